@@ -1,0 +1,132 @@
+/**
+ * Byte helpers for isomorphic code: Uint8Array only (no Buffer), strict decoders that refuse
+ * anything a lenient decoder would silently repair.
+ */
+import { fail } from './errors.js';
+
+const encoder = new TextEncoder();
+const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+export function utf8(text: string): Uint8Array {
+  return encoder.encode(text);
+}
+
+/** Decodes UTF-8, refusing invalid sequences (a lenient decoder would substitute U+FFFD). */
+export function fromUtf8(bytes: Uint8Array, field = 'text'): string {
+  try {
+    return strictDecoder.decode(bytes);
+  } catch {
+    fail('BAD_ENCODING', `${field}: expected valid UTF-8`);
+  }
+}
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+export function toHex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += HEX[b];
+  return s;
+}
+
+export function fromHex(hex: string, field = 'hex'): Uint8Array {
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) fail('BAD_ENCODING', `${field}: expected hex digits`);
+  const out = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const B64_INDEX = new Int16Array(128).fill(-1);
+for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
+
+/** RFC 4648 §4 standard base64 with padding. */
+export function toBase64(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!;
+    out += B64[n >> 18]! + B64[(n >> 12) & 63]! + B64[(n >> 6) & 63]! + B64[n & 63]!;
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i]! << 16;
+    out += `${B64[n >> 18]!}${B64[(n >> 12) & 63]!}==`;
+  } else if (rest === 2) {
+    const n = (bytes[i]! << 16) | (bytes[i + 1]! << 8);
+    out += `${B64[n >> 18]!}${B64[(n >> 12) & 63]!}${B64[(n >> 6) & 63]!}=`;
+  }
+  return out;
+}
+
+/**
+ * Strict RFC 4648 §4 decoding: padding required, no whitespace, and the unused low bits of the last
+ * symbol must be zero, so that every byte string has exactly one accepted encoding (Go's StdEncoding.Strict).
+ */
+export function fromBase64(text: string, field = 'base64'): Uint8Array {
+  if (text.length % 4 !== 0) fail('BAD_ENCODING', `${field}: expected padded base64 (length a multiple of 4)`);
+  let pad = 0;
+  if (text.endsWith('==')) pad = 2;
+  else if (text.endsWith('=')) pad = 1;
+  const out = new Uint8Array((text.length / 4) * 3 - pad);
+  let o = 0;
+  for (let i = 0; i < text.length; i += 4) {
+    const last = i + 4 === text.length;
+    const vals = [0, 0, 0, 0];
+    for (let j = 0; j < 4; j++) {
+      const c = text.charCodeAt(i + j);
+      if (last && j >= 4 - pad) {
+        if (c !== 61) fail('BAD_ENCODING', `${field}: misplaced padding`);
+        continue;
+      }
+      const v = c < 128 ? B64_INDEX[c]! : -1;
+      if (v < 0) fail('BAD_ENCODING', `${field}: character ${JSON.stringify(text[i + j])} is not standard base64`);
+      vals[j] = v;
+    }
+    const n = (vals[0]! << 18) | (vals[1]! << 12) | (vals[2]! << 6) | vals[3]!;
+    if (last && pad === 2 && (n & 0xffff) !== 0) fail('BAD_ENCODING', `${field}: non-canonical base64 (trailing bits)`);
+    if (last && pad === 1 && (n & 0xff) !== 0) fail('BAD_ENCODING', `${field}: non-canonical base64 (trailing bits)`);
+    out[o++] = n >> 16;
+    if (o < out.length) out[o++] = (n >> 8) & 255;
+    if (o < out.length) out[o++] = n & 255;
+  }
+  return out;
+}
+
+export function u32be(bytes: Uint8Array, offset = 0): number {
+  return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!) >>> 0;
+}
+
+export function putU32be(value: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, value);
+  return out;
+}
+
+export function putU64be(value: bigint): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, value);
+  return out;
+}
+
+export function u64be(bytes: Uint8Array, offset = 0): bigint {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(offset);
+}
