@@ -1,0 +1,43 @@
+/**
+ * RFC 8785 JSON Canonicalization Scheme, through `canonicalize` (by the RFC's co-author; sorts keys by UTF-16
+ * code units and serialises numbers as ECMAScript does). We add the checks that make it safe for signing:
+ * only plain JSON values, no undefined, no lone surrogates, no non-finite numbers.
+ */
+import canonicalize from 'canonicalize';
+import { utf8 } from './bytes.js';
+import { DetenteError, fail } from './errors.js';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+function checkJson(value: unknown, path: string): void {
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) fail('BAD_INPUT', `${path}: expected a finite number`);
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkJson(v, `${path}[${i}]`));
+    return;
+  }
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [k, v] of Object.entries(value)) checkJson(v, `${path}.${k}`);
+    return;
+  }
+  fail('BAD_INPUT', `${path}: expected a JSON value, got ${typeof value}`);
+}
+
+/** The canonical text of a JSON value. */
+export function canonicalJson(value: unknown): string {
+  checkJson(value, '$');
+  try {
+    return canonicalize(value) as string;
+  } catch (err) {
+    if (err instanceof DetenteError) throw err;
+    throw new DetenteError('BAD_INPUT', `$: cannot canonicalise: ${(err as Error).message}`);
+  }
+}
+
+/** The canonical UTF-8 bytes of a JSON value: what gets hashed and signed. */
+export function canonicalJsonBytes(value: unknown): Uint8Array {
+  return utf8(canonicalJson(value));
+}
