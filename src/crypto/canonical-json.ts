@@ -16,7 +16,7 @@ function checkJson(value: unknown, path: string): void {
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => checkJson(v, `${path}[${i}]`));
+    for (let i = 0; i < value.length; i++) checkJson(value[i], `${path}[${i}]`);
     return;
   }
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
