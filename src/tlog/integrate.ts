@@ -51,6 +51,10 @@ export class TileIntegrator {
     return this.#range.root();
   }
 
+  peaks(): Uint8Array[] {
+    return this.#range.peaks();
+  }
+
   /** Appends leaf hashes; returns every tile whose content changed, each once, in its latest state. */
   integrate(leafHashes: readonly Uint8Array[]): TileWrite[] {
     const writes = new Map<string, TileWrite>();
