@@ -175,6 +175,11 @@ describe('error codes and messages', () => {
       [() => verifyConsistency(hasher, 5, 4, [], root, root), /size1 5 is greater than size2 4/],
       [() => verifyConsistency(hasher, 3, 8, [], tree.root(3), root), /wrong proof size 0, want 4/],
       [() => verifyConsistency(hasher, 4, 8, [root], tree.root(4), root), /computed root2/],
+      // size1 = 6 is not a power of two: the new root comes from proof[0], and only root1 ties the claim to it.
+      [
+        () => verifyConsistency(hasher, 6, 8, consistencyProof(hasher, tree, 6, 8), tree.root(5), root),
+        /computed root1/,
+      ],
     ];
     for (const [run, message] of cases) {
       const error = rejection(run);

@@ -198,8 +198,10 @@ export function refConsistencyAccepts(
   root2: Uint8Array,
 ): boolean {
   if (m > n) return false;
-  if (m === 0) return proof.length === 0 && equalBytes(root1, EMPTY_ROOT);
-  if (m === n) return proof.length === 0 && equalBytes(root1, root2);
+  if (m === 0 || m === n) {
+    // Size 0 has the empty root; equal sizes have equal roots (both apply from 0 to 0).
+    return proof.length === 0 && (m > 0 || equalBytes(root1, EMPTY_ROOT)) && (m < n || equalBytes(root1, root2));
+  }
   const walk = (m: number, n: number, b: boolean): Walk | null => {
     if (m === n) {
       if (b) return { used: 0, old: root1, now: root1 };
@@ -234,7 +236,10 @@ export function refSubtreeConsistencyAccepts(
   root: Uint8Array,
 ): boolean {
   if (!refValidSubtree(start, end) || end > size) return false;
-  if (start === end) return proof.length === 0 && equalBytes(subtreeHash, EMPTY_ROOT);
+  if (start === end) {
+    // The empty subtree is in every tree, but a tree of size 0 is the empty subtree itself.
+    return proof.length === 0 && equalBytes(subtreeHash, EMPTY_ROOT) && (size > 0 || equalBytes(root, EMPTY_ROOT));
+  }
   // Relative coordinates: the subtree is [s, e) inside a tree of n leaves.
   const walk = (s: number, e: number, n: number, b: boolean): Walk | null => {
     if (s === 0 && e === n) {
