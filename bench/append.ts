@@ -29,7 +29,11 @@ function entries(count: number, salt: number): Uint8Array[] {
 function ours(batch: number, batches: number, round: number): number {
   const origin = `bench.detente.example/append-${batch}`;
   const store = SqliteStore.open(join(dir, `ours-${batch}-${round}.sqlite`), origin, { create: true });
-  const writer = new LogWriter(store, new Rfc6962Hasher(nodeSuite.sha256), parseSignerKey(generateSigner(nodeSuite, origin).skey, nodeSuite));
+  const writer = new LogWriter(
+    store,
+    new Rfc6962Hasher(nodeSuite.sha256),
+    parseSignerKey(generateSigner(nodeSuite, origin).skey, nodeSuite),
+  );
   writer.init();
   const data = Array.from({ length: batches }, (_, b) => entries(batch, b));
   const s = seconds(() => {
@@ -63,7 +67,9 @@ function median(xs: number[]): number {
 }
 
 header('append: durable entries per second (200-byte entries)');
-console.log(`storage: ${dir}; median of ${ROUNDS} interleaved rounds, each on fresh files (this disk's fsync speed varies)`);
+console.log(
+  `storage: ${dir}; median of ${ROUNDS} interleaved rounds, each on fresh files (this disk's fsync speed varies)`,
+);
 table(['batch', 'ours (entries/s)', 'raw better-sqlite3 (entries/s)', 'ours/raw', 'goal']);
 try {
   for (const [batch, batches] of [

@@ -8,7 +8,12 @@ import type { Sha256 } from '../crypto/sha256.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 
 /** crypto.hash is node:crypto's one-shot call: no Hash object, the fastest path for small inputs. */
-export const sha256Node: Sha256 = (data) => hash('sha256', data, 'buffer');
+// A plain Uint8Array view, not the Buffer itself: Buffer#slice returns a view where Uint8Array#slice copies, and
+// callers of a Sha256 rely on slice() copying.
+export const sha256Node: Sha256 = (data) => {
+  const digest = hash('sha256', data, 'buffer');
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
+};
 
 // DER prefixes that wrap a raw 32-byte Ed25519 key (RFC 8410).
 const PKCS8_PREFIX = Uint8Array.from([
