@@ -143,15 +143,27 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
-/** Zod's issues as problems; unknown fields are reported at their own path. */
+/**
+ * Zod's issues as problems, in order, each once. Unknown fields are reported at their own path. Where a value has
+ * the wrong type, only that is said: zod also runs length checks on it (a string is "too small" for an array).
+ */
 export function problemsOf(error: z.ZodError, prefix: readonly PropertyKey[] = []): Problem[] {
   const out: Problem[] = [];
+  const seen = new Set<string>();
+  const add = (path: string, message: string) => {
+    const key = `${path}\n${message}`;
+    if (!seen.has(key)) out.push({ path, message });
+    seen.add(key);
+  };
+  const wrongType = new Set(
+    error.issues.filter((i) => i.code === 'invalid_type').map((i) => formatPath([...prefix, ...i.path])),
+  );
   for (const issue of error.issues) {
-    const path = [...prefix, ...issue.path];
+    const path = formatPath([...prefix, ...issue.path]);
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) out.push({ path: formatPath([...path, key]), message: 'unknown field' });
-    } else {
-      out.push({ path: formatPath(path), message: issue.message });
+      for (const key of issue.keys) add(formatPath([...prefix, ...issue.path, key]), 'unknown field');
+    } else if (issue.code === 'invalid_type' || !wrongType.has(path)) {
+      add(path, issue.message);
     }
   }
   return out;

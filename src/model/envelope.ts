@@ -41,8 +41,12 @@ export interface SignedEntry {
   signature: Uint8Array;
 }
 
-/** What buildEnvelope needs: the envelope without its version, refs optional. */
-export type EnvelopeFields = Omit<Envelope, 'v' | 'refs'> & { refs?: EntryRef[] };
+/** What buildEnvelope needs: the envelope without its version, refs optional (per type, so body matches type). */
+export type EnvelopeFields = Envelope extends infer E
+  ? E extends Envelope
+    ? Omit<E, 'v' | 'refs'> & { refs?: EntryRef[] }
+    : never
+  : never;
 
 /**
  * Validates any value as an envelope; SCHEMA_INVALID lists every problem by path (`$.body...`, or under `prefix`,

@@ -26,7 +26,9 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
   const category = (path: Path, id: string, kind?: 'item' | 'quantity') => {
     if (!known(path, ix.categories, 'category', id)) return;
     const c = ix.categories.get(id)!;
-    if (kind && c.kind !== kind) report(path, `"${id}" is a ${c.kind} category, expected an ${kind} category`);
+    const article = (k: string) => (k === 'item' ? 'an item' : 'a quantity');
+    if (kind && c.kind !== kind)
+      report(path, `"${id}" is ${article(c.kind)} category, expected ${article(kind)} category`);
   };
   const site = (path: Path, id: string | undefined) => known(path, ix.sites, 'site', id);
   const zone = (path: Path, id: string | undefined) => known(path, ix.zones, 'zone', id);
@@ -51,10 +53,11 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
         items([...b, 'items'], body.items);
         body.items.forEach((it, i) => {
           site([...b, 'items', i, 'site'], it.site);
-          const attrs = ix.categories.get(it.category)?.attributes ?? [];
+          const c = ix.categories.get(it.category);
           for (const a of Object.keys(it.attributes ?? {})) {
-            if (!attrs.includes(a))
-              report([...b, 'items', i, 'attributes', a], `category "${it.category}" has no attribute "${a}"`);
+            if (c?.kind === 'item' && !c.attributes?.includes(a)) {
+              report([...b, 'items', i, 'attributes', a], `category "${c.id}" has no attribute "${a}"`);
+            }
           }
         });
         body.quantities.forEach((q, i) => {

@@ -103,10 +103,7 @@ function parseText(text: string, format: 'yaml' | 'json'): unknown {
     const doc = YAML.parseDocument(text, { schema: 'core', uniqueKeys: true, prettyErrors: false });
     if (doc.errors.length) {
       throw refuse(
-        doc.errors.map((e) => {
-          const at = e.linePos?.[0];
-          return { path: at ? `line ${at.line}, column ${at.col}` : '$', message: `not valid YAML: ${e.message}` };
-        }),
+        doc.errors.map((e) => ({ path: lineAndColumn(text, e.pos[0]), message: `not valid YAML: ${e.message}` })),
       );
     }
     return doc.toJS({ maxAliasCount: 100 });
@@ -115,6 +112,12 @@ function parseText(text: string, format: 'yaml' | 'json'): unknown {
     // Deep nesting (RangeError), alias bombs, and whatever else the parser refuses are bad input, not crashes.
     throw refuse(one('$', `cannot read the document: ${(err as Error)?.message ?? String(err)}`));
   }
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return `line ${line}, column ${offset - before.lastIndexOf('\n')}`;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -359,7 +362,7 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
       refs([...wp, 'sites'], 'sites', t.where.sites);
       t.where.sites.forEach((s, i) => {
         const site = v.sites.get(s);
-        if (site && !hosts.has(site.host)) {
+        if (site && known.parties.has(site.host) && !hosts.has(site.host)) {
           report([...wp, 'sites', i], `site "${s}" is hosted by "${site.host}", which no pair names as host`);
         }
       });
