@@ -17,14 +17,29 @@ export type DetenteErrorCode =
   | 'TILE_MALFORMED' // a tile, bundle or tile path that breaks C2SP tlog-tiles
   | 'ENTRY_TOO_LARGE' // an entry over the 65,535 bytes an entry bundle can carry
   | 'LOG_INCONSISTENT' // stored or exported data that disagrees with the checkpoint
-  | 'STORE_ERROR'; // the store refused an operation (missing log, wrong origin, ...)
+  | 'STORE_ERROR' // the store refused an operation (missing log, wrong origin, ...)
+  | 'REGIME_INVALID' // a regime document that does not parse, breaks its schema or refers to what it does not define
+  | 'SCHEMA_INVALID' // an entry that breaks its schema, is not in canonical form, or names what the regime lacks
+  | 'SIGNATURE_INVALID' // an entry (or countersignature) whose signature does not verify with the stated key
+  | 'KEY_UNKNOWN' // the stated key is not a key of the stated party in the regime
+  | 'ROLE_DENIED' // the key belongs to the party but lacks the role the entry type needs
+  | 'REFERENCE_UNKNOWN'; // an entry refers to an entry that does not exist
+
+/** One thing wrong with an input: where (a JSONPath such as `$.parties[0].keys[1].roles`) and what. */
+export interface Problem {
+  path: string;
+  message: string;
+}
 
 export class DetenteError extends Error {
   readonly code: DetenteErrorCode;
-  constructor(code: DetenteErrorCode, message: string, options?: { cause?: unknown }) {
+  /** Every problem found, when one error reports several (a regime, an entry); otherwise empty. */
+  readonly problems: readonly Problem[];
+  constructor(code: DetenteErrorCode, message: string, options?: { cause?: unknown; problems?: readonly Problem[] }) {
     super(message, options);
     this.name = 'DetenteError';
     this.code = code;
+    this.problems = options?.problems ?? [];
   }
 }
 

@@ -1,0 +1,71 @@
+/**
+ * Declarations: a party's complete holdings as of a date (each declaration replaces the previous one).
+ *
+ * - `plain`: items one by one (unique identifier, category, site, status, attributes such as loaded warheads) and
+ *   quantities (troops, tanks, ...) at a site or in a zone. Items beyond what fits in one entry go into blobs
+ *   (`more`: each blob is the canonical JSON array of further items).
+ * - `escrowed`: a commitment only, the root of a salted Merkle sum tree over the items (padded, see the regime's
+ *   escrow settings), with per-category totals; items are revealed later by declaration openings.
+ *
+ * A declaration opening reveals leaves of an escrowed declaration with their salts and inclusion proofs. The exact
+ * leaf and node hashing belong to src/escrow; the model fixes only the shape.
+ */
+import { z } from 'zod';
+import { base64Of, Count, Hex32, Id, IsoDate, Status, Uid } from '../common.js';
+import { BlobRef, EntryRef } from './refs.js';
+
+export const Item = z.strictObject({
+  uid: Uid,
+  category: Id,
+  site: Id,
+  status: Status,
+  attributes: z.record(Id, Count).optional(),
+});
+export type Item = z.infer<typeof Item>;
+
+export const QuantityHolding = z.strictObject({
+  category: Id,
+  site: Id.optional(),
+  zone: Id.optional(),
+  quantity: Count,
+});
+export type QuantityHolding = z.infer<typeof QuantityHolding>;
+
+export const PlainDeclaration = z.strictObject({
+  form: z.literal('plain'),
+  asOf: IsoDate,
+  items: z.array(Item),
+  quantities: z.array(QuantityHolding),
+  more: z.array(BlobRef).optional(),
+});
+
+export const EscrowedDeclaration = z.strictObject({
+  form: z.literal('escrowed'),
+  asOf: IsoDate,
+  root: Hex32,
+  leaves: z.int().positive(),
+  totals: z.array(z.strictObject({ category: Id, status: Status.optional(), total: Count })),
+});
+
+export const DeclarationBody = z.discriminatedUnion('form', [PlainDeclaration, EscrowedDeclaration]);
+export type DeclarationBody = z.infer<typeof DeclarationBody>;
+
+export const Salt = base64Of(32);
+
+export const DeclarationOpeningBody = z.strictObject({
+  declaration: EntryRef,
+  /** The zone being opened, when openings proceed region by region. */
+  region: Id.optional(),
+  leaves: z
+    .array(
+      z.strictObject({
+        index: Count,
+        /** null: a padding leaf. */
+        item: Item.nullable(),
+        salt: Salt,
+        proof: z.array(z.strictObject({ hash: Hex32, sums: z.record(Id, Count) })),
+      }),
+    )
+    .min(1, { error: 'expected at least one leaf' }),
+});
+export type DeclarationOpeningBody = z.infer<typeof DeclarationOpeningBody>;

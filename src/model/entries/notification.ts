@@ -1,0 +1,76 @@
+/**
+ * Notifications, one schema per kind (the `kind` matches the rule's trigger: `movement`, `status-change` and
+ * `activity` report an event; `concern` asks another party to explain unusual activity, and `explanation` answers a
+ * concern), and acknowledgements of a notification.
+ */
+import { z } from 'zod';
+import { Count, Id, Status, Timestamp, Uid } from '../common.js';
+import { Area } from '../regime/sites-zones.js';
+import { Text } from '../regime/text.js';
+import { EntryRef } from './refs.js';
+
+const ItemRef = z.strictObject({ uid: Uid, category: Id });
+
+export const MovementNotification = z.strictObject({
+  kind: z.literal('movement'),
+  rule: Id,
+  items: z.array(ItemRef).min(1, { error: 'expected at least one item' }),
+  from: Id,
+  to: Id,
+  /** When the movement began (or begins). */
+  at: Timestamp,
+});
+
+export const StatusChangeNotification = z.strictObject({
+  kind: z.literal('status-change'),
+  rule: Id,
+  changes: z
+    .array(z.strictObject({ uid: Uid, category: Id, from: Status, to: Status }))
+    .min(1, { error: 'expected at least one change' }),
+  site: Id.optional(),
+  at: Timestamp,
+});
+
+export const ActivityNotification = z.strictObject({
+  kind: z.literal('activity'),
+  rule: Id,
+  name: Text,
+  start: Timestamp,
+  end: Timestamp,
+  zone: Id.optional(),
+  area: Area.optional(),
+  /** The largest number of each category involved at any time. */
+  quantities: z
+    .array(z.strictObject({ category: Id, quantity: Count }))
+    .min(1, { error: 'expected at least one quantity' }),
+  statement: Text.optional(),
+});
+
+export const ConcernNotification = z.strictObject({
+  kind: z.literal('concern'),
+  rule: Id,
+  addressee: Id,
+  statement: Text,
+});
+
+export const ExplanationNotification = z.strictObject({
+  kind: z.literal('explanation'),
+  rule: Id,
+  concern: EntryRef,
+  statement: Text,
+});
+
+export const NotificationBody = z.discriminatedUnion('kind', [
+  MovementNotification,
+  StatusChangeNotification,
+  ActivityNotification,
+  ConcernNotification,
+  ExplanationNotification,
+]);
+export type NotificationBody = z.infer<typeof NotificationBody>;
+
+export const AcknowledgementBody = z.strictObject({
+  notification: EntryRef,
+  note: Text.optional(),
+});
+export type AcknowledgementBody = z.infer<typeof AcknowledgementBody>;

@@ -1,0 +1,201 @@
+/**
+ * An entry against the regime's vocabulary: the categories, sites, zones, rules, inspection types, commitments,
+ * metrics and parties it names exist, and fit (an item is of an item category, a movement notification follows a
+ * movement rule that binds its author, a party accepts only its own commitments, ...). Returns every problem with
+ * its path; what depends on other entries or on time (quotas, deadlines, whether a site was declared) is the
+ * engine's.
+ */
+import type { Problem } from '../../crypto/errors.js';
+import { formatPath } from '../common.js';
+import { regimeIndex } from '../regime/index.js';
+import type { Regime } from '../regime/schema.js';
+import type { Item } from './declaration.js';
+import type { Envelope } from './index.js';
+
+type Path = (string | number)[];
+
+export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[] {
+  const ix = regimeIndex(regime);
+  const problems: Problem[] = [];
+  const report = (path: Path, message: string) => problems.push({ path: formatPath(path), message });
+  const known = (path: Path, map: ReadonlyMap<string, unknown>, noun: string, id: string | undefined): boolean => {
+    if (id === undefined || map.has(id)) return true;
+    report(path, `unknown ${noun} "${id}" (not in regime "${regime.id}")`);
+    return false;
+  };
+  const category = (path: Path, id: string, kind?: 'item' | 'quantity') => {
+    if (!known(path, ix.categories, 'category', id)) return;
+    const c = ix.categories.get(id)!;
+    const article = (k: string) => (k === 'item' ? 'an item' : 'a quantity');
+    if (kind && c.kind !== kind)
+      report(path, `"${id}" is ${article(c.kind)} category, expected ${article(kind)} category`);
+  };
+  const site = (path: Path, id: string | undefined) => known(path, ix.sites, 'site', id);
+  const zone = (path: Path, id: string | undefined) => known(path, ix.zones, 'zone', id);
+  const party = (path: Path, id: string) => {
+    if (!known(path, ix.parties, 'party', id)) return;
+    if (id === envelope.party) report(path, `"${id}" is the entry's own party`);
+  };
+  const items = (path: Path, list: readonly Pick<Item, 'uid' | 'category'>[]) => {
+    const seen = new Set<string>();
+    list.forEach((it, i) => {
+      category([...path, i, 'category'], it.category, 'item');
+      if (seen.has(it.uid)) report([...path, i, 'uid'], `"${it.uid}" is listed twice`);
+      seen.add(it.uid);
+    });
+  };
+  const b: Path = ['body'];
+
+  switch (envelope.type) {
+    case 'declaration': {
+      const body = envelope.body;
+      if (body.form === 'plain') {
+        items([...b, 'items'], body.items);
+        body.items.forEach((it, i) => {
+          site([...b, 'items', i, 'site'], it.site);
+          const c = ix.categories.get(it.category);
+          for (const a of Object.keys(it.attributes ?? {})) {
+            if (c?.kind === 'item' && !c.attributes?.includes(a)) {
+              report([...b, 'items', i, 'attributes', a], `category "${c.id}" has no attribute "${a}"`);
+            }
+          }
+        });
+        body.quantities.forEach((q, i) => {
+          category([...b, 'quantities', i, 'category'], q.category, 'quantity');
+          site([...b, 'quantities', i, 'site'], q.site);
+          zone([...b, 'quantities', i, 'zone'], q.zone);
+          if (q.site !== undefined && q.zone !== undefined)
+            report([...b, 'quantities', i], 'expected a site or a zone, not both');
+        });
+      } else {
+        const max = regime.escrow?.padding.maxLeaves;
+        if (!regime.escrow) report([...b, 'form'], `regime "${regime.id}" has no escrow settings`);
+        else if (body.leaves % regime.escrow.padding.multipleOf !== 0 || body.leaves > max!) {
+          report([...b, 'leaves'], `expected a multiple of ${regime.escrow.padding.multipleOf} up to ${max}`);
+        }
+        body.totals.forEach((t, i) => {
+          category([...b, 'totals', i, 'category'], t.category);
+        });
+      }
+      break;
+    }
+    case 'declaration-opening': {
+      known([...b, 'region'], ix.zones, 'zone', envelope.body.region);
+      envelope.body.leaves.forEach((leaf, i) => {
+        if (!leaf.item) return;
+        category([...b, 'leaves', i, 'item', 'category'], leaf.item.category, 'item');
+        site([...b, 'leaves', i, 'item', 'site'], leaf.item.site);
+      });
+      break;
+    }
+    case 'notification': {
+      const body = envelope.body;
+      if (!known([...b, 'rule'], ix.notifications, 'notification rule', body.rule)) break;
+      const rule = ix.notifications.get(body.rule)!;
+      const expected = rule.trigger.kind === 'concern' ? ['concern', 'explanation'] : [rule.trigger.kind];
+      if (!expected.includes(body.kind)) {
+        report(
+          [...b, 'kind'],
+          `rule "${rule.id}" is triggered by ${rule.trigger.kind}, expected kind ${expected.join(' or ')}`,
+        );
+      }
+      if (!rule.parties.includes(envelope.party))
+        report(['party'], `rule "${rule.id}" does not bind "${envelope.party}"`);
+      const t = rule.trigger;
+      const inTrigger = (path: Path, cat: string) => {
+        if (
+          (t.kind === 'movement' || t.kind === 'status-change') &&
+          ix.categories.has(cat) &&
+          !t.categories.includes(cat)
+        ) {
+          report(path, `rule "${rule.id}" does not cover category "${cat}"`);
+        }
+      };
+      if (body.kind === 'movement') {
+        items([...b, 'items'], body.items);
+        body.items.forEach((it, i) => {
+          inTrigger([...b, 'items', i, 'category'], it.category);
+        });
+        site([...b, 'from'], body.from);
+        site([...b, 'to'], body.to);
+      } else if (body.kind === 'status-change') {
+        items([...b, 'changes'], body.changes);
+        body.changes.forEach((c, i) => {
+          inTrigger([...b, 'changes', i, 'category'], c.category);
+        });
+        site([...b, 'site'], body.site);
+      } else if (body.kind === 'activity') {
+        body.quantities.forEach((q, i) => {
+          category([...b, 'quantities', i, 'category'], q.category);
+        });
+        zone([...b, 'zone'], body.zone);
+        if (Date.parse(body.end) < Date.parse(body.start)) report([...b, 'end'], 'the activity ends before it starts');
+      } else if (body.kind === 'concern') {
+        party([...b, 'addressee'], body.addressee);
+        if (ix.parties.has(body.addressee) && !rule.parties.includes(body.addressee)) {
+          report([...b, 'addressee'], `rule "${rule.id}" does not bind "${body.addressee}"`);
+        }
+      }
+      break;
+    }
+    case 'inspection-request':
+    case 'inspection-report': {
+      const body = envelope.body;
+      party([...b, 'host'], body.host);
+      site([...b, 'site'], body.site);
+      if (!known([...b, 'inspection'], ix.inspections, 'inspection type', body.inspection)) break;
+      const t = ix.inspections.get(body.inspection)!;
+      if (!t.pairs.some((p) => p.inspector === envelope.party && p.host === body.host)) {
+        report([...b, 'host'], `inspection type "${t.id}" does not let "${envelope.party}" inspect "${body.host}"`);
+      }
+      const s = ix.sites.get(body.site);
+      if (s) {
+        if (s.host !== body.host) report([...b, 'site'], `site "${s.id}" is hosted by "${s.host}", not "${body.host}"`);
+        const allowed = t.where.sites ? t.where.sites.includes(s.id) : t.where.siteKinds!.includes(s.kind);
+        if (!allowed) report([...b, 'site'], `inspection type "${t.id}" does not cover site "${s.id}"`);
+      }
+      if (envelope.type === 'inspection-report') {
+        const r = envelope.body;
+        if (Date.parse(r.end) < Date.parse(r.start)) report([...b, 'end'], 'the inspection ends before it starts');
+        r.findings.forEach((f, i) => {
+          if (f.kind === 'item') category([...b, 'findings', i, 'category'], f.category, 'item');
+          else if (f.kind !== 'remark') category([...b, 'findings', i, 'category'], f.category);
+        });
+      }
+      break;
+    }
+    case 'observation': {
+      const body = envelope.body;
+      party([...b, 'subject'], body.subject);
+      site([...b, 'place', 'site'], body.place.site);
+      zone([...b, 'place', 'zone'], body.place.zone);
+      body.quantities.forEach((q, i) => {
+        category([...b, 'quantities', i, 'category'], q.category);
+      });
+      if (body.items) items([...b, 'items'], body.items);
+      if (known([...b, 'metric'], ix.metrics, 'metric', body.metric) && body.metric !== undefined) {
+        const m = ix.metrics.get(body.metric)!;
+        if (m.party !== body.subject)
+          report([...b, 'metric'], `metric "${m.id}" measures "${m.party}", not "${body.subject}"`);
+      }
+      break;
+    }
+    case 'commitment-accepted':
+    case 'commitment-withdrawn': {
+      const id = envelope.body.commitment;
+      if (!known([...b, 'commitment'], ix.commitments, 'commitment', id)) break;
+      const c = ix.commitments.get(id)!;
+      if (c.party !== envelope.party)
+        report([...b, 'commitment'], `commitment "${id}" is "${c.party}"'s, not "${envelope.party}"'s`);
+      break;
+    }
+    case 'random-commit':
+      known([...b, 'inspection'], ix.inspections, 'inspection type', envelope.body.inspection);
+      break;
+    case 'regime-signature':
+    case 'acknowledgement':
+    case 'random-reveal':
+      break;
+  }
+  return problems;
+}

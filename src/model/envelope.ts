@@ -1,0 +1,249 @@
+/**
+ * The signed envelope: build, sign, encode to leaf bytes, decode, verify.
+ *
+ * Byte format (see docs/MODEL.md):
+ * - signed message: UTF-8 `detente/entry/v1` + LF, then the RFC 8785 canonical JSON of the envelope
+ *   `{v, type, party, key, issuedAt, body, refs}`; the prefix keeps an entry signature from ever being valid as a
+ *   signature over anything else the same key signs;
+ * - log leaf: the canonical JSON of `{"entry": <envelope>, "sig": <base64 Ed25519 signature>}`, at most 65,535
+ *   bytes (a tlog-tiles entry bundle's uint16 length). Exactly one byte string encodes a given signed entry:
+ *   decodeEntry refuses anything that is not byte-for-byte the canonical encoding.
+ */
+
+import { z } from 'zod';
+import { concat, equalBytes, fromBase64, fromUtf8, toBase64, utf8 } from '../crypto/bytes.js';
+import { canonicalJsonBytes } from '../crypto/canonical-json.js';
+import { DetenteError, type Problem } from '../crypto/errors.js';
+import type { CryptoSuite } from '../crypto/suite.js';
+import { formatPath, problemsError, problemsOf } from './common.js';
+import {
+  ENTRY_ROLE,
+  type EntryRef,
+  Envelope,
+  type EnvelopeOf,
+  entryRefs,
+  type InspectionReportBody,
+} from './entries/index.js';
+import { vocabularyProblems } from './entries/vocabulary.js';
+import { regimeIndex } from './regime/index.js';
+import type { Role } from './regime/parties.js';
+import type { Regime } from './regime/schema.js';
+
+/** The most bytes one log leaf may have. */
+export const MAX_ENTRY_BYTES = 65_535;
+
+const ENTRY_CONTEXT = utf8('detente/entry/v1\n');
+const COUNTERSIGN_CONTEXT = utf8('detente/inspection-report-countersignature/v1\n');
+
+export interface SignedEntry {
+  envelope: Envelope;
+  /** 64-byte Ed25519 signature over signingMessage(envelope). */
+  signature: Uint8Array;
+}
+
+/** What buildEnvelope needs: the envelope without its version, refs optional (per type, so body matches type). */
+export type EnvelopeFields = Envelope extends infer E
+  ? E extends Envelope
+    ? Omit<E, 'v' | 'refs'> & { refs?: EntryRef[] }
+    : never
+  : never;
+
+/**
+ * Validates any value as an envelope; SCHEMA_INVALID lists every problem by path (`$.body...`, or under `prefix`,
+ * such as `$.entry.body...` where the envelope sits in a leaf).
+ */
+export function parseEnvelope(value: unknown, prefix: readonly string[] = []): Envelope {
+  const parsed = Envelope.safeParse(value);
+  if (!parsed.success) throw problemsError('SCHEMA_INVALID', 'entry refused', problemsOf(parsed.error, prefix));
+  return parsed.data;
+}
+
+/** An envelope with version 1 and (by default) no references, checked against its type's schema. */
+export function buildEnvelope(fields: EnvelopeFields): Envelope {
+  return parseEnvelope({ v: 1, ...fields, refs: fields.refs ?? [] });
+}
+
+/** The bytes the entry signature covers. */
+export function signingMessage(envelope: Envelope): Uint8Array {
+  return concat(ENTRY_CONTEXT, canonicalJsonBytes(envelope));
+}
+
+/** Signs an envelope with a 32-byte Ed25519 seed. Refuses an envelope that breaks its schema or would not fit a leaf. */
+export function signEntry(suite: CryptoSuite, envelope: Envelope, seed: Uint8Array): SignedEntry {
+  const checked = parseEnvelope(envelope);
+  const signed = { envelope: checked, signature: suite.ed25519.sign(seed, signingMessage(checked)) };
+  encodeEntry(signed); // size check
+  return signed;
+}
+
+/** The log leaf: canonical JSON of `{entry, sig}`. */
+export function encodeEntry(signed: SignedEntry): Uint8Array {
+  if (!(signed.signature instanceof Uint8Array) || signed.signature.length !== 64) {
+    throw new DetenteError('SCHEMA_INVALID', '$.sig: expected a 64-byte Ed25519 signature');
+  }
+  const bytes = canonicalJsonBytes({ entry: signed.envelope, sig: toBase64(signed.signature) });
+  if (bytes.length > MAX_ENTRY_BYTES) {
+    throw new DetenteError(
+      'ENTRY_TOO_LARGE',
+      `entry is ${bytes.length} bytes, at most ${MAX_ENTRY_BYTES}: put large data in blobs and reference them by hash`,
+    );
+  }
+  return bytes;
+}
+
+const Leaf = z.strictObject({ entry: Envelope, sig: z.string() });
+
+function refuse(path: string, message: string): never {
+  throw problemsError('SCHEMA_INVALID', 'entry refused', [{ path, message }]);
+}
+
+/**
+ * Reads a log leaf. Strict: at most 65,535 bytes, UTF-8, JSON, the envelope schema of its type, a 64-byte base64
+ * signature, and byte-for-byte canonical. Throws ENTRY_TOO_LARGE or SCHEMA_INVALID (with every problem's path).
+ * Does not check the signature: that needs the regime (verifyEntry).
+ */
+export function decodeEntry(bytes: Uint8Array): SignedEntry {
+  if (!(bytes instanceof Uint8Array)) refuse('$', 'expected bytes (a Uint8Array)');
+  if (bytes.length > MAX_ENTRY_BYTES) {
+    throw new DetenteError('ENTRY_TOO_LARGE', `entry is ${bytes.length} bytes, at most ${MAX_ENTRY_BYTES}`);
+  }
+  let text: string;
+  try {
+    text = fromUtf8(bytes, 'entry');
+  } catch {
+    refuse('$', 'expected UTF-8 text');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    if (err instanceof RangeError) refuse('$', 'nested too deeply');
+    refuse('$', `expected JSON: ${(err as Error).message}`);
+  }
+  const parsed = Leaf.safeParse(value);
+  if (!parsed.success) throw problemsError('SCHEMA_INVALID', 'entry refused', problemsOf(parsed.error));
+  let signature: Uint8Array;
+  try {
+    signature = fromBase64(parsed.data.sig, 'sig');
+  } catch (err) {
+    refuse('$.sig', (err as Error).message.replace(/^sig: /, ''));
+  }
+  if (signature.length !== 64) refuse('$.sig', `expected a 64-byte Ed25519 signature, got ${signature.length} bytes`);
+  let canonical: Uint8Array;
+  try {
+    canonical = canonicalJsonBytes(value);
+  } catch (err) {
+    refuse('$', `cannot be canonicalised: ${(err as Error).message}`);
+  }
+  if (!equalBytes(canonical, bytes)) {
+    refuse('$', `not in canonical form (RFC 8785): ${firstDifference(canonical, bytes)}`);
+  }
+  return { envelope: parsed.data.entry, signature };
+}
+
+function firstDifference(canonical: Uint8Array, got: Uint8Array): string {
+  let i = 0;
+  while (i < canonical.length && i < got.length && canonical[i] === got[i]) i++;
+  return `first difference at byte ${i} (${canonical.length} bytes canonical, ${got.length} given)`;
+}
+
+/** The public key of a regime key, refusing a key the stated party does not hold or that lacks the role. */
+function keyFor(regime: Regime, party: string, keyId: string, role: Role, what: string): Uint8Array {
+  const ix = regimeIndex(regime);
+  if (!ix.parties.has(party))
+    throw new DetenteError('KEY_UNKNOWN', `${what}: "${party}" is not a party to regime "${regime.id}"`);
+  const held = ix.keys.get(keyId);
+  if (!held) throw new DetenteError('KEY_UNKNOWN', `${what}: key "${keyId}" is not in regime "${regime.id}"`);
+  if (held.party.id !== party) {
+    throw new DetenteError('KEY_UNKNOWN', `${what}: key "${keyId}" belongs to "${held.party.id}", not "${party}"`);
+  }
+  if (!held.key.roles.includes(role)) {
+    throw new DetenteError(
+      'ROLE_DENIED',
+      `${what}: key "${keyId}" of "${party}" has roles ${held.key.roles.join(', ')}; this needs role "${role}"`,
+    );
+  }
+  if (held.key.publicKey === undefined)
+    throw new DetenteError('KEY_UNKNOWN', `${what}: key "${keyId}" has no public key`);
+  return fromBase64(held.key.publicKey);
+}
+
+/**
+ * Checks a signed entry under a regime: the envelope's schema (SCHEMA_INVALID), the key is the stated party's
+ * (KEY_UNKNOWN) and holds the role the type needs (ROLE_DENIED), the signature (SIGNATURE_INVALID), the names it
+ * uses exist in the regime (SCHEMA_INVALID, every problem listed), and an inspection report's countersignature
+ * (the same codes). References to other entries are checked separately (checkEntryRefs), as they need the logs.
+ */
+export function verifyEntry(suite: CryptoSuite, regime: Regime, signed: SignedEntry): void {
+  const envelope = parseEnvelope(signed.envelope, ['entry']);
+  const publicKey = keyFor(regime, envelope.party, envelope.key, ENTRY_ROLE[envelope.type], '$.entry.key');
+  if (!suite.ed25519.verify(publicKey, signingMessage(envelope), signed.signature)) {
+    throw new DetenteError(
+      'SIGNATURE_INVALID',
+      `$.sig: not a valid signature by key "${envelope.key}" of "${envelope.party}"`,
+    );
+  }
+  const problems: Problem[] = vocabularyProblems(regime, envelope).map((p) => ({
+    path: p.path.replace(/^\$/, '$.entry'),
+    message: p.message,
+  }));
+  if (problems.length) throw problemsError('SCHEMA_INVALID', 'entry refused', problems);
+  if (envelope.type === 'inspection-report' && envelope.body.countersignature)
+    verifyCountersignature(suite, regime, envelope);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Inspection report countersignature
+
+/** The bytes the host escort signs: the report as the inspecting party states it, minus the countersignature. */
+export function countersignMessage(inspector: string, body: InspectionReportBody): Uint8Array {
+  const { countersignature: _, ...report } = body;
+  return concat(COUNTERSIGN_CONTEXT, canonicalJsonBytes({ inspector, report }));
+}
+
+/** The host escort's countersignature, added to the report body before the inspecting team signs the entry. */
+export function countersignReport(
+  suite: CryptoSuite,
+  inspector: string,
+  body: InspectionReportBody,
+  keyId: string,
+  seed: Uint8Array,
+): InspectionReportBody {
+  const sig = toBase64(suite.ed25519.sign(seed, countersignMessage(inspector, body)));
+  return { ...body, countersignature: { key: keyId, sig } };
+}
+
+/** The countersignature is by an inspector key of the host party and verifies. */
+export function verifyCountersignature(
+  suite: CryptoSuite,
+  regime: Regime,
+  envelope: EnvelopeOf<'inspection-report'>,
+): void {
+  const cs = envelope.body.countersignature;
+  const where = '$.entry.body.countersignature';
+  if (!cs) throw new DetenteError('SIGNATURE_INVALID', `${where}: missing`);
+  const publicKey = keyFor(regime, envelope.body.host, cs.key, 'inspector', `${where}.key`);
+  if (!suite.ed25519.verify(publicKey, countersignMessage(envelope.party, envelope.body), fromBase64(cs.sig))) {
+    throw new DetenteError(
+      'SIGNATURE_INVALID',
+      `${where}.sig: not a valid signature by key "${cs.key}" of "${envelope.body.host}"`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// References
+
+/** Every reference the entry makes must name an existing entry; REFERENCE_UNKNOWN lists each one that does not. */
+export function checkEntryRefs(envelope: Envelope, exists: (ref: EntryRef) => boolean): void {
+  const problems: Problem[] = [];
+  for (const { path, ref } of entryRefs(envelope)) {
+    if (!exists(ref)) {
+      problems.push({
+        path: formatPath(['entry', ...path]),
+        message: `no entry ${ref.index} with leaf hash ${ref.leafHash} in log "${ref.origin}"`,
+      });
+    }
+  }
+  if (problems.length) throw problemsError('REFERENCE_UNKNOWN', 'entry refers to unknown entries', problems);
+}

@@ -1,0 +1,43 @@
+/**
+ * Inspection types: who may inspect whom (`pairs`), where (site kinds, or listed sites, optionally a subset of
+ * `selection.count` chosen by the inspector or by a joint random draw), how many per period (the quota is per
+ * inspector-host pair, for each period of length `quota.period` counted from `quota.anchor`), the notice the
+ * inspectors give before arrival, the longest duration, and what they verify:
+ * - `declared-items`: that declared items of these categories are present, by unique identifier (and, for listed
+ *   attributes such as `warheads`, that the declared value is right);
+ * - `absence`: that no item of these categories is at the site (the Tomahawk transparency mechanism).
+ */
+import { z } from 'zod';
+import { Count, Duration, exactlyOne, Id, IsoDate, Source } from '../common.js';
+import { Text } from './text.js';
+
+const Categories = z.array(Id).min(1, { error: 'expected at least one category' });
+
+export const Verification = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('declared-items'), categories: Categories, attributes: z.array(Id).optional() }),
+  z.strictObject({ kind: z.literal('absence'), categories: Categories }),
+]);
+export type Verification = z.infer<typeof Verification>;
+
+export const InspectionType = z.strictObject({
+  id: Id,
+  name: Text,
+  pairs: z.array(z.strictObject({ inspector: Id, host: Id })).min(1, { error: 'expected at least one pair' }),
+  where: exactlyOne({
+    siteKinds: z.array(Id).min(1).optional(),
+    sites: z.array(Id).min(1).optional(),
+  }),
+  selection: z
+    .strictObject({
+      count: z.int().positive(),
+      by: z.enum(['inspector', 'joint-draw']),
+    })
+    .optional(),
+  quota: z.strictObject({ count: Count, period: Duration, anchor: IsoDate }),
+  notice: Duration,
+  duration: Duration,
+  verifies: z.array(Verification).min(1, { error: 'expected at least one verification' }),
+  maxInspectors: z.int().positive().optional(),
+  source: Source.optional(),
+});
+export type InspectionType = z.infer<typeof InspectionType>;

@@ -1,0 +1,77 @@
+/**
+ * The regime: the document every party signs (by hash) before anything else counts. See load.ts for how it is
+ * read and checked, and docs/MODEL.md for the whole picture.
+ *
+ * Every collection is required (an empty list is fine) and no field has a default, so the validated document is
+ * exactly what its authors wrote, and its hash is the hash of that.
+ */
+import { z } from 'zod';
+import { Duration, Hex32, Id } from '../common.js';
+import { Category, Group } from './categories.js';
+import { Commitment } from './commitments.js';
+import { InspectionType } from './inspections.js';
+import { Limit } from './limits.js';
+import { Metric } from './metrics.js';
+import { NotificationRule } from './notifications.js';
+import { Party } from './parties.js';
+import { Geography, Site, SiteKind, Zone } from './sites-zones.js';
+import { Text } from './text.js';
+
+export const REGIME_FORMAT = 'detente-regime/1';
+
+/**
+ * Escrowed declarations (salted Merkle sum-tree commitments, opened in phases) and joint random draws
+ * (commit-reveal). `padding.multipleOf`: a commitment's leaf count is a multiple of this (padding leaves hide the
+ * real count to within it), and at most `padding.maxLeaves`. `draw.fallback`: what decides when a party does not
+ * reveal in time: `counterpart-chooses` (the party that revealed chooses), `revealed-only` (the seed comes from the
+ * revealed values alone) or `void` (no selection; the draw is held again).
+ */
+export const Escrow = z.strictObject({
+  padding: z.strictObject({ multipleOf: z.int().positive(), maxLeaves: z.int().positive() }),
+  draw: z.strictObject({
+    commitWithin: Duration,
+    revealWithin: Duration,
+    fallback: z.enum(['counterpart-chooses', 'revealed-only', 'void']),
+  }),
+});
+export type Escrow = z.infer<typeof Escrow>;
+
+export const RegimeSchema = z.strictObject({
+  format: z.literal(REGIME_FORMAT, { error: `expected "${REGIME_FORMAT}"` }),
+  id: Id,
+  version: z.int().positive(),
+  name: Text,
+  description: Text.optional(),
+  /** An amendment names the hash of the regime it replaces; it takes effect, like the original, once all sign. */
+  supersedes: Hex32.optional(),
+  parties: z.array(Party).min(1, { error: 'expected at least one party' }),
+  siteKinds: z.array(SiteKind),
+  categories: z.array(Category),
+  groups: z.array(Group),
+  sites: z.array(Site),
+  geography: Geography.optional(),
+  zones: z.array(Zone),
+  limits: z.array(Limit),
+  notifications: z.array(NotificationRule),
+  inspections: z.array(InspectionType),
+  commitments: z.array(Commitment),
+  metrics: z.array(Metric),
+  escrow: Escrow.optional(),
+});
+export type Regime = z.infer<typeof RegimeSchema>;
+
+/** The collections whose elements have an `id`, checked one element at a time. */
+export const COLLECTIONS = [
+  'parties',
+  'siteKinds',
+  'categories',
+  'groups',
+  'sites',
+  'zones',
+  'limits',
+  'notifications',
+  'inspections',
+  'commitments',
+  'metrics',
+] as const;
+export type Collection = (typeof COLLECTIONS)[number];
