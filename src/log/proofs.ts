@@ -3,6 +3,8 @@
  * any tree size the log has reached.
  */
 import { fail } from '../crypto/errors.js';
+import { parseNote } from '../crypto/note.js';
+import { parseCheckpoint } from '../tlog/checkpoint.js';
 import type { LogStore } from '../store/store.js';
 import { consistencyProof } from '../tlog/consistency.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
@@ -26,10 +28,25 @@ export interface ConsistencyProof {
   proof: Uint8Array[];
 }
 
+// One reader per store, so that the subtrees of full tiles are hashed once and reused by later proofs.
+const readers = new WeakMap<LogStore, TileNodeReader>();
+
 function readerFor(store: LogStore, hasher: Rfc6962Hasher, size: number): TileNodeReader {
   const latest = store.head()?.size ?? 0;
   if (size > latest) fail('BAD_INPUT', `tree size ${size} is beyond the log's size ${latest}`);
-  return new TileNodeReader(hasher, (level, index) => store.tile(level, index));
+  let reader = readers.get(store);
+  if (!reader) {
+    reader = new TileNodeReader(hasher, (level, index) => store.tile(level, index));
+    readers.set(store, reader);
+  }
+  return reader;
+}
+
+/** The root of the prefix of `size` entries: from the checkpoint the log signed for it, or computed. */
+function rootAt(store: LogStore, hasher: Rfc6962Hasher, reader: TileNodeReader, size: number): Uint8Array {
+  const note = store.checkpoint(size);
+  if (note !== undefined) return parseCheckpoint(parseNote(note).text).root;
+  return rangeHash(hasher, reader, 0, size);
 }
 
 export function inclusionProofFromStore(
@@ -44,7 +61,7 @@ export function inclusionProofFromStore(
     index,
     size,
     leafHash: reader.nodeHash(0, index),
-    root: rangeHash(hasher, reader, 0, size),
+    root: rootAt(store, hasher, reader, size),
     proof: inclusionProof(hasher, reader, index, size),
   };
 }
@@ -60,8 +77,8 @@ export function consistencyProofFromStore(
   return {
     from,
     to,
-    fromRoot: rangeHash(hasher, reader, 0, from),
-    toRoot: rangeHash(hasher, reader, 0, to),
+    fromRoot: rootAt(store, hasher, reader, from),
+    toRoot: rootAt(store, hasher, reader, to),
     proof: consistencyProof(hasher, reader, from, to),
   };
 }

@@ -20,43 +20,74 @@ export function foldPerfect(hasher: Rfc6962Hasher, hashes: Uint8Array, count: nu
   return row[0]!.slice();
 }
 
-const CACHED_TILES = 1024;
+/** All 511 nodes of a full tile's subtree, level by level: 256 leaves-of-the-tile, 128, …, 1 (the tile root). */
+function tileTree(hasher: Rfc6962Hasher, tile: Uint8Array): Uint8Array {
+  const tree = new Uint8Array((2 * TILE_WIDTH - 1) * HASH_SIZE);
+  tree.set(tile);
+  let read = 0;
+  let write = TILE_WIDTH;
+  for (let width = TILE_WIDTH; width > 1; width /= 2) {
+    for (let i = 0; i < width; i += 2, read += 2, write++) {
+      const left = tree.subarray(read * HASH_SIZE, (read + 1) * HASH_SIZE);
+      const right = tree.subarray((read + 1) * HASH_SIZE, (read + 2) * HASH_SIZE);
+      tree.set(hasher.hashChildren(left, right), write * HASH_SIZE);
+    }
+  }
+  return tree;
+}
+
+// Offset (in nodes) of each height's row inside a tile tree: 0, 256, 384, …
+const ROW_OFFSET = Array.from({ length: TILE_HEIGHT + 1 }, (_, h) => 2 * TILE_WIDTH - 2 * (TILE_WIDTH >> h));
+
+/** 2,048 full tile trees ≈ 32 MiB: enough for the upper levels of any log and the hot part of its bottom row. */
+const CACHED_TILES = 2048;
 
 export class TileNodeReader {
   readonly #hasher: Rfc6962Hasher;
   readonly #readTile: TileReader;
-  // Full tiles never change, so they can be kept; partial ones grow and are always read afresh.
-  readonly #full = new Map<string, Uint8Array>();
+  // Full tiles never change, so their whole subtree is computed once and kept; partial tiles grow and are
+  // always read afresh.
+  readonly #trees = new Map<string, Uint8Array>();
 
   constructor(hasher: Rfc6962Hasher, readTile: TileReader) {
     this.#hasher = hasher;
     this.#readTile = readTile;
   }
 
-  #tile(level: number, index: number, needed: number): Uint8Array {
+  #fullTree(level: number, index: number): Uint8Array | undefined {
     const key = `${level}/${index}`;
-    let tile = this.#full.get(key);
-    if (!tile) {
-      tile = this.#readTile(level, index);
-      if (!tile || tile.length < needed * HASH_SIZE) {
-        fail('LOG_INCONSISTENT', `tile ${level}/${index} is missing or shorter than ${needed} hashes`);
-      }
-      if (tile.length === TILE_WIDTH * HASH_SIZE) {
-        if (this.#full.size >= CACHED_TILES) this.#full.delete(this.#full.keys().next().value!);
-        this.#full.set(key, tile);
-      }
+    const cached = this.#trees.get(key);
+    if (cached) {
+      // Refresh its place in the LRU order.
+      this.#trees.delete(key);
+      this.#trees.set(key, cached);
+      return cached;
     }
-    return tile;
+    const tile = this.#readTile(level, index);
+    if (!tile || tile.length !== TILE_WIDTH * HASH_SIZE) return undefined;
+    const tree = tileTree(this.#hasher, tile);
+    if (this.#trees.size >= CACHED_TILES) this.#trees.delete(this.#trees.keys().next().value!);
+    this.#trees.set(key, tree);
+    return tree;
   }
 
   /** Hash of the perfect subtree over leaves [index·2^level, (index+1)·2^level). */
   nodeHash(level: number, index: number): Uint8Array {
     const tileLevel = Math.floor(level / TILE_HEIGHT);
-    const span = 2 ** (level % TILE_HEIGHT);
+    const height = level % TILE_HEIGHT;
+    const span = 2 ** height;
     const first = index * span;
     const tileIndex = Math.floor(first / TILE_WIDTH);
     const slot = first % TILE_WIDTH;
-    const tile = this.#tile(tileLevel, tileIndex, slot + span);
+    const tree = this.#fullTree(tileLevel, tileIndex);
+    if (tree) {
+      const at = ROW_OFFSET[height]! + slot / span;
+      return tree.slice(at * HASH_SIZE, (at + 1) * HASH_SIZE);
+    }
+    const tile = this.#readTile(tileLevel, tileIndex);
+    if (!tile || tile.length < (slot + span) * HASH_SIZE) {
+      fail('LOG_INCONSISTENT', `tile ${tileLevel}/${tileIndex} is missing or shorter than ${slot + span} hashes`);
+    }
     if (span === 1) return tile.slice(slot * HASH_SIZE, (slot + 1) * HASH_SIZE);
     return foldPerfect(this.#hasher, tile.subarray(slot * HASH_SIZE, (slot + span) * HASH_SIZE), span);
   }
