@@ -153,9 +153,9 @@ describe('verification finds tampering', () => {
 
   it('a changed hash in a tile', async () => {
     const msg = await tampered((db) => {
-      const tile = db.prepare('SELECT data FROM tiles WHERE level = 0 AND idx = 1').pluck().get() as Buffer;
+      const tile = db.prepare('SELECT data FROM tiles WHERE id = 1').pluck().get() as Buffer;
       tile[5]! ^= 1;
-      db.prepare('UPDATE tiles SET data = ? WHERE level = 0 AND idx = 1').run(tile);
+      db.prepare('UPDATE tiles SET data = ? WHERE id = 1').run(tile);
     });
     expect(msg).toMatch(/does not match/);
   });

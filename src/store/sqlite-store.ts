@@ -11,12 +11,12 @@ import type { AppendBatch, LogHead, LogStore, StoredCosignature } from './store.
 
 const SCHEMA_VERSION = 1;
 const ENTRY_PAGE = 256;
+const TILES_PER_LEVEL = 2 ** 40;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, data BLOB NOT NULL) STRICT;
-CREATE TABLE IF NOT EXISTS tiles (level INTEGER NOT NULL, idx INTEGER NOT NULL, data BLOB NOT NULL,
-  PRIMARY KEY (level, idx)) STRICT, WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tiles (id INTEGER PRIMARY KEY, data BLOB NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, peaks BLOB NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS cosignatures (size INTEGER NOT NULL, name TEXT NOT NULL, key_id INTEGER NOT NULL,
   timestamp INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (size, name, key_id)) STRICT;
@@ -27,6 +27,15 @@ function splitPeaks(blob: Uint8Array): Uint8Array[] {
   const peaks: Uint8Array[] = [];
   for (let i = 0; i < blob.length; i += 32) peaks.push(new Uint8Array(blob.subarray(i, i + 32)));
   return peaks;
+}
+
+/**
+ * Tiles live in a rowid table keyed by level·2^40 + index: an 8 KiB blob is read twice as fast from a rowid
+ * table as from a WITHOUT ROWID one (measured), and 2^40 tiles a level is 2^48 leaves, beyond any log here.
+ */
+function tileId(level: number, index: number): number {
+  if (index >= TILES_PER_LEVEL) fail('STORE_ERROR', `tile index ${index} is beyond what the store can key`);
+  return level * TILES_PER_LEVEL + index;
 }
 
 const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
@@ -48,13 +57,11 @@ export class SqliteStore implements LogStore {
     this.#stmt = {
       head: db.prepare('SELECT size, note, peaks FROM checkpoints ORDER BY size DESC LIMIT 1'),
       insertEntry: db.prepare('INSERT INTO entries (idx, data) VALUES (?, ?)'),
-      upsertTile: db.prepare(
-        'INSERT INTO tiles (level, idx, data) VALUES (?, ?, ?) ON CONFLICT (level, idx) DO UPDATE SET data = excluded.data',
-      ),
+      upsertTile: db.prepare('INSERT INTO tiles (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data'),
       insertCheckpoint: db.prepare('INSERT INTO checkpoints (size, note, peaks) VALUES (?, ?, ?)'),
       entry: db.prepare('SELECT data FROM entries WHERE idx = ?').pluck(),
       entries: db.prepare('SELECT data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').pluck(),
-      tile: db.prepare('SELECT data FROM tiles WHERE level = ? AND idx = ?').pluck(),
+      tile: db.prepare('SELECT data FROM tiles WHERE id = ?').pluck(),
       checkpoint: db.prepare('SELECT note FROM checkpoints WHERE size = ?').pluck(),
       checkpointSizes: db.prepare('SELECT size FROM checkpoints ORDER BY size').pluck(),
       addCosignature: db.prepare(
@@ -84,6 +91,9 @@ export class SqliteStore implements LogStore {
         db.exec(SCHEMA);
       }
       db.pragma('busy_timeout = 10000');
+      // Proofs and tile serving read hot tiles over and over: keep them in memory.
+      db.pragma('cache_size = -65536');
+      db.pragma('mmap_size = 268435456');
       const stored =
         (db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('origin') as string | undefined) ?? undefined;
       if (stored === undefined) {
@@ -122,7 +132,7 @@ export class SqliteStore implements LogStore {
         );
       }
       for (const e of batch.entries) this.#stmt.insertEntry.run(index++, e);
-      for (const t of batch.tiles) this.#stmt.upsertTile.run(t.level, t.index, t.data);
+      for (const t of batch.tiles) this.#stmt.upsertTile.run(tileId(t.level, t.index), t.data);
       this.#stmt.insertCheckpoint.run(batch.head.size, batch.head.checkpoint, concat(...batch.head.peaks));
       return batch.head;
     });
@@ -144,7 +154,7 @@ export class SqliteStore implements LogStore {
   }
 
   tile(level: number, index: number): Uint8Array | undefined {
-    const data = this.#stmt.tile.get(level, index) as Buffer | undefined;
+    const data = this.#stmt.tile.get(tileId(level, index)) as Buffer | undefined;
     return data && bytes(data);
   }
 
