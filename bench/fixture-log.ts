@@ -9,7 +9,15 @@ import { nodeSuite } from '../src/runtime/node-crypto.js';
 export const BENCH_DIR = process.env.BENCH_DIR ?? join(tmpdir(), 'detente-bench');
 
 export function syntheticEntry(i: number): Uint8Array {
-  return utf8(JSON.stringify({ v: 1, type: 'notification', party: i % 2 ? 'us' : 'ru', n: i, note: 'synthetic benchmark entry, 100-odd bytes' }));
+  return utf8(
+    JSON.stringify({
+      v: 1,
+      type: 'notification',
+      party: i % 2 ? 'us' : 'ru',
+      n: i,
+      note: 'synthetic benchmark entry, 100-odd bytes',
+    }),
+  );
 }
 
 /** The directory of a log holding exactly n synthetic entries. */

@@ -31,34 +31,42 @@ header(`proofs at ${fmt(N)} entries (generate and verify)`);
 table(['proof', 'ours from SQLite tiles (/s)', 'in-memory tree, every node kept (/s)', 'ours/baseline', 'goal']);
 
 const COUNT = 20_000;
-const storeInclusion = COUNT / seconds(() => {
-  for (let i = 0; i < COUNT; i++) {
-    const index = random(N);
-    const p = inclusionProofFromStore(log.store, hasher, index, N);
-    verifyInclusion(hasher, index, N, p.leafHash, p.proof, root);
-  }
-});
-const memoryInclusion = COUNT / seconds(() => {
-  for (let i = 0; i < COUNT; i++) {
-    const index = random(N);
-    verifyInclusion(hasher, index, N, memory.nodeHash(0, index), inclusionProof(hasher, memory, index, N), root);
-  }
-});
+const storeInclusion =
+  COUNT /
+  seconds(() => {
+    for (let i = 0; i < COUNT; i++) {
+      const index = random(N);
+      const p = inclusionProofFromStore(log.store, hasher, index, N);
+      verifyInclusion(hasher, index, N, p.leafHash, p.proof, root);
+    }
+  });
+const memoryInclusion =
+  COUNT /
+  seconds(() => {
+    for (let i = 0; i < COUNT; i++) {
+      const index = random(N);
+      verifyInclusion(hasher, index, N, memory.nodeHash(0, index), inclusionProof(hasher, memory, index, N), root);
+    }
+  });
 row('inclusion', fmt(storeInclusion), fmt(memoryInclusion), storeInclusion / memoryInclusion);
 
 const sizes = [...log.store.checkpointSizes()];
-const storeConsistency = COUNT / seconds(() => {
-  for (let i = 0; i < COUNT; i++) {
-    const from = sizes[1 + random(sizes.length - 1)]!;
-    const p = consistencyProofFromStore(log.store, hasher, from, N);
-    verifyConsistency(hasher, from, N, p.proof, p.fromRoot, root);
-  }
-});
-const memoryConsistency = COUNT / seconds(() => {
-  for (let i = 0; i < COUNT; i++) {
-    const from = sizes[1 + random(sizes.length - 1)]!;
-    verifyConsistency(hasher, from, N, consistencyProof(hasher, memory, from, N), memory.root(from), root);
-  }
-});
+const storeConsistency =
+  COUNT /
+  seconds(() => {
+    for (let i = 0; i < COUNT; i++) {
+      const from = sizes[1 + random(sizes.length - 1)]!;
+      const p = consistencyProofFromStore(log.store, hasher, from, N);
+      verifyConsistency(hasher, from, N, p.proof, p.fromRoot, root);
+    }
+  });
+const memoryConsistency =
+  COUNT /
+  seconds(() => {
+    for (let i = 0; i < COUNT; i++) {
+      const from = sizes[1 + random(sizes.length - 1)]!;
+      verifyConsistency(hasher, from, N, consistencyProof(hasher, memory, from, N), memory.root(from), root);
+    }
+  });
 row('consistency', fmt(storeConsistency), fmt(memoryConsistency), storeConsistency / memoryConsistency);
 log.close();

@@ -21,15 +21,19 @@ const leaves = Array.from({ length: N }, (_, i) => {
 });
 
 header(`tree: root of ${fmt(N)} leaves from scratch`);
-console.log('merkletreejs is given RFC 6962 leaf hashes and a 0x01-prefixing concatenator; its odd-node promotion equals RFC 6962 (the roots are compared below).');
+console.log(
+  'merkletreejs is given RFC 6962 leaf hashes and a 0x01-prefixing concatenator; its odd-node promotion equals RFC 6962 (the roots are compared below).',
+);
 
 // The bound: node:crypto's one-shot hash on 64-byte inputs, the fastest call it has.
 const block = new Uint8Array(64);
 for (let i = 0; i < 100_000; i++) hash('sha256', block, 'buffer');
 const calls = 2_000_000;
-const rate = calls / seconds(() => {
-  for (let i = 0; i < calls; i++) hash('sha256', block, 'buffer');
-});
+const rate =
+  calls /
+  seconds(() => {
+    for (let i = 0; i < calls; i++) hash('sha256', block, 'buffer');
+  });
 const bound = (2 * N) / rate;
 
 const hasher = new Rfc6962Hasher(sha256Node);
@@ -45,7 +49,9 @@ const ONE = Buffer.from([1]);
 let theirs = '';
 const merkletreejsSeconds = seconds(() => {
   const leafHashes = leaves.map((l) => nodeHash(Buffer.concat([Buffer.from([0]), l])));
-  const tree = new MerkleTree(leafHashes, nodeHash, { concatenator: (parts: Buffer[]) => Buffer.concat([ONE, ...parts]) });
+  const tree = new MerkleTree(leafHashes, nodeHash, {
+    concatenator: (parts: Buffer[]) => Buffer.concat([ONE, ...parts]),
+  });
   theirs = tree.getRoot().toString('hex');
 });
 if (theirs !== toHex(ours)) throw new Error(`merkletreejs root ${theirs} differs from ours ${toHex(ours)}`);
@@ -59,14 +65,31 @@ const viaCryptoJs = (data: Buffer) => cryptoJsSha256(cryptoJsHex.parse(data.toSt
 let theirsCryptoJs = '';
 const cryptoJsSeconds = seconds(() => {
   const leafHashes = leaves.map((l) => MerkleTree.bufferify(viaCryptoJs(Buffer.concat([Buffer.from([0]), l]))));
-  const tree = new MerkleTree(leafHashes, cryptoJsSha256, { concatenator: (parts: Buffer[]) => Buffer.concat([ONE, ...parts]) });
+  const tree = new MerkleTree(leafHashes, cryptoJsSha256, {
+    concatenator: (parts: Buffer[]) => Buffer.concat([ONE, ...parts]),
+  });
   theirsCryptoJs = tree.getRoot().toString('hex');
 });
-if (theirsCryptoJs !== toHex(ours)) throw new Error(`merkletreejs (crypto-js) root ${theirsCryptoJs} differs from ours`);
+if (theirsCryptoJs !== toHex(ours))
+  throw new Error(`merkletreejs (crypto-js) root ${theirsCryptoJs} differs from ours`);
 
-console.log(`node:crypto SHA-256 on 64-byte inputs: ${fmt(rate)} hashes/s, so the bound for 2n hashes is ${bound.toFixed(2)} s`);
+console.log(
+  `node:crypto SHA-256 on 64-byte inputs: ${fmt(rate)} hashes/s, so the bound for 2n hashes is ${bound.toFixed(2)} s`,
+);
 table(['measure', 'ours', 'baseline', 'ours/baseline', 'goal']);
 row('vs SHA-256 bound (s)', oursSeconds.toFixed(2), bound.toFixed(2), oursSeconds / bound, '≤ 2');
-row('vs merkletreejs, its README setup: crypto-js SHA-256 (s)', oursSeconds.toFixed(2), cryptoJsSeconds.toFixed(2), oursSeconds / cryptoJsSeconds, '≤ 0.2 (5× faster)');
-row('vs merkletreejs given node:crypto SHA-256 (s)', oursSeconds.toFixed(2), merkletreejsSeconds.toFixed(2), oursSeconds / merkletreejsSeconds, '');
+row(
+  'vs merkletreejs, its README setup: crypto-js SHA-256 (s)',
+  oursSeconds.toFixed(2),
+  cryptoJsSeconds.toFixed(2),
+  oursSeconds / cryptoJsSeconds,
+  '≤ 0.2 (5× faster)',
+);
+row(
+  'vs merkletreejs given node:crypto SHA-256 (s)',
+  oursSeconds.toFixed(2),
+  merkletreejsSeconds.toFixed(2),
+  oursSeconds / merkletreejsSeconds,
+  '',
+);
 console.log(`roots agree: ${toHex(ours)}`);

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { toBase64, toHex, utf8 } from '../crypto/bytes.js';
+import { toBase64, utf8 } from '../crypto/bytes.js';
 import { formatSignatureLine, parseNote } from '../crypto/note.js';
 import { parseSignerKey, parseVerifierKey } from '../crypto/vkey.js';
 import { dirTileSource } from '../log/dir-tile-source.js';
@@ -11,7 +11,7 @@ import { initLogDir, logWriter, openLogDir, VKEY_FILE } from '../log/log-dir.js'
 import { consistencyProofFromStore, inclusionProofFromStore } from '../log/proofs.js';
 import { verifySource, verifyStore } from '../log/verify-log.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
-import { openCheckpoint, parseCheckpoint } from '../tlog/checkpoint.js';
+import { openCheckpoint } from '../tlog/checkpoint.js';
 import { cosignerFromSeed, openCosignedCheckpoint, parseCosignatureVerifierKey } from '../tlog/cosignature.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
 import { parseCount, printJson, progress, UsageError } from './output.js';

@@ -4,8 +4,8 @@
  */
 import { fail } from '../crypto/errors.js';
 import { parseNote } from '../crypto/note.js';
-import { parseCheckpoint } from '../tlog/checkpoint.js';
 import type { LogStore } from '../store/store.js';
+import { parseCheckpoint } from '../tlog/checkpoint.js';
 import { consistencyProof } from '../tlog/consistency.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
 import { inclusionProof } from '../tlog/inclusion.js';

@@ -57,7 +57,9 @@ export class SqliteStore implements LogStore {
     this.#stmt = {
       head: db.prepare('SELECT size, note, peaks FROM checkpoints ORDER BY size DESC LIMIT 1'),
       insertEntry: db.prepare('INSERT INTO entries (idx, data) VALUES (?, ?)'),
-      upsertTile: db.prepare('INSERT INTO tiles (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data'),
+      upsertTile: db.prepare(
+        'INSERT INTO tiles (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data',
+      ),
       insertCheckpoint: db.prepare('INSERT INTO checkpoints (size, note, peaks) VALUES (?, ?, ?)'),
       entry: db.prepare('SELECT data FROM entries WHERE idx = ?').pluck(),
       entries: db.prepare('SELECT data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').pluck(),
