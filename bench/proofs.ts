@@ -50,7 +50,7 @@ const memoryInclusion =
   });
 row('inclusion', fmt(storeInclusion), fmt(memoryInclusion), storeInclusion / memoryInclusion);
 
-const sizes = [...log.store.checkpointSizes()];
+const sizes = log.store.checkpointRecords().map((c) => c.size);
 const storeConsistency =
   COUNT /
   seconds(() => {

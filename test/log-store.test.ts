@@ -103,7 +103,7 @@ describe('appending', () => {
           for (const count of batches) {
             writer.append(Array.from({ length: count }, () => utf8(`leaf ${n++}`)));
           }
-          const sizes = [...store.checkpointSizes()];
+          const sizes = store.checkpointRecords().map((c) => c.size);
           const size = sizes[1 + (a % (sizes.length - 1))]!;
           const index = b % size;
           const { checkpoint } = openCheckpoint(

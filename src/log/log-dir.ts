@@ -61,8 +61,8 @@ export function openLogDir(dir: string, suite: CryptoSuite, options: { readonly?
 }
 
 /** The writer for an opened log, with the key from its directory. */
-export function logWriter(log: OpenLog, suite: CryptoSuite): LogWriter {
+export function logWriter(log: OpenLog, suite: CryptoSuite, clock?: () => number): LogWriter {
   const signer = parseSignerKey(readText(log.dir, KEY_FILE), suite);
   if (signer.keyId !== log.verifier.keyId) fail('STORE_ERROR', `${KEY_FILE} does not match ${VKEY_FILE} in ${log.dir}`);
-  return new LogWriter(log.store, log.hasher, signer);
+  return new LogWriter(log.store, log.hasher, signer, clock);
 }

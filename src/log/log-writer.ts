@@ -30,7 +30,10 @@ export class LogWriter {
   #integrator: TileIntegrator | undefined;
   #integratedCheckpoint: string | undefined;
 
-  constructor(store: LogStore, hasher: Rfc6962Hasher, signer: NoteSigner) {
+  readonly #clock: () => number;
+
+  /** `clock` gives the time recorded with each checkpoint, in ms since the epoch (a scenario passes its simulated clock). */
+  constructor(store: LogStore, hasher: Rfc6962Hasher, signer: NoteSigner, clock: () => number = Date.now) {
     if (signer.name !== store.origin) {
       fail(
         'BAD_INPUT',
@@ -40,6 +43,7 @@ export class LogWriter {
     this.#store = store;
     this.#hasher = hasher;
     this.#signer = signer;
+    this.#clock = clock;
   }
 
   /** Signs and stores the empty tree's checkpoint if the log has none yet; returns the head. */
@@ -67,7 +71,7 @@ export class LogWriter {
           this.#signer,
         );
         this.#integratedCheckpoint = checkpoint;
-        return { entries, tiles, head: { size, peaks: integrator.peaks(), checkpoint } };
+        return { entries, tiles, head: { size, peaks: integrator.peaks(), checkpoint, time: this.#clock() } };
       });
       return { first, head };
     } catch (err) {

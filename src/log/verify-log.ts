@@ -39,7 +39,7 @@ export async function verifyStore(
   verifier: NoteVerifier,
   options: Pick<VerifyTilesOptions, 'onProgress' | 'onEntry'> = {},
 ): Promise<VerifyReport> {
-  const sizes = [...store.checkpointSizes()];
+  const sizes = store.checkpointRecords().map((c) => c.size);
   let checked = 0;
   const report = await verifySource(storeTileSource(store), hasher, verifier, {
     ...options,

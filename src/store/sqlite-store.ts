@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { concat } from '../crypto/bytes.js';
 import { fail } from '../crypto/errors.js';
-import type { AppendBatch, LogHead, LogStore, StoredCosignature } from './store.js';
+import type { AppendBatch, CheckpointRecord, LogHead, LogStore, StoredCosignature } from './store.js';
 
 const SCHEMA_VERSION = 1;
 const ENTRY_PAGE = 256;
@@ -17,7 +17,8 @@ const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS entries (idx INTEGER PRIMARY KEY, data BLOB NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS tiles (id INTEGER PRIMARY KEY, data BLOB NOT NULL) STRICT;
-CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, peaks BLOB NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT NULL, peaks BLOB NOT NULL,
+  time INTEGER NOT NULL) STRICT;
 CREATE TABLE IF NOT EXISTS cosignatures (size INTEGER NOT NULL, name TEXT NOT NULL, key_id INTEGER NOT NULL,
   timestamp INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (size, name, key_id)) STRICT;
 CREATE TABLE IF NOT EXISTS blobs (hash BLOB PRIMARY KEY, data BLOB NOT NULL) STRICT;
@@ -55,17 +56,17 @@ export class SqliteStore implements LogStore {
     this.#db = db;
     this.origin = origin;
     this.#stmt = {
-      head: db.prepare('SELECT size, note, peaks FROM checkpoints ORDER BY size DESC LIMIT 1'),
+      head: db.prepare('SELECT size, note, peaks, time FROM checkpoints ORDER BY size DESC LIMIT 1'),
       insertEntry: db.prepare('INSERT INTO entries (idx, data) VALUES (?, ?)'),
       upsertTile: db.prepare(
         'INSERT INTO tiles (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data',
       ),
-      insertCheckpoint: db.prepare('INSERT INTO checkpoints (size, note, peaks) VALUES (?, ?, ?)'),
+      insertCheckpoint: db.prepare('INSERT INTO checkpoints (size, note, peaks, time) VALUES (?, ?, ?, ?)'),
       entry: db.prepare('SELECT data FROM entries WHERE idx = ?').pluck(),
       entries: db.prepare('SELECT data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').pluck(),
       tile: db.prepare('SELECT data FROM tiles WHERE id = ?').pluck(),
       checkpoint: db.prepare('SELECT note FROM checkpoints WHERE size = ?').pluck(),
-      checkpointSizes: db.prepare('SELECT size FROM checkpoints ORDER BY size').pluck(),
+      checkpointRecords: db.prepare('SELECT size, time FROM checkpoints ORDER BY size'),
       addCosignature: db.prepare(
         'INSERT OR IGNORE INTO cosignatures (size, name, key_id, timestamp, line) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -118,8 +119,8 @@ export class SqliteStore implements LogStore {
   }
 
   head(): LogHead | undefined {
-    const row = this.#stmt.head.get() as { size: number; note: string; peaks: Buffer } | undefined;
-    return row && { size: row.size, checkpoint: row.note, peaks: splitPeaks(bytes(row.peaks)) };
+    const row = this.#stmt.head.get() as { size: number; note: string; peaks: Buffer; time: number } | undefined;
+    return row && { size: row.size, checkpoint: row.note, peaks: splitPeaks(bytes(row.peaks)), time: row.time };
   }
 
   append(build: (head: LogHead | undefined) => AppendBatch): LogHead {
@@ -135,7 +136,12 @@ export class SqliteStore implements LogStore {
       }
       for (const e of batch.entries) this.#stmt.insertEntry.run(index++, e);
       for (const t of batch.tiles) this.#stmt.upsertTile.run(tileId(t.level, t.index), t.data);
-      this.#stmt.insertCheckpoint.run(batch.head.size, batch.head.checkpoint, concat(...batch.head.peaks));
+      this.#stmt.insertCheckpoint.run(
+        batch.head.size,
+        batch.head.checkpoint,
+        concat(...batch.head.peaks),
+        batch.head.time,
+      );
       return batch.head;
     });
     return run.immediate();
@@ -164,8 +170,8 @@ export class SqliteStore implements LogStore {
     return this.#stmt.checkpoint.get(size) as string | undefined;
   }
 
-  checkpointSizes(): Iterable<number> {
-    return this.#stmt.checkpointSizes.all() as number[];
+  checkpointRecords(): CheckpointRecord[] {
+    return this.#stmt.checkpointRecords.all() as CheckpointRecord[];
   }
 
   addCosignature(c: StoredCosignature): void {

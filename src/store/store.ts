@@ -12,6 +12,16 @@ export interface LogHead {
   peaks: Uint8Array[];
   /** The signed checkpoint note for `size`. */
   checkpoint: string;
+  /**
+   * When this node signed it (ms since the epoch, from the writer's clock). Local bookkeeping, not signed: what
+   * counts for a deadline between parties is a witness's cosignature time.
+   */
+  time: number;
+}
+
+export interface CheckpointRecord {
+  size: number;
+  time: number;
 }
 
 /** One atomic append: entries from index `head.size` of the previous head, the tiles they change, the new head. */
@@ -47,8 +57,8 @@ export interface LogStore {
   tile(level: number, index: number): Uint8Array | undefined;
   /** The signed checkpoint the log published at exactly `size`, if it published one. */
   checkpoint(size: number): string | undefined;
-  /** Every published checkpoint size, ascending. */
-  checkpointSizes(): Iterable<number>;
+  /** Every published checkpoint's size and local time, ascending by size. */
+  checkpointRecords(): CheckpointRecord[];
   addCosignature(cosignature: StoredCosignature): void;
   cosignatures(size: number): StoredCosignature[];
   putBlob(hash: Uint8Array, data: Uint8Array): void;
