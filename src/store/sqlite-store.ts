@@ -9,7 +9,7 @@ import { concat } from '../crypto/bytes.js';
 import { fail } from '../crypto/errors.js';
 import type { AppendBatch, CheckpointRecord, LogHead, LogStore, StoredCosignature } from './store.js';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 const ENTRY_PAGE = 256;
 const TILES_PER_LEVEL = 2 ** 40;
 
@@ -107,6 +107,13 @@ export class SqliteStore implements LogStore {
           setMeta.run('schema', String(SCHEMA_VERSION));
         }).immediate();
         return new SqliteStore(db, origin);
+      }
+      const schema = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema') as string | undefined;
+      if (schema !== String(SCHEMA_VERSION)) {
+        fail(
+          'STORE_ERROR',
+          `${path} has store schema ${schema}, this version reads ${SCHEMA_VERSION}: re-create the log`,
+        );
       }
       if (origin !== undefined && stored !== origin) {
         fail('STORE_ERROR', `${path} holds the log ${JSON.stringify(stored)}, not ${JSON.stringify(origin)}`);
