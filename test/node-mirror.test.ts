@@ -354,3 +354,42 @@ describe('mirror crash safety', () => {
     }
   }, 120_000);
 });
+
+describe('mirroring a large log', () => {
+  // About 35 s on two cores: run with DETENTE_LONG_TESTS=1.
+  it.runIf(process.env.DETENTE_LONG_TESTS)(
+    'mirrors 1,000,000 entries with flat memory',
+    async () => {
+      const dir = tmp();
+      const peer = makeLog(dir, 'large.test/peer', 8, 'peer.sqlite');
+      const pad = '0123456789abcdef'.repeat(2);
+      peer.grow(1_000_000, 50_000, (i) => utf8(`{"entry":${i},"pad":"${pad}"}`));
+      const app = quietApp();
+      await app.register(tilesPlugin, {
+        logs: [{ prefix: '/peer', store: peer.store, vkey: peer.vkey }],
+        cacheBytes: 0,
+      });
+      const { base } = await listen(app);
+      const store = SqliteStore.open(join(dir, 'mirror.sqlite'), 'large.test/peer', { create: true });
+      const start = process.memoryUsage().heapUsed;
+      let peak = 0;
+      const result = await new LogMirror({
+        store,
+        source: httpTileSource(`${base}/peer`),
+        vkey: peer.vkey,
+        suite,
+        onProgress: () => {
+          peak = Math.max(peak, process.memoryUsage().heapUsed - start);
+        },
+      }).sync();
+      expect(result).toMatchObject({ status: 'advanced', size: 1_000_000 });
+      // The entries alone are ~60 MB as bytes and far more as a million Uint8Arrays; one batch is 16,384 of them.
+      expect(peak).toBeLessThan(150 * 1024 * 1024);
+      expect(mirroredCheckpoint(store)).toBe(peer.store.head()!.checkpoint);
+      await app.close();
+      store.close();
+      peer.close();
+    },
+    300_000,
+  );
+});
