@@ -2,6 +2,7 @@
 /** The `detente` command. */
 import { Command, CommanderError } from 'commander';
 import { registerDemoCommand } from './demo.js';
+import { registerEvidenceCommands } from './evidence-commands.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerLogCommands } from './log-commands.js';
 import { reportError } from './output.js';
@@ -17,6 +18,7 @@ program.configureOutput({
 
 registerLogCommands(program);
 registerKeyCommands(program);
+registerEvidenceCommands(program);
 registerDemoCommand(program);
 
 try {
