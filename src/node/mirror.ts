@@ -113,7 +113,7 @@ export function mirroredCheckpoint(store: LogStore): string | undefined {
   const head = store.head();
   if (!head) return undefined;
   if (!parsePending(head.checkpoint)) return head.checkpoint;
-  const sizes = [...store.checkpointSizes()];
+  const sizes = store.checkpointRecords().map((c) => c.size);
   for (let i = sizes.length - 1; i >= 0; i--) {
     const note = store.checkpoint(sizes[i]!)!;
     if (!parsePending(note)) return note;
@@ -378,7 +378,11 @@ export class LogMirror {
         if ((current?.checkpoint ?? undefined) !== previous || (current?.size ?? 0) !== size) {
           fail('STORE_ERROR', `the mirror of ${this.origin} changed under this sync (two mirrors on one store?)`);
         }
-        return { entries, tiles, head: { size: end, peaks: integrator.peaks(), checkpoint: rowNote } };
+        return {
+          entries,
+          tiles,
+          head: { size: end, peaks: integrator.peaks(), checkpoint: rowNote, time: Date.now() },
+        };
       });
       expected = rowNote;
       size = end;
@@ -402,7 +406,10 @@ export async function verifyMirrorStore(
   const note = mirroredCheckpoint(store);
   if (note === undefined) return { size: 0, checkpoints: 0 };
   const { checkpoint } = openCheckpoint(note, verifier);
-  const sizes = [...store.checkpointSizes()].filter((s) => s <= checkpoint.size && !parsePending(store.checkpoint(s)!));
+  const sizes = store
+    .checkpointRecords()
+    .map((c) => c.size)
+    .filter((s) => s <= checkpoint.size && !parsePending(store.checkpoint(s)!));
   let checked = 0;
   await verifyTiles(storeTileSource(store, note), hasher, checkpoint, {
     prefixSizes: sizes,
