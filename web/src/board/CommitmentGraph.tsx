@@ -1,0 +1,129 @@
+/** Commitments as nodes, their conditions as edges: `accepted` to the other commitment, `metric-met` to a metric. */
+import { partyColour, useData } from '../data.js';
+import { useI18n } from '../i18n/i18n.js';
+import { bool, stateCommitments, str } from '../state.js';
+
+const NODE_W = 190;
+const NODE_H = 46;
+
+export function CommitmentGraph() {
+  const { regime, state } = useData();
+  const { t, text } = useI18n();
+  const parties = [...new Set(regime.commitments.map((c) => c.party))];
+  const metrics = [
+    ...new Set(
+      regime.commitments.flatMap((c) => c.conditions.flatMap((k) => (k.kind === 'metric-met' ? [k.metric] : []))),
+    ),
+  ];
+  const pos = new Map<string, { x: number; y: number }>();
+  parties.forEach((p, col) => {
+    regime.commitments
+      .filter((c) => c.party === p)
+      .forEach((c, row) => {
+        pos.set(c.id, { x: 10 + col * (NODE_W + 60), y: 10 + row * (NODE_H + 26) });
+      });
+  });
+  const rows = Math.max(1, ...parties.map((p) => regime.commitments.filter((c) => c.party === p).length));
+  metrics.forEach((m, i) => {
+    pos.set(`metric:${m}`, { x: 10 + i * (NODE_W + 20), y: 10 + rows * (NODE_H + 26) });
+  });
+  const width = Math.max(2, parties.length) * (NODE_W + 60);
+  const height = (rows + (metrics.length ? 1 : 0)) * (NODE_H + 26) + 10;
+  const edges = regime.commitments.flatMap((c) =>
+    c.conditions.flatMap((k) => {
+      const to =
+        k.kind === 'accepted' || k.kind === 'in-force'
+          ? k.commitment
+          : k.kind === 'metric-met'
+            ? `metric:${k.metric}`
+            : undefined;
+      return to && pos.has(to) ? [{ from: c.id, to, kind: k.kind }] : [];
+    }),
+  );
+  const statusOf = (id: string) => {
+    const row = stateCommitments(state).find((r) => str(r, 'commitment', 'id') === id);
+    const inForce = bool(row, 'inForce', 'active');
+    return str(row, 'status') ?? (inForce === undefined ? undefined : inForce ? 'in force' : 'not in force');
+  };
+  return (
+    <>
+      <h2>{t('board.commitments')}</h2>
+      <svg
+        className="graph"
+        viewBox={`0 0 ${width} ${height}`}
+        width="100%"
+        role="img"
+        aria-label={t('board.commitments')}
+      >
+        <defs>
+          <marker
+            id="arrow"
+            viewBox="0 0 10 10"
+            refX="9"
+            refY="5"
+            markerWidth="7"
+            markerHeight="7"
+            orient="auto-start-reverse"
+          >
+            <path d="M0,0L10,5L0,10z" fill="#7b8794" />
+          </marker>
+        </defs>
+        {edges.map((e) => {
+          const a = pos.get(e.from)!;
+          const b = pos.get(e.to)!;
+          const x1 = a.x + NODE_W / 2;
+          const y1 = a.y + NODE_H / 2;
+          const x2 = b.x + NODE_W / 2;
+          const y2 = b.y + NODE_H / 2;
+          // Leave the box on the side facing the other node.
+          const sx = x2 > x1 + 10 ? a.x + NODE_W : x2 < x1 - 10 ? a.x : x1;
+          const ex = x2 > x1 + 10 ? b.x : x2 < x1 - 10 ? b.x + NODE_W : x2;
+          const sy = Math.abs(x2 - x1) <= 10 ? a.y + NODE_H : y1;
+          const ey = Math.abs(x2 - x1) <= 10 ? b.y : y2;
+          return (
+            <g key={`${e.from}-${e.to}`}>
+              <path className="edge" d={`M${sx},${sy + 4}L${ex},${ey - 4}`} markerEnd="url(#arrow)">
+                <title>{t(`board.condition.${e.kind}` as 'board.condition.accepted')}</title>
+              </path>
+            </g>
+          );
+        })}
+        {regime.commitments.map((c) => {
+          const p = pos.get(c.id)!;
+          const status = statusOf(c.id);
+          const name = text(c.name);
+          return (
+            <g key={c.id} className="node" transform={`translate(${p.x},${p.y})`} data-commitment={c.id}>
+              <title>{name}</title>
+              <rect width={NODE_W} height={NODE_H} rx={6} style={{ stroke: partyColour(regime, c.party) }} />
+              <rect width={4} height={NODE_H} rx={2} style={{ fill: partyColour(regime, c.party), stroke: 'none' }} />
+              <text x={10} y={18}>
+                {name.length > 30 ? `${name.slice(0, 29)}…` : name}
+              </text>
+              <text x={10} y={35} className="muted" style={{ fill: '#5f6b78' }}>
+                {status ?? c.id}
+              </text>
+            </g>
+          );
+        })}
+        {metrics.map((m) => {
+          const p = pos.get(`metric:${m}`)!;
+          const metric = regime.metrics.find((x) => x.id === m);
+          const name = text(metric?.name);
+          return (
+            <g key={m} className="node" transform={`translate(${p.x},${p.y})`}>
+              <title>{name}</title>
+              <rect width={NODE_W} height={NODE_H} rx={NODE_H / 2} style={{ strokeDasharray: '4 3' }} />
+              <text x={14} y={27}>
+                {name.length > 30 ? `${name.slice(0, 29)}…` : name}
+              </text>
+            </g>
+          );
+        })}
+      </svg>
+      <p className="small muted">
+        → {t('board.condition.accepted')} · ⇢ {t('board.condition.metric-met')}
+      </p>
+    </>
+  );
+}
