@@ -17,6 +17,8 @@ export default defineConfig({
     sourcemap: true,
     assetsDir: 'assets',
     chunkSizeWarningLimit: 1500,
+    // The borders plugin is slow on purpose (turf at build time); no need to say so on every build.
+    rolldownOptions: { checks: { pluginTimings: false } },
   },
   server: { fs: { allow: [resolve(here, '..')] } },
 });

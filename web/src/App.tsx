@@ -1,11 +1,14 @@
-import { BoardView } from './board/BoardView.js';
+import { lazy, Suspense } from 'react';
 import { useLoaded } from './data.js';
-import { EntryView } from './entry/EntryView.js';
-import { ActView } from './forms/ActView.js';
 import { LANGS, useI18n } from './i18n/i18n.js';
 import { MapView } from './map/MapView.js';
 import { onLinkClick, type Route, useRoute } from './router.js';
-import { TimelineView } from './timeline/TimelineView.js';
+
+// The map is the first view; the others (charts, schemas, the verifier) load when first opened.
+const BoardView = lazy(() => import('./board/BoardView.js').then((m) => ({ default: m.BoardView })));
+const TimelineView = lazy(() => import('./timeline/TimelineView.js').then((m) => ({ default: m.TimelineView })));
+const EntryView = lazy(() => import('./entry/EntryView.js').then((m) => ({ default: m.EntryView })));
+const ActView = lazy(() => import('./forms/ActView.js').then((m) => ({ default: m.ActView })));
 
 const NAV: { view: Route['view']; href: string; key: 'nav.map' | 'nav.board' | 'nav.timeline' | 'nav.act' }[] = [
   { view: 'map', href: '/map', key: 'nav.map' },
@@ -75,7 +78,9 @@ export function App() {
             {t('common.error', { message: loaded.message })}
           </p>
         ) : (
-          <View route={route} />
+          <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>
+            <View route={route} />
+          </Suspense>
         )}
       </main>
     </>

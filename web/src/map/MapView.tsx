@@ -72,7 +72,7 @@ function Marker({ shape, colour, r }: { shape: (typeof SHAPES)[number]; colour: 
 
 export function kindShape(regime: Regime, kind: string) {
   const i = regime.siteKinds.findIndex((k) => k.id === kind);
-  return SHAPES[(i < 0 ? 0 : i) % SHAPES.length]!;
+  return SHAPES[Math.max(i, 0) % SHAPES.length]!;
 }
 
 /** The status the engine gives a site, as a word and a colour (unknown when the engine has none). */
@@ -137,7 +137,7 @@ export function MapView({ selected }: { selected?: string }) {
           <h1 id="map-heading">{t('map.heading')}</h1>
           <span className="muted">{t('map.siteCount', { count: regime.sites.length })}</span>
         </div>
-        <svg className="map" viewBox={`0 0 ${W} ${H}`} role="group" aria-label={t('map.label')} data-testid="map">
+        <svg className="map" viewBox={`0 0 ${W} ${H}`} aria-label={t('map.label')} data-testid="map">
           <defs>
             <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
               <line x1="0" y1="0" x2="0" y2="6" stroke="#8a6d1d" strokeWidth="1.2" strokeOpacity="0.45" />
