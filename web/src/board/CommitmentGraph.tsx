@@ -3,8 +3,8 @@ import { partyColour, useData } from '../data.js';
 import { useI18n } from '../i18n/i18n.js';
 import { bool, stateCommitments, str } from '../state.js';
 
-const NODE_W = 190;
-const NODE_H = 46;
+const NODE_W = 230;
+const NODE_H = 44;
 
 export function CommitmentGraph() {
   const { regime, state } = useData();
@@ -80,9 +80,15 @@ export function CommitmentGraph() {
           const ex = x2 > x1 + 10 ? b.x : x2 < x1 - 10 ? b.x + NODE_W : x2;
           const sy = Math.abs(x2 - x1) <= 10 ? a.y + NODE_H : y1;
           const ey = Math.abs(x2 - x1) <= 10 ? b.y : y2;
+          // Two commitments that each need the other: two parallel arrows, not a cross.
+          const shift = edges.some((o) => o.from === e.to && o.to === e.from) ? (x2 > x1 ? -7 : 7) : 0;
+          const vertical = Math.abs(x2 - x1) <= 10;
+          const d = vertical
+            ? `M${sx},${sy + 2}L${ex},${ey - 4}`
+            : `M${sx + (x2 > x1 ? 2 : -2)},${y1 + shift}L${ex + (x2 > x1 ? -4 : 4)},${y2 + shift}`;
           return (
             <g key={`${e.from}-${e.to}`}>
-              <path className="edge" d={`M${sx},${sy + 4}L${ex},${ey - 4}`} markerEnd="url(#arrow)">
+              <path className="edge" d={d} markerEnd="url(#arrow)">
                 <title>{t(`board.condition.${e.kind}` as 'board.condition.accepted')}</title>
               </path>
             </g>
@@ -98,10 +104,10 @@ export function CommitmentGraph() {
               <rect width={NODE_W} height={NODE_H} rx={6} style={{ stroke: partyColour(regime, c.party) }} />
               <rect width={4} height={NODE_H} rx={2} style={{ fill: partyColour(regime, c.party), stroke: 'none' }} />
               <text x={10} y={18}>
-                {name.length > 30 ? `${name.slice(0, 29)}…` : name}
+                {name.length > 36 ? `${name.slice(0, 35)}…` : name}
               </text>
-              <text x={10} y={35} className="muted" style={{ fill: '#5f6b78' }}>
-                {status ?? c.id}
+              <text x={10} y={34} style={{ fill: '#5f6b78' }}>
+                {status ?? '—'}
               </text>
             </g>
           );
@@ -115,7 +121,7 @@ export function CommitmentGraph() {
               <title>{name}</title>
               <rect width={NODE_W} height={NODE_H} rx={NODE_H / 2} style={{ strokeDasharray: '4 3' }} />
               <text x={14} y={27}>
-                {name.length > 30 ? `${name.slice(0, 29)}…` : name}
+                {name.length > 36 ? `${name.slice(0, 35)}…` : name}
               </text>
             </g>
           );

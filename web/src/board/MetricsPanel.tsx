@@ -46,7 +46,17 @@ export function MetricsPanel() {
             </p>
             <div style={{ width: '100%', height: 190 }}>
               <ResponsiveContainer>
-                <LineChart data={series} margin={{ top: 8, right: 12, bottom: 4, left: 4 }}>
+                <LineChart
+                  data={
+                    series.length
+                      ? series
+                      : [
+                          { at: start, value: undefined },
+                          { at: holdEnd, value: undefined },
+                        ]
+                  }
+                  margin={{ top: 8, right: 12, bottom: 4, left: 4 }}
+                >
                   <CartesianGrid stroke="#e7eaee" />
                   <XAxis
                     dataKey="at"

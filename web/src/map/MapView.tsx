@@ -1,8 +1,8 @@
 /** Sites by party and kind, zones and the limits that apply there; a side panel for the selected site. */
 
 import { america, borderBands, dataset, europe } from 'virtual:borders';
-import { geoConicConformal, geoPath } from 'd3-geo';
-import type { Feature, Geometry } from 'geojson';
+import { geoArea, geoConicConformal, geoPath } from 'd3-geo';
+import type { Feature, Geometry, Position } from 'geojson';
 import { useMemo } from 'react';
 import type { Regime, Site, Zone } from '../../../src/model/index.js';
 import { partyColour, useData } from '../data.js';
@@ -13,7 +13,7 @@ import { SitePanel } from './SitePanel.js';
 
 const W = 960;
 const H = 620;
-const INSET = { x: 12, y: H - 172, w: 250, h: 160 };
+const INSET = { x: W - 262, y: 12, w: 250, h: 160 };
 
 const box = (lon0: number, lat0: number, lon1: number, lat1: number): Feature<Geometry> => ({
   type: 'Feature',
@@ -53,6 +53,24 @@ const americaProjection = geoConicConformal()
   );
 const europePath = geoPath(europeProjection);
 const americaPath = geoPath(americaProjection);
+
+/**
+ * GeoJSON (RFC 7946) winds exterior rings counter-clockwise; d3-geo, working on the sphere, reads such a ring as
+ * everything but the polygon. Reverse any polygon that would cover more than a hemisphere.
+ */
+export function forD3(geometry: Geometry): Geometry {
+  const fix = (rings: Position[][]): Position[][] =>
+    geoArea({ type: 'Polygon', coordinates: rings }) > 2 * Math.PI ? rings.map((r) => [...r].reverse()) : rings;
+  if (geometry.type === 'Polygon') return { ...geometry, coordinates: fix(geometry.coordinates) };
+  if (geometry.type === 'MultiPolygon') return { ...geometry, coordinates: geometry.coordinates.map(fix) };
+  return geometry;
+}
+
+const feature = (geometry: Geometry): Feature<Geometry> => ({
+  type: 'Feature',
+  properties: {},
+  geometry: forD3(geometry),
+});
 
 /** A marker shape per site kind, so colour is not the only cue. */
 const SHAPES = ['circle', 'square', 'triangle', 'diamond'] as const;
@@ -108,18 +126,18 @@ export function MapView({ selected }: { selected?: string }) {
   const { regime, state } = useData();
   const { t, text } = useI18n();
   const countries = useMemo(
-    () => europe.map((f) => ({ iso: f.properties.iso, d: europePath(f as Feature<Geometry>) ?? '' })),
+    () => europe.map((f) => ({ iso: f.properties.iso, d: europePath(feature(f.geometry)) ?? '' })),
     [],
   );
   const insetCountries = useMemo(
-    () => america.map((f) => ({ iso: f.properties.iso, d: americaPath(f as Feature<Geometry>) ?? '' })),
+    () => america.map((f) => ({ iso: f.properties.iso, d: americaPath(feature(f.geometry)) ?? '' })),
     [],
   );
   const zones = useMemo(
     () =>
       regime.zones.map((zone) => {
         const { geometry, approximate } = zoneGeometry(zone, state);
-        const d = geometry ? (europePath({ type: 'Feature', properties: {}, geometry }) ?? '') : '';
+        const d = geometry ? (europePath(feature(geometry)) ?? '') : '';
         return { zone, d, approximate };
       }),
     [regime, state],
@@ -142,6 +160,9 @@ export function MapView({ selected }: { selected?: string }) {
             <pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
               <line x1="0" y1="0" x2="0" y2="6" stroke="#8a6d1d" strokeWidth="1.2" strokeOpacity="0.45" />
             </pattern>
+            <clipPath id="inset-clip">
+              <rect x={INSET.x} y={INSET.y} width={INSET.w} height={INSET.h} />
+            </clipPath>
           </defs>
           <rect width={W} height={H} className="sea" />
           <g className="countries">
@@ -166,14 +187,15 @@ export function MapView({ selected }: { selected?: string }) {
               ) : null,
             )}
           </g>
-          <g className="inset">
+          <g className="inset" clipPath="url(#inset-clip)">
             <rect x={INSET.x} y={INSET.y} width={INSET.w} height={INSET.h} className="inset-frame" />
-            <text x={INSET.x + 8} y={INSET.y + 15} className="inset-label">
-              {t('map.inset')}
-            </text>
             {insetCountries.map((c) => (
               <path key={c.iso} d={c.d} className="country" />
             ))}
+            <rect x={INSET.x} y={INSET.y} width={INSET.w} height={20} className="inset-bar" />
+            <text x={INSET.x + 8} y={INSET.y + 14} className="inset-label">
+              {t('map.inset')}
+            </text>
           </g>
           <g className="sites">
             {regime.sites.map((s) => {
