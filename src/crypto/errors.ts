@@ -17,7 +17,13 @@ export type DetenteErrorCode =
   | 'TILE_MALFORMED' // a tile, bundle or tile path that breaks C2SP tlog-tiles
   | 'ENTRY_TOO_LARGE' // an entry over the 65,535 bytes an entry bundle can carry
   | 'LOG_INCONSISTENT' // stored or exported data that disagrees with the checkpoint
-  | 'STORE_ERROR'; // the store refused an operation (missing log, wrong origin, ...)
+  | 'STORE_ERROR' // the store refused an operation (missing log, wrong origin, ...)
+  | 'ESCROW_MALFORMED' // an escrow commitment, opening or secrets document that breaks the format (docs/ESCROW.md)
+  | 'ESCROW_INVALID' // an opening that does not verify against its commitment (salt, item, path, sums, totals, index)
+  | 'COMMITMENT_DUPLICATE' // a second commitment for the same declaration period or random-selection round
+  | 'COMMITMENT_LATE' // a random-value commitment recorded after the round's commit deadline
+  | 'REVEAL_INVALID' // a revealed random value that does not match its commitment
+  | 'REVEAL_LATE'; // a reveal recorded after the round's reveal deadline
 
 export class DetenteError extends Error {
   readonly code: DetenteErrorCode;
