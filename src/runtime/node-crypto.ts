@@ -3,12 +3,17 @@
  * portable ones; property tests check that both agree on every signature.
  */
 import { createPrivateKey, createPublicKey, hash, type KeyObject, sign, verify } from 'node:crypto';
-import { checkLength, type Ed25519 } from '../crypto/ed25519.js';
+import { checkLength, type Ed25519, isStrictPublicKey } from '../crypto/ed25519.js';
 import type { Sha256 } from '../crypto/sha256.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 
 /** crypto.hash is node:crypto's one-shot call: no Hash object, the fastest path for small inputs. */
-export const sha256Node: Sha256 = (data) => hash('sha256', data, 'buffer');
+// A plain Uint8Array view, not the Buffer itself: Buffer#slice returns a view where Uint8Array#slice copies, and
+// callers of a Sha256 rely on slice() copying.
+export const sha256Node: Sha256 = (data) => {
+  const digest = hash('sha256', data, 'buffer');
+  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
+};
 
 // DER prefixes that wrap a raw 32-byte Ed25519 key (RFC 8410).
 const PKCS8_PREFIX = Uint8Array.from([
@@ -19,12 +24,13 @@ const SPKI_PREFIX = Uint8Array.from([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0
 // KeyObject creation costs more than a verification; a node sees few distinct keys, so keep them.
 const MAX_CACHED_KEYS = 4096;
 const privateKeys = new Map<string, KeyObject>();
-const publicKeys = new Map<string, KeyObject>();
+// null marks a key refused once for all: not a strict key (see ed25519.ts), or one OpenSSL cannot import.
+const publicKeys = new Map<string, KeyObject | null>();
 
-function cached(cache: Map<string, KeyObject>, raw: Uint8Array, make: () => KeyObject): KeyObject {
+function cached<K>(cache: Map<string, K>, raw: Uint8Array, make: () => K): K {
   const id = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('latin1');
   let key = cache.get(id);
-  if (!key) {
+  if (key === undefined) {
     if (cache.size >= MAX_CACHED_KEYS) cache.clear();
     key = make();
     cache.set(id, key);
@@ -49,13 +55,19 @@ export const ed25519Node: Ed25519 = {
   },
   verify(publicKey, message, signature) {
     if (publicKey.length !== 32 || signature.length !== 64) return false;
+    // OpenSSL accepts small-order and non-canonical public keys: refuse them first, once per key, like noble.
+    const key = cached(publicKeys, publicKey, () => {
+      if (!isStrictPublicKey(publicKey)) return null;
+      try {
+        return createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' });
+      } catch {
+        return null;
+      }
+    });
+    if (key === null) return false;
     try {
-      const key = cached(publicKeys, publicKey, () =>
-        createPublicKey({ key: Buffer.concat([SPKI_PREFIX, publicKey]), format: 'der', type: 'spki' }),
-      );
       return verify(null, message, key, signature);
     } catch {
-      // OpenSSL refuses a public key that is not a valid point encoding: that is an invalid signature.
       return false;
     }
   },

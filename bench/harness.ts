@@ -1,0 +1,41 @@
+/** What every benchmark prints: the machine, and figures side by side with their baseline and the ratio. */
+import { cpus, freemem, totalmem } from 'node:os';
+
+export function machine(): string {
+  const cpu = cpus()[0];
+  return `${cpu?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM (${(freemem() / 2 ** 30).toFixed(0)} free), Node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+export function header(title: string): void {
+  console.log(`\n## ${title}\nmachine: ${machine()}`);
+}
+
+/** Seconds taken by fn. */
+export function seconds(fn: () => void): number {
+  const t = performance.now();
+  fn();
+  return (performance.now() - t) / 1000;
+}
+
+export async function secondsAsync(fn: () => Promise<void>): Promise<number> {
+  const t = performance.now();
+  await fn();
+  return (performance.now() - t) / 1000;
+}
+
+export function fmt(n: number, digits = 0): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+/** One row: what was measured, ours, the baseline, ours/baseline, and the goal if there is one. */
+export function row(what: string, ours: string, baseline: string, ratio: number, goal = ''): void {
+  console.log(`| ${what} | ${ours} | ${baseline} | ${ratio.toFixed(2)} | ${goal} |`);
+}
+
+export function table(columns: [string, string, string, string, string]): void {
+  console.log(`| ${columns.join(' | ')} |\n|${columns.map(() => '---').join('|')}|`);
+}
+
+export function maxRssMiB(): number {
+  return process.resourceUsage().maxRSS / 1024;
+}

@@ -1,0 +1,26 @@
+/** `detente key …`: Ed25519 keys in the C2SP signed-note forms, for logs and witnesses. */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { generateSigner, parseSignerKey } from '../crypto/vkey.js';
+import { nodeSuite } from '../runtime/node-crypto.js';
+import { formatCosignatureVerifierKey } from '../tlog/cosignature.js';
+import { printJson } from './output.js';
+
+export function registerKeyCommands(program: Command): void {
+  const key = program.command('key').description('Ed25519 keys for logs and witnesses');
+  key
+    .command('generate')
+    .description('generate a signer key into a file (mode 0600); prints the verifier key')
+    .requiredOption('--name <name>', 'key name (for a log: its origin)')
+    .requiredOption('--out <file>', 'where to write the secret key (refuses to overwrite)')
+    .option('--witness', 'print the tlog-cosignature/v1 verifier key (type 0x04) instead of the note key')
+    .option('--json', 'print JSON')
+    .action((opts: { name: string; out: string; witness?: boolean; json?: boolean }) => {
+      const { skey, vkey } = generateSigner(nodeSuite, opts.name);
+      writeFileSync(opts.out, `${skey}\n`, { mode: 0o600, flag: 'wx' });
+      const signer = parseSignerKey(skey, nodeSuite);
+      const cosignatureVkey = formatCosignatureVerifierKey(nodeSuite.sha256, opts.name, signer.publicKey);
+      if (opts.json) printJson({ name: opts.name, vkey, cosignatureVkey, file: opts.out });
+      else process.stdout.write(`${opts.witness ? cosignatureVkey : vkey}\n`);
+    });
+}

@@ -1,0 +1,299 @@
+/** `detente log …`: create, append to, prove, export and verify a log, and cosign checkpoints as a witness. */
+import { existsSync, readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import type { Command } from 'commander';
+import { toBase64, toHex, utf8 } from '../crypto/bytes.js';
+import { formatSignatureLine, parseNote } from '../crypto/note.js';
+import { parseSignerKey, parseVerifierKey } from '../crypto/vkey.js';
+import { dirTileSource } from '../log/dir-tile-source.js';
+import { exportLog } from '../log/export.js';
+import { initLogDir, logWriter, openLogDir, VKEY_FILE } from '../log/log-dir.js';
+import { consistencyProofFromStore, inclusionProofFromStore } from '../log/proofs.js';
+import { verifySource, verifyStore } from '../log/verify-log.js';
+import { nodeSuite } from '../runtime/node-crypto.js';
+import { openCheckpoint, parseCheckpoint } from '../tlog/checkpoint.js';
+import { cosignerFromSeed, openCosignedCheckpoint, parseCosignatureVerifierKey } from '../tlog/cosignature.js';
+import { Rfc6962Hasher } from '../tlog/hasher.js';
+import { parseCount, printJson, progress, UsageError } from './output.js';
+
+const suite = nodeSuite;
+const APPEND_BATCH = 256;
+
+function readFileText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      `${what} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
+  }
+}
+
+/** A key given inline or as a file holding it. */
+function keyArg(value: string, what: string): string {
+  return (existsSync(value) ? readFileText(value, what) : value).trim();
+}
+
+export function registerLogCommands(program: Command): void {
+  const log = program.command('log').description('an append-only Merkle log (RFC 6962, C2SP checkpoints and tiles)');
+
+  log
+    .command('init')
+    .description('create a log and its Ed25519 key; prints the verifier key')
+    .requiredOption('--dir <dir>', 'directory for the new log (must be empty or absent)')
+    .requiredOption('--origin <origin>', 'the log origin, e.g. example.org/detente/us (also the key name)')
+    .option('--json', 'print JSON')
+    .action((opts: { dir: string; origin: string; json?: boolean }) => {
+      const vkey = initLogDir(opts.dir, opts.origin, suite);
+      if (opts.json) printJson({ origin: opts.origin, vkey, dir: opts.dir });
+      else process.stdout.write(`${vkey}\n`);
+    });
+
+  log
+    .command('append')
+    .description(
+      'append entries from standard input, one per line (or one raw entry with --file); prints their indexes',
+    )
+    .requiredOption('--dir <dir>', 'log directory')
+    .option('--file <file>', 'append the whole file as one entry')
+    .option('--json', 'print JSON')
+    .action(async (opts: { dir: string; file?: string; json?: boolean }) => {
+      const opened = openLogDir(opts.dir, suite);
+      try {
+        const writer = logWriter(opened, suite);
+        const indexes: number[] = [];
+        const append = (batch: Uint8Array[]) => {
+          if (batch.length === 0) return;
+          const { first } = writer.append(batch);
+          for (let i = 0; i < batch.length; i++) indexes.push(first + i);
+        };
+        if (opts.file) {
+          append([new Uint8Array(readFileSync(opts.file))]);
+        } else {
+          const bar = progress('appending');
+          let batch: Uint8Array[] = [];
+          for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
+            batch.push(utf8(line));
+            if (batch.length === APPEND_BATCH) {
+              append(batch);
+              batch = [];
+              bar.update(indexes.length, indexes.length);
+            }
+          }
+          append(batch);
+          bar.stop();
+        }
+        const head = opened.store.head()!;
+        if (opts.json) printJson({ indexes, size: head.size, checkpoint: head.checkpoint });
+        else process.stdout.write(indexes.map((i) => `${i}\n`).join(''));
+      } finally {
+        opened.close();
+      }
+    });
+
+  log
+    .command('checkpoint')
+    .description('print the latest signed checkpoint')
+    .requiredOption('--dir <dir>', 'log directory')
+    .option('--json', 'print JSON')
+    .action((opts: { dir: string; json?: boolean }) => {
+      const opened = openLogDir(opts.dir, suite, { readonly: true });
+      try {
+        const note = opened.store.head()!.checkpoint;
+        const { checkpoint } = openCheckpoint(note, opened.verifier);
+        if (opts.json) {
+          printJson({ origin: checkpoint.origin, size: checkpoint.size, root: toBase64(checkpoint.root), note });
+        } else process.stdout.write(note);
+      } finally {
+        opened.close();
+      }
+    });
+
+  log
+    .command('prove')
+    .description(
+      'print an inclusion proof (--index, optional --size) or a consistency proof (--from, --to), one base64 hash per line',
+    )
+    .requiredOption('--dir <dir>', 'log directory')
+    .option('--index <n>', 'leaf index')
+    .option('--size <n>', 'tree size for the inclusion proof (default: the latest)')
+    .option('--from <n>', 'older tree size')
+    .option('--to <n>', 'newer tree size')
+    .option('--json', 'print JSON')
+    .action((opts: { dir: string; index?: string; size?: string; from?: string; to?: string; json?: boolean }) => {
+      const inclusion = opts.index !== undefined;
+      const consistency = opts.from !== undefined || opts.to !== undefined;
+      if (inclusion === consistency) throw new UsageError('prove: give either --index [--size] or --from and --to');
+      if (consistency && (opts.from === undefined || opts.to === undefined))
+        throw new UsageError('prove: --from and --to go together');
+      const opened = openLogDir(opts.dir, suite, { readonly: true });
+      try {
+        const latest = opened.store.head()!.size;
+        if (inclusion) {
+          const index = parseCount(opts.index!, '--index');
+          const size = opts.size === undefined ? latest : parseCount(opts.size, '--size');
+          const p = inclusionProofFromStore(opened.store, opened.hasher, index, size);
+          if (opts.json) {
+            printJson({
+              index,
+              size,
+              leafHash: toBase64(p.leafHash),
+              root: toBase64(p.root),
+              proof: p.proof.map(toBase64),
+              checkpoint: opened.store.checkpoint(size) ?? null,
+            });
+          } else process.stdout.write(p.proof.map((h) => `${toBase64(h)}\n`).join(''));
+        } else {
+          const from = parseCount(opts.from!, '--from');
+          const to = parseCount(opts.to!, '--to');
+          const p = consistencyProofFromStore(opened.store, opened.hasher, from, to);
+          if (opts.json) {
+            printJson({
+              from,
+              to,
+              fromRoot: toBase64(p.fromRoot),
+              toRoot: toBase64(p.toRoot),
+              proof: p.proof.map(toBase64),
+              fromCheckpoint: opened.store.checkpoint(from) ?? null,
+              toCheckpoint: opened.store.checkpoint(to) ?? null,
+            });
+          } else process.stdout.write(p.proof.map((h) => `${toBase64(h)}\n`).join(''));
+        }
+      } finally {
+        opened.close();
+      }
+    });
+
+  log
+    .command('export')
+    .description('write the log as a static C2SP tlog-tiles tree; a re-run writes only what changed')
+    .requiredOption('--dir <dir>', 'log directory')
+    .requiredOption('--out <out>', 'output directory')
+    .option('--json', 'print JSON')
+    .action((opts: { dir: string; out: string; json?: boolean }) => {
+      const opened = openLogDir(opts.dir, suite, { readonly: true });
+      const bar = progress('exporting');
+      try {
+        const report = exportLog(opened.store, opts.out, {
+          extraFiles: { [VKEY_FILE]: `${opened.vkey}\n` },
+          onProgress: (d, t) => bar.update(d, t),
+        });
+        bar.stop();
+        if (opts.json) printJson(report);
+        else {
+          process.stdout.write(
+            `exported ${opened.store.origin} at size ${report.size} to ${opts.out}: ${report.written} files written (${report.bytes} bytes), ${report.kept} already there\n`,
+          );
+        }
+      } finally {
+        bar.stop();
+        opened.close();
+      }
+    });
+
+  log
+    .command('verify')
+    .description('verify a log from scratch: the checkpoint signature, every tile, every entry')
+    .option('--dir <dir>', 'log directory (the store)')
+    .option('--path <path>', 'an exported tlog-tiles tree')
+    .option(
+      '--vkey <vkey>',
+      'verifier key to trust (a vkey string or a file holding one); default: the one beside the log',
+    )
+    .option('--json', 'print JSON')
+    .action(async (opts: { dir?: string; path?: string; vkey?: string; json?: boolean }) => {
+      if ((opts.dir === undefined) === (opts.path === undefined))
+        throw new UsageError('verify: give either --dir or --path');
+      const bar = progress('verifying');
+      const onProgress = (d: number, t: number) => bar.update(d, t);
+      const hasher = new Rfc6962Hasher(suite.sha256);
+      let report: Awaited<ReturnType<typeof verifySource>>;
+      let keySource: string;
+      try {
+        if (opts.dir !== undefined) {
+          const opened = openLogDir(opts.dir, suite, { readonly: true });
+          try {
+            const verifier = opts.vkey ? parseVerifierKey(keyArg(opts.vkey, 'verifier key'), suite) : opened.verifier;
+            keySource = opts.vkey ? 'the given key' : `${VKEY_FILE} in the log directory`;
+            report = await verifyStore(opened.store, hasher, verifier, { onProgress });
+          } finally {
+            opened.close();
+          }
+        } else {
+          if (!existsSync(opts.path!)) throw new UsageError(`verify: no such directory: ${opts.path}`);
+          const vkeyText = opts.vkey
+            ? keyArg(opts.vkey, 'verifier key')
+            : readFileText(`${opts.path}/${VKEY_FILE}`, 'verifier key').trim();
+          keySource = opts.vkey ? 'the given key' : `${VKEY_FILE} in the export (pass --vkey to trust a key you hold)`;
+          report = await verifySource(dirTileSource(opts.path!), hasher, parseVerifierKey(vkeyText, suite), {
+            onProgress,
+          });
+        }
+      } finally {
+        bar.stop();
+      }
+      if (opts.json) printJson({ ok: true, ...report, key: keySource });
+      else {
+        process.stdout.write(
+          `OK ${report.origin}: ${report.size} entries, ${report.tiles} tiles and ${report.checkpoints} checkpoint(s) verified against root ${report.root}, signed by ${keySource}\n`,
+        );
+      }
+    });
+
+  log
+    .command('cosign')
+    .description('as a witness, cosign a checkpoint (C2SP tlog-cosignature/v1); prints the cosignature line')
+    .requiredOption('--key <key>', "the witness's signer key (PRIVATE+KEY+… or a file holding it)")
+    .requiredOption('--checkpoint <file>', 'the signed checkpoint note')
+    .requiredOption('--log-vkey <vkey>', "the log's verifier key: the witness cosigns only what the log signed")
+    .option('--time <seconds>', 'timestamp, seconds since the epoch (default: now)')
+    .option('--json', 'print JSON')
+    .action((opts: { key: string; checkpoint: string; logVkey: string; time?: string; json?: boolean }) => {
+      const note = readFileText(opts.checkpoint, 'checkpoint');
+      const logVerifier = parseVerifierKey(keyArg(opts.logVkey, 'log verifier key'), suite);
+      const { checkpoint } = openCheckpoint(note, logVerifier);
+      const witness = parseSignerKey(keyArg(opts.key, 'witness key'), suite);
+      const cosigner = cosignerFromSeed(suite, witness.name, witness.seed);
+      const time = opts.time === undefined ? Math.floor(Date.now() / 1000) : parseCount(opts.time, '--time');
+      const text = parseNote(note).text;
+      const line = formatSignatureLine(cosigner.cosign(text, time));
+      if (opts.json)
+        printJson({
+          origin: checkpoint.origin,
+          size: checkpoint.size,
+          timestamp: time,
+          line,
+          vkey: cosigner.verifierKey,
+        });
+      else process.stdout.write(line);
+    });
+
+  log
+    .command('verify-cosignature')
+    .description("verify a witness's cosignature on a checkpoint; prints its timestamp")
+    .requiredOption('--checkpoint <file>', 'the checkpoint note with the cosignature line(s) appended')
+    .requiredOption('--vkey <vkey>', "the witness's cosignature verifier key")
+    .requiredOption('--log-vkey <vkey>', "the log's verifier key")
+    .option('--json', 'print JSON')
+    .action((opts: { checkpoint: string; vkey: string; logVkey: string; json?: boolean }) => {
+      const note = readFileText(opts.checkpoint, 'checkpoint');
+      const logVerifier = parseVerifierKey(keyArg(opts.logVkey, 'log verifier key'), suite);
+      const witness = parseCosignatureVerifierKey(keyArg(opts.vkey, 'witness verifier key'), suite);
+      const opened = openCosignedCheckpoint(note, logVerifier, [witness]);
+      const cosig = opened.cosignatures.find((c) => c.name === witness.name && c.keyId === witness.keyId);
+      if (!cosig) throw new UsageError(`verify-cosignature: no cosignature from ${witness.name} on this checkpoint`);
+      if (opts.json)
+        printJson({
+          ok: true,
+          origin: opened.checkpoint.origin,
+          size: opened.checkpoint.size,
+          witness: witness.name,
+          timestamp: cosig.timestamp,
+        });
+      else {
+        process.stdout.write(
+          `OK ${witness.name} cosigned ${opened.checkpoint.origin} at size ${opened.checkpoint.size}, time ${cosig.timestamp} (${new Date(cosig.timestamp * 1000).toISOString()})\n`,
+        );
+      }
+    });
+}

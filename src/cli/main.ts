@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+/** The `detente` command. */
+import { Command, CommanderError } from 'commander';
+import { registerDemoCommand } from './demo.js';
+import { registerKeyCommands } from './key-commands.js';
+import { registerLogCommands } from './log-commands.js';
+import { reportError } from './output.js';
+
+const program = new Command('detente')
+  .description('Détente: verifiable logs and compliance for arms-control commitments')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride();
+program.configureOutput({
+  writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `detente: ${s.slice(7)}` : s),
+});
+
+registerLogCommands(program);
+registerKeyCommands(program);
+registerDemoCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  if (err instanceof CommanderError) {
+    // --help and --version end here too, with exit code 0.
+    process.exitCode = err.exitCode;
+  } else {
+    process.exitCode = reportError(err);
+  }
+}

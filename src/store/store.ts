@@ -1,0 +1,57 @@
+/**
+ * The narrow surface every storage driver implements (Tessera's model: drivers store, they do not decide).
+ * The log layer assigns indexes, integrates the tree and signs; a driver only makes each batch durable
+ * atomically and reads back what it holds.
+ */
+import type { TileWrite } from '../tlog/integrate.js';
+
+/** The state of the log as of its latest signed checkpoint. */
+export interface LogHead {
+  size: number;
+  /** Compact range peaks of [0, size), tallest first: enough to keep appending without reading the tree. */
+  peaks: Uint8Array[];
+  /** The signed checkpoint note for `size`. */
+  checkpoint: string;
+}
+
+/** One atomic append: entries from index `head.size` of the previous head, the tiles they change, the new head. */
+export interface AppendBatch {
+  entries: readonly Uint8Array[];
+  tiles: readonly TileWrite[];
+  head: LogHead;
+}
+
+export interface StoredCosignature {
+  size: number;
+  /** The witness's key name and key ID, as on the signature line. */
+  name: string;
+  keyId: number;
+  timestamp: number;
+  /** The full signature line, `— <name> <base64>`, ready to append to the checkpoint. */
+  line: string;
+}
+
+export interface LogStore {
+  readonly origin: string;
+  /** The latest head, or undefined for a log that has never signed a checkpoint. */
+  head(): LogHead | undefined;
+  /**
+   * Runs `build` with the latest committed head while holding the store's write lock, then commits what it
+   * returns in one transaction. If `build` throws, nothing is written. Returns the new head.
+   */
+  append(build: (head: LogHead | undefined) => AppendBatch): LogHead;
+  entry(index: number): Uint8Array | undefined;
+  /** Entries [begin, end) in order, streamed. */
+  entries(begin: number, end: number): Iterable<Uint8Array>;
+  /** The stored hashes of tile (level, index): 32 × its current width, or undefined. */
+  tile(level: number, index: number): Uint8Array | undefined;
+  /** The signed checkpoint the log published at exactly `size`, if it published one. */
+  checkpoint(size: number): string | undefined;
+  /** Every published checkpoint size, ascending. */
+  checkpointSizes(): Iterable<number>;
+  addCosignature(cosignature: StoredCosignature): void;
+  cosignatures(size: number): StoredCosignature[];
+  putBlob(hash: Uint8Array, data: Uint8Array): void;
+  blob(hash: Uint8Array): Uint8Array | undefined;
+  close(): void;
+}

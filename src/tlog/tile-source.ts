@@ -1,0 +1,12 @@
+/**
+ * Where a verifier reads a tlog-tiles log from: a store, an exported directory, or a server. The verifier
+ * trusts none of them; it only needs these three reads.
+ */
+export interface TileSource {
+  /** The signed checkpoint note. */
+  checkpoint(): string | Promise<string>;
+  /** Hash tile (level, index) at `width` hashes (256 = full). */
+  hashTile(level: number, index: number, width: number): Uint8Array | Promise<Uint8Array>;
+  /** Entry bundle `index` at `width` entries (256 = full). */
+  entryBundle(index: number, width: number): Uint8Array | Promise<Uint8Array>;
+}

@@ -1,0 +1,125 @@
+/**
+ * Verifies a whole tlog-tiles log from scratch, trusting nothing the source says: every entry against its leaf
+ * hash in the level-0 tiles, every higher tile slot against the full tile below it, and the root of all leaves
+ * against the checkpoint. Streams one bundle and one tile at a time, so memory does not grow with the log.
+ */
+import { equalBytes, toHex } from '../crypto/bytes.js';
+import { fail } from '../crypto/errors.js';
+import { CompactRange } from './compact-range.js';
+import { decodeBundle } from './entry-bundle.js';
+import { HASH_SIZE, type Rfc6962Hasher } from './hasher.js';
+import { hashesAtLevel, tileLevels } from './tile-math.js';
+import { foldPerfect } from './tile-node-reader.js';
+import { entriesPath, TILE_WIDTH, tilePath } from './tile-paths.js';
+import type { TileSource } from './tile-source.js';
+
+export interface VerifyTilesOptions {
+  /** Called for each entry once its leaf hash has been checked, in index order. */
+  onEntry?: (index: number, entry: Uint8Array) => void;
+  /** Called with the root of every prefix listed in `prefixSizes`, as the stream reaches it. */
+  prefixSizes?: readonly number[];
+  onPrefix?: (size: number, root: Uint8Array) => void;
+  /** Progress in units of work (entries, then tile slots). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface VerifyTilesReport {
+  size: number;
+  entries: number;
+  tiles: number;
+}
+
+function pathOf(level: number, index: number, width: number): string {
+  return tilePath(level, index, width === TILE_WIDTH ? 0 : width);
+}
+
+/** Checks everything below a checkpoint (already opened and trusted for {size, root}). */
+export async function verifyTiles(
+  source: TileSource,
+  hasher: Rfc6962Hasher,
+  checkpoint: { size: number; root: Uint8Array },
+  options: VerifyTilesOptions = {},
+): Promise<VerifyTilesReport> {
+  const { size } = checkpoint;
+  const levels = tileLevels(size);
+  let total = size;
+  for (let level = 1; level < levels; level++) total += hashesAtLevel(level, size);
+  let done = 0;
+  let tiles = 0;
+  const prefixes = [...(options.prefixSizes ?? [])].sort((a, b) => a - b);
+  let nextPrefix = 0;
+  const range = new CompactRange(hasher);
+  const reportPrefixes = () => {
+    while (nextPrefix < prefixes.length && prefixes[nextPrefix]! <= range.size) {
+      if (prefixes[nextPrefix] === range.size) options.onPrefix?.(range.size, range.root());
+      nextPrefix++;
+    }
+  };
+  reportPrefixes();
+
+  for (let index = 0; index * TILE_WIDTH < size; index++) {
+    const width = Math.min(TILE_WIDTH, size - index * TILE_WIDTH);
+    const entries = decodeBundle(await source.entryBundle(index, width), width);
+    const tile = await source.hashTile(0, index, width);
+    tiles++;
+    if (tile.length !== width * HASH_SIZE) {
+      fail('LOG_INCONSISTENT', `${pathOf(0, index, width)}: expected ${width * HASH_SIZE} bytes, got ${tile.length}`);
+    }
+    for (let slot = 0; slot < width; slot++) {
+      const leafIndex = index * TILE_WIDTH + slot;
+      const leaf = hasher.hashLeaf(entries[slot]!);
+      if (!equalBytes(leaf, tile.subarray(slot * HASH_SIZE, (slot + 1) * HASH_SIZE))) {
+        fail(
+          'LOG_INCONSISTENT',
+          `entry ${leafIndex} (${entriesPath(index, width === TILE_WIDTH ? 0 : width)}) does not match its leaf hash in ${pathOf(0, index, width)}`,
+        );
+      }
+      range.append(leaf);
+      options.onEntry?.(leafIndex, entries[slot]!);
+      reportPrefixes();
+    }
+    done += width;
+    options.onProgress?.(done, total);
+  }
+
+  const root = range.root();
+  if (!equalBytes(root, checkpoint.root)) {
+    fail(
+      'LOG_INCONSISTENT',
+      `the entries hash to root ${toHex(root)}, but the checkpoint says ${toHex(checkpoint.root)}`,
+    );
+  }
+
+  // Each slot of a tile above level 0 is the root of one full tile below it.
+  for (let level = 1; level < levels; level++) {
+    const count = hashesAtLevel(level, size);
+    for (let index = 0; index * TILE_WIDTH < count; index++) {
+      const width = Math.min(TILE_WIDTH, count - index * TILE_WIDTH);
+      const tile = await source.hashTile(level, index, width);
+      tiles++;
+      if (tile.length !== width * HASH_SIZE) {
+        fail(
+          'LOG_INCONSISTENT',
+          `${pathOf(level, index, width)}: expected ${width * HASH_SIZE} bytes, got ${tile.length}`,
+        );
+      }
+      for (let slot = 0; slot < width; slot++) {
+        const child = await source.hashTile(level - 1, index * TILE_WIDTH + slot, TILE_WIDTH);
+        if (child.length !== TILE_WIDTH * HASH_SIZE) {
+          fail('LOG_INCONSISTENT', `${pathOf(level - 1, index * TILE_WIDTH + slot, TILE_WIDTH)}: not a full tile`);
+        }
+        if (
+          !equalBytes(foldPerfect(hasher, child, TILE_WIDTH), tile.subarray(slot * HASH_SIZE, (slot + 1) * HASH_SIZE))
+        ) {
+          fail(
+            'LOG_INCONSISTENT',
+            `${pathOf(level, index, width)} slot ${slot} does not match ${pathOf(level - 1, index * TILE_WIDTH + slot, TILE_WIDTH)}`,
+          );
+        }
+      }
+      done += width;
+      options.onProgress?.(done, total);
+    }
+  }
+  return { size, entries: size, tiles };
+}

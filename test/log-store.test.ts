@@ -1,0 +1,216 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fromHex, toHex, utf8 } from '../src/crypto/bytes.js';
+import { DetenteError } from '../src/crypto/errors.js';
+import { parseSignerKey, parseVerifierKey } from '../src/crypto/vkey.js';
+import { dirTileSource } from '../src/log/dir-tile-source.js';
+import { exportLog } from '../src/log/export.js';
+import { LogWriter } from '../src/log/log-writer.js';
+import { consistencyProofFromStore, inclusionProofFromStore } from '../src/log/proofs.js';
+import { verifySource, verifyStore } from '../src/log/verify-log.js';
+import { nodeSuite } from '../src/runtime/node-crypto.js';
+import { SqliteStore } from '../src/store/sqlite-store.js';
+import { openCheckpoint } from '../src/tlog/checkpoint.js';
+import { verifyConsistency } from '../src/tlog/consistency.js';
+import { Rfc6962Hasher } from '../src/tlog/hasher.js';
+import { verifyInclusion } from '../src/tlog/inclusion.js';
+import { tempDirs } from './helpers/tmp.js';
+import { loadVector } from './vectors.js';
+
+const tessera = loadVector('tessera-testdata-log.json');
+const hasher = new Rfc6962Hasher(nodeSuite.sha256);
+const tmp = tempDirs();
+
+function newLog(origin = tessera.origin as string) {
+  const dir = tmp();
+  const store = SqliteStore.open(join(dir, 'log.sqlite'), origin, { create: true });
+  const signer = parseSignerKey(tessera.logPrivateKey, nodeSuite);
+  return {
+    dir,
+    store,
+    writer: new LogWriter(store, hasher, signer),
+    verifier: parseVerifierKey(tessera.logPublicKey, nodeSuite),
+  };
+}
+
+describe('the log rebuilds the Tessera test log byte for byte (tessera-testdata-log.json)', () => {
+  it('checkpoints, hash tiles and entry bundles at every size 0..15', async () => {
+    const { dir, store, writer, verifier } = newLog();
+    expect(writer.init().checkpoint).toBe(tessera.checkpointsBySize['0']);
+    tessera.leavesAscii.forEach((leaf: string, i: number) => {
+      const { first, head } = writer.append([utf8(leaf)]);
+      const size = i + 1;
+      expect(first).toBe(i);
+      expect(head.checkpoint).toBe(tessera.checkpointsBySize[String(size)]);
+      expect(toHex(store.tile(0, 0)!)).toBe(tessera.tilesHex[`tile/0/000.p/${size}`]);
+    });
+    // The export holds the last partial tile and bundle exactly as Tessera wrote them.
+    const out = join(dir, 'export');
+    exportLog(store, out);
+    expect(readFileSync(join(out, 'checkpoint'), 'utf8')).toBe(tessera.checkpointsBySize['15']);
+    expect(toHex(readFileSync(join(out, 'tile/0/000.p/15')))).toBe(tessera.tilesHex['tile/0/000.p/15']);
+    expect(toHex(readFileSync(join(out, 'tile/entries/000.p/15')))).toBe(
+      tessera.entryBundlesHex['tile/entries/000.p/15'],
+    );
+    expect((await verifySource(dirTileSource(out), hasher, verifier)).size).toBe(15);
+    expect((await verifyStore(store, hasher, verifier)).checkpoints).toBe(16);
+    store.close();
+  });
+});
+
+describe('appending', () => {
+  it('refuses a batch with an oversized entry and stores nothing', () => {
+    const { store, writer } = newLog();
+    writer.append([utf8('a')]);
+    expect(() => writer.append([utf8('b'), new Uint8Array(65536)])).toThrow(/entry 1 is 65536 bytes/);
+    expect(store.head()!.size).toBe(1);
+    expect(store.entry(1)).toBeUndefined();
+    expect(writer.append([utf8('c')]).first).toBe(1);
+    store.close();
+  });
+
+  it('two writers on one file never fork the log', async () => {
+    const { dir, store, writer, verifier } = newLog();
+    const other = SqliteStore.open(join(dir, 'log.sqlite'), tessera.origin);
+    const otherWriter = new LogWriter(other, hasher, parseSignerKey(tessera.logPrivateKey, nodeSuite));
+    for (let i = 0; i < 300; i++) (i % 3 === 0 ? otherWriter : writer).append([utf8(`entry ${i}`), utf8(`more ${i}`)]);
+    expect(store.head()!.size).toBe(600);
+    expect((await verifyStore(store, hasher, verifier)).checkpoints).toBe(300);
+    other.close();
+    store.close();
+  });
+
+  it('refuses a key whose name is not the origin', () => {
+    const dir = tmp();
+    const store = SqliteStore.open(join(dir, 'log.sqlite'), 'another.example/log', { create: true });
+    expect(() => new LogWriter(store, hasher, parseSignerKey(tessera.logPrivateKey, nodeSuite))).toThrow(/origin/);
+    store.close();
+  });
+
+  it('every proof from the store verifies, for random batches (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 6 }),
+        fc.nat(),
+        fc.nat(),
+        (batches, a, b) => {
+          const { store, writer } = newLog();
+          writer.init();
+          let n = 0;
+          for (const count of batches) {
+            writer.append(Array.from({ length: count }, () => utf8(`leaf ${n++}`)));
+          }
+          const sizes = [...store.checkpointSizes()];
+          const size = sizes[1 + (a % (sizes.length - 1))]!;
+          const index = b % size;
+          const { checkpoint } = openCheckpoint(
+            store.checkpoint(size)!,
+            parseVerifierKey(tessera.logPublicKey, nodeSuite),
+          );
+          const p = inclusionProofFromStore(store, hasher, index, size);
+          expect(toHex(p.root)).toBe(toHex(checkpoint.root));
+          expect(toHex(p.leafHash)).toBe(toHex(hasher.hashLeaf(utf8(`leaf ${index}`))));
+          verifyInclusion(hasher, index, size, p.leafHash, p.proof, checkpoint.root);
+          const from = sizes[a % sizes.length]!;
+          const c = consistencyProofFromStore(store, hasher, Math.min(from, size), Math.max(from, size));
+          verifyConsistency(hasher, c.from, c.to, c.proof, c.fromRoot, c.toRoot);
+          store.close();
+        },
+      ),
+      { numRuns: 15 },
+    );
+  });
+});
+
+describe('verification finds tampering', () => {
+  async function tampered(change: (db: Database.Database) => void): Promise<string> {
+    const { dir, store, writer, verifier } = newLog();
+    for (let i = 0; i < 4; i++) writer.append(Array.from({ length: 200 }, (_, j) => utf8(`entry ${i}-${j}`)));
+    store.close();
+    const db = new Database(join(dir, 'log.sqlite'));
+    change(db);
+    db.close();
+    const reopened = SqliteStore.open(join(dir, 'log.sqlite'), tessera.origin);
+    try {
+      await verifyStore(reopened, hasher, verifier);
+      return 'verified';
+    } catch (err) {
+      expect(err).toBeInstanceOf(DetenteError);
+      return (err as Error).message;
+    } finally {
+      reopened.close();
+    }
+  }
+
+  it('a rewritten entry', async () => {
+    expect(
+      await tampered((db) => db.prepare('UPDATE entries SET data = ? WHERE idx = 300').run(utf8('forged'))),
+    ).toMatch(/entry 300 .*does not match its leaf hash/);
+  });
+
+  it('a changed hash in a tile', async () => {
+    const msg = await tampered((db) => {
+      const tile = db.prepare('SELECT data FROM tiles WHERE level = 0 AND idx = 1').pluck().get() as Buffer;
+      tile[5]! ^= 1;
+      db.prepare('UPDATE tiles SET data = ? WHERE level = 0 AND idx = 1').run(tile);
+    });
+    expect(msg).toMatch(/does not match/);
+  });
+
+  it('a checkpoint signed by nobody we trust', async () => {
+    const msg = await tampered((db) => {
+      const note = db.prepare('SELECT note FROM checkpoints WHERE size = 400').pluck().get() as string;
+      db.prepare('UPDATE checkpoints SET note = ? WHERE size = 400').run(note.replace('\n400\n', '\n401\n'));
+    });
+    expect(msg).toMatch(/signature|verif/i);
+  });
+
+  it('a flipped bit anywhere in an exported tile or bundle (property)', async () => {
+    const { dir, store, writer, verifier } = newLog();
+    writer.append(Array.from({ length: 300 }, (_, j) => utf8(`entry ${j}`)));
+    const out = join(dir, 'export');
+    exportLog(store, out);
+    store.close();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('tile/0/000', 'tile/0/001.p/44', 'tile/entries/000', 'tile/entries/001.p/44', 'tile/1/000.p/1'),
+        fc.nat(),
+        fc.nat(7),
+        async (path, at, bit) => {
+          const file = join(out, path);
+          const original = readFileSync(file);
+          const bad = Buffer.from(original);
+          bad[at % bad.length]! ^= 1 << bit;
+          writeFileSync(file, bad);
+          try {
+            await expect(verifySource(dirTileSource(out), hasher, verifier)).rejects.toThrow(DetenteError);
+          } finally {
+            writeFileSync(file, original);
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+    expect((await verifySource(dirTileSource(out), hasher, verifier)).size).toBe(300);
+  });
+});
+
+describe('export', () => {
+  it('re-running writes only what changed', () => {
+    const { dir, store, writer } = newLog();
+    writer.append(Array.from({ length: 600 }, (_, j) => utf8(`entry ${j}`)));
+    const out = join(dir, 'export');
+    const first = exportLog(store, out);
+    expect(first.written).toBe(2 + 1 + 2 + 1 + 1 + 1); // tiles 0/000,0/001, 0/002.p/88, bundles ×3, 1/000.p/2, checkpoint
+    const again = exportLog(store, out);
+    expect(again.written).toBe(1); // the checkpoint only
+    writer.append([utf8('one more')]);
+    const third = exportLog(store, out);
+    expect(third.written).toBe(3); // 0/002.p/89, entries/002.p/89 and the checkpoint; 1/000.p/2 is unchanged
+    expect(fromHex(toHex(readFileSync(join(out, 'tile/0/002.p/89')))).length).toBe(89 * 32);
+    store.close();
+  });
+});
