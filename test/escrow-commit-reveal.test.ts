@@ -46,14 +46,29 @@ const commitments = () => [
   { party: 'RU', commitment: commitRandom(ROUND, 'RU', VB, sha256Node), at: '2022-03-01T10:00:00Z' },
 ];
 
+const seed0 = () =>
+  fromHex(
+    jointSeed(
+      ROUND,
+      [
+        { party: 'US', value: VA },
+        { party: 'RU', value: VB },
+      ],
+      sha256Node,
+    ),
+  );
+
 describe('commit-reveal: known answers', () => {
   it('commitment and seed follow the documented layouts', () => {
     const H = sha256Portable;
-    const c = H(concat(utf8('detente/escrow/v1/commit\0'), lp(ROUND), lp('US'), fromHex(VA)));
+    const c = H(concat(Uint8Array.of(0xde, 0x00, 0x01, 0x03), lp(ROUND), lp('US'), fromHex(VA)));
     expect(commitRandom(ROUND, 'US', VA, sha256Node)).toBe(toHex(c));
+    // The vector of docs/ESCROW.md §6.
+    expect(toHex(c)).toBe('695246f265732b1068706264bd8ce934f635e32b07c8b5395904a1daf7aa6731');
+    expect(toHex(seed0())).toBe('e1c353b3f51bcd7316bbc6d3d6d04823a196312b2518efb2c23ea922b021228c');
     // Parties in canonical order: "RU" < "US".
     const seed = H(
-      concat(utf8('detente/escrow/v1/seed\0'), lp(ROUND), u32(2), lp('RU'), fromHex(VB), lp('US'), fromHex(VA)),
+      concat(Uint8Array.of(0xde, 0x00, 0x01, 0x04), lp(ROUND), u32(2), lp('RU'), fromHex(VB), lp('US'), fromHex(VA)),
     );
     expect(
       jointSeed(

@@ -39,15 +39,15 @@ const H = sha256Portable;
 export const ref = {
   leaf(salt: Uint8Array, item: EscrowItem | null): Uint8Array {
     const bytes = item === null ? new Uint8Array(0) : canonicalJsonBytes(item);
-    return H(concat(utf8('detente/escrow/v1/leaf\0'), salt, bytes));
+    return H(concat(Uint8Array.of(0xde, 0x00, 0x01, 0x00), salt, bytes));
   },
   node(lh: Uint8Array, ls: number[], rh: Uint8Array, rs: number[]): Uint8Array {
-    return H(concat(utf8('detente/escrow/v1/node\0'), lh, ...ls.map(u64), rh, ...rs.map(u64)));
+    return H(concat(Uint8Array.of(0xde, 0x00, 0x01, 0x01), lh, ...ls.map(u64), rh, ...rs.map(u64)));
   },
   root(size: number, categories: string[], top: Uint8Array, sums: number[]): Uint8Array {
     return H(
       concat(
-        utf8('detente/escrow/v1/root\0'),
+        Uint8Array.of(0xde, 0x00, 0x01, 0x02),
         u64(size),
         u32(categories.length),
         ...categories.map(lp),

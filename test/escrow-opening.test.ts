@@ -223,7 +223,7 @@ describe('escrow openings: attacks, each rejected', () => {
       [0, 7],
       [3, 4],
     ] as const) {
-      const top = hasher.node(hA, 0, [sumA], 0, hB, 0, [sumB], 0);
+      const top = hasher.node(hA, [sumA], hB, [sumB]);
       const root = toHex(hasher.root(2, cats, top, [7]));
       const commitment: EscrowCommitment = { v: 1, root, size: 2, categories: cats, totals: { launchers: 7 } };
       const openA: EscrowOpening = {
@@ -424,6 +424,11 @@ describe('escrow openings: properties', () => {
       ['extra field', (o) => (o.extra = 1), /unexpected field "extra"/],
       ['upper-case hex', (o) => (o.leaves[0].salt = o.leaves[0].salt.toUpperCase()), /leaves\[0\]\.salt/],
       ['short hash', (o) => (o.leaves[0].path[0].hash = 'ab'), /path\[0\]\.hash/],
+      [
+        'non-ASCII hex look-alike',
+        (o) => (o.leaves[0].path[0].hash = `\uff10${o.leaves[0].path[0].hash.slice(1)}`),
+        /hash/,
+      ],
       ['sums of the wrong arity', (o) => o.leaves[0].path[0].sums.push(0), /expected 2 sums/],
       ['fractional sum', (o) => (o.leaves[0].path[0].sums[0] = 0.5), /integer/],
       ['no leaves', (o) => (o.leaves = []), /non-empty/],

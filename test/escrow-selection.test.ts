@@ -17,7 +17,7 @@ function referenceSelect(seedHex: string, eligible: string[], n: number): string
   let counter = 0;
   const next = () => {
     if (words.length === 0) {
-      const block = sha256Portable(concat(utf8('detente/escrow/v1/select\0'), fromHex(seedHex), u64(counter++)));
+      const block = sha256Portable(concat(Uint8Array.of(0xde, 0x00, 0x01, 0x05), fromHex(seedHex), u64(counter++)));
       for (let i = 0; i < 32; i += 4) words.push(new DataView(block.buffer, block.byteOffset).getUint32(i));
     }
     return words.shift()!;
@@ -34,6 +34,12 @@ function referenceSelect(seedHex: string, eligible: string[], n: number): string
 }
 
 describe('selection from a seed', () => {
+  it('the vector of docs/ESCROW.md §6', () => {
+    const seed = 'e1c353b3f51bcd7316bbc6d3d6d04823a196312b2518efb2c23ea922b021228c';
+    expect(selectSample(seed, sites, 5, sha256Node)).toEqual(['site-16', 'site-09', 'site-00', 'site-06', 'site-13']);
+    expect(referenceSelect(seed, sites, 5)).toEqual(['site-16', 'site-09', 'site-00', 'site-06', 'site-13']);
+  });
+
   it('matches the independent reference', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.integer({ min: 0, max: 30 }), (seed, n) => {
@@ -92,8 +98,8 @@ describe('selection from a seed', () => {
   it('the stream reads eight words a block, counter from zero', () => {
     const seed = fromHex(SEED);
     const s = new SeedStream(seed, sha256Node);
-    const block0 = sha256Portable(concat(utf8('detente/escrow/v1/select\0'), seed, u64(0)));
-    const block1 = sha256Portable(concat(utf8('detente/escrow/v1/select\0'), seed, u64(1)));
+    const block0 = sha256Portable(concat(Uint8Array.of(0xde, 0x00, 0x01, 0x05), seed, u64(0)));
+    const block1 = sha256Portable(concat(Uint8Array.of(0xde, 0x00, 0x01, 0x05), seed, u64(1)));
     const view = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset);
     for (let i = 0; i < 8; i++) expect(s.nextU32()).toBe(view(block0).getUint32(4 * i));
     expect(s.nextU32()).toBe(view(block1).getUint32(0));

@@ -6,6 +6,7 @@ import { DetenteError } from '../src/crypto/errors.js';
 import { sha256Portable } from '../src/crypto/sha256.js';
 import {
   buildEscrowTree,
+  createOpening,
   EscrowHasher,
   type EscrowItem,
   type EscrowSecrets,
@@ -50,7 +51,7 @@ describe('escrow sum tree: known answers', () => {
       ],
     };
     const H = sha256Portable;
-    const tag = (t: string) => utf8(`detente/escrow/v1/${t}\0`);
+    const tag = (t: 'leaf' | 'node' | 'root') => Uint8Array.of(0xde, 0x00, 0x01, { leaf: 0, node: 1, root: 2 }[t]);
     expect(new TextDecoder().decode(canonicalJsonBytes(a))).toBe('{"counts":{"launchers":1},"id":"A","site":"Luga"}');
     const leafB = H(concat(tag('leaf'), saltB, canonicalJsonBytes(b)));
     const leafP = H(concat(tag('leaf'), saltP));
@@ -86,11 +87,36 @@ describe('escrow sum tree: known answers', () => {
     expect(toHex(tree.root)).toBe(toHex(expected));
     expect(tree.commitment()).toEqual({
       v: 1,
-      root: '2fd3c453198067779f7f99a97c9503efe7fed844a588aa640938cf366f666b0c',
+      root: '6e4eaa9f502cb798e7108e62ed87ad83b6c6ce3b18465afae659b51b35ffc0f3',
       size: 4,
       categories: CATS,
       totals: { launchers: 3, warheads: 8 },
     });
+    const pinned = [
+      ['1c5ca895a9f7d9b3116e740321d5d115223cdbf2fa1f4a734ee73f3d51f8acef', [1, 1]],
+      ['903267b73cba9a43d7a953c5c595ee9d92b1e919e0dc05902e2cc81df0ae4879', [0, 0]],
+      ['f46c6954931b30df26c83344a4cf5a5967aabb4b0077e25e9dae2adcad3b18ea', [2, 7]],
+      ['22fdc0f9bca7b76ea49daf0c68fef8094f97c383eacc791d4674da5c16015712', [0, 0]],
+      ['2e0f78868f6b218027b50adc3f21e8da36407d06813156bb6eed8994c59c0155', [1, 1]],
+      ['17bfe6599cc99e3cfd12ea5b4e03448a13cc7072b29fc13c9822057f6e0233cb', [2, 7]],
+      ['bf50caec4b16c5c950c6e7b9c9d77c2363b40141a46689d4db45caf074f897cd', [3, 8]],
+    ];
+    const nodes = [
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [0, 3],
+      [1, 0],
+      [1, 1],
+      [2, 0],
+    ].map(([l, i]) => tree.node(l!, i!));
+    expect(nodes.map((n) => [toHex(n.hash), n.sums])).toEqual(pinned);
+    expect(JSON.stringify(createOpening(tree, [0]).leaves)).toBe(
+      '[{"index":0,"salt":"0101010101010101010101010101010101010101010101010101010101010101",' +
+        '"item":{"id":"ICBM-17","counts":{"launchers":1,"warheads":1},"site":"Kozelsk"},"path":[' +
+        '{"hash":"903267b73cba9a43d7a953c5c595ee9d92b1e919e0dc05902e2cc81df0ae4879","sums":[0,0]},' +
+        '{"hash":"17bfe6599cc99e3cfd12ea5b4e03448a13cc7072b29fc13c9822057f6e0233cb","sums":[2,7]}]}]',
+    );
   });
 
   it('level widths and path shapes follow RFC 6962', () => {
@@ -149,6 +175,26 @@ describe('escrow sum tree: properties', () => {
     });
     expect(toHex(a.root)).toBe(toHex(b.root));
     expect(toHex(a.root)).toBe(toHex(c.root));
+  });
+
+  it('items with any text, short or long, hash as their RFC 8785 UTF-8 bytes', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ site: fc.string({ unit: 'grapheme', maxLength: 400 }), n: fc.nat(9) }), { maxLength: 12 }),
+        (rows) => {
+          const items: EscrowItem[] = rows.map((r, i) => ({ id: `x${i}`, counts: { launchers: r.n }, site: r.site }));
+          const opts = { categories: CATS, paddingBound: 4, random: seededRandom('text') };
+          const direct = buildEscrowTree(items, { ...opts, sha256: sha256Node });
+          const leaves = direct.secrets().leaves.map((l) => ({ salt: fromHex(l.salt), item: l.item }));
+          expect(toHex(direct.root)).toBe(toHex(ref.treeRoot(CATS, leaves)));
+        },
+      ),
+      { numRuns: 60 },
+    );
+    const long: EscrowItem = { id: 'long', counts: {}, note: 'Гаджиево 🚀'.repeat(500) };
+    const tree = buildEscrowTree([long], { categories: CATS, paddingBound: 2, sha256: sha256Node });
+    const leaves = tree.secrets().leaves.map((l) => ({ salt: fromHex(l.salt), item: l.item }));
+    expect(toHex(tree.root)).toBe(toHex(ref.treeRoot(CATS, leaves)));
   });
 
   it('secrets round-trip through JSON and rebuild the same root', () => {
@@ -232,8 +278,8 @@ describe('escrow sum tree: refusals', () => {
     const h = new EscrowHasher(sha256Node, 2);
     const salt = new Uint8Array(32);
     const big = new Uint8Array(5000).fill(7);
-    const first = toHex(h.leaf(salt, 0, new Uint8Array([1])));
-    h.leaf(salt, 0, big);
-    expect(toHex(h.leaf(salt, 0, new Uint8Array([1])))).toBe(first);
+    const first = toHex(h.leaf(salt, new Uint8Array([1])));
+    h.leaf(salt, big);
+    expect(toHex(h.leaf(salt, new Uint8Array([1])))).toBe(first);
   });
 });

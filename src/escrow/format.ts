@@ -13,27 +13,37 @@ export const MAX_SUM = Number.MAX_SAFE_INTEGER;
 export const MAX_TREE_SIZE = 2 ** 32;
 export const MAX_CATEGORIES = 256;
 
-function tag(name: string): Uint8Array {
-  return utf8(`detente/escrow/v1/${name}\0`);
+/**
+ * Domain separation: every SHA-256 input the escrow forms starts with four bytes, 0xDE 0x00 (the escrow), 0x01
+ * (format version 1) and a type byte. No input of one type can be read as one of another; none can be an RFC 6962
+ * input (those start 0x00 or 0x01); and none is valid UTF-8 (0xDE must be followed by a continuation byte, 0x80
+ * to 0xBF), so none can be the hash of any text, note or JSON document either. Four bytes keep a node of up to
+ * three categories within two SHA-256 blocks, and the salt and node records word-aligned for the builder.
+ */
+function tag(type: number): Uint8Array {
+  return Uint8Array.of(0xde, 0x00, 0x01, type);
 }
 
-/**
- * Each hash the escrow computes starts with its own ASCII tag and a NUL. No tag is a prefix of another, and none
- * starts with the 0x00 or 0x01 of RFC 6962, so no escrow hash can be replayed as another kind or as a log hash.
- */
 export const TAG = {
-  leaf: tag('leaf'),
-  node: tag('node'),
-  root: tag('root'),
-  commit: tag('commit'),
-  seed: tag('seed'),
-  select: tag('select'),
+  leaf: tag(0x00),
+  node: tag(0x01),
+  root: tag(0x02),
+  commit: tag(0x03),
+  seed: tag(0x04),
+  select: tag(0x05),
 } as const;
+
+export const TAG_SIZE = 4;
 
 /** Writes a non-negative safe integer as 8 bytes big-endian (no BigInt on the hot path). */
 export function writeU64(view: DataView, offset: number, value: number): void {
   view.setUint32(offset, Math.floor(value / 0x1_0000_0000));
   view.setUint32(offset + 4, value >>> 0);
+}
+
+/** Reads 8 bytes big-endian as a number; exact up to 2^53 - 1, which is all a sum may be. */
+export function readU64(view: DataView, offset: number): number {
+  return view.getUint32(offset) * 0x1_0000_0000 + view.getUint32(offset + 4);
 }
 
 export function u64Bytes(value: number): Uint8Array {
@@ -57,11 +67,10 @@ export function lengthPrefixed(text: string): Uint8Array {
   return out;
 }
 
-function nibble(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48; // 0-9
-  if (c >= 97 && c <= 102) return c - 87; // a-f
-  return -1;
-}
+/** Lower-case hex digit -> value, -1 for anything else (upper case included: one spelling per value). */
+const NIBBLE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
+for (let i = 0; i < 6; i++) NIBBLE[97 + i] = 10 + i;
 
 /** 32 bytes as 64 lower-case hex digits: the only accepted spelling, so each value has one encoding. */
 export function parseHash(value: unknown, field: string, code: DetenteErrorCode): Uint8Array {
@@ -70,9 +79,11 @@ export function parseHash(value: unknown, field: string, code: DetenteErrorCode)
   }
   const out = new Uint8Array(HASH_SIZE);
   for (let i = 0; i < HASH_SIZE; i++) {
-    const hi = nibble(value.charCodeAt(2 * i));
-    const lo = nibble(value.charCodeAt(2 * i + 1));
-    if (hi < 0 || lo < 0) fail(code, `${field}: expected 64 lower-case hex digits`);
+    const a = value.charCodeAt(2 * i);
+    const b = value.charCodeAt(2 * i + 1);
+    const hi = a < 128 ? NIBBLE[a]! : -1;
+    const lo = b < 128 ? NIBBLE[b]! : -1;
+    if ((hi | lo) < 0) fail(code, `${field}: expected 64 lower-case hex digits`);
     out[i] = (hi << 4) | lo;
   }
   return out;

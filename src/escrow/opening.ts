@@ -160,13 +160,13 @@ function verifyLeaf(hasher: EscrowHasher, commitment: ParsedCommitment, leaf: Pa
     );
   }
   const bytes = leaf.item === null ? new Uint8Array(0) : itemBytes(leaf.item, `${field}.item`, 'ESCROW_MALFORMED');
-  let hash = hasher.leaf(leaf.salt, 0, bytes);
+  let hash = hasher.leaf(leaf.salt, bytes);
   const sums = leaf.counts.slice();
   for (let s = 0; s < steps.length; s++) {
     const sib = leaf.path[s]!;
     hash = steps[s]!.siblingOnLeft
-      ? hasher.node(sib.hash, 0, sib.sums, 0, hash, 0, sums, 0)
-      : hasher.node(hash, 0, sums, 0, sib.hash, 0, sib.sums, 0);
+      ? hasher.node(sib.hash, sib.sums, hash, sums)
+      : hasher.node(hash, sums, sib.hash, sib.sums);
     for (let k = 0; k < c; k++) {
       const total = sums[k]! + sib.sums[k]!;
       if (total > MAX_SUM) {

@@ -22,15 +22,24 @@ import {
   MAX_SUM,
   MAX_TREE_SIZE,
   parseHash,
+  readU64,
   SALT_SIZE,
   TAG,
+  TAG_SIZE,
   u64Bytes,
   writeU64,
 } from './format.js';
-import { type EscrowItem, itemBytes, readItemCounts } from './item.js';
+import { IdIndex } from './id-index.js';
+import { type EscrowItem, itemText, readItemCounts } from './item.js';
 import { type RandomSource, RandomWords, secureRandom, uniformBelow } from './random.js';
 
 const EMPTY = new Uint8Array(0);
+const utf8Encoder = new TextEncoder();
+
+/** Bytes of one node record: hash ‖ sums (u64be each), the form in which a node enters its parent's hash. */
+export function recordSize(categoryCount: number): number {
+  return HASH_SIZE + 8 * categoryCount;
+}
 
 /**
  * The three escrow hashes, with scratch buffers reused across calls. Shared by the builder and the verifier, so
@@ -39,81 +48,139 @@ const EMPTY = new Uint8Array(0);
 export class EscrowHasher {
   readonly #sha256: Sha256;
   readonly #c: number;
+  readonly #rec: number;
   readonly #node: Uint8Array;
+  readonly #node32: Uint32Array;
   readonly #nodeView: DataView;
-  #leaf = new Uint8Array(512);
+  #leaf = new Uint8Array(256);
+  #leaf32 = new Uint32Array(this.#leaf.buffer);
+  /** One view of the leaf buffer per input length: items have a handful of lengths; a million views are garbage. */
+  #leafViews: (Uint8Array | undefined)[] = [];
+  #leafTail: Uint8Array | undefined;
+  #rootPrefix:
+    | { size: number; categories: readonly string[]; bytes: Uint8Array; view: DataView; top: number }
+    | undefined;
 
   constructor(sha256: Sha256, categoryCount: number) {
     this.#sha256 = sha256;
     this.#c = categoryCount;
-    const t = TAG.node.length;
-    this.#node = new Uint8Array(t + 2 * (HASH_SIZE + 8 * categoryCount));
+    this.#rec = recordSize(categoryCount);
+    this.#node = new Uint8Array(TAG_SIZE + 2 * this.#rec);
     this.#node.set(TAG.node);
+    this.#node32 = new Uint32Array(this.#node.buffer);
     this.#nodeView = new DataView(this.#node.buffer);
     this.#leaf.set(TAG.leaf);
   }
 
-  /** leaf = H("detente/escrow/v1/leaf\0" ‖ salt(32) ‖ item bytes); a padding leaf has no item bytes. */
-  leaf(salt: Uint8Array, saltOffset: number, bytes: Uint8Array): Uint8Array {
-    const head = TAG.leaf.length + SALT_SIZE;
-    const length = head + bytes.length;
-    if (this.#leaf.length < length) {
-      const grown = new Uint8Array(Math.max(length, 2 * this.#leaf.length));
+  /** The leaf input buffer, grown to at least `capacity` bytes (a whole number of words). */
+  #reserve(capacity: number): void {
+    if (this.#leaf.length < capacity) {
+      const grown = new Uint8Array((Math.max(capacity, 2 * this.#leaf.length) + 3) & ~3);
       grown.set(TAG.leaf);
       this.#leaf = grown;
+      this.#leaf32 = new Uint32Array(grown.buffer);
+      this.#leafViews = [];
+      this.#leafTail = undefined;
     }
-    const buf = this.#leaf;
-    for (let i = 0; i < SALT_SIZE; i++) buf[TAG.leaf.length + i] = salt[saltOffset + i]!;
-    buf.set(bytes, head);
-    return this.#sha256(buf.subarray(0, length));
+  }
+
+  /** The first `length` bytes of the leaf buffer, as a cached view. */
+  #leafInput(length: number): Uint8Array {
+    this.#reserve(length);
+    let view = this.#leafViews[length];
+    if (view === undefined) {
+      view = this.#leaf.subarray(0, length);
+      this.#leafViews[length] = view;
+    }
+    return view;
+  }
+
+  #copySalt(salts32: Uint32Array, word: number): void {
+    // Word copies: the salt sits at byte 4 of the input, so both sides are aligned; no view is created.
+    const w = this.#leaf32;
+    w[1] = salts32[word]!;
+    w[2] = salts32[word + 1]!;
+    w[3] = salts32[word + 2]!;
+    w[4] = salts32[word + 3]!;
+    w[5] = salts32[word + 4]!;
+    w[6] = salts32[word + 5]!;
+    w[7] = salts32[word + 6]!;
+    w[8] = salts32[word + 7]!;
+  }
+
+  /** leaf = H(0xDE 0x00 0x01 0x00 ‖ salt(32) ‖ item bytes); a padding leaf has no item bytes. */
+  leaf(salt: Uint8Array, bytes: Uint8Array): Uint8Array {
+    const input = this.#leafInput(TAG_SIZE + SALT_SIZE + bytes.length);
+    this.#leaf.set(salt.subarray(0, SALT_SIZE), TAG_SIZE);
+    this.#leaf.set(bytes, TAG_SIZE + SALT_SIZE);
+    return this.#sha256(input);
+  }
+
+  /** The same leaf hash for the builder: the salt is 8 words at `word` in an aligned array of all salts. */
+  leafFromSalts(salts32: Uint32Array, word: number, bytes: Uint8Array): Uint8Array {
+    const input = this.#leafInput(TAG_SIZE + SALT_SIZE + bytes.length);
+    this.#copySalt(salts32, word);
+    this.#leaf.set(bytes, TAG_SIZE + SALT_SIZE);
+    return this.#sha256(input);
+  }
+
+  /** The same again, from the item's canonical text, UTF-8 encoded straight into the input (no copy, no array). */
+  leafFromSaltsText(salts32: Uint32Array, word: number, text: string): Uint8Array {
+    this.#reserve(TAG_SIZE + SALT_SIZE + 3 * text.length);
+    this.#copySalt(salts32, word);
+    this.#leafTail ??= this.#leaf.subarray(TAG_SIZE + SALT_SIZE);
+    const { written } = utf8Encoder.encodeInto(text, this.#leafTail);
+    return this.#sha256(this.#leafInput(TAG_SIZE + SALT_SIZE + written));
   }
 
   /**
-   * node = H("detente/escrow/v1/node\0" ‖ left.hash ‖ left.sums ‖ right.hash ‖ right.sums), each sum u64be in
-   * category order. Hashes and sums are read at offsets so the builder can pass whole level arrays.
+   * node = H(0xDE 0x00 0x01 0x01 ‖ left.hash ‖ left.sums ‖ right.hash ‖ right.sums), sums u64be in category order.
+   * For the verifier: hashes and sums given separately.
    */
-  node(
-    lh: Uint8Array,
-    lhOffset: number,
-    ls: ArrayLike<number>,
-    lsOffset: number,
-    rh: Uint8Array,
-    rhOffset: number,
-    rs: ArrayLike<number>,
-    rsOffset: number,
-  ): Uint8Array {
+  node(lh: Uint8Array, ls: ArrayLike<number>, rh: Uint8Array, rs: ArrayLike<number>): Uint8Array {
     const buf = this.#node;
     const view = this.#nodeView;
     const c = this.#c;
-    let o = TAG.node.length;
-    for (let i = 0; i < HASH_SIZE; i++) buf[o + i] = lh[lhOffset + i]!;
+    let o = TAG_SIZE;
+    buf.set(lh.length === HASH_SIZE ? lh : lh.subarray(0, HASH_SIZE), o);
     o += HASH_SIZE;
-    for (let k = 0; k < c; k++, o += 8) writeU64(view, o, ls[lsOffset + k]!);
-    for (let i = 0; i < HASH_SIZE; i++) buf[o + i] = rh[rhOffset + i]!;
+    for (let k = 0; k < c; k++, o += 8) writeU64(view, o, ls[k]!);
+    buf.set(rh.length === HASH_SIZE ? rh : rh.subarray(0, HASH_SIZE), o);
     o += HASH_SIZE;
-    for (let k = 0; k < c; k++, o += 8) writeU64(view, o, rs[rsOffset + k]!);
+    for (let k = 0; k < c; k++, o += 8) writeU64(view, o, rs[k]!);
     return this.#sha256(buf);
   }
 
   /**
-   * root = H("detente/escrow/v1/root\0" ‖ u64be(size) ‖ u32be(#categories) ‖ (u32be(len) ‖ utf8(id))* ‖
-   * top.hash ‖ top.sums).
+   * The same node hash for the builder: the two children are adjacent records at word `word` of an aligned array
+   * of records (each record 32 + 8c bytes, a whole number of words).
+   */
+  nodeOfRecords(records32: Uint32Array, word: number): Uint8Array {
+    const w = this.#node32;
+    const n = (2 * this.#rec) >> 2;
+    for (let i = 0; i < n; i++) w[1 + i] = records32[word + i]!;
+    return this.#sha256(this.#node);
+  }
+
+  /**
+   * root = H(0xDE 0x00 0x01 0x02 ‖ u64be(size) ‖ u32be(#categories) ‖ (u32be(len) ‖ utf8(id))* ‖ top.hash ‖ top.sums).
    */
   root(size: number, categories: readonly string[], topHash: Uint8Array, topSums: ArrayLike<number>): Uint8Array {
-    const cats = encodeCategories(categories);
-    const buf = new Uint8Array(TAG.root.length + 8 + cats.length + HASH_SIZE + 8 * categories.length);
-    const view = new DataView(buf.buffer);
-    let o = 0;
-    buf.set(TAG.root, o);
-    o += TAG.root.length;
-    buf.set(u64Bytes(size), o);
-    o += 8;
-    buf.set(cats, o);
-    o += cats.length;
-    buf.set(topHash.subarray(0, HASH_SIZE), o);
-    o += HASH_SIZE;
-    for (let k = 0; k < categories.length; k++, o += 8) writeU64(view, o, topSums[k]!);
-    return this.#sha256(buf);
+    // The part before the top node depends only on the size and the categories: kept for the next leaf.
+    let prefix = this.#rootPrefix;
+    if (!prefix || prefix.size !== size || prefix.categories !== categories) {
+      const cats = encodeCategories(categories);
+      const bytes = new Uint8Array(TAG_SIZE + 8 + cats.length + HASH_SIZE + 8 * categories.length);
+      bytes.set(TAG.root, 0);
+      bytes.set(u64Bytes(size), TAG_SIZE);
+      bytes.set(cats, TAG_SIZE + 8);
+      prefix = { size, categories, bytes, view: new DataView(bytes.buffer), top: TAG_SIZE + 8 + cats.length };
+      this.#rootPrefix = prefix;
+    }
+    const { bytes, view, top } = prefix;
+    bytes.set(topHash.subarray(0, HASH_SIZE), top);
+    for (let k = 0, o = top + HASH_SIZE; k < categories.length; k++, o += 8) writeU64(view, o, topSums[k]!);
+    return this.#sha256(bytes);
   }
 }
 
@@ -151,12 +218,34 @@ export function pathPositions(leafIndex: number, size: number): PathStepPosition
   return steps;
 }
 
+/** One level of the tree: `width` records of hash ‖ sums, back to back, inside the one buffer of all levels. */
 interface Level {
   width: number;
-  /** width × 32 bytes */
-  hashes: Uint8Array;
-  /** width × categories, category-major within a node */
-  sums: Float64Array;
+  records: Uint8Array;
+  view: DataView;
+  /** The whole buffer as words, and where this level starts in it. */
+  words: Uint32Array;
+  firstWord: number;
+}
+
+/**
+ * All levels in one allocation, leaves first: one large buffer rather than one per level (each large buffer is
+ * external memory, and V8 answers a burst of it with full collections).
+ */
+function allocateLevels(size: number, rec: number): Level[] {
+  const widths = levelWidths(size);
+  let total = 0;
+  for (const w of widths) total += w;
+  const all = new Uint8Array(total * rec);
+  const words = new Uint32Array(all.buffer);
+  const levels: Level[] = [];
+  let offset = 0;
+  for (const width of widths) {
+    const records = all.subarray(offset, offset + width * rec);
+    levels.push({ width, records, view: new DataView(all.buffer, offset, width * rec), words, firstWord: offset >> 2 });
+    offset += width * rec;
+  }
+  return levels;
 }
 
 export interface EscrowTreeOptions {
@@ -203,7 +292,7 @@ export class EscrowTree {
   readonly #itemAt: Int32Array;
   /** item index -> leaf index */
   readonly #leafOf: Uint32Array;
-  readonly #byId: Map<string, number>;
+  readonly #byId: IdIndex;
 
   /** @internal use buildEscrowTree or restoreEscrowTree */
   constructor(
@@ -213,7 +302,7 @@ export class EscrowTree {
     items: readonly EscrowItem[],
     itemAt: Int32Array,
     leafOf: Uint32Array,
-    byId: Map<string, number>,
+    byId: IdIndex,
     hasher: EscrowHasher,
   ) {
     this.categories = Object.freeze([...categories]);
@@ -226,8 +315,9 @@ export class EscrowTree {
     this.size = levels[0]!.width;
     this.itemCount = items.length;
     const top = levels[levels.length - 1]!;
-    this.totals = Object.freeze(Array.from(top.sums));
-    this.root = hasher.root(this.size, categories, top.hashes, top.sums);
+    const totals = categories.map((_, k) => readU64(top.view, HASH_SIZE + 8 * k));
+    this.totals = Object.freeze(totals);
+    this.root = hasher.root(this.size, categories, top.records.subarray(0, HASH_SIZE), totals);
   }
 
   /** The public commitment: what the declaration entry publishes. */
@@ -243,8 +333,8 @@ export class EscrowTree {
 
   /** The leaf index of an item, by id. */
   leafIndexOf(id: string): number {
-    const i = this.#byId.get(id);
-    if (i === undefined) fail('BAD_INPUT', `no item ${JSON.stringify(id)} in this declaration`);
+    const i = typeof id === 'string' ? this.#byId.get(id) : -1;
+    if (i < 0) fail('BAD_INPUT', `no item ${JSON.stringify(id)} in this declaration`);
     return this.#leafOf[i]!;
   }
 
@@ -276,10 +366,11 @@ export class EscrowTree {
     if (!l || !Number.isInteger(index) || index < 0 || index >= l.width) {
       fail('BAD_INPUT', `no node at level ${level}, index ${index}`);
     }
-    const c = this.categories.length;
+    const rec = recordSize(this.categories.length);
+    const at = index * rec;
     return {
-      hash: l.hashes.slice(index * HASH_SIZE, (index + 1) * HASH_SIZE),
-      sums: Array.from(l.sums.subarray(index * c, (index + 1) * c)),
+      hash: l.records.slice(at, at + HASH_SIZE),
+      sums: this.categories.map((_, k) => readU64(l.view, at + HASH_SIZE + 8 * k)),
     };
   }
 
@@ -311,55 +402,71 @@ function assemble(
   categories: readonly string[],
   size: number,
   salts: Uint8Array,
-  items: readonly EscrowItem[],
+  given: readonly EscrowItem[],
   positions: ArrayLike<number> & Iterable<number>,
   encoded: readonly Uint8Array[] | undefined,
   sha256: Sha256,
 ): EscrowTree {
+  const items = given.slice(); // the tree keeps its own list; the caller's array may change afterwards
   const c = categories.length;
+  const rec = recordSize(c);
   const hasher = new EscrowHasher(sha256, c);
-  const leaves: Level = { width: size, hashes: new Uint8Array(size * HASH_SIZE), sums: new Float64Array(size * c) };
+  const levels = allocateLevels(size, rec);
+  const leaves = levels[0]!;
   const itemAt = new Int32Array(size).fill(-1);
-  const byId = new Map<string, number>();
+  const byId = new IdIndex(items.length, (i) => items[i]!.id);
+  const counts = new Float64Array(c);
+  const salts32 = new Uint32Array(salts.buffer, salts.byteOffset, salts.length >> 2);
   for (let i = 0; i < items.length; i++) {
     const pos = positions[i]!;
-    const field = `items[${i}]`;
-    const item = readItemCounts(items[i], categories, leaves.sums, pos * c, field, 'BAD_INPUT');
-    if (byId.has(item.id)) fail('BAD_INPUT', `${field}.id: ${JSON.stringify(item.id)} is declared twice`);
-    byId.set(item.id, i);
+    // The field name is only spelt out when something fails: no string per item on the hot path.
+    let item: EscrowItem;
+    let text = '';
+    try {
+      item = readItemCounts(items[i], categories, counts, 0, 'item', 'BAD_INPUT');
+      if (!encoded) text = itemText(item, 'item', 'BAD_INPUT');
+    } catch (err) {
+      if (!(err instanceof DetenteError)) throw err;
+      throw new DetenteError(err.code, `items[${i}]${err.message.slice('item'.length)}`, { cause: err });
+    }
+    const earlier = byId.add(i, item.id);
+    if (earlier >= 0)
+      fail('BAD_INPUT', `items[${i}].id: ${JSON.stringify(item.id)} is declared twice (items[${earlier}])`);
     itemAt[pos] = i;
-    const bytes = encoded ? encoded[i]! : itemBytes(item, field, 'BAD_INPUT');
-    leaves.hashes.set(hasher.leaf(salts, pos * SALT_SIZE, bytes), pos * HASH_SIZE);
+    const at = pos * rec;
+    const word = pos * (SALT_SIZE >> 2);
+    const leaf = encoded
+      ? hasher.leafFromSalts(salts32, word, encoded[i]!)
+      : hasher.leafFromSaltsText(salts32, word, text);
+    leaves.records.set(leaf, at);
+    for (let k = 0; k < c; k++) writeU64(leaves.view, at + HASH_SIZE + 8 * k, counts[k]!);
   }
   for (let pos = 0; pos < size; pos++) {
-    if (itemAt[pos] === -1) leaves.hashes.set(hasher.leaf(salts, pos * SALT_SIZE, EMPTY), pos * HASH_SIZE);
+    // Padding: hash of a fresh salt alone, sums zero (the array starts zeroed).
+    if (itemAt[pos] === -1) leaves.records.set(hasher.leafFromSalts(salts32, pos * (SALT_SIZE >> 2), EMPTY), pos * rec);
   }
 
-  const levels = [leaves];
-  for (let cur = leaves; cur.width > 1; ) {
-    const width = Math.ceil(cur.width / 2);
-    const next: Level = { width, hashes: new Uint8Array(width * HASH_SIZE), sums: new Float64Array(width * c) };
+  for (let l = 1; l < levels.length; l++) {
+    const cur = levels[l - 1]!;
+    const next = levels[l]!;
+    const width = next.width;
     const pairs = cur.width >> 1;
+    const from = cur.view;
+    const to = next.view;
     for (let j = 0; j < pairs; j++) {
-      const l = 2 * j;
-      const r = l + 1;
-      next.hashes.set(
-        hasher.node(cur.hashes, l * HASH_SIZE, cur.sums, l * c, cur.hashes, r * HASH_SIZE, cur.sums, r * c),
-        j * HASH_SIZE,
-      );
-      for (let k = 0; k < c; k++) {
-        const s = cur.sums[l * c + k]! + cur.sums[r * c + k]!;
-        if (s > MAX_SUM) fail('BAD_INPUT', `the total of category ${JSON.stringify(categories[k])} exceeds 2^53 - 1`);
-        next.sums[j * c + k] = s;
+      const left = 2 * j * rec;
+      const at = j * rec;
+      next.records.set(hasher.nodeOfRecords(cur.words, cur.firstWord + (left >> 2)), at);
+      for (let k = 0, o = HASH_SIZE; k < c; k++, o += 8) {
+        const sum = readU64(from, left + o) + readU64(from, left + rec + o);
+        if (sum > MAX_SUM) fail('BAD_INPUT', `the total of category ${JSON.stringify(categories[k])} exceeds 2^53 - 1`);
+        writeU64(to, at + o, sum);
       }
     }
     if (cur.width % 2 === 1) {
-      const last = cur.width - 1;
-      next.hashes.set(cur.hashes.subarray(last * HASH_SIZE, cur.width * HASH_SIZE), (width - 1) * HASH_SIZE);
-      next.sums.set(cur.sums.subarray(last * c, cur.width * c), (width - 1) * c);
+      // The last node of an odd level is carried up unchanged.
+      next.records.set(cur.records.subarray((cur.width - 1) * rec, cur.width * rec), (width - 1) * rec);
     }
-    levels.push(next);
-    cur = next;
   }
   return new EscrowTree(categories, levels, salts, items, itemAt, Uint32Array.from(positions), byId, hasher);
 }
