@@ -29,10 +29,9 @@ import { type Checkpoint, openCheckpoint } from '../tlog/checkpoint.js';
 import { CompactRange } from '../tlog/compact-range.js';
 import { verifyConsistency } from '../tlog/consistency.js';
 import { decodeBundle } from '../tlog/entry-bundle.js';
-import { HASH_SIZE, Rfc6962Hasher } from '../tlog/hasher.js';
-import { TileIntegrator, type TileTail, tailFromTile } from '../tlog/integrate.js';
+import { Rfc6962Hasher } from '../tlog/hasher.js';
+import { resumeIntegrator, type TileIntegrator } from '../tlog/integrate.js';
 import { rangeHash } from '../tlog/node-reader.js';
-import { partialTileWidth, tileLevels } from '../tlog/tile-math.js';
 import { TileNodeReader } from '../tlog/tile-node-reader.js';
 import { TILE_WIDTH } from '../tlog/tile-paths.js';
 import type { TileSource } from '../tlog/tile-source.js';
@@ -292,20 +291,9 @@ export class LogMirror {
   }
 
   #integratorAt(head: LogHead | undefined): TileIntegrator {
-    const size = head?.size ?? 0;
-    const range = new CompactRange(this.#hasher, size, head?.peaks ?? []);
-    const tails = new Map<number, TileTail>();
-    for (let level = 0; level < tileLevels(size); level++) {
-      const width = partialTileWidth(level, size);
-      if (width === 0) continue;
-      const index = Math.floor(size / TILE_WIDTH ** (level + 1));
-      const stored = this.#store.tile(level, index);
-      if (!stored || stored.length < width * HASH_SIZE) {
-        fail('LOG_INCONSISTENT', `the mirror lacks tile ${level}/${index} of width ${width} for size ${size}`);
-      }
-      tails.set(level, tailFromTile(index, stored.subarray(0, width * HASH_SIZE)));
-    }
-    return new TileIntegrator(range, tails);
+    return resumeIntegrator(this.#hasher, head?.size ?? 0, head?.peaks ?? [], (level, index) =>
+      this.#store.tile(level, index),
+    );
   }
 
   async #fetchEntries(begin: number, end: number, treeSize: number): Promise<Uint8Array[]> {
