@@ -22,7 +22,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { fromBase64, toBase64, toHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
-import { parseNote } from '../crypto/note.js';
+import { formatSignatureLine, parseNote } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { formatVerifierKey } from '../crypto/vkey.js';
 import { httpTileSource } from '../federation/http-tile-source.js';
@@ -346,10 +346,11 @@ export class PartyNode {
 
   /** Cosignature lines held for a log at a size: stored ones, plus those this node's witness issued. */
   cosignatures(log: LogInfo, size: number): { name: string; keyId: number; timestamp: number; line: string }[] {
-    const out = log.store.cosignatures(size).map((c) => ({ ...c }));
+    const out = log.store.cosignatures(size).map((c) => ({ ...c, line: c.line.trimEnd() }));
     if (!log.own && this.witness) {
       for (const c of this.witness.cosignatures(log.origin)) {
-        if (c.size === size && !out.some((o) => o.name === c.name && o.keyId === c.keyId)) out.push(c);
+        if (c.size === size && !out.some((o) => o.name === c.name && o.keyId === c.keyId))
+          out.push({ ...c, line: c.line.trimEnd() });
       }
     }
     return out;
@@ -550,7 +551,7 @@ export class PartyNode {
         for (const sig of parseAddCheckpointResponse(body)) {
           if (sig.name !== t.verifier.name || sig.keyId !== t.verifier.keyId) continue;
           const { timestamp } = verifyCosignature(t.verifier, text, sig);
-          const line = body.split('\n').find((l) => l.includes(toBase64(sig.signature)))!;
+          const line = formatSignatureLine(sig).trimEnd();
           this.log.store.addCosignature({ size, name: sig.name, keyId: sig.keyId, timestamp, line });
         }
         t.size = size;

@@ -79,6 +79,7 @@ export async function startNode(
   const node = PartyNode.open(dir, {
     peers,
     timeoutMs: 3000,
+    logger: process.env.DEBUG_NODES ? (level, m) => console.error(`[${dir.split('/').pop()}] ${level} ${m}`) : undefined,
     configure: (c) => {
       if (fast) {
         c.mirror.syncEveryMs = 100;
