@@ -356,7 +356,7 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
   api.get(
     '/api/me',
     {
-      preHandler: authenticate,
+      onRequest: authenticate,
       schema: {
         summary: 'Who the token belongs to',
         tags: ['submissions'],
@@ -373,7 +373,7 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
   api.post(
     '/api/submissions',
     {
-      preHandler: authenticate,
+      onRequest: authenticate,
       schema: {
         summary: 'Submit a statement; answered once it is durable and in a signed checkpoint',
         tags: ['submissions'],
