@@ -1,11 +1,21 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tilesPlugin } from '../src/api/tiles.js';
 import { parseVerifierKey } from '../src/crypto/vkey.js';
 import { partyLog, signedEntry } from './helpers/fake-peer.js';
-import { listen, quietApp, raw } from './helpers/logs.js';
-import { addUser, freePort, initNodes, nonce, type RunningNode, regimeSignature, startNode, submit } from './helpers/nodes.js';
+import { listen, raw } from './helpers/logs.js';
+import {
+  addUser,
+  freePort,
+  initNodes,
+  nonce,
+  type RunningNode,
+  regimeSignature,
+  startNode,
+  submit,
+} from './helpers/nodes.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs('detente-api-node-');
@@ -14,7 +24,7 @@ describe('the node API refuses what it must, stores nothing, and keeps serving',
   let us: RunningNode;
   let declarant: string;
   let inspector: string;
-  const fake = quietApp();
+  const fake = Fastify({ logger: false, forceCloseConnections: true });
   let ruDir: string;
 
   beforeAll(async () => {
@@ -63,7 +73,11 @@ describe('the node API refuses what it must, stores nothing, and keeps serving',
 
   it('401 without a token or with an unknown one', async () => {
     await expectRefused(401, 'UNAUTHENTICATED', () => submit(us.url, 'dt_nope', regimeSignature(us.node)));
-    const res = await fetch(`${us.url}/api/submissions`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${us.url}/api/submissions`, {
+      method: 'POST',
+      body: '{}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(401);
   });
 
@@ -77,8 +91,12 @@ describe('the node API refuses what it must, stores nothing, and keeps serving',
         body: { inspection: 'x', host: 'ru', site: 'y', arrival: '2022-02-01T00:00:00Z' },
       }),
     );
-    await expectRefused(403, 'PARTY_DENIED', () => submit(us.url, declarant, { ...regimeSignature(us.node), party: 'ru' }));
-    await expectRefused(403, 'KEY_DENIED', () => submit(us.url, declarant, { ...regimeSignature(us.node), key: 'ru-declarant' }));
+    await expectRefused(403, 'PARTY_DENIED', () =>
+      submit(us.url, declarant, { ...regimeSignature(us.node), party: 'ru' }),
+    );
+    await expectRefused(403, 'KEY_DENIED', () =>
+      submit(us.url, declarant, { ...regimeSignature(us.node), key: 'ru-declarant' }),
+    );
   });
 
   it('409 for a replayed nonce', async () => {
@@ -94,7 +112,11 @@ describe('the node API refuses what it must, stores nothing, and keeps serving',
 
   it('400 with the path for a schema error, 422 for an unknown reference', async () => {
     const e = await expectRefused(400, 'SCHEMA_INVALID', () =>
-      submit(us.url, declarant, { nonce: nonce(), type: 'regime-signature', body: { regime: 'zz', id: 'x', version: 1 } }),
+      submit(us.url, declarant, {
+        nonce: nonce(),
+        type: 'regime-signature',
+        body: { regime: 'zz', id: 'x', version: 1 },
+      }),
     );
     expect(e.error.path).toBe('$.body.regime');
     await expectRefused(422, 'REFERENCE_UNKNOWN', () =>
@@ -108,10 +130,16 @@ describe('the node API refuses what it must, stores nothing, and keeps serving',
 
   it('413 for an oversized body, 400 for malformed JSON', async () => {
     const big = JSON.stringify({ ...regimeSignature(us.node), pad: 'x'.repeat(300 * 1024) });
-    const r1 = await raw(us.port, 'POST', '/api/submissions', big, { authorization: `Bearer ${declarant}`, 'content-type': 'application/json' });
+    const r1 = await raw(us.port, 'POST', '/api/submissions', big, {
+      authorization: `Bearer ${declarant}`,
+      'content-type': 'application/json',
+    });
     expect(r1.status).toBe(413);
     expect(JSON.parse(r1.body.toString()).error.code).toBe('BODY_TOO_LARGE');
-    const r2 = await raw(us.port, 'POST', '/api/submissions', '{"nonce": "abc', { authorization: `Bearer ${declarant}`, 'content-type': 'application/json' });
+    const r2 = await raw(us.port, 'POST', '/api/submissions', '{"nonce": "abc', {
+      authorization: `Bearer ${declarant}`,
+      'content-type': 'application/json',
+    });
     expect(r2.status).toBe(400);
     expect(JSON.parse(r2.body.toString()).error.code).toBe('MALFORMED_REQUEST');
     // An entry too large for a leaf is a 413 too.
@@ -124,7 +152,12 @@ describe('the node API refuses what it must, stores nothing, and keeps serving',
   });
 
   it('400 for a path traversal in tile paths, for every log', async () => {
-    for (const p of ['/logs/us/tile/../../etc/passwd', '/logs/us/tile/%2e%2e/x', '/logs/ru/tile/0/..%2f..%2f', '/logs/us/tile/entries/000/../x']) {
+    for (const p of [
+      '/logs/us/tile/../../etc/passwd',
+      '/logs/us/tile/%2e%2e/x',
+      '/logs/ru/tile/0/..%2f..%2f',
+      '/logs/us/tile/entries/000/../x',
+    ]) {
       const r = await raw(us.port, 'GET', p);
       expect([400, 404], p).toContain(r.status);
     }

@@ -1,11 +1,12 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tilesPlugin } from '../src/api/tiles.js';
 import type { LogStore } from '../src/store/store.js';
 import { detente } from './helpers/cli.js';
 import { partyLog, signedEntry } from './helpers/fake-peer.js';
-import { listen, quietApp } from './helpers/logs.js';
+import { listen } from './helpers/logs.js';
 import { freePort, initNodes, type RunningNode, startNode } from './helpers/nodes.js';
 import { tempDirs } from './helpers/tmp.js';
 
@@ -21,7 +22,7 @@ describe('a log that rewrites its history or shows two faces is caught, with evi
   let ruDir: string;
   let honest: { store: LogStore; writer: any };
   let forked: { store: LogStore; writer: any };
-  const fake = quietApp();
+  const fake = Fastify({ logger: false, forceCloseConnections: true });
   // What each path serves: switchable.
   const serving: Record<'a' | 'b', 'honest' | 'forked'> = { a: 'honest', b: 'forked' };
 
@@ -53,14 +54,24 @@ describe('a log that rewrites its history or shows two faces is caught, with evi
       logs: (['a', 'b'] as const).map((which) => ({ prefix: `/${which}/logs/ru`, store: proxy(which), vkey })),
     });
     const { base } = await listen(fake);
-    us = await startNode(dirs.get('us')!, pUs, [
-      { party: 'ru', url: `${base}/a` },
-      { party: 'nato', url: `http://127.0.0.1:${pNato}` },
-    ], false);
-    nato = await startNode(dirs.get('nato')!, pNato, [
-      { party: 'ru', url: `${base}/b` },
-      { party: 'us', url: `http://127.0.0.1:${pUs}` },
-    ], false);
+    us = await startNode(
+      dirs.get('us')!,
+      pUs,
+      [
+        { party: 'ru', url: `${base}/a` },
+        { party: 'nato', url: `http://127.0.0.1:${pNato}` },
+      ],
+      false,
+    );
+    nato = await startNode(
+      dirs.get('nato')!,
+      pNato,
+      [
+        { party: 'ru', url: `${base}/b` },
+        { party: 'us', url: `http://127.0.0.1:${pUs}` },
+      ],
+      false,
+    );
   });
 
   afterAll(async () => {

@@ -4,7 +4,19 @@ import { parseNote } from '../src/crypto/note.js';
 import { parseCheckpoint } from '../src/tlog/checkpoint.js';
 import { Rfc6962Hasher } from '../src/tlog/hasher.js';
 import { verifyInclusion } from '../src/tlog/inclusion.js';
-import { addUser, freePort, initNodes, nonce, PARTIES, type RunningNode, regimeSignature, startNode, submit, suite, until } from './helpers/nodes.js';
+import {
+  addUser,
+  freePort,
+  initNodes,
+  nonce,
+  PARTIES,
+  type RunningNode,
+  regimeSignature,
+  startNode,
+  submit,
+  suite,
+  until,
+} from './helpers/nodes.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs('detente-party-');
@@ -37,13 +49,22 @@ describe('three party nodes on loopback', () => {
       expect(status, JSON.stringify(json)).toBe(201);
       expect(json.origin).toBe(n.node.party.origin);
       const cp = parseCheckpoint(parseNote(json.checkpoint).text);
-      verifyInclusion(hasher, json.index, cp.size, fromBase64Hex(json.leafHash), json.proof.map((h: string) => fromBase64(h)), cp.root);
+      verifyInclusion(
+        hasher,
+        json.index,
+        cp.size,
+        fromBase64Hex(json.leafHash),
+        json.proof.map((h: string) => fromBase64(h)),
+        cp.root,
+      );
     }
   });
 
   it('every node mirrors every other, and an entry may refer to a mirrored one', async () => {
     await until('all mirrors caught up', () =>
-      [...nodes.values()].every((n) => [...n.node.mirrors.keys()].every((q) => n.node.servedSize(n.node.logByParty(q)!) >= 1)),
+      [...nodes.values()].every((n) =>
+        [...n.node.mirrors.keys()].every((q) => n.node.servedSize(n.node.logByParty(q)!) >= 1),
+      ),
     );
     const us = nodes.get('us')!;
     const ru = nodes.get('ru')!;
@@ -56,7 +77,10 @@ describe('three party nodes on loopback', () => {
     expect(ack.status, JSON.stringify(ack.json)).toBe(201);
     await until('the acknowledgement reaches us', () => us.node.servedSize(us.node.logByParty('ru')!) >= 2);
     const entries = us.node.allEntries();
-    expect(entries.filter((e) => e.party === 'ru').map((e) => e.envelope.type)).toEqual(['regime-signature', 'acknowledgement']);
+    expect(entries.filter((e) => e.party === 'ru').map((e) => e.envelope.type)).toEqual([
+      'regime-signature',
+      'acknowledgement',
+    ]);
     const list = await (await fetch(`${us.url}/logs`)).json();
     expect(list.logs.map((l: any) => l.party).sort()).toEqual(['nato', 'ru', 'us']);
   });

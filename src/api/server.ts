@@ -97,6 +97,8 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? 256 * 1024,
+    // Peers keep connections alive; a node that stops must not wait for them.
+    forceCloseConnections: true,
     // Tile paths with %2F or .. are parsed by the tiles plugin, not normalised away.
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
   });
@@ -348,7 +350,12 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     const user = match ? node.users.authenticate(match[1]!) : undefined;
     if (!user) {
       reply.header('www-authenticate', 'Bearer');
-      return sendError(reply, 401, 'UNAUTHENTICATED', header ? 'unknown token' : 'expected Authorization: Bearer <token>');
+      return sendError(
+        reply,
+        401,
+        'UNAUTHENTICATED',
+        header ? 'unknown token' : 'expected Authorization: Bearer <token>',
+      );
     }
     req.user = user;
   };
@@ -383,7 +390,10 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
       },
     },
     async (req, reply) => {
-      const receipt = await node.submissions.submit(req.user!, req.body as Parameters<PartyNode['submissions']['submit']>[1]);
+      const receipt = await node.submissions.submit(
+        req.user!,
+        req.body as Parameters<PartyNode['submissions']['submit']>[1],
+      );
       reply.code(201).header('cache-control', 'no-store');
       return receipt;
     },

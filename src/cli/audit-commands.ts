@@ -28,58 +28,64 @@ export function registerAuditCommands(program: Command): void {
     .option('--regime <file>', 'also verify every entry under this regime (YAML or JSON, with public keys)')
     .option('--keys <file>', 'public keys for the regime, JSON {key id: base64}')
     .option('--json', 'print JSON')
-    .action(async (opts: { url?: string; path?: string; vkey: string; regime?: string; keys?: string; json?: boolean }) => {
-      if ((opts.url === undefined) === (opts.path === undefined)) throw new UsageError('give exactly one of --url, --path');
-      let vkeyText = opts.vkey;
-      try {
-        vkeyText = readFileSync(opts.vkey, 'utf8').trim();
-      } catch {
-        // Given inline.
-      }
-      const verifier = parseVerifierKey(vkeyText, suite);
-      let regime: Regime | undefined;
-      if (opts.regime) {
-        const keys = opts.keys ? (JSON.parse(readFileSync(opts.keys, 'utf8')) as Record<string, string>) : undefined;
-        regime = parseRegime(readFileSync(opts.regime, 'utf8'), { keys });
-      }
-      const party = regime?.parties.find((p) => p.origin === verifier.name)?.id;
-      if (regime && !party) throw new UsageError(`the regime has no party whose log is ${verifier.name}`);
-      const source = opts.url ? httpTileSource(opts.url) : dirTileSource(opts.path!);
-      const bar = progress('auditing');
-      const problems: { index: number; code: string; message: string }[] = [];
-      const types: Record<string, number> = {};
-      const report = await verifySource(source, new Rfc6962Hasher(suite.sha256), verifier, {
-        onProgress: (done, total) => bar.update(done, total),
-        onEntry: regime
-          ? (index, bytes) => {
-              try {
-                const signed = decodeEntry(bytes);
-                if (signed.envelope.party !== party) {
-                  throw new DetenteError('KEY_UNKNOWN', `an entry of "${signed.envelope.party}" in the log of "${party}"`);
+    .action(
+      async (opts: { url?: string; path?: string; vkey: string; regime?: string; keys?: string; json?: boolean }) => {
+        if ((opts.url === undefined) === (opts.path === undefined))
+          throw new UsageError('give exactly one of --url, --path');
+        let vkeyText = opts.vkey;
+        try {
+          vkeyText = readFileSync(opts.vkey, 'utf8').trim();
+        } catch {
+          // Given inline.
+        }
+        const verifier = parseVerifierKey(vkeyText, suite);
+        let regime: Regime | undefined;
+        if (opts.regime) {
+          const keys = opts.keys ? (JSON.parse(readFileSync(opts.keys, 'utf8')) as Record<string, string>) : undefined;
+          regime = parseRegime(readFileSync(opts.regime, 'utf8'), { keys });
+        }
+        const party = regime?.parties.find((p) => p.origin === verifier.name)?.id;
+        if (regime && !party) throw new UsageError(`the regime has no party whose log is ${verifier.name}`);
+        const source = opts.url ? httpTileSource(opts.url) : dirTileSource(opts.path!);
+        const bar = progress('auditing');
+        const problems: { index: number; code: string; message: string }[] = [];
+        const types: Record<string, number> = {};
+        const report = await verifySource(source, new Rfc6962Hasher(suite.sha256), verifier, {
+          onProgress: (done, total) => bar.update(done, total),
+          onEntry: regime
+            ? (index, bytes) => {
+                try {
+                  const signed = decodeEntry(bytes);
+                  if (signed.envelope.party !== party) {
+                    throw new DetenteError(
+                      'KEY_UNKNOWN',
+                      `an entry of "${signed.envelope.party}" in the log of "${party}"`,
+                    );
+                  }
+                  verifyEntry(suite, regime, signed);
+                  types[signed.envelope.type] = (types[signed.envelope.type] ?? 0) + 1;
+                } catch (err) {
+                  if (!(err instanceof DetenteError)) throw err;
+                  if (problems.length < 100) problems.push({ index, code: err.code, message: err.message });
+                  else problems.length = 100;
                 }
-                verifyEntry(suite, regime, signed);
-                types[signed.envelope.type] = (types[signed.envelope.type] ?? 0) + 1;
-              } catch (err) {
-                if (!(err instanceof DetenteError)) throw err;
-                if (problems.length < 100) problems.push({ index, code: err.code, message: err.message });
-                else problems.length = 100;
               }
-            }
-          : undefined,
-      });
-      bar.stop();
-      const ok = problems.length === 0;
-      if (opts.json) printJson({ ok, ...report, entriesChecked: regime ? report.entries : 0, types, problems });
-      else {
-        process.stdout.write(
-          `${ok ? 'VALID' : 'INVALID'}: ${report.origin} size ${report.size} root ${toBase64(Buffer.from(report.root, 'hex'))}\n` +
-            `  ${report.entries} entries and ${report.tiles} tiles verified against the signed checkpoint\n` +
-            (regime
-              ? `  every entry decoded and verified under regime ${regime.id}: ${JSON.stringify(types)}\n`
-              : '  (entries not checked against a regime: give --regime)\n') +
-            problems.map((p) => `  entry ${p.index}: ${p.message} [${p.code}]\n`).join(''),
-        );
-      }
-      if (!ok) process.exitCode = 1;
-    });
+            : undefined,
+        });
+        bar.stop();
+        const ok = problems.length === 0;
+        if (opts.json) printJson({ ok, ...report, entriesChecked: regime ? report.entries : 0, types, problems });
+        else {
+          process.stdout.write(
+            `${ok ? 'VALID' : 'INVALID'}: ${report.origin} size ${report.size} root ${toBase64(Buffer.from(report.root, 'hex'))}\n` +
+              `  ${report.entries} entries and ${report.tiles} tiles verified against the signed checkpoint\n` +
+              (regime
+                ? `  every entry decoded and verified under regime ${regime.id}: ${JSON.stringify(types)}\n`
+                : '  (entries not checked against a regime: give --regime)\n') +
+              problems.map((p) => `  entry ${p.index}: ${p.message} [${p.code}]\n`).join(''),
+          );
+        }
+        if (!ok) process.exitCode = 1;
+      },
+    );
 }

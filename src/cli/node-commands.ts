@@ -15,7 +15,9 @@ function readText(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new UsageError(`${what} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    throw new UsageError(
+      `${what} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
   }
 }
 
@@ -23,7 +25,8 @@ function parsePeer(value: string, previous: PeerConfig[] = []): PeerConfig[] {
   const at = value.indexOf('=');
   const party = value.slice(0, at);
   const url = value.slice(at + 1);
-  if (at <= 0 || !/^https?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--peer ${value}: expected PARTY=http(s)://host:port`);
+  if (at <= 0 || !/^https?:\/\/[^\s]+$/.test(url))
+    throw new UsageError(`--peer ${value}: expected PARTY=http(s)://host:port`);
   return [...previous, { party, url: url.replace(/\/+$/, '') }];
 }
 
@@ -59,28 +62,35 @@ export function registerNodeCommands(program: Command): void {
     .option('--peer <party=url>', "a peer's node (repeatable)", parsePeer)
     .option('--keys <file>', "other parties' public keys, JSON {key id: base64} (repeatable)", collect)
     .option('--json', 'print JSON')
-    .action((opts: { party: string; regime: string; dir: string; peer?: PeerConfig[]; keys?: string[]; json?: boolean }) => {
-      const result = initNodeDir(
-        opts.dir,
-        {
-          party: opts.party,
-          regimeText: readText(opts.regime, 'regime'),
-          peers: opts.peer ?? [],
-          keys: readKeys(opts.keys ?? []),
-        },
-        suite,
-      );
-      if (opts.json) {
-        printJson({ party: opts.party, origin: result.config.origin, publicKeys: result.publicKeys, logVkey: result.logVkey });
-      } else {
-        process.stdout.write(
-          `created the node of ${opts.party} in ${opts.dir}\n` +
-            `log ${result.config.origin}: ${result.logVkey}\n` +
-            `public keys (also in ${join(opts.dir, 'public-keys.json')}; give them to the other parties):\n` +
-            `${JSON.stringify(result.publicKeys, null, 2)}\n`,
+    .action(
+      (opts: { party: string; regime: string; dir: string; peer?: PeerConfig[]; keys?: string[]; json?: boolean }) => {
+        const result = initNodeDir(
+          opts.dir,
+          {
+            party: opts.party,
+            regimeText: readText(opts.regime, 'regime'),
+            peers: opts.peer ?? [],
+            keys: readKeys(opts.keys ?? []),
+          },
+          suite,
         );
-      }
-    });
+        if (opts.json) {
+          printJson({
+            party: opts.party,
+            origin: result.config.origin,
+            publicKeys: result.publicKeys,
+            logVkey: result.logVkey,
+          });
+        } else {
+          process.stdout.write(
+            `created the node of ${opts.party} in ${opts.dir}\n` +
+              `log ${result.config.origin}: ${result.logVkey}\n` +
+              `public keys (also in ${join(opts.dir, 'public-keys.json')}; give them to the other parties):\n` +
+              `${JSON.stringify(result.publicKeys, null, 2)}\n`,
+          );
+        }
+      },
+    );
 
   const keys = node.command('keys').description("the regime's public keys this node knows");
   keys
@@ -120,7 +130,10 @@ export function registerNodeCommands(program: Command): void {
       const config = readConfig(opts.dir);
       const users = UserStore.open(join(opts.dir, 'users.sqlite'), suite);
       try {
-        const roles = opts.roles.split(',').map((r) => r.trim()).filter(Boolean);
+        const roles = opts.roles
+          .split(',')
+          .map((r) => r.trim())
+          .filter(Boolean);
         const { user: u, token } = users.add(opts.name, config.party, roles);
         if (opts.json) printJson({ ...u, token });
         else process.stdout.write(`${token}\n`);

@@ -138,7 +138,8 @@ export function importRegimeKeys(dir: string, keys: Record<string, string>): str
   const added: string[] = [];
   for (const [id, key] of Object.entries(keys)) {
     if (typeof key !== 'string') fail('BAD_INPUT', `key ${id}: expected a base64 string`);
-    if (known[id] !== undefined && known[id] !== key) fail('BAD_INPUT', `key ${id} is already known with another value`);
+    if (known[id] !== undefined && known[id] !== key)
+      fail('BAD_INPUT', `key ${id} is already known with another value`);
     if (known[id] === undefined) added.push(id);
     known[id] = key;
   }
@@ -202,13 +203,19 @@ export function initNodeDir(
   const draft = parseRegime(options.regimeText, { keys: options.keys ?? {}, allowMissingKeys: true });
   const party = regimeIndex(draft).parties.get(options.party);
   if (!party) {
-    fail('BAD_INPUT', `no party "${options.party}" in the regime (parties: ${draft.parties.map((p) => p.id).join(', ')})`);
+    fail(
+      'BAD_INPUT',
+      `no party "${options.party}" in the regime (parties: ${draft.parties.map((p) => p.id).join(', ')})`,
+    );
   }
   const logKey = party.keys.find((k) => k.roles.includes('log'));
   if (!logKey) fail('BAD_INPUT', `party "${party.id}" has no key with role "log" for its own log`);
   for (const key of party.keys) {
     if (key.publicKey !== undefined) {
-      fail('BAD_INPUT', `key ${key.id} of "${party.id}" already has a public key: node init generates the party's keys`);
+      fail(
+        'BAD_INPUT',
+        `key ${key.id} of "${party.id}" already has a public key: node init generates the party's keys`,
+      );
     }
   }
   for (const peer of options.peers ?? []) {

@@ -25,9 +25,9 @@ import { DetenteError } from '../crypto/errors.js';
 import { formatSignatureLine, parseNote } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { formatVerifierKey } from '../crypto/vkey.js';
-import { httpTileSource } from '../federation/http-tile-source.js';
 import { detectFork, type Observation } from '../federation/gossip.js';
-import { type OpenLog, logWriter, openLogDir } from '../log/log-dir.js';
+import { httpTileSource } from '../federation/http-tile-source.js';
+import { logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
 import type { LogWriter } from '../log/log-writer.js';
 import { consistencyProofFromStore, inclusionProofFromStore } from '../log/proofs.js';
 import { storeTileSource } from '../log/store-tile-source.js';
@@ -68,7 +68,7 @@ import {
   witnessName,
   witnessVkeyOf,
 } from './config.js';
-import { EVIDENCE_FORMAT, type EquivocationEvidence } from './evidence.js';
+import { type EquivocationEvidence, EVIDENCE_FORMAT } from './evidence.js';
 import { LogMirror, mirroredCheckpoint } from './mirror.js';
 import { SubmissionPipeline } from './submissions.js';
 import { UserStore } from './users.js';
@@ -369,7 +369,8 @@ export class PartyNode {
       const t = timestamp * 1000;
       cosigned.set(size, Math.min(cosigned.get(size) ?? t, t));
     };
-    for (const r of records) for (const c of log.store.cosignatures(r.size)) consider(r.size, c.name, c.keyId, c.timestamp);
+    for (const r of records)
+      for (const c of log.store.cosignatures(r.size)) consider(r.size, c.name, c.keyId, c.timestamp);
     if (!log.own && this.witness) {
       for (const c of this.witness.cosignatures(log.origin)) consider(c.size, c.name, c.keyId, c.timestamp);
     }
@@ -535,7 +536,8 @@ export class PartyNode {
     const text = parseNote(note).text;
     for (let attempt = 0; attempt < 2; attempt++) {
       const old = t.size <= size ? t.size : 0;
-      const proof = old > 0 && old < size ? consistencyProofFromStore(this.log.store, this.hasher, old, size).proof : [];
+      const proof =
+        old > 0 && old < size ? consistencyProofFromStore(this.log.store, this.hasher, old, size).proof : [];
       let res: Response;
       try {
         res = await this.#fetch(`${t.url}/logs/${this.party.id}/add-checkpoint`, {

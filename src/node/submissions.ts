@@ -44,7 +44,13 @@ export class SubmissionError extends Error {
   readonly code: string;
   readonly path: string | undefined;
   readonly problems: readonly Problem[];
-  constructor(status: SubmissionStatus, code: string, message: string, path?: string, problems: readonly Problem[] = []) {
+  constructor(
+    status: SubmissionStatus,
+    code: string,
+    message: string,
+    path?: string,
+    problems: readonly Problem[] = [],
+  ) {
     super(message);
     this.name = 'SubmissionError';
     this.status = status;
@@ -160,14 +166,23 @@ export class SubmissionPipeline {
   #check(user: User, request: SubmissionRequest): { signed: SignedEntry; leaf: Uint8Array; leafHash: string } {
     const o = this.#o;
     if (typeof request.nonce !== 'string' || !NONCE.test(request.nonce)) {
-      throw new SubmissionError(400, 'SCHEMA_INVALID', 'nonce: expected 8 to 128 printable ASCII characters', '$.nonce');
+      throw new SubmissionError(
+        400,
+        'SCHEMA_INVALID',
+        'nonce: expected 8 to 128 printable ASCII characters',
+        '$.nonce',
+      );
     }
     if (!(ENTRY_TYPES as string[]).includes(request.type)) {
       throw new SubmissionError(400, 'SCHEMA_INVALID', `type: expected one of ${ENTRY_TYPES.join(', ')}`, '$.type');
     }
     const type = request.type as EntryType;
     if (user.party !== o.party.id) {
-      throw new SubmissionError(403, 'PARTY_DENIED', `user ${user.name} is a member of "${user.party}", not of "${o.party.id}"`);
+      throw new SubmissionError(
+        403,
+        'PARTY_DENIED',
+        `user ${user.name} is a member of "${user.party}", not of "${o.party.id}"`,
+      );
     }
     if (request.party !== undefined && request.party !== o.party.id) {
       throw new SubmissionError(
@@ -189,7 +204,7 @@ export class SubmissionPipeline {
     let key = this.keyFor(type);
     if (request.key !== undefined) {
       const k = o.party.keys.find((x) => x.id === request.key);
-      if (!k || !k.roles.includes(role)) {
+      if (!k?.roles.includes(role)) {
         throw new SubmissionError(
           403,
           'KEY_DENIED',
@@ -223,7 +238,12 @@ export class SubmissionPipeline {
     const state = o.users.nonce(user.name, request.nonce);
     if (state.status === 'used' || this.#inFlight.has(`${user.name}\n${request.nonce}`)) {
       const where = state.status === 'used' && state.index !== null ? ` (entry ${state.index})` : '';
-      throw new SubmissionError(409, 'REPLAYED', `nonce ${request.nonce} was already used by ${user.name}${where}`, '$.nonce');
+      throw new SubmissionError(
+        409,
+        'REPLAYED',
+        `nonce ${request.nonce} was already used by ${user.name}${where}`,
+        '$.nonce',
+      );
     }
     let leaf: Uint8Array;
     try {

@@ -55,7 +55,9 @@ export class UserStore {
       nonce: db.prepare('SELECT idx FROM nonces WHERE user = ? AND nonce = ?'),
       confirm: db.prepare('UPDATE nonces SET idx = ? WHERE user = ? AND nonce = ?'),
       release: db.prepare('DELETE FROM nonces WHERE user = ? AND nonce = ? AND idx IS NULL'),
-      pending: db.prepare('SELECT user, nonce, leaf_hash AS leafHash, reserved_at_size AS size FROM nonces WHERE idx IS NULL'),
+      pending: db.prepare(
+        'SELECT user, nonce, leaf_hash AS leafHash, reserved_at_size AS size FROM nonces WHERE idx IS NULL',
+      ),
     };
   }
 
@@ -108,7 +110,9 @@ export class UserStore {
   authenticate(token: string): User | undefined {
     if (typeof token !== 'string' || token.length === 0 || token.length > 200) return undefined;
     const hash = this.#hash(token);
-    const row = this.#stmt.byToken.get(hash) as { name: string; party: string; roles: string; hash: string } | undefined;
+    const row = this.#stmt.byToken.get(hash) as
+      | { name: string; party: string; roles: string; hash: string }
+      | undefined;
     // The lookup is by hash, so timing reveals nothing about the token; compare anyway, in constant time.
     if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash))) return undefined;
     return { name: row.name, party: row.party, roles: JSON.parse(row.roles) };

@@ -19,7 +19,14 @@ export function partyLog(nodeDir: string, party: string, origin: string, file: s
 }
 
 /** A regime-signature entry of `party`, signed with its declarant key; `n` varies the content. */
-export function signedEntry(nodeDir: string, party: string, regime: Regime, hash: string, n: number, forge = false): Uint8Array {
+export function signedEntry(
+  nodeDir: string,
+  party: string,
+  regime: Regime,
+  hash: string,
+  n: number,
+  forge = false,
+): Uint8Array {
   const envelope = buildEnvelope({
     type: 'regime-signature',
     party,

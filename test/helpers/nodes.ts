@@ -43,7 +43,9 @@ export function initNodes(root: () => string, parties: readonly string[] = PARTI
   for (const p of PARTIES) {
     if (!parties.includes(p)) {
       for (const k of ['declarant', 'inspector', 'witness', 'log']) {
-        keys[`${p}-${k}`] = Buffer.from(suite.ed25519.publicKey(suite.sha256(Buffer.from(`absent ${p}-${k}`)))).toString('base64');
+        keys[`${p}-${k}`] = Buffer.from(
+          suite.ed25519.publicKey(suite.sha256(Buffer.from(`absent ${p}-${k}`))),
+        ).toString('base64');
       }
     }
   }
@@ -79,7 +81,9 @@ export async function startNode(
   const node = PartyNode.open(dir, {
     peers,
     timeoutMs: 3000,
-    logger: process.env.DEBUG_NODES ? (level, m) => console.error(`[${dir.split('/').pop()}] ${level} ${m}`) : undefined,
+    logger: process.env.DEBUG_NODES
+      ? (level, m) => console.error(`[${dir.split('/').pop()}] ${level} ${m}`)
+      : undefined,
     configure: (c) => {
       if (fast) {
         c.mirror.syncEveryMs = 100;
@@ -99,8 +103,11 @@ export async function startNode(
     url: `http://127.0.0.1:${port}`,
     port,
     async close() {
+      if (process.env.DEBUG_NODES) console.time(`close ${dir}`);
       await app.close();
+      if (process.env.DEBUG_NODES) console.timeLog(`close ${dir}`);
       await node.close();
+      if (process.env.DEBUG_NODES) console.timeEnd(`close ${dir}`);
     },
   };
 }
@@ -128,5 +135,9 @@ export function nonce(): string {
 }
 
 export function regimeSignature(node: PartyNode) {
-  return { nonce: nonce(), type: 'regime-signature', body: { regime: node.regimeHash, id: node.regime.id, version: node.regime.version } };
+  return {
+    nonce: nonce(),
+    type: 'regime-signature',
+    body: { regime: node.regimeHash, id: node.regime.id, version: node.regime.version },
+  };
 }
