@@ -68,7 +68,7 @@ export function defaultConfig(party: string, origin: string, regimeTextSha256: s
     witness: { enabled: true, requestEveryMs: 1000 },
     mirror: { syncEveryMs: 1000 },
     gossip: { everyMs: 2000 },
-    batch: { maxEntries: 256, maxDelayMs: 5 },
+    batch: { maxEntries: 256, maxDelayMs: 2 },
   };
 }
 

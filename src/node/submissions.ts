@@ -138,6 +138,7 @@ export class SubmissionPipeline {
   readonly #inFlight = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
+  #toConfirm: { user: string; nonce: string; index: number }[] = [];
 
   constructor(options: SubmissionOptions) {
     this.#o = options;
@@ -237,7 +238,11 @@ export class SubmissionPipeline {
     }
     const state = o.users.nonce(user.name, request.nonce);
     if (state.status === 'used' || this.#inFlight.has(`${user.name}\n${request.nonce}`)) {
-      const where = state.status === 'used' && state.index !== null ? ` (entry ${state.index})` : '';
+      const index =
+        state.status === 'used'
+          ? (state.index ?? this.#toConfirm.find((c) => c.user === user.name && c.nonce === request.nonce)?.index)
+          : undefined;
+      const where = index === undefined ? '' : ` (entry ${index})`;
       throw new SubmissionError(
         409,
         'REPLAYED',
@@ -276,7 +281,9 @@ export class SubmissionPipeline {
     let accepted = batch;
     try {
       const size = o.store.head()?.size ?? 0;
-      const taken = o.users.reserveMany(batch, size);
+      const confirm = this.#toConfirm;
+      this.#toConfirm = [];
+      const taken = o.users.reserveMany(batch, size, confirm);
       accepted = batch.filter((p, i) => {
         if (!taken.has(i)) return true;
         done(p);
@@ -292,7 +299,10 @@ export class SubmissionPipeline {
         o.users.releaseMany(accepted);
         throw err;
       }
-      o.users.confirmMany(accepted.map((p, i) => ({ user: p.user, nonce: p.nonce, index: first + i })));
+      // Confirmed with the next batch's reservations (or at close); after a crash, recovery confirms them.
+      for (let i = 0; i < accepted.length; i++) {
+        this.#toConfirm.push({ user: accepted[i]!.user, nonce: accepted[i]!.nonce, index: first + i });
+      }
       accepted.forEach((p, i) => {
         done(p);
         const index = first + i;
@@ -325,5 +335,7 @@ export class SubmissionPipeline {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.flush();
+    if (this.#toConfirm.length) this.#o.users.confirmMany(this.#toConfirm);
+    this.#toConfirm = [];
   }
 }

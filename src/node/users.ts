@@ -122,10 +122,16 @@ export class UserStore {
    * Reserves the nonces of a batch in one durable transaction, before the batch is appended. Returns the
    * positions of items whose nonce was already taken (the caller refuses those).
    */
-  reserveMany(items: readonly { user: string; nonce: string; leafHash: string }[], logSize: number): Set<number> {
+  reserveMany(
+    items: readonly { user: string; nonce: string; leafHash: string }[],
+    logSize: number,
+    confirm: readonly { user: string; nonce: string; index: number }[] = [],
+  ): Set<number> {
     const taken = new Set<number>();
     const now = Date.now();
     this.#db.transaction(() => {
+      // Confirmations of the previous batch ride along: one durable transaction per batch, not two.
+      for (const i of confirm) this.#stmt.confirm.run(i.index, i.user, i.nonce);
       items.forEach((i, k) => {
         if (this.#stmt.reserve.run(i.user, i.nonce, i.leafHash, logSize, now).changes !== 1) taken.add(k);
       });
