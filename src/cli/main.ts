@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 /** The `detente` command. */
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommands } from './audit-commands.js';
 import { registerDemoCommand } from './demo.js';
 import { registerEvidenceCommands } from './evidence-commands.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerLogCommands } from './log-commands.js';
+import { registerNodeCommands } from './node-commands.js';
 import { reportError } from './output.js';
 
 const program = new Command('detente')
@@ -19,6 +21,8 @@ program.configureOutput({
 registerLogCommands(program);
 registerKeyCommands(program);
 registerEvidenceCommands(program);
+registerNodeCommands(program);
+registerAuditCommands(program);
 registerDemoCommand(program);
 
 try {
