@@ -62,9 +62,23 @@ const dir = mkdtempSync(join(tmpdir(), 'detente-bench-submit-'));
 try {
   const token = benchNode(dir);
   const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, [CLI, 'node', 'serve', '--dir', dir, '--port', String(port), '--quiet'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/cpuprof'] : []),
+      CLI,
+      'node',
+      'serve',
+      '--dir',
+      dir,
+      '--port',
+      String(port),
+      '--quiet',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((resolve) =>
     child.stdout!.on('data', (c: Buffer) => c.toString().includes('listening') && resolve()),
   );
