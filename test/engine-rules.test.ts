@@ -357,6 +357,53 @@ describe('notifications', () => {
     ]);
   });
 
+  it('a declaration dated before a notified change does not undo it, nor show it as missing', () => {
+    const s = base();
+    move(s, 'US-HB-A', '2022-03-05T00:00:00Z', '2022-03-06T00:00:00Z');
+    const bombers = ['A', 'B', 'C'].map((x) => ({
+      uid: `US-HB-${x}`,
+      category: 'heavy-bomber',
+      site: 'minot',
+      status: 'deployed',
+    }));
+    s.add('us', 'declaration', declaration('2022-03-01', bombers), '2022-03-10');
+    const ev = s.evaluate('2022-03-31');
+    expect(family(ev.findings, 'notification.')).toEqual([]);
+    expect(ev.state.holdings.find((h) => h.party === 'us')!.bySite.map((r) => [r.site, r.declared])).toEqual([
+      ['malmstrom', 1],
+      ['minot', 2],
+    ]);
+  });
+
+  it('an activity is what observers see beyond what the party declared there', () => {
+    const s = new Script();
+    s.signAll();
+    s.add(
+      'ru',
+      'declaration',
+      declaration('2022-02-01', [], [{ category: 'troops', zone: 'ru-ukraine-border-band', quantity: 30000 }]),
+      '2022-02-02',
+    );
+    const seen = (at: string, troops: number) =>
+      s.add(
+        'nato',
+        'observation',
+        {
+          subject: 'ru',
+          observedAt: at,
+          place: { zone: 'ru-ukraine-border-band' },
+          quantities: [{ category: 'troops', quantity: troops }],
+          method: 'overhead-imagery',
+          evidence: [],
+        },
+        at,
+      );
+    seen('2022-02-05T00:00:00Z', 38000);
+    expect(only(s.findings('2022-02-06'), 'notification.missing')).toEqual([]);
+    const o = seen('2022-02-07T00:00:00Z', 40000);
+    expect(only(s.findings('2022-02-08'), 'notification.missing')).toMatchObject([{ refs: [ref(o)] }]);
+  });
+
   it('a notification of an item never declared', () => {
     const s = base();
     move(s, 'US-HB-Z', '2022-03-01T00:00:00Z', '2022-03-02T00:00:00Z');

@@ -180,7 +180,7 @@ export class Engine {
           });
         }
         if (previous && changes.length) {
-          this.#notifications.changes(e.party, changes, endOfDay(e.body.asOf), [previous.ref, ref]);
+          this.#notifications.changes(e.party, changes, endOfDay(e.body.asOf), at, [previous.ref, ref]);
         }
         this.#limits.recount(e.party, at, [ref]);
         this.#metrics.declared(e.party, (m) => this.#holdings.count(e.party, m.counts, m.zone).value, at, ref);
@@ -215,12 +215,15 @@ export class Engine {
         const b = e.body;
         if (b.kind === 'movement' || b.kind === 'status-change') {
           const unknown: string[] = [];
+          const happened = Date.parse(b.at);
           if (b.kind === 'movement') {
-            for (const it of b.items)
-              if (!this.#holdings.notifyChange(e.party, it.uid, { site: b.to })) unknown.push(it.uid);
+            for (const it of b.items) {
+              if (!this.#holdings.notifyChange(e.party, it.uid, { site: b.to }, happened)) unknown.push(it.uid);
+            }
           } else {
-            for (const c of b.changes)
-              if (!this.#holdings.notifyChange(e.party, c.uid, { status: c.to })) unknown.push(c.uid);
+            for (const c of b.changes) {
+              if (!this.#holdings.notifyChange(e.party, c.uid, { status: c.to }, happened)) unknown.push(c.uid);
+            }
           }
           if (unknown.length) {
             this.#ctx.emit({
@@ -286,7 +289,16 @@ export class Engine {
         this.#limits.evidence(subject, zones, places.join(' '), e.party, counts, at, ref);
         this.#metrics.observed(subject, e.party, zones, b.metric, counts, at, ref);
         const observedAt = Date.parse(b.observedAt);
-        this.#notifications.observedActivity(subject, zones, counts, observedAt, ref);
+        // An activity is what was seen beyond what the party declared there.
+        const excess = new Map<string, number>();
+        for (const [category, n] of counts) {
+          let declared = 0;
+          if (this.#ctx.ix.categories.get(category)?.kind === 'quantity') {
+            for (const z of zones) declared = Math.max(declared, this.#holdings.count(subject, { category }, z).value);
+          }
+          excess.set(category, n - declared);
+        }
+        this.#notifications.observedActivity(subject, zones, excess, observedAt, ref);
         if (b.place.site !== undefined && b.items?.length) {
           const site = b.place.site;
           const changes = b.items.flatMap((it) => {
@@ -304,7 +316,7 @@ export class Engine {
                 ]
               : [];
           });
-          if (changes.length) this.#notifications.changes(subject, changes, observedAt, [ref]);
+          if (changes.length) this.#notifications.changes(subject, changes, observedAt, at, [ref]);
         }
         break;
       }

@@ -12,7 +12,7 @@
  */
 import type { Counted, DeclarationBody, Item, Status } from '../model/index.js';
 import type { Ctx } from './context.js';
-import { iso } from './time.js';
+import { endOfDay, iso } from './time.js';
 import { byString, type EntryRef } from './types.js';
 
 interface HeldItem {
@@ -20,6 +20,8 @@ interface HeldItem {
   site: string;
   status: Status;
   attributes?: Readonly<Record<string, number>>;
+  /** When the last notified change happened (its `at`), if one was notified since the declaration. */
+  notifiedAt?: number;
 }
 
 interface Counter {
@@ -148,8 +150,16 @@ export class Holdings {
       return { changes, complete: true };
     }
     const complete = !body.more?.length || moreItems !== undefined;
-    const all = moreItems ? [...body.items, ...moreItems] : body.items;
-    const previous = h.items;
+    const declared = moreItems ? [...body.items, ...moreItems] : body.items;
+    const previous = new Map(h.items);
+    const asOfEnd = endOfDay(body.asOf);
+    // A change notified as happening after the declaration's date is newer than the declaration: it stands.
+    const all = declared.map((it) => {
+      const was = previous.get(it.uid);
+      return was?.notifiedAt !== undefined && was.notifiedAt >= asOfEnd
+        ? { ...it, site: was.site, status: was.status, notifiedAt: was.notifiedAt }
+        : it;
+    });
     if (!first) {
       for (const it of all) {
         const was = previous.get(it.uid);
@@ -184,6 +194,7 @@ export class Holdings {
   #put(h: PartyHoldings, uid: string, it: HeldItem): void {
     const held: HeldItem = { category: it.category, site: it.site, status: it.status };
     if (it.attributes) held.attributes = it.attributes;
+    if (it.notifiedAt !== undefined) held.notifiedAt = it.notifiedAt;
     h.items.set(uid, held);
     this.#count(h, held, 1);
   }
@@ -201,12 +212,17 @@ export class Holdings {
   }
 
   /** A notified movement or status change; false if the item was never declared. */
-  notifyChange(party: string, uid: string, change: { site?: string; status?: Status }): boolean {
+  notifyChange(party: string, uid: string, change: { site?: string; status?: Status }, happenedAt: number): boolean {
     const h = this.#of(party);
     const it = h.items.get(uid);
     if (!it) return false;
     this.#count(h, it, -1);
-    const next: HeldItem = { ...it, site: change.site ?? it.site, status: change.status ?? it.status };
+    const next: HeldItem = {
+      ...it,
+      site: change.site ?? it.site,
+      status: change.status ?? it.status,
+      notifiedAt: Math.max(happenedAt, it.notifiedAt ?? -Infinity),
+    };
     h.items.set(uid, next);
     this.#count(h, next, 1);
     h.notifiedChanges++;

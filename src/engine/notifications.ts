@@ -251,11 +251,23 @@ export class Notifications {
     if (!rec.acks.some((a) => a.party === e.party)) rec.acks.push({ party: e.party, at, ref });
   }
 
-  /** Item changes a declaration (or an observation) shows; `happenedBy`: the latest moment they can have happened. */
-  changes(party: string, changes: readonly ItemChange[], happenedBy: number, evidence: EntryRef[]): void {
+  /**
+   * Item changes a declaration (or an observation) shows: `happenedBy` is the latest moment they can have
+   * happened, `countedAt` when the evidence counts from (a notification is missing from the later of that and the
+   * deadline after the change). A change already awaiting a notification is not counted twice.
+   */
+  changes(
+    party: string,
+    changes: readonly ItemChange[],
+    happenedBy: number,
+    countedAt: number,
+    evidence: EntryRef[],
+  ): void {
     const created = new Map<string, Missing>();
     const add = (kind: 'movement' | 'status-change', rule: NotificationRule | undefined, uid: string) => {
       if (!rule || rule.deadline.after === undefined) return;
+      const pk = `${party}\u0000${uid}`;
+      if (this.#pending.get(pk)?.some((m) => m.kind === kind)) return;
       const k = `${rule.id}\u0000${kind}`;
       let m = created.get(k);
       if (!m) {
@@ -264,7 +276,7 @@ export class Notifications {
           rule,
           party,
           kind,
-          due: plus(happenedBy, rule.deadline.after),
+          due: Math.max(countedAt, plus(happenedBy, rule.deadline.after)),
           evidence,
           uids: new Map(),
         };
@@ -272,7 +284,6 @@ export class Notifications {
         this.#missing.push(m);
       }
       m.uids!.set(uid, undefined);
-      const pk = `${party}\u0000${uid}`;
       let list = this.#pending.get(pk);
       if (!list) {
         list = [];
