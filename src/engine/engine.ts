@@ -298,7 +298,7 @@ export class Engine {
           }
           excess.set(category, n - declared);
         }
-        this.#notifications.observedActivity(subject, zones, excess, observedAt, ref);
+        this.#notifications.observedActivity(subject, zones, excess, observedAt, at, ref);
         if (b.place.site !== undefined && b.items?.length) {
           const site = b.place.site;
           const changes = b.items.flatMap((it) => {

@@ -18,7 +18,11 @@ import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
 import { containing, contains, fromSteps, type Intervals, until } from './intervals.js';
 import { weigh } from './limits.js';
-import { endOfDay, iso, plus } from './time.js';
+import { endOfDay, iso, minus, plus } from './time.js';
+
+/** How close in time observations from independent sources must be to count as evidence of the same moment. */
+export const CONTEMPORANEOUS = 'P7D';
+
 import { byString, type EntryRef } from './types.js';
 
 interface Point {
@@ -126,16 +130,7 @@ export class Metrics {
 
   #assess(t: Track, p: Point): void {
     const m = t.metric;
-    const obs = [...t.sources.values()];
-    let verified: number | undefined;
-    let disagree = false;
-    if (obs.length >= m.evidence.minSources) {
-      const values = obs.map((o) => o.value);
-      const max = Math.max(...values);
-      const min = Math.min(...values);
-      if (max - min <= m.evidence.tolerance * max) verified = max;
-      else disagree = true;
-    }
+    const { current: obs, verified, disagree } = this.#evidence(t, p.at);
     const obsRefs = obs.map((o) => o.ref);
     if (disagree && !t.disagreeing) {
       this.#ctx.emit({
@@ -153,7 +148,8 @@ export class Metrics {
     }
     t.disagreeing = disagree;
     const d = t.declared;
-    if (d && verified !== undefined) {
+    // Only observations made since the declaration can contradict it.
+    if (d && verified !== undefined && obs.every((o) => o.at >= d.at)) {
       const hi = Math.max(d.value, verified);
       const dkey = keyOf(d.ref);
       if (Math.abs(d.value - verified) > m.evidence.tolerance * hi && !t.contradicted.has(dkey)) {
@@ -181,6 +177,26 @@ export class Metrics {
     if (last ? last.on === on : !on) return;
     const refs = on ? [...obsRefs, ...(d ? [d.ref] : [])] : [p.ref];
     t.steps.push({ at: p.at, on, refs, ...(verified !== undefined ? { value: verified } : {}) });
+  }
+
+  /**
+   * The evidence at time `now`: each source's latest value, of those no older than CONTEMPORANEOUS before the
+   * newest (independent sources must speak of the same moment); verified when at least `minSources` of them agree
+   * within the tolerance (the value is the largest), disagreeing when that many do not.
+   */
+  #evidence(t: Track, now: number): { current: Point[]; verified: number | undefined; disagree: boolean } {
+    const m = t.metric;
+    const all = [...t.sources.values()].filter((o) => o.at <= now);
+    if (!all.length) return { current: [], verified: undefined, disagree: false };
+    const newest = Math.max(...all.map((o) => o.at));
+    const current = all.filter((o) => o.at >= minus(newest, CONTEMPORANEOUS));
+    if (current.length < m.evidence.minSources) return { current, verified: undefined, disagree: false };
+    const values = current.map((o) => o.value);
+    const max = Math.max(...values);
+    const min = Math.min(...values);
+    return max - min <= m.evidence.tolerance * max
+      ? { current, verified: max, disagree: false }
+      : { current, verified: undefined, disagree: true };
   }
 
   /** When the metric was met. */
@@ -252,10 +268,7 @@ export class Metrics {
       } else status = met.length ? 'relapsed' : 'not-yet-met';
       const lastEnd = met.length && !run ? met[met.length - 1]![1] : undefined;
       const obs = [...t.sources.values()].sort((a, b) => byString(a.source, b.source));
-      const values = obs.map((o) => o.value);
-      const verified =
-        obs.length >= m.evidence.minSources &&
-        Math.max(...values) - Math.min(...values) <= m.evidence.tolerance * Math.max(...values);
+      const ev = this.#evidence(t, asOf);
       const periods: MetricState['periods'] = [];
       let cursor: number | undefined = t.series[0]?.at;
       for (const [a, b] of met) {
@@ -280,8 +293,8 @@ export class Metrics {
         current: {
           ...(t.declared ? { declared: { value: t.declared.value, at: iso(t.declared.at), ref: t.declared.ref } } : {}),
           sources: obs.map((o) => ({ by: o.source, value: o.value, at: iso(o.at), ref: o.ref })),
-          verified,
-          ...(verified ? { value: Math.max(...values) } : {}),
+          verified: ev.verified !== undefined,
+          ...(ev.verified !== undefined ? { value: ev.verified } : {}),
         },
         series: detail ? t.series.map((p) => ({ at: iso(p.at), source: p.source, value: p.value, ref: p.ref })) : [],
         periods,

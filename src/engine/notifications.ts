@@ -314,6 +314,7 @@ export class Notifications {
     zones: readonly string[],
     counts: ReadonlyMap<string, number>,
     observedAt: number,
+    countedAt: number,
     ref: EntryRef,
   ): void {
     for (const rule of this.#ctx.regime.notifications) {
@@ -336,7 +337,10 @@ export class Notifications {
         rule,
         party,
         kind: 'activity',
-        due: rule.deadline.before !== undefined ? observedAt : plus(observedAt, rule.deadline.after!),
+        due: Math.max(
+          countedAt,
+          rule.deadline.before !== undefined ? observedAt : plus(observedAt, rule.deadline.after!),
+        ),
         evidence: [ref],
         observed: { first: observedAt, last: observedAt },
       };

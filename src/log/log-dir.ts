@@ -25,12 +25,15 @@ export interface OpenLog {
   close(): void;
 }
 
-/** Creates a new log in `dir` (which must not hold one) and returns its verifier key. */
-export function initLogDir(dir: string, origin: string, suite: CryptoSuite): string {
+/**
+ * Creates a new log in `dir` (which must not hold one) and returns its verifier key. The key comes from the
+ * platform CSPRNG unless `seed` is given (a scenario derives its keys from a seed, so that runs are reproducible).
+ */
+export function initLogDir(dir: string, origin: string, suite: CryptoSuite, seed?: Uint8Array): string {
   if (existsSync(join(dir, STORE_FILE)) || existsSync(join(dir, KEY_FILE)))
     fail('STORE_ERROR', `${dir} already holds a log`);
   if (existsSync(dir) && readdirSync(dir).length > 0) fail('STORE_ERROR', `${dir} is not empty`);
-  const { skey, vkey } = generateSigner(suite, origin);
+  const { skey, vkey } = generateSigner(suite, origin, seed);
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, KEY_FILE), `${skey}\n`, { mode: 0o600 });
   chmodSync(join(dir, KEY_FILE), 0o600);
