@@ -5,6 +5,9 @@ import { registerDemoCommand } from './demo.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerLogCommands } from './log-commands.js';
 import { reportError } from './output.js';
+import { registerRegimeCommands } from './regime-commands.js';
+import { registerScenarioCommands } from './scenario-commands.js';
+import { registerStatusCommands } from './status-commands.js';
 
 const program = new Command('detente')
   .description('Détente: verifiable logs and compliance for arms-control commitments')
@@ -18,6 +21,9 @@ program.configureOutput({
 registerLogCommands(program);
 registerKeyCommands(program);
 registerDemoCommand(program);
+registerRegimeCommands(program);
+registerScenarioCommands(program);
+registerStatusCommands(program);
 
 try {
   await program.parseAsync(process.argv);

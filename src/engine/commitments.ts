@@ -16,7 +16,7 @@ import type { Commitment, Condition, EnvelopeOf } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, keyOf } from './findings.js';
 import { containing, contains, from, fromSteps, type Intervals, intersectAll, NEVER, until } from './intervals.js';
-import { endOfDay, iso, plus, startOfDay } from './time.js';
+import { endOfDay, human, iso, plus, startOfDay } from './time.js';
 import { byString, type EntryRef, refKey, type Text } from './types.js';
 
 interface Step {
@@ -169,8 +169,8 @@ export class Commitments {
         ...base,
         status: 'withdrawn',
         reason: {
-          en: `withdrawn by ${c.party}, effective ${iso(t.withdrawal.effective)}`,
-          ru: `отозвано стороной ${c.party}, с ${iso(t.withdrawal.effective)}`,
+          en: `withdrawn by ${c.party}, effective ${human(t.withdrawal.effective)}`,
+          ru: `отозвано стороной ${c.party}, с ${human(t.withdrawal.effective)}`,
         },
         breaches: [],
       };
@@ -218,8 +218,8 @@ export class Commitments {
     const pending: Text =
       t.withdrawal && t.withdrawal.effective > asOf
         ? {
-            en: `; withdrawal effective ${iso(t.withdrawal.effective)}`,
-            ru: `; отзыв вступает в силу ${iso(t.withdrawal.effective)}`,
+            en: `; withdrawal effective ${human(t.withdrawal.effective)}`,
+            ru: `; отзыв вступает в силу ${human(t.withdrawal.effective)}`,
           }
         : { en: '', ru: '' };
     if (breaches.length) {
@@ -229,8 +229,8 @@ export class Commitments {
         status: 'breached',
         inForceSince: iso(since),
         reason: {
-          en: `in force since ${iso(since)}; breached: ${rules.join(', ')}${pending.en}`,
-          ru: `в силе с ${iso(since)}; нарушено: ${rules.join(', ')}${pending.ru}`,
+          en: `in force since ${human(since)}; breached: ${rules.join(', ')}${pending.en}`,
+          ru: `в силе с ${human(since)}; нарушено: ${rules.join(', ')}${pending.ru}`,
         },
         breaches: breaches.map((f) => f.id).sort(byString),
       };
@@ -240,8 +240,8 @@ export class Commitments {
       status: 'in-force',
       inForceSince: iso(since),
       reason: {
-        en: `in force since ${iso(since)}: accepted and every condition holds${pending.en}`,
-        ru: `в силе с ${iso(since)}: принято, все условия выполнены${pending.ru}`,
+        en: `in force since ${human(since)}: accepted and every condition holds${pending.en}`,
+        ru: `в силе с ${human(since)}: принято, все условия выполнены${pending.ru}`,
       },
       breaches: [],
     };

@@ -10,7 +10,7 @@ import type { EnvelopeOf, InspectionType } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
 import { contains } from './intervals.js';
-import { iso, minus, periodIndex, periodStart, plus } from './time.js';
+import { human, iso, minus, periodIndex, periodStart, plus } from './time.js';
 import { byString, type EntryRef, refKey } from './types.js';
 
 /** How long after the end of an inspection's longest duration its report may still come. */
@@ -121,8 +121,8 @@ export class Inspections {
         rule: 'inspection.short-notice',
         key: keyOf(ref),
         message: {
-          en: `${e.party} requested a "${type.id}" inspection at ${b.site} arriving ${iso(arrival)} with less than ${type.notice} notice`,
-          ru: `${e.party} запросил(а) инспекцию «${type.id}» на объекте ${b.site} с прибытием ${iso(arrival)} с уведомлением менее ${type.notice}`,
+          en: `${e.party} requested a "${type.id}" inspection at ${b.site} arriving ${human(arrival)} with less than ${type.notice} notice`,
+          ru: `${e.party} запросил(а) инспекцию «${type.id}» на объекте ${b.site} с прибытием ${human(arrival)} с уведомлением менее ${type.notice}`,
         },
         refs: [ref],
       });
@@ -373,8 +373,8 @@ export class Inspections {
           at: deadline,
           breaks: { kind: 'inspection', id: r.type.id },
           message: {
-            en: `${r.inspector}'s "${r.type.id}" inspection at ${r.site} (arrival ${iso(r.arrival)}) was due and no report followed`,
-            ru: `инспекция «${r.type.id}» стороны ${r.inspector} на объекте ${r.site} (прибытие ${iso(r.arrival)}) была положена, но отчёта нет`,
+            en: `${r.inspector}'s "${r.type.id}" inspection at ${r.site} (arrival ${human(r.arrival)}) was due and no report followed`,
+            ru: `инспекция «${r.type.id}» стороны ${r.inspector} на объекте ${r.site} (прибытие ${human(r.arrival)}) была положена, но отчёта нет`,
           },
           refs: [r.ref],
         }),

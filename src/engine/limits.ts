@@ -12,7 +12,7 @@ import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding } from './findings.js';
 import type { Holdings } from './holdings.js';
 import { contains, from, fromSteps, intersect, until } from './intervals.js';
-import { iso, startOfDay } from './time.js';
+import { human, iso, startOfDay } from './time.js';
 import { byString, type EntryRef } from './types.js';
 
 interface Step {
@@ -161,8 +161,8 @@ export class Limits {
                 at: start,
                 breaks: { kind: 'limit', id: l.id },
                 message: {
-                  en: `${t.party} exceeds "${l.id}" (at most ${l.atMost}${where}): ${how} above the limit from ${iso(start)}`,
-                  ru: `${t.party} превышает «${l.id}» (не более ${l.atMost}${whereRu}): ${howRu} сверх предела с ${iso(start)}`,
+                  en: `${t.party} exceeds "${l.id}" (at most ${l.atMost}${where}): ${how} above the limit from ${human(start)}`,
+                  ru: `${t.party} превышает «${l.id}» (не более ${l.atMost}${whereRu}): ${howRu} сверх предела с ${human(start)}`,
                 },
                 refs: cause.refs,
               }),

@@ -14,7 +14,7 @@ import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
 import type { ItemChange } from './holdings.js';
 import { contains } from './intervals.js';
-import { iso, minus, plus } from './time.js';
+import { human, iso, minus, plus } from './time.js';
 import { byString, type EntryRef, refKey } from './types.js';
 
 type Kind = 'movement' | 'status-change' | 'activity' | 'concern' | 'explanation';
@@ -381,12 +381,12 @@ export class Notifications {
             breaks: { kind: 'notification', id: rule },
             message: explanation
               ? {
-                  en: `${r.party} explained a concern under "${rule}" ${lateness(r.countedAt - r.due)} after the deadline (${iso(r.due)})`,
-                  ru: `${r.party} дал(а) разъяснение по «${rule}» с опозданием на ${latenessRu(r.countedAt - r.due)} (срок ${iso(r.due)})`,
+                  en: `${r.party} explained a concern under "${rule}" ${lateness(r.countedAt - r.due)} after the deadline (${human(r.due)})`,
+                  ru: `${r.party} дал(а) разъяснение по «${rule}» с опозданием на ${latenessRu(r.countedAt - r.due)} (срок ${human(r.due)})`,
                 }
               : {
-                  en: `${r.party} notified ${r.kind} under "${rule}" ${lateness(r.countedAt - r.due)} late (due ${iso(r.due)})`,
-                  ru: `${r.party} уведомил(а) (${r.kind}) по «${rule}» с опозданием на ${latenessRu(r.countedAt - r.due)} (срок ${iso(r.due)})`,
+                  en: `${r.party} notified ${r.kind} under "${rule}" ${lateness(r.countedAt - r.due)} late (due ${human(r.due)})`,
+                  ru: `${r.party} уведомил(а) (${r.kind}) по «${rule}» с опозданием на ${latenessRu(r.countedAt - r.due)} (срок ${human(r.due)})`,
                 },
             refs: [r.ref],
           }),
@@ -407,8 +407,8 @@ export class Notifications {
             at: r.due,
             breaks: { kind: 'notification', id: rule },
             message: {
-              en: `${r.addressee} did not explain ${r.party}'s concern under "${rule}" by ${iso(r.due)}`,
-              ru: `${r.addressee} не дал(а) разъяснений по запросу стороны ${r.party} («${rule}») к ${iso(r.due)}`,
+              en: `${r.addressee} did not explain ${r.party}'s concern under "${rule}" by ${human(r.due)}`,
+              ru: `${r.addressee} не дал(а) разъяснений по запросу стороны ${r.party} («${rule}») к ${human(r.due)}`,
             },
             refs: [r.ref],
           }),
@@ -442,8 +442,8 @@ export class Notifications {
               at: ack.due,
               breaks: { kind: 'notification', id: rule },
               message: {
-                en: `${p} did not acknowledge ${r.party}'s notification under "${rule}" by ${iso(ack.due)}`,
-                ru: `${p} не подтвердил(а) уведомление стороны ${r.party} («${rule}») к ${iso(ack.due)}`,
+                en: `${p} did not acknowledge ${r.party}'s notification under "${rule}" by ${human(ack.due)}`,
+                ru: `${p} не подтвердил(а) уведомление стороны ${r.party} («${rule}») к ${human(ack.due)}`,
               },
               refs: [r.ref],
             }),
@@ -463,8 +463,8 @@ export class Notifications {
             at: m.due,
             breaks: { kind: 'notification', id: m.rule.id },
             message: {
-              en: `${m.party}'s activity observed from ${iso(m.observed!.first)} reaches a threshold of "${m.rule.id}" and was never notified`,
-              ru: `деятельность стороны ${m.party}, наблюдаемая с ${iso(m.observed!.first)}, достигает порога «${m.rule.id}» и не была уведомлена`,
+              en: `${m.party}'s activity observed from ${human(m.observed!.first)} reaches a threshold of "${m.rule.id}" and was never notified`,
+              ru: `деятельность стороны ${m.party}, наблюдаемая с ${human(m.observed!.first)}, достигает порога «${m.rule.id}» и не была уведомлена`,
             },
             refs: m.evidence,
           }),

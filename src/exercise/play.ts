@@ -71,7 +71,7 @@ export interface ExerciseMeta {
 
 export interface PlayOptions {
   seed?: string;
-  /** Remove the directory first if it exists. Default: refuse a directory that is not empty. */
+  /** Replace an earlier play in the directory. Default: refuse a directory that is not empty. */
   replace?: boolean;
   /** Called after each step. */
   onStep?: (done: number, total: number) => void;
@@ -97,12 +97,29 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
   if (timeline.scenario !== name)
     throw new DetenteError('BAD_INPUT', `timeline: it is for "${timeline.scenario}", not "${name}"`);
   if (existsSync(dir) && readdirSync(dir).length > 0) {
-    if (!options.replace) throw new DetenteError('STORE_ERROR', `${dir} is not empty (replace it, or choose another)`);
+    // Replace only what a play wrote: never a directory that merely happens to be there.
+    if (!options.replace || !existsSync(join(dir, EXERCISE_FILE))) {
+      throw new DetenteError(
+        'STORE_ERROR',
+        `${dir} is not empty${options.replace ? ` and holds no ${EXERCISE_FILE}: not replacing it` : ' (replace it, or choose another)'}`,
+      );
+    }
     rmSync(dir, { recursive: true, force: true });
   }
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, REGIME_FILE), canonicalJson(regime));
   writeFileSync(join(dir, KEYS_FILE), `${JSON.stringify(publicKeys, null, 2)}\n`);
+  const meta: ExerciseMeta = {
+    format: 'detente-exercise/1',
+    scenario: name,
+    seed,
+    regimeHash: hash,
+    end: new Date(timeline.end).toISOString(),
+    parties: regime.parties.map((p) => ({ id: p.id, origin: p.origin, dir: p.id, entries: 0 })),
+    refused: [],
+  };
+  // Written first (a failed play can be replaced), then again with the counts.
+  writeFileSync(join(dir, EXERCISE_FILE), `${JSON.stringify(meta, null, 2)}\n`);
 
   const ix = regimeIndex(regime);
   const hasher = new Rfc6962Hasher(suite.sha256);
@@ -219,20 +236,8 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
     }
 
     clock.set(timeline.end);
-    const meta: ExerciseMeta = {
-      format: 'detente-exercise/1',
-      scenario: name,
-      seed,
-      regimeHash: hash,
-      end: new Date(timeline.end).toISOString(),
-      parties: regime.parties.map((p) => ({
-        id: p.id,
-        origin: p.origin,
-        dir: p.id,
-        entries: logs.get(p.id)!.hashes.length,
-      })),
-      refused,
-    };
+    for (const p of meta.parties) p.entries = logs.get(p.id)!.hashes.length;
+    meta.refused = refused;
     writeFileSync(join(dir, EXERCISE_FILE), `${JSON.stringify(meta, null, 2)}\n`);
     return meta;
   } finally {
