@@ -8,6 +8,9 @@ import { registerKeyCommands } from './key-commands.js';
 import { registerLogCommands } from './log-commands.js';
 import { registerNodeCommands } from './node-commands.js';
 import { reportError } from './output.js';
+import { registerRegimeCommands } from './regime-commands.js';
+import { registerScenarioCommands } from './scenario-commands.js';
+import { registerStatusCommands } from './status-commands.js';
 
 const program = new Command('detente')
   .description('Détente: verifiable logs and compliance for arms-control commitments')
@@ -24,6 +27,9 @@ registerEvidenceCommands(program);
 registerNodeCommands(program);
 registerAuditCommands(program);
 registerDemoCommand(program);
+registerRegimeCommands(program);
+registerScenarioCommands(program);
+registerStatusCommands(program);
 
 try {
   await program.parseAsync(process.argv);

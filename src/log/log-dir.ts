@@ -26,8 +26,9 @@ export interface OpenLog {
 }
 
 /**
- * Creates a new log in `dir` (which must not hold one) and returns its verifier key. The key is fresh unless a
- * 32-byte `seed` is given (a party node's log key is the regime's `log` key of the party).
+ * Creates a new log in `dir` (which must not hold one) and returns its verifier key. The key comes from the
+ * platform CSPRNG unless a 32-byte `seed` is given (a party node's log key is the regime's `log` key of the party; a
+ * scenario derives its keys from a seed, so that runs are reproducible).
  */
 export function initLogDir(dir: string, origin: string, suite: CryptoSuite, seed?: Uint8Array): string {
   if (existsSync(join(dir, STORE_FILE)) || existsSync(join(dir, KEY_FILE)))

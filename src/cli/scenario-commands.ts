@@ -1,0 +1,46 @@
+/** `detente scenario play NAME --dir DIR`: an exercise, one log per party, on a simulated clock. */
+import type { Command } from 'commander';
+import { DEFAULT_SEED } from '../exercise/keys.js';
+import { type ExerciseMeta, playScenario } from '../exercise/play.js';
+import { printJson, progress } from './output.js';
+import { utc } from './render.js';
+
+export function describePlay(meta: ExerciseMeta, dir: string): string {
+  const total = meta.parties.reduce((s, p) => s + p.entries, 0);
+  const lines = [
+    `played ${meta.scenario} into ${dir} (seed "${meta.seed}"): ${total} entries (${meta.parties.map((p) => `${p.id} ${p.entries}`).join(', ')})`,
+    `  regime hash ${meta.regimeHash}; the simulated clock ends at ${utc(meta.end)}`,
+    `  ${meta.refused.length} entr${meta.refused.length === 1 ? 'y' : 'ies'} refused as the timeline expects, nothing of them stored:`,
+    ...meta.refused.map(
+      (r) => `    ${utc(r.at)}  ${r.party}  ${r.step}  ${r.code}: ${r.message.split('\n').join(' ')}`,
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+export function registerScenarioCommands(program: Command): void {
+  const scenario = program.command('scenario').description('exercises: scenarios played on a simulated clock');
+  scenario
+    .command('play')
+    .description("play a scenario's timeline into one log per party (a new directory)")
+    .argument('<name>', 'the scenario (a folder of scenarios/), e.g. european-security-2022')
+    .requiredOption('--dir <dir>', 'where to create the logs (must be empty or absent)')
+    .option('--seed <seed>', 'the seed the keys are derived from', DEFAULT_SEED)
+    .option('--replace', 'replace an earlier play in --dir')
+    .option('--json', 'print JSON')
+    .action((name: string, opts: { dir: string; seed: string; replace?: boolean; json?: boolean }) => {
+      const bar = progress('playing');
+      let meta: ExerciseMeta;
+      try {
+        meta = playScenario(name, opts.dir, {
+          seed: opts.seed,
+          replace: opts.replace ?? false,
+          onStep: (d, t) => bar.update(d, t),
+        });
+      } finally {
+        bar.stop();
+      }
+      if (opts.json) printJson({ dir: opts.dir, ...meta });
+      else process.stdout.write(`${describePlay(meta, opts.dir)}next: detente status --dir ${opts.dir}\n`);
+    });
+}

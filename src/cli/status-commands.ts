@@ -1,0 +1,126 @@
+/**
+ * `detente status` and `detente findings`: fold every party log in a directory and print the state of compliance
+ * or the findings, as of a date; `detente start` plays the default scenario and prints both.
+ */
+import type { Command } from 'commander';
+import { iso } from '../engine/index.js';
+import { playScenario } from '../exercise/play.js';
+import { type FoldedDir, foldDir } from '../exercise/read.js';
+import { DEFAULT_SCENARIO } from '../exercise/scenarios.js';
+import { printJson, progress, UsageError } from './output.js';
+import { type Lang, renderFindings, renderState, utc } from './render.js';
+import { describePlay } from './scenario-commands.js';
+
+/** `2022-03-31` (the end of that day, UTC) or an RFC 3339 instant. */
+export function parseAsOf(text: string): number {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    const t = Date.parse(`${text}T23:59:59.999Z`);
+    if (!Number.isNaN(t) && iso(t).startsWith(text)) return t;
+  } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) {
+    const t = Date.parse(text);
+    if (!Number.isNaN(t)) return t;
+  }
+  throw new UsageError(
+    `--as-of: expected a date (2022-03-31, meaning its end, UTC) or a time (2022-03-31T12:00:00Z), got ${JSON.stringify(text)}`,
+  );
+}
+
+function lang(value: string | undefined): Lang {
+  if (value === undefined || value === 'en' || value === 'ru') return value ?? 'en';
+  throw new UsageError(`--lang: expected en or ru, got ${JSON.stringify(value)}`);
+}
+
+interface Opts {
+  dir: string;
+  asOf?: string;
+  json?: boolean;
+  lang?: string;
+  trust?: boolean;
+}
+
+function fold(opts: Opts): FoldedDir {
+  const bar = progress('folding');
+  try {
+    return foldDir(opts.dir, {
+      ...(opts.asOf !== undefined ? { asOf: parseAsOf(opts.asOf) } : {}),
+      verify: !opts.trust,
+      onEntry: (n) => bar.update(n, n),
+    });
+  } finally {
+    bar.stop();
+  }
+}
+
+function problems(f: FoldedDir): string {
+  if (!f.set.problems.length) return '';
+  return `WARNING: ${f.set.problems.length} entr${f.set.problems.length === 1 ? 'y' : 'ies'} could not be read and were left out:\n${f.set.problems
+    .map((p) => `  ${p.origin}${p.index !== undefined ? ` #${p.index}` : ''}: ${p.code}: ${p.message}`)
+    .join('\n')}\n\n`;
+}
+
+const common = (c: Command) =>
+  c
+    .requiredOption('--dir <dir>', 'a directory of party logs (as `detente scenario play` makes)')
+    .option('--as-of <date>', "the state as of a date (its end, UTC) or time; default: the exercise's end, or now")
+    .option('--lang <lang>', 'en or ru', 'en')
+    .option('--trust', 'trust the stores (skip decoding and checking every signature; faster)')
+    .option('--json', 'print JSON');
+
+export function registerStatusCommands(program: Command): void {
+  common(program.command('status').description('the state of compliance, folded from every party log')).action(
+    (opts: Opts) => {
+      const l = lang(opts.lang);
+      const f = fold(opts);
+      const { state } = f.engine.evaluate(f.asOf);
+      if (opts.json) printJson({ ...state, problems: f.set.problems });
+      else process.stdout.write(problems(f) + renderState(state, f.set.regime, l));
+    },
+  );
+
+  common(
+    program.command('findings').description('every deviation, with its severity, rule and the entries that show it'),
+  )
+    .option('--severity <levels>', 'only these severities, comma-separated (critical,major,minor,info)')
+    .action((opts: Opts & { severity?: string }) => {
+      const l = lang(opts.lang);
+      const wanted = opts.severity?.split(',').map((s) => s.trim());
+      for (const s of wanted ?? []) {
+        if (!['critical', 'major', 'minor', 'info'].includes(s))
+          throw new UsageError(`--severity: unknown level ${JSON.stringify(s)}`);
+      }
+      const f = fold(opts);
+      const all = f.engine.findings(f.asOf);
+      const findings = wanted ? all.filter((x) => wanted.includes(x.severity)) : all;
+      if (opts.json) printJson({ asOf: iso(f.asOf), findings, problems: f.set.problems });
+      else process.stdout.write(problems(f) + renderFindings(findings, iso(f.asOf), l));
+    });
+
+  program
+    .command('start')
+    .description(
+      'play the default scenario into a directory (replacing an earlier play) and print its state and findings',
+    )
+    .option('--dir <dir>', 'where to keep the logs', 'scenario-data')
+    .option('--lang <lang>', 'en or ru', 'en')
+    .action((opts: { dir: string; lang?: string }) => {
+      const l = lang(opts.lang);
+      const bar = progress('playing');
+      let meta: ReturnType<typeof playScenario>;
+      try {
+        meta = playScenario(DEFAULT_SCENARIO, opts.dir, { replace: true, onStep: (d, t) => bar.update(d, t) });
+      } finally {
+        bar.stop();
+      }
+      const f = foldDir(opts.dir);
+      const { state, findings } = f.engine.evaluate(f.asOf);
+      const rule = '═'.repeat(100);
+      process.stdout.write(
+        `${describePlay(meta, opts.dir)}\n${rule}\n${problems(f)}${renderState(state, f.set.regime, l)}\n${rule}\n${renderFindings(findings, iso(f.asOf), l)}\n` +
+          `Each finding cites entries by log origin, index and leaf hash. Explore:\n` +
+          `  detente status --dir ${opts.dir} --as-of 2022-04-01     (any date: only what counted by then)\n` +
+          `  detente findings --dir ${opts.dir} --severity critical,major --lang ru\n` +
+          `  detente log verify --dir ${opts.dir}/ru                  (a party's log, from scratch)\n` +
+          `The simulated clock ended at ${utc(meta.end)}.\n`,
+      );
+    });
+}

@@ -1,0 +1,451 @@
+/**
+ * The engine: a pure, deterministic fold of the entries of every log into the state of compliance and a list of
+ * findings. No I/O and no clock: each entry comes with the time it counts from, and every question names its
+ * "as of" time.
+ *
+ * Entries are applied in the canonical order (order.ts), one at a time; applying one costs about the same whatever
+ * the length of the history, because each rule family keeps compact state (counters, current values, the moments
+ * something changed) and judges deadlines only when asked. Same entries, same answer, on any machine, whatever the
+ * order the logs were read in.
+ */
+import { DetenteError } from '../crypto/errors.js';
+import { type Envelope, entryRefs, type Regime, regimeIndex } from '../model/index.js';
+import { type CommitmentState, Commitments } from './commitments.js';
+import type { Ctx, QueryContext } from './context.js';
+import { type Finding, finding, keyOf, type RuleId, SEVERITIES, type Severity, sortFindings } from './findings.js';
+import { Holdings, type PartyHoldingsState } from './holdings.js';
+import { Inspections, type InspectionsState } from './inspections.js';
+import { type Intervals, intersect, union } from './intervals.js';
+import { LeafIndex } from './leaf-index.js';
+import { type LimitState, Limits } from './limits.js';
+import { type MetricState, Metrics } from './metrics.js';
+import { Notifications, type NotificationsState } from './notifications.js';
+import { compareEntries, sortEntries } from './order.js';
+import { type RegimeState, RegimeStatus } from './regime-status.js';
+import { endOfDay, iso } from './time.js';
+import { byString, type EngineEntry, refOf } from './types.js';
+import type { ZoneIndex } from './zones.js';
+
+export interface EngineOptions {
+  regime: Regime;
+  /** regimeHash(regime): what every party must have signed. */
+  regimeHash: string;
+  /** The regime's zones, compiled with its border dataset. */
+  zones: ZoneIndex;
+}
+
+export interface StateOptions {
+  /**
+   * `full` (the default) lists every notification, inspection and metric value; `summary` gives counts only, for
+   * very long histories.
+   */
+  detail?: 'full' | 'summary';
+}
+
+export interface ComplianceState {
+  asOf: string;
+  regime: RegimeState;
+  entries: { total: number; byParty: Record<string, number>; lastCountedAt?: string };
+  holdings: PartyHoldingsState[];
+  limits: LimitState[];
+  commitments: CommitmentState[];
+  notifications: NotificationsState;
+  inspections: InspectionsState;
+  metrics: MetricState[];
+  findings: { total: number; bySeverity: Record<Severity, number>; byRule: Record<string, number> };
+}
+
+export class Engine {
+  readonly regime: Regime;
+  readonly #ctx: Ctx;
+  readonly #partyOf = new Map<string, string>();
+  readonly #leaves = new LeafIndex();
+  readonly #events: Finding[] = [];
+  readonly #regime: RegimeStatus;
+  readonly #holdings: Holdings;
+  readonly #limits: Limits;
+  readonly #commitments: Commitments;
+  readonly #notifications: Notifications;
+  readonly #inspections: Inspections;
+  readonly #metrics: Metrics;
+  #last: Pick<EngineEntry, 'countedAt' | 'origin' | 'index'> | undefined;
+  #total = 0;
+  readonly #byParty = new Map<string, number>();
+
+  constructor(options: EngineOptions) {
+    this.regime = options.regime;
+    const ctx: Ctx = {
+      regime: options.regime,
+      ix: regimeIndex(options.regime),
+      zones: options.zones,
+      emit: (f) => {
+        this.#events.push(finding(f));
+      },
+    };
+    this.#ctx = ctx;
+    for (const p of options.regime.parties) this.#partyOf.set(p.origin, p.id);
+    this.#regime = new RegimeStatus(ctx, options.regimeHash);
+    this.#holdings = new Holdings(ctx);
+    this.#limits = new Limits(ctx, this.#holdings);
+    this.#commitments = new Commitments(ctx);
+    this.#notifications = new Notifications(ctx);
+    this.#inspections = new Inspections(ctx);
+    this.#metrics = new Metrics(ctx);
+  }
+
+  /** The time the last applied entry counts from (undefined before the first). */
+  get lastCountedAt(): number | undefined {
+    return this.#last?.countedAt;
+  }
+
+  get size(): number {
+    return this.#total;
+  }
+
+  /**
+   * Applies one entry. Entries must come in the canonical order (order.ts); an entry that sorts before the last
+   * one applied (or repeats it) is refused with BAD_INPUT: fold a sorted list instead.
+   */
+  apply(entry: EngineEntry): void {
+    if (this.#last && compareEntries(this.#last, entry) >= 0) {
+      throw new DetenteError(
+        'BAD_INPUT',
+        `engine: entry ${entry.origin}#${entry.index} (counted ${iso(entry.countedAt)}) does not come after ${this.#last.origin}#${this.#last.index} (counted ${iso(this.#last.countedAt)}): apply entries in the canonical order`,
+      );
+    }
+    this.#last = { countedAt: entry.countedAt, origin: entry.origin, index: entry.index };
+    this.#total++;
+    const e = entry.envelope;
+    this.#byParty.set(e.party, (this.#byParty.get(e.party) ?? 0) + 1);
+    const ref = refOf(entry);
+    const at = entry.countedAt;
+    const logParty = this.#partyOf.get(entry.origin);
+    if (logParty !== e.party) {
+      this.#ctx.emit({
+        rule: 'entry.wrong-log',
+        key: keyOf(ref),
+        party: logParty ?? e.party,
+        at,
+        breaks: { kind: 'entry', id: e.type },
+        message: {
+          en: `an entry of ${e.party} is in ${logParty === undefined ? 'a log of no party' : `${logParty}'s log`} (${entry.origin}); it is ignored`,
+          ru: `запись стороны ${e.party} находится в ${logParty === undefined ? 'журнале, не принадлежащем ни одной стороне' : `журнале стороны ${logParty}`} (${entry.origin}); она не учитывается`,
+        },
+        refs: [ref],
+      });
+      return;
+    }
+    this.#leaves.add(entry.origin, entry.index, entry.leafHash);
+    const unresolved = entryRefs(e).filter((r) => !this.#leaves.has(r.ref));
+    if (unresolved.length) {
+      this.#ctx.emit({
+        rule: 'entry.unresolved-reference',
+        key: keyOf(ref),
+        party: e.party,
+        at,
+        breaks: { kind: 'entry', id: e.type },
+        message: {
+          en: `${e.party}'s ${e.type} refers to ${unresolved.length} entr${unresolved.length === 1 ? 'y' : 'ies'} not counted before it: ${unresolved.map((u) => `${u.ref.origin}#${u.ref.index}`).join(', ')}`,
+          ru: `запись ${e.type} стороны ${e.party} ссылается на записи, не учтённые до неё: ${unresolved.map((u) => `${u.ref.origin}#${u.ref.index}`).join(', ')}`,
+        },
+        refs: [ref],
+      });
+      // A record that names what does not exist cannot change what it would refer to.
+      if (unresolved.some((u) => u.path[0] === 'body')) return;
+    }
+    this.#dispatch(e, entry, at);
+  }
+
+  #dispatch(e: Envelope, entry: EngineEntry, at: number): void {
+    const ref = refOf(entry);
+    switch (e.type) {
+      case 'regime-signature':
+        this.#regime.apply(e, ref, at);
+        break;
+      case 'declaration': {
+        const previous = this.#holdings.declaration(e.party);
+        const { changes, complete } = this.#holdings.declare(e.party, e.body, ref, at, entry.moreItems);
+        if (!complete) {
+          this.#ctx.emit({
+            rule: 'declaration.incomplete',
+            key: keyOf(ref),
+            party: e.party,
+            at,
+            breaks: { kind: 'entry', id: 'declaration' },
+            message: {
+              en: `${e.party}'s declaration as of ${e.body.asOf} lists further items in blobs that could not be read; only the items in the entry count`,
+              ru: `заявление стороны ${e.party} на ${e.body.asOf} ссылается на недоступные блоки с дополнительными единицами; учтены только единицы из самой записи`,
+            },
+            refs: [ref],
+          });
+        }
+        if (previous && changes.length) {
+          this.#notifications.changes(e.party, changes, endOfDay(e.body.asOf), at, [previous.ref, ref]);
+        }
+        this.#limits.recount(e.party, at, [ref]);
+        this.#metrics.declared(e.party, (m) => this.#holdings.count(e.party, m.counts, m.zone).value, at, ref);
+        break;
+      }
+      case 'declaration-opening': {
+        const d = this.#holdings.declaration(e.party);
+        const target = e.body.declaration;
+        if (d?.form !== 'escrowed' || d.ref.origin !== target.origin || d.ref.index !== target.index) {
+          this.#ctx.emit({
+            rule: 'entry.invalid-reference',
+            key: keyOf(ref),
+            party: e.party,
+            at,
+            breaks: { kind: 'entry', id: 'declaration-opening' },
+            message: {
+              en: `${e.party} opens a declaration that is not its current escrowed declaration`,
+              ru: `${e.party} раскрывает заявление, не являющееся её текущим депонированным заявлением`,
+            },
+            refs: [ref, target],
+          });
+          break;
+        }
+        this.#holdings.open(
+          e.party,
+          e.body.leaves.flatMap((l) => (l.item ? [l.item] : [])),
+        );
+        this.#limits.recount(e.party, at, [ref, d.ref]);
+        break;
+      }
+      case 'notification': {
+        const b = e.body;
+        if (b.kind === 'movement' || b.kind === 'status-change') {
+          const unknown: string[] = [];
+          const happened = Date.parse(b.at);
+          if (b.kind === 'movement') {
+            for (const it of b.items) {
+              if (!this.#holdings.notifyChange(e.party, it.uid, { site: b.to }, happened)) unknown.push(it.uid);
+            }
+          } else {
+            for (const c of b.changes) {
+              if (!this.#holdings.notifyChange(e.party, c.uid, { status: c.to }, happened)) unknown.push(c.uid);
+            }
+          }
+          if (unknown.length) {
+            this.#ctx.emit({
+              rule: 'notification.unknown-item',
+              key: keyOf(ref),
+              party: e.party,
+              at,
+              breaks: { kind: 'notification', id: b.rule },
+              message: {
+                en: `${e.party}'s notification names ${unknown.length} item(s) it never declared: ${unknown.slice(0, 6).join(', ')}`,
+                ru: `уведомление стороны ${e.party} называет ${unknown.length} ед., которые она не заявляла: ${unknown.slice(0, 6).join(', ')}`,
+              },
+              refs: [ref],
+            });
+          }
+          const d = this.#holdings.declaration(e.party);
+          this.#limits.recount(e.party, at, d ? [ref, d.ref] : [ref]);
+        }
+        this.#notifications.notification(e, ref, at);
+        break;
+      }
+      case 'acknowledgement':
+        this.#notifications.acknowledgement(e, ref, at);
+        break;
+      case 'inspection-request':
+        this.#inspections.request(e, ref, at);
+        break;
+      case 'inspection-report': {
+        const ev = this.#inspections.report(e, ref, at);
+        const counts = new Map<string, number>();
+        for (const [category, r] of ev.byCategory) {
+          this.#holdings.inspect(ev.host, ev.site, category, { by: ev.by, at, ref, ...r });
+          if (r.absent !== undefined || r.undeclared !== undefined) {
+            counts.set(category, (r.present ?? 0) + (r.undeclared ?? 0));
+          }
+        }
+        if (counts.size) {
+          const zones = this.#ctx.zones.zonesOfSite(ev.site);
+          this.#limits.evidence(ev.host, zones, `site:${ev.site}`, ev.by, counts, at, ref);
+        }
+        break;
+      }
+      case 'observation': {
+        const b = e.body;
+        const subject = b.subject;
+        const zones = this.#ctx.zones.zonesOfPlace(b.place);
+        const counts = new Map<string, number>();
+        for (const q of b.quantities) counts.set(q.category, (counts.get(q.category) ?? 0) + q.quantity);
+        for (const it of b.items ?? []) counts.set(it.category, (counts.get(it.category) ?? 0) + 1);
+        const places =
+          b.place.site !== undefined
+            ? [`site:${b.place.site}`]
+            : b.place.zone !== undefined
+              ? [`zone:${b.place.zone}`]
+              : zones.length
+                ? zones.map((z) => `zone:${z}`)
+                : [b.place.point ? `point:${b.place.point.lat},${b.place.point.lon}` : 'area'];
+        for (const place of places) {
+          for (const [category, quantity] of counts) {
+            this.#holdings.observe(subject, place, category, { by: e.party, quantity, at, ref });
+          }
+        }
+        this.#limits.evidence(subject, zones, places.join(' '), e.party, counts, at, ref);
+        this.#metrics.observed(subject, e.party, zones, b.metric, counts, at, ref);
+        const observedAt = Date.parse(b.observedAt);
+        // An activity is what was seen beyond what the party declared there.
+        const excess = new Map<string, number>();
+        for (const [category, n] of counts) {
+          let declared = 0;
+          if (this.#ctx.ix.categories.get(category)?.kind === 'quantity') {
+            for (const z of zones) declared = Math.max(declared, this.#holdings.count(subject, { category }, z).value);
+          }
+          excess.set(category, n - declared);
+        }
+        this.#notifications.observedActivity(subject, zones, excess, observedAt, at, ref);
+        if (b.place.site !== undefined && b.items?.length) {
+          const site = b.place.site;
+          const changes = b.items.flatMap((it) => {
+            const held = this.#holdings.item(subject, it.uid);
+            return held && held.site !== site
+              ? [
+                  {
+                    uid: it.uid,
+                    category: held.category,
+                    fromSite: held.site,
+                    toSite: site,
+                    fromStatus: held.status,
+                    toStatus: held.status,
+                  },
+                ]
+              : [];
+          });
+          if (changes.length) this.#notifications.changes(subject, changes, observedAt, at, [ref]);
+        }
+        break;
+      }
+      case 'commitment-accepted':
+        this.#commitments.accept(e, ref, at);
+        break;
+      case 'commitment-withdrawn':
+        this.#commitments.withdraw(e, ref, at);
+        break;
+      case 'random-commit':
+      case 'random-reveal':
+        // Joint draws are src/escrow's: the engine only counts them for now.
+        break;
+    }
+  }
+
+  #query(asOf: number): QueryContext {
+    if (this.#last && asOf < this.#last.countedAt) {
+      throw new DetenteError(
+        'BAD_INPUT',
+        `engine: as of ${iso(asOf)} is before the last entry applied (${iso(this.#last.countedAt)}): fold only the entries counted by then`,
+      );
+    }
+    const memo = <T>(f: (id: string) => T) => {
+      const cache = new Map<string, T>();
+      return (id: string) => {
+        let v = cache.get(id);
+        if (v === undefined) {
+          v = f(id);
+          cache.set(id, v);
+        }
+        return v;
+      };
+    };
+    const regimeInForce = this.#regime.inForce(asOf);
+    const q: QueryContext = {
+      asOf,
+      regimeInForce,
+      metricMet: memo((id) => this.#metrics.met(id, asOf)),
+      accepted: memo((id) => this.#commitments.accepted(id, asOf)),
+      inForce: memo((id) => this.#commitments.inForce(id, q)),
+      binding: (kind, id, party) => bindingMemo(`${kind}\u0000${id}\u0000${party}`),
+    };
+    const bindingMemo = memo((key: string): Intervals => {
+      const [kind, id, party] = key.split('\u0000') as [string, string, string];
+      const by = this.regime.commitments.filter(
+        (c) =>
+          c.party === party &&
+          c.undertakes.some(
+            (u) =>
+              u.kind === kind &&
+              (u.kind === 'limit'
+                ? u.limit
+                : u.kind === 'host-inspections'
+                  ? u.inspection
+                  : u.kind === 'notify'
+                    ? u.rule
+                    : u.metric) === id,
+          ),
+      );
+      if (!by.length) return regimeInForce;
+      return intersect(regimeInForce, union(...by.map((c) => q.inForce(c.id))));
+    });
+    return q;
+  }
+
+  #findings(q: QueryContext): Finding[] {
+    return sortFindings([
+      ...this.#events.filter((f) => Date.parse(f.at) <= q.asOf),
+      ...this.#limits.findings(q),
+      ...this.#notifications.findings(q),
+      ...this.#inspections.findings(q),
+      ...this.#metrics.findings(q),
+    ]);
+  }
+
+  /** Every finding as of `asOf` (which may not be before the last entry applied), in canonical order. */
+  findings(asOf: number): Finding[] {
+    return this.#findings(this.#query(asOf));
+  }
+
+  /** The state and the findings as of `asOf`. */
+  evaluate(asOf: number, options: StateOptions = {}): { state: ComplianceState; findings: Finding[] } {
+    const q = this.#query(asOf);
+    const detail = (options.detail ?? 'full') === 'full';
+    const findings = this.#findings(q);
+    const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+    const byRule: Record<string, number> = {};
+    for (const f of findings) {
+      bySeverity[f.severity]++;
+      byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
+    }
+    const state: ComplianceState = {
+      asOf: iso(asOf),
+      regime: this.#regime.state(asOf),
+      entries: {
+        total: this.#total,
+        byParty: Object.fromEntries([...this.#byParty.entries()].sort(([a], [b]) => byString(a, b))),
+        ...(this.#last ? { lastCountedAt: iso(this.#last.countedAt) } : {}),
+      },
+      holdings: this.#holdings.state(),
+      limits: this.#limits.state(q),
+      commitments: this.#commitments.state(q, findings),
+      notifications: this.#notifications.state(q, detail),
+      inspections: this.#inspections.state(q, detail),
+      metrics: this.#metrics.state(q, detail),
+      findings: {
+        total: findings.length,
+        bySeverity,
+        byRule: Object.fromEntries(Object.entries(byRule).sort(([a], [b]) => byString(a, b))) as Record<RuleId, number>,
+      },
+    };
+    return { state, findings };
+  }
+
+  state(asOf: number, options: StateOptions = {}): ComplianceState {
+    return this.evaluate(asOf, options).state;
+  }
+}
+
+/**
+ * Folds entries read in any order: sorts them canonically and applies those counted at or before `asOf` (all when
+ * absent).
+ */
+export function fold(options: EngineOptions, entries: Iterable<EngineEntry>, asOf?: number): Engine {
+  const engine = new Engine(options);
+  for (const e of sortEntries(entries)) {
+    if (asOf !== undefined && e.countedAt > asOf) break;
+    engine.apply(e);
+  }
+  return engine;
+}

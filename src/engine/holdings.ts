@@ -1,0 +1,460 @@
+/**
+ * Holdings: what each party has declared, kept up to date by its notifications, and what inspections and
+ * observations showed.
+ *
+ * A plain declaration states a party's complete holdings as of a date and replaces the previous one. Movement and
+ * status-change notifications then update the declared picture item by item, as New START's database is updated
+ * between six-monthly exchanges. A new declaration is compared with that picture: any item whose site or status
+ * differs changed without notification (the notification rules decide whether one was due).
+ *
+ * Items are counted through counters per (category, status, site), so a limit or a metric is recomputed from a few
+ * dozen counters, not from every item, whatever the length of the history.
+ */
+import type { Counted, DeclarationBody, Item, Status } from '../model/index.js';
+import type { Ctx } from './context.js';
+import { endOfDay, iso } from './time.js';
+import { byString, type EntryRef } from './types.js';
+
+interface HeldItem {
+  category: string;
+  site: string;
+  status: Status;
+  attributes?: Readonly<Record<string, number>>;
+  /** When the last notified change happened (its `at`), if one was notified since the declaration. */
+  notifiedAt?: number;
+}
+
+interface Counter {
+  category: string;
+  status: Status;
+  site: string;
+  n: number;
+  attributes: Record<string, number>;
+}
+
+interface Quantity {
+  category: string;
+  site?: string;
+  zone?: string;
+  quantity: number;
+}
+
+export interface DeclarationInfo {
+  ref: EntryRef;
+  asOf: string;
+  countedAt: number;
+  form: 'plain' | 'escrowed';
+  items: number;
+  complete: boolean;
+  escrow?: { root: string; leaves: number; totals: { category: string; status?: Status; total: number }[] };
+}
+
+/** A change between the declared picture and a new declaration. */
+export interface ItemChange {
+  uid: string;
+  category: string;
+  fromSite: string;
+  toSite: string;
+  fromStatus: Status;
+  toStatus: Status;
+}
+
+interface Evidence {
+  by: string;
+  quantity: number;
+  at: number;
+  ref: EntryRef;
+}
+
+interface Inspected {
+  by: string;
+  at: number;
+  ref: EntryRef;
+  confirmed: number;
+  notFound: number;
+  mismatched: number;
+  absent?: boolean;
+  present?: number;
+  undeclared?: number;
+}
+
+class PartyHoldings {
+  readonly items = new Map<string, HeldItem>();
+  readonly counters = new Map<string, Counter>();
+  quantities: Quantity[] = [];
+  declaration: DeclarationInfo | undefined;
+  /** The totals of the current declaration if it is escrowed (its items are those openings revealed). */
+  escrowTotals: { category: string; status?: Status; total: number }[] | undefined;
+  notifiedChanges = 0;
+  /** Latest evidence per place, category and source. */
+  readonly observed = new Map<string, Evidence & { place: string; category: string }>();
+  readonly inspected = new Map<string, Inspected & { site: string; category: string }>();
+}
+
+const counterKey = (category: string, status: string, site: string) => `${category}\u0000${status}\u0000${site}`;
+
+export class Holdings {
+  readonly #ctx: Ctx;
+  readonly #parties = new Map<string, PartyHoldings>();
+
+  constructor(ctx: Ctx) {
+    this.#ctx = ctx;
+    for (const p of ctx.regime.parties) this.#parties.set(p.id, new PartyHoldings());
+  }
+
+  #of(party: string): PartyHoldings {
+    let h = this.#parties.get(party);
+    if (!h) {
+      h = new PartyHoldings();
+      this.#parties.set(party, h);
+    }
+    return h;
+  }
+
+  declaration(party: string): DeclarationInfo | undefined {
+    return this.#parties.get(party)?.declaration;
+  }
+
+  item(party: string, uid: string): Readonly<HeldItem> | undefined {
+    return this.#parties.get(party)?.items.get(uid);
+  }
+
+  /**
+   * Applies a declaration; returns the items whose site or status differ from the declared picture (none for the
+   * first declaration).
+   */
+  declare(
+    party: string,
+    body: DeclarationBody,
+    ref: EntryRef,
+    countedAt: number,
+    moreItems: readonly Item[] | undefined,
+  ): { changes: ItemChange[]; complete: boolean } {
+    const h = this.#of(party);
+    const first = h.declaration === undefined;
+    const changes: ItemChange[] = [];
+    if (body.form === 'escrowed') {
+      h.items.clear();
+      h.counters.clear();
+      h.quantities = [];
+      h.escrowTotals = body.totals.map((t) => ({ ...t }));
+      h.declaration = {
+        ref,
+        asOf: body.asOf,
+        countedAt,
+        form: 'escrowed',
+        items: 0,
+        complete: true,
+        escrow: { root: body.root, leaves: body.leaves, totals: h.escrowTotals },
+      };
+      return { changes, complete: true };
+    }
+    const complete = !body.more?.length || moreItems !== undefined;
+    const declared = moreItems ? [...body.items, ...moreItems] : body.items;
+    const previous = new Map(h.items);
+    const asOfEnd = endOfDay(body.asOf);
+    // A change notified as happening after the declaration's date is newer than the declaration: it stands.
+    const all = declared.map((it) => {
+      const was = previous.get(it.uid);
+      return was?.notifiedAt !== undefined && was.notifiedAt >= asOfEnd
+        ? { ...it, site: was.site, status: was.status, notifiedAt: was.notifiedAt }
+        : it;
+    });
+    if (!first) {
+      for (const it of all) {
+        const was = previous.get(it.uid);
+        if (was && (was.site !== it.site || was.status !== it.status)) {
+          changes.push({
+            uid: it.uid,
+            category: it.category,
+            fromSite: was.site,
+            toSite: it.site,
+            fromStatus: was.status,
+            toStatus: it.status,
+          });
+        }
+      }
+    }
+    h.items.clear();
+    h.counters.clear();
+    h.escrowTotals = undefined;
+    for (const it of all) this.#put(h, it.uid, it);
+    h.quantities = body.quantities.map((q) => ({ ...q }));
+    h.declaration = { ref, asOf: body.asOf, countedAt, form: 'plain', items: all.length, complete };
+    h.notifiedChanges = 0;
+    return { changes, complete };
+  }
+
+  /** Items an escrowed declaration's opening reveals join the declared picture. */
+  open(party: string, items: readonly Item[]): void {
+    const h = this.#of(party);
+    for (const it of items) if (!h.items.has(it.uid)) this.#put(h, it.uid, it);
+  }
+
+  #put(h: PartyHoldings, uid: string, it: HeldItem): void {
+    const held: HeldItem = { category: it.category, site: it.site, status: it.status };
+    if (it.attributes) held.attributes = it.attributes;
+    if (it.notifiedAt !== undefined) held.notifiedAt = it.notifiedAt;
+    h.items.set(uid, held);
+    this.#count(h, held, 1);
+  }
+
+  #count(h: PartyHoldings, it: HeldItem, sign: 1 | -1): void {
+    const key = counterKey(it.category, it.status, it.site);
+    let c = h.counters.get(key);
+    if (!c) {
+      c = { category: it.category, status: it.status, site: it.site, n: 0, attributes: {} };
+      h.counters.set(key, c);
+    }
+    c.n += sign;
+    for (const [a, v] of Object.entries(it.attributes ?? {})) c.attributes[a] = (c.attributes[a] ?? 0) + sign * v;
+    if (c.n === 0) h.counters.delete(key);
+  }
+
+  /** A notified movement or status change; false if the item was never declared. */
+  notifyChange(party: string, uid: string, change: { site?: string; status?: Status }, happenedAt: number): boolean {
+    const h = this.#of(party);
+    const it = h.items.get(uid);
+    if (!it) return false;
+    this.#count(h, it, -1);
+    const next: HeldItem = {
+      ...it,
+      site: change.site ?? it.site,
+      status: change.status ?? it.status,
+      notifiedAt: Math.max(happenedAt, it.notifiedAt ?? -Infinity),
+    };
+    h.items.set(uid, next);
+    this.#count(h, next, 1);
+    h.notifiedChanges++;
+    return true;
+  }
+
+  /**
+   * What a party declared of `counted`, optionally within a zone. `partial` when the declaration is incomplete or
+   * escrowed and the count needs item attributes not yet revealed.
+   */
+  count(party: string, counted: Counted, zone?: string): { value: number; partial: boolean } {
+    const h = this.#parties.get(party);
+    if (!h) return { value: 0, partial: false };
+    const ix = this.#ctx.ix;
+    const zones = this.#ctx.zones;
+    const inZone = (site: string | undefined, qZone: string | undefined) =>
+      zone === undefined ||
+      qZone === zone ||
+      (site !== undefined && zones.zonesOfSite(site).includes(zone) && qZone === undefined);
+    let value = 0;
+    let partial = h.declaration !== undefined && !h.declaration.complete;
+    const members = counted.group
+      ? (ix.groups.get(counted.group)?.members ?? [])
+      : [{ category: counted.category!, status: undefined, count: undefined }];
+    for (const m of members) {
+      const cat = ix.categories.get(m.category);
+      if (!cat) continue;
+      if (cat.kind === 'quantity') {
+        for (const q of h.quantities) {
+          if (q.category === m.category && inZone(q.site, q.zone)) value += q.quantity * (m.count?.perItem ?? 1);
+        }
+        continue;
+      }
+      if (h.escrowTotals) {
+        // An escrowed declaration states totals per category (and status): they count wherever no zone and no
+        // attribute is needed; otherwise only the items openings revealed count, and the count is partial.
+        if (zone === undefined && m.count?.attribute === undefined) {
+          for (const t of h.escrowTotals) {
+            if (t.category !== m.category) continue;
+            if (m.status ? t.status === undefined || !m.status.includes(t.status) : t.status !== undefined) continue;
+            value += t.total * (m.count?.perItem ?? 1);
+          }
+          continue;
+        }
+        partial = true;
+      }
+      for (const c of h.counters.values()) {
+        if (c.category !== m.category) continue;
+        if (m.status && !m.status.includes(c.status)) continue;
+        if (!inZone(c.site, undefined)) continue;
+        if (m.count?.attribute !== undefined) value += c.attributes[m.count.attribute] ?? 0;
+        else value += c.n * (m.count?.perItem ?? 1);
+      }
+    }
+    return { value, partial };
+  }
+
+  /** Records what a source observed of a party's category at a place (the latest per source wins). */
+  observe(party: string, place: string, category: string, e: Evidence): void {
+    this.#of(party).observed.set(`${place}\u0000${category}\u0000${e.by}`, { ...e, place, category });
+  }
+
+  inspect(party: string, site: string, category: string, r: Inspected): void {
+    this.#of(party).inspected.set(`${site}\u0000${category}`, { ...r, site, category });
+  }
+
+  state(): PartyHoldingsState[] {
+    const ix = this.#ctx.ix;
+    const out: PartyHoldingsState[] = [];
+    for (const party of [...this.#parties.keys()].sort(byString)) {
+      const h = this.#parties.get(party)!;
+      if (!h.declaration && h.observed.size === 0 && h.inspected.size === 0) continue;
+      const byCategory = new Map<string, { declared: number; byStatus: Record<string, number> }>();
+      const bySite = new Map<string, SiteRow>();
+      const byZone = new Map<string, ZoneRow>();
+      const cat = (c: string) => {
+        let r = byCategory.get(c);
+        if (!r) {
+          r = { declared: 0, byStatus: {} };
+          byCategory.set(c, r);
+        }
+        return r;
+      };
+      const site = (s: string, c: string) => {
+        const k = `${s}\u0000${c}`;
+        let r = bySite.get(k);
+        if (!r) {
+          r = { site: s, category: c, declared: 0 };
+          bySite.set(k, r);
+        }
+        return r;
+      };
+      const zone = (z: string, c: string) => {
+        const k = `${z}\u0000${c}`;
+        let r = byZone.get(k);
+        if (!r) {
+          r = { zone: z, category: c, declared: 0, observed: [] };
+          byZone.set(k, r);
+        }
+        return r;
+      };
+      for (const c of h.counters.values()) {
+        if (!h.escrowTotals) {
+          const r = cat(c.category);
+          r.declared += c.n;
+          r.byStatus[c.status] = (r.byStatus[c.status] ?? 0) + c.n;
+        }
+        site(c.site, c.category).declared += c.n;
+        for (const z of this.#ctx.zones.zonesOfSite(c.site)) zone(z, c.category).declared += c.n;
+      }
+      for (const t of h.escrowTotals ?? []) {
+        const r = cat(t.category);
+        r.declared += t.total;
+        if (t.status) r.byStatus[t.status] = (r.byStatus[t.status] ?? 0) + t.total;
+      }
+      for (const q of h.quantities) {
+        cat(q.category).declared += q.quantity;
+        if (q.site !== undefined) {
+          site(q.site, q.category).declared += q.quantity;
+          for (const z of this.#ctx.zones.zonesOfSite(q.site)) zone(z, q.category).declared += q.quantity;
+        }
+        if (q.zone !== undefined) zone(q.zone, q.category).declared += q.quantity;
+      }
+      for (const i of h.inspected.values()) {
+        const r = site(i.site, i.category);
+        r.inspected = {
+          by: i.by,
+          at: iso(i.at),
+          ref: i.ref,
+          confirmed: i.confirmed,
+          notFound: i.notFound,
+          mismatched: i.mismatched,
+          ...(i.absent !== undefined ? { absent: i.absent } : {}),
+          ...(i.present !== undefined ? { present: i.present } : {}),
+          ...(i.undeclared !== undefined ? { undeclared: i.undeclared } : {}),
+        };
+      }
+      const elsewhere: ObservedRow[] = [];
+      for (const o of h.observed.values()) {
+        const row = { by: o.by, quantity: o.quantity, at: iso(o.at), ref: o.ref };
+        if (o.place.startsWith('zone:')) zone(o.place.slice(5), o.category).observed.push(row);
+        else if (o.place.startsWith('site:')) {
+          const r = site(o.place.slice(5), o.category);
+          r.observed = [...(r.observed ?? []), row];
+        } else elsewhere.push({ place: o.place, category: o.category, ...row });
+      }
+      const byObs = (a: { by: string; at: string }, b: { by: string; at: string }) =>
+        byString(a.by, b.by) || byString(a.at, b.at);
+      const d = h.declaration;
+      out.push({
+        party,
+        ...(d
+          ? {
+              declaration: {
+                ref: d.ref,
+                asOf: d.asOf,
+                countedAt: iso(d.countedAt),
+                form: d.form,
+                items: d.items,
+                complete: d.complete,
+                notifiedChanges: h.notifiedChanges,
+                ...(d.escrow ? { escrow: d.escrow } : {}),
+              },
+            }
+          : {}),
+        byCategory: [...byCategory.entries()]
+          .filter(([c]) => ix.categories.has(c))
+          .sort(([a], [b]) => byString(a, b))
+          .map(([category, r]) => ({
+            category,
+            kind: ix.categories.get(category)!.kind,
+            declared: r.declared,
+            ...(Object.keys(r.byStatus).length ? { byStatus: sortRecord(r.byStatus) } : {}),
+          })),
+        bySite: [...bySite.values()]
+          .sort((a, b) => byString(a.site, b.site) || byString(a.category, b.category))
+          .map((r) => (r.observed ? { ...r, observed: r.observed.sort(byObs) } : r)),
+        byZone: [...byZone.values()]
+          .sort((a, b) => byString(a.zone, b.zone) || byString(a.category, b.category))
+          .map((r) => ({ ...r, observed: r.observed.sort(byObs) })),
+        elsewhere: elsewhere.sort(
+          (a, b) => byString(a.place, b.place) || byString(a.category, b.category) || byObs(a, b),
+        ),
+      });
+    }
+    return out;
+  }
+}
+
+function sortRecord(r: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => byString(a, b)));
+}
+
+export interface ObservedRowBase {
+  by: string;
+  quantity: number;
+  at: string;
+  ref: EntryRef;
+}
+
+interface SiteRow {
+  site: string;
+  category: string;
+  declared: number;
+  inspected?: {
+    by: string;
+    at: string;
+    ref: EntryRef;
+    confirmed: number;
+    notFound: number;
+    mismatched: number;
+    absent?: boolean;
+    present?: number;
+    undeclared?: number;
+  };
+  observed?: ObservedRowBase[];
+}
+
+interface ZoneRow {
+  zone: string;
+  category: string;
+  declared: number;
+  observed: ObservedRowBase[];
+}
+
+type ObservedRow = ObservedRowBase & { place: string; category: string };
+
+export interface PartyHoldingsState {
+  party: string;
+  declaration?: Omit<DeclarationInfo, 'countedAt'> & { countedAt: string; notifiedChanges: number };
+  byCategory: { category: string; kind: 'item' | 'quantity'; declared: number; byStatus?: Record<string, number> }[];
+  bySite: SiteRow[];
+  byZone: ZoneRow[];
+  elsewhere: ObservedRow[];
+}

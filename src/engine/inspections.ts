@@ -1,0 +1,453 @@
+/**
+ * Inspections: each request against its type's notice, quota (per inspector-host pair and period from the
+ * anchor) and site selection; each report against its request, the host escort's countersignature, the longest
+ * duration, and what the inspectors found (declared items confirmed, not found or different; absence confirmed or
+ * not; undeclared items). A request that was due (notice given, within quota, at a site the inspector may choose,
+ * while the host is bound) and has no report by its arrival, plus the duration, plus a grace of two days, was not
+ * conducted.
+ */
+import type { EnvelopeOf, InspectionType } from '../model/index.js';
+import type { Ctx, QueryContext } from './context.js';
+import { type Finding, finding, keyOf } from './findings.js';
+import { contains } from './intervals.js';
+import { human, iso, minus, periodIndex, periodStart, plus } from './time.js';
+import { byString, type EntryRef, refKey } from './types.js';
+
+/** How long after the end of an inspection's longest duration its report may still come. */
+export const REPORT_GRACE = 'P2D';
+
+interface Report {
+  ref: EntryRef;
+  at: number;
+  countersigned: boolean;
+  start: number;
+  end: number;
+  confirmed: number;
+  notFound: number;
+  mismatched: number;
+  absent: string[];
+  present: string[];
+  undeclared: number;
+}
+
+interface Request {
+  ref: EntryRef;
+  type: InspectionType;
+  inspector: string;
+  host: string;
+  site: string;
+  arrival: number;
+  countedAt: number;
+  shortNotice: boolean;
+  overQuota: boolean;
+  notSelected: boolean;
+  report?: Report;
+}
+
+export interface InspectionQuotaState {
+  inspection: string;
+  inspector: string;
+  host: string;
+  period: { from: string; until: string };
+  quota: number;
+  used: number;
+  left: number;
+  selectedSites?: string[];
+}
+
+export interface InspectionItemState {
+  ref: EntryRef;
+  inspection: string;
+  inspector: string;
+  host: string;
+  site: string;
+  arrival: string;
+  countedAt: string;
+  notice: 'given' | 'short';
+  withinQuota: boolean;
+  siteAllowed: boolean;
+  status: 'requested' | 'conducted' | 'not-conducted' | 'not-due';
+  report?: Omit<Report, 'at' | 'start' | 'end'> & { at: string; start: string; end: string };
+}
+
+export interface InspectionsState {
+  quotas: InspectionQuotaState[];
+  items: InspectionItemState[];
+}
+
+/** What a report showed, for holdings and limits. */
+export interface ReportEvidence {
+  host: string;
+  site: string;
+  by: string;
+  /** Per category: confirmed, not found, mismatched, absent, present (count), undeclared (count). */
+  byCategory: Map<
+    string,
+    { confirmed: number; notFound: number; mismatched: number; absent?: boolean; present?: number; undeclared?: number }
+  >;
+}
+
+export class Inspections {
+  readonly #ctx: Ctx;
+  readonly #requests = new Map<string, Request>();
+  readonly #used = new Map<string, number>();
+  readonly #selected = new Map<string, Set<string>>();
+
+  constructor(ctx: Ctx) {
+    this.#ctx = ctx;
+  }
+
+  request(e: EnvelopeOf<'inspection-request'>, ref: EntryRef, at: number): void {
+    const b = e.body;
+    const type = this.#ctx.ix.inspections.get(b.inspection);
+    if (!type) return;
+    const arrival = Date.parse(b.arrival);
+    const req: Request = {
+      ref,
+      type,
+      inspector: e.party,
+      host: b.host,
+      site: b.site,
+      arrival,
+      countedAt: at,
+      shortNotice: at > minus(arrival, type.notice),
+      overQuota: false,
+      notSelected: false,
+    };
+    const base = { party: e.party, at, breaks: { kind: 'inspection' as const, id: type.id } };
+    if (req.shortNotice) {
+      this.#ctx.emit({
+        ...base,
+        rule: 'inspection.short-notice',
+        key: keyOf(ref),
+        message: {
+          en: `${e.party} requested a "${type.id}" inspection at ${b.site} arriving ${human(arrival)} with less than ${type.notice} notice`,
+          ru: `${e.party} запросил(а) инспекцию «${type.id}» на объекте ${b.site} с прибытием ${human(arrival)} с уведомлением менее ${type.notice}`,
+        },
+        refs: [ref],
+      });
+    }
+    const k = periodIndex(Date.parse(`${type.quota.anchor}T00:00:00Z`), type.quota.period, arrival);
+    const qk = `${type.id}\u0000${e.party}\u0000${b.host}\u0000${k}`;
+    const used = (this.#used.get(qk) ?? 0) + 1;
+    this.#used.set(qk, used);
+    if (used > type.quota.count) {
+      req.overQuota = true;
+      this.#ctx.emit({
+        ...base,
+        rule: 'inspection.quota-exceeded',
+        key: keyOf(ref),
+        message: {
+          en: `${e.party}'s request is inspection ${used} of "${type.id}" at ${b.host} in its period; the quota is ${type.quota.count}`,
+          ru: `запрос стороны ${e.party} — ${used}-я инспекция «${type.id}» у стороны ${b.host} за период; квота ${type.quota.count}`,
+        },
+        refs: [ref],
+      });
+    }
+    if (type.selection) {
+      const sk = `${type.id}\u0000${e.party}\u0000${b.host}`;
+      let set = this.#selected.get(sk);
+      if (!set) {
+        set = new Set();
+        this.#selected.set(sk, set);
+      }
+      const byDraw = type.selection.by === 'joint-draw';
+      if (byDraw ? b.draw === undefined : !set.has(b.site) && set.size >= type.selection.count) {
+        req.notSelected = true;
+        this.#ctx.emit({
+          ...base,
+          rule: 'inspection.site-not-selected',
+          key: keyOf(ref),
+          message: byDraw
+            ? {
+                en: `${e.party} requested "${type.id}" at ${b.site} without the joint draw that selects its sites`,
+                ru: `${e.party} запросил(а) «${type.id}» на объекте ${b.site} без совместной жеребьёвки, выбирающей объекты`,
+              }
+            : {
+                en: `${e.party} already chose ${[...set].sort(byString).join(' and ')} for "${type.id}"; ${b.site} is beyond its ${type.selection.count}`,
+                ru: `${e.party} уже выбрал(а) ${[...set].sort(byString).join(' и ')} для «${type.id}»; ${b.site} сверх ${type.selection.count}`,
+              },
+          refs: [ref],
+        });
+      } else set.add(b.site);
+    }
+    this.#requests.set(refKey(ref), req);
+  }
+
+  /** A report; returns what it showed, for holdings and limits. */
+  report(e: EnvelopeOf<'inspection-report'>, ref: EntryRef, at: number): ReportEvidence {
+    const b = e.body;
+    const type = this.#ctx.ix.inspections.get(b.inspection)!;
+    const base = { at, breaks: { kind: 'inspection' as const, id: b.inspection } };
+    const req = this.#requests.get(refKey(b.request));
+    const matches =
+      req !== undefined &&
+      req.ref.leafHash === b.request.leafHash &&
+      req.inspector === e.party &&
+      req.type.id === b.inspection &&
+      req.host === b.host &&
+      req.site === b.site;
+    if (!matches) {
+      this.#ctx.emit({
+        ...base,
+        rule: 'inspection.report-mismatch',
+        key: keyOf(ref),
+        party: e.party,
+        message: {
+          en: `${e.party}'s report on ${b.site} does not match the request it names`,
+          ru: `отчёт стороны ${e.party} по объекту ${b.site} не соответствует указанному запросу`,
+        },
+        refs: [ref, b.request],
+      });
+    }
+    if (!b.countersignature) {
+      this.#ctx.emit({
+        ...base,
+        rule: 'inspection.not-countersigned',
+        key: keyOf(ref),
+        party: b.host,
+        message: {
+          en: `${b.host}'s escort did not countersign ${e.party}'s report on ${b.site}`,
+          ru: `сопровождающие стороны ${b.host} не подписали отчёт стороны ${e.party} по объекту ${b.site}`,
+        },
+        refs: [ref],
+      });
+    }
+    const start = Date.parse(b.start);
+    const end = Date.parse(b.end);
+    if (type && end > plus(start, type.duration)) {
+      this.#ctx.emit({
+        ...base,
+        rule: 'inspection.overran',
+        key: keyOf(ref),
+        party: e.party,
+        message: {
+          en: `${e.party}'s inspection at ${b.site} lasted longer than ${type.duration}`,
+          ru: `инспекция стороны ${e.party} на объекте ${b.site} длилась дольше ${type.duration}`,
+        },
+        refs: [ref],
+      });
+    }
+    const ev: ReportEvidence = { host: b.host, site: b.site, by: e.party, byCategory: new Map() };
+    const cat = (c: string) => {
+      let r = ev.byCategory.get(c);
+      if (!r) {
+        r = { confirmed: 0, notFound: 0, mismatched: 0 };
+        ev.byCategory.set(c, r);
+      }
+      return r;
+    };
+    const rep: Report = {
+      ref,
+      at,
+      countersigned: b.countersignature !== undefined,
+      start,
+      end,
+      confirmed: 0,
+      notFound: 0,
+      mismatched: 0,
+      absent: [],
+      present: [],
+      undeclared: 0,
+    };
+    const notFound: string[] = [];
+    const mismatched: string[] = [];
+    const present: string[] = [];
+    const undeclared: string[] = [];
+    for (const f of b.findings) {
+      if (f.kind === 'item') {
+        const r = cat(f.category);
+        if (f.result === 'confirmed') {
+          r.confirmed++;
+          rep.confirmed++;
+        } else if (f.result === 'not-found') {
+          r.notFound++;
+          rep.notFound++;
+          notFound.push(f.uid);
+        } else {
+          r.mismatched++;
+          rep.mismatched++;
+          const attrs = f.observedAttributes
+            ? ` (${Object.entries(f.observedAttributes)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ')})`
+            : '';
+          mismatched.push(`${f.uid}${attrs}`);
+        }
+      } else if (f.kind === 'absence') {
+        const r = cat(f.category);
+        if (f.result === 'absent') {
+          r.absent = true;
+          r.present = 0;
+          rep.absent.push(f.category);
+        } else {
+          r.absent = false;
+          r.present = (r.present ?? 0) + (f.count ?? 1);
+          rep.present.push(f.category);
+          present.push(`${f.category}${f.count !== undefined ? ` × ${f.count}` : ''}`);
+        }
+      } else if (f.kind === 'undeclared') {
+        const r = cat(f.category);
+        r.undeclared = (r.undeclared ?? 0) + f.count;
+        rep.undeclared += f.count;
+        undeclared.push(`${f.category} × ${f.count}`);
+      }
+    }
+    const host = b.host;
+    const list = (xs: string[]) => (xs.length > 6 ? `${xs.slice(0, 6).join(', ')} …` : xs.join(', '));
+    if (notFound.length) {
+      this.#ctx.emit({
+        ...base,
+        rule: 'inspection.item-not-found',
+        key: keyOf(ref),
+        party: host,
+        message: {
+          en: `${e.party}'s inspectors did not find ${notFound.length} item(s) ${host} declared at ${b.site}: ${list(notFound)}`,
+          ru: `инспекторы стороны ${e.party} не нашли ${notFound.length} ед., заявленных стороной ${host} на объекте ${b.site}: ${list(notFound)}`,
+        },
+        refs: [ref],
+      });
+    }
+    if (mismatched.length) {
+      this.#ctx.emit({
+        ...base,
+        rule: 'inspection.item-mismatch',
+        key: keyOf(ref),
+        party: host,
+        message: {
+          en: `at ${b.site}, ${mismatched.length} item(s) differ from ${host}'s declaration: ${list(mismatched)}`,
+          ru: `на объекте ${b.site} ${mismatched.length} ед. не соответствуют заявлению стороны ${host}: ${list(mismatched)}`,
+        },
+        refs: [ref],
+      });
+    }
+    if (present.length) {
+      this.#ctx.emit({
+        ...base,
+        rule: 'inspection.absence-not-confirmed',
+        key: keyOf(ref),
+        party: host,
+        message: {
+          en: `at ${b.site}, ${e.party}'s inspectors found what was to be absent: ${list(present)}`,
+          ru: `на объекте ${b.site} инспекторы стороны ${e.party} обнаружили то, чего не должно быть: ${list(present)}`,
+        },
+        refs: [ref],
+      });
+    }
+    if (undeclared.length) {
+      this.#ctx.emit({
+        ...base,
+        rule: 'inspection.undeclared-items',
+        key: keyOf(ref),
+        party: host,
+        message: {
+          en: `at ${b.site}, ${e.party}'s inspectors found items ${host} never declared: ${list(undeclared)}`,
+          ru: `на объекте ${b.site} инспекторы стороны ${e.party} обнаружили незаявленные стороной ${host} единицы: ${list(undeclared)}`,
+        },
+        refs: [ref],
+      });
+    }
+    if (matches && !req!.report) req!.report = rep;
+    return ev;
+  }
+
+  #due(r: Request): boolean {
+    return !r.shortNotice && !r.overQuota && !r.notSelected;
+  }
+
+  #reportDeadline(r: Request): number {
+    return plus(plus(r.arrival, r.type.duration), REPORT_GRACE);
+  }
+
+  findings(q: QueryContext): Finding[] {
+    const out: Finding[] = [];
+    for (const r of this.#requests.values()) {
+      if (r.report || !this.#due(r)) continue;
+      const deadline = this.#reportDeadline(r);
+      if (q.asOf < deadline || !contains(q.binding('host-inspections', r.type.id, r.host), r.arrival)) continue;
+      out.push(
+        finding({
+          rule: 'inspection.not-conducted',
+          key: keyOf(r.ref),
+          party: r.host,
+          at: deadline,
+          breaks: { kind: 'inspection', id: r.type.id },
+          message: {
+            en: `${r.inspector}'s "${r.type.id}" inspection at ${r.site} (arrival ${human(r.arrival)}) was due and no report followed`,
+            ru: `инспекция «${r.type.id}» стороны ${r.inspector} на объекте ${r.site} (прибытие ${human(r.arrival)}) была положена, но отчёта нет`,
+          },
+          refs: [r.ref],
+        }),
+      );
+    }
+    return out;
+  }
+
+  state(q: QueryContext, detail: boolean): InspectionsState {
+    const quotas: InspectionQuotaState[] = [];
+    for (const type of this.#ctx.regime.inspections) {
+      const anchor = Date.parse(`${type.quota.anchor}T00:00:00Z`);
+      const k = periodIndex(anchor, type.quota.period, q.asOf);
+      for (const pair of type.pairs) {
+        const used = this.#used.get(`${type.id}\u0000${pair.inspector}\u0000${pair.host}\u0000${k}`) ?? 0;
+        const selected = this.#selected.get(`${type.id}\u0000${pair.inspector}\u0000${pair.host}`);
+        quotas.push({
+          inspection: type.id,
+          inspector: pair.inspector,
+          host: pair.host,
+          period: {
+            from: iso(periodStart(anchor, type.quota.period, k)),
+            until: iso(periodStart(anchor, type.quota.period, k + 1)),
+          },
+          quota: type.quota.count,
+          used,
+          left: Math.max(0, type.quota.count - used),
+          ...(type.selection ? { selectedSites: [...(selected ?? [])].sort(byString) } : {}),
+        });
+      }
+    }
+    const items: InspectionItemState[] = [];
+    if (detail) {
+      for (const r of this.#requests.values()) {
+        const binds = contains(q.binding('host-inspections', r.type.id, r.host), r.arrival);
+        const status: InspectionItemState['status'] = r.report
+          ? 'conducted'
+          : !this.#due(r) || !binds
+            ? 'not-due'
+            : q.asOf >= this.#reportDeadline(r)
+              ? 'not-conducted'
+              : 'requested';
+        const rep = r.report;
+        items.push({
+          ref: r.ref,
+          inspection: r.type.id,
+          inspector: r.inspector,
+          host: r.host,
+          site: r.site,
+          arrival: iso(r.arrival),
+          countedAt: iso(r.countedAt),
+          notice: r.shortNotice ? 'short' : 'given',
+          withinQuota: !r.overQuota,
+          siteAllowed: !r.notSelected,
+          status,
+          ...(rep
+            ? {
+                report: {
+                  ...rep,
+                  at: iso(rep.at),
+                  start: iso(rep.start),
+                  end: iso(rep.end),
+                  absent: [...rep.absent].sort(byString),
+                  present: [...rep.present].sort(byString),
+                },
+              }
+            : {}),
+        });
+      }
+    }
+    items.sort(
+      (a, b) => byString(a.arrival, b.arrival) || byString(a.ref.origin, b.ref.origin) || a.ref.index - b.ref.index,
+    );
+    return { quotas, items };
+  }
+}

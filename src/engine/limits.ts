@@ -1,0 +1,212 @@
+/**
+ * Limits: for each party a limit names, what it declared of the counted category or group (within the zone, if
+ * the limit has one) against `atMost`, and, for zone limits, what observations and inspections saw there (the
+ * largest of the latest values from each source and place). A limit binds from `from` until `until` while the
+ * regime is in force and, if a commitment of the party undertakes it, while that commitment is in force.
+ *
+ * The fold keeps the current counts and the moments the limit started and stopped being exceeded; a query
+ * intersects those with the binding periods, so each breach is one finding, dated when it began to bind.
+ */
+import type { Counted, Limit } from '../model/index.js';
+import type { Ctx, QueryContext } from './context.js';
+import { type Finding, finding } from './findings.js';
+import type { Holdings } from './holdings.js';
+import { contains, from, fromSteps, intersect, until } from './intervals.js';
+import { human, iso, startOfDay } from './time.js';
+import { byString, type EntryRef } from './types.js';
+
+interface Step {
+  at: number;
+  on: boolean;
+  refs: EntryRef[];
+}
+
+interface Track {
+  limit: Limit;
+  party: string;
+  declared: number;
+  partial: boolean;
+  declSteps: Step[];
+  evidence: Map<string, { value: number; at: number; ref: EntryRef }>;
+  observed: number;
+  obsSteps: Step[];
+}
+
+export interface LimitState {
+  limit: string;
+  party: string;
+  atMost: number;
+  zone?: string;
+  binding: boolean;
+  declared: number;
+  observed?: number;
+  partial?: boolean;
+  margin: number;
+  status: 'within' | 'exceeded' | 'not-binding';
+}
+
+/** How much an observed set of category counts weighs for what a limit or metric counts (no status, no attributes). */
+export function weigh(ctx: Ctx, counted: Counted, counts: ReadonlyMap<string, number>): number | undefined {
+  const members = counted.group
+    ? (ctx.ix.groups.get(counted.group)?.members ?? [])
+    : [{ category: counted.category!, count: undefined }];
+  let value = 0;
+  let any = false;
+  for (const m of members) {
+    const n = counts.get(m.category);
+    if (n === undefined) continue;
+    any = true;
+    value += n * (m.count?.perItem ?? 1);
+  }
+  return any ? value : undefined;
+}
+
+export class Limits {
+  readonly #ctx: Ctx;
+  readonly #holdings: Holdings;
+  readonly #byParty = new Map<string, Track[]>();
+
+  constructor(ctx: Ctx, holdings: Holdings) {
+    this.#ctx = ctx;
+    this.#holdings = holdings;
+    for (const limit of ctx.regime.limits) {
+      for (const party of limit.parties) {
+        let list = this.#byParty.get(party);
+        if (!list) {
+          list = [];
+          this.#byParty.set(party, list);
+        }
+        list.push({
+          limit,
+          party,
+          declared: 0,
+          partial: false,
+          declSteps: [],
+          evidence: new Map(),
+          observed: 0,
+          obsSteps: [],
+        });
+      }
+    }
+  }
+
+  /** After the party's declared holdings changed (a declaration or a notification `ref`). */
+  recount(party: string, at: number, refs: EntryRef[]): void {
+    for (const t of this.#byParty.get(party) ?? []) {
+      const { value, partial } = this.#holdings.count(party, t.limit.counts, t.limit.zone);
+      t.partial = partial;
+      if (value === t.declared && t.declSteps.length) continue;
+      t.declared = value;
+      step(t.declSteps, at, value > t.limit.atMost, refs);
+    }
+  }
+
+  /**
+   * Evidence from an observation or an inspection: category counts a source saw at a place in `zones`. Only zone
+   * limits take evidence (a partial view says nothing about a party's total).
+   */
+  evidence(
+    party: string,
+    zones: readonly string[],
+    place: string,
+    by: string,
+    counts: ReadonlyMap<string, number>,
+    at: number,
+    ref: EntryRef,
+  ): void {
+    for (const t of this.#byParty.get(party) ?? []) {
+      if (t.limit.zone === undefined || !zones.includes(t.limit.zone)) continue;
+      const value = weigh(this.#ctx, t.limit.counts, counts);
+      if (value === undefined) continue;
+      t.evidence.set(`${place}\u0000${by}`, { value, at, ref });
+      let max = 0;
+      const refs: EntryRef[] = [];
+      for (const e of t.evidence.values()) max = Math.max(max, e.value);
+      for (const e of t.evidence.values()) if (e.value > t.limit.atMost) refs.push(e.ref);
+      t.observed = max;
+      step(t.obsSteps, at, max > t.limit.atMost, refs.length ? refs : [ref]);
+    }
+  }
+
+  #binding(t: Track, q: QueryContext) {
+    const l = t.limit;
+    return until(
+      intersect(q.binding('limit', l.id, t.party), from(startOfDay(l.from), l.until ? startOfDay(l.until) : Infinity)),
+      q.asOf,
+    );
+  }
+
+  findings(q: QueryContext): Finding[] {
+    const out: Finding[] = [];
+    for (const tracks of this.#byParty.values()) {
+      for (const t of tracks) {
+        const binding = this.#binding(t, q);
+        for (const [steps, rule] of [
+          [t.declSteps, 'limit.exceeded'],
+          [t.obsSteps, 'limit.exceeded-observed'],
+        ] as const) {
+          const exceeded = until(fromSteps(steps), q.asOf);
+          for (const [start] of intersect(exceeded, binding)) {
+            const cause = [...steps].reverse().find((s) => s.on && s.at <= start)!;
+            const l = t.limit;
+            const where = l.zone ? ` in ${l.zone}` : '';
+            const whereRu = l.zone ? ` в зоне ${l.zone}` : '';
+            const how = rule === 'limit.exceeded' ? 'declared' : 'observed';
+            const howRu = rule === 'limit.exceeded' ? 'заявлено' : 'наблюдается';
+            out.push(
+              finding({
+                rule,
+                key: `${l.id}/${t.party}/${iso(start)}`,
+                party: t.party,
+                at: start,
+                breaks: { kind: 'limit', id: l.id },
+                message: {
+                  en: `${t.party} exceeds "${l.id}" (at most ${l.atMost}${where}): ${how} above the limit from ${human(start)}`,
+                  ru: `${t.party} превышает «${l.id}» (не более ${l.atMost}${whereRu}): ${howRu} сверх предела с ${human(start)}`,
+                },
+                refs: cause.refs,
+              }),
+            );
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  state(q: QueryContext): LimitState[] {
+    const out: LimitState[] = [];
+    for (const limit of this.#ctx.regime.limits) {
+      for (const party of limit.parties) {
+        const t = this.#byParty.get(party)?.find((x) => x.limit.id === limit.id);
+        if (!t) continue;
+        const binding = contains(this.#binding(t, q), q.asOf);
+        const hasEvidence = t.evidence.size > 0;
+        const count = Math.max(t.declared, hasEvidence ? t.observed : 0);
+        out.push({
+          limit: limit.id,
+          party: t.party,
+          atMost: limit.atMost,
+          ...(limit.zone ? { zone: limit.zone } : {}),
+          binding,
+          declared: t.declared,
+          ...(hasEvidence ? { observed: t.observed } : {}),
+          ...(t.partial ? { partial: true } : {}),
+          margin: limit.atMost - count,
+          status: !binding ? 'not-binding' : count > limit.atMost ? 'exceeded' : 'within',
+        });
+      }
+    }
+    return out.sort((a, b) => byString(a.limit, b.limit) || byString(a.party, b.party));
+  }
+}
+
+function step(steps: Step[], at: number, on: boolean, refs: EntryRef[]): void {
+  const last = steps[steps.length - 1];
+  if (last && last.on === on) return;
+  if (!last && !on) {
+    steps.push({ at, on, refs: [] });
+    return;
+  }
+  steps.push({ at, on, refs });
+}

@@ -1,0 +1,633 @@
+/**
+ * Notifications: each one's deadline (after the event it reports, or before an activity starts), whether the
+ * receivers acknowledged it in time, whether a concern was explained in time, and notifications that were never
+ * made: a later declaration or an observation shows an item moved or changed status with no notification, or an
+ * activity above a threshold nobody notified.
+ *
+ * A change shown by a declaration happened by the end of its `asOf` day, so its notification is missing once the
+ * rule's deadline has passed after that (earlier, it may still come in time); a change shown by an observation
+ * happened by the time observed. A notification that comes afterwards resolves it and is judged on its own
+ * deadline. All deadlines are judged when the state is asked for, from one compact record per notification.
+ */
+import type { EnvelopeOf, NotificationRule, Status } from '../model/index.js';
+import type { Ctx, QueryContext } from './context.js';
+import { type Finding, finding, keyOf } from './findings.js';
+import type { ItemChange } from './holdings.js';
+import { contains } from './intervals.js';
+import { human, iso, minus, plus } from './time.js';
+import { byString, type EntryRef, refKey } from './types.js';
+
+type Kind = 'movement' | 'status-change' | 'activity' | 'concern' | 'explanation';
+
+interface Ack {
+  party: string;
+  at: number;
+  ref: EntryRef;
+}
+
+interface NotifRecord {
+  ref: EntryRef;
+  party: string;
+  rule: NotificationRule;
+  kind: Kind;
+  countedAt: number;
+  eventAt?: number;
+  /** When it was due (undefined: no deadline applies, e.g. a concern). */
+  due?: number;
+  required: boolean;
+  acks: Ack[] | undefined;
+  /** A concern: whom it asks, and the explanation that answered it. */
+  addressee?: string;
+  explanation?: { at: number; ref: EntryRef };
+  items?: number;
+}
+
+interface Missing {
+  key: string;
+  rule: NotificationRule;
+  party: string;
+  kind: 'movement' | 'status-change' | 'activity';
+  due: number;
+  evidence: EntryRef[];
+  /** Item changes awaiting a notification: uid → the notification that came (if any). */
+  uids?: Map<string, EntryRef | undefined>;
+  /** An activity: when it was observed, and the notification that came (if any). */
+  observed?: { first: number; last: number };
+  resolvedBy?: EntryRef;
+}
+
+const MAX_EVIDENCE = 20;
+
+export interface NotificationItemState {
+  ref: EntryRef;
+  rule: string;
+  party: string;
+  kind: Kind;
+  countedAt: string;
+  eventAt?: string;
+  dueBy?: string;
+  status: 'on-time' | 'late' | 'not-required' | 'no-deadline';
+  acknowledgements: {
+    party: string;
+    status: 'on-time' | 'late' | 'missing' | 'awaiting';
+    dueBy: string;
+    at?: string;
+    ref?: EntryRef;
+  }[];
+  explanation?: {
+    by: string;
+    status: 'on-time' | 'late' | 'missing' | 'awaiting';
+    dueBy: string;
+    at?: string;
+    ref?: EntryRef;
+  };
+}
+
+export interface MissingNotificationState {
+  rule: string;
+  party: string;
+  kind: 'movement' | 'status-change' | 'activity';
+  dueBy: string;
+  status: 'missing' | 'awaiting' | 'notified';
+  evidence: EntryRef[];
+  items?: { uid: string; notifiedBy?: EntryRef }[];
+  notifiedBy?: EntryRef;
+}
+
+export interface NotificationSummary {
+  rule: string;
+  party: string;
+  notified: number;
+  onTime: number;
+  late: number;
+  missing: number;
+  acknowledgementsDue: number;
+  acknowledged: number;
+  unacknowledged: number;
+}
+
+export interface NotificationsState {
+  summary: NotificationSummary[];
+  items: NotificationItemState[];
+  missing: MissingNotificationState[];
+}
+
+export class Notifications {
+  readonly #ctx: Ctx;
+  readonly #records = new Map<string, NotifRecord>();
+  readonly #missing: Missing[] = [];
+  /** Unresolved item changes by party and uid. */
+  readonly #pending = new Map<string, Missing[]>();
+  /** Activity notifications per party: [start, end, ref]. */
+  readonly #activities = new Map<string, { start: number; end: number; ref: EntryRef }[]>();
+  readonly #openActivity = new Map<string, Missing>();
+
+  constructor(ctx: Ctx) {
+    this.#ctx = ctx;
+  }
+
+  /** The rule of `kind` that covers an item category (and status) for a party, in regime order. */
+  ruleFor(
+    kind: 'movement' | 'status-change',
+    party: string,
+    category: string,
+    to?: Status,
+  ): NotificationRule | undefined {
+    return this.#ctx.regime.notifications.find(
+      (r) =>
+        r.trigger.kind === kind &&
+        r.parties.includes(party) &&
+        r.trigger.categories.includes(category) &&
+        (r.trigger.kind !== 'status-change' || !r.trigger.to || to === undefined || r.trigger.to.includes(to)),
+    );
+  }
+
+  notification(e: EnvelopeOf<'notification'>, ref: EntryRef, at: number): void {
+    const body = e.body;
+    const rule = this.#ctx.ix.notifications.get(body.rule);
+    if (!rule) return;
+    const deadline = (eventAt: number) =>
+      rule.deadline.before !== undefined ? minus(eventAt, rule.deadline.before) : plus(eventAt, rule.deadline.after!);
+    const rec: NotifRecord = {
+      ref,
+      party: e.party,
+      rule,
+      kind: body.kind,
+      countedAt: at,
+      required: true,
+      acks: undefined,
+    };
+    switch (body.kind) {
+      case 'movement':
+      case 'status-change': {
+        rec.eventAt = Date.parse(body.at);
+        rec.due = deadline(rec.eventAt);
+        const uids = body.kind === 'movement' ? body.items.map((i) => i.uid) : body.changes.map((c) => c.uid);
+        rec.items = uids.length;
+        for (const uid of uids) this.#resolve(e.party, uid, body.kind, ref);
+        break;
+      }
+      case 'activity': {
+        const start = Date.parse(body.start);
+        const end = Date.parse(body.end);
+        rec.eventAt = start;
+        rec.due = deadline(start);
+        const t = rule.trigger;
+        rec.required =
+          t.kind === 'activity' &&
+          t.anyOf.some((th) => body.quantities.some((q) => q.category === th.category && q.quantity >= th.atLeast));
+        let list = this.#activities.get(e.party);
+        if (!list) {
+          list = [];
+          this.#activities.set(e.party, list);
+        }
+        list.push({ start, end, ref });
+        for (const m of this.#missing) {
+          if (m.kind !== 'activity' || m.party !== e.party || m.resolvedBy || !m.observed) continue;
+          if (start <= m.observed.first && m.observed.first <= end) {
+            m.resolvedBy = ref;
+            if (this.#openActivity.get(`${m.rule.id}\u0000${m.party}`) === m) {
+              this.#openActivity.delete(`${m.rule.id}\u0000${m.party}`);
+            }
+          }
+        }
+        break;
+      }
+      case 'concern':
+        rec.addressee = body.addressee;
+        rec.due = plus(at, rule.deadline.after ?? rule.deadline.before!);
+        rec.required = false;
+        break;
+      case 'explanation': {
+        const concern = this.#records.get(refKey(body.concern));
+        if (
+          concern?.kind !== 'concern' ||
+          concern.ref.leafHash !== body.concern.leafHash ||
+          concern.addressee !== e.party
+        ) {
+          this.#ctx.emit({
+            rule: 'entry.invalid-reference',
+            key: keyOf(ref),
+            party: e.party,
+            at,
+            breaks: { kind: 'notification', id: rule.id },
+            message: {
+              en: `${e.party}'s explanation answers no concern addressed to it`,
+              ru: `разъяснение стороны ${e.party} не отвечает ни на один адресованный ей запрос`,
+            },
+            refs: [ref, body.concern],
+          });
+          rec.required = false;
+          break;
+        }
+        if (!concern.explanation) concern.explanation = { at, ref };
+        rec.eventAt = concern.countedAt;
+        rec.due = concern.due;
+        break;
+      }
+    }
+    this.#records.set(refKey(ref), rec);
+  }
+
+  acknowledgement(e: EnvelopeOf<'acknowledgement'>, ref: EntryRef, at: number): void {
+    const target = e.body.notification;
+    const rec = this.#records.get(refKey(target));
+    if (!rec || rec.ref.leafHash !== target.leafHash || rec.party === e.party || !rec.rule.parties.includes(e.party)) {
+      this.#ctx.emit({
+        rule: 'entry.invalid-reference',
+        key: keyOf(ref),
+        party: e.party,
+        at,
+        breaks: { kind: 'entry', id: 'acknowledgement' },
+        message: {
+          en: `${e.party} acknowledges an entry that is not a notification addressed to it`,
+          ru: `${e.party} подтверждает запись, не являющуюся адресованным ей уведомлением`,
+        },
+        refs: [ref, target],
+      });
+      return;
+    }
+    rec.acks ??= [];
+    if (!rec.acks.some((a) => a.party === e.party)) rec.acks.push({ party: e.party, at, ref });
+  }
+
+  /**
+   * Item changes a declaration (or an observation) shows: `happenedBy` is the latest moment they can have
+   * happened, `countedAt` when the evidence counts from (a notification is missing from the later of that and the
+   * deadline after the change). A change already awaiting a notification is not counted twice.
+   */
+  changes(
+    party: string,
+    changes: readonly ItemChange[],
+    happenedBy: number,
+    countedAt: number,
+    evidence: EntryRef[],
+  ): void {
+    const created = new Map<string, Missing>();
+    const add = (kind: 'movement' | 'status-change', rule: NotificationRule | undefined, uid: string) => {
+      if (!rule || rule.deadline.after === undefined) return;
+      const pk = `${party}\u0000${uid}`;
+      if (this.#pending.get(pk)?.some((m) => m.kind === kind)) return;
+      const k = `${rule.id}\u0000${kind}`;
+      let m = created.get(k);
+      if (!m) {
+        m = {
+          key: `${rule.id}/${keyOf(evidence[evidence.length - 1]!)}/${kind}`,
+          rule,
+          party,
+          kind,
+          due: Math.max(countedAt, plus(happenedBy, rule.deadline.after)),
+          evidence,
+          uids: new Map(),
+        };
+        created.set(k, m);
+        this.#missing.push(m);
+      }
+      m.uids!.set(uid, undefined);
+      let list = this.#pending.get(pk);
+      if (!list) {
+        list = [];
+        this.#pending.set(pk, list);
+      }
+      list.push(m);
+    };
+    for (const c of changes) {
+      if (c.fromSite !== c.toSite) add('movement', this.ruleFor('movement', party, c.category), c.uid);
+      if (c.fromStatus !== c.toStatus)
+        add('status-change', this.ruleFor('status-change', party, c.category, c.toStatus), c.uid);
+    }
+  }
+
+  #resolve(party: string, uid: string, kind: 'movement' | 'status-change', ref: EntryRef): void {
+    const pk = `${party}\u0000${uid}`;
+    const list = this.#pending.get(pk);
+    if (!list) return;
+    for (const m of list) if (m.kind === kind && m.uids!.get(uid) === undefined) m.uids!.set(uid, ref);
+    const rest = list.filter((m) => m.uids!.has(uid) && m.uids!.get(uid) === undefined);
+    if (rest.length) this.#pending.set(pk, rest);
+    else this.#pending.delete(pk);
+  }
+
+  /** An observation of `party`'s forces: an activity above a threshold needs a notification covering it. */
+  observedActivity(
+    party: string,
+    zones: readonly string[],
+    counts: ReadonlyMap<string, number>,
+    observedAt: number,
+    countedAt: number,
+    ref: EntryRef,
+  ): void {
+    for (const rule of this.#ctx.regime.notifications) {
+      const t = rule.trigger;
+      if (t.kind !== 'activity' || !rule.parties.includes(party)) continue;
+      if (t.zone !== undefined && !zones.includes(t.zone)) continue;
+      if (!t.anyOf.some((th) => (counts.get(th.category) ?? 0) >= th.atLeast)) continue;
+      const covered = (this.#activities.get(party) ?? []).some((a) => a.start <= observedAt && observedAt <= a.end);
+      if (covered) continue;
+      const ok = `${rule.id}\u0000${party}`;
+      const open = this.#openActivity.get(ok);
+      const window = rule.deadline.before ?? rule.deadline.after!;
+      if (open?.observed && observedAt <= plus(open.observed.last, window)) {
+        open.observed.last = Math.max(open.observed.last, observedAt);
+        if (open.evidence.length < MAX_EVIDENCE) open.evidence.push(ref);
+        continue;
+      }
+      const m: Missing = {
+        key: `${rule.id}/${keyOf(ref)}`,
+        rule,
+        party,
+        kind: 'activity',
+        due: Math.max(
+          countedAt,
+          rule.deadline.before !== undefined ? observedAt : plus(observedAt, rule.deadline.after!),
+        ),
+        evidence: [ref],
+        observed: { first: observedAt, last: observedAt },
+      };
+      this.#missing.push(m);
+      this.#openActivity.set(ok, m);
+    }
+  }
+
+  /** Receivers who owe an acknowledgement, with the deadline. */
+  #ackDue(r: NotifRecord): { receivers: string[]; due: number } | undefined {
+    if (!r.rule.acknowledge || r.kind === 'concern' || r.kind === 'explanation') return undefined;
+    return {
+      receivers: r.rule.parties.filter((p) => p !== r.party),
+      due: plus(r.countedAt, r.rule.acknowledge.within),
+    };
+  }
+
+  findings(q: QueryContext): Finding[] {
+    const out: Finding[] = [];
+    const asOf = q.asOf;
+    const binds = (rule: string, party: string, at: number) => contains(q.binding('notify', rule, party), at);
+    for (const r of this.#records.values()) {
+      const rule = r.rule.id;
+      if (
+        r.required &&
+        r.due !== undefined &&
+        r.kind !== 'concern' &&
+        r.countedAt > r.due &&
+        binds(rule, r.party, r.countedAt)
+      ) {
+        const explanation = r.kind === 'explanation';
+        out.push(
+          finding({
+            rule: explanation ? 'notification.explanation-late' : 'notification.late',
+            key: keyOf(r.ref),
+            party: r.party,
+            at: r.countedAt,
+            breaks: { kind: 'notification', id: rule },
+            message: explanation
+              ? {
+                  en: `${r.party} explained a concern under "${rule}" ${lateness(r.countedAt - r.due)} after the deadline (${human(r.due)})`,
+                  ru: `${r.party} дал(а) разъяснение по «${rule}» с опозданием на ${latenessRu(r.countedAt - r.due)} (срок ${human(r.due)})`,
+                }
+              : {
+                  en: `${r.party} notified ${r.kind} under "${rule}" ${lateness(r.countedAt - r.due)} late (due ${human(r.due)})`,
+                  ru: `${r.party} уведомил(а) (${r.kind}) по «${rule}» с опозданием на ${latenessRu(r.countedAt - r.due)} (срок ${human(r.due)})`,
+                },
+            refs: [r.ref],
+          }),
+        );
+      }
+      if (
+        r.kind === 'concern' &&
+        r.due !== undefined &&
+        !r.explanation &&
+        asOf >= r.due &&
+        binds(rule, r.addressee!, r.due)
+      ) {
+        out.push(
+          finding({
+            rule: 'notification.explanation-missing',
+            key: keyOf(r.ref),
+            party: r.addressee!,
+            at: r.due,
+            breaks: { kind: 'notification', id: rule },
+            message: {
+              en: `${r.addressee} did not explain ${r.party}'s concern under "${rule}" by ${human(r.due)}`,
+              ru: `${r.addressee} не дал(а) разъяснений по запросу стороны ${r.party} («${rule}») к ${human(r.due)}`,
+            },
+            refs: [r.ref],
+          }),
+        );
+      }
+      const ack = this.#ackDue(r);
+      if (!ack) continue;
+      for (const p of ack.receivers) {
+        const a = r.acks?.find((x) => x.party === p);
+        if (a && a.at > ack.due) {
+          out.push(
+            finding({
+              rule: 'acknowledgement.late',
+              key: keyOf(a.ref),
+              party: p,
+              at: a.at,
+              breaks: { kind: 'notification', id: rule },
+              message: {
+                en: `${p} acknowledged ${r.party}'s notification under "${rule}" ${lateness(a.at - ack.due)} late`,
+                ru: `${p} подтвердил(а) уведомление стороны ${r.party} («${rule}») с опозданием на ${latenessRu(a.at - ack.due)}`,
+              },
+              refs: [r.ref, a.ref],
+            }),
+          );
+        } else if (!a && asOf >= ack.due) {
+          out.push(
+            finding({
+              rule: 'acknowledgement.missing',
+              key: `${keyOf(r.ref)}/${p}`,
+              party: p,
+              at: ack.due,
+              breaks: { kind: 'notification', id: rule },
+              message: {
+                en: `${p} did not acknowledge ${r.party}'s notification under "${rule}" by ${human(ack.due)}`,
+                ru: `${p} не подтвердил(а) уведомление стороны ${r.party} («${rule}») к ${human(ack.due)}`,
+              },
+              refs: [r.ref],
+            }),
+          );
+        }
+      }
+    }
+    for (const m of this.#missing) {
+      if (asOf < m.due || !binds(m.rule.id, m.party, m.due)) continue;
+      if (m.kind === 'activity') {
+        if (m.resolvedBy) continue;
+        out.push(
+          finding({
+            rule: 'notification.missing',
+            key: m.key,
+            party: m.party,
+            at: m.due,
+            breaks: { kind: 'notification', id: m.rule.id },
+            message: {
+              en: `${m.party}'s activity observed from ${human(m.observed!.first)} reaches a threshold of "${m.rule.id}" and was never notified`,
+              ru: `деятельность стороны ${m.party}, наблюдаемая с ${human(m.observed!.first)}, достигает порога «${m.rule.id}» и не была уведомлена`,
+            },
+            refs: m.evidence,
+          }),
+        );
+        continue;
+      }
+      const open = [...m.uids!.entries()].filter(([, r]) => r === undefined).map(([u]) => u);
+      if (!open.length) continue;
+      const shown = open.length > 5 ? `${open.slice(0, 5).join(', ')} and ${open.length - 5} more` : open.join(', ');
+      const shownRu = open.length > 5 ? `${open.slice(0, 5).join(', ')} и ещё ${open.length - 5}` : open.join(', ');
+      out.push(
+        finding({
+          rule: 'notification.missing',
+          key: m.key,
+          party: m.party,
+          at: m.due,
+          breaks: { kind: 'notification', id: m.rule.id },
+          message: {
+            en: `${m.party} never notified the ${m.kind} of ${open.length} item(s) under "${m.rule.id}": ${shown}`,
+            ru: `${m.party} не уведомил(а) о ${m.kind === 'movement' ? 'перемещении' : 'изменении статуса'} ${open.length} ед. по «${m.rule.id}»: ${shownRu}`,
+          },
+          refs: m.evidence,
+        }),
+      );
+    }
+    return out;
+  }
+
+  state(q: QueryContext, detail: boolean): NotificationsState {
+    const asOf = q.asOf;
+    const summary = new Map<string, NotificationSummary>();
+    const sum = (rule: string, party: string) => {
+      const k = `${rule}\u0000${party}`;
+      let s = summary.get(k);
+      if (!s) {
+        s = {
+          rule,
+          party,
+          notified: 0,
+          onTime: 0,
+          late: 0,
+          missing: 0,
+          acknowledgementsDue: 0,
+          acknowledged: 0,
+          unacknowledged: 0,
+        };
+        summary.set(k, s);
+      }
+      return s;
+    };
+    const items: NotificationItemState[] = [];
+    for (const r of this.#records.values()) {
+      const s = sum(r.rule.id, r.party);
+      s.notified++;
+      const status: NotificationItemState['status'] =
+        r.kind === 'concern' || r.due === undefined
+          ? 'no-deadline'
+          : !r.required
+            ? 'not-required'
+            : r.countedAt > r.due
+              ? 'late'
+              : 'on-time';
+      if (status === 'late') s.late++;
+      else if (status === 'on-time') s.onTime++;
+      const ack = this.#ackDue(r);
+      const acknowledgements: NotificationItemState['acknowledgements'] = [];
+      for (const p of ack?.receivers ?? []) {
+        const a = r.acks?.find((x) => x.party === p);
+        const st = a ? (a.at > ack!.due ? 'late' : 'on-time') : asOf >= ack!.due ? 'missing' : 'awaiting';
+        s.acknowledgementsDue++;
+        if (a) s.acknowledged++;
+        else s.unacknowledged++;
+        acknowledgements.push({
+          party: p,
+          status: st,
+          dueBy: iso(ack!.due),
+          ...(a ? { at: iso(a.at), ref: a.ref } : {}),
+        });
+      }
+      if (!detail) continue;
+      items.push({
+        ref: r.ref,
+        rule: r.rule.id,
+        party: r.party,
+        kind: r.kind,
+        countedAt: iso(r.countedAt),
+        ...(r.eventAt !== undefined ? { eventAt: iso(r.eventAt) } : {}),
+        ...(r.due !== undefined ? { dueBy: iso(r.due) } : {}),
+        status,
+        acknowledgements,
+        ...(r.kind === 'concern'
+          ? {
+              explanation: {
+                by: r.addressee!,
+                status: r.explanation
+                  ? r.explanation.at > r.due!
+                    ? 'late'
+                    : 'on-time'
+                  : asOf >= r.due!
+                    ? 'missing'
+                    : 'awaiting',
+                dueBy: iso(r.due!),
+                ...(r.explanation ? { at: iso(r.explanation.at), ref: r.explanation.ref } : {}),
+              },
+            }
+          : {}),
+      });
+    }
+    const missing: MissingNotificationState[] = [];
+    for (const m of this.#missing) {
+      const open =
+        m.kind === 'activity' ? (m.resolvedBy ? 0 : 1) : [...m.uids!.values()].filter((r) => r === undefined).length;
+      const status = open === 0 ? 'notified' : asOf >= m.due ? 'missing' : 'awaiting';
+      if (status === 'missing') sum(m.rule.id, m.party).missing += m.kind === 'activity' ? 1 : open;
+      if (!detail) continue;
+      missing.push({
+        rule: m.rule.id,
+        party: m.party,
+        kind: m.kind,
+        dueBy: iso(m.due),
+        status,
+        evidence: m.evidence,
+        ...(m.uids
+          ? {
+              items: [...m.uids.entries()]
+                .map(([uid, r]) => ({ uid, ...(r ? { notifiedBy: r } : {}) }))
+                .sort((a, b) => byString(a.uid, b.uid)),
+            }
+          : {}),
+        ...(m.resolvedBy ? { notifiedBy: m.resolvedBy } : {}),
+      });
+    }
+    const ord = (a: { countedAt: string; ref: EntryRef }, b: { countedAt: string; ref: EntryRef }) =>
+      byString(a.countedAt, b.countedAt) || byString(a.ref.origin, b.ref.origin) || a.ref.index - b.ref.index;
+    return {
+      summary: [...summary.values()].sort((a, b) => byString(a.rule, b.rule) || byString(a.party, b.party)),
+      items: items.sort(ord),
+      missing: missing.sort(
+        (a, b) =>
+          byString(a.dueBy, b.dueBy) ||
+          byString(a.rule, b.rule) ||
+          byString(a.party, b.party) ||
+          byString(a.kind, b.kind) ||
+          byString(a.evidence[0]?.origin ?? '', b.evidence[0]?.origin ?? '') ||
+          (a.evidence[0]?.index ?? 0) - (b.evidence[0]?.index ?? 0),
+      ),
+    };
+  }
+}
+
+/** "3 days 4 hours" from milliseconds. */
+export function lateness(ms: number): string {
+  const h = Math.round(ms / 3_600_000);
+  const d = Math.floor(h / 24);
+  const r = h % 24;
+  if (d === 0) return h <= 0 ? 'under an hour' : `${h} h`;
+  return r ? `${d} d ${r} h` : `${d} d`;
+}
+
+export function latenessRu(ms: number): string {
+  const h = Math.round(ms / 3_600_000);
+  const d = Math.floor(h / 24);
+  const r = h % 24;
+  if (d === 0) return h <= 0 ? 'менее часа' : `${h} ч`;
+  return r ? `${d} сут ${r} ч` : `${d} сут`;
+}

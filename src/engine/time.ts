@@ -1,0 +1,68 @@
+/**
+ * Time in the engine: milliseconds since the epoch, UTC, always passed in (the engine has no clock). Dates in the
+ * regime (`2022-03-31`) are calendar days in UTC; a deadline date includes its whole day.
+ */
+import { addDuration, parseDuration } from '../model/index.js';
+
+export const DAY_MS = 86_400_000;
+
+/** `2022-03-31` → the instant the day begins (UTC). */
+export function startOfDay(date: string): number {
+  return Date.parse(`${date}T00:00:00Z`);
+}
+
+/** `2022-03-31` → the instant the day ends (exclusive: the start of the next day). */
+export function endOfDay(date: string): number {
+  return startOfDay(date) + DAY_MS;
+}
+
+/** RFC 3339 in UTC with milliseconds, the one spelling of an instant in the engine's output. */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export function parseInstant(text: string): number {
+  return Date.parse(text);
+}
+
+/** `t + d`, UTC, calendar units first (model's addDuration). */
+export function plus(t: number, duration: string): number {
+  return addDuration(t, duration, 1);
+}
+
+export function minus(t: number, duration: string): number {
+  return addDuration(t, duration, -1);
+}
+
+/** The start of the k-th period of `duration` counted from `anchor` (k may be negative). */
+export function periodStart(anchor: number, duration: string, k: number): number {
+  const d = parseDuration(duration);
+  const a = new Date(anchor);
+  const shifted = Date.UTC(
+    a.getUTCFullYear() + k * d.years,
+    a.getUTCMonth() + k * d.months,
+    a.getUTCDate(),
+    a.getUTCHours(),
+    a.getUTCMinutes(),
+    a.getUTCSeconds(),
+    a.getUTCMilliseconds(),
+  );
+  const fixed = (((d.weeks * 7 + d.days) * 24 + d.hours) * 60 + d.minutes) * 60 + d.seconds;
+  return shifted + k * fixed * 1000;
+}
+
+/** The index k of the period [periodStart(k), periodStart(k + 1)) that holds t. */
+export function periodIndex(anchor: number, duration: string, t: number): number {
+  const approx = Math.max(1, periodStart(anchor, duration, 1) - anchor);
+  let k = Math.floor((t - anchor) / approx);
+  while (periodStart(anchor, duration, k) > t) k--;
+  while (periodStart(anchor, duration, k + 1) <= t) k++;
+  return k;
+}
+
+/** `2022-03-28 14:00 UTC` (seconds when not zero): how messages a person reads spell an instant. */
+export function human(ms: number): string {
+  const s = iso(ms);
+  const t = s.slice(11, 19);
+  return `${s.slice(0, 10)} ${t.endsWith(':00') ? t.slice(0, 5) : t} UTC`;
+}

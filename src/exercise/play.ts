@@ -1,0 +1,267 @@
+/**
+ * Plays a scenario: one log per party on a simulated clock, each entry signed with its party's key, checked
+ * (schema, key and role, signature, the regime's names, references to existing entries) and appended at its
+ * simulated time. An entry that fails a check is refused and nothing of it is stored; the timeline says which
+ * entries must be refused, and the play fails if any other is (or if one of those is not).
+ *
+ * The directory it fills:
+ *   regime.json    the loaded regime (canonical JSON, public keys included): its SHA-256 is the regime hash
+ *   keys.json      the public key of every key id (what `regime check --keys` takes)
+ *   exercise.json  the scenario, seed, regime hash, simulated end time, and the refused entries
+ *   <party>/       each party's log directory (log.sqlite, log.key, log.vkey)
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fromHex, toHex } from '../crypto/bytes.js';
+import { canonicalJson, canonicalJsonBytes } from '../crypto/canonical-json.js';
+import { DetenteError } from '../crypto/errors.js';
+import { initLogDir, logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
+import type { LogWriter } from '../log/log-writer.js';
+import {
+  buildEnvelope,
+  checkEntryRefs,
+  countersignReport,
+  ENTRY_ROLE,
+  type EntryRef,
+  type EnvelopeFields,
+  encodeEntry,
+  type InspectionReportBody,
+  type Item,
+  parseRegime,
+  type Regime,
+  regimeBytes,
+  regimeHash,
+  regimeIndex,
+  signEntry,
+  verifyEntry,
+  vocabularyProblems,
+} from '../model/index.js';
+import { nodeSuite } from '../runtime/node-crypto.js';
+import { Rfc6962Hasher } from '../tlog/hasher.js';
+import { SimulatedClock } from './clock.js';
+import { DEFAULT_SEED, exerciseKeys } from './keys.js';
+import { scenarioDir } from './scenarios.js';
+import { parseTimeline, resolveBody, type Step } from './timeline.js';
+
+export const REGIME_FILE = 'regime.json';
+export const KEYS_FILE = 'keys.json';
+export const EXERCISE_FILE = 'exercise.json';
+/** Items a declaration carries in the entry itself; the rest go into blobs of BLOB_ITEMS each. */
+const ENTRY_ITEMS = 100;
+const BLOB_ITEMS = 500;
+
+export interface Refusal {
+  step: string;
+  party: string;
+  at: string;
+  code: string;
+  message: string;
+}
+
+export interface ExerciseMeta {
+  format: 'detente-exercise/1';
+  scenario: string;
+  seed: string;
+  regimeHash: string;
+  /** The simulated "now" at the end of the play. */
+  end: string;
+  parties: { id: string; origin: string; dir: string; entries: number }[];
+  refused: Refusal[];
+}
+
+export interface PlayOptions {
+  seed?: string;
+  /** Replace an earlier play in the directory. Default: refuse a directory that is not empty. */
+  replace?: boolean;
+  /** Called after each step. */
+  onStep?: (done: number, total: number) => void;
+}
+
+/** Loads a scenario's regime with its exercise keys. */
+export function scenarioRegime(
+  name: string,
+  seed = DEFAULT_SEED,
+): { regime: Regime; seeds: Map<string, Uint8Array>; publicKeys: Record<string, string> } {
+  const text = readFileSync(join(scenarioDir(name), 'regime.yaml'), 'utf8');
+  const ids = parseRegime(text, { allowMissingKeys: true }).parties.flatMap((p) => p.keys.map((k) => k.id));
+  const { seeds, publicKeys } = exerciseKeys(nodeSuite, name, seed, ids);
+  return { regime: parseRegime(text, { keys: publicKeys }), seeds, publicKeys };
+}
+
+export function playScenario(name: string, dir: string, options: PlayOptions = {}): ExerciseMeta {
+  const suite = nodeSuite;
+  const seed = options.seed ?? DEFAULT_SEED;
+  const { regime, seeds, publicKeys } = scenarioRegime(name, seed);
+  const hash = regimeHash(regime, suite.sha256);
+  const timeline = parseTimeline(readFileSync(join(scenarioDir(name), 'timeline.yaml'), 'utf8'), regime);
+  if (timeline.scenario !== name)
+    throw new DetenteError('BAD_INPUT', `timeline: it is for "${timeline.scenario}", not "${name}"`);
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    // Replace only what a play wrote: never a directory that merely happens to be there.
+    if (!options.replace || !existsSync(join(dir, EXERCISE_FILE))) {
+      throw new DetenteError(
+        'STORE_ERROR',
+        `${dir} is not empty${options.replace ? ` and holds no ${EXERCISE_FILE}: not replacing it` : ' (replace it, or choose another)'}`,
+      );
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, REGIME_FILE), canonicalJson(regime));
+  writeFileSync(join(dir, KEYS_FILE), `${JSON.stringify(publicKeys, null, 2)}\n`);
+  const meta: ExerciseMeta = {
+    format: 'detente-exercise/1',
+    scenario: name,
+    seed,
+    regimeHash: hash,
+    end: new Date(timeline.end).toISOString(),
+    parties: regime.parties.map((p) => ({ id: p.id, origin: p.origin, dir: p.id, entries: 0 })),
+    refused: [],
+  };
+  // Written first (a failed play can be replaced), then again with the counts.
+  writeFileSync(join(dir, EXERCISE_FILE), `${JSON.stringify(meta, null, 2)}\n`);
+
+  const ix = regimeIndex(regime);
+  const hasher = new Rfc6962Hasher(suite.sha256);
+  const clock = new SimulatedClock(Date.parse(timeline.steps[0]!.at));
+  const logs = new Map<string, { log: OpenLog; writer: LogWriter; hashes: string[] }>();
+  const byOrigin = new Map<string, string[]>();
+  try {
+    for (const p of regime.parties) {
+      const logKey = p.keys.find((k) => k.roles.includes('log'));
+      initLogDir(join(dir, p.id), p.origin, suite, logKey ? seeds.get(logKey.id) : undefined);
+      const log = openLogDir(join(dir, p.id), suite);
+      log.store.putBlob(fromHex(hash), regimeBytes(regime));
+      const entry = { log, writer: logWriter(log, suite, clock.fn), hashes: [] as string[] };
+      logs.set(p.id, entry);
+      byOrigin.set(p.origin, entry.hashes);
+    }
+    const refs = new Map<string, EntryRef>();
+    const refused: Refusal[] = [];
+    const exists = (r: EntryRef) => byOrigin.get(r.origin)?.[r.index] === r.leafHash;
+    timeline.steps.forEach((step, i) => {
+      clock.set(Date.parse(step.at));
+      const outcome = attempt(step);
+      if (outcome instanceof DetenteError) {
+        if (step.refused !== outcome.code) {
+          throw new DetenteError(outcome.code, `step ${step.id}: ${outcome.message}`, { problems: outcome.problems });
+        }
+        refused.push({
+          step: step.id,
+          party: step.party,
+          at: new Date(clock.now()).toISOString(),
+          code: outcome.code,
+          message: outcome.message,
+        });
+      } else if (step.refused !== undefined) {
+        throw new DetenteError(
+          'BAD_INPUT',
+          `step ${step.id}: expected to be refused with ${step.refused}, but it was accepted`,
+        );
+      } else refs.set(step.id, outcome);
+      options.onStep?.(i + 1, timeline.steps.length);
+    });
+
+    function attempt(step: Step): EntryRef | DetenteError {
+      const target = logs.get(step.party)!;
+      try {
+        let body = resolveBody(step.body, {
+          suite,
+          regimeHash: hash,
+          itemSets: timeline.itemSets,
+          ref: (id) => {
+            const r = refs.get(id);
+            if (!r) throw new DetenteError('BAD_INPUT', `timeline: step "${id}" has no entry (yet)`);
+            return r;
+          },
+        }) as Record<string, unknown>;
+        const role = ENTRY_ROLE[step.type as keyof typeof ENTRY_ROLE];
+        const keyId = step.key ?? ix.parties.get(step.party)!.keys.find((k) => k.roles.includes(role))?.id;
+        if (!keyId) throw new DetenteError('KEY_UNKNOWN', `${step.party} has no key with role ${role}`);
+        const blobs: { hash: Uint8Array; bytes: Uint8Array }[] = [];
+        if (
+          step.type === 'declaration' &&
+          body.form === 'plain' &&
+          Array.isArray(body.items) &&
+          body.items.length > ENTRY_ITEMS
+        ) {
+          const items = body.items as Item[];
+          const more = [];
+          for (let k = ENTRY_ITEMS; k < items.length; k += BLOB_ITEMS) {
+            const bytes = canonicalJsonBytes(items.slice(k, k + BLOB_ITEMS));
+            const h = suite.sha256(bytes);
+            blobs.push({ hash: h, bytes });
+            more.push({
+              sha256: toHex(h),
+              size: bytes.length,
+              mediaType: 'application/json',
+              name: `items-${more.length + 1}.json`,
+            });
+          }
+          checkBlobItems(regime, items.slice(ENTRY_ITEMS), step);
+          body = { ...body, items: items.slice(0, ENTRY_ITEMS), more };
+        }
+        if (step.type === 'inspection-report' && step.countersign) {
+          const host = body.host as string;
+          const escort = ix.parties.get(host)?.keys.find((k) => k.roles.includes('inspector'));
+          if (!escort) throw new DetenteError('KEY_UNKNOWN', `${host} has no inspector key to countersign with`);
+          body = countersignReport(
+            suite,
+            step.party,
+            body as unknown as InspectionReportBody,
+            escort.id,
+            seeds.get(escort.id)!,
+          ) as unknown as Record<string, unknown>;
+        }
+        const envelope = buildEnvelope({
+          type: step.type,
+          party: step.party,
+          key: keyId,
+          issuedAt: step.at,
+          body,
+        } as EnvelopeFields);
+        const signed = signEntry(suite, envelope, seeds.get(keyId)!);
+        verifyEntry(suite, regime, signed);
+        checkEntryRefs(envelope, exists);
+        const leaf = encodeEntry(signed);
+        for (const b of blobs) target.log.store.putBlob(b.hash, b.bytes);
+        const { first } = target.writer.append([leaf]);
+        const leafHash = toHex(hasher.hashLeaf(leaf));
+        target.hashes[first] = leafHash;
+        return { origin: target.log.store.origin, index: first, leafHash };
+      } catch (err) {
+        if (err instanceof DetenteError) return err;
+        throw err;
+      }
+    }
+
+    clock.set(timeline.end);
+    for (const p of meta.parties) p.entries = logs.get(p.id)!.hashes.length;
+    meta.refused = refused;
+    writeFileSync(join(dir, EXERCISE_FILE), `${JSON.stringify(meta, null, 2)}\n`);
+    return meta;
+  } finally {
+    for (const { log } of logs.values()) log.close();
+  }
+}
+
+/** Items a declaration carries in blobs get the checks its entry's items get (the entry only names the blob). */
+function checkBlobItems(regime: Regime, items: Item[], step: Step): void {
+  const probe = {
+    v: 1,
+    type: 'declaration',
+    party: step.party,
+    key: 'x',
+    issuedAt: step.at,
+    refs: [],
+    body: { form: 'plain', asOf: '2000-01-01', items, quantities: [] },
+  };
+  const problems = vocabularyProblems(regime, probe as never);
+  if (problems.length) {
+    throw new DetenteError(
+      'SCHEMA_INVALID',
+      `items in blobs: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+      { problems },
+    );
+  }
+}

@@ -1,0 +1,281 @@
+/**
+ * Reading the logs of a directory of party logs back (what `scenario play` writes, and what a node will mirror):
+ * each log's entries in index order with the time each counts from (the local time of the first checkpoint of its
+ * log that contains it), merged across logs into the engine's canonical order as they stream, so folding a million
+ * entries holds one page of each log at a time.
+ *
+ * `verify` (the default) decodes every entry strictly and checks its signature, key and role against the regime,
+ * and its leaf hash against the log's tiles; an entry that fails is reported and skipped. Without it the store is
+ * trusted (it refused bad entries when they were appended): entries are JSON-parsed and their leaf hashes taken
+ * from the tiles.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { fromBase64, fromHex, toHex } from '../crypto/bytes.js';
+import { DetenteError } from '../crypto/errors.js';
+import { Engine, type StateOptions } from '../engine/engine.js';
+import { compareEntries } from '../engine/order.js';
+import type { EngineEntry } from '../engine/types.js';
+import { ZoneIndex } from '../engine/zones.js';
+import { type OpenLog, openLogDir } from '../log/log-dir.js';
+import {
+  decodeEntry,
+  type Envelope,
+  Item,
+  parseRegime,
+  type Regime,
+  regimeHash,
+  verifyEntry,
+  vocabularyProblems,
+} from '../model/index.js';
+import { bordersFor } from '../runtime/borders.js';
+import { nodeSuite } from '../runtime/node-crypto.js';
+import { TILE_WIDTH } from '../tlog/tile-paths.js';
+import { EXERCISE_FILE, type ExerciseMeta, REGIME_FILE } from './play.js';
+
+export interface LoadProblem {
+  origin: string;
+  index?: number;
+  code: string;
+  message: string;
+}
+
+export interface ReadOptions {
+  /** Check every entry (default true); false trusts the store. */
+  verify?: boolean;
+  /** Read only entries counted at or before this time. */
+  asOf?: number;
+}
+
+export interface LogSet {
+  dir: string;
+  regime: Regime;
+  regimeHash: string;
+  zones: ZoneIndex;
+  meta: ExerciseMeta | undefined;
+  logs: { party: string; origin: string; log: OpenLog }[];
+  problems: LoadProblem[];
+  close(): void;
+}
+
+/** Opens the regime and every party's log in `dir` (read-only). */
+export function openLogSet(dir: string): LogSet {
+  if (!existsSync(join(dir, REGIME_FILE))) {
+    throw new DetenteError(
+      'STORE_ERROR',
+      `${dir} holds no ${REGIME_FILE}: is it a directory of party logs (detente scenario play)?`,
+    );
+  }
+  const regime = parseRegime(readFileSync(join(dir, REGIME_FILE), 'utf8'), 'json');
+  const hash = regimeHash(regime, nodeSuite.sha256);
+  const meta = existsSync(join(dir, EXERCISE_FILE))
+    ? (JSON.parse(readFileSync(join(dir, EXERCISE_FILE), 'utf8')) as ExerciseMeta)
+    : undefined;
+  if (meta && meta.regimeHash !== hash) {
+    throw new DetenteError(
+      'LOG_INCONSISTENT',
+      `${EXERCISE_FILE} names regime ${meta.regimeHash}, but ${REGIME_FILE} hashes to ${hash}`,
+    );
+  }
+  const problems: LoadProblem[] = [];
+  const logs: LogSet['logs'] = [];
+  for (const p of regime.parties) {
+    const d = join(dir, p.id);
+    if (!existsSync(d)) continue;
+    const log = openLogDir(d, nodeSuite, { readonly: true });
+    if (log.store.origin !== p.origin) {
+      log.close();
+      throw new DetenteError('LOG_INCONSISTENT', `${d} holds the log ${log.store.origin}, not ${p.id}'s (${p.origin})`);
+    }
+    const key = p.keys.find((k) => k.roles.includes('log'));
+    if (key?.publicKey && toHex(fromBase64(key.publicKey)) !== toHex(log.verifier.publicKey)) {
+      problems.push({
+        origin: p.origin,
+        code: 'KEY_UNKNOWN',
+        message: `${d}: the log's key is not ${p.id}'s log key in the regime (${key.id})`,
+      });
+    }
+    logs.push({ party: p.id, origin: p.origin, log });
+  }
+  return {
+    dir,
+    regime,
+    regimeHash: hash,
+    zones: new ZoneIndex(regime, bordersFor(regime)),
+    meta,
+    logs,
+    problems,
+    close: () => {
+      for (const l of logs) l.log.close();
+    },
+  };
+}
+
+const Items = z.array(Item);
+const decoder = new TextDecoder();
+
+/** One log's entries in index order, each with its counted time; stops after `asOf`. */
+function* logEntries(set: LogSet, l: LogSet['logs'][number], options: ReadOptions): Generator<EngineEntry> {
+  const verify = options.verify ?? true;
+  const store = l.log.store;
+  const size = store.head()?.size ?? 0;
+  const records = store.checkpointRecords();
+  let r = 0;
+  let counted = -Infinity;
+  let tile: Uint8Array | undefined;
+  let tileIndex = -1;
+  let index = 0;
+  for (const bytes of store.entries(0, size)) {
+    const i = index++;
+    while (r < records.length && records[r]!.size <= i) r++;
+    const record = records[r];
+    if (!record) {
+      set.problems.push({
+        origin: l.origin,
+        index: i,
+        code: 'LOG_INCONSISTENT',
+        message: 'no checkpoint covers this entry',
+      });
+      return;
+    }
+    // A log's entries count in the order they were written, even if its clock stepped back.
+    counted = Math.max(counted, record.time);
+    if (options.asOf !== undefined && counted > options.asOf) return;
+    const t = Math.floor(i / TILE_WIDTH);
+    if (t !== tileIndex) {
+      tile = store.tile(0, t);
+      tileIndex = t;
+    }
+    const slot = (i % TILE_WIDTH) * 32;
+    const stored = tile && tile.length >= slot + 32 ? tile.subarray(slot, slot + 32) : undefined;
+    let envelope: Envelope;
+    let leafHash: string;
+    try {
+      if (verify) {
+        const computed = l.log.hasher.hashLeaf(bytes);
+        if (!stored || toHex(stored) !== toHex(computed)) {
+          throw new DetenteError('LOG_INCONSISTENT', 'the entry does not match its leaf hash in the tiles');
+        }
+        const signed = decodeEntry(bytes);
+        verifyEntry(nodeSuite, set.regime, signed);
+        envelope = signed.envelope;
+        leafHash = toHex(computed);
+      } else {
+        if (!stored) throw new DetenteError('LOG_INCONSISTENT', 'no tile holds the leaf hash');
+        envelope = JSON.parse(decoder.decode(bytes)).entry as Envelope;
+        leafHash = toHex(stored);
+      }
+    } catch (err) {
+      set.problems.push({
+        origin: l.origin,
+        index: i,
+        code: err instanceof DetenteError ? err.code : 'SCHEMA_INVALID',
+        message: (err as Error).message,
+      });
+      continue;
+    }
+    const entry: EngineEntry = { origin: l.origin, index: i, leafHash, countedAt: counted, envelope };
+    if (envelope.type === 'declaration' && envelope.body.form === 'plain' && envelope.body.more?.length) {
+      const items = moreItems(set, l, envelope, i);
+      if (items) entry.moreItems = items;
+    }
+    yield entry;
+  }
+}
+
+/** The items of a declaration's blobs, checked against their hash, size, schema and the regime's names. */
+function moreItems(set: LogSet, l: LogSet['logs'][number], envelope: Envelope, index: number): Item[] | undefined {
+  if (envelope.type !== 'declaration' || envelope.body.form !== 'plain') return undefined;
+  const out: Item[] = [];
+  for (const ref of envelope.body.more ?? []) {
+    const bytes = l.log.store.blob(fromHex(ref.sha256));
+    const problem = (message: string) => {
+      set.problems.push({
+        origin: l.origin,
+        index,
+        code: 'LOG_INCONSISTENT',
+        message: `blob ${ref.sha256}: ${message}`,
+      });
+      return undefined;
+    };
+    if (!bytes) return problem('not in the store');
+    if (bytes.length !== ref.size || toHex(nodeSuite.sha256(bytes)) !== ref.sha256)
+      return problem('wrong size or hash');
+    let parsed: z.ZodSafeParseResult<Item[]>;
+    try {
+      parsed = Items.safeParse(JSON.parse(decoder.decode(bytes)));
+    } catch {
+      return problem('not JSON');
+    }
+    if (!parsed.success) return problem('not a list of items');
+    out.push(...parsed.data);
+  }
+  const probe = { ...envelope, body: { ...envelope.body, items: out, more: [] } } as Envelope;
+  const problems = vocabularyProblems(set.regime, probe);
+  if (problems.length) {
+    set.problems.push({
+      origin: l.origin,
+      index,
+      code: 'SCHEMA_INVALID',
+      message: `items in blobs: ${problems[0]!.path}: ${problems[0]!.message}`,
+    });
+    return undefined;
+  }
+  return out;
+}
+
+/** Every log's entries, merged into the canonical order as they stream. */
+export function* streamEntries(set: LogSet, options: ReadOptions = {}): Generator<EngineEntry> {
+  const its = set.logs.map((l) => logEntries(set, l, options));
+  const heads = its.map((it) => it.next());
+  for (;;) {
+    let best = -1;
+    for (let k = 0; k < heads.length; k++) {
+      const h = heads[k]!;
+      if (h.done) continue;
+      if (best < 0 || compareEntries(h.value, (heads[best] as IteratorYieldResult<EngineEntry>).value) < 0) best = k;
+    }
+    if (best < 0) return;
+    const value = (heads[best] as IteratorYieldResult<EngineEntry>).value;
+    heads[best] = its[best]!.next();
+    yield value;
+  }
+}
+
+/** Every entry of every log, in canonical order (for tests and small directories). */
+export function loadLogs(dir: string, options: ReadOptions = {}): { set: LogSet; entries: EngineEntry[] } {
+  const set = openLogSet(dir);
+  try {
+    return { set, entries: [...streamEntries(set, options)] };
+  } finally {
+    set.close();
+  }
+}
+
+export interface FoldedDir {
+  set: LogSet;
+  engine: Engine;
+  /** The time the state is for: the one asked, else the exercise's simulated end, else now. */
+  asOf: number;
+}
+
+/** Reads every log in `dir` and folds it; `asOf` folds only entries counted by then. */
+export function foldDir(dir: string, options: ReadOptions & { onEntry?: (n: number) => void } = {}): FoldedDir {
+  const set = openLogSet(dir);
+  try {
+    const engine = new Engine({ regime: set.regime, regimeHash: set.regimeHash, zones: set.zones });
+    let n = 0;
+    for (const e of streamEntries(set, options)) {
+      engine.apply(e);
+      if (++n % 4096 === 0) options.onEntry?.(n);
+    }
+    const last = engine.lastCountedAt ?? -Infinity;
+    const asOf = options.asOf ?? Math.max(set.meta ? Date.parse(set.meta.end) : Date.now(), last);
+    return { set, engine, asOf };
+  } finally {
+    set.close();
+  }
+}
+
+export type { StateOptions };

@@ -1,0 +1,251 @@
+/**
+ * The default scenario, played into real SQLite logs on a simulated clock and read back: the entries it refuses,
+ * the findings it yields (every rule family exercised both ways), the state at chosen dates, and the same answer
+ * however the logs are read.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../src/crypto/canonical-json.js';
+import { type ComplianceState, Engine, type Finding, fold } from '../src/engine/index.js';
+import { type ExerciseMeta, playScenario, scenarioRegime } from '../src/exercise/play.js';
+import { foldDir, loadLogs } from '../src/exercise/read.js';
+import { aggregate, parseTimeline } from '../src/exercise/timeline.js';
+import { openLogDir } from '../src/log/log-dir.js';
+import { decodeEntry } from '../src/model/index.js';
+import { nodeSuite } from '../src/runtime/node-crypto.js';
+import { tempDirs } from './helpers/tmp.js';
+
+const tmp = tempDirs();
+const NAME = 'european-security-2022';
+let dir: string;
+let meta: ExerciseMeta;
+let state: ComplianceState;
+let findings: Finding[];
+
+const at = (d: string) => Date.parse(d.length === 10 ? `${d}T23:59:59.999Z` : d);
+const evaluate = (asOf: string) => {
+  const f = foldDir(dir, { asOf: at(asOf) });
+  return f.engine.evaluate(f.asOf);
+};
+const of = (asOf: string) => evaluate(asOf).state;
+
+beforeAll(() => {
+  dir = join(tmp(), 'play');
+  meta = playScenario(NAME, dir);
+  const f = foldDir(dir);
+  expect(f.set.problems).toEqual([]);
+  ({ state, findings } = f.engine.evaluate(f.asOf));
+});
+
+describe('the European security 2022 scenario', () => {
+  it('refuses the four bad entries and stores nothing of them', () => {
+    expect(meta.refused.map((r) => [r.step, r.code])).toEqual([
+      ['us-observation-wrong-key', 'ROLE_DENIED'],
+      ['us-acks-unknown-entry', 'REFERENCE_UNKNOWN'],
+      ['ru-declaration-bad-status', 'SCHEMA_INVALID'],
+      ['nato-signs-for-us', 'KEY_UNKNOWN'],
+    ]);
+    const { regime } = scenarioRegime(NAME);
+    const steps = parseTimeline(readFileSync(join('scenarios', NAME, 'timeline.yaml'), 'utf8'), regime).steps;
+    for (const p of meta.parties) {
+      const accepted = steps.filter((s) => s.party === p.id && s.refused === undefined);
+      const log = openLogDir(join(dir, p.id), nodeSuite, { readonly: true });
+      const size = log.store.head()!.size;
+      const types = [...log.store.entries(0, size)].map((e) => decodeEntry(e).envelope.type);
+      log.close();
+      expect(size, p.id).toBe(accepted.length);
+      expect(types).toEqual(accepted.map((s) => s.type));
+    }
+  });
+
+  it('reproduces the published New START aggregates item by item', () => {
+    const { regime } = scenarioRegime(NAME);
+    const t = parseTimeline(readFileSync(join('scenarios', NAME, 'timeline.yaml'), 'utf8'), regime);
+    const agg = (set: string) =>
+      ['nst-deployed-delivery-vehicles', 'nst-warheads', 'nst-launchers'].map((g) =>
+        aggregate(regime, t.itemSets.get(set)!, g),
+      );
+    expect(agg('us-2021-09')).toEqual([665, 1389, 800]);
+    expect(agg('ru-2021-09')).toEqual([527, 1458, 742]);
+    expect(agg('us-2022-03')).toEqual([686, 1515, 800]);
+    expect(agg('ru-2022-03')).toEqual([526, 1474, 761]);
+    const limits = (s: ComplianceState, party: string) =>
+      s.limits
+        .filter((l) => l.party === party && l.limit.startsWith('nst-'))
+        .map((l) => [l.limit, l.declared, l.status]);
+    expect(limits(of('2022-02-08'), 'us')).toEqual([
+      ['nst-deployed-delivery-vehicles', 665, 'within'],
+      ['nst-launchers', 800, 'within'],
+      ['nst-warheads', 1389, 'within'],
+    ]);
+    expect(limits(state, 'us')).toEqual([
+      ['nst-deployed-delivery-vehicles', 686, 'within'],
+      ['nst-launchers', 800, 'within'],
+      ['nst-warheads', 1515, 'within'],
+    ]);
+    expect(limits(state, 'ru').map((l) => l[1])).toEqual([526, 761, 1474]);
+  });
+
+  it('yields the expected findings, each citing the entries that show it', () => {
+    expect(findings.map((f) => [f.at.slice(0, 16), f.rule, f.party])).toEqual([
+      ['2022-01-28T09:00', 'regime.signature-mismatch', 'ru'],
+      ['2022-02-01T08:00', 'notification.late', 'ru'],
+      ['2022-02-08T14:00', 'notification.missing', 'ru'],
+      ['2022-02-09T14:00', 'metric.declaration-contradicted', 'ru'],
+      ['2022-02-13T10:00', 'notification.explanation-missing', 'ru'],
+      ['2022-03-02T10:00', 'acknowledgement.late', 'ru'],
+      ['2022-03-03T10:00', 'inspection.short-notice', 'us'],
+      ['2022-03-10T10:00', 'notification.late', 'us'],
+      ['2022-03-20T10:00', 'notification.missing', 'ru'],
+      ['2022-03-22T14:00', 'metric.sources-disagree', 'ru'],
+      ['2022-04-12T10:00', 'notification.late', 'ru'],
+      ['2022-04-13T10:00', 'acknowledgement.missing', 'us'],
+      ['2022-04-21T10:00', 'inspection.item-mismatch', 'ru'],
+      ['2022-05-06T10:00', 'inspection.item-not-found', 'ru'],
+      ['2022-05-09T10:00', 'inspection.short-notice', 'ru'],
+      ['2022-05-24T09:00', 'notification.missing', 'ru'],
+      ['2022-06-21T10:00', 'inspection.absence-not-confirmed', 'ru'],
+      ['2022-06-21T10:00', 'inspection.not-countersigned', 'ru'],
+      ['2022-07-12T14:00', 'limit.exceeded-observed', 'ru'],
+      ['2022-08-18T08:00', 'inspection.not-conducted', 'ru'],
+      ['2022-09-01T14:00', 'notification.missing', 'ru'],
+      ['2022-09-02T14:00', 'metric.declaration-contradicted', 'ru'],
+      ['2022-09-02T14:00', 'metric.relapsed', 'ru'],
+      ['2022-09-12T10:00', 'inspection.quota-exceeded', 'us'],
+      ['2022-09-12T10:00', 'inspection.site-not-selected', 'us'],
+      ['2022-10-03T10:00', 'inspection.quota-exceeded', 'ru'],
+      ['2022-11-16T14:00', 'metric.declaration-contradicted', 'ru'],
+    ]);
+    for (const f of findings) {
+      if (f.rule !== 'metric.deadline-missed') expect(f.refs.length, f.id).toBeGreaterThan(0);
+      for (const r of f.refs) expect(r.leafHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(f.message.ru.length).toBeGreaterThan(10);
+    }
+    const missing = findings.filter((f) => f.rule === 'notification.missing').map((f) => f.message.en);
+    expect(missing[1]).toContain('RU-HB-0058, RU-HB-0059, RU-HB-0060, RU-HB-0061');
+    expect(missing[2]).toContain('movement of 1 item(s) under "nst-movement": RU-HB-0003');
+  });
+
+  it('shows the compliant way too: the regime in force, notifications on time and acknowledged, absence confirmed', () => {
+    expect(state.regime).toMatchObject({ inForce: true, since: '2022-01-31T12:00:00.000Z' });
+    const n = state.notifications.summary;
+    expect(n.find((s) => s.rule === 'nst-status-change' && s.party === 'us')).toMatchObject({
+      notified: 3,
+      onTime: 2,
+      late: 1,
+    });
+    expect(n.find((s) => s.rule === 'nst-status-change' && s.party === 'ru')).toMatchObject({ onTime: 1, missing: 4 });
+    expect(n.find((s) => s.rule === 'vd11-prior-notification' && s.party === 'us')).toMatchObject({
+      onTime: 1,
+      late: 0,
+    });
+    const concerns = state.notifications.items
+      .filter((i) => i.kind === 'concern')
+      .map((i) => [i.party, i.explanation!.status]);
+    expect(concerns).toEqual([
+      ['us', 'missing'],
+      ['ru', 'on-time'],
+    ]);
+    const inspections = state.inspections.items.map((i) => [i.inspection, i.site, i.status]);
+    expect(inspections).toEqual([
+      ['ru-ground-missile-base-transparency', 'chernyakhovsk', 'conducted'],
+      ['aegis-ashore-transparency', 'deveselu', 'conducted'],
+      ['nst-type-one', 'malmstrom', 'conducted'],
+      ['nst-type-one', 'kozelsk', 'conducted'],
+      ['nst-type-one', 'engels', 'conducted'],
+      ['nst-type-one', 'minot', 'conducted'],
+      ['aegis-ashore-transparency', 'redzikowo', 'conducted'],
+      ['ru-ground-missile-base-transparency', 'mozdok', 'conducted'],
+      ['nst-type-one', 'kozelsk', 'not-conducted'],
+      ['ru-ground-missile-base-transparency', 'shuya', 'not-due'],
+      ['aegis-ashore-transparency', 'deveselu', 'not-due'],
+    ]);
+    const quota = state.inspections.quotas.find((q) => q.inspection === 'nst-type-one' && q.inspector === 'us')!;
+    expect(quota).toMatchObject({ used: 3, left: 7, period: { from: '2022-02-05T00:00:00.000Z' } });
+    const deveselu = state.holdings.find((h) => h.party === 'us')!.bySite.filter((r) => r.site === 'deveselu');
+    expect(deveselu.map((r) => [r.category, r.inspected?.absent])).toEqual([
+      ['inf-range-glm', true],
+      ['inf-range-glm-launcher', true],
+    ]);
+  });
+
+  it('follows commitments through the year', () => {
+    const statuses = (s: ComplianceState) => Object.fromEntries(s.commitments.map((c) => [c.commitment, c.status]));
+    expect(statuses(of('2022-02-02'))).toEqual({
+      'us-ukraine-no-offensive-missiles': 'awaiting-condition',
+      'ru-ukraine-no-offensive-missiles': 'proposed',
+      'us-aegis-ashore-transparency': 'awaiting-condition',
+      'ru-ground-missile-base-transparency': 'proposed',
+    });
+    expect(statuses(of('2022-04-01'))).toEqual({
+      'us-ukraine-no-offensive-missiles': 'in-force',
+      'ru-ukraine-no-offensive-missiles': 'in-force',
+      'us-aegis-ashore-transparency': 'in-force',
+      'ru-ground-missile-base-transparency': 'in-force',
+    });
+    expect(statuses(of('2022-08-01'))['ru-ukraine-no-offensive-missiles']).toBe('breached');
+    expect(statuses(state)).toEqual({
+      'us-ukraine-no-offensive-missiles': 'awaiting-condition',
+      'ru-ukraine-no-offensive-missiles': 'breached',
+      'us-aegis-ashore-transparency': 'awaiting-condition',
+      'ru-ground-missile-base-transparency': 'withdrawn',
+    });
+    expect(state.commitments.find((c) => c.commitment === 'us-aegis-ashore-transparency')!.reason.en).toBe(
+      'awaiting: "ru-ground-missile-base-transparency" accepted',
+    );
+    // The US limits in Ukraine bound it only while its commitment was in force, and it kept them.
+    const usUkraine = (s: ComplianceState) =>
+      s.limits.find((l) => l.limit === 'ukraine-no-offensive-gl-missiles' && l.party === 'us')!.status;
+    expect([usUkraine(of('2022-03-01')), usUkraine(of('2022-06-01')), usUkraine(state)]).toEqual([
+      'not-binding',
+      'within',
+      'not-binding',
+    ]);
+  });
+
+  it('tracks the de-escalation metric: not yet met, met on time, held, relapsed', () => {
+    const metric = (s: ComplianceState) => s.metrics[0]!;
+    expect(metric(of('2022-03-01')).status).toBe('not-yet-met');
+    expect(metric(of('2022-04-01'))).toMatchObject({ status: 'met-on-time', firstMetAt: '2022-03-28T14:00:00.000Z' });
+    expect(metric(of('2022-07-01'))).toMatchObject({ status: 'held', heldAt: '2022-06-26T14:00:00.000Z' });
+    expect(metric(state)).toMatchObject({ status: 'relapsed', relapsedAt: '2022-09-02T14:00:00.000Z' });
+    expect(metric(state).series.length).toBe(19); // 16 observations, 3 declarations
+  });
+
+  it('answers "as of" any date with only what counted by then', () => {
+    const early = evaluate('2022-01-30');
+    expect(early.state.regime.inForce).toBe(false);
+    expect(early.findings.map((f) => f.rule)).toEqual(['regime.signature-mismatch']);
+    expect(early.state.entries.total).toBe(3);
+  });
+
+  it('gives byte-identical answers however the logs are read, verified or trusted', () => {
+    const { set, entries } = loadLogs(dir);
+    const expected = canonicalJson(
+      fold({ regime: set.regime, regimeHash: set.regimeHash, zones: set.zones }, entries).evaluate(at('2022-12-31')),
+    );
+    const reversed = [...entries].reverse();
+    expect(
+      canonicalJson(
+        fold({ regime: set.regime, regimeHash: set.regimeHash, zones: set.zones }, reversed).evaluate(at('2022-12-31')),
+      ),
+    ).toBe(expected);
+    const trusted = foldDir(dir, { verify: false });
+    expect(canonicalJson(trusted.engine.evaluate(at('2022-12-31')))).toBe(expected);
+    const incremental = new Engine({ regime: set.regime, regimeHash: set.regimeHash, zones: set.zones });
+    for (const e of entries) incremental.apply(e);
+    expect(canonicalJson(incremental.evaluate(at('2022-12-31')))).toBe(expected);
+  });
+
+  it('plays the same logs twice from the same seed', () => {
+    const again = join(tmp(), 'again');
+    const meta2 = playScenario(NAME, again);
+    expect(meta2.regimeHash).toBe(meta.regimeHash);
+    const a = loadLogs(dir).entries.map((e) => e.leafHash);
+    const b = loadLogs(again).entries.map((e) => e.leafHash);
+    expect(b).toEqual(a);
+    expect(() => playScenario(NAME, again)).toThrow(/not empty/);
+    expect(playScenario(NAME, again, { replace: true, seed: 'other' }).regimeHash).not.toBe(meta.regimeHash);
+  });
+});
