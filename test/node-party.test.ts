@@ -109,6 +109,24 @@ describe('three party nodes on loopback', () => {
   it('gossip finds no fork among honest nodes', async () => {
     for (const n of nodes.values()) expect(await n.node.gossipRound()).toEqual([]);
   });
+
+  it('every node computes the same state and findings, byte for byte', async () => {
+    const asOf = new Date(Date.now() + 86_400_000).toISOString();
+    const fetchAll = async (path: string) =>
+      Promise.all([...nodes.values()].map(async (n) => (await fetch(`${n.url}${path}?asOf=${asOf}`)).text()));
+    let states: string[] = [];
+    await until('the three nodes agree', async () => {
+      states = await fetchAll('/api/state');
+      return states.every((s) => s === states[0]);
+    });
+    const state = JSON.parse(states[0]!);
+    expect(state.entries.total).toBe(4);
+    expect(state.regime.signatures ?? state.regime).toBeTruthy();
+    const findings = await fetchAll('/api/findings');
+    expect(new Set(findings).size).toBe(1);
+    expect(Array.isArray(JSON.parse(findings[0]!).findings)).toBe(true);
+    expect((await fetch(`${nodes.get('us')!.url}/api/state?asOf=not-a-date`)).status).toBe(400);
+  });
 });
 
 function fromBase64Hex(hex: string): Uint8Array {

@@ -20,7 +20,9 @@ import type { Envelope } from '../model/index.js';
 import type { LogInfo, NodeEntry, PartyNode } from '../node/node.js';
 import { SubmissionError } from '../node/submissions.js';
 import type { User } from '../node/users.js';
+import { stateRoutes } from './state.js';
 import { tilesPlugin } from './tiles.js';
+import { webPlugin } from './web.js';
 import { witnessPlugin } from './witness.js';
 
 export interface ServerOptions {
@@ -399,6 +401,9 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     },
   );
 
+  await stateRoutes(app, node);
+  // The dashboard, last: its fallback must not shadow any route above.
+  await app.register(webPlugin);
   await options.extend?.(app, node);
   return app;
 }
