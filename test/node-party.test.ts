@@ -126,6 +126,10 @@ describe('three party nodes on loopback', () => {
     expect(new Set(findings).size).toBe(1);
     expect(Array.isArray(JSON.parse(findings[0]!).findings)).toBe(true);
     expect((await fetch(`${nodes.get('us')!.url}/api/state?asOf=not-a-date`)).status).toBe(400);
+    // As of a date before every entry: the fold of the entries counted by then (none).
+    const before = await fetch(`${nodes.get('us')!.url}/api/state?asOf=2020-01-01`);
+    expect(before.status).toBe(200);
+    expect((await before.json()).entries.total).toBe(0);
   });
 });
 

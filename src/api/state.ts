@@ -34,17 +34,37 @@ export class NodeState {
     this.#zones = new ZoneIndex(node.regime, bordersFor(node.regime));
   }
 
+  #fold(entries: ReturnType<PartyNode['allEntries']>): Engine {
+    entries.sort(compareEntries);
+    const engine = new Engine({ regime: this.#node.regime, regimeHash: this.#node.regimeHash, zones: this.#zones });
+    for (const e of entries) engine.apply(e);
+    return engine;
+  }
+
   engine(): Engine {
     const entries = this.#node.allEntries();
     if (!this.#engine || entries.length !== this.#folded) {
-      entries.sort(compareEntries);
-      const engine = new Engine({ regime: this.#node.regime, regimeHash: this.#node.regimeHash, zones: this.#zones });
-      for (const e of entries) engine.apply(e);
-      this.#engine = engine;
+      this.#engine = this.#fold(entries);
       this.#folded = entries.length;
     }
     return this.#engine;
   }
+
+  /**
+   * An engine that can answer as of `asOf`: the full fold when every entry counts by then, else a fold of only the
+   * entries counted by then (the engine refuses a date before an entry it applied). The last one is kept, as a
+   * dashboard asks the state and the findings of one date in turn.
+   */
+  engineAsOf(asOf: number): Engine {
+    const full = this.engine();
+    if ((full.lastCountedAt ?? Number.NEGATIVE_INFINITY) <= asOf) return full;
+    if (this.#past?.asOf === asOf && this.#past.folded === this.#folded) return this.#past.engine;
+    const engine = this.#fold(this.#node.allEntries().filter((e) => e.countedAt <= asOf));
+    this.#past = { asOf, folded: this.#folded, engine };
+    return engine;
+  }
+
+  #past: { asOf: number; folded: number; engine: Engine } | undefined;
 }
 
 const asOfQuery = z.object({
@@ -56,7 +76,7 @@ export async function stateRoutes(app: FastifyInstance, node: PartyNode): Promis
   const evaluate = (query: { asOf?: string }) => {
     const asOf = parseAsOf(query.asOf);
     if (typeof asOf === 'string') return { error: asOf } as const;
-    return { result: state.engine().evaluate(asOf) } as const;
+    return { result: state.engineAsOf(asOf).evaluate(asOf) } as const;
   };
   app.get<{ Querystring: { asOf?: string } }>(
     '/api/state',
