@@ -1,14 +1,15 @@
 /** What every view needs once: the logs, the regime, and (when the node has them) the engine's state and findings. */
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
 import type { Regime } from '../../src/model/index.js';
-import { api, type Finding, type LogInfo } from './api/client.js';
+import { api, type LogInfo } from './api/client.js';
+import { asState, type ComplianceState, type Finding } from './state.js';
 
 export interface NodeData {
   logs: LogInfo[];
   regime: Regime;
   regimeHash: string;
-  /** undefined while loading or when the node has no /api/state yet. */
-  state: unknown;
+  /** The engine's state as of `asOf`: undefined while loading or when the node has no engine. */
+  state: ComplianceState | undefined;
   stateAvailable: boolean;
   findings: Finding[] | undefined;
   asOf: string | undefined;
@@ -22,7 +23,10 @@ const Context = createContext<Loaded>({ status: 'loading' });
 export function DataProvider({ children }: { children: ReactNode }) {
   const [base, setBase] = useState<{ logs: LogInfo[]; regime: Regime; hash: string } | { error: string } | undefined>();
   const [asOf, setAsOf] = useState<string | undefined>();
-  const [state, setState] = useState<{ state: unknown; available: boolean }>({ state: undefined, available: false });
+  const [state, setState] = useState<{ state: ComplianceState | undefined; available: boolean }>({
+    state: undefined,
+    available: false,
+  });
   const [findings, setFindings] = useState<Finding[] | undefined>();
 
   useEffect(() => {
@@ -35,7 +39,7 @@ export function DataProvider({ children }: { children: ReactNode }) {
     let live = true;
     api
       .state(asOf)
-      .then((s) => live && setState({ state: s, available: s !== undefined }))
+      .then((s) => live && setState({ state: asState(s), available: asState(s) !== undefined }))
       .catch(() => live && setState({ state: undefined, available: false }));
     api
       .findings(asOf)

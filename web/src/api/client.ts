@@ -3,6 +3,7 @@
  * can check itself (see ../verify), and shows what is there when a shape is not the one expected.
  */
 import type { Regime } from '../../../src/model/index.js';
+import type { Finding } from '../state.js';
 
 export interface LogInfo {
   party?: string;
@@ -38,13 +39,7 @@ export interface EntryDetail extends EntryRefJson {
   vkey: string;
 }
 
-export interface Finding {
-  id: string;
-  severity: string;
-  rule: string;
-  message: { en: string; ru: string };
-  refs: EntryRefJson[];
-}
+export type { Finding };
 
 export class ApiError extends Error {
   constructor(

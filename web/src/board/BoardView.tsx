@@ -1,10 +1,10 @@
 /**
- * The compliance board. Regime terms come from /api/regime; counts, deadlines, quota use and metric series from
- * the engine's /api/state, read through ../state.ts (each panel is a small component, easy to adapt to the
- * engine's final shape). Without a state the panels show the terms and say so.
+ * The compliance board. Regime terms come from /api/regime; counts and margins, commitment status, deadlines, quota
+ * use, metric series and findings from the engine (/api/state and /api/findings, as of the timeline's date), read
+ * through ../state.ts. Without a state the panels show the terms and say so.
  */
 import { useData } from '../data.js';
-import { useI18n } from '../i18n/i18n.js';
+import { formatUtc, useI18n } from '../i18n/i18n.js';
 import { CommitmentGraph } from './CommitmentGraph.js';
 import { FindingsPanel } from './FindingsPanel.js';
 import { LimitsPanel } from './LimitsPanel.js';
@@ -13,12 +13,17 @@ import { NotificationsPanel } from './NotificationsPanel.js';
 import { QuotasPanel } from './QuotasPanel.js';
 
 export function BoardView() {
-  const { stateAvailable } = useData();
+  const { stateAvailable, state } = useData();
   const { t } = useI18n();
   return (
     <section aria-labelledby="board-heading">
       <div className="section-head">
         <h1 id="board-heading">{t('board.heading')}</h1>
+        {state ? (
+          <span className="muted small" data-testid="as-of">
+            {t('board.asOf', { date: formatUtc(state.asOf) })}
+          </span>
+        ) : null}
       </div>
       {!stateAvailable ? (
         <p className="notice" data-testid="engine-missing">

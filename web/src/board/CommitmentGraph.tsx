@@ -1,7 +1,7 @@
 /** Commitments as nodes, their conditions as edges: `accepted` to the other commitment, `metric-met` to a metric. */
 import { partyColour, useData } from '../data.js';
 import { useI18n } from '../i18n/i18n.js';
-import { bool, stateCommitments, str } from '../state.js';
+import { commitmentRow } from '../state.js';
 
 const NODE_W = 230;
 const NODE_H = 44;
@@ -40,11 +40,13 @@ export function CommitmentGraph() {
       return to && pos.has(to) ? [{ from: c.id, to, kind: k.kind }] : [];
     }),
   );
-  const statusOf = (id: string) => {
-    const row = stateCommitments(state).find((r) => str(r, 'commitment', 'id') === id);
-    const inForce = bool(row, 'inForce', 'active');
-    return str(row, 'status') ?? (inForce === undefined ? undefined : inForce ? 'in force' : 'not in force');
-  };
+  const statusOf = (id: string) => commitmentRow(state, id)?.status;
+  const holds = (from: string, to: string) =>
+    commitmentRow(state, from)?.conditions.find(
+      (c) =>
+        ('commitment' in c.condition && c.condition.commitment === to) ||
+        ('metric' in c.condition && `metric:${c.condition.metric}` === to),
+    )?.holds;
   return (
     <>
       <h2>{t('board.commitments')}</h2>
@@ -88,7 +90,13 @@ export function CommitmentGraph() {
             : `M${sx + (x2 > x1 ? 2 : -2)},${y1 + shift}L${ex + (x2 > x1 ? -4 : 4)},${y2 + shift}`;
           return (
             <g key={`${e.from}-${e.to}`}>
-              <path className="edge" d={d} markerEnd="url(#arrow)">
+              <path
+                className={`edge${holds(e.from, e.to) === true ? ' holds' : holds(e.from, e.to) === false ? ' fails' : ''}`}
+                d={d}
+                markerEnd="url(#arrow)"
+                data-edge={`${e.from}>${e.to}`}
+                data-holds={holds(e.from, e.to)}
+              >
                 <title>{t(`board.condition.${e.kind}` as 'board.condition.accepted')}</title>
               </path>
             </g>
@@ -99,7 +107,13 @@ export function CommitmentGraph() {
           const status = statusOf(c.id);
           const name = text(c.name);
           return (
-            <g key={c.id} className="node" transform={`translate(${p.x},${p.y})`} data-commitment={c.id}>
+            <g
+              key={c.id}
+              className={`node status-${status ?? 'unknown'}`}
+              transform={`translate(${p.x},${p.y})`}
+              data-commitment={c.id}
+              data-status={status}
+            >
               <title>{name}</title>
               <rect width={NODE_W} height={NODE_H} rx={6} style={{ stroke: partyColour(regime, c.party) }} />
               <rect width={4} height={NODE_H} rx={2} style={{ fill: partyColour(regime, c.party), stroke: 'none' }} />
@@ -107,7 +121,7 @@ export function CommitmentGraph() {
                 {name.length > 36 ? `${name.slice(0, 35)}…` : name}
               </text>
               <text x={10} y={34} style={{ fill: '#5f6b78' }}>
-                {status ?? '—'}
+                {status ? t(`status.${status}` as 'status.in-force') : '—'}
               </text>
             </g>
           );
@@ -130,6 +144,31 @@ export function CommitmentGraph() {
       <p className="small muted">
         → {t('board.condition.accepted')} · ⇢ {t('board.condition.metric-met')}
       </p>
+      {state ? (
+        <ul className="plain small" data-testid="commitment-reasons">
+          {regime.commitments.map((c) => {
+            const row = commitmentRow(state, c.id);
+            if (!row) return null;
+            return (
+              <li key={c.id} data-commitment-reason={c.id}>
+                <strong>{text(c.name)}</strong>:{' '}
+                <span
+                  className={`pill${row.status === 'breached' ? ' bad' : row.status === 'in-force' ? ' good' : ''}`}
+                >
+                  {t(`status.${row.status}` as 'status.in-force')}
+                </span>{' '}
+                {text(row.reason)}
+                {row.breaches.length ? (
+                  <span className="muted">
+                    {' '}
+                    · {t('board.breaches')}: <span className="mono">{row.breaches.join(', ')}</span>
+                  </span>
+                ) : null}
+              </li>
+            );
+          })}
+        </ul>
+      ) : null}
     </>
   );
 }

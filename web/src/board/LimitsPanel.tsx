@@ -1,6 +1,6 @@
 import { useData } from '../data.js';
 import { formatNumber, useI18n } from '../i18n/i18n.js';
-import { limitRow, num, str } from '../state.js';
+import { limitRow } from '../state.js';
 
 export function LimitsPanel() {
   const { regime, state } = useData();
@@ -16,7 +16,7 @@ export function LimitsPanel() {
             <th>{t('common.party')}</th>
             <th>{t('board.zone')}</th>
             <th>{t('board.period')}</th>
-            <th className="num">{t('board.counted')}</th>
+            <th className="num">{t('board.declared')}</th>
             <th className="num">{t('board.atMost')}</th>
             <th className="num">{t('board.margin')}</th>
           </tr>
@@ -24,13 +24,20 @@ export function LimitsPanel() {
         <tbody>
           {rows.map(({ limit, party }) => {
             const row = limitRow(state, limit.id, party);
-            const counted = num(row, 'counted', 'count', 'value', 'total');
-            const margin = num(row, 'margin') ?? (counted === undefined ? undefined : limit.atMost - counted);
+            // The engine counts what was declared and, separately, the most that observations and inspections show.
+            const counted = row ? Math.max(row.declared, row.observed ?? 0) : undefined;
+            const margin = row?.margin;
             const share =
               counted === undefined ? 0 : limit.atMost === 0 ? (counted > 0 ? 1 : 0) : counted / limit.atMost;
-            const status = str(row, 'status');
+            const status = row?.status;
             return (
-              <tr key={`${limit.id}/${party}`} data-limit={limit.id} data-party={party}>
+              <tr
+                key={`${limit.id}/${party}`}
+                data-limit={limit.id}
+                data-party={party}
+                data-status={status}
+                className={status === 'exceeded' ? 'overdue-row' : undefined}
+              >
                 <td>
                   {text(limit.name)}
                   {counted !== undefined ? (
@@ -44,11 +51,25 @@ export function LimitsPanel() {
                 <td className="small">
                   {limit.from ?? '…'} – {limit.until ?? '…'}
                 </td>
-                <td className="num">{formatNumber(counted, lang)}</td>
+                <td className="num">
+                  {formatNumber(row?.declared, lang)}
+                  {row?.observed !== undefined ? (
+                    <div className="small muted">{t('board.observed', { n: formatNumber(row.observed, lang) })}</div>
+                  ) : null}
+                  {row?.partial ? <div className="small muted">{t('board.partial')}</div> : null}
+                </td>
                 <td className="num">{formatNumber(limit.atMost, lang)}</td>
                 <td className={`num${margin !== undefined && margin < 0 ? ' overdue' : ''}`}>
                   {formatNumber(margin, lang)}
-                  {status ? <div className="small muted">{status}</div> : null}
+                  {status ? (
+                    <div>
+                      <span
+                        className={`pill ${status === 'exceeded' ? 'critical' : status === 'within' ? 'good' : ''}`}
+                      >
+                        {t(`status.${status}` as 'status.within')}
+                      </span>
+                    </div>
+                  ) : null}
                 </td>
               </tr>
             );

@@ -1,15 +1,18 @@
-/** Notifications the engine tracks, deadlines counting down, overdue flagged; the rules when there is no state. */
+/**
+ * Notifications the engine tracks: each deadline (the notification itself, every acknowledgement, an explanation of
+ * a concern, a change that was never notified), counting down to the state's "as of", missed ones flagged.
+ */
 import { useData } from '../data.js';
 import { formatSpan, formatUtc, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
-import { bool, num, pick, stateNotifications, str } from '../state.js';
-import { useNow } from '../useNow.js';
+import { deadlines } from '../state.js';
 
 export function NotificationsPanel() {
   const { regime, state } = useData();
   const { t, text } = useI18n();
-  const now = useNow();
-  const rows = stateNotifications(state);
+  const rows = deadlines(state);
+  const now = state ? Date.parse(state.asOf) : Date.now();
+  const partyName = (id: string) => text(regime.parties.find((p) => p.id === id)?.name) || id;
   return (
     <>
       <h2>{t('board.notifications')}</h2>
@@ -36,44 +39,43 @@ export function NotificationsPanel() {
             </tr>
           </thead>
           <tbody>
-            {rows.map((r, i) => {
-              const deadline = str(r, 'deadline', 'due', 'dueAt');
-              const ms = deadline ? Date.parse(deadline) - now : Number.NaN;
-              const overdue = bool(r, 'overdue') ?? (Number.isFinite(ms) && ms < 0 && !bool(r, 'met', 'done'));
-              const rule = str(r, 'rule');
-              const ref = pick(r, 'ref', 'entry');
-              const origin = str(ref, 'origin');
-              const index = num(ref, 'index');
+            {rows.map((r) => {
+              const ms = Date.parse(r.dueBy) - now;
+              const open = r.status === 'awaiting';
               return (
-                <tr key={str(r, 'id') ?? i} className={overdue ? 'overdue-row' : undefined}>
+                <tr
+                  key={r.key}
+                  className={r.overdue ? 'overdue-row' : undefined}
+                  data-deadline={r.what}
+                  data-status={r.status}
+                >
                   <td>
-                    {text(regime.notifications.find((n) => n.id === rule)?.name) || rule || str(r, 'kind')}
-                    {origin !== undefined && index !== undefined ? (
-                      <>
-                        {' '}
-                        <a href={entryHref(origin, index)} onClick={onLinkClick} className="mono small">
-                          #{index}
-                        </a>
-                      </>
-                    ) : null}
-                  </td>
-                  <td>{str(r, 'party', 'from')}</td>
-                  <td className="small">
-                    {formatUtc(deadline)}
-                    <div className={overdue ? 'overdue' : 'muted'}>
-                      {Number.isFinite(ms)
-                        ? ms < 0
-                          ? t('board.overdueBy', { time: formatSpan(ms, t) })
-                          : t('board.dueIn', { time: formatSpan(ms, t) })
-                        : ''}
+                    {text(regime.notifications.find((n) => n.id === r.rule)?.name) || r.rule}
+                    <div className="small muted">
+                      {t(`board.what.${r.what}` as 'board.what.notification')}
+                      {r.ref ? (
+                        <>
+                          {' '}
+                          <a href={entryHref(r.ref.origin, r.ref.index)} onClick={onLinkClick} className="mono">
+                            {r.ref.origin.split('/').pop()}#{r.ref.index}
+                          </a>
+                        </>
+                      ) : null}
                     </div>
                   </td>
+                  <td>{partyName(r.party)}</td>
+                  <td className="small">
+                    {formatUtc(r.dueBy)}
+                    {open || r.overdue ? (
+                      <div className={r.overdue || ms < 0 ? 'overdue' : 'muted'}>
+                        {ms < 0
+                          ? t('board.overdueBy', { time: formatSpan(ms, t) })
+                          : t('board.dueIn', { time: formatSpan(ms, t) })}
+                      </div>
+                    ) : null}
+                  </td>
                   <td>
-                    {overdue ? (
-                      <span className="pill bad">{t('board.overdue')}</span>
-                    ) : (
-                      <span className="pill">{str(r, 'status') ?? '—'}</span>
-                    )}
+                    <span className={`pill${r.overdue ? ' bad' : ''}`}>{t(`status.${r.status}` as 'status.late')}</span>
                   </td>
                 </tr>
               );

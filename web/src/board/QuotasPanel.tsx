@@ -1,15 +1,10 @@
 import { useData } from '../data.js';
 import { useI18n } from '../i18n/i18n.js';
-import { num, stateQuotas, str } from '../state.js';
+import { type ComplianceState, quotaRow } from '../state.js';
 
-export function quotaUse(state: unknown, inspection: string, inspector: string, host: string) {
-  const row = stateQuotas(state).find(
-    (r) =>
-      str(r, 'inspection', 'id') === inspection &&
-      (str(r, 'inspector') ?? inspector) === inspector &&
-      (str(r, 'host') ?? host) === host,
-  );
-  return { used: num(row, 'used', 'count.used'), left: num(row, 'left', 'remaining') };
+export function quotaUse(state: ComplianceState | undefined, inspection: string, inspector: string, host: string) {
+  const row = quotaRow(state, inspection, inspector, host);
+  return { used: row?.used, left: row?.left, row };
 }
 
 export function QuotasPanel() {
@@ -32,14 +27,30 @@ export function QuotasPanel() {
         <tbody>
           {regime.inspections.flatMap((i) =>
             i.pairs.map((p) => {
-              const { used, left } = quotaUse(state, i.id, p.inspector, p.host);
+              const { used, left, row } = quotaUse(state, i.id, p.inspector, p.host);
               return (
-                <tr key={`${i.id}/${p.inspector}/${p.host}`}>
+                <tr
+                  key={`${i.id}/${p.inspector}/${p.host}`}
+                  data-quota={i.id}
+                  data-used={used}
+                  className={left === 0 ? 'overdue-row' : undefined}
+                >
                   <td>
                     {text(i.name)}
                     <div className="small muted">
                       {party(p.inspector)} → {party(p.host)}
                     </div>
+                    {row ? (
+                      <div className="small muted">
+                        {t('board.period.current', {
+                          from: row.period.from.slice(0, 10),
+                          until: row.period.until.slice(0, 10),
+                        })}
+                        {row.selectedSites?.length
+                          ? ` · ${t('board.selected', { sites: row.selectedSites.join(', ') })}`
+                          : ''}
+                      </div>
+                    ) : null}
                   </td>
                   <td className="num">
                     {i.quota.count} / {i.quota.period}

@@ -8,7 +8,7 @@ import type { Regime, Site, Zone } from '../../../src/model/index.js';
 import { partyColour, useData } from '../data.js';
 import { useI18n } from '../i18n/i18n.js';
 import { navigate } from '../router.js';
-import { isObj, pick, stateSites, stateZones, str } from '../state.js';
+import { siteStatus } from '../state.js';
 import { SitePanel } from './SitePanel.js';
 
 const W = 960;
@@ -93,26 +93,7 @@ export function kindShape(regime: Regime, kind: string) {
   return SHAPES[Math.max(i, 0) % SHAPES.length]!;
 }
 
-/** The status the engine gives a site, as a word and a colour (unknown when the engine has none). */
-export function siteStatus(state: unknown, site: string): { status: string | undefined; tone: string } {
-  const row = stateSites(state).find((s) => str(s, 'site', 'id') === site);
-  const status = str(row, 'status', 'compliance');
-  const tone =
-    status === undefined
-      ? 'unknown'
-      : /viol|breach|fail|overdue|present|undeclared/i.test(status)
-        ? 'bad'
-        : /pend|due|open|request/i.test(status)
-          ? 'warn'
-          : 'good';
-  return { status, tone };
-}
-
-function zoneGeometry(zone: Zone, state: unknown): { geometry: Geometry | null; approximate: boolean } {
-  // The engine's geometry first, when the state carries it.
-  const fromState = stateZones(state).find((z) => str(z, 'zone', 'id') === zone.id);
-  const g = pick(fromState, 'geometry');
-  if (isObj(g) && typeof g.type === 'string') return { geometry: g as unknown as Geometry, approximate: false };
+function zoneGeometry(zone: Zone): { geometry: Geometry | null; approximate: boolean } {
   if (zone.kind === 'area') return { geometry: zone.geometry as Geometry, approximate: false };
   if (zone.kind === 'country') {
     const f = europe.find((c) => c.properties.iso === zone.country);
@@ -123,7 +104,7 @@ function zoneGeometry(zone: Zone, state: unknown): { geometry: Geometry | null; 
 }
 
 export function MapView({ selected }: { selected?: string }) {
-  const { regime, state } = useData();
+  const { regime, state, findings } = useData();
   const { t, text } = useI18n();
   const countries = useMemo(
     () => europe.map((f) => ({ iso: f.properties.iso, d: europePath(feature(f.geometry)) ?? '' })),
@@ -136,11 +117,11 @@ export function MapView({ selected }: { selected?: string }) {
   const zones = useMemo(
     () =>
       regime.zones.map((zone) => {
-        const { geometry, approximate } = zoneGeometry(zone, state);
+        const { geometry, approximate } = zoneGeometry(zone);
         const d = geometry ? (europePath(feature(geometry)) ?? '') : '';
         return { zone, d, approximate };
       }),
-    [regime, state],
+    [regime],
   );
   const inAmerica = (s: Site) => s.location.lon < -30;
   const place = (s: Site) =>
@@ -200,7 +181,7 @@ export function MapView({ selected }: { selected?: string }) {
           <g className="sites">
             {regime.sites.map((s) => {
               const [x, y] = place(s);
-              const { status, tone } = siteStatus(state, s.id);
+              const { status, tone } = siteStatus(state, findings, s.id);
               const label = `${text(s.name)} — ${text(regime.siteKinds.find((k) => k.id === s.kind)?.name)}${
                 status ? ` — ${status}` : ''
               }`;
@@ -215,6 +196,7 @@ export function MapView({ selected }: { selected?: string }) {
                   aria-label={label}
                   aria-pressed={s.id === selected}
                   data-site={s.id}
+                  data-tone={tone}
                   onClick={() => select(s.id)}
                   onKeyDown={(e) => {
                     if (e.key === 'Enter' || e.key === ' ') {

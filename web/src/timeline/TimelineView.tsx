@@ -10,12 +10,13 @@ import { api, type EntrySummary } from '../api/client.js';
 import { useData } from '../data.js';
 import { formatUtc, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
+import { SEVERITY_ORDER } from '../state.js';
 
 const PAGE = 500;
 const ROW = 34;
 
 export function TimelineView() {
-  const { regime, asOf, setAsOf } = useData();
+  const { regime, asOf, setAsOf, state, findings } = useData();
   const { t, text } = useI18n();
   const [party, setParty] = useState('');
   const [type, setType] = useState('');
@@ -147,6 +148,30 @@ export function TimelineView() {
           </button>
         ) : null}
       </fieldset>
+      {state ? (
+        <p className="asof-summary small" data-testid="asof-summary" data-entries={state.entries.total}>
+          <strong>{t('board.asOf', { date: formatUtc(state.asOf) })}</strong>
+          {' · '}
+          {t('timeline.entries', { count: state.entries.total })}
+          {' · '}
+          {t('board.findings')}: <span data-testid="asof-findings">{findings?.length ?? '—'}</span>
+          {SEVERITY_ORDER.map((sev) =>
+            state.findings.bySeverity[sev] ? (
+              <span key={sev}>
+                {' '}
+                <span className={`pill ${sev}`}>
+                  {sev} {state.findings.bySeverity[sev]}
+                </span>
+              </span>
+            ) : null,
+          )}
+          {' · '}
+          {t('timeline.commitmentsInForce', {
+            n: state.commitments.filter((c) => c.status === 'in-force').length,
+            of: state.commitments.length,
+          })}
+        </p>
+      ) : null}
       {error ? <p className="error">{t('common.error', { message: error })}</p> : null}
       <div className="rows" ref={scroller} data-testid="timeline-rows">
         <div className="row head" style={{ height: ROW }} aria-hidden="true">
