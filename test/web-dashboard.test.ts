@@ -1,6 +1,7 @@
 /**
- * The dashboard in Debian's Chromium against a node built from real parts (test/helpers/web-node.ts): real signed
- * entries in real logs, served by the real tiles and web plugins. Needs `npm run build` (dist/web).
+ * The dashboard in Debian's Chromium against real party nodes (test/helpers/web-node.ts): three PartyNode servers
+ * that mirror and witness each other, filled through their write API with the opening of the scenario; the board
+ * shows the engine's own state and findings. Needs `npm run build` (dist/web).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,32 +11,33 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultWebRoot } from '../src/api/web.js';
 import { type Browser, launchBrowser } from './helpers/browser.js';
 import { tempDirs } from './helpers/tmp.js';
-import { startWebNode, type WebNode } from './helpers/web-node.js';
+import { startWebNodes, type WebNodes } from './helpers/web-node.js';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots');
 const tmp = tempDirs('detente-web-');
-let node: WebNode;
+let node: WebNodes;
 let browser: Browser;
 
 beforeAll(async () => {
   if (!existsSync(join(defaultWebRoot(), 'index.html'))) throw new Error('dist/web is missing: run `npm run build`');
-  node = await startWebNode(tmp());
+  node = await startWebNodes(tmp);
   browser = await launchBrowser();
-});
+}, 120_000);
 
 afterAll(async () => {
   await browser?.close();
   await node?.close();
 });
 
-async function open(path: string): Promise<Page> {
+async function open(path: string, base = node.base): Promise<Page> {
   const page = await browser.page();
-  await page.goto(`${node.base}${path}`);
+  await page.goto(`${base}${path}`);
   return page;
 }
 
-const origin = (party: string) => node.logs.find((l) => l.party === party)!.origin;
-const entryUrl = (party: string, index: number) => `/entry/${encodeURIComponent(origin(party))}/${index}`;
+const entryUrl = (party: string, index: number) => `/entry/${encodeURIComponent(node.origin(party))}/${index}`;
+const ref = (step: string) => node.refs.get(step)!;
+const key = (step: string) => `${ref(step).origin}#${ref(step).index}`;
 
 describe('dashboard', () => {
   it('serves the app at / with caching and a same-origin-only policy, never for /api or /logs', async () => {
@@ -70,20 +72,21 @@ describe('dashboard', () => {
     expect(await page.locator('path[data-iso="UKR"]').count()).toBe(1);
     expect(await page.locator('path[data-zone="ukraine"]').count()).toBe(1);
     expect(await page.locator('path[data-zone="ru-ukraine-border-band"]').count()).toBe(1);
-    // Keyboard: focus the Luga marker and press Enter.
-    await page.locator('[data-site="luga"]').focus();
-    await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('site-panel').textContent()).toContain('Luga');
+    // Keyboard: focus a marker and press Enter.
     await page.locator('[data-site="deveselu"]').focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('site-panel').textContent()).toContain('Deveselu');
+    await page.locator('[data-site="luga"]').focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByTestId('site-panel').textContent()).toContain('Luga');
+    await page.getByTestId('site-inspections').waitFor();
     await page.screenshot({ path: join(SHOTS, 'map.png') });
     expect(interactive).toBeLessThan(2000);
     await page.close();
   });
 
   it('verifies a real entry in the browser, beyond the first tile, from tiles and from the API proof', async () => {
-    const page = await open(entryUrl('us', 260));
+    const page = await open(entryUrl('nato', 270));
     const verdict = page.getByTestId('verdict');
     await expect.poll(() => verdict.getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
     expect(await verdict.textContent()).toContain('Verified in your browser');
@@ -91,44 +94,51 @@ describe('dashboard', () => {
       .locator('ol.steps li')
       .evaluateAll((els) => els.map((e) => [e.getAttribute('data-step'), e.className]));
     expect(steps).toEqual(
-      ['key', 'checkpoint', 'bundle', 'leaf', 'tiles-proof', 'api-proof', 'proofs-agree', 'signature'].map((s) => [
-        s,
-        'ok',
-      ]),
+      [
+        'key',
+        'checkpoint',
+        'bundle',
+        'leaf',
+        'tiles-proof',
+        'api-proof',
+        'proofs-agree',
+        'signature',
+        'cosignatures',
+      ].map((s) => [s, 'ok']),
     );
     await page.close();
-    const small = await open(entryUrl('ru', 2));
+    const small = await open(entryUrl('ru', ref('ru-notifies-union-resolve').index));
     await expect.poll(() => small.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
     await small.screenshot({ path: join(SHOTS, 'entry.png'), fullPage: false });
     await small.close();
   });
 
   it('fails verification when the server serves a tampered entry bundle', async () => {
-    node.tamper.mode = 'bundle';
-    node.tamper.party = 'us';
+    node.proxy.tamper.mode = 'bundle';
+    node.proxy.tamper.party = 'us';
     try {
-      const page = await open(entryUrl('us', 5));
+      const page = await open(entryUrl('us', ref('us-requests-luga').index), node.proxy.base);
       const verdict = page.getByTestId('verdict');
       await expect.poll(() => verdict.getAttribute('data-state'), { timeout: 20_000 }).toBe('failed');
       expect(await verdict.textContent()).toContain('Verification failed');
       await page.screenshot({ path: join(SHOTS, 'entry-tampered.png') });
       await page.close();
     } finally {
-      node.tamper.mode = 'none';
+      node.proxy.tamper.mode = 'none';
     }
   });
 
   it('fails verification when the server serves a checkpoint the log did not sign', async () => {
-    node.tamper.mode = 'checkpoint';
-    node.tamper.party = 'ru';
+    node.proxy.tamper.mode = 'checkpoint';
+    node.proxy.tamper.party = 'ru';
     try {
-      const page = await open(entryUrl('ru', 1));
+      const page = await open(entryUrl('ru', 1), node.proxy.base);
       const verdict = page.getByTestId('verdict');
       await expect.poll(() => verdict.getAttribute('data-state'), { timeout: 20_000 }).toBe('failed');
       expect(await verdict.textContent()).toMatch(/Verification failed: .*(NOTE|signature)/i);
       await page.close();
     } finally {
-      node.tamper.mode = 'none';
+      node.proxy.tamper.mode = 'none';
     }
   });
 
@@ -150,37 +160,121 @@ describe('dashboard', () => {
     await page.close();
   });
 
-  it("shows the board with the regime's limits, commitments, quotas and metrics", async () => {
+  it("shows the engine's findings, with severities, parties and references that open and verify", async () => {
     const page = await open('/board');
-    await page.getByTestId('limits').waitFor();
-    const limitRows = await page.locator('[data-limit]').count();
-    expect(limitRows).toBe(node.regime.limits.reduce((n, l) => n + l.parties.length, 0));
-    expect(await page.locator('[data-commitment]').count()).toBe(node.regime.commitments.length);
+    await page.getByTestId('findings').waitFor();
+    const rows = await page
+      .locator('[data-finding]')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-finding'), e.getAttribute('data-severity')]));
+    // Exactly what the node's engine reports, in the board.
+    const { findings } = await (await fetch(`${node.base}/api/findings`)).json();
+    expect(rows.map((r) => r[0]).sort()).toEqual(findings.map((f: { id: string }) => f.id).sort());
+    expect(Object.fromEntries(rows)).toMatchObject({
+      [`regime.signature-mismatch/${key('ru-signs-draft')}`]: 'minor',
+      [`notification.late/${key('ru-notifies-union-resolve')}`]: 'minor',
+      [`inspection.short-notice/${key('us-requests-luga')}`]: 'minor',
+      [`metric.declaration-contradicted/ru-border-band-troops/${key('ru-declares')}`]: 'major',
+      [`notification.missing/vd11-prior-notification/${key('nato-sees-buildup')}`]: 'major',
+    });
+    // The worst first.
+    expect(rows[0]![1]).toBe('major');
+    const contradicted = page.locator(`[data-finding^="metric.declaration-contradicted/"]`);
+    expect(await contradicted.textContent()).toContain('Russian Federation');
+    // Its references are the three entries that show it: the declaration and both observations.
+    const cited = await contradicted
+      .locator('a[data-ref]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-ref')));
+    expect(cited.sort()).toEqual([key('nato-sees-buildup'), key('ru-declares'), key('us-sees-buildup')].sort());
+    // Filter by severity.
+    await page.getByTestId('filter-severity').selectOption('minor');
+    await expect.poll(() => page.locator('[data-finding]').count()).toBe(3);
+    // A reference opens the entry, verified in the browser.
+    await page.locator(`[data-finding^="inspection.short-notice/"] a[data-ref]`).click();
+    await expect.poll(() => page.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
+    expect(await page.locator('pre.json').first().textContent()).toContain('"site": "luga"');
+    await page.close();
+  });
+
+  it('shows limits with margins, commitments with their status and reasons, deadlines, quotas and metrics', async () => {
+    const page = await open('/board');
+    await page.getByTestId('findings').waitFor();
+    const limit = (id: string, party: string) => page.locator(`[data-limit="${id}"][data-party="${party}"]`);
+    expect(await page.locator('[data-limit]').count()).toBe(
+      node.regime.limits.reduce((n, l) => n + l.parties.length, 0),
+    );
+    expect(await limit('ukraine-no-permanent-combat-forces', 'ru').getAttribute('data-status')).toBe('within');
+    // New START expired in February 2026: its limits no longer bind.
+    expect(await limit('nst-launchers', 'ru').getAttribute('data-status')).toBe('not-binding');
+    expect(await limit('nst-launchers', 'ru').textContent()).toContain('797'); // 800 − 3 declared
+    // Commitments: reciprocal acceptance puts Russia's in force; the US one awaits the troop metric.
+    const status = (id: string) => page.locator(`[data-commitment="${id}"]`).getAttribute('data-status');
+    expect(await status('ru-ukraine-no-offensive-missiles')).toBe('in-force');
+    expect(await status('us-ukraine-no-offensive-missiles')).toBe('awaiting-condition');
+    expect(
+      await page
+        .locator('[data-edge="us-ukraine-no-offensive-missiles>metric:ru-border-band-troops"]')
+        .getAttribute('data-holds'),
+    ).toBe('false');
+    expect(await page.locator('[data-commitment-reason="us-ukraine-no-offensive-missiles"]').textContent()).toContain(
+      'ru-border-band-troops',
+    );
+    // Deadlines: the late notification, the unnotified activity, the explanation Russia owes within 48 hours.
+    const deadlines = await page
+      .locator('[data-deadline]')
+      .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-deadline')}:${e.getAttribute('data-status')}`));
+    expect(deadlines.sort()).toEqual(['explanation:awaiting', 'notification:late', 'notification:missing']);
+    expect(await page.locator('[data-deadline="explanation"]').textContent()).toMatch(/due in 1 d|due in \d+ h/);
+    // Quotas: the US request at Luga uses one of two.
+    const luga = page.locator('[data-quota="ru-ground-missile-base-transparency"]');
+    expect(await luga.getAttribute('data-used')).toBe('1');
     expect(await page.getByTestId('quotas').textContent()).toContain('Aegis Ashore');
+    // The metric: two sources, far above the target.
+    expect(await page.locator('[data-metric="ru-border-band-troops"]').getAttribute('data-points')).toBe('3');
     expect(await page.locator('[data-metric]').count()).toBe(node.regime.metrics.length);
     await page.screenshot({ path: join(SHOTS, 'board.png'), fullPage: true });
     await page.close();
   });
 
-  it('lists entries virtualized, filters them, and dates carry their time zone', async () => {
+  it('shows what the engine holds per site in the map side panel', async () => {
+    const page = await open('/map?site=engels');
+    await page.getByTestId('site-holdings').waitFor();
+    expect(await page.locator('[data-holding="heavy-bomber"]').textContent()).toContain('3');
+    await page.goto(`${node.base}/map?site=luga`);
+    await page.getByTestId('site-inspections').waitFor();
+    expect(
+      await page.locator('[data-inspection="ru-ground-missile-base-transparency"]').getAttribute('data-status'),
+    ).toBe('not-due');
+    expect(await page.getByTestId('site-panel').textContent()).toContain('minor');
+    expect(await page.locator('[data-site="luga"]').getAttribute('data-tone')).toBe('warn');
+    await page.close();
+  });
+
+  it('lists entries virtualized, filters them, dates carry their time zone, and the date control sets asOf', async () => {
     const page = await open('/timeline');
     await expect.poll(() => page.getByTestId('entry-count').textContent()).toMatch(/\d+ entries/);
     const total = Number((await page.getByTestId('entry-count').textContent())!.match(/\d+/)![0]);
-    expect(total).toBeGreaterThan(300);
+    expect(total).toBeGreaterThan(280);
     const rendered = await page.locator('[data-entry]').count();
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(60); // only what is visible (and a little overscan) is in the DOM
     expect(await page.locator('[data-entry]').first().textContent()).toContain('UTC');
     await page.getByTestId('filter-party').selectOption('ru');
-    await expect.poll(() => page.getByTestId('entry-count').textContent()).toBe('3 entries');
+    const ruEntries = [...node.refs.values()].filter((r) => r.origin === node.origin('ru')).length;
+    await expect.poll(() => page.getByTestId('entry-count').textContent()).toBe(`${ruEntries} entries`);
     await page.screenshot({ path: join(SHOTS, 'timeline.png') });
+    // As of yesterday, nothing had been logged: no entries, no findings (the node folds with ?asOf=).
+    await expect.poll(() => page.getByTestId('asof-summary').getAttribute('data-entries')).toBe(String(total));
+    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 16);
+    await page.locator('input[type="datetime-local"]').fill(yesterday);
+    await expect.poll(() => page.getByTestId('asof-summary').getAttribute('data-entries')).toBe('0');
+    expect(await page.getByTestId('asof-findings').textContent()).toBe('0');
     await page.close();
   });
 
   it('requests an inspection end to end: checked as typed, signed by the node, in the log, verified', async () => {
-    node.tokens['test-token-ru-inspector'] = { user: 'anna', party: 'ru', roles: ['inspector'] };
-    const page = await open('/act/request-inspection');
-    await page.locator('input[type="password"]').fill('test-token-ru-inspector');
+    const ru = node.nodes.get('ru')!;
+    const page = await open('/act/request-inspection', ru.url);
+    await page.locator('input[type="password"]').fill(node.inspectorToken);
     await expect.poll(() => page.getByTestId('me').textContent()).toContain('anna');
     const form = page.getByTestId('request-inspection');
     await form.locator('select[name="inspection"]').selectOption('aegis-ashore-transparency');
@@ -197,15 +291,22 @@ describe('dashboard', () => {
     const later = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 16);
     await form.locator('input[name="arrival"]').fill(later);
     await expect.poll(() => form.locator('button[type="submit"]').isDisabled()).toBe(false);
-    const before = node.logs.find((l) => l.party === 'ru')!.store.head()!.size;
+    const log = ru.node.logByParty('ru')!;
+    const before = ru.node.servedSize(log);
     await form.locator('button[type="submit"]').click();
     const result = page.getByTestId('submit-result');
-    await expect.poll(() => result.textContent()).toContain(`Appended as entry ${before}`);
+    await expect.poll(() => result.textContent(), { timeout: 10_000 }).toContain(`Appended as entry ${before}`);
     // In the log, and verifiable in the browser.
     await result.locator('a').click();
     const verdict = page.getByTestId('verdict');
     await expect.poll(() => verdict.getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
     expect(await page.locator('pre.json').first().textContent()).toContain('"site": "deveselu"');
+    // Mirrored to the US node, whose engine counts it against Russia's quota at the Aegis Ashore sites.
+    await node.settle();
+    const us = await open('/board');
+    await us.getByTestId('quotas').waitFor();
+    await expect.poll(() => us.locator('[data-quota="aegis-ashore-transparency"]').getAttribute('data-used')).toBe('1');
+    await us.close();
     await page.close();
   });
 

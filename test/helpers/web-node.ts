@@ -1,325 +1,287 @@
 /**
- * A stand-in for the party node, for the dashboard's browser tests, built from real parts: one SQLite log per party
- * of the scenario regime (the regime parsed with parseRegime, keys generated per key id), filled with real signed
- * entries (signEntry/encodeEntry), served by the real tilesPlugin under /logs/<party>, and the real webPlugin at /.
+ * Real party nodes for the dashboard's browser tests: one PartyNode server per party of the scenario regime (as
+ * test/helpers/nodes.ts starts them: real directories, SQLite, witnesses, mirrors, HTTP on 127.0.0.1), filled with
+ * the opening of the "European security 2022" scenario through each node's write API (POST /api/submissions), on
+ * the real clock: the regime signed (once with a draft's hash), the reciprocal commitments accepted, an activity
+ * notified too late, a concern raised, declarations contradicted by two observers, an inspection requested at
+ * short notice, and daily monitoring reports (so that one log spans more than one tile). The engine's state and
+ * findings are the node's own (GET /api/state, /api/findings): nothing here stands in for the node.
  *
- * The small /api/regime, /api/entries, /api/entries/<origin>/<index>, /api/me and /api/submissions below are
- * implemented here from the same stores, following docs/API.md. The node's server (src/api/server.ts) replaces
- * them: once it exists, these tests should start the real node running the scenario instead.
+ * The whole scenario, played on its simulated clock by startFederation (src/exercise/federation.ts), replaces the
+ * opening below once it lands.
  *
- * `tamper` makes the server lie about one log (a flipped byte in entry bundles, or a changed checkpoint), so that
- * a test can check that the browser refuses it.
+ * `proxy` is a man in the middle in front of the US node that can lie about one log (a flipped byte in entry
+ * bundles, or a changed checkpoint), so that a test can check that the browser refuses it.
  */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Regime } from '../../src/model/index.js';
+import { addUser, freePort, initNodes, nonce, PARTIES, type RunningNode, startNode, submit, until } from './nodes.js';
 
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
-import { tilesPlugin } from '../../src/api/tiles.js';
-import { webPlugin } from '../../src/api/web.js';
-import { toBase64, toHex, utf8 } from '../../src/crypto/bytes.js';
-import { parseNote } from '../../src/crypto/note.js';
-import { formatSignerKey, parseSignerKey } from '../../src/crypto/vkey.js';
-import { LogWriter } from '../../src/log/log-writer.js';
-import { inclusionProofFromStore } from '../../src/log/proofs.js';
-import {
-  buildEnvelope,
-  decodeEntry,
-  ENTRY_ROLE,
-  type Envelope,
-  type EnvelopeFields,
-  encodeEntry,
-  parseEnvelope,
-  type Regime,
-  regimeHash,
-  signEntry,
-  verifyEntry,
-} from '../../src/model/index.js';
-import { SqliteStore } from '../../src/store/sqlite-store.js';
-import { Rfc6962Hasher } from '../../src/tlog/hasher.js';
-import { loadScenario, seedOf, suite } from '../model-helpers.js';
-import { listen, quietApp } from './logs.js';
-
-const hasher = new Rfc6962Hasher(suite.sha256);
-
-export interface PartyLog {
-  party: string;
+export interface Ref {
   origin: string;
-  prefix: string;
-  vkey: string;
-  store: SqliteStore;
-  writer: LogWriter;
+  index: number;
+  leafHash: string;
 }
 
-export interface WebNode {
+export interface Tamper {
+  mode: 'none' | 'bundle' | 'checkpoint';
+  party: string;
+}
+
+export interface WebNodes {
+  /** The US node: the one the browser opens. */
   base: string;
-  app: FastifyInstance;
+  nodes: Map<string, RunningNode>;
   regime: Regime;
-  logs: PartyLog[];
-  /** Users: token → party and roles. */
-  tokens: Record<string, { user: string; party: string; roles: string[] }>;
-  tamper: { mode: 'none' | 'bundle' | 'checkpoint'; party: string };
-  append(party: string, fields: Omit<EnvelopeFields, 'party' | 'key'>): { index: number; leafHash: string };
+  /** Per party: an officer's token (declarant and inspector). */
+  tokens: Map<string, string>;
+  /** A Russian inspector's token (user "anna"), for the workflow. */
+  inspectorToken: string;
+  /** The references of the opening's entries, by step name. */
+  refs: Map<string, Ref>;
+  /** The same US node behind a proxy that lies as `tamper` says. */
+  proxy: { base: string; tamper: Tamper };
+  origin(party: string): string;
+  /** Every node holds every entry submitted so far. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
-const t0 = Date.parse('2022-01-26T12:00:00Z');
-const at = (hours: number) => new Date(t0 + hours * 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+const DAY = 86_400_000;
+const iso = (t: number) => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
 
-function keyFor(regime: Regime, party: string, role: string): string {
-  const p = regime.parties.find((x) => x.id === party)!;
-  return p.keys.find((k) => k.roles.includes(role as never))!.id;
+/** The steps of the opening, as each party's officer would submit them (times relative to now). */
+function opening(now: number, regimeHash: string): { id: string; party: string; type: string; body: unknown }[] {
+  const sign = (regime: string) => ({ regime, id: 'european-security-2022', version: 1 });
+  return [
+    { id: 'us-signs', party: 'us', type: 'regime-signature', body: sign(regimeHash) },
+    // A hash of a draft nobody agreed on: regime.signature-mismatch.
+    { id: 'ru-signs-draft', party: 'ru', type: 'regime-signature', body: sign('ab'.repeat(32)) },
+    { id: 'ru-signs', party: 'ru', type: 'regime-signature', body: sign(regimeHash) },
+    { id: 'nato-signs', party: 'nato', type: 'regime-signature', body: sign(regimeHash) },
+    {
+      // Ten days before its start, not 42: notification.late.
+      id: 'ru-notifies-union-resolve',
+      party: 'ru',
+      type: 'notification',
+      body: {
+        kind: 'activity',
+        rule: 'vd11-prior-notification',
+        name: {
+          en: 'Union Resolve (joint exercise with Belarus)',
+          ru: 'Союзная решимость (совместное учение с Беларусью)',
+        },
+        start: iso(now + 10 * DAY),
+        end: iso(now + 20 * DAY),
+        quantities: [{ category: 'troops', quantity: 30000 }],
+      },
+    },
+    {
+      id: 'us-accepts-ukraine',
+      party: 'us',
+      type: 'commitment-accepted',
+      body: { commitment: 'us-ukraine-no-offensive-missiles' },
+    },
+    {
+      id: 'us-accepts-aegis',
+      party: 'us',
+      type: 'commitment-accepted',
+      body: { commitment: 'us-aegis-ashore-transparency' },
+    },
+    {
+      id: 'ru-accepts-ukraine',
+      party: 'ru',
+      type: 'commitment-accepted',
+      body: { commitment: 'ru-ukraine-no-offensive-missiles' },
+    },
+    {
+      id: 'ru-accepts-bases',
+      party: 'ru',
+      type: 'commitment-accepted',
+      body: { commitment: 'ru-ground-missile-base-transparency' },
+    },
+    {
+      id: 'ru-declares',
+      party: 'ru',
+      type: 'declaration',
+      body: {
+        form: 'plain',
+        asOf: iso(now - DAY).slice(0, 10),
+        items: [
+          { uid: 'RU-HB-0001', category: 'heavy-bomber', site: 'engels', status: 'deployed' },
+          { uid: 'RU-HB-0002', category: 'heavy-bomber', site: 'engels', status: 'deployed' },
+          { uid: 'RU-HB-0003', category: 'heavy-bomber', site: 'engels', status: 'non-deployed' },
+        ],
+        quantities: [
+          { category: 'troops', zone: 'ru-ukraine-border-band', quantity: 30000 },
+          { category: 'permanent-combat-forces', zone: 'ukraine', quantity: 0 },
+        ],
+      },
+    },
+    {
+      id: 'us-declares',
+      party: 'us',
+      type: 'declaration',
+      body: {
+        form: 'plain',
+        asOf: iso(now - DAY).slice(0, 10),
+        items: [{ uid: 'US-HB-0001', category: 'heavy-bomber', site: 'minot', status: 'deployed' }],
+        quantities: [{ category: 'permanent-combat-forces', zone: 'ukraine', quantity: 0 }],
+      },
+    },
+    ...(['us', 'nato'] as const).map((party, i) => ({
+      // Two independent sources, both far above what Russia declared: metric.declaration-contradicted.
+      id: `${party}-sees-buildup`,
+      party,
+      type: 'observation',
+      body: {
+        subject: 'ru',
+        observedAt: iso(now - (2 - i) * 3_600_000),
+        place: { zone: 'ru-ukraine-border-band' },
+        quantities: [{ category: 'troops', quantity: 100000 + 4000 * i }],
+        method: 'overhead-imagery',
+        evidence: [],
+        metric: 'ru-border-band-troops',
+      },
+    })),
+    {
+      id: 'us-concern',
+      party: 'us',
+      type: 'notification',
+      body: {
+        kind: 'concern',
+        rule: 'vd11-unusual-activity',
+        addressee: 'ru',
+        statement: {
+          en: 'Explain the concentration of forces near the border with Ukraine.',
+          ru: 'Просим разъяснить сосредоточение войск у границы с Украиной.',
+        },
+      },
+    },
+    {
+      // Two days' notice where seven are due: inspection.short-notice.
+      id: 'us-requests-luga',
+      party: 'us',
+      type: 'inspection-request',
+      body: {
+        inspection: 'ru-ground-missile-base-transparency',
+        host: 'ru',
+        site: 'luga',
+        arrival: iso(now + 2 * DAY),
+      },
+    },
+  ];
 }
 
-/** Starts the stand-in node with the scenario's three logs; `filler` extra entries in the US log (to span tiles). */
-export async function startWebNode(dir: string, filler = 300): Promise<WebNode> {
-  const regime = loadScenario();
-  const hash = regimeHash(regime, suite.sha256);
-  const logs: PartyLog[] = regime.parties.map((p) => {
-    const logKey = p.keys.find((k) => k.roles.includes('log'))!.id;
-    const signer = parseSignerKey(formatSignerKey(suite, p.origin, seedOf(logKey)), suite);
-    const store = SqliteStore.open(join(dir, `${p.id}.sqlite`), p.origin, { create: true });
-    const writer = new LogWriter(store, hasher, signer);
-    writer.init();
-    return { party: p.id, origin: p.origin, prefix: `/logs/${p.id}`, vkey: signer.verifierKey, store, writer };
-  });
-  const logOf = (party: string) => logs.find((l) => l.party === party)!;
-
-  const sign = (party: string, fields: Omit<EnvelopeFields, 'party' | 'key'>): Uint8Array => {
-    const key = keyFor(regime, party, ENTRY_ROLE[fields.type as Envelope['type']]);
-    const envelope = buildEnvelope({ ...fields, party, key } as EnvelopeFields);
-    const signed = signEntry(suite, envelope, seedOf(key));
-    verifyEntry(suite, regime, signed);
-    return encodeEntry(signed);
-  };
-  const append = (party: string, fields: Omit<EnvelopeFields, 'party' | 'key'>) => {
-    const leaf = sign(party, fields);
-    const log = logOf(party);
-    const size = log.store.head()!.size;
-    log.writer.append([leaf]);
-    return { index: size, leafHash: toHex(hasher.hashLeaf(leaf)) };
-  };
-
-  // The scenario's opening moves, as each party would log them.
-  for (const [i, p] of regime.parties.entries()) {
-    append(p.id, {
-      type: 'regime-signature',
-      issuedAt: at(i),
-      body: { regime: hash, id: regime.id, version: regime.version },
-    } as never);
-  }
-  append('us', {
-    type: 'commitment-accepted',
-    issuedAt: at(24),
-    body: { commitment: 'us-ukraine-no-offensive-missiles' },
-  } as never);
-  append('ru', {
-    type: 'commitment-accepted',
-    issuedAt: at(30),
-    body: { commitment: 'ru-ukraine-no-offensive-missiles' },
-  } as never);
-  const activity = append('ru', {
-    type: 'notification',
-    issuedAt: at(48),
-    body: {
-      kind: 'activity',
-      rule: 'vd11-prior-notification',
-      name: { en: 'Exercise Union Resolve', ru: 'Учение «Союзная решимость»' },
-      start: at(24 * 45),
-      end: at(24 * 55),
-      quantities: [{ category: 'troops', quantity: 12000 }],
-    },
-  } as never);
-  append('us', {
-    type: 'acknowledgement',
-    issuedAt: at(60),
-    body: { notification: { origin: logOf('ru').origin, ...activity } },
-  } as never);
-  append('us', {
-    type: 'inspection-request',
-    issuedAt: at(72),
-    body: { inspection: 'ru-ground-missile-base-transparency', host: 'ru', site: 'luga', arrival: at(72 + 24 * 8) },
-  } as never);
-  append('nato', {
+/** Daily monitoring reports by NATO: nothing with a combat mission in Ukraine. */
+function monitoring(now: number, days: number) {
+  return Array.from({ length: days }, (_, i) => ({
     type: 'observation',
-    issuedAt: at(96),
     body: {
       subject: 'ru',
-      observedAt: at(90),
-      place: { zone: 'ru-ukraine-border-band' },
-      quantities: [{ category: 'troops', quantity: 98000 }],
-      method: 'overhead-imagery',
+      observedAt: iso(now - (days - i) * DAY),
+      place: { zone: 'ukraine' },
+      quantities: [{ category: 'permanent-combat-forces', quantity: 0 }],
+      method: 'open-source',
       evidence: [],
-      metric: 'ru-border-band-troops',
     },
-  } as never);
-  // Filler: daily observations, so that the US log spans more than one tile.
-  const us = logOf('us');
-  const batch: Uint8Array[] = [];
-  for (let i = 0; i < filler; i++) {
-    batch.push(
-      sign('us', {
-        type: 'observation',
-        issuedAt: at(100 + i),
-        body: {
-          subject: 'ru',
-          observedAt: at(99 + i),
-          place: { zone: 'ru-ukraine-border-band' },
-          quantities: [{ category: 'troops', quantity: 100000 - i * 200 }],
-          method: 'open-source',
-          evidence: [],
-          metric: 'ru-border-band-troops',
-        },
-      } as never),
-    );
+  }));
+}
+
+/** Starts the three nodes on free ports, plays the opening, and waits until every node holds every entry. */
+export async function startWebNodes(tmp: () => string, monitoringDays = 280): Promise<WebNodes> {
+  const dirs = initNodes(tmp);
+  const ports = new Map<string, number>();
+  for (const p of PARTIES) ports.set(p, await freePort());
+  const tokens = new Map<string, string>();
+  const nodes = new Map<string, RunningNode>();
+  let inspectorToken = '';
+  for (const p of PARTIES) {
+    const dir = dirs.get(p)!;
+    tokens.set(p, addUser(dir, p, `${p}-officer`, ['declarant', 'inspector']));
+    if (p === 'ru') inspectorToken = addUser(dir, p, 'anna', ['inspector']);
+    const peers = PARTIES.filter((q) => q !== p).map((q) => ({ party: q, url: `http://127.0.0.1:${ports.get(q)}` }));
+    nodes.set(p, await startNode(dir, ports.get(p)!, peers));
   }
-  if (batch.length) us.writer.append(batch);
-
-  const app = quietApp();
-  const tamper: WebNode['tamper'] = { mode: 'none', party: 'us' };
-  app.addHook('onSend', async (request, reply, payload) => {
-    if (tamper.mode === 'none') return payload;
-    const prefix = `/logs/${tamper.party}/`;
-    if (!request.url.startsWith(prefix)) return payload;
-    const rest = request.url.slice(prefix.length);
-    if (tamper.mode === 'bundle' && rest.startsWith('tile/entries/') && Buffer.isBuffer(payload)) {
-      // Backdate every entry by ten months ("2022-1…" → "2022-0…" and back): still well-formed entries, but the
-      // bytes no longer hash to the leaves the log committed to.
-      const copy = Buffer.from(payload);
-      for (let at = copy.indexOf('"issuedAt":"2022-'); at >= 0; at = copy.indexOf('"issuedAt":"2022-', at + 1)) {
-        copy[at + 17] = copy[at + 17] === 0x30 ? 0x31 : 0x30;
-      }
-      reply.header('content-length', copy.length);
-      return copy;
-    }
-    if (tamper.mode === 'checkpoint' && rest === 'checkpoint' && typeof payload === 'string') {
-      // Another root under the same signature: the log's key did not sign this.
-      const { text } = parseNote(payload);
-      const lines = text.split('\n');
-      const root = Buffer.from(lines[2]!, 'base64');
-      root[0] = root[0]! ^ 1;
-      return payload.replace(lines[2]!, root.toString('base64'));
-    }
-    return payload;
-  });
-
-  await app.register(tilesPlugin, {
-    logs: logs.map((l) => ({ prefix: l.prefix, store: l.store, vkey: l.vkey })),
-    cacheBytes: 0,
-  });
-
-  // ---- Stand-ins for the node's /api (docs/API.md); src/api/server.ts replaces them. ----
-  app.get('/api/regime', async () => ({ hash, regime }));
-  app.get('/api/health', async () => ({ ok: true, party: 'us', origin: us.origin, size: us.store.head()!.size }));
-
-  const summaries = () => {
-    const all = logs.flatMap((l) => {
-      const size = l.store.head()!.size;
-      return [...l.store.entries(0, size)].map((bytes, index) => {
-        const { envelope } = decodeEntry(bytes);
-        const body = envelope.body as Record<string, unknown>;
-        return {
-          origin: l.origin,
-          index,
-          leafHash: toHex(hasher.hashLeaf(bytes)),
-          party: envelope.party,
-          type: envelope.type,
-          issuedAt: envelope.issuedAt,
-          summary: [body.kind, body.inspection, body.site, body.commitment, body.rule].filter(Boolean).join(' · '),
-        };
-      });
-    });
-    return all.sort((a, b) => a.issuedAt.localeCompare(b.issuedAt) || a.origin.localeCompare(b.origin));
+  const us = nodes.get('us')!;
+  const regime = us.node.regime;
+  const refs = new Map<string, Ref>();
+  const post = async (party: string, type: string, body: unknown): Promise<Ref> => {
+    const { status, json } = await submit(nodes.get(party)!.url, tokens.get(party)!, { nonce: nonce(), type, body });
+    if (status !== 201) throw new Error(`${party} ${type}: ${status} ${JSON.stringify(json)}`);
+    return { origin: json.origin, index: json.index, leafHash: json.leafHash };
   };
-  app.get<{ Querystring: { party?: string; type?: string; offset?: string; limit?: string } }>(
-    '/api/entries',
-    async (request) => {
-      const q = request.query;
-      const rows = summaries().filter((e) => (!q.party || e.party === q.party) && (!q.type || e.type === q.type));
-      const offset = Number(q.offset ?? 0);
-      const limit = Math.min(1000, Number(q.limit ?? 100));
-      return { total: rows.length, entries: rows.slice(offset, offset + limit) };
-    },
-  );
-  // The origin contains a slash: it travels as one encoded segment (or as several), the index is the last one.
-  app.get<{ Params: { '*': string } }>('/api/entries/*', async (request, reply) => {
-    const parts = request.params['*'].split('/');
-    const index = Number(parts.pop());
-    const origin = decodeURIComponent(parts.join('/'));
-    const log = logs.find((l) => l.origin === origin);
-    const head = log?.store.head();
-    if (!log || !head || !Number.isSafeInteger(index) || index < 0 || index >= head.size) {
-      return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no entry ${index} in ${origin}` } });
-    }
-    const bytes = log.store.entry(index)!;
-    const signed = decodeEntry(bytes);
-    const proof = inclusionProofFromStore(log.store, hasher, index, head.size);
-    return {
-      origin,
-      index,
-      leafHash: toHex(proof.leafHash),
-      entryBase64: toBase64(bytes),
-      envelope: signed.envelope,
-      sig: toBase64(signed.signature),
-      proof: { size: head.size, proof: proof.proof.map(toBase64) },
-      checkpoint: head.checkpoint,
-      cosignatures: [],
-      vkey: log.vkey,
-    };
-  });
+  const now = Date.now();
+  for (const step of opening(now, us.node.regimeHash)) refs.set(step.id, await post(step.party, step.type, step.body));
+  // Concurrent submissions: the node batches them.
+  await Promise.all(monitoring(now, monitoringDays).map((m) => post('nato', m.type, m.body)));
 
-  const tokens: WebNode['tokens'] = {};
-  const userOf = (auth: string | undefined) => tokens[(auth ?? '').replace(/^Bearer /, '')];
-  app.get('/api/me', async (request, reply) => {
-    const user = userOf(request.headers.authorization);
-    if (!user) return reply.code(401).send({ error: { code: 'UNAUTHENTICATED', message: 'no or unknown token' } });
-    return user;
-  });
-  app.post<{ Body: { nonce: string; type: Envelope['type']; body: unknown } }>(
-    '/api/submissions',
-    async (request, reply) => {
-      const user = userOf(request.headers.authorization);
-      if (!user) return reply.code(401).send({ error: { code: 'UNAUTHENTICATED', message: 'no or unknown token' } });
-      const { type, body } = request.body;
-      if (!user.roles.includes(ENTRY_ROLE[type])) {
-        return reply.code(403).send({ error: { code: 'ROLE_DENIED', message: `${type} needs ${ENTRY_ROLE[type]}` } });
-      }
-      try {
-        const key = keyFor(regime, user.party, ENTRY_ROLE[type]);
-        parseEnvelope({ v: 1, type, party: user.party, key, issuedAt: at(0), body, refs: [] });
-        const { index, leafHash } = append(user.party, {
-          type,
-          issuedAt: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-          body,
-        } as never);
-        const log = logOf(user.party);
-        const head = log.store.head()!;
-        const proof = inclusionProofFromStore(log.store, hasher, index, head.size);
-        return reply
-          .code(201)
-          .send({ origin: log.origin, index, leafHash, checkpoint: head.checkpoint, proof: proof.proof.map(toBase64) });
-      } catch (err) {
-        const e = err as Error & { code?: string; problems?: { path: string }[] };
-        return reply
-          .code(400)
-          .send({ error: { code: e.code ?? 'SCHEMA_INVALID', message: e.message, path: e.problems?.[0]?.path } });
-      }
-    },
-  );
+  const total = () => PARTIES.reduce((n, p) => n + nodes.get(p)!.node.servedSize(nodes.get(p)!.node.logByParty(p)!), 0);
+  const settle = () =>
+    until(
+      'every node holds every entry',
+      () => [...nodes.values()].every((n) => n.node.allEntries().length === total()),
+      30_000,
+    );
+  await settle();
 
-  await app.register(webPlugin);
-  const { base } = await listen(app);
+  const tamper: Tamper = { mode: 'none', party: 'us' };
+  const proxy = await startProxy(us.url, tamper);
   return {
-    base,
-    app,
+    base: us.url,
+    nodes,
     regime,
-    logs,
     tokens,
-    tamper,
-    append,
+    inspectorToken,
+    refs,
+    proxy: { base: proxy.base, tamper },
+    origin: (party) => regime.parties.find((p) => p.id === party)!.origin,
+    settle,
     async close() {
-      await app.close();
-      for (const l of logs) l.store.close();
+      await new Promise((r) => proxy.server.close(r));
+      for (const n of nodes.values()) await n.close();
     },
   };
 }
 
-export const entryBytes = (s: string) => utf8(s);
+/** A GET-only man in the middle: passes everything through, and lies about one log as `tamper` says. */
+async function startProxy(target: string, tamper: Tamper): Promise<{ base: string; server: Server }> {
+  const server = createServer(async (req, res) => {
+    try {
+      const upstream = await fetch(`${target}${req.url}`, {
+        method: req.method,
+        headers: { accept: req.headers.accept ?? '*/*' },
+      });
+      let body = Buffer.from(await upstream.arrayBuffer());
+      const prefix = `/logs/${tamper.party}/`;
+      const rest = req.url?.startsWith(prefix) ? req.url.slice(prefix.length) : undefined;
+      if (tamper.mode === 'bundle' && rest?.startsWith('tile/entries/')) {
+        // Backdate every entry by a decade ("202x-" → "201x-"): still well-formed entries, but the bytes no longer
+        // hash to the leaves the log committed to.
+        for (let at = body.indexOf('"issuedAt":"20'); at >= 0; at = body.indexOf('"issuedAt":"20', at + 1)) {
+          body[at + 14] = body[at + 14] === 0x32 ? 0x31 : 0x32;
+        }
+      }
+      if (tamper.mode === 'checkpoint' && rest === 'checkpoint') {
+        // Another root under the same signature: the log's key did not sign this.
+        const lines = body.toString('utf8').split('\n');
+        const root = Buffer.from(lines[2]!, 'base64');
+        root[0] = root[0]! ^ 1;
+        lines[2] = root.toString('base64');
+        body = Buffer.from(lines.join('\n'));
+      }
+      const headers: Record<string, string> = {};
+      for (const h of ['content-type', 'cache-control', 'content-security-policy']) {
+        const v = upstream.headers.get(h);
+        if (v) headers[h] = v;
+      }
+      res.writeHead(upstream.status, { ...headers, 'content-length': body.length });
+      res.end(body);
+    } catch (err) {
+      res.writeHead(502).end(String(err));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
