@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { canonicalJson } from '../crypto/canonical-json.js';
 import { Engine } from '../engine/engine.js';
 import { compareEntries } from '../engine/order.js';
+import type { EngineEntry } from '../engine/types.js';
 import { ZoneIndex } from '../engine/zones.js';
 import type { PartyNode } from '../node/node.js';
 import { bordersFor } from '../runtime/borders.js';
@@ -27,7 +28,7 @@ export class NodeState {
   readonly #node: PartyNode;
   readonly #zones: ZoneIndex;
   #engine: Engine | undefined;
-  #folded = -1;
+  #folded = '';
 
   constructor(node: PartyNode) {
     this.#node = node;
@@ -35,13 +36,18 @@ export class NodeState {
   }
 
   engine(): Engine {
-    const entries = this.#node.allEntries();
-    if (!this.#engine || entries.length !== this.#folded) {
+    // A declaration's blobs may reach a mirror after its entry: they count toward what was folded.
+    const entries: EngineEntry[] = this.#node.allEntries().map((e) => {
+      const moreItems = this.#node.moreItems(e);
+      return moreItems ? { ...e, moreItems } : e;
+    });
+    const key = `${entries.length}/${entries.filter((e) => e.moreItems).length}`;
+    if (!this.#engine || key !== this.#folded) {
       entries.sort(compareEntries);
       const engine = new Engine({ regime: this.#node.regime, regimeHash: this.#node.regimeHash, zones: this.#zones });
       for (const e of entries) engine.apply(e);
       this.#engine = engine;
-      this.#folded = entries.length;
+      this.#folded = key;
     }
     return this.#engine;
   }

@@ -196,7 +196,14 @@ export interface InitResult {
  */
 export function initNodeDir(
   dir: string,
-  options: { party: string; regimeText: string; peers?: PeerConfig[]; keys?: Record<string, string> },
+  options: {
+    party: string;
+    regimeText: string;
+    peers?: PeerConfig[];
+    keys?: Record<string, string>;
+    /** The party's seeds by key id (an exercise derives them from the scenario); default: fresh random seeds. */
+    seeds?: ReadonlyMap<string, Uint8Array>;
+  },
   suite: CryptoSuite,
 ): InitResult {
   if (existsSync(dir) && readdirSync(dir).length > 0) fail('STORE_ERROR', `${dir} is not empty`);
@@ -230,7 +237,8 @@ export function initNodeDir(
   const publicKeys: Record<string, string> = {};
   const seeds = new Map<string, Uint8Array>();
   for (const key of party.keys) {
-    const seed = randomSeed();
+    const seed = options.seeds?.get(key.id) ?? randomSeed();
+    if (seed.length !== 32) fail('BAD_INPUT', `seed of ${key.id}: expected 32 bytes`);
     seeds.set(key.id, seed);
     writeFileSync(seedPath(dir, key.id), `${toBase64(seed)}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(seedPath(dir, key.id), 0o600);
