@@ -130,6 +130,17 @@ export interface Federation {
   close(): Promise<void>;
 }
 
+/** What the write API answers: a receipt or a blob reference (201), or an error. */
+interface ApiAnswer {
+  origin: string;
+  index: number;
+  leafHash: string;
+  sha256: string;
+  size: number;
+  mediaType: string;
+  error?: { code: string; message: string };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function startFederation(options: FederationOptions): Promise<Federation> {
@@ -300,13 +311,13 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     for (const n of nodes) await settleParty(n, timeoutMs);
   };
 
-  async function post(n: FederationNode, path: string, body: unknown): Promise<{ status: number; json: any }> {
+  async function post(n: FederationNode, path: string, body: unknown): Promise<{ status: number; json: ApiAnswer }> {
     const res = await fetch(`${n.url}${path}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${n.token}`, 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-    return { status: res.status, json: await res.json() };
+    return { status: res.status, json: (await res.json()) as ApiAnswer };
   }
 
   let nonces = 0;
