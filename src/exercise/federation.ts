@@ -176,7 +176,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   // Each party's keys: the exercise keys, so the entries are those of a direct play.
   for (const { party, dir: d } of parties) {
     const own = new Map(party.keys.map((k) => [k.id, seeds.get(k.id)!]));
-    initNodeDir(d, { party: party.id, regimeText, seeds: own }, suite);
+    initNodeDir(d, { party: party.id, regimeText, seeds: own, clock: clock.fn }, suite);
   }
   // The key exchange (`detente node keys import`): every node learns every party's public keys.
   for (const { dir: d } of parties) importRegimeKeys(d, publicKeys);

@@ -203,6 +203,8 @@ export function initNodeDir(
     keys?: Record<string, string>;
     /** The party's seeds by key id (an exercise derives them from the scenario); default: fresh random seeds. */
     seeds?: ReadonlyMap<string, Uint8Array>;
+    /** The time of the log's first (empty) checkpoint, ms (an exercise passes its simulated clock). */
+    clock?: () => number;
   },
   suite: CryptoSuite,
 ): InitResult {
@@ -252,6 +254,6 @@ export function initNodeDir(
   writeFileSync(join(dir, REGIME_KEYS_FILE), '{}\n');
   importRegimeKeys(dir, { ...(options.keys ?? {}), ...publicKeys });
   writeFileSync(join(dir, 'public-keys.json'), `${JSON.stringify(publicKeys, null, 2)}\n`);
-  const logVkey = initLogDir(join(dir, 'log'), party.origin, suite, seeds.get(logKey.id));
+  const logVkey = initLogDir(join(dir, 'log'), party.origin, suite, seeds.get(logKey.id), options.clock);
   return { config, publicKeys, logVkey };
 }
