@@ -131,16 +131,17 @@ describe('detente scenario play, status, findings', () => {
   });
 });
 
-describe('detente start', () => {
+describe('detente scenario play --report (what `detente start` did before the federation)', () => {
   it('plays the scenario into a directory, replacing an earlier play, and prints state and findings', () => {
     const cwd = tmp();
-    const first = detente(['start'], undefined, cwd);
+    const args = ['scenario', 'play', 'european-security-2022', '--dir', 'scenario-data', '--replace', '--report'];
+    const first = detente(args, undefined, cwd);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('played european-security-2022 into scenario-data');
     expect(first.stdout).toContain('DE-ESCALATION METRICS');
     expect(first.stdout).toContain('27 findings as of 2022-12-31 23:59:59 UTC');
-    const second = detente(['start'], undefined, cwd);
+    const second = detente(args, undefined, cwd);
     expect(second.code).toBe(0);
     expect(second.stdout).toBe(first.stdout);
   });

@@ -15,9 +15,11 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { toHex } from '../crypto/bytes.js';
+import { canonicalJsonBytes } from '../crypto/canonical-json.js';
 import { DetenteError } from '../crypto/errors.js';
-import type { Envelope } from '../model/index.js';
-import type { LogInfo, NodeEntry, PartyNode } from '../node/node.js';
+import { type Envelope, Item } from '../model/index.js';
+import { type LogInfo, MAX_BLOB, type NodeEntry, type PartyNode } from '../node/node.js';
 import { SubmissionError } from '../node/submissions.js';
 import type { User } from '../node/users.js';
 import { stateRoutes } from './state.js';
@@ -398,6 +400,56 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
       );
       reply.code(201).header('cache-control', 'no-store');
       return receipt;
+    },
+  );
+
+  api.post(
+    '/api/blobs',
+    {
+      onRequest: authenticate,
+      schema: {
+        summary:
+          "Store a declaration's items beyond those its entry carries (a JSON array of items, stored as canonical JSON); name it in the declaration's `more`",
+        tags: ['submissions'],
+        security: [{ bearer: [] }],
+        body: z.array(Item).min(1).max(5000),
+        response: {
+          201: z.object({ sha256: z.string(), size: z.number(), mediaType: z.string() }),
+          400: ErrorBody,
+          401: ErrorBody,
+          403: ErrorBody,
+        },
+      },
+    },
+    async (req, reply) => {
+      if (req.user!.party !== node.party.id || !req.user!.roles.includes('declarant')) {
+        throw new SubmissionError(403, 'ROLE_DENIED', `user ${req.user!.name} may not declare for ${node.party.id}`);
+      }
+      const bytes = canonicalJsonBytes(req.body);
+      if (bytes.length > MAX_BLOB) throw new SubmissionError(413, 'ENTRY_TOO_LARGE', `at most ${MAX_BLOB} bytes`);
+      const hash = node.suite.sha256(bytes);
+      node.log.store.putBlob(hash, bytes);
+      reply.code(201).header('cache-control', 'no-store');
+      return { sha256: toHex(hash), size: bytes.length, mediaType: 'application/json' };
+    },
+  );
+
+  api.get(
+    '/api/blobs/:sha256',
+    {
+      schema: {
+        summary: 'A blob this node holds (own or mirrored), by its SHA-256',
+        tags: ['entries'],
+        params: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+      },
+    },
+    (req, reply) => {
+      const bytes = node.blob(req.params.sha256);
+      if (!bytes) return sendError(reply, 404, 'NOT_FOUND', `no blob ${req.params.sha256}`);
+      return reply
+        .type('application/json')
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .send(Buffer.from(bytes));
     },
   );
 

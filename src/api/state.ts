@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { canonicalJson } from '../crypto/canonical-json.js';
 import { Engine } from '../engine/engine.js';
 import { compareEntries } from '../engine/order.js';
+import type { EngineEntry } from '../engine/types.js';
 import { ZoneIndex } from '../engine/zones.js';
 import type { PartyNode } from '../node/node.js';
 import { bordersFor } from '../runtime/borders.js';
@@ -27,14 +28,23 @@ export class NodeState {
   readonly #node: PartyNode;
   readonly #zones: ZoneIndex;
   #engine: Engine | undefined;
-  #folded = -1;
+  #folded = '';
+  #past: { asOf: number; folded: string; engine: Engine } | undefined;
 
   constructor(node: PartyNode) {
     this.#node = node;
     this.#zones = new ZoneIndex(node.regime, bordersFor(node.regime));
   }
 
-  #fold(entries: ReturnType<PartyNode['allEntries']>): Engine {
+  /** Every entry the node holds, with a declaration's further items when its blobs have arrived. */
+  #entries(): EngineEntry[] {
+    return this.#node.allEntries().map((e) => {
+      const moreItems = this.#node.moreItems(e);
+      return moreItems ? { ...e, moreItems } : e;
+    });
+  }
+
+  #fold(entries: EngineEntry[]): Engine {
     entries.sort(compareEntries);
     const engine = new Engine({ regime: this.#node.regime, regimeHash: this.#node.regimeHash, zones: this.#zones });
     for (const e of entries) engine.apply(e);
@@ -42,10 +52,12 @@ export class NodeState {
   }
 
   engine(): Engine {
-    const entries = this.#node.allEntries();
-    if (!this.#engine || entries.length !== this.#folded) {
+    // A declaration's blobs may reach a mirror after its entry: they count toward what was folded.
+    const entries = this.#entries();
+    const key = `${entries.length}/${entries.filter((e) => e.moreItems).length}`;
+    if (!this.#engine || key !== this.#folded) {
       this.#engine = this.#fold(entries);
-      this.#folded = entries.length;
+      this.#folded = key;
     }
     return this.#engine;
   }
@@ -59,12 +71,10 @@ export class NodeState {
     const full = this.engine();
     if ((full.lastCountedAt ?? Number.NEGATIVE_INFINITY) <= asOf) return full;
     if (this.#past?.asOf === asOf && this.#past.folded === this.#folded) return this.#past.engine;
-    const engine = this.#fold(this.#node.allEntries().filter((e) => e.countedAt <= asOf));
+    const engine = this.#fold(this.#entries().filter((e) => e.countedAt <= asOf));
     this.#past = { asOf, folded: this.#folded, engine };
     return engine;
   }
-
-  #past: { asOf: number; folded: number; engine: Engine } | undefined;
 }
 
 const asOfQuery = z.object({

@@ -10,6 +10,7 @@ import { registerNodeCommands } from './node-commands.js';
 import { reportError } from './output.js';
 import { registerRegimeCommands } from './regime-commands.js';
 import { registerScenarioCommands } from './scenario-commands.js';
+import { registerStartCommand } from './start-command.js';
 import { registerStatusCommands } from './status-commands.js';
 
 const program = new Command('detente')
@@ -30,6 +31,7 @@ registerDemoCommand(program);
 registerRegimeCommands(program);
 registerScenarioCommands(program);
 registerStatusCommands(program);
+registerStartCommand(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -196,7 +196,16 @@ export interface InitResult {
  */
 export function initNodeDir(
   dir: string,
-  options: { party: string; regimeText: string; peers?: PeerConfig[]; keys?: Record<string, string> },
+  options: {
+    party: string;
+    regimeText: string;
+    peers?: PeerConfig[];
+    keys?: Record<string, string>;
+    /** The party's seeds by key id (an exercise derives them from the scenario); default: fresh random seeds. */
+    seeds?: ReadonlyMap<string, Uint8Array>;
+    /** The time of the log's first (empty) checkpoint, ms (an exercise passes its simulated clock). */
+    clock?: () => number;
+  },
   suite: CryptoSuite,
 ): InitResult {
   if (existsSync(dir) && readdirSync(dir).length > 0) fail('STORE_ERROR', `${dir} is not empty`);
@@ -230,7 +239,8 @@ export function initNodeDir(
   const publicKeys: Record<string, string> = {};
   const seeds = new Map<string, Uint8Array>();
   for (const key of party.keys) {
-    const seed = randomSeed();
+    const seed = options.seeds?.get(key.id) ?? randomSeed();
+    if (seed.length !== 32) fail('BAD_INPUT', `seed of ${key.id}: expected 32 bytes`);
     seeds.set(key.id, seed);
     writeFileSync(seedPath(dir, key.id), `${toBase64(seed)}\n`, { mode: 0o600, flag: 'wx' });
     chmodSync(seedPath(dir, key.id), 0o600);
@@ -244,6 +254,6 @@ export function initNodeDir(
   writeFileSync(join(dir, REGIME_KEYS_FILE), '{}\n');
   importRegimeKeys(dir, { ...(options.keys ?? {}), ...publicKeys });
   writeFileSync(join(dir, 'public-keys.json'), `${JSON.stringify(publicKeys, null, 2)}\n`);
-  const logVkey = initLogDir(join(dir, 'log'), party.origin, suite, seeds.get(logKey.id));
+  const logVkey = initLogDir(join(dir, 'log'), party.origin, suite, seeds.get(logKey.id), options.clock);
   return { config, publicKeys, logVkey };
 }

@@ -68,6 +68,8 @@ export interface MirrorOptions {
   onProgress?: (size: number, target: number) => void;
   /** Called with any evidence found, before sync returns it. */
   onEvidence?: (evidence: EquivocationEvidence) => void;
+  /** ms since the epoch recorded with each mirrored row (default Date.now; an exercise passes its simulated clock). */
+  clock?: () => number;
 }
 
 export type SyncResult =
@@ -369,7 +371,12 @@ export class LogMirror {
         return {
           entries,
           tiles,
-          head: { size: end, peaks: integrator.peaks(), checkpoint: rowNote, time: Date.now() },
+          head: {
+            size: end,
+            peaks: integrator.peaks(),
+            checkpoint: rowNote,
+            time: (this.#options.clock ?? Date.now)(),
+          },
         };
       });
       expected = rowNote;

@@ -20,7 +20,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromBase64, toBase64, toHex } from '../crypto/bytes.js';
+import { z } from 'zod';
+import { fromBase64, fromHex, toBase64, toHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
 import { formatSignatureLine, parseNote } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
@@ -35,6 +36,7 @@ import {
   decodeEntry,
   type EntryRef,
   type Envelope,
+  Item,
   type Party,
   type Regime,
   regimeHash,
@@ -106,6 +108,8 @@ export interface MirrorState {
   lastSync?: number;
   lastError?: string;
   busy: boolean;
+  /** Entries below this index have had their declarations' blobs fetched. */
+  blobScan: number;
 }
 
 export interface PartyNodeOptions {
@@ -128,6 +132,9 @@ interface CosignTarget {
   /** The size this peer's witness last cosigned, as far as we know. */
   size: number;
 }
+
+/** The largest blob a node stores or fetches (a declaration's items beyond those in the entry). */
+export const MAX_BLOB = 1 << 20;
 
 const sanitize = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 
@@ -154,6 +161,7 @@ export class PartyNode {
   readonly #logger: NonNullable<PartyNodeOptions['logger']>;
   readonly #timeoutMs: number;
   readonly #evidenceSeen = new Set<string>();
+  readonly #clock: () => number;
   #closed = false;
   #cosignRequested = false;
 
@@ -165,6 +173,7 @@ export class PartyNode {
     options.configure?.(this.config);
     this.#logger = options.logger ?? (() => {});
     this.#timeoutMs = options.timeoutMs ?? 5000;
+    this.#clock = options.clock ?? Date.now;
     const { regime, text } = loadRegime(dir, this.config, this.suite);
     this.regime = regime;
     this.regimeText = text;
@@ -236,6 +245,7 @@ export class PartyNode {
         cosigners: [cosignerFromSeed(this.suite, witnessName(party), readSeed(dir, witnessKey.id))],
         logs: others.map((p) => ({ vkey: this.#logVkeyOf(p) })),
         suite: this.suite,
+        clock: () => Math.floor(this.#clock() / 1000),
       });
     }
 
@@ -260,8 +270,9 @@ export class PartyNode {
           verifyEntry(this.suite, regime, signed);
         },
         onEvidence: (e) => this.recordEvidence(e, `mirror of ${p.id}`),
+        clock: this.#clock,
       });
-      this.mirrors.set(p.id, { party: p.id, url, origin: p.origin, store, mirror, busy: false });
+      this.mirrors.set(p.id, { party: p.id, url, origin: p.origin, store, mirror, busy: false, blobScan: 0 });
       this.#logs.set(p.id, {
         party: p.id,
         origin: p.origin,
@@ -401,7 +412,7 @@ export class PartyNode {
       let index = 0;
       for (const leaf of log.store.entries(0, size)) {
         while (t < timeline.length && timeline[t]!.size <= index) t++;
-        out.push(this.#decoded(log, index, leaf, timeline[t]?.time ?? Date.now()));
+        out.push(this.#decoded(log, index, leaf, timeline[t]?.time ?? this.#clock()));
         index++;
       }
     }
@@ -423,7 +434,45 @@ export class PartyNode {
 
   countedAt(log: LogInfo, index: number): number {
     const entry = this.#timeline(log).find((x) => x.size > index);
-    return entry?.time ?? Date.now();
+    return entry?.time ?? this.#clock();
+  }
+
+  /** A blob (SHA-256, hex) held in any log of this node: a declaration's `more` items. */
+  blob(sha256: string): Uint8Array | undefined {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+    for (const log of this.#logs.values()) {
+      const bytes = log.store.blob(fromHex(sha256));
+      if (bytes) return bytes;
+    }
+    return undefined;
+  }
+
+  /**
+   * The items of a plain declaration's blobs, in order, checked against each blob's hash, size and the item
+   * schema; undefined when the entry has none or one is missing or bad (the engine then reports it).
+   */
+  moreItems(entry: { origin: string; envelope: Envelope }): Item[] | undefined {
+    const { envelope } = entry;
+    if (envelope.type !== 'declaration' || envelope.body.form !== 'plain' || !envelope.body.more?.length) {
+      return undefined;
+    }
+    const store = this.logByOrigin(entry.origin)?.store;
+    if (!store) return undefined;
+    const out: Item[] = [];
+    for (const ref of envelope.body.more) {
+      const bytes = store.blob(fromHex(ref.sha256));
+      if (!bytes || bytes.length !== ref.size || toHex(this.suite.sha256(bytes)) !== ref.sha256) return undefined;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(new TextDecoder().decode(bytes));
+      } catch {
+        return undefined;
+      }
+      const items = z.array(Item).safeParse(parsed);
+      if (!items.success) return undefined;
+      out.push(...items.data);
+    }
+    return out;
   }
 
   /** One entry with all a verifier needs: the leaf, an inclusion proof, the checkpoint and its cosignatures. */
@@ -485,6 +534,7 @@ export class PartyNode {
     try {
       const result = await m.mirror.sync();
       m.lastSync = Date.now();
+      await this.#fetchBlobs(m);
       m.lastError = undefined;
       if (result.status === 'equivocation') m.lastError = `equivocation: ${result.evidence.explanation}`;
       await this.#collectCosignatures(m);
@@ -493,6 +543,31 @@ export class PartyNode {
       this.#logger('warn', `mirror of ${party}: ${m.lastError}`);
     } finally {
       m.busy = false;
+    }
+  }
+
+  /** Fetches the blobs that newly mirrored declarations name from the peer (each checked against its hash). */
+  async #fetchBlobs(m: MirrorState): Promise<void> {
+    const log = this.#logs.get(m.party)!;
+    const size = this.servedSize(log);
+    for (; m.blobScan < size; m.blobScan++) {
+      const leaf = m.store.entry(m.blobScan);
+      if (!leaf) return;
+      const { envelope } = decodeEntry(leaf);
+      if (envelope.type !== 'declaration' || envelope.body.form !== 'plain') continue;
+      for (const ref of envelope.body.more ?? []) {
+        if (m.store.blob(fromHex(ref.sha256))) continue;
+        if (ref.size > MAX_BLOB) continue;
+        const res = await this.#fetch(`${m.url}/api/blobs/${ref.sha256}`);
+        // Not there (yet): try again next round, from this entry.
+        if (res.status !== 200) return;
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        if (toHex(this.suite.sha256(bytes)) !== ref.sha256) {
+          this.#logger('warn', `mirror of ${m.party}: blob ${ref.sha256} does not match its hash`);
+          return;
+        }
+        m.store.putBlob(fromHex(ref.sha256), bytes);
+      }
     }
   }
 

@@ -12,7 +12,7 @@
  * Nothing is stored for a refused submission: every check runs before the queue, and a batch that fails to append
  * releases its nonces and fails every waiter. A nonce is used exactly when its entry is in the log (users.ts).
  */
-import { toBase64, toHex } from '../crypto/bytes.js';
+import { fromHex, toBase64, toHex } from '../crypto/bytes.js';
 import { DetenteError, type Problem } from '../crypto/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { LogWriter } from '../log/log-writer.js';
@@ -24,13 +24,16 @@ import {
   ENTRY_TYPES,
   type EntryRef,
   type EntryType,
+  type Envelope,
   type EnvelopeFields,
   encodeEntry,
+  type Item,
   type Party,
   type Regime,
   type SignedEntry,
   signEntry,
   verifyEntry,
+  vocabularyProblems,
 } from '../model/index.js';
 import type { LogStore } from '../store/store.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
@@ -236,6 +239,7 @@ export class SubmissionPipeline {
     } catch (err) {
       fromDetente(err);
     }
+    this.#checkBlobs(signed.envelope);
     const state = o.users.nonce(user.name, request.nonce);
     if (state.status === 'used' || this.#inFlight.has(`${user.name}\n${request.nonce}`)) {
       const index =
@@ -257,6 +261,34 @@ export class SubmissionPipeline {
       fromDetente(err);
     }
     return { signed, leaf, leafHash: toHex(o.hasher.hashLeaf(leaf)) };
+  }
+
+  /** A plain declaration's `more` blobs must be stored already (POST /api/blobs), and their items valid. */
+  #checkBlobs(envelope: Envelope): void {
+    if (envelope.type !== 'declaration' || envelope.body.form !== 'plain' || !envelope.body.more?.length) return;
+    const items: Item[] = [];
+    for (const [i, ref] of envelope.body.more.entries()) {
+      const path = `$.body.more[${i}]`;
+      const bytes = this.#o.store.blob(fromHex(ref.sha256));
+      if (!bytes) {
+        throw new SubmissionError(422, 'BLOB_UNKNOWN', `blob ${ref.sha256} is not stored (POST /api/blobs)`, path);
+      }
+      if (bytes.length !== ref.size) {
+        throw new SubmissionError(400, 'SCHEMA_INVALID', `blob ${ref.sha256} has ${bytes.length} bytes`, path);
+      }
+      items.push(...(JSON.parse(new TextDecoder().decode(bytes)) as Item[]));
+    }
+    const probe = { ...envelope, body: { ...envelope.body, items, more: [] } } as Envelope;
+    const problems = vocabularyProblems(this.#o.regime, probe);
+    if (problems.length) {
+      throw new SubmissionError(
+        400,
+        'SCHEMA_INVALID',
+        `items in blobs: ${problems[0]!.path}: ${problems[0]!.message}`,
+        '$.body.more',
+        problems,
+      );
+    }
   }
 
   #flushSoon(delay: number): void {
