@@ -1,7 +1,7 @@
 /**
- * The dashboard in Debian's Chromium against real party nodes (test/helpers/web-node.ts): three PartyNode servers
- * that mirror and witness each other, filled through their write API with the opening of the scenario; the board
- * shows the engine's own state and findings. Needs `npm run build` (dist/web).
+ * The dashboard in Debian's Chromium against the scenario played as a real federation (test/helpers/web-node.ts):
+ * three PartyNode servers that mirror and witness each other, the whole timeline submitted through their write API;
+ * the board shows the engine's own state and findings. Needs `npm run build` (dist/web).
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -36,8 +36,8 @@ async function open(path: string, base = node.base): Promise<Page> {
 }
 
 const entryUrl = (party: string, index: number) => `/entry/${encodeURIComponent(node.origin(party))}/${index}`;
-const ref = (step: string) => node.refs.get(step)!;
-const key = (step: string) => `${ref(step).origin}#${ref(step).index}`;
+/** The end of the scenario: its state, rather than today's. */
+const END = '2022-12-31';
 
 describe('dashboard', () => {
   it('serves the app at / with caching and a same-origin-only policy, never for /api or /logs', async () => {
@@ -76,9 +76,9 @@ describe('dashboard', () => {
     await page.locator('[data-site="deveselu"]').focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('site-panel').textContent()).toContain('Deveselu');
-    await page.locator('[data-site="luga"]').focus();
+    await page.locator('[data-site="kozelsk"]').focus();
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByTestId('site-panel').textContent()).toContain('Luga');
+    await expect.poll(() => page.getByTestId('site-panel').textContent()).toContain('Kozelsk');
     await page.getByTestId('site-inspections').waitFor();
     await page.screenshot({ path: join(SHOTS, 'map.png') });
     expect(interactive).toBeLessThan(2000);
@@ -86,7 +86,7 @@ describe('dashboard', () => {
   });
 
   it('verifies a real entry in the browser, beyond the first tile, from tiles and from the API proof', async () => {
-    const page = await open(entryUrl('nato', 270));
+    const page = await open(entryUrl('nato', node.play.entries.nato! + node.monitoring - 3));
     const verdict = page.getByTestId('verdict');
     await expect.poll(() => verdict.getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
     expect(await verdict.textContent()).toContain('Verified in your browser');
@@ -107,7 +107,7 @@ describe('dashboard', () => {
       ].map((s) => [s, 'ok']),
     );
     await page.close();
-    const small = await open(entryUrl('ru', ref('ru-notifies-union-resolve').index));
+    const small = await open(entryUrl('ru', 2));
     await expect.poll(() => small.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
     await small.screenshot({ path: join(SHOTS, 'entry.png'), fullPage: false });
     await small.close();
@@ -117,7 +117,7 @@ describe('dashboard', () => {
     node.proxy.tamper.mode = 'bundle';
     node.proxy.tamper.party = 'us';
     try {
-      const page = await open(entryUrl('us', ref('us-requests-luga').index), node.proxy.base);
+      const page = await open(entryUrl('us', 9), node.proxy.base);
       const verdict = page.getByTestId('verdict');
       await expect.poll(() => verdict.getAttribute('data-state'), { timeout: 20_000 }).toBe('failed');
       expect(await verdict.textContent()).toContain('Verification failed');
@@ -166,86 +166,98 @@ describe('dashboard', () => {
     const rows = await page
       .locator('[data-finding]')
       .evaluateAll((els) => els.map((e) => [e.getAttribute('data-finding'), e.getAttribute('data-severity')]));
-    // Exactly what the node's engine reports, in the board.
+    // Exactly what the node's engine reports, in the board: the scenario's 27.
     const { findings } = await (await fetch(`${node.base}/api/findings`)).json();
     expect(rows.map((r) => r[0]).sort()).toEqual(findings.map((f: { id: string }) => f.id).sort());
+    expect(rows.length).toBe(27);
     expect(Object.fromEntries(rows)).toMatchObject({
-      [`regime.signature-mismatch/${key('ru-signs-draft')}`]: 'minor',
-      [`notification.late/${key('ru-notifies-union-resolve')}`]: 'minor',
-      [`inspection.short-notice/${key('us-requests-luga')}`]: 'minor',
-      [`metric.declaration-contradicted/ru-border-band-troops/${key('ru-declares')}`]: 'major',
-      [`notification.missing/vd11-prior-notification/${key('nato-sees-buildup')}`]: 'major',
+      'regime.signature-mismatch/detente.example/ru#0': 'minor',
+      'inspection.absence-not-confirmed/detente.example/us#25': 'critical',
+      'limit.exceeded-observed/ukraine-no-offensive-gl-missiles/ru/2022-07-12T14:00:00.000Z': 'critical',
+      'inspection.item-mismatch/detente.example/us#18': 'major',
+      'metric.relapsed/ru-border-band-troops/2022-09-02T14:00:00.000Z': 'major',
+      'acknowledgement.missing/detente.example/ru#15/us': 'minor',
+      'inspection.short-notice/detente.example/us#9': 'minor',
+      'metric.sources-disagree/ru-border-band-troops/detente.example/nato#2': 'info',
     });
     // The worst first.
-    expect(rows[0]![1]).toBe('major');
-    const contradicted = page.locator(`[data-finding^="metric.declaration-contradicted/"]`);
-    expect(await contradicted.textContent()).toContain('Russian Federation');
-    // Its references are the three entries that show it: the declaration and both observations.
-    const cited = await contradicted
+    expect(rows.slice(0, 2).map((r) => r[1])).toEqual(['critical', 'critical']);
+    const mismatch = page.locator('[data-finding="inspection.item-mismatch/detente.example/us#18"]');
+    expect(await mismatch.textContent()).toContain('Russian Federation');
+    // Its references are the entries the engine cites.
+    const cited = await mismatch
       .locator('a[data-ref]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-ref')));
-    expect(cited.sort()).toEqual([key('nato-sees-buildup'), key('ru-declares'), key('us-sees-buildup')].sort());
+    const expected = findings.find((f: { id: string }) => f.id === 'inspection.item-mismatch/detente.example/us#18');
+    expect(cited).toEqual(expected.refs.map((r: { origin: string; index: number }) => `${r.origin}#${r.index}`));
     // Filter by severity.
-    await page.getByTestId('filter-severity').selectOption('minor');
-    await expect.poll(() => page.locator('[data-finding]').count()).toBe(3);
+    await page.getByTestId('filter-severity').selectOption('critical');
+    await expect.poll(() => page.locator('[data-finding]').count()).toBe(2);
     // A reference opens the entry, verified in the browser.
-    await page.locator(`[data-finding^="inspection.short-notice/"] a[data-ref]`).click();
+    await page.getByTestId('filter-severity').selectOption('');
+    await page.locator('[data-finding="inspection.short-notice/detente.example/us#9"] a[data-ref]').click();
     await expect.poll(() => page.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
-    expect(await page.locator('pre.json').first().textContent()).toContain('"site": "luga"');
+    expect(await page.locator('pre.json').first().textContent()).toContain('"type": "inspection-request"');
     await page.close();
   });
 
   it('shows limits with margins, commitments with their status and reasons, deadlines, quotas and metrics', async () => {
-    const page = await open('/board');
+    const page = await open(`/board?asOf=${END}`);
     await page.getByTestId('findings').waitFor();
+    expect(await page.getByTestId('as-of').textContent()).toContain('2022-12-31 23:59');
     const limit = (id: string, party: string) => page.locator(`[data-limit="${id}"][data-party="${party}"]`);
     expect(await page.locator('[data-limit]').count()).toBe(
       node.regime.limits.reduce((n, l) => n + l.parties.length, 0),
     );
-    expect(await limit('ukraine-no-permanent-combat-forces', 'ru').getAttribute('data-status')).toBe('within');
-    // New START expired in February 2026: its limits no longer bind.
-    expect(await limit('nst-launchers', 'ru').getAttribute('data-status')).toBe('not-binding');
-    expect(await limit('nst-launchers', 'ru').textContent()).toContain('797'); // 800 − 3 declared
-    // Commitments: reciprocal acceptance puts Russia's in force; the US one awaits the troop metric.
+    // New START as of the end of 2022: within, the US exactly at 800 launchers.
+    expect(await limit('nst-launchers', 'us').getAttribute('data-status')).toBe('within');
+    expect(await limit('nst-deployed-delivery-vehicles', 'ru').textContent()).toContain('174'); // 700 − 526
+    expect(await limit('ukraine-no-offensive-gl-missiles', 'us').getAttribute('data-status')).toBe('not-binding');
+    // Commitments: Russia's breached (the missiles seen in Ukraine), its transparency withdrawn, the US one waits.
     const status = (id: string) => page.locator(`[data-commitment="${id}"]`).getAttribute('data-status');
-    expect(await status('ru-ukraine-no-offensive-missiles')).toBe('in-force');
+    expect(await status('ru-ukraine-no-offensive-missiles')).toBe('breached');
+    expect(await status('ru-ground-missile-base-transparency')).toBe('withdrawn');
     expect(await status('us-ukraine-no-offensive-missiles')).toBe('awaiting-condition');
     expect(
       await page
         .locator('[data-edge="us-ukraine-no-offensive-missiles>metric:ru-border-band-troops"]')
         .getAttribute('data-holds'),
     ).toBe('false');
-    expect(await page.locator('[data-commitment-reason="us-ukraine-no-offensive-missiles"]').textContent()).toContain(
-      'ru-border-band-troops',
+    expect(await page.locator('[data-commitment-reason="ru-ukraine-no-offensive-missiles"]').textContent()).toContain(
+      'limit.exceeded-observed',
     );
-    // Deadlines: the late notification, the unnotified activity, the explanation Russia owes within 48 hours.
+    // Deadlines: late and missing notifications, a missing acknowledgement and explanation, all flagged.
     const deadlines = await page
       .locator('[data-deadline]')
       .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-deadline')}:${e.getAttribute('data-status')}`));
-    expect(deadlines.sort()).toEqual(['explanation:awaiting', 'notification:late', 'notification:missing']);
-    expect(await page.locator('[data-deadline="explanation"]').textContent()).toMatch(/due in 1 d|due in \d+ h/);
-    // Quotas: the US request at Luga uses one of two.
-    const luga = page.locator('[data-quota="ru-ground-missile-base-transparency"]');
-    expect(await luga.getAttribute('data-used')).toBe('1');
+    for (const d of ['acknowledgement:missing', 'explanation:missing', 'notification:late', 'notification:missing']) {
+      expect(deadlines).toContain(d);
+    }
+    expect(await page.locator('tr.overdue-row[data-deadline]').count()).toBeGreaterThanOrEqual(4);
+    // Quotas: Russia used three Aegis Ashore visits of two in 2022 (inspection.quota-exceeded).
+    expect(await page.locator('[data-quota="aegis-ashore-transparency"]').getAttribute('data-used')).toBe('3');
     expect(await page.getByTestId('quotas').textContent()).toContain('Aegis Ashore');
-    // The metric: two sources, far above the target.
-    expect(await page.locator('[data-metric="ru-border-band-troops"]').getAttribute('data-points')).toBe('3');
-    expect(await page.locator('[data-metric]').count()).toBe(node.regime.metrics.length);
+    // The metric: its whole series, relapsed.
+    const metric = page.locator('[data-metric="ru-border-band-troops"]');
+    expect(await metric.getAttribute('data-status')).toBe('relapsed');
+    expect(Number(await metric.getAttribute('data-points'))).toBeGreaterThan(10);
     await page.screenshot({ path: join(SHOTS, 'board.png'), fullPage: true });
     await page.close();
   });
 
   it('shows what the engine holds per site in the map side panel', async () => {
-    const page = await open('/map?site=engels');
+    const page = await open(`/map?site=engels&asOf=${END}`);
     await page.getByTestId('site-holdings').waitFor();
-    expect(await page.locator('[data-holding="heavy-bomber"]').textContent()).toContain('3');
-    await page.goto(`${node.base}/map?site=luga`);
+    expect(await page.locator('[data-holding="heavy-bomber"]').textContent()).toContain('63');
+    await page.goto(`${node.base}/map?site=kozelsk&asOf=${END}`);
     await page.getByTestId('site-inspections').waitFor();
-    expect(
-      await page.locator('[data-inspection="ru-ground-missile-base-transparency"]').getAttribute('data-status'),
-    ).toBe('not-due');
-    expect(await page.getByTestId('site-panel').textContent()).toContain('minor');
-    expect(await page.locator('[data-site="luga"]').getAttribute('data-tone')).toBe('warn');
+    const statuses = await page
+      .locator('[data-inspection]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+    expect(statuses.sort()).toEqual(['conducted', 'not-conducted']);
+    expect(await page.getByTestId('site-panel').textContent()).toContain('major');
+    expect(await page.locator('[data-site="kozelsk"]').getAttribute('data-tone')).toBe('bad');
+    await page.screenshot({ path: join(SHOTS, 'map.png') });
     await page.close();
   });
 
@@ -253,29 +265,35 @@ describe('dashboard', () => {
     const page = await open('/timeline');
     await expect.poll(() => page.getByTestId('entry-count').textContent()).toMatch(/\d+ entries/);
     const total = Number((await page.getByTestId('entry-count').textContent())!.match(/\d+/)![0]);
-    expect(total).toBeGreaterThan(280);
+    expect(total).toBe(70 + node.monitoring);
     const rendered = await page.locator('[data-entry]').count();
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(60); // only what is visible (and a little overscan) is in the DOM
     expect(await page.locator('[data-entry]').first().textContent()).toContain('UTC');
     await page.getByTestId('filter-party').selectOption('ru');
-    const ruEntries = [...node.refs.values()].filter((r) => r.origin === node.origin('ru')).length;
-    await expect.poll(() => page.getByTestId('entry-count').textContent()).toBe(`${ruEntries} entries`);
-    await page.screenshot({ path: join(SHOTS, 'timeline.png') });
-    // As of yesterday, nothing had been logged: no entries, no findings (the node folds with ?asOf=).
+    await expect.poll(() => page.getByTestId('entry-count').textContent()).toBe(`${node.play.entries.ru} entries`);
+    // The date control: the node folds only what counted by then (?asOf=), and so does the board.
     await expect.poll(() => page.getByTestId('asof-summary').getAttribute('data-entries')).toBe(String(total));
-    const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 16);
-    await page.locator('input[type="datetime-local"]').fill(yesterday);
-    await expect.poll(() => page.getByTestId('asof-summary').getAttribute('data-entries')).toBe('0');
-    expect(await page.getByTestId('asof-findings').textContent()).toBe('0');
+    const asOf = '2022-03-01T00:00';
+    const then = await (await fetch(`${node.base}/api/state?asOf=${asOf}:00Z`)).json();
+    const thenFindings = (await (await fetch(`${node.base}/api/findings?asOf=${asOf}:00Z`)).json()).findings;
+    expect(then.entries.total).toBeGreaterThan(10);
+    expect(then.entries.total).toBeLessThan(40);
+    await page.locator('input[type="datetime-local"]').fill(asOf);
+    await expect
+      .poll(() => page.getByTestId('asof-summary').getAttribute('data-entries'))
+      .toBe(String(then.entries.total));
+    expect(await page.getByTestId('asof-findings').textContent()).toBe(String(thenFindings.length));
+    expect(new URL(page.url()).searchParams.get('asOf')).toBe(`${asOf}:00Z`);
+    await page.screenshot({ path: join(SHOTS, 'timeline.png') });
     await page.close();
   });
 
   it('requests an inspection end to end: checked as typed, signed by the node, in the log, verified', async () => {
-    const ru = node.nodes.get('ru')!;
+    const ru = node.fed.node('ru');
     const page = await open('/act/request-inspection', ru.url);
-    await page.locator('input[type="password"]').fill(node.inspectorToken);
-    await expect.poll(() => page.getByTestId('me').textContent()).toContain('anna');
+    await page.locator('input[type="password"]').fill(ru.token);
+    await expect.poll(() => page.getByTestId('me').textContent()).toContain(ru.user);
     const form = page.getByTestId('request-inspection');
     await form.locator('select[name="inspection"]').selectOption('aegis-ashore-transparency');
     await form.locator('select[name="site"]').selectOption('deveselu');
@@ -291,8 +309,7 @@ describe('dashboard', () => {
     const later = new Date(Date.now() + 10 * 86_400_000).toISOString().slice(0, 16);
     await form.locator('input[name="arrival"]').fill(later);
     await expect.poll(() => form.locator('button[type="submit"]').isDisabled()).toBe(false);
-    const log = ru.node.logByParty('ru')!;
-    const before = ru.node.servedSize(log);
+    const before = ru.node.servedSize(ru.node.logByParty('ru')!);
     await form.locator('button[type="submit"]').click();
     const result = page.getByTestId('submit-result');
     await expect.poll(() => result.textContent(), { timeout: 10_000 }).toContain(`Appended as entry ${before}`);
@@ -301,8 +318,8 @@ describe('dashboard', () => {
     const verdict = page.getByTestId('verdict');
     await expect.poll(() => verdict.getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
     expect(await page.locator('pre.json').first().textContent()).toContain('"site": "deveselu"');
-    // Mirrored to the US node, whose engine counts it against Russia's quota at the Aegis Ashore sites.
-    await node.settle();
+    // Mirrored to the US node, whose engine counts it against Russia's quota for this year.
+    await node.fed.settle(30_000);
     const us = await open('/board');
     await us.getByTestId('quotas').waitFor();
     await expect.poll(() => us.locator('[data-quota="aegis-ashore-transparency"]').getAttribute('data-used')).toBe('1');

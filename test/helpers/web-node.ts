@@ -1,28 +1,20 @@
 /**
- * Real party nodes for the dashboard's browser tests: one PartyNode server per party of the scenario regime (as
- * test/helpers/nodes.ts starts them: real directories, SQLite, witnesses, mirrors, HTTP on 127.0.0.1), filled with
- * the opening of the "European security 2022" scenario through each node's write API (POST /api/submissions), on
- * the real clock: the regime signed (once with a draft's hash), the reciprocal commitments accepted, an activity
- * notified too late, a concern raised, declarations contradicted by two observers, an inspection requested at
- * short notice, and daily monitoring reports (so that one log spans more than one tile). The engine's state and
- * findings are the node's own (GET /api/state, /api/findings): nothing here stands in for the node.
- *
- * The whole scenario, played on its simulated clock by startFederation (src/exercise/federation.ts), replaces the
- * opening below once it lands.
+ * The scenario as a real federation, for the dashboard's browser tests: startFederation (src/exercise/federation.ts)
+ * starts one PartyNode server per party of "European security 2022" on free ports of 127.0.0.1 (each mirroring and
+ * witnessing the others over HTTP) and plays the whole timeline through each party's write API on the simulated
+ * clock. Then the clock moves to the real now, and NATO files daily monitoring reports through its node (so that one
+ * log spans more than one tile). The engine's state and findings are the nodes' own (GET /api/state, /api/findings):
+ * nothing here stands in for the node.
  *
  * `proxy` is a man in the middle in front of the US node that can lie about one log (a flipped byte in entry
  * bundles, or a changed checkpoint), so that a test can check that the browser refuses it.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { type Federation, type FederationPlay, startFederation } from '../../src/exercise/federation.js';
 import type { Regime } from '../../src/model/index.js';
-import { addUser, freePort, initNodes, nonce, PARTIES, type RunningNode, startNode, submit, until } from './nodes.js';
-
-export interface Ref {
-  origin: string;
-  index: number;
-  leafHash: string;
-}
+import { freePort, nonce, submit } from './nodes.js';
 
 export interface Tamper {
   mode: 'none' | 'bundle' | 'checkpoint';
@@ -30,219 +22,88 @@ export interface Tamper {
 }
 
 export interface WebNodes {
+  fed: Federation;
+  play: FederationPlay;
   /** The US node: the one the browser opens. */
   base: string;
-  nodes: Map<string, RunningNode>;
   regime: Regime;
-  /** Per party: an officer's token (declarant and inspector). */
-  tokens: Map<string, string>;
-  /** A Russian inspector's token (user "anna"), for the workflow. */
-  inspectorToken: string;
-  /** The references of the opening's entries, by step name. */
-  refs: Map<string, Ref>;
+  /** How many monitoring reports NATO filed after the play. */
+  monitoring: number;
   /** The same US node behind a proxy that lies as `tamper` says. */
   proxy: { base: string; tamper: Tamper };
   origin(party: string): string;
-  /** Every node holds every entry submitted so far. */
-  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
 const DAY = 86_400_000;
 const iso = (t: number) => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
 
-/** The steps of the opening, as each party's officer would submit them (times relative to now). */
-function opening(now: number, regimeHash: string): { id: string; party: string; type: string; body: unknown }[] {
-  const sign = (regime: string) => ({ regime, id: 'european-security-2022', version: 1 });
-  return [
-    { id: 'us-signs', party: 'us', type: 'regime-signature', body: sign(regimeHash) },
-    // A hash of a draft nobody agreed on: regime.signature-mismatch.
-    { id: 'ru-signs-draft', party: 'ru', type: 'regime-signature', body: sign('ab'.repeat(32)) },
-    { id: 'ru-signs', party: 'ru', type: 'regime-signature', body: sign(regimeHash) },
-    { id: 'nato-signs', party: 'nato', type: 'regime-signature', body: sign(regimeHash) },
-    {
-      // Ten days before its start, not 42: notification.late.
-      id: 'ru-notifies-union-resolve',
-      party: 'ru',
-      type: 'notification',
-      body: {
-        kind: 'activity',
-        rule: 'vd11-prior-notification',
-        name: {
-          en: 'Union Resolve (joint exercise with Belarus)',
-          ru: 'Союзная решимость (совместное учение с Беларусью)',
-        },
-        start: iso(now + 10 * DAY),
-        end: iso(now + 20 * DAY),
-        quantities: [{ category: 'troops', quantity: 30000 }],
-      },
-    },
-    {
-      id: 'us-accepts-ukraine',
-      party: 'us',
-      type: 'commitment-accepted',
-      body: { commitment: 'us-ukraine-no-offensive-missiles' },
-    },
-    {
-      id: 'us-accepts-aegis',
-      party: 'us',
-      type: 'commitment-accepted',
-      body: { commitment: 'us-aegis-ashore-transparency' },
-    },
-    {
-      id: 'ru-accepts-ukraine',
-      party: 'ru',
-      type: 'commitment-accepted',
-      body: { commitment: 'ru-ukraine-no-offensive-missiles' },
-    },
-    {
-      id: 'ru-accepts-bases',
-      party: 'ru',
-      type: 'commitment-accepted',
-      body: { commitment: 'ru-ground-missile-base-transparency' },
-    },
-    {
-      id: 'ru-declares',
-      party: 'ru',
-      type: 'declaration',
-      body: {
-        form: 'plain',
-        asOf: iso(now - DAY).slice(0, 10),
-        items: [
-          { uid: 'RU-HB-0001', category: 'heavy-bomber', site: 'engels', status: 'deployed' },
-          { uid: 'RU-HB-0002', category: 'heavy-bomber', site: 'engels', status: 'deployed' },
-          { uid: 'RU-HB-0003', category: 'heavy-bomber', site: 'engels', status: 'non-deployed' },
-        ],
-        quantities: [
-          { category: 'troops', zone: 'ru-ukraine-border-band', quantity: 30000 },
-          { category: 'permanent-combat-forces', zone: 'ukraine', quantity: 0 },
-        ],
-      },
-    },
-    {
-      id: 'us-declares',
-      party: 'us',
-      type: 'declaration',
-      body: {
-        form: 'plain',
-        asOf: iso(now - DAY).slice(0, 10),
-        items: [{ uid: 'US-HB-0001', category: 'heavy-bomber', site: 'minot', status: 'deployed' }],
-        quantities: [{ category: 'permanent-combat-forces', zone: 'ukraine', quantity: 0 }],
-      },
-    },
-    ...(['us', 'nato'] as const).map((party, i) => ({
-      // Two independent sources, both far above what Russia declared: metric.declaration-contradicted.
-      id: `${party}-sees-buildup`,
-      party,
-      type: 'observation',
-      body: {
-        subject: 'ru',
-        observedAt: iso(now - (2 - i) * 3_600_000),
-        place: { zone: 'ru-ukraine-border-band' },
-        quantities: [{ category: 'troops', quantity: 100000 + 4000 * i }],
-        method: 'overhead-imagery',
-        evidence: [],
-        metric: 'ru-border-band-troops',
-      },
-    })),
-    {
-      id: 'us-concern',
-      party: 'us',
-      type: 'notification',
-      body: {
-        kind: 'concern',
-        rule: 'vd11-unusual-activity',
-        addressee: 'ru',
-        statement: {
-          en: 'Explain the concentration of forces near the border with Ukraine.',
-          ru: 'Просим разъяснить сосредоточение войск у границы с Украиной.',
-        },
-      },
-    },
-    {
-      // Two days' notice where seven are due: inspection.short-notice.
-      id: 'us-requests-luga',
-      party: 'us',
-      type: 'inspection-request',
-      body: {
-        inspection: 'ru-ground-missile-base-transparency',
-        host: 'ru',
-        site: 'luga',
-        arrival: iso(now + 2 * DAY),
-      },
-    },
-  ];
-}
-
-/** Daily monitoring reports by NATO: nothing with a combat mission in Ukraine. */
-function monitoring(now: number, days: number) {
-  return Array.from({ length: days }, (_, i) => ({
-    type: 'observation',
-    body: {
-      subject: 'ru',
-      observedAt: iso(now - (days - i) * DAY),
-      place: { zone: 'ukraine' },
-      quantities: [{ category: 'permanent-combat-forces', quantity: 0 }],
-      method: 'open-source',
-      evidence: [],
-    },
-  }));
-}
-
-/** Starts the three nodes on free ports, plays the opening, and waits until every node holds every entry. */
-export async function startWebNodes(tmp: () => string, monitoringDays = 280): Promise<WebNodes> {
-  const dirs = initNodes(tmp);
-  const ports = new Map<string, number>();
-  for (const p of PARTIES) ports.set(p, await freePort());
-  const tokens = new Map<string, string>();
-  const nodes = new Map<string, RunningNode>();
-  let inspectorToken = '';
-  for (const p of PARTIES) {
-    const dir = dirs.get(p)!;
-    tokens.set(p, addUser(dir, p, `${p}-officer`, ['declarant', 'inspector']));
-    if (p === 'ru') inspectorToken = addUser(dir, p, 'anna', ['inspector']);
-    const peers = PARTIES.filter((q) => q !== p).map((q) => ({ party: q, url: `http://127.0.0.1:${ports.get(q)}` }));
-    nodes.set(p, await startNode(dir, ports.get(p)!, peers));
-  }
-  const us = nodes.get('us')!;
-  const regime = us.node.regime;
-  const refs = new Map<string, Ref>();
-  const post = async (party: string, type: string, body: unknown): Promise<Ref> => {
-    const { status, json } = await submit(nodes.get(party)!.url, tokens.get(party)!, { nonce: nonce(), type, body });
-    if (status !== 201) throw new Error(`${party} ${type}: ${status} ${JSON.stringify(json)}`);
-    return { origin: json.origin, index: json.index, leafHash: json.leafHash };
-  };
-  const now = Date.now();
-  for (const step of opening(now, us.node.regimeHash)) refs.set(step.id, await post(step.party, step.type, step.body));
-  // Concurrent submissions: the node batches them.
-  await Promise.all(monitoring(now, monitoringDays).map((m) => post('nato', m.type, m.body)));
-
-  const total = () => PARTIES.reduce((n, p) => n + nodes.get(p)!.node.servedSize(nodes.get(p)!.node.logByParty(p)!), 0);
-  const settle = () =>
-    until(
-      'every node holds every entry',
-      () => [...nodes.values()].every((n) => n.node.allEntries().length === total()),
-      30_000,
+/** Starts the federation on free ports, plays the scenario, then files `monitoring` reports at the real time. */
+export async function startWebNodes(tmp: () => string, monitoring = 260): Promise<WebNodes> {
+  const fed = await startFederation({ dir: join(tmp(), 'federation'), basePort: await freeBasePort(), loopMs: 100 });
+  try {
+    const play = await fed.playTimeline();
+    const now = Date.now();
+    fed.clock.set(now);
+    const nato = fed.node('nato');
+    // Concurrent submissions: the node batches them.
+    await Promise.all(
+      Array.from({ length: monitoring }, async (_, i) => {
+        const { status, json } = await submit(nato.url, nato.token, {
+          nonce: nonce(),
+          type: 'observation',
+          body: {
+            subject: 'ru',
+            observedAt: iso(now - (monitoring - i) * DAY),
+            place: { zone: 'ukraine' },
+            quantities: [{ category: 'permanent-combat-forces', quantity: 0 }],
+            method: 'open-source',
+            evidence: [],
+          },
+        });
+        if (status !== 201) throw new Error(`monitoring report ${i}: ${status} ${JSON.stringify(json)}`);
+      }),
     );
-  await settle();
+    await fed.settle(60_000);
+    const us = fed.node('us');
+    const regime = us.node.regime;
+    const tamper: Tamper = { mode: 'none', party: 'us' };
+    const proxy = await startProxy(us.url, tamper);
+    return {
+      fed,
+      play,
+      base: us.url,
+      regime,
+      monitoring,
+      proxy: { base: proxy.base, tamper },
+      origin: (party) => regime.parties.find((p) => p.id === party)!.origin,
+      async close() {
+        await new Promise((r) => proxy.server.close(r));
+        await fed.close();
+      },
+    };
+  } catch (err) {
+    await fed.close();
+    throw err;
+  }
+}
 
-  const tamper: Tamper = { mode: 'none', party: 'us' };
-  const proxy = await startProxy(us.url, tamper);
-  return {
-    base: us.url,
-    nodes,
-    regime,
-    tokens,
-    inspectorToken,
-    refs,
-    proxy: { base: proxy.base, tamper },
-    origin: (party) => regime.parties.find((p) => p.id === party)!.origin,
-    settle,
-    async close() {
-      await new Promise((r) => proxy.server.close(r));
-      for (const n of nodes.values()) await n.close();
-    },
-  };
+/** A base port with the two after it free too (the federation takes consecutive ports). */
+async function freeBasePort(n = 3): Promise<number> {
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = await freePort();
+    if (base + n > 65_535) continue;
+    let ok = true;
+    for (let i = 1; i < n && ok; i++) ok = await free(base + i);
+    if (ok) return base;
+  }
+  throw new Error('no three consecutive free ports');
 }
 
 /** A GET-only man in the middle: passes everything through, and lies about one log as `tamper` says. */

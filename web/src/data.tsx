@@ -1,5 +1,5 @@
 /** What every view needs once: the logs, the regime, and (when the node has them) the engine's state and findings. */
-import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
 import type { Regime } from '../../src/model/index.js';
 import { api, type LogInfo } from './api/client.js';
 import { asState, type ComplianceState, type Finding } from './state.js';
@@ -22,7 +22,17 @@ const Context = createContext<Loaded>({ status: 'loading' });
 
 export function DataProvider({ children }: { children: ReactNode }) {
   const [base, setBase] = useState<{ logs: LogInfo[]; regime: Regime; hash: string } | { error: string } | undefined>();
-  const [asOf, setAsOf] = useState<string | undefined>();
+  // `?asOf=` in the address: a link to the state of one date (the timeline's control keeps it up to date).
+  const [asOf, setAsOfState] = useState<string | undefined>(
+    () => new URLSearchParams(globalThis.location?.search).get('asOf') ?? undefined,
+  );
+  const setAsOf = useCallback((value: string | undefined) => {
+    setAsOfState(value);
+    const url = new URL(location.href);
+    if (value) url.searchParams.set('asOf', value);
+    else url.searchParams.delete('asOf');
+    history.replaceState(history.state, '', url);
+  }, []);
   const [state, setState] = useState<{ state: ComplianceState | undefined; available: boolean }>({
     state: undefined,
     available: false,
@@ -35,7 +45,10 @@ export function DataProvider({ children }: { children: ReactNode }) {
       .catch((err: Error) => setBase({ error: err.message }));
   }, []);
 
+  // The engine's fold can take the node a moment: ask once the regime is here, so the first view is up first.
+  const ready = base !== undefined && !('error' in base);
   useEffect(() => {
+    if (!ready) return;
     let live = true;
     api
       .state(asOf)
@@ -48,7 +61,7 @@ export function DataProvider({ children }: { children: ReactNode }) {
     return () => {
       live = false;
     };
-  }, [asOf]);
+  }, [asOf, ready]);
 
   let value: Loaded;
   if (!base) value = { status: 'loading' };
