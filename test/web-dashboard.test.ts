@@ -327,6 +327,40 @@ describe('dashboard', () => {
     await page.close();
   });
 
+  it('files a notification: checked with the schema as typed, late flagged, appended through the node', async () => {
+    const ru = node.fed.node('ru');
+    const page = await open('/act/notify', ru.url);
+    await page.locator('input[type="password"]').fill(ru.token);
+    await expect.poll(() => page.getByTestId('me').textContent()).toContain(ru.user);
+    const form = page.getByTestId('notify');
+    // Empty: the schema's own problems, nothing sent.
+    expect(await form.locator('button[type="submit"]').isDisabled()).toBe(true);
+    await form.locator('input[name="name-en"]').fill('Zapad');
+    await form.locator('input[name="name-ru"]').fill('Запад');
+    const day = (n: number) => new Date(Date.now() + n * 86_400_000).toISOString().slice(0, 16);
+    await form.locator('input[name="start"]').fill(day(10));
+    await form.locator('input[name="end"]').fill(day(5));
+    await expect.poll(() => form.locator('#err-end').count()).toBe(1);
+    await expect.poll(() => form.getByTestId('late-warning').count()).toBe(1); // 42 days' notice are due
+    await form.locator('input[name="end"]').fill(day(20));
+    await form.locator('input[name="quantity"]').fill('-5');
+    await expect.poll(() => form.locator('#err-quantities').count()).toBe(1);
+    await form.locator('input[name="quantity"]').fill('13000');
+    await expect.poll(() => form.locator('button[type="submit"]').isDisabled()).toBe(false);
+    const before = ru.node.servedSize(ru.node.logByParty('ru')!);
+    await form.locator('button[type="submit"]').click();
+    const result = page.getByTestId('submit-result');
+    await expect.poll(() => result.textContent(), { timeout: 10_000 }).toContain(`Appended as entry ${before}`);
+    await result.locator('a').click();
+    await expect.poll(() => page.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
+    expect(await page.locator('pre.json').first().textContent()).toContain('"rule": "vd11-prior-notification"');
+    // The engine records it as late.
+    await node.fed.settle(30_000);
+    const { findings } = await (await fetch(`${node.base}/api/findings`)).json();
+    expect(findings.map((f: { id: string }) => f.id)).toContain(`notification.late/${node.origin('ru')}#${before}`);
+    await page.close();
+  });
+
   it('never makes a request outside 127.0.0.1', () => {
     expect(browser.external).toEqual([]);
   });

@@ -4,6 +4,7 @@ import { api } from '../api/client.js';
 import { useI18n } from '../i18n/i18n.js';
 import { onLinkClick } from '../router.js';
 import { AcknowledgeForm } from './AcknowledgeForm.js';
+import { NotifyForm } from './NotifyForm.js';
 import { RequestInspectionForm } from './RequestInspectionForm.js';
 
 const FORMS = [
@@ -71,6 +72,8 @@ export function ActView({ form }: { form?: string }) {
             <RequestInspectionForm token={token} me={me} />
           ) : current.id === 'acknowledge' ? (
             <AcknowledgeForm token={token} me={me} />
+          ) : current.id === 'notify' ? (
+            <NotifyForm token={token} me={me} />
           ) : (
             <p className="muted">{t('act.later')}</p>
           )}
