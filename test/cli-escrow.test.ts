@@ -1,5 +1,5 @@
 /** `detente declare / open / verify-opening / select` end to end, and every tampering of an opening file. */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { detente } from './helpers/cli.js';
@@ -147,5 +147,78 @@ describe('escrowed declarations through the CLI (a party node directory)', () =>
     const r = detente(['verify-opening', opening, '--vkey', vkey]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/checkpoint: .*\[NOTE_/);
+  });
+});
+
+describe('detente select on an exercise directory', () => {
+  let played: string;
+  const copy = () => {
+    const d = join(tmp(), 'ex');
+    cpSync(played, d, { recursive: true });
+    return d;
+  };
+
+  beforeAll(() => {
+    played = join(tmp(), 'ex');
+    const r = detente(['scenario', 'play', 'european-security-2022', '--dir', played]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('commits, reveals and prints the joint selection with its detection probabilities, deterministically', () => {
+    const args = ['--round', 'aegis-2022-1', '--inspection', 'aegis-ashore-transparency'];
+    const a = detente(['select', '--dir', copy(), ...args]);
+    const b = detente(['select', '--dir', copy(), ...args]);
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).toContain('status joint');
+    expect(a.stdout).toMatch(/seed [0-9a-f]{64} \(from ru, us\)/);
+    expect(a.stdout).toMatch(/selected 1 of 2: (deveselu|redzikowo)/);
+    expect(a.stdout).toContain('P(detect ≥ 1) with k undeclared among N = 2, n = 1 sampled (hypergeometric)');
+    expect(a.stdout).toMatch(/\n\s+1\s+0\.5000\n/);
+  });
+
+  it('a second run reads the draw already recorded and adds nothing', () => {
+    const dir = copy();
+    const args = [
+      'select',
+      '--dir',
+      dir,
+      '--round',
+      'aegis-2022-1',
+      '--inspection',
+      'aegis-ashore-transparency',
+      '--json',
+    ];
+    const first = JSON.parse(detente(args).stdout);
+    const second = JSON.parse(detente(args).stdout);
+    expect(second).toEqual(first);
+    expect(first.commits).toHaveLength(2);
+    expect(first.reveals).toHaveLength(2);
+  });
+
+  it('a party that withholds its reveal: a finding once the deadline passes, and the fallback decides', () => {
+    const r = detente([
+      'select',
+      '--dir',
+      copy(),
+      '--round',
+      'ru-bases-2022-1',
+      '--inspection',
+      'ru-ground-missile-base-transparency',
+      '--withhold',
+      'ru',
+      '--as-of',
+      '2023-12-31T00:00:00Z',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.status).toBe('fallback');
+    expect(s.designatedBy).toBe('us');
+    expect(s.findings.map((f: { rule: string; party: string }) => `${f.rule} ${f.party}`)).toEqual([
+      'draw.reveal-missing ru',
+    ]);
+    expect(s.detection.find((d: { k: number }) => d.k === 1).probability).toBeCloseTo(1 / 3, 12);
   });
 });

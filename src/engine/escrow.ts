@@ -320,8 +320,15 @@ export class EscrowRules {
 
   #resolve(d: Draw, asOf: number) {
     const r = this.#round(d);
-    const upTo = <T extends { at: number }>(xs: T[]) => xs.filter((x) => x.at <= asOf);
-    let outcome = resolveRound(r.round, upTo(d.commits), upTo(d.reveals), asOf, sha256);
+    // Times as RFC 3339, so that the round's messages read as dates.
+    const upTo = <T extends { at: number }>(xs: T[]) =>
+      xs.filter((x) => x.at <= asOf).map((x) => ({ ...x, at: iso(x.at) }));
+    const round = {
+      ...r.round,
+      commitDeadline: iso(r.round.commitDeadline as number),
+      revealDeadline: iso(r.round.revealDeadline as number),
+    };
+    let outcome = resolveRound(round, upTo(d.commits), upTo(d.reveals), iso(asOf), sha256);
     const defaulted = new Set(outcome.findings.filter((f) => f.kind.endsWith('_MISSING')).map((f) => f.party));
     if (outcome.status === 'void' && r.counterpart) {
       const others = r.round.parties.filter((p) => !defaulted.has(p));
