@@ -2,8 +2,8 @@
 import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { detente } from './helpers/cli.js';
-import { initNodes } from './helpers/nodes.js';
+import { detente, detenteAsync } from './helpers/cli.js';
+import { addUser, freePort, initNodes, regimeSignature, startNode, submit } from './helpers/nodes.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs('detente-escrow-cli-');
@@ -220,5 +220,30 @@ describe('detente select on an exercise directory', () => {
       'draw.reveal-missing ru',
     ]);
     expect(s.detection.find((d: { k: number }) => d.k === 1).probability).toBeCloseTo(1 / 3, 12);
+  });
+});
+
+describe('declare beside a running node', () => {
+  it('appends under the log lock; the node keeps appending after it', async () => {
+    const root = tmp();
+    const dirs = initNodes(() => root, ['us', 'ru']);
+    const ru = dirs.get('ru')!;
+    writeFileSync(join(root, 'items.json'), JSON.stringify({ asOf: '2022-09-01', items: [] }));
+    const token = addUser(ru, 'ru', 'ru-officer', ['declarant']);
+    const node = await startNode(ru, await freePort(), []);
+    try {
+      const first = await submit(node.url, token, regimeSignature(node.node));
+      expect(first.status).toBe(201);
+      const r = await detenteAsync(['declare', '--dir', ru, '--commit', join(root, 'items.json'), '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const declared = JSON.parse(r.stdout);
+      expect(declared.entry.index).toBe(first.json.index + 1);
+      expect(declared.leaves).toBe(64);
+      const next = await submit(node.url, token, regimeSignature(node.node));
+      expect(next.status).toBe(201);
+      expect(next.json.index).toBe(declared.entry.index + 1);
+    } finally {
+      await node.close();
+    }
   });
 });

@@ -6,11 +6,12 @@
  *   detente verify-opening FILE [--vkey K]          check that file offline: exit 0 if valid, 1 naming the fault
  *   detente select --dir EXERCISE --round R         run a joint draw's commit and reveal; print the selection
  *
- * `declare` and `open` work on a party node's directory (detente node init), served or not: they append through
- * the node's own submission pipeline, and SQLite's write lock orders them with a running node's batches. The escrow
- * secrets (every salt and the leaf order) stay in NODE/escrow/<asOf>.secrets.json, mode 0600.
+ * `declare` and `open` work on a party node's directory (detente node init), served or not: they open only the
+ * regime, the party's own log and its declarant key, check the entry as a submission is checked (schema, key, role,
+ * signature, the regime's names, references), and append it under the log store's write lock, which orders it with a
+ * running node's batches. The escrow secrets (every salt and the leaf order) stay in
+ * NODE/escrow/<asOf>.secrets.json, mode 0600.
  */
-import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
@@ -32,21 +33,24 @@ import {
 } from '../escrow/index.js';
 import { EXERCISE_FILE, scenarioRegime } from '../exercise/play.js';
 import { foldDir } from '../exercise/read.js';
-import { logWriter, openLogDir } from '../log/log-dir.js';
+import { logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
+import { inclusionProofFromStore } from '../log/proofs.js';
 import {
   buildEnvelope,
+  checkEntryRefs,
   decodeEntry,
   type EntryRef,
   type EnvelopeFields,
   encodeEntry,
   Item,
+  type Party,
   type Regime,
   regimeIndex,
   signEntry,
   signingMessage,
+  verifyEntry,
 } from '../model/index.js';
-import { PartyNode } from '../node/node.js';
-import type { Receipt } from '../node/submissions.js';
+import { loadRegime, readConfig, readSeed } from '../node/config.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { openCheckpoint } from '../tlog/checkpoint.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
@@ -159,24 +163,83 @@ export function readItems(path: string): { items: Item[]; asOf?: string } {
 // -------------------------------------------------------------------------------------------------------------
 // The node
 
-const CLI_USER = { name: 'detente-cli', roles: ['declarant', 'inspector'] as ('declarant' | 'inspector')[] };
+/**
+ * The party's side of a node directory, opened without the node: its regime, its own log and its declarant key. No
+ * users, witness or mirrors are opened, so this is safe beside a running node: the append runs under the log
+ * store's write lock, and the writer resumes from whatever head another process (the node) last committed.
+ */
+class PartyDir {
+  readonly regime: Regime;
+  readonly party: Party;
+  readonly log: OpenLog;
+  readonly hasher = new Rfc6962Hasher(suite.sha256);
+  readonly #dir: string;
 
-async function withNode<T>(dir: string, f: (node: PartyNode) => Promise<T>): Promise<T> {
-  const node = PartyNode.open(dir);
-  try {
-    return await f(node);
-  } finally {
-    await node.close();
+  constructor(dir: string) {
+    this.#dir = dir;
+    const config = readConfig(dir);
+    this.regime = loadRegime(dir, config, suite).regime;
+    const party = regimeIndex(this.regime).parties.get(config.party);
+    if (!party) throw new DetenteError('BAD_INPUT', `no party ${config.party} in the regime`);
+    this.party = party;
+    this.log = openLogDir(join(dir, 'log'), suite);
+    if (this.log.store.origin !== party.origin) {
+      this.log.close();
+      throw new DetenteError('STORE_ERROR', `${dir}/log is not ${party.id}'s log (${party.origin})`);
+    }
+  }
+
+  get origin(): string {
+    return this.party.origin;
+  }
+
+  /** Signs an entry with the party's declarant key, checks it as a submission is checked, and appends it. */
+  append(type: string, body: unknown): EntryRef {
+    const key = this.party.keys.find((k) => k.roles.includes('declarant'));
+    if (!key) throw new DetenteError('ROLE_DENIED', `${this.party.id} has no declarant key`);
+    const envelope = buildEnvelope({
+      type,
+      party: this.party.id,
+      key: key.id,
+      issuedAt: new Date().toISOString(),
+      body,
+    } as EnvelopeFields);
+    const signed = signEntry(suite, envelope, readSeed(this.#dir, key.id));
+    verifyEntry(suite, this.regime, signed);
+    checkEntryRefs(signed.envelope, (r) => {
+      if (r.origin !== this.origin) return false;
+      const leaf = this.log.store.entry(r.index);
+      return leaf !== undefined && toHex(this.hasher.hashLeaf(leaf)) === r.leafHash;
+    });
+    const leaf = encodeEntry(signed);
+    const { first } = logWriter(this.log, suite).append([leaf]);
+    return { origin: this.origin, index: first, leafHash: toHex(this.hasher.hashLeaf(leaf)) };
+  }
+
+  /** An entry of the party's log with its inclusion proof in the log's latest checkpoint. */
+  detail(index: number): { entry: Uint8Array; checkpoint: string; size: number; proof: string[] } {
+    const head = this.log.store.head()!;
+    const proof = inclusionProofFromStore(this.log.store, this.hasher, index, head.size);
+    return {
+      entry: this.log.store.entry(index)!,
+      checkpoint: head.checkpoint,
+      size: head.size,
+      proof: proof.proof.map(toBase64),
+    };
+  }
+
+  close(): void {
+    this.log.close();
   }
 }
 
-async function append(node: PartyNode, type: string, body: unknown): Promise<Receipt> {
-  const pending = node.submissions.submit(
-    { ...CLI_USER, party: node.party.id },
-    { nonce: `cli-${toHex(randomBytes(16))}`, type, body },
-  );
-  node.submissions.flush();
-  return pending;
+async function withNode<T>(dir: string, f: (node: PartyDir) => Promise<T>): Promise<T> {
+  const node = new PartyDir(dir);
+  try {
+    return await f(node);
+  } finally {
+    node.close();
+  }
 }
 
 interface OwnDeclaration {
@@ -186,8 +249,8 @@ interface OwnDeclaration {
 }
 
 /** The party's escrowed declarations in its own log, in log order. */
-function ownDeclarations(node: PartyNode): OwnDeclaration[] {
-  const log = node.logByParty(node.party.id)!;
+function ownDeclarations(node: PartyDir): OwnDeclaration[] {
+  const log = { origin: node.origin, store: node.log.store };
   const out: OwnDeclaration[] = [];
   let index = 0;
   for (const leaf of log.store.entries(0, log.store.head()?.size ?? 0)) {
@@ -414,7 +477,7 @@ export function registerEscrowCommands(program: Command): void {
         register.add({ party: node.party.id, period: asOf, commitment });
         const path = secretsPath(opts.dir, asOf);
         writePrivate(path, `${JSON.stringify(tree.secrets())}\n`);
-        const receipt = await append(node, 'declaration', {
+        const receipt = node.append('declaration', {
           form: 'escrowed',
           asOf,
           root: commitment.root,
@@ -501,21 +564,21 @@ export function registerEscrowCommands(program: Command): void {
             if (!indexes.length) throw new UsageError('--items: no ids');
           }
           const opening = createOpening(tree, indexes);
-          let recorded: Receipt | undefined;
+          let recorded: EntryRef | undefined;
           if (opts.record) {
-            recorded = await append(node, 'declaration-opening', openingBodyOf(d.ref, opening, opts.site));
+            recorded = node.append('declaration-opening', openingBodyOf(d.ref, opening, opts.site));
           }
-          const log = node.logByParty(node.party.id)!;
-          const detail = node.entryDetail(log, d.ref.index)!;
-          const key = node.party.keys.find((k) => k.id === detail.envelope.key)!;
+          const detail = node.detail(d.ref.index);
+          const signer = decodeEntry(detail.entry).envelope.key;
+          const key = node.party.keys.find((k) => k.id === signer)!;
           const file: OpeningFile = {
             format: OPENING_FORMAT,
             party: node.party.id,
             opening,
-            declaration: { ...d.ref, entry: detail.entryBase64, publicKey: key.publicKey! },
-            inclusion: detail.proof,
+            declaration: { ...d.ref, entry: toBase64(detail.entry), publicKey: key.publicKey! },
+            inclusion: { size: detail.size, proof: detail.proof },
             checkpoint: detail.checkpoint,
-            vkey: detail.vkey,
+            vkey: node.log.vkey,
           };
           writeFileSync(opts.out, `${JSON.stringify(file, null, 2)}\n`);
           const out = {
