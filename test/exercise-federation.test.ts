@@ -67,7 +67,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     const logs = JSON.parse(text).logs as { party: string; size: number }[];
     expect(logs.map((l) => l.party).sort()).toEqual(['nato', 'ru', 'us']);
     for (const l of logs) expect(l.size).toBe(play.entries[l.party]);
-    expect(Object.values(play.entries).reduce((a, b) => a + b, 0)).toBe(70);
+    expect(Object.values(play.entries).reduce((a, b) => a + b, 0)).toBe(78);
   });
 
   it('refuses the entries the timeline expects refused, with the expected status, storing nothing', () => {
@@ -92,7 +92,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
       expect(answers[0]!.text).toBe(path === '/api/state' ? direct.state : direct.findings);
     }
     const findings = JSON.parse(direct.findings).findings as { rule: string }[];
-    expect(findings.length).toBe(27);
+    expect(findings.length).toBe(28);
     expect(findings.map((f) => f.rule)).toContain('regime.signature-mismatch');
   });
 

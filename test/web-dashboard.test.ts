@@ -171,36 +171,36 @@ describe('dashboard', () => {
     const rows = await page
       .locator('[data-finding]')
       .evaluateAll((els) => els.map((e) => [e.getAttribute('data-finding'), e.getAttribute('data-severity')]));
-    // Exactly what the node's engine reports, in the board: the scenario's 27.
+    // Exactly what the node's engine reports, in the board: the scenario's 28.
     const { findings } = await (await fetch(`${node.base}/api/findings`)).json();
     expect(rows.map((r) => r[0]).sort()).toEqual(findings.map((f: { id: string }) => f.id).sort());
-    expect(rows.length).toBe(27);
+    expect(rows.length).toBe(28);
     expect(Object.fromEntries(rows)).toMatchObject({
       'regime.signature-mismatch/detente.example/ru#0': 'minor',
-      'inspection.absence-not-confirmed/detente.example/us#25': 'critical',
+      'inspection.absence-not-confirmed/detente.example/us#29': 'critical',
       'limit.exceeded-observed/ukraine-no-offensive-gl-missiles/ru/2022-07-12T14:00:00.000Z': 'critical',
-      'inspection.item-mismatch/detente.example/us#18': 'major',
+      'inspection.item-mismatch/detente.example/us#20': 'major',
       'metric.relapsed/ru-border-band-troops/2022-09-02T14:00:00.000Z': 'major',
-      'acknowledgement.missing/detente.example/ru#15/us': 'minor',
-      'inspection.short-notice/detente.example/us#9': 'minor',
+      'acknowledgement.missing/detente.example/ru#17/us': 'minor',
+      'inspection.short-notice/detente.example/us#11': 'minor',
       'metric.sources-disagree/ru-border-band-troops/detente.example/nato#2': 'info',
     });
     // The worst first.
     expect(rows.slice(0, 2).map((r) => r[1])).toEqual(['critical', 'critical']);
-    const mismatch = page.locator('[data-finding="inspection.item-mismatch/detente.example/us#18"]');
+    const mismatch = page.locator('[data-finding="inspection.item-mismatch/detente.example/us#20"]');
     expect(await mismatch.textContent()).toContain('Russian Federation');
     // Its references are the entries the engine cites.
     const cited = await mismatch
       .locator('a[data-ref]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-ref')));
-    const expected = findings.find((f: { id: string }) => f.id === 'inspection.item-mismatch/detente.example/us#18');
+    const expected = findings.find((f: { id: string }) => f.id === 'inspection.item-mismatch/detente.example/us#20');
     expect(cited).toEqual(expected.refs.map((r: { origin: string; index: number }) => `${r.origin}#${r.index}`));
     // Filter by severity.
     await page.getByTestId('filter-severity').selectOption('critical');
     await expect.poll(() => page.locator('[data-finding]').count()).toBe(2);
     // A reference opens the entry, verified in the browser.
     await page.getByTestId('filter-severity').selectOption('');
-    await page.locator('[data-finding="inspection.short-notice/detente.example/us#9"] a[data-ref]').click();
+    await page.locator('[data-finding="inspection.short-notice/detente.example/us#11"] a[data-ref]').click();
     await expect.poll(() => page.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
     expect(await page.locator('pre.json').first().textContent()).toContain('"type": "inspection-request"');
     await page.close();
@@ -270,7 +270,7 @@ describe('dashboard', () => {
     const page = await open('/timeline');
     await expect.poll(() => page.getByTestId('entry-count').textContent()).toMatch(/\d+ entries/);
     const total = Number((await page.getByTestId('entry-count').textContent())!.match(/\d+/)![0]);
-    expect(total).toBe(70 + node.monitoring);
+    expect(total).toBe(78 + node.monitoring);
     const rendered = await page.locator('[data-entry]').count();
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(60); // only what is visible (and a little overscan) is in the DOM

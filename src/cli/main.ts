@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAuditCommands } from './audit-commands.js';
 import { registerDemoCommand } from './demo.js';
+import { registerEscrowCommands } from './escrow-commands.js';
 import { registerEvidenceCommands } from './evidence-commands.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerLogCommands } from './log-commands.js';
@@ -32,6 +33,7 @@ registerRegimeCommands(program);
 registerScenarioCommands(program);
 registerStatusCommands(program);
 registerStartCommand(program);
+registerEscrowCommands(program);
 
 try {
   await program.parseAsync(process.argv);
