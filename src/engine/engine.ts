@@ -13,7 +13,7 @@ import { type Envelope, entryRefs, type Regime, regimeIndex } from '../model/ind
 import { type CommitmentState, Commitments } from './commitments.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf, type RuleId, SEVERITIES, type Severity, sortFindings } from './findings.js';
-import { Holdings, type PartyHoldingsState } from './holdings.js';
+import { Holdings, type ItemChange, type PartyHoldingsState } from './holdings.js';
 import { Inspections, type InspectionsState } from './inspections.js';
 import { type Intervals, intersect, union } from './intervals.js';
 import { LeafIndex } from './leaf-index.js';
@@ -22,9 +22,20 @@ import { type MetricState, Metrics } from './metrics.js';
 import { Notifications, type NotificationsState } from './notifications.js';
 import { compareEntries, sortEntries } from './order.js';
 import { type RegimeState, RegimeStatus } from './regime-status.js';
-import { endOfDay, iso } from './time.js';
-import { byString, type EngineEntry, refOf } from './types.js';
+import { endOfDay, instant, iso } from './time.js';
+import { byString, type EngineEntry, type EntryRef, refOf } from './types.js';
 import type { ZoneIndex } from './zones.js';
+
+/** Entry types whose body may name other entries (entryRefs). */
+const REFERRING = new Set<Envelope['type']>([
+  'declaration-opening',
+  'notification',
+  'acknowledgement',
+  'inspection-request',
+  'inspection-report',
+  'commitment-withdrawn',
+  'random-reveal',
+]);
 
 export interface EngineOptions {
   regime: Regime;
@@ -68,9 +79,11 @@ export class Engine {
   readonly #notifications: Notifications;
   readonly #inspections: Inspections;
   readonly #metrics: Metrics;
+  /** The last entry applied (its order key only is read). */
   #last: Pick<EngineEntry, 'countedAt' | 'origin' | 'index'> | undefined;
   #total = 0;
-  readonly #byParty = new Map<string, number>();
+  /** Entries per log (origin strings are shared by a log's entries: cheap keys). */
+  readonly #byOrigin = new Map<string, number>();
 
   constructor(options: EngineOptions) {
     this.regime = options.regime;
@@ -113,10 +126,10 @@ export class Engine {
         `engine: entry ${entry.origin}#${entry.index} (counted ${iso(entry.countedAt)}) does not come after ${this.#last.origin}#${this.#last.index} (counted ${iso(this.#last.countedAt)}): apply entries in the canonical order`,
       );
     }
-    this.#last = { countedAt: entry.countedAt, origin: entry.origin, index: entry.index };
+    this.#last = entry;
     this.#total++;
     const e = entry.envelope;
-    this.#byParty.set(e.party, (this.#byParty.get(e.party) ?? 0) + 1);
+    this.#byOrigin.set(entry.origin, (this.#byOrigin.get(entry.origin) ?? 0) + 1);
     const ref = refOf(entry);
     const at = entry.countedAt;
     const logParty = this.#partyOf.get(entry.origin);
@@ -136,7 +149,8 @@ export class Engine {
       return;
     }
     this.#leaves.add(entry.origin, entry.index, entry.leafHash);
-    const unresolved = entryRefs(e).filter((r) => !this.#leaves.has(r.ref));
+    const unresolved =
+      e.refs.length || REFERRING.has(e.type) ? entryRefs(e).filter((r) => !this.#leaves.has(r.ref)) : [];
     if (unresolved.length) {
       this.#ctx.emit({
         rule: 'entry.unresolved-reference',
@@ -153,11 +167,10 @@ export class Engine {
       // A record that names what does not exist cannot change what it would refer to.
       if (unresolved.some((u) => u.path[0] === 'body')) return;
     }
-    this.#dispatch(e, entry, at);
+    this.#dispatch(e, entry, ref, at);
   }
 
-  #dispatch(e: Envelope, entry: EngineEntry, at: number): void {
-    const ref = refOf(entry);
+  #dispatch(e: Envelope, entry: EngineEntry, ref: EntryRef, at: number): void {
     switch (e.type) {
       case 'regime-signature':
         this.#regime.apply(e, ref, at);
@@ -215,14 +228,19 @@ export class Engine {
         const b = e.body;
         if (b.kind === 'movement' || b.kind === 'status-change') {
           const unknown: string[] = [];
-          const happened = Date.parse(b.at);
+          const happened = instant(b.at);
+          const d = this.#holdings.declaration(e.party);
+          const refs = d ? [ref, d.ref] : [ref];
+          const changed = (uid: string, c: ItemChange | undefined) => {
+            if (c) this.#limits.adjust(e.party, c, at, refs);
+            else unknown.push(uid);
+          };
           if (b.kind === 'movement') {
-            for (const it of b.items) {
-              if (!this.#holdings.notifyChange(e.party, it.uid, { site: b.to }, happened)) unknown.push(it.uid);
-            }
+            for (const it of b.items)
+              changed(it.uid, this.#holdings.notifyChange(e.party, it.uid, { site: b.to }, happened));
           } else {
             for (const c of b.changes) {
-              if (!this.#holdings.notifyChange(e.party, c.uid, { status: c.to }, happened)) unknown.push(c.uid);
+              changed(c.uid, this.#holdings.notifyChange(e.party, c.uid, { status: c.to }, happened));
             }
           }
           if (unknown.length) {
@@ -239,8 +257,6 @@ export class Engine {
               refs: [ref],
             });
           }
-          const d = this.#holdings.declaration(e.party);
-          this.#limits.recount(e.party, at, d ? [ref, d.ref] : [ref]);
         }
         this.#notifications.notification(e, ref, at);
         break;
@@ -282,13 +298,12 @@ export class Engine {
                 ? zones.map((z) => `zone:${z}`)
                 : [b.place.point ? `point:${b.place.point.lat},${b.place.point.lon}` : 'area'];
         for (const place of places) {
-          for (const [category, quantity] of counts) {
-            this.#holdings.observe(subject, place, category, { by: e.party, quantity, at, ref });
-          }
+          for (const [category, quantity] of counts)
+            this.#holdings.observe(subject, place, category, e.party, quantity, at, ref);
         }
         this.#limits.evidence(subject, zones, places.join(' '), e.party, counts, at, ref);
         this.#metrics.observed(subject, e.party, zones, b.metric, counts, at, ref);
-        const observedAt = Date.parse(b.observedAt);
+        const observedAt = instant(b.observedAt);
         // An activity is what was seen beyond what the party declared there.
         const excess = new Map<string, number>();
         for (const [category, n] of counts) {
@@ -383,6 +398,15 @@ export class Engine {
     return q;
   }
 
+  #entriesByParty(): Record<string, number> {
+    const out = new Map<string, number>();
+    for (const [origin, n] of this.#byOrigin) {
+      const party = this.#partyOf.get(origin) ?? origin;
+      out.set(party, (out.get(party) ?? 0) + n);
+    }
+    return Object.fromEntries([...out.entries()].sort(([a], [b]) => byString(a, b)));
+  }
+
   #findings(q: QueryContext): Finding[] {
     return sortFindings([
       ...this.#events.filter((f) => Date.parse(f.at) <= q.asOf),
@@ -414,7 +438,7 @@ export class Engine {
       regime: this.#regime.state(asOf),
       entries: {
         total: this.#total,
-        byParty: Object.fromEntries([...this.#byParty.entries()].sort(([a], [b]) => byString(a, b))),
+        byParty: this.#entriesByParty(),
         ...(this.#last ? { lastCountedAt: iso(this.#last.countedAt) } : {}),
       },
       holdings: this.#holdings.state(),

@@ -57,6 +57,7 @@ export interface ItemChange {
   toSite: string;
   fromStatus: Status;
   toStatus: Status;
+  attributes?: Readonly<Record<string, number>>;
 }
 
 interface Evidence {
@@ -211,22 +212,37 @@ export class Holdings {
     if (c.n === 0) h.counters.delete(key);
   }
 
-  /** A notified movement or status change; false if the item was never declared. */
-  notifyChange(party: string, uid: string, change: { site?: string; status?: Status }, happenedAt: number): boolean {
+  /** A notified movement or status change: the change, or undefined if the item was never declared. */
+  notifyChange(
+    party: string,
+    uid: string,
+    change: { site?: string; status?: Status },
+    happenedAt: number,
+  ): ItemChange | undefined {
     const h = this.#of(party);
     const it = h.items.get(uid);
-    if (!it) return false;
-    this.#count(h, it, -1);
-    const next: HeldItem = {
-      ...it,
-      site: change.site ?? it.site,
-      status: change.status ?? it.status,
-      notifiedAt: Math.max(happenedAt, it.notifiedAt ?? -Infinity),
+    if (!it) return undefined;
+    const was: ItemChange = {
+      uid,
+      category: it.category,
+      fromSite: it.site,
+      toSite: change.site ?? it.site,
+      fromStatus: it.status,
+      toStatus: change.status ?? it.status,
     };
-    h.items.set(uid, next);
-    this.#count(h, next, 1);
+    this.#count(h, it, -1);
+    it.site = was.toSite;
+    it.status = was.toStatus;
+    it.notifiedAt = Math.max(happenedAt, it.notifiedAt ?? -Infinity);
+    this.#count(h, it, 1);
     h.notifiedChanges++;
-    return true;
+    if (it.attributes) was.attributes = it.attributes;
+    return was;
+  }
+
+  /** Whether the party's current declaration is escrowed (counts then come from its totals). */
+  escrowed(party: string): boolean {
+    return this.#parties.get(party)?.escrowTotals !== undefined;
   }
 
   /**
@@ -281,8 +297,16 @@ export class Holdings {
   }
 
   /** Records what a source observed of a party's category at a place (the latest per source wins). */
-  observe(party: string, place: string, category: string, e: Evidence): void {
-    this.#of(party).observed.set(`${place}\u0000${category}\u0000${e.by}`, { ...e, place, category });
+  observe(
+    party: string,
+    place: string,
+    category: string,
+    by: string,
+    quantity: number,
+    at: number,
+    ref: EntryRef,
+  ): void {
+    this.#of(party).observed.set(`${place}\u0000${category}\u0000${by}`, { by, quantity, at, ref, place, category });
   }
 
   inspect(party: string, site: string, category: string, r: Inspected): void {

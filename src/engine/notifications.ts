@@ -14,7 +14,7 @@ import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
 import type { ItemChange } from './holdings.js';
 import { contains } from './intervals.js';
-import { human, iso, minus, plus } from './time.js';
+import { DAY_MS, human, instant, iso, minus, plus } from './time.js';
 import { byString, type EntryRef, refKey } from './types.js';
 
 type Kind = 'movement' | 'status-change' | 'activity' | 'concern' | 'explanation';
@@ -57,6 +57,7 @@ interface Missing {
 }
 
 const MAX_EVIDENCE = 20;
+const MAX_INDEXED_DAYS = 366;
 
 export interface NotificationItemState {
   ref: EntryRef;
@@ -119,7 +120,11 @@ export class Notifications {
   /** Unresolved item changes by party and uid. */
   readonly #pending = new Map<string, Missing[]>();
   /** Activity notifications per party: [start, end, ref]. */
-  readonly #activities = new Map<string, { start: number; end: number; ref: EntryRef }[]>();
+  /** Notified activities per party and day they cover (party, day index → activities): an O(1) look-up. */
+  readonly #activityDays = new Map<string, { start: number; end: number }[]>();
+  /** Unresolved missing activities per party and the day they were first observed. */
+  readonly #missingActivityDays = new Map<string, Missing[]>();
+  readonly #longActivities: { party: string; start: number; end: number }[] = [];
   readonly #openActivity = new Map<string, Missing>();
 
   constructor(ctx: Ctx) {
@@ -160,7 +165,7 @@ export class Notifications {
     switch (body.kind) {
       case 'movement':
       case 'status-change': {
-        rec.eventAt = Date.parse(body.at);
+        rec.eventAt = instant(body.at);
         rec.due = deadline(rec.eventAt);
         const uids = body.kind === 'movement' ? body.items.map((i) => i.uid) : body.changes.map((c) => c.uid);
         rec.items = uids.length;
@@ -168,28 +173,33 @@ export class Notifications {
         break;
       }
       case 'activity': {
-        const start = Date.parse(body.start);
-        const end = Date.parse(body.end);
+        const start = instant(body.start);
+        const end = instant(body.end);
         rec.eventAt = start;
         rec.due = deadline(start);
         const t = rule.trigger;
         rec.required =
           t.kind === 'activity' &&
           t.anyOf.some((th) => body.quantities.some((q) => q.category === th.category && q.quantity >= th.atLeast));
-        let list = this.#activities.get(e.party);
-        if (!list) {
-          list = [];
-          this.#activities.set(e.party, list);
-        }
-        list.push({ start, end, ref });
-        for (const m of this.#missing) {
-          if (m.kind !== 'activity' || m.party !== e.party || m.resolvedBy || !m.observed) continue;
-          if (start <= m.observed.first && m.observed.first <= end) {
+        // Activities longer than a year (unusual) are looked up one by one; the rest by the days they cover.
+        const last = Math.min(Math.floor(end / DAY_MS), Math.floor(start / DAY_MS) + MAX_INDEXED_DAYS);
+        if (last < Math.floor(end / DAY_MS)) this.#longActivities.push({ party: e.party, start, end });
+        for (let day = Math.floor(start / DAY_MS); day <= last; day++) {
+          const dk = `${e.party}\u0000${day}`;
+          const covering = this.#activityDays.get(dk);
+          if (covering) covering.push({ start, end });
+          else this.#activityDays.set(dk, [{ start, end }]);
+          const open = this.#missingActivityDays.get(dk);
+          if (!open) continue;
+          const rest = open.filter((m) => {
+            if (start > m.observed!.first || m.observed!.first > end) return true;
             m.resolvedBy = ref;
-            if (this.#openActivity.get(`${m.rule.id}\u0000${m.party}`) === m) {
-              this.#openActivity.delete(`${m.rule.id}\u0000${m.party}`);
-            }
-          }
+            const ok = `${m.rule.id}\u0000${m.party}`;
+            if (this.#openActivity.get(ok) === m) this.#openActivity.delete(ok);
+            return false;
+          });
+          if (rest.length) this.#missingActivityDays.set(dk, rest);
+          else this.#missingActivityDays.delete(dk);
         }
         break;
       }
@@ -322,7 +332,10 @@ export class Notifications {
       if (t.kind !== 'activity' || !rule.parties.includes(party)) continue;
       if (t.zone !== undefined && !zones.includes(t.zone)) continue;
       if (!t.anyOf.some((th) => (counts.get(th.category) ?? 0) >= th.atLeast)) continue;
-      const covered = (this.#activities.get(party) ?? []).some((a) => a.start <= observedAt && observedAt <= a.end);
+      const dk = `${party}\u0000${Math.floor(observedAt / DAY_MS)}`;
+      const covered =
+        this.#activityDays.get(dk)?.some((a) => a.start <= observedAt && observedAt <= a.end) ||
+        this.#longActivities.some((a) => a.party === party && a.start <= observedAt && observedAt <= a.end);
       if (covered) continue;
       const ok = `${rule.id}\u0000${party}`;
       const open = this.#openActivity.get(ok);
@@ -346,17 +359,25 @@ export class Notifications {
       };
       this.#missing.push(m);
       this.#openActivity.set(ok, m);
+      const list = this.#missingActivityDays.get(dk);
+      if (list) list.push(m);
+      else this.#missingActivityDays.set(dk, [m]);
     }
   }
 
   /** Receivers who owe an acknowledgement, with the deadline. */
-  #ackDue(r: NotifRecord): { receivers: string[]; due: number } | undefined {
+  #ackDue(r: NotifRecord): { receivers: readonly string[]; due: number } | undefined {
     if (!r.rule.acknowledge || r.kind === 'concern' || r.kind === 'explanation') return undefined;
-    return {
-      receivers: r.rule.parties.filter((p) => p !== r.party),
-      due: plus(r.countedAt, r.rule.acknowledge.within),
-    };
+    const key = `${r.rule.id}\u0000${r.party}`;
+    let receivers = this.#receivers.get(key);
+    if (!receivers) {
+      receivers = r.rule.parties.filter((p) => p !== r.party);
+      this.#receivers.set(key, receivers);
+    }
+    return { receivers, due: plus(r.countedAt, r.rule.acknowledge.within) };
   }
+
+  readonly #receivers = new Map<string, readonly string[]>();
 
   findings(q: QueryContext): Finding[] {
     const out: Finding[] = [];
@@ -533,13 +554,13 @@ export class Notifications {
       const acknowledgements: NotificationItemState['acknowledgements'] = [];
       for (const p of ack?.receivers ?? []) {
         const a = r.acks?.find((x) => x.party === p);
-        const st = a ? (a.at > ack!.due ? 'late' : 'on-time') : asOf >= ack!.due ? 'missing' : 'awaiting';
         s.acknowledgementsDue++;
         if (a) s.acknowledged++;
         else s.unacknowledged++;
+        if (!detail) continue;
         acknowledgements.push({
           party: p,
-          status: st,
+          status: a ? (a.at > ack!.due ? 'late' : 'on-time') : asOf >= ack!.due ? 'missing' : 'awaiting',
           dueBy: iso(ack!.due),
           ...(a ? { at: iso(a.at), ref: a.ref } : {}),
         });
