@@ -91,6 +91,7 @@ export class Engine {
       regime: options.regime,
       ix: regimeIndex(options.regime),
       zones: options.zones,
+      leaves: this.#leaves,
       emit: (f) => {
         this.#events.push(finding(f));
       },
@@ -148,7 +149,7 @@ export class Engine {
       });
       return;
     }
-    this.#leaves.add(entry.origin, entry.index, entry.leafHash);
+    const num = this.#leaves.add(entry.origin, entry.index, entry.leafHash);
     const unresolved =
       e.refs.length || REFERRING.has(e.type) ? entryRefs(e).filter((r) => !this.#leaves.has(r.ref)) : [];
     if (unresolved.length) {
@@ -167,10 +168,10 @@ export class Engine {
       // A record that names what does not exist cannot change what it would refer to.
       if (unresolved.some((u) => u.path[0] === 'body')) return;
     }
-    this.#dispatch(e, entry, ref, at);
+    this.#dispatch(e, entry, ref, num, at);
   }
 
-  #dispatch(e: Envelope, entry: EngineEntry, ref: EntryRef, at: number): void {
+  #dispatch(e: Envelope, entry: EngineEntry, ref: EntryRef, num: number, at: number): void {
     switch (e.type) {
       case 'regime-signature':
         this.#regime.apply(e, ref, at);
@@ -196,7 +197,7 @@ export class Engine {
           this.#notifications.changes(e.party, changes, endOfDay(e.body.asOf), at, [previous.ref, ref]);
         }
         this.#limits.recount(e.party, at, [ref]);
-        this.#metrics.declared(e.party, (m) => this.#holdings.count(e.party, m.counts, m.zone).value, at, ref);
+        this.#metrics.declared(e.party, (m) => this.#holdings.count(e.party, m.counts, m.zone).value, at, num);
         break;
       }
       case 'declaration-opening': {
@@ -258,11 +259,11 @@ export class Engine {
             });
           }
         }
-        this.#notifications.notification(e, ref, at);
+        this.#notifications.notification(e, ref, num, at);
         break;
       }
       case 'acknowledgement':
-        this.#notifications.acknowledgement(e, ref, at);
+        this.#notifications.acknowledgement(e, ref, num, at);
         break;
       case 'inspection-request':
         this.#inspections.request(e, ref, at);
@@ -278,7 +279,7 @@ export class Engine {
         }
         if (counts.size) {
           const zones = this.#ctx.zones.zonesOfSite(ev.site);
-          this.#limits.evidence(ev.host, zones, `site:${ev.site}`, ev.by, counts, at, ref);
+          this.#limits.evidence(ev.host, zones, `site:${ev.site}`, ev.by, counts, at, num);
         }
         break;
       }
@@ -299,10 +300,10 @@ export class Engine {
                 : [b.place.point ? `point:${b.place.point.lat},${b.place.point.lon}` : 'area'];
         for (const place of places) {
           for (const [category, quantity] of counts)
-            this.#holdings.observe(subject, place, category, e.party, quantity, at, ref);
+            this.#holdings.observe(subject, place, category, e.party, quantity, at, num);
         }
-        this.#limits.evidence(subject, zones, places.join(' '), e.party, counts, at, ref);
-        this.#metrics.observed(subject, e.party, zones, b.metric, counts, at, ref);
+        this.#limits.evidence(subject, zones, places.join(' '), e.party, counts, at, num);
+        this.#metrics.observed(subject, e.party, zones, b.metric, counts, at, num);
         const observedAt = instant(b.observedAt);
         // An activity is what was seen beyond what the party declared there.
         const excess = new Map<string, number>();

@@ -24,12 +24,17 @@ interface Step {
 interface Track {
   limit: Limit;
   party: string;
-  /** The categories the limit counts. */
+  /** The categories the limit counts, and its members. */
   categories: ReadonlySet<string>;
+  members: readonly {
+    category: string;
+    status?: readonly Status[];
+    count?: { perItem?: number; attribute?: string };
+  }[];
   declared: number;
   partial: boolean;
   declSteps: Step[];
-  evidence: Map<string, { value: number; at: number; ref: EntryRef }>;
+  evidence: Map<string, { value: number; at: number; num: number }>;
   observed: number;
   obsSteps: Step[];
 }
@@ -79,12 +84,13 @@ export class Limits {
           this.#byParty.set(party, list);
         }
         const members = limit.counts.group
-          ? (ctx.ix.groups.get(limit.counts.group)?.members ?? []).map((m) => m.category)
-          : [limit.counts.category!];
+          ? (ctx.ix.groups.get(limit.counts.group)?.members ?? [])
+          : [{ category: limit.counts.category! }];
         list.push({
           limit,
           party,
-          categories: new Set(members),
+          categories: new Set(members.map((m) => m.category)),
+          members,
           declared: 0,
           partial: false,
           declSteps: [],
@@ -138,11 +144,8 @@ export class Limits {
   ): number {
     const zone = t.limit.zone;
     if (zone !== undefined && !this.#ctx.zones.zonesOfSite(site).includes(zone)) return 0;
-    const members = t.limit.counts.group
-      ? (this.#ctx.ix.groups.get(t.limit.counts.group)?.members ?? [])
-      : [{ category: t.limit.counts.category!, status: undefined, count: undefined }];
     let w = 0;
-    for (const m of members) {
+    for (const m of t.members) {
       if (m.category !== category || (m.status && !m.status.includes(status))) continue;
       w += m.count?.attribute !== undefined ? (attributes?.[m.count.attribute] ?? 0) : (m.count?.perItem ?? 1);
     }
@@ -160,19 +163,28 @@ export class Limits {
     by: string,
     counts: ReadonlyMap<string, number>,
     at: number,
-    ref: EntryRef,
+    num: number,
   ): void {
     for (const t of this.#byParty.get(party) ?? []) {
       if (t.limit.zone === undefined || !zones.includes(t.limit.zone)) continue;
       const value = weigh(this.#ctx, t.limit.counts, counts);
       if (value === undefined) continue;
-      t.evidence.set(`${place}\u0000${by}`, { value, at, ref });
+      const key = `${place}\u0000${by}`;
+      const e = t.evidence.get(key);
+      if (e) {
+        e.value = value;
+        e.at = at;
+        e.num = num;
+      } else t.evidence.set(key, { value, at, num });
       let max = 0;
-      const refs: EntryRef[] = [];
-      for (const e of t.evidence.values()) max = Math.max(max, e.value);
-      for (const e of t.evidence.values()) if (e.value > t.limit.atMost) refs.push(e.ref);
+      for (const x of t.evidence.values()) max = Math.max(max, x.value);
       t.observed = max;
-      step(t.obsSteps, at, max > t.limit.atMost, refs.length ? refs : [ref]);
+      const on = max > t.limit.atMost;
+      const last = t.obsSteps[t.obsSteps.length - 1];
+      if (last ? last.on === on : !on) continue;
+      const refs: EntryRef[] = [];
+      for (const x of t.evidence.values()) if (x.value > t.limit.atMost) refs.push(this.#ctx.leaves.ref(x.num));
+      step(t.obsSteps, at, on, refs.length ? refs : [this.#ctx.leaves.ref(num)]);
     }
   }
 

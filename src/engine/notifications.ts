@@ -14,19 +14,23 @@ import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
 import type { ItemChange } from './holdings.js';
 import { contains } from './intervals.js';
+import { LeafIndex } from './leaf-index.js';
 import { DAY_MS, human, instant, iso, minus, plus } from './time.js';
-import { byString, type EntryRef, refKey } from './types.js';
+import { byString, type EntryRef } from './types.js';
 
 type Kind = 'movement' | 'status-change' | 'activity' | 'concern' | 'explanation';
 
 interface Ack {
   party: string;
   at: number;
-  ref: EntryRef;
+  /** The acknowledgement's entry number (LeafIndex). */
+  num: number;
 }
 
+/** One per notification: numbers and shared strings only, as there may be millions. */
 interface NotifRecord {
-  ref: EntryRef;
+  /** The notification's entry number (LeafIndex). */
+  num: number;
   party: string;
   rule: NotificationRule;
   kind: Kind;
@@ -35,10 +39,12 @@ interface NotifRecord {
   /** When it was due (undefined: no deadline applies, e.g. a concern). */
   due?: number;
   required: boolean;
-  acks: Ack[] | undefined;
+  /** Acknowledgements: usually one (two-party rules), kept in place; an array only beyond it. */
+  ack: Ack | undefined;
+  moreAcks: Ack[] | undefined;
   /** A concern: whom it asks, and the explanation that answered it. */
   addressee?: string;
-  explanation?: { at: number; ref: EntryRef };
+  explanation?: { at: number; num: number };
   items?: number;
 }
 
@@ -55,6 +61,18 @@ interface Missing {
   observed?: { first: number; last: number };
   resolvedBy?: EntryRef;
 }
+
+function ackOf(r: NotifRecord, party: string): Ack | undefined {
+  return r.ack?.party === party ? r.ack : r.moreAcks?.find((x) => x.party === party);
+}
+
+const KINDS = {
+  movement: 'movement',
+  'status-change': 'status-change',
+  activity: 'activity',
+  concern: 'concern',
+  explanation: 'explanation',
+} as const satisfies Record<Kind, Kind>;
 
 const MAX_EVIDENCE = 20;
 const MAX_INDEXED_DAYS = 366;
@@ -115,7 +133,10 @@ export interface NotificationsState {
 
 export class Notifications {
   readonly #ctx: Ctx;
-  readonly #records = new Map<string, NotifRecord>();
+  /** Records by log number, then by index in the log (arrays: no hashing on the hot path). */
+  readonly #records: (NotifRecord | undefined)[][] = [];
+  /** Every record, in the order notified. */
+  readonly #all: NotifRecord[] = [];
   readonly #missing: Missing[] = [];
   /** Unresolved item changes by party and uid. */
   readonly #pending = new Map<string, Missing[]>();
@@ -129,6 +150,11 @@ export class Notifications {
 
   constructor(ctx: Ctx) {
     this.#ctx = ctx;
+  }
+
+  #record(num: number): NotifRecord | undefined {
+    const [log, index] = LeafIndex.split(num);
+    return this.#records[log]?.[index];
   }
 
   /** The rule of `kind` that covers an item category (and status) for a party, in regime order. */
@@ -147,20 +173,27 @@ export class Notifications {
     );
   }
 
-  notification(e: EnvelopeOf<'notification'>, ref: EntryRef, at: number): void {
+  notification(e: EnvelopeOf<'notification'>, ref: EntryRef, num: number, at: number): void {
     const body = e.body;
     const rule = this.#ctx.ix.notifications.get(body.rule);
     if (!rule) return;
     const deadline = (eventAt: number) =>
       rule.deadline.before !== undefined ? minus(eventAt, rule.deadline.before) : plus(eventAt, rule.deadline.after!);
     const rec: NotifRecord = {
-      ref,
-      party: e.party,
+      num,
+      // Shared strings, not the entry's own copies: records outlive entries.
+      party: this.#ctx.ix.parties.get(e.party)?.id ?? e.party,
       rule,
-      kind: body.kind,
+      kind: KINDS[body.kind],
       countedAt: at,
+      eventAt: undefined,
+      due: undefined,
       required: true,
-      acks: undefined,
+      ack: undefined,
+      moreAcks: undefined,
+      addressee: undefined,
+      explanation: undefined,
+      items: undefined,
     };
     switch (body.kind) {
       case 'movement':
@@ -209,12 +242,9 @@ export class Notifications {
         rec.required = false;
         break;
       case 'explanation': {
-        const concern = this.#records.get(refKey(body.concern));
-        if (
-          concern?.kind !== 'concern' ||
-          concern.ref.leafHash !== body.concern.leafHash ||
-          concern.addressee !== e.party
-        ) {
+        const cnum = this.#ctx.leaves.num(body.concern);
+        const concern = cnum === undefined ? undefined : this.#record(cnum);
+        if (concern?.kind !== 'concern' || concern.addressee !== e.party) {
           this.#ctx.emit({
             rule: 'entry.invalid-reference',
             key: keyOf(ref),
@@ -230,19 +260,27 @@ export class Notifications {
           rec.required = false;
           break;
         }
-        if (!concern.explanation) concern.explanation = { at, ref };
+        if (!concern.explanation) concern.explanation = { at, num };
         rec.eventAt = concern.countedAt;
         rec.due = concern.due;
         break;
       }
     }
-    this.#records.set(refKey(ref), rec);
+    const [log, index] = LeafIndex.split(num);
+    let list = this.#records[log];
+    if (!list) {
+      list = [];
+      this.#records[log] = list;
+    }
+    list[index] = rec;
+    this.#all.push(rec);
   }
 
-  acknowledgement(e: EnvelopeOf<'acknowledgement'>, ref: EntryRef, at: number): void {
+  acknowledgement(e: EnvelopeOf<'acknowledgement'>, ref: EntryRef, num: number, at: number): void {
     const target = e.body.notification;
-    const rec = this.#records.get(refKey(target));
-    if (!rec || rec.ref.leafHash !== target.leafHash || rec.party === e.party || !rec.rule.parties.includes(e.party)) {
+    const tnum = this.#ctx.leaves.num(target);
+    const rec = tnum === undefined ? undefined : this.#record(tnum);
+    if (!rec || rec.party === e.party || !rec.rule.parties.includes(e.party)) {
       this.#ctx.emit({
         rule: 'entry.invalid-reference',
         key: keyOf(ref),
@@ -257,8 +295,13 @@ export class Notifications {
       });
       return;
     }
-    rec.acks ??= [];
-    if (!rec.acks.some((a) => a.party === e.party)) rec.acks.push({ party: e.party, at, ref });
+    if (ackOf(rec, e.party)) return; // the first acknowledgement stands
+    const ack = { party: rec.rule.parties.find((p) => p === e.party)!, at, num };
+    if (!rec.ack) rec.ack = ack;
+    else {
+      rec.moreAcks ??= [];
+      rec.moreAcks.push(ack);
+    }
   }
 
   /**
@@ -309,6 +352,7 @@ export class Notifications {
   }
 
   #resolve(party: string, uid: string, kind: 'movement' | 'status-change', ref: EntryRef): void {
+    if (this.#pending.size === 0) return;
     const pk = `${party}\u0000${uid}`;
     const list = this.#pending.get(pk);
     if (!list) return;
@@ -383,7 +427,7 @@ export class Notifications {
     const out: Finding[] = [];
     const asOf = q.asOf;
     const binds = (rule: string, party: string, at: number) => contains(q.binding('notify', rule, party), at);
-    for (const r of this.#records.values()) {
+    for (const r of this.#all) {
       const rule = r.rule.id;
       if (
         r.required &&
@@ -396,7 +440,7 @@ export class Notifications {
         out.push(
           finding({
             rule: explanation ? 'notification.explanation-late' : 'notification.late',
-            key: keyOf(r.ref),
+            key: keyOf(this.#ctx.leaves.ref(r.num)),
             party: r.party,
             at: r.countedAt,
             breaks: { kind: 'notification', id: rule },
@@ -409,7 +453,7 @@ export class Notifications {
                   en: `${r.party} notified ${r.kind} under "${rule}" ${lateness(r.countedAt - r.due)} late (due ${human(r.due)})`,
                   ru: `${r.party} уведомил(а) (${r.kind}) по «${rule}» с опозданием на ${latenessRu(r.countedAt - r.due)} (срок ${human(r.due)})`,
                 },
-            refs: [r.ref],
+            refs: [this.#ctx.leaves.ref(r.num)],
           }),
         );
       }
@@ -423,7 +467,7 @@ export class Notifications {
         out.push(
           finding({
             rule: 'notification.explanation-missing',
-            key: keyOf(r.ref),
+            key: keyOf(this.#ctx.leaves.ref(r.num)),
             party: r.addressee!,
             at: r.due,
             breaks: { kind: 'notification', id: rule },
@@ -431,19 +475,19 @@ export class Notifications {
               en: `${r.addressee} did not explain ${r.party}'s concern under "${rule}" by ${human(r.due)}`,
               ru: `${r.addressee} не дал(а) разъяснений по запросу стороны ${r.party} («${rule}») к ${human(r.due)}`,
             },
-            refs: [r.ref],
+            refs: [this.#ctx.leaves.ref(r.num)],
           }),
         );
       }
       const ack = this.#ackDue(r);
       if (!ack) continue;
       for (const p of ack.receivers) {
-        const a = r.acks?.find((x) => x.party === p);
+        const a = ackOf(r, p);
         if (a && a.at > ack.due) {
           out.push(
             finding({
               rule: 'acknowledgement.late',
-              key: keyOf(a.ref),
+              key: keyOf(this.#ctx.leaves.ref(a.num)),
               party: p,
               at: a.at,
               breaks: { kind: 'notification', id: rule },
@@ -451,14 +495,14 @@ export class Notifications {
                 en: `${p} acknowledged ${r.party}'s notification under "${rule}" ${lateness(a.at - ack.due)} late`,
                 ru: `${p} подтвердил(а) уведомление стороны ${r.party} («${rule}») с опозданием на ${latenessRu(a.at - ack.due)}`,
               },
-              refs: [r.ref, a.ref],
+              refs: [this.#ctx.leaves.ref(r.num), this.#ctx.leaves.ref(a.num)],
             }),
           );
         } else if (!a && asOf >= ack.due) {
           out.push(
             finding({
               rule: 'acknowledgement.missing',
-              key: `${keyOf(r.ref)}/${p}`,
+              key: `${keyOf(this.#ctx.leaves.ref(r.num))}/${p}`,
               party: p,
               at: ack.due,
               breaks: { kind: 'notification', id: rule },
@@ -466,7 +510,7 @@ export class Notifications {
                 en: `${p} did not acknowledge ${r.party}'s notification under "${rule}" by ${human(ack.due)}`,
                 ru: `${p} не подтвердил(а) уведомление стороны ${r.party} («${rule}») к ${human(ack.due)}`,
               },
-              refs: [r.ref],
+              refs: [this.#ctx.leaves.ref(r.num)],
             }),
           );
         }
@@ -537,7 +581,7 @@ export class Notifications {
       return s;
     };
     const items: NotificationItemState[] = [];
-    for (const r of this.#records.values()) {
+    for (const r of this.#all) {
       const s = sum(r.rule.id, r.party);
       s.notified++;
       const status: NotificationItemState['status'] =
@@ -553,7 +597,7 @@ export class Notifications {
       const ack = this.#ackDue(r);
       const acknowledgements: NotificationItemState['acknowledgements'] = [];
       for (const p of ack?.receivers ?? []) {
-        const a = r.acks?.find((x) => x.party === p);
+        const a = ackOf(r, p);
         s.acknowledgementsDue++;
         if (a) s.acknowledged++;
         else s.unacknowledged++;
@@ -562,12 +606,12 @@ export class Notifications {
           party: p,
           status: a ? (a.at > ack!.due ? 'late' : 'on-time') : asOf >= ack!.due ? 'missing' : 'awaiting',
           dueBy: iso(ack!.due),
-          ...(a ? { at: iso(a.at), ref: a.ref } : {}),
+          ...(a ? { at: iso(a.at), ref: this.#ctx.leaves.ref(a.num) } : {}),
         });
       }
       if (!detail) continue;
       items.push({
-        ref: r.ref,
+        ref: this.#ctx.leaves.ref(r.num),
         rule: r.rule.id,
         party: r.party,
         kind: r.kind,
@@ -588,7 +632,7 @@ export class Notifications {
                     ? 'missing'
                     : 'awaiting',
                 dueBy: iso(r.due!),
-                ...(r.explanation ? { at: iso(r.explanation.at), ref: r.explanation.ref } : {}),
+                ...(r.explanation ? { at: iso(r.explanation.at), ref: this.#ctx.leaves.ref(r.explanation.num) } : {}),
               },
             }
           : {}),

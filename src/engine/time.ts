@@ -22,7 +22,36 @@ export function iso(ms: number): string {
 }
 
 const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
 const two = (s: string, i: number) => digit(s, i) * 10 + digit(s, i + 1);
+
+const monthDays = (y: number, m: number) =>
+  m === 2
+    ? y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0)
+      ? 29
+      : 28
+    : m === 4 || m === 6 || m === 9 || m === 11
+      ? 30
+      : 31;
+
+/** `dddd-dd-ddTdd:dd:dd` in the first 19 characters. */
+function shape(s: string): boolean {
+  for (let i = 0; i < 19; i++) {
+    const c = s.charCodeAt(i);
+    const want = i === 4 || i === 7 ? 45 : i === 10 ? 84 : i === 13 || i === 16 ? 58 : -1;
+    if (want < 0 ? c < 48 || c > 57 : c !== want) return false;
+  }
+  return true;
+}
 
 /**
  * An RFC 3339 UTC timestamp as the model accepts it (`2022-03-28T14:00:00Z`, with or without a fraction) in ms:
@@ -38,16 +67,15 @@ export function instant(text: string): number {
       if (!/^\d{1,9}$/.test(frac)) return Date.parse(text);
       ms = Math.floor(Number(`0.${frac}`) * 1000 + 1e-9);
     }
-    const t = Date.UTC(
-      digit(text, 0) * 1000 + digit(text, 1) * 100 + two(text, 2),
-      two(text, 5) - 1,
-      two(text, 8),
-      two(text, 11),
-      two(text, 14),
-      two(text, 17),
-      ms,
-    );
-    if (!Number.isNaN(t)) return t;
+    const y = digit(text, 0) * 1000 + digit(text, 1) * 100 + two(text, 2);
+    const mo = two(text, 5);
+    const d = two(text, 8);
+    const h = two(text, 11);
+    const mi = two(text, 14);
+    const se = two(text, 17);
+    if (shape(text) && mo >= 1 && mo <= 12 && d >= 1 && d <= monthDays(y, mo) && h <= 23 && mi <= 59 && se <= 59) {
+      return (((daysFromCivil(y, mo, d) * 24 + h) * 60 + mi) * 60 + se) * 1000 + ms;
+    }
   }
   return Date.parse(text);
 }
