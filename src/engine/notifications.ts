@@ -13,7 +13,7 @@ import type { EnvelopeOf, NotificationRule, Status } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
 import type { ItemChange } from './holdings.js';
-import { contains } from './intervals.js';
+import { contains, type Intervals } from './intervals.js';
 import { LeafIndex } from './leaf-index.js';
 import { DAY_MS, human, instant, iso, minus, plus } from './time.js';
 import { byString, type EntryRef } from './types.js';
@@ -60,6 +60,21 @@ interface Missing {
   /** An activity: when it was observed, and the notification that came (if any). */
   observed?: { first: number; last: number };
   resolvedBy?: EntryRef;
+}
+
+/** A two-level memo (by rule, then party): no key string to build per record. */
+function byRuleAndParty<R, T>(memo: Map<R, Map<string, T>>, rule: R, party: string, make: () => T): T {
+  let inner = memo.get(rule);
+  if (!inner) {
+    inner = new Map();
+    memo.set(rule, inner);
+  }
+  let v = inner.get(party);
+  if (v === undefined) {
+    v = make();
+    inner.set(party, v);
+  }
+  return v;
 }
 
 function ackOf(r: NotifRecord, party: string): Ack | undefined {
@@ -412,21 +427,23 @@ export class Notifications {
   /** Receivers who owe an acknowledgement, with the deadline. */
   #ackDue(r: NotifRecord): { receivers: readonly string[]; due: number } | undefined {
     if (!r.rule.acknowledge || r.kind === 'concern' || r.kind === 'explanation') return undefined;
-    const key = `${r.rule.id}\u0000${r.party}`;
-    let receivers = this.#receivers.get(key);
-    if (!receivers) {
-      receivers = r.rule.parties.filter((p) => p !== r.party);
-      this.#receivers.set(key, receivers);
-    }
+    const receivers = byRuleAndParty(this.#receivers, r.rule, r.party, () =>
+      r.rule.parties.filter((p) => p !== r.party),
+    );
     return { receivers, due: plus(r.countedAt, r.rule.acknowledge.within) };
   }
 
-  readonly #receivers = new Map<string, readonly string[]>();
+  readonly #receivers = new Map<NotificationRule, Map<string, readonly string[]>>();
 
   findings(q: QueryContext): Finding[] {
     const out: Finding[] = [];
     const asOf = q.asOf;
-    const binds = (rule: string, party: string, at: number) => contains(q.binding('notify', rule, party), at);
+    const bindings = new Map<string, Map<string, Intervals>>();
+    const binds = (rule: string, party: string, at: number) =>
+      contains(
+        byRuleAndParty(bindings, rule, party, () => q.binding('notify', rule, party)),
+        at,
+      );
     for (const r of this.#all) {
       const rule = r.rule.id;
       if (
@@ -561,11 +578,10 @@ export class Notifications {
   state(q: QueryContext, detail: boolean): NotificationsState {
     const asOf = q.asOf;
     const summary = new Map<string, NotificationSummary>();
-    const sum = (rule: string, party: string) => {
-      const k = `${rule}\u0000${party}`;
-      let s = summary.get(k);
-      if (!s) {
-        s = {
+    const summaries = new Map<string, Map<string, NotificationSummary>>();
+    const sum = (rule: string, party: string) =>
+      byRuleAndParty(summaries, rule, party, () => {
+        const s: NotificationSummary = {
           rule,
           party,
           notified: 0,
@@ -576,10 +592,9 @@ export class Notifications {
           acknowledged: 0,
           unacknowledged: 0,
         };
-        summary.set(k, s);
-      }
-      return s;
-    };
+        summary.set(`${rule}\u0000${party}`, s);
+        return s;
+      });
     const items: NotificationItemState[] = [];
     for (const r of this.#all) {
       const s = sum(r.rule.id, r.party);

@@ -62,10 +62,13 @@ export function instant(text: string): number {
   if (n >= 20 && text.charCodeAt(n - 1) === 90 /* Z */ && text.charCodeAt(10) === 84 /* T */) {
     let ms = 0;
     if (n > 20) {
-      if (text.charCodeAt(19) !== 46 /* . */) return Date.parse(text);
-      const frac = text.slice(20, n - 1);
-      if (!/^\d{1,9}$/.test(frac)) return Date.parse(text);
-      ms = Math.floor(Number(`0.${frac}`) * 1000 + 1e-9);
+      // A fraction: milliseconds are its first three digits (the rest truncated, as Date.parse does).
+      if (text.charCodeAt(19) !== 46 /* . */ || n === 21 || n > 30) return Date.parse(text);
+      for (let i = 20; i < n - 1; i++) {
+        const c = text.charCodeAt(i) - 48;
+        if (c < 0 || c > 9) return Date.parse(text);
+        if (i < 23) ms += c * (i === 20 ? 100 : i === 21 ? 10 : 1);
+      }
     }
     const y = digit(text, 0) * 1000 + digit(text, 1) * 100 + two(text, 2);
     const mo = two(text, 5);
