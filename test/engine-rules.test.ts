@@ -865,14 +865,43 @@ describe('entries', () => {
         origin: 'detente.example/us',
       },
     );
+    const nowhere = { origin: 'detente.example/ru', index: 99, leafHash: 'aa'.repeat(32) };
+    s.add('us', 'acknowledgement', { notification: nowhere }, '2022-02-02');
+    s.add(
+      'ru',
+      'commitment-withdrawn',
+      { commitment: 'ru-ground-missile-base-transparency', acceptance: nowhere },
+      '2022-02-02T01:00:00Z',
+    );
     s.add(
       'us',
-      'acknowledgement',
-      { notification: { origin: 'detente.example/ru', index: 99, leafHash: 'aa'.repeat(32) } },
-      '2022-02-02',
+      'inspection-report',
+      {
+        request: nowhere,
+        inspection: 'nst-type-one',
+        host: 'ru',
+        site: 'kozelsk',
+        start: '2022-02-02T00:00:00Z',
+        end: '2022-02-02T01:00:00Z',
+        findings: [{ kind: 'undeclared', category: 'icbm', count: 1 }],
+      },
+      '2022-02-02T02:00:00Z',
     );
+    s.add('us', 'commitment-accepted', { commitment: 'us-aegis-ashore-transparency' }, '2022-02-02T03:00:00Z', {
+      refs: [nowhere],
+    });
     const ev = s.evaluate('2022-02-03');
-    expect(ev.findings.map((f) => f.rule)).toEqual(['entry.wrong-log', 'entry.unresolved-reference']);
+    // What names a missing entry changes nothing (no undeclared items); an envelope citation does not stop an entry.
+    expect(ev.findings.map((f) => f.rule)).toEqual([
+      'entry.wrong-log',
+      'entry.unresolved-reference',
+      'entry.unresolved-reference',
+      'entry.unresolved-reference',
+      'entry.unresolved-reference',
+    ]);
+    expect(ev.state.commitments.find((c) => c.commitment === 'us-aegis-ashore-transparency')!.status).toBe(
+      'awaiting-condition',
+    );
     expect(ev.findings[0]).toMatchObject({ party: 'us', refs: [ref(wrong)] });
     expect(ev.state.commitments.find((c) => c.commitment === 'ru-ground-missile-base-transparency')!.status).toBe(
       'proposed',

@@ -9,7 +9,7 @@
  * order the logs were read in.
  */
 import { DetenteError } from '../crypto/errors.js';
-import { type Envelope, entryRefs, type Regime, regimeIndex } from '../model/index.js';
+import { type Envelope, type Regime, regimeIndex } from '../model/index.js';
 import { type CommitmentState, Commitments } from './commitments.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf, type RuleId, SEVERITIES, type Severity, sortFindings } from './findings.js';
@@ -26,16 +26,27 @@ import { endOfDay, instant, iso } from './time.js';
 import { byString, type EngineEntry, type EntryRef, refOf } from './types.js';
 import type { ZoneIndex } from './zones.js';
 
-/** Entry types whose body may name other entries (entryRefs). */
-const REFERRING = new Set<Envelope['type']>([
-  'declaration-opening',
-  'notification',
-  'acknowledgement',
-  'inspection-request',
-  'inspection-report',
-  'commitment-withdrawn',
-  'random-reveal',
-]);
+/** The entry a body names, if any (the model's entryRefs, without building a list for every entry). */
+function bodyRef(e: Envelope): EntryRef | undefined {
+  switch (e.type) {
+    case 'acknowledgement':
+      return e.body.notification;
+    case 'notification':
+      return e.body.kind === 'explanation' ? e.body.concern : undefined;
+    case 'declaration-opening':
+      return e.body.declaration;
+    case 'inspection-request':
+      return e.body.draw;
+    case 'inspection-report':
+      return e.body.request;
+    case 'commitment-withdrawn':
+      return e.body.acceptance;
+    case 'random-reveal':
+      return e.body.commit;
+    default:
+      return undefined;
+  }
+}
 
 export interface EngineOptions {
   regime: Regime;
@@ -150,9 +161,15 @@ export class Engine {
       return;
     }
     const num = this.#leaves.add(entry.origin, entry.index, entry.leafHash);
-    const unresolved =
-      e.refs.length || REFERRING.has(e.type) ? entryRefs(e).filter((r) => !this.#leaves.has(r.ref)) : [];
-    if (unresolved.length) {
+    // The entry its body names (every type names at most one), and the entries its envelope cites.
+    const target = bodyRef(e);
+    const targetNum = target === undefined ? undefined : this.#leaves.num(target);
+    const missing = [
+      ...(target !== undefined && targetNum === undefined ? [target] : []),
+      ...e.refs.filter((r) => !this.#leaves.has(r)),
+    ];
+    if (missing.length) {
+      const list = missing.map((r) => `${r.origin}#${r.index}`).join(', ');
       this.#ctx.emit({
         rule: 'entry.unresolved-reference',
         key: keyOf(ref),
@@ -160,18 +177,26 @@ export class Engine {
         at,
         breaks: { kind: 'entry', id: e.type },
         message: {
-          en: `${e.party}'s ${e.type} refers to ${unresolved.length} entr${unresolved.length === 1 ? 'y' : 'ies'} not counted before it: ${unresolved.map((u) => `${u.ref.origin}#${u.ref.index}`).join(', ')}`,
-          ru: `запись ${e.type} стороны ${e.party} ссылается на записи, не учтённые до неё: ${unresolved.map((u) => `${u.ref.origin}#${u.ref.index}`).join(', ')}`,
+          en: `${e.party}'s ${e.type} refers to ${missing.length} entr${missing.length === 1 ? 'y' : 'ies'} not counted before it: ${list}`,
+          ru: `запись ${e.type} стороны ${e.party} ссылается на записи, не учтённые до неё: ${list}`,
         },
         refs: [ref],
       });
       // A record that names what does not exist cannot change what it would refer to.
-      if (unresolved.some((u) => u.path[0] === 'body')) return;
+      if (target !== undefined && targetNum === undefined) return;
     }
-    this.#dispatch(e, entry, ref, num, at);
+    this.#dispatch(e, entry, ref, num, targetNum, at);
   }
 
-  #dispatch(e: Envelope, entry: EngineEntry, ref: EntryRef, num: number, at: number): void {
+  /** `targetNum`: the number of the entry the body names, when it names one. */
+  #dispatch(
+    e: Envelope,
+    entry: EngineEntry,
+    ref: EntryRef,
+    num: number,
+    targetNum: number | undefined,
+    at: number,
+  ): void {
     switch (e.type) {
       case 'regime-signature':
         this.#regime.apply(e, ref, at);
@@ -259,11 +284,11 @@ export class Engine {
             });
           }
         }
-        this.#notifications.notification(e, ref, num, at);
+        this.#notifications.notification(e, ref, num, at, targetNum);
         break;
       }
       case 'acknowledgement':
-        this.#notifications.acknowledgement(e, ref, num, at);
+        this.#notifications.acknowledgement(e, ref, num, at, targetNum);
         break;
       case 'inspection-request':
         this.#inspections.request(e, ref, at);

@@ -188,7 +188,8 @@ export class Notifications {
     );
   }
 
-  notification(e: EnvelopeOf<'notification'>, ref: EntryRef, num: number, at: number): void {
+  /** `concernNum`: for an explanation, the number of the concern it names. */
+  notification(e: EnvelopeOf<'notification'>, ref: EntryRef, num: number, at: number, concernNum?: number): void {
     const body = e.body;
     const rule = this.#ctx.ix.notifications.get(body.rule);
     if (!rule) return;
@@ -257,7 +258,7 @@ export class Notifications {
         rec.required = false;
         break;
       case 'explanation': {
-        const cnum = this.#ctx.leaves.num(body.concern);
+        const cnum = concernNum ?? this.#ctx.leaves.num(body.concern);
         const concern = cnum === undefined ? undefined : this.#record(cnum);
         if (concern?.kind !== 'concern' || concern.addressee !== e.party) {
           this.#ctx.emit({
@@ -291,9 +292,10 @@ export class Notifications {
     this.#all.push(rec);
   }
 
-  acknowledgement(e: EnvelopeOf<'acknowledgement'>, ref: EntryRef, num: number, at: number): void {
+  /** `targetNum`: the number of the entry acknowledged. */
+  acknowledgement(e: EnvelopeOf<'acknowledgement'>, ref: EntryRef, num: number, at: number, targetNum?: number): void {
     const target = e.body.notification;
-    const tnum = this.#ctx.leaves.num(target);
+    const tnum = targetNum ?? this.#ctx.leaves.num(target);
     const rec = tnum === undefined ? undefined : this.#record(tnum);
     if (!rec || rec.party === e.party || !rec.rule.parties.includes(e.party)) {
       this.#ctx.emit({
