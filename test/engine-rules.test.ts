@@ -729,7 +729,7 @@ describe('declarations', () => {
     const lim = (id: string) => ev.state.limits.find((l) => l.limit === id && l.party === 'ru')!;
     expect(lim('nst-deployed-delivery-vehicles')).toMatchObject({ declared: 350 });
     expect(lim('nst-warheads')).toMatchObject({ declared: 50, partial: true });
-    const salt = 'A'.repeat(43) + '=';
+    const salt = `${'A'.repeat(43)}=`;
     s.add(
       'ru',
       'declaration-opening',
