@@ -609,6 +609,31 @@ describe('inspections', () => {
     });
   });
 
+  it('an inspection that lasted longer than allowed', () => {
+    const s = setup();
+    const r = request(s, 'ru', 'aegis-ashore-transparency', 'us', 'deveselu', '2022-03-15T08:00:00Z', '2022-03-01');
+    const b = r.envelope.body as any;
+    const long = countersignReport(
+      suite,
+      'ru',
+      {
+        request: ref(r),
+        inspection: b.inspection,
+        host: 'us',
+        site: 'deveselu',
+        start: b.arrival,
+        end: '2022-03-16T10:00:00Z',
+        findings: [{ kind: 'absence', category: 'inf-range-glm', result: 'absent' }],
+      } as any,
+      'us-inspector',
+      seedOf('us-inspector'),
+    );
+    const rep = s.add('ru', 'inspection-report', long, '2022-03-17');
+    expect(family(s.findings('2022-03-18'), 'inspection.')).toMatchObject([
+      { rule: 'inspection.overran', party: 'ru', refs: [ref(rep)] },
+    ]);
+  });
+
   it('declared items: confirmed, not found, mismatched; undeclared items; a report that matches no request', () => {
     const s = setup();
     s.add('ru', 'declaration', declaration('2022-02-01', icbms(3, 'kozelsk', 3)), '2022-02-02');
@@ -657,6 +682,75 @@ describe('inspections', () => {
       left: 9,
       period: { from: '2022-02-05T00:00:00.000Z' },
     });
+  });
+});
+
+describe('declarations', () => {
+  it('a declaration whose blobs could not be read counts only its own items, and says so', () => {
+    const s = new Script();
+    s.signAll();
+    const d = s.add(
+      'ru',
+      'declaration',
+      {
+        ...declaration('2022-02-01', icbms(3)),
+        more: [{ sha256: 'ab'.repeat(32), size: 10, mediaType: 'application/json' }],
+      },
+      '2022-02-02',
+    );
+    const ev = s.evaluate('2022-02-03');
+    expect(only(ev.findings, 'declaration.incomplete')).toMatchObject([{ party: 'ru', refs: [ref(d)] }]);
+    expect(ev.state.limits.find((l) => l.limit === 'nst-warheads' && l.party === 'ru')).toMatchObject({
+      declared: 3,
+      partial: true,
+    });
+    expect(ev.state.holdings.find((h) => h.party === 'ru')!.declaration).toMatchObject({ items: 3, complete: false });
+  });
+
+  it('an escrowed declaration counts its totals; openings reveal items; an opening of another declaration is refused', () => {
+    const s = new Script();
+    s.signAll();
+    const d = s.add(
+      'ru',
+      'declaration',
+      {
+        form: 'escrowed',
+        asOf: '2022-02-01',
+        root: 'cd'.repeat(32),
+        leaves: 64,
+        totals: [
+          { category: 'icbm', status: 'deployed', total: 300 },
+          { category: 'heavy-bomber', status: 'deployed', total: 50 },
+        ],
+      },
+      '2022-02-02',
+    );
+    let ev = s.evaluate('2022-02-03');
+    const lim = (id: string) => ev.state.limits.find((l) => l.limit === id && l.party === 'ru')!;
+    expect(lim('nst-deployed-delivery-vehicles')).toMatchObject({ declared: 350 });
+    expect(lim('nst-warheads')).toMatchObject({ declared: 50, partial: true });
+    const salt = `${'A'.repeat(43)}=`;
+    s.add(
+      'ru',
+      'declaration-opening',
+      {
+        declaration: ref(d),
+        leaves: [{ index: 0, item: icbms(1, 'kozelsk', 4)[0], salt, proof: [] }],
+      },
+      '2022-02-04',
+    );
+    s.add(
+      'ru',
+      'declaration-opening',
+      { declaration: ref(s.entries[0]!), leaves: [{ index: 1, item: null, salt, proof: [] }] },
+      '2022-02-05',
+    );
+    ev = s.evaluate('2022-02-06');
+    expect(lim('nst-warheads')).toMatchObject({ declared: 54, partial: true });
+    expect(ev.state.holdings.find((h) => h.party === 'ru')!.bySite).toMatchObject([
+      { site: 'kozelsk', category: 'icbm', declared: 1 },
+    ]);
+    expect(family(ev.findings, 'entry.')).toMatchObject([{ rule: 'entry.invalid-reference', party: 'ru' }]);
   });
 });
 
@@ -771,14 +865,43 @@ describe('entries', () => {
         origin: 'detente.example/us',
       },
     );
+    const nowhere = { origin: 'detente.example/ru', index: 99, leafHash: 'aa'.repeat(32) };
+    s.add('us', 'acknowledgement', { notification: nowhere }, '2022-02-02');
+    s.add(
+      'ru',
+      'commitment-withdrawn',
+      { commitment: 'ru-ground-missile-base-transparency', acceptance: nowhere },
+      '2022-02-02T01:00:00Z',
+    );
     s.add(
       'us',
-      'acknowledgement',
-      { notification: { origin: 'detente.example/ru', index: 99, leafHash: 'aa'.repeat(32) } },
-      '2022-02-02',
+      'inspection-report',
+      {
+        request: nowhere,
+        inspection: 'nst-type-one',
+        host: 'ru',
+        site: 'kozelsk',
+        start: '2022-02-02T00:00:00Z',
+        end: '2022-02-02T01:00:00Z',
+        findings: [{ kind: 'undeclared', category: 'icbm', count: 1 }],
+      },
+      '2022-02-02T02:00:00Z',
     );
+    s.add('us', 'commitment-accepted', { commitment: 'us-aegis-ashore-transparency' }, '2022-02-02T03:00:00Z', {
+      refs: [nowhere],
+    });
     const ev = s.evaluate('2022-02-03');
-    expect(ev.findings.map((f) => f.rule)).toEqual(['entry.wrong-log', 'entry.unresolved-reference']);
+    // What names a missing entry changes nothing (no undeclared items); an envelope citation does not stop an entry.
+    expect(ev.findings.map((f) => f.rule)).toEqual([
+      'entry.wrong-log',
+      'entry.unresolved-reference',
+      'entry.unresolved-reference',
+      'entry.unresolved-reference',
+      'entry.unresolved-reference',
+    ]);
+    expect(ev.state.commitments.find((c) => c.commitment === 'us-aegis-ashore-transparency')!.status).toBe(
+      'awaiting-condition',
+    );
     expect(ev.findings[0]).toMatchObject({ party: 'us', refs: [ref(wrong)] });
     expect(ev.state.commitments.find((c) => c.commitment === 'ru-ground-missile-base-transparency')!.status).toBe(
       'proposed',

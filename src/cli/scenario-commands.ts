@@ -13,7 +13,7 @@ export function describePlay(meta: ExerciseMeta, dir: string): string {
     `  regime hash ${meta.regimeHash}; the simulated clock ends at ${utc(meta.end)}`,
     `  ${meta.refused.length} entr${meta.refused.length === 1 ? 'y' : 'ies'} refused as the timeline expects, nothing of them stored:`,
     ...meta.refused.map(
-      (r) => `    ${utc(r.at)}  ${r.party}  ${r.step}  ${r.code}: ${r.message.split('\n').join(' ')}`,
+      (r) => `    ${utc(r.at)}  ${r.party}  ${r.step}  ${r.code}: ${r.message.replace(/\s*\n\s*/g, ' ')}`,
     ),
   ];
   return `${lines.join('\n')}\n`;

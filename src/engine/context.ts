@@ -2,12 +2,15 @@
 import type { Regime, RegimeIndex } from '../model/index.js';
 import type { FindingInput } from './findings.js';
 import type { Intervals } from './intervals.js';
+import type { LeafIndex } from './leaf-index.js';
 import type { ZoneIndex } from './zones.js';
 
 export interface Ctx {
   readonly regime: Regime;
   readonly ix: RegimeIndex;
   readonly zones: ZoneIndex;
+  /** Every entry's leaf hash: references by number (`num`) and back (`ref`). */
+  readonly leaves: LeafIndex;
   /** Records a finding that an entry establishes by itself, at the time it counts from. */
   emit(finding: FindingInput): void;
 }

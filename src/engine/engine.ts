@@ -9,12 +9,12 @@
  * order the logs were read in.
  */
 import { DetenteError } from '../crypto/errors.js';
-import { type Envelope, entryRefs, type Regime, regimeIndex } from '../model/index.js';
+import { type Envelope, type Regime, regimeIndex } from '../model/index.js';
 import { type CommitmentState, Commitments } from './commitments.js';
 import type { Ctx, QueryContext } from './context.js';
 import { EscrowRules, type EscrowState } from './escrow.js';
 import { type Finding, finding, keyOf, type RuleId, SEVERITIES, type Severity, sortFindings } from './findings.js';
-import { Holdings, type PartyHoldingsState } from './holdings.js';
+import { Holdings, type ItemChange, type PartyHoldingsState } from './holdings.js';
 import { Inspections, type InspectionsState } from './inspections.js';
 import { type Intervals, intersect, union } from './intervals.js';
 import { LeafIndex } from './leaf-index.js';
@@ -23,9 +23,31 @@ import { type MetricState, Metrics } from './metrics.js';
 import { Notifications, type NotificationsState } from './notifications.js';
 import { compareEntries, sortEntries } from './order.js';
 import { type RegimeState, RegimeStatus } from './regime-status.js';
-import { endOfDay, iso } from './time.js';
-import { byString, type EngineEntry, refOf } from './types.js';
+import { endOfDay, instant, iso } from './time.js';
+import { byString, type EngineEntry, type EntryRef, refOf } from './types.js';
 import type { ZoneIndex } from './zones.js';
+
+/** The entry a body names, if any (the model's entryRefs, without building a list for every entry). */
+function bodyRef(e: Envelope): EntryRef | undefined {
+  switch (e.type) {
+    case 'acknowledgement':
+      return e.body.notification;
+    case 'notification':
+      return e.body.kind === 'explanation' ? e.body.concern : undefined;
+    case 'declaration-opening':
+      return e.body.declaration;
+    case 'inspection-request':
+      return e.body.draw;
+    case 'inspection-report':
+      return e.body.request;
+    case 'commitment-withdrawn':
+      return e.body.acceptance;
+    case 'random-reveal':
+      return e.body.commit;
+    default:
+      return undefined;
+  }
+}
 
 export interface EngineOptions {
   regime: Regime;
@@ -71,9 +93,11 @@ export class Engine {
   readonly #inspections: Inspections;
   readonly #metrics: Metrics;
   readonly #escrow: EscrowRules;
+  /** The last entry applied (its order key only is read). */
   #last: Pick<EngineEntry, 'countedAt' | 'origin' | 'index'> | undefined;
   #total = 0;
-  readonly #byParty = new Map<string, number>();
+  /** Entries per log (origin strings are shared by a log's entries: cheap keys). */
+  readonly #byOrigin = new Map<string, number>();
 
   constructor(options: EngineOptions) {
     this.regime = options.regime;
@@ -81,6 +105,7 @@ export class Engine {
       regime: options.regime,
       ix: regimeIndex(options.regime),
       zones: options.zones,
+      leaves: this.#leaves,
       emit: (f) => {
         this.#events.push(finding(f));
       },
@@ -117,10 +142,10 @@ export class Engine {
         `engine: entry ${entry.origin}#${entry.index} (counted ${iso(entry.countedAt)}) does not come after ${this.#last.origin}#${this.#last.index} (counted ${iso(this.#last.countedAt)}): apply entries in the canonical order`,
       );
     }
-    this.#last = { countedAt: entry.countedAt, origin: entry.origin, index: entry.index };
+    this.#last = entry;
     this.#total++;
     const e = entry.envelope;
-    this.#byParty.set(e.party, (this.#byParty.get(e.party) ?? 0) + 1);
+    this.#byOrigin.set(entry.origin, (this.#byOrigin.get(entry.origin) ?? 0) + 1);
     const ref = refOf(entry);
     const at = entry.countedAt;
     const logParty = this.#partyOf.get(entry.origin);
@@ -139,9 +164,16 @@ export class Engine {
       });
       return;
     }
-    this.#leaves.add(entry.origin, entry.index, entry.leafHash);
-    const unresolved = entryRefs(e).filter((r) => !this.#leaves.has(r.ref));
-    if (unresolved.length) {
+    const num = this.#leaves.add(entry.origin, entry.index, entry.leafHash);
+    // The entry its body names (every type names at most one), and the entries its envelope cites.
+    const target = bodyRef(e);
+    const targetNum = target === undefined ? undefined : this.#leaves.num(target);
+    const missing = [
+      ...(target !== undefined && targetNum === undefined ? [target] : []),
+      ...e.refs.filter((r) => !this.#leaves.has(r)),
+    ];
+    if (missing.length) {
+      const list = missing.map((r) => `${r.origin}#${r.index}`).join(', ');
       this.#ctx.emit({
         rule: 'entry.unresolved-reference',
         key: keyOf(ref),
@@ -149,19 +181,26 @@ export class Engine {
         at,
         breaks: { kind: 'entry', id: e.type },
         message: {
-          en: `${e.party}'s ${e.type} refers to ${unresolved.length} entr${unresolved.length === 1 ? 'y' : 'ies'} not counted before it: ${unresolved.map((u) => `${u.ref.origin}#${u.ref.index}`).join(', ')}`,
-          ru: `запись ${e.type} стороны ${e.party} ссылается на записи, не учтённые до неё: ${unresolved.map((u) => `${u.ref.origin}#${u.ref.index}`).join(', ')}`,
+          en: `${e.party}'s ${e.type} refers to ${missing.length} entr${missing.length === 1 ? 'y' : 'ies'} not counted before it: ${list}`,
+          ru: `запись ${e.type} стороны ${e.party} ссылается на записи, не учтённые до неё: ${list}`,
         },
         refs: [ref],
       });
       // A record that names what does not exist cannot change what it would refer to.
-      if (unresolved.some((u) => u.path[0] === 'body')) return;
+      if (target !== undefined && targetNum === undefined) return;
     }
-    this.#dispatch(e, entry, at);
+    this.#dispatch(e, entry, ref, num, targetNum, at);
   }
 
-  #dispatch(e: Envelope, entry: EngineEntry, at: number): void {
-    const ref = refOf(entry);
+  /** `targetNum`: the number of the entry the body names, when it names one. */
+  #dispatch(
+    e: Envelope,
+    entry: EngineEntry,
+    ref: EntryRef,
+    num: number,
+    targetNum: number | undefined,
+    at: number,
+  ): void {
     switch (e.type) {
       case 'regime-signature':
         this.#regime.apply(e, ref, at);
@@ -188,7 +227,7 @@ export class Engine {
           this.#notifications.changes(e.party, changes, endOfDay(e.body.asOf), at, [previous.ref, ref]);
         }
         this.#limits.recount(e.party, at, [ref]);
-        this.#metrics.declared(e.party, (m) => this.#holdings.count(e.party, m.counts, m.zone).value, at, ref);
+        this.#metrics.declared(e.party, (m) => this.#holdings.count(e.party, m.counts, m.zone).value, at, num);
         break;
       }
       case 'declaration-opening': {
@@ -221,14 +260,19 @@ export class Engine {
         const b = e.body;
         if (b.kind === 'movement' || b.kind === 'status-change') {
           const unknown: string[] = [];
-          const happened = Date.parse(b.at);
+          const happened = instant(b.at);
+          const d = this.#holdings.declaration(e.party);
+          const refs = d ? [ref, d.ref] : [ref];
+          const changed = (uid: string, c: ItemChange | undefined) => {
+            if (c) this.#limits.adjust(e.party, c, at, refs);
+            else unknown.push(uid);
+          };
           if (b.kind === 'movement') {
-            for (const it of b.items) {
-              if (!this.#holdings.notifyChange(e.party, it.uid, { site: b.to }, happened)) unknown.push(it.uid);
-            }
+            for (const it of b.items)
+              changed(it.uid, this.#holdings.notifyChange(e.party, it.uid, { site: b.to }, happened));
           } else {
             for (const c of b.changes) {
-              if (!this.#holdings.notifyChange(e.party, c.uid, { status: c.to }, happened)) unknown.push(c.uid);
+              changed(c.uid, this.#holdings.notifyChange(e.party, c.uid, { status: c.to }, happened));
             }
           }
           if (unknown.length) {
@@ -245,14 +289,12 @@ export class Engine {
               refs: [ref],
             });
           }
-          const d = this.#holdings.declaration(e.party);
-          this.#limits.recount(e.party, at, d ? [ref, d.ref] : [ref]);
         }
-        this.#notifications.notification(e, ref, at);
+        this.#notifications.notification(e, ref, num, at, targetNum);
         break;
       }
       case 'acknowledgement':
-        this.#notifications.acknowledgement(e, ref, at);
+        this.#notifications.acknowledgement(e, ref, num, at, targetNum);
         break;
       case 'inspection-request':
         this.#inspections.request(e, ref, at);
@@ -270,7 +312,7 @@ export class Engine {
         }
         if (counts.size) {
           const zones = this.#ctx.zones.zonesOfSite(ev.site);
-          this.#limits.evidence(ev.host, zones, `site:${ev.site}`, ev.by, counts, at, ref);
+          this.#limits.evidence(ev.host, zones, `site:${ev.site}`, ev.by, counts, at, num);
         }
         break;
       }
@@ -290,13 +332,12 @@ export class Engine {
                 ? zones.map((z) => `zone:${z}`)
                 : [b.place.point ? `point:${b.place.point.lat},${b.place.point.lon}` : 'area'];
         for (const place of places) {
-          for (const [category, quantity] of counts) {
-            this.#holdings.observe(subject, place, category, { by: e.party, quantity, at, ref });
-          }
+          for (const [category, quantity] of counts)
+            this.#holdings.observe(subject, place, category, e.party, quantity, at, num);
         }
-        this.#limits.evidence(subject, zones, places.join(' '), e.party, counts, at, ref);
-        this.#metrics.observed(subject, e.party, zones, b.metric, counts, at, ref);
-        const observedAt = Date.parse(b.observedAt);
+        this.#limits.evidence(subject, zones, places.join(' '), e.party, counts, at, num);
+        this.#metrics.observed(subject, e.party, zones, b.metric, counts, at, num);
+        const observedAt = instant(b.observedAt);
         // An activity is what was seen beyond what the party declared there.
         const excess = new Map<string, number>();
         for (const [category, n] of counts) {
@@ -393,6 +434,15 @@ export class Engine {
     return q;
   }
 
+  #entriesByParty(): Record<string, number> {
+    const out = new Map<string, number>();
+    for (const [origin, n] of this.#byOrigin) {
+      const party = this.#partyOf.get(origin) ?? origin;
+      out.set(party, (out.get(party) ?? 0) + n);
+    }
+    return Object.fromEntries([...out.entries()].sort(([a], [b]) => byString(a, b)));
+  }
+
   #findings(q: QueryContext): Finding[] {
     return sortFindings([
       ...this.#events.filter((f) => Date.parse(f.at) <= q.asOf),
@@ -425,7 +475,7 @@ export class Engine {
       regime: this.#regime.state(asOf),
       entries: {
         total: this.#total,
-        byParty: Object.fromEntries([...this.#byParty.entries()].sort(([a], [b]) => byString(a, b))),
+        byParty: this.#entriesByParty(),
         ...(this.#last ? { lastCountedAt: iso(this.#last.countedAt) } : {}),
       },
       holdings: this.#holdings.state(),

@@ -22,9 +22,12 @@ interface HeldItem {
   attributes?: Readonly<Record<string, number>>;
   /** When the last notified change happened (its `at`), if one was notified since the declaration. */
   notifiedAt?: number;
+  /** The counter it is counted in. */
+  counter?: Counter;
 }
 
 interface Counter {
+  key: string;
   category: string;
   status: Status;
   site: string;
@@ -57,13 +60,7 @@ export interface ItemChange {
   toSite: string;
   fromStatus: Status;
   toStatus: Status;
-}
-
-interface Evidence {
-  by: string;
-  quantity: number;
-  at: number;
-  ref: EntryRef;
+  attributes?: Readonly<Record<string, number>>;
 }
 
 interface Inspected {
@@ -86,8 +83,11 @@ class PartyHoldings {
   /** The totals of the current declaration if it is escrowed (its items are those openings revealed). */
   escrowTotals: { category: string; status?: Status; total: number }[] | undefined;
   notifiedChanges = 0;
-  /** Latest evidence per place, category and source. */
-  readonly observed = new Map<string, Evidence & { place: string; category: string }>();
+  /** Latest evidence per place, category and source (updated in place; the entry by its number). */
+  readonly observed = new Map<
+    string,
+    { by: string; quantity: number; at: number; num: number; place: string; category: string }
+  >();
   readonly inspected = new Map<string, Inspected & { site: string; category: string }>();
 }
 
@@ -200,33 +200,53 @@ export class Holdings {
   }
 
   #count(h: PartyHoldings, it: HeldItem, sign: 1 | -1): void {
-    const key = counterKey(it.category, it.status, it.site);
-    let c = h.counters.get(key);
+    let c = sign < 0 ? it.counter : undefined;
     if (!c) {
-      c = { category: it.category, status: it.status, site: it.site, n: 0, attributes: {} };
-      h.counters.set(key, c);
+      const key = counterKey(it.category, it.status, it.site);
+      c = h.counters.get(key);
+      if (!c) {
+        c = { key, category: it.category, status: it.status, site: it.site, n: 0, attributes: {} };
+        h.counters.set(key, c);
+      }
     }
     c.n += sign;
-    for (const [a, v] of Object.entries(it.attributes ?? {})) c.attributes[a] = (c.attributes[a] ?? 0) + sign * v;
-    if (c.n === 0) h.counters.delete(key);
+    it.counter = sign > 0 ? c : undefined;
+    const attrs = it.attributes;
+    if (attrs) for (const a in attrs) c.attributes[a] = (c.attributes[a] ?? 0) + sign * attrs[a]!;
+    if (c.n === 0) h.counters.delete(c.key);
   }
 
-  /** A notified movement or status change; false if the item was never declared. */
-  notifyChange(party: string, uid: string, change: { site?: string; status?: Status }, happenedAt: number): boolean {
+  /** A notified movement or status change: the change, or undefined if the item was never declared. */
+  notifyChange(
+    party: string,
+    uid: string,
+    change: { site?: string; status?: Status },
+    happenedAt: number,
+  ): ItemChange | undefined {
     const h = this.#of(party);
     const it = h.items.get(uid);
-    if (!it) return false;
-    this.#count(h, it, -1);
-    const next: HeldItem = {
-      ...it,
-      site: change.site ?? it.site,
-      status: change.status ?? it.status,
-      notifiedAt: Math.max(happenedAt, it.notifiedAt ?? -Infinity),
+    if (!it) return undefined;
+    const was: ItemChange = {
+      uid,
+      category: it.category,
+      fromSite: it.site,
+      toSite: change.site ?? it.site,
+      fromStatus: it.status,
+      toStatus: change.status ?? it.status,
     };
-    h.items.set(uid, next);
-    this.#count(h, next, 1);
+    this.#count(h, it, -1);
+    it.site = was.toSite;
+    it.status = was.toStatus;
+    it.notifiedAt = Math.max(happenedAt, it.notifiedAt ?? -Infinity);
+    this.#count(h, it, 1);
     h.notifiedChanges++;
-    return true;
+    if (it.attributes) was.attributes = it.attributes;
+    return was;
+  }
+
+  /** Whether the party's current declaration is escrowed (counts then come from its totals). */
+  escrowed(party: string): boolean {
+    return this.#parties.get(party)?.escrowTotals !== undefined;
   }
 
   /**
@@ -281,8 +301,15 @@ export class Holdings {
   }
 
   /** Records what a source observed of a party's category at a place (the latest per source wins). */
-  observe(party: string, place: string, category: string, e: Evidence): void {
-    this.#of(party).observed.set(`${place}\u0000${category}\u0000${e.by}`, { ...e, place, category });
+  observe(party: string, place: string, category: string, by: string, quantity: number, at: number, num: number): void {
+    const observed = this.#of(party).observed;
+    const key = `${place}\u0000${category}\u0000${by}`;
+    const o = observed.get(key);
+    if (o) {
+      o.quantity = quantity;
+      o.at = at;
+      o.num = num;
+    } else observed.set(key, { by, quantity, at, num, place, category });
   }
 
   inspect(party: string, site: string, category: string, r: Inspected): void {
@@ -362,7 +389,7 @@ export class Holdings {
       }
       const elsewhere: ObservedRow[] = [];
       for (const o of h.observed.values()) {
-        const row = { by: o.by, quantity: o.quantity, at: iso(o.at), ref: o.ref };
+        const row = { by: o.by, quantity: o.quantity, at: iso(o.at), ref: this.#ctx.leaves.ref(o.num) };
         if (o.place.startsWith('zone:')) zone(o.place.slice(5), o.category).observed.push(row);
         else if (o.place.startsWith('site:')) {
           const r = site(o.place.slice(5), o.category);

@@ -10,7 +10,7 @@ import type { EnvelopeOf, InspectionType } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
 import { contains } from './intervals.js';
-import { human, iso, minus, periodIndex, periodStart, plus } from './time.js';
+import { human, instant, iso, minus, periodIndex, periodStart, plus } from './time.js';
 import { byString, type EntryRef, refKey } from './types.js';
 
 /** How long after the end of an inspection's longest duration its report may still come. */
@@ -101,7 +101,7 @@ export class Inspections {
     const b = e.body;
     const type = this.#ctx.ix.inspections.get(b.inspection);
     if (!type) return;
-    const arrival = Date.parse(b.arrival);
+    const arrival = instant(b.arrival);
     const req: Request = {
       ref,
       type,
@@ -213,8 +213,8 @@ export class Inspections {
         refs: [ref],
       });
     }
-    const start = Date.parse(b.start);
-    const end = Date.parse(b.end);
+    const start = instant(b.start);
+    const end = instant(b.end);
     if (type && end > plus(start, type.duration)) {
       this.#ctx.emit({
         ...base,

@@ -7,10 +7,10 @@
  * The fold keeps the current counts and the moments the limit started and stopped being exceeded; a query
  * intersects those with the binding periods, so each breach is one finding, dated when it began to bind.
  */
-import type { Counted, Limit } from '../model/index.js';
+import type { Counted, Limit, Status } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding } from './findings.js';
-import type { Holdings } from './holdings.js';
+import type { Holdings, ItemChange } from './holdings.js';
 import { contains, from, fromSteps, intersect, until } from './intervals.js';
 import { human, iso, startOfDay } from './time.js';
 import { byString, type EntryRef } from './types.js';
@@ -24,10 +24,17 @@ interface Step {
 interface Track {
   limit: Limit;
   party: string;
+  /** The categories the limit counts, and its members. */
+  categories: ReadonlySet<string>;
+  members: readonly {
+    category: string;
+    status?: readonly Status[];
+    count?: { perItem?: number; attribute?: string };
+  }[];
   declared: number;
   partial: boolean;
   declSteps: Step[];
-  evidence: Map<string, { value: number; at: number; ref: EntryRef }>;
+  evidence: Map<string, { value: number; at: number; num: number }>;
   observed: number;
   obsSteps: Step[];
 }
@@ -76,9 +83,14 @@ export class Limits {
           list = [];
           this.#byParty.set(party, list);
         }
+        const members = limit.counts.group
+          ? (ctx.ix.groups.get(limit.counts.group)?.members ?? [])
+          : [{ category: limit.counts.category! }];
         list.push({
           limit,
           party,
+          categories: new Set(members.map((m) => m.category)),
+          members,
           declared: 0,
           partial: false,
           declSteps: [],
@@ -90,15 +102,54 @@ export class Limits {
     }
   }
 
-  /** After the party's declared holdings changed (a declaration or a notification `ref`). */
-  recount(party: string, at: number, refs: EntryRef[]): void {
+  /**
+   * After the party's declared holdings changed (a declaration or a notification `ref`); `categories`: the only
+   * categories that changed, when known.
+   */
+  recount(party: string, at: number, refs: EntryRef[], categories?: readonly string[]): void {
     for (const t of this.#byParty.get(party) ?? []) {
+      if (categories && t.declSteps.length && !categories.some((c) => t.categories.has(c))) continue;
       const { value, partial } = this.#holdings.count(party, t.limit.counts, t.limit.zone);
       t.partial = partial;
       if (value === t.declared && t.declSteps.length) continue;
       t.declared = value;
       step(t.declSteps, at, value > t.limit.atMost, refs);
     }
+  }
+
+  /** A notified change of one item: each limit that counts its category moves by the item's weight. */
+  adjust(party: string, c: ItemChange, at: number, refs: EntryRef[]): void {
+    if (this.#holdings.escrowed(party)) {
+      this.recount(party, at, refs, [c.category]);
+      return;
+    }
+    for (const t of this.#byParty.get(party) ?? []) {
+      if (!t.categories.has(c.category) || !t.declSteps.length) continue;
+      const delta =
+        this.#weight(t, c.category, c.toStatus, c.toSite, c.attributes) -
+        this.#weight(t, c.category, c.fromStatus, c.fromSite, c.attributes);
+      if (delta === 0) continue;
+      t.declared += delta;
+      step(t.declSteps, at, t.declared > t.limit.atMost, refs);
+    }
+  }
+
+  /** What one item counts for a limit. */
+  #weight(
+    t: Track,
+    category: string,
+    status: Status,
+    site: string,
+    attributes?: Readonly<Record<string, number>>,
+  ): number {
+    const zone = t.limit.zone;
+    if (zone !== undefined && !this.#ctx.zones.zonesOfSite(site).includes(zone)) return 0;
+    let w = 0;
+    for (const m of t.members) {
+      if (m.category !== category || (m.status && !m.status.includes(status))) continue;
+      w += m.count?.attribute !== undefined ? (attributes?.[m.count.attribute] ?? 0) : (m.count?.perItem ?? 1);
+    }
+    return w;
   }
 
   /**
@@ -112,19 +163,28 @@ export class Limits {
     by: string,
     counts: ReadonlyMap<string, number>,
     at: number,
-    ref: EntryRef,
+    num: number,
   ): void {
     for (const t of this.#byParty.get(party) ?? []) {
       if (t.limit.zone === undefined || !zones.includes(t.limit.zone)) continue;
       const value = weigh(this.#ctx, t.limit.counts, counts);
       if (value === undefined) continue;
-      t.evidence.set(`${place}\u0000${by}`, { value, at, ref });
+      const key = `${place}\u0000${by}`;
+      const e = t.evidence.get(key);
+      if (e) {
+        e.value = value;
+        e.at = at;
+        e.num = num;
+      } else t.evidence.set(key, { value, at, num });
       let max = 0;
-      const refs: EntryRef[] = [];
-      for (const e of t.evidence.values()) max = Math.max(max, e.value);
-      for (const e of t.evidence.values()) if (e.value > t.limit.atMost) refs.push(e.ref);
+      for (const x of t.evidence.values()) max = Math.max(max, x.value);
       t.observed = max;
-      step(t.obsSteps, at, max > t.limit.atMost, refs.length ? refs : [ref]);
+      const on = max > t.limit.atMost;
+      const last = t.obsSteps[t.obsSteps.length - 1];
+      if (last ? last.on === on : !on) continue;
+      const refs: EntryRef[] = [];
+      for (const x of t.evidence.values()) if (x.value > t.limit.atMost) refs.push(this.#ctx.leaves.ref(x.num));
+      step(t.obsSteps, at, on, refs.length ? refs : [this.#ctx.leaves.ref(num)]);
     }
   }
 

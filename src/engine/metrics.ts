@@ -29,7 +29,8 @@ interface Point {
   at: number;
   source: string;
   value: number;
-  ref: EntryRef;
+  /** The entry's number (LeafIndex). */
+  num: number;
 }
 
 interface Step {
@@ -39,12 +40,20 @@ interface Step {
   value?: number;
 }
 
+/** Every value received, as parallel arrays of numbers (and interned party ids): 30-odd bytes a value. */
+interface Series {
+  at: number[];
+  value: number[];
+  source: string[];
+  num: number[];
+}
+
 interface Track {
   metric: Metric;
   deadline: number;
   declared: Point | undefined;
   sources: Map<string, Point>;
-  series: Point[];
+  series: Series;
   steps: Step[];
   disagreeing: boolean;
   contradicted: Set<string>;
@@ -74,6 +83,20 @@ export interface MetricState {
   periods: { from: string; until?: string; met: boolean }[];
 }
 
+function record(s: Series, p: Point): void {
+  s.at.push(p.at);
+  s.value.push(p.value);
+  s.source.push(p.source);
+  s.num.push(p.num);
+}
+
+/** The numbers of the last `n` values received before `t`. */
+function lastBefore(s: Series, t: number, n: number): number[] {
+  let end = s.at.length;
+  while (end > 0 && s.at[end - 1]! >= t) end--;
+  return s.num.slice(Math.max(0, end - n), end);
+}
+
 export class Metrics {
   readonly #ctx: Ctx;
   readonly #tracks: Track[];
@@ -85,7 +108,7 @@ export class Metrics {
       deadline: endOfDay(metric.deadline),
       declared: undefined,
       sources: new Map(),
-      series: [],
+      series: { at: [], value: [], source: [], num: [] },
       steps: [],
       disagreeing: false,
       contradicted: new Set(),
@@ -93,13 +116,13 @@ export class Metrics {
   }
 
   /** The party's declared value changed (after a declaration). */
-  declared(party: string, count: (m: Metric) => number, at: number, ref: EntryRef): void {
+  declared(party: string, count: (m: Metric) => number, at: number, num: number): void {
     for (const t of this.#tracks) {
       if (t.metric.party !== party || !t.metric.evidence.declarations) continue;
       const value = count(t.metric);
-      const p = { at, source: party, value, ref };
+      const p = { at, source: t.metric.party, value, num };
       t.declared = p;
-      t.series.push(p);
+      record(t.series, p);
       this.#assess(t, p);
     }
   }
@@ -112,7 +135,7 @@ export class Metrics {
     forMetric: string | undefined,
     counts: ReadonlyMap<string, number>,
     at: number,
-    ref: EntryRef,
+    num: number,
   ): void {
     for (const t of this.#tracks) {
       const m = t.metric;
@@ -121,9 +144,10 @@ export class Metrics {
       if (m.evidence.sources && !m.evidence.sources.includes(by)) continue;
       const value = weigh(this.#ctx, m.counts, counts);
       if (value === undefined) continue;
-      const p = { at, source: by, value, ref };
-      t.sources.set(by, p);
-      t.series.push(p);
+      const source = this.#ctx.ix.parties.get(by)?.id ?? by;
+      const p = { at, source, value, num };
+      t.sources.set(source, p);
+      record(t.series, p);
       this.#assess(t, p);
     }
   }
@@ -131,11 +155,12 @@ export class Metrics {
   #assess(t: Track, p: Point): void {
     const m = t.metric;
     const { current: obs, verified, disagree } = this.#evidence(t, p.at);
-    const obsRefs = obs.map((o) => o.ref);
+    const ref = (n: number) => this.#ctx.leaves.ref(n);
+    const obsRefs = () => obs.map((o) => ref(o.num));
     if (disagree && !t.disagreeing) {
       this.#ctx.emit({
         rule: 'metric.sources-disagree',
-        key: `${m.id}/${keyOf(p.ref)}`,
+        key: `${m.id}/${keyOf(ref(p.num))}`,
         party: m.party,
         at: p.at,
         breaks: { kind: 'metric', id: m.id },
@@ -143,7 +168,7 @@ export class Metrics {
           en: `the sources for "${m.id}" disagree beyond ${m.evidence.tolerance * 100} %: ${obs.map((o) => `${o.source} ${o.value}`).join(', ')}`,
           ru: `источники для «${m.id}» расходятся более чем на ${m.evidence.tolerance * 100} %: ${obs.map((o) => `${o.source} ${o.value}`).join(', ')}`,
         },
-        refs: obsRefs,
+        refs: obsRefs(),
       });
     }
     t.disagreeing = disagree;
@@ -151,7 +176,7 @@ export class Metrics {
     // Only observations made since the declaration can contradict it.
     if (d && verified !== undefined && obs.every((o) => o.at >= d.at)) {
       const hi = Math.max(d.value, verified);
-      const dkey = keyOf(d.ref);
+      const dkey = keyOf(ref(d.num));
       if (Math.abs(d.value - verified) > m.evidence.tolerance * hi && !t.contradicted.has(dkey)) {
         t.contradicted.add(dkey);
         this.#ctx.emit({
@@ -164,7 +189,7 @@ export class Metrics {
             en: `${m.party} declared ${d.value} for "${m.id}"; independent sources agree on ${verified}`,
             ru: `${m.party} заявил(а) ${d.value} по показателю «${m.id}»; независимые источники сходятся на ${verified}`,
           },
-          refs: [d.ref, ...obsRefs],
+          refs: [ref(d.num), ...obsRefs()],
         });
       }
     }
@@ -175,7 +200,7 @@ export class Metrics {
     if (on === undefined) return;
     const last = t.steps[t.steps.length - 1];
     if (last ? last.on === on : !on) return;
-    const refs = on ? [...obsRefs, ...(d ? [d.ref] : [])] : [p.ref];
+    const refs = on ? [...obsRefs(), ...(d ? [ref(d.num)] : [])] : [ref(p.num)];
     t.steps.push({ at: p.at, on, refs, ...(verified !== undefined ? { value: verified } : {}) });
   }
 
@@ -225,10 +250,7 @@ export class Metrics {
                 en: `"${m.id}" was not met by ${m.deadline} (at most ${m.target.atMost})`,
                 ru: `показатель «${m.id}» не выполнен к ${m.deadline} (не более ${m.target.atMost})`,
               },
-              refs: t.series
-                .filter((p) => p.at < t.deadline)
-                .slice(-3)
-                .map((p) => p.ref),
+              refs: lastBefore(t.series, t.deadline, 3).map((n) => this.#ctx.leaves.ref(n)),
             }),
           );
         }
@@ -270,7 +292,7 @@ export class Metrics {
       const obs = [...t.sources.values()].sort((a, b) => byString(a.source, b.source));
       const ev = this.#evidence(t, asOf);
       const periods: MetricState['periods'] = [];
-      let cursor: number | undefined = t.series[0]?.at;
+      let cursor: number | undefined = t.series.at[0];
       for (const [a, b] of met) {
         if (cursor !== undefined && a > cursor) periods.push({ from: iso(cursor), until: iso(a), met: false });
         periods.push({ from: iso(a), ...(b !== Infinity && b <= asOf ? { until: iso(b) } : {}), met: true });
@@ -291,12 +313,27 @@ export class Metrics {
         ...(run && asOf >= hold(run[0]) ? { heldAt: iso(hold(run[0])) } : {}),
         ...(lastEnd !== undefined ? { relapsedAt: iso(lastEnd) } : {}),
         current: {
-          ...(t.declared ? { declared: { value: t.declared.value, at: iso(t.declared.at), ref: t.declared.ref } } : {}),
-          sources: obs.map((o) => ({ by: o.source, value: o.value, at: iso(o.at), ref: o.ref })),
+          ...(t.declared
+            ? {
+                declared: {
+                  value: t.declared.value,
+                  at: iso(t.declared.at),
+                  ref: this.#ctx.leaves.ref(t.declared.num),
+                },
+              }
+            : {}),
+          sources: obs.map((o) => ({ by: o.source, value: o.value, at: iso(o.at), ref: this.#ctx.leaves.ref(o.num) })),
           verified: ev.verified !== undefined,
           ...(ev.verified !== undefined ? { value: ev.verified } : {}),
         },
-        series: detail ? t.series.map((p) => ({ at: iso(p.at), source: p.source, value: p.value, ref: p.ref })) : [],
+        series: detail
+          ? t.series.at.map((a, i) => ({
+              at: iso(a),
+              source: t.series.source[i]!,
+              value: t.series.value[i]!,
+              ref: this.#ctx.leaves.ref(t.series.num[i]!),
+            }))
+          : [],
         periods,
       };
     });

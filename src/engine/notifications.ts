@@ -13,20 +13,24 @@ import type { EnvelopeOf, NotificationRule, Status } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
 import type { ItemChange } from './holdings.js';
-import { contains } from './intervals.js';
-import { human, iso, minus, plus } from './time.js';
-import { byString, type EntryRef, refKey } from './types.js';
+import { contains, type Intervals } from './intervals.js';
+import { LeafIndex } from './leaf-index.js';
+import { DAY_MS, human, instant, iso, minus, plus } from './time.js';
+import { byString, type EntryRef } from './types.js';
 
 type Kind = 'movement' | 'status-change' | 'activity' | 'concern' | 'explanation';
 
 interface Ack {
   party: string;
   at: number;
-  ref: EntryRef;
+  /** The acknowledgement's entry number (LeafIndex). */
+  num: number;
 }
 
+/** One per notification: numbers and shared strings only, as there may be millions. */
 interface NotifRecord {
-  ref: EntryRef;
+  /** The notification's entry number (LeafIndex). */
+  num: number;
   party: string;
   rule: NotificationRule;
   kind: Kind;
@@ -35,10 +39,12 @@ interface NotifRecord {
   /** When it was due (undefined: no deadline applies, e.g. a concern). */
   due?: number;
   required: boolean;
-  acks: Ack[] | undefined;
+  /** Acknowledgements: usually one (two-party rules), kept in place; an array only beyond it. */
+  ack: Ack | undefined;
+  moreAcks: Ack[] | undefined;
   /** A concern: whom it asks, and the explanation that answered it. */
   addressee?: string;
-  explanation?: { at: number; ref: EntryRef };
+  explanation?: { at: number; num: number };
   items?: number;
 }
 
@@ -56,7 +62,35 @@ interface Missing {
   resolvedBy?: EntryRef;
 }
 
+/** A two-level memo (by rule, then party): no key string to build per record. */
+function byRuleAndParty<R, T>(memo: Map<R, Map<string, T>>, rule: R, party: string, make: () => T): T {
+  let inner = memo.get(rule);
+  if (!inner) {
+    inner = new Map();
+    memo.set(rule, inner);
+  }
+  let v = inner.get(party);
+  if (v === undefined) {
+    v = make();
+    inner.set(party, v);
+  }
+  return v;
+}
+
+function ackOf(r: NotifRecord, party: string): Ack | undefined {
+  return r.ack?.party === party ? r.ack : r.moreAcks?.find((x) => x.party === party);
+}
+
+const KINDS = {
+  movement: 'movement',
+  'status-change': 'status-change',
+  activity: 'activity',
+  concern: 'concern',
+  explanation: 'explanation',
+} as const satisfies Record<Kind, Kind>;
+
 const MAX_EVIDENCE = 20;
+const MAX_INDEXED_DAYS = 366;
 
 export interface NotificationItemState {
   ref: EntryRef;
@@ -114,16 +148,28 @@ export interface NotificationsState {
 
 export class Notifications {
   readonly #ctx: Ctx;
-  readonly #records = new Map<string, NotifRecord>();
+  /** Records by log number, then by index in the log (arrays: no hashing on the hot path). */
+  readonly #records: (NotifRecord | undefined)[][] = [];
+  /** Every record, in the order notified. */
+  readonly #all: NotifRecord[] = [];
   readonly #missing: Missing[] = [];
   /** Unresolved item changes by party and uid. */
   readonly #pending = new Map<string, Missing[]>();
   /** Activity notifications per party: [start, end, ref]. */
-  readonly #activities = new Map<string, { start: number; end: number; ref: EntryRef }[]>();
+  /** Notified activities per party and day they cover (party, day index → activities): an O(1) look-up. */
+  readonly #activityDays = new Map<string, { start: number; end: number }[]>();
+  /** Unresolved missing activities per party and the day they were first observed. */
+  readonly #missingActivityDays = new Map<string, Missing[]>();
+  readonly #longActivities: { party: string; start: number; end: number }[] = [];
   readonly #openActivity = new Map<string, Missing>();
 
   constructor(ctx: Ctx) {
     this.#ctx = ctx;
+  }
+
+  #record(num: number): NotifRecord | undefined {
+    const [log, index] = LeafIndex.split(num);
+    return this.#records[log]?.[index];
   }
 
   /** The rule of `kind` that covers an item category (and status) for a party, in regime order. */
@@ -142,25 +188,33 @@ export class Notifications {
     );
   }
 
-  notification(e: EnvelopeOf<'notification'>, ref: EntryRef, at: number): void {
+  /** `concernNum`: for an explanation, the number of the concern it names. */
+  notification(e: EnvelopeOf<'notification'>, ref: EntryRef, num: number, at: number, concernNum?: number): void {
     const body = e.body;
     const rule = this.#ctx.ix.notifications.get(body.rule);
     if (!rule) return;
     const deadline = (eventAt: number) =>
       rule.deadline.before !== undefined ? minus(eventAt, rule.deadline.before) : plus(eventAt, rule.deadline.after!);
     const rec: NotifRecord = {
-      ref,
-      party: e.party,
+      num,
+      // Shared strings, not the entry's own copies: records outlive entries.
+      party: this.#ctx.ix.parties.get(e.party)?.id ?? e.party,
       rule,
-      kind: body.kind,
+      kind: KINDS[body.kind],
       countedAt: at,
+      eventAt: undefined,
+      due: undefined,
       required: true,
-      acks: undefined,
+      ack: undefined,
+      moreAcks: undefined,
+      addressee: undefined,
+      explanation: undefined,
+      items: undefined,
     };
     switch (body.kind) {
       case 'movement':
       case 'status-change': {
-        rec.eventAt = Date.parse(body.at);
+        rec.eventAt = instant(body.at);
         rec.due = deadline(rec.eventAt);
         const uids = body.kind === 'movement' ? body.items.map((i) => i.uid) : body.changes.map((c) => c.uid);
         rec.items = uids.length;
@@ -168,28 +222,33 @@ export class Notifications {
         break;
       }
       case 'activity': {
-        const start = Date.parse(body.start);
-        const end = Date.parse(body.end);
+        const start = instant(body.start);
+        const end = instant(body.end);
         rec.eventAt = start;
         rec.due = deadline(start);
         const t = rule.trigger;
         rec.required =
           t.kind === 'activity' &&
           t.anyOf.some((th) => body.quantities.some((q) => q.category === th.category && q.quantity >= th.atLeast));
-        let list = this.#activities.get(e.party);
-        if (!list) {
-          list = [];
-          this.#activities.set(e.party, list);
-        }
-        list.push({ start, end, ref });
-        for (const m of this.#missing) {
-          if (m.kind !== 'activity' || m.party !== e.party || m.resolvedBy || !m.observed) continue;
-          if (start <= m.observed.first && m.observed.first <= end) {
+        // Activities longer than a year (unusual) are looked up one by one; the rest by the days they cover.
+        const last = Math.min(Math.floor(end / DAY_MS), Math.floor(start / DAY_MS) + MAX_INDEXED_DAYS);
+        if (last < Math.floor(end / DAY_MS)) this.#longActivities.push({ party: e.party, start, end });
+        for (let day = Math.floor(start / DAY_MS); day <= last; day++) {
+          const dk = `${e.party}\u0000${day}`;
+          const covering = this.#activityDays.get(dk);
+          if (covering) covering.push({ start, end });
+          else this.#activityDays.set(dk, [{ start, end }]);
+          const open = this.#missingActivityDays.get(dk);
+          if (!open) continue;
+          const rest = open.filter((m) => {
+            if (start > m.observed!.first || m.observed!.first > end) return true;
             m.resolvedBy = ref;
-            if (this.#openActivity.get(`${m.rule.id}\u0000${m.party}`) === m) {
-              this.#openActivity.delete(`${m.rule.id}\u0000${m.party}`);
-            }
-          }
+            const ok = `${m.rule.id}\u0000${m.party}`;
+            if (this.#openActivity.get(ok) === m) this.#openActivity.delete(ok);
+            return false;
+          });
+          if (rest.length) this.#missingActivityDays.set(dk, rest);
+          else this.#missingActivityDays.delete(dk);
         }
         break;
       }
@@ -199,12 +258,9 @@ export class Notifications {
         rec.required = false;
         break;
       case 'explanation': {
-        const concern = this.#records.get(refKey(body.concern));
-        if (
-          concern?.kind !== 'concern' ||
-          concern.ref.leafHash !== body.concern.leafHash ||
-          concern.addressee !== e.party
-        ) {
+        const cnum = concernNum ?? this.#ctx.leaves.num(body.concern);
+        const concern = cnum === undefined ? undefined : this.#record(cnum);
+        if (concern?.kind !== 'concern' || concern.addressee !== e.party) {
           this.#ctx.emit({
             rule: 'entry.invalid-reference',
             key: keyOf(ref),
@@ -220,19 +276,28 @@ export class Notifications {
           rec.required = false;
           break;
         }
-        if (!concern.explanation) concern.explanation = { at, ref };
+        if (!concern.explanation) concern.explanation = { at, num };
         rec.eventAt = concern.countedAt;
         rec.due = concern.due;
         break;
       }
     }
-    this.#records.set(refKey(ref), rec);
+    const [log, index] = LeafIndex.split(num);
+    let list = this.#records[log];
+    if (!list) {
+      list = [];
+      this.#records[log] = list;
+    }
+    list[index] = rec;
+    this.#all.push(rec);
   }
 
-  acknowledgement(e: EnvelopeOf<'acknowledgement'>, ref: EntryRef, at: number): void {
+  /** `targetNum`: the number of the entry acknowledged. */
+  acknowledgement(e: EnvelopeOf<'acknowledgement'>, ref: EntryRef, num: number, at: number, targetNum?: number): void {
     const target = e.body.notification;
-    const rec = this.#records.get(refKey(target));
-    if (!rec || rec.ref.leafHash !== target.leafHash || rec.party === e.party || !rec.rule.parties.includes(e.party)) {
+    const tnum = targetNum ?? this.#ctx.leaves.num(target);
+    const rec = tnum === undefined ? undefined : this.#record(tnum);
+    if (!rec || rec.party === e.party || !rec.rule.parties.includes(e.party)) {
       this.#ctx.emit({
         rule: 'entry.invalid-reference',
         key: keyOf(ref),
@@ -247,8 +312,13 @@ export class Notifications {
       });
       return;
     }
-    rec.acks ??= [];
-    if (!rec.acks.some((a) => a.party === e.party)) rec.acks.push({ party: e.party, at, ref });
+    if (ackOf(rec, e.party)) return; // the first acknowledgement stands
+    const ack = { party: rec.rule.parties.find((p) => p === e.party)!, at, num };
+    if (!rec.ack) rec.ack = ack;
+    else {
+      rec.moreAcks ??= [];
+      rec.moreAcks.push(ack);
+    }
   }
 
   /**
@@ -299,6 +369,7 @@ export class Notifications {
   }
 
   #resolve(party: string, uid: string, kind: 'movement' | 'status-change', ref: EntryRef): void {
+    if (this.#pending.size === 0) return;
     const pk = `${party}\u0000${uid}`;
     const list = this.#pending.get(pk);
     if (!list) return;
@@ -322,7 +393,10 @@ export class Notifications {
       if (t.kind !== 'activity' || !rule.parties.includes(party)) continue;
       if (t.zone !== undefined && !zones.includes(t.zone)) continue;
       if (!t.anyOf.some((th) => (counts.get(th.category) ?? 0) >= th.atLeast)) continue;
-      const covered = (this.#activities.get(party) ?? []).some((a) => a.start <= observedAt && observedAt <= a.end);
+      const dk = `${party}\u0000${Math.floor(observedAt / DAY_MS)}`;
+      const covered =
+        this.#activityDays.get(dk)?.some((a) => a.start <= observedAt && observedAt <= a.end) ||
+        this.#longActivities.some((a) => a.party === party && a.start <= observedAt && observedAt <= a.end);
       if (covered) continue;
       const ok = `${rule.id}\u0000${party}`;
       const open = this.#openActivity.get(ok);
@@ -346,23 +420,33 @@ export class Notifications {
       };
       this.#missing.push(m);
       this.#openActivity.set(ok, m);
+      const list = this.#missingActivityDays.get(dk);
+      if (list) list.push(m);
+      else this.#missingActivityDays.set(dk, [m]);
     }
   }
 
   /** Receivers who owe an acknowledgement, with the deadline. */
-  #ackDue(r: NotifRecord): { receivers: string[]; due: number } | undefined {
+  #ackDue(r: NotifRecord): { receivers: readonly string[]; due: number } | undefined {
     if (!r.rule.acknowledge || r.kind === 'concern' || r.kind === 'explanation') return undefined;
-    return {
-      receivers: r.rule.parties.filter((p) => p !== r.party),
-      due: plus(r.countedAt, r.rule.acknowledge.within),
-    };
+    const receivers = byRuleAndParty(this.#receivers, r.rule, r.party, () =>
+      r.rule.parties.filter((p) => p !== r.party),
+    );
+    return { receivers, due: plus(r.countedAt, r.rule.acknowledge.within) };
   }
+
+  readonly #receivers = new Map<NotificationRule, Map<string, readonly string[]>>();
 
   findings(q: QueryContext): Finding[] {
     const out: Finding[] = [];
     const asOf = q.asOf;
-    const binds = (rule: string, party: string, at: number) => contains(q.binding('notify', rule, party), at);
-    for (const r of this.#records.values()) {
+    const bindings = new Map<string, Map<string, Intervals>>();
+    const binds = (rule: string, party: string, at: number) =>
+      contains(
+        byRuleAndParty(bindings, rule, party, () => q.binding('notify', rule, party)),
+        at,
+      );
+    for (const r of this.#all) {
       const rule = r.rule.id;
       if (
         r.required &&
@@ -375,7 +459,7 @@ export class Notifications {
         out.push(
           finding({
             rule: explanation ? 'notification.explanation-late' : 'notification.late',
-            key: keyOf(r.ref),
+            key: keyOf(this.#ctx.leaves.ref(r.num)),
             party: r.party,
             at: r.countedAt,
             breaks: { kind: 'notification', id: rule },
@@ -388,7 +472,7 @@ export class Notifications {
                   en: `${r.party} notified ${r.kind} under "${rule}" ${lateness(r.countedAt - r.due)} late (due ${human(r.due)})`,
                   ru: `${r.party} уведомил(а) (${r.kind}) по «${rule}» с опозданием на ${latenessRu(r.countedAt - r.due)} (срок ${human(r.due)})`,
                 },
-            refs: [r.ref],
+            refs: [this.#ctx.leaves.ref(r.num)],
           }),
         );
       }
@@ -402,7 +486,7 @@ export class Notifications {
         out.push(
           finding({
             rule: 'notification.explanation-missing',
-            key: keyOf(r.ref),
+            key: keyOf(this.#ctx.leaves.ref(r.num)),
             party: r.addressee!,
             at: r.due,
             breaks: { kind: 'notification', id: rule },
@@ -410,19 +494,19 @@ export class Notifications {
               en: `${r.addressee} did not explain ${r.party}'s concern under "${rule}" by ${human(r.due)}`,
               ru: `${r.addressee} не дал(а) разъяснений по запросу стороны ${r.party} («${rule}») к ${human(r.due)}`,
             },
-            refs: [r.ref],
+            refs: [this.#ctx.leaves.ref(r.num)],
           }),
         );
       }
       const ack = this.#ackDue(r);
       if (!ack) continue;
       for (const p of ack.receivers) {
-        const a = r.acks?.find((x) => x.party === p);
+        const a = ackOf(r, p);
         if (a && a.at > ack.due) {
           out.push(
             finding({
               rule: 'acknowledgement.late',
-              key: keyOf(a.ref),
+              key: keyOf(this.#ctx.leaves.ref(a.num)),
               party: p,
               at: a.at,
               breaks: { kind: 'notification', id: rule },
@@ -430,14 +514,14 @@ export class Notifications {
                 en: `${p} acknowledged ${r.party}'s notification under "${rule}" ${lateness(a.at - ack.due)} late`,
                 ru: `${p} подтвердил(а) уведомление стороны ${r.party} («${rule}») с опозданием на ${latenessRu(a.at - ack.due)}`,
               },
-              refs: [r.ref, a.ref],
+              refs: [this.#ctx.leaves.ref(r.num), this.#ctx.leaves.ref(a.num)],
             }),
           );
         } else if (!a && asOf >= ack.due) {
           out.push(
             finding({
               rule: 'acknowledgement.missing',
-              key: `${keyOf(r.ref)}/${p}`,
+              key: `${keyOf(this.#ctx.leaves.ref(r.num))}/${p}`,
               party: p,
               at: ack.due,
               breaks: { kind: 'notification', id: rule },
@@ -445,7 +529,7 @@ export class Notifications {
                 en: `${p} did not acknowledge ${r.party}'s notification under "${rule}" by ${human(ack.due)}`,
                 ru: `${p} не подтвердил(а) уведомление стороны ${r.party} («${rule}») к ${human(ack.due)}`,
               },
-              refs: [r.ref],
+              refs: [this.#ctx.leaves.ref(r.num)],
             }),
           );
         }
@@ -496,11 +580,10 @@ export class Notifications {
   state(q: QueryContext, detail: boolean): NotificationsState {
     const asOf = q.asOf;
     const summary = new Map<string, NotificationSummary>();
-    const sum = (rule: string, party: string) => {
-      const k = `${rule}\u0000${party}`;
-      let s = summary.get(k);
-      if (!s) {
-        s = {
+    const summaries = new Map<string, Map<string, NotificationSummary>>();
+    const sum = (rule: string, party: string) =>
+      byRuleAndParty(summaries, rule, party, () => {
+        const s: NotificationSummary = {
           rule,
           party,
           notified: 0,
@@ -511,12 +594,11 @@ export class Notifications {
           acknowledged: 0,
           unacknowledged: 0,
         };
-        summary.set(k, s);
-      }
-      return s;
-    };
+        summary.set(`${rule}\u0000${party}`, s);
+        return s;
+      });
     const items: NotificationItemState[] = [];
-    for (const r of this.#records.values()) {
+    for (const r of this.#all) {
       const s = sum(r.rule.id, r.party);
       s.notified++;
       const status: NotificationItemState['status'] =
@@ -532,21 +614,21 @@ export class Notifications {
       const ack = this.#ackDue(r);
       const acknowledgements: NotificationItemState['acknowledgements'] = [];
       for (const p of ack?.receivers ?? []) {
-        const a = r.acks?.find((x) => x.party === p);
-        const st = a ? (a.at > ack!.due ? 'late' : 'on-time') : asOf >= ack!.due ? 'missing' : 'awaiting';
+        const a = ackOf(r, p);
         s.acknowledgementsDue++;
         if (a) s.acknowledged++;
         else s.unacknowledged++;
+        if (!detail) continue;
         acknowledgements.push({
           party: p,
-          status: st,
+          status: a ? (a.at > ack!.due ? 'late' : 'on-time') : asOf >= ack!.due ? 'missing' : 'awaiting',
           dueBy: iso(ack!.due),
-          ...(a ? { at: iso(a.at), ref: a.ref } : {}),
+          ...(a ? { at: iso(a.at), ref: this.#ctx.leaves.ref(a.num) } : {}),
         });
       }
       if (!detail) continue;
       items.push({
-        ref: r.ref,
+        ref: this.#ctx.leaves.ref(r.num),
         rule: r.rule.id,
         party: r.party,
         kind: r.kind,
@@ -567,7 +649,7 @@ export class Notifications {
                     ? 'missing'
                     : 'awaiting',
                 dueBy: iso(r.due!),
-                ...(r.explanation ? { at: iso(r.explanation.at), ref: r.explanation.ref } : {}),
+                ...(r.explanation ? { at: iso(r.explanation.at), ref: this.#ctx.leaves.ref(r.explanation.num) } : {}),
               },
             }
           : {}),

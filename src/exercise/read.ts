@@ -113,6 +113,9 @@ export function openLogSet(dir: string): LogSet {
 }
 
 const Items = z.array(Item);
+
+/** Lowercase hex of a leaf hash (Node's encoder: this runs once per entry). */
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const decoder = new TextDecoder();
 
 /** One log's entries in index order, each with its counted time; stops after `asOf`. */
@@ -164,7 +167,7 @@ function* logEntries(set: LogSet, l: LogSet['logs'][number], options: ReadOption
       } else {
         if (!stored) throw new DetenteError('LOG_INCONSISTENT', 'no tile holds the leaf hash');
         envelope = JSON.parse(decoder.decode(bytes)).entry as Envelope;
-        leafHash = toHex(stored);
+        leafHash = hex(stored);
       }
     } catch (err) {
       set.problems.push({
