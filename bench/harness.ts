@@ -1,4 +1,5 @@
 /** What every benchmark prints: the machine, and figures side by side with their baseline and the ratio. */
+import { readFileSync } from 'node:fs';
 import { cpus, freemem, totalmem } from 'node:os';
 
 export function machine(): string {
@@ -36,6 +37,16 @@ export function table(columns: [string, string, string, string, string]): void {
   console.log(`| ${columns.join(' | ')} |\n|${columns.map(() => '---').join('|')}|`);
 }
 
+/**
+ * Peak resident set of this process, in MiB. On Linux from VmHWM: getrusage's maxRSS survives fork and exec, so a
+ * child would report its parent's peak if that was higher.
+ */
 export function maxRssMiB(): number {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch {
+    // not Linux
+  }
   return process.resourceUsage().maxRSS / 1024;
 }

@@ -58,8 +58,8 @@ describe('detente scenario play, status, findings', () => {
   it('plays into one log per party, refusing the bad entries, and will not overwrite', () => {
     const meta = JSON.parse(readFileSync(join(dir, 'exercise.json'), 'utf8'));
     expect(meta.parties.map((p: any) => [p.id, p.entries])).toEqual([
-      ['us', 33],
-      ['ru', 25],
+      ['us', 37],
+      ['ru', 29],
       ['nato', 12],
     ]);
     refused(['scenario', 'play', 'european-security-2022', '--dir', dir], /is not empty/);
@@ -96,9 +96,9 @@ describe('detente scenario play, status, findings', () => {
     expect(out).toMatch(/ru-ukraine-no-offensive-missiles\s+ru\s+BREACHED/);
     expect(out).toMatch(/nst-warheads\s+us\s+—\s+1515\s+—\s+1550\s+35\s+WITHIN/);
     expect(out).toMatch(/ru-border-band-troops \(ru, zone ru-ukraine-border-band\): RELAPSED/);
-    expect(out).toContain('FINDINGS: 27 (2 critical, 12 major, 12 minor, 1 info)');
+    expect(out).toContain('FINDINGS: 28 (2 critical, 13 major, 12 minor, 1 info)');
     const state = JSON.parse(ok(['status', '--dir', dir, '--json']));
-    expect(state.findings.total).toBe(27);
+    expect(state.findings.total).toBe(28);
     expect(state.problems).toEqual([]);
     const april = JSON.parse(ok(['status', '--dir', dir, '--as-of', '2022-04-01', '--json']));
     expect(april.asOf).toBe('2022-04-01T23:59:59.999Z');
@@ -114,7 +114,7 @@ describe('detente scenario play, status, findings', () => {
 
   it('findings: each with its severity, rule, party and the entries that show it', () => {
     const out = ok(['findings', '--dir', dir]);
-    expect(out).toMatch(/^27 findings as of 2022-12-31 23:59:59 UTC/);
+    expect(out).toMatch(/^28 findings as of 2022-12-31 23:59:59 UTC/);
     expect(out).toContain(
       '2022-07-12 14:00 UTC  CRITICAL  limit.exceeded-observed  (limit ukraine-no-offensive-gl-missiles)  charged to ru',
     );
@@ -131,16 +131,17 @@ describe('detente scenario play, status, findings', () => {
   });
 });
 
-describe('detente start', () => {
+describe('detente scenario play --report (what `detente start` did before the federation)', () => {
   it('plays the scenario into a directory, replacing an earlier play, and prints state and findings', () => {
     const cwd = tmp();
-    const first = detente(['start'], undefined, cwd);
+    const args = ['scenario', 'play', 'european-security-2022', '--dir', 'scenario-data', '--replace', '--report'];
+    const first = detente(args, undefined, cwd);
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('played european-security-2022 into scenario-data');
     expect(first.stdout).toContain('DE-ESCALATION METRICS');
-    expect(first.stdout).toContain('27 findings as of 2022-12-31 23:59:59 UTC');
-    const second = detente(['start'], undefined, cwd);
+    expect(first.stdout).toContain('28 findings as of 2022-12-31 23:59:59 UTC');
+    const second = detente(args, undefined, cwd);
     expect(second.code).toBe(0);
     expect(second.stdout).toBe(first.stdout);
   });

@@ -105,6 +105,7 @@ describe('the European security 2022 scenario', () => {
       ['2022-05-06T10:00', 'inspection.item-not-found', 'ru'],
       ['2022-05-09T10:00', 'inspection.short-notice', 'ru'],
       ['2022-05-24T09:00', 'notification.missing', 'ru'],
+      ['2022-05-30T12:00', 'draw.reveal-late', 'us'],
       ['2022-06-21T10:00', 'inspection.absence-not-confirmed', 'ru'],
       ['2022-06-21T10:00', 'inspection.not-countersigned', 'ru'],
       ['2022-07-12T14:00', 'limit.exceeded-observed', 'ru'],
@@ -125,6 +126,16 @@ describe('the European security 2022 scenario', () => {
     const missing = findings.filter((f) => f.rule === 'notification.missing').map((f) => f.message.en);
     expect(missing[1]).toContain('RU-HB-0058, RU-HB-0059, RU-HB-0060, RU-HB-0061');
     expect(missing[2]).toContain('movement of 1 item(s) under "nst-movement": RU-HB-0003');
+  });
+
+  it('samples the Aegis Ashore visits by joint draw: one joint, one decided by the fallback after a late reveal', () => {
+    const draws = state.escrow.draws.map((d) => [d.draw, d.status, d.selected ?? d.designatedBy]);
+    expect(draws).toEqual([
+      ['aegis-2022-1', 'joint', ['deveselu']],
+      ['aegis-2022-2', 'fallback', 'ru'],
+    ]);
+    expect(state.escrow.draws[0]!.detection[0]).toEqual({ k: 1, probability: 0.5 });
+    expect(findings.filter((f) => f.rule === 'inspection.site-not-drawn')).toEqual([]);
   });
 
   it('shows the compliant way too: the regime in force, notifications on time and acknowledged, absence confirmed', () => {

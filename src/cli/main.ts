@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 /** The `detente` command. */
 import { Command, CommanderError } from 'commander';
+import { registerAuditCommands } from './audit-commands.js';
 import { registerDemoCommand } from './demo.js';
+import { registerEscrowCommands } from './escrow-commands.js';
+import { registerEvidenceCommands } from './evidence-commands.js';
 import { registerKeyCommands } from './key-commands.js';
 import { registerLogCommands } from './log-commands.js';
+import { registerNodeCommands } from './node-commands.js';
 import { reportError } from './output.js';
 import { registerRegimeCommands } from './regime-commands.js';
 import { registerScenarioCommands } from './scenario-commands.js';
+import { registerStartCommand } from './start-command.js';
 import { registerStatusCommands } from './status-commands.js';
 
 const program = new Command('detente')
@@ -20,10 +25,15 @@ program.configureOutput({
 
 registerLogCommands(program);
 registerKeyCommands(program);
+registerEvidenceCommands(program);
+registerNodeCommands(program);
+registerAuditCommands(program);
 registerDemoCommand(program);
 registerRegimeCommands(program);
 registerScenarioCommands(program);
 registerStatusCommands(program);
+registerStartCommand(program);
+registerEscrowCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,9 +1,10 @@
-/** `detente scenario play NAME --dir DIR`: an exercise, one log per party, on a simulated clock. */
+/** `detente scenario play NAME --dir DIR`: an exercise played directly into one log per party, on a simulated clock. */
 import type { Command } from 'commander';
 import { DEFAULT_SEED } from '../exercise/keys.js';
 import { type ExerciseMeta, playScenario } from '../exercise/play.js';
 import { printJson, progress } from './output.js';
 import { utc } from './render.js';
+import { reportPlayed } from './status-commands.js';
 
 export function describePlay(meta: ExerciseMeta, dir: string): string {
   const total = meta.parties.reduce((s, p) => s + p.entries, 0);
@@ -27,20 +28,34 @@ export function registerScenarioCommands(program: Command): void {
     .requiredOption('--dir <dir>', 'where to create the logs (must be empty or absent)')
     .option('--seed <seed>', 'the seed the keys are derived from', DEFAULT_SEED)
     .option('--replace', 'replace an earlier play in --dir')
+    .option(
+      '--report',
+      'then print the state and findings as of the end (what `detente start` printed before it ran a federation)',
+    )
+    .option('--lang <lang>', 'en or ru (with --report)', 'en')
     .option('--json', 'print JSON')
-    .action((name: string, opts: { dir: string; seed: string; replace?: boolean; json?: boolean }) => {
-      const bar = progress('playing');
-      let meta: ExerciseMeta;
-      try {
-        meta = playScenario(name, opts.dir, {
-          seed: opts.seed,
-          replace: opts.replace ?? false,
-          onStep: (d, t) => bar.update(d, t),
-        });
-      } finally {
-        bar.stop();
-      }
-      if (opts.json) printJson({ dir: opts.dir, ...meta });
-      else process.stdout.write(`${describePlay(meta, opts.dir)}next: detente status --dir ${opts.dir}\n`);
-    });
+    .action(
+      (
+        name: string,
+        opts: { dir: string; seed: string; replace?: boolean; report?: boolean; lang?: string; json?: boolean },
+      ) => {
+        const bar = progress('playing');
+        let meta: ExerciseMeta;
+        try {
+          meta = playScenario(name, opts.dir, {
+            seed: opts.seed,
+            replace: opts.replace ?? false,
+            onStep: (d, t) => bar.update(d, t),
+          });
+        } finally {
+          bar.stop();
+        }
+        if (opts.json) printJson({ dir: opts.dir, ...meta });
+        else if (opts.report) {
+          process.stdout.write(
+            `${describePlay(meta, opts.dir)}\n${reportPlayed(opts.dir, opts.lang)}The simulated clock ended at ${utc(meta.end)}.\n`,
+          );
+        } else process.stdout.write(`${describePlay(meta, opts.dir)}next: detente status --dir ${opts.dir}\n`);
+      },
+    );
 }

@@ -1,15 +1,12 @@
 /**
  * `detente status` and `detente findings`: fold every party log in a directory and print the state of compliance
- * or the findings, as of a date; `detente start` plays the default scenario and prints both.
+ * or the findings, as of a date.
  */
 import type { Command } from 'commander';
 import { iso } from '../engine/index.js';
-import { playScenario } from '../exercise/play.js';
 import { type FoldedDir, foldDir } from '../exercise/read.js';
-import { DEFAULT_SCENARIO } from '../exercise/scenarios.js';
 import { printJson, progress, UsageError } from './output.js';
-import { type Lang, renderFindings, renderState, utc } from './render.js';
-import { describePlay } from './scenario-commands.js';
+import { type Lang, renderFindings, renderState } from './render.js';
 
 /** `2022-03-31` (the end of that day, UTC) or an RFC 3339 instant. */
 export function parseAsOf(text: string): number {
@@ -94,33 +91,19 @@ export function registerStatusCommands(program: Command): void {
       if (opts.json) printJson({ asOf: iso(f.asOf), findings, problems: f.set.problems });
       else process.stdout.write(problems(f) + renderFindings(findings, iso(f.asOf), l));
     });
+}
 
-  program
-    .command('start')
-    .description(
-      'play the default scenario into a directory (replacing an earlier play) and print its state and findings',
-    )
-    .option('--dir <dir>', 'where to keep the logs', 'scenario-data')
-    .option('--lang <lang>', 'en or ru', 'en')
-    .action((opts: { dir: string; lang?: string }) => {
-      const l = lang(opts.lang);
-      const bar = progress('playing');
-      let meta: ReturnType<typeof playScenario>;
-      try {
-        meta = playScenario(DEFAULT_SCENARIO, opts.dir, { replace: true, onStep: (d, t) => bar.update(d, t) });
-      } finally {
-        bar.stop();
-      }
-      const f = foldDir(opts.dir);
-      const { state, findings } = f.engine.evaluate(f.asOf);
-      const rule = '═'.repeat(100);
-      process.stdout.write(
-        `${describePlay(meta, opts.dir)}\n${rule}\n${problems(f)}${renderState(state, f.set.regime, l)}\n${rule}\n${renderFindings(findings, iso(f.asOf), l)}\n` +
-          `Each finding cites entries by log origin, index and leaf hash. Explore:\n` +
-          `  detente status --dir ${opts.dir} --as-of 2022-04-01     (any date: only what counted by then)\n` +
-          `  detente findings --dir ${opts.dir} --severity critical,major --lang ru\n` +
-          `  detente log verify --dir ${opts.dir}/ru                  (a party's log, from scratch)\n` +
-          `The simulated clock ended at ${utc(meta.end)}.\n`,
-      );
-    });
+/** The state and findings of a played directory, as `scenario play --report` prints them. */
+export function reportPlayed(dir: string, langName?: string): string {
+  const l = lang(langName);
+  const f = foldDir(dir);
+  const { state, findings } = f.engine.evaluate(f.asOf);
+  const rule = '═'.repeat(100);
+  return (
+    `${rule}\n${problems(f)}${renderState(state, f.set.regime, l)}\n${rule}\n${renderFindings(findings, iso(f.asOf), l)}\n` +
+    `Each finding cites entries by log origin, index and leaf hash. Explore:\n` +
+    `  detente status --dir ${dir} --as-of 2022-04-01     (any date: only what counted by then)\n` +
+    `  detente findings --dir ${dir} --severity critical,major --lang ru\n` +
+    `  detente log verify --dir ${dir}/ru                  (a party's log, from scratch)\n`
+  );
 }

@@ -23,7 +23,13 @@ export type DetenteErrorCode =
   | 'SIGNATURE_INVALID' // an entry (or countersignature) whose signature does not verify with the stated key
   | 'KEY_UNKNOWN' // the stated key is not a key of the stated party in the regime
   | 'ROLE_DENIED' // the key belongs to the party but lacks the role the entry type needs
-  | 'REFERENCE_UNKNOWN'; // an entry refers to an entry that does not exist
+  | 'REFERENCE_UNKNOWN' // an entry refers to an entry that does not exist
+  | 'ESCROW_MALFORMED' // an escrow commitment, opening or secrets document that breaks the format (docs/ESCROW.md)
+  | 'ESCROW_INVALID' // an opening that does not verify against its commitment (salt, item, path, sums, totals, index)
+  | 'COMMITMENT_DUPLICATE' // a second commitment for the same declaration period or random-selection round
+  | 'COMMITMENT_LATE' // a random-value commitment recorded after the round's commit deadline
+  | 'REVEAL_INVALID' // a revealed random value that does not match its commitment
+  | 'REVEAL_LATE'; // a reveal recorded after the round's reveal deadline
 
 /** One thing wrong with an input: where (a JSONPath such as `$.parties[0].keys[1].roles`) and what. */
 export interface Problem {

@@ -12,6 +12,7 @@ import { DetenteError } from '../crypto/errors.js';
 import { type Envelope, type Regime, regimeIndex } from '../model/index.js';
 import { type CommitmentState, Commitments } from './commitments.js';
 import type { Ctx, QueryContext } from './context.js';
+import { EscrowRules, type EscrowState } from './escrow.js';
 import { type Finding, finding, keyOf, type RuleId, SEVERITIES, type Severity, sortFindings } from './findings.js';
 import { Holdings, type ItemChange, type PartyHoldingsState } from './holdings.js';
 import { Inspections, type InspectionsState } from './inspections.js';
@@ -74,6 +75,7 @@ export interface ComplianceState {
   notifications: NotificationsState;
   inspections: InspectionsState;
   metrics: MetricState[];
+  escrow: EscrowState;
   findings: { total: number; bySeverity: Record<Severity, number>; byRule: Record<string, number> };
 }
 
@@ -90,6 +92,7 @@ export class Engine {
   readonly #notifications: Notifications;
   readonly #inspections: Inspections;
   readonly #metrics: Metrics;
+  readonly #escrow: EscrowRules;
   /** The last entry applied (its order key only is read). */
   #last: Pick<EngineEntry, 'countedAt' | 'origin' | 'index'> | undefined;
   #total = 0;
@@ -116,6 +119,7 @@ export class Engine {
     this.#notifications = new Notifications(ctx);
     this.#inspections = new Inspections(ctx);
     this.#metrics = new Metrics(ctx);
+    this.#escrow = new EscrowRules(ctx);
   }
 
   /** The time the last applied entry counts from (undefined before the first). */
@@ -202,6 +206,7 @@ export class Engine {
         this.#regime.apply(e, ref, at);
         break;
       case 'declaration': {
+        if (!this.#escrow.declaration(e, ref, at)) break;
         const previous = this.#holdings.declaration(e.party);
         const { changes, complete } = this.#holdings.declare(e.party, e.body, ref, at, entry.moreItems);
         if (!complete) {
@@ -243,6 +248,7 @@ export class Engine {
           });
           break;
         }
+        if (!this.#escrow.opening(e, ref, at)) break;
         this.#holdings.open(
           e.party,
           e.body.leaves.flatMap((l) => (l.item ? [l.item] : [])),
@@ -292,9 +298,11 @@ export class Engine {
         break;
       case 'inspection-request':
         this.#inspections.request(e, ref, at);
+        this.#escrow.request(e, ref, at);
         break;
       case 'inspection-report': {
         const ev = this.#inspections.report(e, ref, at);
+        this.#escrow.report(e, ref, at);
         const counts = new Map<string, number>();
         for (const [category, r] of ev.byCategory) {
           this.#holdings.inspect(ev.host, ev.site, category, { by: ev.by, at, ref, ...r });
@@ -368,8 +376,10 @@ export class Engine {
         this.#commitments.withdraw(e, ref, at);
         break;
       case 'random-commit':
+        this.#escrow.randomCommit(e, ref, at);
+        break;
       case 'random-reveal':
-        // Joint draws are src/escrow's: the engine only counts them for now.
+        this.#escrow.randomReveal(e, ref, at);
         break;
     }
   }
@@ -440,6 +450,7 @@ export class Engine {
       ...this.#notifications.findings(q),
       ...this.#inspections.findings(q),
       ...this.#metrics.findings(q),
+      ...this.#escrow.findings(q),
     ]);
   }
 
@@ -473,6 +484,7 @@ export class Engine {
       notifications: this.#notifications.state(q, detail),
       inspections: this.#inspections.state(q, detail),
       metrics: this.#metrics.state(q, detail),
+      escrow: this.#escrow.state(q),
       findings: {
         total: findings.length,
         bySeverity,

@@ -71,6 +71,33 @@ export const RULES = {
     en: 'items whose absence was to be verified are present',
   },
   'inspection.undeclared-items': { severity: 'critical', en: 'inspectors found items no declaration lists' },
+  'inspection.site-not-drawn': {
+    severity: 'minor',
+    en: 'an inspection request names a joint draw that did not select its site',
+  },
+  'escrow.duplicate-commitment': {
+    severity: 'major',
+    en: 'a second escrowed declaration for the same period (the first stands)',
+  },
+  'escrow.invalid-opening': {
+    severity: 'major',
+    en: 'an opening (or escrowed declaration) that does not verify against its commitment',
+  },
+  'escrow.declared-not-found': {
+    severity: 'major',
+    en: 'an item opened at a site was not found there by the inspectors',
+  },
+  'escrow.found-not-declared': {
+    severity: 'critical',
+    en: "inspectors found an item that the host's opening of the site does not list",
+  },
+  'draw.not-a-party': { severity: 'info', en: 'a party outside a joint draw took part in it' },
+  'draw.commit-late': { severity: 'minor', en: 'a random commitment was recorded after the commit deadline' },
+  'draw.commit-duplicate': { severity: 'minor', en: 'a second random commitment for the same draw (ignored)' },
+  'draw.commit-missing': { severity: 'major', en: 'a party did not commit to a random value in time' },
+  'draw.reveal-invalid': { severity: 'major', en: 'a revealed value does not match its commitment' },
+  'draw.reveal-late': { severity: 'major', en: 'a random value was revealed after the reveal deadline' },
+  'draw.reveal-missing': { severity: 'major', en: 'a party did not reveal its random value in time' },
   'metric.deadline-missed': { severity: 'major', en: 'a de-escalation metric was not met by its deadline' },
   'metric.relapsed': { severity: 'major', en: 'a de-escalation metric that had been met is no longer met' },
   'metric.declaration-contradicted': {

@@ -129,7 +129,7 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
   try {
     for (const p of regime.parties) {
       const logKey = p.keys.find((k) => k.roles.includes('log'));
-      initLogDir(join(dir, p.id), p.origin, suite, logKey ? seeds.get(logKey.id) : undefined);
+      initLogDir(join(dir, p.id), p.origin, suite, logKey ? seeds.get(logKey.id) : undefined, clock.fn);
       const log = openLogDir(join(dir, p.id), suite);
       log.store.putBlob(fromHex(hash), regimeBytes(regime));
       const entry = { log, writer: logWriter(log, suite, clock.fn), hashes: [] as string[] };

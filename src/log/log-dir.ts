@@ -27,9 +27,17 @@ export interface OpenLog {
 
 /**
  * Creates a new log in `dir` (which must not hold one) and returns its verifier key. The key comes from the
- * platform CSPRNG unless `seed` is given (a scenario derives its keys from a seed, so that runs are reproducible).
+ * platform CSPRNG unless a 32-byte `seed` is given (a party node's log key is the regime's `log` key of the party; a
+ * scenario derives its keys from a seed, so that runs are reproducible).
  */
-export function initLogDir(dir: string, origin: string, suite: CryptoSuite, seed?: Uint8Array): string {
+export function initLogDir(
+  dir: string,
+  origin: string,
+  suite: CryptoSuite,
+  seed?: Uint8Array,
+  /** The time recorded with the empty tree's checkpoint (ms; default now). */
+  clock?: () => number,
+): string {
   if (existsSync(join(dir, STORE_FILE)) || existsSync(join(dir, KEY_FILE)))
     fail('STORE_ERROR', `${dir} already holds a log`);
   if (existsSync(dir) && readdirSync(dir).length > 0) fail('STORE_ERROR', `${dir} is not empty`);
@@ -40,7 +48,7 @@ export function initLogDir(dir: string, origin: string, suite: CryptoSuite, seed
   writeFileSync(join(dir, VKEY_FILE), `${vkey}\n`);
   const store = SqliteStore.open(join(dir, STORE_FILE), origin, { create: true });
   try {
-    new LogWriter(store, new Rfc6962Hasher(suite.sha256), parseSignerKey(skey, suite)).init();
+    new LogWriter(store, new Rfc6962Hasher(suite.sha256), parseSignerKey(skey, suite), clock).init();
   } finally {
     store.close();
   }

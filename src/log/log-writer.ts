@@ -8,13 +8,9 @@ import { fail } from '../crypto/errors.js';
 import type { NoteSigner } from '../crypto/note.js';
 import type { LogHead, LogStore } from '../store/store.js';
 import { signCheckpoint } from '../tlog/checkpoint.js';
-import { CompactRange } from '../tlog/compact-range.js';
 import { checkEntrySize } from '../tlog/entry-bundle.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
-import { HASH_SIZE } from '../tlog/hasher.js';
-import { TileIntegrator, type TileTail, tailFromTile } from '../tlog/integrate.js';
-import { partialTileWidth, tileLevels } from '../tlog/tile-math.js';
-import { TILE_WIDTH } from '../tlog/tile-paths.js';
+import { resumeIntegrator, type TileIntegrator } from '../tlog/integrate.js';
 
 export interface AppendResult {
   /** Index of the first entry of the batch. */
@@ -81,21 +77,11 @@ export class LogWriter {
   }
 
   #integratorAt(head: LogHead | undefined): TileIntegrator {
-    const size = head?.size ?? 0;
     if (this.#integrator && this.#integratedCheckpoint === head?.checkpoint) return this.#integrator;
-    const range = new CompactRange(this.#hasher, size, head?.peaks ?? []);
-    const tails = new Map<number, TileTail>();
-    for (let level = 0; level < tileLevels(size); level++) {
-      const width = partialTileWidth(level, size);
-      if (width === 0) continue;
-      const index = Math.floor(size / TILE_WIDTH ** (level + 1));
-      const stored = this.#store.tile(level, index);
-      if (!stored || stored.length < width * HASH_SIZE) {
-        fail('LOG_INCONSISTENT', `the store lacks tile ${level}/${index} of width ${width} for size ${size}`);
-      }
-      tails.set(level, tailFromTile(index, stored.subarray(0, width * HASH_SIZE)));
-    }
-    this.#integrator = new TileIntegrator(range, tails);
-    return this.#integrator;
+    const integrator = resumeIntegrator(this.#hasher, head?.size ?? 0, head?.peaks ?? [], (level, index) =>
+      this.#store.tile(level, index),
+    );
+    this.#integrator = integrator;
+    return integrator;
   }
 }

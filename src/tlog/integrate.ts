@@ -4,9 +4,9 @@
  * compact range completes at a level divisible by 8 lands in a tile slot; nothing else is ever stored.
  */
 import { fail } from '../crypto/errors.js';
-import type { CompactRange } from './compact-range.js';
-import { HASH_SIZE } from './hasher.js';
-import { TILE_HEIGHT } from './tile-math.js';
+import { CompactRange } from './compact-range.js';
+import { HASH_SIZE, type Rfc6962Hasher } from './hasher.js';
+import { partialTileWidth, TILE_HEIGHT, tileLevels } from './tile-math.js';
 import { TILE_WIDTH } from './tile-paths.js';
 
 const TILE_BYTES = TILE_WIDTH * HASH_SIZE;
@@ -81,4 +81,29 @@ export class TileIntegrator {
     // Copy out: a partial tile's buffer keeps growing with later appends.
     return [...writes.values()].map((w) => ({ ...w, data: w.data.slice() }));
   }
+}
+
+/**
+ * An integrator that continues a tree of `size` leaves from its compact-range peaks and the stored partial tile of
+ * each level (read through `readTile`), so that a writer resumes without reading the tree.
+ */
+export function resumeIntegrator(
+  hasher: Rfc6962Hasher,
+  size: number,
+  peaks: Uint8Array[],
+  readTile: (level: number, index: number) => Uint8Array | undefined,
+): TileIntegrator {
+  const range = new CompactRange(hasher, size, peaks);
+  const tails = new Map<number, TileTail>();
+  for (let level = 0; level < tileLevels(size); level++) {
+    const width = partialTileWidth(level, size);
+    if (width === 0) continue;
+    const index = Math.floor(size / TILE_WIDTH ** (level + 1));
+    const stored = readTile(level, index);
+    if (!stored || stored.length < width * HASH_SIZE) {
+      fail('LOG_INCONSISTENT', `tile ${level}/${index} of width ${width} is missing for size ${size}`);
+    }
+    tails.set(level, tailFromTile(index, stored.subarray(0, width * HASH_SIZE)));
+  }
+  return new TileIntegrator(range, tails);
 }

@@ -54,7 +54,9 @@ export async function verifyTiles(
   const tileRoots: Uint8Array[][] = [];
   const collect = (level: number, index: number, hash: Uint8Array) => {
     if (level === 0 || level % TILE_HEIGHT !== 0) return;
-    (tileRoots[level / TILE_HEIGHT] ??= [])[index] = hash;
+    const row = tileRoots[level / TILE_HEIGHT] ?? [];
+    row[index] = hash;
+    tileRoots[level / TILE_HEIGHT] = row;
   };
   const reportPrefixes = () => {
     while (nextPrefix < prefixes.length && prefixes[nextPrefix]! <= range.size) {

@@ -1,5 +1,5 @@
 /** Runs the built `detente` command as a user would, capturing its output and exit code. */
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,4 +21,14 @@ export function detente(args: string[], input?: string | Buffer, cwd?: string): 
     env: { ...process.env, CI: '1' },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same, without blocking the event loop (for a command that talks to a server in this process). */
+export function detenteAsync(args: string[]): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env: { ...process.env, CI: '1' } }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as any).code === 'number' ? (err as any).code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

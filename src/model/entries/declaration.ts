@@ -54,7 +54,7 @@ export const Salt = base64Of(32);
 
 export const DeclarationOpeningBody = z.strictObject({
   declaration: EntryRef,
-  /** The zone being opened, when openings proceed region by region. */
+  /** The zone (or the single site) opened in full, when openings proceed region by region. */
   region: Id.optional(),
   leaves: z
     .array(

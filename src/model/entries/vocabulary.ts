@@ -80,7 +80,9 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
       break;
     }
     case 'declaration-opening': {
-      known([...b, 'region'], ix.zones, 'zone', envelope.body.region);
+      // A phase of disclosure opens a zone, or a single site, in full.
+      const region = envelope.body.region;
+      if (region !== undefined && !ix.sites.has(region)) known([...b, 'region'], ix.zones, 'zone or site', region);
       envelope.body.leaves.forEach((leaf, i) => {
         if (!leaf.item) return;
         category([...b, 'leaves', i, 'item', 'category'], leaf.item.category, 'item');

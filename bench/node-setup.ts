@@ -1,0 +1,30 @@
+/** A party node directory for the benchmarks (the scenario regime; the other parties' keys are random). */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { toBase64 } from '../src/crypto/bytes.js';
+import { randomSeed } from '../src/crypto/ed25519.js';
+import { importRegimeKeys, initNodeDir } from '../src/node/config.js';
+import { UserStore } from '../src/node/users.js';
+import { nodeSuite } from '../src/runtime/node-crypto.js';
+
+const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
+export const REGIME = join(ROOT, 'scenarios', 'european-security-2022', 'regime.yaml');
+export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
+
+/** Creates the node of `party` in `dir` with a declarant user; returns its token. */
+export function benchNode(dir: string, party = 'us'): string {
+  initNodeDir(dir, { party, regimeText: readFileSync(REGIME, 'utf8') }, nodeSuite);
+  const keys: Record<string, string> = {};
+  for (const p of ['us', 'ru', 'nato'].filter((x) => x !== party)) {
+    for (const k of ['declarant', 'inspector', 'witness', 'log'])
+      keys[`${p}-${k}`] = toBase64(nodeSuite.ed25519.publicKey(randomSeed()));
+  }
+  importRegimeKeys(dir, keys);
+  const users = UserStore.open(join(dir, 'users.sqlite'), nodeSuite);
+  try {
+    return users.add('bench', party, ['declarant', 'inspector']).token;
+  } finally {
+    users.close();
+  }
+}

@@ -1,0 +1,461 @@
+/**
+ * The node's HTTP server (docs/API.md): the tlog-tiles logs under /logs/<party>, the tlog-witness endpoint for the
+ * logs this node witnesses, the JSON API under /api, and the OpenAPI document at /docs/json with its UI at /docs.
+ *
+ * Every error is JSON `{ error: { code, message, path? } }` with a 4xx status for anything the client sent
+ * (the tile endpoints keep their flat `{ error, message }`); a 5xx means a bug or a broken disk.
+ */
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { toHex } from '../crypto/bytes.js';
+import { canonicalJsonBytes } from '../crypto/canonical-json.js';
+import { DetenteError } from '../crypto/errors.js';
+import { type Envelope, Item } from '../model/index.js';
+import { type LogInfo, MAX_BLOB, type NodeEntry, type PartyNode } from '../node/node.js';
+import { SubmissionError } from '../node/submissions.js';
+import type { User } from '../node/users.js';
+import { stateRoutes } from './state.js';
+import { tilesPlugin } from './tiles.js';
+import { webPlugin } from './web.js';
+import { witnessPlugin } from './witness.js';
+
+export interface ServerOptions {
+  /** Fastify's logger (default off). */
+  logger?: boolean;
+  /** Largest JSON body (default 256 KiB: an entry is at most 64 KiB of canonical JSON). */
+  bodyLimit?: number;
+  /** Registers more routes (the engine's /api/state and /api/findings, the dashboard) before the server starts. */
+  extend?: (app: FastifyInstance, node: PartyNode) => Promise<void> | void;
+}
+
+const ErrorBody = z.object({
+  error: z.object({ code: z.string(), message: z.string(), path: z.string().optional() }),
+});
+
+function sendError(reply: FastifyReply, status: number, code: string, message: string, path?: string) {
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .send({ error: path === undefined ? { code, message } : { code, message, path } });
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function summaryOf(envelope: Envelope): string {
+  const body = envelope.body as Record<string, unknown>;
+  const parts: string[] = [envelope.type];
+  for (const field of ['kind', 'mode', 'asOf', 'commitment', 'site', 'inspection', 'rule', 'draw']) {
+    const v = body[field];
+    if (typeof v === 'string') parts.push(`${field}=${v}`);
+  }
+  return parts.join(' ').slice(0, 200);
+}
+
+const EntrySummary = z.object({
+  origin: z.string(),
+  index: z.number(),
+  leafHash: z.string(),
+  countedAt: z.string(),
+  party: z.string(),
+  type: z.string(),
+  issuedAt: z.string(),
+  summary: z.string(),
+});
+
+const Submission = z.object({
+  nonce: z.string().describe('8 to 128 printable ASCII characters, never reused by the same user'),
+  type: z.string().describe('the entry type (docs/MODEL.md)'),
+  body: z.unknown().describe("the entry's body, per its type"),
+  refs: z.array(z.unknown()).optional(),
+  issuedAt: z.string().optional().describe('default: now'),
+  party: z.string().optional().describe("if given, must be the node's party"),
+  key: z.string().optional().describe('if given, a key of the party that holds the role the type needs'),
+});
+
+const Receipt = z.object({
+  origin: z.string(),
+  index: z.number(),
+  leafHash: z.string(),
+  checkpoint: z.string(),
+  size: z.number(),
+  proof: z.array(z.string()),
+});
+
+const Count = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    user?: User;
+  }
+}
+
+export async function buildServer(node: PartyNode, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? 256 * 1024,
+    // Peers keep connections alive; a node that stops must not wait for them.
+    forceCloseConnections: true,
+    // Tile paths with %2F or .. are parsed by the tiles plugin, not normalised away.
+    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
+    if (err instanceof SubmissionError) return sendError(reply, err.status, err.code, err.message, err.path);
+    if (err instanceof DetenteError) {
+      const status = err.code === 'STORE_ERROR' || err.code === 'LOG_INCONSISTENT' ? 500 : 400;
+      if (status === 500) request.log.error(err);
+      return sendError(reply, status, err.code, err.message, err.problems[0]?.path);
+    }
+    if (err.validation) {
+      const issue = (err.validation as { instancePath?: string; message?: string }[])[0];
+      const path = `$${(issue?.instancePath ?? '').replace(/\//g, '.')}`;
+      return sendError(reply, 400, 'SCHEMA_INVALID', err.message, path);
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const code =
+        err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? 'BODY_TOO_LARGE'
+          : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+            ? 'UNSUPPORTED_MEDIA_TYPE'
+            : status === 400
+              ? 'MALFORMED_REQUEST'
+              : (err.code ?? 'BAD_REQUEST');
+      return sendError(reply, status, code, err.message);
+    }
+    request.log.error(err);
+    return sendError(reply, 500, 'INTERNAL', 'internal error');
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} ${request.url.slice(0, 200)}`),
+  );
+
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: `Détente node of ${node.party.id}`,
+        description: 'A party node: its log and mirrors (C2SP tlog-tiles), witness, and the JSON API',
+        version: '1',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // Logs: the own log at its head, each mirror at its last verified checkpoint.
+  await app.register(tilesPlugin, {
+    listPath: '/api/logs',
+    logs: node.logs().map((l) => ({
+      prefix: `/logs/${l.party}`,
+      store: l.store,
+      vkey: l.vkey,
+      witnesses: l.witnesses,
+      checkpoint: () => node.servedCheckpoint(l),
+    })),
+  });
+  if (node.witness) {
+    for (const l of node.logs()) {
+      if (l.own) continue;
+      await app.register(witnessPlugin, {
+        witness: node.witness,
+        submissionPrefix: `/logs/${l.party}`,
+        onEquivocation: (e) => node.recordEvidence(e, 'witness'),
+      });
+    }
+  }
+
+  const api = app.withTypeProvider<ZodTypeProvider>();
+  const logOf = (origin: string): LogInfo => {
+    const log = node.logByOrigin(origin);
+    if (!log) throw new SubmissionError(404, 'NOT_FOUND', `this node holds no log ${JSON.stringify(origin)}`);
+    return log;
+  };
+
+  api.get(
+    '/logs',
+    {
+      schema: {
+        summary: "This node's own log and every log it mirrors",
+        tags: ['logs'],
+        response: {
+          200: z.object({
+            logs: z.array(
+              z.object({
+                party: z.string(),
+                origin: z.string(),
+                prefix: z.string(),
+                vkey: z.string(),
+                witnesses: z.array(z.string()),
+                size: z.number(),
+              }),
+            ),
+          }),
+        },
+      },
+    },
+    (_req, reply) => {
+      reply.header('cache-control', 'no-cache');
+      return {
+        logs: node.logs().map((l) => ({
+          party: l.party,
+          origin: l.origin,
+          prefix: `/logs/${l.party}`,
+          vkey: l.vkey,
+          witnesses: l.witnesses,
+          size: node.servedSize(l),
+        })),
+      };
+    },
+  );
+
+  api.get('/api/health', { schema: { summary: 'Liveness and sizes', tags: ['node'] } }, (_req, reply) => {
+    reply.header('cache-control', 'no-store');
+    return node.health();
+  });
+
+  api.get(
+    '/api/regime',
+    { schema: { summary: 'The regime as loaded, with its hash', tags: ['node'] } },
+    (_req, reply) => {
+      reply.header('cache-control', 'no-cache');
+      return { hash: node.regimeHash, regime: node.regime };
+    },
+  );
+
+  api.get(
+    '/api/entries',
+    {
+      schema: {
+        summary: 'Entries of every log this node holds, newest last',
+        tags: ['entries'],
+        querystring: z.object({
+          party: z.string().max(64).optional(),
+          type: z.string().max(64).optional(),
+          offset: Count.optional(),
+          limit: z.coerce.number().int().min(1).max(1000).optional(),
+        }),
+        response: { 200: z.object({ total: z.number(), entries: z.array(EntrySummary) }) },
+      },
+    },
+    (req, reply) => {
+      const { party, type, offset = 0, limit = 100 } = req.query;
+      const all = node
+        .allEntries()
+        .filter((e) => (party === undefined || e.party === party) && (type === undefined || e.envelope.type === type))
+        .sort((a, b) => a.countedAt - b.countedAt || a.origin.localeCompare(b.origin) || a.index - b.index);
+      reply.header('cache-control', 'no-cache');
+      return {
+        total: all.length,
+        entries: all.slice(offset, offset + limit).map((e: NodeEntry) => ({
+          origin: e.origin,
+          index: e.index,
+          leafHash: e.leafHash,
+          countedAt: iso(e.countedAt),
+          party: e.party,
+          type: e.envelope.type,
+          issuedAt: e.envelope.issuedAt,
+          summary: summaryOf(e.envelope),
+        })),
+      };
+    },
+  );
+
+  api.get(
+    '/api/entries/*',
+    {
+      schema: {
+        summary: 'One entry with its inclusion proof, checkpoint and cosignatures: /api/entries/<origin>/<index>',
+        tags: ['entries'],
+      },
+    },
+    (req, reply) => {
+      let rest: string;
+      try {
+        rest = decodeURIComponent((req.params as { '*': string })['*']);
+      } catch {
+        return sendError(reply, 400, 'MALFORMED_REQUEST', 'bad percent-encoding in the path');
+      }
+      const cut = rest.lastIndexOf('/');
+      const indexText = rest.slice(cut + 1);
+      if (cut <= 0 || !/^(0|[1-9]\d{0,15})$/.test(indexText)) {
+        return sendError(reply, 400, 'MALFORMED_REQUEST', 'expected /api/entries/<origin>/<index>');
+      }
+      const log = logOf(rest.slice(0, cut));
+      const detail = node.entryDetail(log, Number(indexText));
+      if (!detail) return sendError(reply, 404, 'NOT_FOUND', `${log.origin} has no entry ${indexText} (yet)`);
+      reply.header('cache-control', 'no-cache');
+      return { ...detail, countedAt: iso(detail.countedAt) };
+    },
+  );
+
+  api.get(
+    '/api/proofs/consistency',
+    {
+      schema: {
+        summary: 'A consistency proof between two sizes of a log',
+        tags: ['proofs'],
+        querystring: z.object({ origin: z.string().max(255), from: Count, to: Count }),
+        response: { 200: z.object({ from: z.number(), to: z.number(), proof: z.array(z.string()) }) },
+      },
+    },
+    (req, reply) => {
+      const log = logOf(req.query.origin);
+      const { from, to } = req.query;
+      const size = node.servedSize(log);
+      if (from > to || to > size) {
+        throw new SubmissionError(400, 'BAD_INPUT', `expected 0 ≤ from ≤ to ≤ ${size}, got from=${from} to=${to}`);
+      }
+      reply.header('cache-control', 'public, max-age=31536000, immutable');
+      return { from, to, proof: node.consistency(log, from, to) };
+    },
+  );
+
+  api.get(
+    '/api/cosignatures',
+    {
+      schema: {
+        summary: "The witnesses' cosignature lines this node holds for a checkpoint of a log",
+        tags: ['proofs'],
+        querystring: z.object({ origin: z.string().max(255), size: Count }),
+        response: { 200: z.object({ lines: z.array(z.string()) }) },
+      },
+    },
+    (req, reply) => {
+      const log = logOf(req.query.origin);
+      reply.header('cache-control', 'no-cache');
+      return { lines: node.cosignatures(log, req.query.size).map((c) => c.line) };
+    },
+  );
+
+  api.get(
+    '/api/evidence',
+    { schema: { summary: 'Equivocation evidence this node found (detente-equivocation/v1)', tags: ['proofs'] } },
+    (_req, reply) => {
+      reply.header('cache-control', 'no-cache');
+      return { evidence: node.evidence() };
+    },
+  );
+
+  // Authenticated.
+  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
+    const header = req.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,200})$/.exec(header) : null;
+    const user = match ? node.users.authenticate(match[1]!) : undefined;
+    if (!user) {
+      reply.header('www-authenticate', 'Bearer');
+      return sendError(
+        reply,
+        401,
+        'UNAUTHENTICATED',
+        header ? 'unknown token' : 'expected Authorization: Bearer <token>',
+      );
+    }
+    req.user = user;
+  };
+
+  api.get(
+    '/api/me',
+    {
+      onRequest: authenticate,
+      schema: {
+        summary: 'Who the token belongs to',
+        tags: ['submissions'],
+        security: [{ bearer: [] }],
+        response: { 200: z.object({ user: z.string(), party: z.string(), roles: z.array(z.string()) }) },
+      },
+    },
+    (req, reply) => {
+      reply.header('cache-control', 'no-store');
+      return { user: req.user!.name, party: req.user!.party, roles: req.user!.roles };
+    },
+  );
+
+  api.post(
+    '/api/submissions',
+    {
+      onRequest: authenticate,
+      schema: {
+        summary: 'Submit a statement; answered once it is durable and in a signed checkpoint',
+        tags: ['submissions'],
+        security: [{ bearer: [] }],
+        body: Submission,
+        response: { 201: Receipt, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody },
+      },
+    },
+    async (req, reply) => {
+      const receipt = await node.submissions.submit(
+        req.user!,
+        req.body as Parameters<PartyNode['submissions']['submit']>[1],
+      );
+      reply.code(201).header('cache-control', 'no-store');
+      return receipt;
+    },
+  );
+
+  api.post(
+    '/api/blobs',
+    {
+      onRequest: authenticate,
+      schema: {
+        summary:
+          "Store a declaration's items beyond those its entry carries (a JSON array of items, stored as canonical JSON); name it in the declaration's `more`",
+        tags: ['submissions'],
+        security: [{ bearer: [] }],
+        body: z.array(Item).min(1).max(5000),
+        response: {
+          201: z.object({ sha256: z.string(), size: z.number(), mediaType: z.string() }),
+          400: ErrorBody,
+          401: ErrorBody,
+          403: ErrorBody,
+        },
+      },
+    },
+    async (req, reply) => {
+      if (req.user!.party !== node.party.id || !req.user!.roles.includes('declarant')) {
+        throw new SubmissionError(403, 'ROLE_DENIED', `user ${req.user!.name} may not declare for ${node.party.id}`);
+      }
+      const bytes = canonicalJsonBytes(req.body);
+      if (bytes.length > MAX_BLOB) throw new SubmissionError(413, 'ENTRY_TOO_LARGE', `at most ${MAX_BLOB} bytes`);
+      const hash = node.suite.sha256(bytes);
+      node.log.store.putBlob(hash, bytes);
+      reply.code(201).header('cache-control', 'no-store');
+      return { sha256: toHex(hash), size: bytes.length, mediaType: 'application/json' };
+    },
+  );
+
+  api.get(
+    '/api/blobs/:sha256',
+    {
+      schema: {
+        summary: 'A blob this node holds (own or mirrored), by its SHA-256',
+        tags: ['entries'],
+        params: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+      },
+    },
+    (req, reply) => {
+      const bytes = node.blob(req.params.sha256);
+      if (!bytes) return sendError(reply, 404, 'NOT_FOUND', `no blob ${req.params.sha256}`);
+      return reply
+        .type('application/json')
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .send(Buffer.from(bytes));
+    },
+  );
+
+  await stateRoutes(app, node);
+  // The dashboard, last: its fallback must not shadow any route above.
+  await app.register(webPlugin);
+  await options.extend?.(app, node);
+  return app;
+}

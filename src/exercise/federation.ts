@@ -1,0 +1,439 @@
+/**
+ * A scenario played as a real federation on one machine: one party node per party (its own directory and SQLite
+ * files), each serving HTTP on 127.0.0.1 (basePort, basePort+1, … in the regime's order of parties), mirroring and
+ * witnessing the others over HTTP, and the timeline submitted through each party's write API
+ * (`POST /api/submissions`, `POST /api/blobs`) on a simulated clock shared by every node.
+ *
+ * Every step is played at its simulated time and settled before the clock moves on: the party's witnesses cosign
+ * its new checkpoint and every other node has mirrored it (blobs included) and holds its cosignatures. So the time
+ * an entry counts from (the earliest cosignature by another party's witness) is the step's time, as in a direct
+ * play (play.ts), and with the same exercise keys the entries are byte for byte those of a direct play.
+ *
+ * The directory it fills (replaced on each run, and only if it holds federation.json):
+ *   federation.json   the scenario, seed, regime hash, and each party's port and user
+ *   <party>/          each party's node directory (node.json, keys/, log/, mirrors/, witness.sqlite, users.sqlite)
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../api/server.js';
+import { toHex } from '../crypto/bytes.js';
+import { canonicalJsonBytes } from '../crypto/canonical-json.js';
+import { DetenteError } from '../crypto/errors.js';
+import {
+  countersignReport,
+  ENTRY_ROLE,
+  type EntryRef,
+  type EntryType,
+  type InspectionReportBody,
+  type Item,
+  regimeHash,
+  regimeIndex,
+} from '../model/index.js';
+import { importRegimeKeys, initNodeDir } from '../node/config.js';
+import { PartyNode } from '../node/node.js';
+import { type UserRole, UserStore } from '../node/users.js';
+import { nodeSuite } from '../runtime/node-crypto.js';
+import { SimulatedClock } from './clock.js';
+import { DEFAULT_SEED } from './keys.js';
+import { scenarioRegime } from './play.js';
+import { DEFAULT_SCENARIO, scenarioDir } from './scenarios.js';
+import { parseTimeline, resolveBody, type Step, type Timeline } from './timeline.js';
+
+export const FEDERATION_FILE = 'federation.json';
+/** Items a declaration carries in the entry itself; the rest go into blobs of BLOB_ITEMS each (as play.ts). */
+const ENTRY_ITEMS = 100;
+const BLOB_ITEMS = 500;
+
+/** The HTTP status the write API answers for each error code a timeline may expect. */
+export const REFUSAL_STATUS: Readonly<Record<string, number>> = {
+  SCHEMA_INVALID: 400,
+  ROLE_DENIED: 403,
+  KEY_UNKNOWN: 403,
+  KEY_DENIED: 403,
+  PARTY_DENIED: 403,
+  REFERENCE_UNKNOWN: 422,
+  BLOB_UNKNOWN: 422,
+  ENTRY_TOO_LARGE: 413,
+  REPLAYED: 409,
+};
+
+export interface FederationOptions {
+  scenario?: string;
+  /** Where the node directories go (replaced if it holds an earlier federation; refused if it holds anything else). */
+  dir: string;
+  /** The first party's port; the others follow. Default 8080. */
+  basePort?: number;
+  host?: string;
+  /** The clock every node uses (default: a simulated clock at the timeline's first step). */
+  clock?: SimulatedClock;
+  seed?: string;
+  /** Loop intervals in ms (mirror, witness client, gossip); default 250. */
+  loopMs?: number;
+  logger?: (party: string, level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+export interface FederationNode {
+  party: string;
+  origin: string;
+  dir: string;
+  port: number;
+  url: string;
+  node: PartyNode;
+  app: FastifyInstance;
+  /** The exercise user of the party and its bearer token (shown here only: an exercise, not a secret). */
+  user: string;
+  token: string;
+  roles: UserRole[];
+}
+
+export interface FederationRefusal {
+  step: string;
+  party: string;
+  at: string;
+  /** The code the timeline expects, and what the API answered. */
+  expected: string;
+  status: number;
+  code: string;
+  message: string;
+}
+
+export interface FederationPlay {
+  scenario: string;
+  end: string;
+  entries: Record<string, number>;
+  refused: FederationRefusal[];
+}
+
+export interface PlayTimelineOptions {
+  onStep?: (done: number, total: number, step: Step) => void;
+  /** Stops between steps (the play then rejects with an AbortError). */
+  signal?: AbortSignal;
+  /** How long one step may take to settle (default 30 s). */
+  settleTimeoutMs?: number;
+}
+
+export interface Federation {
+  scenario: string;
+  seed: string;
+  dir: string;
+  regimeHash: string;
+  clock: SimulatedClock;
+  timeline: Timeline;
+  nodes: FederationNode[];
+  node(party: string): FederationNode;
+  /** Submits every timeline entry through its party's node, settling mirrors and cosignatures after each. */
+  playTimeline(options?: PlayTimelineOptions): Promise<FederationPlay>;
+  /** Waits until every node has mirrored every other's log, with its blobs and every witness's cosignature. */
+  settle(timeoutMs?: number): Promise<void>;
+  /** Stops every server and node (idempotent). */
+  close(): Promise<void>;
+}
+
+/** What the write API answers: a receipt or a blob reference (201), or an error. */
+interface ApiAnswer {
+  origin: string;
+  index: number;
+  leafHash: string;
+  sha256: string;
+  size: number;
+  mediaType: string;
+  error?: { code: string; message: string };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function startFederation(options: FederationOptions): Promise<Federation> {
+  const suite = nodeSuite;
+  const scenario = options.scenario ?? DEFAULT_SCENARIO;
+  const seed = options.seed ?? DEFAULT_SEED;
+  const host = options.host ?? '127.0.0.1';
+  const basePort = options.basePort ?? 8080;
+  const loopMs = options.loopMs ?? 250;
+  const dir = options.dir;
+  const regimeText = readFileSync(join(scenarioDir(scenario), 'regime.yaml'), 'utf8');
+  const { regime, seeds, publicKeys } = scenarioRegime(scenario, seed);
+  const hash = regimeHash(regime, suite.sha256);
+  const timeline = parseTimeline(readFileSync(join(scenarioDir(scenario), 'timeline.yaml'), 'utf8'), regime);
+  const clock = options.clock ?? new SimulatedClock(Date.parse(timeline.steps[0]!.at));
+  const ix = regimeIndex(regime);
+
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    // Replace only what a federation wrote: never a directory that merely happens to be there.
+    if (!existsSync(join(dir, FEDERATION_FILE))) {
+      throw new DetenteError('STORE_ERROR', `${dir} is not empty and holds no ${FEDERATION_FILE}: not replacing it`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync(dir, { recursive: true });
+
+  const parties = regime.parties.map((p, i) => ({
+    party: p,
+    port: basePort + i,
+    url: `http://${host}:${basePort + i}`,
+    dir: join(dir, p.id),
+  }));
+  // Each party's keys: the exercise keys, so the entries are those of a direct play.
+  for (const { party, dir: d } of parties) {
+    const own = new Map(party.keys.map((k) => [k.id, seeds.get(k.id)!]));
+    initNodeDir(d, { party: party.id, regimeText, seeds: own, clock: clock.fn }, suite);
+  }
+  // The key exchange (`detente node keys import`): every node learns every party's public keys.
+  for (const { dir: d } of parties) importRegimeKeys(d, publicKeys);
+  // One user a party, with the roles its steps need.
+  const users = new Map<string, { user: string; token: string; roles: UserRole[] }>();
+  for (const { party, dir: d } of parties) {
+    const roles = [
+      ...new Set(timeline.steps.filter((s) => s.party === party.id).map((s) => ENTRY_ROLE[s.type as EntryType])),
+    ].filter((r): r is UserRole => r === 'declarant' || r === 'inspector');
+    if (roles.length === 0) roles.push('declarant');
+    const store = UserStore.open(join(d, 'users.sqlite'), suite);
+    try {
+      const name = `${party.id}-exercise`;
+      users.set(party.id, { user: name, token: store.add(name, party.id, roles).token, roles });
+    } finally {
+      store.close();
+    }
+  }
+  writeFileSync(
+    join(dir, FEDERATION_FILE),
+    `${JSON.stringify(
+      {
+        format: 'detente-federation/1',
+        scenario,
+        seed,
+        regimeHash: hash,
+        parties: parties.map((p) => ({
+          id: p.party.id,
+          origin: p.party.origin,
+          url: p.url,
+          dir: p.party.id,
+          user: users.get(p.party.id)!.user,
+          token: users.get(p.party.id)!.token,
+        })),
+      },
+      null,
+      2,
+    )}\n`,
+  );
+
+  const nodes: FederationNode[] = [];
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    for (const n of nodes) await n.app.close();
+    for (const n of nodes) await n.node.close();
+  };
+  try {
+    for (const p of parties) {
+      const node = PartyNode.open(p.dir, {
+        peers: parties.filter((q) => q !== p).map((q) => ({ party: q.party.id, url: q.url })),
+        clock: clock.fn,
+        timeoutMs: 5000,
+        // Rounds cut short by the close are not worth reporting.
+        logger: options.logger ? (level, m) => closed || options.logger!(p.party.id, level, m) : undefined,
+        configure: (c) => {
+          c.mirror.syncEveryMs = loopMs;
+          c.witness.requestEveryMs = loopMs;
+          c.gossip.everyMs = loopMs * 4;
+        },
+      });
+      let app: FastifyInstance;
+      try {
+        app = await buildServer(node);
+        await app.listen({ port: p.port, host });
+      } catch (err) {
+        await node.close();
+        throw err;
+      }
+      const u = users.get(p.party.id)!;
+      nodes.push({
+        party: p.party.id,
+        origin: p.party.origin,
+        dir: p.dir,
+        port: p.port,
+        url: p.url,
+        node,
+        app,
+        user: u.user,
+        token: u.token,
+        roles: u.roles,
+      });
+    }
+    for (const n of nodes) n.node.start();
+  } catch (err) {
+    await close();
+    throw err;
+  }
+
+  const byParty = new Map(nodes.map((n) => [n.party, n]));
+  const node = (party: string) => {
+    const n = byParty.get(party);
+    if (!n) throw new DetenteError('BAD_INPUT', `no node for party "${party}"`);
+    return n;
+  };
+
+  /** Whether every node has the log of `party` at its head, with its blobs and every witness's cosignature. */
+  const settledFor = (owner: FederationNode): boolean => {
+    const own = owner.node.logByParty(owner.party)!;
+    const size = owner.node.servedSize(own);
+    if (size === 0) return true;
+    const witnesses = own.witnesses.length;
+    if (owner.node.cosignatures(own, size).length < witnesses) return false;
+    for (const n of nodes) {
+      if (n === owner) continue;
+      const log = n.node.logByParty(owner.party)!;
+      if (n.node.servedSize(log) !== size) return false;
+      if ((n.node.mirrors.get(owner.party)?.blobScan ?? 0) < size) return false;
+      if (n.node.cosignatures(log, size).length < witnesses) return false;
+    }
+    return true;
+  };
+
+  /** Drives the rounds that settle one party's log now rather than waiting for the loops. */
+  const settleParty = async (owner: FederationNode, timeoutMs: number) => {
+    const end = Date.now() + timeoutMs;
+    for (;;) {
+      if (settledFor(owner)) return;
+      if (closed) throw new DetenteError('STORE_ERROR', 'the federation was closed');
+      if (Date.now() > end) {
+        const health = nodes.map((n) => JSON.stringify(n.node.health())).join('\n');
+        throw new DetenteError('STORE_ERROR', `the log of ${owner.party} did not settle in ${timeoutMs} ms\n${health}`);
+      }
+      await owner.node.requestCosignatures();
+      await Promise.all(nodes.filter((n) => n !== owner).map((n) => n.node.syncMirror(owner.party)));
+      if (!settledFor(owner)) await sleep(20);
+    }
+  };
+
+  const settle = async (timeoutMs = 30_000) => {
+    for (const n of nodes) await settleParty(n, timeoutMs);
+  };
+
+  async function post(n: FederationNode, path: string, body: unknown): Promise<{ status: number; json: ApiAnswer }> {
+    const res = await fetch(`${n.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${n.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, json: (await res.json()) as ApiAnswer };
+  }
+
+  let nonces = 0;
+  const playTimeline = async (play: PlayTimelineOptions = {}): Promise<FederationPlay> => {
+    const refs = new Map<string, EntryRef>();
+    const refused: FederationRefusal[] = [];
+    const timeoutMs = play.settleTimeoutMs ?? 30_000;
+    for (const [i, step] of timeline.steps.entries()) {
+      play.signal?.throwIfAborted();
+      clock.set(Math.max(clock.now(), Date.parse(step.at)));
+      const n = node(step.party);
+      const own = n.node.logByParty(n.party)!;
+      const before = n.node.servedSize(own);
+      const request = await buildRequest(n, step);
+      const { status, json } = await post(n, '/api/submissions', {
+        nonce: `${step.id}-${process.pid}-${nonces++}`.slice(0, 128).padEnd(8, '-'),
+        type: step.type,
+        body: request,
+        issuedAt: step.at,
+        ...(step.key !== undefined ? { key: step.key } : {}),
+      });
+      if (step.refused !== undefined) {
+        const expected = REFUSAL_STATUS[step.refused];
+        if (status !== expected) {
+          throw new DetenteError(
+            'BAD_INPUT',
+            `step ${step.id}: expected a refusal ${expected} (${step.refused}), got ${status}: ${JSON.stringify(json)}`,
+          );
+        }
+        if (n.node.servedSize(own) !== before) {
+          throw new DetenteError('LOG_INCONSISTENT', `step ${step.id} was refused, but the log grew`);
+        }
+        refused.push({
+          step: step.id,
+          party: step.party,
+          at: new Date(clock.now()).toISOString(),
+          expected: step.refused,
+          status,
+          code: json?.error?.code ?? '',
+          message: json?.error?.message ?? '',
+        });
+      } else {
+        if (status !== 201) {
+          throw new DetenteError('BAD_INPUT', `step ${step.id}: refused with ${status}: ${JSON.stringify(json)}`);
+        }
+        refs.set(step.id, { origin: json.origin, index: json.index, leafHash: json.leafHash });
+        await settleParty(n, timeoutMs);
+      }
+      play.onStep?.(i + 1, timeline.steps.length, step);
+    }
+    clock.set(Math.max(clock.now(), timeline.end));
+    await settle(timeoutMs);
+    return {
+      scenario,
+      end: new Date(timeline.end).toISOString(),
+      entries: Object.fromEntries(nodes.map((x) => [x.party, x.node.servedSize(x.node.logByParty(x.party)!)])),
+      refused,
+    };
+
+    async function buildRequest(n: FederationNode, step: Step): Promise<unknown> {
+      let body = resolveBody(step.body, {
+        suite,
+        regimeHash: hash,
+        itemSets: timeline.itemSets,
+        ref: (id) => {
+          const r = refs.get(id);
+          if (!r) throw new DetenteError('BAD_INPUT', `timeline: step "${id}" has no entry (yet)`);
+          return r;
+        },
+      }) as Record<string, unknown>;
+      if (
+        step.type === 'declaration' &&
+        body.form === 'plain' &&
+        Array.isArray(body.items) &&
+        body.items.length > ENTRY_ITEMS
+      ) {
+        const items = body.items as Item[];
+        const more = [];
+        for (let k = ENTRY_ITEMS; k < items.length; k += BLOB_ITEMS) {
+          const chunk = items.slice(k, k + BLOB_ITEMS);
+          const { status, json } = await post(n, '/api/blobs', chunk);
+          if (status !== 201) {
+            throw new DetenteError(
+              'BAD_INPUT',
+              `step ${step.id}: blob refused with ${status}: ${JSON.stringify(json)}`,
+            );
+          }
+          const bytes = canonicalJsonBytes(chunk);
+          if (json.sha256 !== toHex(suite.sha256(bytes))) {
+            throw new DetenteError('LOG_INCONSISTENT', `step ${step.id}: the node stored another blob`);
+          }
+          more.push({
+            sha256: json.sha256,
+            size: json.size,
+            mediaType: json.mediaType,
+            name: `items-${more.length + 1}.json`,
+          });
+        }
+        body = { ...body, items: items.slice(0, ENTRY_ITEMS), more };
+      }
+      if (step.type === 'inspection-report' && step.countersign) {
+        // The host's escort countersigns in the field: its key is the host's, not the submitting node's.
+        const hostId = body.host as string;
+        const escort = ix.parties.get(hostId)?.keys.find((k) => k.roles.includes('inspector'));
+        if (!escort) throw new DetenteError('KEY_UNKNOWN', `${hostId} has no inspector key to countersign with`);
+        body = countersignReport(
+          suite,
+          step.party,
+          body as unknown as InspectionReportBody,
+          escort.id,
+          seeds.get(escort.id)!,
+        ) as unknown as Record<string, unknown>;
+      }
+      return body;
+    }
+  };
+
+  return { scenario, seed, dir, regimeHash: hash, clock, timeline, nodes, node, playTimeline, settle, close };
+}

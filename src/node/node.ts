@@ -1,0 +1,766 @@
+/**
+ * One party's node, composed: its own log (written only through the submission pipeline), a mirror of each peer's
+ * log, the witness that cosigns peers' checkpoints, the witness client that asks peers to cosign its own, gossip
+ * that compares what peers serve for each log, and the equivocation evidence all of these find.
+ *
+ * Loops (each one round at a time, never overlapping itself):
+ * - mirror: every `mirror.syncEveryMs`, each peer's log is synced (LogMirror; every new entry decoded and verified
+ *   under the regime, and required to be the peer's party's), then the cosignatures the peer holds for the
+ *   mirrored checkpoint are fetched, verified against the regime's witness keys and stored;
+ * - witness client: every `witness.requestEveryMs` (and after each batch), the own log's latest checkpoint is sent
+ *   to each peer's witness (C2SP tlog-witness add-checkpoint, with a consistency proof from the size that witness
+ *   last cosigned), and the cosignatures returned are verified and stored (LogStore.addCosignature);
+ * - gossip: every `gossip.everyMs`, for each mirrored log, the checkpoint this node holds and the checkpoints every
+ *   other peer serves for it are compared (detectFork); a log that showed two histories to two peers is caught in
+ *   one round, and the evidence is kept in `evidence/`.
+ *
+ * The seam for the engine: `allEntries()` returns every entry of every log this node holds (own and mirrored,
+ * decoded), each with its origin, index, leaf hash and `countedAt`: the earliest time a witness of another party
+ * cosigned a checkpoint containing it, else the local time of the first checkpoint that contained it.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { fromBase64, fromHex, toBase64, toHex } from '../crypto/bytes.js';
+import { DetenteError } from '../crypto/errors.js';
+import { formatSignatureLine, parseNote } from '../crypto/note.js';
+import type { CryptoSuite } from '../crypto/suite.js';
+import { formatVerifierKey } from '../crypto/vkey.js';
+import { detectFork, type Observation } from '../federation/gossip.js';
+import { httpTileSource } from '../federation/http-tile-source.js';
+import { logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
+import type { LogWriter } from '../log/log-writer.js';
+import { consistencyProofFromStore, inclusionProofFromStore } from '../log/proofs.js';
+import { storeTileSource } from '../log/store-tile-source.js';
+import {
+  decodeEntry,
+  type EntryRef,
+  type Envelope,
+  Item,
+  type Party,
+  type Regime,
+  regimeHash,
+  regimeIndex,
+  verifyEntry,
+} from '../model/index.js';
+import { nodeSuite } from '../runtime/node-crypto.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import type { LogStore } from '../store/store.js';
+import { parseCheckpoint } from '../tlog/checkpoint.js';
+import {
+  type CosignatureVerifier,
+  cosignerFromSeed,
+  parseCosignatureVerifierKey,
+  verifyCosignature,
+} from '../tlog/cosignature.js';
+import { Rfc6962Hasher } from '../tlog/hasher.js';
+import {
+  formatAddCheckpointRequest,
+  parseAddCheckpointResponse,
+  parseTreeSizeBody,
+  TREE_SIZE_CONTENT_TYPE,
+} from '../tlog/witness-protocol.js';
+import {
+  loadRegime,
+  type NodeConfig,
+  type PeerConfig,
+  readConfig,
+  readSeed,
+  witnessKeyOf,
+  witnessName,
+  witnessVkeyOf,
+} from './config.js';
+import { type EquivocationEvidence, EVIDENCE_FORMAT } from './evidence.js';
+import { LogMirror, mirroredCheckpoint } from './mirror.js';
+import { SubmissionPipeline } from './submissions.js';
+import { UserStore } from './users.js';
+import { Witness } from './witness.js';
+
+export interface NodeEntry {
+  origin: string;
+  party: string;
+  index: number;
+  /** RFC 6962 leaf hash, lowercase hex. */
+  leafHash: string;
+  /** ms since the epoch: see the module comment. */
+  countedAt: number;
+  envelope: Envelope;
+  /** base64 Ed25519 signature. */
+  sig: string;
+}
+
+export interface LogInfo {
+  party: string;
+  origin: string;
+  vkey: string;
+  /** Cosignature verifier keys of the other parties' witnesses. */
+  witnesses: string[];
+  store: LogStore;
+  own: boolean;
+}
+
+export interface MirrorState {
+  party: string;
+  url: string;
+  origin: string;
+  store: SqliteStore;
+  mirror: LogMirror;
+  lastSync?: number;
+  lastError?: string;
+  busy: boolean;
+  /** Entries below this index have had their declarations' blobs fetched. */
+  blobScan: number;
+}
+
+export interface PartyNodeOptions {
+  suite?: CryptoSuite;
+  /** ms since the epoch (checkpoint times, default issuedAt). */
+  clock?: () => number;
+  /** Override the peers of node.json (tests: ports known only at start). */
+  peers?: PeerConfig[];
+  /** Override intervals and batching. */
+  configure?: (config: NodeConfig) => void;
+  logger?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Per-request deadline for peer requests (default 5 s). */
+  timeoutMs?: number;
+}
+
+interface CosignTarget {
+  party: string;
+  url: string;
+  verifier: CosignatureVerifier;
+  /** The size this peer's witness last cosigned, as far as we know. */
+  size: number;
+}
+
+/** The largest blob a node stores or fetches (a declaration's items beyond those in the entry). */
+export const MAX_BLOB = 1 << 20;
+
+const sanitize = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
+
+export class PartyNode {
+  readonly dir: string;
+  readonly config: NodeConfig;
+  readonly suite: CryptoSuite;
+  readonly regime: Regime;
+  readonly regimeText: string;
+  readonly regimeHash: string;
+  readonly party: Party;
+  readonly log: OpenLog;
+  readonly writer: LogWriter;
+  readonly hasher: Rfc6962Hasher;
+  readonly users: UserStore;
+  readonly witness: Witness | undefined;
+  readonly submissions: SubmissionPipeline;
+  readonly mirrors = new Map<string, MirrorState>();
+  readonly #logs = new Map<string, LogInfo>();
+  readonly #witnessVerifiers: Map<string, { party: string; verifier: CosignatureVerifier }>;
+  readonly #cosignTargets: CosignTarget[] = [];
+  readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #running = new Set<Promise<unknown>>();
+  readonly #logger: NonNullable<PartyNodeOptions['logger']>;
+  readonly #timeoutMs: number;
+  readonly #evidenceSeen = new Set<string>();
+  readonly #clock: () => number;
+  #closed = false;
+  #cosignRequested = false;
+
+  private constructor(dir: string, options: PartyNodeOptions) {
+    this.dir = dir;
+    this.suite = options.suite ?? nodeSuite;
+    this.config = readConfig(dir);
+    if (options.peers) this.config.peers = options.peers;
+    options.configure?.(this.config);
+    this.#logger = options.logger ?? (() => {});
+    this.#timeoutMs = options.timeoutMs ?? 5000;
+    this.#clock = options.clock ?? Date.now;
+    const { regime, text } = loadRegime(dir, this.config, this.suite);
+    this.regime = regime;
+    this.regimeText = text;
+    this.regimeHash = regimeHash(regime, this.suite.sha256);
+    const ix = regimeIndex(regime);
+    const party = ix.parties.get(this.config.party);
+    if (!party) throw new DetenteError('BAD_INPUT', `no party ${this.config.party} in the regime`);
+    this.party = party;
+    this.hasher = new Rfc6962Hasher(this.suite.sha256);
+
+    this.#witnessVerifiers = new Map();
+    for (const p of regime.parties) {
+      const vkey = witnessVkeyOf(p, this.suite);
+      if (vkey) {
+        const verifier = parseCosignatureVerifierKey(vkey, this.suite);
+        this.#witnessVerifiers.set(`${verifier.name}\n${verifier.keyId}`, { party: p.id, verifier });
+      }
+    }
+
+    this.log = openLogDir(join(dir, 'log'), this.suite);
+    const logKey = party.keys.find((k) => k.roles.includes('log'))!;
+    const expected = formatVerifierKey(this.suite.sha256, party.origin, fromBase64(logKey.publicKey!));
+    if (this.log.vkey !== expected) {
+      this.log.close();
+      throw new DetenteError('STORE_ERROR', `the log's key is not the regime's key ${logKey.id} of ${party.id}`);
+    }
+    this.writer = logWriter(this.log, this.suite, options.clock);
+    this.writer.init();
+    this.#logs.set(party.id, {
+      party: party.id,
+      origin: party.origin,
+      vkey: this.log.vkey,
+      witnesses: this.#witnessesFor(party.id),
+      store: this.log.store,
+      own: true,
+    });
+
+    this.users = UserStore.open(join(dir, 'users.sqlite'), this.suite);
+    // Settle nonces reserved before a crash: used if their entry reached the log, released otherwise.
+    const recovered = this.users.recover((leafHash, from) => this.#findLeaf(leafHash, from));
+    if (recovered.confirmed + recovered.released > 0) {
+      this.#logger('info', `nonces after restart: ${recovered.confirmed} confirmed, ${recovered.released} released`);
+    }
+
+    const seeds = new Map<string, Uint8Array>();
+    for (const k of party.keys) {
+      if (k.roles.includes('declarant') || k.roles.includes('inspector')) seeds.set(k.id, readSeed(dir, k.id));
+    }
+    this.submissions = new SubmissionPipeline({
+      suite: this.suite,
+      regime,
+      party,
+      seeds,
+      store: this.log.store,
+      writer: this.writer,
+      hasher: this.hasher,
+      users: this.users,
+      refExists: (ref) => this.refExists(ref),
+      maxEntries: this.config.batch.maxEntries,
+      maxDelayMs: this.config.batch.maxDelayMs,
+      clock: options.clock,
+      onBatch: () => this.#cosignSoon(),
+    });
+
+    const witnessKey = witnessKeyOf(party);
+    if (this.config.witness.enabled && witnessKey) {
+      const others = regime.parties.filter((p) => p.id !== party.id);
+      this.witness = Witness.open(join(dir, 'witness.sqlite'), {
+        cosigners: [cosignerFromSeed(this.suite, witnessName(party), readSeed(dir, witnessKey.id))],
+        logs: others.map((p) => ({ vkey: this.#logVkeyOf(p) })),
+        suite: this.suite,
+        clock: () => Math.floor(this.#clock() / 1000),
+      });
+    }
+
+    mkdirSync(join(dir, 'mirrors'), { recursive: true });
+    mkdirSync(join(dir, 'evidence'), { recursive: true });
+    for (const peer of this.config.peers) {
+      const p = ix.parties.get(peer.party);
+      if (!p || p.id === party.id) throw new DetenteError('BAD_INPUT', `peer ${peer.party} is not another party`);
+      const store = SqliteStore.open(join(dir, 'mirrors', `${sanitize(p.id)}.sqlite`), p.origin, { create: true });
+      const vkey = this.#logVkeyOf(p);
+      const url = peer.url.replace(/\/+$/, '');
+      const mirror = new LogMirror({
+        store,
+        source: httpTileSource(`${url}/logs/${p.id}`, { timeoutMs: this.#timeoutMs }),
+        vkey,
+        suite: this.suite,
+        validate: (entry) => {
+          const signed = decodeEntry(entry);
+          if (signed.envelope.party !== p.id) {
+            throw new DetenteError('KEY_UNKNOWN', `an entry of "${signed.envelope.party}" in the log of "${p.id}"`);
+          }
+          verifyEntry(this.suite, regime, signed);
+        },
+        onEvidence: (e) => this.recordEvidence(e, `mirror of ${p.id}`),
+        clock: this.#clock,
+      });
+      this.mirrors.set(p.id, { party: p.id, url, origin: p.origin, store, mirror, busy: false, blobScan: 0 });
+      this.#logs.set(p.id, {
+        party: p.id,
+        origin: p.origin,
+        vkey,
+        witnesses: this.#witnessesFor(p.id),
+        store,
+        own: false,
+      });
+      const wkey = witnessVkeyOf(p, this.suite);
+      if (wkey) {
+        this.#cosignTargets.push({
+          party: p.id,
+          url,
+          verifier: parseCosignatureVerifierKey(wkey, this.suite),
+          size: 0,
+        });
+      }
+    }
+    for (const file of readdirSync(join(dir, 'evidence'))) this.#evidenceSeen.add(file);
+  }
+
+  static open(dir: string, options: PartyNodeOptions = {}): PartyNode {
+    return new PartyNode(dir, options);
+  }
+
+  #logVkeyOf(p: Party): string {
+    const key = p.keys.find((k) => k.roles.includes('log'));
+    if (!key?.publicKey) throw new DetenteError('KEY_UNKNOWN', `party ${p.id} has no log key`);
+    return formatVerifierKey(this.suite.sha256, p.origin, fromBase64(key.publicKey));
+  }
+
+  #witnessesFor(partyId: string): string[] {
+    return this.regime.parties
+      .filter((p) => p.id !== partyId)
+      .map((p) => witnessVkeyOf(p, this.suite))
+      .filter((v): v is string => v !== undefined);
+  }
+
+  #findLeaf(leafHash: string, from: number): number | undefined {
+    const size = this.log.store.head()?.size ?? 0;
+    let index = from;
+    for (const entry of this.log.store.entries(from, size)) {
+      if (toHex(this.hasher.hashLeaf(entry)) === leafHash) return index;
+      index++;
+    }
+    return undefined;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Logs, entries, proofs
+
+  /** Every log this node holds: its own first, then the mirrors. */
+  logs(): LogInfo[] {
+    return [...this.#logs.values()];
+  }
+
+  logByOrigin(origin: string): LogInfo | undefined {
+    for (const l of this.#logs.values()) if (l.origin === origin) return l;
+    return undefined;
+  }
+
+  logByParty(party: string): LogInfo | undefined {
+    return this.#logs.get(party);
+  }
+
+  /** The checkpoint this node vouches for: its own head, or the last verified checkpoint of a mirror. */
+  servedCheckpoint(log: LogInfo): string | undefined {
+    return log.own ? log.store.head()?.checkpoint : mirroredCheckpoint(log.store);
+  }
+
+  servedSize(log: LogInfo): number {
+    const note = this.servedCheckpoint(log);
+    return note === undefined ? 0 : parseCheckpoint(parseNote(note).text).size;
+  }
+
+  refExists(ref: EntryRef): boolean {
+    const log = this.logByOrigin(ref.origin);
+    if (!log || ref.index >= this.servedSize(log)) return false;
+    const entry = log.store.entry(ref.index);
+    return entry !== undefined && toHex(this.hasher.hashLeaf(entry)) === ref.leafHash;
+  }
+
+  /** Cosignature lines held for a log at a size: stored ones, plus those this node's witness issued. */
+  cosignatures(log: LogInfo, size: number): { name: string; keyId: number; timestamp: number; line: string }[] {
+    const out = log.store.cosignatures(size).map((c) => ({ ...c, line: c.line.trimEnd() }));
+    if (!log.own && this.witness) {
+      for (const c of this.witness.cosignatures(log.origin)) {
+        if (c.size === size && !out.some((o) => o.name === c.name && o.keyId === c.keyId))
+          out.push({ ...c, line: c.line.trimEnd() });
+      }
+    }
+    return out;
+  }
+
+  /**
+   * For each checkpoint size of a log, the earliest time (ms) it or a larger one was cosigned by a witness of
+   * another party, else the local time of the checkpoint. Sorted by size.
+   */
+  #timeline(log: LogInfo): { size: number; time: number }[] {
+    const records = log.store.checkpointRecords();
+    const cosigned = new Map<number, number>();
+    const consider = (size: number, name: string, keyId: number, timestamp: number) => {
+      const w = this.#witnessVerifiers.get(`${name}\n${keyId}`);
+      if (!w || w.party === log.party) return;
+      const t = timestamp * 1000;
+      cosigned.set(size, Math.min(cosigned.get(size) ?? t, t));
+    };
+    for (const r of records)
+      for (const c of log.store.cosignatures(r.size)) consider(r.size, c.name, c.keyId, c.timestamp);
+    if (!log.own && this.witness) {
+      for (const c of this.witness.cosignatures(log.origin)) consider(c.size, c.name, c.keyId, c.timestamp);
+    }
+    const sizes = [...new Set([...records.map((r) => r.size), ...cosigned.keys()])].sort((a, b) => a - b);
+    const local = new Map(records.map((r) => [r.size, r.time]));
+    // Suffix minimum of cosignature times: an entry is in every checkpoint from its own on.
+    const out: { size: number; time: number }[] = [];
+    let best = Number.POSITIVE_INFINITY;
+    for (let i = sizes.length - 1; i >= 0; i--) {
+      const s = sizes[i]!;
+      best = Math.min(best, cosigned.get(s) ?? Number.POSITIVE_INFINITY);
+      out.push({ size: s, time: best });
+    }
+    out.reverse();
+    return out.map((o) => ({
+      size: o.size,
+      time: Number.isFinite(o.time) ? o.time : (local.get(o.size) ?? firstLocalAtOrAfter(records, o.size)),
+    }));
+  }
+
+  /** Every entry this node holds (own and mirrored, up to the served checkpoint), decoded. For the engine. */
+  allEntries(): NodeEntry[] {
+    const out: NodeEntry[] = [];
+    for (const log of this.#logs.values()) {
+      const size = this.servedSize(log);
+      const timeline = this.#timeline(log);
+      let t = 0;
+      let index = 0;
+      for (const leaf of log.store.entries(0, size)) {
+        while (t < timeline.length && timeline[t]!.size <= index) t++;
+        out.push(this.#decoded(log, index, leaf, timeline[t]?.time ?? this.#clock()));
+        index++;
+      }
+    }
+    return out;
+  }
+
+  #decoded(log: LogInfo, index: number, leaf: Uint8Array, countedAt: number): NodeEntry {
+    const signed = decodeEntry(leaf);
+    return {
+      origin: log.origin,
+      party: log.party,
+      index,
+      leafHash: toHex(this.hasher.hashLeaf(leaf)),
+      countedAt,
+      envelope: signed.envelope,
+      sig: toBase64(signed.signature),
+    };
+  }
+
+  countedAt(log: LogInfo, index: number): number {
+    const entry = this.#timeline(log).find((x) => x.size > index);
+    return entry?.time ?? this.#clock();
+  }
+
+  /** A blob (SHA-256, hex) held in any log of this node: a declaration's `more` items. */
+  blob(sha256: string): Uint8Array | undefined {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+    for (const log of this.#logs.values()) {
+      const bytes = log.store.blob(fromHex(sha256));
+      if (bytes) return bytes;
+    }
+    return undefined;
+  }
+
+  /**
+   * The items of a plain declaration's blobs, in order, checked against each blob's hash, size and the item
+   * schema; undefined when the entry has none or one is missing or bad (the engine then reports it).
+   */
+  moreItems(entry: { origin: string; envelope: Envelope }): Item[] | undefined {
+    const { envelope } = entry;
+    if (envelope.type !== 'declaration' || envelope.body.form !== 'plain' || !envelope.body.more?.length) {
+      return undefined;
+    }
+    const store = this.logByOrigin(entry.origin)?.store;
+    if (!store) return undefined;
+    const out: Item[] = [];
+    for (const ref of envelope.body.more) {
+      const bytes = store.blob(fromHex(ref.sha256));
+      if (!bytes || bytes.length !== ref.size || toHex(this.suite.sha256(bytes)) !== ref.sha256) return undefined;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(new TextDecoder().decode(bytes));
+      } catch {
+        return undefined;
+      }
+      const items = z.array(Item).safeParse(parsed);
+      if (!items.success) return undefined;
+      out.push(...items.data);
+    }
+    return out;
+  }
+
+  /** One entry with all a verifier needs: the leaf, an inclusion proof, the checkpoint and its cosignatures. */
+  entryDetail(log: LogInfo, index: number) {
+    const note = this.servedCheckpoint(log);
+    const size = note === undefined ? 0 : parseCheckpoint(parseNote(note).text).size;
+    if (index >= size) return undefined;
+    const leaf = log.store.entry(index)!;
+    const decoded = this.#decoded(log, index, leaf, this.countedAt(log, index));
+    const proof = inclusionProofFromStore(log.store, this.hasher, index, size);
+    return {
+      ...decoded,
+      entryBase64: toBase64(leaf),
+      proof: { size, proof: proof.proof.map(toBase64) },
+      checkpoint: note!,
+      cosignatures: this.cosignatures(log, size).map((c) => c.line),
+      vkey: log.vkey,
+    };
+  }
+
+  consistency(log: LogInfo, from: number, to: number): string[] {
+    return consistencyProofFromStore(log.store, this.hasher, from, to).proof.map(toBase64);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Evidence
+
+  recordEvidence(evidence: EquivocationEvidence, by: string): void {
+    const hash = toHex(this.suite.sha256(new TextEncoder().encode(evidence.checkpointA + evidence.checkpointB)));
+    const file = `${sanitize(evidence.origin)}-${hash.slice(0, 16)}.json`;
+    if (this.#evidenceSeen.has(file)) return;
+    this.#evidenceSeen.add(file);
+    writeFileSync(join(this.dir, 'evidence', file), `${JSON.stringify(evidence, null, 2)}\n`);
+    this.#logger('warn', `equivocation by ${evidence.origin} (found by ${by}): evidence/${file}`);
+  }
+
+  evidence(): { file: string; evidence: EquivocationEvidence }[] {
+    const dir = join(this.dir, 'evidence');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()
+      .map((file) => ({ file, evidence: JSON.parse(readFileSync(join(dir, file), 'utf8')) }))
+      .filter((e) => e.evidence?.format === EVIDENCE_FORMAT);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Rounds
+
+  async #fetch(url: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(url, { ...init, signal: AbortSignal.timeout(this.#timeoutMs) });
+  }
+
+  /** Syncs one peer's mirror, then collects the cosignatures the peer holds for what was mirrored. */
+  async syncMirror(party: string): Promise<void> {
+    const m = this.mirrors.get(party);
+    if (!m || m.busy || this.#closed) return;
+    m.busy = true;
+    try {
+      const result = await m.mirror.sync();
+      m.lastSync = Date.now();
+      await this.#fetchBlobs(m);
+      m.lastError = undefined;
+      if (result.status === 'equivocation') m.lastError = `equivocation: ${result.evidence.explanation}`;
+      await this.#collectCosignatures(m);
+    } catch (err) {
+      m.lastError = (err as Error).message;
+      this.#logger('warn', `mirror of ${party}: ${m.lastError}`);
+    } finally {
+      m.busy = false;
+    }
+  }
+
+  /** Fetches the blobs that newly mirrored declarations name from the peer (each checked against its hash). */
+  async #fetchBlobs(m: MirrorState): Promise<void> {
+    const log = this.#logs.get(m.party)!;
+    const size = this.servedSize(log);
+    for (; m.blobScan < size; m.blobScan++) {
+      const leaf = m.store.entry(m.blobScan);
+      if (!leaf) return;
+      const { envelope } = decodeEntry(leaf);
+      if (envelope.type !== 'declaration' || envelope.body.form !== 'plain') continue;
+      for (const ref of envelope.body.more ?? []) {
+        if (m.store.blob(fromHex(ref.sha256))) continue;
+        if (ref.size > MAX_BLOB) continue;
+        const res = await this.#fetch(`${m.url}/api/blobs/${ref.sha256}`);
+        // Not there (yet): try again next round, from this entry.
+        if (res.status !== 200) return;
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        if (toHex(this.suite.sha256(bytes)) !== ref.sha256) {
+          this.#logger('warn', `mirror of ${m.party}: blob ${ref.sha256} does not match its hash`);
+          return;
+        }
+        m.store.putBlob(fromHex(ref.sha256), bytes);
+      }
+    }
+  }
+
+  async #collectCosignatures(m: MirrorState): Promise<void> {
+    const note = mirroredCheckpoint(m.store);
+    if (note === undefined) return;
+    const text = parseNote(note).text;
+    const { size, origin } = parseCheckpoint(text);
+    if (size === 0) return;
+    const url = `${m.url}/api/cosignatures?origin=${encodeURIComponent(origin)}&size=${size}`;
+    const res = await this.#fetch(url);
+    if (res.status !== 200) return;
+    const body = (await res.json()) as { lines?: unknown };
+    if (!Array.isArray(body.lines) || body.lines.length === 0 || body.lines.length > 100) return;
+    const lines = body.lines.filter((l): l is string => typeof l === 'string');
+    const held = new Set(m.store.cosignatures(size).map((c) => c.line));
+    for (const line of lines) {
+      if (held.has(line)) continue;
+      try {
+        const [sig] = parseAddCheckpointResponse(line.endsWith('\n') ? line : `${line}\n`);
+        const w = this.#witnessVerifiers.get(`${sig!.name}\n${sig!.keyId}`);
+        if (!w || w.party === m.party) continue;
+        const { timestamp } = verifyCosignature(w.verifier, text, sig!);
+        m.store.addCosignature({ size, name: sig!.name, keyId: sig!.keyId, timestamp, line: line.trimEnd() });
+      } catch {
+        // A line that does not verify is ignored: it proves nothing.
+      }
+    }
+  }
+
+  /** Asks every peer's witness to cosign the own log's latest checkpoint. */
+  async requestCosignatures(): Promise<void> {
+    if (this.#closed) return;
+    const head = this.log.store.head();
+    if (!head || head.size === 0) return;
+    await Promise.all(this.#cosignTargets.map((t) => this.#requestCosignature(t, head.checkpoint, head.size)));
+  }
+
+  async #requestCosignature(t: CosignTarget, note: string, size: number): Promise<void> {
+    if (t.size === size && this.log.store.cosignatures(size).some((c) => c.name === t.verifier.name)) return;
+    const text = parseNote(note).text;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const old = t.size <= size ? t.size : 0;
+      const proof =
+        old > 0 && old < size ? consistencyProofFromStore(this.log.store, this.hasher, old, size).proof : [];
+      let res: Response;
+      try {
+        res = await this.#fetch(`${t.url}/logs/${this.party.id}/add-checkpoint`, {
+          method: 'POST',
+          body: formatAddCheckpointRequest({ oldSize: old, proof, checkpointNote: note }),
+        });
+      } catch (err) {
+        this.#logger('warn', `witness of ${t.party}: ${(err as Error).message}`);
+        return;
+      }
+      const body = await res.text();
+      if (res.status === 200) {
+        for (const sig of parseAddCheckpointResponse(body)) {
+          if (sig.name !== t.verifier.name || sig.keyId !== t.verifier.keyId) continue;
+          const { timestamp } = verifyCosignature(t.verifier, text, sig);
+          const line = formatSignatureLine(sig).trimEnd();
+          this.log.store.addCosignature({ size, name: sig.name, keyId: sig.keyId, timestamp, line });
+        }
+        t.size = size;
+        return;
+      }
+      if (res.status === 409 && (res.headers.get('content-type') ?? '').startsWith(TREE_SIZE_CONTENT_TYPE)) {
+        const theirs = parseTreeSizeBody(body);
+        if (theirs > size) {
+          this.#logger('error', `the witness of ${t.party} cosigned size ${theirs} of our log, beyond our ${size}`);
+          return;
+        }
+        t.size = theirs;
+        continue;
+      }
+      this.#logger('warn', `witness of ${t.party} answered ${res.status}: ${body.trim().slice(0, 300)}`);
+      return;
+    }
+  }
+
+  #cosignSoon(): void {
+    if (this.#cosignRequested || this.#closed) return;
+    this.#cosignRequested = true;
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      this.#cosignRequested = false;
+      this.#track(this.requestCosignatures());
+    }, 50);
+    this.#timers.add(timer);
+  }
+
+  /** Compares, for each mirrored log, what this node holds with what every other peer serves. */
+  async gossipRound(): Promise<EquivocationEvidence[]> {
+    const found: EquivocationEvidence[] = [];
+    for (const m of this.mirrors.values()) {
+      if (this.#closed) break;
+      const log = this.#logs.get(m.party)!;
+      const observations: Observation[] = [];
+      const mine = mirroredCheckpoint(m.store);
+      if (mine) observations.push({ source: 'this node', note: mine, tiles: storeTileSource(m.store, mine) });
+      await Promise.all(
+        [...this.mirrors.values()]
+          .filter((o) => o.party !== m.party)
+          .map(async (o) => {
+            const base = `${o.url}/logs/${m.party}`;
+            try {
+              const res = await this.#fetch(`${base}/checkpoint`);
+              if (res.status !== 200) return;
+              const note = await res.text();
+              if (note.length > 65536) return;
+              observations.push({ source: o.url, note, tiles: httpTileSource(base, { timeoutMs: this.#timeoutMs }) });
+            } catch {
+              // A peer that does not answer tells us nothing this round.
+            }
+          }),
+      );
+      if (observations.length < 2) continue;
+      const report = await detectFork(log.vkey, this.suite, observations);
+      if (report.evidence) {
+        this.recordEvidence(report.evidence, 'gossip');
+        found.push(report.evidence);
+      }
+    }
+    return found;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Lifecycle
+
+  #track<T>(p: Promise<T>): Promise<T> {
+    const q = p.catch((err) => this.#logger('error', `background round failed: ${(err as Error)?.stack ?? err}`));
+    this.#running.add(q);
+    q.finally(() => this.#running.delete(q));
+    return p;
+  }
+
+  #every(ms: number, round: () => Promise<unknown>): void {
+    const tick = () => {
+      if (this.#closed) return;
+      const timer = setTimeout(async () => {
+        this.#timers.delete(timer);
+        await this.#track(round()).catch(() => {});
+        tick();
+      }, ms);
+      this.#timers.add(timer);
+    };
+    tick();
+  }
+
+  /** Starts the mirror, witness-client and gossip loops. */
+  start(): void {
+    this.#every(this.config.mirror.syncEveryMs, () =>
+      Promise.all([...this.mirrors.keys()].map((p) => this.syncMirror(p))),
+    );
+    this.#every(this.config.witness.requestEveryMs, () => this.requestCosignatures());
+    this.#every(this.config.gossip.everyMs, () => this.gossipRound());
+  }
+
+  health() {
+    const head = this.log.store.head();
+    return {
+      ok: true as const,
+      party: this.party.id,
+      origin: this.party.origin,
+      size: head?.size ?? 0,
+      regime: this.regimeHash,
+      mirrors: [...this.mirrors.values()].map((m) => ({
+        party: m.party,
+        origin: m.origin,
+        size: this.servedSize(this.#logs.get(m.party)!),
+        lastSync: m.lastSync === undefined ? null : new Date(m.lastSync).toISOString(),
+        lastError: m.lastError ?? null,
+      })),
+      evidence: this.#evidenceSeen.size,
+    };
+  }
+
+  /** Stops the loops, appends what is queued, waits for rounds in flight, closes every file. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    this.submissions.close();
+    await Promise.allSettled([...this.#running]);
+    while ([...this.mirrors.values()].some((m) => m.busy)) await new Promise((r) => setTimeout(r, 10));
+    for (const m of this.mirrors.values()) m.store.close();
+    this.witness?.close();
+    this.users.close();
+    this.log.close();
+  }
+}
+
+function firstLocalAtOrAfter(records: { size: number; time: number }[], size: number): number {
+  return records.find((r) => r.size >= size)?.time ?? Date.now();
+}

@@ -1,0 +1,249 @@
+/** `detente declare / open / verify-opening / select` end to end, and every tampering of an opening file. */
+import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { detente, detenteAsync } from './helpers/cli.js';
+import { addUser, freePort, initNodes, regimeSignature, startNode, submit } from './helpers/nodes.js';
+import { tempDirs } from './helpers/tmp.js';
+
+const tmp = tempDirs('detente-escrow-cli-');
+
+const ITEMS = `uid,category,site,status,warheads
+RS-24-0001,icbm,kozelsk,deployed,4
+RS-24-0002,icbm,kozelsk,deployed,4
+RS-24-0003,icbm,kozelsk,non-deployed,
+RSM-56-01,slbm,gadzhiyevo,deployed,6
+`;
+
+describe('escrowed declarations through the CLI (a party node directory)', () => {
+  let root: string;
+  let ru: string;
+  let opening: string;
+
+  beforeAll(() => {
+    root = tmp();
+    ru = initNodes(() => root, ['us', 'ru']).get('ru')!;
+    writeFileSync(join(root, 'items.csv'), ITEMS);
+  });
+
+  it('declare commits the items: root, leaves and totals printed; secrets kept private', () => {
+    const r = detente(['declare', '--dir', ru, '--commit', join(root, 'items.csv'), '--as-of', '2022-03-01', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.root).toMatch(/^[0-9a-f]{64}$/);
+    expect(out.leaves).toBe(64);
+    expect(out.totals.icbm).toBe(3);
+    expect(out.totals.slbm).toBe(1);
+    expect(statSync(out.secrets).mode & 0o777).toBe(0o600);
+  });
+
+  it('a second declaration for the same period is refused', () => {
+    const r = detente(['declare', '--dir', ru, '--commit', join(root, 'items.csv'), '--as-of', '2022-03-01']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('COMMITMENT_DUPLICATE');
+  });
+
+  it('open --site writes a self-contained opening file that verify-opening accepts', () => {
+    opening = join(root, 'kozelsk.json');
+    const r = detente(['open', '--dir', ru, '--site', 'kozelsk', '--out', opening]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const v = detente(['verify-opening', opening]);
+    expect(v.stderr).toBe('');
+    expect(v.code).toBe(0);
+    expect(v.stdout).toContain('OK: 3 leaf/leaves');
+    expect(v.stdout).toContain('RS-24-0003 at kozelsk');
+    const vkey = JSON.parse(readFileSync(opening, 'utf8')).vkey;
+    const given = detente(['verify-opening', opening, '--vkey', vkey]);
+    expect(given.code).toBe(0);
+    expect(given.stdout).toContain('--vkey');
+  });
+
+  it('open --items opens chosen leaves', () => {
+    const out = join(root, 'one.json');
+    expect(detente(['open', '--dir', ru, '--items', 'RSM-56-01', '--out', out, '--no-record']).code).toBe(0);
+    expect(detente(['verify-opening', out]).code).toBe(0);
+  });
+
+  const tamper = (name: string, edit: (f: any) => void, fault: RegExp) => {
+    it(`refuses a tampered file: ${name}`, () => {
+      const f = JSON.parse(readFileSync(opening, 'utf8'));
+      edit(f);
+      const path = join(root, `tampered-${name.replace(/\W+/g, '-')}.json`);
+      writeFileSync(path, JSON.stringify(f));
+      const r = detente(['verify-opening', path]);
+      expect(r.code, r.stdout).not.toBe(0);
+      expect(r.stderr).toMatch(fault);
+    });
+  };
+  const flipHex = (h: string) => (h[0] === '0' ? '1' : '0') + h.slice(1);
+
+  tamper(
+    'wrong salt',
+    (f) => (f.opening.leaves[0].salt = flipHex(f.opening.leaves[0].salt)),
+    /opening: .*not the committed root.*\[ESCROW_INVALID\]/,
+  );
+  tamper('changed count', (f) => (f.opening.leaves[0].item.counts.icbm = 2), /opening: .*\[ESCROW_INVALID\]/);
+  tamper('changed site', (f) => (f.opening.leaves[0].item.site = 'engels'), /opening: .*\[ESCROW_INVALID\]/);
+  tamper('negative sum', (f) => (f.opening.leaves[0].path[0].sums[0] = -1), /opening: .*negative.*\[ESCROW_INVALID\]/);
+  tamper(
+    'path from another tree',
+    (f) => (f.opening.leaves[0].path[1].hash = flipHex(f.opening.leaves[0].path[1].hash)),
+    /opening: .*\[ESCROW_INVALID\]/,
+  );
+  tamper(
+    'index beyond the tree',
+    (f) => (f.opening.leaves[f.opening.leaves.length - 1].index = 64),
+    /opening: .*beyond the tree.*\[ESCROW_INVALID\]/,
+  );
+  tamper(
+    'totals that disagree with the root',
+    (f) => (f.opening.commitment.totals.icbm = 2),
+    /opening: .*not the published commitment.*\[ESCROW_INVALID\]/,
+  );
+  tamper(
+    'another root',
+    (f) => (f.opening.commitment.root = flipHex(f.opening.commitment.root)),
+    /opening: .*\[ESCROW_INVALID\]/,
+  );
+  tamper(
+    'entry bytes changed',
+    (f) => {
+      const b = Buffer.from(f.declaration.entry, 'base64');
+      b[b.length - 5] = b[b.length - 5]! ^ 1;
+      f.declaration.entry = b.toString('base64');
+    },
+    /declaration entry: .*leaf hash.*\[PROOF_INVALID\]/,
+  );
+  tamper(
+    'inclusion proof changed',
+    (f) => {
+      const p = Buffer.from(f.inclusion.proof[0], 'base64');
+      p[0] = p[0]! ^ 1;
+      f.inclusion.proof[0] = p.toString('base64');
+    },
+    /inclusion proof: .*\[PROOF_INVALID\]/,
+  );
+  tamper(
+    'checkpoint signature',
+    (f) =>
+      (f.checkpoint = f.checkpoint.replace(
+        /(\n\n\u2014 \S+ )(\S)/,
+        (_m: string, a: string, c: string) => a + (c === 'A' ? 'B' : 'A'),
+      )),
+    /checkpoint: .*\[NOTE_/,
+  );
+  tamper(
+    'signer key',
+    (f) => (f.declaration.publicKey = Buffer.alloc(32, 7).toString('base64')),
+    /entry signature: .*\[SIGNATURE_INVALID\]/,
+  );
+  tamper('not an opening file', (f) => (f.format = 'something'), /file: .*\[ESCROW_MALFORMED\]/);
+
+  it('refuses a file checked against a log key other than the one given', () => {
+    const other = initNodes(() => tmp(), ['us']).get('us')!;
+    const vkey = readFileSync(join(other, 'log', 'log.vkey'), 'utf8').trim();
+    const r = detente(['verify-opening', opening, '--vkey', vkey]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/checkpoint: .*\[NOTE_/);
+  });
+});
+
+describe('detente select on an exercise directory', () => {
+  let played: string;
+  const copy = () => {
+    const d = join(tmp(), 'ex');
+    cpSync(played, d, { recursive: true });
+    return d;
+  };
+
+  beforeAll(() => {
+    played = join(tmp(), 'ex');
+    const r = detente(['scenario', 'play', 'european-security-2022', '--dir', played]);
+    expect(r.code, r.stderr).toBe(0);
+  });
+
+  it('commits, reveals and prints the joint selection with its detection probabilities, deterministically', () => {
+    const args = ['--round', 'aegis-2022-1', '--inspection', 'aegis-ashore-transparency'];
+    const a = detente(['select', '--dir', copy(), ...args]);
+    const b = detente(['select', '--dir', copy(), ...args]);
+    expect(a.stderr).toBe('');
+    expect(a.code).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+    expect(a.stdout).toContain('status joint');
+    expect(a.stdout).toMatch(/seed [0-9a-f]{64} \(from ru, us\)/);
+    expect(a.stdout).toMatch(/selected 1 of 2: (deveselu|redzikowo)/);
+    expect(a.stdout).toContain('P(detect ≥ 1) with k undeclared among N = 2, n = 1 sampled (hypergeometric)');
+    expect(a.stdout).toMatch(/\n\s+1\s+0\.5000\n/);
+  });
+
+  it('a second run reads the draw already recorded and adds nothing', () => {
+    const dir = copy();
+    const args = [
+      'select',
+      '--dir',
+      dir,
+      '--round',
+      'aegis-2022-1',
+      '--inspection',
+      'aegis-ashore-transparency',
+      '--json',
+    ];
+    const first = JSON.parse(detente(args).stdout);
+    const second = JSON.parse(detente(args).stdout);
+    expect(second).toEqual(first);
+    expect(first.commits).toHaveLength(2);
+    expect(first.reveals).toHaveLength(2);
+  });
+
+  it('a party that withholds its reveal: a finding once the deadline passes, and the fallback decides', () => {
+    const r = detente([
+      'select',
+      '--dir',
+      copy(),
+      '--round',
+      'ru-bases-2022-1',
+      '--inspection',
+      'ru-ground-missile-base-transparency',
+      '--withhold',
+      'ru',
+      '--as-of',
+      '2023-12-31T00:00:00Z',
+      '--json',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.status).toBe('fallback');
+    expect(s.designatedBy).toBe('us');
+    expect(s.findings.map((f: { rule: string; party: string }) => `${f.rule} ${f.party}`)).toEqual([
+      'draw.reveal-missing ru',
+    ]);
+    expect(s.detection.find((d: { k: number }) => d.k === 1).probability).toBeCloseTo(1 / 3, 12);
+  });
+});
+
+describe('declare beside a running node', () => {
+  it('appends under the log lock; the node keeps appending after it', async () => {
+    const root = tmp();
+    const dirs = initNodes(() => root, ['us', 'ru']);
+    const ru = dirs.get('ru')!;
+    writeFileSync(join(root, 'items.json'), JSON.stringify({ asOf: '2022-09-01', items: [] }));
+    const token = addUser(ru, 'ru', 'ru-officer', ['declarant']);
+    const node = await startNode(ru, await freePort(), []);
+    try {
+      const first = await submit(node.url, token, regimeSignature(node.node));
+      expect(first.status).toBe(201);
+      const r = await detenteAsync(['declare', '--dir', ru, '--commit', join(root, 'items.json'), '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      const declared = JSON.parse(r.stdout);
+      expect(declared.entry.index).toBe(first.json.index + 1);
+      expect(declared.leaves).toBe(64);
+      const next = await submit(node.url, token, regimeSignature(node.node));
+      expect(next.status).toBe(201);
+      expect(next.json.index).toBe(declared.entry.index + 1);
+    } finally {
+      await node.close();
+    }
+  });
+});

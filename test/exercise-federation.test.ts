@@ -1,0 +1,176 @@
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../src/crypto/canonical-json.js';
+import { type Federation, type FederationPlay, startFederation } from '../src/exercise/federation.js';
+import { playScenario } from '../src/exercise/play.js';
+import { foldDir } from '../src/exercise/read.js';
+import { CLI } from './helpers/cli.js';
+import { tempDirs } from './helpers/tmp.js';
+
+const tmp = tempDirs('detente-federation-');
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** A base port with the two after it free too. */
+async function freePorts(n = 3): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    let ok = true;
+    for (let i = 0; i < n && ok; i++) ok = await portFree(base + i);
+    if (ok) return base;
+  }
+  throw new Error('no free ports');
+}
+
+describe('the scenario as a federation: one node per party over HTTP', () => {
+  let fed: Federation;
+  let play: FederationPlay;
+  let direct: { state: string; findings: string; end: string; refused: string[] };
+
+  beforeAll(async () => {
+    const base = tmp();
+    const played = playScenario('european-security-2022', join(base, 'direct'));
+    const f = foldDir(join(base, 'direct'));
+    const { state, findings } = f.engine.evaluate(f.asOf);
+    direct = {
+      state: canonicalJson(state),
+      findings: canonicalJson({ findings }),
+      end: played.end,
+      refused: played.refused.map((r) => r.step),
+    };
+    fed = await startFederation({ dir: join(base, 'federation'), basePort: await freePorts(), loopMs: 100 });
+    play = await fed.playTimeline();
+  }, 240_000);
+
+  afterAll(async () => {
+    await fed?.close();
+  });
+
+  const get = async (url: string) => {
+    const res = await fetch(url);
+    return { status: res.status, text: await res.text() };
+  };
+
+  it('GET /logs on the first node lists every party log, at the size each party wrote', async () => {
+    const first = fed.nodes[0]!;
+    expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const { status, text } = await get(`${first.url}/logs`);
+    expect(status).toBe(200);
+    const logs = JSON.parse(text).logs as { party: string; size: number }[];
+    expect(logs.map((l) => l.party).sort()).toEqual(['nato', 'ru', 'us']);
+    for (const l of logs) expect(l.size).toBe(play.entries[l.party]);
+    expect(Object.values(play.entries).reduce((a, b) => a + b, 0)).toBe(78);
+  });
+
+  it('refuses the entries the timeline expects refused, with the expected status, storing nothing', () => {
+    expect(play.refused.map((r) => r.step)).toEqual(direct.refused);
+    expect(play.refused.map((r) => [r.expected, r.status, r.code])).toEqual([
+      // The API names a key that exists but lacks the role KEY_DENIED (403), where the direct play says ROLE_DENIED.
+      ['ROLE_DENIED', 403, 'KEY_DENIED'],
+      ['REFERENCE_UNKNOWN', 422, 'REFERENCE_UNKNOWN'],
+      ['SCHEMA_INVALID', 400, 'SCHEMA_INVALID'],
+      ['KEY_UNKNOWN', 403, 'KEY_DENIED'],
+    ]);
+  });
+
+  it('every node answers the same bytes for /api/state and /api/findings, and they are the direct play’s', async () => {
+    const asOf = encodeURIComponent(direct.end);
+    for (const path of ['/api/state', '/api/findings']) {
+      const answers = await Promise.all(fed.nodes.map((n) => get(`${n.url}${path}?asOf=${asOf}`)));
+      for (const a of answers) expect(a.status).toBe(200);
+      expect(new Set(answers.map((a) => a.text)).size).toBe(1);
+      // Same keys, same envelopes, so the same leaf hashes; countedAt is each entry's earliest cosignature by
+      // another party's witness, at the step's simulated time, as the direct play's local checkpoint time.
+      expect(answers[0]!.text).toBe(path === '/api/state' ? direct.state : direct.findings);
+    }
+    const findings = JSON.parse(direct.findings).findings as { rule: string }[];
+    expect(findings.length).toBe(28);
+    expect(findings.map((f) => f.rule)).toContain('regime.signature-mismatch');
+  });
+
+  it('every log carries both other parties’ cosignatures on every node, timestamped on the simulated clock', async () => {
+    for (const n of fed.nodes) {
+      for (const log of n.node.logs()) {
+        const size = n.node.servedSize(log);
+        expect(size).toBe(play.entries[log.party]);
+        const cosignatures = n.node.cosignatures(log, size);
+        expect(cosignatures.length, `${n.party} holds ${log.party}`).toBe(2);
+        for (const c of cosignatures) expect(new Date(c.timestamp * 1000).getUTCFullYear()).toBe(2022);
+      }
+      // Every checkpoint the node wrote or mirrored is dated in the exercise's 2022.
+      for (const log of n.node.logs()) {
+        for (const r of log.store.checkpointRecords()) expect(new Date(r.time).getUTCFullYear()).toBe(2022);
+      }
+    }
+    const us = fed.node('us');
+    const detail = JSON.parse((await get(`${fed.node('ru').url}/api/entries/detente.example%2Fus/0`)).text);
+    expect(detail.envelope.type).toBe('regime-signature');
+    expect(detail.countedAt).toBe('2022-01-27T10:00:00.000Z');
+    expect(detail.cosignatures.length).toBe(2);
+    expect(us.node.allEntries().filter((e) => e.party === 'us').length).toBe(play.entries.us);
+  });
+
+  it('mirrors fetched the blobs of large declarations, and serve them', async () => {
+    const ru = fed.node('ru');
+    const declaration = ru.node
+      .allEntries()
+      .find((e) => e.party === 'us' && e.envelope.type === 'declaration' && (e.envelope.body as any).more?.length);
+    expect(declaration).toBeDefined();
+    const sha = (declaration!.envelope.body as any).more[0].sha256 as string;
+    const { status, text } = await get(`${fed.node('nato').url}/api/blobs/${sha}`);
+    expect(status).toBe(200);
+    expect(Array.isArray(JSON.parse(text))).toBe(true);
+    expect(ru.node.moreItems(declaration!)?.length).toBeGreaterThan(100);
+  });
+});
+
+describe('detente start', () => {
+  it('prints the URLs, answers GET /logs, and exits cleanly on SIGTERM', async () => {
+    const port = await freePorts();
+    const dir = join(tmp(), 'fed');
+    const child = spawn(process.execPath, [CLI, 'start', '--dir', dir], {
+      env: { ...process.env, PORT: String(port), CI: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!stdout.includes("Every party's log:") && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(stdout, stderr).toContain(`Every party's log: http://127.0.0.1:${port}/logs`);
+      for (const [i, party] of ['us', 'ru', 'nato'].entries()) {
+        const url = `http://127.0.0.1:${port + i}`;
+        expect(stdout).toContain(`${party.padEnd(5)} dashboard ${url}/   logs ${url}/logs   API docs ${url}/docs`);
+      }
+      const res = await fetch(`http://127.0.0.1:${port}/logs`);
+      expect(res.status).toBe(200);
+      const logs = ((await res.json()) as { logs: { party: string }[] }).logs;
+      expect(logs.map((l) => l.party).sort()).toEqual(['nato', 'ru', 'us']);
+      // Let a few steps play, then stop it in the middle of the timeline.
+      await new Promise((r) => setTimeout(r, 1500));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(stdout).toContain('SIGTERM: stopping the nodes\nstopped\n');
+      expect(stderr).not.toMatch(/internal error/);
+      await expect(fetch(`http://127.0.0.1:${port}/logs`)).rejects.toThrow();
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});

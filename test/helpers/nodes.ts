@@ -1,0 +1,143 @@
+/** Party nodes for the tests: real directories, real SQLite, real HTTP on 127.0.0.1. */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from '../../src/api/server.js';
+import { importRegimeKeys, initNodeDir } from '../../src/node/config.js';
+import { PartyNode } from '../../src/node/node.js';
+import { UserStore } from '../../src/node/users.js';
+import { nodeSuite } from '../../src/runtime/node-crypto.js';
+import { SCENARIO_REGIME } from '../model-helpers.js';
+
+export const suite = nodeSuite;
+export const PARTIES = ['us', 'ru', 'nato'] as const;
+
+export function scenarioRegimeText(): string {
+  return readFileSync(SCENARIO_REGIME, 'utf8');
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const a = s.address();
+      const port = typeof a === 'object' && a ? a.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Creates one node directory per party, with every party's public keys imported into each. */
+export function initNodes(root: () => string, parties: readonly string[] = PARTIES): Map<string, string> {
+  const text = scenarioRegimeText();
+  const dirs = new Map<string, string>();
+  const keys: Record<string, string> = {};
+  for (const party of parties) {
+    const dir = join(root(), party);
+    Object.assign(keys, initNodeDir(dir, { party, regimeText: text }, suite).publicKeys);
+    dirs.set(party, dir);
+  }
+  // The scenario has three parties; nodes for some only still need everyone's keys.
+  for (const p of PARTIES) {
+    if (!parties.includes(p)) {
+      for (const k of ['declarant', 'inspector', 'witness', 'log']) {
+        keys[`${p}-${k}`] = Buffer.from(
+          suite.ed25519.publicKey(suite.sha256(Buffer.from(`absent ${p}-${k}`))),
+        ).toString('base64');
+      }
+    }
+  }
+  for (const dir of dirs.values()) importRegimeKeys(dir, keys);
+  return dirs;
+}
+
+export function addUser(dir: string, party: string, name: string, roles: string[]): string {
+  const users = UserStore.open(join(dir, 'users.sqlite'), suite);
+  try {
+    return users.add(name, party, roles).token;
+  } finally {
+    users.close();
+  }
+}
+
+export interface RunningNode {
+  party: string;
+  dir: string;
+  node: PartyNode;
+  app: FastifyInstance;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export async function startNode(
+  dir: string,
+  port: number,
+  peers: { party: string; url: string }[],
+  fast = true,
+): Promise<RunningNode> {
+  const node = PartyNode.open(dir, {
+    peers,
+    timeoutMs: 3000,
+    logger: process.env.DEBUG_NODES
+      ? (level, m) => console.error(`[${dir.split('/').pop()}] ${level} ${m}`)
+      : undefined,
+    configure: (c) => {
+      if (fast) {
+        c.mirror.syncEveryMs = 100;
+        c.witness.requestEveryMs = 100;
+        c.gossip.everyMs = 200;
+      }
+    },
+  });
+  const app = await buildServer(node);
+  await app.listen({ port, host: '127.0.0.1' });
+  node.start();
+  return {
+    party: node.party.id,
+    dir,
+    node,
+    app,
+    url: `http://127.0.0.1:${port}`,
+    port,
+    async close() {
+      if (process.env.DEBUG_NODES) console.time(`close ${dir}`);
+      await app.close();
+      if (process.env.DEBUG_NODES) console.timeLog(`close ${dir}`);
+      await node.close();
+      if (process.env.DEBUG_NODES) console.timeEnd(`close ${dir}`);
+    },
+  };
+}
+
+export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function submit(url: string, token: string, body: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${url}/api/submissions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: await res.json() };
+}
+
+let nonceCounter = 0;
+export function nonce(): string {
+  return `nonce-${process.pid}-${Date.now()}-${nonceCounter++}`;
+}
+
+export function regimeSignature(node: PartyNode) {
+  return {
+    nonce: nonce(),
+    type: 'regime-signature',
+    body: { regime: node.regimeHash, id: node.regime.id, version: node.regime.version },
+  };
+}

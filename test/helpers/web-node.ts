@@ -1,0 +1,148 @@
+/**
+ * The scenario as a real federation, for the dashboard's browser tests: startFederation (src/exercise/federation.ts)
+ * starts one PartyNode server per party of "European security 2022" on free ports of 127.0.0.1 (each mirroring and
+ * witnessing the others over HTTP) and plays the whole timeline through each party's write API on the simulated
+ * clock. Then the clock moves to the real now, and NATO files daily monitoring reports through its node (so that one
+ * log spans more than one tile). The engine's state and findings are the nodes' own (GET /api/state, /api/findings):
+ * nothing here stands in for the node.
+ *
+ * `proxy` is a man in the middle in front of the US node that can lie about one log (a flipped byte in entry
+ * bundles, or a changed checkpoint), so that a test can check that the browser refuses it.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { type Federation, type FederationPlay, startFederation } from '../../src/exercise/federation.js';
+import type { Regime } from '../../src/model/index.js';
+import { freePort, nonce, submit } from './nodes.js';
+
+export interface Tamper {
+  mode: 'none' | 'bundle' | 'checkpoint';
+  party: string;
+}
+
+export interface WebNodes {
+  fed: Federation;
+  play: FederationPlay;
+  /** The US node: the one the browser opens. */
+  base: string;
+  regime: Regime;
+  /** How many monitoring reports NATO filed after the play. */
+  monitoring: number;
+  /** The same US node behind a proxy that lies as `tamper` says. */
+  proxy: { base: string; tamper: Tamper };
+  origin(party: string): string;
+  close(): Promise<void>;
+}
+
+const DAY = 86_400_000;
+const iso = (t: number) => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** Starts the federation on free ports, plays the scenario, then files `monitoring` reports at the real time. */
+export async function startWebNodes(tmp: () => string, monitoring = 260): Promise<WebNodes> {
+  const fed = await startFederation({ dir: join(tmp(), 'federation'), basePort: await freeBasePort(), loopMs: 100 });
+  try {
+    const play = await fed.playTimeline();
+    const now = Date.now();
+    fed.clock.set(now);
+    const nato = fed.node('nato');
+    // Concurrent submissions: the node batches them.
+    await Promise.all(
+      Array.from({ length: monitoring }, async (_, i) => {
+        const { status, json } = await submit(nato.url, nato.token, {
+          nonce: nonce(),
+          type: 'observation',
+          body: {
+            subject: 'ru',
+            observedAt: iso(now - (monitoring - i) * DAY),
+            place: { zone: 'ukraine' },
+            quantities: [{ category: 'permanent-combat-forces', quantity: 0 }],
+            method: 'open-source',
+            evidence: [],
+          },
+        });
+        if (status !== 201) throw new Error(`monitoring report ${i}: ${status} ${JSON.stringify(json)}`);
+      }),
+    );
+    await fed.settle(60_000);
+    const us = fed.node('us');
+    const regime = us.node.regime;
+    const tamper: Tamper = { mode: 'none', party: 'us' };
+    const proxy = await startProxy(us.url, tamper);
+    return {
+      fed,
+      play,
+      base: us.url,
+      regime,
+      monitoring,
+      proxy: { base: proxy.base, tamper },
+      origin: (party) => regime.parties.find((p) => p.id === party)!.origin,
+      async close() {
+        await new Promise((r) => proxy.server.close(r));
+        await fed.close();
+      },
+    };
+  } catch (err) {
+    await fed.close();
+    throw err;
+  }
+}
+
+/** A base port with the two after it free too (the federation takes consecutive ports). */
+async function freeBasePort(n = 3): Promise<number> {
+  const free = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = await freePort();
+    if (base + n > 65_535) continue;
+    let ok = true;
+    for (let i = 1; i < n && ok; i++) ok = await free(base + i);
+    if (ok) return base;
+  }
+  throw new Error('no three consecutive free ports');
+}
+
+/** A GET-only man in the middle: passes everything through, and lies about one log as `tamper` says. */
+async function startProxy(target: string, tamper: Tamper): Promise<{ base: string; server: Server }> {
+  const server = createServer(async (req, res) => {
+    try {
+      const upstream = await fetch(`${target}${req.url}`, {
+        method: req.method,
+        headers: { accept: req.headers.accept ?? '*/*' },
+      });
+      let body = Buffer.from(await upstream.arrayBuffer());
+      const prefix = `/logs/${tamper.party}/`;
+      const rest = req.url?.startsWith(prefix) ? req.url.slice(prefix.length) : undefined;
+      if (tamper.mode === 'bundle' && rest?.startsWith('tile/entries/')) {
+        // Backdate every entry by a decade ("202x-" → "201x-"): still well-formed entries, but the bytes no longer
+        // hash to the leaves the log committed to.
+        for (let at = body.indexOf('"issuedAt":"20'); at >= 0; at = body.indexOf('"issuedAt":"20', at + 1)) {
+          body[at + 14] = body[at + 14] === 0x32 ? 0x31 : 0x32;
+        }
+      }
+      if (tamper.mode === 'checkpoint' && rest === 'checkpoint') {
+        // Another root under the same signature: the log's key did not sign this.
+        const lines = body.toString('utf8').split('\n');
+        const root = Buffer.from(lines[2]!, 'base64');
+        root[0] = root[0]! ^ 1;
+        lines[2] = root.toString('base64');
+        body = Buffer.from(lines.join('\n'));
+      }
+      const headers: Record<string, string> = {};
+      for (const h of ['content-type', 'cache-control', 'content-security-policy']) {
+        const v = upstream.headers.get(h);
+        if (v) headers[h] = v;
+      }
+      res.writeHead(upstream.status, { ...headers, 'content-length': body.length });
+      res.end(body);
+    } catch (err) {
+      res.writeHead(502).end(String(err));
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}

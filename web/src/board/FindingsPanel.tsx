@@ -1,0 +1,95 @@
+/** The engine's findings: severity, the rule and what it breaks, the party, since when, and the entries that show it. */
+import { useState } from 'react';
+import { useData } from '../data.js';
+import { formatUtc, useI18n } from '../i18n/i18n.js';
+import { entryHref, onLinkClick } from '../router.js';
+import { SEVERITY_ORDER, type Severity } from '../state.js';
+
+export function FindingsPanel() {
+  const { findings, regime } = useData();
+  const { t, lang, text } = useI18n();
+  const [severity, setSeverity] = useState<Severity | ''>('');
+  const shown = (findings ?? [])
+    .filter((f) => !severity || f.severity === severity)
+    .sort(
+      (a, b) =>
+        SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
+        (a.at < b.at ? -1 : a.at > b.at ? 1 : 0),
+    );
+  const counts = new Map(SEVERITY_ORDER.map((s) => [s, (findings ?? []).filter((f) => f.severity === s).length]));
+  return (
+    <>
+      <div className="panel-head">
+        <h2>{t('board.findings')}</h2>
+        {findings?.length ? (
+          <label className="small">
+            {t('board.filterSeverity')}{' '}
+            <select
+              data-testid="filter-severity"
+              value={severity}
+              onChange={(e) => setSeverity(e.target.value as Severity | '')}
+            >
+              <option value="">
+                {t('board.all')} ({findings.length})
+              </option>
+              {SEVERITY_ORDER.map((s) => (
+                <option key={s} value={s}>
+                  {s} ({counts.get(s)})
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+      </div>
+      {findings === undefined ? (
+        <p className="muted small">{t('common.unavailable')}</p>
+      ) : findings.length === 0 ? (
+        <p className="muted small">{t('board.noFindings')}</p>
+      ) : (
+        <table data-testid="findings">
+          <thead>
+            <tr>
+              <th>{t('board.severity')}</th>
+              <th>{t('board.rule')}</th>
+              <th>{t('board.party')}</th>
+              <th>{t('board.at')}</th>
+              <th />
+              <th>{t('board.cites')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((f) => (
+              <tr key={f.id} data-finding={f.id} data-rule={f.rule} data-severity={f.severity}>
+                <td>
+                  <span className={`pill ${f.severity}`}>{f.severity}</span>
+                </td>
+                <td className="mono small">
+                  {f.rule}
+                  <div className="muted">
+                    {f.breaks.kind}: {f.breaks.id}
+                  </div>
+                </td>
+                <td>{text(regime.parties.find((p) => p.id === f.party)?.name) || f.party}</td>
+                <td className="small">{formatUtc(f.at)}</td>
+                <td>{f.message[lang] ?? f.message.en}</td>
+                <td>
+                  {f.refs.map((r) => (
+                    <a
+                      key={`${r.origin}/${r.index}`}
+                      href={entryHref(r.origin, r.index)}
+                      onClick={onLinkClick}
+                      className="mono"
+                      data-ref={`${r.origin}#${r.index}`}
+                    >
+                      {r.origin.split('/').pop()}#{r.index}{' '}
+                    </a>
+                  ))}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,102 @@
+/** What every view needs once: the logs, the regime, and (when the node has them) the engine's state and findings. */
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
+import type { Regime } from '../../src/model/index.js';
+import { api, type LogInfo } from './api/client.js';
+import { asState, type ComplianceState, type Finding } from './state.js';
+
+export interface NodeData {
+  logs: LogInfo[];
+  regime: Regime;
+  regimeHash: string;
+  /** The engine's state as of `asOf`: undefined while loading or when the node has no engine. */
+  state: ComplianceState | undefined;
+  stateAvailable: boolean;
+  findings: Finding[] | undefined;
+  asOf: string | undefined;
+  setAsOf: (asOf: string | undefined) => void;
+}
+
+type Loaded = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; data: NodeData };
+
+const Context = createContext<Loaded>({ status: 'loading' });
+
+export function DataProvider({ children }: { children: ReactNode }) {
+  const [base, setBase] = useState<{ logs: LogInfo[]; regime: Regime; hash: string } | { error: string } | undefined>();
+  // `?asOf=` in the address: a link to the state of one date (the timeline's control keeps it up to date).
+  const [asOf, setAsOfState] = useState<string | undefined>(
+    () => new URLSearchParams(globalThis.location?.search).get('asOf') ?? undefined,
+  );
+  const setAsOf = useCallback((value: string | undefined) => {
+    setAsOfState(value);
+    const url = new URL(location.href);
+    if (value) url.searchParams.set('asOf', value);
+    else url.searchParams.delete('asOf');
+    history.replaceState(history.state, '', url);
+  }, []);
+  const [state, setState] = useState<{ state: ComplianceState | undefined; available: boolean }>({
+    state: undefined,
+    available: false,
+  });
+  const [findings, setFindings] = useState<Finding[] | undefined>();
+
+  useEffect(() => {
+    Promise.all([api.logs(), api.regime()])
+      .then(([logs, regime]) => setBase({ logs: logs.logs, regime: regime.regime, hash: regime.hash }))
+      .catch((err: Error) => setBase({ error: err.message }));
+  }, []);
+
+  // The engine's fold can take the node a moment: ask once the regime is here, so the first view is up first.
+  const ready = base !== undefined && !('error' in base);
+  useEffect(() => {
+    if (!ready) return;
+    let live = true;
+    api
+      .state(asOf)
+      .then((s) => live && setState({ state: asState(s), available: asState(s) !== undefined }))
+      .catch(() => live && setState({ state: undefined, available: false }));
+    api
+      .findings(asOf)
+      .then((f) => live && setFindings(f?.findings))
+      .catch(() => live && setFindings(undefined));
+    return () => {
+      live = false;
+    };
+  }, [asOf, ready]);
+
+  let value: Loaded;
+  if (!base) value = { status: 'loading' };
+  else if ('error' in base) value = { status: 'error', message: base.error };
+  else
+    value = {
+      status: 'ready',
+      data: {
+        logs: base.logs,
+        regime: base.regime,
+        regimeHash: base.hash,
+        state: state.state,
+        stateAvailable: state.available,
+        findings,
+        asOf,
+        setAsOf,
+      },
+    };
+  return <Context.Provider value={value}>{children}</Context.Provider>;
+}
+
+export function useLoaded(): Loaded {
+  return useContext(Context);
+}
+
+/** Inside views rendered only when ready. */
+export function useData(): NodeData {
+  const v = useContext(Context);
+  if (v.status !== 'ready') throw new Error('useData before the data is ready');
+  return v.data;
+}
+
+/** Party colours: calm, distinguishable, AA contrast on white. */
+const PALETTE = ['#1f5fa8', '#b3362c', '#5b6b2a', '#7a4f9a', '#946200', '#2b7a78'];
+export function partyColour(regime: Regime, party: string): string {
+  const i = regime.parties.findIndex((p) => p.id === party);
+  return PALETTE[(i < 0 ? PALETTE.length - 1 : i) % PALETTE.length]!;
+}

@@ -1,0 +1,147 @@
+/** One entry: the signed envelope, its inclusion proof and checkpoint, verified here in the browser. */
+import { useCallback, useEffect, useState } from 'react';
+import { api, type EntryDetail } from '../api/client.js';
+import { useData } from '../data.js';
+import { formatUtc, useI18n } from '../i18n/i18n.js';
+import { entryHref, onLinkClick } from '../router.js';
+import { VerifyBadge } from '../verify/VerifyBadge.js';
+import { type Verification, verifyEntryInBrowser } from '../verify/verify.js';
+
+export function EntryView({ origin, index }: { origin: string; index: number }) {
+  const { logs, regime, findings } = useData();
+  const { t, lang } = useI18n();
+  const [detail, setDetail] = useState<EntryDetail | { error: string } | undefined>();
+  const [result, setResult] = useState<Verification | undefined>();
+  const [running, setRunning] = useState(false);
+  const log = logs.find((l) => l.origin === origin);
+
+  const run = useCallback(
+    async (d: EntryDetail | undefined) => {
+      if (!log) return;
+      setRunning(true);
+      const r = await verifyEntryInBrowser({ log, index, detail: d, regime });
+      setResult(r);
+      setRunning(false);
+    },
+    [log, index, regime],
+  );
+
+  useEffect(() => {
+    let live = true;
+    setResult(undefined);
+    api
+      .entry(origin, index)
+      .then((d) => {
+        if (!live) return;
+        setDetail(d);
+        void run(d);
+      })
+      .catch((err: Error) => {
+        if (!live) return;
+        setDetail({ error: err.message });
+        void run(undefined);
+      });
+    return () => {
+      live = false;
+    };
+  }, [origin, index, run]);
+
+  const cited = (findings ?? []).filter((f) => f.refs.some((r) => r.origin === origin && r.index === index));
+  const envelope = result?.signed?.envelope ?? (detail && !('error' in detail) ? detail.envelope : undefined);
+
+  return (
+    <section aria-labelledby="entry-heading" className="entry-view">
+      <div className="section-head">
+        <h1 id="entry-heading">{t('entry.heading', { origin, index })}</h1>
+        <nav className="small" aria-label="entries">
+          {index > 0 ? (
+            <a href={entryHref(origin, index - 1)} onClick={onLinkClick}>
+              ← #{index - 1}
+            </a>
+          ) : null}{' '}
+          <a href={entryHref(origin, index + 1)} onClick={onLinkClick}>
+            #{index + 1} →
+          </a>
+        </nav>
+      </div>
+      <div className="verify-card">
+        <VerifyBadge result={result} running={running} />
+        <p className="small muted">{t('entry.explain')}</p>
+        {result ? (
+          <ol className="steps" aria-label={t('entry.steps')}>
+            {result.steps.map((s) => (
+              <li key={s.id} className={s.ok ? 'ok' : 'failed'} data-step={s.id}>
+                <span aria-hidden="true">{s.ok ? '✓' : '✗'}</span> {t(`step.${s.id}` as 'step.key')}
+                <span className="step-detail mono">{s.detail}</span>
+              </li>
+            ))}
+          </ol>
+        ) : null}
+        <button type="button" onClick={() => void run(detail && !('error' in detail) ? detail : undefined)}>
+          {t('entry.verify')}
+        </button>
+      </div>
+      {detail && 'error' in detail ? <p className="error">{t('common.error', { message: detail.error })}</p> : null}
+      <div className="two-col">
+        <div>
+          <h2>{t('entry.envelope')}</h2>
+          {envelope ? <pre className="json">{JSON.stringify(envelope, null, 2)}</pre> : null}
+          {cited.length ? (
+            <>
+              <h2>{t('board.findings')}</h2>
+              <ul className="plain">
+                {cited.map((f) => (
+                  <li key={f.id}>
+                    <span className={`pill ${f.severity}`}>{f.severity}</span> {f.message[lang]}
+                  </li>
+                ))}
+              </ul>
+            </>
+          ) : null}
+        </div>
+        <div>
+          <dl className="facts">
+            <div>
+              <dt>{t('entry.leafHash')}</dt>
+              <dd className="mono break">{result?.leafHash ?? '—'}</dd>
+            </div>
+            <div>
+              <dt>{t('entry.treeSize')}</dt>
+              <dd className="num">{result?.treeSize ?? '—'}</dd>
+            </div>
+            <div>
+              <dt>{t('entry.root')}</dt>
+              <dd className="mono break">{result?.root ?? '—'}</dd>
+            </div>
+            <div>
+              <dt>{t('entry.tiles')}</dt>
+              <dd className="num">{result?.tilesFetched ?? '—'}</dd>
+            </div>
+            {detail && !('error' in detail) && detail.countedAt ? (
+              <div>
+                <dt>{t('timeline.counted')}</dt>
+                <dd>{formatUtc(detail.countedAt)}</dd>
+              </div>
+            ) : null}
+            <div>
+              <dt>{t('entry.vkey')}</dt>
+              <dd className="mono break">{log?.vkey ?? '—'}</dd>
+            </div>
+          </dl>
+          {detail && !('error' in detail) ? (
+            <>
+              <h2>{t('entry.proof')}</h2>
+              <ol className="mono small proof" start={0}>
+                {detail.proof.proof.map((h) => (
+                  <li key={h}>{h}</li>
+                ))}
+              </ol>
+              <h2>{t('entry.checkpoint')}</h2>
+              <pre className="json small">{detail.checkpoint}</pre>
+            </>
+          ) : null}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,265 @@
+/**
+ * In-browser verification of one entry. Trusts nothing the node says: it fetches the log's signed checkpoint and
+ * the tiles itself (C2SP tlog-tiles paths under the log's prefix), opens the checkpoint with the log's verifier key
+ * using our own tlog code with the portable suite (noble SHA-256, Ed25519 with the strict rule set), hashes the
+ * entry bytes from the entry bundle, builds an inclusion proof from the tiles and checks it against the signed
+ * root. It also checks the proof the API hands out against the checkpoint the API hands out: both must hold, and
+ * when both are for the same tree they must be the same proof.
+ *
+ * The verifier key comes from GET /logs; a user who trusts no server compares it with the key the parties
+ * published (it is shown on the page).
+ */
+import { equalBytes, fromBase64, toBase64, toHex } from '../../../src/crypto/bytes.js';
+import { DetenteError } from '../../../src/crypto/errors.js';
+import { portableSuite } from '../../../src/crypto/suite.js';
+import { parseVerifierKey } from '../../../src/crypto/vkey.js';
+import { decodeEntry, type Regime, type SignedEntry, verifyEntry } from '../../../src/model/index.js';
+import { openCheckpoint } from '../../../src/tlog/checkpoint.js';
+import { parseCosignatureVerifierKey } from '../../../src/tlog/cosignature.js';
+import { decodeBundle } from '../../../src/tlog/entry-bundle.js';
+import { Rfc6962Hasher } from '../../../src/tlog/hasher.js';
+import { inclusionProof, verifyInclusion } from '../../../src/tlog/inclusion.js';
+import { hashesAtLevel } from '../../../src/tlog/tile-math.js';
+import { TileNodeReader } from '../../../src/tlog/tile-node-reader.js';
+import { entriesPathForLogIndex, TILE_WIDTH, tilePath } from '../../../src/tlog/tile-paths.js';
+import type { EntryDetail, LogInfo } from '../api/client.js';
+
+export type StepId =
+  | 'key'
+  | 'checkpoint'
+  | 'bundle'
+  | 'leaf'
+  | 'tiles-proof'
+  | 'api-proof'
+  | 'proofs-agree'
+  | 'signature'
+  | 'cosignatures';
+
+export interface Step {
+  id: StepId;
+  ok: boolean;
+  /** Facts to show (sizes, hashes), not translated. */
+  detail: string;
+}
+
+export interface Verification {
+  ok: boolean;
+  steps: Step[];
+  /** The first failure, in words a person can act on (English; the UI adds a translated title). */
+  reason?: string;
+  origin: string;
+  index: number;
+  treeSize?: number;
+  root?: string;
+  leafHash?: string;
+  vkey?: string;
+  signed?: SignedEntry;
+  tilesFetched: number;
+}
+
+export interface Fetcher {
+  text(path: string): Promise<string>;
+  bytes(path: string): Promise<Uint8Array>;
+}
+
+export const browserFetcher: Fetcher = {
+  async text(path) {
+    const res = await fetch(path, { cache: 'no-store' });
+    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
+    return res.text();
+  },
+  async bytes(path) {
+    const res = await fetch(path);
+    if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
+    return new Uint8Array(await res.arrayBuffer());
+  },
+};
+
+const hasher = new Rfc6962Hasher(portableSuite.sha256);
+
+class Failed extends Error {}
+
+function message(err: unknown): string {
+  if (err instanceof DetenteError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Reads the tiles a proof needs: the TileNodeReader is synchronous, so each round records the tiles it missed,
+ * fetches them, and tries again (at most one round per tile level, plus one).
+ */
+async function proofFromTiles(
+  fetcher: Fetcher,
+  prefix: string,
+  index: number,
+  size: number,
+): Promise<{ proof: Uint8Array[]; fetched: number }> {
+  const tiles = new Map<string, Uint8Array>();
+  for (let round = 0; round < 70; round++) {
+    const missing: { level: number; index: number; width: number }[] = [];
+    const reader = new TileNodeReader(hasher, (level, tileIndex) => {
+      const key = `${level}/${tileIndex}`;
+      const tile = tiles.get(key);
+      if (tile) return tile;
+      const available = hashesAtLevel(level, size) - tileIndex * TILE_WIDTH;
+      if (available <= 0) return undefined;
+      missing.push({ level, index: tileIndex, width: Math.min(TILE_WIDTH, available) });
+      return undefined;
+    });
+    try {
+      return { proof: inclusionProof(hasher, reader, index, size), fetched: tiles.size };
+    } catch (err) {
+      if (missing.length === 0) throw err;
+    }
+    for (const m of missing) {
+      const key = `${m.level}/${m.index}`;
+      if (tiles.has(key)) continue;
+      const tile = await fetcher.bytes(`${prefix}/${tilePath(m.level, m.index, m.width)}`);
+      if (tile.length !== m.width * 32) {
+        throw new Failed(`tile ${key}: expected ${m.width * 32} bytes, got ${tile.length}`);
+      }
+      tiles.set(key, tile);
+    }
+  }
+  throw new Failed('the tiles never yielded a proof');
+}
+
+export interface VerifyInput {
+  log: LogInfo;
+  index: number;
+  /** What the API says about the entry (its proof, its checkpoint, its bytes): checked, never trusted. */
+  detail?: EntryDetail;
+  /** The regime (with the parties' public keys), to check the entry's own signature. */
+  regime?: Regime;
+}
+
+export async function verifyEntryInBrowser(
+  input: VerifyInput,
+  fetcher: Fetcher = browserFetcher,
+): Promise<Verification> {
+  const { log, index, detail, regime } = input;
+  const steps: Step[] = [];
+  const result: Verification = { ok: false, steps, origin: log.origin, index, vkey: log.vkey, tilesFetched: 0 };
+  const pass = (id: StepId, detailText: string) => steps.push({ id, ok: true, detail: detailText });
+  const check = (id: StepId, fn: () => string) => {
+    try {
+      pass(id, fn());
+    } catch (err) {
+      steps.push({ id, ok: false, detail: message(err) });
+      throw new Failed(message(err));
+    }
+  };
+  const checkAsync = async (id: StepId, fn: () => Promise<string>) => {
+    try {
+      pass(id, await fn());
+    } catch (err) {
+      steps.push({ id, ok: false, detail: message(err) });
+      throw new Failed(message(err));
+    }
+  };
+  try {
+    let verifier!: ReturnType<typeof parseVerifierKey>;
+    check('key', () => {
+      verifier = parseVerifierKey(log.vkey, portableSuite);
+      if (verifier.name !== log.origin) throw new Error(`the key is for ${verifier.name}, not ${log.origin}`);
+      return log.vkey;
+    });
+
+    let size = 0;
+    let root: Uint8Array = new Uint8Array();
+    let note = '';
+    await checkAsync('checkpoint', async () => {
+      note = await fetcher.text(`${log.prefix}/checkpoint`);
+      const { checkpoint } = openCheckpoint(note, verifier);
+      size = checkpoint.size;
+      root = checkpoint.root;
+      result.treeSize = size;
+      result.root = toBase64(root);
+      if (index >= size) throw new Error(`entry ${index} is not in the signed tree of size ${size}`);
+      return `size ${size}, root ${toBase64(root)}`;
+    });
+
+    let leaf: Uint8Array = new Uint8Array();
+    await checkAsync('bundle', async () => {
+      const path = entriesPathForLogIndex(index, size);
+      const bundle = await fetcher.bytes(`${log.prefix}/${path}`);
+      const width = Math.min(TILE_WIDTH, size - Math.floor(index / TILE_WIDTH) * TILE_WIDTH);
+      const entries = decodeBundle(bundle, width);
+      leaf = entries[index % TILE_WIDTH]!.slice();
+      if (detail && !equalBytes(fromBase64(detail.entryBase64), leaf)) {
+        throw new Error('the entry the API shows is not the entry in the log');
+      }
+      return `${path}: ${leaf.length} bytes`;
+    });
+
+    let leafHash: Uint8Array = new Uint8Array();
+    check('leaf', () => {
+      leafHash = hasher.hashLeaf(leaf);
+      result.leafHash = toHex(leafHash);
+      if (detail && detail.leafHash !== toHex(leafHash)) {
+        throw new Error(`the API says leaf hash ${detail.leafHash}, the bytes hash to ${toHex(leafHash)}`);
+      }
+      return toHex(leafHash);
+    });
+
+    let ownProof: Uint8Array[] = [];
+    await checkAsync('tiles-proof', async () => {
+      const built = await proofFromTiles(fetcher, log.prefix, index, size);
+      ownProof = built.proof;
+      result.tilesFetched = built.fetched;
+      verifyInclusion(hasher, index, size, leafHash, ownProof, root);
+      return `${ownProof.length} hashes from ${built.fetched} tiles`;
+    });
+
+    if (detail) {
+      let apiSize = 0;
+      let apiProof: Uint8Array[] = [];
+      check('api-proof', () => {
+        const { checkpoint } = openCheckpoint(detail.checkpoint, verifier);
+        apiSize = checkpoint.size;
+        if (detail.proof.size !== checkpoint.size) {
+          throw new Error(`the proof is for size ${detail.proof.size}, the checkpoint for ${checkpoint.size}`);
+        }
+        apiProof = detail.proof.proof.map((h, i) => fromBase64(h, `proof[${i}]`));
+        verifyInclusion(hasher, index, checkpoint.size, leafHash, apiProof, checkpoint.root);
+        return `${apiProof.length} hashes, size ${checkpoint.size}`;
+      });
+      check('proofs-agree', () => {
+        if (apiSize !== size) return `different trees (${apiSize} and ${size}): each proof checked on its own`;
+        const same = apiProof.length === ownProof.length && apiProof.every((h, i) => equalBytes(h, ownProof[i]!));
+        if (!same) throw new Error('the API proof and the proof from tiles differ');
+        return 'identical';
+      });
+    }
+
+    if (regime) {
+      check('signature', () => {
+        const signed = decodeEntry(leaf);
+        verifyEntry(portableSuite, regime, signed);
+        result.signed = signed;
+        return `${signed.envelope.type} by ${signed.envelope.party}, key ${signed.envelope.key}`;
+      });
+    }
+
+    if (log.witnesses.length > 0) {
+      // Optional: which witnesses cosigned the checkpoint we fetched. A missing cosignature is not a failure here.
+      const witnesses = log.witnesses.flatMap((w) => {
+        try {
+          return [parseCosignatureVerifierKey(w, portableSuite)];
+        } catch {
+          return [];
+        }
+      });
+      check('cosignatures', () => {
+        const opened = openCheckpoint(note, verifier, witnesses);
+        const names = opened.note.verified.filter((s) => s.name !== log.origin).map((s) => s.name);
+        return names.length ? names.join(', ') : 'none in this checkpoint';
+      });
+    }
+    result.ok = true;
+  } catch (err) {
+    result.ok = false;
+    result.reason = message(err);
+  }
+  return result;
+}
