@@ -4,6 +4,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-for (const name of ['append', 'tree', 'proofs', 'export-verify', 'mirror', 'escrow', 'escrow-browser']) {
+for (const name of ['append', 'tree', 'proofs', 'export-verify', 'mirror', 'escrow', 'escrow-browser', 'engine']) {
   execFileSync(process.execPath, [join(here, `${name}.js`)], { stdio: 'inherit' });
 }
