@@ -20,23 +20,14 @@ import { buildServer } from '../api/server.js';
 import { toHex } from '../crypto/bytes.js';
 import { canonicalJsonBytes } from '../crypto/canonical-json.js';
 import { DetenteError } from '../crypto/errors.js';
-import {
-  countersignReport,
-  ENTRY_ROLE,
-  type EntryRef,
-  type EntryType,
-  type InspectionReportBody,
-  type Item,
-  regimeHash,
-  regimeIndex,
-} from '../model/index.js';
+import { ENTRY_ROLE, type EntryRef, type EntryType, type Item, regimeHash, regimeIndex } from '../model/index.js';
 import { importRegimeKeys, initNodeDir } from '../node/config.js';
 import { PartyNode } from '../node/node.js';
 import { type UserRole, UserStore } from '../node/users.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { SimulatedClock } from './clock.js';
 import { DEFAULT_SEED } from './keys.js';
-import { scenarioRegime } from './play.js';
+import { escortCountersigned, scenarioRegime } from './play.js';
 import { DEFAULT_SCENARIO, scenarioDir } from './scenarios.js';
 import { parseTimeline, resolveBody, type Step, type Timeline } from './timeline.js';
 
@@ -418,19 +409,8 @@ export async function startFederation(options: FederationOptions): Promise<Feder
         }
         body = { ...body, items: items.slice(0, ENTRY_ITEMS), more };
       }
-      if (step.type === 'inspection-report' && step.countersign) {
-        // The host's escort countersigns in the field: its key is the host's, not the submitting node's.
-        const hostId = body.host as string;
-        const escort = ix.parties.get(hostId)?.keys.find((k) => k.roles.includes('inspector'));
-        if (!escort) throw new DetenteError('KEY_UNKNOWN', `${hostId} has no inspector key to countersign with`);
-        body = countersignReport(
-          suite,
-          step.party,
-          body as unknown as InspectionReportBody,
-          escort.id,
-          seeds.get(escort.id)!,
-        ) as unknown as Record<string, unknown>;
-      }
+      if (step.type === 'inspection-report' && step.countersign)
+        body = escortCountersigned(suite, ix, seeds, step.party, body);
       return body;
     }
   };

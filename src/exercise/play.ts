@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fromHex, toHex } from '../crypto/bytes.js';
 import { canonicalJson, canonicalJsonBytes } from '../crypto/canonical-json.js';
 import { DetenteError } from '../crypto/errors.js';
+import type { CryptoSuite } from '../crypto/suite.js';
 import { initLogDir, logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
 import type { LogWriter } from '../log/log-writer.js';
 import {
@@ -201,18 +202,8 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
           checkBlobItems(regime, items.slice(ENTRY_ITEMS), step);
           body = { ...body, items: items.slice(0, ENTRY_ITEMS), more };
         }
-        if (step.type === 'inspection-report' && step.countersign) {
-          const host = body.host as string;
-          const escort = ix.parties.get(host)?.keys.find((k) => k.roles.includes('inspector'));
-          if (!escort) throw new DetenteError('KEY_UNKNOWN', `${host} has no inspector key to countersign with`);
-          body = countersignReport(
-            suite,
-            step.party,
-            body as unknown as InspectionReportBody,
-            escort.id,
-            seeds.get(escort.id)!,
-          ) as unknown as Record<string, unknown>;
-        }
+        if (step.type === 'inspection-report' && step.countersign)
+          body = escortCountersigned(suite, ix, seeds, step.party, body);
         const envelope = buildEnvelope({
           type: step.type,
           party: step.party,
@@ -264,4 +255,27 @@ function checkBlobItems(regime: Regime, items: Item[], step: Step): void {
       { problems },
     );
   }
+}
+
+/**
+ * An inspection report countersigned by the host's escort, in the field: with the host's inspector key, not the
+ * submitting party's. Shared by the direct play and the federation, so that both produce the same bytes.
+ */
+export function escortCountersigned(
+  suite: CryptoSuite,
+  ix: ReturnType<typeof regimeIndex>,
+  seeds: ReadonlyMap<string, Uint8Array>,
+  inspector: string,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
+  const host = body.host as string;
+  const escort = ix.parties.get(host)?.keys.find((k) => k.roles.includes('inspector'));
+  if (!escort) throw new DetenteError('KEY_UNKNOWN', `${host} has no inspector key to countersign with`);
+  return countersignReport(
+    suite,
+    inspector,
+    body as unknown as InspectionReportBody,
+    escort.id,
+    seeds.get(escort.id)!,
+  ) as unknown as Record<string, unknown>;
 }
