@@ -9,7 +9,7 @@ import { parseSignerKey, parseVerifierKey } from '../src/crypto/vkey.js';
 import { dirTileSource } from '../src/log/dir-tile-source.js';
 import { exportLog } from '../src/log/export.js';
 import { LogWriter } from '../src/log/log-writer.js';
-import { consistencyProofFromStore, inclusionProofFromStore } from '../src/log/proofs.js';
+import { consistencyProofFromStore, inclusionProofFromStore, inclusionProofsFromStore } from '../src/log/proofs.js';
 import { verifySource, verifyStore } from '../src/log/verify-log.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
@@ -83,6 +83,28 @@ describe('appending', () => {
     store.close();
   });
 
+  it('stores idempotency keys with their entries, and refuses a batch that repeats one, storing nothing', () => {
+    const { store, writer } = newLog();
+    const key = (n: number) => nodeSuite.sha256(utf8(`key ${n}`));
+    expect(writer.append([utf8('a'), utf8('b')], [key(1), key(2)]).first).toBe(0);
+    expect(store.indexOfKey(key(2))).toBe(1);
+    expect(store.indexOfKey(key(3))).toBeUndefined();
+    const err = (() => {
+      try {
+        writer.append([utf8('c'), utf8('d')], [key(3), key(1)]);
+      } catch (e) {
+        return e as DetenteError;
+      }
+    })();
+    expect(err?.code).toBe('DUPLICATE_KEY');
+    expect(store.head()!.size).toBe(2);
+    expect(store.indexOfKey(key(3))).toBeUndefined();
+    expect(() => writer.append([utf8('c')], [key(4), key(5)])).toThrow(/1 entries comes with 2 keys/);
+    expect(writer.append([utf8('c')], [key(3)]).first).toBe(2);
+    expect(writer.append([utf8('e')]).first).toBe(3);
+    store.close();
+  });
+
   it('refuses a key whose name is not the origin', () => {
     const dir = tmp();
     const store = SqliteStore.open(join(dir, 'log.sqlite'), 'another.example/log', { create: true });
@@ -114,6 +136,11 @@ describe('appending', () => {
           expect(toHex(p.root)).toBe(toHex(checkpoint.root));
           expect(toHex(p.leafHash)).toBe(toHex(hasher.hashLeaf(utf8(`leaf ${index}`))));
           verifyInclusion(hasher, index, size, p.leafHash, p.proof, checkpoint.root);
+          // A batch's receipts: the shared-node path gives every proof the single path gives.
+          const batch = inclusionProofsFromStore(store, hasher, [index, size - 1, 0, index], size);
+          expect(batch.map((q) => q.proof.map(toHex))).toEqual(
+            [index, size - 1, 0, index].map((i) => inclusionProofFromStore(store, hasher, i, size).proof.map(toHex)),
+          );
           const from = sizes[a % sizes.length]!;
           const c = consistencyProofFromStore(store, hasher, Math.min(from, size), Math.max(from, size));
           verifyConsistency(hasher, c.from, c.to, c.proof, c.fromRoot, c.toRoot);

@@ -15,11 +15,13 @@ import {
   type Envelope,
   type EnvelopeFields,
   encodeEntry,
+  entrySigner,
   type InspectionReportBody,
   MAX_ENTRY_BYTES,
   type Regime,
   regimeHash,
   type SignedEntry,
+  sealEntry,
   signEntry,
   verifyEntry,
 } from '../src/model/index.js';
@@ -360,6 +362,76 @@ describe('signed envelopes', () => {
     expect(caught(() => checkEntryRefs(envelope, exists)).problems.map((p) => p.path)).toEqual([
       '$.entry.body.notification',
     ]);
+  });
+});
+
+describe('sealing entries (a node signing its own statements)', () => {
+  const seal = (fields: EnvelopeFields, seedKey = fields.key) =>
+    sealEntry(suite, regime, entrySigner(suite, regime, fields.party, fields.key, seedOf(seedKey)), fields);
+
+  it('gives the same leaf as build, sign, verify and encode, for every entry type', () => {
+    for (const fields of samples()) {
+      const { signed, leaf } = seal(fields);
+      expect(toHex(leaf)).toBe(toHex(encodeEntry(sign(fields))));
+      expect(toHex(encodeEntry(decodeEntry(leaf)))).toBe(toHex(leaf));
+      verifyEntry(portableSuite, regime, signed);
+    }
+  });
+
+  it('refuses a seed that is not the private key of the regime key it claims', () => {
+    const err = caught(() => entrySigner(suite, regime, 'us', 'us-declarant', seedOf('us-inspector')));
+    expect(err.code).toBe('KEY_UNKNOWN');
+    expect(err.message).toContain('us-declarant');
+    expect(caught(() => entrySigner(suite, regime, 'ru', 'us-declarant', seedOf('us-declarant'))).code).toBe(
+      'KEY_UNKNOWN',
+    );
+  });
+
+  it('refuses what verifyEntry refuses: a key without the role, names the regime lacks, an oversized entry', () => {
+    const [regimeSignature, declaration] = samples();
+    const wrongRole = { ...regimeSignature!, key: 'us-inspector' } as EnvelopeFields;
+    expect(caught(() => seal(wrongRole)).code).toBe('ROLE_DENIED');
+    const body = structuredClone(declaration!.body) as any;
+    body.items[0].site = 'atlantis';
+    const err = caught(() => seal({ ...declaration!, body } as EnvelopeFields));
+    expect(err.code).toBe('SCHEMA_INVALID');
+    expect(err.problems.map((p) => p.path)).toEqual(['$.body.items[0].site']);
+    const big = structuredClone(declaration!.body) as any;
+    big.items = Array.from({ length: 800 }, (_, i) => ({
+      ...big.items[0],
+      uid: `RU-ICBM-${String(i).padStart(4, '0')}`,
+    }));
+    expect(caught(() => seal({ ...declaration!, body: big } as EnvelopeFields)).code).toBe('ENTRY_TOO_LARGE');
+  });
+
+  it('accepts exactly what the sign-then-verify path accepts, leaf for leaf (property)', () => {
+    const all = samples();
+    fc.assert(
+      fc.property(
+        fc.nat(all.length - 1),
+        fc.constantFrom('issuedAt', 'type', 'body', 'refs'),
+        fc.oneof(fc.string(), fc.integer(), fc.constant(undefined), fc.constant('declaration'), fc.constant([])),
+        (which, field, value) => {
+          const fields = { ...all[which]!, [field]: value } as EnvelopeFields;
+          let viaSeal: string;
+          let viaVerify: string;
+          try {
+            viaSeal = toHex(seal(fields, all[which]!.key).leaf);
+          } catch (err) {
+            viaSeal = (err as DetenteError).code;
+          }
+          try {
+            const signed = signEntry(suite, buildEnvelope(fields), seedOf(all[which]!.key));
+            verifyEntry(suite, regime, signed);
+            viaVerify = toHex(encodeEntry(signed));
+          } catch (err) {
+            viaVerify = (err as DetenteError).code;
+          }
+          return viaSeal === viaVerify;
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -47,8 +47,11 @@ export class LogWriter {
     return this.#store.head() ?? this.append([]).head;
   }
 
-  /** Appends a batch atomically with its checkpoint. Nothing is written if any entry is refused. */
-  append(entries: readonly Uint8Array[]): AppendResult {
+  /**
+   * Appends a batch atomically with its checkpoint. Nothing is written if any entry is refused. `keys`: one
+   * idempotency key per entry (LogStore's AppendBatch), or none.
+   */
+  append(entries: readonly Uint8Array[], keys?: readonly Uint8Array[]): AppendResult {
     entries.forEach((e, i) => {
       checkEntrySize(e, i);
     });
@@ -67,7 +70,7 @@ export class LogWriter {
           this.#signer,
         );
         this.#integratedCheckpoint = checkpoint;
-        return { entries, tiles, head: { size, peaks: integrator.peaks(), checkpoint, time: this.#clock() } };
+        return { entries, keys, tiles, head: { size, peaks: integrator.peaks(), checkpoint, time: this.#clock() } };
       });
       return { first, head };
     } catch (err) {

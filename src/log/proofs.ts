@@ -9,7 +9,7 @@ import { parseCheckpoint } from '../tlog/checkpoint.js';
 import { consistencyProof } from '../tlog/consistency.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
 import { inclusionProof } from '../tlog/inclusion.js';
-import { rangeHash } from '../tlog/node-reader.js';
+import { memoNodeReader, type NodeReader, rangeHash } from '../tlog/node-reader.js';
 import { TileNodeReader } from '../tlog/tile-node-reader.js';
 
 export interface InclusionProof {
@@ -43,7 +43,7 @@ function readerFor(store: LogStore, hasher: Rfc6962Hasher, size: number): TileNo
 }
 
 /** The root of the prefix of `size` entries: from the checkpoint the log signed for it, or computed. */
-function rootAt(store: LogStore, hasher: Rfc6962Hasher, reader: TileNodeReader, size: number): Uint8Array {
+function rootAt(store: LogStore, hasher: Rfc6962Hasher, reader: NodeReader, size: number): Uint8Array {
   const note = store.checkpoint(size);
   if (note !== undefined) return parseCheckpoint(parseNote(note).text).root;
   return rangeHash(hasher, reader, 0, size);
@@ -64,6 +64,31 @@ export function inclusionProofFromStore(
     root: rootAt(store, hasher, reader, size),
     proof: inclusionProof(hasher, reader, index, size),
   };
+}
+
+/**
+ * Inclusion proofs of several entries in the tree of `size`, reading each node they share once: what a batch's
+ * receipts need (their paths differ only near the leaves).
+ */
+export function inclusionProofsFromStore(
+  store: LogStore,
+  hasher: Rfc6962Hasher,
+  indexes: readonly number[],
+  size: number,
+): InclusionProof[] {
+  const shared = readerFor(store, hasher, size);
+  const reader = memoNodeReader(shared);
+  const root = rootAt(store, hasher, reader, size);
+  return indexes.map((index) => {
+    if (index >= size) fail('BAD_INPUT', `index ${index} is not in a tree of size ${size}`);
+    return {
+      index,
+      size,
+      leafHash: reader.nodeHash(0, index),
+      root,
+      proof: inclusionProof(hasher, reader, index, size),
+    };
+  });
 }
 
 export function consistencyProofFromStore(

@@ -34,6 +34,7 @@ export const MAX_ENTRY_BYTES = 65_535;
 
 const ENTRY_CONTEXT = utf8('detente/entry/v1\n');
 const COUNTERSIGN_CONTEXT = utf8('detente/inspection-report-countersignature/v1\n');
+const LEAF_OPEN = utf8('{"entry":');
 
 export interface SignedEntry {
   envelope: Envelope;
@@ -183,13 +184,64 @@ export function verifyEntry(suite: CryptoSuite, regime: Regime, signed: SignedEn
       `$.sig: not a valid signature by key "${envelope.key}" of "${envelope.party}"`,
     );
   }
+  checkAgainstRegime(suite, regime, envelope, '$.entry');
+}
+
+/** What verifyEntry checks besides the entry's own signature: the regime's names, the escort's countersignature. */
+function checkAgainstRegime(suite: CryptoSuite, regime: Regime, envelope: Envelope, at: string): void {
   const problems: Problem[] = vocabularyProblems(regime, envelope).map((p) => ({
-    path: p.path.replace(/^\$/, '$.entry'),
+    path: p.path.replace(/^\$/, at),
     message: p.message,
   }));
   if (problems.length) throw problemsError('SCHEMA_INVALID', 'entry refused', problems);
   if (envelope.type === 'inspection-report' && envelope.body.countersignature)
     verifyCountersignature(suite, regime, envelope);
+}
+
+/** A signer that holds the seed of a regime key: made once, after checking the seed against the key. */
+export interface EntrySigner {
+  party: string;
+  key: string;
+  seed: Uint8Array;
+}
+
+/**
+ * Checks that `seed` is the private half of regime key `keyId` of `party` (KEY_UNKNOWN otherwise). Done once when a
+ * node loads its seeds, so that sealEntry need not verify every signature it makes.
+ */
+export function entrySigner(suite: CryptoSuite, regime: Regime, party: string, keyId: string, seed: Uint8Array) {
+  const held = regimeIndex(regime).keys.get(keyId);
+  if (!held || held.party.id !== party || held.key.publicKey === undefined) {
+    throw new DetenteError('KEY_UNKNOWN', `key "${keyId}" is not a key of "${party}" in regime "${regime.id}"`);
+  }
+  if (!equalBytes(suite.ed25519.publicKey(seed), fromBase64(held.key.publicKey))) {
+    throw new DetenteError('KEY_UNKNOWN', `the seed of key "${keyId}" is not the private key of its public key`);
+  }
+  return { party, key: keyId, seed } satisfies EntrySigner;
+}
+
+/**
+ * Builds, checks, signs and encodes an entry in one pass: what a node does with its own party's statements.
+ * It accepts exactly what buildEnvelope + signEntry + verifyEntry + encodeEntry accept (paths as buildEnvelope
+ * gives them, `$.body…`), but parses the envelope and canonicalises it once, and does not verify the signature it
+ * has just made: the signer's seed was checked against the regime's public key when it was made (entrySigner).
+ */
+export function sealEntry(
+  suite: CryptoSuite,
+  regime: Regime,
+  signer: EntrySigner,
+  fields: Omit<EnvelopeFields, 'party' | 'key'>,
+): { signed: SignedEntry; leaf: Uint8Array } {
+  const envelope = buildEnvelope({ ...fields, party: signer.party, key: signer.key } as EnvelopeFields);
+  keyFor(regime, envelope.party, envelope.key, ENTRY_ROLE[envelope.type], '$.key');
+  checkAgainstRegime(suite, regime, envelope, '$');
+  const canonical = canonicalJsonBytes(envelope);
+  const signature = suite.ed25519.sign(signer.seed, concat(ENTRY_CONTEXT, canonical));
+  // encodeEntry's bytes without canonicalising again: RFC 8785 orders "entry" before "sig", and base64 needs no
+  // escaping (a property test holds the two equal).
+  const leaf = concat(LEAF_OPEN, canonical, utf8(`,"sig":"${toBase64(signature)}"}`));
+  if (leaf.length > MAX_ENTRY_BYTES) encodeEntry({ envelope, signature }); // throws ENTRY_TOO_LARGE
+  return { signed: { envelope, signature }, leaf };
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -212,11 +212,6 @@ export class PartyNode {
     });
 
     this.users = UserStore.open(join(dir, 'users.sqlite'), this.suite);
-    // Settle nonces reserved before a crash: used if their entry reached the log, released otherwise.
-    const recovered = this.users.recover((leafHash, from) => this.#findLeaf(leafHash, from));
-    if (recovered.confirmed + recovered.released > 0) {
-      this.#logger('info', `nonces after restart: ${recovered.confirmed} confirmed, ${recovered.released} released`);
-    }
 
     const seeds = new Map<string, Uint8Array>();
     for (const k of party.keys) {
@@ -230,7 +225,6 @@ export class PartyNode {
       store: this.log.store,
       writer: this.writer,
       hasher: this.hasher,
-      users: this.users,
       refExists: (ref) => this.refExists(ref),
       maxEntries: this.config.batch.maxEntries,
       maxDelayMs: this.config.batch.maxDelayMs,
@@ -309,16 +303,6 @@ export class PartyNode {
       .filter((p) => p.id !== partyId)
       .map((p) => witnessVkeyOf(p, this.suite))
       .filter((v): v is string => v !== undefined);
-  }
-
-  #findLeaf(leafHash: string, from: number): number | undefined {
-    const size = this.log.store.head()?.size ?? 0;
-    let index = from;
-    for (const entry of this.log.store.entries(from, size)) {
-      if (toHex(this.hasher.hashLeaf(entry)) === leafHash) return index;
-      index++;
-    }
-    return undefined;
   }
 
   // -------------------------------------------------------------------------------------------------------------

@@ -3,41 +3,43 @@
  * party's key for the role the entry type needs, appends it in a batch, and answers with the entry's index and an
  * inclusion proof against the signed checkpoint of that batch.
  *
- *   request ─> user's role and party ─> envelope schema ─> sign ─> verifyEntry (regime: key, role, signature,
- *   vocabulary) ─> references exist (own log + mirrors) ─> nonce not used ─> queue
- *   queue ─> every maxDelayMs (≤ 1 s) or at maxEntries: reserve the batch's nonces (one transaction) ─> append the
- *   batch with its signed checkpoint (one transaction) ─> confirm the nonces ─> resolve every waiter with
+ *   request ─> user's role and party ─> envelope schema ─> key and vocabulary of the regime ─> sign ─> references
+ *   exist (own log + mirrors) ─> nonce not used (in the log's idempotency keys, or in flight) ─> queue
+ *   queue ─> every maxDelayMs (≤ 1 s) or at maxEntries: append the batch with its signed checkpoint and one
+ *   idempotency key per entry, hash(user, nonce), in one transaction ─> resolve every waiter with
  *   {index, leafHash, checkpoint, inclusion proof}
  *
  * Nothing is stored for a refused submission: every check runs before the queue, and a batch that fails to append
- * releases its nonces and fails every waiter. A nonce is used exactly when its entry is in the log (users.ts).
+ * writes nothing and fails every waiter. A nonce is used exactly when its entry is in the log, because the two are
+ * written by the same transaction; there is nothing to reconcile after a crash.
+ *
+ * The node does not verify the signatures it makes: its seeds are checked against the regime's public keys when
+ * the pipeline starts (entrySigner), and sealEntry makes every other check verifyEntry would.
  */
-import { fromHex, toBase64, toHex } from '../crypto/bytes.js';
+import { concat, fromHex, toBase64, toHex, utf8 } from '../crypto/bytes.js';
 import { DetenteError, type Problem } from '../crypto/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import type { LogWriter } from '../log/log-writer.js';
-import { inclusionProofFromStore } from '../log/proofs.js';
+import { inclusionProofsFromStore } from '../log/proofs.js';
 import {
-  buildEnvelope,
   checkEntryRefs,
   ENTRY_ROLE,
   ENTRY_TYPES,
   type EntryRef,
+  type EntrySigner,
   type EntryType,
   type Envelope,
-  type EnvelopeFields,
-  encodeEntry,
+  entrySigner,
   type Item,
   type Party,
   type Regime,
   type SignedEntry,
-  signEntry,
-  verifyEntry,
+  sealEntry,
   vocabularyProblems,
 } from '../model/index.js';
 import type { LogStore } from '../store/store.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
-import type { User, UserStore } from './users.js';
+import type { User } from './users.js';
 
 export type SubmissionStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 503;
 
@@ -95,7 +97,6 @@ export interface SubmissionOptions {
   store: LogStore;
   writer: LogWriter;
   hasher: Rfc6962Hasher;
-  users: UserStore;
   /** Whether an entry exists in this node's own log or in a log it mirrors. */
   refExists: (ref: EntryRef) => boolean;
   maxEntries: number;
@@ -105,16 +106,32 @@ export interface SubmissionOptions {
   onBatch?: (size: number) => void;
 }
 
+interface Checked {
+  signed: SignedEntry;
+  leaf: Uint8Array;
+  leafHash: string;
+  /** Stored with the entry (LogStore's idempotency keys): the durable record that this user's nonce is used. */
+  idempotencyKey: Uint8Array;
+}
+
 interface Pending {
   user: string;
   nonce: string;
   leaf: Uint8Array;
   leafHash: string;
+  idempotencyKey: Uint8Array;
   resolve: (r: Receipt) => void;
   reject: (e: unknown) => void;
 }
 
 const NONCE = /^[\x21-\x7e]{8,128}$/;
+
+const NONCE_CONTEXT = utf8('detente/submission-nonce/v1\n');
+
+/** The idempotency key of a user's nonce (names hold no LF, so user and nonce cannot run into each other). */
+function nonceKey(suite: CryptoSuite, user: string, nonce: string): Uint8Array {
+  return suite.sha256(concat(NONCE_CONTEXT, utf8(`${user}\n${nonce}`)));
+}
 
 function fromDetente(err: unknown): never {
   if (!(err instanceof DetenteError)) throw err;
@@ -141,11 +158,15 @@ export class SubmissionPipeline {
   readonly #inFlight = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
-  #toConfirm: { user: string; nonce: string; index: number }[] = [];
+  readonly #signers = new Map<string, EntrySigner>();
 
   constructor(options: SubmissionOptions) {
     this.#o = options;
     this.#clock = options.clock ?? Date.now;
+    // A seed that is not the regime key's would sign entries every peer refuses: refuse it here, once.
+    for (const [key, seed] of options.seeds) {
+      this.#signers.set(key, entrySigner(options.suite, options.regime, options.party.id, key, seed));
+    }
   }
 
   /** The key of the node's party that signs entries of `type`. */
@@ -157,17 +178,17 @@ export class SubmissionPipeline {
   async submit(user: User, request: SubmissionRequest): Promise<Receipt> {
     if (this.#closed) throw new SubmissionError(503, 'SHUTTING_DOWN', 'the node is shutting down');
     // Everything up to the push runs in this tick: no other submission can slip between the nonce check and it.
-    const { leaf, leafHash } = this.#check(user, request);
+    const { leaf, leafHash, idempotencyKey } = this.#check(user, request);
     this.#inFlight.add(`${user.name}\n${request.nonce}`);
     return new Promise<Receipt>((resolve, reject) => {
-      this.#queue.push({ user: user.name, nonce: request.nonce, leaf, leafHash, resolve, reject });
+      this.#queue.push({ user: user.name, nonce: request.nonce, leaf, leafHash, idempotencyKey, resolve, reject });
       if (this.#queue.length >= this.#o.maxEntries) this.#flushSoon(0);
       else if (!this.#timer) this.#flushSoon(this.#o.maxDelayMs);
     });
   }
 
   /** Every check, without storing anything. Returns the leaf to append. */
-  #check(user: User, request: SubmissionRequest): { signed: SignedEntry; leaf: Uint8Array; leafHash: string } {
+  #check(user: User, request: SubmissionRequest): Checked {
     const o = this.#o;
     if (typeof request.nonce !== 'string' || !NONCE.test(request.nonce)) {
       throw new SubmissionError(
@@ -218,34 +239,28 @@ export class SubmissionPipeline {
       }
       key = k.id;
     }
-    const seed = key === undefined ? undefined : o.seeds.get(key);
-    if (key === undefined || seed === undefined) {
+    const signer = key === undefined ? undefined : this.#signers.get(key);
+    if (key === undefined || signer === undefined) {
       throw new SubmissionError(403, 'ROLE_DENIED', `"${o.party.id}" has no key with role "${role}" on this node`);
     }
     const issuedAt = request.issuedAt ?? new Date(this.#clock()).toISOString();
     let signed: SignedEntry;
+    let leaf: Uint8Array;
     try {
-      const envelope = buildEnvelope({
+      ({ signed, leaf } = sealEntry(o.suite, o.regime, signer, {
         type,
-        party: o.party.id,
-        key,
         issuedAt,
         body: request.body,
         refs: request.refs,
-      } as EnvelopeFields);
-      signed = signEntry(o.suite, envelope, seed);
-      verifyEntry(o.suite, o.regime, signed);
+      } as Parameters<typeof sealEntry>[3]));
       checkEntryRefs(signed.envelope, o.refExists);
     } catch (err) {
       fromDetente(err);
     }
     this.#checkBlobs(signed.envelope);
-    const state = o.users.nonce(user.name, request.nonce);
-    if (state.status === 'used' || this.#inFlight.has(`${user.name}\n${request.nonce}`)) {
-      const index =
-        state.status === 'used'
-          ? (state.index ?? this.#toConfirm.find((c) => c.user === user.name && c.nonce === request.nonce)?.index)
-          : undefined;
+    const idempotencyKey = nonceKey(o.suite, user.name, request.nonce);
+    const index = o.store.indexOfKey(idempotencyKey);
+    if (index !== undefined || this.#inFlight.has(`${user.name}\n${request.nonce}`)) {
       const where = index === undefined ? '' : ` (entry ${index})`;
       throw new SubmissionError(
         409,
@@ -254,13 +269,7 @@ export class SubmissionPipeline {
         '$.nonce',
       );
     }
-    let leaf: Uint8Array;
-    try {
-      leaf = encodeEntry(signed);
-    } catch (err) {
-      fromDetente(err);
-    }
-    return { signed, leaf, leafHash: toHex(o.hasher.hashLeaf(leaf)) };
+    return { signed, leaf, leafHash: toHex(o.hasher.hashLeaf(leaf)), idempotencyKey };
   }
 
   /** A plain declaration's `more` blobs must be stored already (POST /api/blobs), and their items valid. */
@@ -309,54 +318,39 @@ export class SubmissionPipeline {
 
   #appendBatch(batch: Pending[]): void {
     const o = this.#o;
-    const done = (p: Pending) => this.#inFlight.delete(`${p.user}\n${p.nonce}`);
-    let accepted = batch;
     try {
-      const size = o.store.head()?.size ?? 0;
-      const confirm = this.#toConfirm;
-      this.#toConfirm = [];
-      const taken = o.users.reserveMany(batch, size, confirm);
-      accepted = batch.filter((p, i) => {
-        if (!taken.has(i)) return true;
-        done(p);
-        p.reject(new SubmissionError(409, 'REPLAYED', `nonce ${p.nonce} was already used by ${p.user}`, '$.nonce'));
-        return false;
-      });
-      if (accepted.length === 0) return;
-      let first: number;
-      let head: ReturnType<LogWriter['append']>['head'];
-      try {
-        ({ first, head } = o.writer.append(accepted.map((p) => p.leaf)));
-      } catch (err) {
-        o.users.releaseMany(accepted);
-        throw err;
-      }
-      // Confirmed with the next batch's reservations (or at close); after a crash, recovery confirms them.
-      for (let i = 0; i < accepted.length; i++) {
-        this.#toConfirm.push({ user: accepted[i]!.user, nonce: accepted[i]!.nonce, index: first + i });
-      }
-      accepted.forEach((p, i) => {
-        done(p);
-        const index = first + i;
-        try {
-          const proof = inclusionProofFromStore(o.store, o.hasher, index, head.size);
-          p.resolve({
-            origin: o.store.origin,
-            index,
-            leafHash: p.leafHash,
-            checkpoint: head.checkpoint,
-            size: head.size,
-            proof: proof.proof.map(toBase64),
-          });
-        } catch (err) {
-          p.reject(err);
-        }
+      // One transaction: the entries, their tiles, the signed checkpoint and the nonces' idempotency keys.
+      const { first, head } = o.writer.append(
+        batch.map((p) => p.leaf),
+        batch.map((p) => p.idempotencyKey),
+      );
+      // A failure from here on rejects the waiters (below) but leaves the durable entries as they are.
+      const proofs = inclusionProofsFromStore(
+        o.store,
+        o.hasher,
+        batch.map((_, i) => first + i),
+        head.size,
+      );
+      batch.forEach((p, i) => {
+        this.#inFlight.delete(`${p.user}\n${p.nonce}`);
+        p.resolve({
+          origin: o.store.origin,
+          index: first + i,
+          leafHash: p.leafHash,
+          checkpoint: head.checkpoint,
+          size: head.size,
+          proof: proofs[i]!.proof.map(toBase64),
+        });
       });
       o.onBatch?.(head.size);
     } catch (err) {
-      for (const p of accepted) {
-        done(p);
-        p.reject(err);
+      const refusal =
+        err instanceof DetenteError && err.code === 'DUPLICATE_KEY'
+          ? new SubmissionError(409, 'REPLAYED', 'a nonce of this batch was used meanwhile: nothing was stored')
+          : err;
+      for (const p of batch) {
+        this.#inFlight.delete(`${p.user}\n${p.nonce}`);
+        p.reject(refusal);
       }
     }
   }
@@ -367,7 +361,5 @@ export class SubmissionPipeline {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.flush();
-    if (this.#toConfirm.length) this.#o.users.confirmMany(this.#toConfirm);
-    this.#toConfirm = [];
   }
 }

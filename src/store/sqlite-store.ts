@@ -22,6 +22,7 @@ CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT 
 CREATE TABLE IF NOT EXISTS cosignatures (size INTEGER NOT NULL, name TEXT NOT NULL, key_id INTEGER NOT NULL,
   timestamp INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (size, name, key_id)) STRICT;
 CREATE TABLE IF NOT EXISTS blobs (hash BLOB PRIMARY KEY, data BLOB NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS idempotency (key BLOB PRIMARY KEY, idx INTEGER NOT NULL) STRICT;
 `;
 
 function splitPeaks(blob: Uint8Array): Uint8Array[] {
@@ -58,6 +59,8 @@ export class SqliteStore implements LogStore {
     this.#stmt = {
       head: db.prepare('SELECT size, note, peaks, time FROM checkpoints ORDER BY size DESC LIMIT 1'),
       insertEntry: db.prepare('INSERT INTO entries (idx, data) VALUES (?, ?)'),
+      insertKey: db.prepare('INSERT OR IGNORE INTO idempotency (key, idx) VALUES (?, ?)'),
+      indexOfKey: db.prepare('SELECT idx FROM idempotency WHERE key = ?').pluck(),
       upsertTile: db.prepare(
         'INSERT INTO tiles (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data',
       ),
@@ -141,6 +144,15 @@ export class SqliteStore implements LogStore {
           `batch of ${batch.entries.length} entries cannot take the log from ${index} to ${batch.head.size}`,
         );
       }
+      if (batch.keys !== undefined && batch.keys.length !== batch.entries.length) {
+        fail('STORE_ERROR', `batch of ${batch.entries.length} entries comes with ${batch.keys.length} keys`);
+      }
+      batch.keys?.forEach((key, i) => {
+        // A failure throws out of the transaction: nothing of the batch is written.
+        if (this.#stmt.insertKey.run(key, index + i).changes !== 1) {
+          fail('DUPLICATE_KEY', `entry ${i} of the batch repeats an idempotency key the log already holds`);
+        }
+      });
       for (const e of batch.entries) this.#stmt.insertEntry.run(index++, e);
       for (const t of batch.tiles) this.#stmt.upsertTile.run(tileId(t.level, t.index), t.data);
       this.#stmt.insertCheckpoint.run(
@@ -157,6 +169,10 @@ export class SqliteStore implements LogStore {
   entry(index: number): Uint8Array | undefined {
     const data = this.#stmt.entry.get(index) as Buffer | undefined;
     return data && bytes(data);
+  }
+
+  indexOfKey(key: Uint8Array): number | undefined {
+    return this.#stmt.indexOfKey.get(key) as number | undefined;
   }
 
   *entries(begin: number, end: number): Iterable<Uint8Array> {

@@ -27,6 +27,12 @@ export interface CheckpointRecord {
 /** One atomic append: entries from index `head.size` of the previous head, the tiles they change, the new head. */
 export interface AppendBatch {
   entries: readonly Uint8Array[];
+  /**
+   * Optional idempotency keys, one per entry (Tessera's antispam): stored with the entry's index in the same
+   * transaction, so "this request made that entry" is durable exactly when the entry is. A key the store already
+   * holds fails the whole batch (DUPLICATE_KEY), and nothing is written.
+   */
+  keys?: readonly Uint8Array[];
   tiles: readonly TileWrite[];
   head: LogHead;
 }
@@ -51,6 +57,8 @@ export interface LogStore {
    */
   append(build: (head: LogHead | undefined) => AppendBatch): LogHead;
   entry(index: number): Uint8Array | undefined;
+  /** The index of the entry appended with idempotency key `key`, if any. */
+  indexOfKey(key: Uint8Array): number | undefined;
   /** Entries [begin, end) in order, streamed. */
   entries(begin: number, end: number): Iterable<Uint8Array>;
   /** The stored hashes of tile (level, index): 32 × its current width, or undefined. */

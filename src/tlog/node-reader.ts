@@ -53,3 +53,23 @@ export function rangeHash(hasher: Rfc6962Hasher, reader: NodeReader, begin: numb
   for (let i = nodes.length - 1; i >= 0; i--) hash = hasher.hashChildren(nodes[i]!, hash);
   return hash;
 }
+
+/**
+ * A reader that remembers every node it has read: for several proofs in one tree (a batch's receipts), whose
+ * paths share most of their nodes. Valid only while the tree it reads does not change below the nodes it holds,
+ * so keep one for one tree size and drop it.
+ */
+export function memoNodeReader(reader: NodeReader): NodeReader {
+  const seen = new Map<string, Uint8Array>();
+  return {
+    nodeHash(level, index) {
+      const key = `${level}/${index}`;
+      let hash = seen.get(key);
+      if (!hash) {
+        hash = readNode(reader, level, index);
+        seen.set(key, hash);
+      }
+      return hash;
+    },
+  };
+}
