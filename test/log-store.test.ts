@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromHex, toHex, utf8 } from '../src/crypto/bytes.js';
+import { fromHex, fromUtf8, toHex, utf8 } from '../src/crypto/bytes.js';
 import { DetenteError } from '../src/crypto/errors.js';
 import { parseSignerKey, parseVerifierKey } from '../src/crypto/vkey.js';
 import { dirTileSource } from '../src/log/dir-tile-source.js';
@@ -102,6 +102,42 @@ describe('appending', () => {
     expect(() => writer.append([utf8('c')], [key(4), key(5)])).toThrow(/1 entries comes with 2 keys/);
     expect(writer.append([utf8('c')], [key(3)]).first).toBe(2);
     expect(writer.append([utf8('e')]).first).toBe(3);
+    store.close();
+  });
+
+  it('a deferred append shows in head() only once it is on disk; batches committed meanwhile share a flush', async () => {
+    const { dir, store, writer, verifier } = newLog();
+    writer.init();
+    const first = writer.appendDeferred([utf8('a'), utf8('b')]);
+    // Committed (readable, and its key spent) but not yet served: a checkpoint is published only once durable.
+    expect(store.head()!.size).toBe(0);
+    expect(fromUtf8(store.entry(1)!)).toBe('b');
+    const more = [2, 3, 4].map((n) => writer.appendDeferred([utf8(`entry ${n}`)]));
+    const plain = writer.append([utf8('durable at once')]);
+    expect(plain.first).toBe(5);
+    expect(store.head()!.size).toBe(0);
+    await first.durable;
+    expect(store.head()!.size).toBeGreaterThanOrEqual(2);
+    await Promise.all(more.map((m) => m.durable));
+    expect(store.head()!.size).toBe(6);
+    expect(more.map((m) => m.first)).toEqual([2, 3, 4]);
+    store.close();
+    const reopened = SqliteStore.open(join(dir, 'log.sqlite'), tessera.origin);
+    expect(reopened.head()!.size).toBe(6);
+    expect((await verifyStore(reopened, hasher, verifier)).checkpoints).toBe(6);
+    reopened.close();
+  });
+
+  it('a deferred append that is refused writes nothing and leaves head() alone', async () => {
+    const { store, writer } = newLog();
+    writer.init();
+    const key = nodeSuite.sha256(utf8('k'));
+    await writer.appendDeferred([utf8('a')], [key]).durable;
+    expect(() => writer.appendDeferred([utf8('b')], [key])).toThrow(/idempotency key/);
+    expect(() => writer.appendDeferred([new Uint8Array(65536)])).toThrow(/65536 bytes/);
+    expect(store.head()!.size).toBe(1);
+    expect(store.entry(1)).toBeUndefined();
+    expect(writer.append([utf8('c')]).first).toBe(1);
     store.close();
   });
 

@@ -6,7 +6,7 @@
  */
 import { fail } from '../crypto/errors.js';
 import type { NoteSigner } from '../crypto/note.js';
-import type { LogHead, LogStore } from '../store/store.js';
+import type { AppendBatch, LogHead, LogStore } from '../store/store.js';
 import { signCheckpoint } from '../tlog/checkpoint.js';
 import { checkEntrySize } from '../tlog/entry-bundle.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
@@ -52,13 +52,38 @@ export class LogWriter {
    * idempotency key per entry (LogStore's AppendBatch), or none.
    */
   append(entries: readonly Uint8Array[], keys?: readonly Uint8Array[]): AppendResult {
+    return this.#write(entries, keys, (build) => this.#store.append(build));
+  }
+
+  /**
+   * As append, but returns once the batch is committed; `durable` resolves once it is on disk (LogStore's
+   * appendDeferred). A node acknowledges after `durable`, and builds the next batch meanwhile.
+   */
+  appendDeferred(
+    entries: readonly Uint8Array[],
+    keys?: readonly Uint8Array[],
+  ): AppendResult & { durable: Promise<void> } {
+    let durable: Promise<void> | undefined;
+    const result = this.#write(entries, keys, (build) => {
+      const deferred = this.#store.appendDeferred(build);
+      durable = deferred.durable;
+      return deferred.head;
+    });
+    return { ...result, durable: durable! };
+  }
+
+  #write(
+    entries: readonly Uint8Array[],
+    keys: readonly Uint8Array[] | undefined,
+    commit: (build: (previous: LogHead | undefined) => AppendBatch) => LogHead,
+  ): AppendResult {
     entries.forEach((e, i) => {
       checkEntrySize(e, i);
     });
     const leafHashes = entries.map((e) => this.#hasher.hashLeaf(e));
     let first = 0;
     try {
-      const head = this.#store.append((previous) => {
+      const head = commit((previous) => {
         if (previous && entries.length === 0)
           fail('BAD_INPUT', 'append: an empty batch adds nothing to an existing log');
         const integrator = this.#integratorAt(previous);

@@ -735,7 +735,7 @@ export class PartyNode {
     this.#closed = true;
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
-    this.submissions.close();
+    await this.submissions.close();
     await Promise.allSettled([...this.#running]);
     while ([...this.mirrors.values()].some((m) => m.busy)) await new Promise((r) => setTimeout(r, 10));
     for (const m of this.mirrors.values()) m.store.close();

@@ -159,6 +159,8 @@ export class SubmissionPipeline {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #signers = new Map<string, EntrySigner>();
+  // Batches committed and being flushed to disk: their waiters are answered once each is durable.
+  readonly #flushing = new Set<Promise<void>>();
 
   constructor(options: SubmissionOptions) {
     this.#o = options;
@@ -318,48 +320,63 @@ export class SubmissionPipeline {
 
   #appendBatch(batch: Pending[]): void {
     const o = this.#o;
-    try {
-      // One transaction: the entries, their tiles, the signed checkpoint and the nonces' idempotency keys.
-      const { first, head } = o.writer.append(
-        batch.map((p) => p.leaf),
-        batch.map((p) => p.idempotencyKey),
-      );
-      // A failure from here on rejects the waiters (below) but leaves the durable entries as they are.
-      const proofs = inclusionProofsFromStore(
-        o.store,
-        o.hasher,
-        batch.map((_, i) => first + i),
-        head.size,
-      );
+    const settle = (each: (p: Pending, i: number) => void) =>
       batch.forEach((p, i) => {
         this.#inFlight.delete(`${p.user}\n${p.nonce}`);
-        p.resolve({
-          origin: o.store.origin,
-          index: first + i,
-          leafHash: p.leafHash,
-          checkpoint: head.checkpoint,
-          size: head.size,
-          proof: proofs[i]!.proof.map(toBase64),
-        });
+        each(p, i);
       });
-      o.onBatch?.(head.size);
-    } catch (err) {
+    const refuse = (err: unknown) => {
       const refusal =
         err instanceof DetenteError && err.code === 'DUPLICATE_KEY'
           ? new SubmissionError(409, 'REPLAYED', 'a nonce of this batch was used meanwhile: nothing was stored')
           : err;
-      for (const p of batch) {
-        this.#inFlight.delete(`${p.user}\n${p.nonce}`);
-        p.reject(refusal);
-      }
+      settle((p) => p.reject(refusal));
+    };
+    let appended: ReturnType<LogWriter['appendDeferred']>;
+    try {
+      // One transaction: the entries, their tiles, the signed checkpoint and the nonces' idempotency keys. It
+      // returns once committed; the next batch is built while this one is flushed to disk.
+      appended = o.writer.appendDeferred(
+        batch.map((p) => p.leaf),
+        batch.map((p) => p.idempotencyKey),
+      );
+    } catch (err) {
+      refuse(err);
+      return;
     }
+    const { first, head, durable } = appended;
+    const acknowledged = durable
+      .then(() => {
+        const proofs = inclusionProofsFromStore(
+          o.store,
+          o.hasher,
+          batch.map((_, i) => first + i),
+          head.size,
+        );
+        settle((p, i) =>
+          p.resolve({
+            origin: o.store.origin,
+            index: first + i,
+            leafHash: p.leafHash,
+            checkpoint: head.checkpoint,
+            size: head.size,
+            proof: proofs[i]!.proof.map(toBase64),
+          }),
+        );
+        o.onBatch?.(head.size);
+      })
+      // Not durable, or no proof: the waiters learn it. The entries, if on disk, stay as they are.
+      .catch(refuse)
+      .finally(() => this.#flushing.delete(acknowledged));
+    this.#flushing.add(acknowledged);
   }
 
-  /** Appends what is queued and refuses anything new. */
-  close(): void {
+  /** Appends what is queued, refuses anything new, and waits until every batch is acknowledged or refused. */
+  async close(): Promise<void> {
     this.#closed = true;
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.flush();
+    await Promise.all([...this.#flushing]);
   }
 }

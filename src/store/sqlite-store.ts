@@ -2,12 +2,18 @@
  * The embedded LogStore: one SQLite file a log, through better-sqlite3 12. WAL with synchronous=FULL, so a
  * batch is on disk when `append` returns; `BEGIN IMMEDIATE` makes the read of the head and the write of the
  * batch one critical section, so two processes can never extend the same head twice.
+ *
+ * appendDeferred commits with synchronous=NORMAL (in WAL mode: consistent after a power loss, but the last
+ * transactions may roll back) and then makes the batch durable itself, with an fsync of the WAL file on libuv's
+ * thread pool: the event loop keeps working while the disk flushes, and batches committed meanwhile share the next
+ * fsync. An fsync of the WAL covers every frame written before it, so once it returns the batch's commit frame is
+ * on disk and recovery replays it (https://sqlite.org/pragma.html#pragma_synchronous, https://sqlite.org/wal.html).
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, fsync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { concat } from '../crypto/bytes.js';
-import { fail } from '../crypto/errors.js';
-import type { AppendBatch, CheckpointRecord, LogHead, LogStore, StoredCosignature } from './store.js';
+import { DetenteError, fail } from '../crypto/errors.js';
+import type { AppendBatch, CheckpointRecord, DeferredAppend, LogHead, LogStore, StoredCosignature } from './store.js';
 
 const SCHEMA_VERSION = 2;
 const ENTRY_PAGE = 256;
@@ -51,11 +57,20 @@ export interface SqliteStoreOptions {
 export class SqliteStore implements LogStore {
   readonly origin: string;
   readonly #db: Database.Database;
+  readonly #path: string;
   readonly #stmt;
+  // Deferred appends: batches committed but not yet flushed, the head as of the last flush, the flush running
+  // and the one queued behind it (a flush covers only what was committed before it started).
+  #unflushed = 0;
+  #durableHead: LogHead | undefined;
+  #flushing: Promise<void> | undefined;
+  #nextFlush: Promise<void> | undefined;
+  #walFd: number | undefined;
 
-  private constructor(db: Database.Database, origin: string) {
+  private constructor(db: Database.Database, origin: string, path: string) {
     this.#db = db;
     this.origin = origin;
+    this.#path = path;
     this.#stmt = {
       head: db.prepare('SELECT size, note, peaks, time FROM checkpoints ORDER BY size DESC LIMIT 1'),
       insertEntry: db.prepare('INSERT INTO entries (idx, data) VALUES (?, ?)'),
@@ -109,7 +124,7 @@ export class SqliteStore implements LogStore {
           setMeta.run('origin', origin);
           setMeta.run('schema', String(SCHEMA_VERSION));
         }).immediate();
-        return new SqliteStore(db, origin);
+        return new SqliteStore(db, origin, path);
       }
       const schema = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema') as string | undefined;
       if (schema !== String(SCHEMA_VERSION)) {
@@ -121,7 +136,7 @@ export class SqliteStore implements LogStore {
       if (origin !== undefined && stored !== origin) {
         fail('STORE_ERROR', `${path} holds the log ${JSON.stringify(stored)}, not ${JSON.stringify(origin)}`);
       }
-      return new SqliteStore(db, stored);
+      return new SqliteStore(db, stored, path);
     } catch (err) {
       db.close();
       throw err;
@@ -129,13 +144,74 @@ export class SqliteStore implements LogStore {
   }
 
   head(): LogHead | undefined {
+    return this.#unflushed > 0 ? this.#durableHead : this.#latestHead();
+  }
+
+  #latestHead(): LogHead | undefined {
     const row = this.#stmt.head.get() as { size: number; note: string; peaks: Buffer; time: number } | undefined;
     return row && { size: row.size, checkpoint: row.note, peaks: splitPeaks(bytes(row.peaks)), time: row.time };
   }
 
   append(build: (head: LogHead | undefined) => AppendBatch): LogHead {
+    return this.#commit(build);
+  }
+
+  appendDeferred(build: (head: LogHead | undefined) => AppendBatch): DeferredAppend {
+    if (this.#unflushed === 0) this.#durableHead = this.#latestHead();
+    this.#db.pragma('synchronous = NORMAL');
+    let head: LogHead;
+    try {
+      head = this.#commit(build);
+    } finally {
+      this.#db.pragma('synchronous = FULL');
+    }
+    this.#unflushed++;
+    const durable = this.#flush().then(
+      () => {
+        this.#unflushed--;
+        if (!this.#durableHead || head.size > this.#durableHead.size) this.#durableHead = head;
+      },
+      (err: unknown) => {
+        this.#unflushed--;
+        throw new DetenteError('STORE_ERROR', `the log could not be flushed to disk: ${(err as Error).message}`);
+      },
+    );
+    return { head, durable };
+  }
+
+  /** A flush of the WAL that starts after this call (group commit: callers that arrive meanwhile share it). */
+  #flush(): Promise<void> {
+    if (this.#nextFlush) return this.#nextFlush;
+    if (!this.#flushing) {
+      const running = this.#fsyncWal().finally(() => {
+        if (this.#flushing === running) this.#flushing = undefined;
+      });
+      this.#flushing = running;
+      return running;
+    }
+    const next = this.#flushing
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .then(() => {
+        this.#nextFlush = undefined;
+        return this.#flush();
+      });
+    this.#nextFlush = next;
+    return next;
+  }
+
+  #fsyncWal(): Promise<void> {
+    // The WAL file exists while this connection is open (SQLite deletes it only when the last one closes).
+    this.#walFd ??= openSync(`${this.#path}-wal`, 'r');
+    const fd = this.#walFd;
+    return new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
+  }
+
+  #commit(build: (head: LogHead | undefined) => AppendBatch): LogHead {
     const run = this.#db.transaction(() => {
-      const previous = this.head();
+      const previous = this.#latestHead();
       const batch = build(previous);
       let index = previous?.size ?? 0;
       if (batch.head.size !== index + batch.entries.length) {
@@ -215,6 +291,8 @@ export class SqliteStore implements LogStore {
   }
 
   close(): void {
+    if (this.#walFd !== undefined) closeSync(this.#walFd);
+    this.#walFd = undefined;
     this.#db.close();
   }
 }

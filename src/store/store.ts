@@ -47,15 +47,32 @@ export interface StoredCosignature {
   line: string;
 }
 
+/** A batch committed by appendDeferred: its head, and when it is on disk. */
+export interface DeferredAppend {
+  head: LogHead;
+  /** Resolves once the batch is durable (rejects if the flush fails: then nothing about it may be promised). */
+  durable: Promise<void>;
+}
+
 export interface LogStore {
   readonly origin: string;
-  /** The latest head, or undefined for a log that has never signed a checkpoint. */
+  /**
+   * The latest durable head, or undefined for a log that has never signed a checkpoint. Only a durable checkpoint
+   * may be served: one that a power loss could take back, and that the log would then sign differently, would be
+   * a fork.
+   */
   head(): LogHead | undefined;
   /**
    * Runs `build` with the latest committed head while holding the store's write lock, then commits what it
-   * returns in one transaction. If `build` throws, nothing is written. Returns the new head.
+   * returns in one transaction, durably. If `build` throws, nothing is written. Returns the new head.
    */
   append(build: (head: LogHead | undefined) => AppendBatch): LogHead;
+  /**
+   * As append, but returns once the batch is committed, before it is on disk: the flush runs off the caller's
+   * thread, and batches committed meanwhile share it (group commit). head() shows the batch once `durable`
+   * resolves; acknowledge nothing before.
+   */
+  appendDeferred(build: (head: LogHead | undefined) => AppendBatch): DeferredAppend;
   entry(index: number): Uint8Array | undefined;
   /** The index of the entry appended with idempotency key `key`, if any. */
   indexOfKey(key: Uint8Array): number | undefined;
