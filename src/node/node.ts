@@ -213,7 +213,7 @@ export class PartyNode {
 
     this.users = UserStore.open(join(dir, 'users.sqlite'), this.suite);
     // Settle nonces reserved before a crash: used if their entry reached the log, released otherwise.
-    const recovered = this.users.recover((leafHash, from) => this.#findLeaf(leafHash, from));
+    const recovered = this.users.recover((leafHash, from, claimed) => this.#findLeaf(leafHash, from, claimed));
     if (recovered.confirmed + recovered.released > 0) {
       this.#logger('info', `nonces after restart: ${recovered.confirmed} confirmed, ${recovered.released} released`);
     }
@@ -311,11 +311,12 @@ export class PartyNode {
       .filter((v): v is string => v !== undefined);
   }
 
-  #findLeaf(leafHash: string, from: number): number | undefined {
+  /** The first index ≥ `from` holding `leafHash`, other than those `claimed` by an earlier identical entry. */
+  #findLeaf(leafHash: string, from: number, claimed: ReadonlySet<number>): number | undefined {
     const size = this.log.store.head()?.size ?? 0;
     let index = from;
     for (const entry of this.log.store.entries(from, size)) {
-      if (toHex(this.hasher.hashLeaf(entry)) === leafHash) return index;
+      if (!claimed.has(index) && toHex(this.hasher.hashLeaf(entry)) === leafHash) return index;
       index++;
     }
     return undefined;

@@ -55,8 +55,9 @@ export class UserStore {
       nonce: db.prepare('SELECT idx FROM nonces WHERE user = ? AND nonce = ?'),
       confirm: db.prepare('UPDATE nonces SET idx = ? WHERE user = ? AND nonce = ?'),
       release: db.prepare('DELETE FROM nonces WHERE user = ? AND nonce = ? AND idx IS NULL'),
+      // In reservation order, which is the order of the batch in the log (see recover).
       pending: db.prepare(
-        'SELECT user, nonce, leaf_hash AS leafHash, reserved_at_size AS size FROM nonces WHERE idx IS NULL',
+        'SELECT user, nonce, leaf_hash AS leafHash, reserved_at_size AS size FROM nonces WHERE idx IS NULL ORDER BY rowid',
       ),
     };
   }
@@ -160,16 +161,29 @@ export class UserStore {
     })();
   }
 
-  /** After a restart: confirm reservations whose entry made it into the log, release the others. */
-  recover(findLeaf: (leafHash: string, from: number) => number | undefined): { confirmed: number; released: number } {
+  /**
+   * After a restart: confirm reservations whose entry made it into the log, release the others.
+   *
+   * Two submissions can make byte-identical entries (same user, type and body in the same millisecond: the nonce is
+   * not part of the entry), so a leaf hash may occur more than once from a reservation's size on. `findLeaf` must
+   * then skip the indexes already `claimed`: reservations are visited in the order they were made, which is the
+   * order their entries were appended, so the k-th reservation of a leaf hash gets its k-th occurrence, not the
+   * first one again.
+   */
+  recover(findLeaf: (leafHash: string, from: number, claimed: ReadonlySet<number>) => number | undefined): {
+    confirmed: number;
+    released: number;
+  } {
     let confirmed = 0;
     let released = 0;
+    const claimed = new Set<number>();
     for (const p of this.#stmt.pending.all() as { user: string; nonce: string; leafHash: string; size: number }[]) {
-      const index = findLeaf(p.leafHash, p.size);
+      const index = findLeaf(p.leafHash, p.size, claimed);
       if (index === undefined) {
         this.release(p.user, p.nonce);
         released++;
       } else {
+        claimed.add(index);
         this.#stmt.confirm.run(index, p.user, p.nonce);
         confirmed++;
       }
