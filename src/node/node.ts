@@ -10,9 +10,9 @@
  * - witness client: every `witness.requestEveryMs` (and after each batch), the own log's latest checkpoint is sent
  *   to each peer's witness (C2SP tlog-witness add-checkpoint, with a consistency proof from the size that witness
  *   last cosigned), and the cosignatures returned are verified and stored (LogStore.addCosignature);
- * - gossip: every `gossip.everyMs`, for each mirrored log, the checkpoint this node holds and the checkpoints every
- *   other peer serves for it are compared (detectFork); a log that showed two histories to two peers is caught in
- *   one round, and the evidence is kept in `evidence/`.
+ * - gossip: every `gossip.everyMs`, for each log this node holds (its own included), the checkpoint this node holds
+ *   and the checkpoints every other peer serves for it are compared (detectFork); a log that showed two histories
+ *   to two peers is caught in one round, and the evidence is kept in `evidence/`.
  *
  * The seam for the engine: `allEntries()` returns every entry of every log this node holds (own and mirrored,
  * decoded), each with its origin, index, leaf hash and `countedAt`: the earliest time a witness of another party
@@ -660,20 +660,23 @@ export class PartyNode {
     this.#timers.add(timer);
   }
 
-  /** Compares, for each mirrored log, what this node holds with what every other peer serves. */
+  /**
+   * Compares, for each log this node holds, what it holds with what every peer serves for it. Its own log too:
+   * a checkpoint of it that conflicts with ours (a restored backup that signed again, a leaked key) is as much
+   * evidence as a peer's fork, and the peers that mirror us are where it would show.
+   */
   async gossipRound(): Promise<EquivocationEvidence[]> {
     const found: EquivocationEvidence[] = [];
-    for (const m of this.mirrors.values()) {
+    for (const log of this.#logs.values()) {
       if (this.#closed) break;
-      const log = this.#logs.get(m.party)!;
       const observations: Observation[] = [];
-      const mine = mirroredCheckpoint(m.store);
-      if (mine) observations.push({ source: 'this node', note: mine, tiles: storeTileSource(m.store, mine) });
+      const mine = this.servedCheckpoint(log);
+      if (mine) observations.push({ source: 'this node', note: mine, tiles: storeTileSource(log.store, mine) });
       await Promise.all(
         [...this.mirrors.values()]
-          .filter((o) => o.party !== m.party)
+          .filter((o) => o.party !== log.party)
           .map(async (o) => {
-            const base = `${o.url}/logs/${m.party}`;
+            const base = `${o.url}/logs/${log.party}`;
             try {
               const res = await this.#fetch(`${base}/checkpoint`);
               if (res.status !== 200) return;
@@ -690,6 +693,13 @@ export class PartyNode {
       if (report.evidence) {
         this.recordEvidence(report.evidence, 'gossip');
         found.push(report.evidence);
+      } else if (log.own && report.latest && report.latest.size > (log.store.head()?.size ?? 0)) {
+        // Validly signed with our key, beyond anything we signed, yet consistent with our tree: no equivocation
+        // to prove, but our key signed outside this node.
+        this.#logger(
+          'error',
+          `${report.latest.source} serves a checkpoint of our log of size ${report.latest.size}, beyond ours: our log key signed it elsewhere`,
+        );
       }
     }
     return found;
