@@ -118,6 +118,16 @@ describe('a log that rewrites its history or shows two faces is caught, with evi
     const listed = await (await fetch(`${us.url}/api/evidence`)).json();
     expect(listed.evidence.length).toBeGreaterThanOrEqual(1);
   });
+
+  it('a sync asked for while another round runs waits for it, then runs a round of its own', async () => {
+    // The tests above sync once and then look: that holds only if a round already running (the loop's, which may
+    // have read the peer before the test changed it) does not make the call return at once.
+    const asked = Date.now();
+    const running = nato.node.syncMirror('ru');
+    await nato.node.syncMirror('ru');
+    expect(nato.node.mirrors.get('ru')!.lastSync).toBeGreaterThanOrEqual(asked);
+    await running;
+  });
 });
 
 /**

@@ -107,7 +107,8 @@ export interface MirrorState {
   mirror: LogMirror;
   lastSync?: number;
   lastError?: string;
-  busy: boolean;
+  /** The round in progress, if any (rounds of one mirror never overlap). */
+  running?: Promise<void>;
   /** Entries below this index have had their declarations' blobs fetched. */
   blobScan: number;
 }
@@ -272,7 +273,7 @@ export class PartyNode {
         onEvidence: (e) => this.recordEvidence(e, `mirror of ${p.id}`),
         clock: this.#clock,
       });
-      this.mirrors.set(p.id, { party: p.id, url, origin: p.origin, store, mirror, busy: false, blobScan: 0 });
+      this.mirrors.set(p.id, { party: p.id, url, origin: p.origin, store, mirror, blobScan: 0 });
       this.#logs.set(p.id, {
         party: p.id,
         origin: p.origin,
@@ -527,11 +528,25 @@ export class PartyNode {
     return fetch(url, { ...init, signal: AbortSignal.timeout(this.#timeoutMs) });
   }
 
-  /** Syncs one peer's mirror, then collects the cosignatures the peer holds for what was mirrored. */
+  /**
+   * Syncs one peer's mirror, then collects the cosignatures the peer holds for what was mirrored. A round already
+   * in progress (the loop's) may have read the peer's checkpoint before whatever the caller waits for, so it is
+   * awaited and a new round run: when this resolves, a round that started after the call has finished. (Returning
+   * at once when busy made callers that sync once and then look, tests among them, fail now and then under load.)
+   */
   async syncMirror(party: string): Promise<void> {
     const m = this.mirrors.get(party);
-    if (!m || m.busy || this.#closed) return;
-    m.busy = true;
+    if (!m) return;
+    while (m.running) await m.running;
+    if (this.#closed) return;
+    m.running = this.#syncMirrorRound(m).finally(() => {
+      m.running = undefined;
+    });
+    await m.running;
+  }
+
+  async #syncMirrorRound(m: MirrorState): Promise<void> {
+    const party = m.party;
     try {
       const result = await m.mirror.sync();
       m.lastSync = Date.now();
@@ -542,8 +557,6 @@ export class PartyNode {
     } catch (err) {
       m.lastError = (err as Error).message;
       this.#logger('warn', `mirror of ${party}: ${m.lastError}`);
-    } finally {
-      m.busy = false;
     }
   }
 
@@ -764,7 +777,8 @@ export class PartyNode {
     this.#timers.clear();
     this.submissions.close();
     await Promise.allSettled([...this.#running]);
-    while ([...this.mirrors.values()].some((m) => m.busy)) await new Promise((r) => setTimeout(r, 10));
+    // A round in progress ends before its store closes (no new one starts: #closed is set).
+    for (const m of this.mirrors.values()) while (m.running) await m.running;
     for (const m of this.mirrors.values()) m.store.close();
     this.witness?.close();
     this.users.close();
