@@ -6,6 +6,7 @@ import { equalBytes } from '../src/crypto/bytes.js';
 import { buildEnvelope, encodeEntry, signEntry } from '../src/model/index.js';
 import { readConfig, readSeed, writeConfig } from '../src/node/config.js';
 import { verifyMirrorStore } from '../src/node/mirror.js';
+import { PartyNode } from '../src/node/node.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { CLI } from './helpers/cli.js';
 import {
@@ -178,6 +179,51 @@ describe('a node killed with SIGKILL resumes with nothing lost or duplicated', (
       const log = await (await fetch(`${url}/api/entries?party=ru&limit=1`)).json();
       expect(log.total).toBe(size);
       expect(size).toBeLessThanOrEqual(sent.length);
+    } finally {
+      await kill(child);
+    }
+  });
+});
+
+describe('identical entries in one batch, then SIGKILL', () => {
+  it('each nonce keeps its own entry after recovery, not the first with the same leaf hash', async () => {
+    if (!existsSync(CLI)) throw new Error('run `npm run build` first');
+    const dir = initNodes(tmp, ['ru']).get('ru')!;
+    const config = readConfig(dir);
+    config.peers = [];
+    // Long enough for two concurrent submissions to share a batch, whose nonces are then unconfirmed at the kill
+    // (a batch's nonces are confirmed with the next batch's reservations).
+    config.batch.maxDelayMs = 500;
+    writeConfig(dir, config);
+    const token = addUser(dir, 'ru', 'olga', ['declarant']);
+    const probe = PartyNode.open(dir);
+    const signature = regimeSignature(probe);
+    await probe.close();
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+    let child = await serve(dir, port);
+    try {
+      // One user, type, body and issuedAt: byte-identical entries (the nonce is not part of the entry).
+      let pair: { body: unknown; index: number }[] | undefined;
+      for (let attempt = 0; attempt < 5 && pair === undefined; attempt++) {
+        const issuedAt = new Date(Date.UTC(2022, 5, 1, 0, 0, attempt)).toISOString();
+        const bodies = [0, 1].map(() => ({ ...signature, nonce: nonce(), issuedAt }));
+        const answers = await Promise.all(bodies.map((b) => submit(url, token, b)));
+        for (const a of answers) expect(a.status, JSON.stringify(a.json)).toBe(201);
+        expect(answers[0]!.json.leafHash).toBe(answers[1]!.json.leafHash);
+        // The same checkpoint size: one batch (otherwise the first was confirmed with the second's batch; retry).
+        if (answers[0]!.json.size === answers[1]!.json.size) {
+          pair = bodies.map((body, i) => ({ body, index: answers[i]!.json.index }));
+        }
+      }
+      expect(pair, 'two concurrent submissions never shared a batch').toBeDefined();
+      await kill(child);
+      child = await serve(dir, port);
+      for (const p of pair!) {
+        const replay = await submit(url, token, p.body);
+        expect(replay.status).toBe(409);
+        expect(replay.json.error.message).toContain(`(entry ${p.index})`);
+      }
     } finally {
       await kill(child);
     }

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tilesPlugin } from '../src/api/tiles.js';
 import type { LogStore } from '../src/store/store.js';
@@ -117,5 +117,85 @@ describe('a log that rewrites its history or shows two faces is caught, with evi
     verifyOffline(us);
     const listed = await (await fetch(`${us.url}/api/evidence`)).json();
     expect(listed.evidence.length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('a sync asked for while another round runs waits for it, then runs a round of its own', async () => {
+    // The tests above sync once and then look: that holds only if a round already running (the loop's, which may
+    // have read the peer before the test changed it) does not make the call return at once.
+    const asked = Date.now();
+    const running = nato.node.syncMirror('ru');
+    await nato.node.syncMirror('ru');
+    expect(nato.node.mirrors.get('ru')!.lastSync).toBeGreaterThanOrEqual(asked);
+    await running;
+  });
+});
+
+/**
+ * The node's own log, as its peers serve it: "ru" mirrors us and serves, at /logs/us, whichever log of us's key
+ * the test chooses: us's real log, or a fork made with us's key elsewhere (a restored backup, a leaked key).
+ */
+describe("gossip covers the node's own log: a fork of it signed elsewhere is caught", () => {
+  let us: RunningNode;
+  let usDir: string;
+  let vkey: string;
+  let ruPort: number;
+  let ru: FastifyInstance | undefined;
+  const forks: { sameSize?: LogStore; shorter?: LogStore } = {};
+
+  /** Serves `store` as ru's mirror of us. A new server each time: a served checkpoint never shrinks in one. */
+  async function ruServes(store: LogStore): Promise<void> {
+    await ru?.close();
+    ru = Fastify({ logger: false, forceCloseConnections: true });
+    await ru.register(tilesPlugin, { cacheBytes: 0, logs: [{ prefix: '/logs/us', store, vkey }] });
+    await ru.listen({ port: ruPort, host: '127.0.0.1' });
+  }
+
+  beforeAll(async () => {
+    const dirs = initNodes(tmp, ['us', 'ru']);
+    usDir = dirs.get('us')!;
+    const port = await freePort();
+    const probe = await startNode(usDir, port, [], false);
+    const { regime, regimeHash } = probe.node;
+    await probe.close();
+    const entries = (ns: number[]) => ns.map((n) => signedEntry(usDir, 'us', regime, regimeHash, n));
+    // Forks under us's real log key, in files of their own: entry 1 rewritten, at the same size and at a smaller one.
+    const sameSize = partyLog(usDir, 'us', 'detente.example/us', 'fork-same-size.sqlite');
+    sameSize.writer.append(entries([1, 22, 3]));
+    const shorter = partyLog(usDir, 'us', 'detente.example/us', 'fork-shorter.sqlite');
+    shorter.writer.append(entries([1, 22]));
+    Object.assign(forks, { sameSize: sameSize.store, shorter: shorter.store });
+    vkey = readFileSync(join(usDir, 'log', 'log.vkey'), 'utf8').trim();
+    ruPort = await freePort();
+    us = await startNode(usDir, port, [{ party: 'ru', url: `http://127.0.0.1:${ruPort}` }], false);
+    us.node.writer.append(entries([1, 2, 3]));
+  });
+
+  afterAll(async () => {
+    await us?.close();
+    await ru?.close();
+    forks.sameSize?.close();
+    forks.shorter?.close();
+  });
+
+  it('a peer serving our real log: nothing found', async () => {
+    await ruServes(us.node.log.store);
+    expect(await us.node.gossipRound()).toEqual([]);
+    expect(us.node.evidence()).toEqual([]);
+  });
+
+  it('a checkpoint of our size with another root: same-size evidence, verified offline', async () => {
+    await ruServes(forks.sameSize!);
+    const found = await us.node.gossipRound();
+    expect(found.map((e) => [e.origin, e.type])).toEqual([['detente.example/us', 'same-size-different-root']]);
+    const file = us.node.evidence().find((e) => e.evidence.type === 'same-size-different-root')!.file;
+    expect(detente(['evidence', 'verify', join(usDir, 'evidence', file)]).code).toBe(0);
+  });
+
+  it('a smaller checkpoint that is not our prefix: inconsistent-prefix evidence, from our own tiles', async () => {
+    await ruServes(forks.shorter!);
+    const found = await us.node.gossipRound();
+    expect(found.map((e) => [e.origin, e.type])).toEqual([['detente.example/us', 'inconsistent-prefix']]);
+    const file = us.node.evidence().find((e) => e.evidence.type === 'inconsistent-prefix')!.file;
+    expect(detente(['evidence', 'verify', join(usDir, 'evidence', file)]).code).toBe(0);
   });
 });

@@ -170,6 +170,7 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
       await app.register(witnessPlugin, {
         witness: node.witness,
         submissionPrefix: `/logs/${l.party}`,
+        origin: l.origin,
         onEquivocation: (e) => node.recordEvidence(e, 'witness'),
       });
     }

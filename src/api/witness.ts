@@ -10,6 +10,12 @@ export interface WitnessPluginOptions {
   witness: Witness;
   /** The submission prefix: '' or '/a/b' (default ''). */
   submissionPrefix?: string;
+  /**
+   * The one log origin accepted at this prefix (404 for any other, as for an unknown origin). Without it, every log
+   * the witness knows is accepted here. A node serves one prefix per peer: a checkpoint of the log of another
+   * party posted under this peer's prefix is refused, so a URL can never name one log and cosign another.
+   */
+  origin?: string;
   /** Largest request body accepted (default 64 KiB: a checkpoint with 100 signatures and 63 proof lines fits). */
   bodyLimit?: number;
   /** Called when a request revealed that a log signed two inconsistent checkpoints. */
@@ -40,7 +46,10 @@ export const witnessPlugin: FastifyPluginAsync<WitnessPluginOptions> = async (ap
     },
     (request, reply) => {
       const body = request.body ?? new Uint8Array(0);
-      const result = witness.addCheckpoint(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+      const result = witness.addCheckpoint(
+        new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
+        options.origin,
+      );
       if (result.evidence) {
         request.log.warn({ origin: result.evidence.origin }, 'equivocation: a log signed two inconsistent checkpoints');
         options.onEquivocation?.(result.evidence);

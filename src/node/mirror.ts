@@ -19,6 +19,7 @@
  * portable equivocation evidence (evidence.ts) instead of advancing. Data that merely does not match its checkpoint
  * (bad bundles or tiles, whatever the cause) is an error, not evidence: the log did not sign it.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { equalBytes, fromBase64, toBase64, toHex } from '../crypto/bytes.js';
 import { DetenteError, fail } from '../crypto/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
@@ -42,6 +43,12 @@ import { consistencyProofFrom, provePrefix } from './prefix-proof.js';
 const PENDING_TAG = 'detente-mirror-pending/v1';
 const DEFAULT_BUNDLES_PER_COMMIT = 64;
 const FETCH_CONCURRENCY = 8;
+/**
+ * Longest stretch of entry validation between two turns of the event loop. A commit's worth of entries (16,384 by
+ * default) costs as many signature checks: seconds on a loaded machine, and awaiting a synchronous validator yields
+ * only to microtasks, so without turns the node would answer no request (its own submissions included) meanwhile.
+ */
+const VALIDATE_SLICE_MS = 10;
 
 /** An entry the validator refused: the mirror stops before committing the batch that holds it. */
 export class EntryRejectedError extends Error {
@@ -331,11 +338,16 @@ export class LogMirror {
       const end = Math.min(target.size, Math.floor(size / TILE_WIDTH) * TILE_WIDTH + perCommit);
       const entries = await this.#fetchEntries(size, end, target.size);
       if (this.#options.validate) {
+        let sliceStart = Date.now();
         for (let i = 0; i < entries.length; i++) {
           try {
             await this.#options.validate(entries[i]!, size + i);
           } catch (err) {
             throw new EntryRejectedError(size + i, err);
+          }
+          if (Date.now() - sliceStart >= VALIDATE_SLICE_MS) {
+            await nextTurn();
+            sliceStart = Date.now();
           }
         }
       }

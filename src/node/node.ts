@@ -10,9 +10,9 @@
  * - witness client: every `witness.requestEveryMs` (and after each batch), the own log's latest checkpoint is sent
  *   to each peer's witness (C2SP tlog-witness add-checkpoint, with a consistency proof from the size that witness
  *   last cosigned), and the cosignatures returned are verified and stored (LogStore.addCosignature);
- * - gossip: every `gossip.everyMs`, for each mirrored log, the checkpoint this node holds and the checkpoints every
- *   other peer serves for it are compared (detectFork); a log that showed two histories to two peers is caught in
- *   one round, and the evidence is kept in `evidence/`.
+ * - gossip: every `gossip.everyMs`, for each log this node holds (its own included), the checkpoint this node holds
+ *   and the checkpoints every other peer serves for it are compared (detectFork); a log that showed two histories
+ *   to two peers is caught in one round, and the evidence is kept in `evidence/`.
  *
  * The seam for the engine: `allEntries()` returns every entry of every log this node holds (own and mirrored,
  * decoded), each with its origin, index, leaf hash and `countedAt`: the earliest time a witness of another party
@@ -107,7 +107,8 @@ export interface MirrorState {
   mirror: LogMirror;
   lastSync?: number;
   lastError?: string;
-  busy: boolean;
+  /** The round in progress, if any (rounds of one mirror never overlap). */
+  running?: Promise<void>;
   /** Entries below this index have had their declarations' blobs fetched. */
   blobScan: number;
 }
@@ -266,7 +267,7 @@ export class PartyNode {
         onEvidence: (e) => this.recordEvidence(e, `mirror of ${p.id}`),
         clock: this.#clock,
       });
-      this.mirrors.set(p.id, { party: p.id, url, origin: p.origin, store, mirror, busy: false, blobScan: 0 });
+      this.mirrors.set(p.id, { party: p.id, url, origin: p.origin, store, mirror, blobScan: 0 });
       this.#logs.set(p.id, {
         party: p.id,
         origin: p.origin,
@@ -510,11 +511,25 @@ export class PartyNode {
     return fetch(url, { ...init, signal: AbortSignal.timeout(this.#timeoutMs) });
   }
 
-  /** Syncs one peer's mirror, then collects the cosignatures the peer holds for what was mirrored. */
+  /**
+   * Syncs one peer's mirror, then collects the cosignatures the peer holds for what was mirrored. A round already
+   * in progress (the loop's) may have read the peer's checkpoint before whatever the caller waits for, so it is
+   * awaited and a new round run: when this resolves, a round that started after the call has finished. (Returning
+   * at once when busy made callers that sync once and then look, tests among them, fail now and then under load.)
+   */
   async syncMirror(party: string): Promise<void> {
     const m = this.mirrors.get(party);
-    if (!m || m.busy || this.#closed) return;
-    m.busy = true;
+    if (!m) return;
+    while (m.running) await m.running;
+    if (this.#closed) return;
+    m.running = this.#syncMirrorRound(m).finally(() => {
+      m.running = undefined;
+    });
+    await m.running;
+  }
+
+  async #syncMirrorRound(m: MirrorState): Promise<void> {
+    const party = m.party;
     try {
       const result = await m.mirror.sync();
       m.lastSync = Date.now();
@@ -525,8 +540,6 @@ export class PartyNode {
     } catch (err) {
       m.lastError = (err as Error).message;
       this.#logger('warn', `mirror of ${party}: ${m.lastError}`);
-    } finally {
-      m.busy = false;
     }
   }
 
@@ -643,20 +656,23 @@ export class PartyNode {
     this.#timers.add(timer);
   }
 
-  /** Compares, for each mirrored log, what this node holds with what every other peer serves. */
+  /**
+   * Compares, for each log this node holds, what it holds with what every peer serves for it. Its own log too:
+   * a checkpoint of it that conflicts with ours (a restored backup that signed again, a leaked key) is as much
+   * evidence as a peer's fork, and the peers that mirror us are where it would show.
+   */
   async gossipRound(): Promise<EquivocationEvidence[]> {
     const found: EquivocationEvidence[] = [];
-    for (const m of this.mirrors.values()) {
+    for (const log of this.#logs.values()) {
       if (this.#closed) break;
-      const log = this.#logs.get(m.party)!;
       const observations: Observation[] = [];
-      const mine = mirroredCheckpoint(m.store);
-      if (mine) observations.push({ source: 'this node', note: mine, tiles: storeTileSource(m.store, mine) });
+      const mine = this.servedCheckpoint(log);
+      if (mine) observations.push({ source: 'this node', note: mine, tiles: storeTileSource(log.store, mine) });
       await Promise.all(
         [...this.mirrors.values()]
-          .filter((o) => o.party !== m.party)
+          .filter((o) => o.party !== log.party)
           .map(async (o) => {
-            const base = `${o.url}/logs/${m.party}`;
+            const base = `${o.url}/logs/${log.party}`;
             try {
               const res = await this.#fetch(`${base}/checkpoint`);
               if (res.status !== 200) return;
@@ -673,6 +689,13 @@ export class PartyNode {
       if (report.evidence) {
         this.recordEvidence(report.evidence, 'gossip');
         found.push(report.evidence);
+      } else if (log.own && report.latest && report.latest.size > (log.store.head()?.size ?? 0)) {
+        // Validly signed with our key, beyond anything we signed, yet consistent with our tree: no equivocation
+        // to prove, but our key signed outside this node.
+        this.#logger(
+          'error',
+          `${report.latest.source} serves a checkpoint of our log of size ${report.latest.size}, beyond ours: our log key signed it elsewhere`,
+        );
       }
     }
     return found;
@@ -737,7 +760,8 @@ export class PartyNode {
     this.#timers.clear();
     await this.submissions.close();
     await Promise.allSettled([...this.#running]);
-    while ([...this.mirrors.values()].some((m) => m.busy)) await new Promise((r) => setTimeout(r, 10));
+    // A round in progress ends before its store closes (no new one starts: #closed is set).
+    for (const m of this.mirrors.values()) while (m.running) await m.running;
     for (const m of this.mirrors.values()) m.store.close();
     this.witness?.close();
     this.users.close();

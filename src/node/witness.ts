@@ -5,7 +5,8 @@
  * The checks, in the order the spec states them:
  *
  *   400  the body does not parse (request syntax, note syntax, checkpoint syntax)
- *   404  the checkpoint's origin is not a log this witness is configured for
+ *   404  the checkpoint's origin is not a log this witness is configured for, or, at an endpoint for one log
+ *        (`/logs/<party>/add-checkpoint`), not that log's origin
  *   403  no signature from the log's key verifies, or a signature naming the log's key does not
  *   400  old size > checkpoint size
  *   422  a size-0 checkpoint whose root is not SHA-256("") (no tree has it: whatever the state, refuse it)
@@ -222,8 +223,12 @@ export class Witness {
     return this.#stmt.refusals.all(origin) as WitnessRefusal[];
   }
 
-  /** Handles one add-checkpoint request body. Never throws for anything the client sent. */
-  addCheckpoint(body: string | Uint8Array): AddCheckpointResponse {
+  /**
+   * Handles one add-checkpoint request body. Never throws for anything the client sent. `only`, when given, is the
+   * one origin the request may carry (an endpoint serving a single log, as `/logs/<party>/add-checkpoint` does): any
+   * other origin is unknown there, so 404, even one this witness knows under another prefix.
+   */
+  addCheckpoint(body: string | Uint8Array, only?: string): AddCheckpointResponse {
     let request: AddCheckpointRequest;
     let origin: string;
     try {
@@ -235,6 +240,9 @@ export class Witness {
     }
     const log = this.#logs.get(origin);
     if (!log) return plain(404, `unknown log origin ${JSON.stringify(origin.slice(0, 200))}`);
+    if (only !== undefined && origin !== only) {
+      return plain(404, `log origin ${JSON.stringify(origin.slice(0, 200))} is not witnessed here: expected ${only}`);
+    }
     let checkpoint: Checkpoint;
     try {
       checkpoint = openCheckpoint(request.checkpointNote, log.verifier).checkpoint;
