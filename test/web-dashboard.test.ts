@@ -262,6 +262,14 @@ describe('dashboard', () => {
     expect(statuses.sort()).toEqual(['conducted', 'not-conducted']);
     expect(await page.getByTestId('site-panel').textContent()).toContain('major');
     expect(await page.locator('[data-site="kozelsk"]').getAttribute('data-tone')).toBe('bad');
+    // The panel's findings are those the engine places at the site (Finding.site), no more and no fewer.
+    const { findings } = await (await fetch(`${node.base}/api/findings?asOf=${END}`)).json();
+    const atKozelsk = findings.filter((f: { site?: string }) => f.site === 'kozelsk').map((f: { id: string }) => f.id);
+    expect(atKozelsk).toContain('inspection.item-mismatch/detente.example/us#20');
+    const shown = await page
+      .locator('[data-site-finding]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-site-finding')));
+    expect(shown.sort()).toEqual(atKozelsk.sort());
     await page.screenshot({ path: join(SHOTS, 'map.png') });
     await page.close();
   });

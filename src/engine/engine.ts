@@ -282,6 +282,7 @@ export class Engine {
               party: e.party,
               at,
               breaks: { kind: 'notification', id: b.rule },
+              site: b.kind === 'movement' ? b.to : b.site,
               message: {
                 en: `${e.party}'s notification names ${unknown.length} item(s) it never declared: ${unknown.slice(0, 6).join(', ')}`,
                 ru: `уведомление стороны ${e.party} называет ${unknown.length} ед., которые она не заявляла: ${unknown.slice(0, 6).join(', ')}`,

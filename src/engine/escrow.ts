@@ -155,7 +155,9 @@ export class EscrowRules {
       verifyOpening(escrowOpeningOf(e.body, d.commitment), d.commitment, sha256);
     } catch (err) {
       if (!(err instanceof DetenteError)) throw err;
-      this.#invalid(e.party, ref, at, 'declaration-opening', err.message, d.ref);
+      const region = e.body.region;
+      const site = region !== undefined && this.#ctx.ix.sites.has(region) ? region : undefined;
+      this.#invalid(e.party, ref, at, 'declaration-opening', err.message, d.ref, site);
       return false;
     }
     const o = this.#opened.get(e.party);
@@ -166,13 +168,22 @@ export class EscrowRules {
     return true;
   }
 
-  #invalid(party: string, ref: EntryRef, at: number, id: string, why: string, declaration?: EntryRef): void {
+  #invalid(
+    party: string,
+    ref: EntryRef,
+    at: number,
+    id: string,
+    why: string,
+    declaration?: EntryRef,
+    site?: string,
+  ): void {
     this.#ctx.emit({
       rule: 'escrow.invalid-opening',
       key: keyOf(ref),
       party,
       at,
       breaks: { kind: 'entry', id },
+      site,
       message: {
         en: `${party}'s ${id === 'declaration' ? 'escrowed declaration' : 'opening'} does not verify: ${why}`,
         ru: `${id === 'declaration' ? 'депонированное заявление' : 'раскрытие'} стороны ${party} не проходит проверку: ${why}`,
@@ -199,7 +210,7 @@ export class EscrowRules {
       }
     }
     const missing = atSite.filter((x) => !found.has(x.item.uid));
-    const base = { party: b.host, at, breaks: { kind: 'inspection' as const, id: b.inspection } };
+    const base = { party: b.host, at, breaks: { kind: 'inspection' as const, id: b.inspection }, site: b.site };
     const list = (xs: string[]) => (xs.length > 6 ? `${xs.slice(0, 6).join(', ')} …` : xs.join(', '));
     if (missing.length) {
       const uids = missing.map((x) => x.item.uid).sort(byString);
@@ -279,6 +290,7 @@ export class EscrowRules {
       party: e.party,
       at,
       breaks: { kind: 'inspection', id: e.body.inspection },
+      site: e.body.site,
       message: {
         en: `${e.party} requested an inspection at ${e.body.site}, which draw ${d.name} did not select (${s.status}${s.selected ? `: ${s.selected.join(', ')}` : ''})`,
         ru: `${e.party} запросил(а) инспекцию на объекте ${e.body.site}, не выбранном жеребьёвкой ${d.name} (${s.status}${s.selected ? `: ${s.selected.join(', ')}` : ''})`,

@@ -27,6 +27,12 @@ export interface Finding {
   /** When it took effect (UTC). */
   at: string;
   breaks: Subject;
+  /**
+   * The site it happened at (a regime site id), when the rule knows it: an inspection's or a report's site, a site
+   * an escrow opening opened, a notified movement's destination or status change's site. Absent otherwise (limits,
+   * metrics, regime signatures), so that the map need not guess from messages.
+   */
+  site?: string;
   message: Text;
   refs: EntryRef[];
 }
@@ -116,6 +122,7 @@ export interface FindingInput {
   party: string;
   at: number;
   breaks: Subject;
+  site?: string | undefined;
   message: Text;
   refs: readonly EntryRef[];
   severity?: Severity;
@@ -129,6 +136,7 @@ export function finding(f: FindingInput): Finding {
     party: f.party,
     at: iso(f.at),
     breaks: f.breaks,
+    ...(f.site !== undefined ? { site: f.site } : {}),
     message: f.message,
     refs: sortRefs(f.refs),
   };
