@@ -28,7 +28,7 @@ import {
   selectSample,
   verifyOpening,
 } from '../escrow/index.js';
-import type { EnvelopeOf, Item } from '../model/index.js';
+import type { EnvelopeOf, InspectionType, Item, Regime } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { commitmentOfDeclaration, escrowOpeningOf } from './escrow-entries.js';
 import { type Finding, finding, keyOf, type RuleId } from './findings.js';
@@ -94,6 +94,16 @@ const ROUND_RULES: Record<RoundFinding['kind'], RuleId> = {
   REVEAL_LATE: 'draw.reveal-late',
   REVEAL_MISSING: 'draw.reveal-missing',
 };
+
+/**
+ * The parties of a draw: the inspector and host parties of its inspection type, or every `party` of the regime
+ * when it names none. Shared with the node, which reveals only once all of them have committed.
+ */
+export function drawParties(regime: Regime, type?: InspectionType): string[] {
+  return type
+    ? [...new Set(type.pairs.flatMap((p) => [p.inspector, p.host]))].sort(byString)
+    : regime.parties.filter((p) => p.status === 'party').map((p) => p.id);
+}
 
 export class EscrowRules {
   readonly #ctx: Ctx;
@@ -303,9 +313,7 @@ export class EscrowRules {
     const regime = this.#ctx.regime;
     const settings = regime.escrow?.draw ?? { commitWithin: 'PT24H', revealWithin: 'PT24H', fallback: 'void' };
     const type = d.inspection ? this.#ctx.ix.inspections.get(d.inspection) : undefined;
-    const parties = type
-      ? [...new Set(type.pairs.flatMap((p) => [p.inspector, p.host]))].sort(byString)
-      : regime.parties.filter((p) => p.status === 'party').map((p) => p.id);
+    const parties = drawParties(regime, type);
     let eligible: string[] = [];
     if (type) {
       const hosts = new Set(type.pairs.map((p) => p.host));
