@@ -119,7 +119,38 @@ describe('escrowed declarations', () => {
     await expect.poll(() => page.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
     expect(await page.locator('pre.json').first().textContent()).toContain('"region": "kozelsk"');
     await page.close();
-  }, 120_000);
+
+    // The counterpart, with no token, verifies the opening at its own node (a mirror of Russia's log)…
+    await node.fed.settle(30_000);
+    const verifyAt = async (base: string) => {
+      const us = await browser.page();
+      await us.goto(`${base}/act/declaration`);
+      const form = us.getByTestId('verify-opening');
+      await form.locator('select[name="origin"]').selectOption(node.origin('ru'));
+      await form.locator('input[name="index"]').fill(String(openingIndex));
+      await form.locator('button[type="submit"]').click();
+      const v = form.getByTestId('opening-verdict');
+      await expect.poll(() => v.getAttribute('data-state'), { timeout: 30_000 }).not.toBe('pending');
+      return { page: us, verdict: v };
+    };
+    const mirrored = await verifyAt(node.base);
+    expect(await mirrored.verdict.getAttribute('data-state')).toBe('ok');
+    expect(await mirrored.verdict.locator('[data-opened]').count()).toBe(3);
+    await mirrored.page.close();
+    // …and a node that lies about Russia's checkpoint is caught: the declaration entry does not verify.
+    node.proxy.tamper.mode = 'checkpoint';
+    node.proxy.tamper.party = 'ru';
+    try {
+      const lied = await verifyAt(node.proxy.base);
+      expect(await lied.verdict.getAttribute('data-state')).toBe('failed');
+      expect(await lied.verdict.textContent()).toContain('Verification failed');
+      expect(await lied.verdict.locator('li.failed').getAttribute('data-step')).toBe('declaration');
+      expect(await lied.verdict.locator('[data-opened]').count()).toBe(0);
+      await lied.page.close();
+    } finally {
+      node.proxy.tamper.mode = 'none';
+    }
+  }, 150_000);
 
   it('never makes a request outside 127.0.0.1', () => {
     expect(browser.external).toEqual([]);
