@@ -246,6 +246,20 @@ describe('dashboard', () => {
     const metric = page.locator('[data-metric="ru-border-band-troops"]');
     expect(await metric.getAttribute('data-status')).toBe('relapsed');
     expect(Number(await metric.getAttribute('data-points'))).toBeGreaterThan(10);
+    // Its chart's scales follow the data: the series, the deadline and the end of the holding period all in view.
+    const state = await (await fetch(`${node.base}/api/state?asOf=${END}`)).json();
+    const series: { at: string; value: number }[] = state.metrics.find(
+      (m: { metric: string }) => m.metric === 'ru-border-band-troops',
+    ).series;
+    const from = Date.parse((await metric.getAttribute('data-x-from'))!);
+    const to = Date.parse((await metric.getAttribute('data-x-to'))!);
+    for (const at of [...series.map((p) => p.at), '2022-03-31T00:00:00Z', '2022-06-29T00:00:00Z']) {
+      expect(Date.parse(at)).toBeGreaterThan(from);
+      expect(Date.parse(at)).toBeLessThan(to);
+    }
+    expect(Number(await metric.getAttribute('data-y-to'))).toBeGreaterThanOrEqual(
+      Math.max(35_000, ...series.map((p) => p.value)),
+    );
     await page.screenshot({ path: join(SHOTS, 'board.png'), fullPage: true });
     await page.close();
   });
