@@ -79,10 +79,10 @@ describe('escrowed declarations', () => {
     const root = await commit.getByTestId('commit-root').textContent();
     expect(root).toMatch(/^[0-9a-f]{64}$/);
     const declarationIndex = Number(/entry (\d+)/.exec((await committed.textContent())!)![1]);
+    await page.screenshot({ path: join(SHOTS, 'declaration-commit.png'), fullPage: true });
     // A second commitment for the same period: refused by the node, said so.
     await commit.locator('button[type="submit"]').click();
     await expect.poll(() => committed.textContent(), { timeout: 10_000 }).toContain('COMMITMENT_DUPLICATE');
-    await page.screenshot({ path: join(SHOTS, 'declaration-commit.png'), fullPage: true });
 
     // Open one site in full; the browser verifies what the node answers.
     const open = page.getByTestId('open-declaration');
@@ -105,6 +105,8 @@ describe('escrowed declarations', () => {
       .locator('[data-opened]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-opened')));
     expect(opened.sort()).toEqual(['RU-ICBM-K1', 'RU-ICBM-K2', 'RU-ICBM-K3']);
+    // From the top: the page's sticky header would otherwise sit in the middle of a full-page shot.
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(SHOTS, 'declaration-open.png'), fullPage: true });
 
     // In the log: the opening entry, and the public opening document anyone can fetch and check.

@@ -167,7 +167,7 @@ export function ReportFindingRow({ regime, index, draft, problems, onChange, onR
           </label>
         ) : null}
       </div>
-      <div className="field-row">
+      <div className="field-row grow">
         <label className="field">
           {draft.kind === 'remark' ? t('report.noteEn') : t('report.noteEnOptional')}
           <input
@@ -189,7 +189,7 @@ export function ReportFindingRow({ regime, index, draft, problems, onChange, onR
       <FieldErrors id={id('other')} errors={otherProblems(problems, `findings.${index}`, SHOWN)} />
       {onRemove ? (
         <div>
-          <button type="button" className="ghost" onClick={onRemove}>
+          <button type="button" className="small" onClick={onRemove}>
             {t('report.removeFinding')}
           </button>
         </div>
