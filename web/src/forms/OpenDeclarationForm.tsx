@@ -39,10 +39,9 @@ export function OpenDeclarationForm({ token, me }: { token: string; me?: Me }) {
   const [opened, setOpened] = useState<Opened>({ status: 'idle' });
   const declarant = me?.roles.includes('declarant') === true;
 
-  // Listed again after each opening (items become opened); a new commitment remounts this form (DeclarationView).
-  const [listed, setListed] = useState(0);
+  // Listed when signed in; again after each opening (items become opened). A new commitment remounts this form.
   useEffect(() => {
-    if (!token || !declarant || listed < 0) return setList(undefined);
+    if (!token || !declarant) return setList(undefined);
     let live = true;
     escrowApi
       .declarations(token)
@@ -51,7 +50,7 @@ export function OpenDeclarationForm({ token, me }: { token: string; me?: Me }) {
     return () => {
       live = false;
     };
-  }, [token, declarant, listed]);
+  }, [token, declarant]);
 
   const declarations = Array.isArray(list) ? list : [];
   const declaration = declarations.find((d) => refId(d) === choice) ?? declarations[declarations.length - 1];
@@ -75,7 +74,10 @@ export function OpenDeclarationForm({ token, me }: { token: string; me?: Me }) {
     try {
       const answer = await escrowApi.open(token, declaration.ref, what);
       setOpened({ status: 'done', receipt: answer.receipt });
-      setListed((n) => n + 1);
+      void escrowApi
+        .declarations(token)
+        .then((r) => setList(r.declarations))
+        .catch(() => undefined);
       const verification = await verifyOpeningInBrowser(answer.opening, logs, regime);
       setOpened({ status: 'done', receipt: answer.receipt, verification });
     } catch (err) {
