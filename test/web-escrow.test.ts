@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultWebRoot } from '../src/api/web.js';
-import { type Browser, launchBrowser } from './helpers/browser.js';
+import { type Browser, launchBrowser, unlabelled } from './helpers/browser.js';
 import { tempDirs } from './helpers/tmp.js';
 import { startWebNodes, type WebNodes } from './helpers/web-node.js';
 
@@ -71,6 +71,7 @@ describe('escrowed declarations', () => {
     // Fixed: the totals the commitment will publish, before anything is sent.
     await commit.locator('textarea[name="items"]').fill(ITEMS.join('\n'));
     await expect.poll(() => commit.locator('button[type="submit"]').isDisabled()).toBe(false);
+    expect(await unlabelled(commit)).toEqual([]);
     expect(await commit.locator('[data-total="icbm"]').textContent()).toContain('3');
     expect(await commit.locator('[data-total="heavy-bomber"]').textContent()).toContain('2');
     await commit.locator('button[type="submit"]').click();
@@ -89,7 +90,10 @@ describe('escrowed declarations', () => {
     await expect
       .poll(() => open.locator('select[name="declaration"]').inputValue())
       .toBe(`${node.origin('ru')}#${declarationIndex}`);
-    await open.locator('input[name="mode"][value="site"]').check();
+    for (const mode of ['items', 'region', 'site']) {
+      await open.locator(`input[name="mode"][value="${mode}"]`).check();
+      expect(await unlabelled(open)).toEqual([]);
+    }
     await open.locator('select[name="site"]').selectOption('kozelsk');
     await open.locator('button[type="submit"]').click();
     const verdict = open.getByTestId('opening-verdict');

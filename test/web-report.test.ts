@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultWebRoot } from '../src/api/web.js';
-import { type Browser, launchBrowser } from './helpers/browser.js';
+import { type Browser, launchBrowser, unlabelled } from './helpers/browser.js';
 import { nonce, submit } from './helpers/nodes.js';
 import { tempDirs } from './helpers/tmp.js';
 import { startWebNodes, type WebNodes } from './helpers/web-node.js';
@@ -52,6 +52,13 @@ describe('record an inspection report', () => {
     await expect.poll(() => page.getByTestId('me').textContent()).toContain(ru.user);
     const form = page.getByTestId('report');
     await form.locator('select[name="request"]').selectOption(request);
+    // Every control has a label (keyboard and screen-reader users reach each by its name), in both languages.
+    expect(await unlabelled(form)).toEqual([]);
+    await page.locator('[data-lang="ru"]').click();
+    await expect.poll(() => form.textContent()).toContain('Инспекция (один из запросов вашей стороны)');
+    expect(await form.textContent()).toContain('Отсутствие категории');
+    await page.locator('[data-lang="en"]').click();
+    await expect.poll(() => form.textContent()).toContain("Inspection (one of your party's requests)");
     // The type verifies absence: one row per category, absent by default; the times default to the visit's.
     expect(await form.locator('[data-finding-row]').count()).toBe(2);
     expect(await form.locator('select[name="finding-0-category"]').inputValue()).toBe('inf-range-glm');
