@@ -54,6 +54,15 @@ describe('escrowed declarations', () => {
     const commit = page.getByTestId('commit-declaration');
     const asOf = '2026-01-01';
     await commit.locator('input[name="asOf"]').fill(asOf);
+    // A file: JSON read into the form, and its totals shown.
+    const json = [
+      { uid: 'RU-F-1', category: 'slbm', site: 'gadzhiyevo', status: 'deployed', attributes: { warheads: 4 } },
+    ];
+    await commit
+      .locator('input[name="file"]')
+      .setInputFiles({ name: 'items.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(json)) });
+    await expect.poll(() => commit.getByTestId('escrow-totals').textContent()).toContain('1 items read (JSON)');
+    expect(await commit.locator('[data-total="slbm"]').textContent()).toContain('1');
     // Each row checked as typed: a quantity category, an unknown site, a status the model does not have.
     const bad = [
       ...ITEMS,
