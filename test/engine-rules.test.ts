@@ -356,7 +356,7 @@ describe('notifications', () => {
     );
     expect(s.rules('2022-03-05')).toEqual([]);
     expect(only(s.findings('2022-03-07'), 'notification.missing')).toMatchObject([
-      { refs: [ref(o)], at: '2022-03-06T00:00:00.000Z' },
+      { refs: [ref(o)], at: '2022-03-06T00:00:00.000Z', site: 'malmstrom' },
     ]);
   });
 
@@ -465,6 +465,8 @@ describe('notifications', () => {
         refs: [ref(o1), ref(o2)].sort((a, b) => a.origin.localeCompare(b.origin)),
       },
     ]);
+    // Seen in a zone, not at a site: the finding names none.
+    expect(only(ev.findings, 'notification.missing')[0]!.site).toBeUndefined();
   });
 
   it('a concern explained in time, late, or not at all', () => {

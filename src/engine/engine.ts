@@ -348,7 +348,9 @@ export class Engine {
           }
           excess.set(category, n - declared);
         }
-        this.#notifications.observedActivity(subject, zones, excess, observedAt, at, ref);
+        // The regime's own string for the site (records outlive entries).
+        const seenAt = b.place.site === undefined ? undefined : this.#ctx.ix.sites.get(b.place.site)?.id;
+        this.#notifications.observedActivity(subject, zones, excess, observedAt, at, ref, seenAt);
         if (b.place.site !== undefined && b.items?.length) {
           const site = b.place.site;
           const changes = b.items.flatMap((it) => {

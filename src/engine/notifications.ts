@@ -59,7 +59,10 @@ interface Missing {
   evidence: EntryRef[];
   /** Item changes awaiting a notification: uid → the notification that came (if any). */
   uids?: Map<string, EntryRef | undefined>;
-  /** The site of the changes (where the items went, or where they changed status), when they share one; else null. */
+  /**
+   * Where it was seen: the site of the changes (where the items went, or where they changed status), or of every
+   * observation of an activity, when they share one; else null.
+   */
   site?: string | null;
   /** An activity: when it was observed, and the notification that came (if any). */
   observed?: { first: number; last: number };
@@ -395,6 +398,7 @@ export class Notifications {
     observedAt: number,
     countedAt: number,
     ref: EntryRef,
+    site?: string,
   ): void {
     for (const rule of this.#ctx.regime.notifications) {
       const t = rule.trigger;
@@ -411,6 +415,7 @@ export class Notifications {
       const window = rule.deadline.before ?? rule.deadline.after!;
       if (open?.observed && observedAt <= plus(open.observed.last, window)) {
         open.observed.last = Math.max(open.observed.last, observedAt);
+        if (open.site !== site) open.site = null;
         if (open.evidence.length < MAX_EVIDENCE) open.evidence.push(ref);
         continue;
       }
@@ -425,6 +430,7 @@ export class Notifications {
         ),
         evidence: [ref],
         observed: { first: observedAt, last: observedAt },
+        site: site ?? null,
       };
       this.#missing.push(m);
       this.#openActivity.set(ok, m);
@@ -557,6 +563,7 @@ export class Notifications {
             party: m.party,
             at: m.due,
             breaks: { kind: 'notification', id: m.rule.id },
+            site: m.site ?? undefined,
             message: {
               en: `${m.party}'s activity observed from ${human(m.observed!.first)} reaches a threshold of "${m.rule.id}" and was never notified`,
               ru: `деятельность стороны ${m.party}, наблюдаемая с ${human(m.observed!.first)}, достигает порога «${m.rule.id}» и не была уведомлена`,
