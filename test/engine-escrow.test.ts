@@ -342,3 +342,41 @@ describe('phased disclosure (the regime’s escrow.phases)', () => {
     expect(rules(s.findings('2022-05-01'), 'escrow.')).toEqual(['escrow.phase-not-opened']);
   });
 });
+
+describe('counting under an escrowed declaration', () => {
+  it('a limit by status is counted from the opened items and marked partial, never a silent zero', () => {
+    const { s, tree, decl } = setup();
+    const partial = () =>
+      s
+        .evaluate('2022-03-25')
+        .state.limits.find((l) => l.limit === 'nst-deployed-delivery-vehicles' && l.party === 'ru')!;
+    expect(partial()).toMatchObject({ declared: 0, partial: true });
+    s.add(
+      'ru',
+      'declaration-opening',
+      openingBodyOf(
+        ref(decl),
+        createOpening(tree, [tree.leafIndexOf('RU-ICBM-0001'), tree.leafIndexOf('RU-ICBM-0003')]),
+      ),
+      '2022-03-20',
+    );
+    // Two opened: one deployed ICBM counts, the non-deployed one does not.
+    expect(partial()).toMatchObject({ declared: 1, partial: true });
+  });
+
+  it('a notification naming an item not opened yet is not an unknown item: it may sit in an unopened leaf', () => {
+    const { s } = setup();
+    s.add(
+      'ru',
+      'notification',
+      {
+        kind: 'status-change',
+        rule: 'nst-status-change',
+        changes: [{ uid: 'RU-ICBM-0002', category: 'icbm', from: 'deployed', to: 'non-deployed' }],
+        at: '2022-03-10T00:00:00Z',
+      },
+      '2022-03-11',
+    );
+    expect(rules(s.findings('2022-03-25'), 'notification.unknown-item')).toEqual([]);
+  });
+});
