@@ -15,6 +15,7 @@ import {
   nonce,
   type RunningNode,
   regimeSignature,
+  scenarioRegimeText,
   startNode,
   submit,
   suite,
@@ -376,5 +377,95 @@ describe('a joint draw between two running nodes', () => {
     expect(last.revealed).toEqual(['ru', 'us']);
     expect(last.state.status).toBe('joint');
     expect(last.state.selected).toHaveLength(1);
+  });
+});
+
+/** The scenario's regime with one more zone, an area around Kozelsk and Engels (its sites lie in no zone). */
+const ZONED = scenarioRegimeText().replace(
+  /^zones:\n/m,
+  `zones:
+  - id: central-russia
+    name: { en: Central Russia (a test area), ru: Центральная Россия (тестовая область) }
+    kind: area
+    geometry: { type: Polygon, coordinates: [[[30, 50], [50, 50], [50, 58], [30, 58], [30, 50]]] }
+`,
+);
+
+describe('opening a region (a zone of the regime)', () => {
+  let ru: RunningNode;
+  let token: string;
+  let declaration: { origin: string; index: number };
+  const items = [...ITEMS, { uid: 'TU-160-01', category: 'heavy-bomber', site: 'engels', status: 'deployed' }];
+
+  beforeAll(async () => {
+    const dir = initNodes(tmp, ['us', 'ru'], ZONED).get('ru')!;
+    token = addUser(dir, 'ru', 'ru-declarant', ['declarant']);
+    ru = await startNode(dir, await freePort(), []);
+    const r = await call(ru.url, 'POST', '/api/escrow/declarations', token, {
+      nonce: nonce(),
+      asOf: '2022-03-01',
+      items,
+    });
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+    declaration = { origin: r.json.receipt.origin, index: r.json.receipt.index };
+  });
+
+  afterAll(async () => {
+    await ru?.close();
+  });
+
+  const open = (body: Record<string, unknown>) =>
+    call(ru.url, 'POST', '/api/escrow/openings', token, { nonce: nonce(), declaration, ...body });
+
+  it('the API opens every item at the sites in the zone, and names the zone as opened in full', async () => {
+    const { status, json } = await open({ region: 'central-russia' });
+    expect(status, JSON.stringify(json)).toBe(201);
+    const check = checkOpeningFile(json.opening, suite);
+    expect(check.leaves.map((l) => l.id).sort()).toEqual(['RS-24-0001', 'RS-24-0002', 'RS-24-0003', 'TU-160-01']);
+    const entry = ru.node.allEntries().find((e) => e.index === json.receipt.index)!;
+    expect((entry.envelope.body as { region?: string }).region).toBe('central-russia');
+  });
+
+  it('detente open --region does the same from the node directory', async () => {
+    const out = join(tmp(), 'region.json');
+    const r = await detenteAsync(['open', '--dir', ru.dir, '--region', 'central-russia', '--out', out, '--no-record']);
+    expect(r.code, r.stderr).toBe(0);
+    const v = await detenteAsync(['verify-opening', out, '--json']);
+    expect(v.code, v.stderr).toBe(0);
+    expect(
+      JSON.parse(v.stdout)
+        .leaves.map((l: { id: string }) => l.id)
+        .sort(),
+    ).toEqual(['RS-24-0001', 'RS-24-0002', 'RS-24-0003', 'TU-160-01']);
+    const both = await detenteAsync([
+      'open',
+      '--dir',
+      ru.dir,
+      '--region',
+      'ukraine',
+      '--site',
+      'kozelsk',
+      '--out',
+      out,
+    ]);
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toContain('exactly one of --items, --site, --region');
+  });
+
+  it('a zone that holds no declared item is opened with one padding leaf: "nothing here" on record', async () => {
+    const { status, json } = await open({ region: 'ukraine' });
+    expect(status, JSON.stringify(json)).toBe(201);
+    const check = checkOpeningFile(json.opening, suite);
+    expect(check.leaves).toHaveLength(1);
+    expect(check.leaves[0]!.id).toBeNull();
+  });
+
+  it('an unknown region is a 400 that stores nothing', async () => {
+    const before = ru.node.log.store.head()!.size;
+    const { status, json } = await open({ region: 'moon' });
+    expect(status).toBe(400);
+    expect(json.error.code).toBe('BAD_INPUT');
+    expect(json.error.message).toContain('neither a zone nor a site');
+    expect(ru.node.log.store.head()!.size).toBe(before);
   });
 });

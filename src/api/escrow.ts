@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Id, Item } from '../model/index.js';
+import { Id, Item, QuantityHolding } from '../model/index.js';
 import { NodeEscrow, type NodeEscrowOptions } from '../node/escrow-service.js';
 import type { PartyNode } from '../node/node.js';
 import { SubmissionError } from '../node/submissions.js';
@@ -72,6 +72,10 @@ export async function escrowRoutes(app: FastifyInstance, node: PartyNode, option
           nonce: Nonce,
           asOf: z.string().describe('the declaration period, YYYY-MM-DD; one commitment per period'),
           items: z.array(Item),
+          quantities: z
+            .array(QuantityHolding)
+            .optional()
+            .describe('quantities (troops, tanks): not itemised, so stated in the clear beside the commitment'),
           issuedAt: IssuedAt,
         }),
         response: {

@@ -35,6 +35,7 @@ import {
   encodeEntry,
   Item,
   type Party,
+  parseRegime,
   type Regime,
   regimeIndex,
   signEntry,
@@ -242,6 +243,21 @@ async function withNode<T>(dir: string, f: (node: PartyDir) => Promise<T>): Prom
   } finally {
     node.close();
   }
+}
+
+/** A regime file (YAML, or JSON by its extension) with public keys from `keys` when the document lacks them. */
+function readRegimeFile(path: string, keysPath?: string): Regime {
+  let keys: Record<string, string> | undefined;
+  if (keysPath !== undefined) {
+    try {
+      keys = JSON.parse(readText(keysPath, 'keys file'));
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`--keys: ${keysPath} is not JSON`);
+    }
+  }
+  const format = extname(path).toLowerCase() === '.json' ? 'json' : 'yaml';
+  return parseRegime(readText(path, 'regime file'), { format, ...(keys ? { keys } : {}) });
 }
 
 const zonesOf = (regime: Regime) => new ZoneIndex(regime, bordersFor(regime));
@@ -498,11 +514,21 @@ export function registerEscrowCommands(program: Command): void {
 
   program
     .command('verify-opening')
-    .description('check an opening file offline: the checkpoint, the inclusion proof, the entry, the opening')
+    .description(
+      'check an opening file offline: the checkpoint, the inclusion proof, the entry, its signer, the opening',
+    )
     .argument('<file>', 'the opening file (detente open --out)')
     .option('--vkey <vkey>', "the log's verifier key you trust (or a file holding it); default: the file's")
+    .option(
+      '--regime <file>',
+      "the regime (YAML or JSON): the log must be the party's, and the signer one of the party's declarant keys",
+    )
+    .option(
+      '--keys <file>',
+      "the regime's public keys, JSON {keyId: base64} (a node's regime-keys.json, an exercise's keys.json)",
+    )
     .option('--json', 'print JSON')
-    .action((file: string, opts: { vkey?: string; json?: boolean }) => {
+    .action((file: string, opts: { vkey?: string; regime?: string; keys?: string; json?: boolean }) => {
       let doc: unknown;
       try {
         doc = JSON.parse(readText(file, 'opening file'));
@@ -512,9 +538,23 @@ export function registerEscrowCommands(program: Command): void {
       }
       let vkey = opts.vkey;
       if (vkey !== undefined && existsSync(vkey)) vkey = readFileSync(vkey, 'utf8').trim();
-      const r = checkOpeningFile(doc, suite, vkey !== undefined ? { vkey } : {});
+      if (opts.keys !== undefined && opts.regime === undefined) throw new UsageError('--keys goes with --regime');
+      const regime = opts.regime !== undefined ? readRegimeFile(opts.regime, opts.keys) : undefined;
+      const r = checkOpeningFile(doc, suite, {
+        ...(vkey !== undefined ? { vkey } : {}),
+        ...(regime ? { regime } : {}),
+      });
       if (opts.json) printJson({ ok: true, ...r });
       else {
+        const logKey = {
+          given: 'the one given with --vkey',
+          regime: `${r.party}'s log key in the regime`,
+          file: "the file's own (pass --vkey or --regime to check against a key you trust)",
+        }[r.vkeySource];
+        const signer =
+          r.signerSource === 'regime'
+            ? `${r.signer}, ${r.party}'s declarant key in the regime`
+            : `${r.signer}, checked only against the file's own public key and log key (pass --regime to check that it is ${r.party}'s declarant key)`;
         process.stdout.write(
           `OK: ${r.leaves.length} leaf/leaves of ${r.party}'s escrowed declaration as of ${r.asOf} verify\n` +
             `  ${r.leaves.map((l) => (l.id === null ? `padding@${l.index}` : `${l.id}${l.site ? ` at ${l.site}` : ''}`)).join(', ')}\n` +
@@ -522,8 +562,8 @@ export function registerEscrowCommands(program: Command): void {
               .map(([c, n]) => `${c} ${n}`)
               .join(', ')}\n` +
             `  entry ${r.entry}, included in checkpoint of size ${r.checkpointSize} signed by ${r.logKey}\n` +
-            `  log key: ${r.vkeySource === 'given' ? 'the one given with --vkey' : "the file's own (pass --vkey to check against a key you trust)"}\n` +
-            "  signer key: the file's (the regime binds it to the party)\n",
+            `  log key: ${logKey}\n` +
+            `  signer: ${signer}\n`,
         );
       }
     });

@@ -263,8 +263,12 @@ export class Engine {
           const happened = instant(b.at);
           const d = this.#holdings.declaration(e.party);
           const refs = d ? [ref, d.ref] : [ref];
+          // Under an escrowed declaration an item not opened yet may well be declared (in a leaf not opened):
+          // only under a plain one is an unknown item never declared.
+          const escrowed = this.#holdings.escrowed(e.party);
           const changed = (uid: string, c: ItemChange | undefined) => {
             if (c) this.#limits.adjust(e.party, c, at, refs);
+            else if (escrowed) this.#limits.recount(e.party, at, refs);
             else unknown.push(uid);
           };
           if (b.kind === 'movement') {

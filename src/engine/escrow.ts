@@ -32,7 +32,7 @@ import type { EnvelopeOf, InspectionType, Item, Regime } from '../model/index.js
 import type { Ctx, QueryContext } from './context.js';
 import { commitmentOfDeclaration, escrowOpeningOf } from './escrow-entries.js';
 import { type Finding, finding, keyOf, type RuleId } from './findings.js';
-import { iso, plus } from './time.js';
+import { endOfDay, iso, plus } from './time.js';
 import { byString, type EntryRef, refKey } from './types.js';
 
 const sha256 = sha256Portable;
@@ -111,6 +111,10 @@ export class EscrowRules {
   readonly #byRef = new Map<string, Declared>();
   /** The opened items of each party's current declaration (reset by every new declaration). */
   readonly #opened = new Map<string, Opened>();
+  /** Each party's escrowed declarations in the order they counted (for the phase schedule). */
+  readonly #history = new Map<string, { at: number; ref: EntryRef; asOf: string }[]>();
+  /** For each declaration (refKey), the regions opened in full and when each was first opened. */
+  readonly #regionsOpened = new Map<string, Map<string, number>>();
   readonly #draws = new Map<string, Draw>();
   readonly #commitRefs = new Map<string, { draw: string; party: string }>();
 
@@ -154,6 +158,9 @@ export class EscrowRules {
     this.#byPeriod.set(key, d);
     this.#byRef.set(refKey(ref), d);
     this.#opened.set(e.party, { declaration: refKey(ref), items: new Map(), regions: new Map() });
+    const history = this.#history.get(e.party) ?? [];
+    history.push({ at, ref, asOf: b.asOf });
+    this.#history.set(e.party, history);
     return true;
   }
 
@@ -169,6 +176,11 @@ export class EscrowRules {
       const site = region !== undefined && this.#ctx.ix.sites.has(region) ? region : undefined;
       this.#invalid(e.party, ref, at, 'declaration-opening', err.message, d.ref, site);
       return false;
+    }
+    if (e.body.region !== undefined) {
+      const regions = this.#regionsOpened.get(refKey(d.ref)) ?? new Map<string, number>();
+      if (!regions.has(e.body.region)) regions.set(e.body.region, at);
+      this.#regionsOpened.set(refKey(d.ref), regions);
     }
     const o = this.#opened.get(e.party);
     if (o?.declaration === refKey(d.ref)) {
@@ -387,8 +399,49 @@ export class EscrowRules {
     };
   }
 
-  findings(q: QueryContext): Finding[] {
+  /**
+   * The regime's phased disclosure: by the end of each phase's `by`, the escrowed declaration a party has in
+   * effect then (its last one counted by that time) must have been opened in full for the phase's region. A party
+   * with no escrowed declaration by then has nothing to open. Opened late is still a finding, dated at the deadline.
+   */
+  #phaseFindings(q: QueryContext): Finding[] {
     const out: Finding[] = [];
+    for (const phase of this.#ctx.regime.escrow?.phases ?? []) {
+      // The end of the day `by`, exclusive: what counts at that instant is already late.
+      const deadline = endOfDay(phase.by);
+      if (q.asOf < deadline) continue;
+      const parties = phase.party !== undefined ? [phase.party] : [...this.#history.keys()].sort(byString);
+      for (const party of parties) {
+        const history = this.#history.get(party) ?? [];
+        const current = history.filter((h) => h.at < deadline).pop();
+        if (!current) continue;
+        const opened = this.#regionsOpened.get(refKey(current.ref))?.get(phase.region);
+        if (opened !== undefined && opened < deadline) continue;
+        const late = opened !== undefined && opened <= q.asOf ? ` (opened late, ${iso(opened)})` : '';
+        const lateRu = late ? ` (раскрыто с опозданием, ${iso(opened!)})` : '';
+        out.push(
+          finding({
+            rule: 'escrow.phase-not-opened',
+            key: `${phase.region}/${phase.by}/${party}`,
+            party,
+            at: deadline,
+            breaks: { kind: 'regime', id: `escrow.phases/${phase.region}/${phase.by}` },
+            // A phase whose region is one site names it, as other findings at a site do.
+            site: this.#ctx.ix.sites.get(phase.region)?.id,
+            message: {
+              en: `${party} did not open ${phase.region} in full by ${phase.by}, as the regime's disclosure schedule requires, in its escrowed declaration as of ${current.asOf}${late}`,
+              ru: `${party} не раскрыл(а) полностью ${phase.region} к ${phase.by}, как требует график раскрытия режима, в депонированном заявлении на ${current.asOf}${lateRu}`,
+            },
+            refs: [current.ref],
+          }),
+        );
+      }
+    }
+    return out;
+  }
+
+  findings(q: QueryContext): Finding[] {
+    const out: Finding[] = this.#phaseFindings(q);
     for (const d of this.#draws.values()) {
       if (d.first > q.asOf) continue;
       const { round, findings } = this.#resolve(d, q.asOf);

@@ -97,6 +97,10 @@ export const RULES = {
     severity: 'critical',
     en: "inspectors found an item that the host's opening of the site does not list",
   },
+  'escrow.phase-not-opened': {
+    severity: 'major',
+    en: 'a region the regime schedules for disclosure was not opened in full by its date',
+  },
   'draw.not-a-party': { severity: 'info', en: 'a party outside a joint draw took part in it' },
   'draw.commit-late': { severity: 'minor', en: 'a random commitment was recorded after the commit deadline' },
   'draw.commit-duplicate': { severity: 'minor', en: 'a second random commitment for the same draw (ignored)' },

@@ -41,6 +41,8 @@ export interface DeclareRequest {
   nonce: string;
   asOf: string;
   items: unknown;
+  /** Quantities (troops, tanks), not itemised: stated in the clear beside the commitment. */
+  quantities?: unknown[];
   issuedAt?: string;
 }
 
@@ -158,7 +160,7 @@ export class NodeEscrow {
           this.#node.submissions.submit(user, {
             nonce: request.nonce,
             type: 'declaration',
-            body,
+            body: request.quantities !== undefined ? { ...body, quantities: request.quantities } : body,
             ...(request.issuedAt !== undefined ? { issuedAt: request.issuedAt } : {}),
           }),
       );
