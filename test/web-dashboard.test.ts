@@ -284,7 +284,7 @@ describe('dashboard', () => {
     // The panel's findings are those the engine places at the site (Finding.site), no more and no fewer.
     const { findings } = await (await fetch(`${node.base}/api/findings?asOf=${END}`)).json();
     const atKozelsk = findings.filter((f: { site?: string }) => f.site === 'kozelsk').map((f: { id: string }) => f.id);
-    expect(atKozelsk).toContain('inspection.item-mismatch/detente.example/us#20');
+    expect(atKozelsk).toContain('inspection.item-mismatch/detente.example/us#21');
     const shown = await page
       .locator('[data-site-finding]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-site-finding')));
