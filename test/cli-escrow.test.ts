@@ -2,6 +2,14 @@
 import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { declarationBodyOf, escrowCategories, escrowItemOf } from '../src/engine/escrow-entries.js';
+import { buildEscrowTree, createOpening } from '../src/escrow/index.js';
+import { logWriter, openLogDir } from '../src/log/log-dir.js';
+import { inclusionProofFromStore } from '../src/log/proofs.js';
+import { buildEnvelope, encodeEntry, parseRegime, signEntry } from '../src/model/index.js';
+import { readSeed } from '../src/node/config.js';
+import { nodeSuite } from '../src/runtime/node-crypto.js';
+import { Rfc6962Hasher } from '../src/tlog/hasher.js';
 import { detente, detenteAsync } from './helpers/cli.js';
 import { addUser, freePort, initNodes, regimeSignature, startNode, submit } from './helpers/nodes.js';
 import { tempDirs } from './helpers/tmp.js';
@@ -245,5 +253,144 @@ describe('declare beside a running node', () => {
     } finally {
       await node.close();
     }
+  });
+});
+
+describe('verify-opening --regime: the signer must be the party’s declarant key, the log the party’s', () => {
+  let root: string;
+  let ru: string;
+  let us: string;
+  let genuine: string;
+  const regimeArgs = () => ['--regime', join(ru, 'regime.yaml'), '--keys', join(ru, 'regime-keys.json')];
+
+  beforeAll(() => {
+    root = tmp();
+    const dirs = initNodes(() => root, ['us', 'ru']);
+    ru = dirs.get('ru')!;
+    us = dirs.get('us')!;
+    writeFileSync(join(root, 'items.csv'), ITEMS);
+    expect(detente(['declare', '--dir', ru, '--commit', join(root, 'items.csv'), '--as-of', '2022-03-01']).code).toBe(
+      0,
+    );
+    genuine = join(root, 'genuine.json');
+    expect(detente(['open', '--dir', ru, '--site', 'kozelsk', '--out', genuine]).code).toBe(0);
+  });
+
+  it('a genuine opening verifies against the regime, and says where each key came from', () => {
+    const r = detente(['verify-opening', genuine, ...regimeArgs()]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("log key: ru's log key in the regime");
+    expect(r.stdout).toContain("signer: ru-declarant, ru's declarant key in the regime");
+    const alone = detente(['verify-opening', genuine]);
+    expect(alone.code).toBe(0);
+    expect(alone.stdout).toContain("signer: ru-declarant, checked only against the file's own public key and log key");
+  });
+
+  /**
+   * A declaration in ru's log (appended behind the node's checks, as a compromised or careless operator could)
+   * signed by another party's declarant key; the file carries that key, so the signature itself is valid.
+   */
+  function forged(name: string, keyInEnvelope: string, asOf: string): string {
+    const log = openLogDir(join(ru, 'log'), nodeSuite);
+    try {
+      const regime = parseRegime(readFileSync(join(ru, 'regime.yaml'), 'utf8'), {
+        keys: JSON.parse(readFileSync(join(ru, 'regime-keys.json'), 'utf8')),
+      });
+      const items = [{ uid: 'RS-24-0001', category: 'icbm', site: 'kozelsk', status: 'deployed' }] as const;
+      const tree = buildEscrowTree(
+        items.map((i) => escrowItemOf(i)),
+        {
+          categories: escrowCategories(regime),
+          paddingBound: regime.escrow!.padding.multipleOf,
+          sha256: nodeSuite.sha256,
+        },
+      );
+      const seed = readSeed(us, 'us-declarant');
+      const envelope = buildEnvelope({
+        type: 'declaration',
+        party: 'ru',
+        key: keyInEnvelope,
+        issuedAt: '2022-05-01T00:00:00Z',
+        body: declarationBodyOf(tree.commitment(), asOf),
+      } as never);
+      const leaf = encodeEntry(signEntry(nodeSuite, envelope, seed));
+      const { first } = logWriter(log, nodeSuite).append([leaf]);
+      const head = log.store.head()!;
+      const hasher = new Rfc6962Hasher(nodeSuite.sha256);
+      const file = {
+        format: 'detente-opening/1',
+        party: 'ru',
+        opening: createOpening(tree, [tree.leafIndexOf('RS-24-0001')]),
+        declaration: {
+          origin: log.store.origin,
+          index: first,
+          leafHash: Buffer.from(hasher.hashLeaf(leaf)).toString('hex'),
+          entry: Buffer.from(leaf).toString('base64'),
+          publicKey: Buffer.from(nodeSuite.ed25519.publicKey(seed)).toString('base64'),
+        },
+        inclusion: {
+          size: head.size,
+          proof: inclusionProofFromStore(log.store, hasher, first, head.size).proof.map((p) =>
+            Buffer.from(p).toString('base64'),
+          ),
+        },
+        checkpoint: head.checkpoint,
+        vkey: log.vkey,
+      };
+      const path = join(root, `${name}.json`);
+      writeFileSync(path, JSON.stringify(file));
+      return path;
+    } finally {
+      log.close();
+    }
+  }
+
+  it('another party’s key under the party’s key name: accepted on the file’s word alone, refused with --regime', () => {
+    const path = forged('misattributed', 'ru-declarant', '2022-05-01');
+    const alone = detente(['verify-opening', path]);
+    expect(alone.code).toBe(0);
+    expect(alone.stdout).toContain('checked only against the file');
+    const r = detente(['verify-opening', path, ...regimeArgs()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /signer: the file's signer key \S+ is not ru's declarant key ru-declarant .*\[KEY_UNKNOWN\]/,
+    );
+  });
+
+  it('an entry naming another party’s declarant key: refused with --regime, naming the key', () => {
+    const path = forged('other-key', 'us-declarant', '2022-06-01');
+    expect(detente(['verify-opening', path]).code).toBe(0);
+    const r = detente(['verify-opening', path, ...regimeArgs()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /signer: the entry names key us-declarant, which is not a declarant key of ru .*\[KEY_UNKNOWN\]/,
+    );
+  });
+
+  it('a file that says it is another party’s: the log is not that party’s', () => {
+    const f = JSON.parse(readFileSync(genuine, 'utf8'));
+    f.party = 'us';
+    const path = join(root, 'wrong-party.json');
+    writeFileSync(path, JSON.stringify(f));
+    // With the regime's log key of us, ru's checkpoint does not verify at all.
+    const byRegime = detente(['verify-opening', path, ...regimeArgs()]);
+    expect(byRegime.code).toBe(1);
+    expect(byRegime.stderr).toMatch(/checkpoint: .*\[NOTE_UNVERIFIED\]/);
+    // With ru's log key given, the checkpoint verifies, and the origin is named as the fault.
+    const r = detente(['verify-opening', path, '--vkey', f.vkey, ...regimeArgs()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/log origin: the entry is in log \S+\/ru, us's is \S+\/us \[KEY_UNKNOWN\]/);
+  });
+
+  it('--regime of a party the file does not name, and --keys without --regime, are refused', () => {
+    const f = JSON.parse(readFileSync(genuine, 'utf8'));
+    f.party = 'atlantis';
+    const path = join(root, 'no-party.json');
+    writeFileSync(path, JSON.stringify(f));
+    const r = detente(['verify-opening', path, ...regimeArgs()]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/party: "atlantis" is not a party of regime .*\[KEY_UNKNOWN\]/);
+    expect(detente(['verify-opening', genuine, '--keys', join(ru, 'regime-keys.json')]).code).not.toBe(0);
   });
 });

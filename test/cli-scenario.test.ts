@@ -58,8 +58,8 @@ describe('detente scenario play, status, findings', () => {
   it('plays into one log per party, refusing the bad entries, and will not overwrite', () => {
     const meta = JSON.parse(readFileSync(join(dir, 'exercise.json'), 'utf8'));
     expect(meta.parties.map((p: any) => [p.id, p.entries])).toEqual([
-      ['us', 37],
-      ['ru', 29],
+      ['us', 39],
+      ['ru', 32],
       ['nato', 12],
     ]);
     refused(['scenario', 'play', 'european-security-2022', '--dir', dir], /is not empty/);
@@ -94,11 +94,12 @@ describe('detente scenario play, status, findings', () => {
     expect(out).toContain('state as of 2022-12-31 23:59:59 UTC');
     expect(out).toContain('IN FORCE since 2022-01-31 12:00 UTC');
     expect(out).toMatch(/ru-ukraine-no-offensive-missiles\s+ru\s+BREACHED/);
-    expect(out).toMatch(/nst-warheads\s+us\s+—\s+1515\s+—\s+1550\s+35\s+WITHIN/);
+    // Escrowed declarations: the warheads counted are those of the opened items only (marked *).
+    expect(out).toMatch(/nst-warheads\s+us\s+—\s+4\*\s+—\s+1550\s+1546\s+WITHIN/);
     expect(out).toMatch(/ru-border-band-troops \(ru, zone ru-ukraine-border-band\): RELAPSED/);
-    expect(out).toContain('FINDINGS: 28 (2 critical, 13 major, 12 minor, 1 info)');
+    expect(out).toContain('FINDINGS: 29 (3 critical, 13 major, 12 minor, 1 info)');
     const state = JSON.parse(ok(['status', '--dir', dir, '--json']));
-    expect(state.findings.total).toBe(28);
+    expect(state.findings.total).toBe(29);
     expect(state.problems).toEqual([]);
     const april = JSON.parse(ok(['status', '--dir', dir, '--as-of', '2022-04-01', '--json']));
     expect(april.asOf).toBe('2022-04-01T23:59:59.999Z');
@@ -114,13 +115,14 @@ describe('detente scenario play, status, findings', () => {
 
   it('findings: each with its severity, rule, party and the entries that show it', () => {
     const out = ok(['findings', '--dir', dir]);
-    expect(out).toMatch(/^28 findings as of 2022-12-31 23:59:59 UTC/);
+    expect(out).toMatch(/^29 findings as of 2022-12-31 23:59:59 UTC/);
     expect(out).toContain(
       '2022-07-12 14:00 UTC  CRITICAL  limit.exceeded-observed  (limit ukraine-no-offensive-gl-missiles)  charged to ru',
     );
     expect(out).toMatch(/↳ detente\.example\/nato #8 leaf [0-9a-f]{64}/);
     const json = JSON.parse(ok(['findings', '--dir', dir, '--severity', 'critical', '--json']));
     expect(json.findings.map((f: any) => f.rule)).toEqual([
+      'escrow.found-not-declared',
       'inspection.absence-not-confirmed',
       'limit.exceeded-observed',
     ]);
@@ -140,7 +142,7 @@ describe('detente scenario play --report (what `detente start` did before the fe
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('played european-security-2022 into scenario-data');
     expect(first.stdout).toContain('DE-ESCALATION METRICS');
-    expect(first.stdout).toContain('28 findings as of 2022-12-31 23:59:59 UTC');
+    expect(first.stdout).toContain('29 findings as of 2022-12-31 23:59:59 UTC');
     const second = detente(args, undefined, cwd);
     expect(second.code).toBe(0);
     expect(second.stdout).toBe(first.stdout);

@@ -266,3 +266,117 @@ describe('joint draws in the engine', () => {
     expect(T(f[0]!.at)).toBe(T('2022-03-06'));
   });
 });
+
+describe('phased disclosure (the regime’s escrow.phases)', () => {
+  function phased(by: string) {
+    const base = new Script().regime;
+    const regime = {
+      ...base,
+      escrow: { ...base.escrow!, phases: [{ region: 'kozelsk', by, party: 'ru' }] },
+    } as typeof base;
+    const s = new Script(regime);
+    s.signAll();
+    const tree = buildEscrowTree(items.map(escrowItemOf), {
+      categories: escrowCategories(regime),
+      paddingBound: regime.escrow!.padding.multipleOf,
+      sha256: suite.sha256,
+    });
+    const decl = s.add('ru', 'declaration', declarationBodyOf(tree.commitment(), '2022-03-01'), '2022-03-01T12:00:00Z');
+    const open = (at: string) =>
+      s.add(
+        'ru',
+        'declaration-opening',
+        openingBodyOf(
+          ref(decl),
+          createOpening(
+            tree,
+            tree.leafIndexesWhere((it) => it.site === 'kozelsk'),
+          ),
+          'kozelsk',
+        ),
+        at,
+      );
+    const openItems = (at: string) =>
+      s.add(
+        'ru',
+        'declaration-opening',
+        openingBodyOf(
+          ref(decl),
+          createOpening(
+            tree,
+            tree.leafIndexesWhere((it) => it.site === 'kozelsk'),
+          ),
+        ),
+        at,
+      );
+    return { s, open, openItems };
+  }
+
+  it('opened in full by the date: no finding', () => {
+    const { s, open } = phased('2022-04-01');
+    open('2022-04-01T20:00:00Z');
+    expect(rules(s.findings('2022-05-01'), 'escrow.')).toEqual([]);
+  });
+
+  it('not opened: a finding dated at the end of the day (the next day’s start), charged to the party, naming its declaration', () => {
+    const { s } = phased('2022-04-01');
+    expect(rules(s.findings('2022-04-01T12:00:00Z'), 'escrow.')).toEqual([]);
+    const f = s.findings('2022-05-01').find((x) => x.rule === 'escrow.phase-not-opened')!;
+    expect(f.party).toBe('ru');
+    expect(f.at).toBe('2022-04-02T00:00:00.000Z');
+    expect(f.message.en).toContain('did not open kozelsk in full by 2022-04-01');
+    expect(f.message.en).toContain('as of 2022-03-01');
+    expect(f.refs).toHaveLength(1);
+  });
+
+  it('opened after the date: still a finding, which says when it was opened', () => {
+    const { s, open } = phased('2022-04-01');
+    open('2022-04-03');
+    const f = s.findings('2022-05-01').find((x) => x.rule === 'escrow.phase-not-opened')!;
+    expect(f.message.en).toContain('opened late, 2022-04-03');
+  });
+
+  it('opening items one by one (no region named) does not count as opening the region in full', () => {
+    const { s, openItems } = phased('2022-04-01');
+    openItems('2022-03-20');
+    expect(rules(s.findings('2022-05-01'), 'escrow.')).toEqual(['escrow.phase-not-opened']);
+  });
+});
+
+describe('counting under an escrowed declaration', () => {
+  it('a limit by status is counted from the opened items and marked partial, never a silent zero', () => {
+    const { s, tree, decl } = setup();
+    const partial = () =>
+      s
+        .evaluate('2022-03-25')
+        .state.limits.find((l) => l.limit === 'nst-deployed-delivery-vehicles' && l.party === 'ru')!;
+    expect(partial()).toMatchObject({ declared: 0, partial: true });
+    s.add(
+      'ru',
+      'declaration-opening',
+      openingBodyOf(
+        ref(decl),
+        createOpening(tree, [tree.leafIndexOf('RU-ICBM-0001'), tree.leafIndexOf('RU-ICBM-0003')]),
+      ),
+      '2022-03-20',
+    );
+    // Two opened: one deployed ICBM counts, the non-deployed one does not.
+    expect(partial()).toMatchObject({ declared: 1, partial: true });
+  });
+
+  it('a notification naming an item not opened yet is not an unknown item: it may sit in an unopened leaf', () => {
+    const { s } = setup();
+    s.add(
+      'ru',
+      'notification',
+      {
+        kind: 'status-change',
+        rule: 'nst-status-change',
+        changes: [{ uid: 'RU-ICBM-0002', category: 'icbm', from: 'deployed', to: 'non-deployed' }],
+        at: '2022-03-10T00:00:00Z',
+      },
+      '2022-03-11',
+    );
+    expect(rules(s.findings('2022-03-25'), 'notification.unknown-item')).toEqual([]);
+  });
+});

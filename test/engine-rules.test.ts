@@ -327,6 +327,9 @@ describe('notifications', () => {
     expect(ev.findings.map((f) => f.rule).sort()).toEqual(['notification.late', 'notification.missing']);
     const m = only(ev.findings, 'notification.missing')[0]!;
     expect(m).toMatchObject({ party: 'us', at: '2022-03-07T00:00:00.000Z', breaks: { id: 'nst-status-change' } });
+    // The status changed at one site: the finding names it (the late movement names its destination).
+    expect(m.site).toBe('minot');
+    expect(only(ev.findings, 'notification.late')[0]!.site).toBeDefined();
     expect(m.refs).toEqual([ref(d1), ref(d2)]);
     expect(m.message.en).toContain('US-HB-B');
     expect(ev.state.notifications.missing.map((x) => [x.kind, x.status])).toEqual([
@@ -353,7 +356,7 @@ describe('notifications', () => {
     );
     expect(s.rules('2022-03-05')).toEqual([]);
     expect(only(s.findings('2022-03-07'), 'notification.missing')).toMatchObject([
-      { refs: [ref(o)], at: '2022-03-06T00:00:00.000Z' },
+      { refs: [ref(o)], at: '2022-03-06T00:00:00.000Z', site: 'malmstrom' },
     ]);
   });
 
@@ -462,6 +465,8 @@ describe('notifications', () => {
         refs: [ref(o1), ref(o2)].sort((a, b) => a.origin.localeCompare(b.origin)),
       },
     ]);
+    // Seen in a zone, not at a site: the finding names none.
+    expect(only(ev.findings, 'notification.missing')[0]!.site).toBeUndefined();
   });
 
   it('a concern explained in time, late, or not at all', () => {
@@ -630,7 +635,7 @@ describe('inspections', () => {
     );
     const rep = s.add('ru', 'inspection-report', long, '2022-03-17');
     expect(family(s.findings('2022-03-18'), 'inspection.')).toMatchObject([
-      { rule: 'inspection.overran', party: 'ru', refs: [ref(rep)] },
+      { rule: 'inspection.overran', party: 'ru', site: 'deveselu', refs: [ref(rep)] },
     ]);
   });
 

@@ -67,7 +67,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     const logs = JSON.parse(text).logs as { party: string; size: number }[];
     expect(logs.map((l) => l.party).sort()).toEqual(['nato', 'ru', 'us']);
     for (const l of logs) expect(l.size).toBe(play.entries[l.party]);
-    expect(Object.values(play.entries).reduce((a, b) => a + b, 0)).toBe(78);
+    expect(Object.values(play.entries).reduce((a, b) => a + b, 0)).toBe(83);
   });
 
   it('refuses the entries the timeline expects refused, with the expected status, storing nothing', () => {
@@ -92,8 +92,11 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
       expect(answers[0]!.text).toBe(path === '/api/state' ? direct.state : direct.findings);
     }
     const findings = JSON.parse(direct.findings).findings as { rule: string }[];
-    expect(findings.length).toBe(28);
+    expect(findings.length).toBe(29);
     expect(findings.map((f) => f.rule)).toContain('regime.signature-mismatch');
+    expect(findings.map((f) => f.rule)).toEqual(
+      expect.arrayContaining(['escrow.declared-not-found', 'escrow.found-not-declared']),
+    );
   });
 
   it('every log carries both other parties’ cosignatures on every node, timestamped on the simulated clock', async () => {
@@ -118,17 +121,64 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     expect(us.node.allEntries().filter((e) => e.party === 'us').length).toBe(play.entries.us);
   });
 
-  it('mirrors fetched the blobs of large declarations, and serve them', async () => {
+  it('escrowed declarations went through the escrow API: the secrets are in the node directories, the openings served', async () => {
+    const ru = fed.node('ru');
+    const token = { authorization: `Bearer ${ru.token}` };
+    const listed = (await (await fetch(`${ru.url}/api/escrow/declarations`, { headers: token })).json()) as {
+      declarations: { asOf: string; items: { uid: string; opened: boolean }[] }[];
+    };
+    expect(listed.declarations.map((d) => d.asOf)).toEqual(['2022-02-01', '2022-03-01', '2022-09-01']);
+    const march = listed.declarations[1]!;
+    expect(
+      march.items
+        .filter((i) => i.opened)
+        .map((i) => i.uid)
+        .sort(),
+    ).toEqual(['RU-HB-0003', 'RU-HB-0004', 'RU-ICBM-0001', 'RU-ICBM-0164']);
+    const opening = ru.node
+      .allEntries()
+      .find(
+        (e) =>
+          e.party === 'ru' && e.envelope.type === 'declaration-opening' && (e.envelope.body as any).region === 'mozdok',
+      )!;
+    // Any node serves the opening document of an entry it mirrors.
+    const doc = await get(`${fed.node('nato').url}/api/escrow/openings/${opening.origin}/${opening.index}`);
+    expect(doc.status).toBe(200);
+    expect(JSON.parse(doc.text).opening.leaves).toHaveLength(1);
+  });
+
+  it('mirrors fetch the blobs of a large plain declaration, and serve them', async () => {
+    const us = fed.node('us');
+    const items = fed.timeline.itemSets.get('us-2022-03')!.slice(0, 250);
+    const post = async (path: string, body: unknown) => {
+      const res = await fetch(`${us.url}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${us.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, json: (await res.json()) as any };
+    };
+    const blob = await post('/api/blobs', items.slice(100));
+    expect(blob.status).toBe(201);
+    const more = [
+      { sha256: blob.json.sha256, size: blob.json.size, mediaType: blob.json.mediaType, name: 'items-1.json' },
+    ];
+    const decl = await post('/api/submissions', {
+      nonce: `blob-declaration-${process.pid}`,
+      type: 'declaration',
+      body: { form: 'plain', asOf: '2022-12-31', items: items.slice(0, 100), quantities: [], more },
+    });
+    expect(decl.status, JSON.stringify(decl.json)).toBe(201);
+    await fed.settle();
     const ru = fed.node('ru');
     const declaration = ru.node
       .allEntries()
       .find((e) => e.party === 'us' && e.envelope.type === 'declaration' && (e.envelope.body as any).more?.length);
     expect(declaration).toBeDefined();
-    const sha = (declaration!.envelope.body as any).more[0].sha256 as string;
-    const { status, text } = await get(`${fed.node('nato').url}/api/blobs/${sha}`);
+    const { status, text } = await get(`${fed.node('nato').url}/api/blobs/${blob.json.sha256}`);
     expect(status).toBe(200);
-    expect(Array.isArray(JSON.parse(text))).toBe(true);
-    expect(ru.node.moreItems(declaration!)?.length).toBeGreaterThan(100);
+    expect(JSON.parse(text)).toHaveLength(150);
+    expect(ru.node.moreItems(declaration!)?.length).toBe(150);
   });
 });
 

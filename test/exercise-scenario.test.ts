@@ -59,7 +59,7 @@ describe('the European security 2022 scenario', () => {
     }
   });
 
-  it('reproduces the published New START aggregates item by item', () => {
+  it('reproduces the published New START aggregates item by item, and commits to them in escrow', () => {
     const { regime } = scenarioRegime(NAME);
     const t = parseTimeline(readFileSync(join('scenarios', NAME, 'timeline.yaml'), 'utf8'), regime);
     const agg = (set: string) =>
@@ -70,21 +70,45 @@ describe('the European security 2022 scenario', () => {
     expect(agg('ru-2021-09')).toEqual([527, 1458, 742]);
     expect(agg('us-2022-03')).toEqual([686, 1515, 800]);
     expect(agg('ru-2022-03')).toEqual([526, 1474, 761]);
+    // The declarations are escrowed: they publish per-category totals (committed in the sum tree's root), not the
+    // items. New START's limits count by status and by warheads, which the totals do not split by, so they are
+    // judged from the opened items only, and say so (partial).
+    const totals = (s: ComplianceState, party: string) =>
+      Object.fromEntries(
+        s.holdings
+          .find((h) => h.party === party)!
+          .declaration!.escrow!.totals.filter((t) => t.total > 0)
+          .map((t) => [t.category, t.total]),
+      );
+    expect(totals(of('2022-02-08'), 'us')).toEqual({
+      'heavy-bomber': 66,
+      icbm: 400,
+      'icbm-launcher': 454,
+      slbm: 240,
+      'slbm-launcher': 280,
+    });
+    expect(totals(state, 'ru')).toEqual({
+      'heavy-bomber': 66,
+      icbm: 310,
+      'icbm-launcher': 519,
+      slbm: 160,
+      'slbm-launcher': 176,
+    });
     const limits = (s: ComplianceState, party: string) =>
       s.limits
         .filter((l) => l.party === party && l.limit.startsWith('nst-'))
-        .map((l) => [l.limit, l.declared, l.status]);
-    expect(limits(of('2022-02-08'), 'us')).toEqual([
-      ['nst-deployed-delivery-vehicles', 665, 'within'],
-      ['nst-launchers', 800, 'within'],
-      ['nst-warheads', 1389, 'within'],
-    ]);
+        .map((l) => [l.limit, l.declared, l.status, l.partial]);
+    // US opened three ICBMs at Malmstrom and one bomber at Minot; Russia's September declaration is not opened.
     expect(limits(state, 'us')).toEqual([
-      ['nst-deployed-delivery-vehicles', 686, 'within'],
-      ['nst-launchers', 800, 'within'],
-      ['nst-warheads', 1515, 'within'],
+      ['nst-deployed-delivery-vehicles', 4, 'within', true],
+      ['nst-launchers', 1, 'within', true],
+      ['nst-warheads', 4, 'within', true],
     ]);
-    expect(limits(state, 'ru').map((l) => l[1])).toEqual([526, 761, 1474]);
+    expect(limits(state, 'ru').map((l) => [l[1], l[3]])).toEqual([
+      [0, true],
+      [0, true],
+      [0, true],
+    ]);
   });
 
   it('yields the expected findings, each citing the entries that show it', () => {
@@ -97,15 +121,16 @@ describe('the European security 2022 scenario', () => {
       ['2022-03-02T10:00', 'acknowledgement.late', 'ru'],
       ['2022-03-03T10:00', 'inspection.short-notice', 'us'],
       ['2022-03-10T10:00', 'notification.late', 'us'],
-      ['2022-03-20T10:00', 'notification.missing', 'ru'],
       ['2022-03-22T14:00', 'metric.sources-disagree', 'ru'],
       ['2022-04-12T10:00', 'notification.late', 'ru'],
       ['2022-04-13T10:00', 'acknowledgement.missing', 'us'],
       ['2022-04-21T10:00', 'inspection.item-mismatch', 'ru'],
+      ['2022-05-06T10:00', 'escrow.declared-not-found', 'ru'],
       ['2022-05-06T10:00', 'inspection.item-not-found', 'ru'],
       ['2022-05-09T10:00', 'inspection.short-notice', 'ru'],
       ['2022-05-24T09:00', 'notification.missing', 'ru'],
       ['2022-05-30T12:00', 'draw.reveal-late', 'us'],
+      ['2022-06-21T10:00', 'escrow.found-not-declared', 'ru'],
       ['2022-06-21T10:00', 'inspection.absence-not-confirmed', 'ru'],
       ['2022-06-21T10:00', 'inspection.not-countersigned', 'ru'],
       ['2022-07-12T14:00', 'limit.exceeded-observed', 'ru'],
@@ -124,8 +149,10 @@ describe('the European security 2022 scenario', () => {
       expect(f.message.ru.length).toBeGreaterThan(10);
     }
     const missing = findings.filter((f) => f.rule === 'notification.missing').map((f) => f.message.en);
-    expect(missing[1]).toContain('RU-HB-0058, RU-HB-0059, RU-HB-0060, RU-HB-0061');
-    expect(missing[2]).toContain('movement of 1 item(s) under "nst-movement": RU-HB-0003');
+    expect(missing[1]).toContain('movement of 1 item(s) under "nst-movement": RU-HB-0003');
+    const escrow = findings.filter((f) => f.rule.startsWith('escrow.')).map((f) => f.message.en);
+    expect(escrow[0]).toContain("ru opened 1 item(s) at engels that us's inspectors did not find: RU-HB-0003");
+    expect(escrow[1]).toContain("found 1 item(s) at mozdok that ru's opening of the site does not list: RU-9M729-0001");
   });
 
   it('samples the Aegis Ashore visits by joint draw: one joint, one decided by the fallback after a late reveal', () => {
@@ -146,7 +173,8 @@ describe('the European security 2022 scenario', () => {
       onTime: 2,
       late: 1,
     });
-    expect(n.find((s) => s.rule === 'nst-status-change' && s.party === 'ru')).toMatchObject({ onTime: 1, missing: 4 });
+    // The four Russian bombers deployed between the escrowed declarations are invisible: only openings show items.
+    expect(n.find((s) => s.rule === 'nst-status-change' && s.party === 'ru')).toMatchObject({ onTime: 1, missing: 0 });
     expect(n.find((s) => s.rule === 'vd11-prior-notification' && s.party === 'us')).toMatchObject({
       onTime: 1,
       late: 0,

@@ -98,6 +98,21 @@ describe('a bad regime is refused with every problem listed by path', () => {
     ]);
   });
 
+  it('a phased disclosure schedule names zones or sites, and parties, of the regime', () => {
+    const doc = smallRegime();
+    doc.escrow.phases = [
+      { region: 'square', by: '2023-01-01' },
+      { region: 'a-base', by: '2023-02-01', party: 'a' },
+      { region: 'moon', by: '2023-03-01', party: 'q' },
+    ];
+    expect(problems(doc)).toEqual([
+      '$.escrow.phases[2].region: "moon" is neither a zone nor a site of this regime',
+      '$.escrow.phases[2].party: unknown party "q" (known: a, b, c)',
+    ]);
+    doc.escrow.phases = [{ region: 'square', by: '2023-13-01' }];
+    expect(problems(doc)).toEqual(['$.escrow.phases[0].by: expected a date YYYY-MM-DD']);
+  });
+
   it('limits, groups, rules and inspections on unknown categories', () => {
     const doc = smallRegime();
     doc.limits[1].counts = { category: 'tanks' };

@@ -171,15 +171,17 @@ describe('dashboard', () => {
     const rows = await page
       .locator('[data-finding]')
       .evaluateAll((els) => els.map((e) => [e.getAttribute('data-finding'), e.getAttribute('data-severity')]));
-    // Exactly what the node's engine reports, in the board: the scenario's 28.
+    // Exactly what the node's engine reports, in the board: the scenario's 29.
     const { findings } = await (await fetch(`${node.base}/api/findings`)).json();
     expect(rows.map((r) => r[0]).sort()).toEqual(findings.map((f: { id: string }) => f.id).sort());
-    expect(rows.length).toBe(28);
+    expect(rows.length).toBe(29);
     expect(Object.fromEntries(rows)).toMatchObject({
       'regime.signature-mismatch/detente.example/ru#0': 'minor',
-      'inspection.absence-not-confirmed/detente.example/us#29': 'critical',
+      'inspection.absence-not-confirmed/detente.example/us#31': 'critical',
+      'escrow.found-not-declared/detente.example/us#31': 'critical',
+      'escrow.declared-not-found/detente.example/us#25': 'major',
       'limit.exceeded-observed/ukraine-no-offensive-gl-missiles/ru/2022-07-12T14:00:00.000Z': 'critical',
-      'inspection.item-mismatch/detente.example/us#20': 'major',
+      'inspection.item-mismatch/detente.example/us#21': 'major',
       'metric.relapsed/ru-border-band-troops/2022-09-02T14:00:00.000Z': 'major',
       'acknowledgement.missing/detente.example/ru#17/us': 'minor',
       'inspection.short-notice/detente.example/us#11': 'minor',
@@ -187,17 +189,17 @@ describe('dashboard', () => {
     });
     // The worst first.
     expect(rows.slice(0, 2).map((r) => r[1])).toEqual(['critical', 'critical']);
-    const mismatch = page.locator('[data-finding="inspection.item-mismatch/detente.example/us#20"]');
+    const mismatch = page.locator('[data-finding="inspection.item-mismatch/detente.example/us#21"]');
     expect(await mismatch.textContent()).toContain('Russian Federation');
     // Its references are the entries the engine cites.
     const cited = await mismatch
       .locator('a[data-ref]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-ref')));
-    const expected = findings.find((f: { id: string }) => f.id === 'inspection.item-mismatch/detente.example/us#20');
+    const expected = findings.find((f: { id: string }) => f.id === 'inspection.item-mismatch/detente.example/us#21');
     expect(cited).toEqual(expected.refs.map((r: { origin: string; index: number }) => `${r.origin}#${r.index}`));
     // Filter by severity.
     await page.getByTestId('filter-severity').selectOption('critical');
-    await expect.poll(() => page.locator('[data-finding]').count()).toBe(2);
+    await expect.poll(() => page.locator('[data-finding]').count()).toBe(3);
     // A reference opens the entry, verified in the browser.
     await page.getByTestId('filter-severity').selectOption('');
     await page.locator('[data-finding="inspection.short-notice/detente.example/us#11"] a[data-ref]').click();
@@ -214,9 +216,10 @@ describe('dashboard', () => {
     expect(await page.locator('[data-limit]').count()).toBe(
       node.regime.limits.reduce((n, l) => n + l.parties.length, 0),
     );
-    // New START as of the end of 2022: within, the US exactly at 800 launchers.
+    // New START as of the end of 2022: within, counted only from the opened items of escrowed declarations.
     expect(await limit('nst-launchers', 'us').getAttribute('data-status')).toBe('within');
-    expect(await limit('nst-deployed-delivery-vehicles', 'ru').textContent()).toContain('174'); // 700 − 526
+    expect(await limit('nst-deployed-delivery-vehicles', 'us').textContent()).toContain('696'); // 700 − 4 opened
+    expect(await limit('nst-deployed-delivery-vehicles', 'ru').textContent()).toContain('partly counted');
     expect(await limit('ukraine-no-offensive-gl-missiles', 'us').getAttribute('data-status')).toBe('not-binding');
     // Commitments: Russia's breached (the missiles seen in Ukraine), its transparency withdrawn, the US one waits.
     const status = (id: string) => page.locator(`[data-commitment="${id}"]`).getAttribute('data-status');
@@ -246,6 +249,20 @@ describe('dashboard', () => {
     const metric = page.locator('[data-metric="ru-border-band-troops"]');
     expect(await metric.getAttribute('data-status')).toBe('relapsed');
     expect(Number(await metric.getAttribute('data-points'))).toBeGreaterThan(10);
+    // Its chart's scales follow the data: the series, the deadline and the end of the holding period all in view.
+    const state = await (await fetch(`${node.base}/api/state?asOf=${END}`)).json();
+    const series: { at: string; value: number }[] = state.metrics.find(
+      (m: { metric: string }) => m.metric === 'ru-border-band-troops',
+    ).series;
+    const from = Date.parse((await metric.getAttribute('data-x-from'))!);
+    const to = Date.parse((await metric.getAttribute('data-x-to'))!);
+    for (const at of [...series.map((p) => p.at), '2022-03-31T00:00:00Z', '2022-06-29T00:00:00Z']) {
+      expect(Date.parse(at)).toBeGreaterThan(from);
+      expect(Date.parse(at)).toBeLessThan(to);
+    }
+    expect(Number(await metric.getAttribute('data-y-to'))).toBeGreaterThanOrEqual(
+      Math.max(35_000, ...series.map((p) => p.value)),
+    );
     await page.screenshot({ path: join(SHOTS, 'board.png'), fullPage: true });
     await page.close();
   });
@@ -253,7 +270,9 @@ describe('dashboard', () => {
   it('shows what the engine holds per site in the map side panel', async () => {
     const page = await open(`/map?site=engels&asOf=${END}`);
     await page.getByTestId('site-holdings').waitFor();
-    expect(await page.locator('[data-holding="heavy-bomber"]').textContent()).toContain('63');
+    // Russia's September declaration is escrowed and not opened at Engels: none declared there is known; the
+    // May inspection's confirmed bomber is.
+    expect(await page.locator('[data-holding="heavy-bomber"]').textContent()).toMatch(/^Heavy bomber01/);
     await page.goto(`${node.base}/map?site=kozelsk&asOf=${END}`);
     await page.getByTestId('site-inspections').waitFor();
     const statuses = await page
@@ -262,6 +281,14 @@ describe('dashboard', () => {
     expect(statuses.sort()).toEqual(['conducted', 'not-conducted']);
     expect(await page.getByTestId('site-panel').textContent()).toContain('major');
     expect(await page.locator('[data-site="kozelsk"]').getAttribute('data-tone')).toBe('bad');
+    // The panel's findings are those the engine places at the site (Finding.site), no more and no fewer.
+    const { findings } = await (await fetch(`${node.base}/api/findings?asOf=${END}`)).json();
+    const atKozelsk = findings.filter((f: { site?: string }) => f.site === 'kozelsk').map((f: { id: string }) => f.id);
+    expect(atKozelsk).toContain('inspection.item-mismatch/detente.example/us#21');
+    const shown = await page
+      .locator('[data-site-finding]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-site-finding')));
+    expect(shown.sort()).toEqual(atKozelsk.sort());
     await page.screenshot({ path: join(SHOTS, 'map.png') });
     await page.close();
   });
@@ -270,7 +297,7 @@ describe('dashboard', () => {
     const page = await open('/timeline');
     await expect.poll(() => page.getByTestId('entry-count').textContent()).toMatch(/\d+ entries/);
     const total = Number((await page.getByTestId('entry-count').textContent())!.match(/\d+/)![0]);
-    expect(total).toBe(78 + node.monitoring);
+    expect(total).toBe(83 + node.monitoring);
     const rendered = await page.locator('[data-entry]').count();
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(60); // only what is visible (and a little overscan) is in the DOM

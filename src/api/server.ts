@@ -19,9 +19,11 @@ import { toHex } from '../crypto/bytes.js';
 import { canonicalJsonBytes } from '../crypto/canonical-json.js';
 import { DetenteError } from '../crypto/errors.js';
 import { type Envelope, Item } from '../model/index.js';
+import type { NodeEscrowOptions } from '../node/escrow-service.js';
 import { type LogInfo, MAX_BLOB, type NodeEntry, type PartyNode } from '../node/node.js';
 import { SubmissionError } from '../node/submissions.js';
 import type { User } from '../node/users.js';
+import { escrowRoutes } from './escrow.js';
 import { stateRoutes } from './state.js';
 import { tilesPlugin } from './tiles.js';
 import { webPlugin } from './web.js';
@@ -34,6 +36,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** Registers more routes (the engine's /api/state and /api/findings, the dashboard) before the server starts. */
   extend?: (app: FastifyInstance, node: PartyNode) => Promise<void> | void;
+  /** The escrow's randomness (exercises only: derived from the exercise seed); default the CSPRNG. */
+  escrow?: NodeEscrowOptions;
 }
 
 const ErrorBody = z.object({
@@ -118,7 +122,8 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     }
     if (err.validation) {
       const issue = (err.validation as { instancePath?: string; message?: string }[])[0];
-      const path = `$${(issue?.instancePath ?? '').replace(/\//g, '.')}`;
+      // JSON pointer to the path style of the model's errors: /items/3/category → $.items[3].category
+      const path = `$${(issue?.instancePath ?? '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
       return sendError(reply, 400, 'SCHEMA_INVALID', err.message, path);
     }
     const status = err.statusCode ?? 500;
@@ -454,6 +459,7 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     },
   );
 
+  await escrowRoutes(app, node, { authenticate, ...(options.escrow ? { escrow: options.escrow } : {}) });
   await stateRoutes(app, node);
   // The dashboard, last: its fallback must not shadow any route above.
   await app.register(webPlugin);

@@ -12,25 +12,16 @@
  * running node's batches. The escrow secrets (every salt and the leaf order) stay in
  * NODE/escrow/<asOf>.secrets.json, mode 0600.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { Command } from 'commander';
-import { fromBase64, fromHex, toBase64, toHex, utf8 } from '../crypto/bytes.js';
+import { fromHex, toBase64, toHex, utf8 } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
-import { parseVerifierKey } from '../crypto/vkey.js';
+import { parseNote } from '../crypto/note.js';
 import type { DrawState } from '../engine/escrow.js';
-import { commitmentOfDeclaration, escrowCategories, escrowItemOf, openingBodyOf } from '../engine/escrow-entries.js';
-import {
-  buildEscrowTree,
-  commitRandom,
-  createOpening,
-  DeclarationRegister,
-  type EscrowCommitment,
-  type EscrowOpening,
-  restoreEscrowTree,
-  sameCommitment,
-  verifyOpening,
-} from '../escrow/index.js';
+import { openingBodyOf } from '../engine/escrow-entries.js';
+import { ZoneIndex } from '../engine/zones.js';
+import { commitRandom, createOpening } from '../escrow/index.js';
 import { EXERCISE_FILE, scenarioRegime } from '../exercise/play.js';
 import { foldDir } from '../exercise/read.js';
 import { logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
@@ -44,21 +35,33 @@ import {
   encodeEntry,
   Item,
   type Party,
+  parseRegime,
   type Regime,
   regimeIndex,
   signEntry,
-  signingMessage,
   verifyEntry,
 } from '../model/index.js';
-import { loadRegime, readConfig, readSeed } from '../node/config.js';
+import { loadRegime, NODE_FILE, readConfig, readSeed } from '../node/config.js';
+import { commitBody, drawRecords, drawValue, keptDrawValue, revealBody, waitingFor } from '../node/draws.js';
+import {
+  chooseLeaves,
+  commitItems,
+  type OpenSelector,
+  ownDeclarations,
+  restoreTree,
+  secretsPath,
+  withPendingSecrets,
+} from '../node/escrow.js';
+import { mirroredCheckpoint } from '../node/mirror.js';
+import { checkOpeningFile, OPENING_FORMAT, type OpeningFile } from '../node/opening-file.js';
+import { bordersFor } from '../runtime/borders.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
-import { openCheckpoint } from '../tlog/checkpoint.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { parseCheckpoint } from '../tlog/checkpoint.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
-import { verifyInclusion } from '../tlog/inclusion.js';
 import { printJson, UsageError } from './output.js';
 
 const suite = nodeSuite;
-export const OPENING_FORMAT = 'detente-opening/1';
 
 // -------------------------------------------------------------------------------------------------------------
 // Reading items
@@ -242,157 +245,24 @@ async function withNode<T>(dir: string, f: (node: PartyDir) => Promise<T>): Prom
   }
 }
 
-interface OwnDeclaration {
-  ref: EntryRef;
-  asOf: string;
-  commitment: EscrowCommitment;
-}
-
-/** The party's escrowed declarations in its own log, in log order. */
-function ownDeclarations(node: PartyDir): OwnDeclaration[] {
-  const log = { origin: node.origin, store: node.log.store };
-  const out: OwnDeclaration[] = [];
-  let index = 0;
-  for (const leaf of log.store.entries(0, log.store.head()?.size ?? 0)) {
-    const e = decodeEntry(leaf).envelope;
-    if (e.type === 'declaration' && e.body.form === 'escrowed') {
-      out.push({
-        ref: { origin: log.origin, index, leafHash: toHex(node.hasher.hashLeaf(leaf)) },
-        asOf: e.body.asOf,
-        commitment: commitmentOfDeclaration(e.body),
-      });
+/** A regime file (YAML, or JSON by its extension) with public keys from `keys` when the document lacks them. */
+function readRegimeFile(path: string, keysPath?: string): Regime {
+  let keys: Record<string, string> | undefined;
+  if (keysPath !== undefined) {
+    try {
+      keys = JSON.parse(readText(keysPath, 'keys file'));
+    } catch (err) {
+      if (err instanceof UsageError) throw err;
+      throw new UsageError(`--keys: ${keysPath} is not JSON`);
     }
-    index++;
   }
-  return out;
+  const format = extname(path).toLowerCase() === '.json' ? 'json' : 'yaml';
+  return parseRegime(readText(path, 'regime file'), { format, ...(keys ? { keys } : {}) });
 }
 
-const secretsPath = (dir: string, asOf: string) => join(dir, 'escrow', `${asOf}.secrets.json`);
-
-function writePrivate(path: string, text: string): void {
-  mkdirSync(join(path, '..'), { recursive: true, mode: 0o700 });
-  const tmp = `${path}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, path);
-}
+const zonesOf = (regime: Regime) => new ZoneIndex(regime, bordersFor(regime));
 
 const today = () => new Date().toISOString().slice(0, 10);
-
-// -------------------------------------------------------------------------------------------------------------
-// The self-contained opening file
-
-export interface OpeningFile {
-  format: typeof OPENING_FORMAT;
-  party: string;
-  /** The escrow opening (docs/ESCROW.md §3.2). */
-  opening: EscrowOpening;
-  /** The signed escrowed declaration entry that publishes the commitment. */
-  declaration: {
-    origin: string;
-    index: number;
-    leafHash: string;
-    /** The entry's leaf bytes, base64. */
-    entry: string;
-    /** The declarant key's Ed25519 public key, base64 (from the regime). */
-    publicKey: string;
-  };
-  /** RFC 6962 inclusion proof of the entry in the checkpoint's tree, base64 hashes. */
-  inclusion: { size: number; proof: string[] };
-  /** The log's signed checkpoint (a C2SP signed note), with witness cosignatures when it has them. */
-  checkpoint: string;
-  /** The log's verifier key. */
-  vkey: string;
-}
-
-/** A fault found while checking an opening file: the step, and the code of what failed. */
-function step<T>(what: string, code: string, f: () => T): T {
-  try {
-    return f();
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new DetenteError((err instanceof DetenteError ? err.code : code) as never, `${what}: ${message}`);
-  }
-}
-
-export interface OpeningCheck {
-  party: string;
-  asOf: string;
-  root: string;
-  totals: Record<string, number>;
-  leaves: { index: number; id: string | null; site?: string }[];
-  entry: string;
-  checkpointSize: number;
-  vkeySource: 'file' | 'given';
-  logKey: string;
-}
-
-/** Checks an opening file offline (see docs/ESCROW.md §10.3); throws a DetenteError naming the failed step. */
-export function checkOpeningFile(doc: unknown, trustedVkey?: string): OpeningCheck {
-  const hasher = new Rfc6962Hasher(suite.sha256);
-  const f = step('file', 'ESCROW_MALFORMED', () => {
-    const o = doc as OpeningFile;
-    if (!o || typeof o !== 'object' || o.format !== OPENING_FORMAT)
-      throw new Error(`expected format ${OPENING_FORMAT}`);
-    for (const k of ['party', 'opening', 'declaration', 'inclusion', 'checkpoint', 'vkey'] as const) {
-      if (o[k] === undefined) throw new Error(`missing ${k}`);
-    }
-    return o;
-  });
-  const vkey = trustedVkey ?? f.vkey;
-  const verifier = step('log key', 'BAD_INPUT', () => parseVerifierKey(vkey, suite));
-  const { checkpoint } = step('checkpoint', 'NOTE_UNVERIFIED', () => openCheckpoint(f.checkpoint, verifier));
-  const d = f.declaration;
-  const leaf = step('declaration entry', 'ESCROW_MALFORMED', () => fromBase64(d.entry, 'declaration.entry'));
-  step('declaration entry', 'PROOF_INVALID', () => {
-    if (checkpoint.origin !== d.origin)
-      throw new Error(`the checkpoint is of log ${checkpoint.origin}, not ${d.origin}`);
-    const leafHash = toHex(hasher.hashLeaf(leaf));
-    if (leafHash !== d.leafHash) throw new Error(`its leaf hash is ${leafHash}, not ${d.leafHash}`);
-  });
-  step('inclusion proof', 'PROOF_INVALID', () => {
-    if (f.inclusion.size !== checkpoint.size) {
-      throw new Error(`the proof is for a tree of ${f.inclusion.size}, the checkpoint's is ${checkpoint.size}`);
-    }
-    verifyInclusion(
-      hasher,
-      d.index,
-      checkpoint.size,
-      fromHex(d.leafHash),
-      f.inclusion.proof.map((p, i) => fromBase64(p, `inclusion.proof[${i}]`)),
-      checkpoint.root,
-    );
-  });
-  const signed = step('declaration entry', 'SCHEMA_INVALID', () => decodeEntry(leaf));
-  const e = signed.envelope;
-  step('entry signature', 'SIGNATURE_INVALID', () => {
-    if (e.party !== f.party) throw new Error(`the entry is ${e.party}'s, the file says ${f.party}`);
-    if (!suite.ed25519.verify(fromBase64(d.publicKey, 'publicKey'), signingMessage(e), signed.signature)) {
-      throw new DetenteError('SIGNATURE_INVALID', `not a valid signature by key ${e.key} of ${e.party}`);
-    }
-  });
-  if (e.type !== 'declaration' || e.body.form !== 'escrowed') {
-    throw new DetenteError('ESCROW_INVALID', 'declaration entry: not an escrowed declaration');
-  }
-  const body = e.body;
-  const commitment = step('commitment', 'ESCROW_MALFORMED', () => commitmentOfDeclaration(body));
-  const verified = step('opening', 'ESCROW_INVALID', () => verifyOpening(f.opening, commitment, suite.sha256));
-  return {
-    party: e.party,
-    asOf: body.asOf,
-    root: commitment.root,
-    totals: commitment.totals,
-    leaves: verified.leaves.map((l) => ({
-      index: l.index,
-      id: l.item ? l.item.id : null,
-      ...(l.item && typeof l.item.site === 'string' ? { site: l.item.site } : {}),
-    })),
-    entry: `${d.origin}#${d.index}`,
-    checkpointSize: checkpoint.size,
-    vkeySource: trustedVkey ? 'given' : 'file',
-    logKey: verifier.name,
-  };
-}
 
 // -------------------------------------------------------------------------------------------------------------
 // Draws in an exercise directory
@@ -429,6 +299,80 @@ function formatDraw(s: DrawState): string {
 
 // -------------------------------------------------------------------------------------------------------------
 
+/**
+ * A draw from a party node directory: this party's commitment (its value kept in the directory), then, once the
+ * directory's mirrors show every other party's commitment, its reveal. Each run does the next step that is due;
+ * `--url` prints the draw as the node folds it (the node must have mirrored the others' reveals).
+ */
+async function selectOnNode(opts: { dir: string; round: string; inspection?: string; url?: string; json?: boolean }) {
+  await withNode(opts.dir, async (node) => {
+    const party = node.party.id;
+    const mirrors = node.regime.parties
+      .filter((p) => p.id !== party && existsSync(join(opts.dir, 'mirrors', `${p.id}.sqlite`)))
+      .map((p) => SqliteStore.open(join(opts.dir, 'mirrors', `${p.id}.sqlite`), p.origin, { readonly: true }));
+    const records = () => {
+      const logs = [
+        { store: node.log.store, size: node.log.store.head()?.size ?? 0 },
+        ...mirrors.map((m) => {
+          const note = mirroredCheckpoint(m);
+          return { store: m, size: note === undefined ? 0 : parseCheckpoint(parseNote(note).text).size };
+        }),
+      ];
+      return drawRecords(logs, opts.round, node.hasher);
+    };
+    try {
+      let r = records();
+      const did: string[] = [];
+      const own = r.commits.get(party);
+      const inspection = own?.inspection ?? opts.inspection;
+      if (inspection !== undefined && !regimeIndex(node.regime).inspections.has(inspection)) {
+        throw new UsageError(`--inspection: no inspection type ${inspection}`);
+      }
+      if (!own) {
+        const value = drawValue(opts.dir, opts.round, party);
+        const ref = node.append('random-commit', commitBody(opts.round, party, value, suite, inspection));
+        did.push(`committed (${ref.origin}#${ref.index})`);
+        r = records();
+      }
+      const waiting = waitingFor(node.regime, r, inspection);
+      if (!r.revealed.has(party) && !waiting.length) {
+        const body = revealBody(party, opts.round, r, keptDrawValue(opts.dir, opts.round, party), suite);
+        const ref = node.append('random-reveal', body);
+        did.push(`revealed (${ref.origin}#${ref.index})`);
+        r = records();
+      }
+      let draw: DrawState | undefined;
+      if (opts.url) {
+        const res = await fetch(`${opts.url.replace(/\/+$/, '')}/api/state`, { signal: AbortSignal.timeout(10_000) });
+        if (res.status !== 200) throw new DetenteError('BAD_INPUT', `--url: GET /api/state answered ${res.status}`);
+        const state = (await res.json()) as { escrow?: { draws?: DrawState[] } };
+        draw = state.escrow?.draws?.find((d) => d.draw === opts.round);
+      }
+      const out = {
+        draw: opts.round,
+        party,
+        did,
+        commits: [...r.commits.entries()].map(([p, c]) => ({ party: p, ref: `${c.origin}#${c.index}` })),
+        revealed: [...r.revealed].sort(),
+        waitingFor: waiting,
+        ...(draw ? { state: draw } : {}),
+      };
+      if (opts.json) printJson(out);
+      else {
+        process.stdout.write(
+          `draw ${opts.round}, as ${party}: ${did.length ? did.join(', ') : 'nothing to do now'}\n` +
+            `  commitments seen: ${out.commits.map((c) => `${c.party} ${c.ref}`).join(', ') || 'none'}\n` +
+            `  revealed: ${out.revealed.join(', ') || 'none'}\n` +
+            (waiting.length ? `  waiting for ${waiting.join(', ')} to commit before revealing; run again\n` : ''),
+        );
+        if (draw) process.stdout.write(formatDraw(draw));
+      }
+    } finally {
+      for (const m of mirrors) m.close();
+    }
+  });
+}
+
 export function registerEscrowCommands(program: Command): void {
   program
     .command('declare')
@@ -442,48 +386,20 @@ export function registerEscrowCommands(program: Command): void {
       const asOf = opts.asOf ?? fileAsOf ?? today();
       if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new UsageError(`--as-of: expected YYYY-MM-DD, got ${asOf}`);
       await withNode(opts.dir, async (node) => {
-        const regime = node.regime;
-        const categories = escrowCategories(regime);
-        for (const it of items) {
-          if (!categories.includes(it.category)) {
-            throw new DetenteError(
-              'BAD_INPUT',
-              `item ${it.uid}: "${it.category}" is not an item category of the regime`,
-            );
-          }
-        }
         // One commitment per party and period: refuse a second before anything is written.
-        const register = new DeclarationRegister();
-        for (const d of ownDeclarations(node)) {
-          try {
-            register.add({ party: node.party.id, period: d.asOf, commitment: d.commitment, ref: d.ref as never });
-          } catch {
-            // an earlier duplicate in the log is the engine's finding; the first stands
-          }
-        }
-        const padding = regime.escrow?.padding ?? { multipleOf: 1, maxLeaves: 2 ** 32 };
-        const tree = buildEscrowTree(items.map(escrowItemOf), {
-          categories,
-          paddingBound: padding.multipleOf,
-          sha256: suite.sha256,
-        });
-        const commitment = tree.commitment();
-        if (commitment.size > padding.maxLeaves) {
+        const first = ownDeclarations(node.log.store, node.hasher).find((d) => d.asOf === asOf);
+        if (first) {
           throw new DetenteError(
-            'BAD_INPUT',
-            `${commitment.size} leaves exceed the regime's maxLeaves ${padding.maxLeaves}`,
+            'COMMITMENT_DUPLICATE',
+            `${node.party.id} already committed a declaration as of ${asOf} (${first.ref.origin}#${first.ref.index}, root ${first.commitment.root})`,
           );
         }
-        register.add({ party: node.party.id, period: asOf, commitment });
+        const { tree, commitment, body } = commitItems(node.regime, items, asOf, suite);
+        const padding = node.regime.escrow?.padding ?? { multipleOf: 1 };
         const path = secretsPath(opts.dir, asOf);
-        writePrivate(path, `${JSON.stringify(tree.secrets())}\n`);
-        const receipt = node.append('declaration', {
-          form: 'escrowed',
-          asOf,
-          root: commitment.root,
-          leaves: commitment.size,
-          totals: commitment.categories.map((category) => ({ category, total: commitment.totals[category]! })),
-        });
+        const receipt = await withPendingSecrets(path, `${JSON.stringify(tree.secrets())}\n`, async () =>
+          node.append('declaration', body),
+        );
         const out = {
           party: node.party.id,
           asOf,
@@ -517,6 +433,7 @@ export function registerEscrowCommands(program: Command): void {
     .requiredOption('--dir <dir>', 'the party node directory')
     .option('--items <ids>', 'comma-separated item uids')
     .option('--site <site>', 'every item at this site (the site is then opened in full)')
+    .option('--region <zone>', "every item at the regime's sites in this zone (the zone is then opened in full)")
     .requiredOption('--out <file>', 'where to write the opening file')
     .option('--as-of <date>', 'the declaration period (default: the latest escrowed declaration)')
     .option('--no-record', 'write the file only; do not record a declaration-opening entry')
@@ -526,14 +443,16 @@ export function registerEscrowCommands(program: Command): void {
         dir: string;
         items?: string;
         site?: string;
+        region?: string;
         out: string;
         asOf?: string;
         record: boolean;
         json?: boolean;
       }) => {
-        if ((opts.items === undefined) === (opts.site === undefined)) throw new UsageError('give --items or --site');
+        const given = [opts.items, opts.site, opts.region].filter((x) => x !== undefined).length;
+        if (given !== 1) throw new UsageError('give exactly one of --items, --site, --region');
         await withNode(opts.dir, async (node) => {
-          const all = ownDeclarations(node);
+          const all = ownDeclarations(node.log.store, node.hasher);
           const d = opts.asOf ? all.find((x) => x.asOf === opts.asOf) : all[all.length - 1];
           if (!d) {
             throw new DetenteError(
@@ -541,32 +460,24 @@ export function registerEscrowCommands(program: Command): void {
               `${node.party.id} has no escrowed declaration${opts.asOf ? ` as of ${opts.asOf}` : ''} in its log`,
             );
           }
-          const path = secretsPath(opts.dir, d.asOf);
-          if (!existsSync(path))
-            throw new DetenteError('STORE_ERROR', `${path} is missing: the secrets are needed to open`);
-          const tree = restoreEscrowTree(JSON.parse(readFileSync(path, 'utf8')), suite.sha256);
-          if (!sameCommitment(tree.commitment(), d.commitment)) {
-            throw new DetenteError(
-              'ESCROW_INVALID',
-              `${path} does not rebuild the committed root ${d.commitment.root}`,
-            );
-          }
-          let indexes: number[];
-          if (opts.site !== undefined) {
-            indexes = tree.leafIndexesWhere((it) => it.site === opts.site);
-            if (!indexes.length) throw new DetenteError('BAD_INPUT', `no declared item at ${opts.site}`);
-          } else {
-            indexes = opts
-              .items!.split(',')
-              .map((s) => s.trim())
-              .filter(Boolean)
-              .map((id) => tree.leafIndexOf(id));
-            if (!indexes.length) throw new UsageError('--items: no ids');
-          }
+          const tree = restoreTree(opts.dir, d, suite);
+          const selector: OpenSelector =
+            opts.site !== undefined
+              ? { site: opts.site }
+              : opts.region !== undefined
+                ? { region: opts.region }
+                : {
+                    items: opts
+                      .items!.split(',')
+                      .map((x) => x.trim())
+                      .filter(Boolean),
+                  };
+          if ('items' in selector && !selector.items.length) throw new UsageError('--items: no ids');
+          const { indexes, region } = chooseLeaves(tree, selector, node.regime, () => zonesOf(node.regime));
           const opening = createOpening(tree, indexes);
           let recorded: EntryRef | undefined;
           if (opts.record) {
-            recorded = node.append('declaration-opening', openingBodyOf(d.ref, opening, opts.site));
+            recorded = node.append('declaration-opening', openingBodyOf(d.ref, opening, region));
           }
           const detail = node.detail(d.ref.index);
           const signer = decodeEntry(detail.entry).envelope.key;
@@ -603,11 +514,21 @@ export function registerEscrowCommands(program: Command): void {
 
   program
     .command('verify-opening')
-    .description('check an opening file offline: the checkpoint, the inclusion proof, the entry, the opening')
+    .description(
+      'check an opening file offline: the checkpoint, the inclusion proof, the entry, its signer, the opening',
+    )
     .argument('<file>', 'the opening file (detente open --out)')
     .option('--vkey <vkey>', "the log's verifier key you trust (or a file holding it); default: the file's")
+    .option(
+      '--regime <file>',
+      "the regime (YAML or JSON): the log must be the party's, and the signer one of the party's declarant keys",
+    )
+    .option(
+      '--keys <file>',
+      "the regime's public keys, JSON {keyId: base64} (a node's regime-keys.json, an exercise's keys.json)",
+    )
     .option('--json', 'print JSON')
-    .action((file: string, opts: { vkey?: string; json?: boolean }) => {
+    .action((file: string, opts: { vkey?: string; regime?: string; keys?: string; json?: boolean }) => {
       let doc: unknown;
       try {
         doc = JSON.parse(readText(file, 'opening file'));
@@ -617,9 +538,23 @@ export function registerEscrowCommands(program: Command): void {
       }
       let vkey = opts.vkey;
       if (vkey !== undefined && existsSync(vkey)) vkey = readFileSync(vkey, 'utf8').trim();
-      const r = checkOpeningFile(doc, vkey);
+      if (opts.keys !== undefined && opts.regime === undefined) throw new UsageError('--keys goes with --regime');
+      const regime = opts.regime !== undefined ? readRegimeFile(opts.regime, opts.keys) : undefined;
+      const r = checkOpeningFile(doc, suite, {
+        ...(vkey !== undefined ? { vkey } : {}),
+        ...(regime ? { regime } : {}),
+      });
       if (opts.json) printJson({ ok: true, ...r });
       else {
+        const logKey = {
+          given: 'the one given with --vkey',
+          regime: `${r.party}'s log key in the regime`,
+          file: "the file's own (pass --vkey or --regime to check against a key you trust)",
+        }[r.vkeySource];
+        const signer =
+          r.signerSource === 'regime'
+            ? `${r.signer}, ${r.party}'s declarant key in the regime`
+            : `${r.signer}, checked only against the file's own public key and log key (pass --regime to check that it is ${r.party}'s declarant key)`;
         process.stdout.write(
           `OK: ${r.leaves.length} leaf/leaves of ${r.party}'s escrowed declaration as of ${r.asOf} verify\n` +
             `  ${r.leaves.map((l) => (l.id === null ? `padding@${l.index}` : `${l.id}${l.site ? ` at ${l.site}` : ''}`)).join(', ')}\n` +
@@ -627,23 +562,38 @@ export function registerEscrowCommands(program: Command): void {
               .map(([c, n]) => `${c} ${n}`)
               .join(', ')}\n` +
             `  entry ${r.entry}, included in checkpoint of size ${r.checkpointSize} signed by ${r.logKey}\n` +
-            `  log key: ${r.vkeySource === 'given' ? 'the one given with --vkey' : "the file's own (pass --vkey to check against a key you trust)"}\n` +
-            "  signer key: the file's (the regime binds it to the party)\n",
+            `  log key: ${logKey}\n` +
+            `  signer: ${signer}\n`,
         );
       }
     });
 
   program
     .command('select')
-    .description('run a joint draw in an exercise directory (commit, reveal) and print the selection')
-    .requiredOption('--dir <dir>', 'an exercise directory (detente scenario play)')
+    .description(
+      "take part in a joint draw: in a party node directory, this party's commit, then (once every party has committed) its reveal; in an exercise directory, every party's; prints the draw",
+    )
+    .requiredOption('--dir <dir>', 'a party node directory (detente node init) or an exercise directory')
     .requiredOption('--round <name>', 'the draw, e.g. us-aegis-2022-1')
     .option('--inspection <type>', 'the inspection type whose sites the draw selects')
-    .option('--withhold <party>', 'simulate a party that commits but does not reveal')
-    .option('--as-of <time>', 'evaluate the draw as of this time (RFC 3339)')
+    .option('--withhold <party>', '(exercise) simulate a party that commits but does not reveal')
+    .option('--as-of <time>', '(exercise) evaluate the draw as of this time (RFC 3339)')
+    .option('--url <url>', "(node) the node's URL, to print the draw as it folds every party's log")
     .option('--json', 'print JSON')
     .action(
-      (opts: { dir: string; round: string; inspection?: string; withhold?: string; asOf?: string; json?: boolean }) => {
+      async (opts: {
+        dir: string;
+        round: string;
+        inspection?: string;
+        withhold?: string;
+        asOf?: string;
+        url?: string;
+        json?: boolean;
+      }) => {
+        if (existsSync(join(opts.dir, NODE_FILE))) {
+          await selectOnNode(opts);
+          return;
+        }
         if (!existsSync(join(opts.dir, EXERCISE_FILE))) {
           throw new UsageError(`${opts.dir} is not an exercise directory (detente scenario play): no ${EXERCISE_FILE}`);
         }

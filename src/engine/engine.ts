@@ -263,8 +263,12 @@ export class Engine {
           const happened = instant(b.at);
           const d = this.#holdings.declaration(e.party);
           const refs = d ? [ref, d.ref] : [ref];
+          // Under an escrowed declaration an item not opened yet may well be declared (in a leaf not opened):
+          // only under a plain one is an unknown item never declared.
+          const escrowed = this.#holdings.escrowed(e.party);
           const changed = (uid: string, c: ItemChange | undefined) => {
             if (c) this.#limits.adjust(e.party, c, at, refs);
+            else if (escrowed) this.#limits.recount(e.party, at, refs);
             else unknown.push(uid);
           };
           if (b.kind === 'movement') {
@@ -282,6 +286,7 @@ export class Engine {
               party: e.party,
               at,
               breaks: { kind: 'notification', id: b.rule },
+              site: b.kind === 'movement' ? b.to : b.site,
               message: {
                 en: `${e.party}'s notification names ${unknown.length} item(s) it never declared: ${unknown.slice(0, 6).join(', ')}`,
                 ru: `уведомление стороны ${e.party} называет ${unknown.length} ед., которые она не заявляла: ${unknown.slice(0, 6).join(', ')}`,
@@ -347,7 +352,9 @@ export class Engine {
           }
           excess.set(category, n - declared);
         }
-        this.#notifications.observedActivity(subject, zones, excess, observedAt, at, ref);
+        // The regime's own string for the site (records outlive entries).
+        const seenAt = b.place.site === undefined ? undefined : this.#ctx.ix.sites.get(b.place.site)?.id;
+        this.#notifications.observedActivity(subject, zones, excess, observedAt, at, ref, seenAt);
         if (b.place.site !== undefined && b.items?.length) {
           const site = b.place.site;
           const changes = b.items.flatMap((it) => {

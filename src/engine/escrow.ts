@@ -28,11 +28,11 @@ import {
   selectSample,
   verifyOpening,
 } from '../escrow/index.js';
-import type { EnvelopeOf, Item } from '../model/index.js';
+import type { EnvelopeOf, InspectionType, Item, Regime } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { commitmentOfDeclaration, escrowOpeningOf } from './escrow-entries.js';
 import { type Finding, finding, keyOf, type RuleId } from './findings.js';
-import { iso, plus } from './time.js';
+import { endOfDay, iso, plus } from './time.js';
 import { byString, type EntryRef, refKey } from './types.js';
 
 const sha256 = sha256Portable;
@@ -95,12 +95,26 @@ const ROUND_RULES: Record<RoundFinding['kind'], RuleId> = {
   REVEAL_MISSING: 'draw.reveal-missing',
 };
 
+/**
+ * The parties of a draw: the inspector and host parties of its inspection type, or every `party` of the regime
+ * when it names none. Shared with the node, which reveals only once all of them have committed.
+ */
+export function drawParties(regime: Regime, type?: InspectionType): string[] {
+  return type
+    ? [...new Set(type.pairs.flatMap((p) => [p.inspector, p.host]))].sort(byString)
+    : regime.parties.filter((p) => p.status === 'party').map((p) => p.id);
+}
+
 export class EscrowRules {
   readonly #ctx: Ctx;
   readonly #byPeriod = new Map<string, Declared>();
   readonly #byRef = new Map<string, Declared>();
   /** The opened items of each party's current declaration (reset by every new declaration). */
   readonly #opened = new Map<string, Opened>();
+  /** Each party's escrowed declarations in the order they counted (for the phase schedule). */
+  readonly #history = new Map<string, { at: number; ref: EntryRef; asOf: string }[]>();
+  /** For each declaration (refKey), the regions opened in full and when each was first opened. */
+  readonly #regionsOpened = new Map<string, Map<string, number>>();
   readonly #draws = new Map<string, Draw>();
   readonly #commitRefs = new Map<string, { draw: string; party: string }>();
 
@@ -144,6 +158,9 @@ export class EscrowRules {
     this.#byPeriod.set(key, d);
     this.#byRef.set(refKey(ref), d);
     this.#opened.set(e.party, { declaration: refKey(ref), items: new Map(), regions: new Map() });
+    const history = this.#history.get(e.party) ?? [];
+    history.push({ at, ref, asOf: b.asOf });
+    this.#history.set(e.party, history);
     return true;
   }
 
@@ -155,8 +172,15 @@ export class EscrowRules {
       verifyOpening(escrowOpeningOf(e.body, d.commitment), d.commitment, sha256);
     } catch (err) {
       if (!(err instanceof DetenteError)) throw err;
-      this.#invalid(e.party, ref, at, 'declaration-opening', err.message, d.ref);
+      const region = e.body.region;
+      const site = region !== undefined && this.#ctx.ix.sites.has(region) ? region : undefined;
+      this.#invalid(e.party, ref, at, 'declaration-opening', err.message, d.ref, site);
       return false;
+    }
+    if (e.body.region !== undefined) {
+      const regions = this.#regionsOpened.get(refKey(d.ref)) ?? new Map<string, number>();
+      if (!regions.has(e.body.region)) regions.set(e.body.region, at);
+      this.#regionsOpened.set(refKey(d.ref), regions);
     }
     const o = this.#opened.get(e.party);
     if (o?.declaration === refKey(d.ref)) {
@@ -166,13 +190,22 @@ export class EscrowRules {
     return true;
   }
 
-  #invalid(party: string, ref: EntryRef, at: number, id: string, why: string, declaration?: EntryRef): void {
+  #invalid(
+    party: string,
+    ref: EntryRef,
+    at: number,
+    id: string,
+    why: string,
+    declaration?: EntryRef,
+    site?: string,
+  ): void {
     this.#ctx.emit({
       rule: 'escrow.invalid-opening',
       key: keyOf(ref),
       party,
       at,
       breaks: { kind: 'entry', id },
+      site,
       message: {
         en: `${party}'s ${id === 'declaration' ? 'escrowed declaration' : 'opening'} does not verify: ${why}`,
         ru: `${id === 'declaration' ? 'депонированное заявление' : 'раскрытие'} стороны ${party} не проходит проверку: ${why}`,
@@ -199,7 +232,7 @@ export class EscrowRules {
       }
     }
     const missing = atSite.filter((x) => !found.has(x.item.uid));
-    const base = { party: b.host, at, breaks: { kind: 'inspection' as const, id: b.inspection } };
+    const base = { party: b.host, at, breaks: { kind: 'inspection' as const, id: b.inspection }, site: b.site };
     const list = (xs: string[]) => (xs.length > 6 ? `${xs.slice(0, 6).join(', ')} …` : xs.join(', '));
     if (missing.length) {
       const uids = missing.map((x) => x.item.uid).sort(byString);
@@ -279,6 +312,7 @@ export class EscrowRules {
       party: e.party,
       at,
       breaks: { kind: 'inspection', id: e.body.inspection },
+      site: e.body.site,
       message: {
         en: `${e.party} requested an inspection at ${e.body.site}, which draw ${d.name} did not select (${s.status}${s.selected ? `: ${s.selected.join(', ')}` : ''})`,
         ru: `${e.party} запросил(а) инспекцию на объекте ${e.body.site}, не выбранном жеребьёвкой ${d.name} (${s.status}${s.selected ? `: ${s.selected.join(', ')}` : ''})`,
@@ -291,9 +325,7 @@ export class EscrowRules {
     const regime = this.#ctx.regime;
     const settings = regime.escrow?.draw ?? { commitWithin: 'PT24H', revealWithin: 'PT24H', fallback: 'void' };
     const type = d.inspection ? this.#ctx.ix.inspections.get(d.inspection) : undefined;
-    const parties = type
-      ? [...new Set(type.pairs.flatMap((p) => [p.inspector, p.host]))].sort(byString)
-      : regime.parties.filter((p) => p.status === 'party').map((p) => p.id);
+    const parties = drawParties(regime, type);
     let eligible: string[] = [];
     if (type) {
       const hosts = new Set(type.pairs.map((p) => p.host));
@@ -367,8 +399,49 @@ export class EscrowRules {
     };
   }
 
-  findings(q: QueryContext): Finding[] {
+  /**
+   * The regime's phased disclosure: by the end of each phase's `by`, the escrowed declaration a party has in
+   * effect then (its last one counted by that time) must have been opened in full for the phase's region. A party
+   * with no escrowed declaration by then has nothing to open. Opened late is still a finding, dated at the deadline.
+   */
+  #phaseFindings(q: QueryContext): Finding[] {
     const out: Finding[] = [];
+    for (const phase of this.#ctx.regime.escrow?.phases ?? []) {
+      // The end of the day `by`, exclusive: what counts at that instant is already late.
+      const deadline = endOfDay(phase.by);
+      if (q.asOf < deadline) continue;
+      const parties = phase.party !== undefined ? [phase.party] : [...this.#history.keys()].sort(byString);
+      for (const party of parties) {
+        const history = this.#history.get(party) ?? [];
+        const current = history.filter((h) => h.at < deadline).pop();
+        if (!current) continue;
+        const opened = this.#regionsOpened.get(refKey(current.ref))?.get(phase.region);
+        if (opened !== undefined && opened < deadline) continue;
+        const late = opened !== undefined && opened <= q.asOf ? ` (opened late, ${iso(opened)})` : '';
+        const lateRu = late ? ` (раскрыто с опозданием, ${iso(opened!)})` : '';
+        out.push(
+          finding({
+            rule: 'escrow.phase-not-opened',
+            key: `${phase.region}/${phase.by}/${party}`,
+            party,
+            at: deadline,
+            breaks: { kind: 'regime', id: `escrow.phases/${phase.region}/${phase.by}` },
+            // A phase whose region is one site names it, as other findings at a site do.
+            site: this.#ctx.ix.sites.get(phase.region)?.id,
+            message: {
+              en: `${party} did not open ${phase.region} in full by ${phase.by}, as the regime's disclosure schedule requires, in its escrowed declaration as of ${current.asOf}${late}`,
+              ru: `${party} не раскрыл(а) полностью ${phase.region} к ${phase.by}, как требует график раскрытия режима, в депонированном заявлении на ${current.asOf}${lateRu}`,
+            },
+            refs: [current.ref],
+          }),
+        );
+      }
+    }
+    return out;
+  }
+
+  findings(q: QueryContext): Finding[] {
+    const out: Finding[] = this.#phaseFindings(q);
     for (const d of this.#draws.values()) {
       if (d.first > q.asOf) continue;
       const { round, findings } = this.#resolve(d, q.asOf);

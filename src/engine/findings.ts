@@ -27,6 +27,12 @@ export interface Finding {
   /** When it took effect (UTC). */
   at: string;
   breaks: Subject;
+  /**
+   * The site it happened at (a regime site id), when the rule knows it: an inspection's or a report's site, a site
+   * an escrow opening opened, a notified movement's destination or status change's site. Absent otherwise (limits,
+   * metrics, regime signatures), so that the map need not guess from messages.
+   */
+  site?: string;
   message: Text;
   refs: EntryRef[];
 }
@@ -91,6 +97,10 @@ export const RULES = {
     severity: 'critical',
     en: "inspectors found an item that the host's opening of the site does not list",
   },
+  'escrow.phase-not-opened': {
+    severity: 'major',
+    en: 'a region the regime schedules for disclosure was not opened in full by its date',
+  },
   'draw.not-a-party': { severity: 'info', en: 'a party outside a joint draw took part in it' },
   'draw.commit-late': { severity: 'minor', en: 'a random commitment was recorded after the commit deadline' },
   'draw.commit-duplicate': { severity: 'minor', en: 'a second random commitment for the same draw (ignored)' },
@@ -116,6 +126,7 @@ export interface FindingInput {
   party: string;
   at: number;
   breaks: Subject;
+  site?: string | undefined;
   message: Text;
   refs: readonly EntryRef[];
   severity?: Severity;
@@ -129,6 +140,7 @@ export function finding(f: FindingInput): Finding {
     party: f.party,
     at: iso(f.at),
     breaks: f.breaks,
+    ...(f.site !== undefined ? { site: f.site } : {}),
     message: f.message,
     refs: sortRefs(f.refs),
   };

@@ -136,7 +136,7 @@ export class Holdings {
     if (body.form === 'escrowed') {
       h.items.clear();
       h.counters.clear();
-      h.quantities = [];
+      h.quantities = (body.quantities ?? []).map((q) => ({ ...q }));
       h.escrowTotals = body.totals.map((t) => ({ ...t }));
       h.declaration = {
         ref,
@@ -278,8 +278,10 @@ export class Holdings {
       }
       if (h.escrowTotals) {
         // An escrowed declaration states totals per category (and status): they count wherever no zone and no
-        // attribute is needed; otherwise only the items openings revealed count, and the count is partial.
-        if (zone === undefined && m.count?.attribute === undefined) {
+        // attribute is needed, and no status the totals do not split by; otherwise only the items openings
+        // revealed count, and the count is partial (never a silent zero).
+        const byStatus = h.escrowTotals.some((t) => t.category === m.category && t.status !== undefined);
+        if (zone === undefined && m.count?.attribute === undefined && (!m.status || byStatus)) {
           for (const t of h.escrowTotals) {
             if (t.category !== m.category) continue;
             if (m.status ? t.status === undefined || !m.status.includes(t.status) : t.status !== undefined) continue;

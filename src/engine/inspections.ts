@@ -114,7 +114,7 @@ export class Inspections {
       overQuota: false,
       notSelected: false,
     };
-    const base = { party: e.party, at, breaks: { kind: 'inspection' as const, id: type.id } };
+    const base = { party: e.party, at, breaks: { kind: 'inspection' as const, id: type.id }, site: b.site };
     if (req.shortNotice) {
       this.#ctx.emit({
         ...base,
@@ -178,7 +178,7 @@ export class Inspections {
   report(e: EnvelopeOf<'inspection-report'>, ref: EntryRef, at: number): ReportEvidence {
     const b = e.body;
     const type = this.#ctx.ix.inspections.get(b.inspection)!;
-    const base = { at, breaks: { kind: 'inspection' as const, id: b.inspection } };
+    const base = { at, breaks: { kind: 'inspection' as const, id: b.inspection }, site: b.site };
     const req = this.#requests.get(refKey(b.request));
     const matches =
       req !== undefined &&
@@ -372,6 +372,7 @@ export class Inspections {
           party: r.host,
           at: deadline,
           breaks: { kind: 'inspection', id: r.type.id },
+          site: r.site,
           message: {
             en: `${r.inspector}'s "${r.type.id}" inspection at ${r.site} (arrival ${human(r.arrival)}) was due and no report followed`,
             ru: `инспекция «${r.type.id}» стороны ${r.inspector} на объекте ${r.site} (прибытие ${human(r.arrival)}) была положена, но отчёта нет`,

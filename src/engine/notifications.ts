@@ -46,6 +46,8 @@ interface NotifRecord {
   addressee?: string;
   explanation?: { at: number; num: number };
   items?: number;
+  /** The site it names: a movement's destination, a status change's site. */
+  site?: string;
 }
 
 interface Missing {
@@ -57,6 +59,11 @@ interface Missing {
   evidence: EntryRef[];
   /** Item changes awaiting a notification: uid → the notification that came (if any). */
   uids?: Map<string, EntryRef | undefined>;
+  /**
+   * Where it was seen: the site of the changes (where the items went, or where they changed status), or of every
+   * observation of an activity, when they share one; else null.
+   */
+  site?: string | null;
   /** An activity: when it was observed, and the notification that came (if any). */
   observed?: { first: number; last: number };
   resolvedBy?: EntryRef;
@@ -210,6 +217,7 @@ export class Notifications {
       addressee: undefined,
       explanation: undefined,
       items: undefined,
+      site: undefined,
     };
     switch (body.kind) {
       case 'movement':
@@ -218,6 +226,8 @@ export class Notifications {
         rec.due = deadline(rec.eventAt);
         const uids = body.kind === 'movement' ? body.items.map((i) => i.uid) : body.changes.map((c) => c.uid);
         rec.items = uids.length;
+        const site = body.kind === 'movement' ? body.to : body.site;
+        rec.site = site === undefined ? undefined : this.#ctx.ix.sites.get(site)?.id;
         for (const uid of uids) this.#resolve(e.party, uid, body.kind, ref);
         break;
       }
@@ -334,7 +344,7 @@ export class Notifications {
     evidence: EntryRef[],
   ): void {
     const created = new Map<string, Missing>();
-    const add = (kind: 'movement' | 'status-change', rule: NotificationRule | undefined, uid: string) => {
+    const add = (kind: 'movement' | 'status-change', rule: NotificationRule | undefined, uid: string, site: string) => {
       if (!rule || rule.deadline.after === undefined) return;
       const pk = `${party}\u0000${uid}`;
       if (this.#pending.get(pk)?.some((m) => m.kind === kind)) return;
@@ -354,6 +364,7 @@ export class Notifications {
         this.#missing.push(m);
       }
       m.uids!.set(uid, undefined);
+      m.site = m.site === undefined || m.site === site ? site : null;
       let list = this.#pending.get(pk);
       if (!list) {
         list = [];
@@ -362,9 +373,9 @@ export class Notifications {
       list.push(m);
     };
     for (const c of changes) {
-      if (c.fromSite !== c.toSite) add('movement', this.ruleFor('movement', party, c.category), c.uid);
+      if (c.fromSite !== c.toSite) add('movement', this.ruleFor('movement', party, c.category), c.uid, c.toSite);
       if (c.fromStatus !== c.toStatus)
-        add('status-change', this.ruleFor('status-change', party, c.category, c.toStatus), c.uid);
+        add('status-change', this.ruleFor('status-change', party, c.category, c.toStatus), c.uid, c.toSite);
     }
   }
 
@@ -387,6 +398,7 @@ export class Notifications {
     observedAt: number,
     countedAt: number,
     ref: EntryRef,
+    site?: string,
   ): void {
     for (const rule of this.#ctx.regime.notifications) {
       const t = rule.trigger;
@@ -403,6 +415,7 @@ export class Notifications {
       const window = rule.deadline.before ?? rule.deadline.after!;
       if (open?.observed && observedAt <= plus(open.observed.last, window)) {
         open.observed.last = Math.max(open.observed.last, observedAt);
+        if (open.site !== site) open.site = null;
         if (open.evidence.length < MAX_EVIDENCE) open.evidence.push(ref);
         continue;
       }
@@ -417,6 +430,7 @@ export class Notifications {
         ),
         evidence: [ref],
         observed: { first: observedAt, last: observedAt },
+        site: site ?? null,
       };
       this.#missing.push(m);
       this.#openActivity.set(ok, m);
@@ -463,6 +477,7 @@ export class Notifications {
             party: r.party,
             at: r.countedAt,
             breaks: { kind: 'notification', id: rule },
+            site: r.site,
             message: explanation
               ? {
                   en: `${r.party} explained a concern under "${rule}" ${lateness(r.countedAt - r.due)} after the deadline (${human(r.due)})`,
@@ -510,6 +525,7 @@ export class Notifications {
               party: p,
               at: a.at,
               breaks: { kind: 'notification', id: rule },
+              site: r.site,
               message: {
                 en: `${p} acknowledged ${r.party}'s notification under "${rule}" ${lateness(a.at - ack.due)} late`,
                 ru: `${p} подтвердил(а) уведомление стороны ${r.party} («${rule}») с опозданием на ${latenessRu(a.at - ack.due)}`,
@@ -525,6 +541,7 @@ export class Notifications {
               party: p,
               at: ack.due,
               breaks: { kind: 'notification', id: rule },
+              site: r.site,
               message: {
                 en: `${p} did not acknowledge ${r.party}'s notification under "${rule}" by ${human(ack.due)}`,
                 ru: `${p} не подтвердил(а) уведомление стороны ${r.party} («${rule}») к ${human(ack.due)}`,
@@ -546,6 +563,7 @@ export class Notifications {
             party: m.party,
             at: m.due,
             breaks: { kind: 'notification', id: m.rule.id },
+            site: m.site ?? undefined,
             message: {
               en: `${m.party}'s activity observed from ${human(m.observed!.first)} reaches a threshold of "${m.rule.id}" and was never notified`,
               ru: `деятельность стороны ${m.party}, наблюдаемая с ${human(m.observed!.first)}, достигает порога «${m.rule.id}» и не была уведомлена`,
@@ -566,6 +584,7 @@ export class Notifications {
           party: m.party,
           at: m.due,
           breaks: { kind: 'notification', id: m.rule.id },
+          site: m.site ?? undefined,
           message: {
             en: `${m.party} never notified the ${m.kind} of ${open.length} item(s) under "${m.rule.id}": ${shown}`,
             ru: `${m.party} не уведомил(а) о ${m.kind === 'movement' ? 'перемещении' : 'изменении статуса'} ${open.length} ед. по «${m.rule.id}»: ${shownRu}`,

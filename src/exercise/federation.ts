@@ -26,8 +26,8 @@ import { PartyNode } from '../node/node.js';
 import { type UserRole, UserStore } from '../node/users.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { SimulatedClock } from './clock.js';
-import { DEFAULT_SEED } from './keys.js';
-import { escortCountersigned, scenarioRegime } from './play.js';
+import { DEFAULT_SEED, exerciseRandom } from './keys.js';
+import { escortCountersigned, isEscrowCommit, isEscrowOpening, openingSelector, scenarioRegime } from './play.js';
 import { DEFAULT_SCENARIO, scenarioDir } from './scenarios.js';
 import { parseTimeline, resolveBody, type Step, type Timeline } from './timeline.js';
 
@@ -129,6 +129,8 @@ interface ApiAnswer {
   sha256: string;
   size: number;
   mediaType: string;
+  /** The escrow API's answers carry the submission's receipt. */
+  receipt?: ApiAnswer;
   error?: { code: string; message: string };
 }
 
@@ -232,7 +234,11 @@ export async function startFederation(options: FederationOptions): Promise<Feder
       });
       let app: FastifyInstance;
       try {
-        app = await buildServer(node);
+        // The escrow's salts from the exercise seed, as the direct play draws them (exercises only).
+        const party = p.party.id;
+        app = await buildServer(node, {
+          escrow: { random: (purpose) => exerciseRandom(suite, scenario, seed, party, purpose) },
+        });
         await app.listen({ port: p.port, host });
       } catch (err) {
         await node.close();
@@ -322,14 +328,42 @@ export async function startFederation(options: FederationOptions): Promise<Feder
       const n = node(step.party);
       const own = n.node.logByParty(n.party)!;
       const before = n.node.servedSize(own);
-      const request = await buildRequest(n, step);
-      const { status, json } = await post(n, '/api/submissions', {
-        nonce: `${step.id}-${process.pid}-${nonces++}`.slice(0, 128).padEnd(8, '-'),
-        type: step.type,
-        body: request,
-        issuedAt: step.at,
-        ...(step.key !== undefined ? { key: step.key } : {}),
-      });
+      const request = (await buildRequest(n, step)) as Record<string, unknown>;
+      const nonce = `${step.id}-${process.pid}-${nonces++}`.slice(0, 128).padEnd(8, '-');
+      // Escrowed declarations and their openings go through the node's escrow API, which keeps the secrets;
+      // everything else is a plain submission.
+      const escrowed = isEscrowCommit(step, request)
+        ? {
+            path: '/api/escrow/declarations',
+            body: {
+              asOf: request.asOf,
+              items: request.items,
+              ...(request.quantities !== undefined ? { quantities: request.quantities } : {}),
+            },
+          }
+        : isEscrowOpening(step, request)
+          ? {
+              path: '/api/escrow/openings',
+              body: {
+                declaration: {
+                  origin: (request.declaration as EntryRef).origin,
+                  index: (request.declaration as EntryRef).index,
+                },
+                ...openingSelector(request),
+              },
+            }
+          : undefined;
+      const answer = escrowed
+        ? await post(n, escrowed.path, { nonce, ...escrowed.body, issuedAt: step.at })
+        : await post(n, '/api/submissions', {
+            nonce,
+            type: step.type,
+            body: request,
+            issuedAt: step.at,
+            ...(step.key !== undefined ? { key: step.key } : {}),
+          });
+      const { status } = answer;
+      const json = (escrowed && status === 201 ? answer.json.receipt! : answer.json) as ApiAnswer;
       if (step.refused !== undefined) {
         const expected = REFUSAL_STATUS[step.refused];
         if (status !== expected) {

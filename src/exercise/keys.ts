@@ -28,3 +28,31 @@ export function exerciseKeys(
   }
   return { seeds, publicKeys };
 }
+
+/**
+ * An exercise's randomness for one purpose (a declaration's salts and leaf order, a draw's value): SHA-256 in
+ * counter mode over the scenario, the seed string, the party and the purpose. The same exercise played twice, or
+ * played directly and as a federation, commits the same trees. Only exercises do this: a real party's salts come
+ * from the CSPRNG, or anyone who knows the seed could open every leaf.
+ */
+export function exerciseRandom(
+  suite: CryptoSuite,
+  scenario: string,
+  seed: string,
+  party: string,
+  purpose: string,
+): (out: Uint8Array) => void {
+  const prefix = `detente/exercise-random/v1\n${scenario}\n${seed}\n${party}\n${purpose}\n`;
+  let block = 0;
+  let buffered: Uint8Array = new Uint8Array(0);
+  let pos = 0;
+  return (out) => {
+    for (let i = 0; i < out.length; i++) {
+      if (pos === buffered.length) {
+        buffered = suite.sha256(utf8(`${prefix}${block++}`));
+        pos = 0;
+      }
+      out[i] = buffered[pos++]!;
+    }
+  };
+}

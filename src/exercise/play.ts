@@ -16,6 +16,9 @@ import { fromHex, toHex } from '../crypto/bytes.js';
 import { canonicalJson, canonicalJsonBytes } from '../crypto/canonical-json.js';
 import { DetenteError } from '../crypto/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
+import { openingBodyOf } from '../engine/escrow-entries.js';
+import { ZoneIndex } from '../engine/zones.js';
+import { createOpening, type EscrowTree } from '../escrow/index.js';
 import { initLogDir, logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
 import type { LogWriter } from '../log/log-writer.js';
 import {
@@ -37,10 +40,12 @@ import {
   verifyEntry,
   vocabularyProblems,
 } from '../model/index.js';
+import { chooseLeaves, commitItems, type OpenSelector } from '../node/escrow.js';
+import { bordersFor } from '../runtime/borders.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
 import { SimulatedClock } from './clock.js';
-import { DEFAULT_SEED, exerciseKeys } from './keys.js';
+import { DEFAULT_SEED, exerciseKeys, exerciseRandom } from './keys.js';
 import { scenarioDir } from './scenarios.js';
 import { parseTimeline, resolveBody, type Step } from './timeline.js';
 
@@ -138,6 +143,13 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
       byOrigin.set(p.origin, entry.hashes);
     }
     const refs = new Map<string, EntryRef>();
+    /** The escrow trees of the escrowed declarations played (the party's secrets), by their entry. */
+    const trees = new Map<string, EscrowTree>();
+    let zoneIndex: ZoneIndex | undefined;
+    const zones = () => {
+      zoneIndex ??= new ZoneIndex(regime, bordersFor(regime));
+      return zoneIndex;
+    };
     const refused: Refusal[] = [];
     const exists = (r: EntryRef) => byOrigin.get(r.origin)?.[r.index] === r.leafHash;
     timeline.steps.forEach((step, i) => {
@@ -204,6 +216,14 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
         }
         if (step.type === 'inspection-report' && step.countersign)
           body = escortCountersigned(suite, ix, seeds, step.party, body);
+        let committed: ReturnType<typeof commitItems> | undefined;
+        if (isEscrowCommit(step, body)) {
+          const random = exerciseRandom(suite, name, seed, step.party, `declaration/${body.asOf}`);
+          committed = commitItems(regime, body.items as Item[], body.asOf as string, suite, random);
+          body = escrowedBody(committed.body, body);
+        } else if (isEscrowOpening(step, body)) {
+          body = openingOf(trees, body, regime, zones);
+        }
         const envelope = buildEnvelope({
           type: step.type,
           party: step.party,
@@ -219,7 +239,9 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
         const { first } = target.writer.append([leaf]);
         const leafHash = toHex(hasher.hashLeaf(leaf));
         target.hashes[first] = leafHash;
-        return { origin: target.log.store.origin, index: first, leafHash };
+        const ref = { origin: target.log.store.origin, index: first, leafHash };
+        if (committed) trees.set(refKey(ref), committed.tree);
+        return ref;
       } catch (err) {
         if (err instanceof DetenteError) return err;
         throw err;
@@ -278,4 +300,49 @@ export function escortCountersigned(
     escort.id,
     seeds.get(escort.id)!,
   ) as unknown as Record<string, unknown>;
+}
+
+/** A declaration step that commits items in escrow: `form: escrowed` with `items` (the play builds the tree). */
+export function isEscrowCommit(step: Step, body: Record<string, unknown>): boolean {
+  return step.type === 'declaration' && body.form === 'escrowed' && Array.isArray(body.items);
+}
+
+/** An opening step that names what to open (`site`, `region` or `items`) rather than carrying its leaves. */
+export function isEscrowOpening(step: Step, body: Record<string, unknown>): boolean {
+  return step.type === 'declaration-opening' && body.leaves === undefined;
+}
+
+/** The escrowed declaration's entry body: the commitment, with the step's quantities (stated in the clear). */
+export function escrowedBody(
+  committed: Record<string, unknown>,
+  step: Record<string, unknown>,
+): Record<string, unknown> {
+  return { ...committed, ...(step.quantities !== undefined ? { quantities: step.quantities } : {}) };
+}
+
+/** What an opening step names, as an escrow selector (exactly one of site, region, items). */
+export function openingSelector(body: Record<string, unknown>): OpenSelector {
+  const given = (['site', 'region', 'items'] as const).filter((k) => body[k] !== undefined);
+  if (given.length !== 1) throw new DetenteError('BAD_INPUT', 'timeline: an opening names one of site, region, items');
+  const k = given[0]!;
+  return (k === 'items' ? { items: body.items as string[] } : { [k]: body[k] as string }) as OpenSelector;
+}
+
+const refKey = (r: EntryRef) => `${r.origin}#${r.index}`;
+
+/** The body of a declaration-opening the play builds from the party's tree, as a node's escrow API would. */
+function openingOf(
+  trees: ReadonlyMap<string, EscrowTree>,
+  body: Record<string, unknown>,
+  regime: Regime,
+  zones: () => ZoneIndex,
+): Record<string, unknown> {
+  const declaration = body.declaration as EntryRef;
+  const tree = trees.get(refKey(declaration));
+  if (!tree) throw new DetenteError('BAD_INPUT', 'timeline: an opening of no escrowed declaration played');
+  const chosen = chooseLeaves(tree, openingSelector(body), regime, zones);
+  return openingBodyOf(declaration, createOpening(tree, chosen.indexes), chosen.region) as unknown as Record<
+    string,
+    unknown
+  >;
 }

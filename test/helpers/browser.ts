@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_FLAGS = [
@@ -56,4 +56,13 @@ export async function launchBrowser(options: { locale?: string } = {}): Promise<
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** The form controls inside `form` that no <label> names (each should be reachable by its name). */
+export async function unlabelled(form: Locator): Promise<string[]> {
+  return form
+    .locator('input, select, textarea')
+    .evaluateAll((els) =>
+      els.filter((e) => ((e as HTMLInputElement).labels?.length ?? 0) === 0).map((e) => e.outerHTML.slice(0, 80)),
+    );
 }

@@ -30,8 +30,11 @@ export async function freePort(): Promise<number> {
 }
 
 /** Creates one node directory per party, with every party's public keys imported into each. */
-export function initNodes(root: () => string, parties: readonly string[] = PARTIES): Map<string, string> {
-  const text = scenarioRegimeText();
+export function initNodes(
+  root: () => string,
+  parties: readonly string[] = PARTIES,
+  text = scenarioRegimeText(),
+): Map<string, string> {
   const dirs = new Map<string, string>();
   const keys: Record<string, string> = {};
   for (const party of parties) {

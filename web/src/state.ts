@@ -61,12 +61,9 @@ export function siteRows(s: ComplianceState | undefined, site: string): (SiteHol
 export const siteInspections = (s: ComplianceState | undefined, site: string): InspectionItem[] =>
   s?.inspections.items.filter((i) => i.site === site) ?? [];
 
-/** Findings that cite a site: its inspections' entries, or the site's id in the message. */
-export function siteFindings(s: ComplianceState | undefined, findings: Finding[] | undefined, site: string): Finding[] {
-  const refs = new Set(siteInspections(s, site).map((i) => `${i.ref.origin}#${i.ref.index}`));
-  return (findings ?? []).filter(
-    (f) => f.refs.some((r) => refs.has(`${r.origin}#${r.index}`)) || f.message.en.includes(site),
-  );
+/** Findings at a site: the engine names the site of every finding whose rule knows it (Finding.site). */
+export function siteFindings(findings: Finding[] | undefined, site: string): Finding[] {
+  return (findings ?? []).filter((f) => f.site === site);
 }
 
 const RANK: Record<Severity, number> = { critical: 0, major: 1, minor: 2, info: 3 };
@@ -78,7 +75,7 @@ export function siteStatus(
   site: string,
 ): { status: string | undefined; tone: 'bad' | 'warn' | 'good' | 'unknown' } {
   if (!s) return { status: undefined, tone: 'unknown' };
-  const worst = siteFindings(s, findings, site).sort((a, b) => RANK[a.severity] - RANK[b.severity])[0];
+  const worst = siteFindings(findings, site).sort((a, b) => RANK[a.severity] - RANK[b.severity])[0];
   if (worst)
     return { status: worst.rule, tone: worst.severity === 'critical' || worst.severity === 'major' ? 'bad' : 'warn' };
   const inspections = siteInspections(s, site);

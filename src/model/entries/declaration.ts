@@ -5,7 +5,8 @@
  *   quantities (troops, tanks, ...) at a site or in a zone. Items beyond what fits in one entry go into blobs
  *   (`more`: each blob is the canonical JSON array of further items).
  * - `escrowed`: a commitment only, the root of a salted Merkle sum tree over the items (padded, see the regime's
- *   escrow settings), with per-category totals; items are revealed later by declaration openings.
+ *   escrow settings), with per-category totals; items are revealed later by declaration openings. Quantities, which
+ *   are not itemised, may be stated beside it in the clear.
  *
  * A declaration opening reveals leaves of an escrowed declaration with their salts and inclusion proofs. The exact
  * leaf and node hashing belong to src/escrow; the model fixes only the shape.
@@ -45,6 +46,8 @@ export const EscrowedDeclaration = z.strictObject({
   root: Hex32,
   leaves: z.int().positive(),
   totals: z.array(z.strictObject({ category: Id, status: Status.optional(), total: Count })),
+  /** Quantities (troops, tanks) are not itemised, so not escrowed: stated in the clear, as in a plain declaration. */
+  quantities: z.array(QuantityHolding).optional(),
 });
 
 export const DeclarationBody = z.discriminatedUnion('form', [PlainDeclaration, EscrowedDeclaration]);

@@ -60,14 +60,15 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
             }
           }
         });
-        body.quantities.forEach((q, i) => {
-          category([...b, 'quantities', i, 'category'], q.category, 'quantity');
-          site([...b, 'quantities', i, 'site'], q.site);
-          zone([...b, 'quantities', i, 'zone'], q.zone);
-          if (q.site !== undefined && q.zone !== undefined)
-            report([...b, 'quantities', i], 'expected a site or a zone, not both');
-        });
-      } else {
+      }
+      (body.quantities ?? []).forEach((q, i) => {
+        category([...b, 'quantities', i, 'category'], q.category, 'quantity');
+        site([...b, 'quantities', i, 'site'], q.site);
+        zone([...b, 'quantities', i, 'zone'], q.zone);
+        if (q.site !== undefined && q.zone !== undefined)
+          report([...b, 'quantities', i], 'expected a site or a zone, not both');
+      });
+      if (body.form === 'escrowed') {
         const max = regime.escrow?.padding.maxLeaves;
         if (!regime.escrow) report([...b, 'form'], `regime "${regime.id}" has no escrow settings`);
         else if (body.leaves % regime.escrow.padding.multipleOf !== 0 || body.leaves > max!) {

@@ -454,6 +454,17 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
       report(['escrow', 'padding', 'maxLeaves'], `${maxLeaves} is less than multipleOf (${multipleOf})`);
     }
   }
+  if (isPlainObject(doc.escrow) && Array.isArray(doc.escrow.phases)) {
+    doc.escrow.phases.forEach((phase, i) => {
+      if (!isPlainObject(phase)) return;
+      const pp: Path = ['escrow', 'phases', i];
+      const { region, party } = phase;
+      if (typeof region === 'string' && !known.zones.has(region) && !known.sites.has(region)) {
+        report([...pp, 'region'], `"${region}" is neither a zone nor a site of this regime`);
+      }
+      if (typeof party === 'string') ref([...pp, 'party'], 'parties', party);
+    });
+  }
   return problems;
 }
 

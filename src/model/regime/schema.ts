@@ -6,7 +6,7 @@
  * exactly what its authors wrote, and its hash is the hash of that.
  */
 import { z } from 'zod';
-import { Duration, Hex32, Id } from '../common.js';
+import { Duration, Hex32, Id, IsoDate } from '../common.js';
 import { Category, Group } from './categories.js';
 import { Commitment } from './commitments.js';
 import { InspectionType } from './inspections.js';
@@ -24,7 +24,7 @@ export const REGIME_FORMAT = 'detente-regime/1';
  * (commit-reveal). `padding.multipleOf`: a commitment's leaf count is a multiple of this (padding leaves hide the
  * real count to within it), and at most `padding.maxLeaves`. `draw.fallback`: what decides when a party does not
  * reveal in time: `counterpart-chooses` (the party that revealed chooses), `revealed-only` (the seed comes from the
- * revealed values alone) or `void` (no selection; the draw is held again).
+ * revealed values alone) or `void` (no selection; the draw is held again). `phases`: the schedule of disclosure.
  */
 export const Escrow = z.strictObject({
   padding: z.strictObject({ multipleOf: z.int().positive(), maxLeaves: z.int().positive() }),
@@ -33,6 +33,11 @@ export const Escrow = z.strictObject({
     revealWithin: Duration,
     fallback: z.enum(['counterpart-chooses', 'revealed-only', 'void']),
   }),
+  /**
+   * Phased disclosure (Philippe, Glaser and Felten): by the end of `by` (UTC), each party (or only `party`) opens
+   * in full the `region` (a zone, or a single site) of the escrowed declaration it has in effect then.
+   */
+  phases: z.array(z.strictObject({ region: Id, by: IsoDate, party: Id.optional() })).optional(),
 });
 export type Escrow = z.infer<typeof Escrow>;
 

@@ -1,6 +1,7 @@
 /** De-escalation metrics: the series the engine gives, the target, the deadline and the holding period. */
 import {
   CartesianGrid,
+  Legend,
   Line,
   LineChart,
   ReferenceArea,
@@ -14,6 +15,7 @@ import { addDuration } from '../../../src/model/index.js';
 import { useData } from '../data.js';
 import { formatNumber, formatUtc, useI18n } from '../i18n/i18n.js';
 import { metricRow } from '../state.js';
+import { metricScale } from './metric-scale.js';
 
 const LINE_COLOURS = ['#1f4f82', '#946200', '#7a4f9a', '#2b7a78'];
 
@@ -30,12 +32,22 @@ export function MetricsPanel() {
         const series = (row?.series ?? []).map((p) => ({ at: Date.parse(p.at), [p.source]: p.value }));
         const deadline = Date.parse(`${m.deadline}T00:00:00Z`);
         const holdEnd = addDuration(deadline, m.holdFor);
-        const values = (row?.series ?? []).map((p) => p.value);
-        const start = Math.min(deadline - 90 * 86_400_000, ...series.map((p) => p.at));
-        const end = Math.max(holdEnd + 14 * 86_400_000, ...series.map((p) => p.at));
-        const maxY = Math.max(m.target.atMost * 2, ...values);
+        const scale = metricScale({
+          points: (row?.series ?? []).map((p) => ({ at: Date.parse(p.at), value: p.value })),
+          deadline,
+          holdEnd,
+          target: m.target.atMost,
+        });
         return (
-          <div key={m.id} data-metric={m.id} data-status={row?.status} data-points={row?.series.length ?? 0}>
+          <div
+            key={m.id}
+            data-metric={m.id}
+            data-status={row?.status}
+            data-points={row?.series.length ?? 0}
+            data-x-from={new Date(scale.x[0]).toISOString()}
+            data-x-to={new Date(scale.x[1]).toISOString()}
+            data-y-to={scale.y[1]}
+          >
             <p className="small">
               <strong>{text(m.name)}</strong>
               <br />
@@ -58,22 +70,32 @@ export function MetricsPanel() {
                 </>
               ) : null}
             </p>
-            <div style={{ width: '100%', height: 190 }}>
+            <div style={{ width: '100%', height: 220 }}>
               <ResponsiveContainer>
                 <LineChart
-                  data={series.length ? series : [{ at: start }, { at: holdEnd }]}
+                  data={series.length ? series : [{ at: scale.x[0] }, { at: scale.x[1] }]}
                   margin={{ top: 8, right: 12, bottom: 4, left: 4 }}
                 >
                   <CartesianGrid stroke="#e7eaee" />
                   <XAxis
                     dataKey="at"
                     type="number"
-                    domain={[start, end]}
-                    tickFormatter={(v: number) => formatUtc(v).slice(0, 10)}
+                    domain={scale.x}
+                    ticks={scale.ticks}
+                    tickFormatter={scale.tickFormat}
                     fontSize={11}
+                    label={{ value: 'UTC', position: 'insideBottomRight', offset: -2, fontSize: 10 }}
+                    allowDataOverflow
                   />
-                  <YAxis domain={[0, maxY]} fontSize={11} width={56} />
+                  <YAxis
+                    domain={scale.y}
+                    fontSize={11}
+                    width={56}
+                    tickFormatter={(v: number) => formatNumber(v, lang)}
+                    allowDataOverflow
+                  />
                   <Tooltip labelFormatter={(v) => formatUtc(Number(v))} />
+                  <Legend verticalAlign="top" height={22} iconSize={10} wrapperStyle={{ fontSize: 11 }} />
                   <ReferenceArea x1={deadline} x2={holdEnd} fill="#1d6b3a" fillOpacity={0.07} />
                   <ReferenceLine y={m.target.atMost} stroke="#1d6b3a" strokeDasharray="5 3" />
                   <ReferenceLine x={deadline} stroke="#a12a1f" strokeDasharray="3 3" />

@@ -4,7 +4,9 @@ import { api } from '../api/client.js';
 import { useI18n } from '../i18n/i18n.js';
 import { onLinkClick } from '../router.js';
 import { AcknowledgeForm } from './AcknowledgeForm.js';
+import { DeclarationView } from './DeclarationView.js';
 import { NotifyForm } from './NotifyForm.js';
+import { ReportForm } from './ReportForm.js';
 import { RequestInspectionForm } from './RequestInspectionForm.js';
 
 const FORMS = [
@@ -74,6 +76,10 @@ export function ActView({ form }: { form?: string }) {
             <AcknowledgeForm token={token} me={me} />
           ) : current.id === 'notify' ? (
             <NotifyForm token={token} me={me} />
+          ) : current.id === 'report' ? (
+            <ReportForm token={token} me={me} />
+          ) : current.id === 'declaration' ? (
+            <DeclarationView token={token} me={me} />
           ) : (
             <p className="muted">{t('act.later')}</p>
           )}

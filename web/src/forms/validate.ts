@@ -6,8 +6,17 @@ import { type EntryType, Envelope, problemsOf, type Regime, vocabularyProblems }
 
 export type FieldProblems = Record<string, string[]>;
 
-/** Checks a body of `type` as `party` would sign it (the node fills `party` and `key`). */
-export function checkBody(regime: Regime, party: string, type: EntryType, body: unknown): FieldProblems {
+/**
+ * Checks a body of `type` as `party` would sign it (the node fills `party` and `key`). Problems are keyed by the
+ * body's top field (`arrival`), or with `deep` by the whole path (`findings.0.uid`), for forms with rows.
+ */
+export function checkBody(
+  regime: Regime,
+  party: string,
+  type: EntryType,
+  body: unknown,
+  { deep = false }: { deep?: boolean } = {},
+): FieldProblems {
   const p = regime.parties.find((x) => x.id === party);
   const key = p?.keys[0]?.id ?? 'unknown-key';
   const envelope = {
@@ -21,8 +30,8 @@ export function checkBody(regime: Regime, party: string, type: EntryType, body: 
   };
   const out: FieldProblems = {};
   const add = (path: string, message: string) => {
-    const field = /^\$\.body\.([A-Za-z]+)/.exec(path)?.[1] ?? '_';
-    addProblem(out, field, message);
+    const field = deep ? bodyPath(path) : /^\$\.body\.([A-Za-z]+)/.exec(path)?.[1];
+    addProblem(out, field || '_', message);
   };
   const parsed = Envelope.safeParse(envelope);
   if (!parsed.success) {
@@ -38,4 +47,14 @@ export function addProblem(problems: FieldProblems, field: string, message: stri
   const list = problems[field] ?? [];
   list.push(message);
   problems[field] = list;
+}
+
+/** `$.body.findings[0].uid` → `findings.0.uid` (empty outside the body). */
+export function bodyPath(path: string): string {
+  if (!path.startsWith('$.body')) return '';
+  return path
+    .slice('$.body'.length)
+    .replace(/\[(\d+)\]/g, '.$1')
+    .replace(/\["([^"]*)"\]/g, '.$1')
+    .replace(/^\./, '');
 }

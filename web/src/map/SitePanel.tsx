@@ -13,7 +13,7 @@ export function SitePanel({ site }: { site: Site }) {
   const { status, tone } = siteStatus(state, findings, site.id);
   const host = regime.parties.find((p) => p.id === site.host);
   const kind = regime.siteKinds.find((k) => k.id === site.kind);
-  const cited = siteFindings(state, findings, site.id);
+  const cited = siteFindings(findings, site.id);
   const category = (id: string) => text(regime.categories.find((c) => c.id === id)?.name) || id;
   const inspections = regime.inspections.filter(
     (i) => i.where.sites?.includes(site.id) || i.where.siteKinds?.includes(site.kind),
@@ -126,7 +126,7 @@ export function SitePanel({ site }: { site: Site }) {
       ) : (
         <ul className="plain small">
           {cited.map((f) => (
-            <li key={f.id}>
+            <li key={f.id} data-site-finding={f.id}>
               <span className={`pill ${f.severity}`}>{f.severity}</span> {f.message[lang] ?? f.message.en}{' '}
               {f.refs.map((r) => (
                 <a key={`${r.origin}/${r.index}`} href={entryHref(r.origin, r.index)} onClick={onLinkClick}>
