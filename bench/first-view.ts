@@ -1,0 +1,69 @@
+/**
+ * The dashboard's first view: from navigation to the map's first site marker on screen, against a node of the
+ * scenario's federation (played through the write APIs, as `npm start` does). Baseline in the same run: the same
+ * browser loading a one-element page from a bare node:http server, which is what any page costs here.
+ * Goal (issue 6): interactive in under 2 s. Run: node dist/bench/first-view.js [samples]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
+import { startFederation } from '../src/exercise/federation.js';
+import { launchChromium } from './chromium.js';
+import { fmt, header, row, table } from './harness.js';
+
+const samples = Number(process.argv[2] ?? 7);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/** Milliseconds from a fresh page's navigation to `selector` visible; the HTTP cache is off (every request routed). */
+async function firstView(context: BrowserContext, url: string, selector: string): Promise<number> {
+  const page = await context.newPage();
+  const started = performance.now();
+  await page.goto(url);
+  await page.locator(selector).first().waitFor();
+  const ms = performance.now() - started;
+  await page.close();
+  return ms;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'detente-bench-first-view-'));
+const fed = await startFederation({
+  dir: join(dir, 'federation'),
+  basePort: 21000 + Math.floor(Math.random() * 20000),
+  loopMs: 100,
+});
+const bare = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<p id="x">x</p>'));
+const browser = await launchChromium();
+try {
+  const play = await fed.playTimeline();
+  const entries = Object.values(play.entries).reduce((a, b) => a + b, 0);
+  await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+  await browser.context.route('**/*', (route) => route.continue());
+  const dashboard = fed.nodes[0]!.url;
+  const plain = `http://127.0.0.1:${(bare.address() as AddressInfo).port}/`;
+  await firstView(browser.context, dashboard, '[data-site]'); // warm-up: the browser, not the page, starts cold once
+  const ours: number[] = [];
+  const base: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    ours.push(await firstView(browser.context, dashboard, '[data-site]'));
+    base.push(await firstView(browser.context, plain, '#x'));
+  }
+  header(`Dashboard first view (${samples} samples each, interleaved; scenario of ${entries} entries in 3 logs)`);
+  table(['what', 'ours (median)', 'baseline (median)', 'ours/baseline', 'goal']);
+  row(
+    'navigation → first site marker, ms (no HTTP cache)',
+    fmt(median(ours)),
+    `${fmt(median(base))} (one-element page)`,
+    median(ours) / median(base),
+    '< 2,000 ms',
+  );
+  console.log(`ours: min ${fmt(Math.min(...ours))}, max ${fmt(Math.max(...ours))} ms`);
+} finally {
+  await browser.close();
+  bare.close();
+  await fed.close();
+  rmSync(dir, { recursive: true, force: true });
+}
