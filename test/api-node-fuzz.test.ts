@@ -25,6 +25,7 @@ describe('fuzzing every node endpoint: never a 5xx, never a crash', () => {
   const segment = fc.oneof(
     fc.constantFrom('api', 'logs', 'us', 'ru', 'entries', 'proofs', 'consistency', 'cosignatures', 'me', 'health'),
     fc.constantFrom('regime', 'submissions', 'evidence', 'tile', 'checkpoint', 'docs', 'json', 'add-checkpoint'),
+    fc.constantFrom('escrow', 'declarations', 'openings', 'draws', 'commit', 'reveal', 'blobs', 'state', 'findings'),
     fc.constantFrom('detente.example%2Fus', 'detente.example', '0', '1', '999999999999', '-1', '..', '%2e%2e', '%00'),
     fc.stringMatching(/^[A-Za-z0-9._~%-]{0,8}$/),
   );
@@ -66,6 +67,25 @@ describe('fuzzing every node endpoint: never a 5xx, never a crash', () => {
       })
       .map((v) => JSON.stringify(v)),
     fc.string({ maxLength: 100 }),
+    // Shapes the escrow routes take: declarations of items, openings by items, site or region.
+    fc
+      .record({
+        nonce: fc.string({ minLength: 8, maxLength: 20 }),
+        asOf: fc.constantFrom('2022-03-01', '2022-13-01', ''),
+        items: fc.array(
+          fc.record({
+            uid: fc.string({ maxLength: 12 }),
+            category: fc.constantFrom('icbm', 'deployed-warheads', 'x'),
+            site: fc.constantFrom('kozelsk', 'deveselu', 'atlantis'),
+            status: fc.constantFrom('deployed', 'parked'),
+          }),
+          { maxLength: 3 },
+        ),
+        declaration: fc.option(fc.record({ origin: fc.constant('detente.example/us'), index: fc.integer() })),
+        site: fc.option(fc.constantFrom('kozelsk', 'x')),
+        region: fc.option(fc.constantFrom('ukraine', 'x')),
+      })
+      .map((v) => JSON.stringify(v)),
   );
 
   it('POST random submissions, authenticated or not, with any content type', async () => {
@@ -74,7 +94,17 @@ describe('fuzzing every node endpoint: never a 5xx, never a crash', () => {
         submission,
         fc.constantFrom(`Bearer ${token}`, 'Bearer nope', '', 'Basic abc'),
         fc.constantFrom('application/json', 'text/plain', 'application/x-www-form-urlencoded', ''),
-        fc.constantFrom('/api/submissions', '/logs/ru/add-checkpoint', '/api/me', '/logs/us/add-checkpoint'),
+        fc.constantFrom(
+          '/api/submissions',
+          '/logs/ru/add-checkpoint',
+          '/api/me',
+          '/logs/us/add-checkpoint',
+          '/api/blobs',
+          '/api/escrow/declarations',
+          '/api/escrow/openings',
+          '/api/draws/aegis-ashore/commit',
+          '/api/draws/aegis-ashore/reveal',
+        ),
         async (body, auth, type, path) => {
           const headers: Record<string, string> = {};
           if (auth) headers.authorization = auth;
