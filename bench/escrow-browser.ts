@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { sha256Portable } from '../src/crypto/sha256.js';
+import { type Sha256, sha256Portable } from '../src/crypto/sha256.js';
 import { buildEscrowTree, createOpening, verifyOpening } from '../src/escrow/index.js';
 import { sha256Node } from '../src/runtime/node-crypto.js';
 import { fmt, header, row, seconds, table } from './harness.js';
@@ -33,7 +33,7 @@ for (let i = 0, x = 99; i < OPENINGS; i++) {
   docs.push(JSON.stringify(createOpening(tree, [x % tree.size])));
 }
 
-const inNode = (sha: typeof sha256Node) =>
+const inNode = (sha: Sha256) =>
   OPENINGS /
   seconds(() => {
     for (const d of docs) verifyOpening(JSON.parse(d), commitment, sha);
