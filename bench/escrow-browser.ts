@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sha256Portable } from '../src/crypto/sha256.js';
+import { type Sha256, sha256Portable } from '../src/crypto/sha256.js';
 import { buildEscrowTree, createOpening, verifyOpening } from '../src/escrow/index.js';
 import { sha256Node } from '../src/runtime/node-crypto.js';
 import { launchChromium } from './chromium.js';
@@ -32,7 +32,7 @@ for (let i = 0, x = 99; i < OPENINGS; i++) {
   docs.push(JSON.stringify(createOpening(tree, [x % tree.size])));
 }
 
-const inNode = (sha: typeof sha256Node) =>
+const inNode = (sha: Sha256) =>
   OPENINGS /
   seconds(() => {
     for (const d of docs) verifyOpening(JSON.parse(d), commitment, sha);

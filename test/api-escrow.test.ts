@@ -270,6 +270,25 @@ describe('the escrow API of a party node', () => {
     expect(raw.status).toBe(200);
   });
 
+  it('the OpenAPI document describes every escrow route', async () => {
+    const doc = (await call(ru.url, 'GET', '/docs/json')).json;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/escrow/declarations',
+        '/api/escrow/openings',
+        '/api/draws/{draw}/commit',
+        '/api/draws/{draw}/reveal',
+      ]),
+    );
+    expect(doc.paths['/api/escrow/declarations'].post.security).toEqual([{ bearer: [] }]);
+    // The opening document (a wildcard route, /api/escrow/openings/<origin>/<index>) is public.
+    const get = Object.entries(doc.paths as Record<string, { get?: { security?: unknown } }>).find(
+      ([path, ops]) => path.startsWith('/api/escrow/openings') && ops.get,
+    );
+    expect(get).toBeDefined();
+    expect(get![1].get!.security).toBeUndefined();
+  });
+
   it('GET of an opening that does not exist: 404', async () => {
     const origin = encodeURIComponent(ru.node.party.origin);
     expect((await call(ru.url, 'GET', `/api/escrow/openings/${origin}/0`)).json.error.code).toBe('NOT_FOUND');

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { sha256Into, sha256Portable } from '../src/crypto/sha256.js';
 import { sha256Node } from '../src/runtime/node-crypto.js';
 import { Rfc6962Hasher } from '../src/tlog/hasher.js';
 
@@ -12,5 +14,22 @@ describe('node:crypto SHA-256', () => {
     const empty = hasher.emptyRoot();
     empty.fill(0);
     expect(hasher.emptyRoot()[0]).toBe(0xe3);
+  });
+});
+
+describe('SHA-256 into a caller’s array', () => {
+  it('writes the same 32 bytes as the digest, at the offset, touching nothing else (node:crypto and portable)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(64), (data, offset) => {
+        for (const sha of [sha256Node, sha256Portable]) {
+          const out = new Uint8Array(offset + 40).fill(0xaa);
+          sha256Into(sha)(data, out, offset);
+          expect(out.subarray(offset, offset + 32)).toEqual(sha256Portable(data));
+          expect(out.subarray(0, offset).every((b) => b === 0xaa)).toBe(true);
+          expect(out.subarray(offset + 32).every((b) => b === 0xaa)).toBe(true);
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 });

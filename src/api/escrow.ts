@@ -194,7 +194,8 @@ export async function escrowRoutes(app: FastifyInstance, node: PartyNode, option
       if (!doc) {
         throw new SubmissionError(404, 'NOT_FOUND', `no declaration opening at ${rest.slice(0, cut)}#${indexText}`);
       }
-      reply.header('cache-control', 'public, max-age=31536000, immutable');
+      // Not immutable: the document carries the checkpoint served now, which grows and gathers cosignatures.
+      reply.header('cache-control', 'no-cache');
       return doc;
     },
   );

@@ -11,7 +11,7 @@
  */
 import { toHex } from '../crypto/bytes.js';
 import { DetenteError, fail } from '../crypto/errors.js';
-import type { Sha256 } from '../crypto/sha256.js';
+import { type Sha256, type Sha256Into, sha256Into } from '../crypto/sha256.js';
 import { type EscrowCommitment, paddedSize } from './commitment.js';
 import {
   checkCategories,
@@ -47,6 +47,8 @@ export function recordSize(categoryCount: number): number {
  */
 export class EscrowHasher {
   readonly #sha256: Sha256;
+  /** The builder writes each hash straight into its level's records: no digest object per node. */
+  readonly #into: Sha256Into;
   readonly #c: number;
   readonly #rec: number;
   readonly #node: Uint8Array;
@@ -63,6 +65,7 @@ export class EscrowHasher {
 
   constructor(sha256: Sha256, categoryCount: number) {
     this.#sha256 = sha256;
+    this.#into = sha256Into(sha256);
     this.#c = categoryCount;
     this.#rec = recordSize(categoryCount);
     this.#node = new Uint8Array(TAG_SIZE + 2 * this.#rec);
@@ -116,21 +119,24 @@ export class EscrowHasher {
     return this.#sha256(input);
   }
 
-  /** The same leaf hash for the builder: the salt is 8 words at `word` in an aligned array of all salts. */
-  leafFromSalts(salts32: Uint32Array, word: number, bytes: Uint8Array): Uint8Array {
+  /**
+   * The same leaf hash for the builder, written into `out` at `at`: the salt is 8 words at `word` in an aligned
+   * array of all salts.
+   */
+  leafFromSalts(salts32: Uint32Array, word: number, bytes: Uint8Array, out: Uint8Array, at: number): void {
     const input = this.#leafInput(TAG_SIZE + SALT_SIZE + bytes.length);
     this.#copySalt(salts32, word);
     this.#leaf.set(bytes, TAG_SIZE + SALT_SIZE);
-    return this.#sha256(input);
+    this.#into(input, out, at);
   }
 
   /** The same again, from the item's canonical text, UTF-8 encoded straight into the input (no copy, no array). */
-  leafFromSaltsText(salts32: Uint32Array, word: number, text: string): Uint8Array {
+  leafFromSaltsText(salts32: Uint32Array, word: number, text: string, out: Uint8Array, at: number): void {
     this.#reserve(TAG_SIZE + SALT_SIZE + 3 * text.length);
     this.#copySalt(salts32, word);
     this.#leafTail ??= this.#leaf.subarray(TAG_SIZE + SALT_SIZE);
     const { written } = utf8Encoder.encodeInto(text, this.#leafTail);
-    return this.#sha256(this.#leafInput(TAG_SIZE + SALT_SIZE + written));
+    this.#into(this.#leafInput(TAG_SIZE + SALT_SIZE + written), out, at);
   }
 
   /**
@@ -153,13 +159,13 @@ export class EscrowHasher {
 
   /**
    * The same node hash for the builder: the two children are adjacent records at word `word` of an aligned array
-   * of records (each record 32 + 8c bytes, a whole number of words).
+   * of records (each record 32 + 8c bytes, a whole number of words); the hash is written into `out` at `at`.
    */
-  nodeOfRecords(records32: Uint32Array, word: number): Uint8Array {
+  nodeOfRecords(records32: Uint32Array, word: number, out: Uint8Array, at: number): void {
     const w = this.#node32;
     const n = (2 * this.#rec) >> 2;
     for (let i = 0; i < n; i++) w[1 + i] = records32[word + i]!;
-    return this.#sha256(this.#node);
+    this.#into(this.#node, out, at);
   }
 
   /**
@@ -435,15 +441,13 @@ function assemble(
     itemAt[pos] = i;
     const at = pos * rec;
     const word = pos * (SALT_SIZE >> 2);
-    const leaf = encoded
-      ? hasher.leafFromSalts(salts32, word, encoded[i]!)
-      : hasher.leafFromSaltsText(salts32, word, text);
-    leaves.records.set(leaf, at);
+    if (encoded) hasher.leafFromSalts(salts32, word, encoded[i]!, leaves.records, at);
+    else hasher.leafFromSaltsText(salts32, word, text, leaves.records, at);
     for (let k = 0; k < c; k++) writeU64(leaves.view, at + HASH_SIZE + 8 * k, counts[k]!);
   }
   for (let pos = 0; pos < size; pos++) {
     // Padding: hash of a fresh salt alone, sums zero (the array starts zeroed).
-    if (itemAt[pos] === -1) leaves.records.set(hasher.leafFromSalts(salts32, pos * (SALT_SIZE >> 2), EMPTY), pos * rec);
+    if (itemAt[pos] === -1) hasher.leafFromSalts(salts32, pos * (SALT_SIZE >> 2), EMPTY, leaves.records, pos * rec);
   }
 
   for (let l = 1; l < levels.length; l++) {
@@ -456,7 +460,7 @@ function assemble(
     for (let j = 0; j < pairs; j++) {
       const left = 2 * j * rec;
       const at = j * rec;
-      next.records.set(hasher.nodeOfRecords(cur.words, cur.firstWord + (left >> 2)), at);
+      hasher.nodeOfRecords(cur.words, cur.firstWord + (left >> 2), next.records, at);
       for (let k = 0, o = HASH_SIZE; k < c; k++, o += 8) {
         const sum = readU64(from, left + o) + readU64(from, left + rec + o);
         if (sum > MAX_SUM) fail('BAD_INPUT', `the total of category ${JSON.stringify(categories[k])} exceeds 2^53 - 1`);

@@ -4,16 +4,29 @@
  */
 import { createPrivateKey, createPublicKey, hash, type KeyObject, sign, verify } from 'node:crypto';
 import { checkLength, type Ed25519, isStrictPublicKey } from '../crypto/ed25519.js';
-import type { Sha256 } from '../crypto/sha256.js';
+import type { Sha256, Sha256Into } from '../crypto/sha256.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 
 /** crypto.hash is node:crypto's one-shot call: no Hash object, the fastest path for small inputs. */
 // A plain Uint8Array view, not the Buffer itself: Buffer#slice returns a view where Uint8Array#slice copies, and
 // callers of a Sha256 rely on slice() copying.
-export const sha256Node: Sha256 = (data) => {
-  const digest = hash('sha256', data, 'buffer');
-  return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
-};
+export const sha256Node: Sha256 & { into: Sha256Into } = Object.assign(
+  (data: Uint8Array) => {
+    const digest = hash('sha256', data, 'buffer');
+    return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
+  },
+  {
+    /**
+     * The digest as a one-byte-per-character string, copied into `out`: node:crypto backs every Buffer it returns
+     * with its own ArrayBuffer, which costs (with its collection) about twice the hash of a 100-byte input; a
+     * short string is a plain heap object. Measured in bench/escrow.ts.
+     */
+    into: (data: Uint8Array, out: Uint8Array, offset: number): void => {
+      const s = hash('sha256', data, 'binary'); // 'binary' is latin1: one character per byte
+      for (let k = 0; k < 32; k++) out[offset + k] = s.charCodeAt(k);
+    },
+  },
+);
 
 // DER prefixes that wrap a raw 32-byte Ed25519 key (RFC 8410).
 const PKCS8_PREFIX = Uint8Array.from([
