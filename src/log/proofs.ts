@@ -76,8 +76,7 @@ export function inclusionProofsFromStore(
   indexes: readonly number[],
   size: number,
 ): InclusionProof[] {
-  const shared = readerFor(store, hasher, size);
-  const reader = memoNodeReader(shared);
+  const reader = memoNodeReader(readerFor(store, hasher, size).frozen());
   const root = rootAt(store, hasher, reader, size);
   return indexes.map((index) => {
     if (index >= size) fail('BAD_INPUT', `index ${index} is not in a tree of size ${size}`);

@@ -109,7 +109,6 @@ export interface SubmissionOptions {
 interface Checked {
   signed: SignedEntry;
   leaf: Uint8Array;
-  leafHash: string;
   /** Stored with the entry (LogStore's idempotency keys): the durable record that this user's nonce is used. */
   idempotencyKey: Uint8Array;
 }
@@ -118,7 +117,6 @@ interface Pending {
   user: string;
   nonce: string;
   leaf: Uint8Array;
-  leafHash: string;
   idempotencyKey: Uint8Array;
   resolve: (r: Receipt) => void;
   reject: (e: unknown) => void;
@@ -180,10 +178,10 @@ export class SubmissionPipeline {
   async submit(user: User, request: SubmissionRequest): Promise<Receipt> {
     if (this.#closed) throw new SubmissionError(503, 'SHUTTING_DOWN', 'the node is shutting down');
     // Everything up to the push runs in this tick: no other submission can slip between the nonce check and it.
-    const { leaf, leafHash, idempotencyKey } = this.#check(user, request);
+    const { leaf, idempotencyKey } = this.#check(user, request);
     this.#inFlight.add(`${user.name}\n${request.nonce}`);
     return new Promise<Receipt>((resolve, reject) => {
-      this.#queue.push({ user: user.name, nonce: request.nonce, leaf, leafHash, idempotencyKey, resolve, reject });
+      this.#queue.push({ user: user.name, nonce: request.nonce, leaf, idempotencyKey, resolve, reject });
       if (this.#queue.length >= this.#o.maxEntries) this.#flushSoon(0);
       else if (!this.#timer) this.#flushSoon(this.#o.maxDelayMs);
     });
@@ -271,7 +269,7 @@ export class SubmissionPipeline {
         '$.nonce',
       );
     }
-    return { signed, leaf, leafHash: toHex(o.hasher.hashLeaf(leaf)), idempotencyKey };
+    return { signed, leaf, idempotencyKey };
   }
 
   /** A plain declaration's `more` blobs must be stored already (POST /api/blobs), and their items valid. */
@@ -357,7 +355,7 @@ export class SubmissionPipeline {
           p.resolve({
             origin: o.store.origin,
             index: first + i,
-            leafHash: p.leafHash,
+            leafHash: toHex(proofs[i]!.leafHash),
             checkpoint: head.checkpoint,
             size: head.size,
             proof: proofs[i]!.proof.map(toBase64),

@@ -28,10 +28,18 @@ export interface User {
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/;
 
+/**
+ * How long a token, once found, is trusted without asking the database again: every submission authenticates, and
+ * the lookup is a measurable share of its cost. Users are only ever added; if removal comes, it waits this long.
+ */
+const AUTH_CACHE_MS = 60_000;
+const AUTH_CACHE_SIZE = 1024;
+
 export class UserStore {
   readonly #db: Database.Database;
   readonly #suite: CryptoSuite;
   readonly #stmt;
+  readonly #recent = new Map<string, { user: User; until: number }>();
 
   private constructor(db: Database.Database, suite: CryptoSuite) {
     this.#db = db;
@@ -91,13 +99,26 @@ export class UserStore {
   /** The user a bearer token belongs to, or undefined. */
   authenticate(token: string): User | undefined {
     if (typeof token !== 'string' || token.length === 0 || token.length > 200) return undefined;
+    const now = Date.now();
+    const recent = this.#recent.get(token);
+    if (recent && recent.until > now) return recent.user;
+    const user = this.#lookup(token);
+    if (user) {
+      if (this.#recent.size >= AUTH_CACHE_SIZE) this.#recent.clear();
+      this.#recent.set(token, { user, until: now + AUTH_CACHE_MS });
+    }
+    return user;
+  }
+
+  #lookup(token: string): User | undefined {
     const hash = this.#hash(token);
     const row = this.#stmt.byToken.get(hash) as
       | { name: string; party: string; roles: string; hash: string }
       | undefined;
     // The lookup is by hash, so timing reveals nothing about the token; compare anyway, in constant time.
     if (!row || !timingSafeEqual(Buffer.from(row.hash), Buffer.from(hash))) return undefined;
-    return { name: row.name, party: row.party, roles: JSON.parse(row.roles) };
+    // Frozen: the same object answers every request for the next minute.
+    return Object.freeze({ name: row.name, party: row.party, roles: Object.freeze(JSON.parse(row.roles)) });
   }
 
   close(): void {

@@ -47,11 +47,29 @@ export class TileNodeReader {
   readonly #readTile: TileReader;
   // Full tiles never change, so their whole subtree is computed once and kept; partial tiles grow and are
   // always read afresh.
-  readonly #trees = new Map<string, Uint8Array>();
+  readonly #trees: Map<string, Uint8Array>;
 
-  constructor(hasher: Rfc6962Hasher, readTile: TileReader) {
+  constructor(hasher: Rfc6962Hasher, readTile: TileReader, trees = new Map<string, Uint8Array>()) {
     this.#hasher = hasher;
     this.#readTile = readTile;
+    this.#trees = trees;
+  }
+
+  /**
+   * A reader that keeps every tile it reads, partial ones included, sharing this one's full tile trees: for many
+   * reads of one tree size (a batch's proofs), during which no tile changes.
+   */
+  frozen(): TileNodeReader {
+    const tiles = new Map<string, Uint8Array | undefined>();
+    return new TileNodeReader(
+      this.#hasher,
+      (level, index) => {
+        const key = `${level}/${index}`;
+        if (!tiles.has(key)) tiles.set(key, this.#readTile(level, index));
+        return tiles.get(key);
+      },
+      this.#trees,
+    );
   }
 
   #fullTree(level: number, index: number): Uint8Array | undefined {
