@@ -220,28 +220,65 @@ export function entrySigner(suite: CryptoSuite, regime: Regime, party: string, k
   return { party, key: keyId, seed } satisfies EntrySigner;
 }
 
+/** An entry checked and canonicalised, waiting for its signature (prepareEntry, then sealPrepared). */
+export interface PreparedEntry {
+  envelope: Envelope;
+  /** The canonical JSON of the envelope. */
+  canonical: Uint8Array;
+  /** What the signature covers: the entry context, then `canonical`. */
+  message: Uint8Array;
+}
+
+// The leaf around the canonical envelope: `{"entry":` + envelope + `,"sig":"` + 88 base64 characters + `"}`.
+const LEAF_OVERHEAD = 9 + 8 + 88 + 2;
+
 /**
- * Builds, checks, signs and encodes an entry in one pass: what a node does with its own party's statements.
- * It accepts exactly what buildEnvelope + signEntry + verifyEntry + encodeEntry accept (paths as buildEnvelope
- * gives them, `$.body…`), but parses the envelope and canonicalises it once, and does not verify the signature it
- * has just made: the signer's seed was checked against the regime's public key when it was made (entrySigner).
+ * Builds and checks an entry for a node signing its own party's statements: it accepts exactly what buildEnvelope
+ * + signEntry + verifyEntry + encodeEntry accept (paths as buildEnvelope gives them, `$.body…`), parsing the
+ * envelope and canonicalising it once. The signer's seed was checked against the regime's public key when it was
+ * made (entrySigner), so the signature to come need not be verified.
  */
+export function prepareEntry(
+  suite: CryptoSuite,
+  regime: Regime,
+  signer: EntrySigner,
+  fields: Omit<EnvelopeFields, 'party' | 'key'>,
+): PreparedEntry {
+  const envelope = buildEnvelope({ ...fields, party: signer.party, key: signer.key } as EnvelopeFields);
+  keyFor(regime, envelope.party, envelope.key, ENTRY_ROLE[envelope.type], '$.key');
+  checkAgainstRegime(suite, regime, envelope, '$');
+  const canonical = canonicalJsonBytes(envelope);
+  if (canonical.length + LEAF_OVERHEAD > MAX_ENTRY_BYTES) {
+    throw new DetenteError(
+      'ENTRY_TOO_LARGE',
+      `entry is ${canonical.length + LEAF_OVERHEAD} bytes, at most ${MAX_ENTRY_BYTES}: put large data in blobs and reference them by hash`,
+    );
+  }
+  return { envelope, canonical, message: concat(ENTRY_CONTEXT, canonical) };
+}
+
+/**
+ * The signed entry and its leaf: encodeEntry's bytes without canonicalising again (RFC 8785 orders "entry" before
+ * "sig", and base64 needs no escaping; a property test holds the two equal).
+ */
+export function sealPrepared(
+  prepared: PreparedEntry,
+  signature: Uint8Array,
+): { signed: SignedEntry; leaf: Uint8Array } {
+  if (signature.length !== 64) throw new DetenteError('SCHEMA_INVALID', '$.sig: expected a 64-byte Ed25519 signature');
+  const leaf = concat(LEAF_OPEN, prepared.canonical, utf8(`,"sig":"${toBase64(signature)}"}`));
+  return { signed: { envelope: prepared.envelope, signature }, leaf };
+}
+
+/** prepareEntry, signed at once. */
 export function sealEntry(
   suite: CryptoSuite,
   regime: Regime,
   signer: EntrySigner,
   fields: Omit<EnvelopeFields, 'party' | 'key'>,
 ): { signed: SignedEntry; leaf: Uint8Array } {
-  const envelope = buildEnvelope({ ...fields, party: signer.party, key: signer.key } as EnvelopeFields);
-  keyFor(regime, envelope.party, envelope.key, ENTRY_ROLE[envelope.type], '$.key');
-  checkAgainstRegime(suite, regime, envelope, '$');
-  const canonical = canonicalJsonBytes(envelope);
-  const signature = suite.ed25519.sign(signer.seed, concat(ENTRY_CONTEXT, canonical));
-  // encodeEntry's bytes without canonicalising again: RFC 8785 orders "entry" before "sig", and base64 needs no
-  // escaping (a property test holds the two equal).
-  const leaf = concat(LEAF_OPEN, canonical, utf8(`,"sig":"${toBase64(signature)}"}`));
-  if (leaf.length > MAX_ENTRY_BYTES) encodeEntry({ envelope, signature }); // throws ENTRY_TOO_LARGE
-  return { signed: { envelope, signature }, leaf };
+  const prepared = prepareEntry(suite, regime, signer, fields);
+  return sealPrepared(prepared, suite.ed25519.sign(signer.seed, prepared.message));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -44,6 +44,7 @@ import {
   verifyEntry,
 } from '../model/index.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
+import { workerSigner } from '../runtime/worker-signer.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { LogStore } from '../store/store.js';
 import { parseCheckpoint } from '../tlog/checkpoint.js';
@@ -148,6 +149,8 @@ export class PartyNode {
   readonly regimeHash: string;
   readonly party: Party;
   readonly log: OpenLog;
+  // Signs each batch of submissions on a worker thread, while the event loop checks the next requests.
+  readonly #signer = workerSigner();
   readonly writer: LogWriter;
   readonly hasher: Rfc6962Hasher;
   readonly users: UserStore;
@@ -231,6 +234,7 @@ export class PartyNode {
       maxDelayMs: this.config.batch.maxDelayMs,
       clock: options.clock,
       onBatch: () => this.#cosignSoon(),
+      signer: this.#signer,
     });
 
     const witnessKey = witnessKeyOf(party);
@@ -759,6 +763,7 @@ export class PartyNode {
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
     await this.submissions.close();
+    await this.#signer.close();
     await Promise.allSettled([...this.#running]);
     // A round in progress ends before its store closes (no new one starts: #closed is set).
     for (const m of this.mirrors.values()) while (m.running) await m.running;

@@ -5,7 +5,8 @@
  *
  *   request ─> user's role and party ─> envelope schema ─> key and vocabulary of the regime ─> sign ─> references
  *   exist (own log + mirrors) ─> nonce not used (in the log's idempotency keys, or in flight) ─> queue
- *   queue ─> every maxDelayMs (≤ 1 s) or at maxEntries: append the batch with its signed checkpoint and one
+ *   queue ─> at once while the disk is idle, else when the flush in flight ends (maxDelayMs at most, ≤ 1 s), or
+ *   at maxEntries: append the batch with its signed checkpoint and one
  *   idempotency key per entry, hash(user, nonce), in one transaction ─> resolve every waiter with
  *   {index, leafHash, checkpoint, inclusion proof}
  *
@@ -16,6 +17,8 @@
  * The node does not verify the signatures it makes: its seeds are checked against the regime's public keys when
  * the pipeline starts (entrySigner), and sealEntry makes every other check verifyEntry would.
  */
+
+import { type BatchSigner, inlineSigner } from '../crypto/batch-signer.js';
 import { concat, fromHex, toBase64, toHex, utf8 } from '../crypto/bytes.js';
 import { DetenteError, type Problem } from '../crypto/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
@@ -32,9 +35,10 @@ import {
   entrySigner,
   type Item,
   type Party,
+  type PreparedEntry,
+  prepareEntry,
   type Regime,
-  type SignedEntry,
-  sealEntry,
+  sealPrepared,
   vocabularyProblems,
 } from '../model/index.js';
 import type { LogStore } from '../store/store.js';
@@ -104,11 +108,13 @@ export interface SubmissionOptions {
   clock?: () => number;
   /** Called after each batch commits (to wake the witness client, say). */
   onBatch?: (size: number) => void;
+  /** Signs each batch (default: on this thread, with the suite). A node passes one on a worker thread. */
+  signer?: BatchSigner;
 }
 
 interface Checked {
-  signed: SignedEntry;
-  leaf: Uint8Array;
+  prepared: PreparedEntry;
+  seed: Uint8Array;
   /** Stored with the entry (LogStore's idempotency keys): the durable record that this user's nonce is used. */
   idempotencyKey: Uint8Array;
 }
@@ -116,7 +122,8 @@ interface Checked {
 interface Pending {
   user: string;
   nonce: string;
-  leaf: Uint8Array;
+  prepared: PreparedEntry;
+  seed: Uint8Array;
   idempotencyKey: Uint8Array;
   resolve: (r: Receipt) => void;
   reject: (e: unknown) => void;
@@ -155,14 +162,17 @@ export class SubmissionPipeline {
   #queue: Pending[] = [];
   readonly #inFlight = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   #closed = false;
   readonly #signers = new Map<string, EntrySigner>();
+  readonly #signer: BatchSigner;
   // Batches committed and being flushed to disk: their waiters are answered once each is durable.
   readonly #flushing = new Set<Promise<void>>();
 
   constructor(options: SubmissionOptions) {
     this.#o = options;
     this.#clock = options.clock ?? Date.now;
+    this.#signer = options.signer ?? inlineSigner(options.suite);
     // A seed that is not the regime key's would sign entries every peer refuses: refuse it here, once.
     for (const [key, seed] of options.seeds) {
       this.#signers.set(key, entrySigner(options.suite, options.regime, options.party.id, key, seed));
@@ -178,16 +188,15 @@ export class SubmissionPipeline {
   async submit(user: User, request: SubmissionRequest): Promise<Receipt> {
     if (this.#closed) throw new SubmissionError(503, 'SHUTTING_DOWN', 'the node is shutting down');
     // Everything up to the push runs in this tick: no other submission can slip between the nonce check and it.
-    const { leaf, idempotencyKey } = this.#check(user, request);
+    const checked = this.#check(user, request);
     this.#inFlight.add(`${user.name}\n${request.nonce}`);
     return new Promise<Receipt>((resolve, reject) => {
-      this.#queue.push({ user: user.name, nonce: request.nonce, leaf, idempotencyKey, resolve, reject });
-      if (this.#queue.length >= this.#o.maxEntries) this.#flushSoon(0);
-      else if (!this.#timer) this.#flushSoon(this.#o.maxDelayMs);
+      this.#queue.push({ user: user.name, nonce: request.nonce, ...checked, resolve, reject });
+      this.#schedule();
     });
   }
 
-  /** Every check, without storing anything. Returns the leaf to append. */
+  /** Every check, without storing anything. Returns the entry to sign and append. */
   #check(user: User, request: SubmissionRequest): Checked {
     const o = this.#o;
     if (typeof request.nonce !== 'string' || !NONCE.test(request.nonce)) {
@@ -244,20 +253,19 @@ export class SubmissionPipeline {
       throw new SubmissionError(403, 'ROLE_DENIED', `"${o.party.id}" has no key with role "${role}" on this node`);
     }
     const issuedAt = request.issuedAt ?? new Date(this.#clock()).toISOString();
-    let signed: SignedEntry;
-    let leaf: Uint8Array;
+    let prepared: PreparedEntry;
     try {
-      ({ signed, leaf } = sealEntry(o.suite, o.regime, signer, {
+      prepared = prepareEntry(o.suite, o.regime, signer, {
         type,
         issuedAt,
         body: request.body,
         refs: request.refs,
-      } as Parameters<typeof sealEntry>[3]));
-      checkEntryRefs(signed.envelope, o.refExists);
+      } as Parameters<typeof prepareEntry>[3]);
+      checkEntryRefs(prepared.envelope, o.refExists);
     } catch (err) {
       fromDetente(err);
     }
-    this.#checkBlobs(signed.envelope);
+    this.#checkBlobs(prepared.envelope);
     const idempotencyKey = nonceKey(o.suite, user.name, request.nonce);
     const index = o.store.indexOfKey(idempotencyKey);
     if (index !== undefined || this.#inFlight.has(`${user.name}\n${request.nonce}`)) {
@@ -269,7 +277,7 @@ export class SubmissionPipeline {
         '$.nonce',
       );
     }
-    return { signed, leaf, idempotencyKey };
+    return { prepared, seed: signer.seed, idempotencyKey };
   }
 
   /** A plain declaration's `more` blobs must be stored already (POST /api/blobs), and their items valid. */
@@ -300,16 +308,27 @@ export class SubmissionPipeline {
     }
   }
 
-  #flushSoon(delay: number): void {
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.flush();
-    }, delay);
+  /**
+   * When the queue goes to disk: at the next turn of the event loop (which gathers every request that arrived in
+   * this one) if no batch is being flushed or the queue is full; otherwise as soon as the flush in flight ends, or
+   * maxDelayMs after this call at the latest. So batches grow while the disk is busy and nobody waits on a timer
+   * while it is idle.
+   */
+  #schedule(): void {
+    if (this.#queue.length === 0 || this.#immediate) return;
+    if (this.#flushing.size === 0 || this.#queue.length >= this.#o.maxEntries) {
+      this.#immediate = setImmediate(() => this.flush());
+      return;
+    }
+    this.#timer ??= setTimeout(() => this.flush(), this.#o.maxDelayMs);
   }
 
   /** Appends what is queued (at most maxEntries a batch) now. */
   flush(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    if (this.#immediate) clearImmediate(this.#immediate);
+    this.#timer = undefined;
+    this.#immediate = undefined;
     while (this.#queue.length > 0) {
       const batch = this.#queue.splice(0, this.#o.maxEntries);
       this.#appendBatch(batch);
@@ -330,21 +349,18 @@ export class SubmissionPipeline {
           : err;
       settle((p) => p.reject(refusal));
     };
-    let appended: ReturnType<LogWriter['appendDeferred']>;
-    try {
-      // One transaction: the entries, their tiles, the signed checkpoint and the nonces' idempotency keys. It
-      // returns once committed; the next batch is built while this one is flushed to disk.
-      appended = o.writer.appendDeferred(
-        batch.map((p) => p.leaf),
-        batch.map((p) => p.idempotencyKey),
-      );
-    } catch (err) {
-      refuse(err);
-      return;
-    }
-    const { first, head, durable } = appended;
-    const acknowledged = durable
-      .then(() => {
+    const acknowledged = this.#signer
+      .sign(batch.map((p) => ({ seed: p.seed, message: p.prepared.message })))
+      .then((signatures) => {
+        // One transaction: the entries, their tiles, the signed checkpoint and the nonces' idempotency keys. It
+        // returns once committed; the next batch is checked and signed while this one is flushed to disk.
+        const { first, head, durable } = o.writer.appendDeferred(
+          batch.map((p, i) => sealPrepared(p.prepared, signatures[i]!).leaf),
+          batch.map((p) => p.idempotencyKey),
+        );
+        return durable.then(() => ({ first, head }));
+      })
+      .then(({ first, head }) => {
         const proofs = inclusionProofsFromStore(
           o.store,
           o.hasher,
@@ -365,15 +381,16 @@ export class SubmissionPipeline {
       })
       // Not durable, or no proof: the waiters learn it. The entries, if on disk, stay as they are.
       .catch(refuse)
-      .finally(() => this.#flushing.delete(acknowledged));
+      .finally(() => {
+        this.#flushing.delete(acknowledged);
+        this.#schedule();
+      });
     this.#flushing.add(acknowledged);
   }
 
   /** Appends what is queued, refuses anything new, and waits until every batch is acknowledged or refused. */
   async close(): Promise<void> {
     this.#closed = true;
-    if (this.#timer) clearTimeout(this.#timer);
-    this.#timer = undefined;
     this.flush();
     await Promise.all([...this.#flushing]);
   }

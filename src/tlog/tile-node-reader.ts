@@ -42,22 +42,32 @@ const ROW_OFFSET = Array.from({ length: TILE_HEIGHT + 1 }, (_, h) => 2 * TILE_WI
 /** 2,048 full tile trees ≈ 32 MiB: enough for the upper levels of any log and the hot part of its bottom row. */
 const CACHED_TILES = 2048;
 
+/**
+ * Nodes folded from partial tiles: a perfect subtree's hash never changes once its leaves exist (the log only
+ * appends), so each is computed once. Only the right edge of a tree has partial tiles, at most 255 nodes a level.
+ */
+const CACHED_FOLDS = 4096;
+
+interface Caches {
+  // Full tiles never change, so their whole subtree is computed once and kept.
+  trees: Map<string, Uint8Array>;
+  folds: Map<string, Uint8Array>;
+}
+
 export class TileNodeReader {
   readonly #hasher: Rfc6962Hasher;
   readonly #readTile: TileReader;
-  // Full tiles never change, so their whole subtree is computed once and kept; partial tiles grow and are
-  // always read afresh.
-  readonly #trees: Map<string, Uint8Array>;
+  readonly #caches: Caches;
 
-  constructor(hasher: Rfc6962Hasher, readTile: TileReader, trees = new Map<string, Uint8Array>()) {
+  constructor(hasher: Rfc6962Hasher, readTile: TileReader, caches: Caches = { trees: new Map(), folds: new Map() }) {
     this.#hasher = hasher;
     this.#readTile = readTile;
-    this.#trees = trees;
+    this.#caches = caches;
   }
 
   /**
-   * A reader that keeps every tile it reads, partial ones included, sharing this one's full tile trees: for many
-   * reads of one tree size (a batch's proofs), during which no tile changes.
+   * A reader that keeps every tile it reads, partial ones included, sharing this one's caches: for many reads of
+   * one tree size (a batch's proofs), during which no tile changes.
    */
   frozen(): TileNodeReader {
     const tiles = new Map<string, Uint8Array | undefined>();
@@ -68,24 +78,24 @@ export class TileNodeReader {
         if (!tiles.has(key)) tiles.set(key, this.#readTile(level, index));
         return tiles.get(key);
       },
-      this.#trees,
+      this.#caches,
     );
   }
 
   #fullTree(level: number, index: number): Uint8Array | undefined {
     const key = `${level}/${index}`;
-    const cached = this.#trees.get(key);
+    const cached = this.#caches.trees.get(key);
     if (cached) {
       // Refresh its place in the LRU order.
-      this.#trees.delete(key);
-      this.#trees.set(key, cached);
+      this.#caches.trees.delete(key);
+      this.#caches.trees.set(key, cached);
       return cached;
     }
     const tile = this.#readTile(level, index);
     if (!tile || tile.length !== TILE_WIDTH * HASH_SIZE) return undefined;
     const tree = tileTree(this.#hasher, tile);
-    if (this.#trees.size >= CACHED_TILES) this.#trees.delete(this.#trees.keys().next().value!);
-    this.#trees.set(key, tree);
+    if (this.#caches.trees.size >= CACHED_TILES) this.#caches.trees.delete(this.#caches.trees.keys().next().value!);
+    this.#caches.trees.set(key, tree);
     return tree;
   }
 
@@ -107,6 +117,13 @@ export class TileNodeReader {
       fail('LOG_INCONSISTENT', `tile ${tileLevel}/${tileIndex} is missing or shorter than ${slot + span} hashes`);
     }
     if (span === 1) return tile.slice(slot * HASH_SIZE, (slot + 1) * HASH_SIZE);
-    return foldPerfect(this.#hasher, tile.subarray(slot * HASH_SIZE, (slot + span) * HASH_SIZE), span);
+    const key = `${level}/${index}`;
+    let folded = this.#caches.folds.get(key);
+    if (!folded) {
+      folded = foldPerfect(this.#hasher, tile.subarray(slot * HASH_SIZE, (slot + span) * HASH_SIZE), span);
+      if (this.#caches.folds.size >= CACHED_FOLDS) this.#caches.folds.delete(this.#caches.folds.keys().next().value!);
+      this.#caches.folds.set(key, folded);
+    }
+    return folded.slice();
   }
 }
