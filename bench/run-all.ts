@@ -1,4 +1,4 @@
-/** `npm run bench`: every benchmark, one after the other, each in its own process. */
+/** `npm run bench`: every benchmark (not the crash soak), one after the other, each in its own process. */
 import { execFileSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,8 @@ for (const name of [
   'escrow',
   'escrow-browser',
   'engine',
+  'submit',
+  'tiles-read',
   'first-view',
 ]) {
   execFileSync(process.execPath, [join(here, `${name}.js`)], { stdio: 'inherit' });
