@@ -141,6 +141,37 @@ describe('appending', () => {
     store.close();
   });
 
+  it('after a failed flush, serves nothing more and appends nothing more, until a restart', async () => {
+    const { dir, store, writer } = newLog();
+    writer.init();
+    await writer.appendDeferred([utf8('a')]).durable;
+    // Break the flush for real: close the read-only descriptor the store keeps on its WAL file (SQLite's own is
+    // read-write), so that its fsync fails with EBADF.
+    const wal = `${join(dir, 'log.sqlite')}-wal`;
+    const { readdirSync, readlinkSync, readFileSync: read, closeSync } = await import('node:fs');
+    const ours = readdirSync('/proc/self/fd')
+      .map(Number)
+      .filter((n) => {
+        try {
+          const flags = Number.parseInt(/flags:\s+(\d+)/.exec(read(`/proc/self/fdinfo/${n}`, 'utf8'))![1]!, 8);
+          return readlinkSync(`/proc/self/fd/${n}`) === wal && (flags & 3) === 0;
+        } catch {
+          return false;
+        }
+      });
+    expect(ours).toHaveLength(1);
+    closeSync(ours[0]!);
+    const failed = writer.appendDeferred([utf8('b')]);
+    await expect(failed.durable).rejects.toThrow(/could not be flushed/);
+    expect(store.head()!.size).toBe(1);
+    expect(() => writer.append([utf8('c')])).toThrow(/restart the node/);
+    expect(store.head()!.size).toBe(1);
+    // Not closed: its WAL descriptor is gone. The restart reads what the disk holds.
+    const restarted = SqliteStore.open(join(dir, 'log.sqlite'), tessera.origin);
+    expect(restarted.head()!.size).toBeGreaterThanOrEqual(1);
+    restarted.close();
+  });
+
   it('refuses a key whose name is not the origin', () => {
     const dir = tmp();
     const store = SqliteStore.open(join(dir, 'log.sqlite'), 'another.example/log', { create: true });

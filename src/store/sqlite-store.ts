@@ -66,6 +66,10 @@ export class SqliteStore implements LogStore {
   #flushing: Promise<void> | undefined;
   #nextFlush: Promise<void> | undefined;
   #walFd: number | undefined;
+  // After a failed flush nothing more is appended or served beyond the last durable head: whether the batches are
+  // on disk is unknown (after an fsync error Linux may drop the pages), so only a restart, which reads what the
+  // disk holds, can say.
+  #flushFailed: Error | undefined;
 
   private constructor(db: Database.Database, origin: string, path: string) {
     this.#db = db;
@@ -144,7 +148,7 @@ export class SqliteStore implements LogStore {
   }
 
   head(): LogHead | undefined {
-    return this.#unflushed > 0 ? this.#durableHead : this.#latestHead();
+    return this.#unflushed > 0 || this.#flushFailed ? this.#durableHead : this.#latestHead();
   }
 
   #latestHead(): LogHead | undefined {
@@ -173,6 +177,7 @@ export class SqliteStore implements LogStore {
       },
       (err: unknown) => {
         this.#unflushed--;
+        this.#flushFailed ??= err as Error;
         throw new DetenteError('STORE_ERROR', `the log could not be flushed to disk: ${(err as Error).message}`);
       },
     );
@@ -210,6 +215,9 @@ export class SqliteStore implements LogStore {
   }
 
   #commit(build: (head: LogHead | undefined) => AppendBatch): LogHead {
+    if (this.#flushFailed) {
+      fail('STORE_ERROR', `a flush of this log failed (${this.#flushFailed.message}): restart the node to recover`);
+    }
     const run = this.#db.transaction(() => {
       const previous = this.#latestHead();
       const batch = build(previous);
