@@ -49,23 +49,6 @@ function rootAt(store: LogStore, hasher: Rfc6962Hasher, reader: NodeReader, size
   return rangeHash(hasher, reader, 0, size);
 }
 
-export function inclusionProofFromStore(
-  store: LogStore,
-  hasher: Rfc6962Hasher,
-  index: number,
-  size: number,
-): InclusionProof {
-  const reader = readerFor(store, hasher, size);
-  if (index >= size) fail('BAD_INPUT', `index ${index} is not in a tree of size ${size}`);
-  return {
-    index,
-    size,
-    leafHash: reader.nodeHash(0, index),
-    root: rootAt(store, hasher, reader, size),
-    proof: inclusionProof(hasher, reader, index, size),
-  };
-}
-
 /**
  * Inclusion proofs of several entries in the tree of `size`, reading each node they share once: what a batch's
  * receipts need (their paths differ only near the leaves).
@@ -88,6 +71,16 @@ export function inclusionProofsFromStore(
       proof: inclusionProof(hasher, reader, index, size),
     };
   });
+}
+
+/** The inclusion proof of one entry in the tree of `size`. */
+export function inclusionProofFromStore(
+  store: LogStore,
+  hasher: Rfc6962Hasher,
+  index: number,
+  size: number,
+): InclusionProof {
+  return inclusionProofsFromStore(store, hasher, [index], size)[0]!;
 }
 
 export function consistencyProofFromStore(
