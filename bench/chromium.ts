@@ -1,25 +1,16 @@
-/** Debian's Chromium for the browser benchmarks: the flags this workplace needs and a fresh profile each launch. */
+/** Debian's Chromium for the browser benchmarks, with a fresh profile each launch. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
-
-const FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+// The flags this workplace needs live with the browser tests; the benchmarks launch the same browser.
+import { CHROMIUM, CHROMIUM_FLAGS } from '../test/helpers/browser.js';
 
 export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'detente-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    args: FLAGS,
+    executablePath: CHROMIUM,
+    args: CHROMIUM_FLAGS,
     viewport: { width: 1440, height: 900 },
   });
   return {

@@ -10,19 +10,7 @@ import { Id, Item, QuantityHolding } from '../model/index.js';
 import { NodeEscrow, type NodeEscrowOptions } from '../node/escrow-service.js';
 import type { PartyNode } from '../node/node.js';
 import { SubmissionError } from '../node/submissions.js';
-
-const ErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), path: z.string().optional() }),
-});
-
-const Receipt = z.object({
-  origin: z.string(),
-  index: z.number(),
-  leafHash: z.string(),
-  checkpoint: z.string(),
-  size: z.number(),
-  proof: z.array(z.string()),
-});
+import { ErrorBody, Receipt } from './schemas.js';
 
 const Nonce = z.string().describe('8 to 128 printable ASCII characters, never reused by the same user');
 const IssuedAt = z.string().optional().describe("the entry's issuedAt (default: now)");

@@ -24,6 +24,7 @@ import { type LogInfo, MAX_BLOB, type NodeEntry, type PartyNode } from '../node/
 import { SubmissionError } from '../node/submissions.js';
 import type { User } from '../node/users.js';
 import { escrowRoutes } from './escrow.js';
+import { ErrorBody, Receipt } from './schemas.js';
 import { stateRoutes } from './state.js';
 import { tilesPlugin } from './tiles.js';
 import { webPlugin } from './web.js';
@@ -39,10 +40,6 @@ export interface ServerOptions {
   /** The escrow's randomness (exercises only: derived from the exercise seed); default the CSPRNG. */
   escrow?: NodeEscrowOptions;
 }
-
-const ErrorBody = z.object({
-  error: z.object({ code: z.string(), message: z.string(), path: z.string().optional() }),
-});
 
 function sendError(reply: FastifyReply, status: number, code: string, message: string, path?: string) {
   return reply
@@ -82,15 +79,6 @@ const Submission = z.object({
   issuedAt: z.string().optional().describe('default: now'),
   party: z.string().optional().describe("if given, must be the node's party"),
   key: z.string().optional().describe('if given, a key of the party that holds the role the type needs'),
-});
-
-const Receipt = z.object({
-  origin: z.string(),
-  index: z.number(),
-  leafHash: z.string(),
-  checkpoint: z.string(),
-  size: z.number(),
-  proof: z.array(z.string()),
 });
 
 const Count = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);

@@ -59,22 +59,12 @@ import { nodeSuite } from '../runtime/node-crypto.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { parseCheckpoint } from '../tlog/checkpoint.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
-import { printJson, UsageError } from './output.js';
+import { printJson, readText, UsageError } from './output.js';
 
 const suite = nodeSuite;
 
 // -------------------------------------------------------------------------------------------------------------
 // Reading items
-
-function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(
-      `${what} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
-    );
-  }
-}
 
 /** A minimal CSV reader (RFC 4180 quotes, comma separator). */
 function parseCsv(text: string): string[][] {

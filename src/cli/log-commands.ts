@@ -14,24 +14,14 @@ import { nodeSuite } from '../runtime/node-crypto.js';
 import { openCheckpoint } from '../tlog/checkpoint.js';
 import { cosignerFromSeed, openCosignedCheckpoint, parseCosignatureVerifierKey } from '../tlog/cosignature.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
-import { parseCount, printJson, progress, UsageError } from './output.js';
+import { parseCount, printJson, progress, readText, UsageError } from './output.js';
 
 const suite = nodeSuite;
 const APPEND_BATCH = 256;
 
-function readFileText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(
-      `${what} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
-    );
-  }
-}
-
 /** A key given inline or as a file holding it. */
 function keyArg(value: string, what: string): string {
-  return (existsSync(value) ? readFileText(value, what) : value).trim();
+  return (existsSync(value) ? readText(value, what) : value).trim();
 }
 
 export function registerLogCommands(program: Command): void {
@@ -223,7 +213,7 @@ export function registerLogCommands(program: Command): void {
           if (!existsSync(opts.path!)) throw new UsageError(`verify: no such directory: ${opts.path}`);
           const vkeyText = opts.vkey
             ? keyArg(opts.vkey, 'verifier key')
-            : readFileText(`${opts.path}/${VKEY_FILE}`, 'verifier key').trim();
+            : readText(`${opts.path}/${VKEY_FILE}`, 'verifier key').trim();
           keySource = opts.vkey ? 'the given key' : `${VKEY_FILE} in the export (pass --vkey to trust a key you hold)`;
           report = await verifySource(dirTileSource(opts.path!), hasher, parseVerifierKey(vkeyText, suite), {
             onProgress,
@@ -249,7 +239,7 @@ export function registerLogCommands(program: Command): void {
     .option('--time <seconds>', 'timestamp, seconds since the epoch (default: now)')
     .option('--json', 'print JSON')
     .action((opts: { key: string; checkpoint: string; logVkey: string; time?: string; json?: boolean }) => {
-      const note = readFileText(opts.checkpoint, 'checkpoint');
+      const note = readText(opts.checkpoint, 'checkpoint');
       const logVerifier = parseVerifierKey(keyArg(opts.logVkey, 'log verifier key'), suite);
       const { checkpoint } = openCheckpoint(note, logVerifier);
       const witness = parseSignerKey(keyArg(opts.key, 'witness key'), suite);
@@ -276,7 +266,7 @@ export function registerLogCommands(program: Command): void {
     .requiredOption('--log-vkey <vkey>', "the log's verifier key")
     .option('--json', 'print JSON')
     .action((opts: { checkpoint: string; vkey: string; logVkey: string; json?: boolean }) => {
-      const note = readFileText(opts.checkpoint, 'checkpoint');
+      const note = readText(opts.checkpoint, 'checkpoint');
       const logVerifier = parseVerifierKey(keyArg(opts.logVkey, 'log verifier key'), suite);
       const witness = parseCosignatureVerifierKey(keyArg(opts.vkey, 'witness verifier key'), suite);
       const opened = openCosignedCheckpoint(note, logVerifier, [witness]);

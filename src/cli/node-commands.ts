@@ -1,5 +1,4 @@
 /** `detente node …`: set up and run a party's node (docs/API.md). */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { buildServer } from '../api/server.js';
@@ -7,19 +6,9 @@ import { importRegimeKeys, initNodeDir, type PeerConfig, readConfig, writeConfig
 import { PartyNode } from '../node/node.js';
 import { UserStore } from '../node/users.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
-import { parseCount, printJson, UsageError } from './output.js';
+import { parseCount, printJson, readText, UsageError } from './output.js';
 
 const suite = nodeSuite;
-
-function readText(path: string, what: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(
-      `${what} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
-    );
-  }
-}
 
 function parsePeer(value: string, previous: PeerConfig[] = []): PeerConfig[] {
   const at = value.indexOf('=');

@@ -1,9 +1,21 @@
 /** How the command line talks: one clear line per error, JSON when asked, progress bars only on a terminal. */
+import { readFileSync } from 'node:fs';
 import { SingleBar } from 'cli-progress';
 import { DetenteError } from '../crypto/errors.js';
 
 /** An error the user caused: printed as one line, exit code 1. */
 export class UsageError extends Error {}
+
+/** A file named on the command line, as text; a usage error that names it if it cannot be read. */
+export function readText(path: string, what: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new UsageError(
+      `${what} ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+    );
+  }
+}
 
 export function reportError(err: unknown): number {
   if (err instanceof DetenteError) {

@@ -5,7 +5,7 @@
  * or replaying one from an earlier round. A party that does not reveal in time is a finding, and the seed then
  * follows the fallback rule the regime states.
  */
-import { toHex } from '../crypto/bytes.js';
+import { concat, toHex } from '../crypto/bytes.js';
 import { fail } from '../crypto/errors.js';
 import type { Sha256 } from '../crypto/sha256.js';
 import { lengthPrefixed, parseHash, TAG, u32Bytes } from './format.js';
@@ -14,18 +14,6 @@ import { epochNanos, type Instant } from './time.js';
 
 /** A random value: 32 bytes from a CSPRNG, hex. It is both the contribution and what hides it. */
 export const VALUE_SIZE = 32;
-
-function concatAll(parts: Uint8Array[]): Uint8Array {
-  let length = 0;
-  for (const p of parts) length += p.length;
-  const out = new Uint8Array(length);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
 
 function checkId(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
@@ -43,9 +31,7 @@ export function freshRandomValue(random: RandomSource = secureRandom): string {
 export function commitRandom(round: string, party: string, value: string, sha256: Sha256): string {
   const v = parseHash(value, 'value', 'BAD_INPUT');
   return toHex(
-    sha256(
-      concatAll([TAG.commit, lengthPrefixed(checkId(round, 'round')), lengthPrefixed(checkId(party, 'party')), v]),
-    ),
+    sha256(concat(TAG.commit, lengthPrefixed(checkId(round, 'round')), lengthPrefixed(checkId(party, 'party')), v)),
   );
 }
 
@@ -109,7 +95,7 @@ export function jointSeed(
     if (i > 0 && sorted[i - 1]!.party === party) fail('BAD_INPUT', `contributions: ${party} appears twice`);
     parts.push(lengthPrefixed(checkId(party, 'party')), parseHash(value, `value of ${party}`, 'BAD_INPUT'));
   }
-  return toHex(sha256(concatAll(parts)));
+  return toHex(sha256(concat(...parts)));
 }
 
 /**

@@ -29,7 +29,7 @@ import { SimulatedClock } from './clock.js';
 import { DEFAULT_SEED, exerciseRandom } from './keys.js';
 import { escortCountersigned, isEscrowCommit, isEscrowOpening, openingSelector, scenarioRegime } from './play.js';
 import { DEFAULT_SCENARIO, scenarioDir } from './scenarios.js';
-import { parseTimeline, resolveBody, type Step, type Timeline } from './timeline.js';
+import { parseTimeline, playContext, resolveBody, type Step, type Timeline } from './timeline.js';
 
 export const FEDERATION_FILE = 'federation.json';
 /** Items a declaration carries in the entry itself; the rest go into blobs of BLOB_ITEMS each (as play.ts). */
@@ -320,6 +320,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   let nonces = 0;
   const playTimeline = async (play: PlayTimelineOptions = {}): Promise<FederationPlay> => {
     const refs = new Map<string, EntryRef>();
+    const context = playContext(suite, hash, timeline, refs);
     const refused: FederationRefusal[] = [];
     const timeoutMs = play.settleTimeoutMs ?? 30_000;
     for (const [i, step] of timeline.steps.entries()) {
@@ -403,16 +404,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     };
 
     async function buildRequest(n: FederationNode, step: Step): Promise<unknown> {
-      let body = resolveBody(step.body, {
-        suite,
-        regimeHash: hash,
-        itemSets: timeline.itemSets,
-        ref: (id) => {
-          const r = refs.get(id);
-          if (!r) throw new DetenteError('BAD_INPUT', `timeline: step "${id}" has no entry (yet)`);
-          return r;
-        },
-      }) as Record<string, unknown>;
+      let body = resolveBody(step.body, context) as Record<string, unknown>;
       if (
         step.type === 'declaration' &&
         body.form === 'plain' &&

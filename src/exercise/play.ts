@@ -47,7 +47,7 @@ import { Rfc6962Hasher } from '../tlog/hasher.js';
 import { SimulatedClock } from './clock.js';
 import { DEFAULT_SEED, exerciseKeys, exerciseRandom } from './keys.js';
 import { scenarioDir } from './scenarios.js';
-import { parseTimeline, resolveBody, type Step } from './timeline.js';
+import { parseTimeline, playContext, resolveBody, type Step } from './timeline.js';
 
 export const REGIME_FILE = 'regime.json';
 export const KEYS_FILE = 'keys.json';
@@ -143,6 +143,7 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
       byOrigin.set(p.origin, entry.hashes);
     }
     const refs = new Map<string, EntryRef>();
+    const context = playContext(suite, hash, timeline, refs);
     /** The escrow trees of the escrowed declarations played (the party's secrets), by their entry. */
     const trees = new Map<string, EscrowTree>();
     let zoneIndex: ZoneIndex | undefined;
@@ -178,16 +179,7 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
     function attempt(step: Step): EntryRef | DetenteError {
       const target = logs.get(step.party)!;
       try {
-        let body = resolveBody(step.body, {
-          suite,
-          regimeHash: hash,
-          itemSets: timeline.itemSets,
-          ref: (id) => {
-            const r = refs.get(id);
-            if (!r) throw new DetenteError('BAD_INPUT', `timeline: step "${id}" has no entry (yet)`);
-            return r;
-          },
-        }) as Record<string, unknown>;
+        let body = resolveBody(step.body, context) as Record<string, unknown>;
         const role = ENTRY_ROLE[step.type as keyof typeof ENTRY_ROLE];
         const keyId = step.key ?? ix.parties.get(step.party)!.keys.find((k) => k.roles.includes(role))?.id;
         if (!keyId) throw new DetenteError('KEY_UNKNOWN', `${step.party} has no key with role ${role}`);

@@ -158,6 +158,25 @@ export interface ResolveContext {
   ref(step: string): EntryRef;
 }
 
+/** The context of one play: `$ref`s resolve to the entries that earlier steps made, as `refs` holds them. */
+export function playContext(
+  suite: CryptoSuite,
+  regimeHash: string,
+  timeline: Timeline,
+  refs: ReadonlyMap<string, EntryRef>,
+): ResolveContext {
+  return {
+    suite,
+    regimeHash,
+    itemSets: timeline.itemSets,
+    ref: (id) => {
+      const r = refs.get(id);
+      if (!r) throw new DetenteError('BAD_INPUT', `timeline: step "${id}" has no entry (yet)`);
+      return r;
+    },
+  };
+}
+
 /** Resolves a step body's directives. */
 export function resolveBody(value: unknown, ctx: ResolveContext): Json {
   if (value === '$regimeHash') return ctx.regimeHash;
