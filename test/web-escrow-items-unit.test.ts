@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { csvRows } from '../src/escrow/csv.js';
 import { checkItems } from '../web/src/escrow/check-items.js';
-import { csvRows, itemTotals, parseItemsText } from '../web/src/escrow/items-input.js';
+import { itemTotals, parseItemsText } from '../web/src/escrow/items-input.js';
 import { loadScenario } from './model-helpers.js';
 
 const regime = loadScenario();

@@ -21,6 +21,7 @@ import { parseNote } from '../crypto/note.js';
 import type { DrawState } from '../engine/escrow.js';
 import { openingBodyOf } from '../engine/escrow-entries.js';
 import { ZoneIndex } from '../engine/zones.js';
+import { csvRows } from '../escrow/csv.js';
 import { commitRandom, createOpening } from '../escrow/index.js';
 import { EXERCISE_FILE, scenarioRegime } from '../exercise/play.js';
 import { foldDir } from '../exercise/read.js';
@@ -66,37 +67,6 @@ const suite = nodeSuite;
 // -------------------------------------------------------------------------------------------------------------
 // Reading items
 
-/** A minimal CSV reader (RFC 4180 quotes, comma separator). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (row.some((f) => f !== '')) rows.push(row);
-      row = [];
-    } else field += ch;
-  }
-  row.push(field);
-  if (row.some((f) => f !== '')) rows.push(row);
-  return rows;
-}
-
 /**
  * Items from a CSV file (header `uid,category,site,status`, any further column an integer attribute, empty cells
  * left out) or a JSON file (an array of items, or `{"asOf": ..., "items": [...]}`).
@@ -106,7 +76,7 @@ export function readItems(path: string): { items: Item[]; asOf?: string } {
   let raw: unknown[];
   let asOf: string | undefined;
   if (extname(path).toLowerCase() === '.csv') {
-    const [header, ...rows] = parseCsv(text);
+    const [header, ...rows] = csvRows(text).filter((row) => row.some((cell) => cell !== ''));
     if (!header) throw new UsageError(`${path}: empty CSV`);
     const cols = header.map((h) => h.trim());
     for (const need of ['uid', 'category', 'site', 'status']) {

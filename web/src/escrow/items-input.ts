@@ -6,6 +6,8 @@
  * attribute cell leaves that attribute out. JSON: an array of items, or `{ "items": [...] }` (what
  * `detente declare` reads and GET /api/escrow/declarations answers).
  */
+import { csvRows } from '../../../src/escrow/csv.js';
+
 export type ItemsFormat = 'csv' | 'json';
 
 export interface ParsedItems {
@@ -58,37 +60,6 @@ function parseCsvItems(text: string): ParsedItems {
     items.push(item);
   }
   return { format: 'csv', items };
-}
-
-/** RFC 4180 rows: comma separated, double quotes around a cell that holds commas, quotes or line breaks. */
-export function csvRows(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else cell += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-    } else cell += ch;
-  }
-  row.push(cell);
-  rows.push(row);
-  return rows;
 }
 
 /** Items per category (and per status within it), for the totals shown before committing. */
