@@ -18,10 +18,11 @@ import {
   entrySigner,
   type InspectionReportBody,
   MAX_ENTRY_BYTES,
+  prepareEntry,
   type Regime,
   regimeHash,
   type SignedEntry,
-  sealEntry,
+  sealPrepared,
   signEntry,
   verifyEntry,
 } from '../src/model/index.js';
@@ -366,8 +367,16 @@ describe('signed envelopes', () => {
 });
 
 describe('sealing entries (a node signing its own statements)', () => {
-  const seal = (fields: EnvelopeFields, seedKey = fields.key) =>
-    sealEntry(suite, regime, entrySigner(suite, regime, fields.party, fields.key, seedOf(seedKey)), fields);
+  const seal = (fields: EnvelopeFields, seedKey = fields.key) => {
+    // What a node does: prepare (every check), sign, seal.
+    const prepared = prepareEntry(
+      suite,
+      regime,
+      entrySigner(suite, regime, fields.party, fields.key, seedOf(seedKey)),
+      fields,
+    );
+    return sealPrepared(prepared, suite.ed25519.sign(seedOf(seedKey), prepared.message));
+  };
 
   it('gives the same leaf as build, sign, verify and encode, for every entry type', () => {
     for (const fields of samples()) {

@@ -207,7 +207,7 @@ export interface EntrySigner {
 
 /**
  * Checks that `seed` is the private half of regime key `keyId` of `party` (KEY_UNKNOWN otherwise). Done once when a
- * node loads its seeds, so that sealEntry need not verify every signature it makes.
+ * node loads its seeds, so that its entries need not have their signatures verified again.
  */
 export function entrySigner(suite: CryptoSuite, regime: Regime, party: string, keyId: string, seed: Uint8Array) {
   const held = regimeIndex(regime).keys.get(keyId);
@@ -268,17 +268,6 @@ export function sealPrepared(
   if (signature.length !== 64) throw new DetenteError('SCHEMA_INVALID', '$.sig: expected a 64-byte Ed25519 signature');
   const leaf = concat(LEAF_OPEN, prepared.canonical, utf8(`,"sig":"${toBase64(signature)}"}`));
   return { signed: { envelope: prepared.envelope, signature }, leaf };
-}
-
-/** prepareEntry, signed at once. */
-export function sealEntry(
-  suite: CryptoSuite,
-  regime: Regime,
-  signer: EntrySigner,
-  fields: Omit<EnvelopeFields, 'party' | 'key'>,
-): { signed: SignedEntry; leaf: Uint8Array } {
-  const prepared = prepareEntry(suite, regime, signer, fields);
-  return sealPrepared(prepared, suite.ed25519.sign(signer.seed, prepared.message));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@
  * written by the same transaction; there is nothing to reconcile after a crash.
  *
  * The node does not verify the signatures it makes: its seeds are checked against the regime's public keys when
- * the pipeline starts (entrySigner), and sealEntry makes every other check verifyEntry would.
+ * the pipeline starts (entrySigner), and prepareEntry makes every other check verifyEntry would.
  */
 
 import { type BatchSigner, inlineSigner } from '../crypto/batch-signer.js';
