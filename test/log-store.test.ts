@@ -86,12 +86,12 @@ describe('appending', () => {
   it('stores idempotency keys with their entries, and refuses a batch that repeats one, storing nothing', () => {
     const { store, writer } = newLog();
     const key = (n: number) => nodeSuite.sha256(utf8(`key ${n}`));
-    expect(writer.append([utf8('a'), utf8('b')], [key(1), key(2)]).first).toBe(0);
+    expect(writer.append([utf8('a'), utf8('b')], [[key(1)], [key(2)]]).first).toBe(0);
     expect(store.indexOfKey(key(2))).toBe(1);
     expect(store.indexOfKey(key(3))).toBeUndefined();
     const err = (() => {
       try {
-        writer.append([utf8('c'), utf8('d')], [key(3), key(1)]);
+        writer.append([utf8('c'), utf8('d')], [[key(3)], [key(1)]]);
       } catch (e) {
         return e as DetenteError;
       }
@@ -99,8 +99,11 @@ describe('appending', () => {
     expect(err?.code).toBe('DUPLICATE_KEY');
     expect(store.head()!.size).toBe(2);
     expect(store.indexOfKey(key(3))).toBeUndefined();
-    expect(() => writer.append([utf8('c')], [key(4), key(5)])).toThrow(/1 entries comes with 2 keys/);
-    expect(writer.append([utf8('c')], [key(3)]).first).toBe(2);
+    expect(() => writer.append([utf8('c')], [[key(4)], [key(5)]])).toThrow(/1 entries comes with 2 keys/);
+    expect(writer.append([utf8('c')], [[key(3), key(6)]]).first).toBe(2);
+    expect(store.indexOfKey(key(6))).toBe(2);
+    expect(() => writer.append([utf8('f')], [[key(7), key(6)]])).toThrow(/idempotency key/);
+    expect(store.indexOfKey(key(7))).toBeUndefined();
     expect(writer.append([utf8('e')]).first).toBe(3);
     store.close();
   });
@@ -132,8 +135,8 @@ describe('appending', () => {
     const { store, writer } = newLog();
     writer.init();
     const key = nodeSuite.sha256(utf8('k'));
-    await writer.appendDeferred([utf8('a')], [key]).durable;
-    expect(() => writer.appendDeferred([utf8('b')], [key])).toThrow(/idempotency key/);
+    await writer.appendDeferred([utf8('a')], [[key]]).durable;
+    expect(() => writer.appendDeferred([utf8('b')], [[key]])).toThrow(/idempotency key/);
     expect(() => writer.appendDeferred([new Uint8Array(65536)])).toThrow(/65536 bytes/);
     expect(store.head()!.size).toBe(1);
     expect(store.entry(1)).toBeUndefined();

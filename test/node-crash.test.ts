@@ -186,7 +186,7 @@ describe('a node killed with SIGKILL resumes with nothing lost or duplicated', (
 });
 
 describe('identical entries, then SIGKILL', () => {
-  it('each nonce keeps its own entry after a restart, not the first with the same leaf hash', async () => {
+  it('an identical signed entry is recorded once, and after a restart both its nonce and its content stay spent', async () => {
     if (!existsSync(CLI)) throw new Error('run `npm run build` first');
     const dir = initNodes(tmp, ['ru']).get('ru')!;
     const config = readConfig(dir);
@@ -201,21 +201,35 @@ describe('identical entries, then SIGKILL', () => {
     let child = await serve(dir, port);
     try {
       // One user, type, body and issuedAt: byte-identical entries (the nonce is not part of the entry), sent
-      // together so that they may share a batch.
-      const issuedAt = new Date(Date.UTC(2022, 5, 1)).toISOString();
+      // together so that they may share a batch. One is recorded; the others would repeat it.
+      const issuedAt = new Date().toISOString();
       const bodies = [0, 1, 2].map(() => ({ ...signature, nonce: nonce(), issuedAt }));
       const answers = await Promise.all(bodies.map((b) => submit(url, token, b)));
-      for (const a of answers) expect(a.status, JSON.stringify(a.json)).toBe(201);
-      expect(new Set(answers.map((a) => a.json.leafHash)).size).toBe(1);
-      const pair = bodies.map((body, i) => ({ body, index: answers[i]!.json.index }));
-      expect(new Set(pair.map((p) => p.index)).size).toBe(3);
+      const accepted = answers.filter((a) => a.status === 201);
+      expect(accepted).toHaveLength(1);
+      for (const a of answers.filter((x) => x.status !== 201)) {
+        expect(a.status, JSON.stringify(a.json)).toBe(409);
+        expect(a.json.error.code).toBe('DUPLICATE_ENTRY');
+      }
+      const index = accepted[0]!.json.index as number;
+      const first = bodies[answers.indexOf(accepted[0]!)]!;
       await kill(child);
       child = await serve(dir, port);
-      for (const p of pair) {
-        const replay = await submit(url, token, p.body);
-        expect(replay.status).toBe(409);
-        expect(replay.json.error.message).toContain(`(entry ${p.index})`);
-      }
+      const replay = await submit(url, token, first);
+      expect(replay.status).toBe(409);
+      expect(replay.json.error.code).toBe('REPLAYED');
+      expect(replay.json.error.message).toContain(`(entry ${index})`);
+      const again = await submit(url, token, { ...first, nonce: nonce() });
+      expect(again.status).toBe(409);
+      expect(again.json.error.code).toBe('DUPLICATE_ENTRY');
+      expect(again.json.error.message).toContain(`(entry ${index})`);
+      // The same statement signed at another time is another entry.
+      const later = await submit(url, token, {
+        ...first,
+        nonce: nonce(),
+        issuedAt: new Date(Date.now() + 1000).toISOString(),
+      });
+      expect(later.status, JSON.stringify(later.json)).toBe(201);
     } finally {
       await kill(child);
     }

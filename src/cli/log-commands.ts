@@ -9,7 +9,7 @@ import { dirTileSource } from '../log/dir-tile-source.js';
 import { exportLog } from '../log/export.js';
 import { initLogDir, logWriter, openLogDir, VKEY_FILE } from '../log/log-dir.js';
 import { consistencyProofFromStore, inclusionProofFromStore } from '../log/proofs.js';
-import { verifySource, verifyStore } from '../log/verify-log.js';
+import { type VerifyReport, verifySource, verifyStore } from '../log/verify-log.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { openCheckpoint } from '../tlog/checkpoint.js';
 import { cosignerFromSeed, openCosignedCheckpoint, parseCosignatureVerifierKey } from '../tlog/cosignature.js';
@@ -22,6 +22,12 @@ const APPEND_BATCH = 256;
 /** A key given inline or as a file holding it. */
 function keyArg(value: string, what: string): string {
   return (existsSync(value) ? readText(value, what) : value).trim();
+}
+
+/** ", 3 cosignature lines (2 verified)": what verify says of the stored cosignatures, if any. */
+function cosigned(report: VerifyReport): string {
+  if (!report.cosignatures) return '';
+  return `, ${report.cosignatures} cosignature line(s) (${report.cosignaturesVerified} verified under a given witness key)`;
 }
 
 export function registerLogCommands(program: Command): void {
@@ -190,14 +196,20 @@ export function registerLogCommands(program: Command): void {
       '--vkey <vkey>',
       'verifier key to trust (a vkey string or a file holding one); default: the one beside the log',
     )
+    .option(
+      '--witness-vkey <vkey>',
+      "a witness's cosignature verifier key (or a file holding one): its stored cosignatures must verify (--dir; repeatable)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option('--json', 'print JSON')
-    .action(async (opts: { dir?: string; path?: string; vkey?: string; json?: boolean }) => {
+    .action(async (opts: { dir?: string; path?: string; vkey?: string; witnessVkey: string[]; json?: boolean }) => {
       if ((opts.dir === undefined) === (opts.path === undefined))
         throw new UsageError('verify: give either --dir or --path');
       const bar = progress('verifying');
       const onProgress = (d: number, t: number) => bar.update(d, t);
       const hasher = new Rfc6962Hasher(suite.sha256);
-      let report: Awaited<ReturnType<typeof verifySource>>;
+      let report: VerifyReport;
       let keySource: string;
       try {
         if (opts.dir !== undefined) {
@@ -205,12 +217,16 @@ export function registerLogCommands(program: Command): void {
           try {
             const verifier = opts.vkey ? parseVerifierKey(keyArg(opts.vkey, 'verifier key'), suite) : opened.verifier;
             keySource = opts.vkey ? 'the given key' : `${VKEY_FILE} in the log directory`;
-            report = await verifyStore(opened.store, hasher, verifier, { onProgress });
+            const witnesses = opts.witnessVkey.map((w) =>
+              parseCosignatureVerifierKey(keyArg(w, 'witness verifier key'), suite),
+            );
+            report = await verifyStore(opened.store, hasher, verifier, { onProgress, witnesses });
           } finally {
             opened.close();
           }
         } else {
           if (!existsSync(opts.path!)) throw new UsageError(`verify: no such directory: ${opts.path}`);
+          if (opts.witnessVkey.length > 0) throw new UsageError('verify: --witness-vkey goes with --dir');
           const vkeyText = opts.vkey
             ? keyArg(opts.vkey, 'verifier key')
             : readText(`${opts.path}/${VKEY_FILE}`, 'verifier key').trim();
@@ -225,7 +241,7 @@ export function registerLogCommands(program: Command): void {
       if (opts.json) printJson({ ok: true, ...report, key: keySource });
       else {
         process.stdout.write(
-          `OK ${report.origin}: ${report.size} entries, ${report.tiles} tiles and ${report.checkpoints} checkpoint(s) verified against root ${report.root}, signed by ${keySource}\n`,
+          `OK ${report.origin}: ${report.size} entries, ${report.tiles} tiles and ${report.checkpoints} checkpoint(s)${cosigned(report)} verified against root ${report.root}, signed by ${keySource}\n`,
         );
       }
     });

@@ -4,10 +4,11 @@
  * together, so an acknowledged entry is durable, and the log can never sign two checkpoints for diverging trees:
  * every checkpoint extends the compact range of the one before it, read inside the same transaction.
  */
+import { equalBytes, toHex } from '../crypto/bytes.js';
 import { fail } from '../crypto/errors.js';
-import type { NoteSigner } from '../crypto/note.js';
+import { type NoteSigner, parseNote } from '../crypto/note.js';
 import type { AppendBatch, LogHead, LogStore } from '../store/store.js';
-import { signCheckpoint } from '../tlog/checkpoint.js';
+import { parseCheckpoint, signCheckpoint } from '../tlog/checkpoint.js';
 import { checkEntrySize } from '../tlog/entry-bundle.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
 import { resumeIntegrator, type TileIntegrator } from '../tlog/integrate.js';
@@ -48,10 +49,10 @@ export class LogWriter {
   }
 
   /**
-   * Appends a batch atomically with its checkpoint. Nothing is written if any entry is refused. `keys`: one
-   * idempotency key per entry (LogStore's AppendBatch), or none.
+   * Appends a batch atomically with its checkpoint. Nothing is written if any entry is refused. `keys`: the
+   * idempotency keys of each entry (LogStore's AppendBatch), or none.
    */
-  append(entries: readonly Uint8Array[], keys?: readonly Uint8Array[]): AppendResult {
+  append(entries: readonly Uint8Array[], keys?: readonly (readonly Uint8Array[])[]): AppendResult {
     return this.#write(entries, keys, (build) => this.#store.append(build));
   }
 
@@ -61,7 +62,7 @@ export class LogWriter {
    */
   appendDeferred(
     entries: readonly Uint8Array[],
-    keys?: readonly Uint8Array[],
+    keys?: readonly (readonly Uint8Array[])[],
   ): AppendResult & { durable: Promise<void> } {
     let durable: Promise<void> | undefined;
     const result = this.#write(entries, keys, (build) => {
@@ -74,7 +75,7 @@ export class LogWriter {
 
   #write(
     entries: readonly Uint8Array[],
-    keys: readonly Uint8Array[] | undefined,
+    keys: readonly (readonly Uint8Array[])[] | undefined,
     commit: (build: (previous: LogHead | undefined) => AppendBatch) => LogHead,
   ): AppendResult {
     entries.forEach((e, i) => {
@@ -109,7 +110,32 @@ export class LogWriter {
     const integrator = resumeIntegrator(this.#hasher, head?.size ?? 0, head?.peaks ?? [], (level, index) =>
       this.#store.tile(level, index),
     );
+    if (head) checkResumedHead(head, integrator);
     this.#integrator = integrator;
     return integrator;
+  }
+}
+
+/**
+ * Before extending a stored head, its peaks must rebuild the root its signed checkpoint states: otherwise the
+ * next checkpoint would be signed over a tree that contradicts the entries (one flipped bit in `peaks` sufficed).
+ * Once per resume: an integrator kept in memory extends what it computed itself.
+ */
+function checkResumedHead(head: LogHead, integrator: TileIntegrator): void {
+  let claimed: { size: number; root: Uint8Array };
+  try {
+    claimed = parseCheckpoint(parseNote(head.checkpoint).text);
+  } catch (err) {
+    fail('STORE_CORRUPT', `the stored checkpoint for size ${head.size} does not parse: ${(err as Error).message}`);
+  }
+  if (claimed.size !== head.size) {
+    fail('STORE_CORRUPT', `the stored checkpoint for size ${head.size} is for size ${claimed.size}`);
+  }
+  const rebuilt = integrator.root();
+  if (!equalBytes(rebuilt, claimed.root)) {
+    fail(
+      'STORE_CORRUPT',
+      `the stored peaks for size ${head.size} rebuild root ${toHex(rebuilt)}, but its checkpoint says ${toHex(claimed.root)}: refusing to sign over them`,
+    );
   }
 }

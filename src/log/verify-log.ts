@@ -1,13 +1,17 @@
 /**
  * Full verification of a log, from its store or from an export: the checkpoint's signature under a key the
- * caller trusts, then every tile and entry beneath it (verifyTiles). For a store, every checkpoint it ever
- * published is checked too: each must be signed and must be the root of the prefix it claims.
+ * caller trusts, then every tile and entry beneath it (verifyTiles). For a store, every row is checked as far as
+ * it can be: SQLite's structure and indexes first (LogStore.checkIntegrity), then every checkpoint it ever published
+ * (signed, the root of the prefix it claims, and stored with the peaks of that prefix, which the writer extends),
+ * then every cosignature line (it parses, names the row's witness, and with the witness's key, verifies over its
+ * checkpoint).
  */
 import { equalBytes, toHex } from '../crypto/bytes.js';
 import { fail } from '../crypto/errors.js';
-import type { NoteVerifier } from '../crypto/note.js';
+import { type NoteVerifier, parseNote, parseSignatureLine } from '../crypto/note.js';
 import type { LogStore } from '../store/store.js';
 import { openCheckpoint } from '../tlog/checkpoint.js';
+import { type CosignatureVerifier, verifyCosignature } from '../tlog/cosignature.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
 import type { TileSource } from '../tlog/tile-source.js';
 import { type VerifyTilesOptions, verifyTiles } from '../tlog/verify-tiles.js';
@@ -20,6 +24,9 @@ export interface VerifyReport {
   entries: number;
   tiles: number;
   checkpoints: number;
+  /** Cosignature lines read and checked for form; of them, verified under a witness key the caller gave. */
+  cosignatures?: number;
+  cosignaturesVerified?: number;
 }
 
 export async function verifySource(
@@ -33,18 +40,28 @@ export async function verifySource(
   return { origin: checkpoint.origin, root: toHex(checkpoint.root), ...report, checkpoints: 1 };
 }
 
+export interface VerifyStoreOptions extends Pick<VerifyTilesOptions, 'onProgress' | 'onEntry'> {
+  /** Witness keys: a stored cosignature by one of them must verify over its checkpoint. */
+  witnesses?: readonly CosignatureVerifier[];
+}
+
+const samePeaks = (a: readonly Uint8Array[], b: readonly Uint8Array[]) =>
+  a.length === b.length && a.every((p, i) => equalBytes(p, b[i]!));
+
 export async function verifyStore(
   store: LogStore,
   hasher: Rfc6962Hasher,
   verifier: NoteVerifier,
-  options: Pick<VerifyTilesOptions, 'onProgress' | 'onEntry'> = {},
+  options: VerifyStoreOptions = {},
 ): Promise<VerifyReport> {
+  store.checkIntegrity(store.head()?.size ?? 0);
   const sizes = store.checkpointRecords().map((c) => c.size);
   let checked = 0;
   const report = await verifySource(storeTileSource(store), hasher, verifier, {
-    ...options,
+    onProgress: options.onProgress,
+    onEntry: options.onEntry,
     prefixSizes: sizes,
-    onPrefix: (size, root) => {
+    onPrefix: (size, root, peaks) => {
       const { checkpoint } = openCheckpoint(store.checkpoint(size)!, verifier);
       if (checkpoint.size !== size || !equalBytes(checkpoint.root, root)) {
         fail(
@@ -52,10 +69,48 @@ export async function verifyStore(
           `the stored checkpoint for size ${size} does not match the entries (root ${toHex(root)})`,
         );
       }
+      if (!samePeaks(store.peaks(size) ?? [], peaks)) {
+        fail(
+          'STORE_CORRUPT',
+          `table checkpoints, row size ${size}: the stored peaks are not those of the entries' tree (the writer would extend them)`,
+        );
+      }
       checked++;
     },
   });
   if (checked !== sizes.length)
     fail('LOG_INCONSISTENT', `${sizes.length - checked} stored checkpoints lie beyond the log`);
-  return { ...report, checkpoints: checked };
+  return { ...report, checkpoints: checked, ...verifyCosignatures(store, options.witnesses ?? []) };
+}
+
+/** Every stored cosignature line: of a published checkpoint, well formed, and valid under its witness's key if given. */
+function verifyCosignatures(
+  store: LogStore,
+  witnesses: readonly CosignatureVerifier[],
+): { cosignatures: number; cosignaturesVerified: number } {
+  let cosignatures = 0;
+  let cosignaturesVerified = 0;
+  for (const size of store.cosignedSizes()) {
+    const note = store.checkpoint(size);
+    if (note === undefined) {
+      fail('STORE_CORRUPT', `table cosignatures: rows for size ${size}, a checkpoint the log never published`);
+    }
+    const text = parseNote(note).text;
+    // cosignatures() derives name, key ID and time from each line and refuses a row whose columns disagree.
+    for (const c of store.cosignatures(size)) {
+      cosignatures++;
+      const witness = witnesses.find((w) => w.name === c.name && w.keyId === c.keyId);
+      if (!witness) continue;
+      try {
+        verifyCosignature(witness, text, parseSignatureLine(c.line));
+      } catch (err) {
+        fail(
+          'STORE_CORRUPT',
+          `table cosignatures, row (size ${size}, name ${JSON.stringify(c.name)}, key ID ${c.keyId}): ${(err as Error).message}`,
+        );
+      }
+      cosignaturesVerified++;
+    }
+  }
+  return { cosignatures, cosignaturesVerified };
 }

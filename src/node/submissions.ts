@@ -4,11 +4,15 @@
  * inclusion proof against the signed checkpoint of that batch.
  *
  *   request ─> user's role and party ─> envelope schema ─> key and vocabulary of the regime ─> sign ─> references
- *   exist (own log + mirrors) ─> nonce not used (in the log's idempotency keys, or in flight) ─> queue
+ *   exist (own log + mirrors) ─> issuedAt near the node's clock ─> nonce not used, and no identical entry (both in
+ *   the log's idempotency keys, or in flight) ─> queue
  *   queue ─> within about 1 ms while the disk is idle, else maxDelayMs (≤ 1 s) after the first queued entry, or
- *   at maxEntries: append the batch with its signed checkpoint and one
- *   idempotency key per entry, hash(user, nonce), in one transaction ─> resolve every waiter with
+ *   at maxEntries: append the batch with its signed checkpoint and two idempotency keys per entry, hash(user,
+ *   nonce) and hash(signed message), in one transaction ─> resolve every waiter with
  *   {index, leafHash, checkpoint, inclusion proof}
+ *
+ * Ed25519 is deterministic, so an identical envelope signs to an identical entry: the second key keeps the same
+ * signed entry from repeating in the log (sent twice under two nonces, it would otherwise count twice).
  *
  * Nothing is stored for a refused submission: every check runs before the queue, and a batch that fails to append
  * writes nothing and fails every waiter. A nonce is used exactly when its entry is in the log, because the two are
@@ -110,13 +114,23 @@ export interface SubmissionOptions {
   onBatch?: (size: number) => void;
   /** Signs each batch (default: on this thread, with the suite). A node passes one on a worker thread. */
   signer?: BatchSigner;
+  /** How far an explicit issuedAt may lie before or after the node's clock (default ISSUED_AT_WINDOW). */
+  issuedAtWindowMs?: { past: number; future: number };
 }
+
+/**
+ * A signer's issuedAt is its own claim (the engine counts time from cosignatures, never from it), but it is shown,
+ * and a witness's time must not precede it: a week back (a statement prepared offline), minutes ahead (clock skew).
+ */
+export const ISSUED_AT_WINDOW = { past: 7 * 24 * 3600_000, future: 10 * 60_000 };
 
 interface Checked {
   prepared: PreparedEntry;
   seed: Uint8Array;
   /** Stored with the entry (LogStore's idempotency keys): the durable record that this user's nonce is used. */
   idempotencyKey: Uint8Array;
+  /** Stored with it too: the record that this exact signed entry is in the log. */
+  entryKey: Uint8Array;
 }
 
 interface Pending {
@@ -125,6 +139,7 @@ interface Pending {
   prepared: PreparedEntry;
   seed: Uint8Array;
   idempotencyKey: Uint8Array;
+  entryKey: Uint8Array;
   resolve: (r: Receipt) => void;
   reject: (e: unknown) => void;
 }
@@ -132,10 +147,16 @@ interface Pending {
 const NONCE = /^[\x21-\x7e]{8,128}$/;
 
 const NONCE_CONTEXT = utf8('detente/submission-nonce/v1\n');
+const ENTRY_CONTEXT = utf8('detente/submission-entry/v1\n');
 
 /** The idempotency key of a user's nonce (names hold no LF, so user and nonce cannot run into each other). */
 function nonceKey(suite: CryptoSuite, user: string, nonce: string): Uint8Array {
   return suite.sha256(concat(NONCE_CONTEXT, utf8(`${user}\n${nonce}`)));
+}
+
+/** The idempotency key of a signed message: the same message under the same key is the same entry. */
+function entryKey(suite: CryptoSuite, message: Uint8Array): Uint8Array {
+  return suite.sha256(concat(ENTRY_CONTEXT, message));
 }
 
 function fromDetente(err: unknown): never {
@@ -161,6 +182,8 @@ export class SubmissionPipeline {
   readonly #clock: () => number;
   #queue: Pending[] = [];
   readonly #inFlight = new Set<string>();
+  // Entry keys (hex) of the submissions queued or being appended: an identical one must not join them.
+  readonly #inFlightEntries = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #signers = new Map<string, EntrySigner>();
@@ -189,6 +212,7 @@ export class SubmissionPipeline {
     // Everything up to the push runs in this tick: no other submission can slip between the nonce check and it.
     const checked = this.#check(user, request);
     this.#inFlight.add(`${user.name}\n${request.nonce}`);
+    this.#inFlightEntries.add(toHex(checked.entryKey));
     return new Promise<Receipt>((resolve, reject) => {
       this.#queue.push({ user: user.name, nonce: request.nonce, ...checked, resolve, reject });
       this.#schedule();
@@ -264,6 +288,7 @@ export class SubmissionPipeline {
     } catch (err) {
       fromDetente(err);
     }
+    this.#checkIssuedAt(prepared.envelope.issuedAt);
     this.#checkBlobs(prepared.envelope);
     const idempotencyKey = nonceKey(o.suite, user.name, request.nonce);
     const index = o.store.indexOfKey(idempotencyKey);
@@ -276,7 +301,33 @@ export class SubmissionPipeline {
         '$.nonce',
       );
     }
-    return { prepared, seed: signer.seed, idempotencyKey };
+    const sameEntry = entryKey(o.suite, prepared.message);
+    const same = o.store.indexOfKey(sameEntry);
+    if (same !== undefined || this.#inFlightEntries.has(toHex(sameEntry))) {
+      throw new SubmissionError(
+        409,
+        'DUPLICATE_ENTRY',
+        same === undefined
+          ? 'an identical entry (same type, body, refs, key and issuedAt) is being appended'
+          : `an identical entry (same type, body, refs, key and issuedAt) is already in the log (entry ${same})`,
+      );
+    }
+    return { prepared, seed: signer.seed, idempotencyKey, entryKey: sameEntry };
+  }
+
+  /** issuedAt (given or defaulted) must lie within the window around the node's clock. */
+  #checkIssuedAt(issuedAt: string): void {
+    const { past, future } = this.#o.issuedAtWindowMs ?? ISSUED_AT_WINDOW;
+    const now = this.#clock();
+    const at = Date.parse(issuedAt);
+    if (!(at >= now - past && at <= now + future)) {
+      throw new SubmissionError(
+        422,
+        'ISSUED_AT_IMPLAUSIBLE',
+        `issuedAt: ${issuedAt} is outside the node's window (${new Date(now - past).toISOString()} to ${new Date(now + future).toISOString()})`,
+        '$.issuedAt',
+      );
+    }
   }
 
   /** A plain declaration's `more` blobs must be stored already (POST /api/blobs), and their items valid. */
@@ -338,12 +389,17 @@ export class SubmissionPipeline {
     const settle = (each: (p: Pending, i: number) => void) =>
       batch.forEach((p, i) => {
         this.#inFlight.delete(`${p.user}\n${p.nonce}`);
+        this.#inFlightEntries.delete(toHex(p.entryKey));
         each(p, i);
       });
     const refuse = (err: unknown) => {
       const refusal =
         err instanceof DetenteError && err.code === 'DUPLICATE_KEY'
-          ? new SubmissionError(409, 'REPLAYED', 'a nonce of this batch was used meanwhile: nothing was stored')
+          ? new SubmissionError(
+              409,
+              'REPLAYED',
+              'a nonce or an entry of this batch was recorded meanwhile: nothing was stored',
+            )
           : err;
       settle((p) => p.reject(refusal));
     };
@@ -354,7 +410,7 @@ export class SubmissionPipeline {
         // returns once committed; the next batch is checked and signed while this one is flushed to disk.
         const { first, head, durable } = o.writer.appendDeferred(
           batch.map((p, i) => sealPrepared(p.prepared, signatures[i]!).leaf),
-          batch.map((p) => p.idempotencyKey),
+          batch.map((p) => [p.idempotencyKey, p.entryKey]),
         );
         return durable.then(() => ({ first, head }));
       })

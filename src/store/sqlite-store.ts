@@ -13,9 +13,14 @@ import { closeSync, existsSync, fsync, openSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { concat } from '../crypto/bytes.js';
 import { DetenteError, fail } from '../crypto/errors.js';
+import { parseSignatureLine } from '../crypto/note.js';
+import { parseCosignatureTimestamp } from '../tlog/cosignature.js';
 import type { AppendBatch, CheckpointRecord, DeferredAppend, LogHead, LogStore, StoredCosignature } from './store.js';
 
 const SCHEMA_VERSION = 2;
+const IDEMPOTENCY_KEY_BYTES = 32;
+/** Every table, in the order a corruption hunt scans them. */
+const TABLES = ['meta', 'entries', 'tiles', 'checkpoints', 'cosignatures', 'blobs', 'idempotency'] as const;
 const ENTRY_PAGE = 256;
 const TILES_PER_LEVEL = 2 ** 40;
 
@@ -47,6 +52,12 @@ function tileId(level: number, index: number): number {
 }
 
 const bytes = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+
+/** SQLite's own word that the file is damaged (better-sqlite3 puts the extended result code in `code`). */
+function isCorruption(err: unknown): err is Error {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
 
 export interface SqliteStoreOptions {
   /** Create the file if it does not exist (with this origin). Otherwise the file must exist. */
@@ -88,6 +99,8 @@ export class SqliteStore implements LogStore {
       entries: db.prepare('SELECT data FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').pluck(),
       tile: db.prepare('SELECT data FROM tiles WHERE id = ?').pluck(),
       checkpoint: db.prepare('SELECT note FROM checkpoints WHERE size = ?').pluck(),
+      peaks: db.prepare('SELECT peaks FROM checkpoints WHERE size = ?').pluck(),
+      cosignedSizes: db.prepare('SELECT DISTINCT size FROM cosignatures ORDER BY size').pluck(),
       checkpointRecords: db.prepare('SELECT size, time FROM checkpoints ORDER BY size'),
       addCosignature: db.prepare(
         'INSERT OR IGNORE INTO cosignatures (size, name, key_id, timestamp, line) VALUES (?, ?, ?, ?, ?)',
@@ -143,6 +156,20 @@ export class SqliteStore implements LogStore {
       return new SqliteStore(db, stored, path);
     } catch (err) {
       db.close();
+      if (isCorruption(err)) fail('STORE_CORRUPT', `${path} is corrupt: ${err.message}`);
+      throw err;
+    }
+  }
+
+  /**
+   * Runs a read or write, turning SQLite's report of a damaged file into STORE_CORRUPT naming the table and the
+   * row asked for (instead of an anonymous SqliteError).
+   */
+  #guard<T>(table: string, row: string, run: () => T): T {
+    try {
+      return run();
+    } catch (err) {
+      if (isCorruption(err)) fail('STORE_CORRUPT', `${this.#path} is corrupt: table ${table}, ${row}: ${err.message}`);
       throw err;
     }
   }
@@ -152,7 +179,9 @@ export class SqliteStore implements LogStore {
   }
 
   #latestHead(): LogHead | undefined {
-    const row = this.#stmt.head.get() as { size: number; note: string; peaks: Buffer; time: number } | undefined;
+    const row = this.#guard('checkpoints', 'the latest row', () => this.#stmt.head.get()) as
+      | { size: number; note: string; peaks: Buffer; time: number }
+      | undefined;
     return row && { size: row.size, checkpoint: row.note, peaks: splitPeaks(bytes(row.peaks)), time: row.time };
   }
 
@@ -231,10 +260,12 @@ export class SqliteStore implements LogStore {
       if (batch.keys !== undefined && batch.keys.length !== batch.entries.length) {
         fail('STORE_ERROR', `batch of ${batch.entries.length} entries comes with ${batch.keys.length} keys`);
       }
-      batch.keys?.forEach((key, i) => {
-        // A failure throws out of the transaction: nothing of the batch is written.
-        if (this.#stmt.insertKey.run(key, index + i).changes !== 1) {
-          fail('DUPLICATE_KEY', `entry ${i} of the batch repeats an idempotency key the log already holds`);
+      batch.keys?.forEach((keys, i) => {
+        for (const key of keys) {
+          // A failure throws out of the transaction: nothing of the batch is written.
+          if (this.#stmt.insertKey.run(key, index + i).changes !== 1) {
+            fail('DUPLICATE_KEY', `entry ${i} of the batch repeats an idempotency key the log already holds`);
+          }
         }
       });
       for (const e of batch.entries) this.#stmt.insertEntry.run(index++, e);
@@ -247,46 +278,85 @@ export class SqliteStore implements LogStore {
       );
       return batch.head;
     });
-    return run.immediate();
+    return this.#guard('(an append)', `after size ${this.#durableHead?.size ?? '?'}`, () => run.immediate());
   }
 
   entry(index: number): Uint8Array | undefined {
-    const data = this.#stmt.entry.get(index) as Buffer | undefined;
+    const data = this.#guard('entries', `idx ${index}`, () => this.#stmt.entry.get(index)) as Buffer | undefined;
     return data && bytes(data);
   }
 
   indexOfKey(key: Uint8Array): number | undefined {
-    return this.#stmt.indexOfKey.get(key) as number | undefined;
+    return this.#guard('idempotency', 'a key lookup', () => this.#stmt.indexOfKey.get(key)) as number | undefined;
   }
 
   *entries(begin: number, end: number): Iterable<Uint8Array> {
     // Pages, not one long-lived cursor: better-sqlite3 forbids other statements while a cursor is open, and a
     // caller streaming entries (export, verify) reads tiles between them.
     for (let page = begin; page < end; page += ENTRY_PAGE) {
-      const rows = this.#stmt.entries.all(page, Math.min(end, page + ENTRY_PAGE)) as Buffer[];
+      const last = Math.min(end, page + ENTRY_PAGE);
+      const rows = this.#guard('entries', `idx ${page} to ${last - 1}`, () =>
+        this.#stmt.entries.all(page, last),
+      ) as Buffer[];
       for (const data of rows) yield bytes(data);
     }
   }
 
   tile(level: number, index: number): Uint8Array | undefined {
-    const data = this.#stmt.tile.get(tileId(level, index)) as Buffer | undefined;
+    const id = tileId(level, index);
+    const data = this.#guard('tiles', `tile ${level}/${index} (id ${id})`, () => this.#stmt.tile.get(id)) as
+      | Buffer
+      | undefined;
     return data && bytes(data);
   }
 
   checkpoint(size: number): string | undefined {
-    return this.#stmt.checkpoint.get(size) as string | undefined;
+    return this.#guard('checkpoints', `size ${size}`, () => this.#stmt.checkpoint.get(size)) as string | undefined;
+  }
+
+  peaks(size: number): Uint8Array[] | undefined {
+    const blob = this.#guard('checkpoints', `size ${size}`, () => this.#stmt.peaks.get(size)) as Buffer | undefined;
+    return blob && splitPeaks(bytes(blob));
   }
 
   checkpointRecords(): CheckpointRecord[] {
-    return this.#stmt.checkpointRecords.all() as CheckpointRecord[];
+    return this.#guard('checkpoints', 'all rows', () => this.#stmt.checkpointRecords.all()) as CheckpointRecord[];
   }
 
   addCosignature(c: StoredCosignature): void {
     this.#stmt.addCosignature.run(c.size, c.name, c.keyId, c.timestamp, c.line);
   }
 
+  /**
+   * The cosignatures stored for `size`, with name, key ID and timestamp read from the signed line itself: the
+   * columns only index the row, and a row whose line says otherwise is corrupt.
+   */
   cosignatures(size: number): StoredCosignature[] {
-    return this.#stmt.cosignatures.all(size) as StoredCosignature[];
+    const rows = this.#guard('cosignatures', `size ${size}`, () =>
+      this.#stmt.cosignatures.all(size),
+    ) as StoredCosignature[];
+    return rows.map((row) => {
+      const where = `${this.#path} is corrupt: table cosignatures, row (size ${row.size}, name ${JSON.stringify(row.name)}, key ID ${row.keyId})`;
+      let signed: { name: string; keyId: number; timestamp: number };
+      try {
+        const sig = parseSignatureLine(row.line);
+        signed = { name: sig.name, keyId: sig.keyId, timestamp: parseCosignatureTimestamp(sig.signature) };
+      } catch (err) {
+        fail('STORE_CORRUPT', `${where}: the line does not parse as a cosignature: ${(err as Error).message}`);
+      }
+      if (signed.name !== row.name || signed.keyId !== row.keyId || signed.timestamp !== row.timestamp) {
+        fail(
+          'STORE_CORRUPT',
+          `${where}: the line says time ${signed.timestamp}, name ${JSON.stringify(signed.name)}, key ID ${signed.keyId}; the row says time ${row.timestamp}`,
+        );
+      }
+      return { ...row, timestamp: signed.timestamp };
+    });
+  }
+
+  /** Sizes that have stored cosignatures, ascending. */
+  cosignedSizes(): number[] {
+    return this.#guard('cosignatures', 'all rows', () => this.#stmt.cosignedSizes.all()) as number[];
   }
 
   putBlob(hash: Uint8Array, data: Uint8Array): void {
@@ -294,8 +364,65 @@ export class SqliteStore implements LogStore {
   }
 
   blob(hash: Uint8Array): Uint8Array | undefined {
-    const data = this.#stmt.blob.get(hash) as Buffer | undefined;
+    const data = this.#guard('blobs', 'a hash lookup', () => this.#stmt.blob.get(hash)) as Buffer | undefined;
     return data && bytes(data);
+  }
+
+  /**
+   * What the store can check of itself, beyond what the tiles prove: SQLite's structure (PRAGMA quick_check), each
+   * index against its table where a flipped bit would reopen a nonce or hide a cosignature (integrity_check of those
+   * tables), and the idempotency rows' ranges. Throws STORE_CORRUPT naming the table and, where it can, the row.
+   */
+  checkIntegrity(size: number): void {
+    const pragma = (sql: string) =>
+      this.#guard('(structure)', sql, () => this.#db.prepare(sql).pluck().all() as string[]);
+    let problems: string[];
+    try {
+      problems = this.#db.prepare('PRAGMA quick_check').pluck().all() as string[];
+    } catch (err) {
+      // quick_check itself can stop at a page it cannot read.
+      if (!isCorruption(err)) throw err;
+      problems = [err.message];
+    }
+    if (!(problems.length === 1 && problems[0] === 'ok')) {
+      const where = this.#huntCorruptRow() ?? 'structure';
+      fail('STORE_CORRUPT', `${this.#path} is corrupt: ${where}: ${problems.slice(0, 3).join('; ')}`);
+    }
+    for (const table of ['idempotency', 'cosignatures']) {
+      const rows = pragma(`PRAGMA integrity_check(${table})`);
+      // integrity_check names the table's rowid ("row 7 missing from index …"): say it in the table's words.
+      if (!(rows.length === 1 && rows[0] === 'ok')) {
+        fail('STORE_CORRUPT', `${this.#path} is corrupt: table ${table}: ${rows.slice(0, 3).join('; ')}`);
+      }
+    }
+    const bad = this.#guard('idempotency', 'all rows', () =>
+      this.#db
+        .prepare(
+          'SELECT rowid AS row, idx, length(key) AS bytes FROM idempotency WHERE idx < 0 OR idx >= ? OR length(key) != ? LIMIT 1',
+        )
+        .get(size, IDEMPOTENCY_KEY_BYTES),
+    ) as { row: number; idx: number; bytes: number } | undefined;
+    if (bad) {
+      fail(
+        'STORE_CORRUPT',
+        `${this.#path} is corrupt: table idempotency, row ${bad.row}: a key of ${bad.bytes} bytes (expected ${IDEMPOTENCY_KEY_BYTES}) for entry ${bad.idx} of a log of ${size}`,
+      );
+    }
+  }
+
+  /** After quick_check failed: the first table whose rows cannot all be read, and the last row read before. */
+  #huntCorruptRow(): string | undefined {
+    for (const table of TABLES) {
+      let last: unknown = 'none';
+      try {
+        for (const row of this.#db.prepare(`SELECT rowid AS r, * FROM ${table}`).iterate())
+          last = (row as { r: unknown }).r;
+      } catch (err) {
+        if (isCorruption(err)) return `table ${table}, the row after rowid ${String(last)}`;
+        throw err;
+      }
+    }
+    return undefined;
   }
 
   close(): void {

@@ -28,11 +28,11 @@ export interface CheckpointRecord {
 export interface AppendBatch {
   entries: readonly Uint8Array[];
   /**
-   * Optional idempotency keys, one per entry (Tessera's antispam): stored with the entry's index in the same
+   * Optional idempotency keys, any number per entry (Tessera's antispam): stored with the entry's index in the same
    * transaction, so "this request made that entry" is durable exactly when the entry is. A key the store already
    * holds fails the whole batch (DUPLICATE_KEY), and nothing is written.
    */
-  keys?: readonly Uint8Array[];
+  keys?: readonly (readonly Uint8Array[])[];
   tiles: readonly TileWrite[];
   head: LogHead;
 }
@@ -82,11 +82,18 @@ export interface LogStore {
   tile(level: number, index: number): Uint8Array | undefined;
   /** The signed checkpoint the log published at exactly `size`, if it published one. */
   checkpoint(size: number): string | undefined;
+  /** The compact-range peaks stored with the checkpoint of exactly `size`. */
+  peaks(size: number): Uint8Array[] | undefined;
   /** Every published checkpoint's size and local time, ascending by size. */
   checkpointRecords(): CheckpointRecord[];
   addCosignature(cosignature: StoredCosignature): void;
+  /** Name, key ID and timestamp as the signed line says (a row whose columns disagree is STORE_CORRUPT). */
   cosignatures(size: number): StoredCosignature[];
+  /** Sizes with stored cosignatures, ascending. */
+  cosignedSizes(): number[];
   putBlob(hash: Uint8Array, data: Uint8Array): void;
   blob(hash: Uint8Array): Uint8Array | undefined;
+  /** Checks the file's structure and the rows no tile proves; throws STORE_CORRUPT naming the table and row. */
+  checkIntegrity(size: number): void;
   close(): void;
 }

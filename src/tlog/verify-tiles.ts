@@ -16,9 +16,9 @@ import type { TileSource } from './tile-source.js';
 export interface VerifyTilesOptions {
   /** Called for each entry once its leaf hash has been checked, in index order. */
   onEntry?: (index: number, entry: Uint8Array) => void;
-  /** Called with the root of every prefix listed in `prefixSizes`, as the stream reaches it. */
+  /** Called with the root and compact-range peaks of every prefix listed in `prefixSizes`, as the stream reaches it. */
   prefixSizes?: readonly number[];
-  onPrefix?: (size: number, root: Uint8Array) => void;
+  onPrefix?: (size: number, root: Uint8Array, peaks: Uint8Array[]) => void;
   /** Progress in units of work (entries, then tile slots). */
   onProgress?: (done: number, total: number) => void;
 }
@@ -60,7 +60,7 @@ export async function verifyTiles(
   };
   const reportPrefixes = () => {
     while (nextPrefix < prefixes.length && prefixes[nextPrefix]! <= range.size) {
-      if (prefixes[nextPrefix] === range.size) options.onPrefix?.(range.size, range.root());
+      if (prefixes[nextPrefix] === range.size) options.onPrefix?.(range.size, range.root(), range.peaks());
       nextPrefix++;
     }
   };

@@ -8,7 +8,12 @@ import { initLogDir, openLogDir } from '../../src/log/log-dir.js';
 import { verifyStore } from '../../src/log/verify-log.js';
 import { nodeSuite } from '../../src/runtime/node-crypto.js';
 
-const CHILD = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'test', 'fixtures', 'crash-child.js');
+// Compiled (dist/test/helpers/crash.js, as bench/crash-soak.js runs it) the child sits beside this file's folder;
+// from source (vitest runs test/helpers/crash.ts) it is the compiled one under dist/.
+const HERE = dirname(fileURLToPath(import.meta.url));
+const CHILD = import.meta.url.endsWith('.js')
+  ? join(HERE, '..', 'fixtures', 'crash-child.js')
+  : join(HERE, '..', '..', 'dist', 'test', 'fixtures', 'crash-child.js');
 
 export interface CrashRound {
   acknowledged: number;
