@@ -1,18 +1,8 @@
 #!/usr/bin/env node
 /** The `detente` command. */
 import { Command, CommanderError } from 'commander';
-import { registerAuditCommands } from './audit-commands.js';
-import { registerDemoCommand } from './demo.js';
-import { registerEscrowCommands } from './escrow-commands.js';
-import { registerEvidenceCommands } from './evidence-commands.js';
-import { registerKeyCommands } from './key-commands.js';
 import { registerLogCommands } from './log-commands.js';
-import { registerNodeCommands } from './node-commands.js';
 import { reportError } from './output.js';
-import { registerRegimeCommands } from './regime-commands.js';
-import { registerScenarioCommands } from './scenario-commands.js';
-import { registerStartCommand } from './start-command.js';
-import { registerStatusCommands } from './status-commands.js';
 
 const program = new Command('detente')
   .description('Détente: verifiable logs and compliance for arms-control commitments')
@@ -24,16 +14,34 @@ program.configureOutput({
 });
 
 registerLogCommands(program);
-registerKeyCommands(program);
-registerEvidenceCommands(program);
-registerNodeCommands(program);
-registerAuditCommands(program);
-registerDemoCommand(program);
-registerRegimeCommands(program);
-registerScenarioCommands(program);
-registerStatusCommands(program);
-registerStartCommand(program);
-registerEscrowCommands(program);
+// `detente log …` (an audit of a large export among them) loads only the log's modules: the other commands pull in
+// the server, the engine and the escrow, most of a second of CPU before any work. Every other command, and --help,
+// registers them all.
+if (process.argv[2] !== 'log') {
+  const modules = await Promise.all([
+    import('./key-commands.js'),
+    import('./evidence-commands.js'),
+    import('./node-commands.js'),
+    import('./audit-commands.js'),
+    import('./demo.js'),
+    import('./regime-commands.js'),
+    import('./scenario-commands.js'),
+    import('./status-commands.js'),
+    import('./start-command.js'),
+    import('./escrow-commands.js'),
+  ]);
+  const [key, evidence, node, audit, demo, regime, scenario, status, start, escrow] = modules;
+  key.registerKeyCommands(program);
+  evidence.registerEvidenceCommands(program);
+  node.registerNodeCommands(program);
+  audit.registerAuditCommands(program);
+  demo.registerDemoCommand(program);
+  regime.registerRegimeCommands(program);
+  scenario.registerScenarioCommands(program);
+  status.registerStatusCommands(program);
+  start.registerStartCommand(program);
+  escrow.registerEscrowCommands(program);
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -101,19 +101,25 @@ export function leafHashInto(data: Uint8Array, out: Uint8Array, at: number): voi
 /** out[at, at + 32) = H(0x01 ‖ left ‖ right), the two children 32 bytes each at `l` and `r` of `from`. */
 export function nodeHashInto(from: Uint8Array, l: number, r: number, out: Uint8Array, at: number): void {
   scratch[0] = 0x01;
-  scratch.set(from.subarray(l, l + 32), 1);
-  scratch.set(from.subarray(r, r + 32), 33);
+  for (let i = 0; i < 32; i++) {
+    scratch[1 + i] = from[l + i]!;
+    scratch[33 + i] = from[r + i]!;
+  }
   digestScratch(65, out, at);
 }
 
+// The level being folded by subtreeRootInto: a tile's 256 hashes at most, reused.
+let work = new Uint8Array(256 * 32);
+
 /**
- * The root of the perfect subtree over `count` (a power of two) consecutive 32-byte hashes of `hashes`, computed
- * in place in a scratch copy; written to out[at, at + 32).
+ * The root of the perfect subtree over `count` (a power of two) consecutive 32-byte hashes of `hashes`, folded in a
+ * scratch copy; written to out[at, at + 32).
  */
 export function subtreeRootInto(hashes: Uint8Array, count: number, out: Uint8Array, at: number): void {
-  const work = hashes.slice(0, count * 32);
+  if (work.length < count * 32) work = new Uint8Array(count * 32);
+  work.set(hashes.subarray(0, count * 32));
   for (let n = count; n > 1; n >>= 1) {
     for (let i = 0; i < n; i += 2) nodeHashInto(work, i * 32, (i + 1) * 32, work, (i >> 1) * 32);
   }
-  out.set(work.subarray(0, 32), at);
+  for (let i = 0; i < 32; i++) out[at + i] = work[i]!;
 }
