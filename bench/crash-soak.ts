@@ -10,7 +10,10 @@ const kills = Number(process.argv[2] ?? 500);
 const dir = mkdtempSync(join(tmpdir(), 'detente-soak-'));
 const started = Date.now();
 try {
-  const rounds = await crashRounds(join(dir, 'log'), kills);
+  const rounds = await crashRounds(join(dir, 'log'), kills, Math.random, (round, { size }) => {
+    // A long run says how far it is (on stderr, so that stdout stays the one-line result).
+    if (round % 50 === 0) process.stderr.write(`${round}/${kills} kills, log size ${size}\n`);
+  });
   const last = rounds.at(-1)!;
   console.log(
     `${kills} SIGKILLs: every acknowledged entry survived; final size ${last.size}, last acknowledged index ${last.acknowledged}; ${((Date.now() - started) / 1000).toFixed(1)} s`,

@@ -54,6 +54,7 @@ export async function crashRounds(
   dir: string,
   kills: number,
   random: () => number = Math.random,
+  onRound?: (round: number, result: CrashRound) => void,
 ): Promise<CrashRound[]> {
   if (!existsSync(CHILD)) throw new Error(`${CHILD} is missing: run \`npm run build\` first`);
   initLogDir(dir, 'crash.detente.example/log', nodeSuite);
@@ -79,6 +80,7 @@ export async function crashRounds(
         throw new Error(`round ${i}: the last acknowledged entry ${acknowledged} is wrong`);
       }
       rounds.push({ acknowledged, size: report.size });
+      onRound?.(i + 1, rounds.at(-1)!);
     } finally {
       log.close();
     }
