@@ -5,16 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utf8 } from '../src/crypto/bytes.js';
 import { DetenteError } from '../src/crypto/errors.js';
 import { portableSuite } from '../src/crypto/suite.js';
-import { detectFork } from '../src/federation/gossip.js';
-import { storeTileSource } from '../src/log/store-tile-source.js';
 import {
   type EquivocationEvidence,
   type PrefixChain,
   prefixEvidence,
   sameSizeEvidence,
   verifyEvidence,
-} from '../src/node/evidence.js';
-import { provePrefix } from '../src/node/prefix-proof.js';
+} from '../src/federation/evidence.js';
+import { detectFork } from '../src/federation/gossip.js';
+import { provePrefix } from '../src/federation/prefix-proof.js';
+import { storeTileSource } from '../src/log/store-tile-source.js';
 import { detente } from './helpers/cli.js';
 import { hasher, makeLog, suite, type TestLog } from './helpers/logs.js';
 import { tempDirs } from './helpers/tmp.js';

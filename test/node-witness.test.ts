@@ -7,8 +7,8 @@ import { witnessPlugin } from '../src/api/witness.js';
 import { toBase64 } from '../src/crypto/bytes.js';
 import { parseNote } from '../src/crypto/note.js';
 import { parseSignerKey } from '../src/crypto/vkey.js';
+import { verifyEvidence } from '../src/federation/evidence.js';
 import { consistencyProofFromStore } from '../src/log/proofs.js';
-import { verifyEvidence } from '../src/node/evidence.js';
 import { Witness } from '../src/node/witness.js';
 import { parseCheckpoint, signCheckpoint } from '../src/tlog/checkpoint.js';
 import {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { DetenteError } from '../crypto/errors.js';
-import { verifyEvidence } from '../node/evidence.js';
+import { verifyEvidence } from '../federation/evidence.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { printJson, UsageError } from './output.js';
 

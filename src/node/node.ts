@@ -26,6 +26,7 @@ import { DetenteError } from '../crypto/errors.js';
 import { formatSignatureLine, parseNote } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { formatVerifierKey } from '../crypto/vkey.js';
+import { type EquivocationEvidence, EVIDENCE_FORMAT } from '../federation/evidence.js';
 import { detectFork, type Observation } from '../federation/gossip.js';
 import { httpTileSource } from '../federation/http-tile-source.js';
 import { logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
@@ -71,7 +72,6 @@ import {
   witnessName,
   witnessVkeyOf,
 } from './config.js';
-import { type EquivocationEvidence, EVIDENCE_FORMAT } from './evidence.js';
 import { LogMirror, mirroredCheckpoint } from './mirror.js';
 import { SubmissionPipeline } from './submissions.js';
 import { UserStore } from './users.js';

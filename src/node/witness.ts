@@ -36,6 +36,7 @@ import { DetenteError, fail } from '../crypto/errors.js';
 import { formatSignatureLine, type NoteSignature, type NoteVerifier, parseNote } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { parseVerifierKey } from '../crypto/vkey.js';
+import { type EquivocationEvidence, sameSizeEvidence } from '../federation/evidence.js';
 import { type Checkpoint, openCheckpoint } from '../tlog/checkpoint.js';
 import { verifyConsistency } from '../tlog/consistency.js';
 import type { Cosigner } from '../tlog/cosignature.js';
@@ -47,7 +48,6 @@ import {
   parseAddCheckpointRequest,
   TREE_SIZE_CONTENT_TYPE,
 } from '../tlog/witness-protocol.js';
-import { type EquivocationEvidence, sameSizeEvidence } from './evidence.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS witness_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
