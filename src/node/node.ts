@@ -15,10 +15,13 @@
  *   to two peers is caught in one round, and the evidence is kept in `evidence/`.
  *
  * The seam for the engine: `allEntries()` returns every entry of every log this node holds (own and mirrored,
- * decoded), each with its origin, index, leaf hash and `countedAt`: the earliest time a witness of another party
- * cosigned a checkpoint containing it, else the local time of the first checkpoint that contained it.
+ * decoded; a log proven to have forked only up to where its branches part), each with its origin, index, leaf hash
+ * and `countedAt` (src/federation/counted-time.ts: from signed data only, the same on every node).
+ *
+ * One file past 500 lines: it is the composition root of the node, and each part it wires is a file of its own
+ * (mirror, witness, submissions, log-times, evidence-store); what remains here is the loops that connect them.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { fromBase64, fromHex, toBase64, toHex } from '../crypto/bytes.js';
