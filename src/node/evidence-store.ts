@@ -89,19 +89,20 @@ export class EvidenceStore {
     };
   }
 
-  /** Equivocation evidence of a log, as forks (several files may name one log: the smallest size rules). */
+  /**
+   * One fork per log with equivocation evidence. Several files may name one log (a same-size pair and an
+   * inconsistent prefix): the one with the smallest contradiction size rules, then the first file name.
+   */
   forks(): Fork[] {
-    const out: Fork[] = [];
+    const byOrigin = new Map<string, Fork>();
     for (const [file, e] of [...this.#cache.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       if (e.format !== EVIDENCE_FORMAT) continue;
-      out.push({
-        origin: e.origin,
-        file,
-        size: contradictionSize(e),
-        acknowledged: existsSync(join(this.dir, `${file}.ack`)),
-      });
+      const size = contradictionSize(e);
+      const held = byOrigin.get(e.origin);
+      if (held && held.size <= size) continue;
+      byOrigin.set(e.origin, { origin: e.origin, file, size, acknowledged: existsSync(join(this.dir, `${file}.ack`)) });
     }
-    return out;
+    return [...byOrigin.values()].sort((a, b) => (a.origin < b.origin ? -1 : 1));
   }
 
   /** Records that an operator has seen the fork in `file`; the fold stays stopped. */
