@@ -40,61 +40,95 @@ async function entry(node: RunningNode, origin: string, index: number) {
   return (await fetch(`${node.url}/api/entries/${encodeURIComponent(origin)}/${index}`)).json();
 }
 
-describe('a dishonest witness cannot backdate (H1)', () => {
+describe('a dishonest witness cannot backdate, and every node counts the same times (H1)', () => {
   let us: RunningNode;
+  let nato: RunningNode;
   let usDir: string;
   const fake = Fastify({ logger: false, forceCloseConnections: true });
   const BACKDATED = 1577836800; // 2020-01-01T00:00:00Z
 
   beforeAll(async () => {
-    const dirs = initNodes(tmp, ['us', 'ru']);
+    const dirs = initNodes(tmp);
     usDir = dirs.get('us')!;
     const ruDir = dirs.get('ru')!;
-    // ru's witness, with ru's real witness key, signs every us checkpoint as seen on 2020-01-01.
-    const probe = await startNode(usDir, await freePort(), [], false);
+    const [pUs, pNato] = [await freePort(), await freePort()];
+    const probe = await startNode(usDir, pUs, [], false);
     const ruParty = probe.node.regime.parties.find((p) => p.id === 'ru')!;
-    const usVkey = probe.node.log.vkey;
+    const vkeys = { us: probe.node.log.vkey, nato: readFileSync(join(dirs.get('nato')!, 'log', 'log.vkey'), 'utf8') };
     await probe.close();
-    const witness = Witness.open(join(ruDir, 'fake-witness.sqlite'), {
-      cosigners: [cosignerFromSeed(suite, witnessName(ruParty), readSeed(ruDir, 'ru-witness'))],
-      logs: [{ vkey: usVkey }],
-      suite,
-      clock: () => BACKDATED,
-    });
-    await fake.register(witnessPlugin, { witness, submissionPrefix: '/logs/us' });
+    // ru's witness, with ru's real witness key, signs every checkpoint of us and nato as seen on 2020-01-01.
+    for (const party of ['us', 'nato'] as const) {
+      const witness = Witness.open(join(ruDir, `fake-witness-${party}.sqlite`), {
+        cosigners: [cosignerFromSeed(suite, witnessName(ruParty), readSeed(ruDir, 'ru-witness'))],
+        logs: [{ vkey: vkeys[party].trim() }],
+        suite,
+        clock: () => BACKDATED,
+      });
+      await fake.register(witnessPlugin, { witness, submissionPrefix: `/logs/${party}` });
+    }
     const { base } = await listen(fake);
     const token = addUser(usDir, 'us', 'officer', ['declarant']);
-    us = await startNode(usDir, await freePort(), [{ party: 'ru', url: base }], false);
+    us = await startNode(
+      usDir,
+      pUs,
+      [
+        { party: 'ru', url: base },
+        { party: 'nato', url: `http://127.0.0.1:${pNato}` },
+      ],
+      false,
+    );
+    nato = await startNode(
+      dirs.get('nato')!,
+      pNato,
+      [
+        { party: 'ru', url: base },
+        { party: 'us', url: `http://127.0.0.1:${pUs}` },
+      ],
+      false,
+    );
     expect((await submit(us.url, token, regimeSignature(us.node))).status).toBe(201);
     await us.node.requestCosignatures();
+    await nato.node.syncMirror('us');
   });
 
   afterAll(async () => {
     await us?.close();
+    await nato?.close();
     await fake.close();
   });
 
-  it('the backdated cosignature is refused: the entry counts no earlier than its author signed it', async () => {
+  it('the backdated cosignature is refused: the entry counts from nato’s honest receipt, on both nodes', async () => {
     const log = us.node.logByParty('us')!;
-    // The witness did cosign (a valid signature by ru's real key) ...
-    expect(us.node.cosignatures(log, 1).map((c) => c.timestamp)).toEqual([BACKDATED]);
-    // ... but its time is before the entry existed, so it does not count.
-    const e = await entry(us, US, 0);
-    expect(Date.parse(e.countedAt)).toBeGreaterThanOrEqual(Date.parse(e.envelope.issuedAt));
-    expect(e.countedAt.startsWith('2020')).toBe(false);
+    // Both witnesses did cosign, ru's with a valid signature by its real key ...
+    const cosigs = us.node.cosignatures(log, 1);
+    expect(cosigs.map((c) => c.name).sort()).toEqual(['detente.example/nato/witness', 'detente.example/ru/witness']);
+    // ... but ru's time is before the entry existed, so nato's counts.
+    const natoTime = cosigs.find((c) => c.name === 'detente.example/nato/witness')!.timestamp;
+    const mine = await entry(us, US, 0);
+    const theirs = await entry(nato, US, 0);
+    expect(mine.countedAt).toBe(new Date(natoTime * 1000).toISOString());
+    expect(theirs.countedAt).toBe(mine.countedAt);
+    expect(Date.parse(mine.countedAt) + 999).toBeGreaterThanOrEqual(Date.parse(mine.envelope.issuedAt));
+    const asOf = new Date(Date.now() + 86_400_000).toISOString();
+    const [a, b] = await Promise.all(
+      [us, nato].map(async (n) => (await fetch(`${n.url}/api/state?asOf=${asOf}`)).text()),
+    );
+    expect(b).toBe(a);
   });
 
   it('and is kept as evidence against ru’s witness, which verifies offline under the regime', async () => {
-    const files = us.node
-      .evidencePage(0, 10)
-      .items.filter((i) => i.evidence.format === 'detente-cosignature-refusal/v1');
-    expect(files.map((f) => (f.evidence as { rule: string }).rule)).toEqual(['before-signed']);
-    const path = join(usDir, 'evidence', files[0]!.file);
-    const r = detente(['evidence', 'verify', path, ...trustRegime(usDir)]);
-    expect(r.stdout).toMatch(
-      /^VALID: detente\.example\/ru\/witness cosigned detente\.example\/us size 1 at 2020-01-01/,
-    );
-    expect(r.code).toBe(0);
+    for (const n of [us, nato]) {
+      const files = n.node
+        .evidencePage(0, 10)
+        .items.filter((i) => i.evidence.format === 'detente-cosignature-refusal/v1');
+      expect(files.map((f) => (f.evidence as { rule: string }).rule)).toEqual(['before-signed']);
+      const path = join(n.dir, 'evidence', files[0]!.file);
+      const r = detente(['evidence', 'verify', path, ...trustRegime(usDir)]);
+      expect(r.stdout).toMatch(
+        /^VALID: detente\.example\/ru\/witness cosigned detente\.example\/us size 1 at 2020-01-01/,
+      );
+      expect(r.code).toBe(0);
+    }
   });
 });
 
