@@ -528,10 +528,6 @@ export class PartyNode {
     return out;
   }
 
-  acknowledgeFork(file: string, by: string): void {
-    this.#evidence.acknowledge(file, by, this.#clock());
-  }
-
   /** The last checkpoint this node holds below the size where the two trees provably differ. */
   #forkStop(log: LogInfo, size: number): number {
     let stop = 0;
