@@ -4,8 +4,15 @@
  * log, and those this node's own witness issued, each with the root it signed), and the entries' signed times.
  * Roots and signed times of a verified prefix never change, so both are cached and only extended.
  */
-import { toHex } from '../crypto/bytes.js';
-import { type CountedTimes, countedTimes, type TimedCheckpoint } from '../federation/counted-time.js';
+import { toBase64, toHex } from '../crypto/bytes.js';
+import { COSIGNATURE_EVIDENCE_FORMAT, type CosignatureEvidence } from '../federation/cosignature-evidence.js';
+import {
+  type CountedTimes,
+  countedTimes,
+  type RefusedCosignature,
+  type TimedCheckpoint,
+} from '../federation/counted-time.js';
+import { inclusionProofFromStore } from '../log/proofs.js';
 import { decodeEntry } from '../model/index.js';
 import type { LogStore } from '../store/store.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
@@ -106,5 +113,37 @@ export class LogTimes {
       });
     }
     return countedTimes({ checkpoints: [...bySize.values()], latestSigned: (n) => this.latestSigned(n), witnesses });
+  }
+
+  /**
+   * The offline-checkable evidence for a refused cosignature, when the node holds what proves it: the signed note
+   * it was over (our own witness's cosignatures carry none, and are our own doing), and for `before-signed` the
+   * entry with its inclusion proof, for the pair rules the cosignature that set the bound.
+   */
+  refusalEvidence(
+    r: RefusedCosignature,
+    logVkey: string,
+    witnessVkey: (key: string) => string | undefined,
+  ): CosignatureEvidence | undefined {
+    const ref = r.cosignature.ref as CosignatureRef | undefined;
+    const vkey = witnessVkey(r.cosignature.witness);
+    if (!ref?.note || !vkey || r.rule === 'other-root') return undefined;
+    const base = {
+      format: COSIGNATURE_EVIDENCE_FORMAT,
+      rule: r.rule,
+      logVkey,
+      witnessVkey: vkey,
+      cosigned: `${ref.note}${ref.line.trimEnd()}\n`,
+    } as const;
+    if (r.rule === 'before-signed') {
+      const index = this.firstSignedAt(r.size, r.bound!);
+      const proof = inclusionProofFromStore(this.#store, this.#hasher, index, r.size);
+      const leaf = toBase64(this.#store.entry(index)!);
+      return { ...base, entry: { index, leaf, proof: proof.proof.map(toBase64) } };
+    }
+    const earlier = r.because?.cosignature.ref as CosignatureRef | undefined;
+    const earlierVkey = r.because && witnessVkey(r.because.cosignature.witness);
+    if (!earlier?.note || !earlierVkey) return undefined;
+    return { ...base, earlier: { witnessVkey: earlierVkey, cosigned: `${earlier.note}${earlier.line.trimEnd()}\n` } };
   }
 }

@@ -29,7 +29,6 @@ import { DetenteError } from '../crypto/errors.js';
 import { formatSignatureLine, parseNote } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { formatVerifierKey } from '../crypto/vkey.js';
-import { COSIGNATURE_EVIDENCE_FORMAT, type CosignatureEvidence } from '../federation/cosignature-evidence.js';
 import type { RefusedCosignature } from '../federation/counted-time.js';
 import { type EquivocationEvidence, EVIDENCE_FORMAT, verifyEvidence } from '../federation/evidence.js';
 import { detectFork, type Observation } from '../federation/gossip.js';
@@ -78,7 +77,7 @@ import {
   witnessVkeyOf,
 } from './config.js';
 import { type AnyEvidence, EvidenceStore, type Fork } from './evidence-store.js';
-import { type CosignatureRef, LogTimes } from './log-times.js';
+import { LogTimes } from './log-times.js';
 import { LogMirror, mirroredCheckpoint } from './mirror.js';
 import { SubmissionPipeline } from './submissions.js';
 import { UserStore } from './users.js';
@@ -544,41 +543,12 @@ export class PartyNode {
   }
 
   #refusedCosignature(log: LogInfo, r: RefusedCosignature): void {
-    const ref = r.cosignature.ref as CosignatureRef | undefined;
-    const witnessVkey = this.#witnessVkeys.get(r.cosignature.witness);
     const name = r.cosignature.witness.split('\n')[0]!;
     const key = `${name} ${log.origin} ${r.rule}`;
     if (this.#refusalsLogged.has(key)) return;
     this.#refusalsLogged.add(key);
     this.#logger('warn', `refused a cosignature by ${name} of ${log.origin} size ${r.size}: ${r.rule}`);
-    // Evidence needs the signed note; our own witness's cosignatures carry none (and are our own doing).
-    if (!ref?.note || !witnessVkey || r.rule === 'other-root') return;
-    const cosigned = `${ref.note}${ref.line.trimEnd()}\n`;
-    let evidence: CosignatureEvidence | undefined;
-    if (r.rule === 'before-signed') {
-      const index = this.#times(log).firstSignedAt(r.size, r.bound!);
-      const proof = inclusionProofFromStore(log.store, this.hasher, index, r.size);
-      evidence = {
-        format: COSIGNATURE_EVIDENCE_FORMAT,
-        rule: r.rule,
-        logVkey: log.vkey,
-        witnessVkey,
-        cosigned,
-        entry: { index, leaf: toBase64(log.store.entry(index)!), proof: proof.proof.map(toBase64) },
-      };
-    } else if (r.because) {
-      const earlierRef = r.because.cosignature.ref as CosignatureRef | undefined;
-      const earlierVkey = this.#witnessVkeys.get(r.because.cosignature.witness);
-      if (!earlierRef?.note || !earlierVkey) return;
-      evidence = {
-        format: COSIGNATURE_EVIDENCE_FORMAT,
-        rule: r.rule,
-        logVkey: log.vkey,
-        witnessVkey,
-        cosigned,
-        earlier: { witnessVkey: earlierVkey, cosigned: `${earlierRef.note}${earlierRef.line.trimEnd()}\n` },
-      };
-    }
+    const evidence = this.#times(log).refusalEvidence(r, log.vkey, (key) => this.#witnessVkeys.get(key));
     if (!evidence) return;
     const file = this.#evidence.add(evidence, name);
     if (file) this.#logger('warn', `evidence against the witness ${name}: evidence/${file}`);
