@@ -5,16 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utf8 } from '../src/crypto/bytes.js';
 import { DetenteError } from '../src/crypto/errors.js';
 import { portableSuite } from '../src/crypto/suite.js';
-import { detectFork } from '../src/federation/gossip.js';
-import { storeTileSource } from '../src/log/store-tile-source.js';
 import {
   type EquivocationEvidence,
   type PrefixChain,
   prefixEvidence,
   sameSizeEvidence,
   verifyEvidence,
-} from '../src/node/evidence.js';
-import { provePrefix } from '../src/node/prefix-proof.js';
+} from '../src/federation/evidence.js';
+import { detectFork } from '../src/federation/gossip.js';
+import { provePrefix } from '../src/federation/prefix-proof.js';
+import { storeTileSource } from '../src/log/store-tile-source.js';
 import { detente } from './helpers/cli.js';
 import { hasher, makeLog, suite, type TestLog } from './helpers/logs.js';
 import { tempDirs } from './helpers/tmp.js';
@@ -183,13 +183,19 @@ describe('equivocation evidence', () => {
     const dir = tmp();
     const good = join(dir, 'good.json');
     writeFileSync(good, JSON.stringify(prefix, null, 2));
-    const ok = detente(['evidence', 'verify', good]);
+    const ok = detente(['evidence', 'verify', good, '--vkey', log.vkey]);
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^VALID: evidence\.test\/log signed checkpoints of sizes 10 and 40/);
-    expect(detente(['evidence', 'verify', good, '--vkey', log.vkey]).code).toBe(0);
+    // Without a key the caller trusts, anyone's self-made key named after the origin would do: not VALID.
+    const unverified = detente(['evidence', 'verify', good]);
+    expect(unverified.code).toBe(1);
+    expect(unverified.stdout).toMatch(/^UNVERIFIED KEY: .*evidence\.test\/log\+/);
     const json = JSON.parse(detente(['evidence', 'verify', good, '--json']).stdout);
-    expect(json).toMatchObject({ valid: true, prefixSize: 10 });
+    expect(json).toMatchObject({ valid: false, keyVerified: false, key: log.vkey });
+    expect(JSON.parse(detente(['evidence', 'verify', good, '--json', '--vkey', log.vkey]).stdout)).toMatchObject({
+      valid: true,
+    });
 
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify({ ...sameSize, checkpointB: log.store.checkpoint(25) }));

@@ -11,6 +11,8 @@ import { freePort, initNodes, type RunningNode, startNode } from './helpers/node
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs('detente-fork-');
+/** `evidence verify` options that trust the regime's keys, as a node directory holds them. */
+const trustRegime = (dir: string) => ['--regime', join(dir, 'regime.yaml'), '--keys', join(dir, 'regime-keys.json')];
 
 /**
  * "ru" is dishonest: it holds two logs under its one real key and chooses which to serve. us and nato are honest
@@ -85,14 +87,14 @@ describe('a log that rewrites its history or shows two faces is caught, with evi
     expect(files.length).toBeGreaterThan(0);
     for (const { file } of files) {
       const path = join(node.dir, 'evidence', file);
-      const r = detente(['evidence', 'verify', path]);
+      const r = detente(['evidence', 'verify', path, ...trustRegime(node.dir)]);
       expect(r.code, r.stderr + r.stdout).toBe(0);
       expect(r.stdout).toMatch(/^VALID/);
       // Tampering breaks it.
       const copy = join(node.dir, `tampered-${file}`);
       const ev = JSON.parse(readFileSync(path, 'utf8'));
       writeFileSync(copy, JSON.stringify({ ...ev, checkpointB: ev.checkpointA }));
-      expect(detente(['evidence', 'verify', copy]).code).not.toBe(0);
+      expect(detente(['evidence', 'verify', copy, ...trustRegime(node.dir)]).code).not.toBe(0);
     }
   };
 
@@ -188,7 +190,7 @@ describe("gossip covers the node's own log: a fork of it signed elsewhere is cau
     const found = await us.node.gossipRound();
     expect(found.map((e) => [e.origin, e.type])).toEqual([['detente.example/us', 'same-size-different-root']]);
     const file = us.node.evidence().find((e) => e.evidence.type === 'same-size-different-root')!.file;
-    expect(detente(['evidence', 'verify', join(usDir, 'evidence', file)]).code).toBe(0);
+    expect(detente(['evidence', 'verify', join(usDir, 'evidence', file), ...trustRegime(usDir)]).code).toBe(0);
   });
 
   it('a smaller checkpoint that is not our prefix: inconsistent-prefix evidence, from our own tiles', async () => {
@@ -196,6 +198,6 @@ describe("gossip covers the node's own log: a fork of it signed elsewhere is cau
     const found = await us.node.gossipRound();
     expect(found.map((e) => [e.origin, e.type])).toEqual([['detente.example/us', 'inconsistent-prefix']]);
     const file = us.node.evidence().find((e) => e.evidence.type === 'inconsistent-prefix')!.file;
-    expect(detente(['evidence', 'verify', join(usDir, 'evidence', file)]).code).toBe(0);
+    expect(detente(['evidence', 'verify', join(usDir, 'evidence', file), ...trustRegime(usDir)]).code).toBe(0);
   });
 });

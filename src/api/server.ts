@@ -334,10 +334,18 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
 
   api.get(
     '/api/evidence',
-    { schema: { summary: 'Equivocation evidence this node found (detente-equivocation/v1)', tags: ['proofs'] } },
-    (_req, reply) => {
+    {
+      schema: {
+        summary:
+          'Evidence this node holds, one file per subject and kind (detente-equivocation/v1, detente-cosignature-refusal/v1), a page at a time',
+        tags: ['proofs'],
+        querystring: z.object({ offset: Count.optional(), limit: z.coerce.number().int().min(1).max(100).optional() }),
+      },
+    },
+    (req, reply) => {
       reply.header('cache-control', 'no-cache');
-      return { evidence: node.evidence() };
+      const page = node.evidencePage(req.query.offset ?? 0, req.query.limit ?? 20);
+      return { total: page.total, evidence: page.items };
     },
   );
 

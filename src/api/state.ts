@@ -48,13 +48,18 @@ export class NodeState {
     entries.sort(compareEntries);
     const engine = new Engine({ regime: this.#node.regime, regimeHash: this.#node.regimeHash, zones: this.#zones });
     for (const e of entries) engine.apply(e);
+    // A forked log is folded only up to where its branches part (PartyNode.foldedSize), and charged for it.
+    for (const f of this.#node.forks()) {
+      const last = entries.filter((e) => e.origin === f.origin).at(-1);
+      engine.recordFork({ ...f, evidence: f.file, at: last?.countedAt ?? 0 });
+    }
     return engine;
   }
 
   engine(): Engine {
     // A declaration's blobs may reach a mirror after its entry: they count toward what was folded.
     const entries = this.#entries();
-    const key = `${entries.length}/${entries.filter((e) => e.moreItems).length}`;
+    const key = `${entries.length}/${entries.filter((e) => e.moreItems).length}/${this.#node.forks().length}`;
     if (!this.#engine || key !== this.#folded) {
       this.#engine = this.#fold(entries);
       this.#folded = key;

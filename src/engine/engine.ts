@@ -122,6 +122,32 @@ export class Engine {
     this.#escrow = new EscrowRules(ctx);
   }
 
+  /**
+   * A log proven to have forked (equivocation evidence, checked by the caller): a critical finding against its
+   * party. The caller folds that log only up to `foldedTo`; `at` is when its last folded entry counts from.
+   */
+  recordFork(fork: {
+    origin: string;
+    party: string;
+    size: number;
+    foldedTo: number;
+    evidence: string;
+    at: number;
+  }): void {
+    this.#ctx.emit({
+      rule: 'log.equivocation',
+      key: fork.origin,
+      party: fork.party,
+      at: fork.at,
+      breaks: { kind: 'regime', id: this.regime.id },
+      message: {
+        en: `log.equivocation origin=${fork.origin} size=${fork.size} foldedTo=${fork.foldedTo} evidence=${fork.evidence}`,
+        ru: `log.equivocation origin=${fork.origin} size=${fork.size} foldedTo=${fork.foldedTo} evidence=${fork.evidence}`,
+      },
+      refs: [],
+    });
+  }
+
   /** The time the last applied entry counts from (undefined before the first). */
   get lastCountedAt(): number | undefined {
     return this.#last?.countedAt;

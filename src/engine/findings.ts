@@ -39,6 +39,10 @@ export interface Finding {
 
 /** Every rule the engine checks, with its severity and what it means. */
 export const RULES = {
+  'log.equivocation': {
+    severity: 'critical',
+    en: "a party's log signed two trees that cannot both be true; it is folded only up to where they part",
+  },
   'regime.signature-mismatch': {
     severity: 'minor',
     en: 'a party signed a regime hash other than this regime',

@@ -9,11 +9,11 @@ import { equalBytes } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { parseVerifierKey } from '../crypto/vkey.js';
-import { type EquivocationEvidence, prefixEvidence, sameSizeEvidence } from '../node/evidence.js';
-import { provePrefix } from '../node/prefix-proof.js';
 import { type Checkpoint, openCheckpoint } from '../tlog/checkpoint.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
 import type { TileSource } from '../tlog/tile-source.js';
+import { type EquivocationEvidence, prefixEvidence, sameSizeEvidence } from './evidence.js';
+import { provePrefix } from './prefix-proof.js';
 
 export interface Observation {
   /** Who reported it (a URL, a node name): for the report only. */

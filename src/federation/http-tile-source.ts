@@ -47,7 +47,7 @@ function join(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path}`;
 }
 
-async function readBounded(url: string, response: Response, limit: number): Promise<Uint8Array> {
+export async function readBounded(url: string, response: Response, limit: number): Promise<Uint8Array> {
   const declared = response.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) {
     await response.body?.cancel().catch(() => {});

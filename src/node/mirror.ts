@@ -24,6 +24,13 @@ import { equalBytes, fromBase64, toBase64, toHex } from '../crypto/bytes.js';
 import { DetenteError, fail } from '../crypto/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { type Ed25519NoteVerifier, parseVerifierKey } from '../crypto/vkey.js';
+import {
+  type EquivocationEvidence,
+  type PrefixChain,
+  prefixEvidence,
+  sameSizeEvidence,
+} from '../federation/evidence.js';
+import { consistencyProofFrom, provePrefix } from '../federation/prefix-proof.js';
 import { storeTileSource } from '../log/store-tile-source.js';
 import type { LogHead, LogStore } from '../store/store.js';
 import { type Checkpoint, openCheckpoint } from '../tlog/checkpoint.js';
@@ -37,8 +44,6 @@ import { TileNodeReader } from '../tlog/tile-node-reader.js';
 import { TILE_WIDTH } from '../tlog/tile-paths.js';
 import type { TileSource } from '../tlog/tile-source.js';
 import { verifyTiles } from '../tlog/verify-tiles.js';
-import { type EquivocationEvidence, type PrefixChain, prefixEvidence, sameSizeEvidence } from './evidence.js';
-import { consistencyProofFrom, provePrefix } from './prefix-proof.js';
 
 const PENDING_TAG = 'detente-mirror-pending/v1';
 const DEFAULT_BUNDLES_PER_COMMIT = 64;

@@ -15,10 +15,13 @@
  *   to two peers is caught in one round, and the evidence is kept in `evidence/`.
  *
  * The seam for the engine: `allEntries()` returns every entry of every log this node holds (own and mirrored,
- * decoded), each with its origin, index, leaf hash and `countedAt`: the earliest time a witness of another party
- * cosigned a checkpoint containing it, else the local time of the first checkpoint that contained it.
+ * decoded; a log proven to have forked only up to where its branches part), each with its origin, index, leaf hash
+ * and `countedAt` (src/federation/counted-time.ts: from signed data only, the same on every node).
+ *
+ * One file past 500 lines: it is the composition root of the node, and each part it wires is a file of its own
+ * (mirror, witness, submissions, log-times, evidence-store); what remains here is the loops that connect them.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { fromBase64, fromHex, toBase64, toHex } from '../crypto/bytes.js';
@@ -26,8 +29,10 @@ import { DetenteError } from '../crypto/errors.js';
 import { formatSignatureLine, parseNote } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { formatVerifierKey } from '../crypto/vkey.js';
+import type { RefusedCosignature } from '../federation/counted-time.js';
+import { type EquivocationEvidence, EVIDENCE_FORMAT, verifyEvidence } from '../federation/evidence.js';
 import { detectFork, type Observation } from '../federation/gossip.js';
-import { httpTileSource } from '../federation/http-tile-source.js';
+import { httpTileSource, MAX_CHECKPOINT_BYTES, readBounded } from '../federation/http-tile-source.js';
 import { logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
 import type { LogWriter } from '../log/log-writer.js';
 import { consistencyProofFromStore, inclusionProofFromStore } from '../log/proofs.js';
@@ -71,7 +76,8 @@ import {
   witnessName,
   witnessVkeyOf,
 } from './config.js';
-import { type EquivocationEvidence, EVIDENCE_FORMAT } from './evidence.js';
+import { type AnyEvidence, EvidenceStore, type Fork } from './evidence-store.js';
+import { LogTimes } from './log-times.js';
 import { LogMirror, mirroredCheckpoint } from './mirror.js';
 import { SubmissionPipeline } from './submissions.js';
 import { UserStore } from './users.js';
@@ -133,10 +139,17 @@ interface CosignTarget {
   verifier: CosignatureVerifier;
   /** The size this peer's witness last cosigned, as far as we know. */
   size: number;
+  /** The request in flight and those waiting for it (one at a time per witness). */
+  queue?: Promise<void>;
 }
 
 /** The largest blob a node stores or fetches (a declaration's items beyond those in the entry). */
 export const MAX_BLOB = 1 << 20;
+/** Bounds on what a peer may send (M3): 100 cosignature lines, a witness's few lines, a page of evidence. */
+const MAX_COSIGNATURES_BYTES = 32 * 1024;
+const MAX_WITNESS_REPLY_BYTES = 16 * 1024;
+const EVIDENCE_PAGE = 20;
+const MAX_EVIDENCE_BYTES = 4 << 20;
 
 const sanitize = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 
@@ -164,7 +177,10 @@ export class PartyNode {
   readonly #running = new Set<Promise<unknown>>();
   readonly #logger: NonNullable<PartyNodeOptions['logger']>;
   readonly #timeoutMs: number;
-  readonly #evidenceSeen = new Set<string>();
+  readonly #evidence: EvidenceStore;
+  readonly #witnessVkeys = new Map<string, string>();
+  readonly #logTimes = new Map<string, LogTimes>();
+  readonly #refusalsLogged = new Set<string>();
   readonly #clock: () => number;
   #closed = false;
   #cosignRequested = false;
@@ -194,6 +210,7 @@ export class PartyNode {
       if (vkey) {
         const verifier = parseCosignatureVerifierKey(vkey, this.suite);
         this.#witnessVerifiers.set(`${verifier.name}\n${verifier.keyId}`, { party: p.id, verifier });
+        this.#witnessVkeys.set(`${verifier.name}\n${verifier.keyId}`, vkey);
       }
     }
 
@@ -290,7 +307,7 @@ export class PartyNode {
         });
       }
     }
-    for (const file of readdirSync(join(dir, 'evidence'))) this.#evidenceSeen.add(file);
+    this.#evidence = new EvidenceStore(join(dir, 'evidence'));
   }
 
   static open(dir: string, options: PartyNodeOptions = {}): PartyNode {
@@ -344,58 +361,49 @@ export class PartyNode {
     return entry !== undefined && toHex(this.hasher.hashLeaf(entry)) === ref.leafHash;
   }
 
-  /** Cosignature lines held for a log at a size: stored ones, plus those this node's witness issued. */
+  /**
+   * Cosignature lines held for a log at a size: stored ones, plus those this node's witness issued over the same
+   * tree (size and root: a witness may have been shown a checkpoint of that size whose entries were never published).
+   */
   cosignatures(log: LogInfo, size: number): { name: string; keyId: number; timestamp: number; line: string }[] {
     const out = log.store.cosignatures(size).map((c) => ({ ...c, line: c.line.trimEnd() }));
-    if (!log.own && this.witness) {
+    if (!log.own && this.witness && size > 0 && size <= this.servedSize(log)) {
+      const root = this.#times(log).rootAt(size);
       for (const c of this.witness.cosignatures(log.origin)) {
-        if (c.size === size && !out.some((o) => o.name === c.name && o.keyId === c.keyId))
-          out.push({ ...c, line: c.line.trimEnd() });
+        if (c.size !== size || toHex(c.root) !== root) continue;
+        if (!out.some((o) => o.name === c.name && o.keyId === c.keyId)) out.push({ ...c, line: c.line.trimEnd() });
       }
     }
     return out;
   }
 
+  #times(log: LogInfo): LogTimes {
+    let t = this.#logTimes.get(log.origin);
+    if (!t) {
+      t = new LogTimes(log.store, this.hasher);
+      this.#logTimes.set(log.origin, t);
+    }
+    return t;
+  }
+
   /**
-   * For each checkpoint size of a log, the earliest time (ms) it or a larger one was cosigned by a witness of
-   * another party, else the local time of the checkpoint. Sorted by size.
+   * For each checkpoint size of a log up to what it serves, the time its new entries count from (see
+   * src/federation/counted-time.ts), sorted by size. Cosignatures that break a rule are kept as evidence.
    */
   #timeline(log: LogInfo): { size: number; time: number }[] {
-    const records = log.store.checkpointRecords();
-    const cosigned = new Map<number, number>();
-    const consider = (size: number, name: string, keyId: number, timestamp: number) => {
-      const w = this.#witnessVerifiers.get(`${name}\n${keyId}`);
-      if (!w || w.party === log.party) return;
-      const t = timestamp * 1000;
-      cosigned.set(size, Math.min(cosigned.get(size) ?? t, t));
-    };
-    for (const r of records)
-      for (const c of log.store.cosignatures(r.size)) consider(r.size, c.name, c.keyId, c.timestamp);
-    if (!log.own && this.witness) {
-      for (const c of this.witness.cosignatures(log.origin)) consider(c.size, c.name, c.keyId, c.timestamp);
-    }
-    const sizes = [...new Set([...records.map((r) => r.size), ...cosigned.keys()])].sort((a, b) => a - b);
-    const local = new Map(records.map((r) => [r.size, r.time]));
-    // Suffix minimum of cosignature times: an entry is in every checkpoint from its own on.
-    const out: { size: number; time: number }[] = [];
-    let best = Number.POSITIVE_INFINITY;
-    for (let i = sizes.length - 1; i >= 0; i--) {
-      const s = sizes[i]!;
-      best = Math.min(best, cosigned.get(s) ?? Number.POSITIVE_INFINITY);
-      out.push({ size: s, time: best });
-    }
-    out.reverse();
-    return out.map((o) => ({
-      size: o.size,
-      time: Number.isFinite(o.time) ? o.time : (local.get(o.size) ?? firstLocalAtOrAfter(records, o.size)),
-    }));
+    const witnesses = new Map<string, string>();
+    for (const [key, w] of this.#witnessVerifiers) if (w.party !== log.party) witnesses.set(key, w.party);
+    const issued = !log.own && this.witness ? this.witness.cosignatures(log.origin) : [];
+    const { timeline, refused } = this.#times(log).compute(this.servedSize(log), witnesses, issued);
+    for (const r of refused) this.#refusedCosignature(log, r);
+    return timeline;
   }
 
   /** Every entry this node holds (own and mirrored, up to the served checkpoint), decoded. For the engine. */
   allEntries(): NodeEntry[] {
     const out: NodeEntry[] = [];
     for (const log of this.#logs.values()) {
-      const size = this.servedSize(log);
+      const size = this.foldedSize(log);
       const timeline = this.#timeline(log);
       let t = 0;
       let index = 0;
@@ -490,22 +498,60 @@ export class PartyNode {
   // Evidence
 
   recordEvidence(evidence: EquivocationEvidence, by: string): void {
-    const hash = toHex(this.suite.sha256(new TextEncoder().encode(evidence.checkpointA + evidence.checkpointB)));
-    const file = `${sanitize(evidence.origin)}-${hash.slice(0, 16)}.json`;
-    if (this.#evidenceSeen.has(file)) return;
-    this.#evidenceSeen.add(file);
-    writeFileSync(join(this.dir, 'evidence', file), `${JSON.stringify(evidence, null, 2)}\n`);
-    this.#logger('warn', `equivocation by ${evidence.origin} (found by ${by}): evidence/${file}`);
+    const file = this.#evidence.add(evidence);
+    if (file) this.#logger('warn', `equivocation by ${evidence.origin} (found by ${by}): evidence/${file}`);
   }
 
+  /** The equivocation evidence this node holds. */
   evidence(): { file: string; evidence: EquivocationEvidence }[] {
-    const dir = join(this.dir, 'evidence');
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .filter((f) => f.endsWith('.json'))
-      .sort()
-      .map((file) => ({ file, evidence: JSON.parse(readFileSync(join(dir, file), 'utf8')) }))
-      .filter((e) => e.evidence?.format === EVIDENCE_FORMAT);
+    return this.#evidence
+      .list(0, Number.MAX_SAFE_INTEGER)
+      .items.filter(
+        (e): e is { file: string; evidence: EquivocationEvidence } => e.evidence.format === EVIDENCE_FORMAT,
+      );
+  }
+
+  /** A page of all the evidence this node holds (equivocation and refused cosignatures), in file order. */
+  evidencePage(offset: number, limit: number): { total: number; items: { file: string; evidence: AnyEvidence }[] } {
+    return this.#evidence.list(offset, limit);
+  }
+
+  /** Logs proven to have forked, with the size their fold stops at. */
+  forks(): (Fork & { party: string; foldedTo: number })[] {
+    const out: (Fork & { party: string; foldedTo: number })[] = [];
+    for (const f of this.#evidence.forks()) {
+      const log = this.logByOrigin(f.origin);
+      if (!log) continue;
+      out.push({ ...f, party: log.party, foldedTo: this.#forkStop(log, f.size) });
+    }
+    return out;
+  }
+
+  /** The last checkpoint this node holds below the size where the two trees provably differ. */
+  #forkStop(log: LogInfo, size: number): number {
+    let stop = 0;
+    for (const r of log.store.checkpointRecords()) if (r.size < size && r.size > stop) stop = r.size;
+    return Math.min(stop, this.servedSize(log));
+  }
+
+  /** How far a log is folded: what it serves, or, for a log proven to have forked, where the branches part. */
+  foldedSize(log: LogInfo): number {
+    let size = this.servedSize(log);
+    for (const f of this.#evidence.forks())
+      if (f.origin === log.origin) size = Math.min(size, this.#forkStop(log, f.size));
+    return size;
+  }
+
+  #refusedCosignature(log: LogInfo, r: RefusedCosignature): void {
+    const name = r.cosignature.witness.split('\n')[0]!;
+    const key = `${name} ${log.origin} ${r.rule}`;
+    if (this.#refusalsLogged.has(key)) return;
+    this.#refusalsLogged.add(key);
+    this.#logger('warn', `refused a cosignature by ${name} of ${log.origin} size ${r.size}: ${r.rule}`);
+    const evidence = this.#times(log).refusalEvidence(r, log.vkey, (key) => this.#witnessVkeys.get(key));
+    if (!evidence) return;
+    const file = this.#evidence.add(evidence, name);
+    if (file) this.#logger('warn', `evidence against the witness ${name}: evidence/${file}`);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -562,7 +608,7 @@ export class PartyNode {
         const res = await this.#fetch(`${m.url}/api/blobs/${ref.sha256}`);
         // Not there (yet): try again next round, from this entry.
         if (res.status !== 200) return;
-        const bytes = new Uint8Array(await res.arrayBuffer());
+        const bytes = await readBounded(res.url, res, ref.size);
         if (toHex(this.suite.sha256(bytes)) !== ref.sha256) {
           this.#logger('warn', `mirror of ${m.party}: blob ${ref.sha256} does not match its hash`);
           return;
@@ -581,7 +627,12 @@ export class PartyNode {
     const url = `${m.url}/api/cosignatures?origin=${encodeURIComponent(origin)}&size=${size}`;
     const res = await this.#fetch(url);
     if (res.status !== 200) return;
-    const body = (await res.json()) as { lines?: unknown };
+    let body: { lines?: unknown };
+    try {
+      body = JSON.parse(new TextDecoder().decode(await readBounded(url, res, MAX_COSIGNATURES_BYTES)));
+    } catch {
+      return; // Too large or not JSON: nothing to learn this round.
+    }
     if (!Array.isArray(body.lines) || body.lines.length === 0 || body.lines.length > 100) return;
     const lines = body.lines.filter((l): l is string => typeof l === 'string');
     const held = new Set(m.store.cosignatures(size).map((c) => c.line));
@@ -604,7 +655,18 @@ export class PartyNode {
     if (this.#closed) return;
     const head = this.log.store.head();
     if (!head || head.size === 0) return;
-    await Promise.all(this.#cosignTargets.map((t) => this.#requestCosignature(t, head.checkpoint, head.size)));
+    // One request at a time per witness, each for the head at its turn: concurrent ones shared `t.size`, and an
+    // older one then read the witness's newer size as "cosigned beyond our log".
+    await Promise.all(
+      this.#cosignTargets.map((t) => {
+        const next = async () => {
+          const current = this.log.store.head();
+          if (current && !this.#closed) await this.#requestCosignature(t, current.checkpoint, current.size);
+        };
+        t.queue = (t.queue ?? Promise.resolve()).then(next, next);
+        return t.queue;
+      }),
+    );
   }
 
   async #requestCosignature(t: CosignTarget, note: string, size: number): Promise<void> {
@@ -624,7 +686,13 @@ export class PartyNode {
         this.#logger('warn', `witness of ${t.party}: ${(err as Error).message}`);
         return;
       }
-      const body = await res.text();
+      let body: string;
+      try {
+        body = new TextDecoder().decode(await readBounded(res.url, res, MAX_WITNESS_REPLY_BYTES));
+      } catch (err) {
+        this.#logger('warn', `witness of ${t.party}: ${(err as Error).message}`);
+        return;
+      }
       if (res.status === 200) {
         for (const sig of parseAddCheckpointResponse(body)) {
           if (sig.name !== t.verifier.name || sig.keyId !== t.verifier.keyId) continue;
@@ -637,7 +705,8 @@ export class PartyNode {
       }
       if (res.status === 409 && (res.headers.get('content-type') ?? '').startsWith(TREE_SIZE_CONTENT_TYPE)) {
         const theirs = parseTreeSizeBody(body);
-        if (theirs > size) {
+        // Compared with our head now, not the one this request carried: a later batch may have been cosigned.
+        if (theirs > (this.log.store.head()?.size ?? 0)) {
           this.#logger('error', `the witness of ${t.party} cosigned size ${theirs} of our log, beyond our ${size}`);
           return;
         }
@@ -666,12 +735,16 @@ export class PartyNode {
    * evidence as a peer's fork, and the peers that mirror us are where it would show.
    */
   async gossipRound(): Promise<EquivocationEvidence[]> {
+    await this.#adoptPeersEvidence();
     const found: EquivocationEvidence[] = [];
     for (const log of this.#logs.values()) {
       if (this.#closed) break;
       const observations: Observation[] = [];
       const mine = this.servedCheckpoint(log);
       if (mine) observations.push({ source: 'this node', note: mine, tiles: storeTileSource(log.store, mine) });
+      // What our own witness cosigned: a log may have had it cosign an extension it never published.
+      const witnessed = !log.own ? this.witness?.latest(log.origin) : undefined;
+      if (witnessed) observations.push({ source: "this node's witness", note: witnessed.note });
       await Promise.all(
         [...this.mirrors.values()]
           .filter((o) => o.party !== log.party)
@@ -680,8 +753,7 @@ export class PartyNode {
             try {
               const res = await this.#fetch(`${base}/checkpoint`);
               if (res.status !== 200) return;
-              const note = await res.text();
-              if (note.length > 65536) return;
+              const note = new TextDecoder().decode(await readBounded(`${base}/checkpoint`, res, MAX_CHECKPOINT_BYTES));
               observations.push({ source: o.url, note, tiles: httpTileSource(base, { timeoutMs: this.#timeoutMs }) });
             } catch {
               // A peer that does not answer tells us nothing this round.
@@ -693,6 +765,10 @@ export class PartyNode {
       if (report.evidence) {
         this.recordEvidence(report.evidence, 'gossip');
         found.push(report.evidence);
+        // Our witness was shown a tree the log did not publish: it resumes from the tree the mirror verified, so
+        // that it cosigns the published log again instead of refusing it forever (the evidence is kept).
+        const both = [report.evidence.checkpointA, report.evidence.checkpointB];
+        if (witnessed && mine && both.includes(witnessed.note)) this.witness!.resumeFrom(log.origin, mine);
       } else if (log.own && report.latest && report.latest.size > (log.store.head()?.size ?? 0)) {
         // Validly signed with our key, beyond anything we signed, yet consistent with our tree: no equivocation
         // to prove, but our key signed outside this node.
@@ -703,6 +779,42 @@ export class PartyNode {
       }
     }
     return found;
+  }
+
+  /**
+   * Equivocation evidence is checked offline against the regime's key of the log it accuses, so a node adopts what
+   * its peers found: every node then stops folding a forked log at the same place.
+   */
+  async #adoptPeersEvidence(): Promise<void> {
+    await Promise.all(
+      [...this.mirrors.values()].map(async (o) => {
+        const url = `${o.url}/api/evidence?limit=${EVIDENCE_PAGE}`;
+        let items: unknown[];
+        try {
+          const res = await this.#fetch(url);
+          if (res.status !== 200) {
+            await res.body?.cancel().catch(() => {});
+            return;
+          }
+          const body = JSON.parse(new TextDecoder().decode(await readBounded(url, res, MAX_EVIDENCE_BYTES)));
+          items = Array.isArray(body?.evidence) ? body.evidence : [];
+        } catch {
+          return; // A peer that does not answer, or answers too much, tells us nothing this round.
+        }
+        for (const item of items) {
+          const e = (item as { evidence?: { format?: string; origin?: unknown } })?.evidence;
+          if (e?.format !== EVIDENCE_FORMAT || typeof e.origin !== 'string') continue;
+          const log = this.logByOrigin(e.origin);
+          if (!log) continue;
+          try {
+            verifyEvidence(e, this.suite, { trustedVkey: log.vkey });
+          } catch {
+            continue; // It proves nothing about the regime's key: ignored.
+          }
+          this.recordEvidence(e as EquivocationEvidence, `evidence of ${o.party}`);
+        }
+      }),
+    );
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -737,10 +849,12 @@ export class PartyNode {
     this.#every(this.config.gossip.everyMs, () => this.gossipRound());
   }
 
+  /** Not ok while a fork no operator has acknowledged is on record. */
   health() {
     const head = this.log.store.head();
+    const forks = this.forks();
     return {
-      ok: true as const,
+      ok: forks.every((f) => f.acknowledged),
       party: this.party.id,
       origin: this.party.origin,
       size: head?.size ?? 0,
@@ -752,7 +866,15 @@ export class PartyNode {
         lastSync: m.lastSync === undefined ? null : new Date(m.lastSync).toISOString(),
         lastError: m.lastError ?? null,
       })),
-      evidence: this.#evidenceSeen.size,
+      evidence: this.#evidence.size,
+      forks: forks.map((f) => ({
+        party: f.party,
+        origin: f.origin,
+        file: f.file,
+        size: f.size,
+        foldedTo: f.foldedTo,
+        acknowledged: f.acknowledged,
+      })),
     };
   }
 
@@ -772,8 +894,4 @@ export class PartyNode {
     this.users.close();
     this.log.close();
   }
-}
-
-function firstLocalAtOrAfter(records: { size: number; time: number }[], size: number): number {
-  return records.find((r) => r.size >= size)?.time ?? Date.now();
 }

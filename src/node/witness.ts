@@ -26,8 +26,15 @@
  * Reading the latest state, checking the old size and the proof against it, cosigning and writing the new state
  * (and every cosignature issued) happen in one `BEGIN IMMEDIATE` transaction, so two requests (or two processes
  * sharing the file) can never both extend the same state: the second sees the first's size and gets a 409.
- * Checkpoints that are validly signed but refused (a fork, a bad proof) are kept in `witness_refusals`, as the
- * spec allows, because they may prove that the log misbehaved.
+ * A refusal is kept only when it proves something: a checkpoint of the latest size with another root, validly
+ * signed by the log, stored as the log signed it (no unsigned proof bytes or unknown signature lines), once per
+ * (origin, size, root) and at most MAX_FORKS_KEPT per origin (`witness_forks`). A request anyone can replay (the
+ * log's public checkpoint with a junk proof) stores nothing, and a re-cosign of the unchanged state returns the
+ * cosignatures already issued without signing or writing again: strangers cannot grow the file.
+ *
+ * Timestamps for one log never go backwards, whatever the clock does. `resumeFrom` moves the state to a checkpoint
+ * the node verified against its mirror, when the log is proven to have shown this witness a tree it never
+ * published (the node keeps the evidence): the witness then cosigns the published log again.
  */
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
@@ -36,6 +43,7 @@ import { DetenteError, fail } from '../crypto/errors.js';
 import { formatSignatureLine, type NoteSignature, type NoteVerifier, parseNote } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { parseVerifierKey } from '../crypto/vkey.js';
+import { type EquivocationEvidence, sameSizeEvidence } from '../federation/evidence.js';
 import { type Checkpoint, openCheckpoint } from '../tlog/checkpoint.js';
 import { verifyConsistency } from '../tlog/consistency.js';
 import type { Cosigner } from '../tlog/cosignature.js';
@@ -47,7 +55,6 @@ import {
   parseAddCheckpointRequest,
   TREE_SIZE_CONTENT_TYPE,
 } from '../tlog/witness-protocol.js';
-import { type EquivocationEvidence, sameSizeEvidence } from './evidence.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS witness_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
@@ -57,9 +64,12 @@ CREATE TABLE IF NOT EXISTS witness_cosignatures (id INTEGER PRIMARY KEY, origin 
   size INTEGER NOT NULL, root BLOB NOT NULL, name TEXT NOT NULL, key_id INTEGER NOT NULL, timestamp INTEGER NOT NULL,
   line TEXT NOT NULL) STRICT;
 CREATE INDEX IF NOT EXISTS witness_cosignatures_by_size ON witness_cosignatures (origin, size);
-CREATE TABLE IF NOT EXISTS witness_refusals (id INTEGER PRIMARY KEY, origin TEXT NOT NULL, status INTEGER NOT NULL,
-  reason TEXT NOT NULL, request TEXT NOT NULL, at INTEGER NOT NULL, UNIQUE (origin, status, request)) STRICT;
+CREATE TABLE IF NOT EXISTS witness_forks (origin TEXT NOT NULL, size INTEGER NOT NULL, root BLOB NOT NULL,
+  note TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (origin, size, root)) STRICT;
 `;
+
+/** Forked checkpoints kept per log: the first few prove it; more prove nothing new. */
+export const MAX_FORKS_KEPT = 16;
 
 const PLAIN = 'text/plain; charset=utf-8';
 
@@ -111,10 +121,10 @@ export interface IssuedCosignature {
 
 export interface WitnessRefusal {
   origin: string;
-  status: number;
-  reason: string;
-  /** The whole request body. */
-  request: string;
+  size: number;
+  root: Uint8Array;
+  /** The refused checkpoint with the log's signature only. */
+  note: string;
   at: number;
 }
 
@@ -163,10 +173,12 @@ export class Witness {
         'SELECT origin, size, root, name, key_id AS keyId, timestamp, line FROM witness_cosignatures WHERE origin = ? ORDER BY id',
       ),
       addRefusal: db.prepare(
-        'INSERT OR IGNORE INTO witness_refusals (origin, status, reason, request, at) VALUES (?, ?, ?, ?, ?)',
+        `INSERT OR IGNORE INTO witness_forks (origin, size, root, note, at)
+         SELECT ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM witness_forks WHERE origin = ?) < ?`,
       ),
-      refusals: db.prepare(
-        'SELECT origin, status, reason, request, at FROM witness_refusals WHERE origin = ? ORDER BY id',
+      refusals: db.prepare('SELECT origin, size, root, note, at FROM witness_forks WHERE origin = ? ORDER BY rowid'),
+      issued: db.prepare(
+        'SELECT line FROM witness_cosignatures WHERE origin = ? AND size = ? AND root = ? AND timestamp = ? ORDER BY id',
       ),
     };
   }
@@ -218,9 +230,28 @@ export class Witness {
     }));
   }
 
-  /** Validly signed checkpoints the witness refused (forks, bad proofs), oldest first. */
+  /** Validly signed checkpoints of the latest size with another root that the witness refused, oldest first. */
   refusals(origin: string): WitnessRefusal[] {
-    return this.#stmt.refusals.all(origin) as WitnessRefusal[];
+    return (this.#stmt.refusals.all(origin) as (WitnessRefusal & { root: Buffer })[]).map((r) => ({
+      ...r,
+      root: bytes(r.root),
+    }));
+  }
+
+  /**
+   * Moves the state for `origin` to `note`, a checkpoint the caller verified (a mirror's), when the log proved to
+   * have shown this witness a tree it did not publish. Only a note the log signed is accepted.
+   */
+  resumeFrom(origin: string, note: string): void {
+    const log = this.#logs.get(origin);
+    if (!log) fail('BAD_INPUT', `witness: unknown log origin ${origin}`);
+    const { checkpoint } = openCheckpoint(note, log.verifier);
+    this.#db
+      .transaction(() => {
+        const updated = Math.max(this.latest(origin)?.updated ?? 0, this.#clock());
+        this.#stmt.putState.run(origin, checkpoint.size, checkpoint.root, note, updated);
+      })
+      .immediate();
   }
 
   /**
@@ -260,7 +291,6 @@ export class Witness {
     if (checkpoint.size === 0 && !equalBytes(checkpoint.root, this.#hasher.emptyRoot())) {
       return plain(422, 'a checkpoint of size 0 must have the root SHA-256("")');
     }
-    const text = typeof body === 'string' ? body : new TextDecoder().decode(body);
 
     // The critical section: read the latest state, check against it, cosign, write. IMMEDIATE takes the write lock
     // before the read, so no other connection can commit in between.
@@ -274,7 +304,16 @@ export class Witness {
       const latestRoot = latest?.root ?? this.#hasher.emptyRoot();
       if (oldSize === checkpoint.size && !equalBytes(latestRoot, checkpoint.root)) {
         const reason = `the log signed two different checkpoints of size ${checkpoint.size}`;
-        this.#stmt.addRefusal.run(origin, 409, reason, text, this.#clock());
+        const signed = signedByLogOnly(request.checkpointNote, log.verifier);
+        this.#stmt.addRefusal.run(
+          origin,
+          checkpoint.size,
+          checkpoint.root,
+          signed,
+          this.#clock(),
+          origin,
+          MAX_FORKS_KEPT,
+        );
         const evidence = latest && sameSizeEvidence(log.vkey, latest.note, request.checkpointNote);
         return { ...plain(409, `conflict: ${reason}; this witness cosigned a different root`), evidence };
       }
@@ -282,12 +321,21 @@ export class Witness {
         verifyConsistency(this.#hasher, oldSize, checkpoint.size, proof, latestRoot, checkpoint.root);
       } catch (err) {
         if (!(err instanceof DetenteError)) throw err;
-        this.#stmt.addRefusal.run(origin, 422, err.message, text, this.#clock());
         return plain(422, `consistency proof from ${oldSize} to ${checkpoint.size} does not verify: ${err.message}`);
       }
-      const timestamp = this.#clock();
-      if (!Number.isSafeInteger(timestamp) || timestamp <= 0) fail('BAD_INPUT', `witness clock: got ${timestamp}`);
       const checkpointText = parseNote(request.checkpointNote).text;
+      // The unchanged state again: the cosignatures already issued, not a new signature and row each time.
+      if (latest && oldSize === checkpoint.size && parseNote(latest.note).text === checkpointText) {
+        const lines = (
+          this.#stmt.issued.all(origin, latest.size, latest.root, latest.updated) as { line: string }[]
+        ).map((r) => r.line);
+        if (lines.length === this.#cosigners.length) {
+          return { status: 200, contentType: PLAIN, body: lines.join('') };
+        }
+      }
+      // Never earlier than what this witness already signed for the log, whatever its clock says.
+      const timestamp = Math.max(this.#clock(), latest?.updated ?? 0);
+      if (!Number.isSafeInteger(timestamp) || timestamp <= 0) fail('BAD_INPUT', `witness clock: got ${timestamp}`);
       const cosignatures = this.#cosigners.map((c) => c.cosign(checkpointText, timestamp));
       this.#stmt.putState.run(origin, checkpoint.size, checkpoint.root, request.checkpointNote, timestamp);
       for (const c of cosignatures) {
@@ -309,4 +357,11 @@ export class Witness {
   close(): void {
     this.#db.close();
   }
+}
+
+/** The note with only the log's own signature lines: what the log signed, without anything a sender added. */
+function signedByLogOnly(note: string, verifier: NoteVerifier): string {
+  const { text, signatures } = parseNote(note);
+  const own = signatures.filter((sig) => sig.name === verifier.name && sig.keyId === verifier.keyId);
+  return `${text}\n${own.map(formatSignatureLine).join('')}`;
 }

@@ -1,5 +1,6 @@
 import { lazy, Suspense } from 'react';
 import { useLoaded } from './data.js';
+import { ForkBanner } from './health/ForkBanner.js';
 import { LANGS, useI18n } from './i18n/i18n.js';
 import { MapView } from './map/MapView.js';
 import { onLinkClick, type Route, useRoute } from './router.js';
@@ -70,6 +71,7 @@ export function App() {
           </fieldset>
         </div>
       </header>
+      <ForkBanner />
       <main id="main" tabIndex={-1}>
         {loaded.status === 'loading' ? (
           <p className="muted">{t('common.loading')}</p>

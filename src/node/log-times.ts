@@ -1,0 +1,149 @@
+/**
+ * Gathers, for one log a node holds, what `countedTimes` (src/federation/counted-time.ts) needs from the node's
+ * files: the checkpoints of its verified copy with their roots, every cosignature held over them (stored with the
+ * log, and those this node's own witness issued, each with the root it signed), and the entries' signed times.
+ * Roots and signed times of a verified prefix never change, so both are cached and only extended.
+ */
+import { toBase64, toHex } from '../crypto/bytes.js';
+import { COSIGNATURE_EVIDENCE_FORMAT, type CosignatureEvidence } from '../federation/cosignature-evidence.js';
+import {
+  type CountedTimes,
+  countedTimes,
+  type RefusedCosignature,
+  type TimedCheckpoint,
+} from '../federation/counted-time.js';
+import { inclusionProofFromStore } from '../log/proofs.js';
+import { decodeEntry } from '../model/index.js';
+import type { LogStore } from '../store/store.js';
+import type { Rfc6962Hasher } from '../tlog/hasher.js';
+import { rangeHash } from '../tlog/node-reader.js';
+import { TileNodeReader } from '../tlog/tile-node-reader.js';
+import type { IssuedCosignature } from './witness.js';
+
+/** What a refusal carries back to the node: the line and the checkpoint it signed. */
+export interface CosignatureRef {
+  line: string;
+  /** The cosigned checkpoint note (the node's own copy, or the one the node's witness was shown). */
+  note: string;
+}
+
+export class LogTimes {
+  readonly #store: LogStore;
+  readonly #hasher: Rfc6962Hasher;
+  readonly #roots = new Map<number, string>();
+  /** Prefix maxima of the entries' `issuedAt` (ms): `#signed[i]` covers entries 0..i. */
+  readonly #signed: number[] = [];
+  #reader: TileNodeReader | undefined;
+
+  constructor(store: LogStore, hasher: Rfc6962Hasher) {
+    this.#store = store;
+    this.#hasher = hasher;
+  }
+
+  /** The root (hex) of the node's copy at `size` (≤ its verified size). */
+  rootAt(size: number): string {
+    let root = this.#roots.get(size);
+    if (root === undefined) {
+      this.#reader ??= new TileNodeReader(this.#hasher, (level, index) => this.#store.tile(level, index));
+      root = toHex(rangeHash(this.#hasher, this.#reader, 0, size));
+      this.#roots.set(size, root);
+    }
+    return root;
+  }
+
+  /** The latest signed time (ms) among the first `size` entries. */
+  latestSigned(size: number): number {
+    if (size === 0) return Number.NEGATIVE_INFINITY;
+    if (this.#signed.length < size) {
+      let index = this.#signed.length;
+      let max = index === 0 ? Number.NEGATIVE_INFINITY : this.#signed[index - 1]!;
+      for (const leaf of this.#store.entries(index, size)) {
+        max = Math.max(max, Date.parse(decodeEntry(leaf).envelope.issuedAt));
+        this.#signed[index++] = max;
+      }
+    }
+    return this.#signed[size - 1]!;
+  }
+
+  /** The first index below `size` whose entry was signed at `time` (a prefix maximum: the entry that set it). */
+  firstSignedAt(size: number, time: number): number {
+    this.latestSigned(size);
+    const i = this.#signed.findIndex((t, index) => index < size && t === time);
+    return i < 0 ? size - 1 : i;
+  }
+
+  /**
+   * Counted times up to `verified` (the served size). `witnesses` are the keys whose cosignatures count;
+   * `issued` are this node's own witness's cosignatures of the log, if it witnesses it.
+   */
+  compute(
+    verified: number,
+    witnesses: ReadonlyMap<string, string>,
+    issued: readonly IssuedCosignature[],
+  ): CountedTimes {
+    const bySize = new Map<number, TimedCheckpoint & { cosignatures: TimedCheckpoint['cosignatures'][number][] }>();
+    const at = (size: number) => {
+      let c = bySize.get(size);
+      if (!c) {
+        c = { size, root: this.rootAt(size), cosignatures: [] };
+        bySize.set(size, c);
+      }
+      return c;
+    };
+    for (const r of this.#store.checkpointRecords()) {
+      if (r.size === 0 || r.size > verified) continue;
+      const c = at(r.size);
+      const stored = this.#store.cosignatures(r.size);
+      if (stored.length === 0) continue;
+      // Stored cosignatures were verified over the checkpoint this store holds for that size.
+      const note = this.#store.checkpoint(r.size);
+      for (const s of stored) {
+        const ref: CosignatureRef = { line: s.line, note: note ?? '' };
+        c.cosignatures.push({ witness: `${s.name}\n${s.keyId}`, timestamp: s.timestamp, root: c.root, ref });
+      }
+    }
+    for (const w of issued) {
+      if (w.size === 0 || w.size > verified) continue;
+      const ref: CosignatureRef = { line: w.line, note: '' };
+      at(w.size).cosignatures.push({
+        witness: `${w.name}\n${w.keyId}`,
+        timestamp: w.timestamp,
+        root: toHex(w.root),
+        ref,
+      });
+    }
+    return countedTimes({ checkpoints: [...bySize.values()], latestSigned: (n) => this.latestSigned(n), witnesses });
+  }
+
+  /**
+   * The offline-checkable evidence for a refused cosignature, when the node holds what proves it: the signed note
+   * it was over (our own witness's cosignatures carry none, and are our own doing), and for `before-signed` the
+   * entry with its inclusion proof, for the pair rules the cosignature that set the bound.
+   */
+  refusalEvidence(
+    r: RefusedCosignature,
+    logVkey: string,
+    witnessVkey: (key: string) => string | undefined,
+  ): CosignatureEvidence | undefined {
+    const ref = r.cosignature.ref as CosignatureRef | undefined;
+    const vkey = witnessVkey(r.cosignature.witness);
+    if (!ref?.note || !vkey || r.rule === 'other-root') return undefined;
+    const base = {
+      format: COSIGNATURE_EVIDENCE_FORMAT,
+      rule: r.rule,
+      logVkey,
+      witnessVkey: vkey,
+      cosigned: `${ref.note}${ref.line.trimEnd()}\n`,
+    } as const;
+    if (r.rule === 'before-signed') {
+      const index = this.firstSignedAt(r.size, r.bound!);
+      const proof = inclusionProofFromStore(this.#store, this.#hasher, index, r.size);
+      const leaf = toBase64(this.#store.entry(index)!);
+      return { ...base, entry: { index, leaf, proof: proof.proof.map(toBase64) } };
+    }
+    const earlier = r.because?.cosignature.ref as CosignatureRef | undefined;
+    const earlierVkey = r.because && witnessVkey(r.because.cosignature.witness);
+    if (!earlier?.note || !earlierVkey) return undefined;
+    return { ...base, earlier: { witnessVkey: earlierVkey, cosigned: `${earlier.note}${earlier.line.trimEnd()}\n` } };
+  }
+}
