@@ -2,8 +2,14 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concat, utf8 } from '../src/crypto/bytes.js';
 import { DetenteError } from '../src/crypto/errors.js';
+import { nodeSuite } from '../src/runtime/node-crypto.js';
+import { CompactRange } from '../src/tlog/compact-range.js';
+import { consistencyProof, verifyConsistency } from '../src/tlog/consistency.js';
+import { Rfc6962Hasher } from '../src/tlog/hasher.js';
+import { MemoryTree } from '../src/tlog/memory-tree.js';
 import {
   ByteReader,
+  consistencyFromPackageProof,
   encodeAddEntriesHeader,
   encodePackage,
   formatMirrorInfo,
@@ -13,6 +19,7 @@ import {
   readAddEntriesHeader,
   readPackage,
 } from '../src/tlog/mirror-protocol.js';
+import { subtreeConsistencyProof } from '../src/tlog/subtree.js';
 
 async function* chunked(bytes: Uint8Array, cuts: number[]): AsyncGenerator<Uint8Array> {
   let pos = 0;
@@ -127,6 +134,29 @@ describe('tlog-mirror add-entries body', () => {
         expect(['ok', 'BAD_INPUT', 'BAD_ENCODING']).toContain(c);
       }),
     );
+  });
+});
+
+describe('consistency proof from a package proof', () => {
+  const hasher = new Rfc6962Hasher(nodeSuite.sha256);
+  const tree = new MemoryTree(hasher);
+  for (let i = 0; i < 256 * 40 + 17; i++) tree.append(hasher.hashLeaf(utf8(`leaf ${i}`)));
+
+  it('is the RFC 6962 consistency proof from the package end to the tree (property)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 256 * 40 + 17 }), (packages, size) => {
+        const end = packages * 256;
+        fc.pre(end < size);
+        const proof = subtreeConsistencyProof(hasher, tree, end - 256, end, size);
+        const range = new CompactRange(hasher);
+        for (let i = 0; i < end; i++) range.append(tree.nodeHash(0, i));
+        const derived = consistencyFromPackageProof(proof, end, range.peaks());
+        expect(derived).toEqual(consistencyProof(hasher, tree, end, size));
+        verifyConsistency(hasher, end, size, derived, tree.root(end), tree.root(size));
+      }),
+      { numRuns: 60 },
+    );
+    expect(() => consistencyFromPackageProof([], 100, [])).toThrow(DetenteError);
   });
 });
 

@@ -37,6 +37,7 @@ import { resumeIntegrator } from '../tlog/integrate.js';
 import {
   type AddEntriesHeader,
   ByteReader,
+  consistencyFromPackageProof,
   type EntryPackage,
   formatMirrorInfo,
   MAX_PACKAGES_PER_REQUEST,
@@ -47,7 +48,6 @@ import {
   readPackage,
 } from '../tlog/mirror-protocol.js';
 import { verifySubtreeConsistency } from '../tlog/subtree.js';
-import { isPowerOfTwo, trailingZeros } from '../tlog/tree-math.js';
 import {
   type AddCheckpointRequest,
   formatTreeSizeBody,
@@ -334,7 +334,7 @@ export class MirrorReceiver {
     if (size >= end) return 0; // another upload committed it first: the copies are proven identical
     if (size < start) fail('STORE_ERROR', `the mirror of ${cp.origin} is at ${size}, a package starts at ${start}`);
     const fresh = pkg.entries.slice(size - start);
-    fresh.forEach((e, i) => log.validate?.(e, size + i));
+    for (let i = 0; i < fresh.length; i++) log.validate?.(fresh[i]!, size + i);
 
     const integrator = resumeIntegrator(this.#hasher, size, head?.peaks ?? [], (l, i) => log.store.tile(l, i));
     const tiles = integrator.integrate(leaves.slice(size - subtreeStart));
@@ -345,7 +345,7 @@ export class MirrorReceiver {
         fail('PROOF_INVALID', `the entries up to ${end} do not give the checkpoint's root`);
       row = target.note;
     } else {
-      const proof = consistencyFromSubtree(pkg.proof, end, integrator.peaks());
+      const proof = consistencyFromPackageProof(pkg.proof, end, integrator.peaks());
       verifyConsistency(this.#hasher, end, cp.size, proof, root, cp.root);
       row = formatPending({ size: end, target: target.note, proof });
     }
@@ -390,17 +390,4 @@ export class MirrorReceiver {
     if (!mirror) return undefined;
     return mirror.note + this.#cosign(log, mirror);
   }
-}
-
-/**
- * The RFC 6962 consistency proof from `end` (a multiple of 256, below the tree size) to the tree of the package's
- * proof, derived from that proof: the subtree [end − 256, end) is perfect, so its proof is the inclusion path of
- * node (8, end/256 − 1). The consistency proof is the path of the last peak of [0, end), node (k, end/2^k − 1) with
- * k = trailingZeros(end) ≥ 8, preceded by that peak unless end is a power of two. The first k − 8 hashes of the
- * package's path are left siblings inside that peak, so dropping them leaves the peak's own path.
- */
-function consistencyFromSubtree(subtreeProof: readonly Uint8Array[], end: number, peaks: Uint8Array[]): Uint8Array[] {
-  const k = trailingZeros(end);
-  const path = subtreeProof.slice(k - 8);
-  return isPowerOfTwo(end) ? path : [peaks[peaks.length - 1]!, ...path];
 }

@@ -20,6 +20,7 @@ import { formatDecimal, parseDecimal } from '../crypto/text.js';
 import { checkEntrySize } from './entry-bundle.js';
 import { HASH_SIZE } from './hasher.js';
 import { TILE_WIDTH } from './tile-paths.js';
+import { isPowerOfTwo, trailingZeros } from './tree-math.js';
 
 export const MIRROR_INFO_CONTENT_TYPE = 'text/x.tlog.mirror-info';
 /** A package's proof has at most this many hashes. */
@@ -226,4 +227,25 @@ export async function readPackage(reader: ByteReader, count: number): Promise<En
   const hashes = await readExact(reader, numHashes * HASH_SIZE, "a package's proof");
   const proof = Array.from({ length: numHashes }, (_, i) => hashes.slice(i * HASH_SIZE, (i + 1) * HASH_SIZE));
   return { entries, proof };
+}
+
+/**
+ * The RFC 6962 consistency proof from `end` (a multiple of 256, below the tree size) to the tree of the package's
+ * proof, derived from that proof: the subtree [end − 256, end) is perfect, so its proof is the inclusion path of
+ * node (8, end/256 − 1). The consistency proof is the path of the last peak of [0, end), node (k, end/2^k − 1) with
+ * k = trailingZeros(end) ≥ 8, preceded by that peak (the last of the compact range `peaks` of [0, end)) unless end is a power of two. The first k − 8 hashes of the
+ * package's path are left siblings inside that peak, so dropping them leaves the peak's own path. The caller
+ * verifies the result (verifyConsistency): a proof that lied about the subtree cannot pass there either.
+ */
+export function consistencyFromPackageProof(
+  subtreeProof: readonly Uint8Array[],
+  end: number,
+  peaks: readonly Uint8Array[],
+): Uint8Array[] {
+  if (!Number.isSafeInteger(end) || end <= 0 || end % TILE_WIDTH !== 0) {
+    fail('BAD_INPUT', `package end ${end}: expected a positive multiple of ${TILE_WIDTH}`);
+  }
+  const k = trailingZeros(end);
+  const path = subtreeProof.slice(k - 8);
+  return isPowerOfTwo(end) ? path : [peaks[peaks.length - 1]!, ...path];
 }
