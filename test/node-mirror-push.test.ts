@@ -345,7 +345,7 @@ describe('add-entries', () => {
 });
 
 describe('the pushing client', () => {
-  it('pushes a growing log to a mirror (202s beyond 32 packages), a fresh client learns the mirror's state from 409s, and the cosignatures are kept', async () => {
+  it('pushes a growing log to a mirror (202s beyond 32 packages), a fresh client learns what the mirror holds from 409s, and the cosignatures are kept', async () => {
     const log = makeLog(tmp(), 'mirror.test/pushed', 5);
     log.grow(300, 100);
     const m = await startMirror(log, { file: 'pushed.sqlite' });
