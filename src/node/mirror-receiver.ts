@@ -77,6 +77,8 @@ export interface MirrorReceiverOptions {
   clock?: () => number;
   /** Entries an upload may re-send that the mirror already holds (default 32 packages' worth). */
   maxExcessEntries?: number;
+  /** Called after an upload that committed entries ended in 200 (the node then fetches blobs and cosignatures). */
+  onCommitted?: (origin: string, size: number) => void;
 }
 
 export interface MirrorResponse {
@@ -117,10 +119,10 @@ export class MirrorReceiver {
   readonly #hasher: Rfc6962Hasher;
   readonly #clock: () => number;
   readonly #maxExcess: number;
-  readonly #suite: CryptoSuite;
+  readonly #onCommitted: MirrorReceiverOptions['onCommitted'];
 
   constructor(options: MirrorReceiverOptions) {
-    this.#suite = options.suite;
+    this.#onCommitted = options.onCommitted;
     this.#hasher = new Rfc6962Hasher(options.suite.sha256);
     this.#cosigner = options.cosigner;
     this.#clock = options.clock ?? Date.now;
@@ -303,7 +305,9 @@ export class MirrorReceiver {
     // Every entry up to upload_end is durable (each package was committed synchronously, synchronous=FULL).
     if (this.#nextEntry(log) < uploadEnd) return this.#info(409, log, uploadEnd, committed);
     if (uploadEnd < this.#mirrorSize(log)) return this.#info(409, log, latest.checkpoint.size, committed);
-    return { status: 200, contentType: PLAIN, body: this.#cosign(log, target), committed };
+    const cosignature = this.#cosign(log, target);
+    if (committed > 0) this.#onCommitted?.(header.origin, uploadEnd);
+    return { status: 200, contentType: PLAIN, body: cosignature, committed };
   }
 
   #mirrorPending(log: LogState): Pending | undefined {

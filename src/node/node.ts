@@ -73,6 +73,7 @@ import {
 } from './config.js';
 import { type EquivocationEvidence, EVIDENCE_FORMAT } from './evidence.js';
 import { LogMirror, mirroredCheckpoint } from './mirror.js';
+import { type MirrorReceipt, PushMirroring } from './push-mirroring.js';
 import { SubmissionPipeline } from './submissions.js';
 import { UserStore } from './users.js';
 import { Witness } from './witness.js';
@@ -157,6 +158,8 @@ export class PartyNode {
   readonly witness: Witness | undefined;
   readonly submissions: SubmissionPipeline;
   readonly mirrors = new Map<string, MirrorState>();
+  /** C2SP tlog-mirror: the receiver of peers' pushes, the pusher of the own log (push-mirroring.ts). */
+  readonly pushMirroring: PushMirroring;
   readonly #logs = new Map<string, LogInfo>();
   readonly #witnessVerifiers: Map<string, { party: string; verifier: CosignatureVerifier }>;
   readonly #cosignTargets: CosignTarget[] = [];
@@ -233,7 +236,10 @@ export class PartyNode {
       maxEntries: this.config.batch.maxEntries,
       maxDelayMs: this.config.batch.maxDelayMs,
       clock: options.clock,
-      onBatch: () => this.#cosignSoon(),
+      onBatch: () => {
+        this.#cosignSoon();
+        this.#track(this.pushMirroring.pusher.push());
+      },
       signer: this.#signer,
     });
 
@@ -250,24 +256,27 @@ export class PartyNode {
 
     mkdirSync(join(dir, 'mirrors'), { recursive: true });
     mkdirSync(join(dir, 'evidence'), { recursive: true });
+    const pushed: ConstructorParameters<typeof PushMirroring>[0]['peers'][number][] = [];
     for (const peer of this.config.peers) {
       const p = ix.parties.get(peer.party);
       if (!p || p.id === party.id) throw new DetenteError('BAD_INPUT', `peer ${peer.party} is not another party`);
       const store = SqliteStore.open(join(dir, 'mirrors', `${sanitize(p.id)}.sqlite`), p.origin, { create: true });
       const vkey = this.#logVkeyOf(p);
       const url = peer.url.replace(/\/+$/, '');
+      const validate = (entry: Uint8Array) => {
+        const signed = decodeEntry(entry);
+        if (signed.envelope.party !== p.id) {
+          throw new DetenteError('KEY_UNKNOWN', `an entry of "${signed.envelope.party}" in the log of "${p.id}"`);
+        }
+        verifyEntry(this.suite, regime, signed);
+      };
+      pushed.push({ party: p.id, url, vkey, store, validate });
       const mirror = new LogMirror({
         store,
         source: httpTileSource(`${url}/logs/${p.id}`, { timeoutMs: this.#timeoutMs }),
         vkey,
         suite: this.suite,
-        validate: (entry) => {
-          const signed = decodeEntry(entry);
-          if (signed.envelope.party !== p.id) {
-            throw new DetenteError('KEY_UNKNOWN', `an entry of "${signed.envelope.party}" in the log of "${p.id}"`);
-          }
-          verifyEntry(this.suite, regime, signed);
-        },
+        validate,
         onEvidence: (e) => this.recordEvidence(e, `mirror of ${p.id}`),
         clock: this.#clock,
       });
@@ -291,6 +300,29 @@ export class PartyNode {
       }
     }
     for (const file of readdirSync(join(dir, 'evidence'))) this.#evidenceSeen.add(file);
+    this.pushMirroring = new PushMirroring({
+      dir,
+      party,
+      regime,
+      suite: this.suite,
+      hasher: this.hasher,
+      ownStore: this.log.store,
+      peers: pushed,
+      clock: this.#clock,
+      fetch: (url, init) => this.#fetch(url, init),
+      logger: this.#logger,
+      // What the polling round does beyond mirroring (blobs, the peer's cosignatures) follows a push at once.
+      onReceived: (peer) => void this.#track(this.syncMirror(peer)),
+    });
+  }
+
+  /**
+   * The counterparts' mirror cosignatures of the own log's checkpoint of `size`: each peer's receipt of every entry
+   * up to it (C2SP tlog-mirror). An entry is received by a peer at the earliest such timestamp of a checkpoint that
+   * contains it.
+   */
+  mirrorReceipts(size: number): MirrorReceipt[] {
+    return this.pushMirroring.receipts(size);
   }
 
   static open(dir: string, options: PartyNodeOptions = {}): PartyNode {
@@ -763,6 +795,7 @@ export class PartyNode {
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
     await this.submissions.close();
+    await this.pushMirroring.close();
     await this.#signer.close();
     await Promise.allSettled([...this.#running]);
     // A round in progress ends before its store closes (no new one starts: #closed is set).
