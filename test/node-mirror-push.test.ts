@@ -3,8 +3,11 @@
  * the spec, resumed and concurrent uploads, lies, truncations, gzip, a body that never ends, and the pushing
  * client against it.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mirrorPlugin } from '../src/api/mirror.js';
@@ -379,4 +382,105 @@ describe('the pushing client', () => {
       log.close();
     }
   });
+});
+
+describe('a mirror killed with SIGKILL during add-entries', () => {
+  const CHILD = join(
+    dirname(fileURLToPath(import.meta.url)),
+    '..',
+    'dist',
+    'test',
+    'fixtures',
+    'mirror-receiver-child.js',
+  );
+
+  /** Starts the receiver in a child; resolves with its port and a promise of its exit. */
+  function startChild(db: string, vkey: string): Promise<{ child: ChildProcess; port: number; exited: Promise<void> }> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [CHILD, db, vkey], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      let err = '';
+      const exited = new Promise<void>((done) => child.on('exit', () => done()));
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c;
+        const m = /port (\d+)\n/.exec(out);
+        if (m) resolve({ child, port: Number(m[1]), exited });
+      });
+      child.stderr!.on('data', (c: Buffer) => {
+        err += c;
+      });
+      child.on('exit', (code, signal) => {
+        if (signal !== 'SIGKILL') reject(new Error(`mirror child ended (${code}): ${err}`));
+      });
+    });
+  }
+
+  it('restarts with every acknowledged entry, and its mirror checkpoint never moves back', async () => {
+    if (!existsSync(CHILD)) throw new Error(`${CHILD} is missing: run \`npx tsc -p tsconfig.json\` first`);
+    const dir = tmp();
+    const log = makeLog(dir, 'crash.test/pushed', 7, 'source.sqlite');
+    const db = join(dir, 'mirror.sqlite');
+    let acknowledged = 0;
+    let mirrorSize = 0;
+    let midway = 0;
+    try {
+      for (let round = 0; round < 8; round++) {
+        log.grow(5000, 2500);
+        const { child, port, exited } = await startChild(db, log.vkey);
+        const pushedSize = log.store.head()!.size;
+        const pusher = new MirrorPusher({
+          store: log.store,
+          hasher,
+          targets: [{ party: 'us', url: `http://127.0.0.1:${port}/mirror`, verifier: mirrorVerifier }],
+          fetch: async (url, init) => {
+            const res = await fetch(url, init);
+            const copy = res.clone();
+            if (url.endsWith('/add-entries') && res.status === 202) {
+              acknowledged = Math.max(acknowledged, parseMirrorInfo(await copy.text()).nextEntry);
+            } else if (url.endsWith('/add-entries') && res.status === 200) {
+              acknowledged = Math.max(acknowledged, pushedSize);
+            }
+            return res;
+          },
+        });
+        const pushing = pusher.push();
+        setTimeout(() => child.kill('SIGKILL'), 30 + Math.floor(Math.random() * 400));
+        await exited;
+        await pushing;
+        await pusher.close();
+        const store = SqliteStore.open(db, undefined);
+        try {
+          const size = store.head()?.size ?? 0;
+          expect(size).toBeGreaterThanOrEqual(acknowledged);
+          expect([...store.entries(0, size)]).toEqual([...log.store.entries(0, size)]);
+          const verified = await verifyMirrorStore(store, suite, log.vkey);
+          expect(verified.size).toBeGreaterThanOrEqual(mirrorSize);
+          mirrorSize = verified.size;
+          if (size > 0 && size < pushedSize) midway++;
+        } finally {
+          store.close();
+        }
+      }
+      expect(midway, 'kills that landed mid-upload').toBeGreaterThan(0);
+      // A last run, not killed, completes the upload.
+      const { child, port, exited } = await startChild(db, log.vkey);
+      const pusher = new MirrorPusher({
+        store: log.store,
+        hasher,
+        targets: [{ party: 'us', url: `http://127.0.0.1:${port}/mirror`, verifier: mirrorVerifier }],
+        fetch: (url, init) => fetch(url, init),
+      });
+      await pusher.push();
+      child.kill('SIGKILL');
+      await exited;
+      const size = log.store.head()!.size;
+      expect(log.store.cosignatures(size).filter((c) => c.name === cosigner.name)).toHaveLength(1);
+      const store = SqliteStore.open(db, undefined);
+      expect(mirroredCheckpoint(store)).toBe(log.store.checkpoint(size));
+      expect((await verifyMirrorStore(store, suite, log.vkey)).size).toBe(size);
+      store.close();
+    } finally {
+      log.close();
+    }
+  }, 120_000);
 });

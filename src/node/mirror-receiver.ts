@@ -143,6 +143,10 @@ export class MirrorReceiver {
     return this.#cosigner.name;
   }
 
+  get cosignerKeyId(): number {
+    return this.#cosigner.keyId;
+  }
+
   get verifierKey(): string {
     return this.#cosigner.verifierKey;
   }

@@ -376,9 +376,15 @@ export class PartyNode {
     return entry !== undefined && toHex(this.hasher.hashLeaf(entry)) === ref.leafHash;
   }
 
-  /** Cosignature lines held for a log at a size: stored ones, plus those this node's witness issued. */
+  /**
+   * Witness cosignature lines held for a log at a size: stored ones, plus those this node's witness issued. Mirror
+   * cosignatures, stored beside them, are receipts and not witnesses' word: `mirrorReceipts` has them.
+   */
   cosignatures(log: LogInfo, size: number): { name: string; keyId: number; timestamp: number; line: string }[] {
-    const out = log.store.cosignatures(size).map((c) => ({ ...c, line: c.line.trimEnd() }));
+    const out = log.store
+      .cosignatures(size)
+      .filter((c) => !this.pushMirroring.isMirrorKey(c.name, c.keyId))
+      .map((c) => ({ ...c, line: c.line.trimEnd() }));
     if (!log.own && this.witness) {
       for (const c of this.witness.cosignatures(log.origin)) {
         if (c.size === size && !out.some((o) => o.name === c.name && o.keyId === c.keyId))

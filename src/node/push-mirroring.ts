@@ -80,6 +80,14 @@ export class PushMirroring {
     });
   }
 
+  /** Whether (name, key ID) is a mirror key: a peer's or this node's own. */
+  isMirrorKey(name: string, keyId: number): boolean {
+    return (
+      this.#verifiers.has(`${name}\n${keyId}`) ||
+      (this.receiver !== undefined && this.receiver.cosignerName === name && this.receiver.cosignerKeyId === keyId)
+    );
+  }
+
   /** The counterparts' mirror cosignatures of the own log's checkpoint of `size` (each verified when stored). */
   receipts(size: number): MirrorReceipt[] {
     const out: MirrorReceipt[] = [];
