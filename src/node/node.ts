@@ -312,7 +312,7 @@ export class PartyNode {
       fetch: (url, init) => this.#fetch(url, init),
       logger: this.#logger,
       // What the polling round does beyond mirroring (blobs, the peer's cosignatures) follows a push at once.
-      onReceived: (peer) => void this.#track(this.syncMirror(peer)),
+      follow: (peer) => this.syncMirror(peer),
     });
   }
 

@@ -37,8 +37,11 @@ export interface PushMirroringOptions {
   clock: () => number;
   fetch: (url: string, init: RequestInit) => Promise<Response>;
   logger: (level: 'info' | 'warn' | 'error', message: string) => void;
-  /** Called when a peer's push moved its mirror checkpoint (after the 200). */
-  onReceived?: (party: string) => void;
+  /**
+   * What to do after a peer's push moved its mirror checkpoint (the node's polling round: blobs, the peer's
+   * cosignatures). Calls coalesce: one round at a time per peer, and one more if pushes came meanwhile.
+   */
+  follow?: (party: string) => Promise<void>;
 }
 
 export class PushMirroring {
@@ -46,6 +49,8 @@ export class PushMirroring {
   readonly pusher: MirrorPusher;
   readonly #ownStore: LogStore;
   readonly #verifiers = new Map<string, { party: string; verifier: CosignatureVerifier }>();
+  readonly #following = new Map<string, { again: boolean; done: Promise<void> }>();
+  #closed = false;
 
   constructor(o: PushMirroringOptions) {
     this.#ownStore = o.ownStore;
@@ -58,7 +63,7 @@ export class PushMirroring {
         clock: o.clock,
         onCommitted: (origin) => {
           const peer = o.peers.find((p) => p.store.origin === origin);
-          if (peer) o.onReceived?.(peer.party);
+          if (peer && o.follow) this.#follow(peer.party, o.follow);
         },
       });
     }
@@ -98,7 +103,25 @@ export class PushMirroring {
     return out;
   }
 
-  close(): Promise<void> {
-    return this.pusher.close();
+  #follow(party: string, follow: (party: string) => Promise<void>): void {
+    const running = this.#following.get(party);
+    if (running) {
+      running.again = true;
+      return;
+    }
+    const state = { again: false, done: Promise.resolve() };
+    this.#following.set(party, state);
+    state.done = (async () => {
+      do {
+        state.again = false;
+        await follow(party).catch(() => {}); // the round reports its own errors
+      } while (state.again && !this.#closed);
+    })().finally(() => this.#following.delete(party));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.pusher.close();
+    await Promise.allSettled([...this.#following.values()].map((f) => f.done));
   }
 }
