@@ -424,8 +424,8 @@ describe('a mirror killed with SIGKILL during add-entries', () => {
     let mirrorSize = 0;
     let midway = 0;
     try {
-      for (let round = 0; round < 8; round++) {
-        log.grow(5000, 2500);
+      for (let round = 0; round < 6; round++) {
+        log.grow(20_000, 5000); // three requests of at most 32 packages each
         const { child, port, exited } = await startChild(db, log.vkey);
         const pushedSize = log.store.head()!.size;
         const pusher = new MirrorPusher({
@@ -437,6 +437,8 @@ describe('a mirror killed with SIGKILL during add-entries', () => {
             const copy = res.clone();
             if (url.endsWith('/add-entries') && res.status === 202) {
               acknowledged = Math.max(acknowledged, parseMirrorInfo(await copy.text()).nextEntry);
+              // Kill it while it takes the next request's packages.
+              setTimeout(() => child.kill('SIGKILL'), Math.floor(Math.random() * 40));
             } else if (url.endsWith('/add-entries') && res.status === 200) {
               acknowledged = Math.max(acknowledged, pushedSize);
             }
@@ -444,7 +446,7 @@ describe('a mirror killed with SIGKILL during add-entries', () => {
           },
         });
         const pushing = pusher.push();
-        setTimeout(() => child.kill('SIGKILL'), 30 + Math.floor(Math.random() * 400));
+        setTimeout(() => child.kill('SIGKILL'), 2000); // if no 202 came first
         await exited;
         await pushing;
         await pusher.close();

@@ -312,7 +312,7 @@ export class PartyNode {
       fetch: (url, init) => this.#fetch(url, init),
       logger: this.#logger,
       // What the polling round does beyond mirroring (blobs, the peer's cosignatures) follows a push at once.
-      follow: (peer) => this.syncMirror(peer),
+      follow: (peer) => this.#followPush(peer),
     });
   }
 
@@ -565,6 +565,28 @@ export class PartyNode {
     while (m.running) await m.running;
     if (this.#closed) return;
     m.running = this.#syncMirrorRound(m).finally(() => {
+      m.running = undefined;
+    });
+    await m.running;
+  }
+
+  /**
+   * After a peer pushed its log to us: what a polling round does beyond mirroring (its declarations' blobs, its
+   * witnesses' cosignatures), without pulling entries the next push brings anyway.
+   */
+  async #followPush(party: string): Promise<void> {
+    const m = this.mirrors.get(party);
+    if (!m) return;
+    while (m.running) await m.running;
+    if (this.#closed) return;
+    m.running = (async () => {
+      try {
+        await this.#fetchBlobs(m);
+        await this.#collectCosignatures(m);
+      } catch (err) {
+        this.#logger('warn', `mirror of ${party}: ${(err as Error).message}`);
+      }
+    })().finally(() => {
       m.running = undefined;
     });
     await m.running;
