@@ -208,6 +208,18 @@ describe('add-entries', () => {
       expect((await m.post('add-entries', addEntriesBody(source.store, hasher, 0, 500, { packages: 0 }))).status).toBe(
         400,
       );
+      // Beyond the limits: a package with 64 proof hashes; an entry longer than the rest of the body.
+      const tooMany = addEntriesBody(source.store, hasher, 0, 500, {
+        packages: 1,
+        tamper: (_, pkg) => {
+          pkg.proof = Array.from({ length: 63 }, () => new Uint8Array(32));
+        },
+      });
+      tooMany[tooMany.length - 63 * 32 - 1] = 64;
+      expect((await m.post('add-entries', concat(tooMany, new Uint8Array(32)))).status).toBe(400);
+      const header = addEntriesBody(source.store, hasher, 0, 500, { packages: 0 });
+      const longEntry = concat(header, new Uint8Array([0xff, 0xff]), new Uint8Array(1000));
+      expect((await m.post('add-entries', longEntry)).status).toBe(400);
       expect(m.store.head()).toBeUndefined();
       // Too many re-sent entries: commit 500, then send from 0 with 300 allowed.
       expect((await m.post('add-entries', body)).status).toBe(200);
