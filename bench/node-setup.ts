@@ -17,7 +17,7 @@ export function benchNode(dir: string, party = 'us'): string {
   initNodeDir(dir, { party, regimeText: readFileSync(REGIME, 'utf8') }, nodeSuite);
   const keys: Record<string, string> = {};
   for (const p of ['us', 'ru', 'nato'].filter((x) => x !== party)) {
-    for (const k of ['declarant', 'inspector', 'witness', 'log'])
+    for (const k of ['declarant', 'inspector', 'witness', 'log', 'mirror'])
       keys[`${p}-${k}`] = toBase64(nodeSuite.ed25519.publicKey(randomSeed()));
   }
   importRegimeKeys(dir, keys);

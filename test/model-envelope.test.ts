@@ -214,7 +214,7 @@ describe('signed envelopes', () => {
   });
 
   it('a key without the role is refused with ROLE_DENIED', () => {
-    for (const key of ['ru-inspector', 'ru-witness', 'ru-log']) {
+    for (const key of ['ru-inspector', 'ru-witness', 'ru-log', 'ru-mirror']) {
       const err = caught(() => verifyEntry(suite, regime, sign({ ...samples()[1]!, key })));
       expect(err.code).toBe('ROLE_DENIED');
       expect(err.message).toContain('$.entry.key');

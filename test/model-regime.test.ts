@@ -45,7 +45,7 @@ describe('the default scenario regime', () => {
   it('without keys is refused, naming each missing key, unless asked to allow it', () => {
     const err = caught(() => parseRegime(scenarioText()));
     expect(err.code).toBe('REGIME_INVALID');
-    expect(err.problems).toHaveLength(12);
+    expect(err.problems).toHaveLength(15);
     expect(err.message).toContain('$.parties[1].keys[2].publicKey: missing');
     expect(parseRegime(scenarioText(), { allowMissingKeys: true }).id).toBe('european-security-2022');
   });
@@ -203,7 +203,7 @@ describe('a bad regime is refused with every problem listed by path', () => {
     expect(problems(doc)).toEqual([
       '$.version: Invalid input: expected number, received string',
       '$.parties[0].status: Invalid option: expected one of "party"|"observer"',
-      '$.parties[1].keys[0].roles[0]: Invalid option: expected one of "declarant"|"inspector"|"witness"|"log"',
+      '$.parties[1].keys[0].roles[0]: Invalid option: expected one of "declarant"|"inspector"|"witness"|"log"|"mirror"',
       '$.parties[1].keys[1].publicKey: expected standard base64 of 32 bytes (44 characters)',
       '$.categories[1].colour: unknown field',
       '$.limits[0].atMost: expected a whole number ≥ 0',

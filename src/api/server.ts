@@ -24,6 +24,7 @@ import { type LogInfo, MAX_BLOB, type NodeEntry, type PartyNode } from '../node/
 import { SubmissionError } from '../node/submissions.js';
 import type { User } from '../node/users.js';
 import { escrowRoutes } from './escrow.js';
+import { mirrorPlugin } from './mirror.js';
 import { ErrorBody, Receipt } from './schemas.js';
 import { stateRoutes } from './state.js';
 import { tilesPlugin } from './tiles.js';
@@ -157,6 +158,14 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
       checkpoint: () => node.servedCheckpoint(l),
     })),
   });
+  const mirrorReceiver = node.pushMirroring.receiver;
+  if (mirrorReceiver) {
+    await app.register(mirrorPlugin, {
+      receiver: mirrorReceiver,
+      logs: node.logs().filter((l) => !l.own),
+      suite: node.suite,
+    });
+  }
   if (node.witness) {
     for (const l of node.logs()) {
       if (l.own) continue;

@@ -89,6 +89,23 @@ export function witnessVkeyOf(party: Party, suite: CryptoSuite): string | undefi
   return formatCosignatureVerifierKey(suite.sha256, witnessName(party), fromBase64(key.publicKey));
 }
 
+/** The name of a party's mirror key (its cosignature vkey's name): `<origin>/mirror`. */
+export function mirrorName(party: Party): string {
+  return `${party.origin}/mirror`;
+}
+
+/** The mirror key of a party (the first key with role `mirror`), if it has one. */
+export function mirrorKeyOf(party: Party): Party['keys'][number] | undefined {
+  return party.keys.find((k) => k.roles.includes('mirror'));
+}
+
+/** The cosignature verifier key (type 0x04) of a party's mirror, from the regime. */
+export function mirrorVkeyOf(party: Party, suite: CryptoSuite): string | undefined {
+  const key = mirrorKeyOf(party);
+  if (!key?.publicKey) return undefined;
+  return formatCosignatureVerifierKey(suite.sha256, mirrorName(party), fromBase64(key.publicKey));
+}
+
 function readJson(path: string, what: string): unknown {
   let text: string;
   try {

@@ -96,18 +96,18 @@ export type SyncResult =
     }
   | { status: 'equivocation'; from: number; size: number; checkpoint: string; evidence: EquivocationEvidence };
 
-/** What a pending row holds instead of a checkpoint. */
-interface PendingMarker {
+/** What a pending row holds instead of a checkpoint (also written by the push mirror, mirror-receiver.ts). */
+export interface PendingMarker {
   size: number;
   target: string;
   proof: Uint8Array[];
 }
 
-function formatPending(m: PendingMarker): string {
+export function formatPending(m: PendingMarker): string {
   return `${JSON.stringify({ [PENDING_TAG]: true, size: m.size, target: m.target, proof: m.proof.map(toBase64) })}\n`;
 }
 
-function parsePending(note: string): PendingMarker | undefined {
+export function parsePending(note: string): PendingMarker | undefined {
   if (!note.startsWith('{')) return undefined;
   try {
     const v = JSON.parse(note);

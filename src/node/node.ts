@@ -79,6 +79,7 @@ import {
 import { type AnyEvidence, EvidenceStore, type Fork } from './evidence-store.js';
 import { LogTimes } from './log-times.js';
 import { LogMirror, mirroredCheckpoint } from './mirror.js';
+import { type MirrorReceipt, PushMirroring } from './push-mirroring.js';
 import { SubmissionPipeline } from './submissions.js';
 import { UserStore } from './users.js';
 import { Witness } from './witness.js';
@@ -170,6 +171,8 @@ export class PartyNode {
   readonly witness: Witness | undefined;
   readonly submissions: SubmissionPipeline;
   readonly mirrors = new Map<string, MirrorState>();
+  /** C2SP tlog-mirror: the receiver of peers' pushes, the pusher of the own log (push-mirroring.ts). */
+  readonly pushMirroring: PushMirroring;
   readonly #logs = new Map<string, LogInfo>();
   readonly #witnessVerifiers: Map<string, { party: string; verifier: CosignatureVerifier }>;
   readonly #cosignTargets: CosignTarget[] = [];
@@ -250,7 +253,10 @@ export class PartyNode {
       maxEntries: this.config.batch.maxEntries,
       maxDelayMs: this.config.batch.maxDelayMs,
       clock: options.clock,
-      onBatch: () => this.#cosignSoon(),
+      onBatch: () => {
+        this.#cosignSoon();
+        this.#track(this.pushMirroring.pusher.push());
+      },
       signer: this.#signer,
     });
 
@@ -267,24 +273,27 @@ export class PartyNode {
 
     mkdirSync(join(dir, 'mirrors'), { recursive: true });
     mkdirSync(join(dir, 'evidence'), { recursive: true });
+    const pushed: ConstructorParameters<typeof PushMirroring>[0]['peers'][number][] = [];
     for (const peer of this.config.peers) {
       const p = ix.parties.get(peer.party);
       if (!p || p.id === party.id) throw new DetenteError('BAD_INPUT', `peer ${peer.party} is not another party`);
       const store = SqliteStore.open(join(dir, 'mirrors', `${sanitize(p.id)}.sqlite`), p.origin, { create: true });
       const vkey = this.#logVkeyOf(p);
       const url = peer.url.replace(/\/+$/, '');
+      const validate = (entry: Uint8Array) => {
+        const signed = decodeEntry(entry);
+        if (signed.envelope.party !== p.id) {
+          throw new DetenteError('KEY_UNKNOWN', `an entry of "${signed.envelope.party}" in the log of "${p.id}"`);
+        }
+        verifyEntry(this.suite, regime, signed);
+      };
+      pushed.push({ party: p.id, url, vkey, store, validate });
       const mirror = new LogMirror({
         store,
         source: httpTileSource(`${url}/logs/${p.id}`, { timeoutMs: this.#timeoutMs }),
         vkey,
         suite: this.suite,
-        validate: (entry) => {
-          const signed = decodeEntry(entry);
-          if (signed.envelope.party !== p.id) {
-            throw new DetenteError('KEY_UNKNOWN', `an entry of "${signed.envelope.party}" in the log of "${p.id}"`);
-          }
-          verifyEntry(this.suite, regime, signed);
-        },
+        validate,
         onEvidence: (e) => this.recordEvidence(e, `mirror of ${p.id}`),
         clock: this.#clock,
       });
@@ -308,6 +317,29 @@ export class PartyNode {
       }
     }
     this.#evidence = new EvidenceStore(join(dir, 'evidence'));
+    this.pushMirroring = new PushMirroring({
+      dir,
+      party,
+      regime,
+      suite: this.suite,
+      hasher: this.hasher,
+      ownStore: this.log.store,
+      peers: pushed,
+      clock: this.#clock,
+      fetch: (url, init) => this.#fetch(url, init),
+      logger: this.#logger,
+      // What the polling round does beyond mirroring (blobs, the peer's cosignatures) follows a push at once.
+      follow: (peer) => this.#followPush(peer),
+    });
+  }
+
+  /**
+   * The counterparts' mirror cosignatures of the own log's checkpoint of `size`: each peer's receipt of every entry
+   * up to it (C2SP tlog-mirror). An entry is received by a peer at the earliest such timestamp of a checkpoint that
+   * contains it.
+   */
+  mirrorReceipts(size: number): MirrorReceipt[] {
+    return this.pushMirroring.receipts(size);
   }
 
   static open(dir: string, options: PartyNodeOptions = {}): PartyNode {
@@ -362,11 +394,16 @@ export class PartyNode {
   }
 
   /**
-   * Cosignature lines held for a log at a size: stored ones, plus those this node's witness issued over the same
-   * tree (size and root: a witness may have been shown a checkpoint of that size whose entries were never published).
+   * Witness cosignature lines held for a log at a size: stored ones, plus those this node's witness issued over the
+   * same tree (size and root: a witness may have been shown a checkpoint of that size whose entries were never
+   * published). Mirror cosignatures, stored beside them, are receipts and not witnesses' word: `mirrorReceipts` has
+   * them.
    */
   cosignatures(log: LogInfo, size: number): { name: string; keyId: number; timestamp: number; line: string }[] {
-    const out = log.store.cosignatures(size).map((c) => ({ ...c, line: c.line.trimEnd() }));
+    const out = log.store
+      .cosignatures(size)
+      .filter((c) => !this.pushMirroring.isMirrorKey(c.name, c.keyId))
+      .map((c) => ({ ...c, line: c.line.trimEnd() }));
     if (!log.own && this.witness && size > 0 && size <= this.servedSize(log)) {
       const root = this.#times(log).rootAt(size);
       for (const c of this.witness.cosignatures(log.origin)) {
@@ -573,6 +610,28 @@ export class PartyNode {
     while (m.running) await m.running;
     if (this.#closed) return;
     m.running = this.#syncMirrorRound(m).finally(() => {
+      m.running = undefined;
+    });
+    await m.running;
+  }
+
+  /**
+   * After a peer pushed its log to us: what a polling round does beyond mirroring (its declarations' blobs, its
+   * witnesses' cosignatures), without pulling entries the next push brings anyway.
+   */
+  async #followPush(party: string): Promise<void> {
+    const m = this.mirrors.get(party);
+    if (!m) return;
+    while (m.running) await m.running;
+    if (this.#closed) return;
+    m.running = (async () => {
+      try {
+        await this.#fetchBlobs(m);
+        await this.#collectCosignatures(m);
+      } catch (err) {
+        this.#logger('warn', `mirror of ${party}: ${(err as Error).message}`);
+      }
+    })().finally(() => {
       m.running = undefined;
     });
     await m.running;
@@ -885,6 +944,7 @@ export class PartyNode {
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
     await this.submissions.close();
+    await this.pushMirroring.close();
     await this.#signer.close();
     await Promise.allSettled([...this.#running]);
     // A round in progress ends before its store closes (no new one starts: #closed is set).

@@ -45,7 +45,7 @@ export function initNodes(
   // The scenario has three parties; nodes for some only still need everyone's keys.
   for (const p of PARTIES) {
     if (!parties.includes(p)) {
-      for (const k of ['declarant', 'inspector', 'witness', 'log']) {
+      for (const k of ['declarant', 'inspector', 'witness', 'log', 'mirror']) {
         keys[`${p}-${k}`] = Buffer.from(
           suite.ed25519.publicKey(suite.sha256(Buffer.from(`absent ${p}-${k}`))),
         ).toString('base64');

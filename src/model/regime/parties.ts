@@ -9,9 +9,11 @@ import { Text } from './text.js';
 /**
  * What a key may sign: `declarant` the party's statements (declarations, notifications, acceptances, ...),
  * `inspector` inspection requests, reports and observations, `witness` cosignatures of other logs' checkpoints,
- * `log` the party's own checkpoints (C2SP signed notes whose key name is the log's origin).
+ * `log` the party's own checkpoints (C2SP signed notes whose key name is the log's origin), `mirror` cosignatures
+ * saying the party's node durably holds a copy of another log up to a checkpoint (C2SP tlog-mirror; a key distinct
+ * from the witness's, since the two cosignatures say different things).
  */
-export const Role = z.enum(['declarant', 'inspector', 'witness', 'log']);
+export const Role = z.enum(['declarant', 'inspector', 'witness', 'log', 'mirror']);
 export type Role = z.infer<typeof Role>;
 
 export const PartyKey = z.strictObject({
