@@ -22,6 +22,7 @@ import { type Envelope, Item } from '../model/index.js';
 import type { NodeEscrowOptions } from '../node/escrow-service.js';
 import { type LogInfo, MAX_BLOB, type NodeEntry, type PartyNode } from '../node/node.js';
 import { SubmissionError } from '../node/submissions.js';
+import { logPolicyText } from '../node/trust-policy.js';
 import type { User } from '../node/users.js';
 import { escrowRoutes } from './escrow.js';
 import { ErrorBody, Receipt } from './schemas.js';
@@ -155,6 +156,8 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
       vkey: l.vkey,
       witnesses: l.witnesses,
       checkpoint: () => node.servedCheckpoint(l),
+      cosignatures: (size: number) => node.cosignatures(l, size).map((c) => c.line),
+      policy: logPolicyText(node.regime, l.party, node.suite),
     })),
   });
   if (node.witness) {

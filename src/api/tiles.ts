@@ -1,7 +1,9 @@
 /**
  * Serves logs in the C2SP tlog-tiles layout (v0.1.0), one URL prefix a log:
  *
- *   GET <prefix>/checkpoint                      text/plain; charset=utf-8, Cache-Control: no-cache
+ *   GET <prefix>/checkpoint                      text/plain; charset=utf-8, Cache-Control: no-cache; the log's
+ *                                                signature, then every held cosignature of exactly that checkpoint
+ *   GET <prefix>/policy                          the log's C2SP tlog-policy, when the log has one
  *   GET <prefix>/tile/<L>/<N>[.p/<W>]            application/octet-stream, immutable
  *   GET <prefix>/tile/entries/<N>[.p/<W>]        application/octet-stream, immutable
  *   GET /logs                                    JSON: each log's origin, prefix, verifier key, witness keys
@@ -17,13 +19,13 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DetenteError, fail } from '../crypto/errors.js';
-import { parseNote } from '../crypto/note.js';
+import { formatSignatureLine, type NoteSignature, parseNote, parseSignatureLine } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { parseVerifierKey } from '../crypto/vkey.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import type { LogStore } from '../store/store.js';
 import { parseCheckpoint } from '../tlog/checkpoint.js';
-import { parseCosignatureVerifierKey } from '../tlog/cosignature.js';
+import { type CosignatureVerifier, parseCosignatureVerifierKey, verifyCosignature } from '../tlog/cosignature.js';
 import { encodeBundle } from '../tlog/entry-bundle.js';
 import { HASH_SIZE } from '../tlog/hasher.js';
 import { hashesAtLevel } from '../tlog/tile-math.js';
@@ -42,6 +44,14 @@ export interface ServedLog {
    * that it never serves a checkpoint it has not verified, nor tiles beyond it.
    */
   checkpoint?: () => string | undefined;
+  /**
+   * The cosignature lines held for the log's checkpoint of a size. Each is served after the log's signature only
+   * if it verifies, with one of `witnesses`, over the served checkpoint's text: so a cosignature is served for
+   * exactly the checkpoint it signed (size and root), never for another of the same size.
+   */
+  cosignatures?: (size: number) => readonly string[];
+  /** The log's tlog-policy file, served at `<prefix>/policy`. */
+  policy?: string;
 }
 
 export interface TilesPluginOptions {
@@ -107,10 +117,16 @@ class LogView {
   readonly #read: () => string | undefined;
   #note: string | undefined;
   #size = -1;
+  #text = '';
+  /** The served note with the verified cosignatures appended, and the lines already judged for this note. */
+  #cosigned = '';
+  readonly #judged = new Set<string>();
+  readonly #witnesses: readonly CosignatureVerifier[];
 
-  constructor(log: ServedLog, origin: string) {
+  constructor(log: ServedLog, origin: string, witnesses: readonly CosignatureVerifier[]) {
     this.log = log;
     this.origin = origin;
+    this.#witnesses = witnesses;
     this.#read = log.checkpoint ?? (() => log.store.head()?.checkpoint);
   }
 
@@ -119,8 +135,10 @@ class LogView {
     const note = this.#read();
     if (note !== this.#note) {
       let size = -1;
+      let text = '';
       if (note !== undefined) {
-        const cp = parseCheckpoint(parseNote(note).text);
+        text = parseNote(note).text;
+        const cp = parseCheckpoint(text);
         if (cp.origin !== this.origin) fail('STORE_ERROR', `served checkpoint is for ${cp.origin}, not ${this.origin}`);
         size = cp.size;
       }
@@ -128,9 +146,51 @@ class LogView {
       if (size >= this.#size) {
         this.#note = note;
         this.#size = size;
+        this.#text = text;
+        // Only the log's own signature lines are kept from the note: a mirrored note may carry lines its source
+        // added, which we would otherwise vouch for; cosignatures are added back below once each verifies.
+        this.#cosigned =
+          note === undefined
+            ? ''
+            : `${text}\n${parseNote(note)
+                .signatures.filter((sig) => sig.name === this.origin)
+                .map(formatSignatureLine)
+                .join('')}`;
+        this.#judged.clear();
       }
     }
     return this.#note;
+  }
+
+  /**
+   * The served checkpoint with the cosignatures held for it. Each line is verified once per checkpoint (an
+   * Ed25519 verification), so a repeated read costs a look-up per held line.
+   */
+  cosigned(): string | undefined {
+    const note = this.refresh();
+    if (note === undefined) return note;
+    if (!this.log.cosignatures) return this.#cosigned;
+    for (const raw of this.log.cosignatures(this.#size)) {
+      const line = raw.trimEnd();
+      if (this.#judged.has(line)) continue;
+      this.#judged.add(line);
+      if (this.#cosigned.includes(`\n${line}\n`)) continue;
+      let sig: NoteSignature;
+      try {
+        sig = parseSignatureLine(line);
+      } catch {
+        continue;
+      }
+      const witness = this.#witnesses.find((w) => w.name === sig.name && w.keyId === sig.keyId);
+      if (!witness) continue;
+      try {
+        verifyCosignature(witness, this.#text, sig);
+      } catch {
+        continue; // a cosignature of another checkpoint of this size (a fork), or corrupt: not this one's
+      }
+      this.#cosigned += `${line}\n`;
+    }
+    return this.#cosigned;
   }
 
   /** Whether the served tree contains `needed` hashes (or entries) at `level`, re-reading the head if needed. */
@@ -171,8 +231,8 @@ export const tilesPlugin: FastifyPluginAsync<TilesPluginOptions> = async (app, o
     if (verifier.name !== log.store.origin) {
       fail('BAD_INPUT', `log at ${log.prefix}: the key is for ${verifier.name}, the store holds ${log.store.origin}`);
     }
-    for (const w of log.witnesses ?? []) parseCosignatureVerifierKey(w, suite);
-    views.push(new LogView(log, log.store.origin));
+    const witnesses = (log.witnesses ?? []).map((w) => parseCosignatureVerifierKey(w, suite));
+    views.push(new LogView(log, log.store.origin, witnesses));
   }
   const list: LogList = {
     logs: views.map((v) => ({
@@ -207,11 +267,25 @@ export const tilesPlugin: FastifyPluginAsync<TilesPluginOptions> = async (app, o
       `${prefix}/checkpoint`,
       { schema: { summary: 'The latest signed checkpoint', tags: ['tlog-tiles'] } },
       (_request, reply) => {
-        const note = view.refresh();
+        const note = view.cosigned();
         if (note === undefined) return sendError(reply, 404, 'NOT_FOUND', `${view.origin} has no checkpoint yet`);
         return reply.headers(CHECKPOINT_HEADERS).send(note);
       },
     );
+
+    const policy = view.log.policy;
+    if (policy !== undefined) {
+      app.get(
+        `${prefix}/policy`,
+        {
+          schema: {
+            summary: "The log's C2SP tlog-policy: its key, the witnesses and the quorum",
+            tags: ['tlog-tiles'],
+          },
+        },
+        (_request, reply) => reply.headers(CHECKPOINT_HEADERS).send(policy),
+      );
+    }
 
     app.get<{ Params: { '*': string } }>(
       `${prefix}/tile/*`,
