@@ -19,13 +19,14 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DetenteError, fail } from '../crypto/errors.js';
-import { formatSignatureLine, type NoteSignature, parseNote, parseSignatureLine } from '../crypto/note.js';
+import { parseNote } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { parseVerifierKey } from '../crypto/vkey.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import type { LogStore } from '../store/store.js';
 import { parseCheckpoint } from '../tlog/checkpoint.js';
-import { type CosignatureVerifier, parseCosignatureVerifierKey, verifyCosignature } from '../tlog/cosignature.js';
+import { type CosignatureVerifier, parseCosignatureVerifierKey } from '../tlog/cosignature.js';
+import { cosignatureLineVerifies, logSignedOnly } from '../tlog/cosigned-checkpoint.js';
 import { encodeBundle } from '../tlog/entry-bundle.js';
 import { HASH_SIZE } from '../tlog/hasher.js';
 import { hashesAtLevel } from '../tlog/tile-math.js';
@@ -147,15 +148,7 @@ class LogView {
         this.#note = note;
         this.#size = size;
         this.#text = text;
-        // Only the log's own signature lines are kept from the note: a mirrored note may carry lines its source
-        // added, which we would otherwise vouch for; cosignatures are added back below once each verifies.
-        this.#cosigned =
-          note === undefined
-            ? ''
-            : `${text}\n${parseNote(note)
-                .signatures.filter((sig) => sig.name === this.origin)
-                .map(formatSignatureLine)
-                .join('')}`;
+        this.#cosigned = note === undefined ? '' : logSignedOnly(note).note;
         this.#judged.clear();
       }
     }
@@ -175,19 +168,8 @@ class LogView {
       if (this.#judged.has(line)) continue;
       this.#judged.add(line);
       if (this.#cosigned.includes(`\n${line}\n`)) continue;
-      let sig: NoteSignature;
-      try {
-        sig = parseSignatureLine(line);
-      } catch {
-        continue;
-      }
-      const witness = this.#witnesses.find((w) => w.name === sig.name && w.keyId === sig.keyId);
-      if (!witness) continue;
-      try {
-        verifyCosignature(witness, this.#text, sig);
-      } catch {
-        continue; // a cosignature of another checkpoint of this size (a fork), or corrupt: not this one's
-      }
+      // A cosignature of another checkpoint of this size (a fork), or a corrupt line, is not this one's.
+      if (!cosignatureLineVerifies(line, this.#text, this.#witnesses)) continue;
       this.#cosigned += `${line}\n`;
     }
     return this.#cosigned;

@@ -13,6 +13,7 @@ import { registerRegimeCommands } from './regime-commands.js';
 import { registerScenarioCommands } from './scenario-commands.js';
 import { registerStartCommand } from './start-command.js';
 import { registerStatusCommands } from './status-commands.js';
+import { registerTrustCommands } from './trust-commands.js';
 
 const program = new Command('detente')
   .description('Détente: verifiable logs and compliance for arms-control commitments')
@@ -34,6 +35,7 @@ registerScenarioCommands(program);
 registerStatusCommands(program);
 registerStartCommand(program);
 registerEscrowCommands(program);
+registerTrustCommands(program);
 
 try {
   await program.parseAsync(process.argv);
