@@ -9,6 +9,7 @@ import { generateSigner, parseSignerKey } from '../src/crypto/vkey.js';
 import { parseCheckpoint, signCheckpoint } from '../src/tlog/checkpoint.js';
 import { cosignerFromSeed } from '../src/tlog/cosignature.js';
 import { listen, makeLog, quietApp, seed, suite, type TestLog } from './helpers/logs.js';
+import { until } from './helpers/nodes.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs();
@@ -71,12 +72,14 @@ describe('GET <prefix>/checkpoint with cosignatures', () => {
       stranger.cosignLine(text(), 1_700_000_002), // not a witness of this log
       '— cosigned.test/w2 AAAA', // corrupt
     );
+    await until('the cosignature is served', async () => (await served('/log/checkpoint')).includes('/w1 '));
     const note = await served('/log/checkpoint');
     expect(note).toBe(`${log.store.head()!.checkpoint}${w1.cosignLine(text(), 1_700_000_000)}`);
-    // Judged once: a line learnt later is added, the ones refused stay out.
+    // A line learnt later is added (the node is asked again within a quarter second), the refused ones stay out.
     held.push(w2.cosignLine(text(), 1_700_000_003));
-    const again = parseNote(await served('/log/checkpoint')).signatures.map((s) => s.name);
-    expect(again).toEqual([ORIGIN, 'cosigned.test/w1', 'cosigned.test/w2']);
+    const names = async () => parseNote(await served('/log/checkpoint')).signatures.map((s) => s.name);
+    await until('the later cosignature is served', async () => (await names()).length === 3);
+    expect(await names()).toEqual([ORIGIN, 'cosigned.test/w1', 'cosigned.test/w2']);
     expect(await served('/log/policy')).toBe('quorum none\n');
   });
 
