@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utf8 } from '../src/crypto/bytes.js';
 import { DetenteError } from '../src/crypto/errors.js';
 import { portableSuite } from '../src/crypto/suite.js';
+import { generateSigner } from '../src/crypto/vkey.js';
 import { detectFork } from '../src/federation/gossip.js';
 import { storeTileSource } from '../src/log/store-tile-source.js';
 import {
@@ -188,6 +189,17 @@ describe('equivocation evidence', () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^VALID: evidence\.test\/log signed checkpoints of sizes 10 and 40/);
     expect(detente(['evidence', 'verify', good, '--vkey', log.vkey]).code).toBe(0);
+    // A tlog-policy names the trusted log key: its log must be the evidence's (no witness needed for a fork).
+    const policy = join(dir, 'log.policy');
+    writeFileSync(policy, `log ${log.vkey}\nquorum none\n`);
+    expect(detente(['evidence', 'verify', good, '--policy', policy]).code).toBe(0);
+    const other = generateSigner(suite, 'evidence.test/other', new Uint8Array(32).fill(99)).vkey;
+    writeFileSync(policy, `log ${other}\nquorum none\n`);
+    const unlisted = detente(['evidence', 'verify', good, '--policy', policy]);
+    expect(unlisted.code).toBe(1);
+    expect(unlisted.stdout).toMatch(
+      /^INVALID: the policy lists no log "evidence\.test\/log" \[POLICY_UNSATISFIED\]\n$/,
+    );
     const json = JSON.parse(detente(['evidence', 'verify', good, '--json']).stdout);
     expect(json).toMatchObject({ valid: true, prefixSize: 10 });
 
