@@ -150,6 +150,34 @@ describe('a federation serves cosigned checkpoints, policies and tlog-proof file
       ]).code,
     ).toBe(0);
 
+    // The receipt itself is a tlog-proof with its batch's checkpoint: the entry is in it, but nobody had cosigned
+    // yet, so the regime's policy refuses it and a policy without witnesses accepts it.
+    writeFileSync(join(work, 'receipt.json'), JSON.stringify(receipt));
+    const early = detente([
+      'verify-proof',
+      join(work, 'receipt.json'),
+      '--entry',
+      join(work, 'entry.json'),
+      '--policy',
+      policyFile,
+    ]);
+    expect(early.code).toBe(1);
+    expect(early.stderr).toMatch(/quorum "Witnesses" not met \(cosigned by none\) \[POLICY_UNSATISFIED\]\n$/);
+    const logLine = readFileSync(policyFile, 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('log '));
+    writeFileSync(join(work, 'none.policy'), `${logLine}\nquorum none\n`);
+    const receiptOk = detente([
+      'verify-proof',
+      join(work, 'receipt.json'),
+      '--entry',
+      join(work, 'entry.json'),
+      '--policy',
+      join(work, 'none.policy'),
+    ]);
+    expect(receiptOk.stderr).toBe('');
+    expect(receiptOk.stdout).toMatch(/^VALID: entry 0 of detente\.example\/us/);
+
     // A malformed policy or proof file: one line on stderr with its code, exit 1.
     const noQuorum = readFileSync(policyFile, 'utf8').replace(/quorum Witnesses\n/, '');
     writeFileSync(join(work, 'strict.policy'), noQuorum);

@@ -7,12 +7,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { fromBase64, toBase64 } from '../crypto/bytes.js';
+import { DetenteError } from '../crypto/errors.js';
 import { loadRegime, readConfig } from '../node/config.js';
 import { logPolicyText } from '../node/trust-policy.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
 import { type LoadedPolicy, parsePolicy } from '../tlog/policy.js';
-import { parseTlogProof, verifyTlogProof } from '../tlog/proof-file.js';
+import { formatTlogProof, parseTlogProof, verifyTlogProof } from '../tlog/proof-file.js';
 import { printJson, UsageError } from './output.js';
 
 const suite = nodeSuite;
@@ -48,6 +49,30 @@ function readEntry(path: string): Uint8Array {
   return bytes;
 }
 
+/**
+ * A tlog-proof file as given, or the receipt of POST /api/submissions (JSON: origin, index, checkpoint, proof) as
+ * the tlog-proof it amounts to: every receipt is one, with the checkpoint of its batch (cosigned later: fetch
+ * GET /api/entries/<origin>/<index>.tlog-proof for the cosignatures).
+ */
+function proofOrReceipt(bytes: Uint8Array): Uint8Array | string {
+  if (bytes[0] !== 0x7b) return bytes;
+  let receipt: { index?: unknown; checkpoint?: unknown; proof?: unknown };
+  try {
+    receipt = JSON.parse(Buffer.from(bytes).toString('utf8'));
+  } catch {
+    return bytes; // not JSON: the proof parser says what is wrong
+  }
+  const { index, checkpoint, proof } = receipt;
+  if (typeof index !== 'number' || typeof checkpoint !== 'string' || !Array.isArray(proof)) {
+    throw new DetenteError('PROOF_MALFORMED', 'receipt: expected { index, checkpoint, proof } (POST /api/submissions)');
+  }
+  return formatTlogProof({
+    index,
+    checkpoint,
+    proof: proof.map((h, i) => fromBase64(String(h), `receipt proof[${i}]`)),
+  });
+}
+
 export function registerTrustCommands(program: Command): void {
   program
     .command('policy')
@@ -70,13 +95,15 @@ export function registerTrustCommands(program: Command): void {
 
   program
     .command('verify-proof <file>')
-    .description('verify a C2SP tlog-proof file offline: the entry is in the log, under a policy')
+    .description(
+      'verify a C2SP tlog-proof file (or a submission receipt, JSON) offline: the entry is in the log, under a policy',
+    )
     .requiredOption('--entry <file>', "the entry's bytes (or the JSON of GET /api/entries/<origin>/<index>)")
     .requiredOption('--policy <file>', 'the C2SP tlog-policy: trusted log keys, witnesses and quorum')
     .option('--json', 'print JSON')
     .action((file: string, opts: { entry: string; policy: string; json?: boolean }) => {
       const policy = readPolicy(opts.policy);
-      const proof = parseTlogProof(readBytes(file, 'proof'));
+      const proof = parseTlogProof(proofOrReceipt(readBytes(file, 'proof')));
       const hasher = new Rfc6962Hasher(suite.sha256);
       const v = verifyTlogProof(proof, readEntry(opts.entry), policy, hasher);
       const witnesses = v.cosignatures.map((c) => ({
