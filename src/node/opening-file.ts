@@ -147,11 +147,6 @@ export function checkOpeningFile(doc: unknown, suite: CryptoSuite, options: Open
   const witnessed = policy
     ? step('policy', 'POLICY_UNSATISFIED', () => verifyCheckpointPolicy(policy, f.checkpoint))
     : undefined;
-  if (f.tlogProof !== undefined) {
-    step('tlog-proof', 'PROOF_MALFORMED', () => {
-      if (f.tlogProof !== openingTlogProof(f)) throw new Error('not the inclusion proof and checkpoint of the file');
-    });
-  }
   const d = f.declaration;
   if (party) {
     step('log origin', 'KEY_UNKNOWN', () => {
@@ -179,6 +174,12 @@ export function checkOpeningFile(doc: unknown, suite: CryptoSuite, options: Open
       checkpoint.root,
     );
   });
+  // After the proof itself, so that a changed proof is reported as what it is.
+  if (f.tlogProof !== undefined) {
+    step('tlog-proof', 'PROOF_MALFORMED', () => {
+      if (f.tlogProof !== openingTlogProof(f)) throw new Error('not the inclusion proof and checkpoint of the file');
+    });
+  }
   const signed = step('declaration entry', 'SCHEMA_INVALID', () => decodeEntry(leaf));
   const e = signed.envelope;
   // Without a regime, the signer is whoever holds the file's key; with one, it must be the party's declarant key.
