@@ -15,6 +15,7 @@ for (const name of [
   'engine',
   'submit',
   'tiles-read',
+  'tlog-proof',
   'first-view',
 ]) {
   execFileSync(process.execPath, [join(here, `${name}.js`)], { stdio: 'inherit' });

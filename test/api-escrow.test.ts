@@ -6,7 +6,11 @@
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromBase64 } from '../src/crypto/bytes.js';
 import { checkOpeningFile } from '../src/node/opening-file.js';
+import { Rfc6962Hasher } from '../src/tlog/hasher.js';
+import { parsePolicy } from '../src/tlog/policy.js';
+import { parseTlogProof, verifyTlogProof } from '../src/tlog/proof-file.js';
 import { detenteAsync } from './helpers/cli.js';
 import {
   addUser,
@@ -265,6 +269,25 @@ describe('the escrow API of a party node', () => {
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
     expect(cli.stdout).toContain('OK: 3 leaf/leaves');
+    // The opening carries its declaration's inclusion as a C2SP tlog-proof, and verify-opening enforces a policy:
+    // this lone node's checkpoints have no witness, so the regime's policy (every other party) is not met.
+    const policyText = await (await fetch(`${ru.url}/logs/ru/policy`)).text();
+    const policyFile = join(tmp(), 'ru.policy');
+    writeFileSync(policyFile, policyText);
+    const proof = parseTlogProof(got.json.tlogProof);
+    expect(proof.index).toBe(declaration.index);
+    const lenient = parsePolicy(`${policyText.split('\n').find((l) => l.startsWith('log '))}\nquorum none\n`, suite);
+    verifyTlogProof(proof, fromBase64(got.json.declaration.entry), lenient, new Rfc6962Hasher(suite.sha256));
+    const unmet = await detenteAsync(['verify-opening', file, '--policy', policyFile]);
+    expect(unmet.code).toBe(1);
+    expect(unmet.stderr).toMatch(
+      /^detente: policy: checkpoint .* quorum "Witnesses" not met \(cosigned by none\) \[POLICY_UNSATISFIED\]\n$/,
+    );
+    const noneFile = join(tmp(), 'none.policy');
+    writeFileSync(noneFile, `${policyText.split('\n').find((l) => l.startsWith('log '))}\nquorum none\n`);
+    const met = await detenteAsync(['verify-opening', file, '--policy', noneFile]);
+    expect(met.stderr).toBe('');
+    expect(met.stdout).toContain('policy quorum none met');
     // Written as is, unencoded, the origin works too.
     const raw = await call(ru.url, 'GET', `/api/escrow/openings/${json.receipt.origin}/${json.receipt.index}`);
     expect(raw.status).toBe(200);

@@ -10,15 +10,28 @@ import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fromBase64, toBase64 } from '../src/crypto/bytes.js';
 import { parseSignerKey } from '../src/crypto/vkey.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { parseCheckpoint, signCheckpoint } from '../src/tlog/checkpoint.js';
+import { evaluateCheckpoint, parsePolicy } from '../src/tlog/policy.js';
 import { detente } from './helpers/cli.js';
+import {
+  addUser,
+  freePort,
+  initNodes,
+  PARTIES,
+  type RunningNode,
+  regimeSignature,
+  startNode,
+  submit,
+  until,
+} from './helpers/nodes.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const VERIFY_GO = join(dirname(fileURLToPath(import.meta.url)), 'interop', 'go', 'verify.go');
+const TLOGPROOF_GO = join(dirname(VERIFY_GO), 'tlogproof.go');
 const GOPATH = '/usr/share/gocode';
 const INSTALL = 'apt-get install -y golang-go golang-golang-x-mod-dev';
 const tmp = tempDirs('detente-interop-go-');
@@ -363,5 +376,97 @@ describe("Go's x/mod/sumdb verifies our exports (over 65,536 entries: a level-2 
       'OK consistency 65536 70000',
       'OK consistency 65535 69999',
     ]);
+  });
+});
+
+/**
+ * The C2SP trust files of a running federation, checked by test/interop/go/tlogproof.go: a verifier written from
+ * tlog-policy, tlog-proof and tlog-cosignature on Go's note and tlog packages.
+ */
+describe("Go's note and tlog accept our cosigned checkpoints and tlog-proof files under our policies", () => {
+  const nodes: RunningNode[] = [];
+  let proofBin = '';
+  let work = '';
+  let entryUrl = '';
+
+  const fetchText = async (url: string) => {
+    const res = await fetch(url);
+    expect(res.status, url).toBe(200);
+    return res.text();
+  };
+  const runProof = (args: string[]) => {
+    const r = spawnSync(proofBin, args, { encoding: 'utf8' });
+    if (r.error) throw r.error;
+    return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+  };
+
+  beforeAll(async () => {
+    proofBin = join(tmp(), 'tlogproof');
+    const build = spawnSync('go', ['build', '-o', proofBin, TLOGPROOF_GO], { env: goEnv, encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`go build ${TLOGPROOF_GO} failed:\n${build.stderr}`);
+    const dirs = initNodes(tmp);
+    const ports = await Promise.all(PARTIES.map(() => freePort()));
+    for (const [i, party] of PARTIES.entries()) {
+      const peers = PARTIES.flatMap((p, j) => (j === i ? [] : [{ party: p, url: `http://127.0.0.1:${ports[j]}` }]));
+      nodes.push(await startNode(dirs.get(party)!, ports[i]!, peers));
+    }
+    const us = nodes[0]!;
+    const token = addUser(dirs.get('us')!, 'us', 'alice', ['declarant']);
+    for (let i = 0; i < 3; i++) expect((await submit(us.url, token, regimeSignature(us.node))).status).toBe(201);
+    const policy = parsePolicy(await fetchText(`${us.url}/logs/us/policy`), nodeSuite);
+    await until('every node serves a checkpoint of size 3 cosigned to the quorum', async () => {
+      for (const n of nodes) {
+        const v = evaluateCheckpoint(policy, await fetchText(`${n.url}/logs/us/checkpoint`));
+        if (v.checkpoint.size < 3 || !v.quorumMet) return false;
+      }
+      return true;
+    });
+    work = tmp();
+    entryUrl = `${nodes[1]!.url}/api/entries/${encodeURIComponent('detente.example/us')}/1`;
+    writeFileSync(join(work, 'us.policy'), await fetchText(`${us.url}/logs/us/policy`));
+    writeFileSync(join(work, 'entry.tlog-proof'), await fetchText(`${entryUrl}.tlog-proof`));
+    writeFileSync(join(work, 'entry'), fromBase64(JSON.parse(await fetchText(entryUrl)).entryBase64));
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const n of nodes) await n.close();
+  });
+
+  it('every served checkpoint of the log, its own and its mirrors, opens under note.Open with the witness keys', async () => {
+    for (const n of nodes) {
+      const file = join(work, `checkpoint-${n.party}`);
+      writeFileSync(file, await fetchText(`${n.url}/logs/us/checkpoint`));
+      const r = runProof(['--checkpoint', join(work, 'us.policy'), file]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^OK detente\.example\/us \d+ - nato,ru\n$/);
+    }
+  });
+
+  it('a tlog-proof file verifies; a tampered one, another entry or an unmet quorum does not', () => {
+    const proof = join(work, 'entry.tlog-proof');
+    const r = runProof([join(work, 'us.policy'), proof, join(work, 'entry')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^OK detente\.example\/us \d+ 1 nato,ru\n$/);
+
+    writeFileSync(join(work, 'other'), 'not the entry');
+    expect(runProof([join(work, 'us.policy'), proof, join(work, 'other')]).stderr).toMatch(/^FAIL: tlog\.CheckRecord/);
+
+    const text = readFileSync(proof, 'utf8');
+    const lines = text.split('\n');
+    lines[2] = toBase64(new Uint8Array(32));
+    writeFileSync(join(work, 'tampered.tlog-proof'), lines.join('\n'));
+    expect(runProof([join(work, 'us.policy'), join(work, 'tampered.tlog-proof'), join(work, 'entry')]).stderr).toMatch(
+      /^FAIL: tlog\.CheckRecord/,
+    );
+
+    // The proof with the nato cosignature removed no longer meets "all ru nato".
+    const withoutNato = text
+      .split('\n')
+      .filter((l) => !l.startsWith('— detente.example/nato/witness '))
+      .join('\n');
+    writeFileSync(join(work, 'thin.tlog-proof'), withoutNato);
+    expect(runProof([join(work, 'us.policy'), join(work, 'thin.tlog-proof'), join(work, 'entry')]).stderr).toMatch(
+      /^FAIL: quorum Witnesses not met/,
+    );
   });
 });

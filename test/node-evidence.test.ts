@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { utf8 } from '../src/crypto/bytes.js';
 import { DetenteError } from '../src/crypto/errors.js';
 import { portableSuite } from '../src/crypto/suite.js';
+import { generateSigner } from '../src/crypto/vkey.js';
 import {
   type EquivocationEvidence,
   type PrefixChain,
@@ -191,6 +192,18 @@ describe('equivocation evidence', () => {
     const unverified = detente(['evidence', 'verify', good]);
     expect(unverified.code).toBe(1);
     expect(unverified.stdout).toMatch(/^UNVERIFIED KEY: .*evidence\.test\/log\+/);
+    expect(detente(['evidence', 'verify', good, '--vkey', log.vkey]).code).toBe(0);
+    // A tlog-policy names the trusted log key: its log must be the evidence's (no witness needed for a fork).
+    const policy = join(dir, 'log.policy');
+    writeFileSync(policy, `log ${log.vkey}\nquorum none\n`);
+    expect(detente(['evidence', 'verify', good, '--policy', policy]).code).toBe(0);
+    const other = generateSigner(suite, 'evidence.test/other', new Uint8Array(32).fill(99)).vkey;
+    writeFileSync(policy, `log ${other}\nquorum none\n`);
+    const unlisted = detente(['evidence', 'verify', good, '--policy', policy]);
+    expect(unlisted.code).toBe(1);
+    expect(unlisted.stdout).toMatch(
+      /^INVALID: the policy lists no log "evidence\.test\/log" \[POLICY_UNSATISFIED\]\n$/,
+    );
     const json = JSON.parse(detente(['evidence', 'verify', good, '--json']).stdout);
     expect(json).toMatchObject({ valid: false, keyVerified: false, key: log.vkey });
     expect(JSON.parse(detente(['evidence', 'verify', good, '--json', '--vkey', log.vkey]).stdout)).toMatchObject({

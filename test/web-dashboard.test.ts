@@ -109,6 +109,9 @@ describe('dashboard', () => {
         'cosignatures',
       ].map((s) => [s, 'ok']),
     );
+    const witnesses = page.getByTestId('witnesses');
+    expect(await witnesses.getAttribute('data-met')).toBe('true');
+    expect(await witnesses.textContent()).toBe('2 of 2 witnesses');
     await page.close();
     const small = await open(entryUrl('ru', 2));
     await expect.poll(() => small.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
@@ -139,6 +142,22 @@ describe('dashboard', () => {
       const verdict = page.getByTestId('verdict');
       await expect.poll(() => verdict.getAttribute('data-state'), { timeout: 20_000 }).toBe('failed');
       expect(await verdict.textContent()).toMatch(/Verification failed: .*(NOTE|signature)/i);
+      await page.close();
+    } finally {
+      node.proxy.tamper.mode = 'none';
+    }
+  });
+
+  it('never verifies an entry whose checkpoint lacks the quorum of witness cosignatures', async () => {
+    node.proxy.tamper.mode = 'cosignatures';
+    node.proxy.tamper.party = 'ru';
+    try {
+      const page = await open(entryUrl('ru', 1), node.proxy.base);
+      const verdict = page.getByTestId('verdict');
+      await expect.poll(() => verdict.getAttribute('data-state'), { timeout: 20_000 }).toBe('failed');
+      expect(await verdict.textContent()).toMatch(/quorum Witnesses not met: 0 of 2 witnesses/);
+      expect(await page.getByTestId('witnesses').getAttribute('data-met')).toBe('false');
+      expect(await page.locator('li[data-step="cosignatures"]').getAttribute('class')).toBe('failed');
       await page.close();
     } finally {
       node.proxy.tamper.mode = 'none';

@@ -33,6 +33,7 @@ const OpeningDocument = z
     inclusion: z.object({ size: z.number(), proof: z.array(z.string()) }),
     checkpoint: z.string(),
     vkey: z.string(),
+    tlogProof: z.string().optional().describe("the declaration's inclusion as a C2SP tlog-proof file"),
   })
   .describe('the self-contained opening, as `detente open --out` writes it (detente verify-opening checks it)');
 

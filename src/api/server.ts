@@ -22,12 +22,15 @@ import { type Envelope, Item } from '../model/index.js';
 import type { NodeEscrowOptions } from '../node/escrow-service.js';
 import { type LogInfo, MAX_BLOB, type NodeEntry, type PartyNode } from '../node/node.js';
 import { SubmissionError } from '../node/submissions.js';
+import { logPolicyText } from '../node/trust-policy.js';
 import type { User } from '../node/users.js';
+import { TLOG_PROOF_EXTENSION, TLOG_PROOF_MEDIA_TYPE } from '../tlog/proof-file.js';
 import { escrowRoutes } from './escrow.js';
 import { mirrorPlugin } from './mirror.js';
 import { ErrorBody, Receipt } from './schemas.js';
 import { stateRoutes } from './state.js';
 import { tilesPlugin } from './tiles.js';
+import { entryTlogProof } from './tlog-proof.js';
 import { webPlugin } from './web.js';
 import { witnessPlugin } from './witness.js';
 
@@ -156,6 +159,8 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
       vkey: l.vkey,
       witnesses: l.witnesses,
       checkpoint: () => node.servedCheckpoint(l),
+      cosignatures: (size: number) => node.cosignatures(l, size).map((c) => c.line),
+      policy: logPolicyText(node.regime, l.party, node.suite),
     })),
   });
   const mirrorReceiver = node.pushMirroring.receiver;
@@ -278,7 +283,8 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     '/api/entries/*',
     {
       schema: {
-        summary: 'One entry with its inclusion proof, checkpoint and cosignatures: /api/entries/<origin>/<index>',
+        summary:
+          'One entry with its inclusion proof, checkpoint and cosignatures: /api/entries/<origin>/<index>; as a C2SP tlog-proof file: /api/entries/<origin>/<index>.tlog-proof',
         tags: ['entries'],
       },
     },
@@ -289,6 +295,8 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
       } catch {
         return sendError(reply, 400, 'MALFORMED_REQUEST', 'bad percent-encoding in the path');
       }
+      const asProof = rest.endsWith(TLOG_PROOF_EXTENSION);
+      if (asProof) rest = rest.slice(0, -TLOG_PROOF_EXTENSION.length);
       const cut = rest.lastIndexOf('/');
       const indexText = rest.slice(cut + 1);
       if (cut <= 0 || !/^(0|[1-9]\d{0,15})$/.test(indexText)) {
@@ -298,6 +306,8 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
       const detail = node.entryDetail(log, Number(indexText));
       if (!detail) return sendError(reply, 404, 'NOT_FOUND', `${log.origin} has no entry ${indexText} (yet)`);
       reply.header('cache-control', 'no-cache');
+      if (asProof)
+        return reply.header('content-type', TLOG_PROOF_MEDIA_TYPE).send(entryTlogProof(log, detail, node.suite));
       return { ...detail, countedAt: iso(detail.countedAt) };
     },
   );

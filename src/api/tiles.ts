@@ -1,7 +1,9 @@
 /**
  * Serves logs in the C2SP tlog-tiles layout (v0.1.0), one URL prefix a log:
  *
- *   GET <prefix>/checkpoint                      text/plain; charset=utf-8, Cache-Control: no-cache
+ *   GET <prefix>/checkpoint                      text/plain; charset=utf-8, Cache-Control: no-cache; the log's
+ *                                                signature, then every held cosignature of exactly that checkpoint
+ *   GET <prefix>/policy                          the log's C2SP tlog-policy, when the log has one
  *   GET <prefix>/tile/<L>/<N>[.p/<W>]            application/octet-stream, immutable
  *   GET <prefix>/tile/entries/<N>[.p/<W>]        application/octet-stream, immutable
  *   GET /logs                                    JSON: each log's origin, prefix, verifier key, witness keys
@@ -23,7 +25,8 @@ import { parseVerifierKey } from '../crypto/vkey.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import type { LogStore } from '../store/store.js';
 import { parseCheckpoint } from '../tlog/checkpoint.js';
-import { parseCosignatureVerifierKey } from '../tlog/cosignature.js';
+import { type CosignatureVerifier, parseCosignatureVerifierKey } from '../tlog/cosignature.js';
+import { cosignatureLineVerifies, logSignedOnly } from '../tlog/cosigned-checkpoint.js';
 import { encodeBundle } from '../tlog/entry-bundle.js';
 import { HASH_SIZE } from '../tlog/hasher.js';
 import { hashesAtLevel } from '../tlog/tile-math.js';
@@ -42,6 +45,14 @@ export interface ServedLog {
    * that it never serves a checkpoint it has not verified, nor tiles beyond it.
    */
   checkpoint?: () => string | undefined;
+  /**
+   * The cosignature lines held for the log's checkpoint of a size. Each is served after the log's signature only
+   * if it verifies, with one of `witnesses`, over the served checkpoint's text: so a cosignature is served for
+   * exactly the checkpoint it signed (size and root), never for another of the same size.
+   */
+  cosignatures?: (size: number) => readonly string[];
+  /** The log's tlog-policy file, served at `<prefix>/policy`. */
+  policy?: string;
 }
 
 export interface TilesPluginOptions {
@@ -59,6 +70,7 @@ const OCTET_STREAM = 'application/octet-stream';
 const CHECKPOINT_HEADERS = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': CHECKPOINT_CACHE_CONTROL };
 const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 const MAX_SAFE_INDEX = BigInt(Number.MAX_SAFE_INTEGER);
+const COSIGNATURE_LOOKUP_MS = 250;
 
 /**
  * Byte-bounded and first-in first-out, shared by all logs (each log has its own Map, so a lookup needs no key
@@ -107,10 +119,18 @@ class LogView {
   readonly #read: () => string | undefined;
   #note: string | undefined;
   #size = -1;
+  #text = '';
+  /** The served note with the verified cosignatures appended, and the lines already judged for this note. */
+  #cosigned = '';
+  readonly #judged = new Set<string>();
+  #lookedUp = 0;
+  #lookedUpFor: string | undefined;
+  readonly #witnesses: readonly CosignatureVerifier[];
 
-  constructor(log: ServedLog, origin: string) {
+  constructor(log: ServedLog, origin: string, witnesses: readonly CosignatureVerifier[]) {
     this.log = log;
     this.origin = origin;
+    this.#witnesses = witnesses;
     this.#read = log.checkpoint ?? (() => log.store.head()?.checkpoint);
   }
 
@@ -119,8 +139,10 @@ class LogView {
     const note = this.#read();
     if (note !== this.#note) {
       let size = -1;
+      let text = '';
       if (note !== undefined) {
-        const cp = parseCheckpoint(parseNote(note).text);
+        text = parseNote(note).text;
+        const cp = parseCheckpoint(text);
         if (cp.origin !== this.origin) fail('STORE_ERROR', `served checkpoint is for ${cp.origin}, not ${this.origin}`);
         size = cp.size;
       }
@@ -128,9 +150,37 @@ class LogView {
       if (size >= this.#size) {
         this.#note = note;
         this.#size = size;
+        this.#text = text;
+        this.#cosigned = note === undefined ? '' : logSignedOnly(note).note;
+        this.#judged.clear();
       }
     }
     return this.#note;
+  }
+
+  /**
+   * The served checkpoint with the cosignatures held for it. Each line is verified once per checkpoint (an
+   * Ed25519 verification), so a repeated read costs a look-up per held line.
+   */
+  cosigned(): string | undefined {
+    const note = this.refresh();
+    if (note === undefined) return note;
+    if (!this.log.cosignatures) return this.#cosigned;
+    // The node's look-up reads every cosignature its witness issued for the log: at most one a quarter second.
+    const now = Date.now();
+    if (now - this.#lookedUp < COSIGNATURE_LOOKUP_MS && this.#lookedUpFor === note) return this.#cosigned;
+    this.#lookedUp = now;
+    this.#lookedUpFor = note;
+    for (const raw of this.log.cosignatures(this.#size)) {
+      const line = raw.trimEnd();
+      if (this.#judged.has(line)) continue;
+      this.#judged.add(line);
+      if (this.#cosigned.includes(`\n${line}\n`)) continue;
+      // A cosignature of another checkpoint of this size (a fork), or a corrupt line, is not this one's.
+      if (!cosignatureLineVerifies(line, this.#text, this.#witnesses)) continue;
+      this.#cosigned += `${line}\n`;
+    }
+    return this.#cosigned;
   }
 
   /** Whether the served tree contains `needed` hashes (or entries) at `level`, re-reading the head if needed. */
@@ -171,8 +221,8 @@ export const tilesPlugin: FastifyPluginAsync<TilesPluginOptions> = async (app, o
     if (verifier.name !== log.store.origin) {
       fail('BAD_INPUT', `log at ${log.prefix}: the key is for ${verifier.name}, the store holds ${log.store.origin}`);
     }
-    for (const w of log.witnesses ?? []) parseCosignatureVerifierKey(w, suite);
-    views.push(new LogView(log, log.store.origin));
+    const witnesses = (log.witnesses ?? []).map((w) => parseCosignatureVerifierKey(w, suite));
+    views.push(new LogView(log, log.store.origin, witnesses));
   }
   const list: LogList = {
     logs: views.map((v) => ({
@@ -207,11 +257,25 @@ export const tilesPlugin: FastifyPluginAsync<TilesPluginOptions> = async (app, o
       `${prefix}/checkpoint`,
       { schema: { summary: 'The latest signed checkpoint', tags: ['tlog-tiles'] } },
       (_request, reply) => {
-        const note = view.refresh();
+        const note = view.cosigned();
         if (note === undefined) return sendError(reply, 404, 'NOT_FOUND', `${view.origin} has no checkpoint yet`);
         return reply.headers(CHECKPOINT_HEADERS).send(note);
       },
     );
+
+    const policy = view.log.policy;
+    if (policy !== undefined) {
+      app.get(
+        `${prefix}/policy`,
+        {
+          schema: {
+            summary: "The log's C2SP tlog-policy: its key, the witnesses and the quorum",
+            tags: ['tlog-tiles'],
+          },
+        },
+        (_request, reply) => reply.headers(CHECKPOINT_HEADERS).send(policy),
+      );
+    }
 
     app.get<{ Params: { '*': string } }>(
       `${prefix}/tile/*`,

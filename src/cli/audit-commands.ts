@@ -14,7 +14,10 @@ import { verifySource } from '../log/verify-log.js';
 import { decodeEntry, parseRegime, type Regime, verifyEntry } from '../model/index.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
+import { verifyCheckpointPolicy } from '../tlog/policy.js';
+import type { TileSource } from '../tlog/tile-source.js';
 import { printJson, progress, UsageError } from './output.js';
+import { readPolicy } from './trust-commands.js';
 
 const suite = nodeSuite;
 
@@ -24,17 +27,28 @@ export function registerAuditCommands(program: Command): void {
     .description('verify a whole log from scratch (over HTTP or from an exported directory)')
     .option('--url <url>', "the log's tlog-tiles URL, e.g. http://host:8080/logs/us")
     .option('--path <dir>', 'an exported tlog-tiles directory')
-    .requiredOption('--vkey <key>', "the log's verifier key (or a file holding it)")
+    .option('--vkey <key>', "the log's verifier key (or a file holding it); default: the --policy's log")
+    .option('--policy <file>', "a C2SP tlog-policy: the checkpoint must be the policy's log's, cosigned to its quorum")
     .option('--regime <file>', 'also verify every entry under this regime (YAML or JSON, with public keys)')
     .option('--keys <file>', 'public keys for the regime, JSON {key id: base64}')
     .option('--json', 'print JSON')
     .action(
-      async (opts: { url?: string; path?: string; vkey: string; regime?: string; keys?: string; json?: boolean }) => {
+      async (opts: {
+        url?: string;
+        path?: string;
+        vkey?: string;
+        policy?: string;
+        regime?: string;
+        keys?: string;
+        json?: boolean;
+      }) => {
         if ((opts.url === undefined) === (opts.path === undefined))
           throw new UsageError('give exactly one of --url, --path');
-        let vkeyText = opts.vkey;
+        const policy = opts.policy === undefined ? undefined : readPolicy(opts.policy);
+        let vkeyText = opts.vkey ?? (policy?.logs.length === 1 ? policy.logs[0]!.vkey : undefined);
+        if (vkeyText === undefined) throw new UsageError('give --vkey, or a --policy that lists exactly one log');
         try {
-          vkeyText = readFileSync(opts.vkey, 'utf8').trim();
+          vkeyText = readFileSync(vkeyText, 'utf8').trim();
         } catch {
           // Given inline.
         }
@@ -46,7 +60,15 @@ export function registerAuditCommands(program: Command): void {
         }
         const party = regime?.parties.find((p) => p.origin === verifier.name)?.id;
         if (regime && !party) throw new UsageError(`the regime has no party whose log is ${verifier.name}`);
-        const source = opts.url ? httpTileSource(opts.url) : dirTileSource(opts.path!);
+        const given = opts.url ? httpTileSource(opts.url) : dirTileSource(opts.path!);
+        // The checkpoint is read once, so that the one judged by the policy is the one the tiles are checked under.
+        const note = await given.checkpoint();
+        const verdict = policy ? verifyCheckpointPolicy(policy, note) : undefined;
+        const source: TileSource = {
+          checkpoint: () => note,
+          hashTile: (l, i, w) => given.hashTile(l, i, w),
+          entryBundle: (i, w) => given.entryBundle(i, w),
+        };
         const bar = progress('auditing');
         const problems: { index: number; code: string; message: string }[] = [];
         const types: Record<string, number> = {};
@@ -74,11 +96,20 @@ export function registerAuditCommands(program: Command): void {
         });
         bar.stop();
         const ok = problems.length === 0;
-        if (opts.json) printJson({ ok, ...report, entriesChecked: regime ? report.entries : 0, types, problems });
-        else {
+        const witnessed = verdict && {
+          quorum: verdict.quorum,
+          cosignatures: verdict.cosignatures.map((c) => c.witness),
+          witnesses: verdict.witnesses,
+        };
+        if (opts.json) {
+          printJson({ ok, ...report, entriesChecked: regime ? report.entries : 0, types, problems, policy: witnessed });
+        } else {
           process.stdout.write(
             `${ok ? 'VALID' : 'INVALID'}: ${report.origin} size ${report.size} root ${toBase64(Buffer.from(report.root, 'hex'))}\n` +
               `  ${report.entries} entries and ${report.tiles} tiles verified against the signed checkpoint\n` +
+              (witnessed
+                ? `  policy quorum ${witnessed.quorum} met: ${witnessed.cosignatures.length} of ${witnessed.witnesses} witnesses cosigned (${witnessed.cosignatures.join(', ')})\n`
+                : '') +
               (regime
                 ? `  every entry decoded and verified under regime ${regime.id}: ${JSON.stringify(types)}\n`
                 : '  (entries not checked against a regime: give --regime)\n') +

@@ -54,13 +54,14 @@ import {
   withPendingSecrets,
 } from '../node/escrow.js';
 import { mirroredCheckpoint } from '../node/mirror.js';
-import { checkOpeningFile, OPENING_FORMAT, type OpeningFile } from '../node/opening-file.js';
+import { checkOpeningFile, OPENING_FORMAT, type OpeningFile, withTlogProof } from '../node/opening-file.js';
 import { bordersFor } from '../runtime/borders.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { parseCheckpoint } from '../tlog/checkpoint.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
 import { printJson, readText, UsageError } from './output.js';
+import { readPolicy } from './trust-commands.js';
 
 const suite = nodeSuite;
 
@@ -451,7 +452,7 @@ export function registerEscrowCommands(program: Command): void {
             checkpoint: detail.checkpoint,
             vkey: node.log.vkey,
           };
-          writeFileSync(opts.out, `${JSON.stringify(file, null, 2)}\n`);
+          writeFileSync(opts.out, `${JSON.stringify(withTlogProof(file), null, 2)}\n`);
           const out = {
             out: opts.out,
             declaration: d.ref,
@@ -487,46 +488,53 @@ export function registerEscrowCommands(program: Command): void {
       '--keys <file>',
       "the regime's public keys, JSON {keyId: base64} (a node's regime-keys.json, an exercise's keys.json)",
     )
+    .option('--policy <file>', 'a C2SP tlog-policy: the checkpoint must be cosigned to its quorum')
     .option('--json', 'print JSON')
-    .action((file: string, opts: { vkey?: string; regime?: string; keys?: string; json?: boolean }) => {
-      let doc: unknown;
-      try {
-        doc = JSON.parse(readText(file, 'opening file'));
-      } catch (err) {
-        if (err instanceof UsageError) throw err;
-        throw new DetenteError('ESCROW_MALFORMED', `file: ${file} is not JSON`);
-      }
-      let vkey = opts.vkey;
-      if (vkey !== undefined && existsSync(vkey)) vkey = readFileSync(vkey, 'utf8').trim();
-      if (opts.keys !== undefined && opts.regime === undefined) throw new UsageError('--keys goes with --regime');
-      const regime = opts.regime !== undefined ? readRegimeFile(opts.regime, opts.keys) : undefined;
-      const r = checkOpeningFile(doc, suite, {
-        ...(vkey !== undefined ? { vkey } : {}),
-        ...(regime ? { regime } : {}),
-      });
-      if (opts.json) printJson({ ok: true, ...r });
-      else {
-        const logKey = {
-          given: 'the one given with --vkey',
-          regime: `${r.party}'s log key in the regime`,
-          file: "the file's own (pass --vkey or --regime to check against a key you trust)",
-        }[r.vkeySource];
-        const signer =
-          r.signerSource === 'regime'
-            ? `${r.signer}, ${r.party}'s declarant key in the regime`
-            : `${r.signer}, checked only against the file's own public key and log key (pass --regime to check that it is ${r.party}'s declarant key)`;
-        process.stdout.write(
-          `OK: ${r.leaves.length} leaf/leaves of ${r.party}'s escrowed declaration as of ${r.asOf} verify\n` +
-            `  ${r.leaves.map((l) => (l.id === null ? `padding@${l.index}` : `${l.id}${l.site ? ` at ${l.site}` : ''}`)).join(', ')}\n` +
-            `  root ${r.root}; totals ${Object.entries(r.totals)
-              .map(([c, n]) => `${c} ${n}`)
-              .join(', ')}\n` +
-            `  entry ${r.entry}, included in checkpoint of size ${r.checkpointSize} signed by ${r.logKey}\n` +
-            `  log key: ${logKey}\n` +
-            `  signer: ${signer}\n`,
-        );
-      }
-    });
+    .action(
+      (file: string, opts: { vkey?: string; regime?: string; keys?: string; policy?: string; json?: boolean }) => {
+        let doc: unknown;
+        try {
+          doc = JSON.parse(readText(file, 'opening file'));
+        } catch (err) {
+          if (err instanceof UsageError) throw err;
+          throw new DetenteError('ESCROW_MALFORMED', `file: ${file} is not JSON`);
+        }
+        let vkey = opts.vkey;
+        if (vkey !== undefined && existsSync(vkey)) vkey = readFileSync(vkey, 'utf8').trim();
+        if (opts.keys !== undefined && opts.regime === undefined) throw new UsageError('--keys goes with --regime');
+        const regime = opts.regime !== undefined ? readRegimeFile(opts.regime, opts.keys) : undefined;
+        const r = checkOpeningFile(doc, suite, {
+          ...(vkey !== undefined ? { vkey } : {}),
+          ...(regime ? { regime } : {}),
+          ...(opts.policy !== undefined ? { policy: readPolicy(opts.policy) } : {}),
+        });
+        if (opts.json) printJson({ ok: true, ...r });
+        else {
+          const logKey = {
+            given: 'the one given with --vkey',
+            regime: `${r.party}'s log key in the regime`,
+            file: "the file's own (pass --vkey or --regime to check against a key you trust)",
+          }[r.vkeySource];
+          const signer =
+            r.signerSource === 'regime'
+              ? `${r.signer}, ${r.party}'s declarant key in the regime`
+              : `${r.signer}, checked only against the file's own public key and log key (pass --regime to check that it is ${r.party}'s declarant key)`;
+          process.stdout.write(
+            `OK: ${r.leaves.length} leaf/leaves of ${r.party}'s escrowed declaration as of ${r.asOf} verify\n` +
+              `  ${r.leaves.map((l) => (l.id === null ? `padding@${l.index}` : `${l.id}${l.site ? ` at ${l.site}` : ''}`)).join(', ')}\n` +
+              `  root ${r.root}; totals ${Object.entries(r.totals)
+                .map(([c, n]) => `${c} ${n}`)
+                .join(', ')}\n` +
+              `  entry ${r.entry}, included in checkpoint of size ${r.checkpointSize} signed by ${r.logKey}\n` +
+              `  log key: ${logKey}\n` +
+              (r.policy
+                ? `  policy quorum ${r.policy.quorum} met: cosigned by ${r.policy.cosignatures.join(', ')}\n`
+                : '') +
+              `  signer: ${signer}\n`,
+          );
+        }
+      },
+    );
 
   program
     .command('select')

@@ -18,6 +18,8 @@ import { witnessVkeyOf } from '../node/config.js';
 import { EvidenceStore } from '../node/evidence-store.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { printJson, UsageError } from './output.js';
+import type { LoadedPolicy } from '../tlog/policy.js';
+import { readPolicy } from './trust-commands.js';
 
 interface VerifyOptions {
   vkey?: string;
@@ -63,6 +65,16 @@ function verify(input: unknown, opts: VerifyOptions): { summary: string; trusted
   return { summary: verified.summary, trusted: trustedVkey !== undefined, key: String(key) };
 }
 
+/** The policy's key for the evidence's origin, which must agree with --vkey when both are given. */
+function policyVkey(policy: LoadedPolicy, input: unknown, vkey: string | undefined): string {
+  const origin = (input as { origin?: unknown })?.origin;
+  const index = policy.logVerifiers.findIndex((v) => v.name === origin);
+  if (index < 0) throw new DetenteError('POLICY_UNSATISFIED', `the policy lists no log ${JSON.stringify(origin)}`);
+  const fromPolicy = policy.logs[index]!.vkey;
+  if (vkey !== undefined && vkey !== fromPolicy) throw new UsageError("--vkey is not the policy's key for this log");
+  return fromPolicy;
+}
+
 export function registerEvidenceCommands(program: Command): void {
   const evidence = program.command('evidence').description('evidence: proof that a log forked or a witness lied');
   evidence
@@ -74,8 +86,13 @@ export function registerEvidenceCommands(program: Command): void {
     .option('--vkey <vkey>', "require that the log's key is this one (a key you already trust)")
     .option('--regime <file>', "require that the keys are the regime's (YAML or JSON, with public keys)")
     .option('--keys <file>', 'public keys for the regime, JSON {key id: base64}')
+    .option(
+      '--policy <file>',
+      "a C2SP tlog-policy: the log's key must be the policy's log of that origin (the evidence needs no witness)",
+    )
     .option('--json', 'print JSON')
-    .action((file: string, opts: VerifyOptions) => {
+    .action((file: string, given: VerifyOptions & { policy?: string }) => {
+      const policy = given.policy === undefined ? undefined : readPolicy(given.policy);
       let input: unknown;
       try {
         input = JSON.parse(readFileSync(file, 'utf8'));
@@ -86,6 +103,7 @@ export function registerEvidenceCommands(program: Command): void {
         );
       }
       try {
+        const opts = policy ? { ...given, vkey: policyVkey(policy, input, given.vkey) } : given;
         const { summary, trusted, key } = verify(input, opts);
         if (opts.json) printJson({ valid: trusted, keyVerified: trusted, key, summary });
         else if (trusted) process.stdout.write(`VALID: ${summary}\n`);
@@ -97,7 +115,7 @@ export function registerEvidenceCommands(program: Command): void {
         if (!trusted) process.exitCode = 1;
       } catch (err) {
         if (!(err instanceof DetenteError)) throw err;
-        if (opts.json) printJson({ valid: false, code: err.code, reason: err.message });
+        if (given.json) printJson({ valid: false, code: err.code, reason: err.message });
         else process.stdout.write(`INVALID: ${err.message} [${err.code}]\n`);
         process.exitCode = 1;
       }

@@ -10,10 +10,13 @@ import { initLogDir, logWriter, openLogDir, VKEY_FILE } from '../log/log-dir.js'
 import { consistencyProofFromStore, inclusionProofFromStore } from '../log/proofs.js';
 import { verifyExport } from '../log/verify-export.js';
 import { type VerifyReport, verifyStore } from '../log/verify-log.js';
+import { withCosignatures } from '../node/opening-file.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { openCheckpoint } from '../tlog/checkpoint.js';
 import { cosignerFromSeed, openCosignedCheckpoint, parseCosignatureVerifierKey } from '../tlog/cosignature.js';
+import { logSignedOnly } from '../tlog/cosigned-checkpoint.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
+import { formatTlogProof } from '../tlog/proof-file.js';
 import { parseCount, printJson, progress, readText, UsageError } from './output.js';
 
 const suite = nodeSuite;
@@ -115,50 +118,74 @@ export function registerLogCommands(program: Command): void {
     .option('--size <n>', 'tree size for the inclusion proof (default: the latest)')
     .option('--from <n>', 'older tree size')
     .option('--to <n>', 'newer tree size')
-    .option('--json', 'print JSON')
-    .action((opts: { dir: string; index?: string; size?: string; from?: string; to?: string; json?: boolean }) => {
-      const inclusion = opts.index !== undefined;
-      const consistency = opts.from !== undefined || opts.to !== undefined;
-      if (inclusion === consistency) throw new UsageError('prove: give either --index [--size] or --from and --to');
-      if (consistency && (opts.from === undefined || opts.to === undefined))
-        throw new UsageError('prove: --from and --to go together');
-      const opened = openLogDir(opts.dir, suite, { readonly: true });
-      try {
-        const latest = opened.store.head()!.size;
-        if (inclusion) {
-          const index = parseCount(opts.index!, '--index');
-          const size = opts.size === undefined ? latest : parseCount(opts.size, '--size');
-          const p = inclusionProofFromStore(opened.store, opened.hasher, index, size);
-          if (opts.json) {
-            printJson({
-              index,
-              size,
-              leafHash: toBase64(p.leafHash),
-              root: toBase64(p.root),
-              proof: p.proof.map(toBase64),
-              checkpoint: opened.store.checkpoint(size) ?? null,
-            });
-          } else process.stdout.write(p.proof.map((h) => `${toBase64(h)}\n`).join(''));
-        } else {
-          const from = parseCount(opts.from!, '--from');
-          const to = parseCount(opts.to!, '--to');
-          const p = consistencyProofFromStore(opened.store, opened.hasher, from, to);
-          if (opts.json) {
-            printJson({
-              from,
-              to,
-              fromRoot: toBase64(p.fromRoot),
-              toRoot: toBase64(p.toRoot),
-              proof: p.proof.map(toBase64),
-              fromCheckpoint: opened.store.checkpoint(from) ?? null,
-              toCheckpoint: opened.store.checkpoint(to) ?? null,
-            });
-          } else process.stdout.write(p.proof.map((h) => `${toBase64(h)}\n`).join(''));
+    .option('--format <format>', 'lines (default), json, or tlog-proof (a C2SP tlog-proof file, with --index)')
+    .option('--json', 'print JSON (--format json)')
+    .action(
+      (opts: {
+        dir: string;
+        index?: string;
+        size?: string;
+        from?: string;
+        to?: string;
+        format?: string;
+        json?: boolean;
+      }) => {
+        const format = opts.format ?? (opts.json ? 'json' : 'lines');
+        if (!['lines', 'json', 'tlog-proof'].includes(format)) {
+          throw new UsageError(`prove: --format ${format}: expected lines, json or tlog-proof`);
         }
-      } finally {
-        opened.close();
-      }
-    });
+        opts.json = format === 'json';
+        const inclusion = opts.index !== undefined;
+        const consistency = opts.from !== undefined || opts.to !== undefined;
+        if (inclusion === consistency) throw new UsageError('prove: give either --index [--size] or --from and --to');
+        if (format === 'tlog-proof' && !inclusion) throw new UsageError('prove: --format tlog-proof needs --index');
+        if (consistency && (opts.from === undefined || opts.to === undefined))
+          throw new UsageError('prove: --from and --to go together');
+        const opened = openLogDir(opts.dir, suite, { readonly: true });
+        try {
+          const latest = opened.store.head()!.size;
+          if (inclusion) {
+            const index = parseCount(opts.index!, '--index');
+            const size = opts.size === undefined ? latest : parseCount(opts.size, '--size');
+            const p = inclusionProofFromStore(opened.store, opened.hasher, index, size);
+            if (format === 'tlog-proof') {
+              // The stored cosignatures were each verified when the node stored them.
+              const lines = opened.store.cosignatures(size).map((c) => c.line);
+              const signed = opened.store.checkpoint(size);
+              if (signed === undefined) throw new UsageError(`prove: the log signed no checkpoint of size ${size}`);
+              const note = withCosignatures(logSignedOnly(signed).note, lines);
+              process.stdout.write(formatTlogProof({ index, proof: p.proof, checkpoint: note }));
+            } else if (opts.json) {
+              printJson({
+                index,
+                size,
+                leafHash: toBase64(p.leafHash),
+                root: toBase64(p.root),
+                proof: p.proof.map(toBase64),
+                checkpoint: opened.store.checkpoint(size) ?? null,
+              });
+            } else process.stdout.write(p.proof.map((h) => `${toBase64(h)}\n`).join(''));
+          } else {
+            const from = parseCount(opts.from!, '--from');
+            const to = parseCount(opts.to!, '--to');
+            const p = consistencyProofFromStore(opened.store, opened.hasher, from, to);
+            if (opts.json) {
+              printJson({
+                from,
+                to,
+                fromRoot: toBase64(p.fromRoot),
+                toRoot: toBase64(p.toRoot),
+                proof: p.proof.map(toBase64),
+                fromCheckpoint: opened.store.checkpoint(from) ?? null,
+                toCheckpoint: opened.store.checkpoint(to) ?? null,
+              });
+            } else process.stdout.write(p.proof.map((h) => `${toBase64(h)}\n`).join(''));
+          }
+        } finally {
+          opened.close();
+        }
+      },
+    );
 
   log
     .command('export')

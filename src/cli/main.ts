@@ -29,8 +29,9 @@ if (process.argv[2] !== 'log') {
     import('./status-commands.js'),
     import('./start-command.js'),
     import('./escrow-commands.js'),
+    import('./trust-commands.js'),
   ]);
-  const [key, evidence, node, audit, demo, regime, scenario, status, start, escrow] = modules;
+  const [key, evidence, node, audit, demo, regime, scenario, status, start, escrow, trust] = modules;
   key.registerKeyCommands(program);
   evidence.registerEvidenceCommands(program);
   node.registerNodeCommands(program);
@@ -41,6 +42,7 @@ if (process.argv[2] !== 'log') {
   status.registerStatusCommands(program);
   start.registerStartCommand(program);
   escrow.registerEscrowCommands(program);
+  trust.registerTrustCommands(program);
 }
 
 try {

@@ -14,6 +14,9 @@ export type DetenteErrorCode =
   | 'COSIGNATURE_MALFORMED'
   | 'COSIGNATURE_INVALID'
   | 'PROOF_INVALID' // an inclusion or consistency proof that does not verify
+  | 'PROOF_MALFORMED' // a tlog-proof file that breaks C2SP tlog-proof
+  | 'POLICY_MALFORMED' // a tlog-policy file that breaks C2SP tlog-policy
+  | 'POLICY_UNSATISFIED' // a checkpoint from no log of the policy, or whose cosignatures do not meet its quorum
   | 'TILE_MALFORMED' // a tile, bundle or tile path that breaks C2SP tlog-tiles
   | 'ENTRY_TOO_LARGE' // an entry over the 65,535 bytes an entry bundle can carry
   | 'LOG_INCONSISTENT' // stored or exported data that disagrees with the checkpoint

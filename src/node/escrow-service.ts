@@ -25,7 +25,7 @@ import {
   withPendingSecrets,
 } from './escrow.js';
 import type { LogInfo, PartyNode } from './node.js';
-import { OPENING_FORMAT, type OpeningFile, withCosignatures } from './opening-file.js';
+import { OPENING_FORMAT, type OpeningFile, withCosignatures, withTlogProof } from './opening-file.js';
 import { type Receipt, SubmissionError } from './submissions.js';
 import type { User } from './users.js';
 
@@ -261,7 +261,7 @@ export class NodeEscrow {
     const party = regimeIndex(this.#node.regime).parties.get(log.party)!;
     const key = party.keys.find((k) => k.id === detail.envelope.key);
     if (!key?.publicKey) throw new DetenteError('KEY_UNKNOWN', `${log.party} has no key ${detail.envelope.key}`);
-    return {
+    return withTlogProof({
       format: OPENING_FORMAT,
       party: log.party,
       opening,
@@ -275,7 +275,7 @@ export class NodeEscrow {
       inclusion: detail.proof,
       checkpoint: withCosignatures(detail.checkpoint, detail.cosignatures),
       vkey: detail.vkey,
-    };
+    });
   }
 
   #drawRecords(draw: string) {

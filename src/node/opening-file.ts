@@ -14,6 +14,8 @@ import { decodeEntry, type Regime, regimeIndex, signingMessage } from '../model/
 import { openCheckpoint } from '../tlog/checkpoint.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
 import { verifyInclusion } from '../tlog/inclusion.js';
+import { type LoadedPolicy, verifyCheckpointPolicy } from '../tlog/policy.js';
+import { formatTlogProof } from '../tlog/proof-file.js';
 
 export const OPENING_FORMAT = 'detente-opening/1';
 
@@ -38,6 +40,24 @@ export interface OpeningFile {
   checkpoint: string;
   /** The log's verifier key. */
   vkey: string;
+  /**
+   * The same inclusion as a C2SP tlog-proof file (src/tlog/proof-file.ts), for verifiers that speak only C2SP;
+   * absent from files written before it existed.
+   */
+  tlogProof?: string;
+}
+
+/** The opening file with its declaration's inclusion as a tlog-proof (the same index, proof and checkpoint). */
+export function withTlogProof(file: OpeningFile): OpeningFile {
+  return { ...file, tlogProof: openingTlogProof(file) };
+}
+
+function openingTlogProof(f: OpeningFile): string {
+  return formatTlogProof({
+    index: f.declaration.index,
+    proof: f.inclusion.proof.map((p, i) => fromBase64(p, `inclusion.proof[${i}]`)),
+    checkpoint: f.checkpoint,
+  });
 }
 
 /** A signed note with further signature lines (witness cosignatures) added after its own. */
@@ -68,6 +88,8 @@ export interface OpeningCheck {
   /** Where the log key came from: the file, `--vkey`, or the regime. */
   vkeySource: 'file' | 'given' | 'regime';
   logKey: string;
+  /** With a policy: its quorum and the policy witnesses whose cosignatures verified. */
+  policy?: { quorum: string; cosignatures: string[] };
   /** Where the signer's key came from: the file alone, or the party's declarant key in the regime. */
   signerSource: 'file' | 'regime';
   signer: string;
@@ -78,6 +100,8 @@ export interface OpeningCheckOptions {
   vkey?: string;
   /** The regime: the log must be the party's, and the signer one of its declarant keys. */
   regime?: Regime;
+  /** A C2SP tlog-policy: the checkpoint must be one of its logs', cosigned to its quorum. */
+  policy?: LoadedPolicy;
 }
 
 /** The regime's log verifier key of a party, or undefined if it names none. */
@@ -119,6 +143,10 @@ export function checkOpeningFile(doc: unknown, suite: CryptoSuite, options: Open
   }
   const verifier = step('log key', 'BAD_INPUT', () => parseVerifierKey(vkey, suite));
   const { checkpoint } = step('checkpoint', 'NOTE_UNVERIFIED', () => openCheckpoint(f.checkpoint, verifier));
+  const policy = options.policy;
+  const witnessed = policy
+    ? step('policy', 'POLICY_UNSATISFIED', () => verifyCheckpointPolicy(policy, f.checkpoint))
+    : undefined;
   const d = f.declaration;
   if (party) {
     step('log origin', 'KEY_UNKNOWN', () => {
@@ -146,6 +174,12 @@ export function checkOpeningFile(doc: unknown, suite: CryptoSuite, options: Open
       checkpoint.root,
     );
   });
+  // After the proof itself, so that a changed proof is reported as what it is.
+  if (f.tlogProof !== undefined) {
+    step('tlog-proof', 'PROOF_MALFORMED', () => {
+      if (f.tlogProof !== openingTlogProof(f)) throw new Error('not the inclusion proof and checkpoint of the file');
+    });
+  }
   const signed = step('declaration entry', 'SCHEMA_INVALID', () => decodeEntry(leaf));
   const e = signed.envelope;
   // Without a regime, the signer is whoever holds the file's key; with one, it must be the party's declarant key.
@@ -187,6 +221,9 @@ export function checkOpeningFile(doc: unknown, suite: CryptoSuite, options: Open
     })),
     entry: `${d.origin}#${d.index}`,
     checkpointSize: checkpoint.size,
+    ...(witnessed
+      ? { policy: { quorum: witnessed.quorum, cosignatures: witnessed.cosignatures.map((c) => c.witness) } }
+      : {}),
     vkeySource,
     logKey: verifier.name,
     signerSource: party ? 'regime' : 'file',

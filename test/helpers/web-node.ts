@@ -17,7 +17,7 @@ import type { Regime } from '../../src/model/index.js';
 import { freePort, nonce, submit } from './nodes.js';
 
 export interface Tamper {
-  mode: 'none' | 'bundle' | 'checkpoint';
+  mode: 'none' | 'bundle' | 'checkpoint' | 'cosignatures';
   party: string;
 }
 
@@ -131,6 +131,16 @@ async function startProxy(target: string, tamper: Tamper): Promise<{ base: strin
         root[0] = root[0]! ^ 1;
         lines[2] = root.toString('base64');
         body = Buffer.from(lines.join('\n'));
+      }
+      if (tamper.mode === 'cosignatures' && rest === 'checkpoint') {
+        // Withhold the witnesses' cosignatures: the log's signature alone does not meet the policy's quorum.
+        body = Buffer.from(
+          body
+            .toString('utf8')
+            .split('\n')
+            .filter((l) => !l.includes('/witness '))
+            .join('\n'),
+        );
       }
       const headers: Record<string, string> = {};
       for (const h of ['content-type', 'cache-control', 'content-security-policy']) {

@@ -62,6 +62,11 @@ export const RegimeSchema = z.strictObject({
   commitments: z.array(Commitment),
   metrics: z.array(Metric),
   escrow: Escrow.optional(),
+  /**
+   * How many other parties' witnesses must cosign a checkpoint before a verifier accepts it (the k of the
+   * tlog-policy each log gets, `detente policy`); absent means every other party's witness.
+   */
+  witnessQuorum: z.int().positive().optional(),
 });
 export type Regime = z.infer<typeof RegimeSchema>;
 

@@ -124,6 +124,14 @@ export function EntryView({ origin, index }: { origin: string; index: number }) 
               </div>
             ) : null}
             <div>
+              <dt>{t('entry.witnesses')}</dt>
+              <dd data-testid="witnesses" data-met={result?.witnesses ? String(result.witnesses.met) : undefined}>
+                {result?.witnesses
+                  ? t('entry.witnessCount', { k: result.witnesses.cosigned.length, n: result.witnesses.total })
+                  : '—'}
+              </dd>
+            </div>
+            <div>
               <dt>{t('entry.vkey')}</dt>
               <dd className="mono break">{log?.vkey ?? '—'}</dd>
             </div>
@@ -136,6 +144,11 @@ export function EntryView({ origin, index }: { origin: string; index: number }) 
                   <li key={h}>{h}</li>
                 ))}
               </ol>
+              <p>
+                <a href={`/api/entries/${encodeURIComponent(origin)}/${index}.tlog-proof`} download>
+                  {t('entry.downloadProof')}
+                </a>
+              </p>
               <h2>{t('entry.checkpoint')}</h2>
               <pre className="json small">{detail.checkpoint}</pre>
             </>

@@ -6,6 +6,9 @@
  * root. It also checks the proof the API hands out against the checkpoint the API hands out: both must hold, and
  * when both are for the same tree they must be the same proof.
  *
+ * Last, the checkpoint's witness cosignatures are verified and must meet the quorum of the log's C2SP tlog-policy
+ * (GET <prefix>/policy).
+ *
  * The verifier key comes from GET /logs; a user who trusts no server compares it with the key the parties
  * published (it is shown on the page).
  */
@@ -15,10 +18,10 @@ import { portableSuite } from '../../../src/crypto/suite.js';
 import { parseVerifierKey } from '../../../src/crypto/vkey.js';
 import { decodeEntry, type Regime, type SignedEntry, verifyEntry } from '../../../src/model/index.js';
 import { openCheckpoint } from '../../../src/tlog/checkpoint.js';
-import { parseCosignatureVerifierKey } from '../../../src/tlog/cosignature.js';
 import { decodeBundle } from '../../../src/tlog/entry-bundle.js';
 import { Rfc6962Hasher } from '../../../src/tlog/hasher.js';
 import { inclusionProof, verifyInclusion } from '../../../src/tlog/inclusion.js';
+import { evaluateCheckpoint, formatPolicy, type LoadedPolicy, parsePolicy } from '../../../src/tlog/policy.js';
 import { hashesAtLevel } from '../../../src/tlog/tile-math.js';
 import { TileNodeReader } from '../../../src/tlog/tile-node-reader.js';
 import { entriesPathForLogIndex, TILE_WIDTH, tilePath } from '../../../src/tlog/tile-paths.js';
@@ -55,6 +58,29 @@ export interface Verification {
   vkey?: string;
   signed?: SignedEntry;
   tilesFetched: number;
+  /** The policy's witnesses that cosigned the checkpoint, of how many, and whether the quorum is met. */
+  witnesses?: { cosigned: string[]; total: number; quorum: string; met: boolean };
+}
+
+/** The log's policy as served at `<prefix>/policy`; without one, every witness the node lists is required. */
+async function policyOf(fetcher: Fetcher, log: LogInfo): Promise<{ policy: LoadedPolicy; note: string }> {
+  let text: string | undefined;
+  try {
+    text = await fetcher.text(`${log.prefix}/policy`);
+  } catch {
+    text = undefined;
+  }
+  if (text !== undefined) return { policy: parsePolicy(text, portableSuite), note: '' };
+  const witnesses = log.witnesses.map((vkey, i) => ({ name: `w${i + 1}`, vkey }));
+  const fallback = formatPolicy({
+    logs: [{ vkey: log.vkey }],
+    witnesses,
+    groups: witnesses.length
+      ? [{ name: 'all', threshold: witnesses.length, spelling: 'all', members: witnesses.map((w) => w.name) }]
+      : [],
+    quorum: witnesses.length ? 'all' : 'none',
+  });
+  return { policy: parsePolicy(fallback, portableSuite), note: ' (no policy served: every listed witness)' };
 }
 
 export interface Fetcher {
@@ -241,21 +267,17 @@ export async function verifyEntryInBrowser(
       });
     }
 
-    if (log.witnesses.length > 0) {
-      // Optional: which witnesses cosigned the checkpoint we fetched. A missing cosignature is not a failure here.
-      const witnesses = log.witnesses.flatMap((w) => {
-        try {
-          return [parseCosignatureVerifierKey(w, portableSuite)];
-        } catch {
-          return [];
-        }
-      });
-      check('cosignatures', () => {
-        const opened = openCheckpoint(note, verifier, witnesses);
-        const names = opened.note.verified.filter((s) => s.name !== log.origin).map((s) => s.name);
-        return names.length ? names.join(', ') : 'none in this checkpoint';
-      });
-    }
+    // The log's tlog-policy says which witnesses must have cosigned: the entry is verified only when the
+    // checkpoint's cosignatures, each verified here, meet its quorum (never a tick without them).
+    await checkAsync('cosignatures', async () => {
+      const policy = await policyOf(fetcher, log);
+      const v = evaluateCheckpoint(policy.policy, note);
+      const names = v.cosignatures.map((c) => c.witness);
+      result.witnesses = { cosigned: names, total: v.witnesses, quorum: v.quorum, met: v.quorumMet };
+      const summary = `${names.length} of ${v.witnesses} witnesses${names.length ? ` (${names.join(', ')})` : ''}`;
+      if (!v.quorumMet) throw new Error(`quorum ${v.quorum} not met: ${summary}${policy.note}`);
+      return `${summary}, quorum ${v.quorum} met${policy.note}`;
+    });
     result.ok = true;
   } catch (err) {
     result.ok = false;
