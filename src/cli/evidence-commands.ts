@@ -17,8 +17,8 @@ import { parseRegime } from '../model/index.js';
 import { witnessVkeyOf } from '../node/config.js';
 import { EvidenceStore } from '../node/evidence-store.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
-import { printJson, UsageError } from './output.js';
 import type { LoadedPolicy } from '../tlog/policy.js';
+import { printJson, UsageError } from './output.js';
 import { readPolicy } from './trust-commands.js';
 
 interface VerifyOptions {
