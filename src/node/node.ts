@@ -168,6 +168,15 @@ export class PartyNode {
   readonly #clock: () => number;
   #closed = false;
   #cosignRequested = false;
+  #version = 0;
+  #timelines: { version: string; byOrigin: Map<string, { size: number; time: number }[]> } = {
+    version: '',
+    byOrigin: new Map(),
+  };
+  /** Each log's decoded entries by index, as far as they were read (see indexEntries). */
+  readonly #entryIndex = new Map<string, Omit<NodeEntry, 'countedAt'>[]>();
+  /** Set when stored data no longer decodes (a broken disk): reported by /api/health. */
+  storeProblem: string | undefined;
 
   private constructor(dir: string, options: PartyNodeOptions) {
     this.dir = dir;
@@ -391,38 +400,108 @@ export class PartyNode {
     }));
   }
 
-  /** Every entry this node holds (own and mirrored, up to the served checkpoint), decoded. For the engine. */
+  /**
+   * A string that changes whenever what the reads derive from may have changed: a log grew, a cosignature, a blob
+   * or evidence arrived. The sizes catch growth; the counter catches the rest (bumped by `touch`, after every
+   * background round and every write the API accepts). Readers key their caches on it.
+   */
+  dataVersion(): string {
+    let sizes = '';
+    for (const log of this.#logs.values()) sizes += `,${this.servedSize(log)}`;
+    return `${this.#version}${sizes}`;
+  }
+
+  /** Logs through the node's own logger (which logs even when the HTTP server's logger is off). */
+  report(level: 'info' | 'warn' | 'error', message: string): void {
+    this.#logger(level, message);
+  }
+
+  /** Something the reads derive from may have changed (see dataVersion). */
+  touch(): void {
+    this.#version++;
+  }
+
+  /** The timeline of a log, computed once per data version (it reads every checkpoint and cosignature). */
+  #timelineOf(log: LogInfo): { size: number; time: number }[] {
+    const version = this.dataVersion();
+    if (this.#timelines.version !== version) this.#timelines = { version, byOrigin: new Map() };
+    let timeline = this.#timelines.byOrigin.get(log.origin);
+    if (!timeline) {
+      timeline = this.#timeline(log);
+      this.#timelines.byOrigin.set(log.origin, timeline);
+    }
+    return timeline;
+  }
+
+  /**
+   * Decodes up to `budget` more entries into the in-memory index (entries never change once served, so each is
+   * decoded once in the node's life). True when every served entry is indexed. Readers call it in slices between
+   * turns of the event loop.
+   */
+  indexEntries(budget = Number.POSITIVE_INFINITY): boolean {
+    let left = budget;
+    for (const log of this.#logs.values()) {
+      const decoded = this.#entryIndex.get(log.origin) ?? [];
+      this.#entryIndex.set(log.origin, decoded);
+      const size = this.servedSize(log);
+      if (decoded.length >= size) continue;
+      if (left <= 0) return false;
+      const begin = decoded.length;
+      const end = Math.min(size, begin + left);
+      let index = begin;
+      for (const leaf of log.store.entries(begin, end)) decoded.push(this.#decoded(log, index++, leaf));
+      left -= end - begin;
+      if (decoded.length < size) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Every entry this node holds (own and mirrored, up to the served checkpoint), decoded, with the time it counts
+   * from. For the engine. Served from the in-memory index; only entries new since the last call are decoded.
+   */
   allEntries(): NodeEntry[] {
+    this.indexEntries();
     const out: NodeEntry[] = [];
     for (const log of this.#logs.values()) {
-      const size = this.servedSize(log);
-      const timeline = this.#timeline(log);
+      const timeline = this.#timelineOf(log);
+      const decoded = this.#entryIndex.get(log.origin) ?? [];
       let t = 0;
-      let index = 0;
-      for (const leaf of log.store.entries(0, size)) {
-        while (t < timeline.length && timeline[t]!.size <= index) t++;
-        out.push(this.#decoded(log, index, leaf, timeline[t]?.time ?? this.#clock()));
-        index++;
+      for (const e of decoded) {
+        while (t < timeline.length && timeline[t]!.size <= e.index) t++;
+        out.push({ ...e, countedAt: timeline[t]?.time ?? this.#clock() });
       }
     }
     return out;
   }
 
-  #decoded(log: LogInfo, index: number, leaf: Uint8Array, countedAt: number): NodeEntry {
-    const signed = decodeEntry(leaf);
+  /** A stored entry decoded; STORE_CORRUPT if the bytes the node itself verified and stored no longer decode. */
+  #decoded(log: LogInfo, index: number, leaf: Uint8Array): Omit<NodeEntry, 'countedAt'> {
+    let signed: ReturnType<typeof decodeEntry>;
+    try {
+      signed = decodeEntry(leaf);
+    } catch (err) {
+      this.storeProblem ??= `entry ${index} of ${log.origin} no longer decodes`;
+      throw new DetenteError(
+        'STORE_CORRUPT',
+        `stored entry ${index} of ${log.origin} does not decode: the store is corrupt`,
+        {
+          cause: err,
+        },
+      );
+    }
     return {
       origin: log.origin,
       party: log.party,
       index,
       leafHash: toHex(this.hasher.hashLeaf(leaf)),
-      countedAt,
       envelope: signed.envelope,
       sig: toBase64(signed.signature),
     };
   }
 
   countedAt(log: LogInfo, index: number): number {
-    const entry = this.#timeline(log).find((x) => x.size > index);
+    const entry = this.#timelineOf(log).find((x) => x.size > index);
     return entry?.time ?? this.#clock();
   }
 
@@ -470,7 +549,10 @@ export class PartyNode {
     const size = note === undefined ? 0 : parseCheckpoint(parseNote(note).text).size;
     if (index >= size) return undefined;
     const leaf = log.store.entry(index)!;
-    const decoded = this.#decoded(log, index, leaf, this.countedAt(log, index));
+    const decoded = {
+      ...(this.#entryIndex.get(log.origin)?.[index] ?? this.#decoded(log, index, leaf)),
+      countedAt: this.countedAt(log, index),
+    };
     const proof = inclusionProofFromStore(log.store, this.hasher, index, size);
     return {
       ...decoded,
@@ -494,6 +576,7 @@ export class PartyNode {
     const file = `${sanitize(evidence.origin)}-${hash.slice(0, 16)}.json`;
     if (this.#evidenceSeen.has(file)) return;
     this.#evidenceSeen.add(file);
+    this.touch();
     writeFileSync(join(this.dir, 'evidence', file), `${JSON.stringify(evidence, null, 2)}\n`);
     this.#logger('warn', `equivocation by ${evidence.origin} (found by ${by}): evidence/${file}`);
   }
@@ -528,6 +611,7 @@ export class PartyNode {
     if (this.#closed) return;
     m.running = this.#syncMirrorRound(m).finally(() => {
       m.running = undefined;
+      this.touch();
     });
     await m.running;
   }
@@ -605,6 +689,7 @@ export class PartyNode {
     const head = this.log.store.head();
     if (!head || head.size === 0) return;
     await Promise.all(this.#cosignTargets.map((t) => this.#requestCosignature(t, head.checkpoint, head.size)));
+    this.touch();
   }
 
   async #requestCosignature(t: CosignTarget, note: string, size: number): Promise<void> {
@@ -711,7 +796,10 @@ export class PartyNode {
   #track<T>(p: Promise<T>): Promise<T> {
     const q = p.catch((err) => this.#logger('error', `background round failed: ${(err as Error)?.stack ?? err}`));
     this.#running.add(q);
-    q.finally(() => this.#running.delete(q));
+    q.finally(() => {
+      this.#running.delete(q);
+      this.touch();
+    });
     return p;
   }
 
