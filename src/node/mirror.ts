@@ -44,7 +44,7 @@ const PENDING_TAG = 'detente-mirror-pending/v1';
 const DEFAULT_BUNDLES_PER_COMMIT = 64;
 const FETCH_CONCURRENCY = 8;
 /** Bundle bytes fetched ahead at most (a bundle may legally be 16 MiB: 256 entries of up to 65,535 bytes). */
-const BUFFER_BYTES = 32 << 20;
+const BUFFER_BYTES = 16 << 20;
 /** A batch is committed once it holds this many bytes of entries, even short of `bundlesPerCommit` bundles. */
 const BATCH_BYTES = 16 << 20;
 /**
@@ -315,14 +315,15 @@ export class LogMirror {
    * The entries from `begin` to `treeSize`, bundle by bundle in order, each bundle decoded and its entries copied
    * out as it arrives (M2 of the red team: all 64 bundles of a batch, up to 1 GiB from a lying peer, used to be held
    * before anything was checked). Bundles are fetched ahead, as many as fit in BUFFER_BYTES at the size of the last
-   * one (at most FETCH_CONCURRENCY): a peer serving 16 MiB bundles gets two requests in flight, not eight.
+   * one (at most FETCH_CONCURRENCY): a peer serving 16 MiB bundles gets one request in flight, not eight.
    */
   async *#bundles(begin: number, treeSize: number): AsyncGenerator<Uint8Array[]> {
     const first = Math.floor(begin / TILE_WIDTH);
     const last = Math.floor((treeSize - 1) / TILE_WIDTH);
     const ahead: Promise<{ raw: number; entries: Uint8Array[] }>[] = [];
     let next = first;
-    let window = FETCH_CONCURRENCY;
+    // One request until the first bundle shows how large this peer's bundles are.
+    let window = 1;
     const fetchOne = (index: number) => {
       const width = Math.min(TILE_WIDTH, treeSize - index * TILE_WIDTH);
       const p = Promise.resolve(this.#source.entryBundle(index, width)).then((raw) => {
