@@ -186,6 +186,10 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   const reads = new ReadModel(node);
+  // Decode and fold what is on disk while the server starts listening, not when the first reader comes.
+  app.addHook('onReady', async () => {
+    void reads.answer(undefined).catch(() => {});
+  });
   const userOf = (header: unknown): User | undefined => {
     // RFC 7235: the scheme is case-insensitive.
     const match = typeof header === 'string' ? /^bearer ([\x21-\x7e]{1,200})$/i.exec(header) : null;

@@ -402,8 +402,8 @@ export class PartyNode {
 
   /**
    * A string that changes whenever what the reads derive from may have changed: a log grew, a cosignature, a blob
-   * or evidence arrived. The sizes catch growth; the counter catches the rest (bumped by `touch`, after every
-   * background round and every write the API accepts). Readers key their caches on it.
+   * or evidence arrived. The sizes catch growth; the counter catches the rest (bumped by `touch` wherever the node
+   * stores one, and by the API after every write it accepts). Readers key their caches on it.
    */
   dataVersion(): string {
     let sizes = '';
@@ -611,7 +611,6 @@ export class PartyNode {
     if (this.#closed) return;
     m.running = this.#syncMirrorRound(m).finally(() => {
       m.running = undefined;
-      this.touch();
     });
     await m.running;
   }
@@ -652,6 +651,7 @@ export class PartyNode {
           return;
         }
         m.store.putBlob(fromHex(ref.sha256), bytes);
+        this.touch();
       }
     }
   }
@@ -677,6 +677,7 @@ export class PartyNode {
         if (!w || w.party === m.party) continue;
         const { timestamp } = verifyCosignature(w.verifier, text, sig!);
         m.store.addCosignature({ size, name: sig!.name, keyId: sig!.keyId, timestamp, line: line.trimEnd() });
+        this.touch();
       } catch {
         // A line that does not verify is ignored: it proves nothing.
       }
@@ -689,7 +690,6 @@ export class PartyNode {
     const head = this.log.store.head();
     if (!head || head.size === 0) return;
     await Promise.all(this.#cosignTargets.map((t) => this.#requestCosignature(t, head.checkpoint, head.size)));
-    this.touch();
   }
 
   async #requestCosignature(t: CosignTarget, note: string, size: number): Promise<void> {
@@ -716,6 +716,7 @@ export class PartyNode {
           const { timestamp } = verifyCosignature(t.verifier, text, sig);
           const line = formatSignatureLine(sig).trimEnd();
           this.log.store.addCosignature({ size, name: sig.name, keyId: sig.keyId, timestamp, line });
+          this.touch();
         }
         t.size = size;
         return;
@@ -796,10 +797,7 @@ export class PartyNode {
   #track<T>(p: Promise<T>): Promise<T> {
     const q = p.catch((err) => this.#logger('error', `background round failed: ${(err as Error)?.stack ?? err}`));
     this.#running.add(q);
-    q.finally(() => {
-      this.#running.delete(q);
-      this.touch();
-    });
+    q.finally(() => this.#running.delete(q));
     return p;
   }
 
