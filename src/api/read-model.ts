@@ -36,6 +36,12 @@ export interface Snapshot {
   entries: readonly IndexedEntry[];
 }
 
+/** The state and the findings as canonical JSON, encoded once (a flood of readers is sent the same bytes). */
+export interface Answer {
+  state: Buffer;
+  findings: Buffer;
+}
+
 interface Fold {
   snapshot: Snapshot;
   engine: Engine;
@@ -67,7 +73,7 @@ export class ReadModel {
   readonly #folds = new SharedQueue<Fold>();
   readonly #pastFolds = new SharedQueue<Engine>();
   readonly #past = new LRUCache<string, Engine>({ max: 4 });
-  readonly #answers = new LRUCache<string, { state: string; findings: string }>({ max: 64 });
+  readonly #answers = new LRUCache<string, Answer>({ max: 64 });
   #now: { version: string; at: number } | undefined;
   /** A declaration's further items, once its blobs have arrived (they never change then). */
   readonly #more = new Map<string, readonly Item[]>();
@@ -170,7 +176,7 @@ export class ReadModel {
    * The state and findings as canonical JSON (the same entries give the same bytes on every node), as of `asOf`
    * (ms), or now when undefined.
    */
-  async answer(asOf: number | undefined): Promise<{ state: string; findings: string }> {
+  async answer(asOf: number | undefined): Promise<Answer> {
     for (;;) {
       const fold = await this.engine(await this.snapshot());
       const { snapshot } = fold;
@@ -188,7 +194,10 @@ export class ReadModel {
       // The full fold is extended in place by the next one: evaluate it only while it is still the current one.
       if (engine === fold.engine && this.#fold !== fold) continue;
       const result = engine.evaluate(at);
-      const answer = { state: canonicalJson(result.state), findings: canonicalJson({ findings: result.findings }) };
+      const answer = {
+        state: Buffer.from(canonicalJson(result.state)),
+        findings: Buffer.from(canonicalJson({ findings: result.findings })),
+      };
       this.#answers.set(key, answer);
       return answer;
     }

@@ -169,6 +169,7 @@ export class PartyNode {
   #closed = false;
   #cosignRequested = false;
   #version = 0;
+  #versionMemo: string | undefined;
   #timelines: { version: string; byOrigin: Map<string, { size: number; time: number }[]> } = {
     version: '',
     byOrigin: new Map(),
@@ -406,9 +407,15 @@ export class PartyNode {
    * stores one, and by the API after every write it accepts). Readers key their caches on it.
    */
   dataVersion(): string {
+    // Read once per turn of the event loop: a flood of readers in one turn shares one look at the heads.
+    if (this.#versionMemo !== undefined) return this.#versionMemo;
     let sizes = '';
     for (const log of this.#logs.values()) sizes += `,${this.servedSize(log)}`;
-    return `${this.#version}${sizes}`;
+    this.#versionMemo = `${this.#version}${sizes}`;
+    setImmediate(() => {
+      this.#versionMemo = undefined;
+    });
+    return this.#versionMemo;
   }
 
   /** Logs through the node's own logger (which logs even when the HTTP server's logger is off). */
@@ -419,6 +426,7 @@ export class PartyNode {
   /** Something the reads derive from may have changed (see dataVersion). */
   touch(): void {
     this.#version++;
+    this.#versionMemo = undefined;
   }
 
   /** The timeline of a log, computed once per data version (it reads every checkpoint and cosignature). */
