@@ -312,8 +312,8 @@ export class LogMirror {
   }
 
   /**
-   * The entries from `begin` to `treeSize`, bundle by bundle in order, each bundle decoded and its entries copied
-   * out as it arrives (M2 of the red team: all 64 bundles of a batch, up to 1 GiB from a lying peer, used to be held
+   * The entries from `begin` to `treeSize`, bundle by bundle in order, each bundle decoded as it arrives (views
+   * into the response: the caller copies what it keeps) (M2 of the red team: all 64 bundles of a batch, up to 1 GiB from a lying peer, used to be held
    * before anything was checked). Bundles are fetched ahead, as many as fit in BUFFER_BYTES at the size of the last
    * one (at most FETCH_CONCURRENCY): a peer serving 16 MiB bundles gets one request in flight, not eight.
    */
@@ -328,14 +328,8 @@ export class LogMirror {
       const width = Math.min(TILE_WIDTH, treeSize - index * TILE_WIDTH);
       const p = Promise.resolve(this.#source.entryBundle(index, width)).then((raw) => {
         this.#held(raw.length);
-        try {
-          const bundle = decodeBundle(raw, width);
-          const lo = Math.max(begin, index * TILE_WIDTH) - index * TILE_WIDTH;
-          // Copies: a bundle's subarrays would keep the whole response alive, and the store keeps what it is given.
-          return { raw: raw.length, entries: bundle.slice(lo).map((e) => e.slice()) };
-        } finally {
-          this.#held(-raw.length);
-        }
+        const lo = Math.max(begin, index * TILE_WIDTH) - index * TILE_WIDTH;
+        return { raw: raw.length, entries: decodeBundle(raw, width).slice(lo) };
       });
       // A fetch still in flight when the sync stops early (a bad entry) must not become an unhandled rejection.
       p.catch(() => {});
@@ -345,7 +339,11 @@ export class LogMirror {
       while (next <= last && ahead.length < window) ahead.push(fetchOne(next++));
       const bundle = await ahead.shift()!;
       window = Math.max(1, Math.min(FETCH_CONCURRENCY, Math.floor(BUFFER_BYTES / Math.max(1, bundle.raw))));
-      yield bundle.entries;
+      try {
+        yield bundle.entries;
+      } finally {
+        this.#held(-bundle.raw);
+      }
     }
   }
 
@@ -398,7 +396,8 @@ export class LogMirror {
         const bytes = entries.reduce((n, e) => n + e.length, 0);
         batchBytes += bytes;
         this.#held(bytes);
-        batch.push(...entries);
+        // Copies, once valid: a view would keep the whole response alive, and the store keeps what it is given.
+        for (const e of entries) batch.push(e.slice());
         const end = size + batch.length;
         const full = end === target.size || end - Math.floor(size / TILE_WIDTH) * TILE_WIDTH >= perCommit;
         if (!full && batchBytes < BATCH_BYTES) continue;
