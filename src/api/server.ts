@@ -58,11 +58,13 @@ export interface ServerTimeouts {
   keepAliveMs: number;
 }
 
+// Keep-alive as Fastify's default (72 s), announced to clients, so that none reuses a socket the server is closing;
+// a socket idle longer than that (nothing sent at all) is closed a little later.
 export const SERVER_TIMEOUTS: ServerTimeouts = {
   requestMs: 30_000,
   headersMs: 20_000,
-  idleMs: 60_000,
-  keepAliveMs: 5_000,
+  idleMs: 75_000,
+  keepAliveMs: 72_000,
 };
 
 /**
