@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { buildServer } from '../src/api/server.js';
 import { logWriter, openLogDir } from '../src/log/log-dir.js';
@@ -130,11 +131,16 @@ async function main(): Promise<void> {
     const quiet = await probe(port, paths);
     const h = hammer(port);
     await new Promise((r) => setTimeout(r, 500));
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     const loaded = await probe(port, paths);
+    lag.disable();
     const hammered = await h.stop();
 
     header(`Read latency, ${fmt(ENTRIES)} entries, ${HAMMERS} clients hammering /api/state (${SECONDS} s per phase)`);
-    console.log(`/api/state answered ${fmt(hammered)} times under load (${fmt(hammered / SECONDS)}/s)`);
+    console.log(
+      `/api/state answered ${fmt(hammered)} times under load (${fmt(hammered / SECONDS)}/s); the node's event loop delay under load: p99 ${fmt(lag.percentile(99) / 1e6, 1)} ms, max ${fmt(lag.max / 1e6, 1)} ms`,
+    );
     table(['latency', 'hammered (ms)', 'quiet (ms)', 'hammered/quiet', 'goal']);
     for (const [i, name] of ['GET /logs', 'GET /api/entries/<origin>/<index>'].entries()) {
       for (const [q, label] of [
