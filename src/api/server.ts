@@ -5,6 +5,7 @@
  * Every error is JSON `{ error: { code, message, path? } }` with a 4xx status for anything the client sent
  * (the tile endpoints keep their flat `{ error, message }`); a 5xx means a bug or a broken disk.
  */
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -18,7 +19,7 @@ import { z } from 'zod';
 import { toHex } from '../crypto/bytes.js';
 import { canonicalJsonBytes } from '../crypto/canonical-json.js';
 import { DetenteError } from '../crypto/errors.js';
-import { type Envelope, Item } from '../model/index.js';
+import { type Envelope, Item, regimeIndex } from '../model/index.js';
 import type { NodeEscrowOptions } from '../node/escrow-service.js';
 import { type LogInfo, MAX_BLOB, type NodeEntry, type PartyNode } from '../node/node.js';
 import { SubmissionError } from '../node/submissions.js';
@@ -27,6 +28,7 @@ import type { User } from '../node/users.js';
 import { TLOG_PROOF_EXTENSION, TLOG_PROOF_MEDIA_TYPE } from '../tlog/proof-file.js';
 import { escrowRoutes } from './escrow.js';
 import { mirrorPlugin } from './mirror.js';
+import { ReadModel } from './read-model.js';
 import { ErrorBody, Receipt } from './schemas.js';
 import { stateRoutes } from './state.js';
 import { tilesPlugin } from './tiles.js';
@@ -43,6 +45,72 @@ export interface ServerOptions {
   extend?: (app: FastifyInstance, node: PartyNode) => Promise<void> | void;
   /** The escrow's randomness (exercises only: derived from the exercise seed); default the CSPRNG. */
   escrow?: NodeEscrowOptions;
+  /** Connection deadlines (M4 of the red team: stalled connections were held forever). */
+  timeouts?: Partial<ServerTimeouts>;
+  /** Requests per client per minute (see RATE_LIMITS). */
+  rateLimits?: Partial<RateLimits>;
+}
+
+export interface ServerTimeouts {
+  /** A whole request, headers and body, must arrive within this. */
+  requestMs: number;
+  /** The headers must arrive within this (at most requestMs). */
+  headersMs: number;
+  /** A connection on which nothing moves for this long is closed. */
+  idleMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveMs: number;
+}
+
+// Keep-alive as Fastify's default (72 s), announced to clients, so that none reuses a socket the server is closing;
+// a socket idle longer than that (nothing sent at all) is closed a little later.
+export const SERVER_TIMEOUTS: ServerTimeouts = {
+  requestMs: 30_000,
+  headersMs: 20_000,
+  idleMs: 75_000,
+  keepAliveMs: 72_000,
+};
+
+/**
+ * Requests a minute per client: a token holder is one client wherever it calls from; anyone else is one client per
+ * address, counted per class of route. Peers mirror through the tiles and checkpoints (cheap: served from memory)
+ * and call the witness once per batch at most, so these leave them room; a stranger gets far fewer of the routes
+ * that fold or page the engine's state.
+ */
+export interface RateLimits {
+  /** Any route, with a valid token. */
+  user: number;
+  /** /api/state, /api/findings, /api/entries (the list), /api/evidence without a token. */
+  expensive: number;
+  /** The tlog-witness endpoints (add-checkpoint) without a token. */
+  witness: number;
+  /** Everything else without a token: tiles, checkpoints, single entries, proofs. */
+  other: number;
+}
+
+export const RATE_LIMITS: RateLimits = { user: 12_000, expensive: 600, witness: 1_200, other: 30_000 };
+
+function routeClass(method: string, url: string): keyof RateLimits {
+  const path = url.split('?', 1)[0]!;
+  if (method === 'POST' && path.endsWith('/add-checkpoint')) return 'witness';
+  if (method === 'GET' && /^\/api\/(state|findings|entries|evidence)$/.test(path)) return 'expensive';
+  return 'other';
+}
+
+/** A full disk, however the store reports it (SQLITE_FULL from SQLite, ENOSPC from a write). */
+function isDiskFull(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === 'SQLITE_FULL' || e.code === 'ENOSPC') return true;
+  }
+  return false;
+}
+
+/** SQLite's own report of a damaged file. */
+function isCorrupt(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === 'SQLITE_CORRUPT' || e.code === 'SQLITE_NOTADB' || e.code === 'STORE_CORRUPT') return true;
+  }
+  return false;
 }
 
 function sendError(reply: FastifyReply, status: number, code: string, message: string, path?: string) {
@@ -94,22 +162,110 @@ declare module 'fastify' {
 }
 
 export async function buildServer(node: PartyNode, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const timeouts = { ...SERVER_TIMEOUTS, ...options.timeouts };
+  const limits = { ...RATE_LIMITS, ...options.rateLimits };
+  const bodyLimit = options.bodyLimit ?? 256 * 1024;
   const app = Fastify({
     logger: options.logger ?? false,
-    bodyLimit: options.bodyLimit ?? 256 * 1024,
+    bodyLimit,
     // Peers keep connections alive; a node that stops must not wait for them.
     forceCloseConnections: true,
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    // Node checks request deadlines only this often (30 s by default).
+    http: {
+      headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
+      connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(timeouts.requestMs / 4))),
+    },
     // Tile paths with %2F or .. are parsed by the tiles plugin, not normalised away.
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
+    // Fastify's own refusals (a path with bad percent-encoding) get the same JSON body as ours.
+    frameworkErrors: (err, _req, reply) =>
+      sendError(
+        reply,
+        400,
+        'MALFORMED_REQUEST',
+        err.code === 'FST_ERR_BAD_URL' ? 'bad percent-encoding in the path' : err.message,
+      ),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  const reads = new ReadModel(node);
+  // Decode and fold what is on disk while the server starts listening, not when the first reader comes.
+  app.addHook('onReady', async () => {
+    void reads.answer(undefined).catch(() => {});
+  });
+  const userOf = (header: unknown): User | undefined => {
+    // RFC 7235: the scheme is case-insensitive.
+    const match = typeof header === 'string' ? /^bearer ([\x21-\x7e]{1,200})$/i.exec(header) : null;
+    return match ? node.users.authenticate(match[1]!) : undefined;
+  };
+
+  // A well-kept limiter (@fastify/rate-limit: per-key counters in a bounded LRU, standard headers and Retry-After)
+  // rather than our own: docs/API.md says why these numbers.
+  await app.register(rateLimit, {
+    global: true,
+    timeWindow: 60_000,
+    keyGenerator: (req) => {
+      const user = userOf(req.headers.authorization);
+      return user ? `user ${user.name}` : `${routeClass(req.method, req.url)} ${req.ip}`;
+    },
+    max: (_req, key) => limits[key.slice(0, key.indexOf(' ')) as keyof RateLimits],
+    errorResponseBuilder: (_req, context) =>
+      Object.assign(new Error(`too many requests: at most ${context.max} a minute; retry in ${context.after}`), {
+        statusCode: 429,
+        code: 'RATE_LIMITED',
+      }),
+  });
+
+  // JSON bodies are UTF-8 (RFC 8259) and nothing else: a charset other than utf-8, or bytes that do not decode,
+  // are refused rather than read leniently.
+  const parseJson = app.getDefaultJsonParser('error', 'ignore');
+  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (req, body, done) => {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
+    if (charset !== undefined && charset.toLowerCase() !== 'utf-8') {
+      done(
+        Object.assign(new Error(`expected charset=utf-8, got ${charset.slice(0, 40)}`), {
+          statusCode: 415,
+          code: 'UNSUPPORTED_MEDIA_TYPE',
+        }),
+      );
+      return;
+    }
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      done(Object.assign(new Error('the body is not valid UTF-8'), { statusCode: 400 }));
+      return;
+    }
+    parseJson(req, text, done);
+  });
+
+  // What the reads serve changes with every write the API accepts.
+  app.addHook('onResponse', (req, reply, done) => {
+    if (req.method === 'POST' && reply.statusCode < 300) node.touch();
+    done();
+  });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
     if (err instanceof SubmissionError) return sendError(reply, err.status, err.code, err.message, err.path);
+    if (isDiskFull(err)) {
+      // Logged by the node, which logs even under --quiet; nothing was written (the store's transaction rolled back).
+      node.report('error', `the disk is full: ${request.method} ${request.url.slice(0, 200)} refused`);
+      return sendError(reply, 507, 'STORE_FULL', 'the node cannot store anything: its disk is full');
+    }
+    if (isCorrupt(err)) {
+      node.storeProblem ??= err.message;
+      node.report('error', `store corrupt: ${err.message}`);
+      return sendError(reply, 500, 'STORE_CORRUPT', "the node's store is corrupt: see its log");
+    }
     if (err instanceof DetenteError) {
       const status = err.code === 'STORE_ERROR' || err.code === 'LOG_INCONSISTENT' ? 500 : 400;
-      if (status === 500) request.log.error(err);
+      if (status === 500) node.report('error', `${err.code}: ${err.message}`);
       return sendError(reply, status, err.code, err.message, err.problems[0]?.path);
     }
     if (err.validation) {
@@ -130,7 +286,7 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
               : (err.code ?? 'BAD_REQUEST');
       return sendError(reply, status, code, err.message);
     }
-    request.log.error(err);
+    node.report('error', `${request.method} ${request.url.slice(0, 200)}: ${err.stack ?? err.message}`);
     return sendError(reply, 500, 'INTERNAL', 'internal error');
   });
   app.setNotFoundHandler((request, reply) =>
@@ -227,9 +383,17 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     },
   );
 
-  api.get('/api/health', { schema: { summary: 'Liveness and sizes', tags: ['node'] } }, (_req, reply) => {
+  api.get('/api/health', { schema: { summary: 'Liveness and sizes', tags: ['node'] } }, (req, reply) => {
     reply.header('cache-control', 'no-store');
-    return node.health();
+    const health = node.health();
+    const corrupt = node.storeProblem !== undefined;
+    const out = { ...health, ok: health.ok && !corrupt, ...(corrupt ? { store: 'corrupt' } : {}) };
+    if (userOf(req.headers.authorization)) return corrupt ? { ...out, storeProblem: node.storeProblem } : out;
+    // Without a token: whether each mirror is failing, not the peer URLs and raw errors that its messages carry.
+    return {
+      ...out,
+      mirrors: health.mirrors.map(({ lastError, ...m }) => ({ ...m, failing: lastError !== null })),
+    };
   });
 
   api.get(
@@ -256,12 +420,16 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
         response: { 200: z.object({ total: z.number(), entries: z.array(EntrySummary) }) },
       },
     },
-    (req, reply) => {
+    async (req, reply) => {
       const { party, type, offset = 0, limit = 100 } = req.query;
-      const all = node
-        .allEntries()
-        .filter((e) => (party === undefined || e.party === party) && (type === undefined || e.envelope.type === type))
-        .sort((a, b) => a.countedAt - b.countedAt || a.origin.localeCompare(b.origin) || a.index - b.index);
+      // The snapshot is already in canonical order (counted time, origin, index): filter, then page.
+      const { entries } = await reads.snapshot();
+      const all =
+        party === undefined && type === undefined
+          ? entries
+          : entries.filter(
+              (e) => (party === undefined || e.party === party) && (type === undefined || e.envelope.type === type),
+            );
       reply.header('cache-control', 'no-cache');
       return {
         total: all.length,
@@ -371,8 +539,7 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
   // Authenticated.
   const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([\x21-\x7e]{1,200})$/.exec(header) : null;
-    const user = match ? node.users.authenticate(match[1]!) : undefined;
+    const user = userOf(header);
     if (!user) {
       reply.header('www-authenticate', 'Bearer');
       return sendError(
@@ -446,6 +613,17 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
       if (req.user!.party !== node.party.id || !req.user!.roles.includes('declarant')) {
         throw new SubmissionError(403, 'ROLE_DENIED', `user ${req.user!.name} may not declare for ${node.party.id}`);
       }
+      // Checked against the regime before anything is stored (L7): a blob names items of known categories only.
+      const categories = regimeIndex(node.regime).categories;
+      const unknown = req.body.findIndex((item) => !categories.has(item.category));
+      if (unknown >= 0) {
+        throw new SubmissionError(
+          400,
+          'SCHEMA_INVALID',
+          `no category ${JSON.stringify(req.body[unknown]!.category)} in the regime`,
+          `$[${unknown}].category`,
+        );
+      }
       const bytes = canonicalJsonBytes(req.body);
       if (bytes.length > MAX_BLOB) throw new SubmissionError(413, 'ENTRY_TOO_LARGE', `at most ${MAX_BLOB} bytes`);
       const hash = node.suite.sha256(bytes);
@@ -475,7 +653,7 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
   );
 
   await escrowRoutes(app, node, { authenticate, ...(options.escrow ? { escrow: options.escrow } : {}) });
-  await stateRoutes(app, node);
+  await stateRoutes(app, reads);
   // The dashboard, last: its fallback must not shadow any route above.
   await app.register(webPlugin);
   await options.extend?.(app, node);

@@ -1,107 +1,26 @@
 /**
  * `GET /api/state` and `GET /api/findings`: the engine's fold of every log the node holds (its own and its mirrors),
  * as of a date. The fold is pure and deterministic, so every node that holds the same entries answers the same
- * bytes. It is recomputed only when the node's logs have grown (the engine needs canonical order, and a mirrored
- * entry may sort before the last one applied).
+ * bytes. Both are served from the read model (read-model.ts): folded once per change of the data, in slices, and
+ * shared by every request.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { canonicalJson } from '../crypto/canonical-json.js';
-import { Engine } from '../engine/engine.js';
-import { compareEntries } from '../engine/order.js';
-import type { EngineEntry } from '../engine/types.js';
-import { ZoneIndex } from '../engine/zones.js';
-import type { PartyNode } from '../node/node.js';
-import { bordersFor } from '../runtime/borders.js';
-
-function parseAsOf(value: unknown): number | string {
-  if (value === undefined || value === '') return Date.now();
-  if (typeof value !== 'string') return 'asOf: expected an ISO 8601 date';
-  // A bare date means the end of that day (UTC), as in the CLI's --as-of.
-  const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59.999Z` : value;
-  const t = Date.parse(text);
-  return Number.isFinite(t) ? t : `asOf: expected an ISO 8601 date, got ${JSON.stringify(value)}`;
-}
-
-/** Folds a node's entries, refolding only when it holds more than last time. */
-export class NodeState {
-  readonly #node: PartyNode;
-  readonly #zones: ZoneIndex;
-  #engine: Engine | undefined;
-  #folded = '';
-  #past: { asOf: number; folded: string; engine: Engine } | undefined;
-
-  constructor(node: PartyNode) {
-    this.#node = node;
-    this.#zones = new ZoneIndex(node.regime, bordersFor(node.regime));
-  }
-
-  /** Every entry the node holds, with a declaration's further items when its blobs have arrived. */
-  #entries(): EngineEntry[] {
-    return this.#node.allEntries().map((e) => {
-      const moreItems = this.#node.moreItems(e);
-      return moreItems ? { ...e, moreItems } : e;
-    });
-  }
-
-  #fold(entries: EngineEntry[]): Engine {
-    entries.sort(compareEntries);
-    const engine = new Engine({ regime: this.#node.regime, regimeHash: this.#node.regimeHash, zones: this.#zones });
-    for (const e of entries) engine.apply(e);
-    // A forked log is folded only up to where its branches part (PartyNode.foldedSize), and charged for it.
-    for (const f of this.#node.forks()) {
-      const last = entries.filter((e) => e.origin === f.origin).at(-1);
-      engine.recordFork({ ...f, evidence: f.file, at: last?.countedAt ?? 0 });
-    }
-    return engine;
-  }
-
-  engine(): Engine {
-    // A declaration's blobs may reach a mirror after its entry: they count toward what was folded.
-    const entries = this.#entries();
-    const key = `${entries.length}/${entries.filter((e) => e.moreItems).length}/${this.#node.forks().length}`;
-    if (!this.#engine || key !== this.#folded) {
-      this.#engine = this.#fold(entries);
-      this.#folded = key;
-    }
-    return this.#engine;
-  }
-
-  /**
-   * An engine that can answer as of `asOf`: the full fold when every entry counts by then, else a fold of only the
-   * entries counted by then (the engine refuses a date before an entry it applied). The last one is kept, as a
-   * dashboard asks the state and the findings of one date in turn.
-   */
-  engineAsOf(asOf: number): Engine {
-    const full = this.engine();
-    if ((full.lastCountedAt ?? Number.NEGATIVE_INFINITY) <= asOf) return full;
-    if (this.#past?.asOf === asOf && this.#past.folded === this.#folded) return this.#past.engine;
-    const engine = this.#fold(this.#entries().filter((e) => e.countedAt <= asOf));
-    this.#past = { asOf, folded: this.#folded, engine };
-    return engine;
-  }
-}
+import { parseAsOf } from '../engine/as-of.js';
+import type { ReadModel } from './read-model.js';
 
 const asOfQuery = z.object({
-  asOf: z.string().optional().describe('ISO 8601 date or time (a bare date means its end, UTC); default now'),
+  asOf: z.string().max(64).optional().describe('a date (its end, UTC) or an RFC 3339 time, 1970 to 9999; default now'),
 });
 
-export async function stateRoutes(app: FastifyInstance, node: PartyNode): Promise<void> {
-  const state = new NodeState(node);
-  const evaluate = (query: { asOf?: string }) => {
-    const asOf = parseAsOf(query.asOf);
-    if (typeof asOf === 'string') return { error: asOf } as const;
-    return { result: state.engineAsOf(asOf).evaluate(asOf) } as const;
-  };
+export async function stateRoutes(app: FastifyInstance, reads: ReadModel): Promise<void> {
+  // An absent or empty asOf means now; anything else must parse strictly (BAD_INPUT, 400, otherwise).
+  const answer = (query: { asOf?: string }) =>
+    reads.answer(query.asOf === undefined || query.asOf === '' ? undefined : parseAsOf(query.asOf));
   app.get<{ Querystring: { asOf?: string } }>(
     '/api/state',
     { schema: { summary: 'The state of compliance, folded from every log this node holds', querystring: asOfQuery } },
-    async (req, reply) => {
-      const r = evaluate(req.query);
-      if ('error' in r) return reply.code(400).send({ error: { code: 'BAD_INPUT', message: r.error } });
-      // Canonical JSON: the same entries give the same bytes on every node.
-      return reply.type('application/json').send(canonicalJson(r.result.state));
-    },
+    async (req, reply) => reply.type('application/json').send((await answer(req.query)).state),
   );
   app.get<{ Querystring: { asOf?: string } }>(
     '/api/findings',
@@ -111,10 +30,6 @@ export async function stateRoutes(app: FastifyInstance, node: PartyNode): Promis
         querystring: asOfQuery,
       },
     },
-    async (req, reply) => {
-      const r = evaluate(req.query);
-      if ('error' in r) return reply.code(400).send({ error: { code: 'BAD_INPUT', message: r.error } });
-      return reply.type('application/json').send(canonicalJson({ findings: r.result.findings }));
-    },
+    async (req, reply) => reply.type('application/json').send((await answer(req.query)).findings),
   );
 }

@@ -3,23 +3,19 @@
  * or the findings, as of a date.
  */
 import type { Command } from 'commander';
+import { parseAsOf as parseStrictAsOf } from '../engine/as-of.js';
 import { iso } from '../engine/index.js';
 import { type FoldedDir, foldDir } from '../exercise/read.js';
 import { printJson, progress, UsageError } from './output.js';
 import { type Lang, renderFindings, renderState } from './render.js';
 
-/** `2022-03-31` (the end of that day, UTC) or an RFC 3339 instant. */
+/** `2022-03-31` (the end of that day, UTC) or an RFC 3339 instant (engine/as-of.ts). */
 export function parseAsOf(text: string): number {
-  if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-    const t = Date.parse(`${text}T23:59:59.999Z`);
-    if (!Number.isNaN(t) && iso(t).startsWith(text)) return t;
-  } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) {
-    const t = Date.parse(text);
-    if (!Number.isNaN(t)) return t;
+  try {
+    return parseStrictAsOf(text);
+  } catch (err) {
+    throw new UsageError(`--as-of: ${(err as Error).message}`);
   }
-  throw new UsageError(
-    `--as-of: expected a date (2022-03-31, meaning its end, UTC) or a time (2022-03-31T12:00:00Z), got ${JSON.stringify(text)}`,
-  );
 }
 
 function lang(value: string | undefined): Lang {

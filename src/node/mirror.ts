@@ -48,6 +48,10 @@ import { verifyTiles } from '../tlog/verify-tiles.js';
 const PENDING_TAG = 'detente-mirror-pending/v1';
 const DEFAULT_BUNDLES_PER_COMMIT = 64;
 const FETCH_CONCURRENCY = 8;
+/** Bundle bytes fetched ahead at most (a bundle may legally be 16 MiB: 256 entries of up to 65,535 bytes). */
+const BUFFER_BYTES = 16 << 20;
+/** A batch is committed once it holds this many bytes of entries, even short of `bundlesPerCommit` bundles. */
+const BATCH_BYTES = 16 << 20;
 /**
  * Longest stretch of entry validation between two turns of the event loop. A commit's worth of entries (16,384 by
  * default) costs as many signature checks: seconds on a loaded machine, and awaiting a synchronous validator yields
@@ -153,6 +157,8 @@ export class LogMirror {
   readonly #verifier: Ed25519NoteVerifier;
   readonly #hasher: Rfc6962Hasher;
   readonly #options: MirrorOptions;
+  #buffered = 0;
+  #peakBuffered = 0;
 
   constructor(options: MirrorOptions) {
     this.#store = options.store;
@@ -310,96 +316,158 @@ export class LogMirror {
     );
   }
 
-  async #fetchEntries(begin: number, end: number, treeSize: number): Promise<Uint8Array[]> {
+  /**
+   * The entries from `begin` to `treeSize`, bundle by bundle in order, each bundle decoded as it arrives (views
+   * into the response: the caller copies what it keeps) (M2 of the red team: all 64 bundles of a batch, up to 1 GiB from a lying peer, used to be held
+   * before anything was checked). Bundles are fetched ahead, as many as fit in BUFFER_BYTES at the size of the last
+   * one (at most FETCH_CONCURRENCY): a peer serving 16 MiB bundles gets one request in flight, not eight.
+   */
+  async *#bundles(begin: number, treeSize: number): AsyncGenerator<Uint8Array[]> {
     const first = Math.floor(begin / TILE_WIDTH);
-    const last = Math.floor((end - 1) / TILE_WIDTH);
-    const bundles: Uint8Array[][] = new Array(last - first + 1);
+    const last = Math.floor((treeSize - 1) / TILE_WIDTH);
+    const ahead: Promise<{ raw: number; entries: Uint8Array[] }>[] = [];
     let next = first;
-    const worker = async () => {
-      while (next <= last) {
-        const index = next++;
-        const width = Math.min(TILE_WIDTH, treeSize - index * TILE_WIDTH);
-        bundles[index - first] = decodeBundle(await this.#source.entryBundle(index, width), width);
-      }
+    // One request until the first bundle shows how large this peer's bundles are.
+    let window = 1;
+    const fetchOne = (index: number) => {
+      const width = Math.min(TILE_WIDTH, treeSize - index * TILE_WIDTH);
+      const p = Promise.resolve(this.#source.entryBundle(index, width)).then((raw) => {
+        this.#held(raw.length);
+        const lo = Math.max(begin, index * TILE_WIDTH) - index * TILE_WIDTH;
+        return { raw: raw.length, entries: decodeBundle(raw, width).slice(lo) };
+      });
+      // A fetch still in flight when the sync stops early (a bad entry) must not become an unhandled rejection.
+      p.catch(() => {});
+      return p;
     };
-    await Promise.all(Array.from({ length: Math.min(FETCH_CONCURRENCY, last - first + 1) }, worker));
-    const entries: Uint8Array[] = [];
-    for (let i = first; i <= last; i++) {
-      const bundle = bundles[i - first]!;
-      const lo = Math.max(begin, i * TILE_WIDTH) - i * TILE_WIDTH;
-      const hi = Math.min(end, (i + 1) * TILE_WIDTH) - i * TILE_WIDTH;
-      // Copies: a bundle's subarrays would keep the whole response alive, and the store keeps what it is given.
-      for (let j = lo; j < hi; j++) entries.push(bundle[j]!.slice());
+    while (next <= last || ahead.length > 0) {
+      while (next <= last && ahead.length < window) ahead.push(fetchOne(next++));
+      const bundle = await ahead.shift()!;
+      window = Math.max(1, Math.min(FETCH_CONCURRENCY, Math.floor(BUFFER_BYTES / Math.max(1, bundle.raw))));
+      try {
+        yield bundle.entries;
+      } finally {
+        this.#held(-bundle.raw);
+      }
     }
-    return entries;
   }
 
+  /** Bytes of the peer's data this mirror holds right now (bundles being decoded, entries of the open batch). */
+  get bufferedBytes(): number {
+    return this.#buffered;
+  }
+
+  /** The most `bufferedBytes` has been since the mirror was made. */
+  get peakBufferedBytes(): number {
+    return this.#peakBuffered;
+  }
+
+  #held(bytes: number): void {
+    this.#buffered += bytes;
+    this.#peakBuffered = Math.max(this.#peakBuffered, this.#buffered);
+  }
+
+  async #validate(entries: Uint8Array[], first: number): Promise<void> {
+    const validate = this.#options.validate;
+    if (!validate) return;
+    let sliceStart = Date.now();
+    for (let i = 0; i < entries.length; i++) {
+      try {
+        await validate(entries[i]!, first + i);
+      } catch (err) {
+        throw new EntryRejectedError(first + i, err);
+      }
+      if (Date.now() - sliceStart >= VALIDATE_SLICE_MS) {
+        await nextTurn();
+        sliceStart = Date.now();
+      }
+    }
+  }
+
+  /**
+   * Streams the new entries, validating each bundle as it arrives (the first bad entry stops the sync), and commits
+   * a batch every `bundlesPerCommit` bundles or BATCH_BYTES, whichever comes first.
+   */
   async #download(head: LogHead | undefined, note: string, target: Checkpoint): Promise<void> {
     const perCommit = (this.#options.bundlesPerCommit ?? DEFAULT_BUNDLES_PER_COMMIT) * TILE_WIDTH;
     const integrator = this.#integratorAt(head);
     let size = head?.size ?? 0;
     let expected = head?.checkpoint;
-    while (size < target.size) {
-      const end = Math.min(target.size, Math.floor(size / TILE_WIDTH) * TILE_WIDTH + perCommit);
-      const entries = await this.#fetchEntries(size, end, target.size);
-      if (this.#options.validate) {
-        let sliceStart = Date.now();
-        for (let i = 0; i < entries.length; i++) {
-          try {
-            await this.#options.validate(entries[i]!, size + i);
-          } catch (err) {
-            throw new EntryRejectedError(size + i, err);
-          }
-          if (Date.now() - sliceStart >= VALIDATE_SLICE_MS) {
-            await nextTurn();
-            sliceStart = Date.now();
-          }
-        }
+    let batch: Uint8Array[] = [];
+    let batchBytes = 0;
+    try {
+      for await (const entries of this.#bundles(size, target.size)) {
+        await this.#validate(entries, size + batch.length);
+        const bytes = entries.reduce((n, e) => n + e.length, 0);
+        batchBytes += bytes;
+        this.#held(bytes);
+        // Copies, once valid: a view would keep the whole response alive, and the store keeps what it is given.
+        for (const e of entries) batch.push(e.slice());
+        const end = size + batch.length;
+        const full = end === target.size || end - Math.floor(size / TILE_WIDTH) * TILE_WIDTH >= perCommit;
+        if (!full && batchBytes < BATCH_BYTES) continue;
+        expected = await this.#commit(integrator, batch, size, note, target, expected);
+        size = end;
+        this.#held(-batchBytes);
+        batch = [];
+        batchBytes = 0;
+        this.#options.onProgress?.(size, target.size);
       }
-      const tiles = integrator.integrate(entries.map((e) => this.#hasher.hashLeaf(e)));
-      const root = integrator.root();
-      let rowNote: string;
-      if (end === target.size) {
-        if (!equalBytes(root, target.root)) {
-          fail(
-            'LOG_INCONSISTENT',
-            `the entries served for [${size}, ${end}) give root ${toHex(root)}, not the checkpoint's ${toHex(target.root)}`,
-          );
-        }
-        rowNote = note;
-      } else {
-        const proof = await consistencyProofFrom(this.#source, this.#hasher, end, target.size);
-        try {
-          verifyConsistency(this.#hasher, end, target.size, proof, root, target.root);
-        } catch (err) {
-          if (!(err instanceof DetenteError)) throw err;
-          fail(
-            'LOG_INCONSISTENT',
-            `the entries served for [${size}, ${end}) are not the prefix of the checkpoint of size ${target.size}: ${err.message}`,
-          );
-        }
-        rowNote = formatPending({ size: end, target: note, proof });
-      }
-      const previous = expected;
-      this.#store.append((current) => {
-        if ((current?.checkpoint ?? undefined) !== previous || (current?.size ?? 0) !== size) {
-          fail('STORE_ERROR', `the mirror of ${this.origin} changed under this sync (two mirrors on one store?)`);
-        }
-        return {
-          entries,
-          tiles,
-          head: {
-            size: end,
-            peaks: integrator.peaks(),
-            checkpoint: rowNote,
-            time: (this.#options.clock ?? Date.now)(),
-          },
-        };
-      });
-      expected = rowNote;
-      size = end;
-      this.#options.onProgress?.(size, target.size);
+    } finally {
+      this.#held(-batchBytes);
     }
+  }
+
+  /** Integrates and commits one batch; returns the note of the row it wrote. */
+  async #commit(
+    integrator: TileIntegrator,
+    entries: Uint8Array[],
+    size: number,
+    note: string,
+    target: Checkpoint,
+    previous: string | undefined,
+  ): Promise<string> {
+    const end = size + entries.length;
+    const tiles = integrator.integrate(entries.map((e) => this.#hasher.hashLeaf(e)));
+    const root = integrator.root();
+    let rowNote: string;
+    if (end === target.size) {
+      if (!equalBytes(root, target.root)) {
+        fail(
+          'LOG_INCONSISTENT',
+          `the entries served for [${size}, ${end}) give root ${toHex(root)}, not the checkpoint's ${toHex(target.root)}`,
+        );
+      }
+      rowNote = note;
+    } else {
+      const proof = await consistencyProofFrom(this.#source, this.#hasher, end, target.size);
+      try {
+        verifyConsistency(this.#hasher, end, target.size, proof, root, target.root);
+      } catch (err) {
+        if (!(err instanceof DetenteError)) throw err;
+        fail(
+          'LOG_INCONSISTENT',
+          `the entries served for [${size}, ${end}) are not the prefix of the checkpoint of size ${target.size}: ${err.message}`,
+        );
+      }
+      rowNote = formatPending({ size: end, target: note, proof });
+    }
+    this.#store.append((current) => {
+      if ((current?.checkpoint ?? undefined) !== previous || (current?.size ?? 0) !== size) {
+        fail('STORE_ERROR', `the mirror of ${this.origin} changed under this sync (two mirrors on one store?)`);
+      }
+      return {
+        entries,
+        tiles,
+        head: {
+          size: end,
+          peaks: integrator.peaks(),
+          checkpoint: rowNote,
+          time: (this.#options.clock ?? Date.now)(),
+        },
+      };
+    });
+    return rowNote;
   }
 }
 

@@ -187,6 +187,16 @@ export class PartyNode {
   readonly #clock: () => number;
   #closed = false;
   #cosignRequested = false;
+  #version = 0;
+  #versionMemo: string | undefined;
+  #timelines: { version: string; byOrigin: Map<string, { size: number; time: number }[]> } = {
+    version: '',
+    byOrigin: new Map(),
+  };
+  /** Each log's decoded entries by index, as far as they were read (see indexEntries). */
+  readonly #entryIndex = new Map<string, Omit<NodeEntry, 'countedAt'>[]>();
+  /** Set when stored data no longer decodes (a broken disk): reported by /api/health. */
+  storeProblem: string | undefined;
 
   private constructor(dir: string, options: PartyNodeOptions) {
     this.dir = dir;
@@ -436,38 +446,117 @@ export class PartyNode {
     return timeline;
   }
 
-  /** Every entry this node holds (own and mirrored, up to the served checkpoint), decoded. For the engine. */
+  /**
+   * A string that changes whenever what the reads derive from may have changed: a log grew, a cosignature, a blob
+   * or evidence arrived. The sizes catch growth; the counter catches the rest (bumped by `touch` wherever the node
+   * stores one, and by the API after every write it accepts). Readers key their caches on it.
+   */
+  dataVersion(): string {
+    // Read once per turn of the event loop: a flood of readers in one turn shares one look at the heads.
+    if (this.#versionMemo !== undefined) return this.#versionMemo;
+    let sizes = '';
+    for (const log of this.#logs.values()) sizes += `,${this.servedSize(log)}`;
+    this.#versionMemo = `${this.#version}${sizes}`;
+    setImmediate(() => {
+      this.#versionMemo = undefined;
+    });
+    return this.#versionMemo;
+  }
+
+  /** Logs through the node's own logger (which logs even when the HTTP server's logger is off). */
+  report(level: 'info' | 'warn' | 'error', message: string): void {
+    this.#logger(level, message);
+  }
+
+  /** Something the reads derive from may have changed (see dataVersion). */
+  touch(): void {
+    this.#version++;
+    this.#versionMemo = undefined;
+  }
+
+  /** The timeline of a log, computed once per data version (it reads every checkpoint and cosignature). */
+  #timelineOf(log: LogInfo): { size: number; time: number }[] {
+    const version = this.dataVersion();
+    if (this.#timelines.version !== version) this.#timelines = { version, byOrigin: new Map() };
+    let timeline = this.#timelines.byOrigin.get(log.origin);
+    if (!timeline) {
+      timeline = this.#timeline(log);
+      this.#timelines.byOrigin.set(log.origin, timeline);
+    }
+    return timeline;
+  }
+
+  /**
+   * Decodes up to `budget` more entries into the in-memory index (entries never change once served, so each is
+   * decoded once in the node's life). True when every served entry is indexed. Readers call it in slices between
+   * turns of the event loop.
+   */
+  indexEntries(budget = Number.POSITIVE_INFINITY): boolean {
+    let left = budget;
+    for (const log of this.#logs.values()) {
+      const decoded = this.#entryIndex.get(log.origin) ?? [];
+      this.#entryIndex.set(log.origin, decoded);
+      const size = this.servedSize(log);
+      if (decoded.length >= size) continue;
+      if (left <= 0) return false;
+      const begin = decoded.length;
+      const end = Math.min(size, begin + left);
+      let index = begin;
+      for (const leaf of log.store.entries(begin, end)) decoded.push(this.#decoded(log, index++, leaf));
+      left -= end - begin;
+      if (decoded.length < size) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Every entry this node holds (own and mirrored, up to the served checkpoint), decoded, with the time it counts
+   * from. For the engine. Served from the in-memory index; only entries new since the last call are decoded.
+   */
   allEntries(): NodeEntry[] {
+    this.indexEntries();
     const out: NodeEntry[] = [];
     for (const log of this.#logs.values()) {
       const size = this.foldedSize(log);
-      const timeline = this.#timeline(log);
+      const timeline = this.#timelineOf(log);
+      const decoded = this.#entryIndex.get(log.origin) ?? [];
       let t = 0;
-      let index = 0;
-      for (const leaf of log.store.entries(0, size)) {
-        while (t < timeline.length && timeline[t]!.size <= index) t++;
-        out.push(this.#decoded(log, index, leaf, timeline[t]?.time ?? this.#clock()));
-        index++;
+      for (const e of decoded) {
+        if (e.index >= size) break;
+        while (t < timeline.length && timeline[t]!.size <= e.index) t++;
+        out.push({ ...e, countedAt: timeline[t]?.time ?? this.#clock() });
       }
     }
     return out;
   }
 
-  #decoded(log: LogInfo, index: number, leaf: Uint8Array, countedAt: number): NodeEntry {
-    const signed = decodeEntry(leaf);
+  /** A stored entry decoded; STORE_CORRUPT if the bytes the node itself verified and stored no longer decode. */
+  #decoded(log: LogInfo, index: number, leaf: Uint8Array): Omit<NodeEntry, 'countedAt'> {
+    let signed: ReturnType<typeof decodeEntry>;
+    try {
+      signed = decodeEntry(leaf);
+    } catch (err) {
+      this.storeProblem ??= `entry ${index} of ${log.origin} no longer decodes`;
+      throw new DetenteError(
+        'STORE_CORRUPT',
+        `stored entry ${index} of ${log.origin} does not decode: the store is corrupt`,
+        {
+          cause: err,
+        },
+      );
+    }
     return {
       origin: log.origin,
       party: log.party,
       index,
       leafHash: toHex(this.hasher.hashLeaf(leaf)),
-      countedAt,
       envelope: signed.envelope,
       sig: toBase64(signed.signature),
     };
   }
 
   countedAt(log: LogInfo, index: number): number {
-    const entry = this.#timeline(log).find((x) => x.size > index);
+    const entry = this.#timelineOf(log).find((x) => x.size > index);
     return entry?.time ?? this.#clock();
   }
 
@@ -515,7 +604,10 @@ export class PartyNode {
     const size = note === undefined ? 0 : parseCheckpoint(parseNote(note).text).size;
     if (index >= size) return undefined;
     const leaf = log.store.entry(index)!;
-    const decoded = this.#decoded(log, index, leaf, this.countedAt(log, index));
+    const decoded = {
+      ...(this.#entryIndex.get(log.origin)?.[index] ?? this.#decoded(log, index, leaf)),
+      countedAt: this.countedAt(log, index),
+    };
     const proof = inclusionProofFromStore(log.store, this.hasher, index, size);
     return {
       ...decoded,
@@ -536,7 +628,9 @@ export class PartyNode {
 
   recordEvidence(evidence: EquivocationEvidence, by: string): void {
     const file = this.#evidence.add(evidence);
-    if (file) this.#logger('warn', `equivocation by ${evidence.origin} (found by ${by}): evidence/${file}`);
+    if (!file) return;
+    this.touch();
+    this.#logger('warn', `equivocation by ${evidence.origin} (found by ${by}): evidence/${file}`);
   }
 
   /** The equivocation evidence this node holds. */
@@ -588,6 +682,7 @@ export class PartyNode {
     const evidence = this.#times(log).refusalEvidence(r, log.vkey, (key) => this.#witnessVkeys.get(key));
     if (!evidence) return;
     const file = this.#evidence.add(evidence, name);
+    if (file) this.touch();
     if (file) this.#logger('warn', `evidence against the witness ${name}: evidence/${file}`);
   }
 
@@ -673,6 +768,7 @@ export class PartyNode {
           return;
         }
         m.store.putBlob(fromHex(ref.sha256), bytes);
+        this.touch();
       }
     }
   }
@@ -703,6 +799,7 @@ export class PartyNode {
         if (!w || w.party === m.party) continue;
         const { timestamp } = verifyCosignature(w.verifier, text, sig!);
         m.store.addCosignature({ size, name: sig!.name, keyId: sig!.keyId, timestamp, line: line.trimEnd() });
+        this.touch();
       } catch {
         // A line that does not verify is ignored: it proves nothing.
       }
@@ -758,6 +855,7 @@ export class PartyNode {
           const { timestamp } = verifyCosignature(t.verifier, text, sig);
           const line = formatSignatureLine(sig).trimEnd();
           this.log.store.addCosignature({ size, name: sig.name, keyId: sig.keyId, timestamp, line });
+          this.touch();
         }
         t.size = size;
         return;
