@@ -13,6 +13,7 @@
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { FastifyPluginAsync } from 'fastify';
+import { formatSignatureLine, parseNote } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { type MirrorReceiver, originHash } from '../node/mirror-receiver.js';
 import type { LogStore } from '../store/store.js';
@@ -60,6 +61,8 @@ export const mirrorPlugin: FastifyPluginAsync<MirrorPluginOptions> = async (app,
       vkey: l.vkey,
       witnesses: [receiver.verifierKey],
       checkpoint: () => receiver.servedCheckpoint(l.store.origin),
+      // The tiles plugin serves the log's own signature, then the lines it is given that verify: the mirror's.
+      cosignatures: () => cosignatureLines(receiver.servedCheckpoint(l.store.origin), l.store.origin),
     })),
   });
 
@@ -144,3 +147,11 @@ export const mirrorPlugin: FastifyPluginAsync<MirrorPluginOptions> = async (app,
     );
   });
 };
+
+/** The signature lines of a served note other than the log's own. */
+function cosignatureLines(note: string | undefined, origin: string): string[] {
+  if (note === undefined) return [];
+  return parseNote(note)
+    .signatures.filter((s) => s.name !== origin)
+    .map(formatSignatureLine);
+}
