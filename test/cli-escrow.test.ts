@@ -299,7 +299,7 @@ describe('verify-opening --regime: the signer must be the party’s declarant ke
       });
       const items = [{ uid: 'RS-24-0001', category: 'icbm', site: 'kozelsk', status: 'deployed' }] as const;
       const tree = buildEscrowTree(
-        items.map((i) => escrowItemOf(i)),
+        items.map((i) => escrowItemOf(i, escrowCategories(regime))),
         {
           categories: escrowCategories(regime),
           paddingBound: regime.escrow!.padding.multipleOf,

@@ -40,7 +40,8 @@ export class NodeState {
   #entries(): EngineEntry[] {
     return this.#node.allEntries().map((e) => {
       const moreItems = this.#node.moreItems(e);
-      return moreItems ? { ...e, moreItems } : e;
+      const blobs = this.#node.openingBlobs(e);
+      return moreItems ? { ...e, moreItems } : blobs ? { ...e, blobs } : e;
     });
   }
 
@@ -54,7 +55,7 @@ export class NodeState {
   engine(): Engine {
     // A declaration's blobs may reach a mirror after its entry: they count toward what was folded.
     const entries = this.#entries();
-    const key = `${entries.length}/${entries.filter((e) => e.moreItems).length}`;
+    const key = `${entries.length}/${entries.filter((e) => e.moreItems).length}/${entries.filter((e) => e.blobs?.every((b) => b)).length}`;
     if (!this.#engine || key !== this.#folded) {
       this.#engine = this.#fold(entries);
       this.#folded = key;

@@ -22,6 +22,7 @@ import { type BatchSigner, inlineSigner } from '../crypto/batch-signer.js';
 import { concat, fromHex, toBase64, toHex, utf8 } from '../crypto/bytes.js';
 import { DetenteError, type Problem } from '../crypto/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
+import { openingBlobRefs } from '../engine/escrow-entries.js';
 import type { LogWriter } from '../log/log-writer.js';
 import { inclusionProofsFromStore } from '../log/proofs.js';
 import {
@@ -279,8 +280,21 @@ export class SubmissionPipeline {
     return { prepared, seed: signer.seed, idempotencyKey };
   }
 
-  /** A plain declaration's `more` blobs must be stored already (POST /api/blobs), and their items valid. */
+  /** The blobs an entry names (a declaration's `more`, an opening's `opening.blobs`) must be stored already. */
   #checkBlobs(envelope: Envelope): void {
+    if (envelope.type === 'declaration-opening') {
+      for (const [i, ref] of openingBlobRefs(envelope.body).entries()) {
+        const path = `$.body.opening.blobs[${i}]`;
+        const bytes = this.#o.store.blob(fromHex(ref.sha256));
+        if (!bytes) {
+          throw new SubmissionError(422, 'BLOB_UNKNOWN', `blob ${ref.sha256} is not stored (POST /api/blobs)`, path);
+        }
+        if (bytes.length !== ref.size) {
+          throw new SubmissionError(400, 'SCHEMA_INVALID', `blob ${ref.sha256} has ${bytes.length} bytes`, path);
+        }
+      }
+      return;
+    }
     if (envelope.type !== 'declaration' || envelope.body.form !== 'plain' || !envelope.body.more?.length) return;
     const items: Item[] = [];
     for (const [i, ref] of envelope.body.more.entries()) {
