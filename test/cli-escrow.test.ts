@@ -98,7 +98,7 @@ describe('escrowed declarations through the CLI (a party node directory)', () =>
   );
   tamper(
     'changed count',
-    (f) => (f.opening.leaves[0].item.counts[Object.keys(f.opening.leaves[0].item.counts)[0]] = 2),
+    (f) => (f.opening.leaves[0].item.counts['icbm:deployed'] = 2),
     /opening: .*\[ESCROW_INVALID\]/,
   );
   tamper('changed site', (f) => (f.opening.leaves[0].item.site = 'engels'), /opening: .*\[ESCROW_INVALID\]/);
