@@ -147,6 +147,23 @@ describe('escrowed declarations in the engine', () => {
     expect(state.escrow.declarations[0]!.opened).toBe(0);
   });
 
+  it('an opening whose blob is missing or does not match its hash is a finding and reveals nothing', () => {
+    for (const [what, change, message] of [
+      ['missing', (s: Script, sha: string) => s.blobs.delete(sha), 'is not held'],
+      ['changed', (s: Script, sha: string) => (s.blobs.get(sha)![10]! ^= 1), 'another size or hash'],
+    ] as const) {
+      const { s, tree, decl } = setup();
+      const body = openingOf(s, decl, createMultiOpening(tree, [tree.leafIndexOf('RU-ICBM-0001')]));
+      change(s, body.opening!.blobs[0]!.sha256);
+      s.add('ru', 'declaration-opening', body, '2022-03-20');
+      const { state, findings } = s.evaluate('2022-03-21');
+      const f = findings.filter((x) => x.rule === 'escrow.invalid-opening');
+      expect(f, what).toHaveLength(1);
+      expect(f[0]!.message.en, what).toContain(message);
+      expect(state.escrow.declarations[0]!.opened, what).toBe(0);
+    }
+  });
+
   it('a changed count in an opened item does not verify', () => {
     const { s, tree, decl } = setup();
     const opening = createMultiOpening(tree, [tree.leafIndexOf('RU-ICBM-0001')]);
