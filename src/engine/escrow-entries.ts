@@ -24,14 +24,7 @@ import {
   type MultiOpening,
   verifyOpening,
 } from '../escrow/index.js';
-import {
-  type BlobRef,
-  type DeclarationOpeningBody,
-  type EntryRef,
-  Item,
-  type Regime,
-  Status,
-} from '../model/index.js';
+import { type BlobRef, type DeclarationOpeningBody, type EntryRef, Item, type Regime, Status } from '../model/index.js';
 
 type EscrowedBody = { form: 'escrowed'; asOf: string; root: string; leaves: number; totals: TotalLine[] };
 type TotalLine = { category: string; status?: Status; attribute?: string; total: number };

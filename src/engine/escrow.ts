@@ -26,7 +26,6 @@ import {
   type RoundOutcome,
   resolveRound,
   selectSample,
-  verifyOpening,
 } from '../escrow/index.js';
 import type { EnvelopeOf, InspectionType, Item, Regime } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';

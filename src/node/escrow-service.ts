@@ -6,8 +6,8 @@
  * beside an entry the log accepts (escrow.ts, `withPendingSecrets`).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { DetenteError } from '../crypto/errors.js';
 import { fromHex } from '../crypto/bytes.js';
+import { DetenteError } from '../crypto/errors.js';
 import {
   commitmentOfDeclaration,
   modelItemOf,
@@ -199,7 +199,9 @@ export class NodeEscrow {
     const file = existsSync(path) ? path : existsSync(`${path}.pending`) ? `${path}.pending` : undefined;
     if (!file) return [];
     const secrets = JSON.parse(readFileSync(file, 'utf8')) as EscrowSecrets;
-    return secrets.leaves.flatMap((l, i) => (l.item ? [modelItemOf(l.item, secrets.categories, `leaves[${i}].item`)] : []));
+    return secrets.leaves.flatMap((l, i) =>
+      l.item ? [modelItemOf(l.item, secrets.categories, `leaves[${i}].item`)] : [],
+    );
   }
 
   /** Opens leaves of a declaration: records a declaration-opening entry; `201 { receipt, opening }`. */

@@ -23,7 +23,6 @@ import {
   openingBlobRefs,
 } from '../engine/escrow-entries.js';
 import type { ZoneIndex } from '../engine/zones.js';
-import { sha256Node } from '../runtime/node-crypto.js';
 import {
   buildEscrowTree,
   type EscrowCommitment,
@@ -42,6 +41,7 @@ import {
   regimeIndex,
   vocabularyProblems,
 } from '../model/index.js';
+import { sha256Node } from '../runtime/node-crypto.js';
 import type { LogStore } from '../store/store.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
 
