@@ -300,7 +300,9 @@ export class Holdings {
         const lines = h.escrowTotals.filter((t) => t.category === m.category);
         const byStatus = lines.some((t) => t.status !== undefined);
         const attribute = m.count?.attribute;
-        if (zone === undefined && (byStatus || (!m.status && attribute === undefined))) {
+        // An attribute is covered only where the totals carry its sums for the category (§2.7).
+        const covered = attribute === undefined ? byStatus || !m.status : lines.some((t) => t.attribute === attribute);
+        if (zone === undefined && covered) {
           for (const t of lines) {
             if (m.status && (t.status === undefined || !m.status.includes(t.status))) continue;
             if (t.attribute !== attribute) continue;
