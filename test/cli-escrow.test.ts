@@ -41,8 +41,12 @@ describe('escrowed declarations through the CLI (a party node directory)', () =>
     const out = JSON.parse(r.stdout);
     expect(out.root).toMatch(/^[0-9a-f]{64}$/);
     expect(out.leaves).toBe(64);
-    expect(out.totals.icbm).toBe(3);
-    expect(out.totals.slbm).toBe(1);
+    // Totals per (category, status), and the warheads they carry (docs/ESCROW.md §2.7).
+    expect(out.totals['icbm:deployed']).toBe(2);
+    expect(out.totals['icbm:non-deployed']).toBe(1);
+    expect(out.totals['icbm:deployed/warheads']).toBe(8);
+    expect(out.totals['slbm:deployed']).toBe(1);
+    expect(out.totals['slbm:deployed/warheads']).toBe(6);
     expect(statSync(out.secrets).mode & 0o777).toBe(0o600);
   });
 
@@ -92,12 +96,16 @@ describe('escrowed declarations through the CLI (a party node directory)', () =>
     (f) => (f.opening.leaves[0].salt = flipHex(f.opening.leaves[0].salt)),
     /opening: .*not the committed root.*\[ESCROW_INVALID\]/,
   );
-  tamper('changed count', (f) => (f.opening.leaves[0].item.counts.icbm = 2), /opening: .*\[ESCROW_INVALID\]/);
+  tamper(
+    'changed count',
+    (f) => (f.opening.leaves[0].item.counts['icbm:deployed'] = 2),
+    /opening: .*\[ESCROW_INVALID\]/,
+  );
   tamper('changed site', (f) => (f.opening.leaves[0].item.site = 'engels'), /opening: .*\[ESCROW_INVALID\]/);
-  tamper('negative sum', (f) => (f.opening.leaves[0].path[0].sums[0] = -1), /opening: .*negative.*\[ESCROW_INVALID\]/);
+  tamper('negative sum', (f) => (f.opening.nodes[0].sums[0] = -1), /opening: .*negative.*\[ESCROW_INVALID\]/);
   tamper(
     'path from another tree',
-    (f) => (f.opening.leaves[0].path[1].hash = flipHex(f.opening.leaves[0].path[1].hash)),
+    (f) => (f.opening.nodes[1].hash = flipHex(f.opening.nodes[1].hash)),
     /opening: .*\[ESCROW_INVALID\]/,
   );
   tamper(
@@ -107,7 +115,7 @@ describe('escrowed declarations through the CLI (a party node directory)', () =>
   );
   tamper(
     'totals that disagree with the root',
-    (f) => (f.opening.commitment.totals.icbm = 2),
+    (f) => (f.opening.commitment.totals['icbm:deployed'] = 3),
     /opening: .*not the published commitment.*\[ESCROW_INVALID\]/,
   );
   tamper(
@@ -299,7 +307,7 @@ describe('verify-opening --regime: the signer must be the party’s declarant ke
       });
       const items = [{ uid: 'RS-24-0001', category: 'icbm', site: 'kozelsk', status: 'deployed' }] as const;
       const tree = buildEscrowTree(
-        items.map((i) => escrowItemOf(i)),
+        items.map((i) => escrowItemOf(i, escrowCategories(regime))),
         {
           categories: escrowCategories(regime),
           paddingBound: regime.escrow!.padding.multipleOf,

@@ -6,10 +6,17 @@ import {
   declarationBodyOf,
   escrowCategories,
   escrowItemOf,
-  openingBodyOf,
+  openingEntryOf,
 } from '../src/engine/escrow-entries.js';
-import type { Finding } from '../src/engine/index.js';
-import { buildEscrowTree, commitRandom, createOpening, jointSeed, selectSample } from '../src/escrow/index.js';
+import type { EngineEntry, Finding } from '../src/engine/index.js';
+import {
+  buildEscrowTree,
+  commitRandom,
+  createMultiOpening,
+  jointSeed,
+  type MultiOpening,
+  selectSample,
+} from '../src/escrow/index.js';
 import { countersignReport, type Item } from '../src/model/index.js';
 import { ref, Script, T } from './engine-helpers.js';
 import { seedOf, suite } from './model-helpers.js';
@@ -20,6 +27,13 @@ const items: Item[] = [
   { uid: 'RU-ICBM-0003', category: 'icbm', site: 'kozelsk', status: 'non-deployed' },
   { uid: 'RU-SLBM-0001', category: 'slbm', site: 'gadzhiyevo', status: 'deployed', attributes: { warheads: 6 } },
 ];
+
+/** The body of an opening entry in blobs, its blobs put where the script's entries find them. */
+function openingOf(s: Script, decl: EngineEntry, opening: MultiOpening, region?: string) {
+  const entry = openingEntryOf(ref(decl), opening, suite.sha256, region);
+  for (const b of entry.blobs) s.blobs.set(b.ref.sha256, b.bytes);
+  return entry.body;
+}
 
 const rules = (fs: Finding[], prefix: string) =>
   fs
@@ -32,11 +46,14 @@ function setup() {
   s.signAll();
   s.add('us', 'commitment-accepted', { commitment: 'us-aegis-ashore-transparency' }, '2022-02-01');
   s.add('ru', 'commitment-accepted', { commitment: 'ru-ground-missile-base-transparency' }, '2022-02-01');
-  const tree = buildEscrowTree(items.map(escrowItemOf), {
-    categories: escrowCategories(s.regime),
-    paddingBound: s.regime.escrow!.padding.multipleOf,
-    sha256: suite.sha256,
-  });
+  const tree = buildEscrowTree(
+    items.map((i) => escrowItemOf(i, escrowCategories(s.regime))),
+    {
+      categories: escrowCategories(s.regime),
+      paddingBound: s.regime.escrow!.padding.multipleOf,
+      sha256: suite.sha256,
+    },
+  );
   const decl = s.add('ru', 'declaration', declarationBodyOf(tree.commitment(), '2022-03-01'), '2022-03-01T12:00:00Z');
   return { s, tree, decl };
 }
@@ -74,11 +91,11 @@ describe('escrowed declarations in the engine', () => {
 
   it('a valid opening reveals its items; an inspection compares them: declared-not-found, found-not-declared', () => {
     const { s, tree, decl } = setup();
-    const opening = createOpening(
+    const opening = createMultiOpening(
       tree,
       tree.leafIndexesWhere((it) => it.site === 'kozelsk'),
     );
-    s.add('ru', 'declaration-opening', openingBodyOf(ref(decl), opening, 'kozelsk'), '2022-03-20');
+    s.add('ru', 'declaration-opening', openingOf(s, decl, opening, 'kozelsk'), '2022-03-20');
     const report = inspect(s, 'kozelsk', ['RU-ICBM-0001', 'RU-ICBM-0002', 'RU-ICBM-0099']);
     const { state, findings } = s.evaluate('2022-04-10');
     expect(rules(findings, 'escrow.')).toEqual(['escrow.declared-not-found', 'escrow.found-not-declared']);
@@ -96,11 +113,11 @@ describe('escrowed declarations in the engine', () => {
 
   it('an inspection that finds exactly the opened items raises no escrow finding', () => {
     const { s, tree, decl } = setup();
-    const opening = createOpening(
+    const opening = createMultiOpening(
       tree,
       tree.leafIndexesWhere((it) => it.site === 'kozelsk'),
     );
-    s.add('ru', 'declaration-opening', openingBodyOf(ref(decl), opening, 'kozelsk'), '2022-03-20');
+    s.add('ru', 'declaration-opening', openingOf(s, decl, opening, 'kozelsk'), '2022-03-20');
     inspect(s, 'kozelsk', ['RU-ICBM-0001', 'RU-ICBM-0002', 'RU-ICBM-0003']);
     expect(rules(s.findings('2022-04-10'), 'escrow.')).toEqual([]);
   });
@@ -110,7 +127,7 @@ describe('escrowed declarations in the engine', () => {
     s.add(
       'ru',
       'declaration-opening',
-      openingBodyOf(ref(decl), createOpening(tree, [tree.leafIndexOf('RU-ICBM-0002')])),
+      openingOf(s, decl, createMultiOpening(tree, [tree.leafIndexOf('RU-ICBM-0002')])),
       '2022-03-20',
     );
     inspect(s, 'kozelsk', ['RU-ICBM-0001', 'RU-ICBM-0099']);
@@ -120,8 +137,9 @@ describe('escrowed declarations in the engine', () => {
 
   it('an opening that does not verify is a finding and reveals nothing', () => {
     const { s, tree, decl } = setup();
-    const body = openingBodyOf(ref(decl), createOpening(tree, [tree.leafIndexOf('RU-ICBM-0001')]));
-    body.leaves[0]!.salt = toBase64(new Uint8Array(32).fill(9));
+    const opening = createMultiOpening(tree, [tree.leafIndexOf('RU-ICBM-0001')]);
+    opening.leaves[0]!.salt = '09'.repeat(32);
+    const body = openingOf(s, decl, opening);
     s.add('ru', 'declaration-opening', body, '2022-03-20');
     const { state, findings } = s.evaluate('2022-03-21');
     expect(rules(findings, 'escrow.')).toEqual(['escrow.invalid-opening']);
@@ -129,24 +147,45 @@ describe('escrowed declarations in the engine', () => {
     expect(state.escrow.declarations[0]!.opened).toBe(0);
   });
 
+  it('an opening whose blob is missing or does not match its hash is a finding and reveals nothing', () => {
+    for (const [what, change, message] of [
+      ['missing', (s: Script, sha: string) => s.blobs.delete(sha), 'is not held'],
+      ['changed', (s: Script, sha: string) => (s.blobs.get(sha)![10]! ^= 1), 'another size or hash'],
+    ] as const) {
+      const { s, tree, decl } = setup();
+      const body = openingOf(s, decl, createMultiOpening(tree, [tree.leafIndexOf('RU-ICBM-0001')]));
+      change(s, body.opening!.blobs[0]!.sha256);
+      s.add('ru', 'declaration-opening', body, '2022-03-20');
+      const { state, findings } = s.evaluate('2022-03-21');
+      const f = findings.filter((x) => x.rule === 'escrow.invalid-opening');
+      expect(f, what).toHaveLength(1);
+      expect(f[0]!.message.en, what).toContain(message);
+      expect(state.escrow.declarations[0]!.opened, what).toBe(0);
+    }
+  });
+
   it('a changed count in an opened item does not verify', () => {
     const { s, tree, decl } = setup();
-    const body = openingBodyOf(ref(decl), createOpening(tree, [tree.leafIndexOf('RU-ICBM-0001')]));
-    body.leaves[0]!.item!.attributes = { warheads: 1 };
+    const opening = createMultiOpening(tree, [tree.leafIndexOf('RU-ICBM-0001')]);
+    opening.leaves[0]!.item!.attributes = { warheads: 1 };
+    const body = openingOf(s, decl, opening);
     s.add('ru', 'declaration-opening', body, '2022-03-20');
     expect(rules(s.findings('2022-03-21'), 'escrow.')).toEqual(['escrow.invalid-opening']);
   });
 
   it('a second escrowed declaration for the same period is a finding, and the first stands', () => {
     const { s, tree, decl } = setup();
-    const other = buildEscrowTree(items.slice(0, 1).map(escrowItemOf), {
-      categories: escrowCategories(s.regime),
-      paddingBound: 64,
-      sha256: suite.sha256,
-    });
+    const other = buildEscrowTree(
+      items.slice(0, 1).map((i) => escrowItemOf(i, escrowCategories(s.regime))),
+      {
+        categories: escrowCategories(s.regime),
+        paddingBound: 64,
+        sha256: suite.sha256,
+      },
+    );
     s.add('ru', 'declaration', declarationBodyOf(other.commitment(), '2022-03-01'), '2022-03-02');
     // An opening against the first still verifies.
-    s.add('ru', 'declaration-opening', openingBodyOf(ref(decl), createOpening(tree, [0, 1])), '2022-03-03');
+    s.add('ru', 'declaration-opening', openingOf(s, decl, createMultiOpening(tree, [0, 1])), '2022-03-03');
     const { state, findings } = s.evaluate('2022-03-04');
     expect(rules(findings, 'escrow.')).toEqual(['escrow.duplicate-commitment']);
     expect(state.escrow.declarations).toHaveLength(1);
@@ -276,19 +315,23 @@ describe('phased disclosure (the regime’s escrow.phases)', () => {
     } as typeof base;
     const s = new Script(regime);
     s.signAll();
-    const tree = buildEscrowTree(items.map(escrowItemOf), {
-      categories: escrowCategories(regime),
-      paddingBound: regime.escrow!.padding.multipleOf,
-      sha256: suite.sha256,
-    });
+    const tree = buildEscrowTree(
+      items.map((i) => escrowItemOf(i, escrowCategories(regime))),
+      {
+        categories: escrowCategories(regime),
+        paddingBound: regime.escrow!.padding.multipleOf,
+        sha256: suite.sha256,
+      },
+    );
     const decl = s.add('ru', 'declaration', declarationBodyOf(tree.commitment(), '2022-03-01'), '2022-03-01T12:00:00Z');
     const open = (at: string) =>
       s.add(
         'ru',
         'declaration-opening',
-        openingBodyOf(
-          ref(decl),
-          createOpening(
+        openingOf(
+          s,
+          decl,
+          createMultiOpening(
             tree,
             tree.leafIndexesWhere((it) => it.site === 'kozelsk'),
           ),
@@ -300,9 +343,10 @@ describe('phased disclosure (the regime’s escrow.phases)', () => {
       s.add(
         'ru',
         'declaration-opening',
-        openingBodyOf(
-          ref(decl),
-          createOpening(
+        openingOf(
+          s,
+          decl,
+          createMultiOpening(
             tree,
             tree.leafIndexesWhere((it) => it.site === 'kozelsk'),
           ),
@@ -344,24 +388,97 @@ describe('phased disclosure (the regime’s escrow.phases)', () => {
 });
 
 describe('counting under an escrowed declaration', () => {
-  it('a limit by status is counted from the opened items and marked partial, never a silent zero', () => {
-    const { s, tree, decl } = setup();
-    const partial = () =>
-      s
-        .evaluate('2022-03-25')
-        .state.limits.find((l) => l.limit === 'nst-deployed-delivery-vehicles' && l.party === 'ru')!;
-    expect(partial()).toMatchObject({ declared: 0, partial: true });
+  const limit = (s: Script, id: string, at = '2022-03-25') =>
+    s.evaluate(at).state.limits.find((l) => l.limit === id && l.party === 'ru')!;
+
+  it('limits by status and warheads are judged on the committed totals, with no item opened', () => {
+    const { s } = setup();
+    // Deployed: two ICBMs (4 warheads each) and one SLBM (6); the non-deployed ICBM counts only as a launcher.
+    expect(limit(s, 'nst-deployed-delivery-vehicles')).toMatchObject({ declared: 3, status: 'within' });
+    expect(limit(s, 'nst-warheads')).toMatchObject({ declared: 14, status: 'within' });
+    // No launcher is declared: the totals say 0 (the items are missiles, not launchers).
+    expect(limit(s, 'nst-launchers')).toMatchObject({ declared: 0, status: 'within' });
+    for (const id of ['nst-deployed-delivery-vehicles', 'nst-warheads', 'nst-launchers']) {
+      expect(limit(s, id).partial).toBeUndefined();
+    }
+    expect(s.evaluate('2022-03-25').state.escrow.declarations[0]!.opened).toBe(0);
+  });
+
+  it('a declaration whose deployed items exceed a limit is a finding from its commitment alone', () => {
+    const base = new Script().regime;
+    const regime = {
+      ...base,
+      limits: base.limits.map((l) => (l.id === 'nst-deployed-delivery-vehicles' ? { ...l, atMost: 2 } : l)),
+    } as typeof base;
+    const s = new Script(regime);
+    s.signAll();
+    s.add('ru', 'commitment-accepted', { commitment: 'ru-ground-missile-base-transparency' }, '2022-02-01');
+    const categories = escrowCategories(regime);
+    const tree = buildEscrowTree(
+      items.map((i) => escrowItemOf(i, categories)),
+      { categories, paddingBound: regime.escrow!.padding.multipleOf, sha256: suite.sha256 },
+    );
+    s.add('ru', 'declaration', declarationBodyOf(tree.commitment(), '2022-03-01'), '2022-03-01T12:00:00Z');
+    const { state, findings } = s.evaluate('2022-03-25');
+    const exceeded = findings.filter(
+      (f) => f.rule === 'limit.exceeded' && f.breaks.id === 'nst-deployed-delivery-vehicles',
+    );
+    expect(exceeded.map((f) => f.party)).toEqual(['ru']);
+    expect(state.limits.find((l) => l.limit === 'nst-deployed-delivery-vehicles' && l.party === 'ru')).toMatchObject({
+      declared: 3,
+      status: 'exceeded',
+    });
+  });
+
+  it('totals without status (a declaration before the split): NOT-ASSESSABLE with its coverage, never within', () => {
+    const { s } = setup();
+    const categories = escrowCategories(s.regime).filter((c) => !c.includes(':'));
+    const plain = [...new Set(items.map((i) => i.category)), 'heavy-bomber'].sort();
+    const tree = buildEscrowTree(
+      items.map((i) => escrowItemOf(i, plain)),
+      { categories: plain, paddingBound: 64, sha256: suite.sha256 },
+    );
+    expect(categories).toEqual([]);
+    const decl = s.add('ru', 'declaration', declarationBodyOf(tree.commitment(), '2022-03-10'), '2022-03-10');
+    expect(limit(s, 'nst-deployed-delivery-vehicles')).toMatchObject({
+      declared: 0,
+      partial: true,
+      coverage: { assessed: 0, of: 4 },
+      status: 'not-assessable',
+    });
+    // The totals commit no launcher at all: nothing is unknown, so 0 is assessed.
+    expect(limit(s, 'nst-launchers')).toMatchObject({ declared: 0, status: 'within' });
     s.add(
       'ru',
       'declaration-opening',
-      openingBodyOf(
-        ref(decl),
-        createOpening(tree, [tree.leafIndexOf('RU-ICBM-0001'), tree.leafIndexOf('RU-ICBM-0003')]),
+      openingOf(
+        s,
+        decl,
+        createMultiOpening(tree, [tree.leafIndexOf('RU-ICBM-0001'), tree.leafIndexOf('RU-ICBM-0003')]),
       ),
       '2022-03-20',
     );
-    // Two opened: one deployed ICBM counts, the non-deployed one does not.
-    expect(partial()).toMatchObject({ declared: 1, partial: true });
+    // Two opened: one deployed ICBM counts, the non-deployed one does not; assessed on 2 of 4.
+    expect(limit(s, 'nst-deployed-delivery-vehicles')).toMatchObject({
+      declared: 1,
+      coverage: { assessed: 2, of: 4 },
+      status: 'not-assessable',
+    });
+    s.add(
+      'ru',
+      'declaration-opening',
+      openingOf(
+        s,
+        decl,
+        createMultiOpening(
+          tree,
+          tree.leafIndexesWhere(() => true),
+        ),
+      ),
+      '2022-03-21',
+    );
+    // Every item opened: the opened items are the whole picture.
+    expect(limit(s, 'nst-deployed-delivery-vehicles')).toMatchObject({ declared: 3, status: 'within' });
   });
 
   it('a notification naming an item not opened yet is not an unknown item: it may sit in an unopened leaf', () => {

@@ -43,6 +43,9 @@ export class Script {
     this.hash = regimeHash(regime, suite.sha256);
   }
 
+  /** Blobs by SHA-256 (hex), as a store holds them: an opening's blobs are handed to the engine with its entry. */
+  readonly blobs = new Map<string, Uint8Array>();
+
   /** Appends an entry to `party`'s log (or `origin`), counted at `at`. */
   add(
     party: string,
@@ -74,6 +77,8 @@ export class Script {
       envelope,
       ...(opts.moreItems ? { moreItems: opts.moreItems } : {}),
     };
+    const blobRefs = (body as { opening?: { blobs?: { sha256: string }[] } }).opening?.blobs;
+    if (type === 'declaration-opening' && blobRefs) entry.blobs = blobRefs.map((r) => this.blobs.get(r.sha256));
     this.entries.push(entry);
     return entry;
   }

@@ -733,7 +733,7 @@ describe('declarations', () => {
     let ev = s.evaluate('2022-02-03');
     const lim = (id: string) => ev.state.limits.find((l) => l.limit === id && l.party === 'ru')!;
     expect(lim('nst-deployed-delivery-vehicles')).toMatchObject({ declared: 350 });
-    expect(lim('nst-warheads')).toMatchObject({ declared: 50, partial: true });
+    expect(lim('nst-warheads')).toMatchObject({ declared: 50, partial: true, status: 'not-assessable' });
     const salt = `${'A'.repeat(43)}=`;
     s.add(
       'ru',
@@ -751,10 +751,16 @@ describe('declarations', () => {
       '2022-02-05',
     );
     ev = s.evaluate('2022-02-06');
-    expect(lim('nst-warheads')).toMatchObject({ declared: 54, partial: true });
-    expect(ev.state.holdings.find((h) => h.party === 'ru')!.bySite).toMatchObject([
-      { site: 'kozelsk', category: 'icbm', declared: 1 },
-    ]);
+    // The totals carry no warhead sums: warheads on ICBMs come from opened items only, and this opening's proof
+    // does not lead to the committed root, so it reveals nothing (docs/ESCROW.md §10.2).
+    expect(lim('nst-warheads')).toMatchObject({
+      declared: 50,
+      partial: true,
+      coverage: { assessed: 0, of: 300 },
+      status: 'not-assessable',
+    });
+    expect(ev.state.holdings.find((h) => h.party === 'ru')!.bySite).toEqual([]);
+    expect(family(ev.findings, 'escrow.')).toMatchObject([{ rule: 'escrow.invalid-opening', party: 'ru' }]);
     expect(family(ev.findings, 'entry.')).toMatchObject([{ rule: 'entry.invalid-reference', party: 'ru' }]);
   });
 });

@@ -432,7 +432,7 @@ describe('escrow openings: properties', () => {
       ['sums of the wrong arity', (o) => o.leaves[0].path[0].sums.push(0), /expected 2 sums/],
       ['fractional sum', (o) => (o.leaves[0].path[0].sums[0] = 0.5), /integer/],
       ['no leaves', (o) => (o.leaves = []), /non-empty/],
-      ['version', (o) => (o.v = 2), /opening\.v/],
+      ['version', (o) => (o.v = 3), /opening\.v/],
       ['unsorted categories', (o) => o.commitment.categories.reverse(), /sorted and unique/],
     ];
     for (const [, mutate, message] of cases) {

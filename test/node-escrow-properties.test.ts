@@ -6,14 +6,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { DetenteError } from '../src/crypto/errors.js';
-import { escrowCategories } from '../src/engine/escrow-entries.js';
 import { chooseLeaves, commitItems, itemProblems } from '../src/node/escrow.js';
 import { checkOpeningFile } from '../src/node/opening-file.js';
 import { zonesOf } from './engine-helpers.js';
 import { loadScenario, suite } from './model-helpers.js';
 
 const regime = loadScenario();
-const categories = escrowCategories(regime);
+const categories = regime.categories.filter((c) => c.kind === 'item').map((c) => c.id);
 const sites = regime.sites.map((s) => s.id);
 const statuses = ['deployed', 'non-deployed', 'in-transit', 'converted', 'eliminated'] as const;
 

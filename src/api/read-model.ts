@@ -28,7 +28,7 @@ const SLICE = 500;
 /** How long an answer "as of now" is reused while the data does not change. */
 const NOW_REUSE_MS = 1000;
 
-export type IndexedEntry = NodeEntry & { moreItems?: readonly Item[] };
+export type IndexedEntry = NodeEntry & { moreItems?: readonly Item[]; blobs?: readonly (Uint8Array | undefined)[] };
 
 export interface Snapshot {
   version: string;
@@ -98,7 +98,10 @@ export class ReadModel {
     if (this.#snapshot?.version === version) return this.#snapshot;
     const entries: IndexedEntry[] = this.#node.allEntries().map((e) => {
       const moreItems = this.#moreItems(e);
-      return moreItems ? { ...e, moreItems } : e;
+      if (moreItems) return { ...e, moreItems };
+      // An opening's blobs (each checked against its hash by the engine); they may reach a mirror after the entry.
+      const blobs = this.#node.openingBlobs(e);
+      return blobs ? { ...e, blobs } : e;
     });
     entries.sort(compareEntries);
     this.#snapshot = { version, entries };

@@ -19,10 +19,10 @@ import { fromHex, toBase64, toHex, utf8 } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
 import { parseNote } from '../crypto/note.js';
 import type { DrawState } from '../engine/escrow.js';
-import { openingBodyOf } from '../engine/escrow-entries.js';
+import { openingEntryOf } from '../engine/escrow-entries.js';
 import { ZoneIndex } from '../engine/zones.js';
 import { csvRows } from '../escrow/csv.js';
-import { commitRandom, createOpening } from '../escrow/index.js';
+import { commitRandom, createMultiOpening } from '../escrow/index.js';
 import { EXERCISE_FILE, scenarioRegime } from '../exercise/play.js';
 import { foldDir } from '../exercise/read.js';
 import { logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
@@ -435,10 +435,13 @@ export function registerEscrowCommands(program: Command): void {
                   };
           if ('items' in selector && !selector.items.length) throw new UsageError('--items: no ids');
           const { indexes, region } = chooseLeaves(tree, selector, node.regime, () => zonesOf(node.regime));
-          const opening = createOpening(tree, indexes);
+          const opening = createMultiOpening(tree, indexes);
           let recorded: EntryRef | undefined;
           if (opts.record) {
-            recorded = node.append('declaration-opening', openingBodyOf(d.ref, opening, region));
+            const entry = openingEntryOf(d.ref, opening, suite.sha256, region);
+            // The blobs first (content-addressed: if the entry is refused, they are bytes nobody names).
+            for (const b of entry.blobs) node.log.store.putBlob(fromHex(b.ref.sha256), b.bytes);
+            recorded = node.append('declaration-opening', entry.body);
           }
           const detail = node.detail(d.ref.index);
           const signer = decodeEntry(detail.entry).envelope.key;

@@ -80,7 +80,8 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
         l.limit,
         l.party,
         l.zone ?? '—',
-        l.declared + (l.partial ? '*' : ''),
+        l.declared +
+          (l.coverage ? ` (assessed on ${l.coverage.assessed} of ${l.coverage.of} items)` : l.partial ? '*' : ''),
         l.observed ?? '—',
         l.atMost,
         l.margin,
@@ -88,7 +89,12 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
       ]),
     ),
   );
-  if (state.limits.some((l) => l.partial)) say('  * partial: an escrowed or incomplete declaration');
+  if (state.limits.some((l) => l.partial && !l.coverage)) say('  * partial: an incomplete declaration');
+  if (state.limits.some((l) => l.status === 'not-assessable')) {
+    say(
+      '  NOT-ASSESSABLE: neither committed totals nor opened items cover the limit; what is known does not exceed it',
+    );
+  }
 
   say('\nHOLDINGS (declared, inspected, observed)');
   for (const h of state.holdings) {

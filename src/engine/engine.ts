@@ -274,11 +274,9 @@ export class Engine {
           });
           break;
         }
-        if (!this.#escrow.opening(e, ref, at)) break;
-        this.#holdings.open(
-          e.party,
-          e.body.leaves.flatMap((l) => (l.item ? [l.item] : [])),
-        );
+        const opened = this.#escrow.opening(e, ref, at, entry.blobs);
+        if (!opened) break;
+        this.#holdings.open(e.party, opened);
         this.#limits.recount(e.party, at, [ref, d.ref]);
         break;
       }

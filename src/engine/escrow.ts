@@ -26,11 +26,10 @@ import {
   type RoundOutcome,
   resolveRound,
   selectSample,
-  verifyOpening,
 } from '../escrow/index.js';
 import type { EnvelopeOf, InspectionType, Item, Regime } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
-import { commitmentOfDeclaration, escrowOpeningOf } from './escrow-entries.js';
+import { commitmentOfDeclaration, openedItemsOf } from './escrow-entries.js';
 import { type Finding, finding, keyOf, type RuleId } from './findings.js';
 import { endOfDay, iso, plus } from './time.js';
 import { byString, type EntryRef, refKey } from './types.js';
@@ -164,18 +163,27 @@ export class EscrowRules {
     return true;
   }
 
-  /** An opening: false (and a finding) if it does not verify against the commitment it names. */
-  opening(e: EnvelopeOf<'declaration-opening'>, ref: EntryRef, at: number): boolean {
+  /**
+   * An opening (`blobs`: the bytes of the blobs it names, as the reader holds them): the items it reveals, or
+   * undefined (and a finding) if it does not verify against the commitment it names.
+   */
+  opening(
+    e: EnvelopeOf<'declaration-opening'>,
+    ref: EntryRef,
+    at: number,
+    blobs: readonly (Uint8Array | undefined)[] | undefined,
+  ): Item[] | undefined {
     const d = this.#byRef.get(refKey(e.body.declaration));
-    if (!d || d.party !== e.party) return true; // the engine reports a reference to no current declaration
+    if (!d || d.party !== e.party) return []; // the engine reports a reference to no current declaration
+    let items: Item[];
     try {
-      verifyOpening(escrowOpeningOf(e.body, d.commitment), d.commitment, sha256);
+      items = openedItemsOf(e.body, d.commitment, blobs, sha256);
     } catch (err) {
       if (!(err instanceof DetenteError)) throw err;
       const region = e.body.region;
       const site = region !== undefined && this.#ctx.ix.sites.has(region) ? region : undefined;
       this.#invalid(e.party, ref, at, 'declaration-opening', err.message, d.ref, site);
-      return false;
+      return undefined;
     }
     if (e.body.region !== undefined) {
       const regions = this.#regionsOpened.get(refKey(d.ref)) ?? new Map<string, number>();
@@ -184,10 +192,10 @@ export class EscrowRules {
     }
     const o = this.#opened.get(e.party);
     if (o?.declaration === refKey(d.ref)) {
-      for (const l of e.body.leaves) if (l.item) o.items.set(l.item.uid, { item: l.item, ref });
+      for (const item of items) o.items.set(item.uid, { item, ref });
       if (e.body.region !== undefined) o.regions.set(e.body.region, ref);
     }
-    return true;
+    return items;
   }
 
   #invalid(

@@ -42,6 +42,20 @@ interface Quantity {
   quantity: number;
 }
 
+/** A committed total of an escrowed declaration: per category, or per (category, status), or an attribute's sum. */
+export interface EscrowTotal {
+  category: string;
+  status?: Status;
+  attribute?: string;
+  total: number;
+}
+
+/** How much of what a count needs is known: `assessed` of `of` items (opened items of an escrowed declaration). */
+export interface Coverage {
+  assessed: number;
+  of: number;
+}
+
 export interface DeclarationInfo {
   ref: EntryRef;
   asOf: string;
@@ -49,7 +63,7 @@ export interface DeclarationInfo {
   form: 'plain' | 'escrowed';
   items: number;
   complete: boolean;
-  escrow?: { root: string; leaves: number; totals: { category: string; status?: Status; total: number }[] };
+  escrow?: { root: string; leaves: number; totals: EscrowTotal[] };
 }
 
 /** A change between the declared picture and a new declaration. */
@@ -81,7 +95,7 @@ class PartyHoldings {
   quantities: Quantity[] = [];
   declaration: DeclarationInfo | undefined;
   /** The totals of the current declaration if it is escrowed (its items are those openings revealed). */
-  escrowTotals: { category: string; status?: Status; total: number }[] | undefined;
+  escrowTotals: EscrowTotal[] | undefined;
   notifiedChanges = 0;
   /** Latest evidence per place, category and source (updated in place; the entry by its number). */
   readonly observed = new Map<
@@ -251,9 +265,11 @@ export class Holdings {
 
   /**
    * What a party declared of `counted`, optionally within a zone. `partial` when the declaration is incomplete or
-   * escrowed and the count needs item attributes not yet revealed.
+   * escrowed and the count needs what its totals do not split by (a zone, or a status or attribute the totals of a
+   * declaration before the status split lack) and not every item is opened; `coverage` then says how many of the
+   * committed items of the counted categories openings revealed.
    */
-  count(party: string, counted: Counted, zone?: string): { value: number; partial: boolean } {
+  count(party: string, counted: Counted, zone?: string): { value: number; partial: boolean; coverage?: Coverage } {
     const h = this.#parties.get(party);
     if (!h) return { value: 0, partial: false };
     const ix = this.#ctx.ix;
@@ -264,6 +280,7 @@ export class Holdings {
       (site !== undefined && zones.zonesOfSite(site).includes(zone) && qZone === undefined);
     let value = 0;
     let partial = h.declaration !== undefined && !h.declaration.complete;
+    let coverage: Coverage | undefined;
     const members = counted.group
       ? (ix.groups.get(counted.group)?.members ?? [])
       : [{ category: counted.category!, status: undefined, count: undefined }];
@@ -277,19 +294,27 @@ export class Holdings {
         continue;
       }
       if (h.escrowTotals) {
-        // An escrowed declaration states totals per category (and status): they count wherever no zone and no
-        // attribute is needed, and no status the totals do not split by; otherwise only the items openings
-        // revealed count, and the count is partial (never a silent zero).
-        const byStatus = h.escrowTotals.some((t) => t.category === m.category && t.status !== undefined);
-        if (zone === undefined && m.count?.attribute === undefined && (!m.status || byStatus)) {
-          for (const t of h.escrowTotals) {
-            if (t.category !== m.category) continue;
-            if (m.status ? t.status === undefined || !m.status.includes(t.status) : t.status !== undefined) continue;
-            value += t.total * (m.count?.perItem ?? 1);
+        // An escrowed declaration commits totals per category, or per (category, status) with attribute sums
+        // (docs/ESCROW.md §2.7): they count wherever no zone is needed and they split as finely as the member
+        // asks; otherwise only the items openings revealed count, and the count is partial (never a silent zero).
+        const lines = h.escrowTotals.filter((t) => t.category === m.category);
+        const byStatus = lines.some((t) => t.status !== undefined);
+        const attribute = m.count?.attribute;
+        // An attribute is covered only where the totals carry its sums for the category (§2.7).
+        const covered = attribute === undefined ? byStatus || !m.status : lines.some((t) => t.attribute === attribute);
+        if (zone === undefined && covered) {
+          for (const t of lines) {
+            if (m.status && (t.status === undefined || !m.status.includes(t.status))) continue;
+            if (t.attribute !== attribute) continue;
+            value += t.total * (attribute === undefined ? (m.count?.perItem ?? 1) : 1);
           }
           continue;
         }
         partial = true;
+        const c = coverage ?? { assessed: 0, of: 0 };
+        for (const t of lines) if (t.attribute === undefined) c.of += t.total;
+        for (const k of h.counters.values()) if (k.category === m.category) c.assessed += k.n;
+        coverage = c;
       }
       for (const c of h.counters.values()) {
         if (c.category !== m.category) continue;
@@ -299,7 +324,9 @@ export class Holdings {
         else value += c.n * (m.count?.perItem ?? 1);
       }
     }
-    return { value, partial };
+    // Every committed item of the counted categories opened: the opened items are the whole picture.
+    if (coverage && coverage.assessed >= coverage.of && h.declaration?.complete !== false) partial = false;
+    return { value, partial, ...(coverage ? { coverage } : {}) };
   }
 
   /** Records what a source observed of a party's category at a place (the latest per source wins). */
@@ -363,6 +390,7 @@ export class Holdings {
         for (const z of this.#ctx.zones.zonesOfSite(c.site)) zone(z, c.category).declared += c.n;
       }
       for (const t of h.escrowTotals ?? []) {
+        if (t.attribute !== undefined) continue;
         const r = cat(t.category);
         r.declared += t.total;
         if (t.status) r.byStatus[t.status] = (r.byStatus[t.status] ?? 0) + t.total;

@@ -10,7 +10,7 @@
 import type { Counted, Limit, Status } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding } from './findings.js';
-import type { Holdings, ItemChange } from './holdings.js';
+import type { Coverage, Holdings, ItemChange } from './holdings.js';
 import { contains, from, fromSteps, intersect, until } from './intervals.js';
 import { human, iso, startOfDay } from './time.js';
 import { byString, type EntryRef } from './types.js';
@@ -33,6 +33,7 @@ interface Track {
   }[];
   declared: number;
   partial: boolean;
+  coverage?: Coverage;
   declSteps: Step[];
   evidence: Map<string, { value: number; at: number; num: number }>;
   observed: number;
@@ -48,8 +49,14 @@ export interface LimitState {
   declared: number;
   observed?: number;
   partial?: boolean;
+  /** With `partial`: how many of the committed items of the counted categories are known (opened). */
+  coverage?: Coverage;
   margin: number;
-  status: 'within' | 'exceeded' | 'not-binding';
+  /**
+   * `not-assessable`: binding, the count is partial (an escrowed declaration whose totals do not cover the limit
+   * and whose items are not all opened) and what is known does not exceed it: never `within` on a partial count.
+   */
+  status: 'within' | 'exceeded' | 'not-binding' | 'not-assessable';
 }
 
 /** How much an observed set of category counts weighs for what a limit or metric counts (no status, no attributes). */
@@ -109,8 +116,10 @@ export class Limits {
   recount(party: string, at: number, refs: EntryRef[], categories?: readonly string[]): void {
     for (const t of this.#byParty.get(party) ?? []) {
       if (categories && t.declSteps.length && !categories.some((c) => t.categories.has(c))) continue;
-      const { value, partial } = this.#holdings.count(party, t.limit.counts, t.limit.zone);
+      const { value, partial, coverage } = this.#holdings.count(party, t.limit.counts, t.limit.zone);
       t.partial = partial;
+      if (partial && coverage) t.coverage = coverage;
+      else delete t.coverage;
       if (value === t.declared && t.declSteps.length) continue;
       t.declared = value;
       step(t.declSteps, at, value > t.limit.atMost, refs);
@@ -252,8 +261,15 @@ export class Limits {
           declared: t.declared,
           ...(hasEvidence ? { observed: t.observed } : {}),
           ...(t.partial ? { partial: true } : {}),
+          ...(t.coverage ? { coverage: { ...t.coverage } } : {}),
           margin: limit.atMost - count,
-          status: !binding ? 'not-binding' : count > limit.atMost ? 'exceeded' : 'within',
+          status: !binding
+            ? 'not-binding'
+            : count > limit.atMost
+              ? 'exceeded'
+              : t.partial
+                ? 'not-assessable'
+                : 'within',
         });
       }
     }

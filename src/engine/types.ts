@@ -19,6 +19,11 @@ export interface EngineEntry {
    * when the declaration has none or the reader could not resolve them (the engine then reports it).
    */
   moreItems?: readonly Item[];
+  /**
+   * The bytes of the blobs a declaration opening names (`body.opening.blobs`), in order, as the reader found them in
+   * the store (undefined where it holds none); the engine checks each against its hash.
+   */
+  blobs?: readonly (Uint8Array | undefined)[];
 }
 
 export type { EntryRef };

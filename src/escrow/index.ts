@@ -29,13 +29,18 @@ export {
   samplesForConfidence,
 } from './detection.js';
 export { type EscrowItem, itemCounts } from './item.js';
+export { foldMultiProof, multiProofPositions, type NodePosition, type ProofNode } from './multi-proof.js';
 export {
+  type AnyOpening,
+  createMultiOpening,
   createOpening,
   type EscrowOpening,
+  type MultiOpening,
   type OpenedLeaf,
   openWhere,
   type PathStep,
   parseOpening,
+  toMultiOpening,
   type VerifiedOpening,
   verifyOpening,
 } from './opening.js';

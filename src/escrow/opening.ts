@@ -10,6 +10,7 @@ import type { Sha256 } from '../crypto/sha256.js';
 import { type EscrowCommitment, type ParsedCommitment, parseCommitment, sameCommitment } from './commitment.js';
 import { expectInteger, expectObject, expectSum, MAX_SUM, parseHash } from './format.js';
 import { type EscrowItem, itemBytes, readItemCounts } from './item.js';
+import { foldMultiProof, multiProofPositions, type ProofNode } from './multi-proof.js';
 import { EscrowHasher, type EscrowTree, pathPositions } from './sum-tree.js';
 
 /** One sibling on a path, bottom up: its hash and its sums in category order. */
@@ -36,6 +37,20 @@ export interface EscrowOpening {
   /** Strictly ascending by index. */
   leaves: OpenedLeaf[];
 }
+
+/**
+ * Version 2 (§3.4): the leaves without paths, and one multi-leaf proof that carries each node the leaves need
+ * once, in the order multiProofPositions gives.
+ */
+export interface MultiOpening {
+  v: 2;
+  commitment: EscrowCommitment;
+  /** Strictly ascending by index. */
+  leaves: { index: number; salt: string; item: EscrowItem | null }[];
+  nodes: PathStep[];
+}
+
+export type AnyOpening = EscrowOpening | MultiOpening;
 
 export interface VerifiedOpening {
   commitment: EscrowCommitment;
@@ -64,6 +79,51 @@ export function createOpening(tree: EscrowTree, leafIndexes: readonly number[]):
   return { v: 1, commitment: tree.commitment(), leaves };
 }
 
+/** Opens the given leaves of a tree (any order; duplicates collapse) with one multi-leaf proof. */
+export function createMultiOpening(tree: EscrowTree, leafIndexes: readonly number[]): MultiOpening {
+  const indexes = [...new Set(leafIndexes)].sort((a, b) => a - b);
+  const leaves = indexes.map((index) => {
+    const item = tree.itemAtLeaf(index);
+    return {
+      index,
+      salt: toHex(tree.saltAt(index)),
+      item: item === null ? null : (JSON.parse(JSON.stringify(item)) as EscrowItem),
+    };
+  });
+  const nodes = multiProofPositions(indexes, tree.size).map((p) => {
+    const node = tree.node(p.level, p.index);
+    return { hash: toHex(node.hash), sums: node.sums };
+  });
+  return { v: 2, commitment: tree.commitment(), leaves, nodes };
+}
+
+/**
+ * The multi-leaf form of a version 1 opening: the same leaves, and each node of the multi-leaf proof taken from
+ * the first path that carries it (a path's siblings that another opened leaf computes are dropped).
+ */
+export function toMultiOpening(opening: EscrowOpening): MultiOpening {
+  const size = opening.commitment.size;
+  const given = new Map<string, PathStep>();
+  for (const leaf of opening.leaves) {
+    const steps = pathPositions(leaf.index, size);
+    steps.forEach((p, s) => {
+      const key = `${p.level}/${p.index}`;
+      const step = leaf.path[s];
+      if (step && !given.has(key)) given.set(key, step);
+    });
+  }
+  const positions = multiProofPositions(
+    opening.leaves.map((l) => l.index),
+    size,
+  );
+  return {
+    v: 2,
+    commitment: opening.commitment,
+    leaves: opening.leaves.map((l) => ({ index: l.index, salt: l.salt, item: l.item })),
+    nodes: positions.flatMap((p) => given.get(`${p.level}/${p.index}`) ?? []),
+  };
+}
+
 /** Opens every item that matches, e.g. all items at a site, or in the region a phased schedule reaches next. */
 export function openWhere(tree: EscrowTree, predicate: (item: EscrowItem) => boolean): EscrowOpening {
   return createOpening(tree, tree.leafIndexesWhere(predicate));
@@ -83,12 +143,28 @@ export interface ParsedLeaf {
 }
 
 export interface ParsedOpening {
+  v: 1 | 2;
   commitment: ParsedCommitment;
+  /** Version 2: each leaf's path is empty, and `nodes` is the multi-leaf proof. */
   leaves: ParsedLeaf[];
+  nodes: ParsedStep[];
 }
 
-function parseLeaf(value: unknown, commitment: ParsedCommitment, field: string): ParsedLeaf {
-  const o = expectObject(value, ['index', 'salt', 'item', 'path'], field, 'ESCROW_MALFORMED');
+function parseStep(s: unknown, categories: readonly string[], sf: string): ParsedStep {
+  const step = expectObject(s, ['hash', 'sums'], sf, 'ESCROW_MALFORMED');
+  const hash = parseHash(step.hash, `${sf}.hash`, 'ESCROW_MALFORMED');
+  if (!Array.isArray(step.sums) || step.sums.length !== categories.length) {
+    fail('ESCROW_MALFORMED', `${sf}.sums: expected ${categories.length} sums, one per category`);
+  }
+  const sums = step.sums.map((v: unknown, k: number) =>
+    expectSum(v, `${sf}.sums[${k}]`, 'ESCROW_MALFORMED', 'ESCROW_INVALID'),
+  );
+  return { hash, sums };
+}
+
+function parseLeaf(value: unknown, commitment: ParsedCommitment, field: string, v: 1 | 2): ParsedLeaf {
+  const members = v === 1 ? ['index', 'salt', 'item', 'path'] : ['index', 'salt', 'item'];
+  const o = expectObject(value, members, field, 'ESCROW_MALFORMED');
   const { size, categories } = commitment;
   const index = expectInteger(o.index, 0, Number.MAX_SAFE_INTEGER, `${field}.index`, 'ESCROW_MALFORMED');
   if (index >= size) {
@@ -100,28 +176,20 @@ function parseLeaf(value: unknown, commitment: ParsedCommitment, field: string):
     o.item === null
       ? null
       : readItemCounts(o.item, categories, counts, 0, `${field}.item`, 'ESCROW_MALFORMED', 'ESCROW_INVALID');
+  if (v === 2) return { index, salt, item, counts, path: [] };
   if (!Array.isArray(o.path) || o.path.length > MAX_PATH) {
     fail('ESCROW_MALFORMED', `${field}.path: expected an array of at most ${MAX_PATH} steps`);
   }
-  const path = o.path.map((s: unknown, i: number): ParsedStep => {
-    const sf = `${field}.path[${i}]`;
-    const step = expectObject(s, ['hash', 'sums'], sf, 'ESCROW_MALFORMED');
-    const hash = parseHash(step.hash, `${sf}.hash`, 'ESCROW_MALFORMED');
-    if (!Array.isArray(step.sums) || step.sums.length !== categories.length) {
-      fail('ESCROW_MALFORMED', `${sf}.sums: expected ${categories.length} sums, one per category`);
-    }
-    const sums = step.sums.map((v: unknown, k: number) =>
-      expectSum(v, `${sf}.sums[${k}]`, 'ESCROW_MALFORMED', 'ESCROW_INVALID'),
-    );
-    return { hash, sums };
-  });
+  const path = o.path.map((s: unknown, i: number) => parseStep(s, categories, `${field}.path[${i}]`));
   return { index, salt, item, counts, path };
 }
 
 /** Reads an opening document strictly (shape, encodings, ranges); does not verify it. */
 export function parseOpening(value: unknown): ParsedOpening {
-  const o = expectObject(value, ['v', 'commitment', 'leaves'], 'opening', 'ESCROW_MALFORMED');
-  if (o.v !== 1) fail('ESCROW_MALFORMED', 'opening.v: expected 1');
+  const v = (value as { v?: unknown } | null)?.v;
+  if (v !== 1 && v !== 2) fail('ESCROW_MALFORMED', 'opening.v: expected 1 or 2');
+  const members = v === 1 ? ['v', 'commitment', 'leaves'] : ['v', 'commitment', 'leaves', 'nodes'];
+  const o = expectObject(value, members, 'opening', 'ESCROW_MALFORMED');
   const commitment = parseCommitment(o.commitment, 'opening.commitment');
   if (!Array.isArray(o.leaves) || o.leaves.length === 0) {
     fail('ESCROW_MALFORMED', 'opening.leaves: expected a non-empty array');
@@ -129,7 +197,7 @@ export function parseOpening(value: unknown): ParsedOpening {
   const leaves: ParsedLeaf[] = [];
   const ids = new Set<string>();
   for (let i = 0; i < o.leaves.length; i++) {
-    const leaf = parseLeaf(o.leaves[i], commitment, `opening.leaves[${i}]`);
+    const leaf = parseLeaf(o.leaves[i], commitment, `opening.leaves[${i}]`, v);
     if (i > 0 && leaf.index <= leaves[i - 1]!.index) {
       fail('ESCROW_MALFORMED', `opening.leaves[${i}].index: leaves must be strictly ascending by index`);
     }
@@ -141,7 +209,15 @@ export function parseOpening(value: unknown): ParsedOpening {
     }
     leaves.push(leaf);
   }
-  return { commitment, leaves };
+  let nodes: ParsedStep[] = [];
+  if (v === 2) {
+    // No tree of 2^32 leaves needs more than 33 nodes per opened leaf.
+    if (!Array.isArray(o.nodes) || o.nodes.length > MAX_PATH * leaves.length) {
+      fail('ESCROW_MALFORMED', `opening.nodes: expected an array of at most ${MAX_PATH * leaves.length} nodes`);
+    }
+    nodes = o.nodes.map((s: unknown, i: number) => parseStep(s, commitment.categories, `opening.nodes[${i}]`));
+  }
+  return { v, commitment, leaves, nodes };
 }
 
 function formatTotals(categories: readonly string[], sums: readonly number[]): string {
@@ -175,15 +251,28 @@ function verifyLeaf(hasher: EscrowHasher, commitment: ParsedCommitment, leaf: Pa
       sums[k] = total;
     }
   }
-  const root = hasher.root(size, categories, hash, sums);
+  checkTop(hasher, commitment, { hash, sums }, `${field}: leaf ${leaf.index}`, 'its salt, item, sums or path');
+}
+
+/** The top node must lead to the committed root, and its sums be the published totals. */
+function checkTop(
+  hasher: EscrowHasher,
+  commitment: ParsedCommitment,
+  top: ProofNode,
+  what: string,
+  parts: string,
+): void {
+  const { size, categories } = commitment;
+  const sums = top.sums;
+  const root = hasher.root(size, categories, top.hash, sums);
   if (!equalBytes(root, commitment.root)) {
     fail(
       'ESCROW_INVALID',
-      `${field}: leaf ${leaf.index} leads to root ${toHex(root)}, not the committed root ${toHex(commitment.root)}: ` +
-        'its salt, item, sums or path is not the one committed',
+      `${what} leads to root ${toHex(root)}, not the committed root ${toHex(commitment.root)}: ` +
+        `${parts} is not the one committed`,
     );
   }
-  for (let k = 0; k < c; k++) {
+  for (let k = 0; k < categories.length; k++) {
     if (sums[k] !== commitment.totals[k]) {
       fail(
         'ESCROW_INVALID',
@@ -217,7 +306,18 @@ export function verifyOpening(
     );
   }
   const hasher = new EscrowHasher(sha256, trusted.categories.length);
-  for (let i = 0; i < parsed.leaves.length; i++) verifyLeaf(hasher, trusted, parsed.leaves[i]!, `opening.leaves[${i}]`);
+  if (parsed.v === 1) {
+    for (let i = 0; i < parsed.leaves.length; i++)
+      verifyLeaf(hasher, trusted, parsed.leaves[i]!, `opening.leaves[${i}]`);
+  } else {
+    const leaves = parsed.leaves.map((l, i) => {
+      const bytes =
+        l.item === null ? new Uint8Array(0) : itemBytes(l.item, `opening.leaves[${i}].item`, 'ESCROW_MALFORMED');
+      return { index: l.index, node: { hash: hasher.leaf(l.salt, bytes), sums: l.counts } };
+    });
+    const top = foldMultiProof(hasher, trusted.size, leaves, parsed.nodes, 'opening.nodes');
+    checkTop(hasher, trusted, top, 'opening', 'a salt, item, or node of the proof');
+  }
   return {
     commitment: trusted.doc,
     leaves: parsed.leaves.map((l) => ({ index: l.index, item: l.item })),

@@ -15,10 +15,11 @@ import { join } from 'node:path';
 import { fromHex, toHex } from '../crypto/bytes.js';
 import { canonicalJson, canonicalJsonBytes } from '../crypto/canonical-json.js';
 import { DetenteError } from '../crypto/errors.js';
+import type { Sha256 } from '../crypto/sha256.js';
 import type { CryptoSuite } from '../crypto/suite.js';
-import { openingBodyOf } from '../engine/escrow-entries.js';
+import { type OpeningEntry, openingEntryOf } from '../engine/escrow-entries.js';
 import { ZoneIndex } from '../engine/zones.js';
-import { createOpening, type EscrowTree } from '../escrow/index.js';
+import { createMultiOpening, type EscrowTree } from '../escrow/index.js';
 import { initLogDir, logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
 import type { LogWriter } from '../log/log-writer.js';
 import {
@@ -214,7 +215,9 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
           committed = commitItems(regime, body.items as Item[], body.asOf as string, suite, random);
           body = escrowedBody(committed.body, body);
         } else if (isEscrowOpening(step, body)) {
-          body = openingOf(trees, body, regime, zones);
+          const entry = openingOf(trees, body, regime, zones, suite.sha256);
+          body = entry.body as unknown as Record<string, unknown>;
+          for (const b of entry.blobs) blobs.push({ hash: fromHex(b.ref.sha256), bytes: b.bytes });
         }
         const envelope = buildEnvelope({
           type: step.type,
@@ -328,13 +331,11 @@ function openingOf(
   body: Record<string, unknown>,
   regime: Regime,
   zones: () => ZoneIndex,
-): Record<string, unknown> {
+  sha256: Sha256,
+): OpeningEntry {
   const declaration = body.declaration as EntryRef;
   const tree = trees.get(refKey(declaration));
   if (!tree) throw new DetenteError('BAD_INPUT', 'timeline: an opening of no escrowed declaration played');
   const chosen = chooseLeaves(tree, openingSelector(body), regime, zones);
-  return openingBodyOf(declaration, createOpening(tree, chosen.indexes), chosen.region) as unknown as Record<
-    string,
-    unknown
-  >;
+  return openingEntryOf(declaration, createMultiOpening(tree, chosen.indexes), sha256, chosen.region);
 }

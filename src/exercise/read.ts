@@ -9,12 +9,14 @@
  * trusted (it refused bad entries when they were appended): entries are JSON-parsed and their leaf hashes taken
  * from the tiles.
  */
+
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { fromBase64, fromHex, toHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
 import { Engine, type StateOptions } from '../engine/engine.js';
+import { openingBlobRefs } from '../engine/escrow-entries.js';
 import { compareEntries } from '../engine/order.js';
 import type { EngineEntry } from '../engine/types.js';
 import { ZoneIndex } from '../engine/zones.js';
@@ -182,6 +184,10 @@ function* logEntries(set: LogSet, l: LogSet['logs'][number], options: ReadOption
     if (envelope.type === 'declaration' && envelope.body.form === 'plain' && envelope.body.more?.length) {
       const items = moreItems(set, l, envelope, i);
       if (items) entry.moreItems = items;
+    }
+    if (envelope.type === 'declaration-opening' && envelope.body.opening) {
+      // Checked against their hashes by the engine, which reports an opening whose blobs are missing or wrong.
+      entry.blobs = openingBlobRefs(envelope.body).map((r) => l.log.store.blob(fromHex(r.sha256)));
     }
     yield entry;
   }

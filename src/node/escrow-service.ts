@@ -6,10 +6,18 @@
  * beside an entry the log accepts (escrow.ts, `withPendingSecrets`).
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { fromHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
-import { commitmentOfDeclaration, escrowOpeningOf, modelItemOf, openingBodyOf } from '../engine/escrow-entries.js';
+import {
+  commitmentOfDeclaration,
+  modelItemOf,
+  type OpeningEntry,
+  openingBlobRefs,
+  openingDocumentOf,
+  openingEntryOf,
+} from '../engine/escrow-entries.js';
 import { ZoneIndex } from '../engine/zones.js';
-import { createOpening, type EscrowSecrets, type RandomSource } from '../escrow/index.js';
+import { type AnyOpening, createMultiOpening, type EscrowSecrets, type RandomSource } from '../escrow/index.js';
 import { decodeEntry, type EntryRef, IsoDate, type Item, regimeIndex } from '../model/index.js';
 import { bordersFor } from '../runtime/borders.js';
 import { commitBody, drawRecords, drawValue, keptDrawValue, revealBody, waitingFor } from './draws.js';
@@ -191,7 +199,9 @@ export class NodeEscrow {
     const file = existsSync(path) ? path : existsSync(`${path}.pending`) ? `${path}.pending` : undefined;
     if (!file) return [];
     const secrets = JSON.parse(readFileSync(file, 'utf8')) as EscrowSecrets;
-    return secrets.leaves.flatMap((l, i) => (l.item ? [modelItemOf(l.item, `leaves[${i}].item`)] : []));
+    return secrets.leaves.flatMap((l, i) =>
+      l.item ? [modelItemOf(l.item, secrets.categories, `leaves[${i}].item`)] : [],
+    );
   }
 
   /** Opens leaves of a declaration: records a declaration-opening entry; `201 { receipt, opening }`. */
@@ -223,20 +233,22 @@ export class NodeEscrow {
           ? { site: request.site }
           : { region: request.region! }
     ) as OpenSelector;
-    let body: ReturnType<typeof openingBodyOf>;
-    let opening: ReturnType<typeof createOpening>;
+    let entry: OpeningEntry;
+    let opening: ReturnType<typeof createMultiOpening>;
     try {
       const tree = restoreTree(this.#node.dir, d, this.#node.suite);
       const chosen = chooseLeaves(tree, selector, this.#node.regime, this.#zonesIndex);
-      opening = createOpening(tree, chosen.indexes);
-      body = openingBodyOf(d.ref, opening, chosen.region);
+      opening = createMultiOpening(tree, chosen.indexes);
+      entry = openingEntryOf(d.ref, opening, this.#node.suite.sha256, chosen.region);
     } catch (err) {
       refused(err);
     }
+    // The blobs go in first (content-addressed: a refused entry leaves only bytes nobody names).
+    for (const b of entry.blobs) this.#own.store.putBlob(fromHex(b.ref.sha256), b.bytes);
     const receipt = await this.#node.submissions.submit(user, {
       nonce: request.nonce,
       type: 'declaration-opening',
-      body,
+      body: entry.body,
       ...(request.issuedAt !== undefined ? { issuedAt: request.issuedAt } : {}),
     });
     return { receipt, opening: this.#openingFile(this.#own, d.ref, opening) };
@@ -252,8 +264,14 @@ export class NodeEscrow {
     if (ref.origin !== origin || ref.index >= index) return undefined;
     const declared = decodeEntry(log.store.entry(ref.index)!).envelope;
     if (declared.type !== 'declaration' || declared.body.form !== 'escrowed') return undefined;
-    const opening = escrowOpeningOf(e.body, commitmentOfDeclaration(declared.body));
-    return this.#openingFile(log, ref, opening);
+    const blobs = openingBlobRefs(e.body).map((r) => log.store.blob(fromHex(r.sha256)));
+    try {
+      const opening = openingDocumentOf(e.body, commitmentOfDeclaration(declared.body), blobs, this.#node.suite.sha256);
+      return this.#openingFile(log, ref, opening as AnyOpening);
+    } catch (err) {
+      if (err instanceof DetenteError) return undefined;
+      throw err;
+    }
   }
 
   #openingFile(log: LogInfo, ref: EntryRef, opening: OpeningFile['opening']): OpeningFile {

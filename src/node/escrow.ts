@@ -11,7 +11,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { toHex } from '../crypto/bytes.js';
+import { fromHex, toHex } from '../crypto/bytes.js';
 import { DetenteError, type Problem } from '../crypto/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import {
@@ -19,6 +19,8 @@ import {
   declarationBodyOf,
   escrowCategories,
   escrowItemOf,
+  openedItemsOf,
+  openingBlobRefs,
 } from '../engine/escrow-entries.js';
 import type { ZoneIndex } from '../engine/zones.js';
 import {
@@ -39,6 +41,7 @@ import {
   regimeIndex,
   vocabularyProblems,
 } from '../model/index.js';
+import { sha256Node } from '../runtime/node-crypto.js';
 import type { LogStore } from '../store/store.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
 
@@ -132,12 +135,16 @@ export function commitItems(
     throw new DetenteError('BAD_INPUT', `${problems[0]!.path}: ${problems[0]!.message}`, { problems });
   }
   const padding = regime.escrow?.padding ?? { multipleOf: 1, maxLeaves: 2 ** 32 };
-  const tree = buildEscrowTree(items.map(escrowItemOf), {
-    categories: escrowCategories(regime),
-    paddingBound: padding.multipleOf,
-    sha256: suite.sha256,
-    ...(random ? { random } : {}),
-  });
+  const categories = escrowCategories(regime);
+  const tree = buildEscrowTree(
+    items.map((i) => escrowItemOf(i, categories)),
+    {
+      categories,
+      paddingBound: padding.multipleOf,
+      sha256: suite.sha256,
+      ...(random ? { random } : {}),
+    },
+  );
   const commitment = tree.commitment();
   if (commitment.size > padding.maxLeaves) {
     throw new DetenteError('BAD_INPUT', `${commitment.size} leaves exceed the regime's maxLeaves ${padding.maxLeaves}`);
@@ -181,7 +188,13 @@ export function ownDeclarations(store: LogStore, hasher: Rfc6962Hasher): OwnDecl
     } else if (e.type === 'declaration-opening' && e.body.declaration.origin === store.origin) {
       const d = byIndex.get(e.body.declaration.index);
       if (d) {
-        for (const l of e.body.leaves) if (l.item) d.opened.add(l.item.uid);
+        const blobs = openingBlobRefs(e.body).map((r) => store.blob(fromHex(r.sha256)));
+        try {
+          for (const item of openedItemsOf(e.body, d.commitment, blobs, sha256Node)) d.opened.add(item.uid);
+        } catch (err) {
+          // An opening that does not verify opened nothing (the engine reports it).
+          if (!(err instanceof DetenteError)) throw err;
+        }
         if (e.body.region !== undefined) d.regions.add(e.body.region);
       }
     }

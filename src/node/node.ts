@@ -29,6 +29,7 @@ import { DetenteError } from '../crypto/errors.js';
 import { formatSignatureLine, parseNote } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { formatVerifierKey } from '../crypto/vkey.js';
+import { openingBlobRefs } from '../engine/escrow-entries.js';
 import type { RefusedCosignature } from '../federation/counted-time.js';
 import { type EquivocationEvidence, EVIDENCE_FORMAT, verifyEvidence } from '../federation/evidence.js';
 import { detectFork, type Observation } from '../federation/gossip.js';
@@ -598,6 +599,18 @@ export class PartyNode {
     return out;
   }
 
+  /**
+   * The bytes of the blobs a declaration opening names, in order (undefined where this node holds none yet);
+   * undefined for any other entry. The engine checks each against its hash.
+   */
+  openingBlobs(entry: { origin: string; envelope: Envelope }): (Uint8Array | undefined)[] | undefined {
+    if (entry.envelope.type !== 'declaration-opening') return undefined;
+    const refs = openingBlobRefs(entry.envelope.body);
+    if (!refs.length) return undefined;
+    const store = this.logByOrigin(entry.origin)?.store;
+    return refs.map((r) => store?.blob(fromHex(r.sha256)));
+  }
+
   /** One entry with all a verifier needs: the leaf, an inclusion proof, the checkpoint and its cosignatures. */
   entryDetail(log: LogInfo, index: number) {
     const note = this.servedCheckpoint(log);
@@ -747,7 +760,7 @@ export class PartyNode {
     }
   }
 
-  /** Fetches the blobs that newly mirrored declarations name from the peer (each checked against its hash). */
+  /** Fetches the blobs that newly mirrored declarations and openings name from the peer (each checked against its hash). */
   async #fetchBlobs(m: MirrorState): Promise<void> {
     const log = this.#logs.get(m.party)!;
     const size = this.servedSize(log);
@@ -755,8 +768,13 @@ export class PartyNode {
       const leaf = m.store.entry(m.blobScan);
       if (!leaf) return;
       const { envelope } = decodeEntry(leaf);
-      if (envelope.type !== 'declaration' || envelope.body.form !== 'plain') continue;
-      for (const ref of envelope.body.more ?? []) {
+      const refs =
+        envelope.type === 'declaration-opening'
+          ? openingBlobRefs(envelope.body)
+          : envelope.type === 'declaration' && envelope.body.form === 'plain'
+            ? (envelope.body.more ?? [])
+            : [];
+      for (const ref of refs) {
         if (m.store.blob(fromHex(ref.sha256))) continue;
         if (ref.size > MAX_BLOB) continue;
         const res = await this.#fetch(`${m.url}/api/blobs/${ref.sha256}`);

@@ -9,7 +9,7 @@ import { DetenteError } from '../crypto/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { formatVerifierKey, parseVerifierKey } from '../crypto/vkey.js';
 import { commitmentOfDeclaration } from '../engine/escrow-entries.js';
-import { type EscrowOpening, verifyOpening } from '../escrow/index.js';
+import { type AnyOpening, verifyOpening } from '../escrow/index.js';
 import { decodeEntry, type Regime, regimeIndex, signingMessage } from '../model/index.js';
 import { openCheckpoint } from '../tlog/checkpoint.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
@@ -23,7 +23,7 @@ export interface OpeningFile {
   format: typeof OPENING_FORMAT;
   party: string;
   /** The escrow opening (docs/ESCROW.md §3.2). */
-  opening: EscrowOpening;
+  opening: AnyOpening;
   /** The signed escrowed declaration entry that publishes the commitment. */
   declaration: {
     origin: string;

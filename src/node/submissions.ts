@@ -26,10 +26,13 @@ import { type BatchSigner, inlineSigner } from '../crypto/batch-signer.js';
 import { concat, fromHex, toBase64, toHex, utf8 } from '../crypto/bytes.js';
 import { DetenteError, type Problem } from '../crypto/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
+import { commitmentOfDeclaration, openedItemsOf, openingBlobRefs } from '../engine/escrow-entries.js';
 import type { LogWriter } from '../log/log-writer.js';
 import { inclusionProofsFromStore } from '../log/proofs.js';
 import {
   checkEntryRefs,
+  type DeclarationOpeningBody,
+  decodeEntry,
   ENTRY_ROLE,
   ENTRY_TYPES,
   type EntryRef,
@@ -330,8 +333,42 @@ export class SubmissionPipeline {
     }
   }
 
-  /** A plain declaration's `more` blobs must be stored already (POST /api/blobs), and their items valid. */
+  /**
+   * An opening in blobs must verify against the party's own escrowed declaration it names, so that one that does
+   * not (a changed item, a node of its proof missing or extra) is refused with its reason and nothing is recorded.
+   * (An opening naming no declaration of this log is left to the reference checks and the engine.)
+   */
+  #checkOpening(body: DeclarationOpeningBody): void {
+    const ref = body.declaration;
+    const leaf = ref.origin === this.#o.store.origin ? this.#o.store.entry(ref.index) : undefined;
+    if (!leaf) return;
+    const declared = decodeEntry(leaf).envelope;
+    if (declared.type !== 'declaration' || declared.body.form !== 'escrowed') return;
+    const blobs = openingBlobRefs(body).map((r) => this.#o.store.blob(fromHex(r.sha256)));
+    try {
+      openedItemsOf(body, commitmentOfDeclaration(declared.body), blobs, this.#o.suite.sha256);
+    } catch (err) {
+      if (!(err instanceof DetenteError)) throw err;
+      throw new SubmissionError(422, err.code, `the opening does not verify: ${err.message}`, '$.body.opening');
+    }
+  }
+
+  /** The blobs an entry names (a declaration's `more`, an opening's `opening.blobs`) must be stored already. */
   #checkBlobs(envelope: Envelope): void {
+    if (envelope.type === 'declaration-opening') {
+      for (const [i, ref] of openingBlobRefs(envelope.body).entries()) {
+        const path = `$.body.opening.blobs[${i}]`;
+        const bytes = this.#o.store.blob(fromHex(ref.sha256));
+        if (!bytes) {
+          throw new SubmissionError(422, 'BLOB_UNKNOWN', `blob ${ref.sha256} is not stored (POST /api/blobs)`, path);
+        }
+        if (bytes.length !== ref.size) {
+          throw new SubmissionError(400, 'SCHEMA_INVALID', `blob ${ref.sha256} has ${bytes.length} bytes`, path);
+        }
+      }
+      this.#checkOpening(envelope.body);
+      return;
+    }
     if (envelope.type !== 'declaration' || envelope.body.form !== 'plain' || !envelope.body.more?.length) return;
     const items: Item[] = [];
     for (const [i, ref] of envelope.body.more.entries()) {

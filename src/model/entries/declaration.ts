@@ -45,7 +45,11 @@ export const EscrowedDeclaration = z.strictObject({
   asOf: IsoDate,
   root: Hex32,
   leaves: z.int().positive(),
-  totals: z.array(z.strictObject({ category: Id, status: Status.optional(), total: Count })),
+  /**
+   * Per category, or per (category, status) and, with `attribute`, the sum of that attribute over those items
+   * (docs/ESCROW.md §2.7): either every line has a status or none has.
+   */
+  totals: z.array(z.strictObject({ category: Id, status: Status.optional(), attribute: Id.optional(), total: Count })),
   /** Quantities (troops, tanks) are not itemised, so not escrowed: stated in the clear, as in a plain declaration. */
   quantities: z.array(QuantityHolding).optional(),
 });
@@ -55,20 +59,34 @@ export type DeclarationBody = z.infer<typeof DeclarationBody>;
 
 export const Salt = base64Of(32);
 
-export const DeclarationOpeningBody = z.strictObject({
-  declaration: EntryRef,
-  /** The zone (or the single site) opened in full, when openings proceed region by region. */
-  region: Id.optional(),
-  leaves: z
-    .array(
-      z.strictObject({
-        index: Count,
-        /** null: a padding leaf. */
-        item: Item.nullable(),
-        salt: Salt,
-        proof: z.array(z.strictObject({ hash: Hex32, sums: z.record(Id, Count) })),
-      }),
-    )
-    .min(1, { error: 'expected at least one leaf' }),
+/** An opening carried in blobs (docs/ESCROW.md §10.1): `leaves` leaves, one multi-leaf proof. */
+export const OpeningInBlobs = z.strictObject({
+  leaves: z.int().positive(),
+  /** The canonical JSON of the opening document (version 2), cut into blobs in order. */
+  blobs: z.array(BlobRef).min(1, { error: 'expected at least one blob' }),
 });
+
+export const DeclarationOpeningBody = z
+  .strictObject({
+    declaration: EntryRef,
+    /** The zone (or the single site) opened in full, when openings proceed region by region. */
+    region: Id.optional(),
+    /** Leaves in the entry itself, each with its own path (version 1; small openings before the blob form). */
+    leaves: z
+      .array(
+        z.strictObject({
+          index: Count,
+          /** null: a padding leaf. */
+          item: Item.nullable(),
+          salt: Salt,
+          proof: z.array(z.strictObject({ hash: Hex32, sums: z.record(Id, Count) })),
+        }),
+      )
+      .min(1, { error: 'expected at least one leaf' })
+      .optional(),
+    opening: OpeningInBlobs.optional(),
+  })
+  .refine((b) => (b.leaves === undefined) !== (b.opening === undefined), {
+    error: 'expected exactly one of leaves (in the entry) and opening (in blobs)',
+  });
 export type DeclarationOpeningBody = z.infer<typeof DeclarationOpeningBody>;

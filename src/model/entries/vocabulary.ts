@@ -84,7 +84,7 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
       // A phase of disclosure opens a zone, or a single site, in full.
       const region = envelope.body.region;
       if (region !== undefined && !ix.sites.has(region)) known([...b, 'region'], ix.zones, 'zone or site', region);
-      envelope.body.leaves.forEach((leaf, i) => {
+      (envelope.body.leaves ?? []).forEach((leaf, i) => {
         if (!leaf.item) return;
         category([...b, 'leaves', i, 'item', 'category'], leaf.item.category, 'item');
         site([...b, 'leaves', i, 'item', 'site'], leaf.item.site);

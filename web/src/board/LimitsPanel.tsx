@@ -56,7 +56,16 @@ export function LimitsPanel() {
                   {row?.observed !== undefined ? (
                     <div className="small muted">{t('board.observed', { n: formatNumber(row.observed, lang) })}</div>
                   ) : null}
-                  {row?.partial ? <div className="small muted">{t('board.partial')}</div> : null}
+                  {row?.coverage ? (
+                    <div className="small muted" data-coverage>
+                      {t('board.coverage', {
+                        assessed: formatNumber(row.coverage.assessed, lang),
+                        of: formatNumber(row.coverage.of, lang),
+                      })}
+                    </div>
+                  ) : row?.partial ? (
+                    <div className="small muted">{t('board.partial')}</div>
+                  ) : null}
                 </td>
                 <td className="num">{formatNumber(limit.atMost, lang)}</td>
                 <td className={`num${margin !== undefined && margin < 0 ? ' overdue' : ''}`}>
@@ -64,7 +73,7 @@ export function LimitsPanel() {
                   {status ? (
                     <div>
                       <span
-                        className={`pill ${status === 'exceeded' ? 'critical' : status === 'within' ? 'good' : ''}`}
+                        className={`pill ${status === 'exceeded' ? 'critical' : status === 'within' ? 'good' : status === 'not-assessable' ? 'warn' : ''}`}
                       >
                         {t(`status.${status}` as 'status.within')}
                       </span>

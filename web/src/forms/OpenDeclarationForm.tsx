@@ -9,6 +9,7 @@ import { ApiError } from '../api/client.js';
 import { type EscrowedDeclaration, escrowApi, type OpenWhat, type Receipt } from '../api/escrow.js';
 import { useData } from '../data.js';
 import { OpeningVerdict } from '../escrow/OpeningVerdict.js';
+import { averageItemBytes, estimateOpeningBytes } from '../escrow/opening-size.js';
 import { type OpeningVerification, verifyOpeningInBrowser } from '../escrow/verify-opening.js';
 import { formatNumber, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
@@ -62,6 +63,18 @@ export function OpenDeclarationForm({ token, me }: { token: string; me?: Me }) {
     .slice(0, MAX_LISTED);
   const what: OpenWhat =
     mode === 'items' ? { items: [...chosen] } : mode === 'site' ? { site: siteValue } : { region: regionValue };
+  // Before sending: how many leaves, and about how large the opening (in blobs; the entry itself stays small).
+  const all = declaration?.items ?? [];
+  const count =
+    mode === 'items' ? chosen.size : mode === 'site' ? all.filter((i) => i.site === siteValue).length : all.length;
+  const estimate = declaration
+    ? estimateOpeningBytes(
+        Math.max(1, count),
+        declaration.leaves,
+        averageItemBytes(all),
+        Object.keys(declaration.totals).length,
+      )
+    : 0;
   const problems = [
     ...(me && !declarant ? [t('escrow.needsDeclarant')] : []),
     ...(!declaration ? [t('escrow.noDeclarations')] : []),
@@ -179,6 +192,15 @@ export function OpenDeclarationForm({ token, me }: { token: string; me?: Me }) {
           </>
         ) : null}
       </fieldset>
+      {declaration ? (
+        <p className="small muted" data-testid="opening-size">
+          {t(mode === 'region' ? 'escrow.sizeUpTo' : 'escrow.size', {
+            n: formatNumber(Math.max(1, count), lang),
+            of: formatNumber(declaration.leaves, lang),
+            kb: formatNumber(Math.max(1, Math.round(estimate / 1024)), lang),
+          })}
+        </p>
+      ) : null}
       <FieldErrors id="err-open" errors={problems} />
       <div>
         <button
