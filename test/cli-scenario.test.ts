@@ -127,6 +127,11 @@ describe('detente scenario play, status, findings', () => {
       'limit.exceeded-observed',
     ]);
     expect(ok(['findings', '--dir', dir, '--lang', 'ru', '--severity', 'critical'])).toContain('превышает');
+    // The JSON carries what the engine said: a code and parameters; each language renders them.
+    expect(json.findings[2].message).toMatchObject({
+      code: 'limit.exceeded-observed.in-zone',
+      params: { party: 'ru', limit: 'ukraine-no-offensive-gl-missiles', from: '2022-07-12T14:00:00.000Z' },
+    });
     const early = JSON.parse(ok(['findings', '--dir', dir, '--as-of', '2022-01-30', '--json']));
     expect(early.findings.map((f: any) => f.rule)).toEqual(['regime.signature-mismatch']);
     refused(['findings', '--dir', dir, '--severity', 'grave'], /--severity: unknown level "grave"/);

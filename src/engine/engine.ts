@@ -19,6 +19,7 @@ import { Inspections, type InspectionsState } from './inspections.js';
 import { type Intervals, intersect, union } from './intervals.js';
 import { LeafIndex } from './leaf-index.js';
 import { type LimitState, Limits } from './limits.js';
+import { LISTED, msg } from './messages.js';
 import { type MetricState, Metrics } from './metrics.js';
 import { Notifications, type NotificationsState } from './notifications.js';
 import { compareEntries, sortEntries } from './order.js';
@@ -156,10 +157,10 @@ export class Engine {
         party: logParty ?? e.party,
         at,
         breaks: { kind: 'entry', id: e.type },
-        message: {
-          en: `an entry of ${e.party} is in ${logParty === undefined ? 'a log of no party' : `${logParty}'s log`} (${entry.origin}); it is ignored`,
-          ru: `запись стороны ${e.party} находится в ${logParty === undefined ? 'журнале, не принадлежащем ни одной стороне' : `журнале стороны ${logParty}`} (${entry.origin}); она не учитывается`,
-        },
+        message:
+          logParty === undefined
+            ? msg('entry.wrong-log.no-party', { party: e.party, origin: entry.origin })
+            : msg('entry.wrong-log', { party: e.party, log: logParty, origin: entry.origin }),
         refs: [ref],
       });
       return;
@@ -173,17 +174,18 @@ export class Engine {
       ...e.refs.filter((r) => !this.#leaves.has(r)),
     ];
     if (missing.length) {
-      const list = missing.map((r) => `${r.origin}#${r.index}`).join(', ');
       this.#ctx.emit({
         rule: 'entry.unresolved-reference',
         key: keyOf(ref),
         party: e.party,
         at,
         breaks: { kind: 'entry', id: e.type },
-        message: {
-          en: `${e.party}'s ${e.type} refers to ${missing.length} entr${missing.length === 1 ? 'y' : 'ies'} not counted before it: ${list}`,
-          ru: `запись ${e.type} стороны ${e.party} ссылается на записи, не учтённые до неё: ${list}`,
-        },
+        message: msg('entry.unresolved-reference', {
+          party: e.party,
+          type: e.type,
+          n: missing.length,
+          entries: missing.map((r) => `${r.origin}#${r.index}`),
+        }),
         refs: [ref],
       });
       // A record that names what does not exist cannot change what it would refer to.
@@ -216,10 +218,7 @@ export class Engine {
             party: e.party,
             at,
             breaks: { kind: 'entry', id: 'declaration' },
-            message: {
-              en: `${e.party}'s declaration as of ${e.body.asOf} lists further items in blobs that could not be read; only the items in the entry count`,
-              ru: `заявление стороны ${e.party} на ${e.body.asOf} ссылается на недоступные блоки с дополнительными единицами; учтены только единицы из самой записи`,
-            },
+            message: msg('declaration.incomplete', { party: e.party, asOf: e.body.asOf }),
             refs: [ref],
           });
         }
@@ -240,10 +239,7 @@ export class Engine {
             party: e.party,
             at,
             breaks: { kind: 'entry', id: 'declaration-opening' },
-            message: {
-              en: `${e.party} opens a declaration that is not its current escrowed declaration`,
-              ru: `${e.party} раскрывает заявление, не являющееся её текущим депонированным заявлением`,
-            },
+            message: msg('entry.invalid-reference.opening', { party: e.party }),
             refs: [ref, target],
           });
           break;
@@ -287,10 +283,11 @@ export class Engine {
               at,
               breaks: { kind: 'notification', id: b.rule },
               site: b.kind === 'movement' ? b.to : b.site,
-              message: {
-                en: `${e.party}'s notification names ${unknown.length} item(s) it never declared: ${unknown.slice(0, 6).join(', ')}`,
-                ru: `уведомление стороны ${e.party} называет ${unknown.length} ед., которые она не заявляла: ${unknown.slice(0, 6).join(', ')}`,
-              },
+              message: msg('notification.unknown-item', {
+                party: e.party,
+                n: unknown.length,
+                items: unknown.slice(0, LISTED),
+              }),
               refs: [ref],
             });
           }

@@ -10,7 +10,8 @@ import type { EnvelopeOf, InspectionType } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
 import { contains } from './intervals.js';
-import { human, instant, iso, minus, periodIndex, periodStart, plus } from './time.js';
+import { LISTED, msg } from './messages.js';
+import { instant, iso, minus, periodIndex, periodStart, plus } from './time.js';
 import { byString, type EntryRef, refKey } from './types.js';
 
 /** How long after the end of an inspection's longest duration its report may still come. */
@@ -120,10 +121,13 @@ export class Inspections {
         ...base,
         rule: 'inspection.short-notice',
         key: keyOf(ref),
-        message: {
-          en: `${e.party} requested a "${type.id}" inspection at ${b.site} arriving ${human(arrival)} with less than ${type.notice} notice`,
-          ru: `${e.party} запросил(а) инспекцию «${type.id}» на объекте ${b.site} с прибытием ${human(arrival)} с уведомлением менее ${type.notice}`,
-        },
+        message: msg('inspection.short-notice', {
+          party: e.party,
+          type: type.id,
+          site: b.site,
+          arrival: iso(arrival),
+          notice: type.notice,
+        }),
         refs: [ref],
       });
     }
@@ -137,10 +141,13 @@ export class Inspections {
         ...base,
         rule: 'inspection.quota-exceeded',
         key: keyOf(ref),
-        message: {
-          en: `${e.party}'s request is inspection ${used} of "${type.id}" at ${b.host} in its period; the quota is ${type.quota.count}`,
-          ru: `запрос стороны ${e.party} — ${used}-я инспекция «${type.id}» у стороны ${b.host} за период; квота ${type.quota.count}`,
-        },
+        message: msg('inspection.quota-exceeded', {
+          party: e.party,
+          used,
+          type: type.id,
+          host: b.host,
+          quota: type.quota.count,
+        }),
         refs: [ref],
       });
     }
@@ -159,14 +166,14 @@ export class Inspections {
           rule: 'inspection.site-not-selected',
           key: keyOf(ref),
           message: byDraw
-            ? {
-                en: `${e.party} requested "${type.id}" at ${b.site} without the joint draw that selects its sites`,
-                ru: `${e.party} запросил(а) «${type.id}» на объекте ${b.site} без совместной жеребьёвки, выбирающей объекты`,
-              }
-            : {
-                en: `${e.party} already chose ${[...set].sort(byString).join(' and ')} for "${type.id}"; ${b.site} is beyond its ${type.selection.count}`,
-                ru: `${e.party} уже выбрал(а) ${[...set].sort(byString).join(' и ')} для «${type.id}»; ${b.site} сверх ${type.selection.count}`,
-              },
+            ? msg('inspection.site-not-selected.no-draw', { party: e.party, type: type.id, site: b.site })
+            : msg('inspection.site-not-selected', {
+                party: e.party,
+                chosen: [...set].sort(byString),
+                type: type.id,
+                site: b.site,
+                count: type.selection.count,
+              }),
           refs: [ref],
         });
       } else set.add(b.site);
@@ -193,10 +200,7 @@ export class Inspections {
         rule: 'inspection.report-mismatch',
         key: keyOf(ref),
         party: e.party,
-        message: {
-          en: `${e.party}'s report on ${b.site} does not match the request it names`,
-          ru: `отчёт стороны ${e.party} по объекту ${b.site} не соответствует указанному запросу`,
-        },
+        message: msg('inspection.report-mismatch', { party: e.party, site: b.site }),
         refs: [ref, b.request],
       });
     }
@@ -206,10 +210,7 @@ export class Inspections {
         rule: 'inspection.not-countersigned',
         key: keyOf(ref),
         party: b.host,
-        message: {
-          en: `${b.host}'s escort did not countersign ${e.party}'s report on ${b.site}`,
-          ru: `сопровождающие стороны ${b.host} не подписали отчёт стороны ${e.party} по объекту ${b.site}`,
-        },
+        message: msg('inspection.not-countersigned', { host: b.host, party: e.party, site: b.site }),
         refs: [ref],
       });
     }
@@ -221,10 +222,7 @@ export class Inspections {
         rule: 'inspection.overran',
         key: keyOf(ref),
         party: e.party,
-        message: {
-          en: `${e.party}'s inspection at ${b.site} lasted longer than ${type.duration}`,
-          ru: `инспекция стороны ${e.party} на объекте ${b.site} длилась дольше ${type.duration}`,
-        },
+        message: msg('inspection.overran', { party: e.party, site: b.site, duration: type.duration }),
         refs: [ref],
       });
     }
@@ -294,17 +292,14 @@ export class Inspections {
       }
     }
     const host = b.host;
-    const list = (xs: string[]) => (xs.length > 6 ? `${xs.slice(0, 6).join(', ')} …` : xs.join(', '));
+    const list = (xs: string[]) => ({ n: xs.length, items: xs.slice(0, LISTED) });
     if (notFound.length) {
       this.#ctx.emit({
         ...base,
         rule: 'inspection.item-not-found',
         key: keyOf(ref),
         party: host,
-        message: {
-          en: `${e.party}'s inspectors did not find ${notFound.length} item(s) ${host} declared at ${b.site}: ${list(notFound)}`,
-          ru: `инспекторы стороны ${e.party} не нашли ${notFound.length} ед., заявленных стороной ${host} на объекте ${b.site}: ${list(notFound)}`,
-        },
+        message: msg('inspection.item-not-found', { inspector: e.party, host, site: b.site, ...list(notFound) }),
         refs: [ref],
       });
     }
@@ -314,10 +309,7 @@ export class Inspections {
         rule: 'inspection.item-mismatch',
         key: keyOf(ref),
         party: host,
-        message: {
-          en: `at ${b.site}, ${mismatched.length} item(s) differ from ${host}'s declaration: ${list(mismatched)}`,
-          ru: `на объекте ${b.site} ${mismatched.length} ед. не соответствуют заявлению стороны ${host}: ${list(mismatched)}`,
-        },
+        message: msg('inspection.item-mismatch', { site: b.site, host, ...list(mismatched) }),
         refs: [ref],
       });
     }
@@ -327,10 +319,7 @@ export class Inspections {
         rule: 'inspection.absence-not-confirmed',
         key: keyOf(ref),
         party: host,
-        message: {
-          en: `at ${b.site}, ${e.party}'s inspectors found what was to be absent: ${list(present)}`,
-          ru: `на объекте ${b.site} инспекторы стороны ${e.party} обнаружили то, чего не должно быть: ${list(present)}`,
-        },
+        message: msg('inspection.absence-not-confirmed', { site: b.site, inspector: e.party, ...list(present) }),
         refs: [ref],
       });
     }
@@ -340,10 +329,7 @@ export class Inspections {
         rule: 'inspection.undeclared-items',
         key: keyOf(ref),
         party: host,
-        message: {
-          en: `at ${b.site}, ${e.party}'s inspectors found items ${host} never declared: ${list(undeclared)}`,
-          ru: `на объекте ${b.site} инспекторы стороны ${e.party} обнаружили незаявленные стороной ${host} единицы: ${list(undeclared)}`,
-        },
+        message: msg('inspection.undeclared-items', { site: b.site, inspector: e.party, host, ...list(undeclared) }),
         refs: [ref],
       });
     }
@@ -373,10 +359,12 @@ export class Inspections {
           at: deadline,
           breaks: { kind: 'inspection', id: r.type.id },
           site: r.site,
-          message: {
-            en: `${r.inspector}'s "${r.type.id}" inspection at ${r.site} (arrival ${human(r.arrival)}) was due and no report followed`,
-            ru: `инспекция «${r.type.id}» стороны ${r.inspector} на объекте ${r.site} (прибытие ${human(r.arrival)}) была положена, но отчёта нет`,
-          },
+          message: msg('inspection.not-conducted', {
+            inspector: r.inspector,
+            type: r.type.id,
+            site: r.site,
+            arrival: iso(r.arrival),
+          }),
           refs: [r.ref],
         }),
       );
