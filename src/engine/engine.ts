@@ -23,6 +23,7 @@ import { LISTED, msg } from './messages.js';
 import { type MetricState, Metrics } from './metrics.js';
 import { Notifications, type NotificationsState } from './notifications.js';
 import { compareEntries, sortEntries } from './order.js';
+import { Periodic } from './periodic.js';
 import { type RegimeState, RegimeStatus } from './regime-status.js';
 import { endOfDay, instant, iso } from './time.js';
 import { byString, type EngineEntry, type EntryRef, refOf } from './types.js';
@@ -93,6 +94,7 @@ export class Engine {
   readonly #notifications: Notifications;
   readonly #inspections: Inspections;
   readonly #metrics: Metrics;
+  readonly #periodic: Periodic;
   readonly #escrow: EscrowRules;
   /** The last entry applied (its order key only is read). */
   #last: Pick<EngineEntry, 'countedAt' | 'origin' | 'index'> | undefined;
@@ -120,6 +122,7 @@ export class Engine {
     this.#notifications = new Notifications(ctx);
     this.#inspections = new Inspections(ctx);
     this.#metrics = new Metrics(ctx);
+    this.#periodic = new Periodic(ctx);
     this.#escrow = new EscrowRules(ctx);
   }
 
@@ -209,6 +212,7 @@ export class Engine {
         break;
       case 'declaration': {
         if (!this.#escrow.declaration(e, ref, at)) break;
+        this.#periodic.declared(e.party, e.body.asOf, at, ref);
         const previous = this.#holdings.declaration(e.party);
         const { changes, complete } = this.#holdings.declare(e.party, e.body, ref, at, entry.moreItems);
         if (!complete) {
@@ -454,6 +458,7 @@ export class Engine {
       ...this.#notifications.findings(q),
       ...this.#inspections.findings(q),
       ...this.#metrics.findings(q),
+      ...this.#periodic.findings(q),
       ...this.#escrow.findings(q),
     ]);
   }

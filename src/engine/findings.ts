@@ -14,7 +14,7 @@ export type Severity = (typeof SEVERITIES)[number];
 
 /** The regime element a finding is about. */
 export interface Subject {
-  kind: 'regime' | 'limit' | 'notification' | 'inspection' | 'commitment' | 'metric' | 'entry';
+  kind: 'regime' | 'limit' | 'notification' | 'inspection' | 'commitment' | 'metric' | 'periodic' | 'entry';
   id: string;
 }
 
@@ -84,6 +84,8 @@ export const RULES = {
   'metric.relapsed': { severity: 'major' },
   'metric.declaration-contradicted': { severity: 'major' },
   'metric.sources-disagree': { severity: 'info' },
+  'periodic.missing': { severity: 'major' },
+  'periodic.late': { severity: 'minor' },
 } as const satisfies Record<string, { severity: Severity }>;
 
 export type RuleId = keyof typeof RULES;

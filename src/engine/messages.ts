@@ -64,6 +64,8 @@ export const MESSAGE_CODES = [
   'metric.relapsed.value',
   'metric.declaration-contradicted',
   'metric.sources-disagree',
+  'periodic.missing',
+  'periodic.late',
   'commitment.withdrawn',
   'commitment.proposed',
   'commitment.awaiting',

@@ -80,6 +80,8 @@ const messages: Record<MessageCode, string> = {
   'metric.declaration-contradicted':
     '{party} declared {declared} for "{metric}"; independent sources agree on {verified}',
   'metric.sources-disagree': 'the sources for "{metric}" disagree beyond {percent} %: {observations}',
+  'periodic.missing': '{party} has not declared its data as of {asOf} under "{obligation}", due {due:time}',
+  'periodic.late': '{party} declared its data as of {asOf} under "{obligation}" {late:duration} late (due {due:time})',
   'commitment.withdrawn': 'withdrawn by {party}, effective {effective:time}',
   'commitment.proposed': 'not accepted by {party}',
   'commitment.awaiting': 'awaiting: {conditions}',
@@ -140,6 +142,8 @@ const rules: Record<RuleId, string> = {
   'metric.relapsed': 'a de-escalation metric that had been met is no longer met',
   'metric.declaration-contradicted': "independent observations contradict the party's declared value",
   'metric.sources-disagree': 'the independent sources of a metric disagree',
+  'periodic.missing': 'a periodic declaration the regime requires was not made by its deadline',
+  'periodic.late': 'a periodic declaration was made after its deadline',
 };
 
 export const en: Catalogue = {

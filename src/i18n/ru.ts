@@ -89,6 +89,8 @@ const messages: Record<MessageCode, string> = {
   'metric.declaration-contradicted':
     '{party} заявил(а) {declared} по показателю «{metric}»; независимые источники сходятся на {verified}',
   'metric.sources-disagree': 'источники для «{metric}» расходятся более чем на {percent} %: {observations}',
+  'periodic.missing': '{party} не представил(а) данные на {asOf} по «{obligation}», срок {due:time}',
+  'periodic.late': '{party} представил(а) данные на {asOf} по «{obligation}» с опозданием на {late:duration} (срок {due:time})',
   'commitment.withdrawn': 'отозвано стороной {party}, с {effective:time}',
   'commitment.proposed': 'не принято стороной {party}',
   'commitment.awaiting': 'ожидается: {conditions}',
@@ -148,6 +150,8 @@ const rules: Record<RuleId, string> = {
   'metric.relapsed': 'выполненный показатель деэскалации больше не выполняется',
   'metric.declaration-contradicted': 'независимые наблюдения противоречат заявленному стороной значению',
   'metric.sources-disagree': 'независимые источники показателя расходятся',
+  'periodic.missing': 'периодическое заявление, предусмотренное режимом, не сделано в срок',
+  'periodic.late': 'периодическое заявление сделано после срока',
 };
 
 export const ru: Catalogue = {
