@@ -50,6 +50,7 @@ export const RULES = {
   'limit.exceeded-observed': { severity: 'critical' },
   'commitment.invalid-withdrawal': { severity: 'minor' },
   'notification.late': { severity: 'minor' },
+  'notification.snap-late': { severity: 'minor' },
   'notification.missing': { severity: 'major' },
   'notification.unknown-item': { severity: 'minor' },
   'notification.explanation-late': { severity: 'minor' },

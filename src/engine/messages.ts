@@ -24,6 +24,7 @@ export const MESSAGE_CODES = [
   'limit.exceeded-observed.in-zone',
   'commitment.invalid-withdrawal',
   'notification.late',
+  'notification.snap-late',
   'notification.missing',
   'notification.missing.activity',
   'notification.unknown-item',

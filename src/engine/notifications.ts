@@ -49,6 +49,8 @@ interface NotifRecord {
   items?: number;
   /** The site it names: a movement's destination, a status change's site. */
   site?: string;
+  /** An activity notified as carried out without advance notice, under a rule that provides for it (¶41). */
+  withoutNotice?: true;
 }
 
 interface Missing {
@@ -236,7 +238,10 @@ export class Notifications {
         const start = instant(body.start);
         const end = instant(body.end);
         rec.eventAt = start;
-        rec.due = deadline(start);
+        if (body.withoutNotice && rule.withoutNotice) {
+          rec.withoutNotice = true;
+          rec.due = plus(start, rule.withoutNotice.after);
+        } else rec.due = deadline(start);
         const t = rule.trigger;
         rec.required =
           t.kind === 'activity' &&
@@ -465,15 +470,20 @@ export class Notifications {
         binds(rule, r.party, r.countedAt)
       ) {
         const explanation = r.kind === 'explanation';
+        const code = explanation
+          ? 'notification.explanation-late'
+          : r.withoutNotice
+            ? 'notification.snap-late'
+            : 'notification.late';
         out.push(
           finding({
-            rule: explanation ? 'notification.explanation-late' : 'notification.late',
+            rule: code,
             key: keyOf(this.#ctx.leaves.ref(r.num)),
             party: r.party,
             at: r.countedAt,
             breaks: { kind: 'notification', id: rule },
             site: r.site,
-            message: msg(explanation ? 'notification.explanation-late' : 'notification.late', {
+            message: msg(code, {
               party: r.party,
               kind: explanation ? undefined : r.kind,
               rule,

@@ -26,6 +26,8 @@ const messages: Record<MessageCode, string> = {
     '{party} exceeds "{limit}" (at most {atMost} in {zone}): observed above the limit from {from:time}',
   'commitment.invalid-withdrawal': '{party} withdraws "{commitment}" naming an acceptance that is not its current one',
   'notification.late': '{party} notified {kind:term} under "{rule}" {late:duration} late (due {due:time})',
+  'notification.snap-late':
+    '{party} notified an activity under "{rule}" carried out without advance notice to the troops {late:duration} after it began (due {due:time})',
   'notification.missing': '{party} never notified the {kind:term} of {n} {n|item|items} under "{rule}": {items}',
   'notification.missing.activity':
     '{party}\'s activity observed from {first:time} reaches a threshold of "{rule}" and was never notified',
@@ -108,6 +110,8 @@ const rules: Record<RuleId, string> = {
   'limit.exceeded-observed': 'observations or inspections show a binding limit exceeded',
   'commitment.invalid-withdrawal': 'a withdrawal names no current acceptance',
   'notification.late': 'a notification was made after its deadline',
+  'notification.snap-late':
+    'an activity carried out without advance notice to the troops was not notified when it began',
   'notification.missing': 'an observation or a later declaration shows a change that was never notified',
   'notification.unknown-item': 'a notification names an item never declared',
   'notification.explanation-late': 'an explanation of a concern came after its deadline',

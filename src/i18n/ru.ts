@@ -28,6 +28,8 @@ const messages: Record<MessageCode, string> = {
   'commitment.invalid-withdrawal': '{party} отзывает «{commitment}», ссылаясь не на действующее принятие',
   'notification.late':
     '{party} уведомил(а) о {kind:term} по «{rule}» с опозданием на {late:duration} (срок {due:time})',
+  'notification.snap-late':
+    '{party} уведомил(а) о деятельности по «{rule}», проводимой без предварительного уведомления войск, через {late:duration} после её начала (срок {due:time})',
   'notification.missing': '{party} не уведомил(а) о {kind:term} {n} {n|единицы|единиц|единиц} по «{rule}»: {items}',
   'notification.missing.activity':
     'деятельность стороны {party}, наблюдаемая с {first:time}, достигает порога «{rule}» и не была уведомлена',
@@ -90,7 +92,8 @@ const messages: Record<MessageCode, string> = {
     '{party} заявил(а) {declared} по показателю «{metric}»; независимые источники сходятся на {verified}',
   'metric.sources-disagree': 'источники для «{metric}» расходятся более чем на {percent} %: {observations}',
   'periodic.missing': '{party} не представил(а) данные на {asOf} по «{obligation}», срок {due:time}',
-  'periodic.late': '{party} представил(а) данные на {asOf} по «{obligation}» с опозданием на {late:duration} (срок {due:time})',
+  'periodic.late':
+    '{party} представил(а) данные на {asOf} по «{obligation}» с опозданием на {late:duration} (срок {due:time})',
   'commitment.withdrawn': 'отозвано стороной {party}, с {effective:time}',
   'commitment.proposed': 'не принято стороной {party}',
   'commitment.awaiting': 'ожидается: {conditions}',
@@ -116,6 +119,8 @@ const rules: Record<RuleId, string> = {
   'limit.exceeded-observed': 'наблюдения или инспекции показывают превышение действующего предела',
   'commitment.invalid-withdrawal': 'отзыв не ссылается на действующее принятие',
   'notification.late': 'уведомление сделано после срока',
+  'notification.snap-late':
+    'деятельность, проводимая без предварительного уведомления войск, не уведомлена при её начале',
   'notification.missing': 'наблюдение или более позднее заявление показывает изменение, о котором не уведомили',
   'notification.unknown-item': 'уведомление называет незаявленную единицу',
   'notification.explanation-late': 'разъяснение по запросу дано после срока',

@@ -347,6 +347,11 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
     refs(path('notifications', id, 'parties'), 'parties', n.parties);
     const tp = path('notifications', id, 'trigger');
     const t = n.trigger;
+    if (n.withoutNotice !== undefined && t.kind !== 'activity')
+      report(
+        path('notifications', id, 'withoutNotice'),
+        `only an activity is carried out without notice, not a ${t.kind}`,
+      );
     if (t.kind === 'movement' || t.kind === 'status-change') refs([...tp, 'categories'], 'categories', t.categories);
     if (t.kind === 'activity') {
       t.anyOf.forEach((th, i) => {

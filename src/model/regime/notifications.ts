@@ -43,6 +43,11 @@ export const NotificationRule = z.strictObject({
   deadline: exactlyOne({ before: Duration.optional(), after: Duration.optional() }),
   /** Receivers acknowledge within this period of the notification; no acknowledgement is due when absent. */
   acknowledge: z.strictObject({ within: Duration }).optional(),
+  /**
+   * Activity rules only: an activity notified as carried out without advance notice to the troops (Vienna Document
+   * 2011 ¶41) is due `after` its start instead (PT0S: when the troops begin it); rule `notification.snap-late`.
+   */
+  withoutNotice: z.strictObject({ after: Duration }).optional(),
   source: Source.optional(),
 });
 export type NotificationRule = z.infer<typeof NotificationRule>;
