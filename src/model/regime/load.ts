@@ -357,6 +357,9 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
       t.anyOf.forEach((th, i) => {
         ref([...tp, 'anyOf', i, 'category'], 'categories', th.category);
       });
+      t.air?.forEach((th, i) => {
+        ref([...tp, 'air', i, 'category'], 'categories', th.category);
+      });
       if (t.zone !== undefined) ref([...tp, 'zone'], 'zones', t.zone);
     }
   }
