@@ -68,6 +68,7 @@ export const RULES = {
   'inspection.item-mismatch': { severity: 'major' },
   'inspection.absence-not-confirmed': { severity: 'critical' },
   'inspection.undeclared-items': { severity: 'critical' },
+  'inspection.configuration-not-confirmed': { severity: 'major' },
   'inspection.site-not-drawn': { severity: 'minor' },
   'escrow.duplicate-commitment': { severity: 'major' },
   'escrow.invalid-opening': { severity: 'major' },

@@ -6,7 +6,12 @@
  * while the host is bound) and has no report by its arrival, plus the duration, plus a grace of two days, was not
  * conducted.
  */
-import type { EnvelopeOf, InspectionType } from '../model/index.js';
+import type {
+  ConfigurationValue,
+  EnvelopeOf,
+  InspectionType,
+  Finding as ReportFinding,
+} from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
 import { contains } from './intervals.js';
@@ -293,6 +298,22 @@ export class Inspections {
     }
     const host = b.host;
     const list = (xs: string[]) => ({ n: xs.length, items: xs.slice(0, LISTED) });
+    const unconfirmed = type ? configurationDiffs(type, b.findings) : [];
+    if (unconfirmed.length) {
+      this.#ctx.emit({
+        ...base,
+        rule: 'inspection.configuration-not-confirmed',
+        key: keyOf(ref),
+        party: host,
+        message: msg('inspection.configuration-not-confirmed', {
+          site: b.site,
+          inspector: e.party,
+          host,
+          ...list(unconfirmed),
+        }),
+        refs: [ref],
+      });
+    }
     if (notFound.length) {
       this.#ctx.emit({
         ...base,
@@ -439,4 +460,26 @@ export class Inspections {
     );
     return { quotas, items };
   }
+}
+
+const spell = (v: ConfigurationValue | undefined): string =>
+  v === undefined ? '—' : Array.isArray(v) ? `[${[...v].sort(byString).join(', ')}]` : String(v);
+
+/**
+ * The attributes of the type's expected configuration that the report does not confirm, as `attribute: seen ≠
+ * expected` (`—` when the report says nothing of it). Sets of words compare as sets.
+ */
+export function configurationDiffs(type: InspectionType, findings: readonly ReportFinding[]): string[] {
+  const seen = new Map<string, ConfigurationValue>();
+  for (const f of findings) if (f.kind === 'configuration' && !seen.has(f.attribute)) seen.set(f.attribute, f.observed);
+  const out: string[] = [];
+  for (const v of type.verifies) {
+    if (v.kind !== 'configuration') continue;
+    for (const x of v.expected) {
+      const got = seen.get(x.attribute);
+      if (got === undefined || typeof got !== typeof x.value || spell(got) !== spell(x.value))
+        out.push(`${x.attribute}: ${spell(got)} ≠ ${spell(x.value)}`);
+    }
+  }
+  return out;
 }

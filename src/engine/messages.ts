@@ -44,6 +44,7 @@ export const MESSAGE_CODES = [
   'inspection.item-mismatch',
   'inspection.absence-not-confirmed',
   'inspection.undeclared-items',
+  'inspection.configuration-not-confirmed',
   'inspection.site-not-drawn',
   'inspection.site-not-drawn.selected',
   'escrow.duplicate-commitment',

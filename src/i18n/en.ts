@@ -54,6 +54,8 @@ const messages: Record<MessageCode, string> = {
   'inspection.item-mismatch': "at {site}, {n} {n|item differs|items differ} from {host}'s declaration: {items}",
   'inspection.absence-not-confirmed': "at {site}, {inspector}'s inspectors found what was to be absent: {items}",
   'inspection.undeclared-items': "at {site}, {inspector}'s inspectors found items {host} never declared: {items}",
+  'inspection.configuration-not-confirmed':
+    "at {site}, {inspector}'s inspectors did not confirm {n} {n|attribute|attributes} of the configuration {host} undertook: {items}",
   'inspection.site-not-drawn': '{party} requested an inspection at {site}, which draw {draw} did not select ({status})',
   'inspection.site-not-drawn.selected':
     '{party} requested an inspection at {site}, which draw {draw} did not select ({status}: {selected})',
@@ -129,6 +131,7 @@ const rules: Record<RuleId, string> = {
   'inspection.item-mismatch': 'an inspected item differs from its declaration',
   'inspection.absence-not-confirmed': 'items whose absence was to be verified are present',
   'inspection.undeclared-items': 'inspectors found items no declaration lists',
+  'inspection.configuration-not-confirmed': 'inspectors did not confirm the configuration the host undertook',
   'inspection.site-not-drawn': 'an inspection request names a joint draw that did not select its site',
   'escrow.duplicate-commitment': 'a second escrowed declaration for the same period (the first stands)',
   'escrow.invalid-opening': 'an opening (or escrowed declaration) that does not verify against its commitment',

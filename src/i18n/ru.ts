@@ -62,6 +62,8 @@ const messages: Record<MessageCode, string> = {
     'на объекте {site} инспекторы стороны {inspector} обнаружили то, чего не должно быть: {items}',
   'inspection.undeclared-items':
     'на объекте {site} инспекторы стороны {inspector} обнаружили незаявленные стороной {host} единицы: {items}',
+  'inspection.configuration-not-confirmed':
+    'на объекте {site} инспекторы стороны {inspector} не подтвердили {n} {n|характеристику|характеристики|характеристик} конфигурации, принятой стороной {host}: {items}',
   'inspection.site-not-drawn':
     '{party} запросил(а) инспекцию на объекте {site}, не выбранном жеребьёвкой {draw} ({status})',
   'inspection.site-not-drawn.selected':
@@ -138,6 +140,7 @@ const rules: Record<RuleId, string> = {
   'inspection.item-mismatch': 'инспектированная единица отличается от заявленной',
   'inspection.absence-not-confirmed': 'единицы, отсутствие которых следовало подтвердить, присутствуют',
   'inspection.undeclared-items': 'инспекторы обнаружили единицы, которых нет ни в одном заявлении',
+  'inspection.configuration-not-confirmed': 'инспекторы не подтвердили конфигурацию, принятую принимающей стороной',
   'inspection.site-not-drawn': 'запрос инспекции ссылается на жеребьёвку, не выбравшую этот объект',
   'escrow.duplicate-commitment': 'второе депонированное заявление за тот же период (действует первое)',
   'escrow.invalid-opening': 'раскрытие (или депонированное заявление) не проходит проверку по обязательству',

@@ -393,6 +393,13 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
     t.verifies.forEach((what, i) => {
       const vp = path('inspections', id, 'verifies', i);
       refs([...vp, 'categories'], 'categories', what.categories);
+      if (what.kind === 'configuration') {
+        const seen = new Set<string>();
+        what.expected.forEach((x, j) => {
+          if (seen.has(x.attribute)) report([...vp, 'expected', j, 'attribute'], `"${x.attribute}" is listed twice`);
+          seen.add(x.attribute);
+        });
+      }
       if (what.kind !== 'declared-items') return;
       what.categories.forEach((cid, j) => {
         const c = v.categories.get(cid);
