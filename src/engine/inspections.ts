@@ -6,12 +6,7 @@
  * while the host is bound) and has no report by its arrival, plus the duration, plus a grace of two days, was not
  * conducted.
  */
-import type {
-  ConfigurationValue,
-  EnvelopeOf,
-  InspectionType,
-  Finding as ReportFinding,
-} from '../model/index.js';
+import type { ConfigurationValue, EnvelopeOf, InspectionType, Finding as ReportFinding } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
 import { contains } from './intervals.js';
@@ -138,23 +133,31 @@ export class Inspections {
     }
     const k = periodIndex(Date.parse(`${type.quota.anchor}T00:00:00Z`), type.quota.period, arrival);
     const qk = `${type.id}\u0000${e.party}\u0000${b.host}\u0000${k}`;
+    // The host's passive quota: what it receives in the period from every inspector together.
+    const hk = `${type.id}\u0000\u0000${b.host}\u0000${k}`;
     const used = (this.#used.get(qk) ?? 0) + 1;
-    this.#used.set(qk, used);
-    if (used > type.quota.count) {
+    const received = (this.#used.get(hk) ?? 0) + 1;
+    const perHost = type.quota.perHost;
+    const overOwn = used > type.quota.count;
+    if (overOwn || (perHost !== undefined && received > perHost)) {
+      // A request beyond a quota is the requester's finding and consumes nothing (the host may refuse it).
       req.overQuota = true;
       this.#ctx.emit({
         ...base,
         rule: 'inspection.quota-exceeded',
         key: keyOf(ref),
-        message: msg('inspection.quota-exceeded', {
+        message: msg(overOwn ? 'inspection.quota-exceeded' : 'inspection.quota-exceeded.host', {
           party: e.party,
-          used,
+          used: overOwn ? used : received,
           type: type.id,
           host: b.host,
-          quota: type.quota.count,
+          quota: overOwn ? type.quota.count : perHost,
         }),
         refs: [ref],
       });
+    } else {
+      this.#used.set(qk, used);
+      this.#used.set(hk, received);
     }
     if (type.selection) {
       const sk = `${type.id}\u0000${e.party}\u0000${b.host}`;

@@ -34,6 +34,7 @@ export const MESSAGE_CODES = [
   'acknowledgement.missing',
   'inspection.short-notice',
   'inspection.quota-exceeded',
+  'inspection.quota-exceeded.host',
   'inspection.site-not-selected',
   'inspection.site-not-selected.no-draw',
   'inspection.not-conducted',

@@ -41,6 +41,8 @@ const messages: Record<MessageCode, string> = {
     '{party} requested a "{type}" inspection at {site} arriving {arrival:time} with less than {notice:duration} notice',
   'inspection.quota-exceeded':
     '{party}\'s request is inspection {used} of "{type}" at {host} in its period; the quota is {quota}',
+  'inspection.quota-exceeded.host':
+    '{party}\'s request would be inspection {used} of "{type}" that {host} receives in its period; its passive quota is {quota}',
   'inspection.site-not-selected': '{party} already chose {chosen} for "{type}"; {site} is beyond its {count}',
   'inspection.site-not-selected.no-draw':
     '{party} requested "{type}" at {site} without the joint draw that selects its sites',

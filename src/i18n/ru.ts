@@ -46,6 +46,8 @@ const messages: Record<MessageCode, string> = {
     '{party} запросил(а) инспекцию «{type}» на объекте {site} с прибытием {arrival:time} с уведомлением менее {notice:duration}',
   'inspection.quota-exceeded':
     'запрос стороны {party} — {used}-я инспекция «{type}» у стороны {host} за период; квота {quota}',
+  'inspection.quota-exceeded.host':
+    'запрос стороны {party} — {used}-я инспекция «{type}», принимаемая стороной {host} за период; её пассивная квота {quota}',
   'inspection.site-not-selected': '{party} уже выбрал(а) {chosen} для «{type}»; {site} сверх {count}',
   'inspection.site-not-selected.no-draw':
     '{party} запросил(а) «{type}» на объекте {site} без совместной жеребьёвки, выбирающей объекты',

@@ -43,7 +43,12 @@ export const Finding = z.discriminatedUnion('kind', [
   /** Items found that no declaration lists. */
   z.strictObject({ kind: z.literal('undeclared'), category: Id, count: z.int().positive(), note: Text.optional() }),
   /** An attribute of the site's configuration as the inspectors saw it (the type's `configuration` verification). */
-  z.strictObject({ kind: z.literal('configuration'), attribute: Id, observed: ConfigurationValue, note: Text.optional() }),
+  z.strictObject({
+    kind: z.literal('configuration'),
+    attribute: Id,
+    observed: ConfigurationValue,
+    note: Text.optional(),
+  }),
   z.strictObject({ kind: z.literal('remark'), note: Text }),
 ]);
 export type Finding = z.infer<typeof Finding>;

@@ -167,7 +167,10 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
               (v) => v.kind === 'configuration' && v.expected.some((x) => x.attribute === f.attribute),
             );
             if (!expected)
-              report([...b, 'findings', i, 'attribute'], `inspection type "${t.id}" verifies no attribute "${f.attribute}"`);
+              report(
+                [...b, 'findings', i, 'attribute'],
+                `inspection type "${t.id}" verifies no attribute "${f.attribute}"`,
+              );
           } else if (f.kind !== 'remark') category([...b, 'findings', i, 'category'], f.category);
         });
       }

@@ -46,7 +46,12 @@ export const InspectionType = z.strictObject({
       by: z.enum(['inspector', 'joint-draw']),
     })
     .optional(),
-  quota: z.strictObject({ count: Count, period: Duration, anchor: IsoDate }),
+  /**
+   * `count` per inspector-host pair; `perHost`, the host's passive quota, from all inspectors together (VD11 Ch. IX:
+   * at most 3 inspections a calendar year, and with `count: 1` at most one from the same inspecting state). A request
+   * beyond either is the requester's finding and consumes neither.
+   */
+  quota: z.strictObject({ count: Count, period: Duration, anchor: IsoDate, perHost: Count.optional() }),
   notice: Duration,
   duration: Duration,
   verifies: z.array(Verification).min(1, { error: 'expected at least one verification' }),
