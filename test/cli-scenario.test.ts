@@ -47,6 +47,17 @@ describe('detente regime check', () => {
   });
 });
 
+describe('detente scenario list', () => {
+  it('names every scenario with what it exercises, and the default', () => {
+    const out = ok(['scenario', 'list']);
+    expect(out).toMatch(/^european-security-2022 \(default\)\n {2}The default scenario: the United States and Russia/m);
+    const json = JSON.parse(ok(['scenario', 'list', '--json']));
+    expect(json.default).toBe('european-security-2022');
+    expect(json.scenarios.map((x: { name: string }) => x.name)).toContain('european-security-2022');
+    for (const x of json.scenarios) expect(x.about.length, x.name).toBeGreaterThan(20);
+  });
+});
+
 describe('detente scenario play, status, findings', () => {
   const base = tmp();
   const dir = join(base, 'play');
