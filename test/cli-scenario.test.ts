@@ -47,6 +47,17 @@ describe('detente regime check', () => {
   });
 });
 
+describe('detente scenario list', () => {
+  it('names every scenario with what it exercises, and the default', () => {
+    const out = ok(['scenario', 'list']);
+    expect(out).toMatch(/^european-security-2022 \(default\)\n {2}The default scenario: the United States and Russia/m);
+    const json = JSON.parse(ok(['scenario', 'list', '--json']));
+    expect(json.default).toBe('european-security-2022');
+    expect(json.scenarios.map((x: { name: string }) => x.name)).toContain('european-security-2022');
+    for (const x of json.scenarios) expect(x.about.length, x.name).toBeGreaterThan(20);
+  });
+});
+
 describe('detente scenario play, status, findings', () => {
   const base = tmp();
   const dir = join(base, 'play');
@@ -127,6 +138,11 @@ describe('detente scenario play, status, findings', () => {
       'limit.exceeded-observed',
     ]);
     expect(ok(['findings', '--dir', dir, '--lang', 'ru', '--severity', 'critical'])).toContain('превышает');
+    // The JSON carries what the engine said: a code and parameters; each language renders them.
+    expect(json.findings[2].message).toMatchObject({
+      code: 'limit.exceeded-observed.in-zone',
+      params: { party: 'ru', limit: 'ukraine-no-offensive-gl-missiles', from: '2022-07-12T14:00:00.000Z' },
+    });
     const early = JSON.parse(ok(['findings', '--dir', dir, '--as-of', '2022-01-30', '--json']));
     expect(early.findings.map((f: any) => f.rule)).toEqual(['regime.signature-mismatch']);
     refused(['findings', '--dir', dir, '--severity', 'grave'], /--severity: unknown level "grave"/);

@@ -17,6 +17,7 @@ import {
   type MultiOpening,
   selectSample,
 } from '../src/escrow/index.js';
+import { renderMessage } from '../src/i18n/index.js';
 import { countersignReport, type Item } from '../src/model/index.js';
 import { ref, Script, T } from './engine-helpers.js';
 import { seedOf, suite } from './model-helpers.js';
@@ -101,11 +102,11 @@ describe('escrowed declarations in the engine', () => {
     expect(rules(findings, 'escrow.')).toEqual(['escrow.declared-not-found', 'escrow.found-not-declared']);
     const missing = findings.find((f) => f.rule === 'escrow.declared-not-found')!;
     expect(missing.party).toBe('ru');
-    expect(missing.message.en).toContain('RU-ICBM-0003');
+    expect(renderMessage(missing.message, 'en')).toContain('RU-ICBM-0003');
     expect(missing.refs.map((r) => r.index)).toContain(report.index);
     const extra = findings.find((f) => f.rule === 'escrow.found-not-declared')!;
-    expect(extra.message.en).toContain('RU-ICBM-0099');
-    expect(extra.message.en).not.toContain('RU-ICBM-0001');
+    expect(renderMessage(extra.message, 'en')).toContain('RU-ICBM-0099');
+    expect(renderMessage(extra.message, 'en')).not.toContain('RU-ICBM-0001');
     expect(state.escrow.declarations).toEqual([
       expect.objectContaining({ party: 'ru', asOf: '2022-03-01', root: tree.commitment().root, leaves: 64, opened: 3 }),
     ]);
@@ -143,7 +144,9 @@ describe('escrowed declarations in the engine', () => {
     s.add('ru', 'declaration-opening', body, '2022-03-20');
     const { state, findings } = s.evaluate('2022-03-21');
     expect(rules(findings, 'escrow.')).toEqual(['escrow.invalid-opening']);
-    expect(findings.find((f) => f.rule === 'escrow.invalid-opening')!.message.en).toContain('not the committed root');
+    expect(renderMessage(findings.find((f) => f.rule === 'escrow.invalid-opening')!.message, 'en')).toContain(
+      'not the committed root',
+    );
     expect(state.escrow.declarations[0]!.opened).toBe(0);
   });
 
@@ -159,7 +162,7 @@ describe('escrowed declarations in the engine', () => {
       const { state, findings } = s.evaluate('2022-03-21');
       const f = findings.filter((x) => x.rule === 'escrow.invalid-opening');
       expect(f, what).toHaveLength(1);
-      expect(f[0]!.message.en, what).toContain(message);
+      expect(renderMessage(f[0]!.message, 'en'), what).toContain(message);
       expect(state.escrow.declarations[0]!.opened, what).toBe(0);
     }
   });
@@ -301,7 +304,7 @@ describe('joint draws in the engine', () => {
     }
     const f = s.findings('2022-03-07').filter((x) => x.rule === 'inspection.site-not-drawn');
     expect(f).toHaveLength(1);
-    expect(f[0]!.message.en).toContain(other);
+    expect(renderMessage(f[0]!.message, 'en')).toContain(other);
     expect(T(f[0]!.at)).toBe(T('2022-03-06'));
   });
 });
@@ -368,8 +371,8 @@ describe('phased disclosure (the regime’s escrow.phases)', () => {
     const f = s.findings('2022-05-01').find((x) => x.rule === 'escrow.phase-not-opened')!;
     expect(f.party).toBe('ru');
     expect(f.at).toBe('2022-04-02T00:00:00.000Z');
-    expect(f.message.en).toContain('did not open kozelsk in full by 2022-04-01');
-    expect(f.message.en).toContain('as of 2022-03-01');
+    expect(renderMessage(f.message, 'en')).toContain('did not open kozelsk in full by 2022-04-01');
+    expect(renderMessage(f.message, 'en')).toContain('as of 2022-03-01');
     expect(f.refs).toHaveLength(1);
   });
 
@@ -377,7 +380,7 @@ describe('phased disclosure (the regime’s escrow.phases)', () => {
     const { s, open } = phased('2022-04-01');
     open('2022-04-03');
     const f = s.findings('2022-05-01').find((x) => x.rule === 'escrow.phase-not-opened')!;
-    expect(f.message.en).toContain('opened late, 2022-04-03');
+    expect(renderMessage(f.message, 'en')).toContain('opened late, 2022-04-03');
   });
 
   it('opening items one by one (no region named) does not count as opening the region in full', () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../src/crypto/bytes.js';
 import { type Finding, iso } from '../src/engine/index.js';
+import { renderMessage } from '../src/i18n/index.js';
 import { countersignReport } from '../src/model/index.js';
 import { ref, Script, T, text } from './engine-helpers.js';
 import { seedOf, suite } from './model-helpers.js';
@@ -177,7 +178,9 @@ describe('commitments', () => {
     const acc = s.add('us', 'commitment-accepted', { commitment: 'us-aegis-ashore-transparency' }, '2022-02-01');
     st = s.evaluate('2022-02-02').state.commitments;
     expect(c('us-aegis-ashore-transparency').status).toBe('awaiting-condition');
-    expect(c('us-aegis-ashore-transparency').reason.en).toContain('"ru-ground-missile-base-transparency" accepted');
+    expect(renderMessage(c('us-aegis-ashore-transparency').reason, 'en')).toContain(
+      '"ru-ground-missile-base-transparency" accepted',
+    );
     const racc = s.add(
       'ru',
       'commitment-accepted',
@@ -331,7 +334,7 @@ describe('notifications', () => {
     expect(m.site).toBe('minot');
     expect(only(ev.findings, 'notification.late')[0]!.site).toBeDefined();
     expect(m.refs).toEqual([ref(d1), ref(d2)]);
-    expect(m.message.en).toContain('US-HB-B');
+    expect(renderMessage(m.message, 'en')).toContain('US-HB-B');
     expect(ev.state.notifications.missing.map((x) => [x.kind, x.status])).toEqual([
       ['movement', 'notified'],
       ['status-change', 'missing'],
@@ -609,7 +612,8 @@ describe('inspections', () => {
     expect(ev.state.inspections.items.map((i) => i.status)).toEqual(['not-due', 'conducted', 'not-due']);
     expect(ev.state.inspections.quotas.find((q) => q.inspection === gmb)).toMatchObject({
       selectedSites: ['chernyakhovsk', 'mozdok'],
-      used: 3,
+      // The third request, beyond the quota, is the requester's finding and consumes nothing.
+      used: 2,
       left: 0,
     });
   });
@@ -676,7 +680,9 @@ describe('inspections', () => {
       'inspection.report-mismatch',
       'inspection.undeclared-items',
     ]);
-    expect(only(ev.findings, 'inspection.item-mismatch')[0]!.message.en).toContain('RU-ICBM-0002 (warheads 4)');
+    expect(renderMessage(only(ev.findings, 'inspection.item-mismatch')[0]!.message, 'en')).toContain(
+      'RU-ICBM-0002 (warheads 4)',
+    );
     expect(only(ev.findings, 'inspection.report-mismatch')[0]!.refs).toContainEqual(ref(bad));
     const row = ev.state.holdings.find((h) => h.party === 'ru')!.bySite.find((x) => x.category === 'icbm')!;
     expect(row).toMatchObject({ declared: 3, inspected: { confirmed: 1, mismatched: 1, notFound: 1 } });
@@ -811,8 +817,11 @@ describe('metrics', () => {
       { party: 'ru', refs: expect.arrayContaining([ref(d1)]) },
     ]);
     expect(
-      s.evaluate('2022-02-13').state.commitments.find((c) => c.commitment === 'us-ukraine-no-offensive-missiles')!
-        .reason.en,
+      renderMessage(
+        s.evaluate('2022-02-13').state.commitments.find((c) => c.commitment === 'us-ukraine-no-offensive-missiles')!
+          .reason,
+        'en',
+      ),
     ).toContain(`metric "${m}" met`);
     declare(s, '2022-03-20T00:00:00Z', 31000);
     seen(s, 'us', '2022-03-21T00:00:00Z', 33000);

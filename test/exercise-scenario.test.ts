@@ -11,6 +11,7 @@ import { type ComplianceState, Engine, type Finding, fold } from '../src/engine/
 import { type ExerciseMeta, playScenario, scenarioRegime } from '../src/exercise/play.js';
 import { foldDir, loadLogs } from '../src/exercise/read.js';
 import { aggregate, parseTimeline } from '../src/exercise/timeline.js';
+import { renderMessage } from '../src/i18n/index.js';
 import { openLogDir } from '../src/log/log-dir.js';
 import { decodeEntry } from '../src/model/index.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
@@ -146,13 +147,19 @@ describe('the European security 2022 scenario', () => {
     for (const f of findings) {
       if (f.rule !== 'metric.deadline-missed') expect(f.refs.length, f.id).toBeGreaterThan(0);
       for (const r of f.refs) expect(r.leafHash).toMatch(/^[0-9a-f]{64}$/);
-      expect(f.message.ru.length).toBeGreaterThan(10);
+      for (const lang of ['en', 'ru'] as const) {
+        const text = renderMessage(f.message, lang);
+        expect(text.length, f.id).toBeGreaterThan(10);
+        expect(text, f.id).not.toMatch(/[{}]|undefined|\bP(?:\d+[YMWD])+|\bPT\d+[HMS]/);
+      }
     }
-    const missing = findings.filter((f) => f.rule === 'notification.missing').map((f) => f.message.en);
-    expect(missing[1]).toContain('movement of 1 item(s) under "nst-movement": RU-HB-0003');
-    const escrow = findings.filter((f) => f.rule.startsWith('escrow.')).map((f) => f.message.en);
-    expect(escrow[0]).toContain("ru opened 1 item(s) at engels that us's inspectors did not find: RU-HB-0003");
-    expect(escrow[1]).toContain("found 1 item(s) at mozdok that ru's opening of the site does not list: RU-9M729-0001");
+    const missing = findings
+      .filter((f) => f.rule === 'notification.missing')
+      .map((f) => renderMessage(f.message, 'en'));
+    expect(missing[1]).toContain('movement of 1 item under "nst-movement": RU-HB-0003');
+    const escrow = findings.filter((f) => f.rule.startsWith('escrow.')).map((f) => renderMessage(f.message, 'en'));
+    expect(escrow[0]).toContain("ru opened 1 item at engels that us's inspectors did not find: RU-HB-0003");
+    expect(escrow[1]).toContain("found 1 item at mozdok that ru's opening of the site does not list: RU-9M729-0001");
   });
 
   it('samples the Aegis Ashore visits by joint draw: one joint, one decided by the fallback after a late reveal', () => {
@@ -230,9 +237,9 @@ describe('the European security 2022 scenario', () => {
       'us-aegis-ashore-transparency': 'awaiting-condition',
       'ru-ground-missile-base-transparency': 'withdrawn',
     });
-    expect(state.commitments.find((c) => c.commitment === 'us-aegis-ashore-transparency')!.reason.en).toBe(
-      'awaiting: "ru-ground-missile-base-transparency" accepted',
-    );
+    expect(
+      renderMessage(state.commitments.find((c) => c.commitment === 'us-aegis-ashore-transparency')!.reason, 'en'),
+    ).toBe('awaiting: "ru-ground-missile-base-transparency" accepted');
     // The US limits in Ukraine bound it only while its commitment was in force, and it kept them.
     const usUkraine = (s: ComplianceState) =>
       s.limits.find((l) => l.limit === 'ukraine-no-offensive-gl-missiles' && l.party === 'us')!.status;

@@ -208,6 +208,9 @@ describe('dashboard', () => {
     expect(rows.slice(0, 2).map((r) => r[1])).toEqual(['critical', 'critical']);
     const mismatch = page.locator('[data-finding="inspection.item-mismatch/detente.example/us#21"]');
     expect(await mismatch.textContent()).toContain('Russian Federation');
+    // The engine's message (a code and parameters) rendered by the catalogue, not shown raw.
+    expect(await mismatch.textContent()).toMatch(/differs? from ru's declaration: RU-/);
+    expect(await mismatch.textContent()).not.toMatch(/[{}]/);
     // Its references are the entries the engine cites.
     const cited = await mismatch
       .locator('a[data-ref]')
@@ -260,8 +263,9 @@ describe('dashboard', () => {
       expect(deadlines).toContain(d);
     }
     expect(await page.locator('tr.overdue-row[data-deadline]').count()).toBeGreaterThanOrEqual(4);
-    // Quotas: Russia used three Aegis Ashore visits of two in 2022 (inspection.quota-exceeded).
-    expect(await page.locator('[data-quota="aegis-ashore-transparency"]').getAttribute('data-used')).toBe('3');
+    // Quotas: Russia used both Aegis Ashore visits of 2022; its third request, beyond the quota
+    // (inspection.quota-exceeded), consumes nothing.
+    expect(await page.locator('[data-quota="aegis-ashore-transparency"]').getAttribute('data-used')).toBe('2');
     expect(await page.getByTestId('quotas').textContent()).toContain('Aegis Ashore');
     // The metric: its whole series, relapsed.
     const metric = page.locator('[data-metric="ru-border-band-troops"]');

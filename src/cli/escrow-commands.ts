@@ -25,6 +25,7 @@ import { csvRows } from '../escrow/csv.js';
 import { commitRandom, createMultiOpening } from '../escrow/index.js';
 import { EXERCISE_FILE, scenarioRegime } from '../exercise/play.js';
 import { foldDir } from '../exercise/read.js';
+import { renderMessage } from '../i18n/index.js';
 import { logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
 import { inclusionProofFromStore } from '../log/proofs.js';
 import {
@@ -636,7 +637,8 @@ export function registerEscrowCommands(program: Command): void {
         if (opts.json) printJson({ ...s, findings });
         else {
           process.stdout.write(formatDraw(s));
-          for (const f of findings) process.stdout.write(`  finding ${f.rule} (${f.party}): ${f.message.en}\n`);
+          for (const f of findings)
+            process.stdout.write(`  finding ${f.rule} (${f.party}): ${renderMessage(f.message, 'en')}\n`);
         }
       },
     );

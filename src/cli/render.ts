@@ -3,6 +3,7 @@
  * said so. Messages in English or Russian (`--lang`).
  */
 import type { ComplianceState, Finding } from '../engine/index.js';
+import { renderMessage } from '../i18n/index.js';
 import type { EntryRef, Regime } from '../model/index.js';
 
 export type Lang = 'en' | 'ru';
@@ -68,7 +69,7 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
   say(
     table(
       ['COMMITMENT', 'PARTY', 'STATUS', 'WHY'],
-      state.commitments.map((c) => [c.commitment, c.party, c.status.toUpperCase(), c.reason[lang]]),
+      state.commitments.map((c) => [c.commitment, c.party, c.status.toUpperCase(), renderMessage(c.reason, lang)]),
     ),
   );
 
@@ -305,7 +306,7 @@ export function renderFindings(findings: readonly Finding[], asOf: string, lang:
     out.push(
       `${utc(f.at)}  ${f.severity.toUpperCase()}  ${f.rule}  (${f.breaks.kind} ${f.breaks.id})  charged to ${f.party}`,
     );
-    out.push(`  ${f.message[lang]}`);
+    out.push(`  ${renderMessage(f.message, lang)}`);
     for (const r of f.refs) out.push(`  ↳ ${r.origin} #${r.index} leaf ${r.leafHash}`);
   }
   return `${out.join('\n')}\n`;

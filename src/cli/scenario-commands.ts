@@ -1,7 +1,13 @@
-/** `detente scenario play NAME --dir DIR`: an exercise played directly into one log per party, on a simulated clock. */
+/**
+ * `detente scenario play NAME --dir DIR`: an exercise played directly into one log per party, on a simulated clock.
+ * `detente scenario list`: every scenario, with what it exercises (its README's first paragraph).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_SEED } from '../exercise/keys.js';
 import { type ExerciseMeta, playScenario } from '../exercise/play.js';
+import { DEFAULT_SCENARIO, packageRoot } from '../exercise/scenarios.js';
 import { printJson, progress } from './output.js';
 import { utc } from './render.js';
 import { reportPlayed } from './status-commands.js';
@@ -19,8 +25,37 @@ export function describePlay(meta: ExerciseMeta, dir: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Every scenario folder (regime and timeline both there), in name order, with its README's first paragraph. */
+export function listScenarios(): { name: string; about: string }[] {
+  const root = join(packageRoot(), 'scenarios');
+  return readdirSync(root, { withFileTypes: true })
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .filter((n) => existsSync(join(root, n, 'regime.yaml')) && existsSync(join(root, n, 'timeline.yaml')))
+    .sort()
+    .map((name) => {
+      const readme = join(root, name, 'README.md');
+      const text = existsSync(readme) ? readFileSync(readme, 'utf8') : '';
+      const paragraph = text.split(/\n\s*\n/).find((p) => p.trim() && !p.trimStart().startsWith('#')) ?? '';
+      return { name, about: paragraph.replace(/\s+/g, ' ').trim() };
+    });
+}
+
 export function registerScenarioCommands(program: Command): void {
   const scenario = program.command('scenario').description('exercises: scenarios played on a simulated clock');
+  scenario
+    .command('list')
+    .description('every scenario, with what it exercises')
+    .option('--json', 'print JSON')
+    .action((opts: { json?: boolean }) => {
+      const list = listScenarios();
+      if (opts.json) printJson({ scenarios: list, default: DEFAULT_SCENARIO });
+      else {
+        for (const s of list) {
+          process.stdout.write(`${s.name}${s.name === DEFAULT_SCENARIO ? ' (default)' : ''}\n  ${s.about}\n`);
+        }
+      }
+    });
   scenario
     .command('play')
     .description("play a scenario's timeline into one log per party (a new directory)")

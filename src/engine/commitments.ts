@@ -16,8 +16,9 @@ import type { Commitment, Condition, EnvelopeOf } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, keyOf } from './findings.js';
 import { containing, contains, from, fromSteps, type Intervals, intersectAll, NEVER, until } from './intervals.js';
-import { endOfDay, human, iso, plus, startOfDay } from './time.js';
-import { byString, type EntryRef, refKey, type Text } from './types.js';
+import { type Message, msg } from './messages.js';
+import { endOfDay, iso, plus, startOfDay } from './time.js';
+import { byString, type EntryRef, refKey } from './types.js';
 
 interface Step {
   at: number;
@@ -36,7 +37,8 @@ export interface CommitmentState {
   commitment: string;
   party: string;
   status: 'proposed' | 'awaiting-condition' | 'in-force' | 'breached' | 'withdrawn';
-  reason: Text;
+  /** Why it has its status, as a message (src/i18n renders it). */
+  reason: Message;
   acceptance?: EntryRef;
   acceptedAt?: string;
   inForceSince?: string;
@@ -92,10 +94,7 @@ export class Commitments {
         party: e.party,
         at,
         breaks: { kind: 'commitment', id: c.id },
-        message: {
-          en: `${e.party} withdraws "${c.id}" naming an acceptance that is not its current one`,
-          ru: `${e.party} отзывает «${c.id}», ссылаясь не на действующее принятие`,
-        },
+        message: msg('commitment.invalid-withdrawal', { party: e.party, commitment: c.id }),
         refs: [ref, a],
       });
       return;
@@ -168,10 +167,7 @@ export class Commitments {
       return {
         ...base,
         status: 'withdrawn',
-        reason: {
-          en: `withdrawn by ${c.party}, effective ${human(t.withdrawal.effective)}`,
-          ru: `отозвано стороной ${c.party}, с ${human(t.withdrawal.effective)}`,
-        },
+        reason: msg('commitment.withdrawn', { party: c.party, effective: iso(t.withdrawal.effective) }),
         breaches: [],
       };
     }
@@ -179,20 +175,17 @@ export class Commitments {
       return {
         ...base,
         status: 'proposed',
-        reason: { en: `not accepted by ${c.party}`, ru: `не принято стороной ${c.party}` },
+        reason: msg('commitment.proposed', { party: c.party }),
         breaches: [],
       };
     }
     if (!current) {
       const unmet = conditions.filter((k) => !k.holds).map((k) => describe(k.condition));
-      if (!contains(q.regimeInForce, asOf)) unmet.unshift({ en: 'the regime is in force', ru: 'режим вступил в силу' });
+      if (!contains(q.regimeInForce, asOf)) unmet.unshift(msg('condition.regime-in-force'));
       return {
         ...base,
         status: 'awaiting-condition',
-        reason: {
-          en: `awaiting: ${unmet.map((u) => u.en).join('; ')}`,
-          ru: `ожидается: ${unmet.map((u) => u.ru).join('; ')}`,
-        },
+        reason: msg('commitment.awaiting', { conditions: unmet }),
         breaches: [],
       };
     }
@@ -215,23 +208,19 @@ export class Commitments {
         if (at >= since && at <= asOf) breaches.push(f);
       }
     }
-    const pending: Text =
-      t.withdrawal && t.withdrawal.effective > asOf
-        ? {
-            en: `; withdrawal effective ${human(t.withdrawal.effective)}`,
-            ru: `; отзыв вступает в силу ${human(t.withdrawal.effective)}`,
-          }
-        : { en: '', ru: '' };
+    // A withdrawal given but not yet effective is said with the status.
+    const effective = t.withdrawal && t.withdrawal.effective > asOf ? iso(t.withdrawal.effective) : undefined;
     if (breaches.length) {
       const rules = [...new Set(breaches.map((f) => f.rule))].sort(byString);
       return {
         ...base,
         status: 'breached',
         inForceSince: iso(since),
-        reason: {
-          en: `in force since ${human(since)}; breached: ${rules.join(', ')}${pending.en}`,
-          ru: `в силе с ${human(since)}; нарушено: ${rules.join(', ')}${pending.ru}`,
-        },
+        reason: msg(effective ? 'commitment.breached.withdrawing' : 'commitment.breached', {
+          since: iso(since),
+          rules,
+          effective,
+        }),
         breaches: breaches.map((f) => f.id).sort(byString),
       };
     }
@@ -239,27 +228,24 @@ export class Commitments {
       ...base,
       status: 'in-force',
       inForceSince: iso(since),
-      reason: {
-        en: `in force since ${human(since)}: accepted and every condition holds${pending.en}`,
-        ru: `в силе с ${human(since)}: принято, все условия выполнены${pending.ru}`,
-      },
+      reason: msg(effective ? 'commitment.in-force.withdrawing' : 'commitment.in-force', {
+        since: iso(since),
+        effective,
+      }),
       breaches: [],
     };
   }
 }
 
-function describe(k: Condition): Text {
+function describe(k: Condition): Message {
   switch (k.kind) {
     case 'accepted':
-      return { en: `"${k.commitment}" accepted`, ru: `принятие «${k.commitment}»` };
+      return msg('condition.accepted', { commitment: k.commitment });
     case 'in-force':
-      return { en: `"${k.commitment}" in force`, ru: `вступление в силу «${k.commitment}»` };
+      return msg('condition.in-force', { commitment: k.commitment });
     case 'metric-met':
-      return { en: `metric "${k.metric}" met`, ru: `выполнение показателя «${k.metric}»` };
+      return msg('condition.metric-met', { metric: k.metric });
     case 'date':
-      return {
-        en: `date ${k.from ?? '…'} to ${k.until ?? '…'}`,
-        ru: `период с ${k.from ?? '…'} по ${k.until ?? '…'}`,
-      };
+      return msg('condition.date', { from: k.from ?? '…', until: k.until ?? '…' });
   }
 }

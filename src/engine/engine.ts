@@ -19,9 +19,11 @@ import { Inspections, type InspectionsState } from './inspections.js';
 import { type Intervals, intersect, union } from './intervals.js';
 import { LeafIndex } from './leaf-index.js';
 import { type LimitState, Limits } from './limits.js';
+import { LISTED, msg } from './messages.js';
 import { type MetricState, Metrics } from './metrics.js';
 import { Notifications, type NotificationsState } from './notifications.js';
 import { compareEntries, sortEntries } from './order.js';
+import { Periodic } from './periodic.js';
 import { type RegimeState, RegimeStatus } from './regime-status.js';
 import { endOfDay, instant, iso } from './time.js';
 import { byString, type EngineEntry, type EntryRef, refOf } from './types.js';
@@ -92,6 +94,7 @@ export class Engine {
   readonly #notifications: Notifications;
   readonly #inspections: Inspections;
   readonly #metrics: Metrics;
+  readonly #periodic: Periodic;
   readonly #escrow: EscrowRules;
   /** The last entry applied (its order key only is read). */
   #last: Pick<EngineEntry, 'countedAt' | 'origin' | 'index'> | undefined;
@@ -119,6 +122,7 @@ export class Engine {
     this.#notifications = new Notifications(ctx);
     this.#inspections = new Inspections(ctx);
     this.#metrics = new Metrics(ctx);
+    this.#periodic = new Periodic(ctx);
     this.#escrow = new EscrowRules(ctx);
   }
 
@@ -140,10 +144,12 @@ export class Engine {
       party: fork.party,
       at: fork.at,
       breaks: { kind: 'regime', id: this.regime.id },
-      message: {
-        en: `log.equivocation origin=${fork.origin} size=${fork.size} foldedTo=${fork.foldedTo} evidence=${fork.evidence}`,
-        ru: `log.equivocation origin=${fork.origin} size=${fork.size} foldedTo=${fork.foldedTo} evidence=${fork.evidence}`,
-      },
+      message: msg('log.equivocation', {
+        origin: fork.origin,
+        size: fork.size,
+        foldedTo: fork.foldedTo,
+        evidence: fork.evidence,
+      }),
       refs: [],
     });
   }
@@ -182,10 +188,10 @@ export class Engine {
         party: logParty ?? e.party,
         at,
         breaks: { kind: 'entry', id: e.type },
-        message: {
-          en: `an entry of ${e.party} is in ${logParty === undefined ? 'a log of no party' : `${logParty}'s log`} (${entry.origin}); it is ignored`,
-          ru: `запись стороны ${e.party} находится в ${logParty === undefined ? 'журнале, не принадлежащем ни одной стороне' : `журнале стороны ${logParty}`} (${entry.origin}); она не учитывается`,
-        },
+        message:
+          logParty === undefined
+            ? msg('entry.wrong-log.no-party', { party: e.party, origin: entry.origin })
+            : msg('entry.wrong-log', { party: e.party, log: logParty, origin: entry.origin }),
         refs: [ref],
       });
       return;
@@ -199,17 +205,18 @@ export class Engine {
       ...e.refs.filter((r) => !this.#leaves.has(r)),
     ];
     if (missing.length) {
-      const list = missing.map((r) => `${r.origin}#${r.index}`).join(', ');
       this.#ctx.emit({
         rule: 'entry.unresolved-reference',
         key: keyOf(ref),
         party: e.party,
         at,
         breaks: { kind: 'entry', id: e.type },
-        message: {
-          en: `${e.party}'s ${e.type} refers to ${missing.length} entr${missing.length === 1 ? 'y' : 'ies'} not counted before it: ${list}`,
-          ru: `запись ${e.type} стороны ${e.party} ссылается на записи, не учтённые до неё: ${list}`,
-        },
+        message: msg('entry.unresolved-reference', {
+          party: e.party,
+          type: e.type,
+          n: missing.length,
+          entries: missing.map((r) => `${r.origin}#${r.index}`),
+        }),
         refs: [ref],
       });
       // A record that names what does not exist cannot change what it would refer to.
@@ -233,6 +240,7 @@ export class Engine {
         break;
       case 'declaration': {
         if (!this.#escrow.declaration(e, ref, at)) break;
+        this.#periodic.declared(e.party, e.body.asOf, at, ref);
         const previous = this.#holdings.declaration(e.party);
         const { changes, complete } = this.#holdings.declare(e.party, e.body, ref, at, entry.moreItems);
         if (!complete) {
@@ -242,10 +250,7 @@ export class Engine {
             party: e.party,
             at,
             breaks: { kind: 'entry', id: 'declaration' },
-            message: {
-              en: `${e.party}'s declaration as of ${e.body.asOf} lists further items in blobs that could not be read; only the items in the entry count`,
-              ru: `заявление стороны ${e.party} на ${e.body.asOf} ссылается на недоступные блоки с дополнительными единицами; учтены только единицы из самой записи`,
-            },
+            message: msg('declaration.incomplete', { party: e.party, asOf: e.body.asOf }),
             refs: [ref],
           });
         }
@@ -266,10 +271,7 @@ export class Engine {
             party: e.party,
             at,
             breaks: { kind: 'entry', id: 'declaration-opening' },
-            message: {
-              en: `${e.party} opens a declaration that is not its current escrowed declaration`,
-              ru: `${e.party} раскрывает заявление, не являющееся её текущим депонированным заявлением`,
-            },
+            message: msg('entry.invalid-reference.opening', { party: e.party }),
             refs: [ref, target],
           });
           break;
@@ -311,10 +313,11 @@ export class Engine {
               at,
               breaks: { kind: 'notification', id: b.rule },
               site: b.kind === 'movement' ? b.to : b.site,
-              message: {
-                en: `${e.party}'s notification names ${unknown.length} item(s) it never declared: ${unknown.slice(0, 6).join(', ')}`,
-                ru: `уведомление стороны ${e.party} называет ${unknown.length} ед., которые она не заявляла: ${unknown.slice(0, 6).join(', ')}`,
-              },
+              message: msg('notification.unknown-item', {
+                party: e.party,
+                n: unknown.length,
+                items: unknown.slice(0, LISTED),
+              }),
               refs: [ref],
             });
           }
@@ -481,6 +484,7 @@ export class Engine {
       ...this.#notifications.findings(q),
       ...this.#inspections.findings(q),
       ...this.#metrics.findings(q),
+      ...this.#periodic.findings(q),
       ...this.#escrow.findings(q),
     ]);
   }

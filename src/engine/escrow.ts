@@ -31,6 +31,7 @@ import type { EnvelopeOf, InspectionType, Item, Regime } from '../model/index.js
 import type { Ctx, QueryContext } from './context.js';
 import { commitmentOfDeclaration, openedItemsOf } from './escrow-entries.js';
 import { type Finding, finding, keyOf, type RuleId } from './findings.js';
+import { LISTED, type MessageCode, msg } from './messages.js';
 import { endOfDay, iso, plus } from './time.js';
 import { byString, type EntryRef, refKey } from './types.js';
 
@@ -84,7 +85,7 @@ export interface EscrowState {
   draws: DrawState[];
 }
 
-const ROUND_RULES: Record<RoundFinding['kind'], RuleId> = {
+const ROUND_RULES: Record<RoundFinding['kind'], RuleId & MessageCode> = {
   NOT_A_PARTY: 'draw.not-a-party',
   COMMITMENT_LATE: 'draw.commit-late',
   COMMITMENT_DUPLICATE: 'draw.commit-duplicate',
@@ -137,10 +138,12 @@ export class EscrowRules {
         party: e.party,
         at,
         breaks: { kind: 'entry', id: 'declaration' },
-        message: {
-          en: `${e.party} committed a second escrowed declaration as of ${b.asOf} (root ${b.root}); the first (root ${first.commitment.root}) stands and this one is ignored`,
-          ru: `${e.party} зафиксировал(а) второе депонированное заявление на ${b.asOf} (корень ${b.root}); действует первое (корень ${first.commitment.root}), второе не учитывается`,
-        },
+        message: msg('escrow.duplicate-commitment', {
+          party: e.party,
+          asOf: b.asOf,
+          root: b.root,
+          first: first.commitment.root,
+        }),
         refs: [first.ref, ref],
       });
       return false;
@@ -150,7 +153,7 @@ export class EscrowRules {
       commitment = commitmentOfDeclaration(b);
     } catch (err) {
       if (!(err instanceof DetenteError)) throw err;
-      this.#invalid(e.party, ref, at, 'declaration', err.message);
+      this.#invalid(e.party, ref, at, 'declaration', err);
       return true;
     }
     const d: Declared = { ref, party: e.party, asOf: b.asOf, commitment };
@@ -182,7 +185,7 @@ export class EscrowRules {
       if (!(err instanceof DetenteError)) throw err;
       const region = e.body.region;
       const site = region !== undefined && this.#ctx.ix.sites.has(region) ? region : undefined;
-      this.#invalid(e.party, ref, at, 'declaration-opening', err.message, d.ref, site);
+      this.#invalid(e.party, ref, at, 'declaration-opening', err, d.ref, site);
       return undefined;
     }
     if (e.body.region !== undefined) {
@@ -203,7 +206,7 @@ export class EscrowRules {
     ref: EntryRef,
     at: number,
     id: string,
-    why: string,
+    why: DetenteError,
     declaration?: EntryRef,
     site?: string,
   ): void {
@@ -214,10 +217,12 @@ export class EscrowRules {
       at,
       breaks: { kind: 'entry', id },
       site,
-      message: {
-        en: `${party}'s ${id === 'declaration' ? 'escrowed declaration' : 'opening'} does not verify: ${why}`,
-        ru: `${id === 'declaration' ? 'депонированное заявление' : 'раскрытие'} стороны ${party} не проходит проверку: ${why}`,
-      },
+      message: msg(id === 'declaration' ? 'escrow.invalid-opening.declaration' : 'escrow.invalid-opening', {
+        party,
+        code: why.code,
+        // The check's own words (src/escrow), kept as evidence beside the code.
+        detail: why.message,
+      }),
       refs: declaration ? [declaration, ref] : [ref],
     });
   }
@@ -241,17 +246,14 @@ export class EscrowRules {
     }
     const missing = atSite.filter((x) => !found.has(x.item.uid));
     const base = { party: b.host, at, breaks: { kind: 'inspection' as const, id: b.inspection }, site: b.site };
-    const list = (xs: string[]) => (xs.length > 6 ? `${xs.slice(0, 6).join(', ')} …` : xs.join(', '));
+    const list = (xs: string[]) => ({ n: xs.length, items: xs.slice(0, LISTED) });
     if (missing.length) {
       const uids = missing.map((x) => x.item.uid).sort(byString);
       this.#ctx.emit({
         ...base,
         rule: 'escrow.declared-not-found',
         key: keyOf(ref),
-        message: {
-          en: `${b.host} opened ${missing.length} item(s) at ${b.site} that ${e.party}'s inspectors did not find: ${list(uids)}`,
-          ru: `${b.host} раскрыл(а) на объекте ${b.site} ${missing.length} ед., не найденных инспекторами стороны ${e.party}: ${list(uids)}`,
-        },
+        message: msg('escrow.declared-not-found', { host: b.host, site: b.site, inspector: e.party, ...list(uids) }),
         refs: [ref, ...missing.map((x) => x.ref)],
       });
     }
@@ -262,10 +264,7 @@ export class EscrowRules {
           ...base,
           rule: 'escrow.found-not-declared',
           key: keyOf(ref),
-          message: {
-            en: `${e.party}'s inspectors found ${extra.length} item(s) at ${b.site} that ${b.host}'s opening of the site does not list: ${list(extra)}`,
-            ru: `инспекторы стороны ${e.party} обнаружили на объекте ${b.site} ${extra.length} ед., которых нет в раскрытии стороны ${b.host}: ${list(extra)}`,
-          },
+          message: msg('escrow.found-not-declared', { inspector: e.party, site: b.site, host: b.host, ...list(extra) }),
           refs: [ref, fullRef],
         });
       }
@@ -292,10 +291,7 @@ export class EscrowRules {
         party: e.party,
         at,
         breaks: { kind: 'entry', id: 'random-reveal' },
-        message: {
-          en: `${e.party}'s reveal names no random commitment of its own`,
-          ru: `раскрытие стороны ${e.party} не ссылается на её собственное обязательство`,
-        },
+        message: msg('entry.invalid-reference.reveal', { party: e.party }),
         refs: [ref, e.body.commit],
       });
       return;
@@ -321,10 +317,13 @@ export class EscrowRules {
       at,
       breaks: { kind: 'inspection', id: e.body.inspection },
       site: e.body.site,
-      message: {
-        en: `${e.party} requested an inspection at ${e.body.site}, which draw ${d.name} did not select (${s.status}${s.selected ? `: ${s.selected.join(', ')}` : ''})`,
-        ru: `${e.party} запросил(а) инспекцию на объекте ${e.body.site}, не выбранном жеребьёвкой ${d.name} (${s.status}${s.selected ? `: ${s.selected.join(', ')}` : ''})`,
-      },
+      message: msg(s.selected ? 'inspection.site-not-drawn.selected' : 'inspection.site-not-drawn', {
+        party: e.party,
+        site: e.body.site,
+        draw: d.name,
+        status: s.status,
+        selected: s.selected,
+      }),
       refs: [ref, drawRef],
     });
   }
@@ -425,8 +424,7 @@ export class EscrowRules {
         if (!current) continue;
         const opened = this.#regionsOpened.get(refKey(current.ref))?.get(phase.region);
         if (opened !== undefined && opened < deadline) continue;
-        const late = opened !== undefined && opened <= q.asOf ? ` (opened late, ${iso(opened)})` : '';
-        const lateRu = late ? ` (раскрыто с опозданием, ${iso(opened!)})` : '';
+        const late = opened !== undefined && opened <= q.asOf;
         out.push(
           finding({
             rule: 'escrow.phase-not-opened',
@@ -436,10 +434,13 @@ export class EscrowRules {
             breaks: { kind: 'regime', id: `escrow.phases/${phase.region}/${phase.by}` },
             // A phase whose region is one site names it, as other findings at a site do.
             site: this.#ctx.ix.sites.get(phase.region)?.id,
-            message: {
-              en: `${party} did not open ${phase.region} in full by ${phase.by}, as the regime's disclosure schedule requires, in its escrowed declaration as of ${current.asOf}${late}`,
-              ru: `${party} не раскрыл(а) полностью ${phase.region} к ${phase.by}, как требует график раскрытия режима, в депонированном заявлении на ${current.asOf}${lateRu}`,
-            },
+            message: msg(late ? 'escrow.phase-not-opened.late' : 'escrow.phase-not-opened', {
+              party,
+              region: phase.region,
+              by: phase.by,
+              asOf: current.asOf,
+              opened: late ? iso(opened) : undefined,
+            }),
             refs: [current.ref],
           }),
         );
@@ -469,7 +470,7 @@ export class EscrowRules {
             party: f.party,
             at,
             breaks: type ? { kind: 'inspection', id: type } : { kind: 'entry', id: 'random-commit' },
-            message: { en: `draw ${d.name}: ${f.message}`, ru: `жеребьёвка ${d.name}: ${f.message}` },
+            message: msg(ROUND_RULES[f.kind], { draw: d.name, party: f.party }),
             refs: [...commits, ...reveals].map((x) => x.ref),
           }),
         );

@@ -6,11 +6,12 @@
  * while the host is bound) and has no report by its arrival, plus the duration, plus a grace of two days, was not
  * conducted.
  */
-import type { EnvelopeOf, InspectionType } from '../model/index.js';
+import type { ConfigurationValue, EnvelopeOf, InspectionType, Finding as ReportFinding } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
 import { contains } from './intervals.js';
-import { human, instant, iso, minus, periodIndex, periodStart, plus } from './time.js';
+import { LISTED, msg } from './messages.js';
+import { instant, iso, minus, periodIndex, periodStart, plus } from './time.js';
 import { byString, type EntryRef, refKey } from './types.js';
 
 /** How long after the end of an inspection's longest duration its report may still come. */
@@ -120,29 +121,43 @@ export class Inspections {
         ...base,
         rule: 'inspection.short-notice',
         key: keyOf(ref),
-        message: {
-          en: `${e.party} requested a "${type.id}" inspection at ${b.site} arriving ${human(arrival)} with less than ${type.notice} notice`,
-          ru: `${e.party} запросил(а) инспекцию «${type.id}» на объекте ${b.site} с прибытием ${human(arrival)} с уведомлением менее ${type.notice}`,
-        },
+        message: msg('inspection.short-notice', {
+          party: e.party,
+          type: type.id,
+          site: b.site,
+          arrival: iso(arrival),
+          notice: type.notice,
+        }),
         refs: [ref],
       });
     }
     const k = periodIndex(Date.parse(`${type.quota.anchor}T00:00:00Z`), type.quota.period, arrival);
     const qk = `${type.id}\u0000${e.party}\u0000${b.host}\u0000${k}`;
+    // The host's passive quota: what it receives in the period from every inspector together.
+    const hk = `${type.id}\u0000\u0000${b.host}\u0000${k}`;
     const used = (this.#used.get(qk) ?? 0) + 1;
-    this.#used.set(qk, used);
-    if (used > type.quota.count) {
+    const received = (this.#used.get(hk) ?? 0) + 1;
+    const perHost = type.quota.perHost;
+    const overOwn = used > type.quota.count;
+    if (overOwn || (perHost !== undefined && received > perHost)) {
+      // A request beyond a quota is the requester's finding and consumes nothing (the host may refuse it).
       req.overQuota = true;
       this.#ctx.emit({
         ...base,
         rule: 'inspection.quota-exceeded',
         key: keyOf(ref),
-        message: {
-          en: `${e.party}'s request is inspection ${used} of "${type.id}" at ${b.host} in its period; the quota is ${type.quota.count}`,
-          ru: `запрос стороны ${e.party} — ${used}-я инспекция «${type.id}» у стороны ${b.host} за период; квота ${type.quota.count}`,
-        },
+        message: msg(overOwn ? 'inspection.quota-exceeded' : 'inspection.quota-exceeded.host', {
+          party: e.party,
+          used: overOwn ? used : received,
+          type: type.id,
+          host: b.host,
+          quota: overOwn ? type.quota.count : perHost,
+        }),
         refs: [ref],
       });
+    } else {
+      this.#used.set(qk, used);
+      this.#used.set(hk, received);
     }
     if (type.selection) {
       const sk = `${type.id}\u0000${e.party}\u0000${b.host}`;
@@ -159,14 +174,14 @@ export class Inspections {
           rule: 'inspection.site-not-selected',
           key: keyOf(ref),
           message: byDraw
-            ? {
-                en: `${e.party} requested "${type.id}" at ${b.site} without the joint draw that selects its sites`,
-                ru: `${e.party} запросил(а) «${type.id}» на объекте ${b.site} без совместной жеребьёвки, выбирающей объекты`,
-              }
-            : {
-                en: `${e.party} already chose ${[...set].sort(byString).join(' and ')} for "${type.id}"; ${b.site} is beyond its ${type.selection.count}`,
-                ru: `${e.party} уже выбрал(а) ${[...set].sort(byString).join(' и ')} для «${type.id}»; ${b.site} сверх ${type.selection.count}`,
-              },
+            ? msg('inspection.site-not-selected.no-draw', { party: e.party, type: type.id, site: b.site })
+            : msg('inspection.site-not-selected', {
+                party: e.party,
+                chosen: [...set].sort(byString),
+                type: type.id,
+                site: b.site,
+                count: type.selection.count,
+              }),
           refs: [ref],
         });
       } else set.add(b.site);
@@ -193,10 +208,7 @@ export class Inspections {
         rule: 'inspection.report-mismatch',
         key: keyOf(ref),
         party: e.party,
-        message: {
-          en: `${e.party}'s report on ${b.site} does not match the request it names`,
-          ru: `отчёт стороны ${e.party} по объекту ${b.site} не соответствует указанному запросу`,
-        },
+        message: msg('inspection.report-mismatch', { party: e.party, site: b.site }),
         refs: [ref, b.request],
       });
     }
@@ -206,10 +218,7 @@ export class Inspections {
         rule: 'inspection.not-countersigned',
         key: keyOf(ref),
         party: b.host,
-        message: {
-          en: `${b.host}'s escort did not countersign ${e.party}'s report on ${b.site}`,
-          ru: `сопровождающие стороны ${b.host} не подписали отчёт стороны ${e.party} по объекту ${b.site}`,
-        },
+        message: msg('inspection.not-countersigned', { host: b.host, party: e.party, site: b.site }),
         refs: [ref],
       });
     }
@@ -221,10 +230,7 @@ export class Inspections {
         rule: 'inspection.overran',
         key: keyOf(ref),
         party: e.party,
-        message: {
-          en: `${e.party}'s inspection at ${b.site} lasted longer than ${type.duration}`,
-          ru: `инспекция стороны ${e.party} на объекте ${b.site} длилась дольше ${type.duration}`,
-        },
+        message: msg('inspection.overran', { party: e.party, site: b.site, duration: type.duration }),
         refs: [ref],
       });
     }
@@ -294,17 +300,30 @@ export class Inspections {
       }
     }
     const host = b.host;
-    const list = (xs: string[]) => (xs.length > 6 ? `${xs.slice(0, 6).join(', ')} …` : xs.join(', '));
+    const list = (xs: string[]) => ({ n: xs.length, items: xs.slice(0, LISTED) });
+    const unconfirmed = type ? configurationDiffs(type, b.findings) : [];
+    if (unconfirmed.length) {
+      this.#ctx.emit({
+        ...base,
+        rule: 'inspection.configuration-not-confirmed',
+        key: keyOf(ref),
+        party: host,
+        message: msg('inspection.configuration-not-confirmed', {
+          site: b.site,
+          inspector: e.party,
+          host,
+          ...list(unconfirmed),
+        }),
+        refs: [ref],
+      });
+    }
     if (notFound.length) {
       this.#ctx.emit({
         ...base,
         rule: 'inspection.item-not-found',
         key: keyOf(ref),
         party: host,
-        message: {
-          en: `${e.party}'s inspectors did not find ${notFound.length} item(s) ${host} declared at ${b.site}: ${list(notFound)}`,
-          ru: `инспекторы стороны ${e.party} не нашли ${notFound.length} ед., заявленных стороной ${host} на объекте ${b.site}: ${list(notFound)}`,
-        },
+        message: msg('inspection.item-not-found', { inspector: e.party, host, site: b.site, ...list(notFound) }),
         refs: [ref],
       });
     }
@@ -314,10 +333,7 @@ export class Inspections {
         rule: 'inspection.item-mismatch',
         key: keyOf(ref),
         party: host,
-        message: {
-          en: `at ${b.site}, ${mismatched.length} item(s) differ from ${host}'s declaration: ${list(mismatched)}`,
-          ru: `на объекте ${b.site} ${mismatched.length} ед. не соответствуют заявлению стороны ${host}: ${list(mismatched)}`,
-        },
+        message: msg('inspection.item-mismatch', { site: b.site, host, ...list(mismatched) }),
         refs: [ref],
       });
     }
@@ -327,10 +343,7 @@ export class Inspections {
         rule: 'inspection.absence-not-confirmed',
         key: keyOf(ref),
         party: host,
-        message: {
-          en: `at ${b.site}, ${e.party}'s inspectors found what was to be absent: ${list(present)}`,
-          ru: `на объекте ${b.site} инспекторы стороны ${e.party} обнаружили то, чего не должно быть: ${list(present)}`,
-        },
+        message: msg('inspection.absence-not-confirmed', { site: b.site, inspector: e.party, ...list(present) }),
         refs: [ref],
       });
     }
@@ -340,10 +353,7 @@ export class Inspections {
         rule: 'inspection.undeclared-items',
         key: keyOf(ref),
         party: host,
-        message: {
-          en: `at ${b.site}, ${e.party}'s inspectors found items ${host} never declared: ${list(undeclared)}`,
-          ru: `на объекте ${b.site} инспекторы стороны ${e.party} обнаружили незаявленные стороной ${host} единицы: ${list(undeclared)}`,
-        },
+        message: msg('inspection.undeclared-items', { site: b.site, inspector: e.party, host, ...list(undeclared) }),
         refs: [ref],
       });
     }
@@ -373,10 +383,12 @@ export class Inspections {
           at: deadline,
           breaks: { kind: 'inspection', id: r.type.id },
           site: r.site,
-          message: {
-            en: `${r.inspector}'s "${r.type.id}" inspection at ${r.site} (arrival ${human(r.arrival)}) was due and no report followed`,
-            ru: `инспекция «${r.type.id}» стороны ${r.inspector} на объекте ${r.site} (прибытие ${human(r.arrival)}) была положена, но отчёта нет`,
-          },
+          message: msg('inspection.not-conducted', {
+            inspector: r.inspector,
+            type: r.type.id,
+            site: r.site,
+            arrival: iso(r.arrival),
+          }),
           refs: [r.ref],
         }),
       );
@@ -451,4 +463,26 @@ export class Inspections {
     );
     return { quotas, items };
   }
+}
+
+const spell = (v: ConfigurationValue | undefined): string =>
+  v === undefined ? '—' : Array.isArray(v) ? `[${[...v].sort(byString).join(', ')}]` : String(v);
+
+/**
+ * The attributes of the type's expected configuration that the report does not confirm, as `attribute: seen ≠
+ * expected` (`—` when the report says nothing of it). Sets of words compare as sets.
+ */
+export function configurationDiffs(type: InspectionType, findings: readonly ReportFinding[]): string[] {
+  const seen = new Map<string, ConfigurationValue>();
+  for (const f of findings) if (f.kind === 'configuration' && !seen.has(f.attribute)) seen.set(f.attribute, f.observed);
+  const out: string[] = [];
+  for (const v of type.verifies) {
+    if (v.kind !== 'configuration') continue;
+    for (const x of v.expected) {
+      const got = seen.get(x.attribute);
+      if (got === undefined || typeof got !== typeof x.value || spell(got) !== spell(x.value))
+        out.push(`${x.attribute}: ${spell(got)} ≠ ${spell(x.value)}`);
+    }
+  }
+  return out;
 }

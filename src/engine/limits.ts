@@ -12,7 +12,8 @@ import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding } from './findings.js';
 import type { Coverage, Holdings, ItemChange } from './holdings.js';
 import { contains, from, fromSteps, intersect, until } from './intervals.js';
-import { human, iso, startOfDay } from './time.js';
+import { msg } from './messages.js';
+import { iso, startOfDay } from './time.js';
 import { byString, type EntryRef } from './types.js';
 
 interface Step {
@@ -218,10 +219,6 @@ export class Limits {
           for (const [start] of intersect(exceeded, binding)) {
             const cause = [...steps].reverse().find((s) => s.on && s.at <= start)!;
             const l = t.limit;
-            const where = l.zone ? ` in ${l.zone}` : '';
-            const whereRu = l.zone ? ` в зоне ${l.zone}` : '';
-            const how = rule === 'limit.exceeded' ? 'declared' : 'observed';
-            const howRu = rule === 'limit.exceeded' ? 'заявлено' : 'наблюдается';
             out.push(
               finding({
                 rule,
@@ -229,10 +226,13 @@ export class Limits {
                 party: t.party,
                 at: start,
                 breaks: { kind: 'limit', id: l.id },
-                message: {
-                  en: `${t.party} exceeds "${l.id}" (at most ${l.atMost}${where}): ${how} above the limit from ${human(start)}`,
-                  ru: `${t.party} превышает «${l.id}» (не более ${l.atMost}${whereRu}): ${howRu} сверх предела с ${human(start)}`,
-                },
+                message: msg(l.zone ? `${rule}.in-zone` : rule, {
+                  party: t.party,
+                  limit: l.id,
+                  atMost: l.atMost,
+                  zone: l.zone,
+                  from: iso(start),
+                }),
                 refs: cause.refs,
               }),
             );

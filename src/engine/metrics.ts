@@ -18,6 +18,7 @@ import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
 import { containing, contains, fromSteps, type Intervals, until } from './intervals.js';
 import { weigh } from './limits.js';
+import { msg } from './messages.js';
 import { endOfDay, iso, minus, plus } from './time.js';
 
 /** How close in time observations from independent sources must be to count as evidence of the same moment. */
@@ -164,10 +165,11 @@ export class Metrics {
         party: m.party,
         at: p.at,
         breaks: { kind: 'metric', id: m.id },
-        message: {
-          en: `the sources for "${m.id}" disagree beyond ${m.evidence.tolerance * 100} %: ${obs.map((o) => `${o.source} ${o.value}`).join(', ')}`,
-          ru: `источники для «${m.id}» расходятся более чем на ${m.evidence.tolerance * 100} %: ${obs.map((o) => `${o.source} ${o.value}`).join(', ')}`,
-        },
+        message: msg('metric.sources-disagree', {
+          metric: m.id,
+          percent: m.evidence.tolerance * 100,
+          observations: obs.map((o) => `${o.source} ${o.value}`),
+        }),
         refs: obsRefs(),
       });
     }
@@ -185,10 +187,12 @@ export class Metrics {
           party: m.party,
           at: p.at,
           breaks: { kind: 'metric', id: m.id },
-          message: {
-            en: `${m.party} declared ${d.value} for "${m.id}"; independent sources agree on ${verified}`,
-            ru: `${m.party} заявил(а) ${d.value} по показателю «${m.id}»; независимые источники сходятся на ${verified}`,
-          },
+          message: msg('metric.declaration-contradicted', {
+            party: m.party,
+            declared: d.value,
+            metric: m.id,
+            verified,
+          }),
           refs: [ref(d.num), ...obsRefs()],
         });
       }
@@ -246,10 +250,7 @@ export class Metrics {
               party: m.party,
               at: t.deadline,
               breaks: { kind: 'metric', id: m.id },
-              message: {
-                en: `"${m.id}" was not met by ${m.deadline} (at most ${m.target.atMost})`,
-                ru: `показатель «${m.id}» не выполнен к ${m.deadline} (не более ${m.target.atMost})`,
-              },
+              message: msg('metric.deadline-missed', { metric: m.id, deadline: m.deadline, atMost: m.target.atMost }),
               refs: lastBefore(t.series, t.deadline, 3).map((n) => this.#ctx.leaves.ref(n)),
             }),
           );
@@ -265,10 +266,10 @@ export class Metrics {
             party: m.party,
             at: end,
             breaks: { kind: 'metric', id: m.id },
-            message: {
-              en: `"${m.id}" had been met and no longer is${s?.value !== undefined ? `: ${s.value} against at most ${m.target.atMost}` : ''}`,
-              ru: `показатель «${m.id}» был выполнен, но больше не выполняется${s?.value !== undefined ? `: ${s.value} при пределе ${m.target.atMost}` : ''}`,
-            },
+            message:
+              s?.value !== undefined
+                ? msg('metric.relapsed.value', { metric: m.id, value: s.value, atMost: m.target.atMost })
+                : msg('metric.relapsed', { metric: m.id }),
             refs: s?.refs ?? [],
           }),
         );

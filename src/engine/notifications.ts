@@ -15,7 +15,8 @@ import { type Finding, finding, keyOf } from './findings.js';
 import type { ItemChange } from './holdings.js';
 import { contains, type Intervals } from './intervals.js';
 import { LeafIndex } from './leaf-index.js';
-import { DAY_MS, human, instant, iso, minus, plus } from './time.js';
+import { LISTED, msg } from './messages.js';
+import { DAY_MS, instant, iso, minus, plus } from './time.js';
 import { byString, type EntryRef } from './types.js';
 
 type Kind = 'movement' | 'status-change' | 'activity' | 'concern' | 'explanation';
@@ -48,6 +49,8 @@ interface NotifRecord {
   items?: number;
   /** The site it names: a movement's destination, a status change's site. */
   site?: string;
+  /** An activity notified as carried out without advance notice, under a rule that provides for it (¶41). */
+  withoutNotice?: true;
 }
 
 interface Missing {
@@ -235,7 +238,10 @@ export class Notifications {
         const start = instant(body.start);
         const end = instant(body.end);
         rec.eventAt = start;
-        rec.due = deadline(start);
+        if (body.withoutNotice && rule.withoutNotice) {
+          rec.withoutNotice = true;
+          rec.due = plus(start, rule.withoutNotice.after);
+        } else rec.due = deadline(start);
         const t = rule.trigger;
         rec.required =
           t.kind === 'activity' &&
@@ -277,10 +283,7 @@ export class Notifications {
             party: e.party,
             at,
             breaks: { kind: 'notification', id: rule.id },
-            message: {
-              en: `${e.party}'s explanation answers no concern addressed to it`,
-              ru: `разъяснение стороны ${e.party} не отвечает ни на один адресованный ей запрос`,
-            },
+            message: msg('entry.invalid-reference.explanation', { party: e.party }),
             refs: [ref, body.concern],
           });
           rec.required = false;
@@ -314,10 +317,7 @@ export class Notifications {
         party: e.party,
         at,
         breaks: { kind: 'entry', id: 'acknowledgement' },
-        message: {
-          en: `${e.party} acknowledges an entry that is not a notification addressed to it`,
-          ru: `${e.party} подтверждает запись, не являющуюся адресованным ей уведомлением`,
-        },
+        message: msg('entry.invalid-reference.acknowledgement', { party: e.party }),
         refs: [ref, target],
       });
       return;
@@ -470,23 +470,26 @@ export class Notifications {
         binds(rule, r.party, r.countedAt)
       ) {
         const explanation = r.kind === 'explanation';
+        const code = explanation
+          ? 'notification.explanation-late'
+          : r.withoutNotice
+            ? 'notification.snap-late'
+            : 'notification.late';
         out.push(
           finding({
-            rule: explanation ? 'notification.explanation-late' : 'notification.late',
+            rule: code,
             key: keyOf(this.#ctx.leaves.ref(r.num)),
             party: r.party,
             at: r.countedAt,
             breaks: { kind: 'notification', id: rule },
             site: r.site,
-            message: explanation
-              ? {
-                  en: `${r.party} explained a concern under "${rule}" ${lateness(r.countedAt - r.due)} after the deadline (${human(r.due)})`,
-                  ru: `${r.party} дал(а) разъяснение по «${rule}» с опозданием на ${latenessRu(r.countedAt - r.due)} (срок ${human(r.due)})`,
-                }
-              : {
-                  en: `${r.party} notified ${r.kind} under "${rule}" ${lateness(r.countedAt - r.due)} late (due ${human(r.due)})`,
-                  ru: `${r.party} уведомил(а) (${r.kind}) по «${rule}» с опозданием на ${latenessRu(r.countedAt - r.due)} (срок ${human(r.due)})`,
-                },
+            message: msg(code, {
+              party: r.party,
+              kind: explanation ? undefined : r.kind,
+              rule,
+              late: r.countedAt - r.due,
+              due: iso(r.due),
+            }),
             refs: [this.#ctx.leaves.ref(r.num)],
           }),
         );
@@ -505,10 +508,12 @@ export class Notifications {
             party: r.addressee!,
             at: r.due,
             breaks: { kind: 'notification', id: rule },
-            message: {
-              en: `${r.addressee} did not explain ${r.party}'s concern under "${rule}" by ${human(r.due)}`,
-              ru: `${r.addressee} не дал(а) разъяснений по запросу стороны ${r.party} («${rule}») к ${human(r.due)}`,
-            },
+            message: msg('notification.explanation-missing', {
+              addressee: r.addressee,
+              party: r.party,
+              rule,
+              due: iso(r.due),
+            }),
             refs: [this.#ctx.leaves.ref(r.num)],
           }),
         );
@@ -526,10 +531,7 @@ export class Notifications {
               at: a.at,
               breaks: { kind: 'notification', id: rule },
               site: r.site,
-              message: {
-                en: `${p} acknowledged ${r.party}'s notification under "${rule}" ${lateness(a.at - ack.due)} late`,
-                ru: `${p} подтвердил(а) уведомление стороны ${r.party} («${rule}») с опозданием на ${latenessRu(a.at - ack.due)}`,
-              },
+              message: msg('acknowledgement.late', { party: p, notifier: r.party, rule, late: a.at - ack.due }),
               refs: [this.#ctx.leaves.ref(r.num), this.#ctx.leaves.ref(a.num)],
             }),
           );
@@ -542,10 +544,7 @@ export class Notifications {
               at: ack.due,
               breaks: { kind: 'notification', id: rule },
               site: r.site,
-              message: {
-                en: `${p} did not acknowledge ${r.party}'s notification under "${rule}" by ${human(ack.due)}`,
-                ru: `${p} не подтвердил(а) уведомление стороны ${r.party} («${rule}») к ${human(ack.due)}`,
-              },
+              message: msg('acknowledgement.missing', { party: p, notifier: r.party, rule, due: iso(ack.due) }),
               refs: [this.#ctx.leaves.ref(r.num)],
             }),
           );
@@ -564,10 +563,11 @@ export class Notifications {
             at: m.due,
             breaks: { kind: 'notification', id: m.rule.id },
             site: m.site ?? undefined,
-            message: {
-              en: `${m.party}'s activity observed from ${human(m.observed!.first)} reaches a threshold of "${m.rule.id}" and was never notified`,
-              ru: `деятельность стороны ${m.party}, наблюдаемая с ${human(m.observed!.first)}, достигает порога «${m.rule.id}» и не была уведомлена`,
-            },
+            message: msg('notification.missing.activity', {
+              party: m.party,
+              first: iso(m.observed!.first),
+              rule: m.rule.id,
+            }),
             refs: m.evidence,
           }),
         );
@@ -575,8 +575,6 @@ export class Notifications {
       }
       const open = [...m.uids!.entries()].filter(([, r]) => r === undefined).map(([u]) => u);
       if (!open.length) continue;
-      const shown = open.length > 5 ? `${open.slice(0, 5).join(', ')} and ${open.length - 5} more` : open.join(', ');
-      const shownRu = open.length > 5 ? `${open.slice(0, 5).join(', ')} и ещё ${open.length - 5}` : open.join(', ');
       out.push(
         finding({
           rule: 'notification.missing',
@@ -585,10 +583,13 @@ export class Notifications {
           at: m.due,
           breaks: { kind: 'notification', id: m.rule.id },
           site: m.site ?? undefined,
-          message: {
-            en: `${m.party} never notified the ${m.kind} of ${open.length} item(s) under "${m.rule.id}": ${shown}`,
-            ru: `${m.party} не уведомил(а) о ${m.kind === 'movement' ? 'перемещении' : 'изменении статуса'} ${open.length} ед. по «${m.rule.id}»: ${shownRu}`,
-          },
+          message: msg('notification.missing', {
+            party: m.party,
+            kind: m.kind,
+            rule: m.rule.id,
+            n: open.length,
+            items: open.slice(0, LISTED),
+          }),
           refs: m.evidence,
         }),
       );
@@ -714,21 +715,4 @@ export class Notifications {
       ),
     };
   }
-}
-
-/** "3 days 4 hours" from milliseconds. */
-export function lateness(ms: number): string {
-  const h = Math.round(ms / 3_600_000);
-  const d = Math.floor(h / 24);
-  const r = h % 24;
-  if (d === 0) return h <= 0 ? 'under an hour' : `${h} h`;
-  return r ? `${d} d ${r} h` : `${d} d`;
-}
-
-export function latenessRu(ms: number): string {
-  const h = Math.round(ms / 3_600_000);
-  const d = Math.floor(h / 24);
-  const r = h % 24;
-  if (d === 0) return h <= 0 ? 'менее часа' : `${h} ч`;
-  return r ? `${d} сут ${r} ч` : `${d} сут`;
 }

@@ -8,6 +8,7 @@ import type { EnvelopeOf } from '../model/index.js';
 import type { Ctx } from './context.js';
 import { keyOf } from './findings.js';
 import { from, type Intervals, NEVER } from './intervals.js';
+import { msg } from './messages.js';
 import { iso } from './time.js';
 import type { EntryRef } from './types.js';
 
@@ -64,10 +65,7 @@ export class RegimeStatus {
           party,
           at,
           breaks: { kind: 'regime', id: this.#ctx.regime.id },
-          message: {
-            en: `${party} signed regime hash ${e.body.regime.slice(0, 16)}…, not this regime (${this.#hash.slice(0, 16)}…)`,
-            ru: `${party} подписал(а) режим с хешем ${e.body.regime.slice(0, 16)}…, а не этот режим (${this.#hash.slice(0, 16)}…)`,
-          },
+          message: msg('regime.signature-mismatch', { party, signed: e.body.regime, expected: this.#hash }),
           refs: [ref],
         });
       }

@@ -133,10 +133,3 @@ export function periodIndex(anchor: number, duration: string, t: number): number
   while (periodStart(anchor, duration, k + 1) <= t) k++;
   return k;
 }
-
-/** `2022-03-28 14:00 UTC` (seconds when not zero): how messages a person reads spell an instant. */
-export function human(ms: number): string {
-  const s = iso(ms);
-  const t = s.slice(11, 19);
-  return `${s.slice(0, 10)} ${t.endsWith(':00') ? t.slice(0, 5) : t} UTC`;
-}

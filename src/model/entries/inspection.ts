@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { Count, Id, Signature, Status, Timestamp, Uid } from '../common.js';
+import { ConfigurationValue } from '../regime/inspections.js';
 import { Text } from '../regime/text.js';
 import { BlobRef, EntryRef } from './refs.js';
 
@@ -41,6 +42,13 @@ export const Finding = z.discriminatedUnion('kind', [
   }),
   /** Items found that no declaration lists. */
   z.strictObject({ kind: z.literal('undeclared'), category: Id, count: z.int().positive(), note: Text.optional() }),
+  /** An attribute of the site's configuration as the inspectors saw it (the type's `configuration` verification). */
+  z.strictObject({
+    kind: z.literal('configuration'),
+    attribute: Id,
+    observed: ConfigurationValue,
+    note: Text.optional(),
+  }),
   z.strictObject({ kind: z.literal('remark'), note: Text }),
 ]);
 export type Finding = z.infer<typeof Finding>;

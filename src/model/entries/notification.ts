@@ -43,6 +43,11 @@ export const ActivityNotification = z.strictObject({
   quantities: z
     .array(z.strictObject({ category: Id, quantity: Count }))
     .min(1, { error: 'expected at least one quantity' }),
+  /**
+   * Carried out without advance notice to the troops involved (Vienna Document 2011 ¶41): exempt from prior
+   * notification where the rule says so (`withoutNotice`), and due when it begins instead.
+   */
+  withoutNotice: z.literal(true).optional(),
   statement: Text.optional(),
 });
 

@@ -162,7 +162,16 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
         if (Date.parse(r.end) < Date.parse(r.start)) report([...b, 'end'], 'the inspection ends before it starts');
         r.findings.forEach((f, i) => {
           if (f.kind === 'item') category([...b, 'findings', i, 'category'], f.category, 'item');
-          else if (f.kind !== 'remark') category([...b, 'findings', i, 'category'], f.category);
+          else if (f.kind === 'configuration') {
+            const expected = t.verifies.some(
+              (v) => v.kind === 'configuration' && v.expected.some((x) => x.attribute === f.attribute),
+            );
+            if (!expected)
+              report(
+                [...b, 'findings', i, 'attribute'],
+                `inspection type "${t.id}" verifies no attribute "${f.attribute}"`,
+              );
+          } else if (f.kind !== 'remark') category([...b, 'findings', i, 'category'], f.category);
         });
       }
       break;

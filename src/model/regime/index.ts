@@ -11,6 +11,7 @@ export { MAX_REGIME_TEXT, type ParseRegimeOptions, parseRegime, regimeBytes, reg
 export * from './metrics.js';
 export * from './notifications.js';
 export * from './parties.js';
+export * from './periodic.js';
 export * from './schema.js';
 export * from './sites-zones.js';
 export * from './text.js';
@@ -30,6 +31,7 @@ export interface RegimeIndex {
   inspections: ReadonlyMap<string, Regime['inspections'][number]>;
   commitments: ReadonlyMap<string, Commitment>;
   metrics: ReadonlyMap<string, Regime['metrics'][number]>;
+  periodic: ReadonlyMap<string, NonNullable<Regime['periodic']>[number]>;
 }
 
 const cache = new WeakMap<Regime, RegimeIndex>();
@@ -56,6 +58,7 @@ export function regimeIndex(regime: Regime): RegimeIndex {
       inspections: byId(regime.inspections),
       commitments: byId(regime.commitments),
       metrics: byId(regime.metrics),
+      periodic: byId(regime.periodic ?? []),
     };
     cache.set(regime, index);
   }

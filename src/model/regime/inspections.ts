@@ -5,7 +5,9 @@
  * inspectors give before arrival, the longest duration, and what they verify:
  * - `declared-items`: that declared items of these categories are present, by unique identifier (and, for listed
  *   attributes such as `warheads`, that the declared value is right);
- * - `absence`: that no item of these categories is at the site (the Tomahawk transparency mechanism).
+ * - `absence`: that no item of these categories is at the site (the Tomahawk transparency mechanism);
+ * - `configuration`: that what is at the site has the expected attributes (Deveselu: three Mk 41 modules, 24 cells,
+ *   no Tomahawk fire control, SM-3 canisters only), where absence would be false (the launchers are there).
  */
 import { z } from 'zod';
 import { Count, Duration, exactlyOne, Id, IsoDate, Source } from '../common.js';
@@ -13,9 +15,20 @@ import { Text } from './text.js';
 
 const Categories = z.array(Id).min(1, { error: 'expected at least one category' });
 
+/** An attribute's value in a configuration: a count, yes or no, a word, or a set of words (compared as a set). */
+export const ConfigurationValue = z.union([z.int().nonnegative(), z.boolean(), Id, z.array(Id).min(1)]);
+export type ConfigurationValue = z.infer<typeof ConfigurationValue>;
+
 export const Verification = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('declared-items'), categories: Categories, attributes: z.array(Id).optional() }),
   z.strictObject({ kind: z.literal('absence'), categories: Categories }),
+  z.strictObject({
+    kind: z.literal('configuration'),
+    categories: Categories,
+    expected: z
+      .array(z.strictObject({ attribute: Id, value: ConfigurationValue }))
+      .min(1, { error: 'expected at least one attribute' }),
+  }),
 ]);
 export type Verification = z.infer<typeof Verification>;
 
@@ -33,7 +46,12 @@ export const InspectionType = z.strictObject({
       by: z.enum(['inspector', 'joint-draw']),
     })
     .optional(),
-  quota: z.strictObject({ count: Count, period: Duration, anchor: IsoDate }),
+  /**
+   * `count` per inspector-host pair; `perHost`, the host's passive quota, from all inspectors together (VD11 Ch. IX:
+   * at most 3 inspections a calendar year, and with `count: 1` at most one from the same inspecting state). A request
+   * beyond either is the requester's finding and consumes neither.
+   */
+  quota: z.strictObject({ count: Count, period: Duration, anchor: IsoDate, perHost: Count.optional() }),
   notice: Duration,
   duration: Duration,
   verifies: z.array(Verification).min(1, { error: 'expected at least one verification' }),

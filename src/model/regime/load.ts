@@ -11,11 +11,15 @@
  * YAML or JSON, comments, order and layout do not change it; a public key supplied at load time does.
  */
 import YAML from 'yaml';
+import { z } from 'zod';
 import { toHex } from '../../crypto/bytes.js';
 import { canonicalJsonBytes } from '../../crypto/canonical-json.js';
 import { DetenteError, type Problem } from '../../crypto/errors.js';
 import type { Sha256 } from '../../crypto/sha256.js';
-import { formatPath, problemsError, problemsOf } from '../common.js';
+import { addDuration, formatPath, problemsError, problemsOf } from '../common.js';
+
+const DAY_MS = 86_400_000;
+
 import type { Category, Group } from './categories.js';
 import type { Commitment } from './commitments.js';
 import type { InspectionType } from './inspections.js';
@@ -23,6 +27,7 @@ import type { Limit } from './limits.js';
 import type { Metric } from './metrics.js';
 import type { NotificationRule } from './notifications.js';
 import type { Party } from './parties.js';
+import type { PeriodicObligation } from './periodic.js';
 import { COLLECTIONS, type Collection, type Regime, RegimeSchema } from './schema.js';
 import type { Site, SiteKind, Zone } from './sites-zones.js';
 
@@ -196,6 +201,7 @@ interface Valid {
   inspections: Map<string, InspectionType>;
   commitments: Map<string, Commitment>;
   metrics: Map<string, Metric>;
+  periodic: Map<string, PeriodicObligation>;
 }
 
 const NOUN: Record<Collection, string> = {
@@ -210,6 +216,7 @@ const NOUN: Record<Collection, string> = {
   inspections: 'inspection type',
   commitments: 'commitment',
   metrics: 'metric',
+  periodic: 'periodic obligation',
 };
 
 type Path = (string | number)[];
@@ -229,7 +236,9 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
     at[col] = new Map();
     const list = doc[col];
     if (!Array.isArray(list)) continue;
-    const element = RegimeSchema.shape[col].element;
+    // Collections added later (periodic) are optional lists.
+    const shape: z.ZodType = RegimeSchema.shape[col];
+    const element = ((shape instanceof z.ZodOptional ? shape.unwrap() : shape) as z.ZodArray<z.ZodType>).element;
     list.forEach((item, i) => {
       const id = isPlainObject(item) && typeof item.id === 'string' ? item.id : undefined;
       if (id === undefined) return;
@@ -338,10 +347,18 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
     refs(path('notifications', id, 'parties'), 'parties', n.parties);
     const tp = path('notifications', id, 'trigger');
     const t = n.trigger;
+    if (n.withoutNotice !== undefined && t.kind !== 'activity')
+      report(
+        path('notifications', id, 'withoutNotice'),
+        `only an activity is carried out without notice, not a ${t.kind}`,
+      );
     if (t.kind === 'movement' || t.kind === 'status-change') refs([...tp, 'categories'], 'categories', t.categories);
     if (t.kind === 'activity') {
       t.anyOf.forEach((th, i) => {
         ref([...tp, 'anyOf', i, 'category'], 'categories', th.category);
+      });
+      t.air?.forEach((th, i) => {
+        ref([...tp, 'air', i, 'category'], 'categories', th.category);
       });
       if (t.zone !== undefined) ref([...tp, 'zone'], 'zones', t.zone);
     }
@@ -376,6 +393,13 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
     t.verifies.forEach((what, i) => {
       const vp = path('inspections', id, 'verifies', i);
       refs([...vp, 'categories'], 'categories', what.categories);
+      if (what.kind === 'configuration') {
+        const seen = new Set<string>();
+        what.expected.forEach((x, j) => {
+          if (seen.has(x.attribute)) report([...vp, 'expected', j, 'attribute'], `"${x.attribute}" is listed twice`);
+          seen.add(x.attribute);
+        });
+      }
       if (what.kind !== 'declared-items') return;
       what.categories.forEach((cid, j) => {
         const c = v.categories.get(cid);
@@ -404,6 +428,24 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
       : [...known.parties].filter((p) => p !== m.party).length;
     if (m.evidence.minSources > eligible) {
       report([...ep, 'minSources'], `${m.evidence.minSources} independent sources required, only ${eligible} possible`);
+    }
+  }
+
+  for (const [id, o] of v.periodic) {
+    refs(path('periodic', id, 'parties'), 'parties', o.parties);
+    if (o.until !== undefined && o.until < o.first)
+      report(path('periodic', id, 'until'), `${o.until} is before first (${o.first})`);
+    const first = Date.parse(`${o.first}T00:00:00Z`);
+    if (o.every !== undefined) {
+      const next = addDuration(first, o.every);
+      if (next - first < DAY_MS) report(path('periodic', id, 'every'), 'expected a period of at least one day');
+      // Due before its data date by a period or more: the deadline falls in an earlier occurrence's period.
+      else if (o.deadline.before !== undefined && addDuration(next, o.deadline.before, -1) <= first) {
+        report(
+          path('periodic', id, 'deadline', 'before'),
+          `${o.deadline.before} before the data date reaches back a whole period (every ${o.every}): the deadline falls before its period`,
+        );
+      }
     }
   }
 

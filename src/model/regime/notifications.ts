@@ -6,7 +6,8 @@
  * - `movement`: an item of one of `categories` moves between sites (New START: within 5 days);
  * - `status-change`: an item of one of `categories` changes status (optionally only to `to`);
  * - `activity`: a military activity that at any time reaches any of the thresholds (Vienna Document 2011 Ch. V:
- *   9,000 troops, notified 42 days ahead), optionally only within a zone;
+ *   9,000 troops, 250 battle tanks, 500 ACVs or 250 artillery pieces, notified 42 days ahead), optionally only
+ *   within a zone (of application); `air` thresholds (200 sorties) only bring the air component in;
  * - `concern`: another party asks for an explanation of unusual activity (Vienna Document Ch. III §16); the
  *   addressee explains within the deadline.
  *
@@ -29,6 +30,11 @@ export const Trigger = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('activity'),
     anyOf: z.array(Threshold).min(1, { error: 'expected at least one threshold' }),
+    /**
+     * Thresholds that decide only whether the air component is part of the notification (VD11 ¶40.1.3: 200 sorties
+     * by aircraft); never whether the activity is notifiable.
+     */
+    air: z.array(Threshold).min(1).optional(),
     zone: Id.optional(),
   }),
   z.strictObject({ kind: z.literal('concern') }),
@@ -43,6 +49,11 @@ export const NotificationRule = z.strictObject({
   deadline: exactlyOne({ before: Duration.optional(), after: Duration.optional() }),
   /** Receivers acknowledge within this period of the notification; no acknowledgement is due when absent. */
   acknowledge: z.strictObject({ within: Duration }).optional(),
+  /**
+   * Activity rules only: an activity notified as carried out without advance notice to the troops (Vienna Document
+   * 2011 ¶41) is due `after` its start instead (PT0S: when the troops begin it); rule `notification.snap-late`.
+   */
+  withoutNotice: z.strictObject({ after: Duration }).optional(),
   source: Source.optional(),
 });
 export type NotificationRule = z.infer<typeof NotificationRule>;

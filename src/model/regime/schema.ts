@@ -14,6 +14,7 @@ import { Limit } from './limits.js';
 import { Metric } from './metrics.js';
 import { NotificationRule } from './notifications.js';
 import { Party } from './parties.js';
+import { PeriodicObligation } from './periodic.js';
 import { Geography, Site, SiteKind, Zone } from './sites-zones.js';
 import { Text } from './text.js';
 
@@ -61,6 +62,8 @@ export const RegimeSchema = z.strictObject({
   inspections: z.array(InspectionType),
   commitments: z.array(Commitment),
   metrics: z.array(Metric),
+  /** Recurring declarations (periodic.ts); optional, so regimes written before it keep their hash. */
+  periodic: z.array(PeriodicObligation).optional(),
   escrow: Escrow.optional(),
   /**
    * How many other parties' witnesses must cosign a checkpoint before a verifier accepts it (the k of the
@@ -83,5 +86,6 @@ export const COLLECTIONS = [
   'inspections',
   'commitments',
   'metrics',
+  'periodic',
 ] as const;
 export type Collection = (typeof COLLECTIONS)[number];

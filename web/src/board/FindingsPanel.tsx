@@ -7,7 +7,7 @@ import { SEVERITY_ORDER, type Severity } from '../state.js';
 
 export function FindingsPanel() {
   const { findings, regime } = useData();
-  const { t, lang, text } = useI18n();
+  const { t, text } = useI18n();
   const [severity, setSeverity] = useState<Severity | ''>('');
   const shown = (findings ?? [])
     .filter((f) => !severity || f.severity === severity)
@@ -71,7 +71,7 @@ export function FindingsPanel() {
                 </td>
                 <td>{text(regime.parties.find((p) => p.id === f.party)?.name) || f.party}</td>
                 <td className="small">{formatUtc(f.at)}</td>
-                <td>{f.message[lang] ?? f.message.en}</td>
+                <td>{text(f.message)}</td>
                 <td>
                   {f.refs.map((r) => (
                     <a

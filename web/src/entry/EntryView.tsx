@@ -9,7 +9,7 @@ import { type Verification, verifyEntryInBrowser } from '../verify/verify.js';
 
 export function EntryView({ origin, index }: { origin: string; index: number }) {
   const { logs, regime, findings } = useData();
-  const { t, lang } = useI18n();
+  const { t, text } = useI18n();
   const [detail, setDetail] = useState<EntryDetail | { error: string } | undefined>();
   const [result, setResult] = useState<Verification | undefined>();
   const [running, setRunning] = useState(false);
@@ -92,7 +92,7 @@ export function EntryView({ origin, index }: { origin: string; index: number }) 
               <ul className="plain">
                 {cited.map((f) => (
                   <li key={f.id}>
-                    <span className={`pill ${f.severity}`}>{f.severity}</span> {f.message[lang]}
+                    <span className={`pill ${f.severity}`}>{f.severity}</span> {text(f.message)}
                   </li>
                 ))}
               </ul>

@@ -1,5 +1,6 @@
 /** English and Russian, switchable; every date is shown in UTC with its zone written out. */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { isMessage, renderMessage } from '../../../src/i18n/index.js';
 import en from './en.json';
 import ru from './ru.json';
 
@@ -17,7 +18,7 @@ interface I18n {
   lang: Lang;
   setLang: (lang: Lang) => void;
   t: Translate;
-  /** A bilingual text from the regime or the engine: `{en, ru}`. */
+  /** A bilingual text from the regime (`{en, ru}`), or a message of the engine (a code and parameters, src/i18n). */
   text: (value: unknown) => string;
 }
 
@@ -47,6 +48,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     };
     const text = (v: unknown): string => {
       if (typeof v === 'string') return v;
+      if (isMessage(v)) return renderMessage(v, lang);
       if (v && typeof v === 'object') {
         const o = v as Record<string, unknown>;
         const s = o[lang] ?? o.en;

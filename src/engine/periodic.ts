@@ -1,0 +1,95 @@
+/**
+ * Periodic data obligations (regime `periodic`, src/model/regime/periodic.ts): each party owes a declaration as of
+ * each data date, by its deadline. The first declaration (plain or escrowed) counted with that `asOf` fulfils the
+ * occurrence; a later one changes nothing. Judged when the state is asked for, while the regime is in force at the
+ * deadline: `periodic.late` from when a late declaration counts, `periodic.missing` from the deadline while none has.
+ */
+import type { PeriodicObligation } from '../model/index.js';
+import type { Ctx, QueryContext } from './context.js';
+import { type Finding, finding } from './findings.js';
+import { contains } from './intervals.js';
+import { msg } from './messages.js';
+import { iso, minus, periodStart, plus } from './time.js';
+import type { EntryRef } from './types.js';
+
+interface Declared {
+  at: number;
+  ref: EntryRef;
+}
+
+/** One occurrence of an obligation: its data date (`YYYY-MM-DD`) and deadline. */
+export interface Occurrence {
+  asOf: string;
+  due: number;
+}
+
+/** The occurrences of `o` whose deadline is at most `asOf`, in order. */
+export function occurrences(o: PeriodicObligation, asOf: number): Occurrence[] {
+  const first = Date.parse(`${o.first}T00:00:00Z`);
+  const until = o.until === undefined ? Infinity : Date.parse(`${o.until}T00:00:00Z`);
+  const out: Occurrence[] = [];
+  for (let k = 0; ; k++) {
+    const date = k === 0 ? first : o.every === undefined ? Infinity : periodStart(first, o.every, k);
+    if (date > until) break;
+    const due = o.deadline.before !== undefined ? minus(date, o.deadline.before) : plus(date, o.deadline.after!);
+    if (due > asOf) break;
+    out.push({ asOf: iso(date).slice(0, 10), due });
+  }
+  return out;
+}
+
+export class Periodic {
+  readonly #ctx: Ctx;
+  /** party → data date → the first declaration counted with it. */
+  readonly #declared = new Map<string, Map<string, Declared>>();
+
+  constructor(ctx: Ctx) {
+    this.#ctx = ctx;
+  }
+
+  declared(party: string, asOf: string, at: number, ref: EntryRef): void {
+    let byDate = this.#declared.get(party);
+    if (!byDate) {
+      byDate = new Map();
+      this.#declared.set(party, byDate);
+    }
+    if (!byDate.has(asOf)) byDate.set(asOf, { at, ref });
+  }
+
+  findings(q: QueryContext): Finding[] {
+    const out: Finding[] = [];
+    for (const o of this.#ctx.ix.periodic.values()) {
+      const list = occurrences(o, q.asOf);
+      for (const party of o.parties) {
+        for (const { asOf, due } of list) {
+          if (!contains(q.regimeInForce, due)) continue;
+          const d = this.#declared.get(party)?.get(asOf);
+          const base = { key: `${o.id}/${party}/${asOf}`, party, breaks: { kind: 'periodic' as const, id: o.id } };
+          if (d && d.at <= q.asOf) {
+            if (d.at <= due) continue;
+            out.push(
+              finding({
+                ...base,
+                rule: 'periodic.late',
+                at: d.at,
+                message: msg('periodic.late', { party, obligation: o.id, asOf, late: d.at - due, due: iso(due) }),
+                refs: [d.ref],
+              }),
+            );
+          } else {
+            out.push(
+              finding({
+                ...base,
+                rule: 'periodic.missing',
+                at: due,
+                message: msg('periodic.missing', { party, obligation: o.id, asOf, due: iso(due) }),
+                refs: [],
+              }),
+            );
+          }
+        }
+      }
+    }
+    return out;
+  }
+}
