@@ -14,8 +14,9 @@ import { ZoneIndex } from '../engine/zones.js';
 import type { PartyNode } from '../node/node.js';
 import { bordersFor } from '../runtime/borders.js';
 
-function parseAsOf(value: unknown): number | string {
-  if (value === undefined || value === '') return Date.now();
+function parseAsOf(value: unknown, now: number): number | string {
+  // Without a date, the node's own clock: an exercise's simulated now, not the wall clock.
+  if (value === undefined || value === '') return now;
   if (typeof value !== 'string') return 'asOf: expected an ISO 8601 date';
   // A bare date means the end of that day (UTC), as in the CLI's --as-of.
   const text = /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59.999Z` : value;
@@ -78,19 +79,41 @@ export class NodeState {
 }
 
 const asOfQuery = z.object({
-  asOf: z.string().optional().describe('ISO 8601 date or time (a bare date means its end, UTC); default now'),
+  asOf: z
+    .string()
+    .optional()
+    .describe("ISO 8601 date or time (a bare date means its end, UTC); default the node's clock (GET /api/clock)"),
 });
 
 export async function stateRoutes(app: FastifyInstance, node: PartyNode): Promise<void> {
   const state = new NodeState(node);
   const evaluate = (query: { asOf?: string }) => {
-    const asOf = parseAsOf(query.asOf);
+    const asOf = parseAsOf(query.asOf, node.now());
     if (typeof asOf === 'string') return { error: asOf } as const;
     return { result: state.engineAsOf(asOf).evaluate(asOf) } as const;
   };
+  app.get(
+    '/api/clock',
+    {
+      schema: {
+        summary: "The node's clock: an exercise's simulated now (the dashboard's default as-of), else the wall clock",
+        tags: ['state'],
+      },
+    },
+    (_req, reply) => {
+      reply.header('cache-control', 'no-cache');
+      return { now: new Date(node.now()).toISOString() };
+    },
+  );
   app.get<{ Querystring: { asOf?: string } }>(
     '/api/state',
-    { schema: { summary: 'The state of compliance, folded from every log this node holds', querystring: asOfQuery } },
+    {
+      schema: {
+        summary: 'The state of compliance, folded from every log this node holds',
+        tags: ['state'],
+        querystring: asOfQuery,
+      },
+    },
     async (req, reply) => {
       const r = evaluate(req.query);
       if ('error' in r) return reply.code(400).send({ error: { code: 'BAD_INPUT', message: r.error } });
@@ -103,6 +126,7 @@ export async function stateRoutes(app: FastifyInstance, node: PartyNode): Promis
     {
       schema: {
         summary: 'Every deviation, with its severity, rule and the entries that show it',
+        tags: ['state'],
         querystring: asOfQuery,
       },
     },

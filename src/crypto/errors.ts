@@ -18,6 +18,7 @@ export type DetenteErrorCode =
   | 'ENTRY_TOO_LARGE' // an entry over the 65,535 bytes an entry bundle can carry
   | 'LOG_INCONSISTENT' // stored or exported data that disagrees with the checkpoint
   | 'STORE_ERROR' // the store refused an operation (missing log, wrong origin, ...)
+  | 'PORT_IN_USE' // a port a server must listen on is taken by another program
   | 'DUPLICATE_KEY' // a batch repeats an idempotency key the log already holds (a replayed submission)
   | 'REGIME_INVALID' // a regime document that does not parse, breaks its schema or refers to what it does not define
   | 'SCHEMA_INVALID' // an entry that breaks its schema, is not in canonical form, or names what the regime lacks

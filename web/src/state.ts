@@ -94,8 +94,10 @@ export interface Deadline {
   party: string;
   dueBy: string;
   status: string;
-  /** Missed (the engine says so), or awaited past its time. */
+  /** Missed (the engine says so), or awaited past its time: not done, and late. */
   overdue: boolean;
+  /** When it was done, if it was (a late item is late by doneAt − dueBy, a figure that no longer grows). */
+  doneAt?: string;
   ref?: Ref;
 }
 
@@ -114,7 +116,8 @@ export function deadlines(s: ComplianceState | undefined): Deadline[] {
         party: n.party,
         dueBy: n.dueBy,
         status: n.status,
-        overdue: n.status === 'late',
+        overdue: false,
+        doneAt: n.countedAt,
         ref: n.ref,
       });
     for (const a of n.acknowledgements)
@@ -125,7 +128,8 @@ export function deadlines(s: ComplianceState | undefined): Deadline[] {
         party: a.party,
         dueBy: a.dueBy,
         status: a.status,
-        overdue: a.status === 'missing' || a.status === 'late',
+        overdue: a.status === 'missing' || (a.status === 'awaiting' && Date.parse(a.dueBy) < asOf),
+        ...(a.at ? { doneAt: a.at } : {}),
         ref: a.ref ?? n.ref,
       });
     if (n.explanation)
@@ -136,7 +140,10 @@ export function deadlines(s: ComplianceState | undefined): Deadline[] {
         party: n.explanation.by,
         dueBy: n.explanation.dueBy,
         status: n.explanation.status,
-        overdue: n.explanation.status === 'missing' || n.explanation.status === 'late',
+        overdue:
+          n.explanation.status === 'missing' ||
+          (n.explanation.status === 'awaiting' && Date.parse(n.explanation.dueBy) < asOf),
+        ...(n.explanation.at ? { doneAt: n.explanation.at } : {}),
         ref: n.explanation.ref ?? n.ref,
       });
   }

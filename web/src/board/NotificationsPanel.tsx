@@ -8,10 +8,10 @@ import { entryHref, onLinkClick } from '../router.js';
 import { deadlines } from '../state.js';
 
 export function NotificationsPanel() {
-  const { regime, state } = useData();
+  const { regime, state, clock } = useData();
   const { t, text } = useI18n();
   const rows = deadlines(state);
-  const now = state ? Date.parse(state.asOf) : Date.now();
+  const now = state ? Date.parse(state.asOf) : clock;
   const partyName = (id: string) => text(regime.parties.find((p) => p.id === id)?.name) || id;
   return (
     <>
@@ -66,7 +66,11 @@ export function NotificationsPanel() {
                   <td>{partyName(r.party)}</td>
                   <td className="small">
                     {formatUtc(r.dueBy)}
-                    {open || r.overdue ? (
+                    {r.status === 'late' && r.doneAt ? (
+                      <div className="overdue" data-testid="late-by">
+                        {t('board.lateBy', { time: formatSpan(Date.parse(r.doneAt) - Date.parse(r.dueBy), t) })}
+                      </div>
+                    ) : open || r.overdue ? (
                       <div className={r.overdue || ms < 0 ? 'overdue' : 'muted'}>
                         {ms < 0
                           ? t('board.overdueBy', { time: formatSpan(ms, t) })
@@ -75,7 +79,9 @@ export function NotificationsPanel() {
                     ) : null}
                   </td>
                   <td>
-                    <span className={`pill${r.overdue ? ' bad' : ''}`}>{t(`status.${r.status}` as 'status.late')}</span>
+                    <span className={`pill${r.overdue || r.status === 'late' ? ' bad' : ''}`}>
+                      {t(`status.${r.status}` as 'status.late')}
+                    </span>
                   </td>
                 </tr>
               );

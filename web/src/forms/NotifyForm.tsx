@@ -15,7 +15,7 @@ import { addProblem, checkBody } from './validate.js';
 export function NotifyForm({ token, me }: { token: string; me?: Me }) {
   const { regime } = useData();
   const { t, text } = useI18n();
-  const now = useNow(15_000);
+  const now = useNow();
   const party = me?.party ?? regime.parties.find((p) => p.status === 'party')?.id ?? '';
   const rules = regime.notifications.filter((n) => n.trigger.kind === 'activity' && n.parties.includes(party));
   const [ruleChoice, setRule] = useState('');

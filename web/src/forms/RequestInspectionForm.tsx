@@ -16,7 +16,7 @@ import { addProblem, checkBody } from './validate.js';
 export function RequestInspectionForm({ token, me }: { token: string; me?: Me }) {
   const { regime, state } = useData();
   const { t, text } = useI18n();
-  const now = useNow(15_000);
+  const now = useNow();
   const party = me?.party ?? regime.parties.find((p) => p.status === 'party')?.id ?? '';
   const types = regime.inspections.filter((i) => i.pairs.some((p) => p.inspector === party));
   const [inspection, setInspection] = useState(types[0]?.id ?? '');

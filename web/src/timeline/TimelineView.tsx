@@ -16,7 +16,7 @@ const PAGE = 500;
 const ROW = 34;
 
 export function TimelineView() {
-  const { regime, asOf, setAsOf, state, findings } = useData();
+  const { regime, asOf, setAsOf, state, findings, clock } = useData();
   const { t, text } = useI18n();
   const [party, setParty] = useState('');
   const [type, setType] = useState('');
@@ -82,9 +82,10 @@ export function TimelineView() {
     return { from: firstRow?.issuedAt, to: lastRow?.issuedAt };
   }, [version, total]);
 
-  const asOfDate = asOf ? asOf.slice(0, 16) : '';
   const minMs = range.from ? Date.parse(range.from) : undefined;
-  const maxMs = Date.now();
+  // The slider ends at the federation's clock (an exercise's now), where "as of" starts.
+  const maxMs = clock;
+  const shownMs = state ? Date.parse(state.asOf) : asOf ? Date.parse(asOf) : maxMs;
 
   return (
     <section aria-labelledby="timeline-heading">
@@ -117,35 +118,22 @@ export function TimelineView() {
             ))}
           </select>
         </label>
-        <label className="field">
-          {t('timeline.slider')} (UTC)
-          <input
-            type="datetime-local"
-            value={asOfDate}
-            onChange={(e) => setAsOf(e.target.value ? `${e.target.value}:00Z` : undefined)}
-          />
-        </label>
         {minMs !== undefined && minMs < maxMs ? (
           <label className="field" style={{ flex: 1, minWidth: 240 }}>
-            {asOf ? formatUtc(asOf) : t('common.now')}
+            {t('timeline.slider')}: {formatUtc(shownMs)}
             <input
               type="range"
               min={minMs}
               max={maxMs}
               step={3_600_000}
-              value={asOf ? Date.parse(asOf) : maxMs}
+              value={Math.min(Math.max(shownMs, minMs), maxMs)}
               onChange={(e) => {
                 const v = Number(e.target.value);
                 setAsOf(v >= maxMs - 3_600_000 ? undefined : new Date(v).toISOString().replace(/\.\d+Z$/, 'Z'));
               }}
-              aria-valuetext={asOf ? formatUtc(asOf) : t('common.now')}
+              aria-valuetext={formatUtc(shownMs)}
             />
           </label>
-        ) : null}
-        {asOf ? (
-          <button type="button" onClick={() => setAsOf(undefined)}>
-            {t('common.now')}
-          </button>
         ) : null}
       </fieldset>
       {state ? (
