@@ -68,19 +68,33 @@ export function siteFindings(findings: Finding[] | undefined, site: string): Fin
 
 const RANK: Record<Severity, number> = { critical: 0, major: 1, minor: 2, info: 3 };
 
+export type SiteTone = 'bad' | 'warn' | 'good' | 'unknown';
+/** What a site's status is, as a code the views translate: its worst finding's severity, else what was done there. */
+export type SiteStatusCode =
+  | 'critical'
+  | 'major'
+  | 'minor'
+  | 'info'
+  | 'inspection-requested'
+  | 'inspected'
+  | 'declared';
+
 /** The status of a site on the map: the worst finding that concerns it, else what was inspected or declared there. */
 export function siteStatus(
   s: ComplianceState | undefined,
   findings: Finding[] | undefined,
   site: string,
-): { status: string | undefined; tone: 'bad' | 'warn' | 'good' | 'unknown' } {
+): { status: SiteStatusCode | undefined; tone: SiteTone; finding?: Finding } {
   if (!s) return { status: undefined, tone: 'unknown' };
   const worst = siteFindings(findings, site).sort((a, b) => RANK[a.severity] - RANK[b.severity])[0];
   if (worst)
-    return { status: worst.rule, tone: worst.severity === 'critical' || worst.severity === 'major' ? 'bad' : 'warn' };
+    return {
+      status: worst.severity,
+      tone: worst.severity === 'critical' || worst.severity === 'major' ? 'bad' : 'warn',
+      finding: worst,
+    };
   const inspections = siteInspections(s, site);
-  const open = inspections.find((i) => i.status === 'requested');
-  if (open) return { status: 'inspection requested', tone: 'warn' };
+  if (inspections.some((i) => i.status === 'requested')) return { status: 'inspection-requested', tone: 'warn' };
   if (inspections.some((i) => i.status === 'conducted')) return { status: 'inspected', tone: 'good' };
   if (siteRows(s, site).some((r) => r.declared > 0)) return { status: 'declared', tone: 'good' };
   return { status: undefined, tone: 'unknown' };

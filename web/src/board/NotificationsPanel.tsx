@@ -3,13 +3,13 @@
  * a concern, a change that was never notified), counting down to the state's "as of", missed ones flagged.
  */
 import { useData } from '../data.js';
-import { formatSpan, formatUtc, useI18n } from '../i18n/i18n.js';
+import { formatDuration, formatSpan, formatUtc, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
 import { deadlines } from '../state.js';
 
 export function NotificationsPanel() {
   const { regime, state, clock } = useData();
-  const { t, text } = useI18n();
+  const { t, text, lang } = useI18n();
   const rows = deadlines(state);
   const now = state ? Date.parse(state.asOf) : clock;
   const partyName = (id: string) => text(regime.parties.find((p) => p.id === id)?.name) || id;
@@ -22,8 +22,12 @@ export function NotificationsPanel() {
             <li key={n.id}>
               {text(n.name)}{' '}
               <span className="muted">
-                ({n.deadline.before ? `≥ ${n.deadline.before} before` : `≤ ${n.deadline.after} after`}
-                {n.acknowledge ? `; ack ≤ ${n.acknowledge.within}` : ''})
+                (
+                {n.deadline.before
+                  ? t('board.deadlineBefore', { d: formatDuration(n.deadline.before, t, lang) })
+                  : t('board.deadlineAfter', { d: formatDuration(n.deadline.after, t, lang) })}
+                {n.acknowledge ? `; ${t('board.ackWithin', { d: formatDuration(n.acknowledge.within, t, lang) })}` : ''}
+                )
               </span>
             </li>
           ))}

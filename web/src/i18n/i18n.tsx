@@ -1,5 +1,6 @@
 /** English and Russian, switchable; every date is shown in UTC with its zone written out. */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import { parseDuration } from '../../../src/model/index.js';
 import en from './en.json';
 import ru from './ru.json';
 
@@ -97,4 +98,30 @@ export function formatNumber(n: unknown, lang: Lang): string {
     : n === undefined
       ? '—'
       : String(n);
+}
+
+const CALENDAR_UNITS = ['years', 'months', 'weeks', 'days'] as const;
+
+/**
+ * A regime's ISO 8601 duration as people write it: P7D → "7 days", PT32H → "32 h", P1Y → "1 year" (in Russian
+ * "7 дней", "32 ч", "1 год"). Not a duration: shown as it is.
+ */
+export function formatDuration(value: string | undefined, t: Translate, lang: Lang): string {
+  if (value === undefined) return '—';
+  let parts: ReturnType<typeof parseDuration>;
+  try {
+    parts = parseDuration(value);
+  } catch {
+    return value;
+  }
+  const plural = new Intl.PluralRules(lang === 'ru' ? 'ru-RU' : 'en-GB');
+  const out: string[] = [];
+  for (const unit of CALENDAR_UNITS) {
+    const n = parts[unit];
+    if (n) out.push(t(`dur.${unit}.${plural.select(n) as 'one'}`, { n: formatNumber(n, lang) }));
+  }
+  if (parts.hours) out.push(t('dur.hours', { n: formatNumber(parts.hours, lang) }));
+  if (parts.minutes) out.push(t('dur.minutes', { n: parts.minutes }));
+  if (parts.seconds) out.push(t('dur.seconds', { n: parts.seconds }));
+  return out.join(' ');
 }

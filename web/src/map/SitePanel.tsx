@@ -45,7 +45,15 @@ export function SitePanel({ site }: { site: Site }) {
         </div>
         <div>
           <dt>{t('common.status')}</dt>
-          <dd>{status ? <span className={`pill ${tone}`}>{status}</span> : <span className="muted">—</span>}</dd>
+          <dd>
+            {status ? (
+              <span className={`pill ${tone}`} data-testid="site-status">
+                {t(`siteStatus.${status}`)}
+              </span>
+            ) : (
+              <span className="muted">—</span>
+            )}
+          </dd>
         </div>
       </dl>
       {site.note ? <p className="small">{text(site.note)}</p> : null}
