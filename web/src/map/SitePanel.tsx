@@ -135,7 +135,8 @@ export function SitePanel({ site }: { site: Site }) {
         <ul className="plain small">
           {cited.map((f) => (
             <li key={f.id} data-site-finding={f.id}>
-              <span className={`pill ${f.severity}`}>{f.severity}</span> {f.message[lang] ?? f.message.en}{' '}
+              <span className={`pill ${f.severity}`}>{t(`severity.${f.severity}`)}</span>{' '}
+              {f.message[lang] ?? f.message.en}{' '}
               {f.refs.map((r) => (
                 <a key={`${r.origin}/${r.index}`} href={entryHref(r.origin, r.index)} onClick={onLinkClick}>
                   #{r.index}

@@ -8,16 +8,18 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { ENTRY_TYPES } from '../../../src/model/index.js';
 import { api, type EntrySummary } from '../api/client.js';
 import { useData } from '../data.js';
-import { formatUtc, useI18n } from '../i18n/i18n.js';
+import { formatUtc, type MessageKey, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
 import { SEVERITY_ORDER } from '../state.js';
+import { readableSummary } from './summary.js';
 
 const PAGE = 500;
 const ROW = 34;
 
 export function TimelineView() {
   const { regime, asOf, setAsOf, state, findings, clock } = useData();
-  const { t, text } = useI18n();
+  const { t, text, hasKey } = useI18n();
+  const partyName = (id: string) => text(regime.parties.find((p) => p.id === id)?.name) || id;
   const [party, setParty] = useState('');
   const [type, setType] = useState('');
   const [total, setTotal] = useState<number | undefined>();
@@ -113,7 +115,7 @@ export function TimelineView() {
             <option value="">{t('common.all')}</option>
             {ENTRY_TYPES.map((ty) => (
               <option key={ty} value={ty}>
-                {ty}
+                {t(`entryType.${ty}`)}
               </option>
             ))}
           </select>
@@ -148,7 +150,7 @@ export function TimelineView() {
               <span key={sev}>
                 {' '}
                 <span className={`pill ${sev}`}>
-                  {sev} {state.findings.bySeverity[sev]}
+                  {t(`severity.${sev}`)} {state.findings.bySeverity[sev]}
                 </span>
               </span>
             ) : null,
@@ -198,11 +200,11 @@ export function TimelineView() {
                 data-entry={`${e.origin}/${e.index}`}
               >
                 <span className="num">{e.index}</span>
-                <span>{e.party}</span>
-                <span className="mono">{e.type}</span>
+                <span>{partyName(e.party)}</span>
+                <span>{hasKey(`entryType.${e.type}`) ? t(`entryType.${e.type}` as MessageKey) : e.type}</span>
                 <span className="small">{formatUtc(e.countedAt ?? e.issuedAt)}</span>
                 <span className="small" style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
-                  {e.summary ?? ''}
+                  {readableSummary(e.summary, regime, t, text, hasKey)}
                 </span>
               </a>
             );
