@@ -179,14 +179,14 @@ describe('wording and layout', () => {
     expect(await page.getByTestId('quotas').textContent()).toContain('32 h');
     await page.goto(`${node.base}/act/request-inspection`);
     await page.locator('form').first().waitFor();
-    expect(rawIsoDurations(await page.locator('main').innerText())).toEqual([]);
+    expect(rawIsoDurations((await page.locator('main').textContent()) ?? '')).toEqual([]);
     await page.close();
   });
 
   it('the timeline speaks the regime’s names, not key=value', async () => {
     const page = await open('/timeline');
     await page.locator('[data-entry]').first().waitFor();
-    const text = await page.getByTestId('timeline-rows').innerText();
+    const text = (await page.getByTestId('timeline-rows').textContent()) ?? '';
     expect(text).not.toMatch(/\b[a-z]+=[\w-]+/);
     expect(text).toContain('United States of America');
     expect(text).toContain('Inspection request');
@@ -196,9 +196,9 @@ describe('wording and layout', () => {
   it('Russian: the chrome, the as-of bar, the map legend and the severities are translated', async () => {
     const page = await open('/map', { lang: 'ru' });
     await page.locator('[data-site]').first().waitFor();
-    const bar = await page.getByTestId('asof-bar').innerText();
+    const bar = (await page.getByTestId('asof-bar').textContent()) ?? '';
     expect(bar).toContain('часы федерации');
-    const legend = await page.locator('section.legend').innerText();
+    const legend = (await page.locator('section.legend').textContent()) ?? '';
     // Latin letters in the legend would be English left untranslated (the regime's names are bilingual).
     expect(legend.match(/[A-Za-z]{3,}/g) ?? []).toEqual([]);
     await page.goto(`${node.base}/board`);
