@@ -10,6 +10,7 @@ import { registerLogCommands } from './log-commands.js';
 import { registerNodeCommands } from './node-commands.js';
 import { reportError } from './output.js';
 import { registerRegimeCommands } from './regime-commands.js';
+import { registerReportCommand } from './report-command.js';
 import { registerScenarioCommands } from './scenario-commands.js';
 import { registerStartCommand } from './start-command.js';
 import { registerStatusCommands } from './status-commands.js';
@@ -34,6 +35,7 @@ registerScenarioCommands(program);
 registerStatusCommands(program);
 registerStartCommand(program);
 registerEscrowCommands(program);
+registerReportCommand(program);
 
 try {
   await program.parseAsync(process.argv);
