@@ -96,7 +96,7 @@ export async function renderCompliancePdf(report: ComplianceReport): Promise<Buf
     const heights = langs.map((l) => doc.heightOfString(parts[l], { width: column }));
     if (doc.y + Math.max(...heights) > doc.page.height - doc.page.margins.bottom) doc.addPage();
     const y = doc.y;
-    langs.forEach((l, i) => doc.text(parts[l], left + i * (column + gap), y, { width: column }));
+    for (const [i, l] of langs.entries()) doc.text(parts[l], left + i * (column + gap), y, { width: column });
     doc.x = left;
     doc.y = y + Math.max(...heights) + size * 0.4;
   };
@@ -112,7 +112,7 @@ export async function renderCompliancePdf(report: ComplianceReport): Promise<Buf
   if (findings.length === 0) row(word('none'), 9);
   for (const f of findings) {
     const line = (l: 'en' | 'ru') =>
-      `${WORDS[f.severity].en === WORDS[f.severity][l] ? WORDS[f.severity].en : WORDS[f.severity][l]} · ${text(party(f.party), l)} · ${utc(f.at)}\n${text(f.message as Bilingual, l)}`;
+      `${WORDS[f.severity][l]} · ${text(party(f.party), l)} · ${utc(f.at)}\n${text(f.message as Bilingual, l)}`;
     row({ en: line('en'), ru: line('ru') }, 8.5);
   }
   doc.moveDown(0.5);
