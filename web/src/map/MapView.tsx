@@ -167,8 +167,8 @@ export function MapView({ selected }: { selected?: string }) {
         const { geometry, approximate } = zoneGeometry(zone);
         const g = geometry ? feature(geometry) : undefined;
         const d = g ? (main.path(g) ?? '') : '';
-        // A band around a country has its centroid inside that country: its label goes just outside, east of it.
-        const [[, y0], [x1, y1]] = g
+        // A band around a country has its centroid inside that country: its label goes above the band instead.
+        const [[x0, y0], [x1]] = g
           ? main.path.bounds(g)
           : [
               [0, 0],
@@ -176,7 +176,7 @@ export function MapView({ selected }: { selected?: string }) {
             ];
         const at: [number, number, 'middle' | 'start'] =
           zone.kind === 'border-band'
-            ? [x1 + 4, (y0 + y1) / 2, 'start']
+            ? [(x0 + x1) / 2, y0 - 6, 'middle']
             : [...main.path.centroid(g ?? feature({ type: 'Point', coordinates: [0, 0] })), 'middle'];
         return { zone, d, approximate, at: g ? at : ([Number.NaN, Number.NaN, 'middle'] as const) };
       }),
