@@ -78,11 +78,23 @@ try {
   let oursMiB = 0;
   let baseMiB = 0;
   for (let r = 0; r < runs; r++) {
-    baseTimes.push(await secondsAsync(async () => void (base = await baseline())));
-    oursTimes.push(await secondsAsync(async () => void (ours = await render(copies))));
+    baseTimes.push(
+      await secondsAsync(async () => {
+        base = await baseline();
+      }),
+    );
+    oursTimes.push(
+      await secondsAsync(async () => {
+        ours = await render(copies);
+      }),
+    );
   }
-  baseMiB = await heap(async () => void (base = await baseline()))();
-  oursMiB = await heap(async () => void (ours = await render(copies)))();
+  baseMiB = await heap(async () => {
+    base = await baseline();
+  })();
+  oursMiB = await heap(async () => {
+    ours = await render(copies);
+  })();
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   table(['what', 'ours', 'baseline', 'ratio', '']);
   row('pages', fmt(pageCount(ours)), fmt(pageCount(base)), pageCount(ours) / pageCount(base));
