@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import { canonicalJson } from '../src/crypto/canonical-json.js';
 import { type Federation, type FederationPlay, startFederation } from '../src/exercise/federation.js';
 import { playScenario } from '../src/exercise/play.js';
 import { foldDir } from '../src/exercise/read.js';
-import { CLI } from './helpers/cli.js';
+import { CLI, detente, detenteAsync } from './helpers/cli.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs('detente-federation-');
@@ -180,6 +181,26 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     expect(JSON.parse(text)).toHaveLength(150);
     expect(ru.node.moreItems(declaration!)?.length).toBe(150);
   });
+
+  it('reopens the run as it was (entries, users, the clock) without playing it again; a fresh run replaces it', async () => {
+    const sizes = Object.fromEntries(fed.nodes.map((n) => [n.party, n.node.servedSize(n.node.logByParty(n.party)!)]));
+    const tokens = fed.nodes.map((n) => n.token);
+    const dir = fed.dir;
+    await fed.close();
+    fed = await startFederation({ dir, resume: true, basePort: await freePorts(), loopMs: 100 });
+    expect(fed.resumed).toBe(true);
+    expect(fed.nodes.map((n) => n.token)).toEqual(tokens);
+    for (const n of fed.nodes) expect(n.node.servedSize(n.node.logByParty(n.party)!)).toBe(sizes[n.party]);
+    const clock = await (await fetch(`${fed.nodes[0]!.url}/api/clock`)).json();
+    expect(clock.now).toBe(play.end);
+    // The token still signs in.
+    const me = await fetch(`${fed.nodes[0]!.url}/api/me`, { headers: { authorization: `Bearer ${tokens[0]}` } });
+    expect(me.status).toBe(200);
+    await fed.close();
+    fed = await startFederation({ dir, basePort: await freePorts(), loopMs: 100 });
+    expect(fed.resumed).toBe(false);
+    for (const n of fed.nodes) expect(n.node.servedSize(n.node.logByParty(n.party)!)).toBe(0);
+  });
 });
 
 describe('detente start', () => {
@@ -201,9 +222,8 @@ describe('detente start', () => {
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const deadline = Date.now() + 30_000;
-      while (!stdout.includes("Every party's log:") && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 50));
-      expect(stdout, stderr).toContain(`Every party's log: http://127.0.0.1:${port}/logs`);
+      while (!stdout.includes('(sign in on') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(stdout, stderr).toContain(`us    dashboard http://127.0.0.1:${port}/`);
       for (const [i, party] of ['us', 'ru', 'nato'].entries()) {
         const url = `http://127.0.0.1:${port + i}`;
         expect(stdout).toContain(`${party.padEnd(5)} dashboard ${url}/   logs ${url}/logs   API docs ${url}/docs`);
@@ -221,6 +241,56 @@ describe('detente start', () => {
       await expect(fetch(`http://127.0.0.1:${port}/logs`)).rejects.toThrow();
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+
+  it('a busy port gets one line naming it, and the previous run is left as it was, even with --fresh', async () => {
+    const port = await freePorts();
+    const dir = join(tmp(), 'previous');
+    // A previous run, with an escrow secret that must survive.
+    mkdirSync(join(dir, 'us', 'escrow'), { recursive: true });
+    const file = `${JSON.stringify({ format: 'detente-federation/1', scenario: 'european-security-2022', played: '2022-12-31T23:59:59.000Z' })}\n`;
+    writeFileSync(join(dir, 'federation.json'), file);
+    writeFileSync(join(dir, 'us', 'escrow', 'us-2022.secrets.json'), '{"secret":1}\n');
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(port + 1, '127.0.0.1', r));
+    try {
+      for (const extra of [[], ['--fresh']]) {
+        const r = await detenteAsync(['start', '--dir', dir, '--port', String(port), ...extra]);
+        expect(r.code, r.stderr).toBe(1);
+        expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+        expect(r.stderr).toContain(`port ${port + 1} on 127.0.0.1 is in use`);
+        expect(r.stderr).toContain('[PORT_IN_USE]');
+        expect(readFileSync(join(dir, 'federation.json'), 'utf8')).toBe(file);
+        expect(readFileSync(join(dir, 'us', 'escrow', 'us-2022.secrets.json'), 'utf8')).toBe('{"secret":1}\n');
+      }
+    } finally {
+      await new Promise((r) => blocker.close(r));
+    }
+  });
+});
+
+describe('expected failures in the command line: one line, no stack trace', () => {
+  it('an unreachable node, a corrupt database', async () => {
+    const dir = join(tmp(), 'log');
+    const init = detente(['log', 'init', '--dir', dir, '--origin', 'example.org/detente/x']);
+    expect(init.code, init.stderr).toBe(0);
+    const vkey = readFileSync(join(dir, 'log.vkey'), 'utf8').trim();
+    const closed = await freePorts();
+    const audit = await detenteAsync(['audit', '--url', `http://127.0.0.1:${closed}/logs/x`, '--vkey', vkey]);
+    expect(audit.code).toBe(1);
+    expect(audit.stderr.trim().split('\n'), audit.stderr).toHaveLength(1);
+    expect(audit.stderr).toContain('cannot reach');
+    expect(audit.stderr).toContain('connection refused');
+    writeFileSync(join(dir, 'log.sqlite'), Buffer.alloc(8192, 7));
+    for (const args of [
+      ['log', 'verify', '--dir', dir],
+      ['log', 'checkpoint', '--dir', dir],
+    ]) {
+      const r = detente(args);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+      expect(r.stderr).toMatch(/damaged or not a database/);
     }
   });
 });

@@ -328,17 +328,18 @@ describe('dashboard', () => {
     await expect.poll(() => page.getByTestId('entry-count').textContent()).toBe(`${node.play.entries.ru} entries`);
     // The date control: the node folds only what counted by then (?asOf=), and so does the board.
     await expect.poll(() => page.getByTestId('asof-summary').getAttribute('data-entries')).toBe(String(total));
-    const asOf = '2022-03-01T00:00';
-    const then = await (await fetch(`${node.base}/api/state?asOf=${asOf}:00Z`)).json();
-    const thenFindings = (await (await fetch(`${node.base}/api/findings?asOf=${asOf}:00Z`)).json()).findings;
+    const asOf = '2022-03-01'; // the end of that day, UTC
+    const then = await (await fetch(`${node.base}/api/state?asOf=${asOf}`)).json();
+    const thenFindings = (await (await fetch(`${node.base}/api/findings?asOf=${asOf}`)).json()).findings;
     expect(then.entries.total).toBeGreaterThan(10);
     expect(then.entries.total).toBeLessThan(40);
-    await page.locator('input[type="datetime-local"]').fill(asOf);
+    await page.getByTestId('asof-input').fill(asOf);
     await expect
       .poll(() => page.getByTestId('asof-summary').getAttribute('data-entries'))
       .toBe(String(then.entries.total));
     expect(await page.getByTestId('asof-findings').textContent()).toBe(String(thenFindings.length));
-    expect(new URL(page.url()).searchParams.get('asOf')).toBe(`${asOf}:00Z`);
+    expect(new URL(page.url()).searchParams.get('asOf')).toBe(asOf);
+    expect(await page.getByTestId('asof-shown').textContent()).toContain('2022-03-01 23:59:59 UTC');
     await page.screenshot({ path: join(SHOTS, 'timeline.png') });
     await page.close();
   });

@@ -62,8 +62,20 @@ export const EUROPE = [
   'CYP',
   'SYR',
   'IRQ',
+  // Western Europe and Central Asia: the Vienna Document's 57 states have sites there too.
+  'FRA',
+  'ESP',
+  'PRT',
+  'GBR',
+  'IRL',
+  'ISL',
+  'LUX',
+  'KGZ',
+  'TJK',
 ];
 export const AMERICA = ['USA', 'CAN', 'MEX'];
+/** East Asia, for the inset that shows sites east of 70°E (with Russia and Kazakhstan from the main list). */
+export const EAST = ['MNG', 'CHN', 'JPN', 'KOR', 'PRK'];
 
 type Shape = Feature<Polygon | MultiPolygon, { iso: string }>;
 
@@ -92,6 +104,7 @@ export function bordersPlugin(): Plugin {
         (f): f is Shape => f !== undefined,
       );
       const america = AMERICA.map((iso) => load(dir, iso, 0.15)).filter((f): f is Shape => f !== undefined);
+      const east = EAST.map((iso) => load(dir, iso, 0.1)).filter((f): f is Shape => f !== undefined);
       // The band from the unrounded shapes, then rounded like the rest.
       const ukr = turf.simplify(JSON.parse(readFileSync(join(dir, 'ukr.geo.json'), 'utf8')).features[0], {
         tolerance: 0.02,
@@ -105,6 +118,7 @@ export function bordersPlugin(): Plugin {
       return [
         `export const europe = ${JSON.stringify(europe)};`,
         `export const america = ${JSON.stringify(america)};`,
+        `export const east = ${JSON.stringify(east)};`,
         `export const borderBands = ${JSON.stringify({ 'RUS-UKR-100': bandShape })};`,
         `export const dataset = 'world-countries@5.1.0';`,
       ].join('\n');

@@ -83,6 +83,11 @@ export class ReadModel {
     this.#zones = new ZoneIndex(node.regime, bordersFor(node.regime));
   }
 
+  /** The node's clock: an exercise's simulated now, else the wall clock. What "as of now" means. */
+  now(): number {
+    return this.#node.now();
+  }
+
   /** Every entry as of the node's current data version. */
   snapshot(): Promise<Snapshot> {
     const version = this.#node.dataVersion();
@@ -189,7 +194,7 @@ export class ReadModel {
       const { snapshot } = fold;
       let at = asOf;
       if (at === undefined) {
-        const now = Date.now();
+        const now = this.now();
         const reuse = this.#now?.version === snapshot.version && now - this.#now.at < NOW_REUSE_MS;
         if (!reuse) this.#now = { version: snapshot.version, at: now };
         at = this.#now!.at;

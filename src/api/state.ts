@@ -10,16 +10,39 @@ import { parseAsOf } from '../engine/as-of.js';
 import type { ReadModel } from './read-model.js';
 
 const asOfQuery = z.object({
-  asOf: z.string().max(64).optional().describe('a date (its end, UTC) or an RFC 3339 time, 1970 to 9999; default now'),
+  asOf: z
+    .string()
+    .max(64)
+    .optional()
+    .describe("a date (its end, UTC) or an RFC 3339 time, 1970 to 9999; default the node's clock (GET /api/clock)"),
 });
 
 export async function stateRoutes(app: FastifyInstance, reads: ReadModel): Promise<void> {
-  // An absent or empty asOf means now; anything else must parse strictly (BAD_INPUT, 400, otherwise).
+  // An absent or empty asOf means the node's now; anything else must parse strictly (BAD_INPUT, 400, otherwise).
   const answer = (query: { asOf?: string }) =>
     reads.answer(query.asOf === undefined || query.asOf === '' ? undefined : parseAsOf(query.asOf));
+  app.get(
+    '/api/clock',
+    {
+      schema: {
+        summary: "The node's clock: an exercise's simulated now (the dashboard's default as-of), else the wall clock",
+        tags: ['state'],
+      },
+    },
+    (_req, reply) => {
+      reply.header('cache-control', 'no-cache');
+      return { now: new Date(reads.now()).toISOString() };
+    },
+  );
   app.get<{ Querystring: { asOf?: string } }>(
     '/api/state',
-    { schema: { summary: 'The state of compliance, folded from every log this node holds', querystring: asOfQuery } },
+    {
+      schema: {
+        summary: 'The state of compliance, folded from every log this node holds',
+        tags: ['state'],
+        querystring: asOfQuery,
+      },
+    },
     async (req, reply) => reply.type('application/json').send((await answer(req.query)).state),
   );
   app.get<{ Querystring: { asOf?: string } }>(
@@ -27,6 +50,7 @@ export async function stateRoutes(app: FastifyInstance, reads: ReadModel): Promi
     {
       schema: {
         summary: 'Every deviation, with its severity, rule and the entries that show it',
+        tags: ['state'],
         querystring: asOfQuery,
       },
     },

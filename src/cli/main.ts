@@ -30,8 +30,9 @@ if (process.argv[2] !== 'log') {
     import('./start-command.js'),
     import('./escrow-commands.js'),
     import('./trust-commands.js'),
+    import('./report-command.js'),
   ]);
-  const [key, evidence, node, audit, demo, regime, scenario, status, start, escrow, trust] = modules;
+  const [key, evidence, node, audit, demo, regime, scenario, status, start, escrow, trust, report] = modules;
   key.registerKeyCommands(program);
   evidence.registerEvidenceCommands(program);
   node.registerNodeCommands(program);
@@ -43,6 +44,7 @@ if (process.argv[2] !== 'log') {
   start.registerStartCommand(program);
   escrow.registerEscrowCommands(program);
   trust.registerTrustCommands(program);
+  report.registerReportCommand(program);
 }
 
 try {

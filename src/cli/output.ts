@@ -17,9 +17,64 @@ export function readText(path: string, what: string): string {
   }
 }
 
+const UNREACHABLE: Record<string, string> = {
+  ECONNREFUSED: 'connection refused (is the node running, on that port?)',
+  ENOTFOUND: 'no such host',
+  EHOSTUNREACH: 'host unreachable',
+  ECONNRESET: 'the connection was reset',
+  ETIMEDOUT: 'timed out',
+  UND_ERR_CONNECT_TIMEOUT: 'timed out',
+};
+
+/** The code of an error or of what caused it (fetch wraps the socket's error in `cause`, sometimes twice). */
+function errorCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  for (let e = err as { code?: unknown; cause?: unknown } | undefined, depth = 0; e && depth < 4; depth++) {
+    if (typeof e.code === 'string') codes.push(e.code);
+    e = e.cause as typeof e;
+  }
+  return codes;
+}
+
+/**
+ * Failures a user meets in normal use (a node that is down, a corrupt or locked database, a busy port, a file that
+ * cannot be written): one line that says what happened, not a stack trace.
+ */
+function expectedFailure(err: unknown): string | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const codes = errorCodes(err);
+  const unreachable = codes.find((c) => c in UNREACHABLE);
+  if (unreachable !== undefined || err.name === 'FetchError') {
+    const url = (err as { url?: unknown }).url;
+    const reason = (unreachable !== undefined ? UNREACHABLE[unreachable] : undefined) ?? err.message;
+    return typeof url === 'string' && !reason.includes(url)
+      ? `cannot reach ${url}: ${reason}`
+      : `cannot reach: ${reason}`;
+  }
+  if (err.name === 'SqliteError') {
+    if (codes.some((c) => c === 'SQLITE_CORRUPT' || c === 'SQLITE_NOTADB')) {
+      return `a database file is damaged or not a database (${err.message}): restore it from a copy, or start again in a new directory`;
+    }
+    if (codes.some((c) => c.startsWith('SQLITE_BUSY') || c.startsWith('SQLITE_LOCKED'))) {
+      return `a database file is in use by another program (${err.message}): stop the node that holds it and try again`;
+    }
+    return `database: ${err.message}`;
+  }
+  if (codes.includes('EADDRINUSE')) return `a port is in use by another program: ${err.message}`;
+  if (codes.some((c) => ['EACCES', 'EPERM', 'ENOSPC', 'EROFS', 'ENOENT', 'EISDIR', 'ENOTDIR'].includes(c))) {
+    return err.message;
+  }
+  return undefined;
+}
+
 export function reportError(err: unknown): number {
   if (err instanceof DetenteError) {
     process.stderr.write(`detente: ${err.message} [${err.code}]\n`);
+    return 1;
+  }
+  const expected = expectedFailure(err);
+  if (expected !== undefined) {
+    process.stderr.write(`detente: ${expected}\n`);
     return 1;
   }
   if (err instanceof UsageError) {

@@ -3,6 +3,8 @@
  * party, each with its own directory and SQLite files under --dir, serving HTTP on 127.0.0.1 from --port (or
  * PORT, default 8080) on; the nodes mirror and witness each other over HTTP while the timeline is submitted
  * through their write APIs on a simulated clock. Prints where to look, then serves until SIGINT or SIGTERM.
+ * The ports are checked before anything on disk changes, and the previous run is reopened as it was (its entries,
+ * users and escrow secrets) unless --fresh is given.
  */
 import type { Command } from 'commander';
 import { type Federation, type FederationPlay, startFederation } from '../exercise/federation.js';
@@ -28,14 +30,14 @@ function describeUrls(fed: Federation): string {
       `        user ${n.user} (${n.roles.join(', ')}), token ${n.token}`,
     );
   }
-  lines.push(`Every party's log: ${fed.nodes[0]!.url}/logs`);
+  lines.push('  (sign in on a dashboard\'s "Act" page with its party\'s token)');
   return `${lines.join('\n')}\n`;
 }
 
-async function describeState(fed: Federation, play: FederationPlay): Promise<string> {
-  const total = Object.values(play.entries).reduce((a, b) => a + b, 0);
+async function describeState(fed: Federation, play: FederationPlay | undefined): Promise<string> {
   const first = fed.nodes[0]!;
-  const asOf = encodeURIComponent(play.end);
+  const end = play?.end ?? new Date(fed.clock.now()).toISOString();
+  const asOf = encodeURIComponent(end);
   const fetchText = async (url: string) => (await fetch(url)).text();
   const [states, findingsTexts] = await Promise.all([
     Promise.all(fed.nodes.map((n) => fetchText(`${n.url}/api/state?asOf=${asOf}`))),
@@ -51,19 +53,30 @@ async function describeState(fed: Federation, play: FederationPlay): Promise<str
     const log = n.node.logByParty(n.party)!;
     return `${n.party} ${n.node.cosignatures(log, n.node.servedSize(log)).length}`;
   });
-  const lines = [
-    `played ${play.scenario} through the write APIs: ${total} entries (${Object.entries(play.entries)
-      .map(([p, k]) => `${p} ${k}`)
-      .join(', ')}); the simulated clock is at ${utc(play.end)}`,
-    `  ${play.refused.length} entries refused as the timeline expects, nothing of them stored:`,
-    ...play.refused.map(
-      (r) => `    ${utc(r.at)}  ${r.party}  ${r.step}  ${r.status} ${r.code}: ${r.message.split('\n').join(' ')}`,
-    ),
+  const entries = Object.fromEntries(fed.nodes.map((n) => [n.party, n.node.servedSize(n.node.logByParty(n.party)!)]));
+  const total = Object.values(entries).reduce((a, b) => a + b, 0);
+  const perParty = Object.entries(entries)
+    .map(([p, k]) => `${p} ${k}`)
+    .join(', ');
+  const lines = play
+    ? [
+        `played ${play.scenario} through the write APIs: ${total} entries (${perParty}); the simulated clock is at ${utc(end)}`,
+        `  ${play.refused.length} entries refused as the timeline expects, nothing of them stored:`,
+        ...play.refused.map(
+          (r) => `    ${utc(r.at)}  ${r.party}  ${r.step}  ${r.status} ${r.code}: ${r.message.split(/\s+/).join(' ')}`,
+        ),
+      ]
+    : [
+        `reopened the previous run in ${fed.dir}: ${total} entries (${perParty}); the simulated clock is at ${utc(end)}`,
+        '  (start with --fresh to replay the scenario from the beginning instead)',
+      ];
+  lines.push(
     `  witnesses' cosignatures on each log's head: ${cosigned.join(', ')}`,
-    `  ${findings.length} findings as of ${utc(play.end)} (${bySeverity.join(', ') || 'none'}); the ${fed.nodes.length} nodes ${agree ? 'agree byte for byte' : 'DO NOT AGREE'}`,
+    `  ${findings.length} findings as of ${utc(end)} (${bySeverity.join(', ') || 'none'}); the ${fed.nodes.length} nodes ${agree ? 'agree byte for byte' : 'DO NOT AGREE'}`,
     `  state:    ${first.url}/api/state?asOf=${asOf}`,
     `  findings: ${first.url}/api/findings?asOf=${asOf}`,
-  ];
+    `  the dashboards show the state as of the simulated clock (${utc(end)}) unless you pick another date`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -74,10 +87,11 @@ export function registerStartCommand(program: Command): void {
       'run the default scenario as a federation: one node per party on 127.0.0.1, the timeline played through their APIs; serves until stopped',
     )
     .option('--port <port>', "the first node's port; the others follow (default: $PORT, else 8080)")
-    .option('--dir <dir>', 'where the node directories go (replaced on each run)', 'federation-data')
+    .option('--dir <dir>', 'where the node directories go (kept from run to run)', 'federation-data')
+    .option('--fresh', 'replace the previous run in --dir and play the scenario again (default: reopen it)')
     .option('--scenario <name>', 'the scenario', DEFAULT_SCENARIO)
     .option('--seed <seed>', 'the seed the exercise keys are derived from', DEFAULT_SEED)
-    .action(async (opts: { port?: string; dir: string; scenario: string; seed: string }) => {
+    .action(async (opts: { port?: string; dir: string; fresh?: boolean; scenario: string; seed: string }) => {
       const port =
         opts.port !== undefined
           ? parsePort(opts.port, '--port')
@@ -88,6 +102,7 @@ export function registerStartCommand(program: Command): void {
       const fed = await startFederation({
         scenario: opts.scenario,
         dir: opts.dir,
+        resume: opts.fresh !== true,
         basePort: port,
         seed: opts.seed,
         logger: (party, level, m) => {
@@ -104,15 +119,18 @@ export function registerStartCommand(program: Command): void {
         process.once('SIGTERM', () => on('SIGTERM'));
       });
       say(describeUrls(fed));
-      say('playing the timeline through the nodes (mirrors and cosignatures settle after every step)...\n');
-      const bar = progress('playing');
+      const bar = fed.resumed ? undefined : progress('playing');
       try {
-        const play = await fed.playTimeline({ signal: stop.signal, onStep: (d, t) => bar.update(d, t) });
-        bar.stop();
+        let play: FederationPlay | undefined;
+        if (bar) {
+          say('playing the timeline through the nodes (mirrors and cosignatures settle after every step)...\n');
+          play = await fed.playTimeline({ signal: stop.signal, onStep: (d, t) => bar.update(d, t) });
+          bar.stop();
+        }
         say(await describeState(fed, play));
         say(`serving at ${fed.nodes.map((n) => n.url).join(', ')}; stop with Ctrl-C\n`);
       } catch (err) {
-        bar.stop();
+        bar?.stop();
         if (!stop.signal.aborted) {
           await fed.close();
           throw err;

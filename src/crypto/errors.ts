@@ -23,6 +23,7 @@ export type DetenteErrorCode =
   | 'STORE_ERROR' // the store refused an operation (missing log, wrong origin, ...)
   | 'STORE_CORRUPT' // the store's file is damaged: SQLite reports it, a row contradicts what it must hold, or stored data does not decode
   | 'STORE_FULL' // the disk is full: nothing was written
+  | 'PORT_IN_USE' // a port a server must listen on is taken by another program
   | 'DUPLICATE_KEY' // a batch repeats an idempotency key the log already holds (a replayed submission)
   | 'REGIME_INVALID' // a regime document that does not parse, breaks its schema or refers to what it does not define
   | 'SCHEMA_INVALID' // an entry that breaks its schema, is not in canonical form, or names what the regime lacks

@@ -9,11 +9,14 @@
  * an entry counts from (the earliest cosignature by another party's witness) is the step's time, as in a direct
  * play (play.ts), and with the same exercise keys the entries are byte for byte those of a direct play.
  *
- * The directory it fills (replaced on each run, and only if it holds federation.json):
- *   federation.json   the scenario, seed, regime hash, and each party's port and user
+ * Its ports are checked free before anything on disk changes. The directory it fills is kept from one run to the
+ * next (`resume`: the nodes reopen what they hold, so submissions and escrow secrets survive a restart) unless the
+ * caller asks for a fresh one; it is replaced only if it holds federation.json:
+ *   federation.json   the scenario, seed, regime hash, each party's port and user, and whether the timeline was played
  *   <party>/          each party's node directory (node.json, keys/, log/, mirrors/, witness.sqlite, users.sqlite)
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../api/server.js';
@@ -51,8 +54,13 @@ export const REFUSAL_STATUS: Readonly<Record<string, number>> = {
 
 export interface FederationOptions {
   scenario?: string;
-  /** Where the node directories go (replaced if it holds an earlier federation; refused if it holds anything else). */
+  /**
+   * Where the node directories go. An earlier federation there is reopened when `resume` is set and its timeline
+   * was played to the end, else replaced; a directory holding anything else is refused.
+   */
   dir: string;
+  /** Reopen the earlier run in `dir` rather than replacing it (default false: a fresh run). */
+  resume?: boolean;
   /** The first party's port; the others follow. Default 8080. */
   basePort?: number;
   host?: string;
@@ -105,6 +113,8 @@ export interface PlayTimelineOptions {
 }
 
 export interface Federation {
+  /** Whether this is an earlier run reopened (its timeline already played: do not play it again). */
+  resumed: boolean;
   scenario: string;
   seed: string;
   dir: string;
@@ -136,6 +146,54 @@ interface ApiAnswer {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+function portInUse(port: number, host: string): DetenteError {
+  return new DetenteError(
+    'PORT_IN_USE',
+    `port ${port} on ${host} is in use by another program: stop it, or choose other ports (--port, or PORT=9000 npm start)`,
+  );
+}
+
+/** Throws PORT_IN_USE for the first port that cannot be listened on (checked before anything on disk changes). */
+async function checkPortsFree(ports: readonly number[], host: string): Promise<void> {
+  for (const port of ports) {
+    await new Promise<void>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', (err: NodeJS.ErrnoException) =>
+        reject(err.code === 'EADDRINUSE' || err.code === 'EACCES' ? portInUse(port, host) : err),
+      );
+      probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolve()));
+    });
+  }
+}
+
+interface FederationFile {
+  format: 'detente-federation/1';
+  scenario: string;
+  seed: string;
+  regimeHash: string;
+  parties: { id: string; origin: string; url: string; dir: string; user: string; token: string }[];
+  /** Set once the timeline has been played to its end. */
+  played?: string;
+}
+
+/** The earlier run in `dir` if it can be reopened as this federation, with why not otherwise. */
+function earlierRun(
+  dir: string,
+  want: { scenario: string; seed: string; regimeHash: string },
+): FederationFile | string {
+  let file: FederationFile;
+  try {
+    file = JSON.parse(readFileSync(join(dir, FEDERATION_FILE), 'utf8')) as FederationFile;
+  } catch {
+    return `its ${FEDERATION_FILE} does not parse`;
+  }
+  if (file.played === undefined) return 'its timeline was not played to the end';
+  if (file.scenario !== want.scenario || file.seed !== want.seed || file.regimeHash !== want.regimeHash) {
+    return `it is a run of another scenario, seed or regime (${file.scenario}, seed ${file.seed})`;
+  }
+  return file;
+}
+
 export async function startFederation(options: FederationOptions): Promise<Federation> {
   const suite = nodeSuite;
   const scenario = options.scenario ?? DEFAULT_SCENARIO;
@@ -151,64 +209,82 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   const clock = options.clock ?? new SimulatedClock(Date.parse(timeline.steps[0]!.at));
   const ix = regimeIndex(regime);
 
-  if (existsSync(dir) && readdirSync(dir).length > 0) {
-    // Replace only what a federation wrote: never a directory that merely happens to be there.
-    if (!existsSync(join(dir, FEDERATION_FILE))) {
-      throw new DetenteError('STORE_ERROR', `${dir} is not empty and holds no ${FEDERATION_FILE}: not replacing it`);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
-  mkdirSync(dir, { recursive: true });
-
   const parties = regime.parties.map((p, i) => ({
     party: p,
     port: basePort + i,
     url: `http://${host}:${basePort + i}`,
     dir: join(dir, p.id),
   }));
-  // Each party's keys: the exercise keys, so the entries are those of a direct play.
-  for (const { party, dir: d } of parties) {
-    const own = new Map(party.keys.map((k) => [k.id, seeds.get(k.id)!]));
-    initNodeDir(d, { party: party.id, regimeText, seeds: own, clock: clock.fn }, suite);
-  }
-  // The key exchange (`detente node keys import`): every node learns every party's public keys.
-  for (const { dir: d } of parties) importRegimeKeys(d, publicKeys);
-  // One user a party, with the roles its steps need.
-  const users = new Map<string, { user: string; token: string; roles: UserRole[] }>();
-  for (const { party, dir: d } of parties) {
-    const roles = [
-      ...new Set(timeline.steps.filter((s) => s.party === party.id).map((s) => ENTRY_ROLE[s.type as EntryType])),
-    ].filter((r): r is UserRole => r === 'declarant' || r === 'inspector');
-    if (roles.length === 0) roles.push('declarant');
-    const store = UserStore.open(join(d, 'users.sqlite'), suite);
-    try {
-      const name = `${party.id}-exercise`;
-      users.set(party.id, { user: name, token: store.add(name, party.id, roles).token, roles });
-    } finally {
-      store.close();
+  // Every port first: a busy one must not cost the earlier run.
+  await checkPortsFree(
+    parties.map((p) => p.port),
+    host,
+  );
+
+  let earlier: FederationFile | undefined;
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    // Replace only what a federation wrote: never a directory that merely happens to be there.
+    if (!existsSync(join(dir, FEDERATION_FILE))) {
+      throw new DetenteError('STORE_ERROR', `${dir} is not empty and holds no ${FEDERATION_FILE}: not replacing it`);
+    }
+    const run = options.resume ? earlierRun(dir, { scenario, seed, regimeHash: hash }) : undefined;
+    if (typeof run === 'object') earlier = run;
+    else {
+      if (run !== undefined) options.logger?.('federation', 'warn', `replacing the earlier run in ${dir}: ${run}`);
+      rmSync(dir, { recursive: true, force: true });
     }
   }
-  writeFileSync(
-    join(dir, FEDERATION_FILE),
-    `${JSON.stringify(
-      {
-        format: 'detente-federation/1',
-        scenario,
-        seed,
-        regimeHash: hash,
-        parties: parties.map((p) => ({
-          id: p.party.id,
-          origin: p.party.origin,
-          url: p.url,
-          dir: p.party.id,
-          user: users.get(p.party.id)!.user,
-          token: users.get(p.party.id)!.token,
-        })),
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  // One user a party, with the roles its steps need.
+  const rolesOf = (party: string): UserRole[] => {
+    const roles = [
+      ...new Set(timeline.steps.filter((s) => s.party === party).map((s) => ENTRY_ROLE[s.type as EntryType])),
+    ].filter((r): r is UserRole => r === 'declarant' || r === 'inspector');
+    return roles.length > 0 ? roles : ['declarant'];
+  };
+  const users = new Map<string, { user: string; token: string; roles: UserRole[] }>();
+  if (earlier) {
+    // The nodes reopen what they hold; the clock resumes where the play left it (entries submitted since then
+    // were stamped with that time too).
+    for (const p of earlier.parties) users.set(p.id, { user: p.user, token: p.token, roles: rolesOf(p.id) });
+    clock.set(Math.max(clock.now(), Date.parse(earlier.played!)));
+  } else {
+    mkdirSync(dir, { recursive: true });
+    // Each party's keys: the exercise keys, so the entries are those of a direct play.
+    for (const { party, dir: d } of parties) {
+      const own = new Map(party.keys.map((k) => [k.id, seeds.get(k.id)!]));
+      initNodeDir(d, { party: party.id, regimeText, seeds: own, clock: clock.fn }, suite);
+    }
+    // The key exchange (`detente node keys import`): every node learns every party's public keys.
+    for (const { dir: d } of parties) importRegimeKeys(d, publicKeys);
+    for (const { party, dir: d } of parties) {
+      const roles = rolesOf(party.id);
+      const store = UserStore.open(join(d, 'users.sqlite'), suite);
+      try {
+        const name = `${party.id}-exercise`;
+        users.set(party.id, { user: name, token: store.add(name, party.id, roles).token, roles });
+      } finally {
+        store.close();
+      }
+    }
+  }
+  const federationFile: FederationFile = {
+    format: 'detente-federation/1',
+    scenario,
+    seed,
+    regimeHash: hash,
+    parties: parties.map((p) => ({
+      id: p.party.id,
+      origin: p.party.origin,
+      url: p.url,
+      dir: p.party.id,
+      user: users.get(p.party.id)!.user,
+      token: users.get(p.party.id)!.token,
+    })),
+    ...(earlier?.played !== undefined ? { played: earlier.played } : {}),
+  };
+  const writeFederationFile = () =>
+    writeFileSync(join(dir, FEDERATION_FILE), `${JSON.stringify(federationFile, null, 2)}\n`);
+  writeFederationFile();
 
   const nodes: FederationNode[] = [];
   let closed = false;
@@ -242,7 +318,8 @@ export async function startFederation(options: FederationOptions): Promise<Feder
         await app.listen({ port: p.port, host });
       } catch (err) {
         await node.close();
-        throw err;
+        // Taken since the check above (another program was quicker).
+        throw (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? portInUse(p.port, host) : err;
       }
       const u = users.get(p.party.id)!;
       nodes.push({
@@ -396,6 +473,8 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     }
     clock.set(Math.max(clock.now(), timeline.end));
     await settle(timeoutMs);
+    federationFile.played = new Date(timeline.end).toISOString();
+    writeFederationFile();
     return {
       scenario,
       end: new Date(timeline.end).toISOString(),
@@ -441,5 +520,18 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     }
   };
 
-  return { scenario, seed, dir, regimeHash: hash, clock, timeline, nodes, node, playTimeline, settle, close };
+  return {
+    resumed: earlier !== undefined,
+    scenario,
+    seed,
+    dir,
+    regimeHash: hash,
+    clock,
+    timeline,
+    nodes,
+    node,
+    playTimeline,
+    settle,
+    close,
+  };
 }

@@ -556,6 +556,11 @@ export class PartyNode {
     };
   }
 
+  /** The node's clock (an exercise's simulated clock, else the wall clock), ms since the epoch. */
+  now(): number {
+    return this.#clock();
+  }
+
   countedAt(log: LogInfo, index: number): number {
     const entry = this.#timelineOf(log).find((x) => x.size > index);
     return entry?.time ?? this.#clock();

@@ -3,7 +3,7 @@
  * networking, a fresh profile each time. Every request that does not go to 127.0.0.1 is refused and recorded, so a
  * test can assert that the dashboard never reaches outside (no CDN, no fonts, no map tiles).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
@@ -29,6 +29,11 @@ export interface Browser {
 }
 
 export async function launchBrowser(options: { locale?: string } = {}): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: the dashboard's browser tests drive Debian's Chromium (apt-get install -y chromium), or set CHROMIUM to another build`,
+    );
+  }
   const profile = mkdtempSync(join(tmpdir(), 'detente-chromium-'));
   // launchPersistentContext is how Playwright takes a --user-data-dir: a fresh one for every launch.
   const context = await chromium.launchPersistentContext(profile, {

@@ -38,13 +38,20 @@ export interface WebNodes {
 const DAY = 86_400_000;
 const iso = (t: number) => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
 
-/** Starts the federation on free ports, plays the scenario, then files `monitoring` reports at the real time. */
-export async function startWebNodes(tmp: () => string, monitoring = 260): Promise<WebNodes> {
+/**
+ * Starts the federation on free ports, plays the scenario, then moves its clock to the real time and files
+ * `monitoring` reports; with `exerciseClock` the clock stays where the play left it (as after `npm start`).
+ */
+export async function startWebNodes(
+  tmp: () => string,
+  monitoring = 260,
+  options: { exerciseClock?: boolean } = {},
+): Promise<WebNodes> {
   const fed = await startFederation({ dir: join(tmp(), 'federation'), basePort: await freeBasePort(), loopMs: 100 });
   try {
     const play = await fed.playTimeline();
     const now = Date.now();
-    fed.clock.set(now);
+    if (!options.exerciseClock) fed.clock.set(now);
     const nato = fed.node('nato');
     // Concurrent submissions: the node batches them.
     await Promise.all(

@@ -1,4 +1,5 @@
 import { lazy, Suspense } from 'react';
+import { AsOfBar } from './AsOfBar.js';
 import { useLoaded } from './data.js';
 import { ForkBanner } from './health/ForkBanner.js';
 import { LANGS, useI18n } from './i18n/i18n.js';
@@ -80,9 +81,12 @@ export function App() {
             {t('common.error', { message: loaded.message })}
           </p>
         ) : (
-          <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>
-            <View route={route} />
-          </Suspense>
+          <>
+            <AsOfBar />
+            <Suspense fallback={<p className="muted">{t('common.loading')}</p>}>
+              <View route={route} />
+            </Suspense>
+          </>
         )}
       </main>
     </>

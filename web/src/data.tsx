@@ -1,7 +1,7 @@
 /** What every view needs once: the logs, the regime, and (when the node has them) the engine's state and findings. */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
 import type { Regime } from '../../src/model/index.js';
-import { api, type LogInfo } from './api/client.js';
+import { ApiError, api, type LogInfo } from './api/client.js';
 import { asState, type ComplianceState, type Finding } from './state.js';
 
 export interface NodeData {
@@ -12,8 +12,20 @@ export interface NodeData {
   state: ComplianceState | undefined;
   stateAvailable: boolean;
   findings: Finding[] | undefined;
+  /** The date chosen (`?asOf=`), or undefined for the node's clock. */
   asOf: string | undefined;
   setAsOf: (asOf: string | undefined) => void;
+  /** Why the chosen date cannot be used (`?asOf=yesterday`), when it cannot. */
+  asOfProblem: AsOfProblem | undefined;
+  /** The node's clock (GET /api/clock): an exercise's simulated now, else the wall clock; ms since the epoch. */
+  clock: number;
+}
+
+export type AsOfProblem = { kind: 'not-a-date'; value: string } | { kind: 'refused'; message: string };
+
+/** A date the node takes for `asOf`: YYYY-MM-DD (its end, UTC) or an ISO 8601 time in UTC. */
+export function isAsOf(value: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?Z)?$/.test(value) && Number.isFinite(Date.parse(value));
 }
 
 type Loaded = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; data: NodeData };
@@ -38,6 +50,24 @@ export function DataProvider({ children }: { children: ReactNode }) {
     available: false,
   });
   const [findings, setFindings] = useState<Finding[] | undefined>();
+  const [refused, setRefused] = useState<string | undefined>();
+  const [clock, setClock] = useState<number | undefined>();
+
+  // The node's clock stands still in an exercise and follows the wall clock otherwise: asked again now and then.
+  useEffect(() => {
+    let live = true;
+    const ask = () =>
+      api
+        .clock()
+        .then((c) => live && setClock(c && Number.isFinite(Date.parse(c.now)) ? Date.parse(c.now) : Date.now()))
+        .catch(() => live && setClock(Date.now()));
+    ask();
+    const id = setInterval(ask, 30_000);
+    return () => {
+      live = false;
+      clearInterval(id);
+    };
+  }, []);
 
   useEffect(() => {
     Promise.all([api.logs(), api.regime()])
@@ -47,13 +77,25 @@ export function DataProvider({ children }: { children: ReactNode }) {
 
   // The engine's fold can take the node a moment: ask once the regime is here, so the first view is up first.
   const ready = base !== undefined && !('error' in base);
+  const notADate = asOf !== undefined && !isAsOf(asOf);
   useEffect(() => {
-    if (!ready) return;
+    setRefused(undefined);
+    if (!ready || notADate) {
+      setState({ state: undefined, available: false });
+      setFindings(undefined);
+      return;
+    }
     let live = true;
+    const refusal = (err: unknown) => {
+      if (live && err instanceof ApiError && err.status === 400) setRefused(err.message);
+    };
     api
       .state(asOf)
       .then((s) => live && setState({ state: asState(s), available: asState(s) !== undefined }))
-      .catch(() => live && setState({ state: undefined, available: false }));
+      .catch((err: unknown) => {
+        refusal(err);
+        if (live) setState({ state: undefined, available: false });
+      });
     api
       .findings(asOf)
       .then((f) => live && setFindings(f?.findings))
@@ -61,10 +103,15 @@ export function DataProvider({ children }: { children: ReactNode }) {
     return () => {
       live = false;
     };
-  }, [asOf, ready]);
+  }, [asOf, ready, notADate]);
 
   let value: Loaded;
-  if (!base) value = { status: 'loading' };
+  const asOfProblem: AsOfProblem | undefined = notADate
+    ? { kind: 'not-a-date', value: asOf }
+    : refused !== undefined
+      ? { kind: 'refused', message: refused }
+      : undefined;
+  if (!base || clock === undefined) value = { status: 'loading' };
   else if ('error' in base) value = { status: 'error', message: base.error };
   else
     value = {
@@ -78,6 +125,8 @@ export function DataProvider({ children }: { children: ReactNode }) {
         findings,
         asOf,
         setAsOf,
+        asOfProblem,
+        clock,
       },
     };
   return <Context.Provider value={value}>{children}</Context.Provider>;

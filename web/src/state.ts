@@ -68,19 +68,33 @@ export function siteFindings(findings: Finding[] | undefined, site: string): Fin
 
 const RANK: Record<Severity, number> = { critical: 0, major: 1, minor: 2, info: 3 };
 
+export type SiteTone = 'bad' | 'warn' | 'good' | 'unknown';
+/** What a site's status is, as a code the views translate: its worst finding's severity, else what was done there. */
+export type SiteStatusCode =
+  | 'critical'
+  | 'major'
+  | 'minor'
+  | 'info'
+  | 'inspection-requested'
+  | 'inspected'
+  | 'declared';
+
 /** The status of a site on the map: the worst finding that concerns it, else what was inspected or declared there. */
 export function siteStatus(
   s: ComplianceState | undefined,
   findings: Finding[] | undefined,
   site: string,
-): { status: string | undefined; tone: 'bad' | 'warn' | 'good' | 'unknown' } {
+): { status: SiteStatusCode | undefined; tone: SiteTone; finding?: Finding } {
   if (!s) return { status: undefined, tone: 'unknown' };
   const worst = siteFindings(findings, site).sort((a, b) => RANK[a.severity] - RANK[b.severity])[0];
   if (worst)
-    return { status: worst.rule, tone: worst.severity === 'critical' || worst.severity === 'major' ? 'bad' : 'warn' };
+    return {
+      status: worst.severity,
+      tone: worst.severity === 'critical' || worst.severity === 'major' ? 'bad' : 'warn',
+      finding: worst,
+    };
   const inspections = siteInspections(s, site);
-  const open = inspections.find((i) => i.status === 'requested');
-  if (open) return { status: 'inspection requested', tone: 'warn' };
+  if (inspections.some((i) => i.status === 'requested')) return { status: 'inspection-requested', tone: 'warn' };
   if (inspections.some((i) => i.status === 'conducted')) return { status: 'inspected', tone: 'good' };
   if (siteRows(s, site).some((r) => r.declared > 0)) return { status: 'declared', tone: 'good' };
   return { status: undefined, tone: 'unknown' };
@@ -94,8 +108,10 @@ export interface Deadline {
   party: string;
   dueBy: string;
   status: string;
-  /** Missed (the engine says so), or awaited past its time. */
+  /** Missed (the engine says so), or awaited past its time: not done, and late. */
   overdue: boolean;
+  /** When it was done, if it was (a late item is late by doneAt − dueBy, a figure that no longer grows). */
+  doneAt?: string;
   ref?: Ref;
 }
 
@@ -114,7 +130,8 @@ export function deadlines(s: ComplianceState | undefined): Deadline[] {
         party: n.party,
         dueBy: n.dueBy,
         status: n.status,
-        overdue: n.status === 'late',
+        overdue: false,
+        doneAt: n.countedAt,
         ref: n.ref,
       });
     for (const a of n.acknowledgements)
@@ -125,7 +142,8 @@ export function deadlines(s: ComplianceState | undefined): Deadline[] {
         party: a.party,
         dueBy: a.dueBy,
         status: a.status,
-        overdue: a.status === 'missing' || a.status === 'late',
+        overdue: a.status === 'missing' || (a.status === 'awaiting' && Date.parse(a.dueBy) < asOf),
+        ...(a.at ? { doneAt: a.at } : {}),
         ref: a.ref ?? n.ref,
       });
     if (n.explanation)
@@ -136,7 +154,10 @@ export function deadlines(s: ComplianceState | undefined): Deadline[] {
         party: n.explanation.by,
         dueBy: n.explanation.dueBy,
         status: n.explanation.status,
-        overdue: n.explanation.status === 'missing' || n.explanation.status === 'late',
+        overdue:
+          n.explanation.status === 'missing' ||
+          (n.explanation.status === 'awaiting' && Date.parse(n.explanation.dueBy) < asOf),
+        ...(n.explanation.at ? { doneAt: n.explanation.at } : {}),
         ref: n.explanation.ref ?? n.ref,
       });
   }

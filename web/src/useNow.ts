@@ -1,11 +1,9 @@
-import { useEffect, useState } from 'react';
+import { useData } from './data.js';
 
-/** The current time, refreshed every `ms` (for countdowns). */
-export function useNow(ms = 30_000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(id);
-  }, [ms]);
-  return now;
+/**
+ * Now, for countdowns and the forms' earliest dates: the node's clock (an exercise's simulated now, which stands
+ * still), refreshed with it.
+ */
+export function useNow(): number {
+  return useData().clock;
 }

@@ -109,6 +109,7 @@ export function entryPath(origin: string, index: number): string {
 export const api = {
   logs: () => getJson<{ logs: LogInfo[] }>('/logs'),
   regime: () => getJson<{ hash: string; regime: Regime }>('/api/regime'),
+  clock: () => getOptional<{ now: string }>('/api/clock'),
   state: (asOf?: string) => getOptional<unknown>(`/api/state${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`),
   findings: (asOf?: string) =>
     getOptional<{ findings: Finding[] }>(`/api/findings${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`),

@@ -13,7 +13,7 @@ import { NotificationsPanel } from './NotificationsPanel.js';
 import { QuotasPanel } from './QuotasPanel.js';
 
 export function BoardView() {
-  const { stateAvailable, state } = useData();
+  const { stateAvailable, state, asOfProblem } = useData();
   const { t } = useI18n();
   return (
     <section aria-labelledby="board-heading">
@@ -25,7 +25,7 @@ export function BoardView() {
           </span>
         ) : null}
       </div>
-      {!stateAvailable ? (
+      {!stateAvailable && !asOfProblem ? (
         <p className="notice" data-testid="engine-missing">
           {t('board.engineMissing')}
         </p>

@@ -34,7 +34,7 @@ export function FindingsPanel() {
               </option>
               {SEVERITY_ORDER.map((s) => (
                 <option key={s} value={s}>
-                  {s} ({counts.get(s)})
+                  {t(`severity.${s}`)} ({counts.get(s)})
                 </option>
               ))}
             </select>
@@ -61,7 +61,7 @@ export function FindingsPanel() {
             {shown.map((f) => (
               <tr key={f.id} data-finding={f.id} data-rule={f.rule} data-severity={f.severity}>
                 <td>
-                  <span className={`pill ${f.severity}`}>{f.severity}</span>
+                  <span className={`pill ${f.severity}`}>{t(`severity.${f.severity}`)}</span>
                 </td>
                 <td className="mono small">
                   {f.rule}

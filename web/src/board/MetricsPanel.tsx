@@ -13,7 +13,7 @@ import {
 } from 'recharts';
 import { addDuration } from '../../../src/model/index.js';
 import { useData } from '../data.js';
-import { formatNumber, formatUtc, useI18n } from '../i18n/i18n.js';
+import { formatDuration, formatNumber, formatUtc, useI18n } from '../i18n/i18n.js';
 import { metricRow } from '../state.js';
 import { metricScale } from './metric-scale.js';
 
@@ -52,7 +52,7 @@ export function MetricsPanel() {
               <strong>{text(m.name)}</strong>
               <br />
               {t('board.target', { n: formatNumber(m.target.atMost, lang) })} · {t('board.deadline')}{' '}
-              {formatUtc(deadline)} · {t('board.holdFor', { d: m.holdFor })}
+              {formatUtc(deadline)} · {t('board.holdFor', { d: formatDuration(m.holdFor, t, lang) })}
               {row ? (
                 <>
                   {' '}

@@ -3,15 +3,15 @@
  * a concern, a change that was never notified), counting down to the state's "as of", missed ones flagged.
  */
 import { useData } from '../data.js';
-import { formatSpan, formatUtc, useI18n } from '../i18n/i18n.js';
+import { formatDuration, formatSpan, formatUtc, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
 import { deadlines } from '../state.js';
 
 export function NotificationsPanel() {
-  const { regime, state } = useData();
-  const { t, text } = useI18n();
+  const { regime, state, clock } = useData();
+  const { t, text, lang } = useI18n();
   const rows = deadlines(state);
-  const now = state ? Date.parse(state.asOf) : Date.now();
+  const now = state ? Date.parse(state.asOf) : clock;
   const partyName = (id: string) => text(regime.parties.find((p) => p.id === id)?.name) || id;
   return (
     <>
@@ -22,8 +22,12 @@ export function NotificationsPanel() {
             <li key={n.id}>
               {text(n.name)}{' '}
               <span className="muted">
-                ({n.deadline.before ? `≥ ${n.deadline.before} before` : `≤ ${n.deadline.after} after`}
-                {n.acknowledge ? `; ack ≤ ${n.acknowledge.within}` : ''})
+                (
+                {n.deadline.before
+                  ? t('board.deadlineBefore', { d: formatDuration(n.deadline.before, t, lang) })
+                  : t('board.deadlineAfter', { d: formatDuration(n.deadline.after, t, lang) })}
+                {n.acknowledge ? `; ${t('board.ackWithin', { d: formatDuration(n.acknowledge.within, t, lang) })}` : ''}
+                )
               </span>
             </li>
           ))}
@@ -66,7 +70,11 @@ export function NotificationsPanel() {
                   <td>{partyName(r.party)}</td>
                   <td className="small">
                     {formatUtc(r.dueBy)}
-                    {open || r.overdue ? (
+                    {r.status === 'late' && r.doneAt ? (
+                      <div className="overdue" data-testid="late-by">
+                        {t('board.lateBy', { time: formatSpan(Date.parse(r.doneAt) - Date.parse(r.dueBy), t) })}
+                      </div>
+                    ) : open || r.overdue ? (
                       <div className={r.overdue || ms < 0 ? 'overdue' : 'muted'}>
                         {ms < 0
                           ? t('board.overdueBy', { time: formatSpan(ms, t) })
@@ -75,7 +83,9 @@ export function NotificationsPanel() {
                     ) : null}
                   </td>
                   <td>
-                    <span className={`pill${r.overdue ? ' bad' : ''}`}>{t(`status.${r.status}` as 'status.late')}</span>
+                    <span className={`pill${r.overdue || r.status === 'late' ? ' bad' : ''}`}>
+                      {t(`status.${r.status}` as 'status.late')}
+                    </span>
                   </td>
                 </tr>
               );

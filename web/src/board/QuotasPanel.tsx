@@ -1,5 +1,5 @@
 import { useData } from '../data.js';
-import { useI18n } from '../i18n/i18n.js';
+import { formatDuration, useI18n } from '../i18n/i18n.js';
 import { type ComplianceState, quotaRow } from '../state.js';
 
 export function quotaUse(state: ComplianceState | undefined, inspection: string, inspector: string, host: string) {
@@ -9,7 +9,7 @@ export function quotaUse(state: ComplianceState | undefined, inspection: string,
 
 export function QuotasPanel() {
   const { regime, state } = useData();
-  const { t, text } = useI18n();
+  const { t, text, lang } = useI18n();
   const party = (id: string) => text(regime.parties.find((p) => p.id === id)?.name);
   return (
     <>
@@ -53,11 +53,11 @@ export function QuotasPanel() {
                     ) : null}
                   </td>
                   <td className="num">
-                    {i.quota.count} / {i.quota.period}
+                    {t('board.perPeriod', { count: i.quota.count, period: formatDuration(i.quota.period, t, lang) })}
                   </td>
                   <td className="num">{used ?? '—'}</td>
                   <td className="num">{left ?? (used !== undefined ? i.quota.count - used : '—')}</td>
-                  <td className="mono">{i.notice}</td>
+                  <td className="num">{formatDuration(i.notice, t, lang)}</td>
                 </tr>
               );
             }),

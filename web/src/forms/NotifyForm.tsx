@@ -6,7 +6,7 @@
 import { useMemo, useState } from 'react';
 import { addDuration } from '../../../src/model/index.js';
 import { useData } from '../data.js';
-import { formatUtc, useI18n } from '../i18n/i18n.js';
+import { formatDuration, formatUtc, useI18n } from '../i18n/i18n.js';
 import { useNow } from '../useNow.js';
 import type { Me } from './ActView.js';
 import { FieldErrors, SubmitResult, useSubmit } from './Submit.js';
@@ -14,8 +14,8 @@ import { addProblem, checkBody } from './validate.js';
 
 export function NotifyForm({ token, me }: { token: string; me?: Me }) {
   const { regime } = useData();
-  const { t, text } = useI18n();
-  const now = useNow(15_000);
+  const { t, text, lang } = useI18n();
+  const now = useNow();
   const party = me?.party ?? regime.parties.find((p) => p.status === 'party')?.id ?? '';
   const rules = regime.notifications.filter((n) => n.trigger.kind === 'activity' && n.parties.includes(party));
   const [ruleChoice, setRule] = useState('');
@@ -86,7 +86,10 @@ export function NotifyForm({ token, me }: { token: string; me?: Me }) {
         <input type="datetime-local" name="start" value={start} onChange={(e) => setStart(e.target.value)} />
         {before ? (
           <span className="field-help">
-            {t('form.noticeBefore', { notice: before, latest: formatUtc(addDuration(now, before)) })}
+            {t('form.noticeBefore', {
+              notice: formatDuration(before, t, lang),
+              latest: formatUtc(addDuration(now, before)),
+            })}
           </span>
         ) : null}
         {late ? (

@@ -7,7 +7,7 @@
 import { useMemo, useState } from 'react';
 import { addDuration } from '../../../src/model/index.js';
 import { useData } from '../data.js';
-import { formatUtc, useI18n } from '../i18n/i18n.js';
+import { formatDuration, formatUtc, useI18n } from '../i18n/i18n.js';
 import type { InspectionItem } from '../state.js';
 import type { Me } from './ActView.js';
 import { type FindingDraft, findingBody, newFinding, otherProblems, ReportFindingRow } from './ReportFindingRow.js';
@@ -20,7 +20,7 @@ const minuteUtc = (t: number) => new Date(t).toISOString().slice(0, 16);
 
 export function ReportForm({ token, me }: { token: string; me?: Me }) {
   const { regime, state } = useData();
-  const { t, text } = useI18n();
+  const { t, text, lang } = useI18n();
   const party = me?.party ?? '';
   // Every request of the party: one not yet due (its host not bound) or past its report deadline may still be
   // reported on, and the engine judges it; the status in each option says where it stands.
@@ -119,7 +119,9 @@ export function ReportForm({ token, me }: { token: string; me?: Me }) {
           <FieldErrors id="err-end" errors={problems.end} />
         </label>
       </div>
-      {type ? <p className="field-help">{t('report.duration', { duration: type.duration })}</p> : null}
+      {type ? (
+        <p className="field-help">{t('report.duration', { duration: formatDuration(type.duration, t, lang) })}</p>
+      ) : null}
       {rows.map((row, i) => (
         <ReportFindingRow
           key={row.key}

@@ -7,7 +7,7 @@ import { useMemo, useState } from 'react';
 import { addDuration } from '../../../src/model/index.js';
 import { quotaUse } from '../board/QuotasPanel.js';
 import { useData } from '../data.js';
-import { formatUtc, useI18n } from '../i18n/i18n.js';
+import { formatDuration, formatUtc, useI18n } from '../i18n/i18n.js';
 import { useNow } from '../useNow.js';
 import type { Me } from './ActView.js';
 import { FieldErrors, SubmitResult, useSubmit } from './Submit.js';
@@ -15,8 +15,8 @@ import { addProblem, checkBody } from './validate.js';
 
 export function RequestInspectionForm({ token, me }: { token: string; me?: Me }) {
   const { regime, state } = useData();
-  const { t, text } = useI18n();
-  const now = useNow(15_000);
+  const { t, text, lang } = useI18n();
+  const now = useNow();
   const party = me?.party ?? regime.parties.find((p) => p.status === 'party')?.id ?? '';
   const types = regime.inspections.filter((i) => i.pairs.some((p) => p.inspector === party));
   const [inspection, setInspection] = useState(types[0]?.id ?? '');
@@ -107,7 +107,9 @@ export function RequestInspectionForm({ token, me }: { token: string; me?: Me })
           aria-describedby="err-arrival"
         />
         {type ? (
-          <span className="field-help">{t('form.notice', { notice: type.notice, earliest: formatUtc(earliest) })}</span>
+          <span className="field-help">
+            {t('form.notice', { notice: formatDuration(type.notice, t, lang), earliest: formatUtc(earliest) })}
+          </span>
         ) : null}
         <FieldErrors id="err-arrival" errors={problems.arrival} />
       </label>

@@ -2,17 +2,16 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { isMessage, renderMessage } from '../../../src/i18n/index.js';
 import en from './en.json';
+import type { Lang, MessageKey, Translate } from './format.js';
 import ru from './ru.json';
 
-export type Lang = 'en' | 'ru';
-export type MessageKey = keyof typeof en;
+export type { Lang, MessageKey, Translate };
+
 const MESSAGES: Record<Lang, Record<MessageKey, string>> = { en, ru };
 export const LANGS: { id: Lang; label: string; name: string }[] = [
   { id: 'en', label: 'EN', name: 'English' },
   { id: 'ru', label: 'RU', name: 'Русский' },
 ];
-
-export type Translate = (key: MessageKey, vars?: Record<string, string | number>) => string;
 
 interface I18n {
   lang: Lang;
@@ -20,7 +19,11 @@ interface I18n {
   t: Translate;
   /** A bilingual text from the regime (`{en, ru}`), or a message of the engine (a code and parameters, src/i18n). */
   text: (value: unknown) => string;
+  /** Whether a key built at run time (`entryType.${type}`) is one of ours. */
+  hasKey: (key: string) => key is MessageKey;
 }
+
+const hasKey = (key: string): key is MessageKey => Object.hasOwn(en, key);
 
 const Context = createContext<I18n | null>(null);
 
@@ -56,7 +59,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       }
       return v === undefined || v === null ? '' : JSON.stringify(v);
     };
-    return { lang, setLang, t, text };
+    return { lang, setLang, t, text, hasKey };
   }, [lang, setLang]);
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }
@@ -67,36 +70,4 @@ export function useI18n(): I18n {
   return v;
 }
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
-/** '2022-02-01 12:00 UTC' (seconds when they are not zero). */
-export function formatUtc(value: string | number | Date | undefined): string {
-  if (value === undefined || value === '') return '—';
-  const d = value instanceof Date ? value : new Date(value);
-  if (Number.isNaN(d.getTime())) return String(value);
-  const s = d.getUTCSeconds();
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(
-    d.getUTCMinutes(),
-  )}${s ? `:${pad(s)}` : ''} UTC`;
-}
-
-/** A span of time in days, hours and minutes ('3 d 4 h'). */
-export function formatSpan(ms: number, t: Translate): string {
-  const abs = Math.abs(ms);
-  const days = Math.floor(abs / 86_400_000);
-  const hours = Math.floor((abs % 86_400_000) / 3_600_000);
-  const minutes = Math.floor((abs % 3_600_000) / 60_000);
-  const parts: string[] = [];
-  if (days) parts.push(t('time.days', { n: days }));
-  if (hours || days) parts.push(t('time.hours', { n: hours }));
-  if (!days) parts.push(t('time.minutes', { n: minutes }));
-  return parts.join(' ');
-}
-
-export function formatNumber(n: unknown, lang: Lang): string {
-  return typeof n === 'number'
-    ? n.toLocaleString(lang === 'ru' ? 'ru-RU' : 'en-GB')
-    : n === undefined
-      ? '—'
-      : String(n);
-}
+export { formatDuration, formatNumber, formatSpan, formatUtc } from './format.js';

@@ -45,7 +45,15 @@ export function SitePanel({ site }: { site: Site }) {
         </div>
         <div>
           <dt>{t('common.status')}</dt>
-          <dd>{status ? <span className={`pill ${tone}`}>{status}</span> : <span className="muted">—</span>}</dd>
+          <dd>
+            {status ? (
+              <span className={`pill ${tone}`} data-testid="site-status">
+                {t(`siteStatus.${status}`)}
+              </span>
+            ) : (
+              <span className="muted">—</span>
+            )}
+          </dd>
         </div>
       </dl>
       {site.note ? <p className="small">{text(site.note)}</p> : null}
@@ -127,7 +135,7 @@ export function SitePanel({ site }: { site: Site }) {
         <ul className="plain small">
           {cited.map((f) => (
             <li key={f.id} data-site-finding={f.id}>
-              <span className={`pill ${f.severity}`}>{f.severity}</span> {text(f.message)}{' '}
+              <span className={`pill ${f.severity}`}>{t(`severity.${f.severity}`)}</span> {text(f.message)}{' '}
               {f.refs.map((r) => (
                 <a key={`${r.origin}/${r.index}`} href={entryHref(r.origin, r.index)} onClick={onLinkClick}>
                   #{r.index}

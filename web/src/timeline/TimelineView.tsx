@@ -8,16 +8,18 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { ENTRY_TYPES } from '../../../src/model/index.js';
 import { api, type EntrySummary } from '../api/client.js';
 import { useData } from '../data.js';
-import { formatUtc, useI18n } from '../i18n/i18n.js';
+import { formatUtc, type MessageKey, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
 import { SEVERITY_ORDER } from '../state.js';
+import { readableSummary } from './summary.js';
 
 const PAGE = 500;
 const ROW = 34;
 
 export function TimelineView() {
-  const { regime, asOf, setAsOf, state, findings } = useData();
-  const { t, text } = useI18n();
+  const { regime, asOf, setAsOf, state, findings, clock } = useData();
+  const { t, text, hasKey } = useI18n();
+  const partyName = (id: string) => text(regime.parties.find((p) => p.id === id)?.name) || id;
   const [party, setParty] = useState('');
   const [type, setType] = useState('');
   const [total, setTotal] = useState<number | undefined>();
@@ -82,9 +84,10 @@ export function TimelineView() {
     return { from: firstRow?.issuedAt, to: lastRow?.issuedAt };
   }, [version, total]);
 
-  const asOfDate = asOf ? asOf.slice(0, 16) : '';
   const minMs = range.from ? Date.parse(range.from) : undefined;
-  const maxMs = Date.now();
+  // The slider ends at the federation's clock (an exercise's now), where "as of" starts.
+  const maxMs = clock;
+  const shownMs = state ? Date.parse(state.asOf) : asOf ? Date.parse(asOf) : maxMs;
 
   return (
     <section aria-labelledby="timeline-heading">
@@ -112,40 +115,27 @@ export function TimelineView() {
             <option value="">{t('common.all')}</option>
             {ENTRY_TYPES.map((ty) => (
               <option key={ty} value={ty}>
-                {ty}
+                {t(`entryType.${ty}`)}
               </option>
             ))}
           </select>
         </label>
-        <label className="field">
-          {t('timeline.slider')} (UTC)
-          <input
-            type="datetime-local"
-            value={asOfDate}
-            onChange={(e) => setAsOf(e.target.value ? `${e.target.value}:00Z` : undefined)}
-          />
-        </label>
         {minMs !== undefined && minMs < maxMs ? (
           <label className="field" style={{ flex: 1, minWidth: 240 }}>
-            {asOf ? formatUtc(asOf) : t('common.now')}
+            {t('timeline.slider')}: {formatUtc(shownMs)}
             <input
               type="range"
               min={minMs}
               max={maxMs}
               step={3_600_000}
-              value={asOf ? Date.parse(asOf) : maxMs}
+              value={Math.min(Math.max(shownMs, minMs), maxMs)}
               onChange={(e) => {
                 const v = Number(e.target.value);
                 setAsOf(v >= maxMs - 3_600_000 ? undefined : new Date(v).toISOString().replace(/\.\d+Z$/, 'Z'));
               }}
-              aria-valuetext={asOf ? formatUtc(asOf) : t('common.now')}
+              aria-valuetext={formatUtc(shownMs)}
             />
           </label>
-        ) : null}
-        {asOf ? (
-          <button type="button" onClick={() => setAsOf(undefined)}>
-            {t('common.now')}
-          </button>
         ) : null}
       </fieldset>
       {state ? (
@@ -160,7 +150,7 @@ export function TimelineView() {
               <span key={sev}>
                 {' '}
                 <span className={`pill ${sev}`}>
-                  {sev} {state.findings.bySeverity[sev]}
+                  {t(`severity.${sev}`)} {state.findings.bySeverity[sev]}
                 </span>
               </span>
             ) : null,
@@ -210,11 +200,11 @@ export function TimelineView() {
                 data-entry={`${e.origin}/${e.index}`}
               >
                 <span className="num">{e.index}</span>
-                <span>{e.party}</span>
-                <span className="mono">{e.type}</span>
+                <span>{partyName(e.party)}</span>
+                <span>{hasKey(`entryType.${e.type}`) ? t(`entryType.${e.type}` as MessageKey) : e.type}</span>
                 <span className="small">{formatUtc(e.countedAt ?? e.issuedAt)}</span>
                 <span className="small" style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
-                  {e.summary ?? ''}
+                  {readableSummary(e.summary, regime, t, text, hasKey)}
                 </span>
               </a>
             );

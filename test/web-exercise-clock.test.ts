@@ -1,0 +1,232 @@
+/**
+ * The dashboard as a newcomer meets it after `npm start`: the federation's clock stands at the end of the exercise
+ * (2022-12-31), and every view follows it; the map shows every site, with a legend for every symbol; the wording is
+ * the regime's and the reader's language; the layout holds at 420 px. Debian's Chromium against the real federation
+ * (test/helpers/web-node.ts, no monitoring reports: the clock stays where the play left it).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultWebRoot } from '../src/api/web.js';
+import { type Browser, launchBrowser } from './helpers/browser.js';
+import { tempDirs } from './helpers/tmp.js';
+import { startWebNodes, type WebNodes } from './helpers/web-node.js';
+
+const tmp = tempDirs('detente-web-clock-');
+let node: WebNodes;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(join(defaultWebRoot(), 'index.html'))) throw new Error('dist/web is missing: run `npm run build`');
+  node = await startWebNodes(tmp, 0, { exerciseClock: true });
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await node?.close();
+});
+
+async function open(path: string, options: { width?: number; lang?: 'en' | 'ru' } = {}): Promise<Page> {
+  const page = await browser.page();
+  if (options.width) await page.setViewportSize({ width: options.width, height: 900 });
+  await page.addInitScript((lang) => localStorage.setItem('detente.lang', lang), options.lang ?? 'en');
+  await page.goto(`${node.base}${path}`);
+  return page;
+}
+
+/** An ISO 8601 duration (P7D, PT32H, P1Y) or a rule id (notification.late) in visible text. */
+const ISO_DURATION = /\bP(?:\d+[YMWD])*(?:T\d+[HMS])*\b/g;
+const RULE_ID = /\b(?:notification|inspection|limit|escrow|metric|draw|regime|acknowledgement)\.[a-z-]+\b/g;
+const rawIsoDurations = (s: string) => (s.match(ISO_DURATION) ?? []).filter((m) => m !== 'P');
+
+describe('the exercise clock', () => {
+  it('the node tells its clock, and state and findings default to it', async () => {
+    const clock = await (await fetch(`${node.base}/api/clock`)).json();
+    expect(clock).toEqual({ now: '2022-12-31T23:59:59.000Z' });
+    const state = await (await fetch(`${node.base}/api/state`)).json();
+    expect(state.asOf).toBe('2022-12-31T23:59:59.000Z');
+  });
+
+  it('every view shows "as of" the federation clock by default, and the board counts 2022', async () => {
+    for (const path of ['/map', '/board', '/timeline', '/act']) {
+      const page = await open(path);
+      const shown = page.getByTestId('asof-shown');
+      await expect.poll(() => shown.getAttribute('data-asof')).toBe('2022-12-31T23:59:59.000Z');
+      expect(await shown.textContent()).toContain("2022-12-31 23:59:59 UTC, the federation's clock");
+      expect(await page.getByTestId('asof-input').inputValue()).toBe('2022-12-31');
+      await page.close();
+    }
+    const board = await open('/board');
+    await board.getByTestId('quotas').waitFor();
+    // Russia's three Aegis Ashore visits of 2022 (the wall clock's period would say 0).
+    await expect
+      .poll(() => board.locator('[data-quota="aegis-ashore-transparency"]').getAttribute('data-used'))
+      .toBe('3');
+    await board.close();
+  });
+
+  it('a late item says how late it was, from the engine’s own times; only what is not done is overdue', async () => {
+    const state = await (await fetch(`${node.base}/api/state`)).json();
+    const late = state.notifications.items.filter((n: { status: string }) => n.status === 'late');
+    expect(late.length).toBeGreaterThan(0);
+    const page = await open('/board');
+    await page.getByTestId('notifications').waitFor();
+    const rows = page.locator('[data-deadline="notification"][data-status="late"]');
+    expect(await rows.count()).toBe(late.length);
+    const span = (ms: number) => {
+      const d = Math.floor(ms / 86_400_000);
+      const h = Math.floor((ms % 86_400_000) / 3_600_000);
+      return d ? `${d} d ${h} h late` : `${h} h`;
+    };
+    const expected = late.map((n: { countedAt: string; dueBy: string }) =>
+      span(Date.parse(n.countedAt) - Date.parse(n.dueBy)),
+    );
+    const shown = await rows.locator('[data-testid="late-by"]').allTextContents();
+    expect(shown.sort()).toEqual(expected.sort());
+    // "Overdue" only on what is still not done.
+    for (const row of await page.locator('[data-deadline]').all()) {
+      const status = await row.getAttribute('data-status');
+      if ((await row.textContent())?.includes('overdue')) expect(['missing', 'awaiting']).toContain(status);
+    }
+    await page.close();
+  });
+
+  it('a date chosen in the control is kept in the address; a bad ?asOf= says it is not a date', async () => {
+    const page = await open('/board');
+    await page.getByTestId('asof-input').fill('2022-03-01');
+    await expect.poll(() => page.getByTestId('as-of').textContent()).toContain('2022-03-01 23:59:59');
+    expect(new URL(page.url()).searchParams.get('asOf')).toBe('2022-03-01');
+    await page.getByTestId('asof-now').click();
+    await expect.poll(() => page.getByTestId('as-of').textContent()).toContain('2022-12-31 23:59:59');
+    await page.goto(`${node.base}/board?asOf=yesterday`);
+    await expect
+      .poll(() => page.getByTestId('asof-problem').textContent())
+      .toContain('“yesterday” in the address (?asOf=) is not a date');
+    expect(await page.getByTestId('engine-missing').count()).toBe(0);
+    await page.close();
+  });
+});
+
+describe('the map', () => {
+  it('draws every site inside the map and its frame, one shape per kind, a legend for every symbol and colour', async () => {
+    const page = await open('/map');
+    await page.locator('[data-site]').first().waitFor();
+    const svg = (await page.getByTestId('map').boundingBox())!;
+    const sites = node.regime.sites;
+    expect(await page.locator('[data-site]').count()).toBe(sites.length);
+    for (const s of sites) {
+      const marker = page.locator(`[data-site="${s.id}"]`);
+      const box = (await marker.locator('[data-shape]').boundingBox())!;
+      const where = `${s.id} at ${JSON.stringify(box)} in ${JSON.stringify(svg)}`;
+      expect(box.x >= svg.x && box.y >= svg.y, where).toBe(true);
+      expect(box.x + box.width <= svg.x + svg.width && box.y + box.height <= svg.y + svg.height, where).toBe(true);
+      // Inside its own frame (an inset, for Ukrainka and the US sites).
+      const frame = await marker.getAttribute('data-frame');
+      const [fx, fy, fw, fh] = (await page
+        .locator(`g.frame[data-frame="${frame}"], g.inset[data-frame="${frame}"]`)
+        .getAttribute('data-box'))!
+        .split(' ')
+        .map(Number) as [number, number, number, number];
+      const [x, y] = [Number(await marker.getAttribute('data-x')), Number(await marker.getAttribute('data-y'))];
+      expect(x >= fx && x <= fx + fw && y >= fy && y <= fy + fh, `${s.id} in ${frame}`).toBe(true);
+    }
+    expect(await page.locator('[data-site="ukrainka"]').getAttribute('data-frame')).toBe('east');
+    // One shape per kind, and the legend shows each with its name.
+    const kinds = [...new Set(sites.map((s) => s.kind))];
+    const legend = await page
+      .locator('[data-legend-kind]')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-legend-kind'), e.getAttribute('data-shape')]));
+    expect(legend.map(([k]) => k).sort()).toEqual(kinds.sort());
+    expect(new Set(legend.map(([, shape]) => shape)).size).toBe(kinds.length);
+    for (const [kind, shape] of legend) {
+      for (const s of sites.filter((x) => x.kind === kind)) {
+        expect(await page.locator(`[data-site="${s.id}"] [data-shape]`).getAttribute('data-shape')).toBe(shape);
+      }
+    }
+    // Every status colour on the map has its line in the legend; every zone is labelled on the map.
+    const tones = new Set(
+      await page.locator('[data-site]').evaluateAll((els) => els.map((e) => e.getAttribute('data-tone'))),
+    );
+    tones.delete('unknown');
+    for (const tone of tones) expect(await page.locator(`[data-legend-tone="${tone}"]`).count()).toBe(1);
+    for (const z of node.regime.zones) expect(await page.locator(`[data-zone-label="${z.id}"]`).count()).toBe(1);
+    await page.close();
+  });
+
+  it('the site list works from the keyboard, and a site says its status in words', async () => {
+    const page = await open('/map');
+    const link = page.locator('[data-site-link="ukrainka"]');
+    await link.focus();
+    await page.keyboard.press('Enter');
+    await page.getByTestId('site-panel').waitFor();
+    const status = await page.getByTestId('site-status').textContent();
+    expect(status).toMatch(/finding|inspected|declared|requested/);
+    expect(status).not.toMatch(RULE_ID);
+    expect(await page.locator('[data-site="ukrainka"]').getAttribute('aria-pressed')).toBe('true');
+    await page.close();
+  });
+});
+
+describe('wording and layout', () => {
+  it('no ISO 8601 duration in the board’s terms, quotas and metrics, nor in the forms', async () => {
+    const page = await open('/board');
+    await page.getByTestId('quotas').waitFor();
+    for (const id of ['quotas', 'notifications']) {
+      expect(rawIsoDurations((await page.getByTestId(id).textContent()) ?? '')).toEqual([]);
+    }
+    expect(await page.getByTestId('quotas').textContent()).toContain('32 h');
+    await page.goto(`${node.base}/act/request-inspection`);
+    await page.locator('form').first().waitFor();
+    expect(rawIsoDurations((await page.locator('main').textContent()) ?? '')).toEqual([]);
+    await page.close();
+  });
+
+  it('the timeline speaks the regime’s names, not key=value', async () => {
+    const page = await open('/timeline');
+    await page.locator('[data-entry]').first().waitFor();
+    const text = (await page.getByTestId('timeline-rows').textContent()) ?? '';
+    expect(text).not.toMatch(/\b[a-z]+=[\w-]+/);
+    expect(text).toContain('United States of America');
+    expect(text).toContain('Inspection request');
+    await page.close();
+  });
+
+  it('Russian: the chrome, the as-of bar, the map legend and the severities are translated', async () => {
+    const page = await open('/map', { lang: 'ru' });
+    await page.locator('[data-site]').first().waitFor();
+    const bar = (await page.getByTestId('asof-bar').textContent()) ?? '';
+    expect(bar).toContain('часы федерации');
+    const legend = (await page.locator('section.legend').textContent()) ?? '';
+    // Latin letters in the legend would be English left untranslated (the regime's names are bilingual).
+    expect(legend.match(/[A-Za-z]{3,}/g) ?? []).toEqual([]);
+    await page.goto(`${node.base}/board`);
+    await page.getByTestId('findings').waitFor();
+    const pills = await page.locator('[data-testid="findings"] .pill').allTextContents();
+    expect(pills.length).toBeGreaterThan(0);
+    for (const p of pills) expect(p).toMatch(/^[а-яё ]+$/);
+    await page.close();
+  });
+
+  it('holds at 420 px: every tab and the language switch are on screen', async () => {
+    const page = await open('/board', { width: 420 });
+    await page.getByTestId('findings').waitFor();
+    for (const sel of [
+      '[data-nav="map"]',
+      '[data-nav="board"]',
+      '[data-nav="timeline"]',
+      '[data-nav="act"]',
+      '[data-lang="ru"]',
+    ]) {
+      const box = (await page.locator(sel).boundingBox())!;
+      expect(box.x >= 0 && box.x + box.width <= 420, sel).toBe(true);
+    }
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+    await page.close();
+  });
+
+  it('never makes a request outside 127.0.0.1', () => {
+    expect(browser.external).toEqual([]);
+  });
+});
