@@ -290,7 +290,7 @@ describe('expected failures in the command line: one line, no stack trace', () =
       const r = detente(args);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
-      expect(r.stderr).toMatch(/damaged or not a database/);
+      expect(r.stderr).toMatch(/is corrupt: file is not a database \[STORE_CORRUPT\]/);
     }
   });
 });
