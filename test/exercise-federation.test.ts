@@ -88,8 +88,8 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
       const answers = await Promise.all(fed.nodes.map((n) => get(`${n.url}${path}?asOf=${asOf}`)));
       for (const a of answers) expect(a.status).toBe(200);
       expect(new Set(answers.map((a) => a.text)).size).toBe(1);
-      // Same keys, same envelopes, so the same leaf hashes; countedAt is each entry's earliest cosignature by
-      // another party's witness, at the step's simulated time, as the direct play's local checkpoint time.
+      // Same keys, same envelopes, so the same leaf hashes; countedAt is each entry's earliest receipt (another
+      // party's mirror cosignature), at the step's simulated time, as the direct play's local checkpoint time.
       expect(answers[0]!.text).toBe(path === '/api/state' ? direct.state : direct.findings);
     }
     const findings = JSON.parse(direct.findings).findings as { rule: string }[];
@@ -108,6 +108,12 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
         const cosignatures = n.node.cosignatures(log, size);
         expect(cosignatures.length, `${n.party} holds ${log.party}`).toBe(2);
         for (const c of cosignatures) expect(new Date(c.timestamp * 1000).getUTCFullYear()).toBe(2022);
+        // And both other parties' receipts, which the times count from.
+        const receipts = n.node.receipts(log, size);
+        expect(receipts.map((r) => r.party).sort(), `${n.party} holds ${log.party}'s receipts`).toEqual(
+          ['us', 'ru', 'nato'].filter((p) => p !== log.party).sort(),
+        );
+        for (const r of receipts) expect(new Date(r.timestamp * 1000).getUTCFullYear()).toBe(2022);
       }
       // Every checkpoint the node wrote or mirrored is dated in the exercise's 2022.
       for (const log of n.node.logs()) {

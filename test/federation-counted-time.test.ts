@@ -1,7 +1,7 @@
-/** countedTimes (src/federation/counted-time.ts): known answers and properties. */
+/** countedTimes and countedTimesByReceipt (src/federation/counted-time.ts): known answers and properties. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countedTimes, type TimedCheckpoint } from '../src/federation/counted-time.js';
+import { countedTimes, countedTimesByReceipt, type TimedCheckpoint } from '../src/federation/counted-time.js';
 
 const witnesses = new Map([
   ['ru/witness\n1', 'ru'],
@@ -143,6 +143,152 @@ describe('countedTimes: properties', () => {
         expect(countedTimes({ checkpoints: withForged, latestSigned, witnesses }).timeline).toEqual(base);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+const receipts = new Map([
+  ['ru/mirror\n4', 'ru'],
+  ['nato/mirror\n5', 'nato'],
+]);
+
+describe('countedTimesByReceipt: the counterparts’ receipts bind, witnesses only where no receipt covers', () => {
+  it('a receipt-dated entry: the receipt counts even when a witness cosigned earlier; the tail falls back', () => {
+    const { timeline, refused } = countedTimesByReceipt({
+      latestSigned,
+      witnesses,
+      receipts,
+      checkpoints: [
+        {
+          size: 1,
+          root: root(1),
+          cosignatures: [
+            // A third party's witness, colluding with the author, dates it as early as the rules allow ...
+            { witness: 'nato/witness\n2', timestamp: 100, root: root(1) },
+            // ... but ru's mirror received it at 140: that binds.
+            { witness: 'ru/mirror\n4', timestamp: 140, root: root(1) },
+          ],
+        },
+        { size: 2, root: root(2), cosignatures: [] },
+        { size: 3, root: root(3), cosignatures: [{ witness: 'ru/mirror\n4', timestamp: 160, root: root(3) }] },
+        // No receipt yet: the earliest valid witness cosignature, never before the receipt-dated time before it.
+        { size: 4, root: root(4), cosignatures: [{ witness: 'ru/witness\n1', timestamp: 150, root: root(4) }] },
+        { size: 5, root: root(5), cosignatures: [{ witness: 'ru/witness\n1', timestamp: 170, root: root(5) }] },
+      ],
+    });
+    expect(timeline).toEqual([
+      { size: 1, time: 140 * S, cosigned: true, receipt: true },
+      { size: 2, time: 160 * S, cosigned: true, receipt: true },
+      { size: 3, time: 160 * S, cosigned: true, receipt: true },
+      { size: 4, time: 160 * S, cosigned: true, receipt: false },
+      { size: 5, time: 170 * S, cosigned: true, receipt: false },
+    ]);
+    expect(refused).toEqual([]);
+  });
+
+  it('a receipt with a backdated timestamp is refused and kept; the honest receipt counts', () => {
+    const { timeline, refused } = countedTimesByReceipt({
+      latestSigned,
+      witnesses,
+      receipts,
+      checkpoints: [
+        {
+          size: 2,
+          root: root(2),
+          cosignatures: [
+            { witness: 'ru/mirror\n4', timestamp: 50, root: root(2) }, // before entry 1 was signed (110)
+            { witness: 'nato/mirror\n5', timestamp: 130, root: root(2) },
+            { witness: 'nato/mirror\n5', timestamp: 115, root: 'other' }, // a tree we do not hold
+          ],
+        },
+        {
+          size: 3,
+          root: root(3),
+          cosignatures: [{ witness: 'nato/mirror\n5', timestamp: 125, root: root(3) }], // backwards (130 before)
+        },
+      ],
+    });
+    expect(refused.map((r) => [r.size, r.cosignature.witness, r.rule, r.bound])).toEqual([
+      [2, 'ru/mirror\n4', 'before-signed', 110 * S],
+      [2, 'nato/mirror\n5', 'other-root', undefined],
+      [3, 'nato/mirror\n5', 'backwards', 130 * S],
+    ]);
+    expect(timeline.map((t) => [t.time, t.receipt])).toEqual([
+      [130 * S, true],
+      [130 * S, false], // no valid receipt covers size 3 and no witness cosigned: the author's claim, floored
+    ]);
+  });
+
+  it('a witness key is no receipt, and a receipt key is no witness', () => {
+    const { timeline } = countedTimesByReceipt({
+      latestSigned,
+      witnesses,
+      receipts,
+      checkpoints: [
+        {
+          size: 1,
+          root: root(1),
+          cosignatures: [
+            { witness: 'ru/witness\n1', timestamp: 300, root: root(1) },
+            { witness: 'us/mirror\n6', timestamp: 101, root: root(1) }, // the author's own mirror: never counts
+          ],
+        },
+      ],
+    });
+    expect(timeline).toEqual([{ size: 1, time: 300 * S, cosigned: true, receipt: false }]);
+  });
+});
+
+const mixedArb = inputArb.chain((checkpoints) =>
+  fc
+    .array(fc.constantFrom('ru/mirror\n4', 'nato/mirror\n5', 'us/mirror\n6'), {
+      minLength: checkpoints.length * 4,
+      maxLength: checkpoints.length * 4,
+    })
+    .map((keys) =>
+      checkpoints.map((c, i) => ({
+        ...c,
+        // Half the cosignatures become mirror cosignatures: receipts, or the author's own.
+        cosignatures: c.cosignatures.map((s, j) => (j % 2 === 0 ? s : { ...s, witness: keys[i * 4 + j]! })),
+      })),
+    ),
+);
+
+describe('countedTimesByReceipt: properties', () => {
+  it('any order gives the same times; never before signed; never backwards; receipts form a prefix', () => {
+    fc.assert(
+      fc.property(mixedArb, fc.func(fc.integer()), (checkpoints, order) => {
+        const shuffled = [...checkpoints]
+          .map((c) => ({ ...c, cosignatures: [...c.cosignatures].reverse() }))
+          .sort((a, b) => order(a.size) - order(b.size));
+        const a = countedTimesByReceipt({ checkpoints, latestSigned, witnesses, receipts });
+        const b = countedTimesByReceipt({ checkpoints: shuffled, latestSigned, witnesses, receipts });
+        expect(JSON.stringify(b.timeline)).toBe(JSON.stringify(a.timeline));
+        // The same refusals (their order follows the input's among equal timestamps of one signer).
+        const refusals = (r: typeof a) => r.refused.map((x) => JSON.stringify(x)).sort();
+        expect(refusals(b)).toEqual(refusals(a));
+        let previous = Number.NEGATIVE_INFINITY;
+        let receiptEnded = false;
+        for (const t of a.timeline) {
+          expect(t.time + 999).toBeGreaterThanOrEqual(latestSigned(t.size));
+          expect(t.time).toBeGreaterThanOrEqual(previous);
+          if (!t.receipt) receiptEnded = true;
+          else expect(receiptEnded).toBe(false);
+          previous = t.time;
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('with no receipt at all, the times are the witness rule’s', () => {
+    fc.assert(
+      fc.property(inputArb, (checkpoints) => {
+        const byWitness = countedTimes({ checkpoints, latestSigned, witnesses }).timeline;
+        const merged = countedTimesByReceipt({ checkpoints, latestSigned, witnesses, receipts }).timeline;
+        expect(merged.map(({ size, time, cosigned }) => ({ size, time, cosigned }))).toEqual(byWitness);
+      }),
+      { numRuns: 200 },
     );
   });
 });

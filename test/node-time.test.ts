@@ -103,7 +103,9 @@ describe('a dishonest witness cannot backdate, and every node counts the same ti
     const cosigs = us.node.cosignatures(log, 1);
     expect(cosigs.map((c) => c.name).sort()).toEqual(['detente.example/nato/witness', 'detente.example/ru/witness']);
     // ... but ru's time is before the entry existed, so nato's counts.
-    const natoTime = cosigs.find((c) => c.name === 'detente.example/nato/witness')!.timestamp;
+    // nato's receipt (its mirror cosignature of the push) binds when it has one; its witness's is the fallback.
+    const natoReceipt = us.node.mirrorReceipts(1).find((r) => r.party === 'nato');
+    const natoTime = natoReceipt?.timestamp ?? cosigs.find((c) => c.name === 'detente.example/nato/witness')!.timestamp;
     const mine = await entry(us, US, 0);
     const theirs = await entry(nato, US, 0);
     expect(mine.countedAt).toBe(new Date(natoTime * 1000).toISOString());

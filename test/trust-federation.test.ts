@@ -79,8 +79,15 @@ describe('a federation serves cosigned checkpoints, policies and tlog-proof file
       expect(type).toBe('text/plain; charset=utf-8');
       const verdict = verifyCheckpointPolicy(policy, text);
       expect(verdict.cosignatures.map((c) => c.witness).sort()).toEqual(['nato', 'ru']);
-      // Exactly the log's signature then the two cosignatures: nothing unverified is carried along.
-      expect(parseNote(text).signatures).toHaveLength(3);
+      // The log's signature, the two witnesses' cosignatures and the receipts held so far (the other parties'
+      // mirror cosignatures, which a policy naming only witnesses ignores), each once: nothing else is carried.
+      const names = parseNote(text).signatures.map((s) => s.name);
+      expect(names[0]).toBe('detente.example/us');
+      const witnesses = ['detente.example/nato/witness', 'detente.example/ru/witness'];
+      expect(names.filter((n) => witnesses.includes(n)).sort()).toEqual(witnesses);
+      const rest = names.slice(1).filter((n) => !witnesses.includes(n));
+      for (const name of rest) expect(['detente.example/ru/mirror', 'detente.example/nato/mirror']).toContain(name);
+      expect(new Set(names).size).toBe(names.length);
     }
   });
 

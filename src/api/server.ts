@@ -314,8 +314,10 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
       store: l.store,
       vkey: l.vkey,
       witnesses: l.witnesses,
+      mirrors: node.receiptVkeysFor(l.party),
       checkpoint: () => node.servedCheckpoint(l),
-      cosignatures: (size: number) => node.cosignatures(l, size).map((c) => c.line),
+      // The witnesses' cosignatures, then the other parties' receipts (mirror cosignatures).
+      cosignatures: (size: number) => [...node.cosignatures(l, size), ...node.receipts(l, size)].map((c) => c.line),
       policy: logPolicyText(node.regime, l.party, node.suite),
     })),
   });
@@ -506,16 +508,20 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     '/api/cosignatures',
     {
       schema: {
-        summary: "The witnesses' cosignature lines this node holds for a checkpoint of a log",
+        summary:
+          "The witnesses' cosignature lines this node holds for a checkpoint of a log, and the receipts: other parties' mirror cosignatures",
         tags: ['proofs'],
         querystring: z.object({ origin: z.string().max(255), size: Count }),
-        response: { 200: z.object({ lines: z.array(z.string()) }) },
+        response: { 200: z.object({ lines: z.array(z.string()), receipts: z.array(z.string()) }) },
       },
     },
     (req, reply) => {
       const log = logOf(req.query.origin);
       reply.header('cache-control', 'no-cache');
-      return { lines: node.cosignatures(log, req.query.size).map((c) => c.line) };
+      return {
+        lines: node.cosignatures(log, req.query.size).map((c) => c.line),
+        receipts: node.receipts(log, req.query.size).map((c) => c.line),
+      };
     },
   );
 

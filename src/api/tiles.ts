@@ -41,13 +41,18 @@ export interface ServedLog {
   /** Cosignature (type 0x04) verifier keys of the witnesses that cosign this log: configuration, published. */
   witnesses?: readonly string[];
   /**
+   * Cosignature verifier keys of the mirrors whose cosignatures (receipts, C2SP tlog-mirror) are served on the
+   * checkpoint after the witnesses' (tlog-cosignature allows any number of cosigners): not listed as witnesses.
+   */
+  mirrors?: readonly string[];
+  /**
    * The checkpoint note to serve (default: the store's head). A mirror passes its last verified head here, so
    * that it never serves a checkpoint it has not verified, nor tiles beyond it.
    */
   checkpoint?: () => string | undefined;
   /**
    * The cosignature lines held for the log's checkpoint of a size. Each is served after the log's signature only
-   * if it verifies, with one of `witnesses`, over the served checkpoint's text: so a cosignature is served for
+   * if it verifies, with one of `witnesses` or `mirrors`, over the served checkpoint's text: so a cosignature is served for
    * exactly the checkpoint it signed (size and root), never for another of the same size.
    */
   cosignatures?: (size: number) => readonly string[];
@@ -221,7 +226,8 @@ export const tilesPlugin: FastifyPluginAsync<TilesPluginOptions> = async (app, o
     if (verifier.name !== log.store.origin) {
       fail('BAD_INPUT', `log at ${log.prefix}: the key is for ${verifier.name}, the store holds ${log.store.origin}`);
     }
-    const witnesses = (log.witnesses ?? []).map((w) => parseCosignatureVerifierKey(w, suite));
+    const cosigners = [...(log.witnesses ?? []), ...(log.mirrors ?? [])];
+    const witnesses = cosigners.map((w) => parseCosignatureVerifierKey(w, suite));
     views.push(new LogView(log, log.store.origin, witnesses));
   }
   const list: LogList = {

@@ -14,7 +14,7 @@ import { formatVerifierKey } from '../crypto/vkey.js';
 import { COSIGNATURE_EVIDENCE_FORMAT, verifyCosignatureEvidence } from '../federation/cosignature-evidence.js';
 import { verifyEvidence } from '../federation/evidence.js';
 import { parseRegime } from '../model/index.js';
-import { witnessVkeyOf } from '../node/config.js';
+import { mirrorVkeyOf, witnessVkeyOf } from '../node/config.js';
 import { EvidenceStore } from '../node/evidence-store.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import type { LoadedPolicy } from '../tlog/policy.js';
@@ -39,6 +39,9 @@ function regimeKeys(file: string, keysFile?: string): { logVkeys: string[]; witn
     if (log?.publicKey) logVkeys.push(formatVerifierKey(nodeSuite.sha256, p.origin, fromBase64(log.publicKey)));
     const w = witnessVkeyOf(p, nodeSuite);
     if (w) witnessVkeys.push(w);
+    // A mirror's cosignature is a receipt that counts for time like a witness's: refused ones are evidence too.
+    const m = mirrorVkeyOf(p, nodeSuite);
+    if (m) witnessVkeys.push(m);
   }
   return { logVkeys, witnessVkeys };
 }

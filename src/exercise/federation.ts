@@ -5,8 +5,8 @@
  * (`POST /api/submissions`, `POST /api/blobs`) on a simulated clock shared by every node.
  *
  * Every step is played at its simulated time and settled before the clock moves on: the party's witnesses cosign
- * its new checkpoint and every other node has mirrored it (blobs included) and holds its cosignatures. So the time
- * an entry counts from (the earliest cosignature by another party's witness) is the step's time, as in a direct
+ * its new checkpoint, every other node has mirrored it (blobs included), cosigned its receipt, and holds every
+ * cosignature and receipt. So the time an entry counts from (its counterparts' receipt) is the step's time, as in a direct
  * play (play.ts), and with the same exercise keys the entries are byte for byte those of a direct play.
  *
  * Its ports are checked free before anything on disk changes. The directory it fills is kept from one run to the
@@ -348,19 +348,25 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     return n;
   };
 
-  /** Whether every node has the log of `party` at its head, with its blobs and every witness's cosignature. */
+  /**
+   * Whether every node has the log of `party` at its head, with its blobs, every witness's cosignature and every
+   * other party's receipt (mirror cosignature).
+   */
   const settledFor = (owner: FederationNode): boolean => {
     const own = owner.node.logByParty(owner.party)!;
     const size = owner.node.servedSize(own);
     if (size === 0) return true;
     const witnesses = own.witnesses.length;
+    const receipts = owner.node.receiptVkeysFor(owner.party).length;
     if (owner.node.cosignatures(own, size).length < witnesses) return false;
+    if (owner.node.receipts(own, size).length < receipts) return false;
     for (const n of nodes) {
       if (n === owner) continue;
       const log = n.node.logByParty(owner.party)!;
       if (n.node.servedSize(log) !== size) return false;
       if ((n.node.mirrors.get(owner.party)?.blobScan ?? 0) < size) return false;
       if (n.node.cosignatures(log, size).length < witnesses) return false;
+      if (n.node.receipts(log, size).length < receipts) return false;
     }
     return true;
   };
@@ -376,6 +382,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
         throw new DetenteError('STORE_ERROR', `the log of ${owner.party} did not settle in ${timeoutMs} ms\n${health}`);
       }
       await owner.node.requestCosignatures();
+      await owner.node.pushMirroring.pusher.push();
       await Promise.all(nodes.filter((n) => n !== owner).map((n) => n.node.syncMirror(owner.party)));
       if (!settledFor(owner)) await sleep(20);
     }

@@ -16,8 +16,10 @@
  * then at the latest), else, provisionally, from the latest signed time of its entries (the author's own claim,
  * replaced as soon as another party's witness cosigns).
  *
- * The witness keys are the seam for the trust stack: pass the keys whose receipt binds (today every other party's
- * witness; next, the counterpart's mirror cosignature) and nothing else changes.
+ * `countedTimesByReceipt` applies these rules twice, to the receipts (other parties' mirror cosignatures, C2SP
+ * tlog-mirror: issued only once the mirror durably holds the entries) and to witness cosignatures, and lets receipts
+ * bind: a checkpoint counts from a receipt wherever one covers it, from a witness only in the tail no receipt
+ * covers yet.
  */
 
 export interface TimedCosignature {
@@ -60,8 +62,11 @@ export interface RefusedCosignature {
 }
 
 export interface CountedTimes {
-  /** Per checkpoint size, ascending: the time (ms) its new entries count from, and whether a witness vouched. */
-  timeline: { size: number; time: number; cosigned: boolean }[];
+  /**
+   * Per checkpoint size, ascending: the time (ms) its new entries count from, whether a cosigner vouched, and (from
+   * `countedTimesByReceipt`) whether that time is another party's receipt.
+   */
+  timeline: { size: number; time: number; cosigned: boolean; receipt?: boolean }[];
   refused: RefusedCosignature[];
 }
 
@@ -119,4 +124,35 @@ export function countedTimes(input: CountedTimeInput): CountedTimes {
     floor = entry.time;
   }
   return { timeline, refused };
+}
+
+/**
+ * Counted times where the counterparts' receipts bind. A checkpoint counts from the earliest valid receipt (a mirror
+ * cosignature by another party, same rules as above) of itself or of the next checkpoint that has one: its entries
+ * were received by then. Past the last checkpoint any receipt covers, it counts from the witness rule (a witness is
+ * still another party's signed word under the same rules, and a counterpart without a mirror key, or one that has
+ * not yet acknowledged the push, must not leave the author's own claim to stand), never before the time before it.
+ */
+export function countedTimesByReceipt(
+  input: CountedTimeInput & {
+    /** Mirror keys whose cosignatures are receipts, with their party; the log's own party's must not be here. */
+    receipts: ReadonlyMap<string, string>;
+  },
+): CountedTimes {
+  const byReceipt = countedTimes({ ...input, witnesses: input.receipts });
+  const byWitness = countedTimes(input);
+  let lastReceipt = -1;
+  byReceipt.timeline.forEach((c, i) => {
+    if (c.cosigned) lastReceipt = i;
+  });
+  let floor = Number.NEGATIVE_INFINITY;
+  const timeline = byWitness.timeline.map((w, i) => {
+    const entry =
+      i <= lastReceipt
+        ? { ...byReceipt.timeline[i]!, cosigned: true, receipt: true }
+        : { ...w, time: Math.max(w.time, floor), receipt: false };
+    floor = entry.time;
+    return entry;
+  });
+  return { timeline, refused: [...byReceipt.refused, ...byWitness.refused] };
 }

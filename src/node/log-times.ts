@@ -8,7 +8,7 @@ import { toBase64, toHex } from '../crypto/bytes.js';
 import { COSIGNATURE_EVIDENCE_FORMAT, type CosignatureEvidence } from '../federation/cosignature-evidence.js';
 import {
   type CountedTimes,
-  countedTimes,
+  countedTimesByReceipt,
   type RefusedCosignature,
   type TimedCheckpoint,
 } from '../federation/counted-time.js';
@@ -73,11 +73,14 @@ export class LogTimes {
   }
 
   /**
-   * Counted times up to `verified` (the served size). `witnesses` are the keys whose cosignatures count;
-   * `issued` are this node's own witness's cosignatures of the log, if it witnesses it.
+   * Counted times up to `verified` (the served size). `receipts` are the mirror keys whose cosignatures are
+   * receipts (they bind), `witnesses` the witness keys that count where no receipt covers a checkpoint; `issued`
+   * are this node's own witness's cosignatures of the log, if it witnesses it. Receipts are stored with the log:
+   * the author's node stores the 200s of its pushes, a mirror its own receipt and those it fetches from the author.
    */
   compute(
     verified: number,
+    receipts: ReadonlyMap<string, string>,
     witnesses: ReadonlyMap<string, string>,
     issued: readonly IssuedCosignature[],
   ): CountedTimes {
@@ -112,7 +115,12 @@ export class LogTimes {
         ref,
       });
     }
-    return countedTimes({ checkpoints: [...bySize.values()], latestSigned: (n) => this.latestSigned(n), witnesses });
+    return countedTimesByReceipt({
+      checkpoints: [...bySize.values()],
+      latestSigned: (n) => this.latestSigned(n),
+      witnesses,
+      receipts,
+    });
   }
 
   /**

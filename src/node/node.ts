@@ -69,6 +69,7 @@ import {
 } from '../tlog/witness-protocol.js';
 import {
   loadRegime,
+  mirrorVkeyOf,
   type NodeConfig,
   type PeerConfig,
   readConfig,
@@ -182,7 +183,10 @@ export class PartyNode {
   readonly #logger: NonNullable<PartyNodeOptions['logger']>;
   readonly #timeoutMs: number;
   readonly #evidence: EvidenceStore;
+  /** Every witness and mirror cosigner key of the regime (`<name>\n<key id>`) to its vkey, for evidence. */
   readonly #witnessVkeys = new Map<string, string>();
+  /** The regime's mirror keys, the own party's among them: their cosignatures are receipts. */
+  readonly #mirrorVerifiers = new Map<string, { party: string; verifier: CosignatureVerifier }>();
   readonly #logTimes = new Map<string, LogTimes>();
   readonly #refusalsLogged = new Set<string>();
   readonly #clock: () => number;
@@ -225,6 +229,12 @@ export class PartyNode {
         const verifier = parseCosignatureVerifierKey(vkey, this.suite);
         this.#witnessVerifiers.set(`${verifier.name}\n${verifier.keyId}`, { party: p.id, verifier });
         this.#witnessVkeys.set(`${verifier.name}\n${verifier.keyId}`, vkey);
+      }
+      const mirrorVkey = mirrorVkeyOf(p, this.suite);
+      if (mirrorVkey) {
+        const verifier = parseCosignatureVerifierKey(mirrorVkey, this.suite);
+        this.#mirrorVerifiers.set(`${verifier.name}\n${verifier.keyId}`, { party: p.id, verifier });
+        this.#witnessVkeys.set(`${verifier.name}\n${verifier.keyId}`, mirrorVkey);
       }
     }
 
@@ -353,6 +363,30 @@ export class PartyNode {
     return this.pushMirroring.receipts(size);
   }
 
+  /**
+   * The receipts held for any log at a size: mirror cosignatures by parties other than the log's own (each verified
+   * when stored). For the own log these are `mirrorReceipts`; for a mirrored log, this node's own receipt and those
+   * fetched from the author with `/api/cosignatures`. They are what deadlines binding the author count from.
+   */
+  receipts(
+    log: LogInfo,
+    size: number,
+  ): { party: string; name: string; keyId: number; timestamp: number; line: string }[] {
+    const out = [];
+    for (const c of log.store.cosignatures(size)) {
+      const m = this.#mirrorVerifiers.get(`${c.name}\n${c.keyId}`);
+      if (m && m.party !== log.party) out.push({ party: m.party, ...c, line: c.line.trimEnd() });
+    }
+    return out;
+  }
+
+  /** The verifier keys of the mirrors whose cosignatures are receipts of a party's log (every other party's). */
+  receiptVkeysFor(partyId: string): string[] {
+    return [...this.#mirrorVerifiers.entries()]
+      .filter(([, m]) => m.party !== partyId)
+      .map(([key]) => this.#witnessVkeys.get(key)!);
+  }
+
   static open(dir: string, options: PartyNodeOptions = {}): PartyNode {
     return new PartyNode(dir, options);
   }
@@ -441,8 +475,10 @@ export class PartyNode {
   #timeline(log: LogInfo): { size: number; time: number }[] {
     const witnesses = new Map<string, string>();
     for (const [key, w] of this.#witnessVerifiers) if (w.party !== log.party) witnesses.set(key, w.party);
+    const receipts = new Map<string, string>();
+    for (const [key, m] of this.#mirrorVerifiers) if (m.party !== log.party) receipts.set(key, m.party);
     const issued = !log.own && this.witness ? this.witness.cosignatures(log.origin) : [];
-    const { timeline, refused } = this.#times(log).compute(this.servedSize(log), witnesses, issued);
+    const { timeline, refused } = this.#times(log).compute(this.servedSize(log), receipts, witnesses, issued);
     for (const r of refused) this.#refusedCosignature(log, r);
     return timeline;
   }
@@ -805,20 +841,26 @@ export class PartyNode {
     const url = `${m.url}/api/cosignatures?origin=${encodeURIComponent(origin)}&size=${size}`;
     const res = await this.#fetch(url);
     if (res.status !== 200) return;
-    let body: { lines?: unknown };
+    let body: { lines?: unknown; receipts?: unknown };
     try {
       body = JSON.parse(new TextDecoder().decode(await readBounded(url, res, MAX_COSIGNATURES_BYTES)));
     } catch {
       return; // Too large or not JSON: nothing to learn this round.
     }
-    if (!Array.isArray(body.lines) || body.lines.length === 0 || body.lines.length > 100) return;
-    const lines = body.lines.filter((l): l is string => typeof l === 'string');
+    const all = [
+      ...(Array.isArray(body.lines) ? body.lines : []),
+      ...(Array.isArray(body.receipts) ? body.receipts : []),
+    ];
+    if (all.length === 0 || all.length > 100) return;
+    const lines = all.filter((l): l is string => typeof l === 'string');
     const held = new Set(m.store.cosignatures(size).map((c) => c.line));
     for (const line of lines) {
       if (held.has(line)) continue;
       try {
         const [sig] = parseAddCheckpointResponse(line.endsWith('\n') ? line : `${line}\n`);
-        const w = this.#witnessVerifiers.get(`${sig!.name}\n${sig!.keyId}`);
+        // A witness's cosignature, or another party's receipt (its mirror cosignature): both count for time.
+        const key = `${sig!.name}\n${sig!.keyId}`;
+        const w = this.#witnessVerifiers.get(key) ?? this.#mirrorVerifiers.get(key);
         if (!w || w.party === m.party) continue;
         const { timestamp } = verifyCosignature(w.verifier, text, sig!);
         m.store.addCosignature({ size, name: sig!.name, keyId: sig!.keyId, timestamp, line: line.trimEnd() });

@@ -80,9 +80,11 @@ export async function startNode(
   port: number,
   peers: { party: string; url: string }[],
   fast = true,
+  clock?: () => number,
 ): Promise<RunningNode> {
   const node = PartyNode.open(dir, {
     peers,
+    ...(clock ? { clock } : {}),
     timeoutMs: 3000,
     logger: process.env.DEBUG_NODES
       ? (level, m) => console.error(`[${dir.split('/').pop()}] ${level} ${m}`)
