@@ -331,11 +331,13 @@ export class LogMirror {
     let next = first;
     // One request until the first bundle shows how large this peer's bundles are.
     let window = 1;
+    // Streamed bundles are validated in order: each starts validating once the one before it is done.
+    let previous: Promise<unknown> = Promise.resolve();
     const fetchOne = (index: number) => {
       const width = Math.min(TILE_WIDTH, treeSize - index * TILE_WIDTH);
       const lo = Math.max(begin, index * TILE_WIDTH) - index * TILE_WIDTH;
       const p = this.#source.bundleEntries
-        ? this.#streamBundle(index, width, lo)
+        ? this.#streamBundle(index, width, lo, previous)
         : Promise.resolve(this.#source.entryBundle(index, width)).then((raw) => {
             this.#held(raw.length);
             try {
@@ -347,6 +349,7 @@ export class LogMirror {
           });
       // A fetch still in flight when the sync stops early (a bad entry) must not become an unhandled rejection.
       p.catch(() => {});
+      previous = p;
       return p;
     };
     while (next <= last || ahead.length > 0) {
@@ -361,18 +364,26 @@ export class LogMirror {
     }
   }
 
-  /** Bundle `index` read entry by entry, each validated as it arrives (entries before `skip` are already ours). */
+  /**
+   * Bundle `index` read entry by entry, each validated as it arrives (entries before `skip` are already ours). The
+   * request goes out at once; its body is read once `previous` (the bundle before) is validated.
+   */
   async #streamBundle(
     index: number,
     width: number,
     skip: number,
+    previous: Promise<unknown>,
   ): Promise<{ raw: number; entries: Uint8Array[]; validated: boolean }> {
     const entries: Uint8Array[] = [];
     let raw = 0;
     let i = 0;
-    let sliceStart = Date.now();
+    const stream = this.#source.bundleEntries!(index, width)[Symbol.asyncIterator]();
     try {
-      for await (const entry of this.#source.bundleEntries!(index, width)) {
+      let step = await stream.next();
+      await previous;
+      let sliceStart = Date.now();
+      for (; !step.done; step = await stream.next()) {
+        const entry = step.value;
         raw += 2 + entry.length;
         this.#held(2 + entry.length);
         if (i >= skip) {
@@ -387,6 +398,7 @@ export class LogMirror {
       }
     } catch (err) {
       this.#held(-raw);
+      await stream.return?.(undefined);
       throw err;
     }
     return { raw, entries, validated: true };
