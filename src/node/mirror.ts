@@ -59,6 +59,9 @@ const BATCH_BYTES = 16 << 20;
  */
 const VALIDATE_SLICE_MS = 10;
 
+/** The store got past this sync's batch from another writer (the push receiver) while the batch was fetched. */
+class Overtaken extends Error {}
+
 /** An entry the validator refused: the mirror stops before committing the batch that holds it. */
 export class EntryRejectedError extends Error {
   readonly index: number;
@@ -299,7 +302,12 @@ export class LogMirror {
     }
 
     // 3. Download what is new, a batch at a time, each batch proven part of the target before it is committed.
-    await this.#download(head, note, target);
+    try {
+      await this.#download(head, note, target);
+    } catch (err) {
+      if (!(err instanceof Overtaken)) throw err;
+      return result('stale', this.#store.head()?.size ?? from);
+    }
     return result('advanced', target.size);
   }
 
@@ -509,6 +517,9 @@ export class LogMirror {
       rowNote = formatPending({ size: end, target: note, proof });
     }
     this.#store.append((current) => {
+      // The push receiver shares this store and commits only what it verified: if it got further meanwhile,
+      // this round is overtaken, not broken.
+      if ((current?.size ?? 0) > size) throw new Overtaken();
       if ((current?.checkpoint ?? undefined) !== previous || (current?.size ?? 0) !== size) {
         fail('STORE_ERROR', `the mirror of ${this.origin} changed under this sync (two mirrors on one store?)`);
       }
