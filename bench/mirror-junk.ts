@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     ] as const) {
       Object.assign(keys, initNodeDir(dir, { party, regimeText }, nodeSuite).publicKeys);
     }
-    for (const k of ['declarant', 'inspector', 'witness', 'log']) {
+    for (const k of ['declarant', 'inspector', 'witness', 'log', 'mirror']) {
       keys[`nato-${k}`] = toBase64(nodeSuite.ed25519.publicKey(randomSeed()));
     }
     importRegimeKeys(usDir, keys);

@@ -354,3 +354,45 @@ describe('mirror crash safety', () => {
     }
   }, 120_000);
 });
+
+describe('two writers on one mirror store (the polling mirror and the push receiver)', () => {
+  it('a polling round overtaken by the other writer ends as stale, and the store keeps what that writer verified', async () => {
+    const dir = tmp();
+    const peer = makeLog(dir, ORIGIN, 1, 'peer.sqlite');
+    const store = SqliteStore.open(join(dir, 'mirror.sqlite'), ORIGIN, { create: true });
+    const app = quietApp();
+    await app.register(tilesPlugin, { logs: [{ prefix: '/peer', store: peer.store, vkey: peer.vkey }], cacheBytes: 0 });
+    const { base } = await listen(app);
+    try {
+      peer.grow(600, 600);
+      const http = httpTileSource(`${base}/peer`);
+      const other = new LogMirror({ store, source: http, vkey: peer.vkey, suite });
+      let overtaken = false;
+      // The other writer completes a whole sync while this round fetches its first bundle.
+      const slow: TileSource = {
+        checkpoint: () => http.checkpoint(),
+        hashTile: (l, i, w) => http.hashTile(l, i, w),
+        entryBundle: async (i, w) => {
+          if (!overtaken) {
+            overtaken = true;
+            expect(await other.sync()).toMatchObject({ status: 'advanced', size: 600 });
+          }
+          return http.entryBundle(i, w);
+        },
+      };
+      const result = await new LogMirror({ store, source: slow, vkey: peer.vkey, suite }).sync();
+      expect(overtaken).toBe(true);
+      expect(result).toMatchObject({ status: 'stale', from: 0, size: 600 });
+      expect(store.head()!.checkpoint).toBe(peer.store.head()!.checkpoint);
+      expect(sameEntries(store, peer.store, 600)).toBe(true);
+      expect(await new LogMirror({ store, source: http, vkey: peer.vkey, suite }).sync()).toMatchObject({
+        status: 'up-to-date',
+        size: 600,
+      });
+    } finally {
+      await app.close();
+      peer.close();
+      store.close();
+    }
+  });
+});

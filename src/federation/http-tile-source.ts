@@ -11,7 +11,7 @@
  *   and says nothing about the log's honesty.
  */
 import { DetenteError, fail } from '../crypto/errors.js';
-import { MAX_ENTRY_SIZE } from '../tlog/entry-bundle.js';
+import { decodeBundleStream, MAX_ENTRY_SIZE } from '../tlog/entry-bundle.js';
 import { HASH_SIZE } from '../tlog/hasher.js';
 import { entriesPath, TILE_WIDTH, tilePath } from '../tlog/tile-paths.js';
 import type { TileSource } from '../tlog/tile-source.js';
@@ -47,12 +47,17 @@ function join(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path}`;
 }
 
-export async function readBounded(url: string, response: Response, limit: number): Promise<Uint8Array> {
+/** Refuses a response whose declared length is over `limit`, before reading any of it. */
+async function checkDeclared(url: string, response: Response, limit: number): Promise<void> {
   const declared = response.headers.get('content-length');
   if (declared !== null && Number(declared) > limit) {
     await response.body?.cancel().catch(() => {});
     fail('LOG_INCONSISTENT', `${url}: ${declared} bytes, more than the ${limit} this resource can hold`);
   }
+}
+
+export async function readBounded(url: string, response: Response, limit: number): Promise<Uint8Array> {
+  await checkDeclared(url, response, limit);
   if (!response.body) return new Uint8Array(0);
   const chunks: Uint8Array[] = [];
   let length = 0;
@@ -77,8 +82,8 @@ export async function readBounded(url: string, response: Response, limit: number
   return out;
 }
 
-/** GETs `url` and returns its body, at most `limit` bytes. */
-export async function fetchBytes(url: string, limit: number, options: HttpTileSourceOptions = {}): Promise<Uint8Array> {
+/** GETs `url`: the response, once it is a 200 (a 404 is the log's fault, anything else the transport's). */
+async function open(url: string, options: HttpTileSourceOptions): Promise<Response> {
   const doFetch = options.fetch ?? globalThis.fetch;
   const signal = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let response: Response;
@@ -96,13 +101,58 @@ export async function fetchBytes(url: string, limit: number, options: HttpTileSo
     await response.body?.cancel().catch(() => {});
     throw new FetchError(url, `HTTP ${response.status}`, response.status);
   }
+  return response;
+}
+
+/** A body that failed while being read: the transport's fault, unless we refused it. */
+function bodyError(url: string, err: unknown): unknown {
+  if (err instanceof DetenteError) return err;
+  const reason = (err as Error)?.name === 'TimeoutError' ? 'timed out' : `body failed (${describe(err)})`;
+  return new FetchError(url, reason, 200, { cause: err });
+}
+
+/** GETs `url` and returns its body, at most `limit` bytes. */
+export async function fetchBytes(url: string, limit: number, options: HttpTileSourceOptions = {}): Promise<Uint8Array> {
+  const response = await open(url, options);
   try {
     return await readBounded(url, response, limit);
   } catch (err) {
-    if (err instanceof DetenteError) throw err;
-    const reason = (err as Error)?.name === 'TimeoutError' ? 'timed out' : `body failed (${describe(err)})`;
-    throw new FetchError(url, reason, 200, { cause: err });
+    throw bodyError(url, err);
   }
+}
+
+/** The chunks of a response body, a failed read turned into a FetchError; cancels the body when left early. */
+async function* chunksOf(url: string, response: Response): AsyncGenerator<Uint8Array> {
+  if (!response.body) return;
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      let read: ReadableStreamReadResult<Uint8Array>;
+      try {
+        read = await reader.read();
+      } catch (err) {
+        throw bodyError(url, err);
+      }
+      if (read.done) return;
+      yield read.value;
+    }
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+}
+
+/**
+ * GETs the entry bundle at `url` and yields its `width` entries as they arrive (M2 of the red team): nothing but
+ * the entry being read and the chunk in hand is held, so a peer streaming junk is refused at its first bad entry.
+ */
+export async function* fetchBundleEntries(
+  url: string,
+  width: number,
+  options: HttpTileSourceOptions = {},
+): AsyncGenerator<Uint8Array> {
+  const response = await open(url, options);
+  await checkDeclared(url, response, width * (2 + MAX_ENTRY_SIZE));
+  yield* decodeBundleStream(chunksOf(url, response), width);
 }
 
 function describe(err: unknown): string {
@@ -142,6 +192,10 @@ export function httpTileSource(baseUrl: string, options: HttpTileSourceOptions =
     entryBundle(index, width) {
       checkWidth(width);
       return fetchBytes(join(baseUrl, entriesPath(index, width % TILE_WIDTH)), width * (2 + MAX_ENTRY_SIZE), options);
+    },
+    bundleEntries(index, width) {
+      checkWidth(width);
+      return fetchBundleEntries(join(baseUrl, entriesPath(index, width % TILE_WIDTH)), width, options);
     },
   };
 }

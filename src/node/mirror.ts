@@ -59,6 +59,9 @@ const BATCH_BYTES = 16 << 20;
  */
 const VALIDATE_SLICE_MS = 10;
 
+/** The store got past this sync's batch from another writer (the push receiver) while the batch was fetched. */
+class Overtaken extends Error {}
+
 /** An entry the validator refused: the mirror stops before committing the batch that holds it. */
 export class EntryRejectedError extends Error {
   readonly index: number;
@@ -299,7 +302,12 @@ export class LogMirror {
     }
 
     // 3. Download what is new, a batch at a time, each batch proven part of the target before it is committed.
-    await this.#download(head, note, target);
+    try {
+      await this.#download(head, note, target);
+    } catch (err) {
+      if (!(err instanceof Overtaken)) throw err;
+      return result('stale', this.#store.head()?.size ?? from);
+    }
     return result('advanced', target.size);
   }
 
@@ -317,27 +325,39 @@ export class LogMirror {
   }
 
   /**
-   * The entries from `begin` to `treeSize`, bundle by bundle in order, each bundle decoded as it arrives (views
-   * into the response: the caller copies what it keeps) (M2 of the red team: all 64 bundles of a batch, up to 1 GiB from a lying peer, used to be held
-   * before anything was checked). Bundles are fetched ahead, as many as fit in BUFFER_BYTES at the size of the last
-   * one (at most FETCH_CONCURRENCY): a peer serving 16 MiB bundles gets one request in flight, not eight.
+   * The entries from `begin` to `treeSize`, bundle by bundle in order (M2 of the red team: all 64 bundles of a batch,
+   * up to 1 GiB from a lying peer, used to be held before anything was checked). A source that streams entries
+   * (HTTP) has each entry validated as its bytes arrive, in its own buffer, and the first bad one ends the fetch:
+   * `validated` bundles need neither validation nor copying. Bundles are fetched ahead, as many as fit in
+   * BUFFER_BYTES at the size of the last one (at most FETCH_CONCURRENCY): a peer serving 16 MiB bundles gets one
+   * request in flight, not eight.
    */
-  async *#bundles(begin: number, treeSize: number): AsyncGenerator<Uint8Array[]> {
+  async *#bundles(begin: number, treeSize: number): AsyncGenerator<{ entries: Uint8Array[]; validated: boolean }> {
     const first = Math.floor(begin / TILE_WIDTH);
     const last = Math.floor((treeSize - 1) / TILE_WIDTH);
-    const ahead: Promise<{ raw: number; entries: Uint8Array[] }>[] = [];
+    const ahead: Promise<{ raw: number; entries: Uint8Array[]; validated: boolean }>[] = [];
     let next = first;
     // One request until the first bundle shows how large this peer's bundles are.
     let window = 1;
+    // Streamed bundles are validated in order: each starts validating once the one before it is done.
+    let previous: Promise<unknown> = Promise.resolve();
     const fetchOne = (index: number) => {
       const width = Math.min(TILE_WIDTH, treeSize - index * TILE_WIDTH);
-      const p = Promise.resolve(this.#source.entryBundle(index, width)).then((raw) => {
-        this.#held(raw.length);
-        const lo = Math.max(begin, index * TILE_WIDTH) - index * TILE_WIDTH;
-        return { raw: raw.length, entries: decodeBundle(raw, width).slice(lo) };
-      });
+      const lo = Math.max(begin, index * TILE_WIDTH) - index * TILE_WIDTH;
+      const p = this.#source.bundleEntries
+        ? this.#streamBundle(index, width, lo, previous)
+        : Promise.resolve(this.#source.entryBundle(index, width)).then((raw) => {
+            this.#held(raw.length);
+            try {
+              return { raw: raw.length, entries: decodeBundle(raw, width).slice(lo), validated: false };
+            } catch (err) {
+              this.#held(-raw.length);
+              throw err;
+            }
+          });
       // A fetch still in flight when the sync stops early (a bad entry) must not become an unhandled rejection.
       p.catch(() => {});
+      previous = p;
       return p;
     };
     while (next <= last || ahead.length > 0) {
@@ -345,11 +365,51 @@ export class LogMirror {
       const bundle = await ahead.shift()!;
       window = Math.max(1, Math.min(FETCH_CONCURRENCY, Math.floor(BUFFER_BYTES / Math.max(1, bundle.raw))));
       try {
-        yield bundle.entries;
+        yield bundle;
       } finally {
         this.#held(-bundle.raw);
       }
     }
+  }
+
+  /**
+   * Bundle `index` read entry by entry, each validated as it arrives (entries before `skip` are already ours). The
+   * request goes out at once; its body is read once `previous` (the bundle before) is validated.
+   */
+  async #streamBundle(
+    index: number,
+    width: number,
+    skip: number,
+    previous: Promise<unknown>,
+  ): Promise<{ raw: number; entries: Uint8Array[]; validated: boolean }> {
+    const entries: Uint8Array[] = [];
+    let raw = 0;
+    let i = 0;
+    const stream = this.#source.bundleEntries!(index, width)[Symbol.asyncIterator]();
+    try {
+      let step = await stream.next();
+      await previous;
+      let sliceStart = Date.now();
+      for (; !step.done; step = await stream.next()) {
+        const entry = step.value;
+        raw += 2 + entry.length;
+        this.#held(2 + entry.length);
+        if (i >= skip) {
+          await this.#validateOne(entry, index * TILE_WIDTH + i);
+          entries.push(entry);
+        }
+        i++;
+        if (Date.now() - sliceStart >= VALIDATE_SLICE_MS) {
+          await nextTurn();
+          sliceStart = Date.now();
+        }
+      }
+    } catch (err) {
+      this.#held(-raw);
+      await stream.return?.(undefined);
+      throw err;
+    }
+    return { raw, entries, validated: true };
   }
 
   /** Bytes of the peer's data this mirror holds right now (bundles being decoded, entries of the open batch). */
@@ -367,16 +427,19 @@ export class LogMirror {
     this.#peakBuffered = Math.max(this.#peakBuffered, this.#buffered);
   }
 
+  async #validateOne(entry: Uint8Array, index: number): Promise<void> {
+    try {
+      await this.#options.validate?.(entry, index);
+    } catch (err) {
+      throw new EntryRejectedError(index, err);
+    }
+  }
+
   async #validate(entries: Uint8Array[], first: number): Promise<void> {
-    const validate = this.#options.validate;
-    if (!validate) return;
+    if (!this.#options.validate) return;
     let sliceStart = Date.now();
     for (let i = 0; i < entries.length; i++) {
-      try {
-        await validate(entries[i]!, first + i);
-      } catch (err) {
-        throw new EntryRejectedError(first + i, err);
-      }
+      await this.#validateOne(entries[i]!, first + i);
       if (Date.now() - sliceStart >= VALIDATE_SLICE_MS) {
         await nextTurn();
         sliceStart = Date.now();
@@ -396,13 +459,14 @@ export class LogMirror {
     let batch: Uint8Array[] = [];
     let batchBytes = 0;
     try {
-      for await (const entries of this.#bundles(size, target.size)) {
-        await this.#validate(entries, size + batch.length);
+      for await (const { entries, validated } of this.#bundles(size, target.size)) {
+        if (!validated) await this.#validate(entries, size + batch.length);
         const bytes = entries.reduce((n, e) => n + e.length, 0);
         batchBytes += bytes;
         this.#held(bytes);
-        // Copies, once valid: a view would keep the whole response alive, and the store keeps what it is given.
-        for (const e of entries) batch.push(e.slice());
+        // Copies views once valid (a view would keep the whole response alive, and the store keeps what it is
+        // given); streamed entries are already in buffers of their own.
+        for (const e of entries) batch.push(validated ? e : e.slice());
         const end = size + batch.length;
         const full = end === target.size || end - Math.floor(size / TILE_WIDTH) * TILE_WIDTH >= perCommit;
         if (!full && batchBytes < BATCH_BYTES) continue;
@@ -453,6 +517,9 @@ export class LogMirror {
       rowNote = formatPending({ size: end, target: note, proof });
     }
     this.#store.append((current) => {
+      // The push receiver shares this store and commits only what it verified: if it got further meanwhile,
+      // this round is overtaken, not broken.
+      if ((current?.size ?? 0) > size) throw new Overtaken();
       if ((current?.checkpoint ?? undefined) !== previous || (current?.size ?? 0) !== size) {
         fail('STORE_ERROR', `the mirror of ${this.origin} changed under this sync (two mirrors on one store?)`);
       }

@@ -56,3 +56,56 @@ export function decodeBundle(bundle: Uint8Array, expected?: number): Uint8Array[
   }
   return entries;
 }
+
+/**
+ * Splits a bundle into its entries as its bytes arrive (`chunks`, split anywhere), each entry copied into its own
+ * buffer as soon as it is whole: a reader can refuse at the first bad entry and never holds more than the entries it
+ * keeps. Refuses what decodeBundle refuses, at the first byte that shows it (an entry past `expected`, or past 256).
+ */
+export async function* decodeBundleStream(
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  expected?: number,
+): AsyncGenerator<Uint8Array> {
+  const limit = expected ?? TILE_WIDTH;
+  let count = 0;
+  let offset = 0; // bytes of the bundle consumed, for the error messages
+  let high = -1; // the first byte of a length prefix whose second byte has not arrived
+  let entry: Uint8Array | undefined;
+  let filled = 0;
+  for await (const chunk of chunks) {
+    let i = 0;
+    while (i < chunk.length) {
+      if (entry === undefined) {
+        if (count === limit) {
+          const what =
+            expected === undefined ? `more than ${TILE_WIDTH} entries` : `more than the ${expected} expected entries`;
+          fail('TILE_MALFORMED', `entry bundle: ${what} (byte ${offset + i})`);
+        }
+        if (high < 0) {
+          high = chunk[i++]!;
+          continue;
+        }
+        entry = new Uint8Array((high << 8) | chunk[i++]!);
+        high = -1;
+        filled = 0;
+      } else {
+        const n = Math.min(entry.length - filled, chunk.length - i);
+        entry.set(chunk.subarray(i, i + n), filled);
+        filled += n;
+        i += n;
+      }
+      if (filled === entry.length) {
+        const whole = entry;
+        entry = undefined;
+        count++;
+        yield whole;
+      }
+    }
+    offset += chunk.length;
+  }
+  if (high >= 0) fail('TILE_MALFORMED', `entry bundle: truncated length prefix at byte ${offset - 1}`);
+  if (entry !== undefined) fail('TILE_MALFORMED', `entry bundle: entry ${count} runs past the end`);
+  if (expected !== undefined && count !== expected) {
+    fail('TILE_MALFORMED', `entry bundle: expected ${expected} entries, found ${count}`);
+  }
+}

@@ -9,4 +9,9 @@ export interface TileSource {
   hashTile(level: number, index: number, width: number): Uint8Array | Promise<Uint8Array>;
   /** Entry bundle `index` at `width` entries (256 = full). */
   entryBundle(index: number, width: number): Uint8Array | Promise<Uint8Array>;
+  /**
+   * Entry bundle `index`, entry by entry as its bytes arrive, each entry in its own buffer (optional: a source over
+   * a network offers it so that a reader can refuse a bad bundle at its first bad entry without holding it whole).
+   */
+  bundleEntries?(index: number, width: number): AsyncIterable<Uint8Array>;
 }
