@@ -4,10 +4,13 @@
  * the finder patterns of different codes).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import jsQRModule from 'jsqr';
+import { expect } from 'vitest';
+import { parseTlogProof } from '../../src/tlog/proof-file.js';
+import { detente } from './cli.js';
 
 // jsqr is CommonJS with a default export: under NodeNext its default import is the module object.
 const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as (
@@ -77,4 +80,64 @@ export function attachments(pdf: string): Map<string, Buffer> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The first proof on the PDF's last page read back from its QR code, checked with `detente verify-proof` under the
+ * policy `policyOf` gives for its party against the entry attached beside it (`<party>-<index>.tlog-proof` and
+ * `.entry`); then the proof with one hash changed, and the entry with one byte changed, refused. `dir` takes the
+ * files. Returns the party and index the code carried.
+ */
+export function verifyRecordProof(
+  pdf: string,
+  policyOf: (party: string) => string,
+  dir: string,
+): { party: string; index: number } {
+  const fromQr = readFirstQr(pdf, pageCount(pdf));
+  expect(fromQr, 'a QR code on the proof page').not.toBeNull();
+  const files = attachments(pdf);
+  const attached = [...files].find(([f, bytes]) => f.endsWith('.tlog-proof') && bytes.toString() === fromQr);
+  expect(attached, 'the attached proof the code carries').toBeDefined();
+  const name = attached![0].slice(0, -'.tlog-proof'.length);
+  const party = name.slice(0, name.lastIndexOf('-'));
+  const index = Number(name.slice(name.lastIndexOf('-') + 1));
+  const policy = policyOf(party);
+  expect(parseTlogProof(fromQr!).index).toBe(index);
+  writeFileSync(join(dir, 'qr.tlog-proof'), fromQr!);
+  writeFileSync(join(dir, 'entry'), files.get(`${name}.entry`)!);
+  const ok = detente(['verify-proof', join(dir, 'qr.tlog-proof'), '--entry', join(dir, 'entry'), '--policy', policy]);
+  expect(ok.stderr).toBe('');
+  expect(ok.stdout).toMatch(new RegExp(`^VALID: entry ${index} of \\S+ is in its tree`));
+
+  const lines = fromQr!.split('\n');
+  const hash = lines.findIndex((l, i) => i > 1 && /^[A-Za-z0-9+/]{43}=$/.test(l));
+  expect(hash, 'a proof hash to change').toBeGreaterThan(1);
+  lines[hash] = `${lines[hash]![0] === 'A' ? 'B' : 'A'}${lines[hash]!.slice(1)}`;
+  writeFileSync(join(dir, 'tampered.tlog-proof'), lines.join('\n'));
+  const bad = detente([
+    'verify-proof',
+    join(dir, 'tampered.tlog-proof'),
+    '--entry',
+    join(dir, 'entry'),
+    '--policy',
+    policy,
+  ]);
+  expect(bad.code).toBe(1);
+  expect(bad.stderr).toMatch(/\[PROOF_INVALID\]\n$/);
+
+  const entry = Buffer.from(files.get(`${name}.entry`)!);
+  const at = entry.length - 3;
+  entry[at] = entry[at]! ^ 1;
+  writeFileSync(join(dir, 'tampered.entry'), entry);
+  const other = detente([
+    'verify-proof',
+    join(dir, 'qr.tlog-proof'),
+    '--entry',
+    join(dir, 'tampered.entry'),
+    '--policy',
+    policy,
+  ]);
+  expect(other.code).toBe(1);
+  expect(other.stderr).toMatch(/\[PROOF_INVALID\]\n$/);
+  return { party, index };
 }
