@@ -49,7 +49,8 @@ describe('GET /api/reports', () => {
       entries: { origin: string; index: number }[];
     };
     const { origin, index } = list.entries[0]!;
-    const pdf = await pdfAt(`/api/reports/entries/${origin}/${index}.pdf?lang=both`);
+    // As the dashboard's entry view links it: the origin as one encoded path segment.
+    const pdf = await pdfAt(`/api/reports/entries/${encodeURIComponent(origin)}/${index}.pdf?lang=both`);
     expect(verifyRecordProof(pdf, await policyFiles(), tmp())).toEqual({ party: 'us', index });
   });
 

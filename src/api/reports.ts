@@ -41,7 +41,13 @@ export async function reportRoutes(app: FastifyInstance, node: PartyNode, reads:
       },
     },
     async (req, reply) => {
-      const path = req.params['*'];
+      let path: string;
+      try {
+        // The dashboard encodes the origin as one path segment (its slashes as %2F), as for GET /api/entries/….
+        path = decodeURIComponent(req.params['*']);
+      } catch {
+        throw new SubmissionError(400, 'BAD_INPUT', 'bad percent-encoding in the path');
+      }
       const m = /^(.+)\/(0|[1-9]\d{0,15})\.pdf$/.exec(path);
       if (!m) throw new SubmissionError(400, 'BAD_INPUT', 'expected /api/reports/entries/<origin>/<index>.pdf');
       const log = node.logByOrigin(m[1]!);
