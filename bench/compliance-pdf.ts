@@ -13,6 +13,7 @@ import { playScenario } from '../src/exercise/play.js';
 import { foldDir, openLogSet } from '../src/exercise/read.js';
 import { renderMessage } from '../src/i18n/index.js';
 import { renderCompliancePdf } from '../src/report/compliance-pdf.js';
+import { lastEntryProofs } from '../src/report/log-proofs.js';
 import { fmt, header, maxRssMiB, row, secondsAsync, table } from './harness.js';
 
 function arg(name: string, fallback: number): number {
@@ -28,12 +29,7 @@ try {
   const f = foldDir(join(dir, 'play'));
   const { state, findings: one } = f.engine.evaluate(f.asOf);
   const set = openLogSet(join(dir, 'play'));
-  const checkpoints = set.logs.map(({ party, origin, log }) => ({
-    party,
-    origin,
-    checkpoint: log.store.checkpoint(log.store.checkpointRecords().at(-1)!.size)!,
-    vkey: log.vkey,
-  }));
+  const proofs = lastEntryProofs(set.logs, f.asOf);
   set.close();
   const pageCount = (pdf: Buffer) => (pdf.toString('latin1').match(/\/Type \/Page\b/g) ?? []).length;
   // Enough copies of the findings for the pages asked (measured once with one copy).
@@ -42,7 +38,7 @@ try {
       regime: f.set.regime,
       state,
       findings: Array.from({ length: copies }, () => one).flat(),
-      checkpoints,
+      proofs,
       lang: 'both',
     });
   const perCopy = (await render(4)).length > 0 ? pageCount(await render(4)) / 4 : 1;
@@ -60,7 +56,7 @@ try {
       doc.end();
     });
 
-  header(`Compliance PDF: ${findings.length} findings, both languages, ${checkpoints.length} QR codes`);
+  header(`Compliance PDF: ${findings.length} findings, both languages, ${proofs.length} QR codes`);
   let ours: Buffer = Buffer.alloc(0);
   let base: Buffer = Buffer.alloc(0);
   const oursTimes: number[] = [];

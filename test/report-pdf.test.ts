@@ -1,104 +1,115 @@
 /**
- * `detente report compliance`: a PDF in both languages whose QR codes carry the logs' signed checkpoints. Round
- * trip: Debian's poppler (pdftoppm) renders the pages, jsQR reads the code back, and the checkpoint it holds verifies
- * against the log's key.
+ * `detente report compliance|notification|inspection`: PDFs in both languages that carry the C2SP tlog-proofs of
+ * the entries they rely on. Round trip: Debian's poppler renders the proof page, jsQR reads the code back, pdfdetach
+ * gives back the attached entry, and `detente verify-proof` accepts the proof, and refuses it tampered.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import jsQRModule from 'jsqr';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseVerifierKey } from '../src/crypto/vkey.js';
 import { playScenario } from '../src/exercise/play.js';
-import { nodeSuite } from '../src/runtime/node-crypto.js';
-import { openCheckpoint } from '../src/tlog/checkpoint.js';
 import { detente } from './helpers/cli.js';
+import { attachments, requirePoppler, verifyRecordProof } from './helpers/pdf-qr.js';
 import { tempDirs } from './helpers/tmp.js';
 
-// jsqr is CommonJS with a default export: under NodeNext its default import is the module object.
-const jsQR = ((jsQRModule as unknown as { default?: typeof jsQRModule }).default ?? jsQRModule) as unknown as (
-  data: Uint8ClampedArray,
-  width: number,
-  height: number,
-) => { data: string } | null;
 const tmp = tempDirs('detente-report-');
 let play: string;
 
 beforeAll(() => {
-  if (spawnSync('pdftoppm', ['-v']).error) {
-    throw new Error('pdftoppm is missing: the PDF round trip needs poppler-utils (apt-get install -y poppler-utils)');
-  }
+  requirePoppler();
   play = join(tmp(), 'play');
   playScenario('european-security-2022', play);
 }, 120_000);
 
-/**
- * The top left of a PPM (P6) page from pdftoppm, as the RGBA pixels jsQR reads: the first log's code alone (with
- * three on the page, jsQR may pair the finder patterns of different codes).
- */
-function firstCode(ppm: Buffer): { data: Uint8ClampedArray; width: number; height: number } {
-  const header = ppm.subarray(0, 64).toString('latin1').split(/\s+/);
-  const [pageWidth, pageHeight] = [Number(header[1]), Number(header[2])];
-  const start = ppm.indexOf(0x0a, ppm.indexOf(0x0a, ppm.indexOf(0x0a) + 1) + 1) + 1;
-  const width = Math.floor(pageWidth / 2);
-  const height = Math.floor(pageHeight * 0.35);
-  const data = new Uint8ClampedArray(width * height * 4);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const from = start + (y * pageWidth + x) * 3;
-      const to = (y * width + x) * 4;
-      data[to] = ppm[from]!;
-      data[to + 1] = ppm[from + 1]!;
-      data[to + 2] = ppm[from + 2]!;
-      data[to + 3] = 255;
-    }
-  }
-  return { data, width, height };
+const text = (pdf: string) => spawnSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).stdout;
+
+/** A policy that trusts the party's log key and asks for no witness: a scenario's logs carry no cosignatures. */
+function policyOf(dir: string, party: string): string {
+  const file = join(dir, `${party}.policy`);
+  writeFileSync(file, `log ${readFileSync(join(play, party, 'log.vkey'), 'utf8').trim()}\nquorum none\n`);
+  return file;
+}
+
+/** The record's proof round trip (helpers/pdf-qr.ts) under a policy of the party's log key alone. */
+function roundTrip(pdf: string): { party: string; index: number } {
+  const dir = tmp();
+  return verifyRecordProof(pdf, (party) => policyOf(dir, party), dir);
 }
 
 describe('detente report compliance', () => {
-  it('writes both languages, and its QR code reads back as a checkpoint that verifies with the log’s key', () => {
-    const dir = tmp();
-    const out = join(dir, 'compliance.pdf');
+  it("writes both languages, and each log's proof reads back from its QR code and verifies offline", () => {
+    const out = join(tmp(), 'compliance.pdf');
     const r = detente(['report', 'compliance', '--dir', play, '--as-of', '2022-12-31', '--lang', 'both', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(out).subarray(0, 5).toString()).toBe('%PDF-');
-    const text = spawnSync('pdftotext', [out, '-'], { encoding: 'utf8' }).stdout;
-    expect(text).toContain('Compliance summary');
-    expect(text).toContain('Сводка о соблюдении');
-    expect(text).toContain('As of 2022-12-31 23:59 UTC');
-    // The page of checkpoints: the last one.
-    const pages = spawnSync('pdfinfo', [out], { encoding: 'utf8' }).stdout.match(/Pages:\s+(\d+)/)![1]!;
-    const ppm = spawnSync('pdftoppm', ['-f', pages, '-l', pages, '-r', '150', out, join(dir, 'page')]);
-    expect(ppm.status, ppm.stderr?.toString()).toBe(0);
-    const file = readdirSync(dir).find((f) => f.startsWith('page') && f.endsWith('.ppm'))!;
-    const { data, width, height } = firstCode(readFileSync(join(dir, file)));
-    const code = jsQR(data, width, height);
-    expect(code, 'a QR code on the page').not.toBeNull();
-    const vkeys = readdirSync(play, { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => {
-        try {
-          return readFileSync(join(play, d.name, 'log.vkey'), 'utf8').trim();
-        } catch {
-          return undefined;
-        }
-      })
-      .filter((v): v is string => v !== undefined);
-    const origin = code!.data.split('\n')[0]!;
-    const vkey = vkeys.find((v) => v.startsWith(`${origin}+`));
-    expect(vkey, `the log key of ${origin}`).toBeDefined();
-    const { checkpoint } = openCheckpoint(code!.data, parseVerifierKey(vkey!, nodeSuite));
-    expect(checkpoint.origin).toBe(origin);
-    expect(checkpoint.size).toBeGreaterThan(0);
-    // One bit changed in what the code carries: refused.
-    const tampered = code!.data.replace(/\n(\d+)\n/, (_: string, n: string) => `\n${Number(n) + 1}\n`);
-    expect(() => openCheckpoint(tampered, parseVerifierKey(vkey!, nodeSuite))).toThrow();
+    const t = text(out);
+    expect(t).toContain('Compliance summary');
+    expect(t).toContain('Сводка о соблюдении');
+    expect(t).toContain('As of 2022-12-31 23:59 UTC');
+    const files = [...attachments(out).keys()].sort();
+    expect(files.filter((f) => f.endsWith('.tlog-proof'))).toHaveLength(3);
+    // The code read back is one of the attached proofs, of a log's last entry of the year.
+    const { party, index } = roundTrip(out);
+    expect(files).toContain(`${party}-${index}.entry`);
   });
 
   it('refuses a language it does not know, in one line', () => {
     const r = detente(['report', 'compliance', '--dir', play, '--lang', 'fr', '--out', join(tmp(), 'x.pdf')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe('detente: --lang: expected en, ru or both, got "fr"\n');
+  });
+});
+
+describe('detente report notification and inspection', () => {
+  it('writes an inspection report as a report, both languages side by side, with a proof that verifies', () => {
+    const out = join(tmp(), 'inspection.pdf');
+    const r = detente(['report', 'inspection', '--dir', play, '--entry', 'detente.example/us/31', '--out', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const t = text(out);
+    for (const s of ['Inspection report', 'Акт инспекции', 'Mozdok', 'Моздок', 'Points at issue', 'Спорные вопросы']) {
+      expect(t).toContain(s);
+    }
+    // This report's host declined to countersign; the engine's findings that cite it follow.
+    expect(t).toContain('Not countersigned');
+    expect(t).toContain('Контрподписи нет');
+    expect(t).toContain('Findings of the verification that cite this entry');
+    expect(roundTrip(out)).toEqual({ party: 'us', index: 31 });
+  });
+
+  it('writes a notification with the regime’s official names, in one language when asked', () => {
+    const out = join(tmp(), 'notification.pdf');
+    const r = detente([
+      'report',
+      'notification',
+      '--dir',
+      play,
+      '--entry',
+      'detente.example/ru/17',
+      '--lang',
+      'ru',
+      '--out',
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const t = text(out);
+    expect(t).toContain('Уведомление');
+    expect(t).toContain('Российская Федерация');
+    expect(t).not.toContain('Notification');
+    expect(roundTrip(out)).toEqual({ party: 'ru', index: 17 });
+  });
+
+  it('refuses, in one line, an entry of another type, an unknown log and an index the log has not signed', () => {
+    const out = join(tmp(), 'x.pdf');
+    const run = (entry: string) => detente(['report', 'notification', '--dir', play, '--entry', entry, '--out', out]);
+    expect(run('detente.example/us/31').stderr).toBe(
+      'detente: --entry: detente.example/us/31 is an entry of type inspection-report, not notification\n',
+    );
+    expect(run('nope/3').stderr).toMatch(/^detente: --entry: no log "nope" in .* \(it holds detente\.example\/us, /);
+    expect(run('detente.example/us/x').stderr).toBe(
+      'detente: --entry index: expected a non-negative integer, got "x"\n',
+    );
+    const beyond = run('detente.example/us/99999');
+    expect(beyond.code).toBe(1);
+    expect(beyond.stderr).toMatch(/no entry 99999 in a checkpoint the log signed \[REFERENCE_UNKNOWN\]\n$/);
   });
 });

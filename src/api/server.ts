@@ -29,6 +29,7 @@ import { TLOG_PROOF_EXTENSION, TLOG_PROOF_MEDIA_TYPE } from '../tlog/proof-file.
 import { escrowRoutes } from './escrow.js';
 import { mirrorPlugin } from './mirror.js';
 import { ReadModel } from './read-model.js';
+import { reportRoutes } from './reports.js';
 import { ErrorBody, Receipt } from './schemas.js';
 import { stateRoutes } from './state.js';
 import { tilesPlugin } from './tiles.js';
@@ -660,6 +661,7 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
 
   await escrowRoutes(app, node, { authenticate, ...(options.escrow ? { escrow: options.escrow } : {}) });
   await stateRoutes(app, reads);
+  await reportRoutes(app, node, reads);
   // The dashboard, last: its fallback must not shadow any route above.
   await app.register(webPlugin);
   await options.extend?.(app, node);

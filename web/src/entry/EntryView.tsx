@@ -7,6 +7,12 @@ import { entryHref, onLinkClick } from '../router.js';
 import { VerifyBadge } from '../verify/VerifyBadge.js';
 import { type Verification, verifyEntryInBrowser } from '../verify/verify.js';
 
+/** Notifications and inspection reports have an official record (GET /api/reports/entries/…pdf). */
+const isRecord = (envelope: unknown) => {
+  const type = (envelope as { type?: unknown } | null)?.type;
+  return type === 'notification' || type === 'inspection-report';
+};
+
 export function EntryView({ origin, index }: { origin: string; index: number }) {
   const { logs, regime, findings } = useData();
   const { t, text } = useI18n();
@@ -149,6 +155,17 @@ export function EntryView({ origin, index }: { origin: string; index: number }) 
                   {t('entry.downloadProof')}
                 </a>
               </p>
+              {isRecord(detail.envelope) ? (
+                <p>
+                  <a
+                    data-testid="record-pdf"
+                    href={`/api/reports/entries/${encodeURIComponent(origin)}/${index}.pdf?lang=both`}
+                    download
+                  >
+                    {t('entry.downloadRecord')}
+                  </a>
+                </p>
+              ) : null}
               <h2>{t('entry.checkpoint')}</h2>
               <pre className="json small">{detail.checkpoint}</pre>
             </>
