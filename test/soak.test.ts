@@ -40,7 +40,7 @@ describe('a bounded soak of honest load and attacks together', () => {
         said,
       ).toBe(true);
       expect(
-        Object.keys(r.recosignStatuses).every((s) => s === '200' || s === '429'),
+        Object.keys(r.recosignStatuses).every((s) => s === '200' || s === '409' || s === '429'),
         said,
       ).toBe(true);
       for (const w of r.witness) {
@@ -50,11 +50,12 @@ describe('a bounded soak of honest load and attacks together', () => {
         // Those rows (well under 1 KiB each) plus a WAL that SQLite checkpoints at about 4 MiB.
         expect(w.growthBytes, w.party).toBeLessThan(4 * 2 ** 20 + 1024 * w.cosignatureRows);
       }
-      // Memory flat. The three nodes share this process, so we measure the process after a full GC. The heap may grow
-      // by what the run legitimately keeps (each node's in-memory fold of a few hundred to a few thousand small
-      // entries, a few MiB) and allocator noise; 64 MiB is the issue's own bound for a node, generous for three here,
-      // and far below what a leak per request (tens of thousands of reads) would add. RSS also carries the allocator's
-      // retained pages and SQLite's caches, hence twice that.
+      // Memory flat. The three nodes share this process (the strangers run in a child), so we measure the process after
+      // a full GC, against the same measure taken once the full load has run a quarter of the time (caches and
+      // allocator arenas warm by then). The heap may grow by what the run legitimately keeps (each node's in-memory
+      // fold of a few hundred to a few thousand small entries: a few MiB); 64 MiB is the issue's own bound for one node,
+      // generous for three, and far below what a leak per request (tens of thousands of reads) would add. RSS also
+      // carries the allocator's retained pages and SQLite's caches, hence twice that.
       expect(r.memory.end.heapMiB - r.memory.warm.heapMiB).toBeLessThan(64);
       expect(r.memory.end.rssMiB - r.memory.warm.rssMiB).toBeLessThan(128);
     },

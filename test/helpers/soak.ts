@@ -5,11 +5,11 @@
  * re-cosigns of the public checkpoints, and a dishonest witness (ru's witness key, backdating to 2020) that us's node
  * asks for cosignatures. Every loop is bounded by a count and by the deadline.
  */
+import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { Worker } from 'node:worker_threads';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { witnessPlugin } from '../../src/api/witness.js';
 import { parseNote } from '../../src/crypto/note.js';
@@ -139,10 +139,13 @@ async function dishonestRu(ruDir: string, usVkey: string, ruWitnessName: string,
   };
 }
 
-/** Strangers on another thread (they are not in the nodes' process): CLIENTS loops of reads until the deadline. */
+/**
+ * Strangers in a child process (they are not in the nodes' process, and their buffers must not count as the nodes'
+ * memory): CLIENTS loops of reads until the deadline; resolves with the count of each status.
+ */
 function strangers(urls: string[], until: number, clients: number): Promise<Record<string, number>> {
   const code = `
-    const { parentPort, workerData: { urls, until, clients } } = require('node:worker_threads');
+    const { urls, until, clients } = JSON.parse(process.env.SOAK_STRANGERS);
     const paths = ['/api/state', '/api/entries?limit=20', '/api/evidence?limit=10', '/api/state?asOf=2025-06-01'];
     const statuses = {};
     const client = async (c) => {
@@ -154,15 +157,21 @@ function strangers(urls: string[], until: number, clients: number): Promise<Reco
         if (key === 429) await new Promise((r) => setTimeout(r, 20));
       }
     };
-    Promise.all(Array.from({ length: clients }, (_, c) => client(c))).then(() => parentPort.postMessage(statuses));
+    Promise.all(Array.from({ length: clients }, (_, c) => client(c))).then(() => process.stdout.write(JSON.stringify(statuses)));
   `;
-  const worker = new Worker(code, { eval: true, workerData: { urls, until, clients } });
+  const child = spawn(process.execPath, ['-e', code], {
+    env: { ...process.env, SOAK_STRANGERS: JSON.stringify({ urls, until, clients }) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => {
+    out += d;
+  });
   return new Promise((resolve, reject) => {
-    worker.once('message', (m) => {
-      void worker.terminate();
-      resolve(m);
-    });
-    worker.once('error', reject);
+    child.once('error', reject);
+    child.once('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`strangers exited ${code}`)),
+    );
   });
 }
 
@@ -220,13 +229,16 @@ export async function runSoak(root: string, seconds: number, log: (m: string) =>
     // Warm-up: one entry per party, mirrored everywhere; memory and witness files measured after it.
     for (const p of PARTY_IDS) await honest(p);
     await until('the warm-up entries mirrored on every node', settled, 60_000);
-    const warm = memoryAfterGc();
     const warmWitness = new Map(PARTY_IDS.map((p) => [p, witnessBytes(dirs.get(p)!)]));
-    let peakRss = warm.rssMiB;
-    log(`warm: rss ${warm.rssMiB.toFixed(0)} MiB, heap ${warm.heapMiB.toFixed(0)} MiB`);
+    let peakRss = 0;
 
     const started = Date.now();
     const deadline = started + seconds * 1000;
+    // Memory's baseline is taken once the full load has run a while (a quarter of the run, at most 30 s): SQLite's
+    // page caches, the allocator's arenas and the read model then hold their working set, and what grows after is
+    // what the run keeps.
+    let warm: Memory | undefined;
+    const warmAt = started + Math.min(30_000, (seconds * 1000) / 4);
     const reading = strangers(
       all.map((n) => n.url),
       deadline,
@@ -265,6 +277,10 @@ export async function runSoak(root: string, seconds: number, log: (m: string) =>
           await post(at, formatAddCheckpointRequest({ oldSize: size, proof: [], checkpointNote: note })),
         );
         peakRss = Math.max(peakRss, process.memoryUsage().rss / 2 ** 20);
+        if (warm === undefined && Date.now() >= warmAt) {
+          warm = memoryAfterGc();
+          log(`warm: rss ${warm.rssMiB.toFixed(0)} MiB, heap ${warm.heapMiB.toFixed(0)} MiB`);
+        }
         await sleep(500);
       }
     })();
@@ -336,6 +352,7 @@ export async function runSoak(root: string, seconds: number, log: (m: string) =>
       };
     });
     const end = memoryAfterGc();
+    warm ??= end;
     return {
       seconds,
       acknowledged: receipts.length,
