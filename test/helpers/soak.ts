@@ -185,8 +185,13 @@ async function post(url: string, body: string): Promise<number> {
   }
 }
 
-export async function runSoak(root: string, seconds: number, log: (m: string) => void = () => {}): Promise<SoakReport> {
-  const dirs = initNodes(() => root);
+export async function runSoak(
+  root: string,
+  seconds: number,
+  log: (m: string) => void = () => {},
+  regimeText?: string,
+): Promise<SoakReport> {
+  const dirs = initNodes(() => root, PARTIES, regimeText);
   const ports = new Map<string, number>();
   for (const p of PARTY_IDS) ports.set(p, await freePort());
   const urlOf = (p: string) => `http://127.0.0.1:${ports.get(p)}`;
