@@ -49,7 +49,7 @@ describe('a bounded soak of honest load and attacks together', () => {
         expect(w.refusals, w.party).toBe(0);
         // Those rows (a note and a cosignature, under 1 KiB each; 2 KiB allows for pages and indexes) plus a WAL that
         // SQLite checkpoints at about 4 MiB. Stored junk would be far above: the red team measured 55.7 MB per 1,000
-        // requests, and the soak sends six a second.
+        // requests, and the soak sends about five a second.
         expect(w.growthBytes, w.party).toBeLessThan(4 * 2 ** 20 + 2048 * w.cosignatureRows);
       }
       // Memory flat. The three nodes share this process (the strangers run in a child), so we measure the process after
