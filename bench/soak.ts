@@ -48,6 +48,13 @@ try {
     r.memory.end.heapMiB / r.memory.warm.heapMiB,
     '< +64 MiB',
   );
+  row(
+    'external (Buffers)',
+    `${fmt(r.memory.end.externalMiB)} MiB`,
+    `${fmt(r.memory.warm.externalMiB)} MiB`,
+    r.memory.end.externalMiB / r.memory.warm.externalMiB,
+    '',
+  );
   console.log(`peak RSS during the run: ${fmt(r.memory.peakRssMiB)} MiB`);
 } finally {
   rmSync(root, { recursive: true, force: true });

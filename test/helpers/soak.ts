@@ -49,6 +49,8 @@ export interface Receipt {
 export interface Memory {
   rssMiB: number;
   heapMiB: number;
+  /** Buffers and ArrayBuffers outside the V8 heap (fetch bodies, SQLite blobs handed to JavaScript). */
+  externalMiB: number;
 }
 
 export interface SoakReport {
@@ -77,7 +79,7 @@ function memoryAfterGc(): Memory {
   gc();
   gc();
   const m = process.memoryUsage();
-  return { rssMiB: m.rss / 2 ** 20, heapMiB: m.heapUsed / 2 ** 20 };
+  return { rssMiB: m.rss / 2 ** 20, heapMiB: m.heapUsed / 2 ** 20, externalMiB: m.external / 2 ** 20 };
 }
 
 function witnessBytes(dir: string): number {
