@@ -1,0 +1,61 @@
+/**
+ * Issue 10's soak as figures: honest submissions and the red team's attacks together on a real three-node federation
+ * on loopback (test/helpers/soak.ts says what runs). Prints entries acknowledged, lost, state identical, witness
+ * growth and memory; the baseline is the same process's memory after warm-up, in the same run.
+ * Run: node dist/bench/soak.js [seconds]   (default 120, at most 600)
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runSoak } from '../test/helpers/soak.js';
+import { fmt, header, row, table } from './harness.js';
+import { REGIME } from './node-setup.js';
+
+const SECONDS = Math.min(600, Number(process.argv[2] ?? 120));
+const root = mkdtempSync(join(tmpdir(), 'detente-bench-soak-'));
+try {
+  header(`Soak: ${SECONDS} s of honest load and attacks on three nodes`);
+  const r = await runSoak(root, SECONDS, (m) => console.log(m), readFileSync(REGIME, 'utf8'));
+  const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
+  console.log(
+    `entries acknowledged: ${r.acknowledged} (${fmt(r.acknowledged / SECONDS, 1)}/s), lost: ${r.lost.length}`,
+  );
+  console.log(`state identical: ${r.statesIdentical}, findings identical: ${r.findingsIdentical}`);
+  console.log(
+    `counted before signed: ${r.countedBeforeSigned.length}, backdated cosignatures refused: ${r.backdatedRefusals}`,
+  );
+  console.log(`stranger reads: ${sum(r.strangerReads)} ${JSON.stringify(r.strangerReads)}`);
+  console.log(
+    `junk add-checkpoint: ${JSON.stringify(r.junkStatuses)}, re-cosigns: ${JSON.stringify(r.recosignStatuses)}`,
+  );
+  for (const w of r.witness) {
+    console.log(
+      `witness ${w.party}: +${fmt(w.growthBytes / 1024)} KiB, ${w.cosignatureRows} cosignature rows for ${w.checkpointsSeen} peer entries, ${w.refusals} refusals kept`,
+    );
+  }
+  table(['memory (process, after GC)', 'end', 'after warm-up', 'end/warm', 'goal']);
+  row(
+    'RSS',
+    `${fmt(r.memory.end.rssMiB)} MiB`,
+    `${fmt(r.memory.warm.rssMiB)} MiB`,
+    r.memory.end.rssMiB / r.memory.warm.rssMiB,
+    '< +128 MiB',
+  );
+  row(
+    'heap used',
+    `${fmt(r.memory.end.heapMiB)} MiB`,
+    `${fmt(r.memory.warm.heapMiB)} MiB`,
+    r.memory.end.heapMiB / r.memory.warm.heapMiB,
+    '< +64 MiB',
+  );
+  row(
+    'external (Buffers)',
+    `${fmt(r.memory.end.externalMiB)} MiB`,
+    `${fmt(r.memory.warm.externalMiB)} MiB`,
+    r.memory.end.externalMiB / r.memory.warm.externalMiB,
+    '',
+  );
+  console.log(`peak RSS during the run: ${fmt(r.memory.peakRssMiB)} MiB`);
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
