@@ -51,7 +51,7 @@ import { verifySubtreeConsistency } from '../tlog/subtree.js';
 import {
   type AddCheckpointRequest,
   formatTreeSizeBody,
-  parseAddCheckpointRequest,
+  readAddCheckpoint,
   TREE_SIZE_CONTENT_TYPE,
 } from '../tlog/witness-protocol.js';
 import { formatPending, mirroredCheckpoint, parsePending } from './mirror.js';
@@ -196,8 +196,7 @@ export class MirrorReceiver {
     let request: AddCheckpointRequest;
     let origin: string;
     try {
-      request = parseAddCheckpointRequest(body);
-      origin = parseNote(request.checkpointNote).text.split('\n', 1)[0]!;
+      ({ request, origin } = readAddCheckpoint(body));
     } catch (err) {
       if (err instanceof DetenteError) return plain(400, `malformed request: ${err.message}`);
       throw err;

@@ -52,7 +52,7 @@ import {
   type AddCheckpointRequest,
   formatAddCheckpointResponse,
   formatTreeSizeBody,
-  parseAddCheckpointRequest,
+  readAddCheckpoint,
   TREE_SIZE_CONTENT_TYPE,
 } from '../tlog/witness-protocol.js';
 
@@ -263,8 +263,7 @@ export class Witness {
     let request: AddCheckpointRequest;
     let origin: string;
     try {
-      request = parseAddCheckpointRequest(body);
-      origin = parseNote(request.checkpointNote).text.split('\n', 1)[0]!;
+      ({ request, origin } = readAddCheckpoint(body));
     } catch (err) {
       if (err instanceof DetenteError) return plain(400, `malformed request: ${err.message}`);
       throw err;

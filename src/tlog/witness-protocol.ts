@@ -12,7 +12,13 @@
  */
 import { fromBase64, fromUtf8, toBase64 } from '../crypto/bytes.js';
 import { DetenteError, fail } from '../crypto/errors.js';
-import { formatSignatureLine, MAX_SIGNATURES, type NoteSignature, parseSignatureLine } from '../crypto/note.js';
+import {
+  formatSignatureLine,
+  MAX_SIGNATURES,
+  type NoteSignature,
+  parseNote,
+  parseSignatureLine,
+} from '../crypto/note.js';
 import { formatDecimal, parseDecimal } from '../crypto/text.js';
 import { HASH_SIZE } from './hasher.js';
 
@@ -68,6 +74,15 @@ export function parseAddCheckpointRequest(body: string | Uint8Array): AddCheckpo
     fail('BAD_INPUT', 'add-checkpoint request: expected a signed checkpoint ending in a newline after the blank line');
   }
   return { oldSize, proof, checkpointNote };
+}
+
+/**
+ * An add-checkpoint body and the origin its checkpoint names (the first line of the note's text): what a witness or
+ * a mirror needs to pick the log, and so the key to open the note with. Throws DetenteError on malformed input.
+ */
+export function readAddCheckpoint(body: string | Uint8Array): { request: AddCheckpointRequest; origin: string } {
+  const request = parseAddCheckpointRequest(body);
+  return { request, origin: parseNote(request.checkpointNote).text.split('\n', 1)[0]! };
 }
 
 export function formatAddCheckpointRequest(req: AddCheckpointRequest): string {
