@@ -12,12 +12,11 @@ import { originHash } from '../src/node/mirror-receiver.js';
 import { openCosignedCheckpoint, parseCosignatureVerifierKey } from '../src/tlog/cosignature.js';
 import {
   addUser,
-  freePort,
   initNodes,
   PARTIES,
   type RunningNode,
   regimeSignature,
-  startNode,
+  startParties,
   submit,
   suite,
   until,
@@ -33,8 +32,6 @@ describe('push mirroring between three nodes', () => {
 
   beforeAll(async () => {
     const dirs = initNodes(tmp);
-    const ports = new Map<string, number>();
-    for (const p of PARTIES) ports.set(p, await freePort());
     for (const p of PARTIES) {
       const dir = dirs.get(p)!;
       const config = JSON.parse(readFileSync(join(dir, 'node.json'), 'utf8'));
@@ -43,9 +40,8 @@ describe('push mirroring between three nodes', () => {
       config.gossip.everyMs = SLOW;
       writeFileSync(join(dir, 'node.json'), JSON.stringify(config));
       tokens.set(p, addUser(dir, p, `${p}-officer`, ['declarant', 'inspector']));
-      const peers = PARTIES.filter((q) => q !== p).map((q) => ({ party: q, url: `http://127.0.0.1:${ports.get(q)}` }));
-      nodes.set(p, await startNode(dir, ports.get(p)!, peers, false));
     }
+    for (const [p, n] of await startParties(dirs, false)) nodes.set(p, n);
   });
 
   afterAll(async () => {

@@ -6,13 +6,12 @@ import { Rfc6962Hasher } from '../src/tlog/hasher.js';
 import { verifyInclusion } from '../src/tlog/inclusion.js';
 import {
   addUser,
-  freePort,
   initNodes,
   nonce,
   PARTIES,
   type RunningNode,
   regimeSignature,
-  startNode,
+  startParties,
   submit,
   suite,
   until,
@@ -28,14 +27,8 @@ describe('three party nodes on loopback', () => {
 
   beforeAll(async () => {
     const dirs = initNodes(tmp);
-    const ports = new Map<string, number>();
-    for (const p of PARTIES) ports.set(p, await freePort());
-    for (const p of PARTIES) {
-      const dir = dirs.get(p)!;
-      tokens.set(p, addUser(dir, p, `${p}-officer`, ['declarant', 'inspector']));
-      const peers = PARTIES.filter((q) => q !== p).map((q) => ({ party: q, url: `http://127.0.0.1:${ports.get(q)}` }));
-      nodes.set(p, await startNode(dir, ports.get(p)!, peers));
-    }
+    for (const p of PARTIES) tokens.set(p, addUser(dirs.get(p)!, p, `${p}-officer`, ['declarant', 'inspector']));
+    for (const [p, n] of await startParties(dirs)) nodes.set(p, n);
   });
 
   afterAll(async () => {

@@ -22,10 +22,10 @@ import {
   addUser,
   freePort,
   initNodes,
-  PARTIES,
   type RunningNode,
   regimeSignature,
   startNode,
+  startParties,
   submit,
   suite,
 } from './helpers/nodes.js';
@@ -151,13 +151,8 @@ describe('a pre-registered fake extension is caught within one round, and nothin
 
   beforeAll(async () => {
     for (const [p, d] of initNodes(tmp)) dirs.set(p, d);
-    const ports = new Map<string, number>();
-    for (const p of PARTIES) ports.set(p, await freePort());
     ruToken = addUser(dirs.get('ru')!, 'ru', 'officer', ['declarant']);
-    for (const p of PARTIES) {
-      const peers = PARTIES.filter((q) => q !== p).map((q) => ({ party: q, url: `http://127.0.0.1:${ports.get(q)}` }));
-      nodes.set(p, await startNode(dirs.get(p)!, ports.get(p)!, peers, false));
-    }
+    for (const [p, n] of await startParties(dirs, false)) nodes.set(p, n);
     const ru = nodes.get('ru')!;
     expect((await submit(ru.url, ruToken, regimeSignature(ru.node))).status).toBe(201);
     await settle();

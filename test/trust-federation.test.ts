@@ -13,12 +13,10 @@ import { parseTlogProof, verifyTlogProof } from '../src/tlog/proof-file.js';
 import { detente, detenteAsync } from './helpers/cli.js';
 import {
   addUser,
-  freePort,
   initNodes,
-  PARTIES,
   type RunningNode,
   regimeSignature,
-  startNode,
+  startParties,
   submit,
   suite,
   until,
@@ -39,12 +37,7 @@ describe('a federation serves cosigned checkpoints, policies and tlog-proof file
 
   beforeAll(async () => {
     dirs = initNodes(tmp);
-    const ports = await Promise.all(PARTIES.map(() => freePort()));
-    const url = (i: number) => `http://127.0.0.1:${ports[i]}`;
-    for (const [i, party] of PARTIES.entries()) {
-      const peers = PARTIES.flatMap((p, j) => (j === i ? [] : [{ party: p, url: url(j) }]));
-      nodes.set(party, await startNode(dirs.get(party)!, ports[i]!, peers));
-    }
+    for (const [p, n] of await startParties(dirs)) nodes.set(p, n);
     const token = addUser(dirs.get('us')!, 'us', 'alice', ['declarant']);
     const us = nodes.get('us')!;
     const r = await submit(us.url, token, regimeSignature(us.node));
