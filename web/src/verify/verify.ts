@@ -159,10 +159,34 @@ export interface VerifyInput {
   regime?: Regime;
 }
 
+/**
+ * How long a checkpoint may wait for its witnesses. A node serves its newest checkpoint at once and the witnesses
+ * cosign it within a round or two, so an entry just appended (a declaration a moment before its opening) is first
+ * seen under a checkpoint without them; that is not yet a failure. A checkpoint that still lacks the quorum after
+ * this wait is one.
+ */
+export const WITNESS_WAIT_MS = 8_000;
+
+/**
+ * Verifies the entry; while the only thing missing is the witnesses' quorum, fetches the checkpoint again (each
+ * time verifying everything anew against it: tiles are immutable and come from the browser's cache) until
+ * `witnessWaitMs` has passed.
+ */
 export async function verifyEntryInBrowser(
   input: VerifyInput,
   fetcher: Fetcher = browserFetcher,
+  witnessWaitMs = WITNESS_WAIT_MS,
 ): Promise<Verification> {
+  const deadline = Date.now() + witnessWaitMs;
+  for (let delay = 250; ; delay = Math.min(delay * 2, 2_000)) {
+    const result = await verifyOnce(input, fetcher);
+    const awaitingWitnesses = !result.ok && result.witnesses !== undefined && !result.witnesses.met;
+    if (!awaitingWitnesses || Date.now() + delay > deadline) return result;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+async function verifyOnce(input: VerifyInput, fetcher: Fetcher): Promise<Verification> {
   const { log, index, detail, regime } = input;
   const steps: Step[] = [];
   const result: Verification = { ok: false, steps, origin: log.origin, index, vkey: log.vkey, tilesFetched: 0 };
