@@ -89,6 +89,9 @@ export const RULES = {
   'metric.sources-disagree': { severity: 'info' },
   'periodic.missing': { severity: 'major' },
   'periodic.late': { severity: 'minor' },
+  'observation.not-invited': { severity: 'minor' },
+  'calendar.not-listed': { severity: 'minor' },
+  'constraint.exceeded': { severity: 'major' },
 } as const satisfies Record<string, { severity: Severity }>;
 
 export type RuleId = keyof typeof RULES;

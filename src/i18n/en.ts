@@ -90,6 +90,12 @@ const messages: Record<MessageCode, string> = {
   'metric.sources-disagree': 'the sources for "{metric}" disagree beyond {percent} %: {observations}',
   'periodic.missing': '{party} has not declared its data as of {asOf} under "{obligation}", due {due:time}',
   'periodic.late': '{party} declared its data as of {asOf} under "{obligation}" {late:duration} late (due {due:time})',
+  'observation.not-invited':
+    '{party} notified an activity under "{rule}" starting {start:time} that reaches {atLeast} {category} and invited no observers',
+  'calendar.not-listed':
+    '{party}\'s activity under "{rule}" starting {start:time} is not in its annual calendar for {year}',
+  'constraint.exceeded':
+    '{party}\'s activity under "{rule}" starting {start:time} brings it to {n} activities reaching {atLeast} {category} within {years} calendar {years|year|years} (at most {atMost})',
   'commitment.withdrawn': 'withdrawn by {party}, effective {effective:time}',
   'commitment.proposed': 'not accepted by {party}',
   'commitment.awaiting': 'awaiting: {conditions}',
@@ -157,6 +163,9 @@ const rules: Record<RuleId, string> = {
   'metric.sources-disagree': 'the independent sources of a metric disagree',
   'periodic.missing': 'a periodic declaration the regime requires was not made by its deadline',
   'periodic.late': 'a periodic declaration was made after its deadline',
+  'observation.not-invited': 'an activity large enough to be observed was notified without inviting observers',
+  'calendar.not-listed': 'a notifiable activity is missing from the annual calendar',
+  'constraint.exceeded': 'more large activities than the constraints allow within one or three calendar years',
 };
 
 export const en: Catalogue = {
@@ -168,6 +177,7 @@ export const en: Catalogue = {
     activity: 'activity',
     concern: 'concern',
     explanation: 'explanation',
+    calendar: 'annual calendar',
   },
   words: {
     more: 'and {n} more',

@@ -100,6 +100,12 @@ const messages: Record<MessageCode, string> = {
   'periodic.missing': '{party} не представил(а) данные на {asOf} по «{obligation}», срок {due:time}',
   'periodic.late':
     '{party} представил(а) данные на {asOf} по «{obligation}» с опозданием на {late:duration} (срок {due:time})',
+  'observation.not-invited':
+    '{party} уведомил(а) о деятельности по «{rule}» с началом {start:time}, достигающей {atLeast} ({category}), не пригласив наблюдателей',
+  'calendar.not-listed':
+    'деятельность {party} по «{rule}» с началом {start:time} не включена в его годовой план на {year} год',
+  'constraint.exceeded':
+    'деятельность {party} по «{rule}» с началом {start:time} доводит число мероприятий, достигающих {atLeast} ({category}), до {n} за {years} {years|календарный год|календарных года|календарных лет} (не более {atMost})',
   'commitment.withdrawn': 'отозвано стороной {party}, с {effective:time}',
   'commitment.proposed': 'не принято стороной {party}',
   'commitment.awaiting': 'ожидается: {conditions}',
@@ -165,6 +171,9 @@ const rules: Record<RuleId, string> = {
   'metric.sources-disagree': 'независимые источники показателя расходятся',
   'periodic.missing': 'периодическое заявление, предусмотренное режимом, не сделано в срок',
   'periodic.late': 'периодическое заявление сделано после срока',
+  'observation.not-invited': 'о деятельности, подлежащей наблюдению, уведомлено без приглашения наблюдателей',
+  'calendar.not-listed': 'уведомляемая деятельность не включена в годовой план',
+  'constraint.exceeded': 'крупных мероприятий больше, чем допускают ограничения за один или три календарных года',
 };
 
 export const ru: Catalogue = {
@@ -176,6 +185,7 @@ export const ru: Catalogue = {
     activity: 'деятельности',
     concern: 'запросе',
     explanation: 'разъяснении',
+    calendar: 'годовом плане',
   },
   words: {
     more: 'и ещё {n}',
