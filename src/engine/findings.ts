@@ -62,6 +62,7 @@ export const RULES = {
   'inspection.quota-exceeded': { severity: 'minor' },
   'inspection.site-not-selected': { severity: 'minor' },
   'inspection.not-conducted': { severity: 'major' },
+  'inspection.refused': { severity: 'major' },
   'inspection.report-mismatch': { severity: 'minor' },
   'inspection.not-countersigned': { severity: 'minor' },
   'inspection.overran': { severity: 'minor' },

@@ -281,7 +281,8 @@ export class Notifications {
         const covers = [rec.party, ...(body.participants ?? []).flatMap((p) => this.#ctx.ix.parties.get(p)?.id ?? [])];
         // Activities longer than a year (unusual) are looked up one by one; the rest by the days they cover.
         const last = Math.min(Math.floor(end / DAY_MS), Math.floor(start / DAY_MS) + MAX_INDEXED_DAYS);
-        if (last < Math.floor(end / DAY_MS)) for (const p of covers) this.#longActivities.push({ party: p, start, end });
+        if (last < Math.floor(end / DAY_MS))
+          for (const p of covers) this.#longActivities.push({ party: p, start, end });
         for (let day = Math.floor(start / DAY_MS); day <= last; day++) {
           for (const covered of covers) this.#cover(covered, day, start, end, ref);
         }

@@ -18,6 +18,7 @@ const messages: Record<MessageCode, string> = {
   'entry.invalid-reference.explanation': "{party}'s explanation answers no concern addressed to it",
   'entry.invalid-reference.acknowledgement': '{party} acknowledges an entry that is not a notification addressed to it',
   'entry.invalid-reference.reveal': "{party}'s reveal names no random commitment of its own",
+  'entry.invalid-reference.refusal': '{party} refuses an entry that is not an inspection request addressed to it',
   'declaration.incomplete':
     "{party}'s declaration as of {asOf} lists further items in blobs that could not be read; only the items in the entry count",
   'limit.exceeded': '{party} exceeds "{limit}" (at most {atMost}): declared above the limit from {from:time}',
@@ -48,6 +49,7 @@ const messages: Record<MessageCode, string> = {
   'inspection.site-not-selected': '{party} already chose {chosen} for "{type}"; {site} is beyond its {count}',
   'inspection.site-not-selected.no-draw':
     '{party} requested "{type}" at {site} without the joint draw that selects its sites',
+  'inspection.refused': '{host} refused {inspector}\'s due "{type}" inspection at {site} (arrival {arrival:time})',
   'inspection.not-conducted':
     '{inspector}\'s "{type}" inspection at {site} (arrival {arrival:time}) was due and no report followed',
   'inspection.report-mismatch': "{party}'s report on {site} does not match the request it names",
@@ -136,6 +138,7 @@ const rules: Record<RuleId, string> = {
   'inspection.quota-exceeded': 'an inspection request exceeds the quota for its period',
   'inspection.site-not-selected': 'an inspection request names a site beyond the sites the inspector may select',
   'inspection.not-conducted': 'a due inspection was requested and no report followed',
+  'inspection.refused': 'the host refused an inspection it was due to receive',
   'inspection.report-mismatch': 'a report does not match its request',
   'inspection.not-countersigned': "the host's escort did not countersign the report",
   'inspection.overran': 'an inspection lasted longer than allowed',

@@ -19,6 +19,8 @@ const messages: Record<MessageCode, string> = {
   'entry.invalid-reference.explanation': 'разъяснение стороны {party} не отвечает ни на один адресованный ей запрос',
   'entry.invalid-reference.acknowledgement': '{party} подтверждает запись, не являющуюся адресованным ей уведомлением',
   'entry.invalid-reference.reveal': 'раскрытие стороны {party} не ссылается на её собственное обязательство',
+  'entry.invalid-reference.refusal':
+    '{party} отказывает в записи, которая не является адресованным ей запросом на инспекцию',
   'declaration.incomplete':
     'заявление стороны {party} на {asOf} ссылается на недоступные блоки с дополнительными единицами; учтены только единицы из самой записи',
   'limit.exceeded': '{party} превышает «{limit}» (не более {atMost}): заявлено сверх предела с {from:time}',
@@ -53,6 +55,8 @@ const messages: Record<MessageCode, string> = {
   'inspection.site-not-selected': '{party} уже выбрал(а) {chosen} для «{type}»; {site} сверх {count}',
   'inspection.site-not-selected.no-draw':
     '{party} запросил(а) «{type}» на объекте {site} без совместной жеребьёвки, выбирающей объекты',
+  'inspection.refused':
+    '{host} отказал(а) в положенной инспекции «{type}» стороны {inspector} на объекте {site} (прибытие {arrival:time})',
   'inspection.not-conducted':
     'инспекция «{type}» стороны {inspector} на объекте {site} (прибытие {arrival:time}) была положена, но отчёта нет',
   'inspection.report-mismatch': 'отчёт стороны {party} по объекту {site} не соответствует указанному запросу',
@@ -144,6 +148,7 @@ const rules: Record<RuleId, string> = {
   'inspection.quota-exceeded': 'запрос инспекции превышает квоту за период',
   'inspection.site-not-selected': 'запрос инспекции называет объект сверх тех, что инспектор вправе выбрать',
   'inspection.not-conducted': 'положенная инспекция запрошена, но отчёта нет',
+  'inspection.refused': 'принимающая сторона отказала в положенной инспекции',
   'inspection.report-mismatch': 'отчёт не соответствует запросу',
   'inspection.not-countersigned': 'сопровождающие принимающей стороны не подписали отчёт',
   'inspection.overran': 'инспекция длилась дольше положенного',

@@ -129,8 +129,7 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
           `rule "${rule.id}" is triggered by ${rule.trigger.kind}, expected kind ${expected.join(' or ')}`,
         );
       }
-      if (!bound.includes(envelope.party))
-        report(['party'], `rule "${rule.id}" does not bind "${envelope.party}"`);
+      if (!bound.includes(envelope.party)) report(['party'], `rule "${rule.id}" does not bind "${envelope.party}"`);
       const t = rule.trigger;
       const inTrigger = (path: Path, cat: string) => {
         if (
@@ -162,7 +161,8 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
         if (Date.parse(body.end) < Date.parse(body.start)) report([...b, 'end'], 'the activity ends before it starts');
         body.participants?.forEach((p, i) => {
           party([...b, 'participants', i], p);
-          if (ix.parties.has(p) && !bound.includes(p)) report([...b, 'participants', i], `rule "${rule.id}" does not bind "${p}"`);
+          if (ix.parties.has(p) && !bound.includes(p))
+            report([...b, 'participants', i], `rule "${rule.id}" does not bind "${p}"`);
         });
       } else if (body.kind === 'calendar') {
         body.activities.forEach((a, i) => {

@@ -346,7 +346,8 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
       report(path('limits', id, 'until'), `${l.until} is before from (${l.from})`);
   }
 
-  for (const [id, p] of v.parties) if (p.territory !== undefined) ref(path('parties', id, 'territory'), 'zones', p.territory);
+  for (const [id, p] of v.parties)
+    if (p.territory !== undefined) ref(path('parties', id, 'territory'), 'zones', p.territory);
 
   const numberAt = new Map<number, string>();
   const partiesOfDoc = [...v.parties.values()];
@@ -416,6 +417,8 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
       if (pair.inspector === pair.host) report([...pp, 'host'], 'a party does not inspect itself');
       hosts.add(pair.host);
     });
+    const units = t.quota.fromUnits;
+    if (units) ref(path('inspections', id, 'quota', 'fromUnits', 'category'), 'categories', units.category);
     const wp = path('inspections', id, 'where');
     if (t.where.siteKinds) refs([...wp, 'siteKinds'], 'siteKinds', t.where.siteKinds);
     if (t.where.sites) {

@@ -17,7 +17,9 @@ export function NotifyForm({ token, me }: { token: string; me?: Me }) {
   const { t, text, lang } = useI18n();
   const now = useNow();
   const party = me?.party ?? regime.parties.find((p) => p.status === 'party')?.id ?? '';
-  const rules = regime.notifications.filter((n) => n.trigger.kind === 'activity' && ruleParties(regime, n).includes(party));
+  const rules = regime.notifications.filter(
+    (n) => n.trigger.kind === 'activity' && ruleParties(regime, n).includes(party),
+  );
   const [ruleChoice, setRule] = useState('');
   const rule = rules.find((r) => r.id === ruleChoice) ?? rules[0];
   const [nameEn, setNameEn] = useState('');
