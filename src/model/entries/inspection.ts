@@ -46,6 +46,8 @@ export const Finding = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('absence'),
     category: Id,
+    /** The agreed type looked for, where the inspection type verifies the absence of types. */
+    type: Id.optional(),
     result: z.enum(['absent', 'present']),
     count: Count.optional(),
     note: Text.optional(),

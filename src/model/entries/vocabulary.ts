@@ -214,6 +214,15 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
                 `inspection type "${t.id}" verifies no attribute "${f.attribute}"`,
               );
           } else if (f.kind !== 'remark') category([...b, 'findings', i, 'category'], f.category);
+          if (f.kind === 'absence' && f.type !== undefined) {
+            const fp = [...b, 'findings', i, 'type'];
+            if (!known(fp, ix.types, 'item type', f.type)) return;
+            const ty = ix.types.get(f.type)!;
+            if (ty.category !== f.category)
+              report(fp, `type "${ty.id}" is of category "${ty.category}", not "${f.category}"`);
+            else if (!t.verifies.some((v) => v.kind === 'absence' && v.types?.includes(f.type!)))
+              report(fp, `inspection type "${t.id}" verifies the absence of no type "${f.type}"`);
+          }
         });
       }
       break;

@@ -21,7 +21,11 @@ export type ConfigurationValue = z.infer<typeof ConfigurationValue>;
 
 export const Verification = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('declared-items'), categories: Categories, attributes: z.array(Id).optional() }),
-  z.strictObject({ kind: z.literal('absence'), categories: Categories }),
+  /**
+   * `types`: only these agreed types must be absent (the 9M729, where the 9M728 of the same launchers may be there);
+   * the report says which type it looked for.
+   */
+  z.strictObject({ kind: z.literal('absence'), categories: Categories, types: z.array(Id).min(1).optional() }),
   z.strictObject({
     kind: z.literal('configuration'),
     categories: Categories,

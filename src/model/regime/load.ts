@@ -439,6 +439,17 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
     t.verifies.forEach((what, i) => {
       const vp = path('inspections', id, 'verifies', i);
       refs([...vp, 'categories'], 'categories', what.categories);
+      if (what.kind === 'absence' && what.types) {
+        refs([...vp, 'types'], 'types', what.types);
+        what.types.forEach((tid, j) => {
+          const ty = v.types.get(tid);
+          if (ty && !what.categories.includes(ty.category))
+            report(
+              [...vp, 'types', j],
+              `type "${tid}" is of category "${ty.category}", which this check does not list`,
+            );
+        });
+      }
       if (what.kind === 'configuration') {
         const seen = new Set<string>();
         what.expected.forEach((x, j) => {
