@@ -43,7 +43,7 @@ function notify(
       rule: RULE,
       name: text('Allied Resolve'),
       start,
-      end: '2022-02-20T00:00:00Z',
+      end: new Date(Date.parse(start) + 10 * 86_400_000).toISOString(),
       quantities: [{ category: 'troops', quantity: 30000 }],
       observersInvited: true,
       ...extra,
