@@ -67,7 +67,7 @@ describe('rules that bind all participating states', () => {
 
   it('a state the rule does not list by name may notify under it; an observer may not', () => {
     const body = {
-      kind: 'activity',
+      kind: 'activity' as const,
       rule: RULE,
       name: text('Exercise'),
       start: '2022-03-01T00:00:00Z',

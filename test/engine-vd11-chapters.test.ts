@@ -128,7 +128,7 @@ describe('annual calendars (Ch. VII)', () => {
 
   it('a calendar lists activities of its own year only', () => {
     const body = {
-      kind: 'calendar',
+      kind: 'calendar' as const,
       rule: RULE,
       year: 2022,
       activities: [{ name: text('x'), start: '2023-01-05T00:00:00Z', end: '2023-01-06T00:00:00Z' }],

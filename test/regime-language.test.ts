@@ -35,9 +35,15 @@ const regime = vdRegime(typed);
 
 function declaring(items: Record<string, unknown>[]) {
   const body = {
-    form: 'plain',
+    form: 'plain' as const,
     asOf: '2022-02-01',
-    items: items.map((it, i) => ({ uid: `M-${i}`, category: 'missile', site: 'a-base', status: 'deployed', ...it })),
+    items: items.map((it, i) => ({
+      uid: `M-${i}`,
+      category: 'missile',
+      site: 'a-base',
+      status: 'deployed' as const,
+      ...it,
+    })),
     quantities: [],
   };
   const e = buildEnvelope({
@@ -66,9 +72,9 @@ describe('the types registry', () => {
   it('a category the registry does not cover needs no type', () => {
     const plain = vdRegime();
     const body = {
-      form: 'plain',
+      form: 'plain' as const,
       asOf: '2022-02-01',
-      items: [{ uid: 'M-1', category: 'missile', site: 'a-base', status: 'deployed' }],
+      items: [{ uid: 'M-1', category: 'missile', site: 'a-base', status: 'deployed' as const }],
       quantities: [],
     };
     const e = buildEnvelope({
