@@ -1,6 +1,7 @@
 /**
  * Notification rules: what triggers a notification, its deadline relative to the event, and whether and by when
- * the receivers acknowledge. Each party in `parties` notifies the others in `parties`.
+ * the receivers acknowledge. Each party in `parties` notifies the others in `parties` (`all`: every participating
+ * state, as the Vienna Document's notifications go to all 57).
  *
  * Triggers:
  * - `movement`: an item of one of `categories` moves between sites (New START: within 5 days);
@@ -10,6 +11,10 @@
  *   within a zone (of application); `air` thresholds (200 sorties) only bring the air component in;
  * - `concern`: another party asks for an explanation of unusual activity (Vienna Document Ch. III §16); the
  *   addressee explains within the deadline.
+ *
+ * A trigger's `zone` is the rule's zone of application. Activity rules may also ask for observers (`observation`),
+ * an annual calendar (`calendar`) and constraints on large activities (`constraints`), VD11 Ch. VI–VIII; a rule's
+ * `catalogue` places it in the treaty's catalogue of formats.
  *
  * The deadline is `before` the event (prior notification) or `after` it.
  */
