@@ -146,6 +146,66 @@ describe('annual calendars (Ch. VII)', () => {
   });
 });
 
+describe('the calendar as a periodic obligation (due 15 November)', () => {
+  const withDue = vdRegime((doc) => {
+    doc.periodic = [
+      {
+        id: 'annual-calendar',
+        name: text('Annual calendar'),
+        parties: 'all',
+        calendar: RULE,
+        first: '2022-01-01',
+        every: 'P1Y',
+        until: '2022-12-31',
+        deadline: { before: 'P47D' },
+      },
+    ];
+  });
+  const due = (calendars: [string, string][]) => {
+    const s = new Script(withDue);
+    s.signAll('2021-01-01');
+    for (const [party, counted] of calendars) {
+      s.add(party, 'notification', { kind: 'calendar', rule: RULE, year: 2022, activities: [] }, counted);
+    }
+    return s
+      .findings('2022-02-01')
+      .filter((f) => f.rule.startsWith('periodic.'))
+      .map((f) => `${f.rule} ${f.party} ${f.at}`)
+      .sort();
+  };
+
+  it('every participating state owes its calendar by 15 November; late and missing are told apart', () => {
+    expect(
+      due([
+        ['a', '2021-11-15'],
+        ['b', '2021-11-20'],
+        ['d', '2021-11-01'],
+      ]),
+    ).toEqual(['periodic.late b 2021-11-20T00:00:00.000Z', 'periodic.missing e 2021-11-15T00:00:00.000Z']);
+  });
+
+  it('a declaration does not stand for the calendar, and a calendar rule must ask for one', () => {
+    const s = new Script(withDue);
+    s.signAll('2021-01-01');
+    s.add('a', 'declaration', { form: 'plain', asOf: '2022-01-01', items: [], quantities: [] }, '2021-11-01');
+    expect(s.findings('2022-02-01').filter((f) => f.rule === 'periodic.missing' && f.party === 'a')).toHaveLength(1);
+    const doc = vdDoc();
+    doc.periodic = [
+      {
+        id: 'x',
+        name: text('x'),
+        parties: 'all',
+        calendar: 'movement',
+        first: '2022-01-01',
+        deadline: { before: 'P47D' },
+      },
+    ];
+    expect(caught(() => parseRegime(JSON.stringify(doc), 'json')).message).toContain(
+      '$.periodic[0].calendar: notification rule "movement" asks for no annual calendar',
+    );
+  });
+});
+
 describe('constraints (Ch. VIII)', () => {
   const months = (year: number, n: number) =>
     Array.from({ length: n }, (_, i) => `${year}-${String(i + 1).padStart(2, '0')}-10`);

@@ -324,6 +324,7 @@ export class Engine {
           }
         }
         this.#notifications.notification(e, ref, num, at, targetNum);
+        if (e.body.kind === 'calendar') this.#periodic.calendar(e.party, e.body.rule, e.body.year, at, ref);
         break;
       }
       case 'acknowledgement':

@@ -489,7 +489,12 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
   }
 
   for (const [id, o] of v.periodic) {
-    refs(path('periodic', id, 'parties'), 'parties', o.parties);
+    if (o.parties !== 'all') refs(path('periodic', id, 'parties'), 'parties', o.parties);
+    if (o.calendar !== undefined && ref(path('periodic', id, 'calendar'), 'notifications', o.calendar)) {
+      const rule = v.notifications.get(o.calendar);
+      if (rule && !rule.calendar)
+        report(path('periodic', id, 'calendar'), `notification rule "${o.calendar}" asks for no annual calendar`);
+    }
     if (o.until !== undefined && o.until < o.first)
       report(path('periodic', id, 'until'), `${o.until} is before first (${o.first})`);
     const first = Date.parse(`${o.first}T00:00:00Z`);
