@@ -208,6 +208,17 @@ describe('the notification catalogue', () => {
     ]);
   });
 
+  it('`detente regime check` counts the agreed types', () => {
+    const doc = vdDoc();
+    typed(doc);
+    const file = join(tmp(), 'typed.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const r = detente(['regime', 'check', file]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('  0 periodic obligations, 3 agreed item types');
+    expect(JSON.parse(detente(['regime', 'check', file, '--json']).stdout).counts.types).toBe(3);
+  });
+
   it('`detente regime formats` prints it in English and Russian, and as JSON', () => {
     const file = join(tmp(), 'vd.json');
     writeFileSync(file, JSON.stringify(vdDoc()));

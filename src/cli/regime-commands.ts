@@ -107,6 +107,8 @@ export function registerRegimeCommands(program: Command): void {
         inspections: r.inspections.length,
         commitments: r.commitments.length,
         metrics: r.metrics.length,
+        periodic: r.periodic?.length ?? 0,
+        types: r.types?.length ?? 0,
       };
       if (opts.json) {
         printJson({ ok: true, id: r.id, version: r.version, ...(hash ? { hash } : {}), missingKeys: missing, counts });
@@ -117,6 +119,8 @@ export function registerRegimeCommands(program: Command): void {
         `  ${counts.parties} parties (${counts.observers} observer${counts.observers === 1 ? '' : 's'}), ${counts.keys} keys, ${counts.sites} sites, ${counts.zones} zones, ${counts.categories} categories, ${counts.groups} groups`,
         `  ${counts.limits} limits, ${counts.notifications} notification rules, ${counts.inspections} inspection types, ${counts.commitments} commitments, ${counts.metrics} metric${counts.metrics === 1 ? '' : 's'}`,
       ];
+      if (counts.types || counts.periodic)
+        lines.push(`  ${counts.periodic} periodic obligations, ${counts.types} agreed item types`);
       if (r.zones.some((z) => z.kind !== 'area')) lines.push(`  zones computed from ${r.geography?.borders.dataset}`);
       lines.push(
         hash
