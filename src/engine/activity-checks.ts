@@ -12,7 +12,7 @@
  * Only notified activities (those that reach the rule's trigger) count here; an activity seen but never notified
  * is already `notification.missing`.
  */
-import type { EnvelopeOf, NotificationRule } from '../model/index.js';
+import type { EnvelopeOf, NotificationRule, Threshold } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
 import { contains } from './intervals.js';
@@ -21,7 +21,6 @@ import { iso } from './time.js';
 
 type ActivityBody = Extract<EnvelopeOf<'notification'>['body'], { kind: 'activity' }>;
 type CalendarBody = Extract<EnvelopeOf<'notification'>['body'], { kind: 'calendar' }>;
-type Threshold = { category: string; atLeast: number };
 
 interface Activity {
   party: string;
@@ -85,13 +84,13 @@ export class ActivityChecks {
     });
   }
 
-  calendar(party: string, rule: NotificationRule, body: CalendarBody, countedAt: number, num?: number): void {
+  calendar(party: string, rule: NotificationRule, body: CalendarBody, countedAt: number, num: number): void {
     if (!rule.calendar) return;
     const key = `${rule.id}\u0000${party}\u0000${body.year}`;
     const list = this.#calendars.get(key) ?? [];
     list.push({
       countedAt,
-      num: num ?? -1,
+      num,
       activities: body.activities.map((a) => ({ start: Date.parse(a.start), end: Date.parse(a.end) })),
     });
     this.#calendars.set(key, list);
@@ -139,7 +138,7 @@ export class ActivityChecks {
               key: `${a.rule.id}/${keyOf(ref(a))}`,
               at: a.start,
               message: msg('calendar.not-listed', { party: a.party, rule: a.rule.id, start: iso(a.start), year }),
-              refs: [ref(a), ...calendars.filter((c) => c.num >= 0).map((c) => this.#ctx.leaves.ref(c.num))],
+              refs: [ref(a), ...calendars.map((c) => this.#ctx.leaves.ref(c.num))],
             }),
           );
         }
