@@ -12,7 +12,7 @@
  * Only notified activities (those that reach the rule's trigger) count here; an activity seen but never notified
  * is already `notification.missing`.
  */
-import type { EnvelopeOf, NotificationRule, Threshold } from '../model/index.js';
+import type { ActivityConstraint, EnvelopeOf, NotificationRule } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
 import { contains } from './intervals.js';
@@ -21,6 +21,7 @@ import { iso } from './time.js';
 
 type ActivityBody = Extract<EnvelopeOf<'notification'>['body'], { kind: 'activity' }>;
 type CalendarBody = Extract<EnvelopeOf<'notification'>['body'], { kind: 'calendar' }>;
+type Threshold = ActivityConstraint['anyOf'][number];
 
 interface Activity {
   party: string;
