@@ -107,6 +107,7 @@ function samples(): EnvelopeFields[] {
       'ru-inspector',
     ),
     ru('inspection-report', report(), 'ru-inspector'),
+    us('inspection-refusal', { request: someRef(5), reason: text('Not now') }),
     {
       type: 'observation',
       party: 'nato',

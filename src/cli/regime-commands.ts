@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ZoneIndex } from '../engine/zones.js';
-import { parseRegime, regimeHash } from '../model/index.js';
+import { formatDuration } from '../i18n/render.js';
+import { LANGS, type Lang } from '../i18n/types.js';
+import { type CatalogueLine, notificationCatalogue, parseRegime, regimeHash } from '../model/index.js';
 import { bordersFor } from '../runtime/borders.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { printJson, UsageError } from './output.js';
@@ -15,6 +17,55 @@ function readText(file: string, what: string): string {
       `cannot read the ${what} ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
+}
+
+/** The catalogue's own words, per language (the titles come from the regime). */
+const WORDS: Record<Lang, Record<string, string>> = {
+  en: {
+    heading: 'Notification catalogue of',
+    before: 'before the event',
+    after: 'after the event',
+    all: 'all participating states',
+    states: 'states',
+    ack: 'acknowledged within',
+    snap: 'without advance notice: within',
+    fields: 'fields',
+    none: '(no number)',
+    no: 'No.',
+    article: 'implements',
+  },
+  ru: {
+    heading: 'Перечень уведомлений режима',
+    before: 'до события',
+    after: 'после события',
+    all: 'все государства-участники',
+    states: 'государств',
+    ack: 'подтверждение в течение',
+    snap: 'без предварительного оповещения войск: в течение',
+    fields: 'поля',
+    none: '(без номера)',
+    no: '№',
+    article: 'реализует',
+  },
+};
+
+function catalogueText(regimeName: string, lines: readonly CatalogueLine[], lang: Lang): string {
+  const w = WORDS[lang];
+  const out = [`${w.heading} ${regimeName}`];
+  for (const l of lines) {
+    const deadline =
+      'before' in l.deadline
+        ? `${formatDuration(l.deadline.before, lang)} ${w.before}`
+        : `${formatDuration(l.deadline.after, lang)} ${w.after}`;
+    const who = l.parties === 'all' ? `${w.all} (${l.bound})` : l.parties.join(', ');
+    out.push(`${l.number === undefined ? w.none : `${w.no} ${l.number}`}  ${l.title[lang]}  [${l.rule}, ${l.trigger}]`);
+    out.push(`    ${deadline}; ${who}`);
+    if (l.acknowledge) out.push(`    ${w.ack} ${formatDuration(l.acknowledge, lang)}`);
+    if (l.withoutNotice !== undefined) out.push(`    ${w.snap} ${formatDuration(l.withoutNotice, lang)}`);
+    if (l.article) out.push(`    ${w.article}: ${l.article}`);
+    if (l.fields.length) out.push(`    ${w.fields}: ${l.fields.join(', ')}`);
+  }
+  return `${out.join('\n')}\n`;
 }
 
 export function registerRegimeCommands(program: Command): void {
@@ -56,6 +107,8 @@ export function registerRegimeCommands(program: Command): void {
         inspections: r.inspections.length,
         commitments: r.commitments.length,
         metrics: r.metrics.length,
+        periodic: r.periodic?.length ?? 0,
+        types: r.types?.length ?? 0,
       };
       if (opts.json) {
         printJson({ ok: true, id: r.id, version: r.version, ...(hash ? { hash } : {}), missingKeys: missing, counts });
@@ -66,6 +119,8 @@ export function registerRegimeCommands(program: Command): void {
         `  ${counts.parties} parties (${counts.observers} observer${counts.observers === 1 ? '' : 's'}), ${counts.keys} keys, ${counts.sites} sites, ${counts.zones} zones, ${counts.categories} categories, ${counts.groups} groups`,
         `  ${counts.limits} limits, ${counts.notifications} notification rules, ${counts.inspections} inspection types, ${counts.commitments} commitments, ${counts.metrics} metric${counts.metrics === 1 ? '' : 's'}`,
       ];
+      if (counts.types || counts.periodic)
+        lines.push(`  ${counts.periodic} periodic obligations, ${counts.types} agreed item types`);
       if (r.zones.some((z) => z.kind !== 'area')) lines.push(`  zones computed from ${r.geography?.borders.dataset}`);
       lines.push(
         hash
@@ -73,5 +128,23 @@ export function registerRegimeCommands(program: Command): void {
           : `  no hash yet: ${missing.length} key(s) have no public key (supply them with --keys)`,
       );
       process.stdout.write(`${lines.join('\n')}\n`);
+    });
+  regime
+    .command('formats')
+    .description("print a regime's notification catalogue: number, title, deadline, article, fields")
+    .argument('<file>', 'the regime document')
+    .option('--lang <lang>', 'en or ru', 'en')
+    .option('--json', 'print JSON')
+    .action((file: string, opts: { lang: string; json?: boolean }) => {
+      if (!(LANGS as readonly string[]).includes(opts.lang))
+        throw new UsageError(`--lang: expected one of ${LANGS.join(', ')}, got "${opts.lang}"`);
+      const lang = opts.lang as Lang;
+      const r = parseRegime(readText(file, 'regime'), {
+        format: file.endsWith('.json') ? 'json' : 'yaml',
+        allowMissingKeys: true,
+      });
+      const lines = notificationCatalogue(r);
+      if (opts.json) printJson({ regime: r.id, version: r.version, notifications: lines });
+      else process.stdout.write(catalogueText(r.name[lang], lines, lang));
     });
 }

@@ -41,6 +41,7 @@ function bodyRef(e: Envelope): EntryRef | undefined {
     case 'inspection-request':
       return e.body.draw;
     case 'inspection-report':
+    case 'inspection-refusal':
       return e.body.request;
     case 'commitment-withdrawn':
       return e.body.acceptance;
@@ -120,7 +121,7 @@ export class Engine {
     this.#limits = new Limits(ctx, this.#holdings);
     this.#commitments = new Commitments(ctx);
     this.#notifications = new Notifications(ctx);
-    this.#inspections = new Inspections(ctx);
+    this.#inspections = new Inspections(ctx, (party, category) => this.#holdings.count(party, { category }).value);
     this.#metrics = new Metrics(ctx);
     this.#periodic = new Periodic(ctx);
     this.#escrow = new EscrowRules(ctx);
@@ -323,6 +324,7 @@ export class Engine {
           }
         }
         this.#notifications.notification(e, ref, num, at, targetNum);
+        if (e.body.kind === 'calendar') this.#periodic.calendar(e.party, e.body.rule, e.body.year, at, ref);
         break;
       }
       case 'acknowledgement':
@@ -331,6 +333,9 @@ export class Engine {
       case 'inspection-request':
         this.#inspections.request(e, ref, at);
         this.#escrow.request(e, ref, at);
+        break;
+      case 'inspection-refusal':
+        this.#inspections.refusal(e, ref, at);
         break;
       case 'inspection-report': {
         const ev = this.#inspections.report(e, ref, at);

@@ -62,6 +62,7 @@ export const RULES = {
   'inspection.quota-exceeded': { severity: 'minor' },
   'inspection.site-not-selected': { severity: 'minor' },
   'inspection.not-conducted': { severity: 'major' },
+  'inspection.refused': { severity: 'major' },
   'inspection.report-mismatch': { severity: 'minor' },
   'inspection.not-countersigned': { severity: 'minor' },
   'inspection.overran': { severity: 'minor' },
@@ -89,6 +90,9 @@ export const RULES = {
   'metric.sources-disagree': { severity: 'info' },
   'periodic.missing': { severity: 'major' },
   'periodic.late': { severity: 'minor' },
+  'observation.not-invited': { severity: 'minor' },
+  'calendar.not-listed': { severity: 'minor' },
+  'constraint.exceeded': { severity: 'major' },
 } as const satisfies Record<string, { severity: Severity }>;
 
 export type RuleId = keyof typeof RULES;

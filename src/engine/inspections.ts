@@ -42,6 +42,9 @@ interface Request {
   shortNotice: boolean;
   overQuota: boolean;
   notSelected: boolean;
+  /** The quota counters it consumed (own, host's), until a refusal gives them back. */
+  consumed?: [string, string];
+  refused?: { at: number; ref: EntryRef };
   report?: Report;
 }
 
@@ -67,7 +70,7 @@ export interface InspectionItemState {
   notice: 'given' | 'short';
   withinQuota: boolean;
   siteAllowed: boolean;
-  status: 'requested' | 'conducted' | 'not-conducted' | 'not-due';
+  status: 'requested' | 'conducted' | 'not-conducted' | 'not-due' | 'refused';
   report?: Omit<Report, 'at' | 'start' | 'end'> & { at: string; start: string; end: string };
 }
 
@@ -93,9 +96,29 @@ export class Inspections {
   readonly #requests = new Map<string, Request>();
   readonly #used = new Map<string, number>();
   readonly #selected = new Map<string, Set<string>>();
+  /** What a party has declared of a category now (for quotas derived from reported units). */
+  readonly #units: (party: string, category: string) => number;
 
-  constructor(ctx: Ctx) {
+  constructor(ctx: Ctx, units: (party: string, category: string) => number = () => 0) {
     this.#ctx = ctx;
+    this.#units = units;
+  }
+
+  /**
+   * The quotas that apply to a request: the pair's own `count` and the host's `perHost`, narrowed by a quota derived
+   * from the host's reported units (`fromUnits`): ⌈units / per⌉ up to `atMost` for the host, and a `fromOneShare`
+   * of that (rounded down, at least one) from one inspecting state.
+   */
+  #quotas(type: InspectionType, host: string): { own: number; host: number | undefined } {
+    const q = type.quota;
+    if (!q.fromUnits) return { own: q.count, host: q.perHost };
+    const u = q.fromUnits;
+    const derived = Math.min(u.atMost ?? Infinity, Math.ceil(this.#units(host, u.category) / u.per));
+    const share = u.fromOneShare === undefined ? Infinity : Math.max(1, Math.floor(derived / u.fromOneShare));
+    return {
+      own: Math.min(q.count, share, derived),
+      host: q.perHost === undefined ? derived : Math.min(q.perHost, derived),
+    };
   }
 
   request(e: EnvelopeOf<'inspection-request'>, ref: EntryRef, at: number): void {
@@ -137,8 +160,9 @@ export class Inspections {
     const hk = `${type.id}\u0000\u0000${b.host}\u0000${k}`;
     const used = (this.#used.get(qk) ?? 0) + 1;
     const received = (this.#used.get(hk) ?? 0) + 1;
-    const perHost = type.quota.perHost;
-    const overOwn = used > type.quota.count;
+    const quotas = this.#quotas(type, b.host);
+    const perHost = quotas.host;
+    const overOwn = used > quotas.own;
     if (overOwn || (perHost !== undefined && received > perHost)) {
       // A request beyond a quota is the requester's finding and consumes nothing (the host may refuse it).
       req.overQuota = true;
@@ -151,13 +175,14 @@ export class Inspections {
           used: overOwn ? used : received,
           type: type.id,
           host: b.host,
-          quota: overOwn ? type.quota.count : perHost,
+          quota: overOwn ? quotas.own : perHost,
         }),
         refs: [ref],
       });
     } else {
       this.#used.set(qk, used);
       this.#used.set(hk, received);
+      req.consumed = [qk, hk];
     }
     if (type.selection) {
       const sk = `${type.id}\u0000${e.party}\u0000${b.host}`;
@@ -187,6 +212,31 @@ export class Inspections {
       } else set.add(b.site);
     }
     this.#requests.set(refKey(ref), req);
+  }
+
+  /**
+   * The host refuses a request: the request gives back the quota it consumed (a refused inspection is not one the
+   * inspector used), and no report is due. Whether refusing was a breach is judged in `findings`.
+   */
+  refusal(e: EnvelopeOf<'inspection-refusal'>, ref: EntryRef, at: number): void {
+    const target = e.body.request;
+    const req = this.#requests.get(refKey(target));
+    if (!req || req.ref.leafHash !== target.leafHash || req.host !== e.party) {
+      this.#ctx.emit({
+        rule: 'entry.invalid-reference',
+        key: keyOf(ref),
+        party: e.party,
+        at,
+        breaks: { kind: 'entry', id: 'inspection-refusal' },
+        message: msg('entry.invalid-reference.refusal', { party: e.party }),
+        refs: [ref, target],
+      });
+      return;
+    }
+    if (req.refused) return; // the first refusal stands
+    req.refused = { at, ref };
+    for (const k of req.consumed ?? []) this.#used.set(k, (this.#used.get(k) ?? 1) - 1);
+    req.consumed = undefined;
   }
 
   /** A report; returns what it showed, for holdings and limits. */
@@ -373,6 +423,28 @@ export class Inspections {
     const out: Finding[] = [];
     for (const r of this.#requests.values()) {
       if (r.report || !this.#due(r)) continue;
+      if (r.refused && r.refused.at <= q.asOf) {
+        if (!contains(q.binding('host-inspections', r.type.id, r.host), r.arrival)) continue;
+        out.push(
+          finding({
+            rule: 'inspection.refused',
+            key: keyOf(r.ref),
+            party: r.host,
+            at: r.refused.at,
+            breaks: { kind: 'inspection', id: r.type.id },
+            site: r.site,
+            message: msg('inspection.refused', {
+              host: r.host,
+              inspector: r.inspector,
+              type: r.type.id,
+              site: r.site,
+              arrival: iso(r.arrival),
+            }),
+            refs: [r.ref, r.refused.ref],
+          }),
+        );
+        continue;
+      }
       const deadline = this.#reportDeadline(r);
       if (q.asOf < deadline || !contains(q.binding('host-inspections', r.type.id, r.host), r.arrival)) continue;
       out.push(
@@ -425,11 +497,13 @@ export class Inspections {
         const binds = contains(q.binding('host-inspections', r.type.id, r.host), r.arrival);
         const status: InspectionItemState['status'] = r.report
           ? 'conducted'
-          : !this.#due(r) || !binds
-            ? 'not-due'
-            : q.asOf >= this.#reportDeadline(r)
-              ? 'not-conducted'
-              : 'requested';
+          : r.refused && r.refused.at <= q.asOf
+            ? 'refused'
+            : !this.#due(r) || !binds
+              ? 'not-due'
+              : q.asOf >= this.#reportDeadline(r)
+                ? 'not-conducted'
+                : 'requested';
         const rep = r.report;
         items.push({
           ref: r.ref,

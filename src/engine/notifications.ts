@@ -9,7 +9,8 @@
  * happened by the time observed. A notification that comes afterwards resolves it and is judged on its own
  * deadline. All deadlines are judged when the state is asked for, from one compact record per notification.
  */
-import type { EnvelopeOf, NotificationRule, Status } from '../model/index.js';
+import { type EnvelopeOf, type NotificationRule, ruleParties, type Status } from '../model/index.js';
+import { ActivityChecks } from './activity-checks.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
 import type { ItemChange } from './holdings.js';
@@ -19,7 +20,7 @@ import { LISTED, msg } from './messages.js';
 import { DAY_MS, instant, iso, minus, plus } from './time.js';
 import { byString, type EntryRef } from './types.js';
 
-type Kind = 'movement' | 'status-change' | 'activity' | 'concern' | 'explanation';
+type Kind = 'movement' | 'status-change' | 'activity' | 'calendar' | 'concern' | 'explanation';
 
 interface Ack {
   party: string;
@@ -95,6 +96,7 @@ const KINDS = {
   movement: 'movement',
   'status-change': 'status-change',
   activity: 'activity',
+  calendar: 'calendar',
   concern: 'concern',
   explanation: 'explanation',
 } as const satisfies Record<Kind, Kind>;
@@ -172,9 +174,24 @@ export class Notifications {
   readonly #missingActivityDays = new Map<string, Missing[]>();
   readonly #longActivities: { party: string; start: number; end: number }[] = [];
   readonly #openActivity = new Map<string, Missing>();
+  /** Observation invitations, annual calendars and constraints (VD11 Ch. VI–VIII). */
+  readonly #activities: ActivityChecks;
 
   constructor(ctx: Ctx) {
     this.#ctx = ctx;
+    this.#activities = new ActivityChecks(ctx);
+  }
+
+  /** The parties a rule binds (`all`: every participating state). */
+  #bound(rule: NotificationRule): readonly string[] {
+    return ruleParties(this.#ctx.regime, rule);
+  }
+
+  /** Whether a site lies in the rule's zone of application (no zone: everywhere). */
+  #applies(rule: NotificationRule, site: string | undefined): boolean {
+    const t = rule.trigger;
+    if (t.kind === 'concern' || t.zone === undefined || site === undefined) return true;
+    return this.#ctx.zones.zonesOfSite(site).includes(t.zone);
   }
 
   #record(num: number): NotifRecord | undefined {
@@ -182,17 +199,22 @@ export class Notifications {
     return this.#records[log]?.[index];
   }
 
-  /** The rule of `kind` that covers an item category (and status) for a party, in regime order. */
+  /**
+   * The rule of `kind` that covers an item category (and status) for a party, in regime order; with `site`, only a
+   * rule whose zone of application holds it.
+   */
   ruleFor(
     kind: 'movement' | 'status-change',
     party: string,
     category: string,
     to?: Status,
+    site?: string,
   ): NotificationRule | undefined {
     return this.#ctx.regime.notifications.find(
       (r) =>
         r.trigger.kind === kind &&
-        r.parties.includes(party) &&
+        this.#bound(r).includes(party) &&
+        this.#applies(r, site) &&
         r.trigger.categories.includes(category) &&
         (r.trigger.kind !== 'status-change' || !r.trigger.to || to === undefined || r.trigger.to.includes(to)),
     );
@@ -243,31 +265,33 @@ export class Notifications {
           rec.due = plus(start, rule.withoutNotice.after);
         } else rec.due = deadline(start);
         const t = rule.trigger;
+        // Outside the zone of application only when the notification's area shows it; a named zone is taken as
+        // the notifying state's word that it is inside.
+        const inZone =
+          t.kind !== 'activity' ||
+          t.zone === undefined ||
+          body.area === undefined ||
+          this.#ctx.zones.zonesOfPlace({ area: body.area }).includes(t.zone);
         rec.required =
+          inZone &&
           t.kind === 'activity' &&
           t.anyOf.some((th) => body.quantities.some((q) => q.category === th.category && q.quantity >= th.atLeast));
+        if (rec.required) this.#activities.activity(rec.party, rule, body, start, end, at, num);
+        // The notification covers the notifying state and the participating states it names (VD11 ¶38).
+        const covers = [rec.party, ...(body.participants ?? []).flatMap((p) => this.#ctx.ix.parties.get(p)?.id ?? [])];
         // Activities longer than a year (unusual) are looked up one by one; the rest by the days they cover.
         const last = Math.min(Math.floor(end / DAY_MS), Math.floor(start / DAY_MS) + MAX_INDEXED_DAYS);
-        if (last < Math.floor(end / DAY_MS)) this.#longActivities.push({ party: e.party, start, end });
+        if (last < Math.floor(end / DAY_MS))
+          for (const p of covers) this.#longActivities.push({ party: p, start, end });
         for (let day = Math.floor(start / DAY_MS); day <= last; day++) {
-          const dk = `${e.party}\u0000${day}`;
-          const covering = this.#activityDays.get(dk);
-          if (covering) covering.push({ start, end });
-          else this.#activityDays.set(dk, [{ start, end }]);
-          const open = this.#missingActivityDays.get(dk);
-          if (!open) continue;
-          const rest = open.filter((m) => {
-            if (start > m.observed!.first || m.observed!.first > end) return true;
-            m.resolvedBy = ref;
-            const ok = `${m.rule.id}\u0000${m.party}`;
-            if (this.#openActivity.get(ok) === m) this.#openActivity.delete(ok);
-            return false;
-          });
-          if (rest.length) this.#missingActivityDays.set(dk, rest);
-          else this.#missingActivityDays.delete(dk);
+          for (const covered of covers) this.#cover(covered, day, start, end, ref);
         }
         break;
       }
+      case 'calendar':
+        this.#activities.calendar(rec.party, rule, body, at, num);
+        rec.required = false;
+        break;
       case 'concern':
         rec.addressee = body.addressee;
         rec.due = plus(at, rule.deadline.after ?? rule.deadline.before!);
@@ -305,12 +329,31 @@ export class Notifications {
     this.#all.push(rec);
   }
 
+  /** A notified activity covers `party` on `day`: it resolves that party's missing activities seen within it. */
+  #cover(party: string, day: number, start: number, end: number, ref: EntryRef): void {
+    const dk = `${party}\u0000${day}`;
+    const covering = this.#activityDays.get(dk);
+    if (covering) covering.push({ start, end });
+    else this.#activityDays.set(dk, [{ start, end }]);
+    const open = this.#missingActivityDays.get(dk);
+    if (!open) return;
+    const rest = open.filter((m) => {
+      if (start > m.observed!.first || m.observed!.first > end) return true;
+      m.resolvedBy = ref;
+      const ok = `${m.rule.id}\u0000${m.party}`;
+      if (this.#openActivity.get(ok) === m) this.#openActivity.delete(ok);
+      return false;
+    });
+    if (rest.length) this.#missingActivityDays.set(dk, rest);
+    else this.#missingActivityDays.delete(dk);
+  }
+
   /** `targetNum`: the number of the entry acknowledged. */
   acknowledgement(e: EnvelopeOf<'acknowledgement'>, ref: EntryRef, num: number, at: number, targetNum?: number): void {
     const target = e.body.notification;
     const tnum = targetNum ?? this.#ctx.leaves.num(target);
     const rec = tnum === undefined ? undefined : this.#record(tnum);
-    if (!rec || rec.party === e.party || !rec.rule.parties.includes(e.party)) {
+    if (!rec || rec.party === e.party || !this.#bound(rec.rule).includes(e.party)) {
       this.#ctx.emit({
         rule: 'entry.invalid-reference',
         key: keyOf(ref),
@@ -323,7 +366,7 @@ export class Notifications {
       return;
     }
     if (ackOf(rec, e.party)) return; // the first acknowledgement stands
-    const ack = { party: rec.rule.parties.find((p) => p === e.party)!, at, num };
+    const ack = { party: this.#bound(rec.rule).find((p) => p === e.party)!, at, num };
     if (!rec.ack) rec.ack = ack;
     else {
       rec.moreAcks ??= [];
@@ -373,9 +416,10 @@ export class Notifications {
       list.push(m);
     };
     for (const c of changes) {
-      if (c.fromSite !== c.toSite) add('movement', this.ruleFor('movement', party, c.category), c.uid, c.toSite);
+      if (c.fromSite !== c.toSite)
+        add('movement', this.ruleFor('movement', party, c.category, undefined, c.toSite), c.uid, c.toSite);
       if (c.fromStatus !== c.toStatus)
-        add('status-change', this.ruleFor('status-change', party, c.category, c.toStatus), c.uid, c.toSite);
+        add('status-change', this.ruleFor('status-change', party, c.category, c.toStatus, c.toSite), c.uid, c.toSite);
     }
   }
 
@@ -390,9 +434,32 @@ export class Notifications {
     else this.#pending.delete(pk);
   }
 
-  /** An observation of `party`'s forces: an activity above a threshold needs a notification covering it. */
+  /**
+   * An observation of `subject`'s forces: an activity above a threshold needs a notification covering it, from the
+   * subject and, where the place lies in another participating state's `territory`, from that host state too.
+   */
   observedActivity(
+    subject: string,
+    zones: readonly string[],
+    counts: ReadonlyMap<string, number>,
+    observedAt: number,
+    countedAt: number,
+    ref: EntryRef,
+    site?: string,
+  ): void {
+    const hosts = this.#ctx.regime.parties.filter(
+      (p) => p.id !== subject && p.territory !== undefined && zones.includes(p.territory),
+    );
+    for (const party of [subject, ...hosts.map((h) => h.id)]) {
+      // The host's own finding key names it, as one observation may show both states' omissions.
+      const key = party === subject ? keyOf(ref) : `${keyOf(ref)}/${party}`;
+      this.#observed(party, key, zones, counts, observedAt, countedAt, ref, site);
+    }
+  }
+
+  #observed(
     party: string,
+    key: string,
     zones: readonly string[],
     counts: ReadonlyMap<string, number>,
     observedAt: number,
@@ -402,7 +469,7 @@ export class Notifications {
   ): void {
     for (const rule of this.#ctx.regime.notifications) {
       const t = rule.trigger;
-      if (t.kind !== 'activity' || !rule.parties.includes(party)) continue;
+      if (t.kind !== 'activity' || !this.#bound(rule).includes(party)) continue;
       if (t.zone !== undefined && !zones.includes(t.zone)) continue;
       if (!t.anyOf.some((th) => (counts.get(th.category) ?? 0) >= th.atLeast)) continue;
       const dk = `${party}\u0000${Math.floor(observedAt / DAY_MS)}`;
@@ -420,7 +487,7 @@ export class Notifications {
         continue;
       }
       const m: Missing = {
-        key: `${rule.id}/${keyOf(ref)}`,
+        key: `${rule.id}/${key}`,
         rule,
         party,
         kind: 'activity',
@@ -442,9 +509,10 @@ export class Notifications {
 
   /** Receivers who owe an acknowledgement, with the deadline. */
   #ackDue(r: NotifRecord): { receivers: readonly string[]; due: number } | undefined {
-    if (!r.rule.acknowledge || r.kind === 'concern' || r.kind === 'explanation') return undefined;
+    if (!r.rule.acknowledge || r.kind === 'concern' || r.kind === 'explanation' || r.kind === 'calendar')
+      return undefined;
     const receivers = byRuleAndParty(this.#receivers, r.rule, r.party, () =>
-      r.rule.parties.filter((p) => p !== r.party),
+      this.#bound(r.rule).filter((p) => p !== r.party),
     );
     return { receivers, due: plus(r.countedAt, r.rule.acknowledge.within) };
   }
@@ -452,7 +520,7 @@ export class Notifications {
   readonly #receivers = new Map<NotificationRule, Map<string, readonly string[]>>();
 
   findings(q: QueryContext): Finding[] {
-    const out: Finding[] = [];
+    const out: Finding[] = this.#activities.findings(q);
     const asOf = q.asOf;
     const bindings = new Map<string, Map<string, Intervals>>();
     const binds = (rule: string, party: string, at: number) =>

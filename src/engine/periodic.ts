@@ -4,7 +4,7 @@
  * occurrence; a later one changes nothing. Judged when the state is asked for, while the regime is in force at the
  * deadline: `periodic.late` from when a late declaration counts, `periodic.missing` from the deadline while none has.
  */
-import type { PeriodicObligation } from '../model/index.js';
+import { type PeriodicObligation, ruleParties } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding } from './findings.js';
 import { contains } from './intervals.js';
@@ -38,6 +38,9 @@ export function occurrences(o: PeriodicObligation, asOf: number): Occurrence[] {
   return out;
 }
 
+/** Calendars are kept beside declarations, under a key no `asOf` date can take. */
+const calendarKey = (rule: string, year: number) => `calendar\u0000${rule}\u0000${year}`;
+
 export class Periodic {
   readonly #ctx: Ctx;
   /** party → data date → the first declaration counted with it. */
@@ -45,6 +48,11 @@ export class Periodic {
 
   constructor(ctx: Ctx) {
     this.#ctx = ctx;
+  }
+
+  /** An annual calendar under `rule` for `year`: it fulfils the obligations that name the rule, for that year. */
+  calendar(party: string, rule: string, year: number, at: number, ref: EntryRef): void {
+    this.declared(party, calendarKey(rule, year), at, ref);
   }
 
   declared(party: string, asOf: string, at: number, ref: EntryRef): void {
@@ -60,10 +68,11 @@ export class Periodic {
     const out: Finding[] = [];
     for (const o of this.#ctx.ix.periodic.values()) {
       const list = occurrences(o, q.asOf);
-      for (const party of o.parties) {
+      for (const party of ruleParties(this.#ctx.regime, o)) {
         for (const { asOf, due } of list) {
           if (!contains(q.regimeInForce, due)) continue;
-          const d = this.#declared.get(party)?.get(asOf);
+          const key = o.calendar === undefined ? asOf : calendarKey(o.calendar, Number(asOf.slice(0, 4)));
+          const d = this.#declared.get(party)?.get(key);
           const base = { key: `${o.id}/${party}/${asOf}`, party, breaks: { kind: 'periodic' as const, id: o.id } };
           if (d && d.at <= q.asOf) {
             if (d.at <= due) continue;

@@ -18,6 +18,7 @@ const messages: Record<MessageCode, string> = {
   'entry.invalid-reference.explanation': "{party}'s explanation answers no concern addressed to it",
   'entry.invalid-reference.acknowledgement': '{party} acknowledges an entry that is not a notification addressed to it',
   'entry.invalid-reference.reveal': "{party}'s reveal names no random commitment of its own",
+  'entry.invalid-reference.refusal': '{party} refuses an entry that is not an inspection request addressed to it',
   'declaration.incomplete':
     "{party}'s declaration as of {asOf} lists further items in blobs that could not be read; only the items in the entry count",
   'limit.exceeded': '{party} exceeds "{limit}" (at most {atMost}): declared above the limit from {from:time}',
@@ -48,6 +49,7 @@ const messages: Record<MessageCode, string> = {
   'inspection.site-not-selected': '{party} already chose {chosen} for "{type}"; {site} is beyond its {count}',
   'inspection.site-not-selected.no-draw':
     '{party} requested "{type}" at {site} without the joint draw that selects its sites',
+  'inspection.refused': '{host} refused {inspector}\'s due "{type}" inspection at {site} (arrival {arrival:time})',
   'inspection.not-conducted':
     '{inspector}\'s "{type}" inspection at {site} (arrival {arrival:time}) was due and no report followed',
   'inspection.report-mismatch': "{party}'s report on {site} does not match the request it names",
@@ -90,6 +92,12 @@ const messages: Record<MessageCode, string> = {
   'metric.sources-disagree': 'the sources for "{metric}" disagree beyond {percent} %: {observations}',
   'periodic.missing': '{party} has not declared its data as of {asOf} under "{obligation}", due {due:time}',
   'periodic.late': '{party} declared its data as of {asOf} under "{obligation}" {late:duration} late (due {due:time})',
+  'observation.not-invited':
+    '{party} notified an activity under "{rule}" starting {start:time} that reaches {atLeast} {category} and invited no observers',
+  'calendar.not-listed':
+    '{party}\'s activity under "{rule}" starting {start:time} is not in its annual calendar for {year}',
+  'constraint.exceeded':
+    '{party}\'s activity under "{rule}" starting {start:time} brings it to {n} activities reaching {atLeast} {category} within {years} calendar {years|year|years} (at most {atMost})',
   'commitment.withdrawn': 'withdrawn by {party}, effective {effective:time}',
   'commitment.proposed': 'not accepted by {party}',
   'commitment.awaiting': 'awaiting: {conditions}',
@@ -130,6 +138,7 @@ const rules: Record<RuleId, string> = {
   'inspection.quota-exceeded': 'an inspection request exceeds the quota for its period',
   'inspection.site-not-selected': 'an inspection request names a site beyond the sites the inspector may select',
   'inspection.not-conducted': 'a due inspection was requested and no report followed',
+  'inspection.refused': 'the host refused an inspection it was due to receive',
   'inspection.report-mismatch': 'a report does not match its request',
   'inspection.not-countersigned': "the host's escort did not countersign the report",
   'inspection.overran': 'an inspection lasted longer than allowed',
@@ -157,6 +166,9 @@ const rules: Record<RuleId, string> = {
   'metric.sources-disagree': 'the independent sources of a metric disagree',
   'periodic.missing': 'a periodic declaration the regime requires was not made by its deadline',
   'periodic.late': 'a periodic declaration was made after its deadline',
+  'observation.not-invited': 'an activity large enough to be observed was notified without inviting observers',
+  'calendar.not-listed': 'a notifiable activity is missing from the annual calendar',
+  'constraint.exceeded': 'more large activities than the constraints allow within one or three calendar years',
 };
 
 export const en: Catalogue = {
@@ -168,6 +180,7 @@ export const en: Catalogue = {
     activity: 'activity',
     concern: 'concern',
     explanation: 'explanation',
+    calendar: 'annual calendar',
   },
   words: {
     more: 'and {n} more',

@@ -19,6 +19,8 @@ const messages: Record<MessageCode, string> = {
   'entry.invalid-reference.explanation': 'разъяснение стороны {party} не отвечает ни на один адресованный ей запрос',
   'entry.invalid-reference.acknowledgement': '{party} подтверждает запись, не являющуюся адресованным ей уведомлением',
   'entry.invalid-reference.reveal': 'раскрытие стороны {party} не ссылается на её собственное обязательство',
+  'entry.invalid-reference.refusal':
+    '{party} отказывает в записи, которая не является адресованным ей запросом на инспекцию',
   'declaration.incomplete':
     'заявление стороны {party} на {asOf} ссылается на недоступные блоки с дополнительными единицами; учтены только единицы из самой записи',
   'limit.exceeded': '{party} превышает «{limit}» (не более {atMost}): заявлено сверх предела с {from:time}',
@@ -53,6 +55,8 @@ const messages: Record<MessageCode, string> = {
   'inspection.site-not-selected': '{party} уже выбрал(а) {chosen} для «{type}»; {site} сверх {count}',
   'inspection.site-not-selected.no-draw':
     '{party} запросил(а) «{type}» на объекте {site} без совместной жеребьёвки, выбирающей объекты',
+  'inspection.refused':
+    '{host} отказал(а) в положенной инспекции «{type}» стороны {inspector} на объекте {site} (прибытие {arrival:time})',
   'inspection.not-conducted':
     'инспекция «{type}» стороны {inspector} на объекте {site} (прибытие {arrival:time}) была положена, но отчёта нет',
   'inspection.report-mismatch': 'отчёт стороны {party} по объекту {site} не соответствует указанному запросу',
@@ -100,6 +104,12 @@ const messages: Record<MessageCode, string> = {
   'periodic.missing': '{party} не представил(а) данные на {asOf} по «{obligation}», срок {due:time}',
   'periodic.late':
     '{party} представил(а) данные на {asOf} по «{obligation}» с опозданием на {late:duration} (срок {due:time})',
+  'observation.not-invited':
+    '{party} уведомил(а) о деятельности по «{rule}» с началом {start:time}, достигающей {atLeast} ({category}), не пригласив наблюдателей',
+  'calendar.not-listed':
+    'деятельность {party} по «{rule}» с началом {start:time} не включена в его годовой план на {year} год',
+  'constraint.exceeded':
+    'деятельность {party} по «{rule}» с началом {start:time} доводит число мероприятий, достигающих {atLeast} ({category}), до {n} за {years} {years|календарный год|календарных года|календарных лет} (не более {atMost})',
   'commitment.withdrawn': 'отозвано стороной {party}, с {effective:time}',
   'commitment.proposed': 'не принято стороной {party}',
   'commitment.awaiting': 'ожидается: {conditions}',
@@ -138,6 +148,7 @@ const rules: Record<RuleId, string> = {
   'inspection.quota-exceeded': 'запрос инспекции превышает квоту за период',
   'inspection.site-not-selected': 'запрос инспекции называет объект сверх тех, что инспектор вправе выбрать',
   'inspection.not-conducted': 'положенная инспекция запрошена, но отчёта нет',
+  'inspection.refused': 'принимающая сторона отказала в положенной инспекции',
   'inspection.report-mismatch': 'отчёт не соответствует запросу',
   'inspection.not-countersigned': 'сопровождающие принимающей стороны не подписали отчёт',
   'inspection.overran': 'инспекция длилась дольше положенного',
@@ -165,6 +176,9 @@ const rules: Record<RuleId, string> = {
   'metric.sources-disagree': 'независимые источники показателя расходятся',
   'periodic.missing': 'периодическое заявление, предусмотренное режимом, не сделано в срок',
   'periodic.late': 'периодическое заявление сделано после срока',
+  'observation.not-invited': 'о деятельности, подлежащей наблюдению, уведомлено без приглашения наблюдателей',
+  'calendar.not-listed': 'уведомляемая деятельность не включена в годовой план',
+  'constraint.exceeded': 'крупных мероприятий больше, чем допускают ограничения за один или три календарных года',
 };
 
 export const ru: Catalogue = {
@@ -176,6 +190,7 @@ export const ru: Catalogue = {
     activity: 'деятельности',
     concern: 'запросе',
     explanation: 'разъяснении',
+    calendar: 'годовом плане',
   },
   words: {
     more: 'и ещё {n}',

@@ -6,7 +6,7 @@ export const LANGS = ['en', 'ru'] as const;
 export type Lang = (typeof LANGS)[number];
 
 /** Vocabulary words a message names through `{x:term}`: the kinds of notification. */
-export type Term = 'movement' | 'status-change' | 'activity' | 'concern' | 'explanation';
+export type Term = 'movement' | 'status-change' | 'activity' | 'calendar' | 'concern' | 'explanation';
 
 /** Words the renderer itself needs: list tails and duration units. */
 export type Word =

@@ -21,6 +21,8 @@ export const Item = z.strictObject({
   site: Id,
   status: Status,
   attributes: z.record(Id, Count).optional(),
+  /** Its agreed type (the regime's types registry); required where the registry covers the category. */
+  type: Id.optional(),
 });
 export type Item = z.infer<typeof Item>;
 

@@ -11,7 +11,7 @@ import { Id, Timestamp } from '../common.js';
 import type { Role } from '../regime/parties.js';
 import { CommitmentAcceptedBody, CommitmentWithdrawnBody } from './commitment.js';
 import { DeclarationBody, DeclarationOpeningBody } from './declaration.js';
-import { InspectionReportBody, InspectionRequestBody } from './inspection.js';
+import { InspectionRefusalBody, InspectionReportBody, InspectionRequestBody } from './inspection.js';
 import { AcknowledgementBody, NotificationBody } from './notification.js';
 import { ObservationBody } from './observation.js';
 import { RandomCommitBody, RandomRevealBody } from './random.js';
@@ -50,6 +50,7 @@ export const Envelope = z.discriminatedUnion('type', [
   envelopeOf('acknowledgement', AcknowledgementBody),
   envelopeOf('inspection-request', InspectionRequestBody),
   envelopeOf('inspection-report', InspectionReportBody),
+  envelopeOf('inspection-refusal', InspectionRefusalBody),
   envelopeOf('observation', ObservationBody),
   envelopeOf('commitment-accepted', CommitmentAcceptedBody),
   envelopeOf('commitment-withdrawn', CommitmentWithdrawnBody),
@@ -76,6 +77,7 @@ export const ENTRY_ROLE: Readonly<Record<EntryType, Role>> = {
   'random-reveal': 'declarant',
   'inspection-request': 'inspector',
   'inspection-report': 'inspector',
+  'inspection-refusal': 'declarant',
   observation: 'inspector',
 };
 
@@ -101,6 +103,7 @@ export function entryRefs(envelope: Envelope): { path: (string | number)[]; ref:
       add('draw', envelope.body.draw);
       break;
     case 'inspection-report':
+    case 'inspection-refusal':
       add('request', envelope.body.request);
       break;
     case 'commitment-withdrawn':

@@ -21,6 +21,16 @@ export const InspectionRequestBody = z.strictObject({
 });
 export type InspectionRequestBody = z.infer<typeof InspectionRequestBody>;
 
+/**
+ * The host refuses an inspection request (signed by the host's declarant). A refused request consumes none of the
+ * inspector's quota; refusing a request that was due is the host's finding (`inspection.refused`).
+ */
+export const InspectionRefusalBody = z.strictObject({
+  request: EntryRef,
+  reason: Text.optional(),
+});
+export type InspectionRefusalBody = z.infer<typeof InspectionRefusalBody>;
+
 export const Finding = z.discriminatedUnion('kind', [
   /** A declared item looked for by unique identifier. */
   z.strictObject({
@@ -36,6 +46,8 @@ export const Finding = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('absence'),
     category: Id,
+    /** The agreed type looked for, where the inspection type verifies the absence of types. */
+    type: Id.optional(),
     result: z.enum(['absent', 'present']),
     count: Count.optional(),
     note: Text.optional(),

@@ -48,7 +48,33 @@ export const ActivityNotification = z.strictObject({
    * notification where the rule says so (`withoutNotice`), and due when it begins instead.
    */
   withoutNotice: z.literal(true).optional(),
+  /**
+   * Participating states whose forces take part, besides the notifying state (the host, VD11 ¶38): the notification
+   * covers them too.
+   */
+  participants: z.array(Id).min(1).optional(),
+  /** Observers are invited (VD11 Ch. VI), as the rule's `observation` thresholds require. */
+  observersInvited: z.literal(true).optional(),
   statement: Text.optional(),
+});
+
+/**
+ * The annual calendar of activities subject to prior notification planned for `year` (VD11 Ch. VII), under an
+ * activity rule with `calendar`.
+ */
+export const CalendarNotification = z.strictObject({
+  kind: z.literal('calendar'),
+  rule: Id,
+  year: z.int().min(1900).max(9999),
+  activities: z.array(
+    z.strictObject({
+      name: Text,
+      start: Timestamp,
+      end: Timestamp,
+      zone: Id.optional(),
+      quantities: z.array(z.strictObject({ category: Id, quantity: Count })).optional(),
+    }),
+  ),
 });
 
 export const ConcernNotification = z.strictObject({
@@ -69,6 +95,7 @@ export const NotificationBody = z.discriminatedUnion('kind', [
   MovementNotification,
   StatusChangeNotification,
   ActivityNotification,
+  CalendarNotification,
   ConcernNotification,
   ExplanationNotification,
 ]);

@@ -7,7 +7,7 @@
  */
 import type { Problem } from '../../crypto/errors.js';
 import { formatPath } from '../common.js';
-import { regimeIndex } from '../regime/index.js';
+import { regimeIndex, ruleParties } from '../regime/index.js';
 import type { Regime } from '../regime/schema.js';
 import type { Item } from './declaration.js';
 import type { Envelope } from './index.js';
@@ -44,6 +44,25 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
       seen.add(it.uid);
     });
   };
+  /** An item against the types registry: a known type of its category, within the type's attribute bounds. */
+  const itemType = (path: Path, it: { category: string; type?: string; attributes?: Record<string, number> }) => {
+    if (it.type === undefined) {
+      if (ix.typedCategories.has(it.category))
+        report([...path, 'type'], `category "${it.category}" has agreed types: the item must name one`);
+      return;
+    }
+    if (!known([...path, 'type'], ix.types, 'item type', it.type)) return;
+    const t = ix.types.get(it.type)!;
+    if (t.category !== it.category) {
+      report([...path, 'type'], `type "${t.id}" is of category "${t.category}", not "${it.category}"`);
+      return;
+    }
+    for (const [a, bound] of Object.entries(t.attributes ?? {})) {
+      const value = it.attributes?.[a];
+      if (value !== undefined && value > bound.atMost)
+        report([...path, 'attributes', a], `${value} is more than a ${t.id} carries (at most ${bound.atMost})`);
+    }
+  };
   const b: Path = ['body'];
 
   switch (envelope.type) {
@@ -53,6 +72,7 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
         items([...b, 'items'], body.items);
         body.items.forEach((it, i) => {
           site([...b, 'items', i, 'site'], it.site);
+          itemType([...b, 'items', i], it);
           const c = ix.categories.get(it.category);
           for (const a of Object.keys(it.attributes ?? {})) {
             if (c?.kind === 'item' && !c.attributes?.includes(a)) {
@@ -88,6 +108,7 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
         if (!leaf.item) return;
         category([...b, 'leaves', i, 'item', 'category'], leaf.item.category, 'item');
         site([...b, 'leaves', i, 'item', 'site'], leaf.item.site);
+        itemType([...b, 'leaves', i, 'item'], leaf.item);
       });
       break;
     }
@@ -95,15 +116,20 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
       const body = envelope.body;
       if (!known([...b, 'rule'], ix.notifications, 'notification rule', body.rule)) break;
       const rule = ix.notifications.get(body.rule)!;
-      const expected = rule.trigger.kind === 'concern' ? ['concern', 'explanation'] : [rule.trigger.kind];
+      const expected =
+        rule.trigger.kind === 'concern'
+          ? ['concern', 'explanation']
+          : rule.calendar
+            ? [rule.trigger.kind, 'calendar']
+            : [rule.trigger.kind];
+      const bound = ruleParties(regime, rule);
       if (!expected.includes(body.kind)) {
         report(
           [...b, 'kind'],
           `rule "${rule.id}" is triggered by ${rule.trigger.kind}, expected kind ${expected.join(' or ')}`,
         );
       }
-      if (!rule.parties.includes(envelope.party))
-        report(['party'], `rule "${rule.id}" does not bind "${envelope.party}"`);
+      if (!bound.includes(envelope.party)) report(['party'], `rule "${rule.id}" does not bind "${envelope.party}"`);
       const t = rule.trigger;
       const inTrigger = (path: Path, cat: string) => {
         if (
@@ -133,9 +159,25 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
         });
         zone([...b, 'zone'], body.zone);
         if (Date.parse(body.end) < Date.parse(body.start)) report([...b, 'end'], 'the activity ends before it starts');
+        body.participants?.forEach((p, i) => {
+          party([...b, 'participants', i], p);
+          if (ix.parties.has(p) && !bound.includes(p))
+            report([...b, 'participants', i], `rule "${rule.id}" does not bind "${p}"`);
+        });
+      } else if (body.kind === 'calendar') {
+        body.activities.forEach((a, i) => {
+          const ap = [...b, 'activities', i];
+          zone([...ap, 'zone'], a.zone);
+          a.quantities?.forEach((q, j) => {
+            category([...ap, 'quantities', j, 'category'], q.category);
+          });
+          if (Date.parse(a.end) < Date.parse(a.start)) report([...ap, 'end'], 'the activity ends before it starts');
+          if (new Date(a.start).getUTCFullYear() !== body.year)
+            report([...ap, 'start'], `the calendar for ${body.year} lists an activity starting in another year`);
+        });
       } else if (body.kind === 'concern') {
         party([...b, 'addressee'], body.addressee);
-        if (ix.parties.has(body.addressee) && !rule.parties.includes(body.addressee)) {
+        if (ix.parties.has(body.addressee) && !bound.includes(body.addressee)) {
           report([...b, 'addressee'], `rule "${rule.id}" does not bind "${body.addressee}"`);
         }
       }
@@ -172,6 +214,15 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
                 `inspection type "${t.id}" verifies no attribute "${f.attribute}"`,
               );
           } else if (f.kind !== 'remark') category([...b, 'findings', i, 'category'], f.category);
+          if (f.kind === 'absence' && f.type !== undefined) {
+            const fp = [...b, 'findings', i, 'type'];
+            if (!known(fp, ix.types, 'item type', f.type)) return;
+            const ty = ix.types.get(f.type)!;
+            if (ty.category !== f.category)
+              report(fp, `type "${ty.id}" is of category "${ty.category}", not "${f.category}"`);
+            else if (!t.verifies.some((v) => v.kind === 'absence' && v.types?.includes(f.type!)))
+              report(fp, `inspection type "${t.id}" verifies the absence of no type "${f.type}"`);
+          }
         });
       }
       break;

@@ -3,6 +3,7 @@ import type { Commitment } from './commitments.js';
 import type { Party, PartyKey } from './parties.js';
 import type { Regime } from './schema.js';
 
+export * from './catalogue.js';
 export * from './categories.js';
 export * from './commitments.js';
 export * from './inspections.js';
@@ -15,6 +16,7 @@ export * from './periodic.js';
 export * from './schema.js';
 export * from './sites-zones.js';
 export * from './text.js';
+export * from './types.js';
 
 /** Lookups by id over a loaded regime, built once per regime object. */
 export interface RegimeIndex {
@@ -32,6 +34,9 @@ export interface RegimeIndex {
   commitments: ReadonlyMap<string, Commitment>;
   metrics: ReadonlyMap<string, Regime['metrics'][number]>;
   periodic: ReadonlyMap<string, NonNullable<Regime['periodic']>[number]>;
+  types: ReadonlyMap<string, NonNullable<Regime['types']>[number]>;
+  /** Item categories the types registry covers: their items must name a type. */
+  typedCategories: ReadonlySet<string>;
 }
 
 const cache = new WeakMap<Regime, RegimeIndex>();
@@ -59,6 +64,8 @@ export function regimeIndex(regime: Regime): RegimeIndex {
       commitments: byId(regime.commitments),
       metrics: byId(regime.metrics),
       periodic: byId(regime.periodic ?? []),
+      types: byId(regime.types ?? []),
+      typedCategories: new Set((regime.types ?? []).map((t) => t.category)),
     };
     cache.set(regime, index);
   }

@@ -21,7 +21,11 @@ export type ConfigurationValue = z.infer<typeof ConfigurationValue>;
 
 export const Verification = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('declared-items'), categories: Categories, attributes: z.array(Id).optional() }),
-  z.strictObject({ kind: z.literal('absence'), categories: Categories }),
+  /**
+   * `types`: only these agreed types must be absent (the 9M729, where the 9M728 of the same launchers may be there);
+   * the report says which type it looked for.
+   */
+  z.strictObject({ kind: z.literal('absence'), categories: Categories, types: z.array(Id).min(1).optional() }),
   z.strictObject({
     kind: z.literal('configuration'),
     categories: Categories,
@@ -51,7 +55,25 @@ export const InspectionType = z.strictObject({
    * at most 3 inspections a calendar year, and with `count: 1` at most one from the same inspecting state). A request
    * beyond either is the requester's finding and consumes neither.
    */
-  quota: z.strictObject({ count: Count, period: Duration, anchor: IsoDate, perHost: Count.optional() }),
+  quota: z.strictObject({
+    count: Count,
+    period: Duration,
+    anchor: IsoDate,
+    perHost: Count.optional(),
+    /**
+     * The host's passive quota derived from what it reported (VD11 ¶109, evaluation visits): one per `per` units of
+     * `category` in its declaration in effect, or part thereof, at most `atMost`; with `fromOneShare: 5`, at most a
+     * fifth of that quota (rounded down, at least one) from the same inspecting state.
+     */
+    fromUnits: z
+      .strictObject({
+        category: Id,
+        per: z.int().positive(),
+        atMost: Count.optional(),
+        fromOneShare: z.int().positive().optional(),
+      })
+      .optional(),
+  }),
   notice: Duration,
   duration: Duration,
   verifies: z.array(Verification).min(1, { error: 'expected at least one verification' }),

@@ -25,11 +25,12 @@ import type { Commitment } from './commitments.js';
 import type { InspectionType } from './inspections.js';
 import type { Limit } from './limits.js';
 import type { Metric } from './metrics.js';
-import type { NotificationRule } from './notifications.js';
+import { type NotificationRule, ruleParties } from './notifications.js';
 import type { Party } from './parties.js';
 import type { PeriodicObligation } from './periodic.js';
 import { COLLECTIONS, type Collection, type Regime, RegimeSchema } from './schema.js';
 import type { Site, SiteKind, Zone } from './sites-zones.js';
+import type { ItemType } from './types.js';
 
 /** Regime documents carry zones as GeoJSON and can be large, but not without bound. */
 export const MAX_REGIME_TEXT = 16 * 1024 * 1024;
@@ -202,6 +203,7 @@ interface Valid {
   commitments: Map<string, Commitment>;
   metrics: Map<string, Metric>;
   periodic: Map<string, PeriodicObligation>;
+  types: Map<string, ItemType>;
 }
 
 const NOUN: Record<Collection, string> = {
@@ -217,6 +219,7 @@ const NOUN: Record<Collection, string> = {
   commitments: 'commitment',
   metrics: 'metric',
   periodic: 'periodic obligation',
+  types: 'item type',
 };
 
 type Path = (string | number)[];
@@ -343,8 +346,15 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
       report(path('limits', id, 'until'), `${l.until} is before from (${l.from})`);
   }
 
+  for (const [id, p] of v.parties)
+    if (p.territory !== undefined) ref(path('parties', id, 'territory'), 'zones', p.territory);
+
+  const numberAt = new Map<number, string>();
+  const partiesOfDoc = [...v.parties.values()];
   for (const [id, n] of v.notifications) {
-    refs(path('notifications', id, 'parties'), 'parties', n.parties);
+    if (n.parties !== 'all') refs(path('notifications', id, 'parties'), 'parties', n.parties);
+    else if (ruleParties({ parties: partiesOfDoc }, n).length < 2)
+      report(path('notifications', id, 'parties'), '"all" binds fewer than two participating states');
     const tp = path('notifications', id, 'trigger');
     const t = n.trigger;
     if (n.withoutNotice !== undefined && t.kind !== 'activity')
@@ -352,15 +362,49 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
         path('notifications', id, 'withoutNotice'),
         `only an activity is carried out without notice, not a ${t.kind}`,
       );
+    for (const field of ['calendar', 'constraints'] as const) {
+      if (n[field] !== undefined && t.kind !== 'activity')
+        report(path('notifications', id, field), `only an activity rule has ${field}, not a ${t.kind} rule`);
+    }
+    const thresholds = (p: Path, list: readonly { category: string }[] | undefined) => {
+      list?.forEach((th, i) => {
+        ref([...p, i, 'category'], 'categories', th.category);
+      });
+    };
     if (t.kind === 'movement' || t.kind === 'status-change') refs([...tp, 'categories'], 'categories', t.categories);
+    if (t.kind !== 'concern' && t.zone !== undefined) ref([...tp, 'zone'], 'zones', t.zone);
     if (t.kind === 'activity') {
-      t.anyOf.forEach((th, i) => {
-        ref([...tp, 'anyOf', i, 'category'], 'categories', th.category);
+      thresholds([...tp, 'anyOf'], t.anyOf);
+      thresholds([...tp, 'air'], t.air);
+      thresholds([...tp, 'observation'], t.observation);
+      thresholds(path('notifications', id, 'calendar', 'anyOf'), n.calendar?.anyOf);
+      n.constraints?.forEach((c, i) => {
+        thresholds(path('notifications', id, 'constraints', i, 'anyOf'), c.anyOf);
       });
-      t.air?.forEach((th, i) => {
-        ref([...tp, 'air', i, 'category'], 'categories', th.category);
+    }
+    if (n.catalogue) {
+      const np = path('notifications', id, 'catalogue', 'number');
+      const first = numberAt.get(n.catalogue.number);
+      if (first) report(np, `number ${n.catalogue.number} is also ${first}`);
+      else numberAt.set(n.catalogue.number, `"${id}"'s`);
+      const seen = new Set<string>();
+      n.catalogue.fields.forEach((f, i) => {
+        if (seen.has(f)) report(path('notifications', id, 'catalogue', 'fields', i), `"${f}" is listed twice`);
+        seen.add(f);
       });
-      if (t.zone !== undefined) ref([...tp, 'zone'], 'zones', t.zone);
+    }
+  }
+
+  for (const [id, t] of v.types) {
+    if (!ref(path('types', id, 'category'), 'categories', t.category)) continue;
+    const c = v.categories.get(t.category);
+    if (c?.kind === 'quantity') {
+      report(path('types', id, 'category'), `"${c.id}" is a quantity category: it has no items to be of a type`);
+      continue;
+    }
+    for (const a of Object.keys(t.attributes ?? {})) {
+      if (c && !c.attributes?.includes(a))
+        report(path('types', id, 'attributes', a), `category "${c.id}" has no attribute "${a}"`);
     }
   }
 
@@ -373,6 +417,8 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
       if (pair.inspector === pair.host) report([...pp, 'host'], 'a party does not inspect itself');
       hosts.add(pair.host);
     });
+    const units = t.quota.fromUnits;
+    if (units) ref(path('inspections', id, 'quota', 'fromUnits', 'category'), 'categories', units.category);
     const wp = path('inspections', id, 'where');
     if (t.where.siteKinds) refs([...wp, 'siteKinds'], 'siteKinds', t.where.siteKinds);
     if (t.where.sites) {
@@ -393,6 +439,17 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
     t.verifies.forEach((what, i) => {
       const vp = path('inspections', id, 'verifies', i);
       refs([...vp, 'categories'], 'categories', what.categories);
+      if (what.kind === 'absence' && what.types) {
+        refs([...vp, 'types'], 'types', what.types);
+        what.types.forEach((tid, j) => {
+          const ty = v.types.get(tid);
+          if (ty && !what.categories.includes(ty.category))
+            report(
+              [...vp, 'types', j],
+              `type "${tid}" is of category "${ty.category}", which this check does not list`,
+            );
+        });
+      }
       if (what.kind === 'configuration') {
         const seen = new Set<string>();
         what.expected.forEach((x, j) => {
@@ -432,7 +489,12 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
   }
 
   for (const [id, o] of v.periodic) {
-    refs(path('periodic', id, 'parties'), 'parties', o.parties);
+    if (o.parties !== 'all') refs(path('periodic', id, 'parties'), 'parties', o.parties);
+    if (o.calendar !== undefined && ref(path('periodic', id, 'calendar'), 'notifications', o.calendar)) {
+      const rule = v.notifications.get(o.calendar);
+      if (rule && !rule.calendar)
+        report(path('periodic', id, 'calendar'), `notification rule "${o.calendar}" asks for no annual calendar`);
+    }
     if (o.until !== undefined && o.until < o.first)
       report(path('periodic', id, 'until'), `${o.until} is before first (${o.first})`);
     const first = Date.parse(`${o.first}T00:00:00Z`);
@@ -464,7 +526,7 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
         }
       } else if (u.kind === 'notify' && ref([...up, 'rule'], 'notifications', u.rule)) {
         const n = v.notifications.get(u.rule);
-        if (n && !n.parties.includes(c.party))
+        if (n && !ruleParties({ parties: partiesOfDoc }, n).includes(c.party))
           report([...up, 'rule'], `notification rule "${u.rule}" does not name "${c.party}"`);
       } else if (u.kind === 'metric' && ref([...up, 'metric'], 'metrics', u.metric)) {
         const m = v.metrics.get(u.metric);

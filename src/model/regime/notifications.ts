@@ -1,6 +1,7 @@
 /**
  * Notification rules: what triggers a notification, its deadline relative to the event, and whether and by when
- * the receivers acknowledge. Each party in `parties` notifies the others in `parties`.
+ * the receivers acknowledge. Each party in `parties` notifies the others in `parties` (`all`: every participating
+ * state, as the Vienna Document's notifications go to all 57).
  *
  * Triggers:
  * - `movement`: an item of one of `categories` moves between sites (New START: within 5 days);
@@ -10,6 +11,10 @@
  *   within a zone (of application); `air` thresholds (200 sorties) only bring the air component in;
  * - `concern`: another party asks for an explanation of unusual activity (Vienna Document Ch. III §16); the
  *   addressee explains within the deadline.
+ *
+ * A trigger's `zone` is the rule's zone of application. Activity rules may also ask for observers (`observation`),
+ * an annual calendar (`calendar`) and constraints on large activities (`constraints`), VD11 Ch. VI–VIII; a rule's
+ * `catalogue` places it in the treaty's catalogue of formats.
  *
  * The deadline is `before` the event (prior notification) or `after` it.
  */
@@ -25,8 +30,14 @@ export const Threshold = z.strictObject({
 });
 
 export const Trigger = z.discriminatedUnion('kind', [
-  z.strictObject({ kind: z.literal('movement'), categories: Categories }),
-  z.strictObject({ kind: z.literal('status-change'), categories: Categories, to: z.array(Status).min(1).optional() }),
+  /** `zone`: the zone of application; only a change whose site lies in it is notifiable. */
+  z.strictObject({ kind: z.literal('movement'), categories: Categories, zone: Id.optional() }),
+  z.strictObject({
+    kind: z.literal('status-change'),
+    categories: Categories,
+    to: z.array(Status).min(1).optional(),
+    zone: Id.optional(),
+  }),
   z.strictObject({
     kind: z.literal('activity'),
     anyOf: z.array(Threshold).min(1, { error: 'expected at least one threshold' }),
@@ -36,15 +47,50 @@ export const Trigger = z.discriminatedUnion('kind', [
      */
     air: z.array(Threshold).min(1).optional(),
     zone: Id.optional(),
+    /**
+     * Thresholds at or above which the notifying states invite observers (VD11 Ch. VI ¶47: 13,000 troops, 300
+     * tanks, 500 ACVs or 250 artillery pieces; 3,500 airborne or amphibious troops); an activity notification that
+     * reaches one without `observersInvited: true` is `observation.not-invited`.
+     */
+    observation: z.array(Threshold).min(1).optional(),
   }),
   z.strictObject({ kind: z.literal('concern') }),
 ]);
 export type Trigger = z.infer<typeof Trigger>;
 
+/**
+ * A constraint on notifiable activities (VD11 Ch. VIII ¶67–68): a party carries out at most `atMost` activities
+ * reaching any of `anyOf` within `years` calendar years (1, or 3 consecutive); rule `constraint.exceeded`.
+ */
+export const ActivityConstraint = z.strictObject({
+  anyOf: z.array(Threshold).min(1, { error: 'expected at least one threshold' }),
+  atMost: z.int().nonnegative({ error: 'expected a whole number ≥ 0' }),
+  years: z.union([z.literal(1), z.literal(3)], { error: 'expected 1 or 3 (calendar years)' }),
+  source: Source.optional(),
+});
+export type ActivityConstraint = z.infer<typeof ActivityConstraint>;
+
+/**
+ * Where a notification type sits in the treaty's catalogue of formats: a stable `number`, the `article` (or
+ * format) it implements, and the `fields` its message carries. The title is the rule's `name`, in each language.
+ */
+export const CatalogueEntry = z.strictObject({
+  number: z.int().positive({ error: 'expected a whole number ≥ 1' }),
+  article: z.string().regex(/\S/, { error: 'expected the article or format' }).max(200),
+  fields: z.array(Id).min(1, { error: 'expected at least one field' }),
+});
+export type CatalogueEntry = z.infer<typeof CatalogueEntry>;
+
+/** `all`: every participating state (status `party`); observers are not bound. */
+export const RuleParties = z.union([
+  z.literal('all'),
+  z.array(Id).min(2, { error: 'expected at least two parties (who notify whom), or "all"' }),
+]);
+
 export const NotificationRule = z.strictObject({
   id: Id,
   name: Text,
-  parties: z.array(Id).min(2, { error: 'expected at least two parties (who notify whom)' }),
+  parties: RuleParties,
   trigger: Trigger,
   deadline: exactlyOne({ before: Duration.optional(), after: Duration.optional() }),
   /** Receivers acknowledge within this period of the notification; no acknowledgement is due when absent. */
@@ -54,6 +100,33 @@ export const NotificationRule = z.strictObject({
    * 2011 ¶41) is due `after` its start instead (PT0S: when the troops begin it); rule `notification.snap-late`.
    */
   withoutNotice: z.strictObject({ after: Duration }).optional(),
+  /**
+   * Activity rules only (VD11 Ch. VII): activities reaching `anyOf` (the trigger's thresholds when absent) must be
+   * listed in the party's annual calendar for their year (a `calendar` notification under this rule, counted before
+   * the activity starts); rule `calendar.not-listed`. Activities carried out without notice are exempt.
+   */
+  calendar: z.strictObject({ anyOf: z.array(Threshold).min(1).optional() }).optional(),
+  /** Activity rules only: constraints on how many large activities a party carries out (VD11 Ch. VIII). */
+  constraints: z.array(ActivityConstraint).min(1).optional(),
+  catalogue: CatalogueEntry.optional(),
   source: Source.optional(),
 });
 export type NotificationRule = z.infer<typeof NotificationRule>;
+
+/**
+ * The parties a rule binds: its list, or with `all` every participating state (status `party`), in regime order.
+ * Memoised per rule object, as the engine asks on every entry.
+ */
+export function ruleParties(
+  regime: { parties: readonly { id: string; status: string }[] },
+  rule: Pick<NotificationRule, 'parties'>,
+): readonly string[] {
+  if (rule.parties !== 'all') return rule.parties;
+  let list = allParties.get(regime);
+  if (!list) {
+    list = regime.parties.filter((p) => p.status === 'party').map((p) => p.id);
+    allParties.set(regime, list);
+  }
+  return list;
+}
+const allParties = new WeakMap<object, readonly string[]>();

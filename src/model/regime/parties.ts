@@ -39,6 +39,11 @@ export const Party = z.strictObject({
   status: z.enum(['party', 'observer']),
   origin: Origin,
   keys: z.array(PartyKey).min(1, { error: 'expected at least one key' }),
+  /**
+   * The zone that is the party's territory: an activity observed there is the host's to notify too (VD11 ¶38), with
+   * the participating states whose forces take part.
+   */
+  territory: Id.optional(),
   source: Source.optional(),
 });
 export type Party = z.infer<typeof Party>;

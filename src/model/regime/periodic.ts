@@ -15,7 +15,14 @@ import { Text } from './text.js';
 export const PeriodicObligation = z.strictObject({
   id: Id,
   name: Text,
-  parties: z.array(Id).min(1, { error: 'expected at least one party' }),
+  /** `all`: every participating state (status `party`). */
+  parties: z.union([z.literal('all'), z.array(Id).min(1, { error: 'expected at least one party, or "all"' })]),
+  /**
+   * Fulfilled by an annual calendar under this activity rule (one with `calendar`) for the data date's year, not by
+   * a declaration (VD11 Ch. VII: the calendar for the next year, due 15 November: `first: 2022-01-01, every: P1Y,
+   * deadline: {before: P47D}`).
+   */
+  calendar: Id.optional(),
   first: IsoDate,
   every: Duration.optional(),
   until: IsoDate.optional(),

@@ -17,6 +17,7 @@ import { Party } from './parties.js';
 import { PeriodicObligation } from './periodic.js';
 import { Geography, Site, SiteKind, Zone } from './sites-zones.js';
 import { Text } from './text.js';
+import { ItemType } from './types.js';
 
 export const REGIME_FORMAT = 'detente-regime/1';
 
@@ -64,6 +65,8 @@ export const RegimeSchema = z.strictObject({
   metrics: z.array(Metric),
   /** Recurring declarations (periodic.ts); optional, so regimes written before it keep their hash. */
   periodic: z.array(PeriodicObligation).optional(),
+  /** The types registry (types.ts); optional, so regimes written before it keep their hash. */
+  types: z.array(ItemType).optional(),
   escrow: Escrow.optional(),
   /**
    * How many other parties' witnesses must cosign a checkpoint before a verifier accepts it (the k of the
@@ -87,5 +90,6 @@ export const COLLECTIONS = [
   'commitments',
   'metrics',
   'periodic',
+  'types',
 ] as const;
 export type Collection = (typeof COLLECTIONS)[number];

@@ -4,7 +4,7 @@
  * closer than that is flagged: the node will log it, and the engine will record it as late.
  */
 import { useMemo, useState } from 'react';
-import { addDuration } from '../../../src/model/index.js';
+import { addDuration, ruleParties } from '../../../src/model/index.js';
 import { useData } from '../data.js';
 import { formatDuration, formatUtc, useI18n } from '../i18n/i18n.js';
 import { useNow } from '../useNow.js';
@@ -17,7 +17,9 @@ export function NotifyForm({ token, me }: { token: string; me?: Me }) {
   const { t, text, lang } = useI18n();
   const now = useNow();
   const party = me?.party ?? regime.parties.find((p) => p.status === 'party')?.id ?? '';
-  const rules = regime.notifications.filter((n) => n.trigger.kind === 'activity' && n.parties.includes(party));
+  const rules = regime.notifications.filter(
+    (n) => n.trigger.kind === 'activity' && ruleParties(regime, n).includes(party),
+  );
   const [ruleChoice, setRule] = useState('');
   const rule = rules.find((r) => r.id === ruleChoice) ?? rules[0];
   const [nameEn, setNameEn] = useState('');

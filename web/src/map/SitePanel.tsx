@@ -116,7 +116,7 @@ export function SitePanel({ site }: { site: Site }) {
         <ul className="plain small" data-testid="site-inspections">
           {requests.map((r) => (
             <li key={`${r.ref.origin}#${r.ref.index}`} data-inspection={r.inspection} data-status={r.status}>
-              <span className={`pill${r.status === 'not-conducted' ? ' bad' : ''}`}>
+              <span className={`pill${r.status === 'not-conducted' || r.status === 'refused' ? ' bad' : ''}`}>
                 {t(`status.${r.status}` as 'status.requested')}
               </span>{' '}
               {text(regime.inspections.find((i) => i.id === r.inspection)?.name) || r.inspection} ·{' '}
