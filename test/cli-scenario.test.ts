@@ -128,7 +128,7 @@ describe('detente scenario play, status, findings', () => {
     const out = ok(['findings', '--dir', dir]);
     expect(out).toMatch(/^29 findings as of 2022-12-31 23:59:59 UTC/);
     expect(out).toContain(
-      '2022-07-12 14:00 UTC  CRITICAL  limit.exceeded-observed  (limit ukraine-no-offensive-gl-missiles)  charged to ru',
+      '2022-07-12 14:00 UTC  CRITICAL  limit.exceeded-observed  (limit ukraine-no-offensive-gl-missiles)  concerns ru',
     );
     expect(out).toMatch(/↳ detente\.example\/nato #8 leaf [0-9a-f]{64}/);
     const json = JSON.parse(ok(['findings', '--dir', dir, '--severity', 'critical', '--json']));
@@ -137,7 +137,7 @@ describe('detente scenario play, status, findings', () => {
       'inspection.absence-not-confirmed',
       'limit.exceeded-observed',
     ]);
-    expect(ok(['findings', '--dir', dir, '--lang', 'ru', '--severity', 'critical'])).toContain('превышает');
+    expect(ok(['findings', '--dir', dir, '--lang', 'ru', '--severity', 'critical'])).toContain('указывают');
     // The JSON carries what the engine said: a code and parameters; each language renders them.
     expect(json.findings[2].message).toMatchObject({
       code: 'limit.exceeded-observed.in-zone',

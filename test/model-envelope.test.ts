@@ -126,6 +126,11 @@ function samples(): EnvelopeFields[] {
     ru('commitment-withdrawn', { commitment: 'ru-ground-missile-base-transparency', acceptance: someRef(4) }),
     us('random-commit', { draw: 'sites-2022', inspection: 'ru-ground-missile-base-transparency', commitment: hex(5) }),
     us('random-reveal', { commit: someRef(5), value: b64(6), salt: b64(8) }),
+    ru('assessment', {
+      incident: 'inspection.item-not-found/detente.example/us#25',
+      position: 'insufficient-information',
+      statement: { en: 'The bomber was at Ukrainka.', ru: 'Бомбардировщик находился на Украинке.' },
+    }),
   ];
   return list as EnvelopeFields[];
 }

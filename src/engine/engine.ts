@@ -15,6 +15,7 @@ import type { Ctx, QueryContext } from './context.js';
 import { EscrowRules, type EscrowState } from './escrow.js';
 import { type Finding, finding, keyOf, type RuleId, SEVERITIES, type Severity, sortFindings } from './findings.js';
 import { Holdings, type ItemChange, type PartyHoldingsState } from './holdings.js';
+import { type Incident, Incidents } from './incidents.js';
 import { Inspections, type InspectionsState } from './inspections.js';
 import { type Intervals, intersect, union } from './intervals.js';
 import { LeafIndex } from './leaf-index.js';
@@ -78,6 +79,8 @@ export interface ComplianceState {
   inspections: InspectionsState;
   metrics: MetricState[];
   escrow: EscrowState;
+  /** The findings grouped by event, with graded evidence and each party's own assessment (incidents.ts). */
+  incidents: Incident[];
   findings: { total: number; bySeverity: Record<Severity, number>; byRule: Record<string, number> };
 }
 
@@ -96,6 +99,7 @@ export class Engine {
   readonly #metrics: Metrics;
   readonly #periodic: Periodic;
   readonly #escrow: EscrowRules;
+  readonly #incidents = new Incidents();
   /** The last entry applied (its order key only is read). */
   #last: Pick<EngineEntry, 'countedAt' | 'origin' | 'index'> | undefined;
   #total = 0;
@@ -333,6 +337,7 @@ export class Engine {
         this.#escrow.request(e, ref, at);
         break;
       case 'inspection-report': {
+        this.#incidents.source(e, ref);
         const ev = this.#inspections.report(e, ref, at);
         this.#escrow.report(e, ref, at);
         const counts = new Map<string, number>();
@@ -349,6 +354,7 @@ export class Engine {
         break;
       }
       case 'observation': {
+        this.#incidents.source(e, ref);
         const b = e.body;
         const subject = b.subject;
         const zones = this.#ctx.zones.zonesOfPlace(b.place);
@@ -414,6 +420,9 @@ export class Engine {
         break;
       case 'random-reveal':
         this.#escrow.randomReveal(e, ref, at);
+        break;
+      case 'assessment':
+        this.#incidents.assessment(e, ref, at);
         break;
     }
   }
@@ -520,6 +529,7 @@ export class Engine {
       inspections: this.#inspections.state(q, detail),
       metrics: this.#metrics.state(q, detail),
       escrow: this.#escrow.state(q),
+      incidents: this.#incidents.group(findings, this.regime, this.#ctx.ix),
       findings: {
         total: findings.length,
         bySeverity,
@@ -527,6 +537,11 @@ export class Engine {
       },
     };
     return { state, findings };
+  }
+
+  /** The findings as of `asOf` grouped into incidents (incidents.ts). */
+  incidents(asOf: number): Incident[] {
+    return this.#incidents.group(this.findings(asOf), this.regime, this.#ctx.ix);
   }
 
   state(asOf: number, options: StateOptions = {}): ComplianceState {

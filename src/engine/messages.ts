@@ -82,6 +82,10 @@ export const MESSAGE_CODES = [
   'condition.in-force',
   'condition.metric-met',
   'condition.date',
+  'incident.indicators',
+  'incident.indicators.at',
+  'incident.question',
+  'incident.question.at',
 ] as const;
 
 export type MessageCode = (typeof MESSAGE_CODES)[number];

@@ -20,19 +20,20 @@ const messages: Record<MessageCode, string> = {
   'entry.invalid-reference.reveal': "{party}'s reveal names no random commitment of its own",
   'declaration.incomplete':
     "{party}'s declaration as of {asOf} lists further items in blobs that could not be read; only the items in the entry count",
-  'limit.exceeded': '{party} exceeds "{limit}" (at most {atMost}): declared above the limit from {from:time}',
+  'limit.exceeded': '{party}\'s declared count is above "{limit}" (at most {atMost}) from {from:time}',
   'limit.exceeded.in-zone':
-    '{party} exceeds "{limit}" (at most {atMost} in {zone}): declared above the limit from {from:time}',
-  'limit.exceeded-observed': '{party} exceeds "{limit}" (at most {atMost}): observed above the limit from {from:time}',
+    '{party}\'s declared count is above "{limit}" (at most {atMost} in {zone}) from {from:time}',
+  'limit.exceeded-observed': 'observations indicate {party} above "{limit}" (at most {atMost}) from {from:time}',
   'limit.exceeded-observed.in-zone':
-    '{party} exceeds "{limit}" (at most {atMost} in {zone}): observed above the limit from {from:time}',
+    'observations indicate {party} above "{limit}" (at most {atMost} in {zone}) from {from:time}',
   'commitment.invalid-withdrawal': '{party} withdraws "{commitment}" naming an acceptance that is not its current one',
   'notification.late': '{party} notified {kind:term} under "{rule}" {late:duration} late (due {due:time})',
   'notification.snap-late':
     '{party} notified an activity under "{rule}" carried out without advance notice to the troops {late:duration} after it began (due {due:time})',
-  'notification.missing': '{party} never notified the {kind:term} of {n} {n|item|items} under "{rule}": {items}',
+  'notification.missing':
+    'no notification by {party} is on record for the {kind:term} of {n} {n|item|items} under "{rule}": {items}',
   'notification.missing.activity':
-    '{party}\'s activity observed from {first:time} reaches a threshold of "{rule}" and was never notified',
+    '{party}\'s activity observed from {first:time} reaches a threshold of "{rule}"; no notification is on record',
   'notification.unknown-item': "{party}'s notification names {n} {n|item|items} it never declared: {items}",
   'notification.explanation-late':
     '{party} explained a concern under "{rule}" {late:duration} after the deadline ({due:time})',
@@ -93,9 +94,9 @@ const messages: Record<MessageCode, string> = {
   'commitment.withdrawn': 'withdrawn by {party}, effective {effective:time}',
   'commitment.proposed': 'not accepted by {party}',
   'commitment.awaiting': 'awaiting: {conditions}',
-  'commitment.breached': 'in force since {since:time}; breached: {rules}',
+  'commitment.breached': 'in force since {since:time}; indicators raised under: {rules}',
   'commitment.breached.withdrawing':
-    'in force since {since:time}; breached: {rules}; withdrawal effective {effective:time}',
+    'in force since {since:time}; indicators raised under: {rules}; withdrawal effective {effective:time}',
   'commitment.in-force': 'in force since {since:time}: accepted and every condition holds',
   'commitment.in-force.withdrawing':
     'in force since {since:time}: accepted and every condition holds; withdrawal effective {effective:time}',
@@ -104,6 +105,13 @@ const messages: Record<MessageCode, string> = {
   'condition.in-force': '"{commitment}" in force',
   'condition.metric-met': 'metric "{metric}" met',
   'condition.date': 'date {from} to {until}',
+  'incident.indicators':
+    '{n} {n|indicator|indicators} concerning {party} ({findings} {findings|finding|findings}): {rules}',
+  'incident.indicators.at':
+    '{n} {n|indicator|indicators} concerning {party} at {place} ({findings} {findings|finding|findings}): {rules}',
+  'incident.question': 'question for {party}: what explains the records between {from:time} and {to:time}?',
+  'incident.question.at':
+    'question for {party}: what explains the records at {place} between {from:time} and {to:time}?',
 };
 
 const rules: Record<RuleId, string> = {
@@ -114,13 +122,13 @@ const rules: Record<RuleId, string> = {
   'entry.unresolved-reference': 'an entry refers to an entry the engine does not hold',
   'entry.invalid-reference': 'an entry refers to an entry of the wrong type or party',
   'declaration.incomplete': "a declaration's further items (blobs) could not be read",
-  'limit.exceeded': 'a binding limit is exceeded by what the party declared',
-  'limit.exceeded-observed': 'observations or inspections show a binding limit exceeded',
+  'limit.exceeded': 'what the party declared is above a binding limit',
+  'limit.exceeded-observed': 'observations or inspections indicate counts above a binding limit',
   'commitment.invalid-withdrawal': 'a withdrawal names no current acceptance',
   'notification.late': 'a notification was made after its deadline',
   'notification.snap-late':
     'an activity carried out without advance notice to the troops was not notified when it began',
-  'notification.missing': 'an observation or a later declaration shows a change that was never notified',
+  'notification.missing': 'an observation or a later declaration shows a change for which no notification is on record',
   'notification.unknown-item': 'a notification names an item never declared',
   'notification.explanation-late': 'an explanation of a concern came after its deadline',
   'notification.explanation-missing': 'a concern was not explained by its deadline',

@@ -21,20 +21,22 @@ const messages: Record<MessageCode, string> = {
   'entry.invalid-reference.reveal': 'раскрытие стороны {party} не ссылается на её собственное обязательство',
   'declaration.incomplete':
     'заявление стороны {party} на {asOf} ссылается на недоступные блоки с дополнительными единицами; учтены только единицы из самой записи',
-  'limit.exceeded': '{party} превышает «{limit}» (не более {atMost}): заявлено сверх предела с {from:time}',
+  'limit.exceeded': 'заявленное {party} количество выше предела «{limit}» (не более {atMost}) с {from:time}',
   'limit.exceeded.in-zone':
-    '{party} превышает «{limit}» (не более {atMost} в зоне {zone}): заявлено сверх предела с {from:time}',
-  'limit.exceeded-observed': '{party} превышает «{limit}» (не более {atMost}): наблюдается сверх предела с {from:time}',
+    'заявленное {party} количество выше предела «{limit}» (не более {atMost} в зоне {zone}) с {from:time}',
+  'limit.exceeded-observed':
+    'наблюдения указывают, что у {party} больше предела «{limit}» (не более {atMost}) с {from:time}',
   'limit.exceeded-observed.in-zone':
-    '{party} превышает «{limit}» (не более {atMost} в зоне {zone}): наблюдается сверх предела с {from:time}',
+    'наблюдения указывают, что у {party} больше предела «{limit}» (не более {atMost} в зоне {zone}) с {from:time}',
   'commitment.invalid-withdrawal': '{party} отзывает «{commitment}», ссылаясь не на действующее принятие',
   'notification.late':
     '{party} уведомил(а) о {kind:term} по «{rule}» с опозданием на {late:duration} (срок {due:time})',
   'notification.snap-late':
     '{party} уведомил(а) о деятельности по «{rule}», проводимой без предварительного уведомления войск, через {late:duration} после её начала (срок {due:time})',
-  'notification.missing': '{party} не уведомил(а) о {kind:term} {n} {n|единицы|единиц|единиц} по «{rule}»: {items}',
+  'notification.missing':
+    'уведомления {party} о {kind:term} {n} {n|единицы|единиц|единиц} по «{rule}» в записях нет: {items}',
   'notification.missing.activity':
-    'деятельность стороны {party}, наблюдаемая с {first:time}, достигает порога «{rule}» и не была уведомлена',
+    'деятельность стороны {party}, наблюдаемая с {first:time}, достигает порога «{rule}»; уведомления в записях нет',
   'notification.unknown-item':
     'уведомление стороны {party} называет {n} {n|единицу|единицы|единиц}, которые она не заявляла: {items}',
   'notification.explanation-late':
@@ -103,8 +105,9 @@ const messages: Record<MessageCode, string> = {
   'commitment.withdrawn': 'отозвано стороной {party}, с {effective:time}',
   'commitment.proposed': 'не принято стороной {party}',
   'commitment.awaiting': 'ожидается: {conditions}',
-  'commitment.breached': 'в силе с {since:time}; нарушено: {rules}',
-  'commitment.breached.withdrawing': 'в силе с {since:time}; нарушено: {rules}; отзыв вступает в силу {effective:time}',
+  'commitment.breached': 'в силе с {since:time}; выявлены признаки по: {rules}',
+  'commitment.breached.withdrawing':
+    'в силе с {since:time}; выявлены признаки по: {rules}; отзыв вступает в силу {effective:time}',
   'commitment.in-force': 'в силе с {since:time}: принято, все условия выполнены',
   'commitment.in-force.withdrawing':
     'в силе с {since:time}: принято, все условия выполнены; отзыв вступает в силу {effective:time}',
@@ -113,6 +116,12 @@ const messages: Record<MessageCode, string> = {
   'condition.in-force': 'вступление в силу «{commitment}»',
   'condition.metric-met': 'выполнение показателя «{metric}»',
   'condition.date': 'период с {from} по {until}',
+  'incident.indicators':
+    '{n} {n|признак|признака|признаков} в отношении {party} ({findings} {findings|выявление|выявления|выявлений}): {rules}',
+  'incident.indicators.at':
+    '{n} {n|признак|признака|признаков} в отношении {party}, {place} ({findings} {findings|выявление|выявления|выявлений}): {rules}',
+  'incident.question': 'вопрос к {party}: чем объясняются записи с {from:time} по {to:time}?',
+  'incident.question.at': 'вопрос к {party}: чем объясняются записи ({place}) с {from:time} по {to:time}?',
 };
 
 const rules: Record<RuleId, string> = {
@@ -122,8 +131,8 @@ const rules: Record<RuleId, string> = {
   'entry.unresolved-reference': 'запись ссылается на запись, которой нет у движка',
   'entry.invalid-reference': 'запись ссылается на запись не того типа или не той стороны',
   'declaration.incomplete': 'дополнительные единицы заявления (блоки) не удалось прочитать',
-  'limit.exceeded': 'заявленное стороной превышает действующий предел',
-  'limit.exceeded-observed': 'наблюдения или инспекции показывают превышение действующего предела',
+  'limit.exceeded': 'заявленное стороной выше действующего предела',
+  'limit.exceeded-observed': 'наблюдения или инспекции указывают на количество выше действующего предела',
   'commitment.invalid-withdrawal': 'отзыв не ссылается на действующее принятие',
   'notification.late': 'уведомление сделано после срока',
   'notification.snap-late':

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { Id, Timestamp } from '../common.js';
 import type { Role } from '../regime/parties.js';
+import { AssessmentBody } from './assessment.js';
 import { CommitmentAcceptedBody, CommitmentWithdrawnBody } from './commitment.js';
 import { DeclarationBody, DeclarationOpeningBody } from './declaration.js';
 import { InspectionReportBody, InspectionRequestBody } from './inspection.js';
@@ -18,6 +19,7 @@ import { RandomCommitBody, RandomRevealBody } from './random.js';
 import { EntryRef } from './refs.js';
 import { RegimeSignatureBody } from './regime-signature.js';
 
+export * from './assessment.js';
 export * from './commitment.js';
 export * from './declaration.js';
 export * from './inspection.js';
@@ -55,6 +57,7 @@ export const Envelope = z.discriminatedUnion('type', [
   envelopeOf('commitment-withdrawn', CommitmentWithdrawnBody),
   envelopeOf('random-commit', RandomCommitBody),
   envelopeOf('random-reveal', RandomRevealBody),
+  envelopeOf('assessment', AssessmentBody),
 ]);
 export type Envelope = z.infer<typeof Envelope>;
 export type EntryType = Envelope['type'];
@@ -74,6 +77,7 @@ export const ENTRY_ROLE: Readonly<Record<EntryType, Role>> = {
   'commitment-withdrawn': 'declarant',
   'random-commit': 'declarant',
   'random-reveal': 'declarant',
+  assessment: 'declarant',
   'inspection-request': 'inspector',
   'inspection-report': 'inspector',
   observation: 'inspector',

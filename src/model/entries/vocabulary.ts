@@ -207,6 +207,7 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
     case 'regime-signature':
     case 'acknowledgement':
     case 'random-reveal':
+    case 'assessment':
       break;
   }
   return problems;
