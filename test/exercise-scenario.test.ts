@@ -40,12 +40,16 @@ beforeAll(() => {
 });
 
 describe('the European security 2022 scenario', () => {
-  it('refuses the four bad entries and stores nothing of them', () => {
+  it('refuses the eight bad entries and stores nothing of them', () => {
     expect(meta.refused.map((r) => [r.step, r.code])).toEqual([
       ['us-observation-wrong-key', 'ROLE_DENIED'],
       ['us-acks-unknown-entry', 'REFERENCE_UNKNOWN'],
       ['ru-declaration-bad-status', 'SCHEMA_INVALID'],
       ['nato-signs-for-us', 'KEY_UNKNOWN'],
+      ['us-closes-november-wrong-party', 'STAGE_INVALID'],
+      ['us-meeting-unknown-consultation', 'STAGE_INVALID'],
+      ['ru-replies-yelnya-out-of-order', 'STAGE_INVALID'],
+      ['ru-assesses-engels-wrong-key', 'ROLE_DENIED'],
     ]);
     const { regime } = scenarioRegime(NAME);
     const steps = parseTimeline(readFileSync(join('scenarios', NAME, 'timeline.yaml'), 'utf8'), regime).steps;
@@ -143,6 +147,7 @@ describe('the European security 2022 scenario', () => {
       ['2022-09-12T10:00', 'inspection.site-not-selected', 'us'],
       ['2022-10-03T10:00', 'inspection.quota-exceeded', 'ru'],
       ['2022-11-16T14:00', 'metric.declaration-contradicted', 'ru'],
+      ['2022-11-27T10:00', 'consultation.stage-missed', 'ru'],
     ]);
     for (const f of findings) {
       if (f.rule !== 'metric.deadline-missed') expect(f.refs.length, f.id).toBeGreaterThan(0);

@@ -11,6 +11,7 @@
 import { DetenteError } from '../crypto/errors.js';
 import { type Envelope, type Regime, regimeIndex } from '../model/index.js';
 import { type CommitmentState, Commitments } from './commitments.js';
+import { Consultations, type ConsultationsState } from './consultations.js';
 import type { Ctx, QueryContext } from './context.js';
 import { EscrowRules, type EscrowState } from './escrow.js';
 import { type Finding, finding, keyOf, type RuleId, SEVERITIES, type Severity, sortFindings } from './findings.js';
@@ -47,6 +48,8 @@ function bodyRef(e: Envelope): EntryRef | undefined {
       return e.body.acceptance;
     case 'random-reveal':
       return e.body.commit;
+    case 'consultation':
+      return 'previous' in e.body ? e.body.previous : undefined;
     default:
       return undefined;
   }
@@ -81,6 +84,8 @@ export interface ComplianceState {
   escrow: EscrowState;
   /** The findings grouped by event, with graded evidence and each party's own assessment (incidents.ts). */
   incidents: Incident[];
+  /** Concerns raised, their stages and outcomes, and the mechanisms' sessions (consultations.ts). */
+  consultations: ConsultationsState;
   findings: { total: number; bySeverity: Record<Severity, number>; byRule: Record<string, number> };
 }
 
@@ -100,6 +105,7 @@ export class Engine {
   readonly #periodic: Periodic;
   readonly #escrow: EscrowRules;
   readonly #incidents = new Incidents();
+  readonly #consultations: Consultations;
   /** The last entry applied (its order key only is read). */
   #last: Pick<EngineEntry, 'countedAt' | 'origin' | 'index'> | undefined;
   #total = 0;
@@ -128,6 +134,7 @@ export class Engine {
     this.#metrics = new Metrics(ctx);
     this.#periodic = new Periodic(ctx);
     this.#escrow = new EscrowRules(ctx);
+    this.#consultations = new Consultations(ctx);
   }
 
   /**
@@ -424,6 +431,9 @@ export class Engine {
       case 'assessment':
         this.#incidents.assessment(e, ref, at);
         break;
+      case 'consultation':
+        this.#consultations.apply(e, ref, at);
+        break;
     }
   }
 
@@ -495,6 +505,7 @@ export class Engine {
       ...this.#metrics.findings(q),
       ...this.#periodic.findings(q),
       ...this.#escrow.findings(q),
+      ...this.#consultations.findings(q),
     ]);
   }
 
@@ -530,6 +541,7 @@ export class Engine {
       metrics: this.#metrics.state(q, detail),
       escrow: this.#escrow.state(q),
       incidents: this.#incidents.group(findings, this.regime, this.#ctx.ix),
+      consultations: this.#consultations.state(q),
       findings: {
         total: findings.length,
         bySeverity,

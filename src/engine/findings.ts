@@ -14,7 +14,16 @@ export type Severity = (typeof SEVERITIES)[number];
 
 /** The regime element a finding is about. */
 export interface Subject {
-  kind: 'regime' | 'limit' | 'notification' | 'inspection' | 'commitment' | 'metric' | 'periodic' | 'entry';
+  kind:
+    | 'regime'
+    | 'limit'
+    | 'notification'
+    | 'inspection'
+    | 'commitment'
+    | 'metric'
+    | 'periodic'
+    | 'entry'
+    | 'consultation';
   id: string;
 }
 
@@ -89,6 +98,10 @@ export const RULES = {
   'metric.sources-disagree': { severity: 'info' },
   'periodic.missing': { severity: 'major' },
   'periodic.late': { severity: 'minor' },
+  'consultation.stage-missed': { severity: 'major' },
+  'consultation.stage-late': { severity: 'minor' },
+  'consultation.sessions-missing': { severity: 'major' },
+  'consultation.out-of-order': { severity: 'minor' },
 } as const satisfies Record<string, { severity: Severity }>;
 
 export type RuleId = keyof typeof RULES;

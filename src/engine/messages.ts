@@ -86,6 +86,14 @@ export const MESSAGE_CODES = [
   'incident.indicators.at',
   'incident.question',
   'incident.question.at',
+  'consultation.stage-missed',
+  'consultation.stage-late',
+  'consultation.sessions-missing',
+  'consultation.out-of-order.unknown',
+  'consultation.out-of-order.closed',
+  'consultation.out-of-order.followed',
+  'consultation.out-of-order.not-a-side',
+  'consultation.out-of-order.order',
 ] as const;
 
 export type MessageCode = (typeof MESSAGE_CODES)[number];

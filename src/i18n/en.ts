@@ -105,6 +105,17 @@ const messages: Record<MessageCode, string> = {
   'condition.in-force': '"{commitment}" in force',
   'condition.metric-met': 'metric "{metric}" met',
   'condition.date': 'date {from} to {until}',
+  'consultation.stage-missed':
+    '{party} did not record stage "{stage}" of the consultation {raiser} opened under "{mechanism}" by {due:time}',
+  'consultation.stage-late':
+    '{party} recorded stage "{stage}" of the consultation {raiser} opened under "{mechanism}" {late:duration} after its deadline ({due:time})',
+  'consultation.sessions-missing':
+    '"{mechanism}" met {held} {held|time|times} between {from:time} and {to:time}; it is to meet at least {atLeast} {atLeast|time|times}',
+  'consultation.out-of-order.unknown': "{party}'s {step} names no step of a consultation; it is ignored",
+  'consultation.out-of-order.closed': "{party}'s {step} follows a consultation already closed; it is ignored",
+  'consultation.out-of-order.followed': "{party}'s {step} follows a step another step already follows; it is ignored",
+  'consultation.out-of-order.not-a-side': '{party} is neither side of the consultation its {step} names; it is ignored',
+  'consultation.out-of-order.order': "{party}'s {step} comes at a stage out of order; it is ignored",
   'incident.indicators':
     '{n} {n|indicator|indicators} concerning {party} ({findings} {findings|finding|findings}): {rules}',
   'incident.indicators.at':
@@ -165,6 +176,10 @@ const rules: Record<RuleId, string> = {
   'metric.sources-disagree': 'the independent sources of a metric disagree',
   'periodic.missing': 'a periodic declaration the regime requires was not made by its deadline',
   'periodic.late': 'a periodic declaration was made after its deadline',
+  'consultation.stage-missed': 'a stage of a consultation was not recorded by its deadline',
+  'consultation.stage-late': 'a stage of a consultation was recorded after its deadline',
+  'consultation.sessions-missing': 'a consultation mechanism met fewer times in a period than the regime says',
+  'consultation.out-of-order': 'a consultation step that does not follow its consultation (ignored)',
 };
 
 export const en: Catalogue = {

@@ -116,6 +116,19 @@ const messages: Record<MessageCode, string> = {
   'condition.in-force': 'вступление в силу «{commitment}»',
   'condition.metric-met': 'выполнение показателя «{metric}»',
   'condition.date': 'период с {from} по {until}',
+  'consultation.stage-missed':
+    '{party} не провела этап «{stage}» консультации, начатой {raiser} по «{mechanism}», к {due:time}',
+  'consultation.stage-late':
+    '{party} провела этап «{stage}» консультации, начатой {raiser} по «{mechanism}», на {late:duration} позже срока ({due:time})',
+  'consultation.sessions-missing':
+    '«{mechanism}» собиралась {held} {held|раз|раза|раз} с {from:time} по {to:time}; положено не менее {atLeast} {atLeast|раза|раз|раз}',
+  'consultation.out-of-order.unknown': '{step} стороны {party} не ссылается на этап консультации; не учитывается',
+  'consultation.out-of-order.closed': '{step} стороны {party} относится к уже закрытой консультации; не учитывается',
+  'consultation.out-of-order.followed':
+    '{step} стороны {party} следует за этапом, за которым уже есть другой; не учитывается',
+  'consultation.out-of-order.not-a-side':
+    '{party} не является стороной консультации, к которой относится её {step}; не учитывается',
+  'consultation.out-of-order.order': '{step} стороны {party} нарушает порядок этапов; не учитывается',
   'incident.indicators':
     '{n} {n|признак|признака|признаков} в отношении {party} ({findings} {findings|выявление|выявления|выявлений}): {rules}',
   'incident.indicators.at':
@@ -174,6 +187,10 @@ const rules: Record<RuleId, string> = {
   'metric.sources-disagree': 'независимые источники показателя расходятся',
   'periodic.missing': 'периодическое заявление, предусмотренное режимом, не сделано в срок',
   'periodic.late': 'периодическое заявление сделано после срока',
+  'consultation.stage-missed': 'этап консультации не проведён в срок',
+  'consultation.stage-late': 'этап консультации проведён после срока',
+  'consultation.sessions-missing': 'механизм консультаций собирался за период реже, чем предусматривает режим',
+  'consultation.out-of-order': 'шаг консультации, нарушающий её порядок (не учитывается)',
 };
 
 export const ru: Catalogue = {

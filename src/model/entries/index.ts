@@ -11,6 +11,7 @@ import { Id, Timestamp } from '../common.js';
 import type { Role } from '../regime/parties.js';
 import { AssessmentBody } from './assessment.js';
 import { CommitmentAcceptedBody, CommitmentWithdrawnBody } from './commitment.js';
+import { ConsultationBody } from './consultation.js';
 import { DeclarationBody, DeclarationOpeningBody } from './declaration.js';
 import { InspectionReportBody, InspectionRequestBody } from './inspection.js';
 import { AcknowledgementBody, NotificationBody } from './notification.js';
@@ -21,6 +22,7 @@ import { RegimeSignatureBody } from './regime-signature.js';
 
 export * from './assessment.js';
 export * from './commitment.js';
+export * from './consultation.js';
 export * from './declaration.js';
 export * from './inspection.js';
 export * from './notification.js';
@@ -58,6 +60,7 @@ export const Envelope = z.discriminatedUnion('type', [
   envelopeOf('random-commit', RandomCommitBody),
   envelopeOf('random-reveal', RandomRevealBody),
   envelopeOf('assessment', AssessmentBody),
+  envelopeOf('consultation', ConsultationBody),
 ]);
 export type Envelope = z.infer<typeof Envelope>;
 export type EntryType = Envelope['type'];
@@ -78,6 +81,7 @@ export const ENTRY_ROLE: Readonly<Record<EntryType, Role>> = {
   'random-commit': 'declarant',
   'random-reveal': 'declarant',
   assessment: 'declarant',
+  consultation: 'declarant',
   'inspection-request': 'inspector',
   'inspection-report': 'inspector',
   observation: 'inspector',
@@ -112,6 +116,9 @@ export function entryRefs(envelope: Envelope): { path: (string | number)[]; ref:
       break;
     case 'random-reveal':
       add('commit', envelope.body.commit);
+      break;
+    case 'consultation':
+      if ('previous' in envelope.body) add('previous', envelope.body.previous);
       break;
   }
   return out;

@@ -5,6 +5,7 @@ import type { Regime } from './schema.js';
 
 export * from './categories.js';
 export * from './commitments.js';
+export * from './consultations.js';
 export * from './inspections.js';
 export * from './limits.js';
 export { MAX_REGIME_TEXT, type ParseRegimeOptions, parseRegime, regimeBytes, regimeHash } from './load.js';
@@ -32,6 +33,7 @@ export interface RegimeIndex {
   commitments: ReadonlyMap<string, Commitment>;
   metrics: ReadonlyMap<string, Regime['metrics'][number]>;
   periodic: ReadonlyMap<string, NonNullable<Regime['periodic']>[number]>;
+  consultations: ReadonlyMap<string, NonNullable<Regime['consultations']>[number]>;
 }
 
 const cache = new WeakMap<Regime, RegimeIndex>();
@@ -59,6 +61,7 @@ export function regimeIndex(regime: Regime): RegimeIndex {
       commitments: byId(regime.commitments),
       metrics: byId(regime.metrics),
       periodic: byId(regime.periodic ?? []),
+      consultations: byId(regime.consultations ?? []),
     };
     cache.set(regime, index);
   }

@@ -22,6 +22,7 @@ const DAY_MS = 86_400_000;
 
 import type { Category, Group } from './categories.js';
 import type { Commitment } from './commitments.js';
+import type { ConsultationMechanism } from './consultations.js';
 import type { InspectionType } from './inspections.js';
 import type { Limit } from './limits.js';
 import type { Metric } from './metrics.js';
@@ -202,6 +203,7 @@ interface Valid {
   commitments: Map<string, Commitment>;
   metrics: Map<string, Metric>;
   periodic: Map<string, PeriodicObligation>;
+  consultations: Map<string, ConsultationMechanism>;
 }
 
 const NOUN: Record<Collection, string> = {
@@ -217,6 +219,7 @@ const NOUN: Record<Collection, string> = {
   commitments: 'commitment',
   metrics: 'metric',
   periodic: 'periodic obligation',
+  consultations: 'consultation mechanism',
 };
 
 type Path = (string | number)[];
@@ -447,6 +450,17 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
         );
       }
     }
+  }
+
+  for (const [id, m] of v.consultations) {
+    refs(path('consultations', id, 'parties'), 'parties', m.parties);
+    const seen = new Set<string>();
+    m.stages.forEach((s, i) => {
+      if (seen.has(s.id)) report(path('consultations', id, 'stages', i, 'id'), `duplicate stage id "${s.id}"`);
+      seen.add(s.id);
+    });
+    if (m.sessions?.until !== undefined && m.sessions.until < m.sessions.from)
+      report(path('consultations', id, 'sessions', 'until'), `${m.sessions.until} is before from (${m.sessions.from})`);
   }
 
   for (const [id, c] of v.commitments) {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { Duration, Hex32, Id, IsoDate } from '../common.js';
 import { Category, Group } from './categories.js';
 import { Commitment } from './commitments.js';
+import { ConsultationMechanism } from './consultations.js';
 import { InspectionType } from './inspections.js';
 import { Limit } from './limits.js';
 import { Metric } from './metrics.js';
@@ -64,6 +65,8 @@ export const RegimeSchema = z.strictObject({
   metrics: z.array(Metric),
   /** Recurring declarations (periodic.ts); optional, so regimes written before it keep their hash. */
   periodic: z.array(PeriodicObligation).optional(),
+  /** Consultation mechanisms (consultations.ts); optional, so regimes written before them keep their hash. */
+  consultations: z.array(ConsultationMechanism).optional(),
   escrow: Escrow.optional(),
   /**
    * How many other parties' witnesses must cosign a checkpoint before a verifier accepts it (the k of the
@@ -87,5 +90,6 @@ export const COLLECTIONS = [
   'commitments',
   'metrics',
   'periodic',
+  'consultations',
 ] as const;
 export type Collection = (typeof COLLECTIONS)[number];
