@@ -93,7 +93,7 @@ export function consultationProblems(
     at = lookup(at.body.previous);
   }
   const concern = chain[chain.length - 1];
-  if (!concern || concern.body.step !== 'concern') {
+  if (concern?.body.step !== 'concern') {
     report(['previous'], 'not a step of a consultation (expected a concern, reply or meeting of one)');
     return problems;
   }

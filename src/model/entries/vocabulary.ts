@@ -223,7 +223,9 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
         }
       }
       if (body.step === 'meeting' || body.step === 'session') {
-        body.attendance.forEach((p, i) => known([...b, 'attendance', i], ix.parties, 'party', p));
+        body.attendance.forEach((p, i) => {
+          known([...b, 'attendance', i], ix.parties, 'party', p);
+        });
       }
       if (body.step === 'session') {
         const cs = body.countersignature;
