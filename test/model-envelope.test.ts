@@ -138,6 +138,13 @@ function samples(): EnvelopeFields[] {
       stage: 'reply',
       statement: { en: 'Routine.', ru: 'Плановое.' },
     }),
+    {
+      type: 'mission',
+      party: 'us',
+      key: 'us-inspector',
+      issuedAt,
+      body: { step: 'lists', inspection: 'nst-type-one', host: 'ru', inspectors: ['A. Smith'], aircrew: ['B. Jones'] },
+    },
     ru('assessment', {
       incident: 'inspection.item-not-found/detente.example/us#25',
       position: 'insufficient-information',

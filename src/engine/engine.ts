@@ -23,6 +23,7 @@ import { LeafIndex } from './leaf-index.js';
 import { type LimitState, Limits } from './limits.js';
 import { LISTED, msg } from './messages.js';
 import { type MetricState, Metrics } from './metrics.js';
+import { Missions, type MissionsState } from './missions.js';
 import { Notifications, type NotificationsState } from './notifications.js';
 import { compareEntries, sortEntries } from './order.js';
 import { Periodic } from './periodic.js';
@@ -86,6 +87,8 @@ export interface ComplianceState {
   incidents: Incident[];
   /** Concerns raised, their stages and outcomes, and the mechanisms' sessions (consultations.ts). */
   consultations: ConsultationsState;
+  /** Inspection missions: lists, arrival, designation, briefing, refusal, postponement, force majeure (missions.ts). */
+  missions: MissionsState;
   findings: { total: number; bySeverity: Record<Severity, number>; byRule: Record<string, number> };
 }
 
@@ -106,6 +109,7 @@ export class Engine {
   readonly #escrow: EscrowRules;
   readonly #incidents = new Incidents();
   readonly #consultations: Consultations;
+  readonly #missions: Missions;
   /** The last entry applied (its order key only is read). */
   #last: Pick<EngineEntry, 'countedAt' | 'origin' | 'index'> | undefined;
   #total = 0;
@@ -135,6 +139,7 @@ export class Engine {
     this.#periodic = new Periodic(ctx);
     this.#escrow = new EscrowRules(ctx);
     this.#consultations = new Consultations(ctx);
+    this.#missions = new Missions(ctx);
   }
 
   /**
@@ -341,6 +346,7 @@ export class Engine {
         break;
       case 'inspection-request':
         this.#inspections.request(e, ref, at);
+        this.#missions.request(e, ref);
         this.#escrow.request(e, ref, at);
         break;
       case 'inspection-report': {
@@ -433,6 +439,9 @@ export class Engine {
         break;
       case 'consultation':
         this.#consultations.apply(e, ref, at);
+        break;
+      case 'mission':
+        this.#missions.apply(e, ref, at);
         break;
     }
   }
@@ -542,6 +551,7 @@ export class Engine {
       escrow: this.#escrow.state(q),
       incidents: this.#incidents.group(findings, this.regime, this.#ctx.ix),
       consultations: this.#consultations.state(q),
+      missions: this.#missions.state(),
       findings: {
         total: findings.length,
         bySeverity,

@@ -102,6 +102,10 @@ export const RULES = {
   'consultation.stage-late': { severity: 'minor' },
   'consultation.sessions-missing': { severity: 'major' },
   'consultation.out-of-order': { severity: 'minor' },
+  'mission.objection-late': { severity: 'minor' },
+  'mission.arrival-notice-short': { severity: 'minor' },
+  'mission.refused': { severity: 'major' },
+  'mission.step-misplaced': { severity: 'minor' },
 } as const satisfies Record<string, { severity: Severity }>;
 
 export type RuleId = keyof typeof RULES;

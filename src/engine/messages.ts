@@ -94,6 +94,13 @@ export const MESSAGE_CODES = [
   'consultation.out-of-order.followed',
   'consultation.out-of-order.not-a-side',
   'consultation.out-of-order.order',
+  'mission.objection-late',
+  'mission.arrival-notice-short',
+  'mission.refused',
+  'mission.step-misplaced.unknown',
+  'mission.step-misplaced.side',
+  'mission.step-misplaced.closed',
+  'mission.step-misplaced.no-rules',
 ] as const;
 
 export type MessageCode = (typeof MESSAGE_CODES)[number];

@@ -116,6 +116,17 @@ const messages: Record<MessageCode, string> = {
   'consultation.out-of-order.followed': "{party}'s {step} follows a step another step already follows; it is ignored",
   'consultation.out-of-order.not-a-side': '{party} is neither side of the consultation its {step} names; it is ignored',
   'consultation.out-of-order.order': "{party}'s {step} comes at a stage out of order; it is ignored",
+  'mission.objection-late':
+    "{party} objected to names on {inspector}'s lists {late:duration} after the objection period ended ({due:time})",
+  'mission.arrival-notice-short':
+    '{party} notified its arrival at {pointOfEntry} (estimated {eta:time}) with less than {notice:duration} notice',
+  'mission.refused': '{party} refused {inspector}\'s "{type}" inspection at {site}',
+  'mission.step-misplaced.unknown':
+    "{party}'s mission step {step} names no request or lists of a mission; it is ignored",
+  'mission.step-misplaced.side': "{party}'s mission step {step} is the other side's to record; it is ignored",
+  'mission.step-misplaced.closed':
+    "{party}'s mission step {step} follows a refusal, postponement or force majeure; it is ignored",
+  'mission.step-misplaced.no-rules': "{party}'s lists name an inspection type without mission rules; they are ignored",
   'incident.indicators':
     '{n} {n|indicator|indicators} concerning {party} ({findings} {findings|finding|findings}): {rules}',
   'incident.indicators.at':
@@ -180,6 +191,10 @@ const rules: Record<RuleId, string> = {
   'consultation.stage-late': 'a stage of a consultation was recorded after its deadline',
   'consultation.sessions-missing': 'a consultation mechanism met fewer times in a period than the regime says',
   'consultation.out-of-order': 'a consultation step that does not follow its consultation (ignored)',
+  'mission.objection-late': 'an objection to inspectors or aircrew came after the objection period',
+  'mission.arrival-notice-short': 'an arrival at the point of entry was notified with less than the notice',
+  'mission.refused': 'the host refused a requested inspection',
+  'mission.step-misplaced': 'a mission step by the wrong side, or naming no mission (ignored)',
 };
 
 export const en: Catalogue = {

@@ -129,6 +129,18 @@ const messages: Record<MessageCode, string> = {
   'consultation.out-of-order.not-a-side':
     '{party} не является стороной консультации, к которой относится её {step}; не учитывается',
   'consultation.out-of-order.order': '{step} стороны {party} нарушает порядок этапов; не учитывается',
+  'mission.objection-late':
+    '{party} возразила против лиц в списках {inspector} на {late:duration} позже окончания срока возражений ({due:time})',
+  'mission.arrival-notice-short':
+    '{party} уведомила о прибытии в пункт въезда {pointOfEntry} (расчётное время {eta:time}) менее чем за {notice:duration}',
+  'mission.refused': '{party} отказала в инспекции «{type}» стороны {inspector} на объекте {site}',
+  'mission.step-misplaced.unknown':
+    'шаг миссии {step} стороны {party} не ссылается на запрос или списки; не учитывается',
+  'mission.step-misplaced.side': 'шаг миссии {step} должна записывать другая сторона, не {party}; не учитывается',
+  'mission.step-misplaced.closed':
+    'шаг миссии {step} стороны {party} следует за отказом, переносом или форс-мажором; не учитывается',
+  'mission.step-misplaced.no-rules':
+    'списки стороны {party} относятся к виду инспекций без правил миссий; не учитываются',
   'incident.indicators':
     '{n} {n|признак|признака|признаков} в отношении {party} ({findings} {findings|выявление|выявления|выявлений}): {rules}',
   'incident.indicators.at':
@@ -191,6 +203,10 @@ const rules: Record<RuleId, string> = {
   'consultation.stage-late': 'этап консультации проведён после срока',
   'consultation.sessions-missing': 'механизм консультаций собирался за период реже, чем предусматривает режим',
   'consultation.out-of-order': 'шаг консультации, нарушающий её порядок (не учитывается)',
+  'mission.objection-late': 'возражение против инспекторов или членов экипажа после срока возражений',
+  'mission.arrival-notice-short': 'уведомление о прибытии в пункт въезда менее чем за установленный срок',
+  'mission.refused': 'принимающая сторона отказала в запрошенной инспекции',
+  'mission.step-misplaced': 'шаг миссии не той стороны или без миссии (не учитывается)',
 };
 
 export const ru: Catalogue = {

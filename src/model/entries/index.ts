@@ -14,6 +14,7 @@ import { CommitmentAcceptedBody, CommitmentWithdrawnBody } from './commitment.js
 import { ConsultationBody } from './consultation.js';
 import { DeclarationBody, DeclarationOpeningBody } from './declaration.js';
 import { InspectionReportBody, InspectionRequestBody } from './inspection.js';
+import { MissionBody } from './mission.js';
 import { AcknowledgementBody, NotificationBody } from './notification.js';
 import { ObservationBody } from './observation.js';
 import { RandomCommitBody, RandomRevealBody } from './random.js';
@@ -25,6 +26,7 @@ export * from './commitment.js';
 export * from './consultation.js';
 export * from './declaration.js';
 export * from './inspection.js';
+export * from './mission.js';
 export * from './notification.js';
 export * from './observation.js';
 export * from './random.js';
@@ -61,6 +63,7 @@ export const Envelope = z.discriminatedUnion('type', [
   envelopeOf('random-reveal', RandomRevealBody),
   envelopeOf('assessment', AssessmentBody),
   envelopeOf('consultation', ConsultationBody),
+  envelopeOf('mission', MissionBody),
 ]);
 export type Envelope = z.infer<typeof Envelope>;
 export type EntryType = Envelope['type'];
@@ -82,6 +85,7 @@ export const ENTRY_ROLE: Readonly<Record<EntryType, Role>> = {
   'random-reveal': 'declarant',
   assessment: 'declarant',
   consultation: 'declarant',
+  mission: 'inspector',
   'inspection-request': 'inspector',
   'inspection-report': 'inspector',
   observation: 'inspector',
@@ -119,6 +123,10 @@ export function entryRefs(envelope: Envelope): { path: (string | number)[]; ref:
       break;
     case 'consultation':
       if ('previous' in envelope.body) add('previous', envelope.body.previous);
+      break;
+    case 'mission':
+      if ('request' in envelope.body) add('request', envelope.body.request);
+      if ('lists' in envelope.body) add('lists', envelope.body.lists);
       break;
   }
   return out;

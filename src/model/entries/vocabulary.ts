@@ -209,6 +209,19 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
     case 'random-reveal':
     case 'assessment':
       break;
+    case 'mission': {
+      const body = envelope.body;
+      if (body.step === 'lists') {
+        if (known([...b, 'inspection'], ix.inspections, 'inspection type', body.inspection)) {
+          const t = ix.inspections.get(body.inspection)!;
+          if (!t.pairs.some((p) => p.inspector === envelope.party && p.host === body.host))
+            report([...b, 'host'], `"${envelope.party}" does not inspect "${body.host}" under "${t.id}"`);
+        }
+        party([...b, 'host'], body.host);
+      }
+      if (body.step === 'designation') site([...b, 'site'], body.site);
+      break;
+    }
     case 'consultation': {
       const body = envelope.body;
       if (body.step === 'concern' || body.step === 'session') {

@@ -10,6 +10,7 @@ export * from './inspections.js';
 export * from './limits.js';
 export { MAX_REGIME_TEXT, type ParseRegimeOptions, parseRegime, regimeBytes, regimeHash } from './load.js';
 export * from './metrics.js';
+export * from './missions.js';
 export * from './notifications.js';
 export * from './parties.js';
 export * from './periodic.js';
@@ -34,6 +35,7 @@ export interface RegimeIndex {
   metrics: ReadonlyMap<string, Regime['metrics'][number]>;
   periodic: ReadonlyMap<string, NonNullable<Regime['periodic']>[number]>;
   consultations: ReadonlyMap<string, NonNullable<Regime['consultations']>[number]>;
+  missions: ReadonlyMap<string, NonNullable<Regime['missions']>[number]>;
 }
 
 const cache = new WeakMap<Regime, RegimeIndex>();
@@ -62,6 +64,7 @@ export function regimeIndex(regime: Regime): RegimeIndex {
       metrics: byId(regime.metrics),
       periodic: byId(regime.periodic ?? []),
       consultations: byId(regime.consultations ?? []),
+      missions: byId(regime.missions ?? []),
     };
     cache.set(regime, index);
   }

@@ -26,6 +26,7 @@ import type { ConsultationMechanism } from './consultations.js';
 import type { InspectionType } from './inspections.js';
 import type { Limit } from './limits.js';
 import type { Metric } from './metrics.js';
+import type { MissionRules } from './missions.js';
 import type { NotificationRule } from './notifications.js';
 import type { Party } from './parties.js';
 import type { PeriodicObligation } from './periodic.js';
@@ -204,6 +205,7 @@ interface Valid {
   metrics: Map<string, Metric>;
   periodic: Map<string, PeriodicObligation>;
   consultations: Map<string, ConsultationMechanism>;
+  missions: Map<string, MissionRules>;
 }
 
 const NOUN: Record<Collection, string> = {
@@ -220,6 +222,7 @@ const NOUN: Record<Collection, string> = {
   metrics: 'metric',
   periodic: 'periodic obligation',
   consultations: 'consultation mechanism',
+  missions: 'mission rules',
 };
 
 type Path = (string | number)[];
@@ -462,6 +465,8 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
     if (m.sessions?.until !== undefined && m.sessions.until < m.sessions.from)
       report(path('consultations', id, 'sessions', 'until'), `${m.sessions.until} is before from (${m.sessions.from})`);
   }
+
+  for (const id of v.missions.keys()) ref(path('missions', id, 'id'), 'inspections', id);
 
   for (const [id, c] of v.commitments) {
     ref(path('commitments', id, 'party'), 'parties', c.party);

@@ -13,6 +13,7 @@ import { ConsultationMechanism } from './consultations.js';
 import { InspectionType } from './inspections.js';
 import { Limit } from './limits.js';
 import { Metric } from './metrics.js';
+import { MissionRules } from './missions.js';
 import { NotificationRule } from './notifications.js';
 import { Party } from './parties.js';
 import { PeriodicObligation } from './periodic.js';
@@ -67,6 +68,8 @@ export const RegimeSchema = z.strictObject({
   periodic: z.array(PeriodicObligation).optional(),
   /** Consultation mechanisms (consultations.ts); optional, so regimes written before them keep their hash. */
   consultations: z.array(ConsultationMechanism).optional(),
+  /** Inspection mission logistics per inspection type (missions.ts); optional, as `periodic`. */
+  missions: z.array(MissionRules).optional(),
   escrow: Escrow.optional(),
   /**
    * How many other parties' witnesses must cosign a checkpoint before a verifier accepts it (the k of the
@@ -91,5 +94,6 @@ export const COLLECTIONS = [
   'metrics',
   'periodic',
   'consultations',
+  'missions',
 ] as const;
 export type Collection = (typeof COLLECTIONS)[number];
