@@ -69,8 +69,8 @@ describe('detente scenario play, status, findings', () => {
   it('plays into one log per party, refusing the bad entries, and will not overwrite', () => {
     const meta = JSON.parse(readFileSync(join(dir, 'exercise.json'), 'utf8'));
     expect(meta.parties.map((p: any) => [p.id, p.entries])).toEqual([
-      ['us', 39],
-      ['ru', 32],
+      ['us', 54],
+      ['ru', 38],
       ['nato', 12],
     ]);
     refused(['scenario', 'play', 'european-security-2022', '--dir', dir], /is not empty/);
@@ -90,6 +90,10 @@ describe('detente scenario play, status, findings', () => {
       'REFERENCE_UNKNOWN',
       'SCHEMA_INVALID',
       'KEY_UNKNOWN',
+      'STAGE_INVALID',
+      'STAGE_INVALID',
+      'STAGE_INVALID',
+      'ROLE_DENIED',
     ]);
     expect(json.regimeHash).toBe(meta.regimeHash);
   });
@@ -108,9 +112,9 @@ describe('detente scenario play, status, findings', () => {
     // Escrowed declarations: the warheads are judged on the committed totals (the published aggregate, 1,515).
     expect(out).toMatch(/nst-warheads\s+us\s+—\s+1515\s+—\s+1550\s+35\s+WITHIN/);
     expect(out).toMatch(/ru-border-band-troops \(ru, zone ru-ukraine-border-band\): RELAPSED/);
-    expect(out).toContain('FINDINGS: 29 (3 critical, 13 major, 12 minor, 1 info)');
+    expect(out).toContain('FINDINGS: 32 (3 critical, 16 major, 12 minor, 1 info)');
     const state = JSON.parse(ok(['status', '--dir', dir, '--json']));
-    expect(state.findings.total).toBe(29);
+    expect(state.findings.total).toBe(32);
     expect(state.problems).toEqual([]);
     const april = JSON.parse(ok(['status', '--dir', dir, '--as-of', '2022-04-01', '--json']));
     expect(april.asOf).toBe('2022-04-01T23:59:59.999Z');
@@ -126,9 +130,9 @@ describe('detente scenario play, status, findings', () => {
 
   it('findings: each with its severity, rule, party and the entries that show it', () => {
     const out = ok(['findings', '--dir', dir]);
-    expect(out).toMatch(/^29 findings as of 2022-12-31 23:59:59 UTC/);
+    expect(out).toMatch(/^32 findings as of 2022-12-31 23:59:59 UTC/);
     expect(out).toContain(
-      '2022-07-12 14:00 UTC  CRITICAL  limit.exceeded-observed  (limit ukraine-no-offensive-gl-missiles)  charged to ru',
+      '2022-07-12 14:00 UTC  CRITICAL  limit.exceeded-observed  (limit ukraine-no-offensive-gl-missiles)  concerns ru',
     );
     expect(out).toMatch(/↳ detente\.example\/nato #8 leaf [0-9a-f]{64}/);
     const json = JSON.parse(ok(['findings', '--dir', dir, '--severity', 'critical', '--json']));
@@ -137,7 +141,7 @@ describe('detente scenario play, status, findings', () => {
       'inspection.absence-not-confirmed',
       'limit.exceeded-observed',
     ]);
-    expect(ok(['findings', '--dir', dir, '--lang', 'ru', '--severity', 'critical'])).toContain('превышает');
+    expect(ok(['findings', '--dir', dir, '--lang', 'ru', '--severity', 'critical'])).toContain('указывают');
     // The JSON carries what the engine said: a code and parameters; each language renders them.
     expect(json.findings[2].message).toMatchObject({
       code: 'limit.exceeded-observed.in-zone',
@@ -158,7 +162,7 @@ describe('detente scenario play --report (what `detente start` did before the fe
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('played european-security-2022 into scenario-data');
     expect(first.stdout).toContain('DE-ESCALATION METRICS');
-    expect(first.stdout).toContain('29 findings as of 2022-12-31 23:59:59 UTC');
+    expect(first.stdout).toContain('32 findings as of 2022-12-31 23:59:59 UTC');
     const second = detente(args, undefined, cwd);
     expect(second.code).toBe(0);
     expect(second.stdout).toBe(first.stdout);

@@ -40,12 +40,16 @@ beforeAll(() => {
 });
 
 describe('the European security 2022 scenario', () => {
-  it('refuses the four bad entries and stores nothing of them', () => {
+  it('refuses the eight bad entries and stores nothing of them', () => {
     expect(meta.refused.map((r) => [r.step, r.code])).toEqual([
       ['us-observation-wrong-key', 'ROLE_DENIED'],
       ['us-acks-unknown-entry', 'REFERENCE_UNKNOWN'],
       ['ru-declaration-bad-status', 'SCHEMA_INVALID'],
       ['nato-signs-for-us', 'KEY_UNKNOWN'],
+      ['us-closes-november-wrong-party', 'STAGE_INVALID'],
+      ['us-meeting-unknown-consultation', 'STAGE_INVALID'],
+      ['ru-replies-yelnya-out-of-order', 'STAGE_INVALID'],
+      ['ru-assesses-engels-wrong-key', 'ROLE_DENIED'],
     ]);
     const { regime } = scenarioRegime(NAME);
     const steps = parseTimeline(readFileSync(join('scenarios', NAME, 'timeline.yaml'), 'utf8'), regime).steps;
@@ -143,6 +147,9 @@ describe('the European security 2022 scenario', () => {
       ['2022-09-12T10:00', 'inspection.site-not-selected', 'us'],
       ['2022-10-03T10:00', 'inspection.quota-exceeded', 'ru'],
       ['2022-11-16T14:00', 'metric.declaration-contradicted', 'ru'],
+      ['2022-11-27T10:00', 'consultation.stage-missed', 'ru'],
+      ['2022-12-17T10:00', 'mission.refused', 'ru'],
+      ['2022-12-22T08:00', 'inspection.not-conducted', 'ru'],
     ]);
     for (const f of findings) {
       if (f.rule !== 'metric.deadline-missed') expect(f.refs.length, f.id).toBeGreaterThan(0);
@@ -206,9 +213,14 @@ describe('the European security 2022 scenario', () => {
       ['nst-type-one', 'kozelsk', 'not-conducted'],
       ['ru-ground-missile-base-transparency', 'shuya', 'not-due'],
       ['aegis-ashore-transparency', 'deveselu', 'not-due'],
+      // The missions block: conducted from lists to report; refused (the mission state says the quota is not
+      // consumed; inspections.ts still counts it); postponed beyond the end of the play.
+      ['nst-type-one', 'kozelsk', 'conducted'],
+      ['nst-type-one', 'engels', 'not-conducted'],
+      ['nst-type-one', 'kozelsk', 'requested'],
     ]);
     const quota = state.inspections.quotas.find((q) => q.inspection === 'nst-type-one' && q.inspector === 'us')!;
-    expect(quota).toMatchObject({ used: 3, left: 7, period: { from: '2022-02-05T00:00:00.000Z' } });
+    expect(quota).toMatchObject({ used: 6, left: 4, period: { from: '2022-02-05T00:00:00.000Z' } });
     const deveselu = state.holdings.find((h) => h.party === 'us')!.bySite.filter((r) => r.site === 'deveselu');
     expect(deveselu.map((r) => [r.category, r.inspected?.absent])).toEqual([
       ['inf-range-glm', true],

@@ -127,6 +127,30 @@ function samples(): EnvelopeFields[] {
     ru('commitment-withdrawn', { commitment: 'ru-ground-missile-base-transparency', acceptance: someRef(4) }),
     us('random-commit', { draw: 'sites-2022', inspection: 'ru-ground-missile-base-transparency', commitment: hex(5) }),
     us('random-reveal', { commit: someRef(5), value: b64(6), salt: b64(8) }),
+    us('consultation', {
+      step: 'concern',
+      mechanism: 'vd11-unusual-activities',
+      addressee: 'ru',
+      statement: { en: 'Please explain.', ru: 'Просим объяснить.' },
+    }),
+    ru('consultation', {
+      step: 'reply',
+      previous: someRef(7),
+      stage: 'reply',
+      statement: { en: 'Routine.', ru: 'Плановое.' },
+    }),
+    {
+      type: 'mission',
+      party: 'us',
+      key: 'us-inspector',
+      issuedAt,
+      body: { step: 'lists', inspection: 'nst-type-one', host: 'ru', inspectors: ['A. Smith'], aircrew: ['B. Jones'] },
+    },
+    ru('assessment', {
+      incident: 'inspection.item-not-found/detente.example/us#25',
+      position: 'insufficient-information',
+      statement: { en: 'The bomber was at Ukrainka.', ru: 'Бомбардировщик находился на Украинке.' },
+    }),
   ];
   return list as EnvelopeFields[];
 }

@@ -188,10 +188,10 @@ describe('dashboard', () => {
     const rows = await page
       .locator('[data-finding]')
       .evaluateAll((els) => els.map((e) => [e.getAttribute('data-finding'), e.getAttribute('data-severity')]));
-    // Exactly what the node's engine reports, in the board: the scenario's 29.
+    // Exactly what the node's engine reports, in the board: the scenario's 32.
     const { findings } = await (await fetch(`${node.base}/api/findings`)).json();
     expect(rows.map((r) => r[0]).sort()).toEqual(findings.map((f: { id: string }) => f.id).sort());
-    expect(rows.length).toBe(29);
+    expect(rows.length).toBe(32);
     expect(Object.fromEntries(rows)).toMatchObject({
       'regime.signature-mismatch/detente.example/ru#0': 'minor',
       'inspection.absence-not-confirmed/detente.example/us#31': 'critical',
@@ -319,7 +319,7 @@ describe('dashboard', () => {
     const page = await open('/timeline');
     await expect.poll(() => page.getByTestId('entry-count').textContent()).toMatch(/\d+ entries/);
     const total = Number((await page.getByTestId('entry-count').textContent())!.match(/\d+/)![0]);
-    expect(total).toBe(83 + node.monitoring);
+    expect(total).toBe(104 + node.monitoring);
     const rendered = await page.locator('[data-entry]').count();
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(60); // only what is visible (and a little overscan) is in the DOM

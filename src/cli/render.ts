@@ -304,7 +304,7 @@ export function renderFindings(findings: readonly Finding[], asOf: string, lang:
   for (const f of findings) {
     out.push('');
     out.push(
-      `${utc(f.at)}  ${f.severity.toUpperCase()}  ${f.rule}  (${f.breaks.kind} ${f.breaks.id})  charged to ${f.party}`,
+      `${utc(f.at)}  ${f.severity.toUpperCase()}  ${f.rule}  (${f.breaks.kind} ${f.breaks.id})  concerns ${f.party}`,
     );
     out.push(`  ${renderMessage(f.message, lang)}`);
     for (const r of f.refs) out.push(`  ↳ ${r.origin} #${r.index} leaf ${r.leafHash}`);

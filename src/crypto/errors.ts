@@ -36,7 +36,8 @@ export type DetenteErrorCode =
   | 'COMMITMENT_DUPLICATE' // a second commitment for the same declaration period or random-selection round
   | 'COMMITMENT_LATE' // a random-value commitment recorded after the round's commit deadline
   | 'REVEAL_INVALID' // a revealed random value that does not match its commitment
-  | 'REVEAL_LATE'; // a reveal recorded after the round's reveal deadline
+  | 'REVEAL_LATE' // a reveal recorded after the round's reveal deadline
+  | 'STAGE_INVALID'; // a consultation step out of order, for no open consultation, or countersigned by the wrong party
 
 /** One thing wrong with an input: where (a JSONPath such as `$.parties[0].keys[1].roles`) and what. */
 export interface Problem {

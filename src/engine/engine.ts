@@ -11,16 +11,19 @@
 import { DetenteError } from '../crypto/errors.js';
 import { type Envelope, type Regime, regimeIndex } from '../model/index.js';
 import { type CommitmentState, Commitments } from './commitments.js';
+import { Consultations, type ConsultationsState } from './consultations.js';
 import type { Ctx, QueryContext } from './context.js';
 import { EscrowRules, type EscrowState } from './escrow.js';
 import { type Finding, finding, keyOf, type RuleId, SEVERITIES, type Severity, sortFindings } from './findings.js';
 import { Holdings, type ItemChange, type PartyHoldingsState } from './holdings.js';
+import { type Incident, Incidents } from './incidents.js';
 import { Inspections, type InspectionsState } from './inspections.js';
 import { type Intervals, intersect, union } from './intervals.js';
 import { LeafIndex } from './leaf-index.js';
 import { type LimitState, Limits } from './limits.js';
 import { LISTED, msg } from './messages.js';
 import { type MetricState, Metrics } from './metrics.js';
+import { Missions, type MissionsState } from './missions.js';
 import { Notifications, type NotificationsState } from './notifications.js';
 import { compareEntries, sortEntries } from './order.js';
 import { Periodic } from './periodic.js';
@@ -47,6 +50,8 @@ function bodyRef(e: Envelope): EntryRef | undefined {
       return e.body.acceptance;
     case 'random-reveal':
       return e.body.commit;
+    case 'consultation':
+      return 'previous' in e.body ? e.body.previous : undefined;
     default:
       return undefined;
   }
@@ -79,6 +84,12 @@ export interface ComplianceState {
   inspections: InspectionsState;
   metrics: MetricState[];
   escrow: EscrowState;
+  /** The findings grouped by event, with graded evidence and each party's own assessment (incidents.ts). */
+  incidents: Incident[];
+  /** Concerns raised, their stages and outcomes, and the mechanisms' sessions (consultations.ts). */
+  consultations: ConsultationsState;
+  /** Inspection missions: lists, arrival, designation, briefing, refusal, postponement, force majeure (missions.ts). */
+  missions: MissionsState;
   findings: { total: number; bySeverity: Record<Severity, number>; byRule: Record<string, number> };
 }
 
@@ -97,6 +108,9 @@ export class Engine {
   readonly #metrics: Metrics;
   readonly #periodic: Periodic;
   readonly #escrow: EscrowRules;
+  readonly #incidents = new Incidents();
+  readonly #consultations: Consultations;
+  readonly #missions: Missions;
   /** The last entry applied (its order key only is read). */
   #last: Pick<EngineEntry, 'countedAt' | 'origin' | 'index'> | undefined;
   #total = 0;
@@ -125,6 +139,8 @@ export class Engine {
     this.#metrics = new Metrics(ctx);
     this.#periodic = new Periodic(ctx);
     this.#escrow = new EscrowRules(ctx);
+    this.#consultations = new Consultations(ctx);
+    this.#missions = new Missions(ctx);
   }
 
   /**
@@ -332,12 +348,14 @@ export class Engine {
         break;
       case 'inspection-request':
         this.#inspections.request(e, ref, at);
+        this.#missions.request(e, ref);
         this.#escrow.request(e, ref, at);
         break;
       case 'inspection-refusal':
         this.#inspections.refusal(e, ref, at);
         break;
       case 'inspection-report': {
+        this.#incidents.source(e, ref);
         const ev = this.#inspections.report(e, ref, at);
         this.#escrow.report(e, ref, at);
         const counts = new Map<string, number>();
@@ -354,6 +372,7 @@ export class Engine {
         break;
       }
       case 'observation': {
+        this.#incidents.source(e, ref);
         const b = e.body;
         const subject = b.subject;
         const zones = this.#ctx.zones.zonesOfPlace(b.place);
@@ -419,6 +438,15 @@ export class Engine {
         break;
       case 'random-reveal':
         this.#escrow.randomReveal(e, ref, at);
+        break;
+      case 'assessment':
+        this.#incidents.assessment(e, ref, at);
+        break;
+      case 'consultation':
+        this.#consultations.apply(e, ref, at);
+        break;
+      case 'mission':
+        this.#missions.apply(e, ref, at);
         break;
     }
   }
@@ -491,6 +519,7 @@ export class Engine {
       ...this.#metrics.findings(q),
       ...this.#periodic.findings(q),
       ...this.#escrow.findings(q),
+      ...this.#consultations.findings(q),
     ]);
   }
 
@@ -525,6 +554,9 @@ export class Engine {
       inspections: this.#inspections.state(q, detail),
       metrics: this.#metrics.state(q, detail),
       escrow: this.#escrow.state(q),
+      incidents: this.#incidents.group(findings, this.regime, this.#ctx.ix),
+      consultations: this.#consultations.state(q),
+      missions: this.#missions.state(),
       findings: {
         total: findings.length,
         bySeverity,
@@ -532,6 +564,11 @@ export class Engine {
       },
     };
     return { state, findings };
+  }
+
+  /** The findings as of `asOf` grouped into incidents (incidents.ts). */
+  incidents(asOf: number): Incident[] {
+    return this.#incidents.group(this.findings(asOf), this.regime, this.#ctx.ix);
   }
 
   state(asOf: number, options: StateOptions = {}): ComplianceState {

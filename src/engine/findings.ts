@@ -14,7 +14,16 @@ export type Severity = (typeof SEVERITIES)[number];
 
 /** The regime element a finding is about. */
 export interface Subject {
-  kind: 'regime' | 'limit' | 'notification' | 'inspection' | 'commitment' | 'metric' | 'periodic' | 'entry';
+  kind:
+    | 'regime'
+    | 'limit'
+    | 'notification'
+    | 'inspection'
+    | 'commitment'
+    | 'metric'
+    | 'periodic'
+    | 'entry'
+    | 'consultation';
   id: string;
 }
 
@@ -93,6 +102,14 @@ export const RULES = {
   'observation.not-invited': { severity: 'minor' },
   'calendar.not-listed': { severity: 'minor' },
   'constraint.exceeded': { severity: 'major' },
+  'consultation.stage-missed': { severity: 'major' },
+  'consultation.stage-late': { severity: 'minor' },
+  'consultation.sessions-missing': { severity: 'major' },
+  'consultation.out-of-order': { severity: 'minor' },
+  'mission.objection-late': { severity: 'minor' },
+  'mission.arrival-notice-short': { severity: 'minor' },
+  'mission.refused': { severity: 'major' },
+  'mission.step-misplaced': { severity: 'minor' },
 } as const satisfies Record<string, { severity: Severity }>;
 
 export type RuleId = keyof typeof RULES;

@@ -30,7 +30,14 @@ import { type UserRole, UserStore } from '../node/users.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { SimulatedClock } from './clock.js';
 import { DEFAULT_SEED, exerciseRandom } from './keys.js';
-import { escortCountersigned, isEscrowCommit, isEscrowOpening, openingSelector, scenarioRegime } from './play.js';
+import {
+  escortCountersigned,
+  isEscrowCommit,
+  isEscrowOpening,
+  openingSelector,
+  otherPartyCountersigned,
+  scenarioRegime,
+} from './play.js';
 import { DEFAULT_SCENARIO, scenarioDir } from './scenarios.js';
 import { parseTimeline, playContext, resolveBody, type Step, type Timeline } from './timeline.js';
 
@@ -47,6 +54,7 @@ export const REFUSAL_STATUS: Readonly<Record<string, number>> = {
   KEY_DENIED: 403,
   PARTY_DENIED: 403,
   REFERENCE_UNKNOWN: 422,
+  STAGE_INVALID: 422,
   BLOB_UNKNOWN: 422,
   ENTRY_TOO_LARGE: 413,
   REPLAYED: 409,
@@ -523,6 +531,8 @@ export async function startFederation(options: FederationOptions): Promise<Feder
       }
       if (step.type === 'inspection-report' && step.countersign)
         body = escortCountersigned(suite, ix, seeds, step.party, body);
+      if (step.type === 'consultation' && step.countersignBy !== undefined)
+        body = otherPartyCountersigned(suite, ix, seeds, step.party, step.countersignBy, body);
       return body;
     }
   };

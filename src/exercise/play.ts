@@ -22,9 +22,13 @@ import { ZoneIndex } from '../engine/zones.js';
 import { createMultiOpening, type EscrowTree } from '../escrow/index.js';
 import { initLogDir, logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
 import type { LogWriter } from '../log/log-writer.js';
+import { problemsError } from '../model/common.js';
 import {
   buildEnvelope,
+  type ConsultationStep,
   checkEntryRefs,
+  consultationProblems,
+  countersignConsultation,
   countersignReport,
   ENTRY_ROLE,
   type EntryRef,
@@ -154,6 +158,8 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
     };
     const refused: Refusal[] = [];
     const exists = (r: EntryRef) => byOrigin.get(r.origin)?.[r.index] === r.leafHash;
+    /** The consultation steps played, by entry: what a new step's chain is checked against. */
+    const steps = new Map<string, ConsultationStep>();
     timeline.steps.forEach((step, i) => {
       clock.set(Date.parse(step.at));
       const outcome = attempt(step);
@@ -209,6 +215,8 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
         }
         if (step.type === 'inspection-report' && step.countersign)
           body = escortCountersigned(suite, ix, seeds, step.party, body);
+        if (step.type === 'consultation' && step.countersignBy !== undefined)
+          body = otherPartyCountersigned(suite, ix, seeds, step.party, step.countersignBy, body);
         let committed: ReturnType<typeof commitItems> | undefined;
         if (isEscrowCommit(step, body)) {
           const random = exerciseRandom(suite, name, seed, step.party, `declaration/${body.asOf}`);
@@ -229,6 +237,12 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
         const signed = signEntry(suite, envelope, seeds.get(keyId)!);
         verifyEntry(suite, regime, signed);
         checkEntryRefs(envelope, exists);
+        if (envelope.type === 'consultation') {
+          const problems = consultationProblems(regime, envelope, (r) =>
+            exists(r) ? steps.get(refKey(r)) : undefined,
+          );
+          if (problems.length) throw problemsError('STAGE_INVALID', 'entry refused', problems);
+        }
         const leaf = encodeEntry(signed);
         for (const b of blobs) target.log.store.putBlob(b.hash, b.bytes);
         const { first } = target.writer.append([leaf]);
@@ -236,6 +250,7 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
         target.hashes[first] = leafHash;
         const ref = { origin: target.log.store.origin, index: first, leafHash };
         if (committed) trees.set(refKey(ref), committed.tree);
+        if (envelope.type === 'consultation') steps.set(refKey(ref), envelope);
         return ref;
       } catch (err) {
         if (err instanceof DetenteError) return err;
@@ -295,6 +310,26 @@ export function escortCountersigned(
     escort.id,
     seeds.get(escort.id)!,
   ) as unknown as Record<string, unknown>;
+}
+
+/**
+ * A consultation outcome or session countersigned by another party (`by`) with its declarant key, as that party's
+ * node would: shared by the direct play and the federation, so that both produce the same bytes.
+ */
+export function otherPartyCountersigned(
+  suite: CryptoSuite,
+  ix: ReturnType<typeof regimeIndex>,
+  seeds: ReadonlyMap<string, Uint8Array>,
+  author: string,
+  by: string,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
+  const key = ix.parties.get(by)?.keys.find((k) => k.roles.includes('declarant'));
+  if (!key) throw new DetenteError('KEY_UNKNOWN', `${by} has no declarant key to countersign with`);
+  return countersignConsultation(suite, author, body as never, key.id, seeds.get(key.id)!) as unknown as Record<
+    string,
+    unknown
+  >;
 }
 
 /** A declaration step that commits items in escrow: `form: escrowed` with `items` (the play builds the tree). */

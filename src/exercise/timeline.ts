@@ -32,6 +32,8 @@ const Step = z.strictObject({
   refused: z.string().optional(),
   /** An inspection report the host's escort countersigns. */
   countersign: z.boolean().optional(),
+  /** A consultation outcome or session the other party countersigns with its declarant key (`countersignBy`). */
+  countersignBy: Id.optional(),
   /** The engine rules this step is there to exercise (documentation). */
   exercises: z.array(z.string()).optional(),
 });

@@ -21,19 +21,20 @@ const messages: Record<MessageCode, string> = {
   'entry.invalid-reference.refusal': '{party} refuses an entry that is not an inspection request addressed to it',
   'declaration.incomplete':
     "{party}'s declaration as of {asOf} lists further items in blobs that could not be read; only the items in the entry count",
-  'limit.exceeded': '{party} exceeds "{limit}" (at most {atMost}): declared above the limit from {from:time}',
+  'limit.exceeded': '{party}\'s declared count is above "{limit}" (at most {atMost}) from {from:time}',
   'limit.exceeded.in-zone':
-    '{party} exceeds "{limit}" (at most {atMost} in {zone}): declared above the limit from {from:time}',
-  'limit.exceeded-observed': '{party} exceeds "{limit}" (at most {atMost}): observed above the limit from {from:time}',
+    '{party}\'s declared count is above "{limit}" (at most {atMost} in {zone}) from {from:time}',
+  'limit.exceeded-observed': 'observations indicate {party} above "{limit}" (at most {atMost}) from {from:time}',
   'limit.exceeded-observed.in-zone':
-    '{party} exceeds "{limit}" (at most {atMost} in {zone}): observed above the limit from {from:time}',
+    'observations indicate {party} above "{limit}" (at most {atMost} in {zone}) from {from:time}',
   'commitment.invalid-withdrawal': '{party} withdraws "{commitment}" naming an acceptance that is not its current one',
   'notification.late': '{party} notified {kind:term} under "{rule}" {late:duration} late (due {due:time})',
   'notification.snap-late':
     '{party} notified an activity under "{rule}" carried out without advance notice to the troops {late:duration} after it began (due {due:time})',
-  'notification.missing': '{party} never notified the {kind:term} of {n} {n|item|items} under "{rule}": {items}',
+  'notification.missing':
+    'no notification by {party} is on record for the {kind:term} of {n} {n|item|items} under "{rule}": {items}',
   'notification.missing.activity':
-    '{party}\'s activity observed from {first:time} reaches a threshold of "{rule}" and was never notified',
+    '{party}\'s activity observed from {first:time} reaches a threshold of "{rule}"; no notification is on record',
   'notification.unknown-item': "{party}'s notification names {n} {n|item|items} it never declared: {items}",
   'notification.explanation-late':
     '{party} explained a concern under "{rule}" {late:duration} after the deadline ({due:time})',
@@ -101,9 +102,9 @@ const messages: Record<MessageCode, string> = {
   'commitment.withdrawn': 'withdrawn by {party}, effective {effective:time}',
   'commitment.proposed': 'not accepted by {party}',
   'commitment.awaiting': 'awaiting: {conditions}',
-  'commitment.breached': 'in force since {since:time}; breached: {rules}',
+  'commitment.breached': 'in force since {since:time}; indicators raised under: {rules}',
   'commitment.breached.withdrawing':
-    'in force since {since:time}; breached: {rules}; withdrawal effective {effective:time}',
+    'in force since {since:time}; indicators raised under: {rules}; withdrawal effective {effective:time}',
   'commitment.in-force': 'in force since {since:time}: accepted and every condition holds',
   'commitment.in-force.withdrawing':
     'in force since {since:time}: accepted and every condition holds; withdrawal effective {effective:time}',
@@ -112,6 +113,35 @@ const messages: Record<MessageCode, string> = {
   'condition.in-force': '"{commitment}" in force',
   'condition.metric-met': 'metric "{metric}" met',
   'condition.date': 'date {from} to {until}',
+  'consultation.stage-missed':
+    '{party} did not record stage "{stage}" of the consultation {raiser} opened under "{mechanism}" by {due:time}',
+  'consultation.stage-late':
+    '{party} recorded stage "{stage}" of the consultation {raiser} opened under "{mechanism}" {late:duration} after its deadline ({due:time})',
+  'consultation.sessions-missing':
+    '"{mechanism}" met {held} {held|time|times} between {from:time} and {to:time}; it is to meet at least {atLeast} {atLeast|time|times}',
+  'consultation.out-of-order.unknown': "{party}'s {step} names no step of a consultation; it is ignored",
+  'consultation.out-of-order.closed': "{party}'s {step} follows a consultation already closed; it is ignored",
+  'consultation.out-of-order.followed': "{party}'s {step} follows a step another step already follows; it is ignored",
+  'consultation.out-of-order.not-a-side': '{party} is neither side of the consultation its {step} names; it is ignored',
+  'consultation.out-of-order.order': "{party}'s {step} comes at a stage out of order; it is ignored",
+  'mission.objection-late':
+    "{party} objected to names on {inspector}'s lists {late:duration} after the objection period ended ({due:time})",
+  'mission.arrival-notice-short':
+    '{party} notified its arrival at {pointOfEntry} (estimated {eta:time}) with less than {notice:duration} notice',
+  'mission.refused': '{party} refused {inspector}\'s "{type}" inspection at {site}',
+  'mission.step-misplaced.unknown':
+    "{party}'s mission step {step} names no request or lists of a mission; it is ignored",
+  'mission.step-misplaced.side': "{party}'s mission step {step} is the other side's to record; it is ignored",
+  'mission.step-misplaced.closed':
+    "{party}'s mission step {step} follows a refusal, postponement or force majeure; it is ignored",
+  'mission.step-misplaced.no-rules': "{party}'s lists name an inspection type without mission rules; they are ignored",
+  'incident.indicators':
+    '{n} {n|indicator|indicators} concerning {party} ({findings} {findings|finding|findings}): {rules}',
+  'incident.indicators.at':
+    '{n} {n|indicator|indicators} concerning {party} at {place} ({findings} {findings|finding|findings}): {rules}',
+  'incident.question': 'question for {party}: what explains the records between {from:time} and {to:time}?',
+  'incident.question.at':
+    'question for {party}: what explains the records at {place} between {from:time} and {to:time}?',
 };
 
 const rules: Record<RuleId, string> = {
@@ -122,13 +152,13 @@ const rules: Record<RuleId, string> = {
   'entry.unresolved-reference': 'an entry refers to an entry the engine does not hold',
   'entry.invalid-reference': 'an entry refers to an entry of the wrong type or party',
   'declaration.incomplete': "a declaration's further items (blobs) could not be read",
-  'limit.exceeded': 'a binding limit is exceeded by what the party declared',
-  'limit.exceeded-observed': 'observations or inspections show a binding limit exceeded',
+  'limit.exceeded': 'what the party declared is above a binding limit',
+  'limit.exceeded-observed': 'observations or inspections indicate counts above a binding limit',
   'commitment.invalid-withdrawal': 'a withdrawal names no current acceptance',
   'notification.late': 'a notification was made after its deadline',
   'notification.snap-late':
     'an activity carried out without advance notice to the troops was not notified when it began',
-  'notification.missing': 'an observation or a later declaration shows a change that was never notified',
+  'notification.missing': 'an observation or a later declaration shows a change for which no notification is on record',
   'notification.unknown-item': 'a notification names an item never declared',
   'notification.explanation-late': 'an explanation of a concern came after its deadline',
   'notification.explanation-missing': 'a concern was not explained by its deadline',
@@ -169,6 +199,14 @@ const rules: Record<RuleId, string> = {
   'observation.not-invited': 'an activity large enough to be observed was notified without inviting observers',
   'calendar.not-listed': 'a notifiable activity is missing from the annual calendar',
   'constraint.exceeded': 'more large activities than the constraints allow within one or three calendar years',
+  'consultation.stage-missed': 'a stage of a consultation was not recorded by its deadline',
+  'consultation.stage-late': 'a stage of a consultation was recorded after its deadline',
+  'consultation.sessions-missing': 'a consultation mechanism met fewer times in a period than the regime says',
+  'consultation.out-of-order': 'a consultation step that does not follow its consultation (ignored)',
+  'mission.objection-late': 'an objection to inspectors or aircrew came after the objection period',
+  'mission.arrival-notice-short': 'an arrival at the point of entry was notified with less than the notice',
+  'mission.refused': 'the host refused a requested inspection',
+  'mission.step-misplaced': 'a mission step by the wrong side, or naming no mission (ignored)',
 };
 
 export const en: Catalogue = {

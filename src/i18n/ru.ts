@@ -23,20 +23,22 @@ const messages: Record<MessageCode, string> = {
     '{party} отказывает в записи, которая не является адресованным ей запросом на инспекцию',
   'declaration.incomplete':
     'заявление стороны {party} на {asOf} ссылается на недоступные блоки с дополнительными единицами; учтены только единицы из самой записи',
-  'limit.exceeded': '{party} превышает «{limit}» (не более {atMost}): заявлено сверх предела с {from:time}',
+  'limit.exceeded': 'заявленное {party} количество выше предела «{limit}» (не более {atMost}) с {from:time}',
   'limit.exceeded.in-zone':
-    '{party} превышает «{limit}» (не более {atMost} в зоне {zone}): заявлено сверх предела с {from:time}',
-  'limit.exceeded-observed': '{party} превышает «{limit}» (не более {atMost}): наблюдается сверх предела с {from:time}',
+    'заявленное {party} количество выше предела «{limit}» (не более {atMost} в зоне {zone}) с {from:time}',
+  'limit.exceeded-observed':
+    'наблюдения указывают, что у {party} больше предела «{limit}» (не более {atMost}) с {from:time}',
   'limit.exceeded-observed.in-zone':
-    '{party} превышает «{limit}» (не более {atMost} в зоне {zone}): наблюдается сверх предела с {from:time}',
+    'наблюдения указывают, что у {party} больше предела «{limit}» (не более {atMost} в зоне {zone}) с {from:time}',
   'commitment.invalid-withdrawal': '{party} отзывает «{commitment}», ссылаясь не на действующее принятие',
   'notification.late':
     '{party} уведомил(а) о {kind:term} по «{rule}» с опозданием на {late:duration} (срок {due:time})',
   'notification.snap-late':
     '{party} уведомил(а) о деятельности по «{rule}», проводимой без предварительного уведомления войск, через {late:duration} после её начала (срок {due:time})',
-  'notification.missing': '{party} не уведомил(а) о {kind:term} {n} {n|единицы|единиц|единиц} по «{rule}»: {items}',
+  'notification.missing':
+    'уведомления {party} о {kind:term} {n} {n|единицы|единиц|единиц} по «{rule}» в записях нет: {items}',
   'notification.missing.activity':
-    'деятельность стороны {party}, наблюдаемая с {first:time}, достигает порога «{rule}» и не была уведомлена',
+    'деятельность стороны {party}, наблюдаемая с {first:time}, достигает порога «{rule}»; уведомления в записях нет',
   'notification.unknown-item':
     'уведомление стороны {party} называет {n} {n|единицу|единицы|единиц}, которые она не заявляла: {items}',
   'notification.explanation-late':
@@ -113,8 +115,9 @@ const messages: Record<MessageCode, string> = {
   'commitment.withdrawn': 'отозвано стороной {party}, с {effective:time}',
   'commitment.proposed': 'не принято стороной {party}',
   'commitment.awaiting': 'ожидается: {conditions}',
-  'commitment.breached': 'в силе с {since:time}; нарушено: {rules}',
-  'commitment.breached.withdrawing': 'в силе с {since:time}; нарушено: {rules}; отзыв вступает в силу {effective:time}',
+  'commitment.breached': 'в силе с {since:time}; выявлены признаки по: {rules}',
+  'commitment.breached.withdrawing':
+    'в силе с {since:time}; выявлены признаки по: {rules}; отзыв вступает в силу {effective:time}',
   'commitment.in-force': 'в силе с {since:time}: принято, все условия выполнены',
   'commitment.in-force.withdrawing':
     'в силе с {since:time}: принято, все условия выполнены; отзыв вступает в силу {effective:time}',
@@ -123,6 +126,37 @@ const messages: Record<MessageCode, string> = {
   'condition.in-force': 'вступление в силу «{commitment}»',
   'condition.metric-met': 'выполнение показателя «{metric}»',
   'condition.date': 'период с {from} по {until}',
+  'consultation.stage-missed':
+    '{party} не провела этап «{stage}» консультации, начатой {raiser} по «{mechanism}», к {due:time}',
+  'consultation.stage-late':
+    '{party} провела этап «{stage}» консультации, начатой {raiser} по «{mechanism}», на {late:duration} позже срока ({due:time})',
+  'consultation.sessions-missing':
+    '«{mechanism}» собиралась {held} {held|раз|раза|раз} с {from:time} по {to:time}; положено не менее {atLeast} {atLeast|раза|раз|раз}',
+  'consultation.out-of-order.unknown': '{step} стороны {party} не ссылается на этап консультации; не учитывается',
+  'consultation.out-of-order.closed': '{step} стороны {party} относится к уже закрытой консультации; не учитывается',
+  'consultation.out-of-order.followed':
+    '{step} стороны {party} следует за этапом, за которым уже есть другой; не учитывается',
+  'consultation.out-of-order.not-a-side':
+    '{party} не является стороной консультации, к которой относится её {step}; не учитывается',
+  'consultation.out-of-order.order': '{step} стороны {party} нарушает порядок этапов; не учитывается',
+  'mission.objection-late':
+    '{party} возразила против лиц в списках {inspector} на {late:duration} позже окончания срока возражений ({due:time})',
+  'mission.arrival-notice-short':
+    '{party} уведомила о прибытии в пункт въезда {pointOfEntry} (расчётное время {eta:time}) менее чем за {notice:duration}',
+  'mission.refused': '{party} отказала в инспекции «{type}» стороны {inspector} на объекте {site}',
+  'mission.step-misplaced.unknown':
+    'шаг миссии {step} стороны {party} не ссылается на запрос или списки; не учитывается',
+  'mission.step-misplaced.side': 'шаг миссии {step} должна записывать другая сторона, не {party}; не учитывается',
+  'mission.step-misplaced.closed':
+    'шаг миссии {step} стороны {party} следует за отказом, переносом или форс-мажором; не учитывается',
+  'mission.step-misplaced.no-rules':
+    'списки стороны {party} относятся к виду инспекций без правил миссий; не учитываются',
+  'incident.indicators':
+    '{n} {n|признак|признака|признаков} в отношении {party} ({findings} {findings|выявление|выявления|выявлений}): {rules}',
+  'incident.indicators.at':
+    '{n} {n|признак|признака|признаков} в отношении {party}, {place} ({findings} {findings|выявление|выявления|выявлений}): {rules}',
+  'incident.question': 'вопрос к {party}: чем объясняются записи с {from:time} по {to:time}?',
+  'incident.question.at': 'вопрос к {party}: чем объясняются записи ({place}) с {from:time} по {to:time}?',
 };
 
 const rules: Record<RuleId, string> = {
@@ -132,8 +166,8 @@ const rules: Record<RuleId, string> = {
   'entry.unresolved-reference': 'запись ссылается на запись, которой нет у движка',
   'entry.invalid-reference': 'запись ссылается на запись не того типа или не той стороны',
   'declaration.incomplete': 'дополнительные единицы заявления (блоки) не удалось прочитать',
-  'limit.exceeded': 'заявленное стороной превышает действующий предел',
-  'limit.exceeded-observed': 'наблюдения или инспекции показывают превышение действующего предела',
+  'limit.exceeded': 'заявленное стороной выше действующего предела',
+  'limit.exceeded-observed': 'наблюдения или инспекции указывают на количество выше действующего предела',
   'commitment.invalid-withdrawal': 'отзыв не ссылается на действующее принятие',
   'notification.late': 'уведомление сделано после срока',
   'notification.snap-late':
@@ -179,6 +213,14 @@ const rules: Record<RuleId, string> = {
   'observation.not-invited': 'о деятельности, подлежащей наблюдению, уведомлено без приглашения наблюдателей',
   'calendar.not-listed': 'уведомляемая деятельность не включена в годовой план',
   'constraint.exceeded': 'крупных мероприятий больше, чем допускают ограничения за один или три календарных года',
+  'consultation.stage-missed': 'этап консультации не проведён в срок',
+  'consultation.stage-late': 'этап консультации проведён после срока',
+  'consultation.sessions-missing': 'механизм консультаций собирался за период реже, чем предусматривает режим',
+  'consultation.out-of-order': 'шаг консультации, нарушающий её порядок (не учитывается)',
+  'mission.objection-late': 'возражение против инспекторов или членов экипажа после срока возражений',
+  'mission.arrival-notice-short': 'уведомление о прибытии в пункт въезда менее чем за установленный срок',
+  'mission.refused': 'принимающая сторона отказала в запрошенной инспекции',
+  'mission.step-misplaced': 'шаг миссии не той стороны или без миссии (не учитывается)',
 };
 
 export const ru: Catalogue = {

@@ -17,6 +17,7 @@ import { DetenteError, type Problem } from '../crypto/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { formatPath, problemsError, problemsOf } from './common.js';
 import {
+  type ConsultationBody,
   ENTRY_ROLE,
   type EntryRef,
   Envelope,
@@ -34,6 +35,7 @@ export const MAX_ENTRY_BYTES = 65_535;
 
 const ENTRY_CONTEXT = utf8('detente/entry/v1\n');
 const COUNTERSIGN_CONTEXT = utf8('detente/inspection-report-countersignature/v1\n');
+const CONSULTATION_COUNTERSIGN_CONTEXT = utf8('detente/consultation-countersignature/v1\n');
 const LEAF_OPEN = utf8('{"entry":');
 
 export interface SignedEntry {
@@ -196,6 +198,8 @@ function checkAgainstRegime(suite: CryptoSuite, regime: Regime, envelope: Envelo
   if (problems.length) throw problemsError('SCHEMA_INVALID', 'entry refused', problems);
   if (envelope.type === 'inspection-report' && envelope.body.countersignature)
     verifyCountersignature(suite, regime, envelope);
+  if (envelope.type === 'consultation' && 'countersignature' in envelope.body && envelope.body.countersignature)
+    verifyConsultationCountersignature(suite, regime, envelope);
 }
 
 /** A signer that holds the seed of a regime key: made once, after checking the seed against the key. */
@@ -305,6 +309,51 @@ export function verifyCountersignature(
     throw new DetenteError(
       'SIGNATURE_INVALID',
       `${where}.sig: not a valid signature by key "${cs.key}" of "${envelope.body.host}"`,
+    );
+  }
+}
+
+/** The bytes the other party signs: the consultation step as the author states it, minus the countersignature. */
+export function consultationCountersignMessage(party: string, body: ConsultationBody): Uint8Array {
+  const { countersignature: _, ...rest } = body as ConsultationBody & { countersignature?: unknown };
+  return concat(CONSULTATION_COUNTERSIGN_CONTEXT, canonicalJsonBytes({ party, body: rest }));
+}
+
+/** The other party's countersignature of an outcome or session, made with its own declarant key on its own node. */
+export function countersignConsultation(
+  suite: CryptoSuite,
+  party: string,
+  body: ConsultationBody,
+  keyId: string,
+  seed: Uint8Array,
+): ConsultationBody {
+  const sig = toBase64(suite.ed25519.sign(seed, consultationCountersignMessage(party, body)));
+  return { ...body, countersignature: { key: keyId, sig } } as ConsultationBody;
+}
+
+/**
+ * The countersignature is by a declarant key of a party other than the author, and verifies. Which party it must
+ * be (the consultation's other side) needs the chain: consultationProblems checks it.
+ */
+export function verifyConsultationCountersignature(
+  suite: CryptoSuite,
+  regime: Regime,
+  envelope: EnvelopeOf<'consultation'>,
+): void {
+  const cs = (envelope.body as { countersignature?: { key: string; sig: string } }).countersignature;
+  const where = '$.entry.body.countersignature';
+  if (!cs) throw new DetenteError('SIGNATURE_INVALID', `${where}: missing`);
+  const holder = regimeIndex(regime).keys.get(cs.key)?.party.id;
+  if (holder === undefined) throw new DetenteError('KEY_UNKNOWN', `${where}.key: key "${cs.key}" is not in the regime`);
+  if (holder === envelope.party)
+    throw new DetenteError('KEY_UNKNOWN', `${where}.key: key "${cs.key}" is the author's own, not the other party's`);
+  const publicKey = keyFor(regime, holder, cs.key, 'declarant', `${where}.key`);
+  if (
+    !suite.ed25519.verify(publicKey, consultationCountersignMessage(envelope.party, envelope.body), fromBase64(cs.sig))
+  ) {
+    throw new DetenteError(
+      'SIGNATURE_INVALID',
+      `${where}.sig: not a valid signature by key "${cs.key}" of "${holder}"`,
     );
   }
 }

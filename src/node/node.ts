@@ -39,6 +39,7 @@ import type { LogWriter } from '../log/log-writer.js';
 import { consistencyProofFromStore, inclusionProofFromStore } from '../log/proofs.js';
 import { storeTileSource } from '../log/store-tile-source.js';
 import {
+  type ConsultationStep,
   decodeEntry,
   type EntryRef,
   type Envelope,
@@ -271,6 +272,7 @@ export class PartyNode {
       writer: this.writer,
       hasher: this.hasher,
       refExists: (ref) => this.refExists(ref),
+      consultationStep: (ref) => this.consultationStep(ref),
       maxEntries: this.config.batch.maxEntries,
       maxDelayMs: this.config.batch.maxDelayMs,
       clock: options.clock,
@@ -429,6 +431,14 @@ export class PartyNode {
   servedSize(log: LogInfo): number {
     const note = this.servedCheckpoint(log);
     return note === undefined ? 0 : parseCheckpoint(parseNote(note).text).size;
+  }
+
+  /** The consultation step an entry this node holds is (its party and body), if it is one. */
+  consultationStep(ref: EntryRef): ConsultationStep | undefined {
+    if (!this.refExists(ref)) return undefined;
+    const bytes = this.logByOrigin(ref.origin)!.store.entry(ref.index)!;
+    const { envelope } = decodeEntry(bytes);
+    return envelope.type === 'consultation' ? envelope : undefined;
   }
 
   refExists(ref: EntryRef): boolean {

@@ -29,8 +29,11 @@ import type { CryptoSuite } from '../crypto/suite.js';
 import { commitmentOfDeclaration, openedItemsOf, openingBlobRefs } from '../engine/escrow-entries.js';
 import type { LogWriter } from '../log/log-writer.js';
 import { inclusionProofsFromStore } from '../log/proofs.js';
+import { problemsError } from '../model/common.js';
 import {
+  type ConsultationStep,
   checkEntryRefs,
+  consultationProblems,
   type DeclarationOpeningBody,
   decodeEntry,
   ENTRY_ROLE,
@@ -110,6 +113,8 @@ export interface SubmissionOptions {
   hasher: Rfc6962Hasher;
   /** Whether an entry exists in this node's own log or in a log it mirrors. */
   refExists: (ref: EntryRef) => boolean;
+  /** The consultation step an entry of this node's logs is, if it is one (for the chain check of a new step). */
+  consultationStep?: (ref: EntryRef) => ConsultationStep | undefined;
   maxEntries: number;
   maxDelayMs: number;
   clock?: () => number;
@@ -174,6 +179,7 @@ function fromDetente(err: unknown): never {
     case 'KEY_UNKNOWN':
       throw new SubmissionError(403, err.code, err.message, path);
     case 'REFERENCE_UNKNOWN':
+    case 'STAGE_INVALID':
       throw new SubmissionError(422, err.code, err.message, path, err.problems);
     default:
       throw err;
@@ -288,6 +294,10 @@ export class SubmissionPipeline {
         refs: request.refs,
       } as Parameters<typeof prepareEntry>[3]);
       checkEntryRefs(prepared.envelope, o.refExists);
+      if (prepared.envelope.type === 'consultation' && o.consultationStep) {
+        const problems = consultationProblems(o.regime, prepared.envelope, o.consultationStep);
+        if (problems.length) throw problemsError('STAGE_INVALID', 'entry refused', problems);
+      }
     } catch (err) {
       fromDetente(err);
     }

@@ -9,18 +9,24 @@
 import { z } from 'zod';
 import { Id, Timestamp } from '../common.js';
 import type { Role } from '../regime/parties.js';
+import { AssessmentBody } from './assessment.js';
 import { CommitmentAcceptedBody, CommitmentWithdrawnBody } from './commitment.js';
+import { ConsultationBody } from './consultation.js';
 import { DeclarationBody, DeclarationOpeningBody } from './declaration.js';
 import { InspectionRefusalBody, InspectionReportBody, InspectionRequestBody } from './inspection.js';
+import { MissionBody } from './mission.js';
 import { AcknowledgementBody, NotificationBody } from './notification.js';
 import { ObservationBody } from './observation.js';
 import { RandomCommitBody, RandomRevealBody } from './random.js';
 import { EntryRef } from './refs.js';
 import { RegimeSignatureBody } from './regime-signature.js';
 
+export * from './assessment.js';
 export * from './commitment.js';
+export * from './consultation.js';
 export * from './declaration.js';
 export * from './inspection.js';
+export * from './mission.js';
 export * from './notification.js';
 export * from './observation.js';
 export * from './random.js';
@@ -56,6 +62,9 @@ export const Envelope = z.discriminatedUnion('type', [
   envelopeOf('commitment-withdrawn', CommitmentWithdrawnBody),
   envelopeOf('random-commit', RandomCommitBody),
   envelopeOf('random-reveal', RandomRevealBody),
+  envelopeOf('assessment', AssessmentBody),
+  envelopeOf('consultation', ConsultationBody),
+  envelopeOf('mission', MissionBody),
 ]);
 export type Envelope = z.infer<typeof Envelope>;
 export type EntryType = Envelope['type'];
@@ -75,6 +84,9 @@ export const ENTRY_ROLE: Readonly<Record<EntryType, Role>> = {
   'commitment-withdrawn': 'declarant',
   'random-commit': 'declarant',
   'random-reveal': 'declarant',
+  assessment: 'declarant',
+  consultation: 'declarant',
+  mission: 'inspector',
   'inspection-request': 'inspector',
   'inspection-report': 'inspector',
   'inspection-refusal': 'declarant',
@@ -111,6 +123,13 @@ export function entryRefs(envelope: Envelope): { path: (string | number)[]; ref:
       break;
     case 'random-reveal':
       add('commit', envelope.body.commit);
+      break;
+    case 'consultation':
+      if ('previous' in envelope.body) add('previous', envelope.body.previous);
+      break;
+    case 'mission':
+      if ('request' in envelope.body) add('request', envelope.body.request);
+      if ('lists' in envelope.body) add('lists', envelope.body.lists);
       break;
   }
   return out;

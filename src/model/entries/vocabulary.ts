@@ -258,7 +258,56 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
     case 'regime-signature':
     case 'acknowledgement':
     case 'random-reveal':
+    case 'assessment':
       break;
+    case 'mission': {
+      const body = envelope.body;
+      if (body.step === 'lists') {
+        if (known([...b, 'inspection'], ix.inspections, 'inspection type', body.inspection)) {
+          const t = ix.inspections.get(body.inspection)!;
+          if (!t.pairs.some((p) => p.inspector === envelope.party && p.host === body.host))
+            report([...b, 'host'], `"${envelope.party}" does not inspect "${body.host}" under "${t.id}"`);
+        }
+        party([...b, 'host'], body.host);
+      }
+      if (body.step === 'designation') site([...b, 'site'], body.site);
+      break;
+    }
+    case 'consultation': {
+      const body = envelope.body;
+      if (body.step === 'concern' || body.step === 'session') {
+        if (!known([...b, 'mechanism'], ix.consultations, 'consultation mechanism', body.mechanism)) break;
+        const m = ix.consultations.get(body.mechanism)!;
+        if (!m.parties.includes(envelope.party))
+          report(['party'], `"${envelope.party}" is not a party to mechanism "${m.id}"`);
+        if (body.step === 'concern') {
+          party([...b, 'addressee'], body.addressee);
+          if (ix.parties.has(body.addressee) && !m.parties.includes(body.addressee))
+            report([...b, 'addressee'], `"${body.addressee}" is not a party to mechanism "${m.id}"`);
+        }
+      }
+      if (body.step === 'meeting' || body.step === 'session') {
+        body.attendance.forEach((p, i) => {
+          known([...b, 'attendance', i], ix.parties, 'party', p);
+        });
+      }
+      if (body.step === 'session') {
+        const cs = body.countersignature;
+        const holder = cs === undefined ? undefined : ix.keys.get(cs.key)?.party.id;
+        if (cs !== undefined && (holder === envelope.party || !body.attendance.includes(holder ?? '')))
+          report(
+            [...b, 'countersignature', 'key'],
+            `expected a key of another party that attended, not of "${holder ?? '?'}"`,
+          );
+        const m = ix.consultations.get(body.mechanism);
+        if (cs === undefined && m?.countersigned && body.agreedStatements?.length)
+          report(
+            [...b, 'countersignature'],
+            `mechanism "${m.id}" wants agreed statements countersigned by the other party`,
+          );
+      }
+      break;
+    }
   }
   return problems;
 }

@@ -6,10 +6,12 @@ import type { Regime } from './schema.js';
 export * from './catalogue.js';
 export * from './categories.js';
 export * from './commitments.js';
+export * from './consultations.js';
 export * from './inspections.js';
 export * from './limits.js';
 export { MAX_REGIME_TEXT, type ParseRegimeOptions, parseRegime, regimeBytes, regimeHash } from './load.js';
 export * from './metrics.js';
+export * from './missions.js';
 export * from './notifications.js';
 export * from './parties.js';
 export * from './periodic.js';
@@ -37,6 +39,8 @@ export interface RegimeIndex {
   types: ReadonlyMap<string, NonNullable<Regime['types']>[number]>;
   /** Item categories the types registry covers: their items must name a type. */
   typedCategories: ReadonlySet<string>;
+  consultations: ReadonlyMap<string, NonNullable<Regime['consultations']>[number]>;
+  missions: ReadonlyMap<string, NonNullable<Regime['missions']>[number]>;
 }
 
 const cache = new WeakMap<Regime, RegimeIndex>();
@@ -66,6 +70,8 @@ export function regimeIndex(regime: Regime): RegimeIndex {
       periodic: byId(regime.periodic ?? []),
       types: byId(regime.types ?? []),
       typedCategories: new Set((regime.types ?? []).map((t) => t.category)),
+      consultations: byId(regime.consultations ?? []),
+      missions: byId(regime.missions ?? []),
     };
     cache.set(regime, index);
   }

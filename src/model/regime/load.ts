@@ -22,9 +22,11 @@ const DAY_MS = 86_400_000;
 
 import type { Category, Group } from './categories.js';
 import type { Commitment } from './commitments.js';
+import type { ConsultationMechanism } from './consultations.js';
 import type { InspectionType } from './inspections.js';
 import type { Limit } from './limits.js';
 import type { Metric } from './metrics.js';
+import type { MissionRules } from './missions.js';
 import { type NotificationRule, ruleParties } from './notifications.js';
 import type { Party } from './parties.js';
 import type { PeriodicObligation } from './periodic.js';
@@ -204,6 +206,8 @@ interface Valid {
   metrics: Map<string, Metric>;
   periodic: Map<string, PeriodicObligation>;
   types: Map<string, ItemType>;
+  consultations: Map<string, ConsultationMechanism>;
+  missions: Map<string, MissionRules>;
 }
 
 const NOUN: Record<Collection, string> = {
@@ -220,6 +224,8 @@ const NOUN: Record<Collection, string> = {
   metrics: 'metric',
   periodic: 'periodic obligation',
   types: 'item type',
+  consultations: 'consultation mechanism',
+  missions: 'mission rules',
 };
 
 type Path = (string | number)[];
@@ -510,6 +516,19 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
       }
     }
   }
+
+  for (const [id, m] of v.consultations) {
+    refs(path('consultations', id, 'parties'), 'parties', m.parties);
+    const seen = new Set<string>();
+    m.stages.forEach((s, i) => {
+      if (seen.has(s.id)) report(path('consultations', id, 'stages', i, 'id'), `duplicate stage id "${s.id}"`);
+      seen.add(s.id);
+    });
+    if (m.sessions?.until !== undefined && m.sessions.until < m.sessions.from)
+      report(path('consultations', id, 'sessions', 'until'), `${m.sessions.until} is before from (${m.sessions.from})`);
+  }
+
+  for (const id of v.missions.keys()) ref(path('missions', id, 'id'), 'inspections', id);
 
   for (const [id, c] of v.commitments) {
     ref(path('commitments', id, 'party'), 'parties', c.party);

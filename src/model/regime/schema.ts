@@ -9,9 +9,11 @@ import { z } from 'zod';
 import { Duration, Hex32, Id, IsoDate } from '../common.js';
 import { Category, Group } from './categories.js';
 import { Commitment } from './commitments.js';
+import { ConsultationMechanism } from './consultations.js';
 import { InspectionType } from './inspections.js';
 import { Limit } from './limits.js';
 import { Metric } from './metrics.js';
+import { MissionRules } from './missions.js';
 import { NotificationRule } from './notifications.js';
 import { Party } from './parties.js';
 import { PeriodicObligation } from './periodic.js';
@@ -67,6 +69,10 @@ export const RegimeSchema = z.strictObject({
   periodic: z.array(PeriodicObligation).optional(),
   /** The types registry (types.ts); optional, so regimes written before it keep their hash. */
   types: z.array(ItemType).optional(),
+  /** Consultation mechanisms (consultations.ts); optional, so regimes written before them keep their hash. */
+  consultations: z.array(ConsultationMechanism).optional(),
+  /** Inspection mission logistics per inspection type (missions.ts); optional, as `periodic`. */
+  missions: z.array(MissionRules).optional(),
   escrow: Escrow.optional(),
   /**
    * How many other parties' witnesses must cosign a checkpoint before a verifier accepts it (the k of the
@@ -91,5 +97,7 @@ export const COLLECTIONS = [
   'metrics',
   'periodic',
   'types',
+  'consultations',
+  'missions',
 ] as const;
 export type Collection = (typeof COLLECTIONS)[number];
