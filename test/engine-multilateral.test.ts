@@ -104,7 +104,7 @@ describe('the host state notifies, with the states whose forces take part', () =
     const host = fs.find((f) => f.rule === 'notification.missing' && f.party === 'b')!;
     expect(host.refs).toEqual([{ origin: o.origin, index: o.index, leafHash: o.leafHash }]);
     expect(renderMessage(host.message, 'en')).toBe(
-      `b's activity observed from 2022-02-12 00:00 UTC reaches a threshold of "${RULE}" and was never notified`,
+      `b's activity observed from 2022-02-12 00:00 UTC reaches a threshold of "${RULE}"; no notification is on record`,
     );
   });
 
