@@ -49,6 +49,8 @@ export interface Receipt {
 export interface Memory {
   rssMiB: number;
   heapMiB: number;
+  /** The V8 heap as allocated from the system (used or not): what the heap adds to RSS. */
+  heapTotalMiB: number;
   /** Buffers and ArrayBuffers outside the V8 heap (fetch bodies, SQLite blobs handed to JavaScript). */
   externalMiB: number;
 }
@@ -79,7 +81,12 @@ function memoryAfterGc(): Memory {
   gc();
   gc();
   const m = process.memoryUsage();
-  return { rssMiB: m.rss / 2 ** 20, heapMiB: m.heapUsed / 2 ** 20, externalMiB: m.external / 2 ** 20 };
+  return {
+    rssMiB: m.rss / 2 ** 20,
+    heapMiB: m.heapUsed / 2 ** 20,
+    heapTotalMiB: m.heapTotal / 2 ** 20,
+    externalMiB: m.external / 2 ** 20,
+  };
 }
 
 function witnessBytes(dir: string): number {
@@ -286,7 +293,9 @@ export async function runSoak(
         peakRss = Math.max(peakRss, process.memoryUsage().rss / 2 ** 20);
         if (warm === undefined && Date.now() >= warmAt) {
           warm = memoryAfterGc();
-          log(`warm: rss ${warm.rssMiB.toFixed(0)} MiB, heap ${warm.heapMiB.toFixed(0)} MiB`);
+          log(
+            `warm: rss ${warm.rssMiB.toFixed(0)} MiB, heap ${warm.heapMiB.toFixed(0)}/${warm.heapTotalMiB.toFixed(0)} MiB, external ${warm.externalMiB.toFixed(0)} MiB`,
+          );
         }
         await sleep(500);
       }
