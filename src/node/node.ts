@@ -451,8 +451,8 @@ export class PartyNode {
       .map((c) => ({ ...c, line: c.line.trimEnd() }));
     if (!log.own && this.witness && size > 0 && size <= this.servedSize(log)) {
       const root = this.#times(log).rootAt(size);
-      for (const c of this.witness.cosignatures(log.origin)) {
-        if (c.size !== size || toHex(c.root) !== root) continue;
+      for (const c of this.witness.cosignaturesAt(log.origin, size)) {
+        if (toHex(c.root) !== root) continue;
         if (!out.some((o) => o.name === c.name && o.keyId === c.keyId)) out.push({ ...c, line: c.line.trimEnd() });
       }
     }
