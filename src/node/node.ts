@@ -82,6 +82,7 @@ import { type AnyEvidence, EvidenceStore, type Fork } from './evidence-store.js'
 import { LogTimes } from './log-times.js';
 import { LogMirror, mirroredCheckpoint } from './mirror.js';
 import { type MirrorReceipt, PushMirroring } from './push-mirroring.js';
+import { Serial } from './serial.js';
 import { SubmissionPipeline } from './submissions.js';
 import { UserStore } from './users.js';
 import { Witness } from './witness.js';
@@ -121,6 +122,8 @@ export interface MirrorState {
   running?: Promise<void>;
   /** Entries below this index have had their declarations' blobs fetched. */
   blobScan: number;
+  /** The store's writers take turns: this mirror's polling rounds and the push receiver's commits. */
+  serial: Serial;
 }
 
 export interface PartyNodeOptions {
@@ -308,7 +311,8 @@ export class PartyNode {
         }
         verifyEntry(this.suite, regime, signed);
       };
-      pushed.push({ party: p.id, url, vkey, store, validate });
+      const serial = new Serial();
+      pushed.push({ party: p.id, url, vkey, store, validate, serial });
       const mirror = new LogMirror({
         store,
         source: httpTileSource(`${url}/logs/${p.id}`, { timeoutMs: this.#timeoutMs }),
@@ -318,7 +322,7 @@ export class PartyNode {
         onEvidence: (e) => this.recordEvidence(e, `mirror of ${p.id}`),
         clock: this.#clock,
       });
-      this.mirrors.set(p.id, { party: p.id, url, origin: p.origin, store, mirror, blobScan: 0 });
+      this.mirrors.set(p.id, { party: p.id, url, origin: p.origin, store, mirror, blobScan: 0, serial });
       this.#logs.set(p.id, {
         party: p.id,
         origin: p.origin,
@@ -789,7 +793,7 @@ export class PartyNode {
   async #syncMirrorRound(m: MirrorState): Promise<void> {
     const party = m.party;
     try {
-      const result = await m.mirror.sync();
+      const result = await m.serial.run(() => m.mirror.sync());
       m.lastSync = Date.now();
       await this.#fetchBlobs(m);
       m.lastError = undefined;
@@ -863,7 +867,13 @@ export class PartyNode {
         const w = this.#witnessVerifiers.get(key) ?? this.#mirrorVerifiers.get(key);
         if (!w || w.party === m.party) continue;
         const { timestamp } = verifyCosignature(w.verifier, text, sig!);
-        m.store.addCosignature({ size, name: sig!.name, keyId: sig!.keyId, timestamp, line: line.trimEnd() });
+        await m.store.addCosignatureDeferred({
+          size,
+          name: sig!.name,
+          keyId: sig!.keyId,
+          timestamp,
+          line: line.trimEnd(),
+        });
         this.touch();
       } catch {
         // A line that does not verify is ignored: it proves nothing.
@@ -919,7 +929,8 @@ export class PartyNode {
           if (sig.name !== t.verifier.name || sig.keyId !== t.verifier.keyId) continue;
           const { timestamp } = verifyCosignature(t.verifier, text, sig);
           const line = formatSignatureLine(sig).trimEnd();
-          this.log.store.addCosignature({ size, name: sig.name, keyId: sig.keyId, timestamp, line });
+          // Off the event loop, sharing the flush of the batches being appended (group commit).
+          await this.log.store.addCosignatureDeferred({ size, name: sig.name, keyId: sig.keyId, timestamp, line });
           this.touch();
         }
         t.size = size;
