@@ -398,7 +398,13 @@ export class MirrorReceiver {
     const timestamp = Math.floor(this.#clock() / 1000);
     const line = this.#cosigner.cosignLine(parseNote(target.note).text, timestamp);
     log.store
-      .addCosignatureDeferred({ size, name: this.#cosigner.name, keyId: this.#cosigner.keyId, timestamp, line: line.trimEnd() })
+      .addCosignatureDeferred({
+        size,
+        name: this.#cosigner.name,
+        keyId: this.#cosigner.keyId,
+        timestamp,
+        line: line.trimEnd(),
+      })
       .catch(() => {}); // a failed flush is the next append's error (SqliteStore refuses to go on)
     return line;
   }
