@@ -124,6 +124,8 @@ export interface MirrorState {
   blobScan: number;
   /** The store's writers take turns: this mirror's polling rounds and the push receiver's commits. */
   serial: Serial;
+  /** A second look at the peer's cosignatures, due a moment after a push (see #followPush). */
+  lookAgain?: NodeJS.Timeout;
 }
 
 export interface PartyNodeOptions {
@@ -156,6 +158,8 @@ const MAX_COSIGNATURES_BYTES = 32 * 1024;
 const MAX_WITNESS_REPLY_BYTES = 16 * 1024;
 const EVIDENCE_PAGE = 20;
 const MAX_EVIDENCE_BYTES = 4 << 20;
+/** How long after a push the node looks again at the peer's cosignatures (its witnesses' round takes a moment). */
+const LOOK_AGAIN_MS = 1500;
 
 const sanitize = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 
@@ -787,6 +791,27 @@ export class PartyNode {
     })().finally(() => {
       m.running = undefined;
     });
+    await m.running;
+    // The peer asks its witnesses once the batch is durable, as it pushes: their cosignatures may reach it after
+    // this look. One more look a moment later, rather than wait for the slow polling loop.
+    if (m.lookAgain === undefined && !this.#closed) {
+      m.lookAgain = setTimeout(() => {
+        this.#timers.delete(m.lookAgain!);
+        m.lookAgain = undefined;
+        this.#track(this.#lookAgain(m));
+      }, LOOK_AGAIN_MS);
+      this.#timers.add(m.lookAgain);
+    }
+  }
+
+  async #lookAgain(m: MirrorState): Promise<void> {
+    while (m.running) await m.running;
+    if (this.#closed) return;
+    m.running = this.#collectCosignatures(m)
+      .catch((err) => this.#logger('warn', `mirror of ${m.party}: ${(err as Error).message}`))
+      .finally(() => {
+        m.running = undefined;
+      });
     await m.running;
   }
 
