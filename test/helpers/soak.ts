@@ -304,6 +304,12 @@ export async function runSoak(
     await Promise.all([submitting, attacking]);
     const strangerReads = await reading;
     log(`load done after ${((Date.now() - started) / 1000).toFixed(0)} s: ${receipts.length} acknowledged`);
+    // Memory is measured here, at the end of the load: what follows is this harness's own checking (every entry of
+    // every node decoded into arrays, states as of another date folded), whose freed memory the allocator may keep.
+    const loaded = memoryAfterGc();
+    log(
+      `end of load: rss ${loaded.rssMiB.toFixed(0)} MiB, heap ${loaded.heapMiB.toFixed(0)}/${loaded.heapTotalMiB.toFixed(0)} MiB, external ${loaded.externalMiB.toFixed(0)} MiB`,
+    );
 
     // Settle: every mirror at its author's size, then the same state and findings everywhere (read with a token:
     // the strangers spent this address's allowance).
@@ -367,7 +373,11 @@ export async function runSoak(
         refusals,
       };
     });
-    const end = memoryAfterGc();
+    const checked = memoryAfterGc();
+    log(
+      `after the checks: rss ${checked.rssMiB.toFixed(0)} MiB, heap ${checked.heapMiB.toFixed(0)}/${checked.heapTotalMiB.toFixed(0)} MiB, external ${checked.externalMiB.toFixed(0)} MiB`,
+    );
+    const end = loaded;
     warm ??= end;
     return {
       seconds,
