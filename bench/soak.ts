@@ -13,6 +13,29 @@ import { REGIME } from './node-setup.js';
 
 const SECONDS = Math.min(600, Number(process.argv[2] ?? 120));
 const root = mkdtempSync(join(tmpdir(), 'detente-bench-soak-'));
+
+/** RSS split into anonymous memory (heap, malloc) and file pages (SQLite's mmap), from /proc/self/smaps_rollup. */
+function rssSplitMiB(): { anon: number; file: number } {
+  try {
+    const text = readFileSync('/proc/self/smaps_rollup', 'utf8');
+    const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(text)?.[1] ?? 0) / 1024;
+    return { anon: kb('Anonymous'), file: kb('Rss') - kb('Anonymous') };
+  } catch {
+    return { anon: Number.NaN, file: Number.NaN }; // not Linux
+  }
+}
+
+// Memory over time, every 15 s: where RSS goes (V8 heap, Buffers, ArrayBuffers, anonymous, file-backed).
+const t0 = Date.now();
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  const split = rssSplitMiB();
+  const mib = (n: number) => fmt(n / 2 ** 20);
+  console.log(
+    `t=${fmt((Date.now() - t0) / 1000)} s rss ${mib(m.rss)} (anon ${fmt(split.anon)}, file ${fmt(split.file)}) heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)} arrayBuffers ${mib(m.arrayBuffers)} MiB`,
+  );
+}, 15_000);
+sampler.unref();
 try {
   header(`Soak: ${SECONDS} s of honest load and attacks on three nodes`);
   const r = await runSoak(root, SECONDS, (m) => console.log(m), readFileSync(REGIME, 'utf8'));
@@ -47,6 +70,13 @@ try {
     `${fmt(r.memory.warm.heapMiB)} MiB`,
     r.memory.end.heapMiB / r.memory.warm.heapMiB,
     '< +64 MiB',
+  );
+  row(
+    'heap allocated',
+    `${fmt(r.memory.end.heapTotalMiB)} MiB`,
+    `${fmt(r.memory.warm.heapTotalMiB)} MiB`,
+    r.memory.end.heapTotalMiB / r.memory.warm.heapTotalMiB,
+    '',
   );
   row(
     'external (Buffers)',

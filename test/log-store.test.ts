@@ -131,6 +131,25 @@ describe('appending', () => {
     reopened.close();
   });
 
+  it('a deferred cosignature is readable at once and survives a reopen once its flush resolves', async () => {
+    const { dir, store, writer } = newLog();
+    writer.init();
+    writer.append([utf8('a')]);
+    // A cosignature line: key ID (4 bytes), timestamp (8 bytes, big-endian), signature (64 bytes).
+    const sig = Buffer.alloc(76);
+    sig.writeUInt32BE(0x01020304, 0);
+    sig.writeBigUInt64BE(1_700_000_000n, 4);
+    const line = `— cosigner.test/w ${sig.toString('base64')}`;
+    const stored = { size: 1, name: 'cosigner.test/w', keyId: 0x01020304, timestamp: 1_700_000_000, line };
+    const durable = store.addCosignatureDeferred(stored);
+    expect(store.cosignedSizes()).toEqual([1]);
+    await durable;
+    store.close();
+    const reopened = SqliteStore.open(join(dir, 'log.sqlite'), tessera.origin);
+    expect(reopened.cosignatures(1).map((c) => c.line)).toEqual([line]);
+    reopened.close();
+  });
+
   it('a deferred append that is refused writes nothing and leaves head() alone', async () => {
     const { store, writer } = newLog();
     writer.init();

@@ -225,6 +225,14 @@ describe('tlog-witness add-checkpoint', () => {
     expect((await post('x'.repeat(70_000))).status).toBe(413);
   });
 
+  it('finds the cosignatures of one size by the index, the same rows as the full list holds for that size', () => {
+    const issued = witness.cosignatures(ORIGIN);
+    for (const size of [0, 10, 25, 26, ...issued.map((c) => c.size)]) {
+      expect(witness.cosignaturesAt(ORIGIN, size)).toEqual(issued.filter((c) => c.size === size));
+    }
+    expect(witness.cosignaturesAt('no.such/log', 10)).toEqual([]);
+  });
+
   it('stores every cosignature it issued, and they survive a reopen', () => {
     const issued = witness.cosignatures(ORIGIN);
     // 200s for ORIGIN: 10, 25 and the race winner, two keys each; re-cosigning an unchanged state adds nothing.

@@ -75,7 +75,6 @@ const OCTET_STREAM = 'application/octet-stream';
 const CHECKPOINT_HEADERS = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': CHECKPOINT_CACHE_CONTROL };
 const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 const MAX_SAFE_INDEX = BigInt(Number.MAX_SAFE_INTEGER);
-const COSIGNATURE_LOOKUP_MS = 250;
 
 /**
  * Byte-bounded and first-in first-out, shared by all logs (each log has its own Map, so a lookup needs no key
@@ -128,8 +127,6 @@ class LogView {
   /** The served note with the verified cosignatures appended, and the lines already judged for this note. */
   #cosigned = '';
   readonly #judged = new Set<string>();
-  #lookedUp = 0;
-  #lookedUpFor: string | undefined;
   readonly #witnesses: readonly CosignatureVerifier[];
 
   constructor(log: ServedLog, origin: string, witnesses: readonly CosignatureVerifier[]) {
@@ -171,11 +168,6 @@ class LogView {
     const note = this.refresh();
     if (note === undefined) return note;
     if (!this.log.cosignatures) return this.#cosigned;
-    // The node's look-up reads every cosignature its witness issued for the log: at most one a quarter second.
-    const now = Date.now();
-    if (now - this.#lookedUp < COSIGNATURE_LOOKUP_MS && this.#lookedUpFor === note) return this.#cosigned;
-    this.#lookedUp = now;
-    this.#lookedUpFor = note;
     for (const raw of this.log.cosignatures(this.#size)) {
       const line = raw.trimEnd();
       if (this.#judged.has(line)) continue;
@@ -326,7 +318,9 @@ export const tilesPlugin: FastifyPluginAsync<TilesPluginOptions> = async (app, o
           const bundle = encodeBundle(entries);
           data = Buffer.from(bundle.buffer, bundle.byteOffset, bundle.byteLength);
         }
-        cache.put(view.cached, rest, data);
+        // Only full tiles and bundles are kept: a partial one is superseded by the next checkpoint, and caching each
+        // partial width a follower reads on its way to 256 would fill the cache with bytes nobody asks for again.
+        if (parsed.width === 0) cache.put(view.cached, rest, data);
         return reply.header('content-type', OCTET_STREAM).header('cache-control', TILE_CACHE_CONTROL).send(data);
       },
     );

@@ -65,9 +65,11 @@ export function defaultConfig(party: string, origin: string, regimeTextSha256: s
     origin,
     peers: [],
     regimeTextSha256,
-    witness: { enabled: true, requestEveryMs: 1000 },
-    mirror: { syncEveryMs: 1000 },
-    gossip: { everyMs: 2000 },
+    // Fallbacks: checkpoints and entries come by push as soon as they are durable, and witnesses are asked after
+    // each batch; these loops catch up with a peer that was down, and compare what peers serve (gossip).
+    witness: { enabled: true, requestEveryMs: 10_000 },
+    mirror: { syncEveryMs: 10_000 },
+    gossip: { everyMs: 10_000 },
     batch: { maxEntries: 256, maxDelayMs: 2 },
   };
 }

@@ -171,7 +171,7 @@ export class MirrorPusher {
       });
       const body = await res.text();
       if (res.status === 200) {
-        this.#storeCosignatures(t, note, size, body);
+        await this.#storeCosignatures(t, note, size, body);
         t.next = size;
         return;
       }
@@ -190,7 +190,7 @@ export class MirrorPusher {
     this.#logger('warn', `mirror of ${t.party}: gave up after ${MAX_REQUESTS_A_ROUND} requests`);
   }
 
-  #storeCosignatures(t: TargetState, note: string, size: number, body: string): void {
+  async #storeCosignatures(t: TargetState, note: string, size: number, body: string): Promise<void> {
     const text = parseNote(note).text;
     parseCheckpoint(text);
     for (const sig of parseAddCheckpointResponse(body)) {
@@ -198,7 +198,8 @@ export class MirrorPusher {
       const { timestamp } = verifyCosignature(t.verifier, text, sig);
       const line = formatSignatureLine(sig).trimEnd();
       if (!this.#store.cosignatures(size).some((c) => c.line === line)) {
-        this.#store.addCosignature({ size, name: sig.name, keyId: sig.keyId, timestamp, line });
+        // Off the event loop, sharing the flush of the batches being appended (group commit).
+        await this.#store.addCosignatureDeferred({ size, name: sig.name, keyId: sig.keyId, timestamp, line });
       }
       t.cosigned = Math.max(t.cosigned, size);
     }

@@ -55,6 +55,7 @@ import {
   TREE_SIZE_CONTENT_TYPE,
 } from '../tlog/witness-protocol.js';
 import { formatPending, mirroredCheckpoint, parsePending } from './mirror.js';
+import { Serial } from './serial.js';
 
 const PLAIN = 'text/plain; charset=utf-8';
 const RECENT_PENDING = 64;
@@ -66,6 +67,8 @@ export interface MirroredLog {
   store: LogStore;
   /** Checks each new entry before it is stored (signature, schema, party); throw to refuse it. */
   validate?: (entry: Uint8Array, index: number) => void;
+  /** The lock this log's writers share (the polling mirror's rounds take it too); default: the receiver's own. */
+  serial?: Serial;
 }
 
 export interface MirrorReceiverOptions {
@@ -98,6 +101,7 @@ interface LogState {
   verifier: Ed25519NoteVerifier;
   store: LogStore;
   validate?: MirroredLog['validate'];
+  serial: Serial;
   /** Accepted pending checkpoints by size, oldest first (insertion order). */
   pending: Map<number, Pending>;
 }
@@ -132,7 +136,13 @@ export class MirrorReceiver {
       if (verifier.name !== log.store.origin) {
         fail('BAD_INPUT', `mirror: the key is for ${verifier.name}, the store holds ${log.store.origin}`);
       }
-      const state: LogState = { verifier, store: log.store, validate: log.validate, pending: new Map() };
+      const state: LogState = {
+        verifier,
+        store: log.store,
+        validate: log.validate,
+        serial: log.serial ?? new Serial(),
+        pending: new Map(),
+      };
       const anchor = this.#storeAnchor(state);
       if (anchor) state.pending.set(anchor.checkpoint.size, anchor);
       this.#logs.set(verifier.name, state);
@@ -295,7 +305,8 @@ export class MirrorReceiver {
         return this.#info(202, log, uploadEnd, committed);
       }
       try {
-        committed += this.#commitPackage(log, range, pkg, target);
+        const verified = pkg;
+        committed += await log.serial.run(() => this.#commitPackage(log, range, verified, target));
       } catch (err) {
         if (!(err instanceof DetenteError) || err.code === 'STORE_ERROR') throw err;
         return plain(422, `package [${range.start}, ${range.end}): ${err.message}`);
@@ -305,7 +316,7 @@ export class MirrorReceiver {
     if (!(await reader.atEnd())) {
       return plain(400, `the body goes on after the ${ranges.length} packages of [${uploadStart}, ${uploadEnd})`);
     }
-    // Every entry up to upload_end is durable (each package was committed synchronously, synchronous=FULL).
+    // Every entry up to upload_end is durable (each package's commit was awaited until flushed).
     if (this.#nextEntry(log) < uploadEnd) return this.#info(409, log, uploadEnd, committed);
     if (uploadEnd < this.#mirrorSize(log)) return this.#info(409, log, latest.checkpoint.size, committed);
     const cosignature = this.#cosign(log, target);
@@ -318,8 +329,13 @@ export class MirrorReceiver {
     return note === undefined ? undefined : { note, checkpoint: parseCheckpoint(parseNote(note).text) };
   }
 
-  /** Verifies one package against the checkpoint of upload_end and commits what the store lacks of it. */
-  #commitPackage(log: LogState, range: PackageRange, pkg: EntryPackage, target: Pending): number {
+  /**
+   * Verifies one package against the checkpoint of upload_end and commits what the store lacks of it; resolves once
+   * that is durable. The commit does not wait for the disk on the event loop: its flush runs on libuv's pool and
+   * commits of the other logs (and requests) go on meanwhile, sharing flushes (SqliteStore.appendDeferred). Run
+   * under the log's lock, so the head read here is the durable one and nobody else moves it meanwhile.
+   */
+  async #commitPackage(log: LogState, range: PackageRange, pkg: EntryPackage, target: Pending): Promise<number> {
     const { subtreeStart, start, end } = range;
     const cp = target.checkpoint;
     // The subtree's first leaves (before upload_start) are ones the mirror holds: upload_start ≤ its next entry.
@@ -356,7 +372,7 @@ export class MirrorReceiver {
       verifyConsistency(this.#hasher, end, cp.size, proof, root, cp.root);
       row = formatPending({ size: end, target: target.note, proof });
     }
-    log.store.append((current) => {
+    const { durable } = log.store.appendDeferred((current) => {
       if ((current?.size ?? 0) !== size) fail('STORE_ERROR', `the mirror of ${cp.origin} changed under this upload`);
       return {
         entries: fresh,
@@ -364,10 +380,15 @@ export class MirrorReceiver {
         head: { size: end, peaks: integrator.peaks(), checkpoint: row, time: this.#clock() },
       };
     });
+    await durable;
     return fresh.length;
   }
 
-  /** The mirror's cosignature of a checkpoint whose entries it holds durably: stored once, reused after. */
+  /**
+   * The mirror's cosignature of a checkpoint whose entries it holds durably: stored once, reused after. The row is
+   * not waited for: should a power loss undo it, the entries are still durable and the mirror cosigns again (a later
+   * timestamp; the pusher keeps the first, and both are valid receipts).
+   */
   #cosign(log: LogState, target: Pending): string {
     const size = target.checkpoint.size;
     const held = log.store
@@ -376,13 +397,15 @@ export class MirrorReceiver {
     if (held) return `${held.line}\n`;
     const timestamp = Math.floor(this.#clock() / 1000);
     const line = this.#cosigner.cosignLine(parseNote(target.note).text, timestamp);
-    log.store.addCosignature({
-      size,
-      name: this.#cosigner.name,
-      keyId: this.#cosigner.keyId,
-      timestamp,
-      line: line.trimEnd(),
-    });
+    log.store
+      .addCosignatureDeferred({
+        size,
+        name: this.#cosigner.name,
+        keyId: this.#cosigner.keyId,
+        timestamp,
+        line: line.trimEnd(),
+      })
+      .catch(() => {}); // a failed flush is the next append's error (SqliteStore refuses to go on)
     return line;
   }
 

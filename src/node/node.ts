@@ -83,6 +83,7 @@ import { type AnyEvidence, EvidenceStore, type Fork } from './evidence-store.js'
 import { LogTimes } from './log-times.js';
 import { LogMirror, mirroredCheckpoint } from './mirror.js';
 import { type MirrorReceipt, PushMirroring } from './push-mirroring.js';
+import { Serial } from './serial.js';
 import { SubmissionPipeline } from './submissions.js';
 import { UserStore } from './users.js';
 import { Witness } from './witness.js';
@@ -122,6 +123,10 @@ export interface MirrorState {
   running?: Promise<void>;
   /** Entries below this index have had their declarations' blobs fetched. */
   blobScan: number;
+  /** The store's writers take turns: this mirror's polling rounds and the push receiver's commits. */
+  serial: Serial;
+  /** A second look at the peer's cosignatures, due a moment after a push (see #followPush). */
+  lookAgain?: NodeJS.Timeout;
 }
 
 export interface PartyNodeOptions {
@@ -154,6 +159,8 @@ const MAX_COSIGNATURES_BYTES = 32 * 1024;
 const MAX_WITNESS_REPLY_BYTES = 16 * 1024;
 const EVIDENCE_PAGE = 20;
 const MAX_EVIDENCE_BYTES = 4 << 20;
+/** How long after a push the node looks again at the peer's cosignatures (its witnesses' round takes a moment). */
+const LOOK_AGAIN_MS = 1500;
 
 const sanitize = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 
@@ -310,7 +317,8 @@ export class PartyNode {
         }
         verifyEntry(this.suite, regime, signed);
       };
-      pushed.push({ party: p.id, url, vkey, store, validate });
+      const serial = new Serial();
+      pushed.push({ party: p.id, url, vkey, store, validate, serial });
       const mirror = new LogMirror({
         store,
         source: httpTileSource(`${url}/logs/${p.id}`, { timeoutMs: this.#timeoutMs }),
@@ -320,7 +328,7 @@ export class PartyNode {
         onEvidence: (e) => this.recordEvidence(e, `mirror of ${p.id}`),
         clock: this.#clock,
       });
-      this.mirrors.set(p.id, { party: p.id, url, origin: p.origin, store, mirror, blobScan: 0 });
+      this.mirrors.set(p.id, { party: p.id, url, origin: p.origin, store, mirror, blobScan: 0, serial });
       this.#logs.set(p.id, {
         party: p.id,
         origin: p.origin,
@@ -461,8 +469,8 @@ export class PartyNode {
       .map((c) => ({ ...c, line: c.line.trimEnd() }));
     if (!log.own && this.witness && size > 0 && size <= this.servedSize(log)) {
       const root = this.#times(log).rootAt(size);
-      for (const c of this.witness.cosignatures(log.origin)) {
-        if (c.size !== size || toHex(c.root) !== root) continue;
+      for (const c of this.witness.cosignaturesAt(log.origin, size)) {
+        if (toHex(c.root) !== root) continue;
         if (!out.some((o) => o.name === c.name && o.keyId === c.keyId)) out.push({ ...c, line: c.line.trimEnd() });
       }
     }
@@ -794,12 +802,33 @@ export class PartyNode {
       m.running = undefined;
     });
     await m.running;
+    // The peer asks its witnesses once the batch is durable, as it pushes: their cosignatures may reach it after
+    // this look. One more look a moment later, rather than wait for the slow polling loop.
+    if (m.lookAgain === undefined && !this.#closed) {
+      m.lookAgain = setTimeout(() => {
+        this.#timers.delete(m.lookAgain!);
+        m.lookAgain = undefined;
+        this.#track(this.#lookAgain(m));
+      }, LOOK_AGAIN_MS);
+      this.#timers.add(m.lookAgain);
+    }
+  }
+
+  async #lookAgain(m: MirrorState): Promise<void> {
+    while (m.running) await m.running;
+    if (this.#closed) return;
+    m.running = this.#collectCosignatures(m)
+      .catch((err) => this.#logger('warn', `mirror of ${m.party}: ${(err as Error).message}`))
+      .finally(() => {
+        m.running = undefined;
+      });
+    await m.running;
   }
 
   async #syncMirrorRound(m: MirrorState): Promise<void> {
     const party = m.party;
     try {
-      const result = await m.mirror.sync();
+      const result = await m.serial.run(() => m.mirror.sync());
       m.lastSync = Date.now();
       await this.#fetchBlobs(m);
       m.lastError = undefined;
@@ -873,7 +902,13 @@ export class PartyNode {
         const w = this.#witnessVerifiers.get(key) ?? this.#mirrorVerifiers.get(key);
         if (!w || w.party === m.party) continue;
         const { timestamp } = verifyCosignature(w.verifier, text, sig!);
-        m.store.addCosignature({ size, name: sig!.name, keyId: sig!.keyId, timestamp, line: line.trimEnd() });
+        await m.store.addCosignatureDeferred({
+          size,
+          name: sig!.name,
+          keyId: sig!.keyId,
+          timestamp,
+          line: line.trimEnd(),
+        });
         this.touch();
       } catch {
         // A line that does not verify is ignored: it proves nothing.
@@ -929,7 +964,8 @@ export class PartyNode {
           if (sig.name !== t.verifier.name || sig.keyId !== t.verifier.keyId) continue;
           const { timestamp } = verifyCosignature(t.verifier, text, sig);
           const line = formatSignatureLine(sig).trimEnd();
-          this.log.store.addCosignature({ size, name: sig.name, keyId: sig.keyId, timestamp, line });
+          // Off the event loop, sharing the flush of the batches being appended (group commit).
+          await this.log.store.addCosignatureDeferred({ size, name: sig.name, keyId: sig.keyId, timestamp, line });
           this.touch();
         }
         t.size = size;

@@ -172,6 +172,9 @@ export class Witness {
       cosignatures: db.prepare(
         'SELECT origin, size, root, name, key_id AS keyId, timestamp, line FROM witness_cosignatures WHERE origin = ? ORDER BY id',
       ),
+      cosignaturesAt: db.prepare(
+        'SELECT origin, size, root, name, key_id AS keyId, timestamp, line FROM witness_cosignatures WHERE origin = ? AND size = ? ORDER BY id',
+      ),
       addRefusal: db.prepare(
         `INSERT OR IGNORE INTO witness_forks (origin, size, root, note, at)
          SELECT ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM witness_forks WHERE origin = ?) < ?`,
@@ -225,6 +228,14 @@ export class Witness {
   /** Every cosignature ever issued for `origin`, oldest first. */
   cosignatures(origin: string): IssuedCosignature[] {
     return (this.#stmt.cosignatures.all(origin) as (IssuedCosignature & { root: Buffer })[]).map((r) => ({
+      ...r,
+      root: bytes(r.root),
+    }));
+  }
+
+  /** The cosignatures issued for `origin` at `size` (any root), oldest first: one look-up in the (origin, size) index. */
+  cosignaturesAt(origin: string, size: number): IssuedCosignature[] {
+    return (this.#stmt.cosignaturesAt.all(origin, size) as (IssuedCosignature & { root: Buffer })[]).map((r) => ({
       ...r,
       root: bytes(r.root),
     }));

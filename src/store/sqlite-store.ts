@@ -327,6 +327,19 @@ export class SqliteStore implements LogStore {
     this.#stmt.addCosignature.run(c.size, c.name, c.keyId, c.timestamp, c.line);
   }
 
+  addCosignatureDeferred(c: StoredCosignature): Promise<void> {
+    this.#db.pragma('synchronous = NORMAL');
+    try {
+      this.addCosignature(c);
+    } finally {
+      this.#db.pragma('synchronous = FULL');
+    }
+    return this.#flush().catch((err: unknown) => {
+      this.#flushFailed ??= err as Error;
+      throw new DetenteError('STORE_ERROR', `the log could not be flushed to disk: ${(err as Error).message}`);
+    });
+  }
+
   /**
    * The cosignatures stored for `size`, with name, key ID and timestamp read from the signed line itself: the
    * columns only index the row, and a row whose line says otherwise is corrupt.

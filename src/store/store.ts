@@ -87,6 +87,11 @@ export interface LogStore {
   /** Every published checkpoint's size and local time, ascending by size. */
   checkpointRecords(): CheckpointRecord[];
   addCosignature(cosignature: StoredCosignature): void;
+  /**
+   * As addCosignature, but the row is committed without waiting for the disk: it resolves once the row is durable,
+   * sharing the flush of appendDeferred (group commit). Until then the row is readable but a power loss may undo it.
+   */
+  addCosignatureDeferred(cosignature: StoredCosignature): Promise<void>;
   /** Name, key ID and timestamp as the signed line says (a row whose columns disagree is STORE_CORRUPT). */
   cosignatures(size: number): StoredCosignature[];
   /** Sizes with stored cosignatures, ascending. */

@@ -49,6 +49,8 @@ export interface Receipt {
 export interface Memory {
   rssMiB: number;
   heapMiB: number;
+  /** The V8 heap as allocated from the system (used or not): what the heap adds to RSS. */
+  heapTotalMiB: number;
   /** Buffers and ArrayBuffers outside the V8 heap (fetch bodies, SQLite blobs handed to JavaScript). */
   externalMiB: number;
 }
@@ -79,7 +81,12 @@ function memoryAfterGc(): Memory {
   gc();
   gc();
   const m = process.memoryUsage();
-  return { rssMiB: m.rss / 2 ** 20, heapMiB: m.heapUsed / 2 ** 20, externalMiB: m.external / 2 ** 20 };
+  return {
+    rssMiB: m.rss / 2 ** 20,
+    heapMiB: m.heapUsed / 2 ** 20,
+    heapTotalMiB: m.heapTotal / 2 ** 20,
+    externalMiB: m.external / 2 ** 20,
+  };
 }
 
 function witnessBytes(dir: string): number {
@@ -286,7 +293,9 @@ export async function runSoak(
         peakRss = Math.max(peakRss, process.memoryUsage().rss / 2 ** 20);
         if (warm === undefined && Date.now() >= warmAt) {
           warm = memoryAfterGc();
-          log(`warm: rss ${warm.rssMiB.toFixed(0)} MiB, heap ${warm.heapMiB.toFixed(0)} MiB`);
+          log(
+            `warm: rss ${warm.rssMiB.toFixed(0)} MiB, heap ${warm.heapMiB.toFixed(0)}/${warm.heapTotalMiB.toFixed(0)} MiB, external ${warm.externalMiB.toFixed(0)} MiB`,
+          );
         }
         await sleep(500);
       }
@@ -295,6 +304,12 @@ export async function runSoak(
     await Promise.all([submitting, attacking]);
     const strangerReads = await reading;
     log(`load done after ${((Date.now() - started) / 1000).toFixed(0)} s: ${receipts.length} acknowledged`);
+    // Memory is measured here, at the end of the load: what follows is this harness's own checking (every entry of
+    // every node decoded into arrays, states as of another date folded), whose freed memory the allocator may keep.
+    const loaded = memoryAfterGc();
+    log(
+      `end of load: rss ${loaded.rssMiB.toFixed(0)} MiB, heap ${loaded.heapMiB.toFixed(0)}/${loaded.heapTotalMiB.toFixed(0)} MiB, external ${loaded.externalMiB.toFixed(0)} MiB`,
+    );
 
     // Settle: every mirror at its author's size, then the same state and findings everywhere (read with a token:
     // the strangers spent this address's allowance).
@@ -358,7 +373,11 @@ export async function runSoak(
         refusals,
       };
     });
-    const end = memoryAfterGc();
+    const checked = memoryAfterGc();
+    log(
+      `after the checks: rss ${checked.rssMiB.toFixed(0)} MiB, heap ${checked.heapMiB.toFixed(0)}/${checked.heapTotalMiB.toFixed(0)} MiB, external ${checked.externalMiB.toFixed(0)} MiB`,
+    );
+    const end = loaded;
     warm ??= end;
     return {
       seconds,
