@@ -1,5 +1,6 @@
 /**
- * `detente start` (what `npm start` runs): the default scenario as a real federation on this machine. One node per
+ * `detente start` (what `npm start` runs): a scenario (the default, or --scenario NAME: `detente scenario list`) as a
+ * real federation on this machine. One node per
  * party, each with its own directory and SQLite files under --dir, serving HTTP on 127.0.0.1 from --port (or
  * PORT, default 8080) on; the nodes mirror and witness each other over HTTP while the timeline is submitted
  * through their write APIs on a simulated clock. Prints where to look, then serves until SIGINT or SIGTERM.
@@ -84,12 +85,12 @@ export function registerStartCommand(program: Command): void {
   program
     .command('start')
     .description(
-      'run the default scenario as a federation: one node per party on 127.0.0.1, the timeline played through their APIs; serves until stopped',
+      'run a scenario (the default unless --scenario) as a federation: one node per party on 127.0.0.1, the timeline played through their APIs; serves until stopped',
     )
     .option('--port <port>', "the first node's port; the others follow (default: $PORT, else 8080)")
     .option('--dir <dir>', 'where the node directories go (kept from run to run)', 'federation-data')
     .option('--fresh', 'replace the previous run in --dir and play the scenario again (default: reopen it)')
-    .option('--scenario <name>', 'the scenario', DEFAULT_SCENARIO)
+    .option('--scenario <name>', 'the scenario (`detente scenario list` names them)', DEFAULT_SCENARIO)
     .option('--seed <seed>', 'the seed the exercise keys are derived from', DEFAULT_SEED)
     .action(async (opts: { port?: string; dir: string; fresh?: boolean; scenario: string; seed: string }) => {
       const port =

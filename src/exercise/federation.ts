@@ -75,7 +75,10 @@ export interface FederationOptions {
   /** The clock every node uses (default: a simulated clock at the timeline's first step). */
   clock?: SimulatedClock;
   seed?: string;
-  /** Loop intervals in ms (mirror, witness client, gossip); default 250. */
+  /**
+   * The mirror and witness-client loop interval in ms (gossip runs less often, see `loopIntervals`); default 250 ms
+   * for three parties, longer for more.
+   */
   loopMs?: number;
   logger?: (party: string, level: 'info' | 'warn' | 'error', message: string) => void;
 }
@@ -202,16 +205,29 @@ function earlierRun(
   return file;
 }
 
+/**
+ * The background loops of an exercise federation of `parties` nodes in one process. A play settles each step itself
+ * (settleParty drives the rounds), so the loops only catch up with a peer that was down; what they cost while idle
+ * grows with the number of pairs: each node polls every other (n(n-1) mirror rounds), and a gossip round compares
+ * every log on every peer (n²(n-1) requests). So the mirror interval grows with n² and gossip's with n³, from 250 ms
+ * and 1 s for three parties: 57 parties poll each peer every 90 s and gossip every 1.9 h.
+ */
+export function loopIntervals(loopMs: number | undefined, parties: number): { mirrorMs: number; gossipMs: number } {
+  const scale = Math.max(1, parties / 3);
+  const mirrorMs = loopMs ?? Math.round(250 * scale ** 2);
+  return { mirrorMs, gossipMs: Math.round(mirrorMs * 4 * (loopMs === undefined ? scale : 1)) };
+}
+
 export async function startFederation(options: FederationOptions): Promise<Federation> {
   const suite = nodeSuite;
   const scenario = options.scenario ?? DEFAULT_SCENARIO;
   const seed = options.seed ?? DEFAULT_SEED;
   const host = options.host ?? '127.0.0.1';
   const basePort = options.basePort ?? 8080;
-  const loopMs = options.loopMs ?? 250;
   const dir = options.dir;
   const regimeText = readFileSync(join(scenarioDir(scenario), 'regime.yaml'), 'utf8');
   const { regime, seeds, publicKeys } = scenarioRegime(scenario, seed);
+  const loops = loopIntervals(options.loopMs, regime.parties.length);
   const hash = regimeHash(regime, suite.sha256);
   const timeline = parseTimeline(readFileSync(join(scenarioDir(scenario), 'timeline.yaml'), 'utf8'), regime);
   const clock = options.clock ?? new SimulatedClock(Date.parse(timeline.steps[0]!.at));
@@ -311,9 +327,9 @@ export async function startFederation(options: FederationOptions): Promise<Feder
         // Rounds cut short by the close are not worth reporting.
         logger: options.logger ? (level, m) => closed || options.logger!(p.party.id, level, m) : undefined,
         configure: (c) => {
-          c.mirror.syncEveryMs = loopMs;
-          c.witness.requestEveryMs = loopMs;
-          c.gossip.everyMs = loopMs * 4;
+          c.mirror.syncEveryMs = loops.mirrorMs;
+          c.witness.requestEveryMs = loops.mirrorMs;
+          c.gossip.everyMs = loops.gossipMs;
         },
       });
       let app: FastifyInstance;
