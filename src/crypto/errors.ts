@@ -36,7 +36,10 @@ export type DetenteErrorCode =
   | 'COMMITMENT_DUPLICATE' // a second commitment for the same declaration period or random-selection round
   | 'COMMITMENT_LATE' // a random-value commitment recorded after the round's commit deadline
   | 'REVEAL_INVALID' // a revealed random value that does not match its commitment
-  | 'REVEAL_LATE'; // a reveal recorded after the round's reveal deadline
+  | 'REVEAL_LATE' // a reveal recorded after the round's reveal deadline
+  | 'CIPHERTEXT_MALFORMED' // a sealed body, wrapped key or recipient key of the wrong length or shape
+  | 'DECRYPTION_FAILED' // a ciphertext that does not open with the key given: wrong key, tampered or truncated bytes
+  | 'COMMITMENT_MISMATCH'; // a decrypted body that does not match the commitment its envelope carries
 
 /** One thing wrong with an input: where (a JSONPath such as `$.parties[0].keys[1].roles`) and what. */
 export interface Problem {

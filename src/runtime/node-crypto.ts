@@ -2,8 +2,20 @@
  * The Node-only implementations of the crypto suite, on node:crypto (OpenSSL). Several times faster than the
  * portable ones; property tests check that both agree on every signature.
  */
-import { createPrivateKey, createPublicKey, hash, type KeyObject, sign, verify } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  hash,
+  hkdfSync,
+  type KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
 import { checkLength, type Ed25519, isStrictPublicKey } from '../crypto/ed25519.js';
+import { DetenteError } from '../crypto/errors.js';
+import { checkGcmInputs, checkSealedLength, GCM_TAG_BYTES, type SymmetricSuite } from '../crypto/hpke/symmetric.js';
 import type { Sha256, Sha256Into } from '../crypto/sha256.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 
@@ -87,3 +99,33 @@ export const ed25519Node: Ed25519 = {
 };
 
 export const nodeSuite: CryptoSuite = { sha256: sha256Node, ed25519: ed25519Node };
+
+/** AES-256-GCM and HKDF-SHA256 on node:crypto; test/crypto-hpke.test.ts checks them against the portable ones. */
+export const symmetricNode: SymmetricSuite = {
+  aes256gcm: {
+    seal(key, nonce, plaintext, aad) {
+      checkGcmInputs(key, nonce);
+      const cipher = createCipheriv('aes-256-gcm', key, nonce);
+      cipher.setAAD(aad);
+      const out = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    },
+    open(key, nonce, sealed, aad) {
+      checkGcmInputs(key, nonce);
+      checkSealedLength(sealed);
+      const decipher = createDecipheriv('aes-256-gcm', key, nonce);
+      decipher.setAAD(aad);
+      decipher.setAuthTag(sealed.subarray(sealed.length - GCM_TAG_BYTES));
+      try {
+        const out = Buffer.concat([
+          decipher.update(sealed.subarray(0, sealed.length - GCM_TAG_BYTES)),
+          decipher.final(),
+        ]);
+        return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+      } catch {
+        throw new DetenteError('DECRYPTION_FAILED', 'ciphertext: the AES-GCM tag does not verify with this key');
+      }
+    },
+  },
+  hkdfSha256: (ikm, salt, info, length) => new Uint8Array(hkdfSync('sha256', ikm, salt, info, length)),
+};
