@@ -26,7 +26,7 @@ import {
   signEntry,
   verifyEntry,
 } from '../src/model/index.js';
-import { caught, loadScenario, refTo, seedOf, suite } from './model-helpers.js';
+import { caught, confidentialScenario, refTo, seedOf, suite } from './model-helpers.js';
 
 let regime: Regime;
 const issuedAt = '2022-02-01T12:00:00Z';
@@ -126,6 +126,23 @@ function samples(): EnvelopeFields[] {
     ru('commitment-withdrawn', { commitment: 'ru-ground-missile-base-transparency', acceptance: someRef(4) }),
     us('random-commit', { draw: 'sites-2022', inspection: 'ru-ground-missile-base-transparency', commitment: hex(5) }),
     us('random-reveal', { commit: someRef(5), value: b64(6), salt: b64(8) }),
+    us('audience-key', {
+      audience: ['ru', 'us'],
+      period: '2022',
+      wraps: ['ru', 'us'].map((p) => ({
+        recipient: `${p}-recipient`,
+        enc: toBase64(new Uint8Array(1120).fill(1)),
+        key: toBase64(new Uint8Array(48).fill(2)),
+      })),
+    }),
+    ru('sealed', {
+      type: 'declaration',
+      audience: ['ru', 'us'],
+      keys: someRef(7),
+      id: toBase64(new Uint8Array(16).fill(3)),
+      commitment: hex(4),
+      ciphertext: toBase64(new Uint8Array(100).fill(5)),
+    }),
   ];
   return list as EnvelopeFields[];
 }
@@ -157,8 +174,8 @@ function leafWith(mutate: (leaf: any) => void, fields = samples()[1]!): Uint8Arr
   return utf8(canonicalJson(leaf));
 }
 
-beforeAll(() => {
-  regime = loadScenario();
+beforeAll(async () => {
+  regime = await confidentialScenario();
 });
 
 describe('signed envelopes', () => {

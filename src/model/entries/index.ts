@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { Id, Timestamp } from '../common.js';
 import type { Role } from '../regime/parties.js';
 import { CommitmentAcceptedBody, CommitmentWithdrawnBody } from './commitment.js';
+import { AudienceKeyBody, SealedBody } from './confidential.js';
 import { DeclarationBody, DeclarationOpeningBody } from './declaration.js';
 import { InspectionReportBody, InspectionRequestBody } from './inspection.js';
 import { AcknowledgementBody, NotificationBody } from './notification.js';
@@ -19,6 +20,7 @@ import { EntryRef } from './refs.js';
 import { RegimeSignatureBody } from './regime-signature.js';
 
 export * from './commitment.js';
+export * from './confidential.js';
 export * from './declaration.js';
 export * from './inspection.js';
 export * from './notification.js';
@@ -55,6 +57,8 @@ export const Envelope = z.discriminatedUnion('type', [
   envelopeOf('commitment-withdrawn', CommitmentWithdrawnBody),
   envelopeOf('random-commit', RandomCommitBody),
   envelopeOf('random-reveal', RandomRevealBody),
+  envelopeOf('audience-key', AudienceKeyBody),
+  envelopeOf('sealed', SealedBody),
 ]);
 export type Envelope = z.infer<typeof Envelope>;
 export type EntryType = Envelope['type'];
@@ -63,7 +67,7 @@ export type EntryBody<T extends EntryType = EntryType> = Extract<Envelope, { typ
 /** An envelope of type T. */
 export type EnvelopeOf<T extends EntryType> = Extract<Envelope, { type: T }>;
 
-/** The role a key needs to sign each entry type. */
+/** The role a key needs to sign each entry type (a sealed entry: that of the type it seals, `entryRole`). */
 export const ENTRY_ROLE: Readonly<Record<EntryType, Role>> = {
   'regime-signature': 'declarant',
   declaration: 'declarant',
@@ -77,7 +81,14 @@ export const ENTRY_ROLE: Readonly<Record<EntryType, Role>> = {
   'inspection-request': 'inspector',
   'inspection-report': 'inspector',
   observation: 'inspector',
+  'audience-key': 'declarant',
+  sealed: 'declarant',
 };
+
+/** The role an entry's key needs: a sealed entry's is that of the type it seals. */
+export function entryRole(envelope: Envelope): Role {
+  return envelope.type === 'sealed' ? ENTRY_ROLE[envelope.body.type] : ENTRY_ROLE[envelope.type];
+}
 
 export const ENTRY_TYPES = Object.keys(ENTRY_ROLE) as EntryType[];
 
@@ -108,6 +119,9 @@ export function entryRefs(envelope: Envelope): { path: (string | number)[]; ref:
       break;
     case 'random-reveal':
       add('commit', envelope.body.commit);
+      break;
+    case 'sealed':
+      add('keys', envelope.body.keys);
       break;
   }
   return out;

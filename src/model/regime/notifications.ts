@@ -15,6 +15,7 @@
  */
 import { z } from 'zod';
 import { Duration, exactlyOne, Id, Source, Status } from '../common.js';
+import { Audience } from './audience.js';
 import { Text } from './text.js';
 
 const Categories = z.array(Id).min(1, { error: 'expected at least one category' });
@@ -54,6 +55,8 @@ export const NotificationRule = z.strictObject({
    * 2011 ¶41) is due `after` its start instead (PT0S: when the troops begin it); rule `notification.snap-late`.
    */
   withoutNotice: z.strictObject({ after: Duration }).optional(),
+  /** Who reads these notifications and their acknowledgements (audience.ts); absent: public. */
+  audience: Audience.optional(),
   source: Source.optional(),
 });
 export type NotificationRule = z.infer<typeof NotificationRule>;
