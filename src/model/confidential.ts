@@ -185,6 +185,18 @@ export interface SealOptions {
   salt: Uint8Array;
 }
 
+const SEALING_INFO = new TextEncoder().encode('detente/sealing-randomness/v1');
+
+/**
+ * An entry's id and commitment salt, derived from the audience key and the plain entry's signed message: pseudo-
+ * random to anyone without the audience key, and the same for the same entry, so that submitting one entry twice
+ * seals it to the same bytes (the node's duplicate check holds) and a replayed exercise gives the same log.
+ */
+export function sealingRandomness(sym: SymmetricSuite, sha256: Sha256, audienceKey: Uint8Array, message: Uint8Array) {
+  const okm = sym.hkdfSha256(audienceKey, sha256(message), SEALING_INFO, ENTRY_ID_BYTES + COMMITMENT_SALT_BYTES);
+  return { id: okm.slice(0, ENTRY_ID_BYTES), salt: okm.slice(ENTRY_ID_BYTES) };
+}
+
 /** The sealed entry of a plain one (unsigned): same party, key, time and references; body encrypted. */
 export function sealEntry(sym: SymmetricSuite, sha256: Sha256, plain: Envelope, o: SealOptions): EnvelopeOf<'sealed'> {
   if (!isConfidentialType(plain.type)) {

@@ -82,6 +82,7 @@ import { type AnyEvidence, EvidenceStore, type Fork } from './evidence-store.js'
 import { LogTimes } from './log-times.js';
 import { LogMirror, mirroredCheckpoint } from './mirror.js';
 import { type MirrorReceipt, PushMirroring } from './push-mirroring.js';
+import { readRecipientKeys } from './recipient-keys.js';
 import { SubmissionPipeline } from './submissions.js';
 import { UserStore } from './users.js';
 import { Witness } from './witness.js';
@@ -262,11 +263,17 @@ export class PartyNode {
     for (const k of party.keys) {
       if (k.roles.includes('declarant') || k.roles.includes('inspector')) seeds.set(k.id, readSeed(dir, k.id));
     }
+    const recipient = readRecipientKeys(dir, party);
+    for (const id of recipient.missing) {
+      this.#logger('warn', `recipient key "${id}" is not on this node: entries sealed for it cannot be read here`);
+    }
     this.submissions = new SubmissionPipeline({
       suite: this.suite,
       regime,
       party,
       seeds,
+      recipientKeys: recipient.keys,
+      logger: this.#logger,
       store: this.log.store,
       writer: this.writer,
       hasher: this.hasher,
