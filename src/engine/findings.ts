@@ -37,6 +37,8 @@ export interface Finding {
   site?: string;
   message: Message;
   refs: EntryRef[];
+  /** The parties who can see the evidence, when it rests on sealed entries (confidential.ts); absent: public. */
+  audience?: string[];
 }
 
 /** Every rule the engine checks, with its severity (titles and explanations are in the catalogue, src/i18n). */
@@ -47,6 +49,7 @@ export const RULES = {
   'entry.unresolved-reference': { severity: 'minor' },
   'entry.invalid-reference': { severity: 'minor' },
   'declaration.incomplete': { severity: 'minor' },
+  'confidential.undecryptable': { severity: 'major' },
   'limit.exceeded': { severity: 'critical' },
   'limit.exceeded-observed': { severity: 'critical' },
   'commitment.invalid-withdrawal': { severity: 'minor' },

@@ -19,6 +19,7 @@ export const MESSAGE_CODES = [
   'entry.invalid-reference.acknowledgement',
   'entry.invalid-reference.reveal',
   'declaration.incomplete',
+  'confidential.undecryptable',
   'limit.exceeded',
   'limit.exceeded.in-zone',
   'limit.exceeded-observed',

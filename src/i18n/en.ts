@@ -18,6 +18,7 @@ const messages: Record<MessageCode, string> = {
   'entry.invalid-reference.explanation': "{party}'s explanation answers no concern addressed to it",
   'entry.invalid-reference.acknowledgement': '{party} acknowledges an entry that is not a notification addressed to it',
   'entry.invalid-reference.reveal': "{party}'s reveal names no random commitment of its own",
+  'confidential.undecryptable': "{party}'s sealed {type} does not open to the body it committed to ({reason})",
   'declaration.incomplete':
     "{party}'s declaration as of {asOf} lists further items in blobs that could not be read; only the items in the entry count",
   'limit.exceeded': '{party} exceeds "{limit}" (at most {atMost}): declared above the limit from {from:time}',
@@ -113,6 +114,8 @@ const rules: Record<RuleId, string> = {
   'entry.wrong-log': "an entry speaks for a party other than its log's",
   'entry.unresolved-reference': 'an entry refers to an entry the engine does not hold',
   'entry.invalid-reference': 'an entry refers to an entry of the wrong type or party',
+  'confidential.undecryptable':
+    'a sealed entry does not decrypt, or decrypts to a body other than the one its author committed to',
   'declaration.incomplete': "a declaration's further items (blobs) could not be read",
   'limit.exceeded': 'a binding limit is exceeded by what the party declared',
   'limit.exceeded-observed': 'observations or inspections show a binding limit exceeded',

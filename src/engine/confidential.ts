@@ -1,0 +1,100 @@
+/**
+ * Sealed entries in the fold (issue 14). The reader hands the engine the content key of each sealed entry its party
+ * may read (EngineEntry.contentKey); the engine opens it and applies the plain entry in its place, and counts the
+ * rest as hidden. So every node folds what its party may read, and nodes that read the same entries compute the
+ * same bytes. Findings that rest on a sealed entry carry its audience (only those parties can see the evidence); the
+ * state says, per audience, how many sealed entries this fold read and how many it could not.
+ *
+ * A sealed entry that its content key does not open (DECRYPTION_FAILED), that opens to a body other than the one
+ * committed to (COMMITMENT_MISMATCH) or to no valid entry (SCHEMA_INVALID) is charged to its author under
+ * `confidential.undecryptable`, a finding its audience sees.
+ */
+import { DetenteError } from '../crypto/errors.js';
+import { type SymmetricSuite, symmetricPortable } from '../crypto/hpke/index.js';
+import type { Sha256 } from '../crypto/sha256.js';
+import { type Envelope, type EnvelopeOf, openSealed, type Regime, vocabularyProblems } from '../model/index.js';
+import type { Finding, FindingInput } from './findings.js';
+import { keyOf } from './findings.js';
+import { msg } from './messages.js';
+import type { EngineEntry, EntryRef } from './types.js';
+import { byString } from './types.js';
+
+export interface ConfidentialState {
+  /** Per audience (its parties joined by commas), the sealed entries this fold read and those it could not. */
+  read: { audience: string; entries: number }[];
+  hidden: { audience: string; entries: number }[];
+}
+
+export class Confidential {
+  readonly #sym: SymmetricSuite;
+  readonly #sha256: Sha256;
+  readonly #regime: Regime;
+  readonly #read = new Map<string, number>();
+  readonly #hidden = new Map<string, number>();
+  /** The audience of every sealed entry read, by leaf hash. */
+  readonly #audienceOf = new Map<string, readonly string[]>();
+
+  constructor(regime: Regime, sha256: Sha256, sym: SymmetricSuite = symmetricPortable) {
+    this.#regime = regime;
+    this.#sha256 = sha256;
+    this.#sym = sym;
+  }
+
+  get any(): boolean {
+    return this.#read.size > 0 || this.#hidden.size > 0;
+  }
+
+  /**
+   * The plain entry a sealed one holds, if the reader gave its content key and it opens; else undefined (hidden,
+   * or a finding through `emit`).
+   */
+  open(entry: EngineEntry, ref: EntryRef, emit: (f: FindingInput) => void): Envelope | undefined {
+    const sealed = entry.envelope as EnvelopeOf<'sealed'>;
+    const audience = sealed.body.audience.join(',');
+    if (!entry.contentKey) {
+      this.#hidden.set(audience, (this.#hidden.get(audience) ?? 0) + 1);
+      return undefined;
+    }
+    this.#read.set(audience, (this.#read.get(audience) ?? 0) + 1);
+    this.#audienceOf.set(ref.leafHash, sealed.body.audience);
+    try {
+      const plain = openSealed(this.#sym, this.#sha256, sealed, entry.contentKey);
+      const problems = vocabularyProblems(this.#regime, plain);
+      if (problems.length) {
+        throw new DetenteError('SCHEMA_INVALID', `${problems[0]!.path}: ${problems[0]!.message}`);
+      }
+      return plain;
+    } catch (err) {
+      if (!(err instanceof DetenteError)) throw err;
+      emit({
+        rule: 'confidential.undecryptable',
+        key: keyOf(ref),
+        party: sealed.party,
+        at: entry.countedAt,
+        breaks: { kind: 'entry', id: sealed.body.type },
+        message: msg('confidential.undecryptable', { party: sealed.party, type: sealed.body.type, reason: err.code }),
+        refs: [ref],
+      });
+      return undefined;
+    }
+  }
+
+  /** Each finding that rests on a sealed entry, with the parties who can see it (all of its sealed entries' audiences). */
+  annotate(findings: Finding[]): Finding[] {
+    if (this.#audienceOf.size === 0) return findings;
+    return findings.map((f) => {
+      let audience: readonly string[] | undefined;
+      for (const r of f.refs) {
+        const a = this.#audienceOf.get(r.leafHash);
+        if (a) audience = audience ? audience.filter((p) => a.includes(p)) : a;
+      }
+      return audience ? { ...f, audience: [...audience] } : f;
+    });
+  }
+
+  state(): ConfidentialState {
+    const list = (m: Map<string, number>) =>
+      [...m].sort(([a], [b]) => byString(a, b)).map(([audience, entries]) => ({ audience, entries }));
+    return { read: list(this.#read), hidden: list(this.#hidden) };
+  }
+}
