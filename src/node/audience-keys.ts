@@ -13,12 +13,14 @@ import {
   audienceKeyBody,
   decodeEntry,
   type EntryRef,
+  type Envelope,
   type EnvelopeOf,
   openAudienceKey,
   type Party,
   type Regime,
   recipientKeyOf,
   regimeIndex,
+  sealedContentKey,
 } from '../model/index.js';
 import type { LogStore } from '../store/store.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
@@ -47,6 +49,9 @@ export class AudienceKeys {
   readonly #sealing = new Map<string, Promise<{ ref: EntryRef; key: Uint8Array }>>();
   readonly #opened = new Map<string, Promise<Uint8Array | undefined>>();
   readonly #warned = new Set<string>();
+  /** Audience keys opened (or found unreadable: null), by the leaf hash of their entry: for the synchronous fold. */
+  readonly #resolved = new Map<string, Uint8Array | null>();
+  readonly #contentKeys = new Map<string, Uint8Array>();
 
   constructor(options: AudienceKeysOptions) {
     this.#o = options;
@@ -85,6 +90,7 @@ export class AudienceKeys {
     const body = await audienceKeyBody(o.regime, o.party.id, audience, period, key);
     const ref = await o.publish(body, issuedAt);
     this.#opened.set(ref.leafHash, Promise.resolve(key));
+    this.#resolved.set(ref.leafHash, key);
     return { ref, key };
   }
 
@@ -95,10 +101,39 @@ export class AudienceKeys {
   read(ref: EntryRef, entry: EnvelopeOf<'audience-key'>): Promise<Uint8Array | undefined> {
     let key = this.#opened.get(ref.leafHash);
     if (!key) {
-      key = this.#open(entry);
+      key = this.#open(entry).then((k) => {
+        this.#resolved.set(ref.leafHash, k ?? null);
+        return k;
+      });
       this.#opened.set(ref.leafHash, key);
     }
     return key;
+  }
+
+  /** Opens every audience key of `entries` the party may read and has not opened yet. */
+  async readAll(entries: Iterable<{ origin: string; index: number; leafHash: string; envelope: Envelope }>) {
+    const pending: Promise<unknown>[] = [];
+    for (const e of entries) {
+      if (e.envelope.type !== 'audience-key' || this.#resolved.has(e.leafHash)) continue;
+      if (!e.envelope.body.audience.includes(this.#o.party.id)) continue;
+      pending.push(this.read({ origin: e.origin, index: e.index, leafHash: e.leafHash }, e.envelope));
+    }
+    await Promise.all(pending);
+  }
+
+  /**
+   * A sealed entry's content key, if the audience key it names was opened (readAll); else undefined. The same
+   * object each time for an entry (`leafHash`), so that a fold can tell whether it already read the entry with it.
+   */
+  contentKey(leafHash: string, sealed: EnvelopeOf<'sealed'>): Uint8Array | undefined {
+    let derived = this.#contentKeys.get(leafHash);
+    if (!derived) {
+      const key = this.#resolved.get(sealed.body.keys.leafHash);
+      if (!key) return undefined;
+      derived = sealedContentKey(this.#o.sym, sealed, key);
+      this.#contentKeys.set(leafHash, derived);
+    }
+    return derived;
   }
 
   async #open(entry: EnvelopeOf<'audience-key'>): Promise<Uint8Array | undefined> {
