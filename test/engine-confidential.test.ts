@@ -153,11 +153,70 @@ describe('the fold per audience', () => {
     );
     const r = sealed.fold(undefined, entries).evaluate(T('2022-03-01'));
     const f = r.findings.find((x) => x.rule === 'confidential.undecryptable')!;
-    expect(f).toMatchObject({
-      party: 'us',
-      audience: ['ru', 'us'],
-      message: { params: { reason: 'DECRYPTION_FAILED' } },
-    });
+    expect(f).toMatchObject({ party: 'us', message: { params: { reason: 'DECRYPTION_FAILED' } } });
+    // About the ciphertext, which is public: no audience.
+    expect(f.audience).toBeUndefined();
     expect(canonicalJson(r.state.holdings)).not.toContain('malmstrom');
+  });
+});
+
+describe('complaints', () => {
+  async function withComplaint(contentKey: (e: EngineEntry) => Uint8Array, corrupt = false) {
+    const { sealed, keysEntry, sealedEntry } = await scripts();
+    if (corrupt) {
+      // The author seals a body that is not a declaration (it commits to it and signs it all the same).
+      const plain = buildEnvelope({
+        type: 'declaration',
+        party: 'us',
+        key: 'us-declarant',
+        issuedAt: sealedEntry.envelope.issuedAt,
+        body: declarationBody(1),
+      } as never);
+      const bad = sealEntry(sym, suite.sha256, { ...plain, body: { form: 'plain' } } as never, {
+        audience: ['us', 'ru'],
+        keys: ref(keysEntry),
+        audienceKey,
+        id: new Uint8Array(16).fill(5),
+        salt: new Uint8Array(32).fill(6),
+      });
+      sealed.entries.pop();
+      const again = sealed.add('us', 'sealed', bad.body, sealedEntry.envelope.issuedAt);
+      Object.assign(sealedEntry, again);
+    }
+    const key = contentKey(sealedEntry);
+    sealed.add(
+      'ru',
+      'complaint',
+      { entry: ref(sealedEntry), contentKey: Buffer.from(key).toString('base64') },
+      '2022-02-10T00:00:00.000Z',
+    );
+    const asOf = T('2022-03-01');
+    const views = await Promise.all(
+      ['ru', 'nato', undefined].map(
+        async (r) => sealed.fold(undefined, await view(sealed.entries, keysEntry, r)).evaluate(asOf).findings,
+      ),
+    );
+    return { views, sealedEntry };
+  }
+  const rules = (findings: { rule: string; party: string }[]) =>
+    findings.filter((f) => f.rule.startsWith('confidential.')).map((f) => `${f.rule} ${f.party}`);
+
+  it('a true complaint charges the author in every view, reader or not, from the revealed key alone', async () => {
+    const { views } = await withComplaint(
+      (e) => sealedContentKey(sym, e.envelope as EnvelopeOf<'sealed'>, audienceKey),
+      true,
+    );
+    for (const findings of views) expect(rules(findings)).toEqual(['confidential.undecryptable us']);
+    expect(canonicalJson(views[1])).toBe(canonicalJson(views[2]));
+  });
+
+  it('a complaint whose key opens a valid body, or is not the committed key, is charged to the complainant', async () => {
+    for (const key of [
+      (e: EngineEntry) => sealedContentKey(sym, e.envelope as EnvelopeOf<'sealed'>, audienceKey),
+      () => new Uint8Array(32).fill(3),
+    ]) {
+      const { views } = await withComplaint(key);
+      for (const findings of views) expect(rules(findings)).toEqual(['confidential.false-complaint ru']);
+    }
   });
 });

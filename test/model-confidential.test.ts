@@ -13,6 +13,7 @@ import { bodyCommitment, contentKey, sealBody } from '../src/crypto/hpke/index.j
 import {
   audienceKeyBody,
   buildEnvelope,
+  checkComplaint,
   type Envelope,
   type EnvelopeOf,
   entryAudience,
@@ -328,3 +329,39 @@ function flip(bytes: Uint8Array, bit: number): Uint8Array {
   out[i >> 3]! ^= 1 << (i & 7);
   return out;
 }
+
+describe('complaints, checked offline', () => {
+  it('a revealed content key opens its own entry and no other, and settles the complaint from public data', () => {
+    const audienceKey = new Uint8Array(32).fill(9);
+    const seal = (issuedAt: string, id: number) =>
+      sealEntry(
+        sym,
+        suite.sha256,
+        { ...declaration('us'), issuedAt },
+        {
+          audience: ['us', 'ru'],
+          keys: someRef,
+          audienceKey,
+          id: new Uint8Array(16).fill(id),
+          salt: new Uint8Array(32).fill(id),
+        },
+      );
+    const one = seal('2022-02-05T12:00:00Z', 1);
+    const two = seal('2022-02-06T12:00:00Z', 2);
+    const key = toBase64(sealedContentKey(sym, one, audienceKey));
+    expect(checkComplaint(sym, suite.sha256, regime, one, key)).toEqual({ verdict: 'false', reason: 'OPENS' });
+    // The key of one entry is not the key of another under the same audience key.
+    expectCode(() => openSealed(sym, suite.sha256, two, fromBase64(key)), 'DECRYPTION_FAILED');
+    expect(checkComplaint(sym, suite.sha256, regime, two, key)).toEqual({
+      verdict: 'false',
+      reason: 'KEY_NOT_COMMITTED',
+    });
+    // A ciphertext altered after sealing (and signed so by its author) opens to nothing: the author's fault.
+    const ct = fromBase64(one.body.ciphertext);
+    const broken = { ...one, body: { ...one.body, ciphertext: toBase64(flip(ct, 9)) } };
+    expect(checkComplaint(sym, suite.sha256, regime, broken, key)).toEqual({
+      verdict: 'undecryptable',
+      reason: 'DECRYPTION_FAILED',
+    });
+  });
+});

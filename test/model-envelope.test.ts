@@ -141,8 +141,10 @@ function samples(): EnvelopeFields[] {
       keys: someRef(7),
       id: toBase64(new Uint8Array(16).fill(3)),
       commitment: hex(4),
+      keyCommitment: hex(6),
       ciphertext: toBase64(new Uint8Array(100).fill(5)),
     }),
+    ru('complaint', { entry: someRef(8), contentKey: b64(9) }),
   ];
   return list as EnvelopeFields[];
 }

@@ -213,6 +213,10 @@ export class Engine {
       if (!plain) return;
       e = plain;
     }
+    if (e.type === 'complaint') {
+      this.#confidential.complaint(entry, ref, this.#ctx.emit);
+      return;
+    }
     // The entry its body names (every type names at most one), and the entries its envelope cites.
     const target = bodyRef(e);
     const targetNum = target === undefined ? undefined : this.#leaves.num(target);

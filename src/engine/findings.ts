@@ -50,6 +50,7 @@ export const RULES = {
   'entry.invalid-reference': { severity: 'minor' },
   'declaration.incomplete': { severity: 'minor' },
   'confidential.undecryptable': { severity: 'major' },
+  'confidential.false-complaint': { severity: 'minor' },
   'limit.exceeded': { severity: 'critical' },
   'limit.exceeded-observed': { severity: 'critical' },
   'commitment.invalid-withdrawal': { severity: 'minor' },

@@ -20,6 +20,7 @@ export const MESSAGE_CODES = [
   'entry.invalid-reference.reveal',
   'declaration.incomplete',
   'confidential.undecryptable',
+  'confidential.false-complaint',
   'limit.exceeded',
   'limit.exceeded.in-zone',
   'limit.exceeded-observed',

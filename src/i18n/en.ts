@@ -18,6 +18,8 @@ const messages: Record<MessageCode, string> = {
   'entry.invalid-reference.explanation': "{party}'s explanation answers no concern addressed to it",
   'entry.invalid-reference.acknowledgement': '{party} acknowledges an entry that is not a notification addressed to it',
   'entry.invalid-reference.reveal': "{party}'s reveal names no random commitment of its own",
+  'confidential.false-complaint':
+    "{party} complains that {author}'s sealed entry does not open, but the key it reveals shows otherwise ({reason})",
   'confidential.undecryptable': "{party}'s sealed {type} does not open to the body it committed to ({reason})",
   'declaration.incomplete':
     "{party}'s declaration as of {asOf} lists further items in blobs that could not be read; only the items in the entry count",
@@ -114,6 +116,7 @@ const rules: Record<RuleId, string> = {
   'entry.wrong-log': "an entry speaks for a party other than its log's",
   'entry.unresolved-reference': 'an entry refers to an entry the engine does not hold',
   'entry.invalid-reference': 'an entry refers to an entry of the wrong type or party',
+  'confidential.false-complaint': 'a complaint about a sealed entry that its revealed key refutes',
   'confidential.undecryptable':
     'a sealed entry does not decrypt, or decrypts to a body other than the one its author committed to',
   'declaration.incomplete': "a declaration's further items (blobs) could not be read",

@@ -19,6 +19,8 @@ const messages: Record<MessageCode, string> = {
   'entry.invalid-reference.explanation': 'разъяснение стороны {party} не отвечает ни на один адресованный ей запрос',
   'entry.invalid-reference.acknowledgement': '{party} подтверждает запись, не являющуюся адресованным ей уведомлением',
   'entry.invalid-reference.reveal': 'раскрытие стороны {party} не ссылается на её собственное обязательство',
+  'confidential.false-complaint':
+    '{party} жалуется, что запись {author} не расшифровывается, но раскрытый ключ это опровергает ({reason})',
   'confidential.undecryptable':
     'зашифрованная запись {party} ({type}) не раскрывается в заявленное содержание ({reason})',
   'declaration.incomplete':
@@ -123,6 +125,7 @@ const rules: Record<RuleId, string> = {
   'entry.wrong-log': 'запись от имени стороны находится в журнале другой стороны',
   'entry.unresolved-reference': 'запись ссылается на запись, которой нет у движка',
   'entry.invalid-reference': 'запись ссылается на запись не того типа или не той стороны',
+  'confidential.false-complaint': 'жалоба на зашифрованную запись, опровергнутая раскрытым ключом',
   'confidential.undecryptable': 'зашифрованная запись не расшифровывается или не совпадает с обязательством автора',
   'declaration.incomplete': 'дополнительные единицы заявления (блоки) не удалось прочитать',
   'limit.exceeded': 'заявленное стороной превышает действующий предел',

@@ -12,6 +12,7 @@ import {
   COMMITMENT_SALT_BYTES,
   contentKey,
   ENTRY_ID_BYTES,
+  keyCommitment,
   openBody,
   recipientKeyPair,
   type SymmetricSuite,
@@ -22,6 +23,7 @@ import {
 import type { Sha256 } from '../crypto/sha256.js';
 import { problemsError } from './common.js';
 import type { AudienceKeyBody, EntryRef, Envelope, EnvelopeOf } from './entries/index.js';
+import { vocabularyProblems } from './entries/vocabulary.js';
 import { parseEnvelope } from './envelope.js';
 import { type Audience, CONFIDENTIAL_TYPES, type ConfidentialType, PUBLIC, withinAudience } from './regime/audience.js';
 import { regimeIndex } from './regime/index.js';
@@ -222,6 +224,7 @@ export function sealEntry(sym: SymmetricSuite, sha256: Sha256, plain: Envelope, 
       id: toBase64(o.id),
       // The commitment is part of the associated data, and depends only on salt and body.
       commitment: toHex(bodyCommitment(sha256, o.salt, bodyBytes)),
+      keyCommitment: toHex(keyCommitment(sha256, key)),
       ciphertext: '',
     },
     refs: plain.refs,
@@ -246,6 +249,9 @@ export function openSealed(
   envelope: EnvelopeOf<'sealed'>,
   key: Uint8Array,
 ): Envelope {
+  if (!equalBytes(keyCommitment(sha256, key), fromHex(envelope.body.keyCommitment))) {
+    throw new DetenteError('DECRYPTION_FAILED', 'content key: not the key the author committed to');
+  }
   const body = openBody(
     sym,
     sha256,
@@ -272,4 +278,31 @@ export function openSealed(
     body: value,
     refs: envelope.refs,
   });
+}
+
+/**
+ * What a complaint shows, checked offline from public data only (the sealed entry and the revealed key):
+ * `undecryptable` (the author's fault: the key is the one the author committed to, and it does not open the entry
+ * to a valid body; `reason` the error code) or `false` (the complainant's: the key is not the committed one, or it
+ * opens a valid body).
+ */
+export function checkComplaint(
+  sym: SymmetricSuite,
+  sha256: Sha256,
+  regime: Regime,
+  sealed: EnvelopeOf<'sealed'>,
+  contentKeyB64: string,
+): { verdict: 'undecryptable' | 'false'; reason: string } {
+  const key = fromBase64(contentKeyB64, 'contentKey');
+  if (!equalBytes(keyCommitment(sha256, key), fromHex(sealed.body.keyCommitment))) {
+    return { verdict: 'false', reason: 'KEY_NOT_COMMITTED' };
+  }
+  try {
+    const plain = openSealed(sym, sha256, sealed, key);
+    if (vocabularyProblems(regime, plain).length) return { verdict: 'undecryptable', reason: 'SCHEMA_INVALID' };
+    return { verdict: 'false', reason: 'OPENS' };
+  } catch (err) {
+    if (!(err instanceof DetenteError)) throw err;
+    return { verdict: 'undecryptable', reason: err.code };
+  }
 }

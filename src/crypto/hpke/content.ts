@@ -24,6 +24,7 @@ export const COMMITMENT_SALT_BYTES = 32;
 
 const CONTENT_KEY_INFO = utf8('detente/content-key/v1');
 const COMMITMENT_CONTEXT = utf8('detente/body-commitment/v1\n');
+const KEY_COMMITMENT_CONTEXT = utf8('detente/content-key-commitment/v1\n');
 const ZERO_NONCE = new Uint8Array(GCM_NONCE_BYTES);
 
 export interface SealedBody {
@@ -43,6 +44,15 @@ export function contentKey(sym: SymmetricSuite, audienceKey: Uint8Array, entryId
   checkLength(audienceKey, AUDIENCE_KEY_BYTES, 'audience key');
   checkLength(entryId, ENTRY_ID_BYTES, 'entry id');
   return sym.hkdfSha256(audienceKey, entryId, CONTENT_KEY_INFO, CONTENT_KEY_BYTES);
+}
+
+/**
+ * The author's commitment to an entry's content key (public): a recipient who reveals the key in a complaint shows
+ * it is the author's, and AES-GCM, which is not key-committing, cannot be opened to a second body under another key.
+ */
+export function keyCommitment(sha256: Sha256, key: Uint8Array): Uint8Array {
+  checkLength(key, CONTENT_KEY_BYTES, 'content key');
+  return sha256(concat(KEY_COMMITMENT_CONTEXT, key));
 }
 
 /** The salted commitment to a body. */

@@ -3,6 +3,8 @@
  *
  * - `audience-key` (public): a party's key for one audience and period, wrapped with HPKE for one recipient key of
  *   each party of the audience (its own included, so a node restored from its log reads its own history);
+ * - `complaint` (public): a recipient shows that a sealed entry does not open to a valid body, by revealing that
+ *   entry's content key and nothing else; anyone checks it offline (model/confidential.ts, checkComplaint);
  * - `sealed`: an entry of a confidential type whose body is encrypted. Public: the inner type, the audience, the
  *   audience-key entry its content key derives from, its 16-byte id, the salted commitment to the body; the envelope
  *   around it keeps party, key, time and public references, and its signature covers all of it, ciphertext included.
@@ -52,6 +54,16 @@ export const SealedBody = z.strictObject({
   /** The entry's public 16-byte id: the HKDF salt of its content key. */
   id: base64Of(16),
   commitment: Hex32,
+  /** SHA-256 of the content key under its own context (crypto/hpke/content.ts): what a complaint must reveal. */
+  keyCommitment: Hex32,
   ciphertext: Base64,
 });
 export type SealedBody = z.infer<typeof SealedBody>;
+
+export const ComplaintBody = z.strictObject({
+  /** The sealed entry complained of. */
+  entry: EntryRef,
+  /** Its content key, 32 bytes: it opens that entry only. */
+  contentKey: base64Of(32),
+});
+export type ComplaintBody = z.infer<typeof ComplaintBody>;

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { Id, Timestamp } from '../common.js';
 import type { Role } from '../regime/parties.js';
 import { CommitmentAcceptedBody, CommitmentWithdrawnBody } from './commitment.js';
-import { AudienceKeyBody, SealedBody } from './confidential.js';
+import { AudienceKeyBody, ComplaintBody, SealedBody } from './confidential.js';
 import { DeclarationBody, DeclarationOpeningBody } from './declaration.js';
 import { InspectionReportBody, InspectionRequestBody } from './inspection.js';
 import { AcknowledgementBody, NotificationBody } from './notification.js';
@@ -59,6 +59,7 @@ export const Envelope = z.discriminatedUnion('type', [
   envelopeOf('random-reveal', RandomRevealBody),
   envelopeOf('audience-key', AudienceKeyBody),
   envelopeOf('sealed', SealedBody),
+  envelopeOf('complaint', ComplaintBody),
 ]);
 export type Envelope = z.infer<typeof Envelope>;
 export type EntryType = Envelope['type'];
@@ -83,6 +84,7 @@ export const ENTRY_ROLE: Readonly<Record<EntryType, Role>> = {
   observation: 'inspector',
   'audience-key': 'declarant',
   sealed: 'declarant',
+  complaint: 'declarant',
 };
 
 /** The role an entry's key needs: a sealed entry's is that of the type it seals. */
@@ -122,6 +124,9 @@ export function entryRefs(envelope: Envelope): { path: (string | number)[]; ref:
       break;
     case 'sealed':
       add('keys', envelope.body.keys);
+      break;
+    case 'complaint':
+      add('entry', envelope.body.entry);
       break;
   }
   return out;

@@ -212,6 +212,7 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
     case 'regime-signature':
     case 'acknowledgement':
     case 'random-reveal':
+    case 'complaint':
       break;
   }
   return problems;
