@@ -5,10 +5,10 @@
 import {
   createCipheriv,
   createDecipheriv,
+  createHmac,
   createPrivateKey,
   createPublicKey,
   hash,
-  hkdfSync,
   type KeyObject,
   sign,
   verify,
@@ -127,5 +127,17 @@ export const symmetricNode: SymmetricSuite = {
       }
     },
   },
-  hkdfSha256: (ikm, salt, info, length) => new Uint8Array(hkdfSync('sha256', ikm, salt, info, length)),
+  // RFC 5869 with HMACs: hkdfSync builds a key object on each call, which costs more than the two HMACs of a
+  // 32-byte key (measured in bench/confidential.ts's notes, docs/BENCHMARKS.md).
+  hkdfSha256: (ikm, salt, info, length) => {
+    if (length > 255 * 32) throw new DetenteError('BAD_INPUT', `HKDF-SHA256: at most ${255 * 32} bytes, not ${length}`);
+    const prk = createHmac('sha256', salt).update(ikm).digest();
+    const out = new Uint8Array(length);
+    let block: Uint8Array = new Uint8Array(0);
+    for (let i = 1, at = 0; at < length; i++, at += 32) {
+      block = createHmac('sha256', prk).update(block).update(info).update(Uint8Array.of(i)).digest();
+      out.set(block.subarray(0, Math.min(32, length - at)), at);
+    }
+    return out;
+  },
 };
