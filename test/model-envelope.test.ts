@@ -26,7 +26,7 @@ import {
   signEntry,
   verifyEntry,
 } from '../src/model/index.js';
-import { caught, loadScenario, refTo, seedOf, suite } from './model-helpers.js';
+import { caught, confidentialScenario, refTo, seedOf, suite } from './model-helpers.js';
 
 let regime: Regime;
 const issuedAt = '2022-02-01T12:00:00Z';
@@ -151,6 +151,25 @@ function samples(): EnvelopeFields[] {
       position: 'insufficient-information',
       statement: { en: 'The bomber was at Ukrainka.', ru: 'Бомбардировщик находился на Украинке.' },
     }),
+    us('audience-key', {
+      audience: ['ru', 'us'],
+      period: '2022',
+      wraps: ['ru', 'us'].map((p) => ({
+        recipient: `${p}-recipient`,
+        enc: toBase64(new Uint8Array(1120).fill(1)),
+        key: toBase64(new Uint8Array(48).fill(2)),
+      })),
+    }),
+    ru('sealed', {
+      type: 'declaration',
+      audience: ['ru', 'us'],
+      keys: someRef(7),
+      id: toBase64(new Uint8Array(16).fill(3)),
+      commitment: hex(4),
+      keyCommitment: hex(6),
+      ciphertext: toBase64(new Uint8Array(100).fill(5)),
+    }),
+    ru('complaint', { entry: someRef(8), contentKey: b64(9) }),
   ];
   return list as EnvelopeFields[];
 }
@@ -182,8 +201,8 @@ function leafWith(mutate: (leaf: any) => void, fields = samples()[1]!): Uint8Arr
   return utf8(canonicalJson(leaf));
 }
 
-beforeAll(() => {
-  regime = loadScenario();
+beforeAll(async () => {
+  regime = await confidentialScenario();
 });
 
 describe('signed envelopes', () => {

@@ -2,8 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import YAML from 'yaml';
 import { toBase64, toHex, utf8 } from '../src/crypto/bytes.js';
 import { DetenteError } from '../src/crypto/errors.js';
+import { type RecipientKeyPair, recipientKeyPair } from '../src/crypto/hpke/index.js';
 import { type EntryRef, parseRegime, type Regime } from '../src/model/index.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { Rfc6962Hasher } from '../src/tlog/hasher.js';
@@ -208,4 +210,30 @@ export function caught(fn: () => unknown): DetenteError {
     throw new Error(`expected a DetenteError, got ${String(err)}`, { cause: err });
   }
   throw new Error('expected a DetenteError, nothing was thrown');
+}
+
+/** A deterministic X-Wing recipient key pair per key id (the private key is its 32-byte seed). */
+export async function recipientKeyOf(keyId: string): Promise<RecipientKeyPair> {
+  return recipientKeyPair(seedOf(`recipient ${keyId}`));
+}
+
+/**
+ * The scenario regime with a recipient key `<party>-recipient` for each party (and `extra` further keys, such as a
+ * rotated one) and the given `audiences`; for the confidentiality tests.
+ */
+export async function confidentialScenario(
+  audiences: unknown[] = [{ types: ['declaration'], parties: ['us', 'ru'], audience: ['us', 'ru'] }],
+  extra: Record<string, string> = {},
+): Promise<Regime> {
+  const doc = YAML.parse(scenarioText());
+  const keys: Record<string, string> = {};
+  for (const party of doc.parties) {
+    const ids = [`${party.id}-recipient`, ...Object.keys(extra).filter((k) => extra[k] === party.id)];
+    for (const id of ids) {
+      party.keys.push({ id, roles: ['recipient'] });
+      keys[id] = toBase64((await recipientKeyOf(id)).publicKey);
+    }
+  }
+  doc.audiences = audiences;
+  return parseRegime(JSON.stringify(doc), { format: 'json', keys: (id) => keys[id] ?? publicKeyOf(id) });
 }

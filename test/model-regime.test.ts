@@ -203,7 +203,7 @@ describe('a bad regime is refused with every problem listed by path', () => {
     expect(problems(doc)).toEqual([
       '$.version: Invalid input: expected number, received string',
       '$.parties[0].status: Invalid option: expected one of "party"|"observer"',
-      '$.parties[1].keys[0].roles[0]: Invalid option: expected one of "declarant"|"inspector"|"witness"|"log"|"mirror"',
+      '$.parties[1].keys[0].roles[0]: Invalid option: expected one of "declarant"|"inspector"|"witness"|"log"|"mirror"|"recipient"',
       '$.parties[1].keys[1].publicKey: expected standard base64 of 32 bytes (44 characters)',
       '$.categories[1].colour: unknown field',
       '$.limits[0].atMost: expected a whole number ≥ 0',

@@ -13,6 +13,7 @@
  * - A state as of an earlier date folds the prefix counted by then: a few of those engines and the last answers
  *   are kept (bounded), and an answer for "now" is reused for a second while the data stays the same.
  */
+
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import { canonicalJson } from '../crypto/canonical-json.js';
@@ -22,13 +23,18 @@ import { ZoneIndex } from '../engine/zones.js';
 import type { Item } from '../model/index.js';
 import type { NodeEntry, PartyNode } from '../node/node.js';
 import { bordersFor } from '../runtime/borders.js';
+import { symmetricNode } from '../runtime/node-crypto.js';
 
 /** Entries decoded, or applied to the engine, between two turns of the event loop (each slice takes a few ms). */
 const SLICE = 500;
 /** How long an answer "as of now" is reused while the data does not change. */
 const NOW_REUSE_MS = 1000;
 
-export type IndexedEntry = NodeEntry & { moreItems?: readonly Item[]; blobs?: readonly (Uint8Array | undefined)[] };
+export type IndexedEntry = NodeEntry & {
+  moreItems?: readonly Item[];
+  blobs?: readonly (Uint8Array | undefined)[];
+  contentKey?: Uint8Array;
+};
 
 export interface Snapshot {
   version: string;
@@ -98,10 +104,17 @@ export class ReadModel {
   async #build(): Promise<Snapshot> {
     // Decoding new entries is the slow part (a restarted node decodes them all): in slices.
     while (!this.#node.indexEntries(SLICE)) await nextTurn();
+    // The audience keys its party may read (asynchronous: HPKE), so that the fold below can open sealed entries.
+    await this.#node.submissions.audienceKeys.readAll(this.#node.allEntries());
     // From here on synchronous, so the version read is the one the entries are of.
     const version = this.#node.dataVersion();
     if (this.#snapshot?.version === version) return this.#snapshot;
+    const keys = this.#node.submissions.audienceKeys;
     const entries: IndexedEntry[] = this.#node.allEntries().map((e) => {
+      if (e.envelope.type === 'sealed') {
+        const contentKey = keys.contentKey(e.leafHash, e.envelope);
+        return contentKey ? { ...e, contentKey } : e;
+      }
       const moreItems = this.#moreItems(e);
       if (moreItems) return { ...e, moreItems };
       // An opening's blobs (each checked against its hash by the engine); they may reach a mirror after the entry.
@@ -152,7 +165,12 @@ export class ReadModel {
   }
 
   #newEngine(): Engine {
-    return new Engine({ regime: this.#node.regime, regimeHash: this.#node.regimeHash, zones: this.#zones });
+    return new Engine({
+      regime: this.#node.regime,
+      regimeHash: this.#node.regimeHash,
+      zones: this.#zones,
+      sym: symmetricNode,
+    });
   }
 
   async #apply(engine: Engine, entries: readonly IndexedEntry[], from: number, to: number): Promise<void> {
@@ -222,7 +240,14 @@ function isPrefix(applied: readonly IndexedEntry[], entries: readonly IndexedEnt
   for (let i = 0; i < applied.length; i++) {
     const a = applied[i]!;
     const b = entries[i]!;
-    if (a.origin !== b.origin || a.index !== b.index || a.countedAt !== b.countedAt || a.moreItems !== b.moreItems) {
+    if (
+      a.origin !== b.origin ||
+      a.index !== b.index ||
+      a.countedAt !== b.countedAt ||
+      a.moreItems !== b.moreItems ||
+      // A sealed entry folded as hidden before its audience key was opened must be folded again, opened.
+      a.contentKey !== b.contentKey
+    ) {
       return false;
     }
   }

@@ -152,6 +152,10 @@ const Submission = z.object({
   issuedAt: z.string().optional().describe('default: now'),
   party: z.string().optional().describe("if given, must be the node's party"),
   key: z.string().optional().describe('if given, a key of the party that holds the role the type needs'),
+  audience: z
+    .union([z.literal('public'), z.array(z.string())])
+    .optional()
+    .describe("who may read the body: default the regime's audience; a narrower party list seals it to them"),
 });
 
 const Count = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);

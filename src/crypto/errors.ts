@@ -37,7 +37,10 @@ export type DetenteErrorCode =
   | 'COMMITMENT_LATE' // a random-value commitment recorded after the round's commit deadline
   | 'REVEAL_INVALID' // a revealed random value that does not match its commitment
   | 'REVEAL_LATE' // a reveal recorded after the round's reveal deadline
-  | 'STAGE_INVALID'; // a consultation step out of order, for no open consultation, or countersigned by the wrong party
+  | 'STAGE_INVALID' // a consultation step out of order, for no open consultation, or countersigned by the wrong party
+  | 'CIPHERTEXT_MALFORMED' // a sealed body, wrapped key or recipient key of the wrong length or shape
+  | 'DECRYPTION_FAILED' // a ciphertext that does not open with the key given: wrong key, tampered or truncated bytes
+  | 'COMMITMENT_MISMATCH'; // a decrypted body that does not match the commitment its envelope carries
 
 /** One thing wrong with an input: where (a JSONPath such as `$.parties[0].keys[1].roles`) and what. */
 export interface Problem {

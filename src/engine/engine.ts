@@ -8,9 +8,13 @@
  * something changed) and judges deadlines only when asked. Same entries, same answer, on any machine, whatever the
  * order the logs were read in.
  */
+
 import { DetenteError } from '../crypto/errors.js';
+import type { SymmetricSuite } from '../crypto/hpke/index.js';
+import { sha256Portable } from '../crypto/sha256.js';
 import { type Envelope, type Regime, regimeIndex } from '../model/index.js';
 import { type CommitmentState, Commitments } from './commitments.js';
+import { Confidential, type ConfidentialState } from './confidential.js';
 import { Consultations, type ConsultationsState } from './consultations.js';
 import type { Ctx, QueryContext } from './context.js';
 import { EscrowRules, type EscrowState } from './escrow.js';
@@ -63,6 +67,8 @@ export interface EngineOptions {
   regimeHash: string;
   /** The regime's zones, compiled with its border dataset. */
   zones: ZoneIndex;
+  /** AES-256-GCM and HKDF to open sealed entries with (default the portable ones; Node passes node:crypto's). */
+  sym?: SymmetricSuite;
 }
 
 export interface StateOptions {
@@ -78,6 +84,8 @@ export interface ComplianceState {
   regime: RegimeState;
   entries: { total: number; byParty: Record<string, number>; lastCountedAt?: string };
   holdings: PartyHoldingsState[];
+  /** Sealed entries read and hidden, per audience (confidential.ts); absent when there are none. */
+  confidential?: ConfidentialState;
   limits: LimitState[];
   commitments: CommitmentState[];
   notifications: NotificationsState;
@@ -116,6 +124,7 @@ export class Engine {
   #total = 0;
   /** Entries per log (origin strings are shared by a log's entries: cheap keys). */
   readonly #byOrigin = new Map<string, number>();
+  readonly #confidential: Confidential;
 
   constructor(options: EngineOptions) {
     this.regime = options.regime;
@@ -141,6 +150,7 @@ export class Engine {
     this.#escrow = new EscrowRules(ctx);
     this.#consultations = new Consultations(ctx);
     this.#missions = new Missions(ctx);
+    this.#confidential = new Confidential(options.regime, sha256Portable, options.sym);
   }
 
   /**
@@ -193,7 +203,7 @@ export class Engine {
     }
     this.#last = entry;
     this.#total++;
-    const e = entry.envelope;
+    let e = entry.envelope;
     this.#byOrigin.set(entry.origin, (this.#byOrigin.get(entry.origin) ?? 0) + 1);
     const ref = refOf(entry);
     const at = entry.countedAt;
@@ -214,6 +224,16 @@ export class Engine {
       return;
     }
     const num = this.#leaves.add(entry.origin, entry.index, entry.leafHash);
+    if (e.type === 'sealed') {
+      // What the reader's party may read is folded as the plain entry it holds (confidential.ts).
+      const plain = this.#confidential.open(entry, ref, this.#ctx.emit);
+      if (!plain) return;
+      e = plain;
+    }
+    if (e.type === 'complaint') {
+      this.#confidential.complaint(entry, ref, this.#ctx.emit);
+      return;
+    }
     // The entry its body names (every type names at most one), and the entries its envelope cites.
     const target = bodyRef(e);
     const targetNum = target === undefined ? undefined : this.#leaves.num(target);
@@ -532,7 +552,7 @@ export class Engine {
   evaluate(asOf: number, options: StateOptions = {}): { state: ComplianceState; findings: Finding[] } {
     const q = this.#query(asOf);
     const detail = (options.detail ?? 'full') === 'full';
-    const findings = this.#findings(q);
+    const findings = this.#confidential.annotate(this.#findings(q));
     const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
     const byRule: Record<string, number> = {};
     for (const f of findings) {
@@ -562,6 +582,8 @@ export class Engine {
         bySeverity,
         byRule: Object.fromEntries(Object.entries(byRule).sort(([a], [b]) => byString(a, b))) as Record<RuleId, number>,
       },
+      // Only where there are sealed entries, so that the state of a regime without any keeps its bytes.
+      ...(this.#confidential.any ? { confidential: this.#confidential.state() } : {}),
     };
     return { state, findings };
   }

@@ -46,6 +46,8 @@ export interface Finding {
   site?: string;
   message: Message;
   refs: EntryRef[];
+  /** The parties who can see the evidence, when it rests on sealed entries (confidential.ts); absent: public. */
+  audience?: string[];
 }
 
 /** Every rule the engine checks, with its severity (titles and explanations are in the catalogue, src/i18n). */
@@ -56,6 +58,8 @@ export const RULES = {
   'entry.unresolved-reference': { severity: 'minor' },
   'entry.invalid-reference': { severity: 'minor' },
   'declaration.incomplete': { severity: 'minor' },
+  'confidential.undecryptable': { severity: 'major' },
+  'confidential.false-complaint': { severity: 'minor' },
   'limit.exceeded': { severity: 'critical' },
   'limit.exceeded-observed': { severity: 'critical' },
   'commitment.invalid-withdrawal': { severity: 'minor' },

@@ -20,6 +20,8 @@ export const MESSAGE_CODES = [
   'entry.invalid-reference.reveal',
   'entry.invalid-reference.refusal',
   'declaration.incomplete',
+  'confidential.undecryptable',
+  'confidential.false-complaint',
   'limit.exceeded',
   'limit.exceeded.in-zone',
   'limit.exceeded-observed',

@@ -24,6 +24,11 @@ export interface EngineEntry {
    * the store (undefined where it holds none); the engine checks each against its hash.
    */
   blobs?: readonly (Uint8Array | undefined)[];
+  /**
+   * A sealed entry's content key, when the reader's party may read it (issue 14): the engine opens the entry and
+   * folds the plain one; without it the entry is counted as hidden.
+   */
+  contentKey?: Uint8Array;
 }
 
 export type { EntryRef };

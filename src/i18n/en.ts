@@ -19,6 +19,9 @@ const messages: Record<MessageCode, string> = {
   'entry.invalid-reference.acknowledgement': '{party} acknowledges an entry that is not a notification addressed to it',
   'entry.invalid-reference.reveal': "{party}'s reveal names no random commitment of its own",
   'entry.invalid-reference.refusal': '{party} refuses an entry that is not an inspection request addressed to it',
+  'confidential.false-complaint':
+    "{party} complains that {author}'s sealed entry does not open, but the key it reveals shows otherwise ({reason})",
+  'confidential.undecryptable': "{party}'s sealed {type} does not open to the body it committed to ({reason})",
   'declaration.incomplete':
     "{party}'s declaration as of {asOf} lists further items in blobs that could not be read; only the items in the entry count",
   'limit.exceeded': '{party}\'s declared count is above "{limit}" (at most {atMost}) from {from:time}',
@@ -151,6 +154,9 @@ const rules: Record<RuleId, string> = {
   'entry.wrong-log': "an entry speaks for a party other than its log's",
   'entry.unresolved-reference': 'an entry refers to an entry the engine does not hold',
   'entry.invalid-reference': 'an entry refers to an entry of the wrong type or party',
+  'confidential.false-complaint': 'a complaint about a sealed entry that its revealed key refutes',
+  'confidential.undecryptable':
+    'a sealed entry does not decrypt, or decrypts to a body other than the one its author committed to',
   'declaration.incomplete': "a declaration's further items (blobs) could not be read",
   'limit.exceeded': 'what the party declared is above a binding limit',
   'limit.exceeded-observed': 'observations or inspections indicate counts above a binding limit',

@@ -21,6 +21,10 @@ const messages: Record<MessageCode, string> = {
   'entry.invalid-reference.reveal': 'раскрытие стороны {party} не ссылается на её собственное обязательство',
   'entry.invalid-reference.refusal':
     '{party} отказывает в записи, которая не является адресованным ей запросом на инспекцию',
+  'confidential.false-complaint':
+    '{party} жалуется, что запись {author} не расшифровывается, но раскрытый ключ это опровергает ({reason})',
+  'confidential.undecryptable':
+    'зашифрованная запись {party} ({type}) не раскрывается в заявленное содержание ({reason})',
   'declaration.incomplete':
     'заявление стороны {party} на {asOf} ссылается на недоступные блоки с дополнительными единицами; учтены только единицы из самой записи',
   'limit.exceeded': 'заявленное {party} количество выше предела «{limit}» (не более {atMost}) с {from:time}',
@@ -165,6 +169,8 @@ const rules: Record<RuleId, string> = {
   'entry.wrong-log': 'запись от имени стороны находится в журнале другой стороны',
   'entry.unresolved-reference': 'запись ссылается на запись, которой нет у движка',
   'entry.invalid-reference': 'запись ссылается на запись не того типа или не той стороны',
+  'confidential.false-complaint': 'жалоба на зашифрованную запись, опровергнутая раскрытым ключом',
+  'confidential.undecryptable': 'зашифрованная запись не расшифровывается или не совпадает с обязательством автора',
   'declaration.incomplete': 'дополнительные единицы заявления (блоки) не удалось прочитать',
   'limit.exceeded': 'заявленное стороной выше действующего предела',
   'limit.exceeded-observed': 'наблюдения или инспекции указывают на количество выше действующего предела',

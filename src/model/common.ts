@@ -93,6 +93,8 @@ export function base64Of(bytes: number) {
 
 /** An Ed25519 public key: 32 bytes, base64. */
 export const PublicKey = base64Of(32);
+/** An X-Wing encapsulation key (a party's `recipient` key, issue 14): 1,216 bytes, base64. */
+export const RecipientPublicKey = base64Of(1216);
 /** An Ed25519 signature: 64 bytes, base64. */
 export const Signature = base64Of(64);
 

@@ -18,11 +18,11 @@ import type { CryptoSuite } from '../crypto/suite.js';
 import { formatPath, problemsError, problemsOf } from './common.js';
 import {
   type ConsultationBody,
-  ENTRY_ROLE,
   type EntryRef,
   Envelope,
   type EnvelopeOf,
   entryRefs,
+  entryRole,
   type InspectionReportBody,
 } from './entries/index.js';
 import { vocabularyProblems } from './entries/vocabulary.js';
@@ -179,7 +179,7 @@ function keyFor(regime: Regime, party: string, keyId: string, role: Role, what: 
  */
 export function verifyEntry(suite: CryptoSuite, regime: Regime, signed: SignedEntry): void {
   const envelope = parseEnvelope(signed.envelope, ['entry']);
-  const publicKey = keyFor(regime, envelope.party, envelope.key, ENTRY_ROLE[envelope.type], '$.entry.key');
+  const publicKey = keyFor(regime, envelope.party, envelope.key, entryRole(envelope), '$.entry.key');
   if (!suite.ed25519.verify(publicKey, signingMessage(envelope), signed.signature)) {
     throw new DetenteError(
       'SIGNATURE_INVALID',
@@ -249,7 +249,7 @@ export function prepareEntry(
   fields: Omit<EnvelopeFields, 'party' | 'key'>,
 ): PreparedEntry {
   const envelope = buildEnvelope({ ...fields, party: signer.party, key: signer.key } as EnvelopeFields);
-  keyFor(regime, envelope.party, envelope.key, ENTRY_ROLE[envelope.type], '$.key');
+  keyFor(regime, envelope.party, envelope.key, entryRole(envelope), '$.key');
   checkAgainstRegime(suite, regime, envelope, '$');
   const canonical = canonicalJsonBytes(envelope);
   if (canonical.length + LEAF_OVERHEAD > MAX_ENTRY_BYTES) {

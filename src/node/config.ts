@@ -6,6 +6,7 @@
  *   regime-keys.json     every public key known so far, by key id (base64): the party's own, written by
  *                        `node init`, and the other parties', imported with `node keys import`
  *   keys/<key id>.seed   the party's Ed25519 seeds (base64), mode 0600 in a 0700 directory
+ *   keys/<key id>.recipient  its X-Wing recipient keys (recipient-keys.ts), mode 0600
  *   log/                 the party's own log (log-dir.ts); its key is the party's `log` key, named by the origin
  *   mirrors/<party>.sqlite, witness.sqlite, users.sqlite, evidence/
  *
@@ -258,6 +259,8 @@ export function initNodeDir(
   const publicKeys: Record<string, string> = {};
   const seeds = new Map<string, Uint8Array>();
   for (const key of party.keys) {
+    // Recipient keys are X-Wing keys, made by createRecipientKeys (recipient-keys.ts), not Ed25519 seeds.
+    if (key.roles.includes('recipient')) continue;
     const seed = options.seeds?.get(key.id) ?? randomSeed();
     if (seed.length !== 32) fail('BAD_INPUT', `seed of ${key.id}: expected 32 bytes`);
     seeds.set(key.id, seed);

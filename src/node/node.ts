@@ -83,6 +83,7 @@ import { type AnyEvidence, EvidenceStore, type Fork } from './evidence-store.js'
 import { LogTimes } from './log-times.js';
 import { LogMirror, mirroredCheckpoint } from './mirror.js';
 import { type MirrorReceipt, PushMirroring } from './push-mirroring.js';
+import { readRecipientKeys } from './recipient-keys.js';
 import { Serial } from './serial.js';
 import { SubmissionPipeline } from './submissions.js';
 import { UserStore } from './users.js';
@@ -270,11 +271,17 @@ export class PartyNode {
     for (const k of party.keys) {
       if (k.roles.includes('declarant') || k.roles.includes('inspector')) seeds.set(k.id, readSeed(dir, k.id));
     }
+    const recipient = readRecipientKeys(dir, party);
+    for (const id of recipient.missing) {
+      this.#logger('warn', `recipient key "${id}" is not on this node: entries sealed for it cannot be read here`);
+    }
     this.submissions = new SubmissionPipeline({
       suite: this.suite,
       regime,
       party,
       seeds,
+      recipientKeys: recipient.keys,
+      logger: this.#logger,
       store: this.log.store,
       writer: this.writer,
       hasher: this.hasher,

@@ -25,12 +25,14 @@
 import { type BatchSigner, inlineSigner } from '../crypto/batch-signer.js';
 import { concat, fromHex, toBase64, toHex, utf8 } from '../crypto/bytes.js';
 import { DetenteError, type Problem } from '../crypto/errors.js';
+import type { SymmetricSuite } from '../crypto/hpke/index.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { commitmentOfDeclaration, openedItemsOf, openingBlobRefs } from '../engine/escrow-entries.js';
 import type { LogWriter } from '../log/log-writer.js';
 import { inclusionProofsFromStore } from '../log/proofs.js';
 import { problemsError } from '../model/common.js';
 import {
+  type Audience,
   type ConsultationStep,
   checkEntryRefs,
   consultationProblems,
@@ -42,18 +44,28 @@ import {
   type EntrySigner,
   type EntryType,
   type Envelope,
+  entryAudience,
   entrySigner,
   type Item,
   type Party,
   type PreparedEntry,
   prepareEntry,
   type Regime,
+  recipientKeyOf,
+  type SealedBody,
+  sealEntry,
+  sealingRandomness,
   sealPrepared,
   vocabularyProblems,
 } from '../model/index.js';
+import { symmetricNode } from '../runtime/node-crypto.js';
 import type { LogStore } from '../store/store.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
+import { AudienceKeys } from './audience-keys.js';
 import type { User } from './users.js';
+
+/** The name the node's own submissions (its audience keys) go under. */
+const NODE_USER = 'node';
 
 export type SubmissionStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 503;
 
@@ -89,6 +101,11 @@ export interface SubmissionRequest {
   party?: string;
   /** Optional: if given, must be a key of the node's party holding the role the type needs. */
   key?: string;
+  /**
+   * Optional: who may read the body (issue 14); default the regime's audience for the entry. A party list seals
+   * the body to them (the author always among them); it may narrow the regime's audience, never widen it.
+   */
+  audience?: Audience;
 }
 
 export interface Receipt {
@@ -124,6 +141,11 @@ export interface SubmissionOptions {
   signer?: BatchSigner;
   /** How far an explicit issuedAt may lie before or after the node's clock (default ISSUED_AT_WINDOW). */
   issuedAtWindowMs?: { past: number; future: number };
+  /** The party's recipient private keys, by key id (confidential entries; default none). */
+  recipientKeys?: ReadonlyMap<string, Uint8Array>;
+  /** AES-256-GCM and HKDF (default node:crypto's). */
+  sym?: SymmetricSuite;
+  logger?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
 /**
@@ -139,6 +161,11 @@ interface Checked {
   idempotencyKey: Uint8Array;
   /** Stored with it too: the record that this exact signed entry is in the log. */
   entryKey: Uint8Array;
+}
+
+interface PlainChecked {
+  prepared: PreparedEntry;
+  seed: Uint8Array;
 }
 
 interface Pending {
@@ -174,7 +201,7 @@ function fromDetente(err: unknown): never {
     case 'SCHEMA_INVALID':
       throw new SubmissionError(400, err.code, err.message, path, err.problems);
     case 'ENTRY_TOO_LARGE':
-      throw new SubmissionError(413, err.code, err.message);
+      throw new SubmissionError(413, err.code, err.message, '$.body');
     case 'ROLE_DENIED':
     case 'KEY_UNKNOWN':
       throw new SubmissionError(403, err.code, err.message, path);
@@ -199,9 +226,28 @@ export class SubmissionPipeline {
   readonly #signer: BatchSigner;
   // Batches committed and being flushed to disk: their waiters are answered once each is durable.
   readonly #flushing = new Set<Promise<void>>();
+  readonly #sym: SymmetricSuite;
+  /** The party's audience keys: sealing its confidential entries, reading others'. */
+  readonly audienceKeys: AudienceKeys;
 
   constructor(options: SubmissionOptions) {
     this.#o = options;
+    this.#sym = options.sym ?? symmetricNode;
+    const nodeUser: User = { name: NODE_USER, party: options.party.id, roles: ['declarant'] };
+    this.audienceKeys = new AudienceKeys({
+      regime: options.regime,
+      party: options.party,
+      sym: this.#sym,
+      privateKeys: options.recipientKeys ?? new Map(),
+      store: options.store,
+      hasher: options.hasher,
+      logger: options.logger,
+      publish: async (body, issuedAt) => {
+        const nonce = `audience-key-${toHex(options.suite.sha256(utf8(JSON.stringify(body)))).slice(0, 32)}`;
+        const receipt = await this.#enqueue(nodeUser, { nonce, type: 'audience-key', body, issuedAt });
+        return { origin: receipt.origin, index: receipt.index, leafHash: receipt.leafHash };
+      },
+    });
     this.#clock = options.clock ?? Date.now;
     this.#signer = options.signer ?? inlineSigner(options.suite);
     // A seed that is not the regime key's would sign entries every peer refuses: refuse it here, once.
@@ -218,8 +264,68 @@ export class SubmissionPipeline {
   /** Checks, signs and queues a submission; resolves once the entry is durable in a signed checkpoint. */
   async submit(user: User, request: SubmissionRequest): Promise<Receipt> {
     if (this.#closed) throw new SubmissionError(503, 'SHUTTING_DOWN', 'the node is shutting down');
+    if (request.type === 'sealed' || request.type === 'audience-key') {
+      throw new SubmissionError(
+        400,
+        'SCHEMA_INVALID',
+        `type: the node makes "${request.type}" entries itself: submit the entry in the clear, with an audience`,
+        '$.type',
+      );
+    }
+    const sealing = this.#confidential(user, request);
+    if (!sealing.audience) return this.#enqueue(user, request, sealing.checked);
+    const { envelope, message } = sealing.plain;
+    const audience = sealing.audience;
+    const { ref, key } = await this.audienceKeys.forSealing(audience, envelope.issuedAt);
+    const { id, salt } = sealingRandomness(this.#sym, this.#o.suite.sha256, key, message);
+    const sealed = sealEntry(this.#sym, this.#o.suite.sha256, envelope, {
+      audience,
+      keys: ref,
+      audienceKey: key,
+      id,
+      salt,
+    });
+    return this.#enqueue(user, {
+      nonce: request.nonce,
+      type: 'sealed',
+      body: sealed.body,
+      refs: sealed.refs,
+      issuedAt: sealed.issuedAt,
+      key: sealed.key,
+    });
+  }
+
+  /**
+   * A submission whose body the regime (or the request's `audience`) keeps from the public: the plain entry, fully
+   * checked, and its audience (none for a public one). Refuses, naming `$.audience`, an audience the regime does
+   * not allow and one with a party that has no recipient key.
+   */
+  #confidential(user: User, request: SubmissionRequest) {
+    const checked = this.#checkPlain(user, request);
+    const plain = checked.prepared;
+    let audience: Audience;
+    try {
+      audience = entryAudience(this.#o.regime, plain.envelope, request.audience);
+    } catch (err) {
+      fromDetente(err);
+    }
+    if (audience === 'public') return { plain, checked, audience: undefined };
+    for (const party of audience) {
+      try {
+        recipientKeyOf(this.#o.regime, party);
+      } catch (err) {
+        if (!(err instanceof DetenteError)) throw err;
+        throw new SubmissionError(422, 'RECIPIENT_KEY_UNKNOWN', `audience: ${err.message}`, '$.audience');
+      }
+    }
+    this.#checkNonce(user, request.nonce);
+    return { plain, checked, audience };
+  }
+
+  /** Checks and queues an entry (as it will be signed); resolves once it is durable in a signed checkpoint. */
+  #enqueue(user: User, request: SubmissionRequest, plain?: PlainChecked): Promise<Receipt> {
     // Everything up to the push runs in this tick: no other submission can slip between the nonce check and it.
-    const checked = this.#check(user, request);
+    const checked = this.#check(user, request, plain);
     this.#inFlight.add(`${user.name}\n${request.nonce}`);
     this.#inFlightEntries.add(toHex(checked.entryKey));
     return new Promise<Receipt>((resolve, reject) => {
@@ -229,7 +335,37 @@ export class SubmissionPipeline {
   }
 
   /** Every check, without storing anything. Returns the entry to sign and append. */
-  #check(user: User, request: SubmissionRequest): Checked {
+  #check(user: User, request: SubmissionRequest, plain?: PlainChecked): Checked {
+    const o = this.#o;
+    const { prepared, seed } = plain ?? this.#checkPlain(user, request);
+    const idempotencyKey = this.#checkNonce(user, request.nonce);
+    const sameEntry = entryKey(o.suite, prepared.message);
+    const same = o.store.indexOfKey(sameEntry);
+    if (same !== undefined || this.#inFlightEntries.has(toHex(sameEntry))) {
+      throw new SubmissionError(
+        409,
+        'DUPLICATE_ENTRY',
+        same === undefined
+          ? 'an identical entry (same type, body, refs, key and issuedAt) is being appended'
+          : `an identical entry (same type, body, refs, key and issuedAt) is already in the log (entry ${same})`,
+      );
+    }
+    return { prepared, seed, idempotencyKey, entryKey: sameEntry };
+  }
+
+  /** The idempotency key of the user's nonce, refused if the nonce was used (in the log or in flight). */
+  #checkNonce(user: User, nonce: string): Uint8Array {
+    const idempotencyKey = nonceKey(this.#o.suite, user.name, nonce);
+    const index = this.#o.store.indexOfKey(idempotencyKey);
+    if (index !== undefined || this.#inFlight.has(`${user.name}\n${nonce}`)) {
+      const where = index === undefined ? '' : ` (entry ${index})`;
+      throw new SubmissionError(409, 'REPLAYED', `nonce ${nonce} was already used by ${user.name}${where}`, '$.nonce');
+    }
+    return idempotencyKey;
+  }
+
+  /** The checks of the entry itself: user, party, key, schema, regime, references, time and blobs. */
+  #checkPlain(user: User, request: SubmissionRequest): PlainChecked {
     const o = this.#o;
     if (typeof request.nonce !== 'string' || !NONCE.test(request.nonce)) {
       throw new SubmissionError(
@@ -258,7 +394,8 @@ export class SubmissionPipeline {
         '$.party',
       );
     }
-    const role = ENTRY_ROLE[type];
+    // A sealed entry (made by the node from a checked plain one) is signed with the key its sealed type needs.
+    const role = type === 'sealed' ? ENTRY_ROLE[(request.body as SealedBody).type] : ENTRY_ROLE[type];
     if (!(user.roles as string[]).includes(role)) {
       throw new SubmissionError(
         403,
@@ -267,7 +404,7 @@ export class SubmissionPipeline {
         '$.type',
       );
     }
-    let key = this.keyFor(type);
+    let key = this.#o.party.keys.find((k) => k.roles.includes(role))?.id;
     if (request.key !== undefined) {
       const k = o.party.keys.find((x) => x.id === request.key);
       if (!k?.roles.includes(role)) {
@@ -303,29 +440,7 @@ export class SubmissionPipeline {
     }
     this.#checkIssuedAt(prepared.envelope.issuedAt);
     this.#checkBlobs(prepared.envelope);
-    const idempotencyKey = nonceKey(o.suite, user.name, request.nonce);
-    const index = o.store.indexOfKey(idempotencyKey);
-    if (index !== undefined || this.#inFlight.has(`${user.name}\n${request.nonce}`)) {
-      const where = index === undefined ? '' : ` (entry ${index})`;
-      throw new SubmissionError(
-        409,
-        'REPLAYED',
-        `nonce ${request.nonce} was already used by ${user.name}${where}`,
-        '$.nonce',
-      );
-    }
-    const sameEntry = entryKey(o.suite, prepared.message);
-    const same = o.store.indexOfKey(sameEntry);
-    if (same !== undefined || this.#inFlightEntries.has(toHex(sameEntry))) {
-      throw new SubmissionError(
-        409,
-        'DUPLICATE_ENTRY',
-        same === undefined
-          ? 'an identical entry (same type, body, refs, key and issuedAt) is being appended'
-          : `an identical entry (same type, body, refs, key and issuedAt) is already in the log (entry ${same})`,
-      );
-    }
-    return { prepared, seed: signer.seed, idempotencyKey, entryKey: sameEntry };
+    return { prepared, seed: signer.seed };
   }
 
   /** issuedAt (given or defaulted) must lie within the window around the node's clock. */

@@ -2,8 +2,20 @@
  * The Node-only implementations of the crypto suite, on node:crypto (OpenSSL). Several times faster than the
  * portable ones; property tests check that both agree on every signature.
  */
-import { createPrivateKey, createPublicKey, hash, type KeyObject, sign, verify } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  hash,
+  type KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
 import { checkLength, type Ed25519, isStrictPublicKey } from '../crypto/ed25519.js';
+import { DetenteError } from '../crypto/errors.js';
+import { checkGcmInputs, checkSealedLength, GCM_TAG_BYTES, type SymmetricSuite } from '../crypto/hpke/symmetric.js';
 import type { Sha256, Sha256Into } from '../crypto/sha256.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 
@@ -87,3 +99,45 @@ export const ed25519Node: Ed25519 = {
 };
 
 export const nodeSuite: CryptoSuite = { sha256: sha256Node, ed25519: ed25519Node };
+
+/** AES-256-GCM and HKDF-SHA256 on node:crypto; test/crypto-hpke.test.ts checks them against the portable ones. */
+export const symmetricNode: SymmetricSuite = {
+  aes256gcm: {
+    seal(key, nonce, plaintext, aad) {
+      checkGcmInputs(key, nonce);
+      const cipher = createCipheriv('aes-256-gcm', key, nonce);
+      cipher.setAAD(aad);
+      const out = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
+      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+    },
+    open(key, nonce, sealed, aad) {
+      checkGcmInputs(key, nonce);
+      checkSealedLength(sealed);
+      const decipher = createDecipheriv('aes-256-gcm', key, nonce);
+      decipher.setAAD(aad);
+      decipher.setAuthTag(sealed.subarray(sealed.length - GCM_TAG_BYTES));
+      try {
+        const out = Buffer.concat([
+          decipher.update(sealed.subarray(0, sealed.length - GCM_TAG_BYTES)),
+          decipher.final(),
+        ]);
+        return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+      } catch {
+        throw new DetenteError('DECRYPTION_FAILED', 'ciphertext: the AES-GCM tag does not verify with this key');
+      }
+    },
+  },
+  // RFC 5869 with HMACs: hkdfSync builds a key object on each call, which costs more than the two HMACs of a
+  // 32-byte key (measured in bench/confidential.ts's notes, docs/BENCHMARKS.md).
+  hkdfSha256: (ikm, salt, info, length) => {
+    if (length > 255 * 32) throw new DetenteError('BAD_INPUT', `HKDF-SHA256: at most ${255 * 32} bytes, not ${length}`);
+    const prk = createHmac('sha256', salt).update(ikm).digest();
+    const out = new Uint8Array(length);
+    let block: Uint8Array = new Uint8Array(0);
+    for (let i = 1, at = 0; at < length; i++, at += 32) {
+      block = createHmac('sha256', prk).update(block).update(info).update(Uint8Array.of(i)).digest();
+      out.set(block.subarray(0, Math.min(32, length - at)), at);
+    }
+    return out;
+  },
+};

@@ -11,6 +11,7 @@ import { Id, Timestamp } from '../common.js';
 import type { Role } from '../regime/parties.js';
 import { AssessmentBody } from './assessment.js';
 import { CommitmentAcceptedBody, CommitmentWithdrawnBody } from './commitment.js';
+import { AudienceKeyBody, ComplaintBody, SealedBody } from './confidential.js';
 import { ConsultationBody } from './consultation.js';
 import { DeclarationBody, DeclarationOpeningBody } from './declaration.js';
 import { InspectionRefusalBody, InspectionReportBody, InspectionRequestBody } from './inspection.js';
@@ -23,6 +24,7 @@ import { RegimeSignatureBody } from './regime-signature.js';
 
 export * from './assessment.js';
 export * from './commitment.js';
+export * from './confidential.js';
 export * from './consultation.js';
 export * from './declaration.js';
 export * from './inspection.js';
@@ -65,6 +67,9 @@ export const Envelope = z.discriminatedUnion('type', [
   envelopeOf('assessment', AssessmentBody),
   envelopeOf('consultation', ConsultationBody),
   envelopeOf('mission', MissionBody),
+  envelopeOf('audience-key', AudienceKeyBody),
+  envelopeOf('sealed', SealedBody),
+  envelopeOf('complaint', ComplaintBody),
 ]);
 export type Envelope = z.infer<typeof Envelope>;
 export type EntryType = Envelope['type'];
@@ -73,7 +78,7 @@ export type EntryBody<T extends EntryType = EntryType> = Extract<Envelope, { typ
 /** An envelope of type T. */
 export type EnvelopeOf<T extends EntryType> = Extract<Envelope, { type: T }>;
 
-/** The role a key needs to sign each entry type. */
+/** The role a key needs to sign each entry type (a sealed entry: that of the type it seals, `entryRole`). */
 export const ENTRY_ROLE: Readonly<Record<EntryType, Role>> = {
   'regime-signature': 'declarant',
   declaration: 'declarant',
@@ -91,7 +96,15 @@ export const ENTRY_ROLE: Readonly<Record<EntryType, Role>> = {
   'inspection-report': 'inspector',
   'inspection-refusal': 'declarant',
   observation: 'inspector',
+  'audience-key': 'declarant',
+  sealed: 'declarant',
+  complaint: 'declarant',
 };
+
+/** The role an entry's key needs: a sealed entry's is that of the type it seals. */
+export function entryRole(envelope: Envelope): Role {
+  return envelope.type === 'sealed' ? ENTRY_ROLE[envelope.body.type] : ENTRY_ROLE[envelope.type];
+}
 
 export const ENTRY_TYPES = Object.keys(ENTRY_ROLE) as EntryType[];
 
@@ -130,6 +143,12 @@ export function entryRefs(envelope: Envelope): { path: (string | number)[]; ref:
     case 'mission':
       if ('request' in envelope.body) add('request', envelope.body.request);
       if ('lists' in envelope.body) add('lists', envelope.body.lists);
+      break;
+    case 'sealed':
+      add('keys', envelope.body.keys);
+      break;
+    case 'complaint':
+      add('entry', envelope.body.entry);
       break;
   }
   return out;

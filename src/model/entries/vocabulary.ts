@@ -9,6 +9,7 @@ import type { Problem } from '../../crypto/errors.js';
 import { formatPath } from '../common.js';
 import { regimeIndex, ruleParties } from '../regime/index.js';
 import type { Regime } from '../regime/schema.js';
+import { confidentialProblems } from './confidential-vocabulary.js';
 import type { Item } from './declaration.js';
 import type { Envelope } from './index.js';
 
@@ -255,10 +256,15 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
     case 'random-commit':
       known([...b, 'inspection'], ix.inspections, 'inspection type', envelope.body.inspection);
       break;
+    case 'audience-key':
+    case 'sealed':
+      problems.push(...confidentialProblems(regime, envelope));
+      break;
     case 'regime-signature':
     case 'acknowledgement':
     case 'random-reveal':
     case 'assessment':
+    case 'complaint':
       break;
     case 'mission': {
       const body = envelope.body;

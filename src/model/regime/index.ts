@@ -3,6 +3,7 @@ import type { Commitment } from './commitments.js';
 import type { Party, PartyKey } from './parties.js';
 import type { Regime } from './schema.js';
 
+export * from './audience.js';
 export * from './catalogue.js';
 export * from './categories.js';
 export * from './commitments.js';

@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { Count, Duration, exactlyOne, Id, IsoDate, Source } from '../common.js';
+import { Audience } from './audience.js';
 import { Text } from './text.js';
 
 const Categories = z.array(Id).min(1, { error: 'expected at least one category' });
@@ -78,6 +79,8 @@ export const InspectionType = z.strictObject({
   duration: Duration,
   verifies: z.array(Verification).min(1, { error: 'expected at least one verification' }),
   maxInspectors: z.int().positive().optional(),
+  /** Who reads these requests and reports (audience.ts); absent: public. */
+  audience: Audience.optional(),
   source: Source.optional(),
 });
 export type InspectionType = z.infer<typeof InspectionType>;

@@ -20,6 +20,7 @@ import { addDuration, formatPath, problemsError, problemsOf } from '../common.js
 
 const DAY_MS = 86_400_000;
 
+import { audienceProblems } from './audience-check.js';
 import type { Category, Group } from './categories.js';
 import type { Commitment } from './commitments.js';
 import type { ConsultationMechanism } from './consultations.js';
@@ -588,6 +589,16 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
       if (typeof party === 'string') ref([...pp, 'party'], 'parties', party);
     });
   }
+  problems.push(
+    ...audienceProblems({
+      parties: v.parties,
+      notifications: v.notifications,
+      inspections: v.inspections,
+      audiences: doc.audiences,
+      knownParties: known.parties,
+      pathOf: (col, id) => path(col, id),
+    }),
+  );
   return problems;
 }
 

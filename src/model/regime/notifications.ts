@@ -20,6 +20,7 @@
  */
 import { z } from 'zod';
 import { Duration, exactlyOne, Id, Source, Status } from '../common.js';
+import { Audience } from './audience.js';
 import { Text } from './text.js';
 
 const Categories = z.array(Id).min(1, { error: 'expected at least one category' });
@@ -109,6 +110,8 @@ export const NotificationRule = z.strictObject({
   /** Activity rules only: constraints on how many large activities a party carries out (VD11 Ch. VIII). */
   constraints: z.array(ActivityConstraint).min(1).optional(),
   catalogue: CatalogueEntry.optional(),
+  /** Who reads these notifications and their acknowledgements (audience.ts); absent: public. */
+  audience: Audience.optional(),
   source: Source.optional(),
 });
 export type NotificationRule = z.infer<typeof NotificationRule>;

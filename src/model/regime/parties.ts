@@ -3,7 +3,7 @@
  * signs the regime's hash, and the hash covers every public key, so a key nobody signed for cannot speak.
  */
 import { z } from 'zod';
-import { Id, PublicKey, Source } from '../common.js';
+import { Id, PublicKey, RecipientPublicKey, Source } from '../common.js';
 import { Text } from './text.js';
 
 /**
@@ -11,19 +11,30 @@ import { Text } from './text.js';
  * `inspector` inspection requests, reports and observations, `witness` cosignatures of other logs' checkpoints,
  * `log` the party's own checkpoints (C2SP signed notes whose key name is the log's origin), `mirror` cosignatures
  * saying the party's node durably holds a copy of another log up to a checkpoint (C2SP tlog-mirror; a key distinct
- * from the witness's, since the two cosignatures say different things).
+ * from the witness's, since the two cosignatures say different things), `recipient` an X-Wing key that audience keys of
+confidential entries are wrapped for (issue 14; never signs, so it holds no other role).
  */
-export const Role = z.enum(['declarant', 'inspector', 'witness', 'log', 'mirror']);
+export const Role = z.enum(['declarant', 'inspector', 'witness', 'log', 'mirror', 'recipient']);
 export type Role = z.infer<typeof Role>;
+
+const RECIPIENT_KEY_CHARS = 1624;
 
 export const PartyKey = z.strictObject({
   id: Id,
   roles: z.array(Role).min(1, { error: 'expected at least one role' }),
   /**
    * Ed25519 public key, base64. May be left out of the file and supplied at load time (see parseRegime's `keys`);
-   * the loaded regime, which is what gets hashed and signed, always has it.
+   * the loaded regime, which is what gets hashed and signed, always has it. A `recipient` key is an X-Wing
+   * encapsulation key (1,216 bytes) instead.
    */
-  publicKey: PublicKey.optional(),
+  publicKey: z
+    .string()
+    .superRefine((value, ctx) => {
+      // 1,624 characters: an X-Wing key; anything else is read as an Ed25519 key, whose error message it gets.
+      const parsed = (value.length === RECIPIENT_KEY_CHARS ? RecipientPublicKey : PublicKey).safeParse(value);
+      if (!parsed.success) ctx.addIssue({ code: 'custom', message: parsed.error.issues[0]?.message ?? 'invalid key' });
+    })
+    .optional(),
 });
 export type PartyKey = z.infer<typeof PartyKey>;
 

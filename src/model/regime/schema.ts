@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { Duration, Hex32, Id, IsoDate } from '../common.js';
+import { AudienceRule } from './audience.js';
 import { Category, Group } from './categories.js';
 import { Commitment } from './commitments.js';
 import { ConsultationMechanism } from './consultations.js';
@@ -79,6 +80,8 @@ export const RegimeSchema = z.strictObject({
    * tlog-policy each log gets, `detente policy`); absent means every other party's witness.
    */
   witnessQuorum: z.int().positive().optional(),
+  /** Who reads entries of each type, by author (audience.ts); optional, so regimes written before keep their hash. */
+  audiences: z.array(AudienceRule).optional(),
 });
 export type Regime = z.infer<typeof RegimeSchema>;
 

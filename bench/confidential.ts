@@ -1,0 +1,215 @@
+/**
+ * Confidential entries (issue 14), short runs.
+ *
+ * 1. Submissions: declarations sealed for two recipients (us, ru) against the same declarations in the clear, each
+ *    through a party node's submission pipeline in this process (checks, sealing, signing on the worker thread,
+ *    append with a signed checkpoint, inclusion proof), 32 at a time, rounds interleaved so that both see the same
+ *    machine. The audience key is published once (HPKE X-Wing) before the rounds. Goal: ratio ≥ 0.8.
+ * 2. Fold: the engine fixture's entries (engine-fixture.ts), every entry of a confidential type sealed for [us, ru],
+ *    opened and folded (content key derived per entry, AES-256-GCM, commitment checked, body parsed) against the
+ *    same entries folded in the clear. Goal: ratio ≤ 2.
+ *
+ * Run: npm run build && node dist/bench/confidential.js [entries=100000] [seconds=2] [rounds=3]
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { canonicalJson } from '../src/crypto/canonical-json.js';
+import { Engine } from '../src/engine/engine.js';
+import type { EngineEntry } from '../src/engine/types.js';
+import { openLogSet, streamEntries } from '../src/exercise/read.js';
+import { isConfidentialType, parseRegime, sealEntry, sealedContentKey, sealingRandomness } from '../src/model/index.js';
+import { importRegimeKeys, initNodeDir } from '../src/node/config.js';
+import { PartyNode } from '../src/node/node.js';
+import { createRecipientKeys } from '../src/node/recipient-keys.js';
+import { nodeSuite, symmetricNode } from '../src/runtime/node-crypto.js';
+import { engineFixture } from './engine-fixture.js';
+import { fmt, header, row, seconds, table } from './harness.js';
+import { REGIME } from './node-setup.js';
+
+const N = Number(process.argv[2] ?? 100_000);
+const SECONDS = Number(process.argv[3] ?? 2);
+const ROUNDS = Number(process.argv[4] ?? 3);
+const CONCURRENT = 32;
+const suite = nodeSuite;
+const sym = symmetricNode;
+
+/** A node of `us` under `text`, with random keys for the other parties (recipient keys included). */
+async function node(dir: string, text: string): Promise<PartyNode> {
+  const keys: Record<string, string> = {};
+  const draft = parseRegime(text, { allowMissingKeys: true });
+  const root = mkdtempSync(join(tmpdir(), 'detente-bench-conf-others-'));
+  for (const p of draft.parties) {
+    const d = p.id === 'us' ? dir : join(root, p.id);
+    Object.assign(keys, initNodeDir(d, { party: p.id, regimeText: text }, suite).publicKeys);
+    Object.assign(keys, await createRecipientKeys(d, p));
+  }
+  importRegimeKeys(dir, keys);
+  rmSync(root, { recursive: true, force: true });
+  return PartyNode.open(dir, { peers: [], configure: (c) => (c.witness.enabled = false) });
+}
+
+async function submissions(): Promise<void> {
+  const doc = YAML.parse(readFileSync(REGIME, 'utf8'));
+  for (const p of doc.parties) p.keys.push({ id: `${p.id}-recipient`, roles: ['recipient'] });
+  const clearText = YAML.stringify(doc);
+  doc.audiences = [{ types: ['declaration'], parties: ['us', 'ru'], audience: ['us', 'ru'] }];
+  const sealedText = YAML.stringify(doc);
+  const root = mkdtempSync(join(tmpdir(), 'detente-bench-conf-'));
+  const clear = await node(join(root, 'clear'), clearText);
+  const sealed = await node(join(root, 'sealed'), sealedText);
+  const user = { name: 'bench', party: 'us', roles: ['declarant' as const] };
+  let seq = 0;
+  const submitFor = async (n: PartyNode, until: number) => {
+    let ok = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENT }, async () => {
+        while (performance.now() < until) {
+          const i = seq++;
+          await n.submissions.submit(user, {
+            nonce: `bench-${i}-nonce`,
+            type: 'declaration',
+            body: {
+              form: 'plain',
+              asOf: new Date().toISOString().slice(0, 10),
+              items: Array.from({ length: 10 }, (_, k) => ({
+                uid: `US-ICBM-${i}-${k}`,
+                category: 'icbm',
+                site: 'malmstrom',
+                status: 'deployed',
+                attributes: { warheads: 1 + (k % 3) },
+              })),
+              quantities: [],
+            },
+          });
+          ok++;
+        }
+      }),
+    );
+    return ok;
+  };
+  // Warm-up (the sealed node publishes its audience key here).
+  await submitFor(clear, performance.now() + 500);
+  await submitFor(sealed, performance.now() + 500);
+  const ratios: { clear: number; sealed: number }[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    let t = performance.now();
+    const c = (await submitFor(clear, t + SECONDS * 1000)) / ((performance.now() - t) / 1000);
+    t = performance.now();
+    const s = (await submitFor(sealed, t + SECONDS * 1000)) / ((performance.now() - t) / 1000);
+    ratios.push({ clear: c, sealed: s });
+  }
+  await clear.close();
+  await sealed.close();
+  rmSync(root, { recursive: true, force: true });
+  const mid = [...ratios].sort((a, b) => a.sealed / a.clear - b.sealed / b.clear)[Math.floor(ROUNDS / 2)]!;
+  header(
+    `Submissions, sealed for two recipients vs in the clear (${ROUNDS} interleaved rounds of ${SECONDS} s, ${CONCURRENT} at a time, declarations of 10 items)`,
+  );
+  table(['what (the median round by ratio)', 'ours', 'baseline', 'ours/baseline', 'goal']);
+  row(
+    'acknowledged entries/s, sealed vs clear',
+    `${fmt(mid.sealed)}/s`,
+    `${fmt(mid.clear)}/s`,
+    mid.sealed / mid.clear,
+    '≥ 0.8',
+  );
+}
+
+function timedCpu(fn: () => void): { wall: number; cpu: number } {
+  const c = process.cpuUsage();
+  const wall = seconds(fn);
+  const d = process.cpuUsage(c);
+  return { wall, cpu: (d.user + d.system) / 1e6 };
+}
+
+async function foldBench(): Promise<void> {
+  const dir = engineFixture(N);
+  const set = openLogSet(dir);
+  const clear = [...streamEntries(set, { verify: false })];
+  const doc = JSON.parse(JSON.stringify(set.regime));
+  doc.audiences = [
+    {
+      types: [
+        'declaration',
+        'notification',
+        'acknowledgement',
+        'observation',
+        'inspection-request',
+        'inspection-report',
+        'declaration-opening',
+      ],
+      parties: ['us', 'ru'],
+      audience: ['us', 'ru'],
+    },
+  ];
+  const regime = parseRegime(JSON.stringify(doc), 'json');
+  const audienceKey = new Uint8Array(32).fill(1);
+  const keysRef = { origin: 'bench', index: 0, leafHash: '00'.repeat(32) };
+  let sealedCount = 0;
+  const sealed: EngineEntry[] = clear.map((e) => {
+    if (!isConfidentialType(e.envelope.type) || !['us', 'ru'].includes(e.envelope.party)) return e;
+    const { id, salt } = sealingRandomness(
+      sym,
+      suite.sha256,
+      audienceKey,
+      new TextEncoder().encode(canonicalJson(e.envelope)),
+    );
+    sealedCount++;
+    return {
+      ...e,
+      envelope: sealEntry(sym, suite.sha256, e.envelope, {
+        audience: ['us', 'ru'],
+        keys: keysRef,
+        audienceKey,
+        id,
+        salt,
+      }),
+    };
+  });
+  const options = { regimeHash: set.regimeHash, zones: set.zones };
+  const rounds: { clear: { wall: number; cpu: number }; sealed: { wall: number; cpu: number } }[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const c = timedCpu(() => {
+      const engine = new Engine({ regime, ...options });
+      for (const e of clear) engine.apply(e);
+      engine.evaluate(engine.lastCountedAt ?? 0);
+    });
+    const s = timedCpu(() => {
+      const engine = new Engine({ regime, ...options, sym });
+      for (const e of sealed) {
+        // The reader derives each content key from the audience key: part of the cost.
+        engine.apply(
+          e.envelope.type === 'sealed' ? { ...e, contentKey: sealedContentKey(sym, e.envelope, audienceKey) } : e,
+        );
+      }
+      engine.evaluate(engine.lastCountedAt ?? 0);
+    });
+    rounds.push({ clear: c, sealed: s });
+  }
+  const mid = [...rounds].sort((a, b) => a.sealed.cpu / a.clear.cpu - b.sealed.cpu / b.clear.cpu)[
+    Math.floor(ROUNDS / 2)
+  ]!;
+  header(
+    `Fold of ${fmt(clear.length)} entries, ${fmt(sealedCount)} of them sealed for [us, ru], opened and folded vs folded in the clear (${ROUNDS} interleaved rounds)`,
+  );
+  table(['what (the median round by CPU ratio)', 'ours', 'baseline', 'ours/baseline', 'goal']);
+  row(
+    'decrypt + fold, CPU seconds',
+    `${mid.sealed.cpu.toFixed(2)} s`,
+    `${mid.clear.cpu.toFixed(2)} s`,
+    mid.sealed.cpu / mid.clear.cpu,
+    '≤ 2',
+  );
+  row(
+    'decrypt + fold, wall seconds',
+    `${mid.sealed.wall.toFixed(2)} s`,
+    `${mid.clear.wall.toFixed(2)} s`,
+    mid.sealed.wall / mid.clear.wall,
+    '≤ 2',
+  );
+}
+
+await submissions();
+await foldBench();

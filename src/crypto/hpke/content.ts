@@ -1,0 +1,100 @@
+/**
+ * Entry bodies sealed under a key of their own, with a public commitment to the plaintext.
+ *
+ * - content key: HKDF-SHA256(ikm = the audience key of the audience and period, salt = the entry's public 16-byte
+ *   id, info = `detente/content-key/v1`), 32 bytes. One audience key (wrapped once per recipient with HPKE, wrap.ts)
+ *   yields a key per entry without running the KEM again; revealing one entry's content key reveals no other entry's
+ *   (HKDF outputs are independent) and not the audience key.
+ * - plaintext: a secret 32-byte commitment salt, then the body bytes; AES-256-GCM under the content key with a zero
+ *   nonce (each content key seals exactly one plaintext) and the caller's associated data (the public envelope), so
+ *   a ciphertext cannot be moved to another entry.
+ * - commitment: SHA-256(`detente/body-commitment/v1` LF, salt, body), public in the envelope. The salt is secret, so
+ *   the commitment says nothing about a small body (a count) that could be guessed; the author cannot later claim
+ *   other content, and a recipient who reveals the content key lets anyone check what the body was.
+ */
+import { concat, equalBytes, utf8 } from '../bytes.js';
+import { DetenteError } from '../errors.js';
+import type { Sha256 } from '../sha256.js';
+import { GCM_NONCE_BYTES, type SymmetricSuite } from './symmetric.js';
+import { AUDIENCE_KEY_BYTES } from './wrap.js';
+
+export const ENTRY_ID_BYTES = 16;
+export const CONTENT_KEY_BYTES = 32;
+export const COMMITMENT_SALT_BYTES = 32;
+
+const CONTENT_KEY_INFO = utf8('detente/content-key/v1');
+const COMMITMENT_CONTEXT = utf8('detente/body-commitment/v1\n');
+const KEY_COMMITMENT_CONTEXT = utf8('detente/content-key-commitment/v1\n');
+const ZERO_NONCE = new Uint8Array(GCM_NONCE_BYTES);
+
+export interface SealedBody {
+  ciphertext: Uint8Array;
+  commitment: Uint8Array;
+}
+
+function checkLength(bytes: Uint8Array, length: number, what: string): void {
+  if (!(bytes instanceof Uint8Array) || bytes.length !== length) {
+    const got = bytes instanceof Uint8Array ? `${bytes.length} bytes` : typeof bytes;
+    throw new DetenteError('CIPHERTEXT_MALFORMED', `${what}: expected ${length} bytes, got ${got}`);
+  }
+}
+
+/** The entry's content key, from the audience key and the entry's public id. */
+export function contentKey(sym: SymmetricSuite, audienceKey: Uint8Array, entryId: Uint8Array): Uint8Array {
+  checkLength(audienceKey, AUDIENCE_KEY_BYTES, 'audience key');
+  checkLength(entryId, ENTRY_ID_BYTES, 'entry id');
+  return sym.hkdfSha256(audienceKey, entryId, CONTENT_KEY_INFO, CONTENT_KEY_BYTES);
+}
+
+/**
+ * The author's commitment to an entry's content key (public): a recipient who reveals the key in a complaint shows
+ * it is the author's, and AES-GCM, which is not key-committing, cannot be opened to a second body under another key.
+ */
+export function keyCommitment(sha256: Sha256, key: Uint8Array): Uint8Array {
+  checkLength(key, CONTENT_KEY_BYTES, 'content key');
+  return sha256(concat(KEY_COMMITMENT_CONTEXT, key));
+}
+
+/** The salted commitment to a body. */
+export function bodyCommitment(sha256: Sha256, salt: Uint8Array, body: Uint8Array): Uint8Array {
+  checkLength(salt, COMMITMENT_SALT_BYTES, 'commitment salt');
+  return sha256(concat(COMMITMENT_CONTEXT, salt, body));
+}
+
+/** Seals a body under its content key; `salt` is 32 fresh random bytes (the caller's, so that tests can fix it). */
+export function sealBody(
+  sym: SymmetricSuite,
+  sha256: Sha256,
+  key: Uint8Array,
+  body: Uint8Array,
+  aad: Uint8Array,
+  salt: Uint8Array,
+): SealedBody {
+  checkLength(key, CONTENT_KEY_BYTES, 'content key');
+  const commitment = bodyCommitment(sha256, salt, body);
+  return { ciphertext: sym.aes256gcm.seal(key, ZERO_NONCE, concat(salt, body), aad), commitment };
+}
+
+/**
+ * The body a sealed body holds, checked against its commitment: DECRYPTION_FAILED if the key, the associated data
+ * or the ciphertext is not the one sealed; COMMITMENT_MISMATCH if it opens to a body the commitment does not name.
+ */
+export function openBody(
+  sym: SymmetricSuite,
+  sha256: Sha256,
+  key: Uint8Array,
+  sealed: SealedBody,
+  aad: Uint8Array,
+): Uint8Array {
+  checkLength(key, CONTENT_KEY_BYTES, 'content key');
+  const plaintext = sym.aes256gcm.open(key, ZERO_NONCE, sealed.ciphertext, aad);
+  if (plaintext.length < COMMITMENT_SALT_BYTES) {
+    throw new DetenteError('COMMITMENT_MISMATCH', 'plaintext: shorter than its 32-byte commitment salt');
+  }
+  const salt = plaintext.subarray(0, COMMITMENT_SALT_BYTES);
+  const body = plaintext.slice(COMMITMENT_SALT_BYTES);
+  if (!equalBytes(bodyCommitment(sha256, salt, body), sealed.commitment)) {
+    throw new DetenteError('COMMITMENT_MISMATCH', 'commitment: does not match the body the ciphertext holds');
+  }
+  return body;
+}

@@ -1,0 +1,3 @@
+export * from './content.js';
+export * from './symmetric.js';
+export * from './wrap.js';

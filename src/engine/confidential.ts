@@ -1,0 +1,158 @@
+/**
+ * Sealed entries in the fold (issue 14). The reader hands the engine the content key of each sealed entry its party
+ * may read (EngineEntry.contentKey); the engine opens it and applies the plain entry in its place, and counts the
+ * rest as hidden. So every node folds what its party may read, and nodes that read the same entries compute the
+ * same bytes. Findings that rest on a sealed entry carry its audience (only those parties can see the evidence); the
+ * state says, per audience, how many sealed entries this fold read and how many it could not.
+ *
+ * A sealed entry that its content key does not open (DECRYPTION_FAILED), that opens to a body other than the one
+ * committed to (COMMITMENT_MISMATCH) or to no valid entry (SCHEMA_INVALID) is charged to its author under
+ * `confidential.undecryptable`, a finding its audience sees.
+ */
+import { DetenteError } from '../crypto/errors.js';
+import { type SymmetricSuite, symmetricPortable } from '../crypto/hpke/index.js';
+import type { Sha256 } from '../crypto/sha256.js';
+import {
+  checkComplaint,
+  type Envelope,
+  type EnvelopeOf,
+  openSealed,
+  type Regime,
+  vocabularyProblems,
+} from '../model/index.js';
+import type { Finding, FindingInput } from './findings.js';
+import { keyOf } from './findings.js';
+import { msg } from './messages.js';
+import type { EngineEntry, EntryRef } from './types.js';
+import { byString } from './types.js';
+
+export interface ConfidentialState {
+  /** Per audience (its parties joined by commas), the sealed entries this fold read and those it could not. */
+  read: { audience: string; entries: number }[];
+  hidden: { audience: string; entries: number }[];
+}
+
+export class Confidential {
+  readonly #sym: SymmetricSuite;
+  readonly #sha256: Sha256;
+  readonly #regime: Regime;
+  readonly #read = new Map<string, number>();
+  readonly #hidden = new Map<string, number>();
+  /** Every sealed entry applied, by leaf hash: what a complaint names. */
+  readonly #sealed = new Map<string, { envelope: EnvelopeOf<'sealed'>; ref: EntryRef }>();
+  /** Sealed entries already charged (by a reader's own check or a complaint): one finding each. */
+  readonly #charged = new Set<string>();
+  /** The audience of every sealed entry read, by leaf hash. */
+  readonly #audienceOf = new Map<string, readonly string[]>();
+
+  constructor(regime: Regime, sha256: Sha256, sym: SymmetricSuite = symmetricPortable) {
+    this.#regime = regime;
+    this.#sha256 = sha256;
+    this.#sym = sym;
+  }
+
+  get any(): boolean {
+    return this.#read.size > 0 || this.#hidden.size > 0;
+  }
+
+  /**
+   * The plain entry a sealed one holds, if the reader gave its content key and it opens; else undefined (hidden,
+   * or a finding through `emit`).
+   */
+  open(entry: EngineEntry, ref: EntryRef, emit: (f: FindingInput) => void): Envelope | undefined {
+    const sealed = entry.envelope as EnvelopeOf<'sealed'>;
+    const audience = sealed.body.audience.join(',');
+    this.#sealed.set(ref.leafHash, { envelope: sealed, ref });
+    if (!entry.contentKey) {
+      this.#hidden.set(audience, (this.#hidden.get(audience) ?? 0) + 1);
+      return undefined;
+    }
+    this.#read.set(audience, (this.#read.get(audience) ?? 0) + 1);
+    this.#audienceOf.set(ref.leafHash, sealed.body.audience);
+    try {
+      const plain = openSealed(this.#sym, this.#sha256, sealed, entry.contentKey);
+      const problems = vocabularyProblems(this.#regime, plain);
+      if (problems.length) {
+        throw new DetenteError('SCHEMA_INVALID', `${problems[0]!.path}: ${problems[0]!.message}`);
+      }
+      return plain;
+    } catch (err) {
+      if (!(err instanceof DetenteError)) throw err;
+      this.#undecryptable(sealed, ref, entry.countedAt, err.code, [ref], emit);
+      return undefined;
+    }
+  }
+
+  #undecryptable(
+    sealed: EnvelopeOf<'sealed'>,
+    ref: EntryRef,
+    at: number,
+    reason: string,
+    refs: EntryRef[],
+    emit: (f: FindingInput) => void,
+  ): void {
+    if (this.#charged.has(ref.leafHash)) return;
+    this.#charged.add(ref.leafHash);
+    emit({
+      rule: 'confidential.undecryptable',
+      key: keyOf(ref),
+      party: sealed.party,
+      at,
+      breaks: { kind: 'entry', id: sealed.body.type },
+      message: msg('confidential.undecryptable', { party: sealed.party, type: sealed.body.type, reason }),
+      refs,
+    });
+  }
+
+  /**
+   * A complaint, checked from public data (checkComplaint): the author is charged when the revealed key is the one
+   * it committed to and does not open the entry to a valid body; otherwise the complainant, for a false complaint.
+   * Every view reaches the same verdict, readers or not.
+   */
+  complaint(entry: EngineEntry, ref: EntryRef, emit: (f: FindingInput) => void): void {
+    const complaint = entry.envelope as EnvelopeOf<'complaint'>;
+    const target = this.#sealed.get(complaint.body.entry.leafHash);
+    if (!target) return; // a complaint about no sealed entry of the logs shows nothing
+    const { verdict, reason } = checkComplaint(
+      this.#sym,
+      this.#sha256,
+      this.#regime,
+      target.envelope,
+      complaint.body.contentKey,
+    );
+    if (verdict === 'undecryptable') {
+      this.#undecryptable(target.envelope, target.ref, entry.countedAt, reason, [target.ref, ref], emit);
+      return;
+    }
+    emit({
+      rule: 'confidential.false-complaint',
+      key: keyOf(ref),
+      party: complaint.party,
+      at: entry.countedAt,
+      breaks: { kind: 'entry', id: 'complaint' },
+      message: msg('confidential.false-complaint', { party: complaint.party, author: target.envelope.party, reason }),
+      refs: [ref, target.ref],
+    });
+  }
+
+  /** Each finding that rests on a sealed entry, with the parties who can see it (all of its sealed entries' audiences). */
+  annotate(findings: Finding[]): Finding[] {
+    if (this.#audienceOf.size === 0) return findings;
+    return findings.map((f) => {
+      // Findings about a ciphertext rest on public data (the ciphertext, a revealed key), not on a body.
+      if (f.rule === 'confidential.undecryptable' || f.rule === 'confidential.false-complaint') return f;
+      let audience: readonly string[] | undefined;
+      for (const r of f.refs) {
+        const a = this.#audienceOf.get(r.leafHash);
+        if (a) audience = audience ? audience.filter((p) => a.includes(p)) : a;
+      }
+      return audience ? { ...f, audience: [...audience] } : f;
+    });
+  }
+
+  state(): ConfidentialState {
+    const list = (m: Map<string, number>) =>
+      [...m].sort(([a], [b]) => byString(a, b)).map(([audience, entries]) => ({ audience, entries }));
+    return { read: list(this.#read), hidden: list(this.#hidden) };
+  }
+}

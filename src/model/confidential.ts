@@ -1,0 +1,308 @@
+/**
+ * Confidential entries in the model (issue 14; docs/MODEL.md, Confidentiality): which audience the regime gives an
+ * entry, sealing an entry's body into a `sealed` entry and opening it again, and audience keys wrapped for the
+ * recipient keys the regime lists. The cryptography is src/crypto/hpke.
+ */
+import { equalBytes, fromBase64, fromHex, fromUtf8, toBase64, toHex } from '../crypto/bytes.js';
+import { canonicalJsonBytes } from '../crypto/canonical-json.js';
+import { DetenteError } from '../crypto/errors.js';
+import {
+  AUDIENCE_KEY_BYTES,
+  bodyCommitment,
+  COMMITMENT_SALT_BYTES,
+  contentKey,
+  ENTRY_ID_BYTES,
+  keyCommitment,
+  openBody,
+  recipientKeyPair,
+  type SymmetricSuite,
+  sealBody,
+  unwrapKey,
+  wrapKey,
+} from '../crypto/hpke/index.js';
+import type { Sha256 } from '../crypto/sha256.js';
+import { problemsError } from './common.js';
+import type { AudienceKeyBody, EntryRef, Envelope, EnvelopeOf } from './entries/index.js';
+import { vocabularyProblems } from './entries/vocabulary.js';
+import { parseEnvelope } from './envelope.js';
+import { type Audience, CONFIDENTIAL_TYPES, type ConfidentialType, PUBLIC, withinAudience } from './regime/audience.js';
+import { regimeIndex } from './regime/index.js';
+import type { Regime } from './regime/schema.js';
+
+const CONFIDENTIAL = new Set<string>(CONFIDENTIAL_TYPES);
+
+export function isConfidentialType(type: string): type is ConfidentialType {
+  return CONFIDENTIAL.has(type);
+}
+
+/**
+ * The widest audience the regime allows an entry (in the clear): its notification rule's or inspection type's
+ * `audience`, else the first `audiences` rule for its type and author, else public. An acknowledgement names only
+ * its notification by reference, so it takes the `audiences` rule of its type.
+ */
+export function regimeAudience(regime: Regime, envelope: Envelope): Audience {
+  const ix = regimeIndex(regime);
+  if (envelope.type === 'notification') {
+    const audience = ix.notifications.get(envelope.body.rule)?.audience;
+    if (audience !== undefined) return audience;
+  }
+  if (envelope.type === 'inspection-request' || envelope.type === 'inspection-report') {
+    const audience = ix.inspections.get(envelope.body.inspection)?.audience;
+    if (audience !== undefined) return audience;
+  }
+  for (const rule of regime.audiences ?? []) {
+    if (
+      (rule.types as readonly string[]).includes(envelope.type) &&
+      (!rule.parties || rule.parties.includes(envelope.party))
+    )
+      return rule.audience;
+  }
+  return PUBLIC;
+}
+
+/**
+ * The audience an entry is written for: the regime's, or a narrower one the author asks for (`requested`).
+ * SCHEMA_INVALID naming `$.audience` when the type cannot be confidential, a party is unknown or named twice, the
+ * author is left out, or the request widens the regime's audience.
+ */
+export function entryAudience(regime: Regime, envelope: Envelope, requested?: Audience): Audience {
+  const allowed = regimeAudience(regime, envelope);
+  if (requested === undefined) return allowed;
+  const refuse = (message: string): never => {
+    throw problemsError('SCHEMA_INVALID', 'entry refused', [{ path: '$.audience', message }]);
+  };
+  if (requested !== PUBLIC) {
+    if (!isConfidentialType(envelope.type)) refuse(`a "${envelope.type}" entry is always public`);
+    const ix = regimeIndex(regime);
+    const unknown = requested.filter((p) => !ix.parties.has(p));
+    if (unknown.length) refuse(`unknown party "${unknown[0]}" (not in regime "${regime.id}")`);
+    if (new Set(requested).size !== requested.length) refuse('a party is listed twice');
+    if (!requested.includes(envelope.party)) refuse(`leaves out the author "${envelope.party}"`);
+  }
+  if (!withinAudience(requested, allowed)) {
+    refuse(
+      `widens the regime's audience ${allowed === PUBLIC ? PUBLIC : allowed.join(', ')}: an entry may only narrow it`,
+    );
+  }
+  return requested === PUBLIC ? requested : [...requested].sort();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Audience keys
+
+/** The HPKE info of one wrapped copy: regime, author, audience, period and recipient key. */
+export function audienceKeyPurpose(regimeId: string, author: string, audience: readonly string[], period: string) {
+  return (recipientKey: string) => `${regimeId}\n${author}\n${audience.join(',')}\n${period}\n${recipientKey}`;
+}
+
+/**
+ * The body of an `audience-key` entry: `audienceKey` wrapped for one recipient key of each party of the audience
+ * (the newest the regime lists for it: after a rotation, the new key). KEY_UNKNOWN if a party has none.
+ */
+export async function audienceKeyBody(
+  regime: Regime,
+  author: string,
+  audience: readonly string[],
+  period: string,
+  audienceKey: Uint8Array,
+): Promise<AudienceKeyBody> {
+  const sorted = [...audience].sort();
+  const purpose = audienceKeyPurpose(regime.id, author, sorted, period);
+  const wraps = [];
+  for (const party of sorted) {
+    const key = recipientKeyOf(regime, party);
+    const wrapped = await wrapKey(audienceKey, fromBase64(key.publicKey!), purpose(key.id));
+    wraps.push({ recipient: key.id, enc: toBase64(wrapped.enc), key: toBase64(wrapped.ciphertext) });
+  }
+  return { audience: sorted, period, wraps };
+}
+
+/** A party's current recipient key: the last the regime lists for it. */
+export function recipientKeyOf(regime: Regime, party: string) {
+  const keys =
+    regimeIndex(regime)
+      .parties.get(party)
+      ?.keys.filter((k) => k.roles.includes('recipient')) ?? [];
+  const key = keys.at(-1);
+  if (!key?.publicKey) {
+    throw new DetenteError('KEY_UNKNOWN', `party "${party}" has no recipient key in regime "${regime.id}"`);
+  }
+  return key;
+}
+
+/**
+ * The audience key of an `audience-key` entry, opened with one of the reader's recipient keys (`privateKeys` by
+ * key id). KEY_UNKNOWN naming the key the entry was wrapped for when the reader does not hold it; DECRYPTION_FAILED
+ * when the copy does not open.
+ */
+export async function openAudienceKey(
+  regimeId: string,
+  entry: EnvelopeOf<'audience-key'>,
+  reader: string,
+  privateKeys: ReadonlyMap<string, Uint8Array>,
+  recipientKeyParty: (keyId: string) => string | undefined,
+): Promise<Uint8Array> {
+  const { audience, period, wraps } = entry.body;
+  const purpose = audienceKeyPurpose(regimeId, entry.party, audience, period);
+  const mine = wraps.find((w) => recipientKeyParty(w.recipient) === reader);
+  if (!mine) throw new DetenteError('KEY_UNKNOWN', `no key is wrapped for "${reader}" in this audience key`);
+  const privateKey = privateKeys.get(mine.recipient);
+  if (!privateKey) throw new DetenteError('KEY_UNKNOWN', `recipient key "${mine.recipient}" is not on this node`);
+  const key = await unwrapKey(
+    { enc: fromBase64(mine.enc), ciphertext: fromBase64(mine.key) },
+    privateKey,
+    purpose(mine.recipient),
+  );
+  if (key.length !== AUDIENCE_KEY_BYTES) throw new DetenteError('CIPHERTEXT_MALFORMED', 'audience key: not 32 bytes');
+  return key;
+}
+
+/** Checks a recipient private key against the regime's public key (KEY_UNKNOWN if it is not its private half). */
+export async function checkRecipientKey(regime: Regime, keyId: string, privateKey: Uint8Array): Promise<void> {
+  const held = regimeIndex(regime).keys.get(keyId);
+  if (!held?.key.roles.includes('recipient') || !held.key.publicKey) {
+    throw new DetenteError('KEY_UNKNOWN', `"${keyId}" is not a recipient key of regime "${regime.id}"`);
+  }
+  const pair = await recipientKeyPair(privateKey);
+  if (toBase64(pair.publicKey) !== held.key.publicKey) {
+    throw new DetenteError('KEY_UNKNOWN', `the private key of "${keyId}" is not the private half of its public key`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Sealed entries
+
+/** The associated data of a sealed body: the canonical JSON of its envelope without the ciphertext. */
+export function sealedAad(envelope: EnvelopeOf<'sealed'>): Uint8Array {
+  return canonicalJsonBytes({ ...envelope, body: { ...envelope.body, ciphertext: '' } });
+}
+
+export interface SealOptions {
+  audience: readonly string[];
+  /** The author's `audience-key` entry for this audience and period, and the key it wraps. */
+  keys: EntryRef;
+  audienceKey: Uint8Array;
+  /** 16 and 32 fresh random bytes (the caller's: the exercise derives them from its seed). */
+  id: Uint8Array;
+  salt: Uint8Array;
+}
+
+const SEALING_INFO = new TextEncoder().encode('detente/sealing-randomness/v1');
+
+/**
+ * An entry's id and commitment salt, derived from the audience key and the plain entry's signed message: pseudo-
+ * random to anyone without the audience key, and the same for the same entry, so that submitting one entry twice
+ * seals it to the same bytes (the node's duplicate check holds) and a replayed exercise gives the same log.
+ */
+export function sealingRandomness(sym: SymmetricSuite, sha256: Sha256, audienceKey: Uint8Array, message: Uint8Array) {
+  const okm = sym.hkdfSha256(audienceKey, sha256(message), SEALING_INFO, ENTRY_ID_BYTES + COMMITMENT_SALT_BYTES);
+  return { id: okm.slice(0, ENTRY_ID_BYTES), salt: okm.slice(ENTRY_ID_BYTES) };
+}
+
+/** The sealed entry of a plain one (unsigned): same party, key, time and references; body encrypted. */
+export function sealEntry(sym: SymmetricSuite, sha256: Sha256, plain: Envelope, o: SealOptions): EnvelopeOf<'sealed'> {
+  if (!isConfidentialType(plain.type)) {
+    throw problemsError('SCHEMA_INVALID', 'entry refused', [
+      { path: '$.audience', message: `a "${plain.type}" entry is always public` },
+    ]);
+  }
+  if (o.id.length !== ENTRY_ID_BYTES || o.salt.length !== COMMITMENT_SALT_BYTES) {
+    throw new DetenteError('BAD_INPUT', 'sealEntry: expected a 16-byte id and a 32-byte salt');
+  }
+  const key = contentKey(sym, o.audienceKey, o.id);
+  const bodyBytes = canonicalJsonBytes(plain.body);
+  const draft: EnvelopeOf<'sealed'> = {
+    v: plain.v,
+    type: 'sealed',
+    party: plain.party,
+    key: plain.key,
+    issuedAt: plain.issuedAt,
+    body: {
+      type: plain.type,
+      audience: [...o.audience].sort(),
+      keys: o.keys,
+      id: toBase64(o.id),
+      // The commitment is part of the associated data, and depends only on salt and body.
+      commitment: toHex(bodyCommitment(sha256, o.salt, bodyBytes)),
+      keyCommitment: toHex(keyCommitment(sha256, key)),
+      ciphertext: '',
+    },
+    refs: plain.refs,
+  };
+  const sealed = sealBody(sym, sha256, key, bodyBytes, sealedAad(draft), o.salt);
+  return { ...draft, body: { ...draft.body, ciphertext: toBase64(sealed.ciphertext) } };
+}
+
+/** A sealed entry's content key, from the audience key its `keys` entry wraps. */
+export function sealedContentKey(sym: SymmetricSuite, envelope: EnvelopeOf<'sealed'>, audienceKey: Uint8Array) {
+  return contentKey(sym, audienceKey, fromBase64(envelope.body.id, 'id'));
+}
+
+/**
+ * The plain entry a sealed one holds, opened with its content key: DECRYPTION_FAILED (not this key, or altered
+ * bytes), COMMITMENT_MISMATCH (the body is not the one committed to), SCHEMA_INVALID (not canonical JSON of a body
+ * of the stated type). Each is what a complaint (`confidential.undecryptable`) shows.
+ */
+export function openSealed(
+  sym: SymmetricSuite,
+  sha256: Sha256,
+  envelope: EnvelopeOf<'sealed'>,
+  key: Uint8Array,
+): Envelope {
+  if (!equalBytes(keyCommitment(sha256, key), fromHex(envelope.body.keyCommitment))) {
+    throw new DetenteError('DECRYPTION_FAILED', 'content key: not the key the author committed to');
+  }
+  const body = openBody(
+    sym,
+    sha256,
+    key,
+    { ciphertext: fromBase64(envelope.body.ciphertext, 'ciphertext'), commitment: fromHex(envelope.body.commitment) },
+    sealedAad(envelope),
+  );
+  let value: unknown;
+  try {
+    value = JSON.parse(fromUtf8(body, 'body'));
+  } catch {
+    throw problemsError('SCHEMA_INVALID', 'sealed body refused', [{ path: '$.body', message: 'not JSON text' }]);
+  }
+  const bytes = canonicalJsonBytes(value);
+  if (!equalBytes(bytes, body)) {
+    throw problemsError('SCHEMA_INVALID', 'sealed body refused', [{ path: '$.body', message: 'not canonical JSON' }]);
+  }
+  return parseEnvelope({
+    v: envelope.v,
+    type: envelope.body.type,
+    party: envelope.party,
+    key: envelope.key,
+    issuedAt: envelope.issuedAt,
+    body: value,
+    refs: envelope.refs,
+  });
+}
+
+/**
+ * What a complaint shows, checked offline from public data only (the sealed entry and the revealed key):
+ * `undecryptable` (the author's fault: the key is the one the author committed to, and it does not open the entry
+ * to a valid body; `reason` the error code) or `false` (the complainant's: the key is not the committed one, or it
+ * opens a valid body).
+ */
+export function checkComplaint(
+  sym: SymmetricSuite,
+  sha256: Sha256,
+  regime: Regime,
+  sealed: EnvelopeOf<'sealed'>,
+  contentKeyB64: string,
+): { verdict: 'undecryptable' | 'false'; reason: string } {
+  const key = fromBase64(contentKeyB64, 'contentKey');
+  if (!equalBytes(keyCommitment(sha256, key), fromHex(sealed.body.keyCommitment))) {
+    return { verdict: 'false', reason: 'KEY_NOT_COMMITTED' };
+  }
+  try {
+    const plain = openSealed(sym, sha256, sealed, key);
+    if (vocabularyProblems(regime, plain).length) return { verdict: 'undecryptable', reason: 'SCHEMA_INVALID' };
+    return { verdict: 'false', reason: 'OPENS' };
+  } catch (err) {
+    if (!(err instanceof DetenteError)) throw err;
+    return { verdict: 'undecryptable', reason: err.code };
+  }
+}

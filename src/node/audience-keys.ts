@@ -1,0 +1,156 @@
+/**
+ * A node's audience keys (issue 14): the key its party seals entries with, one per audience and period, published
+ * once as an `audience-key` entry wrapped for each party of the audience; and the keys of other parties' (and its
+ * own earlier) `audience-key` entries, opened with the party's recipient keys. A key the node lacks is named once
+ * in the log and the node keeps running: it cannot read what was sealed for that key.
+ */
+
+import { toHex } from '../crypto/bytes.js';
+import { DetenteError } from '../crypto/errors.js';
+import type { SymmetricSuite } from '../crypto/hpke/index.js';
+import {
+  type AudienceKeyBody,
+  audienceKeyBody,
+  decodeEntry,
+  type EntryRef,
+  type Envelope,
+  type EnvelopeOf,
+  openAudienceKey,
+  type Party,
+  type Regime,
+  recipientKeyOf,
+  regimeIndex,
+  sealedContentKey,
+} from '../model/index.js';
+import type { LogStore } from '../store/store.js';
+import type { Rfc6962Hasher } from '../tlog/hasher.js';
+
+export interface AudienceKeysOptions {
+  regime: Regime;
+  party: Party;
+  sym: SymmetricSuite;
+  /** The party's recipient private keys on this node, by key id. */
+  privateKeys: ReadonlyMap<string, Uint8Array>;
+  /** The party's own log, searched for an audience key published before a restart. */
+  store: LogStore;
+  hasher: Rfc6962Hasher;
+  /** Appends an `audience-key` entry to the own log and answers with its reference. */
+  publish: (body: AudienceKeyBody, issuedAt: string) => Promise<EntryRef>;
+  logger?: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+/** The period of an entry's audience key: the UTC year of its issuedAt. */
+export function keyPeriod(issuedAt: string): string {
+  return issuedAt.slice(0, 4);
+}
+
+export class AudienceKeys {
+  readonly #o: AudienceKeysOptions;
+  readonly #sealing = new Map<string, Promise<{ ref: EntryRef; key: Uint8Array }>>();
+  readonly #opened = new Map<string, Promise<Uint8Array | undefined>>();
+  readonly #warned = new Set<string>();
+  /** Audience keys opened (or found unreadable: null), by the leaf hash of their entry: for the synchronous fold. */
+  readonly #resolved = new Map<string, Uint8Array | null>();
+  readonly #contentKeys = new Map<string, Uint8Array>();
+
+  constructor(options: AudienceKeysOptions) {
+    this.#o = options;
+  }
+
+  /** The key the party seals entries for `audience` issued at `issuedAt` with, and its `audience-key` entry. */
+  forSealing(audience: readonly string[], issuedAt: string): Promise<{ ref: EntryRef; key: Uint8Array }> {
+    const period = keyPeriod(issuedAt);
+    const recipients = audience.map((p) => recipientKeyOf(this.#o.regime, p).id);
+    const id = `${audience.join(',')}\n${period}\n${recipients.join(',')}`;
+    let entry = this.#sealing.get(id);
+    if (!entry) {
+      entry = this.#findOrPublish(audience, period, recipients, issuedAt);
+      // A failed publication is not remembered: the next submission tries again.
+      entry.catch(() => this.#sealing.delete(id));
+      this.#sealing.set(id, entry);
+    }
+    return entry;
+  }
+
+  async #findOrPublish(audience: readonly string[], period: string, recipients: string[], issuedAt: string) {
+    const o = this.#o;
+    // After a restart: the key published before, if the party's recipient key still opens it.
+    for (let index = (o.store.head()?.size ?? 0) - 1; index >= 0; index--) {
+      const leaf = o.store.entry(index)!;
+      const { envelope } = decodeEntry(leaf);
+      if (envelope.type !== 'audience-key' || envelope.body.period !== period) continue;
+      if (envelope.body.audience.join(',') !== audience.join(',')) continue;
+      // Wrapped in audience order: after a rotation, the old entry names the old key and is not reused.
+      if (envelope.body.wraps.map((w) => w.recipient).join(',') !== recipients.join(',')) continue;
+      const ref = { origin: o.store.origin, index, leafHash: toHex(o.hasher.hashLeaf(leaf)) };
+      const key = await this.read(ref, envelope);
+      if (key) return { ref, key };
+    }
+    const key = crypto.getRandomValues(new Uint8Array(32));
+    const body = await audienceKeyBody(o.regime, o.party.id, audience, period, key);
+    const ref = await o.publish(body, issuedAt);
+    this.#opened.set(ref.leafHash, Promise.resolve(key));
+    this.#resolved.set(ref.leafHash, key);
+    return { ref, key };
+  }
+
+  /**
+   * The audience key of an `audience-key` entry, if the party is in its audience and the node holds the recipient
+   * key it was wrapped for; otherwise undefined (a missing key is logged once, by id).
+   */
+  read(ref: EntryRef, entry: EnvelopeOf<'audience-key'>): Promise<Uint8Array | undefined> {
+    let key = this.#opened.get(ref.leafHash);
+    if (!key) {
+      key = this.#open(entry).then((k) => {
+        this.#resolved.set(ref.leafHash, k ?? null);
+        return k;
+      });
+      this.#opened.set(ref.leafHash, key);
+    }
+    return key;
+  }
+
+  /** Opens every audience key of `entries` the party may read and has not opened yet. */
+  async readAll(entries: Iterable<{ origin: string; index: number; leafHash: string; envelope: Envelope }>) {
+    const pending: Promise<unknown>[] = [];
+    for (const e of entries) {
+      if (e.envelope.type !== 'audience-key' || this.#resolved.has(e.leafHash)) continue;
+      if (!e.envelope.body.audience.includes(this.#o.party.id)) continue;
+      pending.push(this.read({ origin: e.origin, index: e.index, leafHash: e.leafHash }, e.envelope));
+    }
+    await Promise.all(pending);
+  }
+
+  /**
+   * A sealed entry's content key, if the audience key it names was opened (readAll); else undefined. The same
+   * object each time for an entry (`leafHash`), so that a fold can tell whether it already read the entry with it.
+   */
+  contentKey(leafHash: string, sealed: EnvelopeOf<'sealed'>): Uint8Array | undefined {
+    let derived = this.#contentKeys.get(leafHash);
+    if (!derived) {
+      const key = this.#resolved.get(sealed.body.keys.leafHash);
+      if (!key) return undefined;
+      derived = sealedContentKey(this.#o.sym, sealed, key);
+      this.#contentKeys.set(leafHash, derived);
+    }
+    return derived;
+  }
+
+  async #open(entry: EnvelopeOf<'audience-key'>): Promise<Uint8Array | undefined> {
+    const o = this.#o;
+    if (!entry.body.audience.includes(o.party.id)) return undefined;
+    const ix = regimeIndex(o.regime);
+    try {
+      return await openAudienceKey(o.regime.id, entry, o.party.id, o.privateKeys, (id) => ix.keys.get(id)?.party.id);
+    } catch (err) {
+      if (!(err instanceof DetenteError)) throw err;
+      const wrap = entry.body.wraps.find((w) => ix.keys.get(w.recipient)?.party.id === o.party.id);
+      const what = wrap ? `recipient key "${wrap.recipient}"` : 'a recipient key';
+      if (!this.#warned.has(what)) {
+        this.#warned.add(what);
+        o.logger?.('warn', `cannot read entries sealed for ${what}: ${err.message}`);
+      }
+      return undefined;
+    }
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * The fold per audience (issue 14): each reader folds what its party may read. Readers of the same audience compute
+ * the same bytes, and the same holdings as a fold of the entries in the clear; a reader outside it (and the public
+ * view) sees that sealed entries exist, not what they say; findings resting on sealed entries carry their audience.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../src/crypto/canonical-json.js';
+import type { EngineEntry } from '../src/engine/index.js';
+import {
+  audienceKeyBody,
+  buildEnvelope,
+  type EnvelopeOf,
+  openAudienceKey,
+  type Regime,
+  regimeIndex,
+  sealEntry,
+  sealedContentKey,
+  sealingRandomness,
+} from '../src/model/index.js';
+import { symmetricNode } from '../src/runtime/node-crypto.js';
+import { ref, Script, T } from './engine-helpers.js';
+import { confidentialScenario, recipientKeyOf, suite } from './model-helpers.js';
+
+const sym = symmetricNode;
+let regime: Regime;
+const audienceKey = new Uint8Array(32).fill(42);
+
+const declarationBody = (warheads: number, more = false) => ({
+  form: 'plain',
+  asOf: '2022-02-01',
+  items: [{ uid: 'US-ICBM-0001', category: 'icbm', site: 'malmstrom', status: 'deployed', attributes: { warheads } }],
+  quantities: [],
+  // Further items in a blob the reader cannot resolve: a finding (declaration.incomplete) that rests on this entry.
+  ...(more ? { more: [{ sha256: 'cd'.repeat(32), size: 10, mediaType: 'application/json' }] } : {}),
+});
+
+/** The script twice: once with the US declaration sealed to [ru, us], once in the clear. */
+async function scripts() {
+  const sealed = new Script(regime);
+  const clear = new Script(regime);
+  for (const s of [sealed, clear]) s.signAll();
+  const at = '2022-02-02T10:00:00.000Z';
+  const keysBody = await audienceKeyBody(regime, 'us', ['us', 'ru'], '2022', audienceKey);
+  const keysEntry = sealed.add('us', 'audience-key', keysBody, '2022-02-02T09:00:00.000Z');
+  clear.add(
+    'us',
+    'random-commit',
+    { draw: 'padding', inspection: 'ru-ground-missile-base-transparency', commitment: 'ab'.repeat(32) },
+    '2022-02-02T09:00:00.000Z',
+  );
+  const plain = buildEnvelope({
+    type: 'declaration',
+    party: 'us',
+    key: 'us-declarant',
+    issuedAt: at,
+    body: declarationBody(1, true),
+  } as never);
+  const { id, salt } = sealingRandomness(
+    sym,
+    suite.sha256,
+    audienceKey,
+    new TextEncoder().encode(canonicalJson(plain)),
+  );
+  const envelope = sealEntry(sym, suite.sha256, plain, {
+    audience: ['us', 'ru'],
+    keys: ref(keysEntry),
+    audienceKey,
+    id,
+    salt,
+  });
+  const sealedEntry = sealed.add('us', 'sealed', envelope.body, at);
+  expect(sealedEntry.envelope).toEqual(envelope);
+  clear.add('us', 'declaration', plain.body, at);
+  return { sealed, clear, keysEntry, sealedEntry };
+}
+
+/** The entries as `reader` folds them: with the content key of each sealed entry its recipient key opens. */
+async function view(
+  entries: EngineEntry[],
+  keysEntry: EngineEntry,
+  reader: string | undefined,
+): Promise<EngineEntry[]> {
+  if (!reader) return entries;
+  const ix = regimeIndex(regime);
+  const privateKeys = new Map([[`${reader}-recipient`, (await recipientKeyOf(`${reader}-recipient`)).privateKey]]);
+  let key: Uint8Array | undefined;
+  try {
+    key = await openAudienceKey(
+      regime.id,
+      keysEntry.envelope as EnvelopeOf<'audience-key'>,
+      reader,
+      privateKeys,
+      (id) => ix.keys.get(id)?.party.id,
+    );
+  } catch {
+    return entries;
+  }
+  return entries.map((e) =>
+    e.envelope.type === 'sealed' ? { ...e, contentKey: sealedContentKey(sym, e.envelope, key!) } : e,
+  );
+}
+
+beforeAll(async () => {
+  regime = await confidentialScenario();
+});
+
+describe('the fold per audience', () => {
+  it('readers of one audience agree byte for byte; they hold what a fold in the clear holds', async () => {
+    const { sealed, clear, keysEntry, sealedEntry } = await scripts();
+    const asOf = T('2022-03-01');
+    const answer = async (reader: string | undefined) => {
+      const r = sealed.fold(undefined, await view(sealed.entries, keysEntry, reader)).evaluate(asOf);
+      return { state: canonicalJson(r.state), findings: canonicalJson(r.findings), raw: r };
+    };
+    const us = await answer('us');
+    const ru = await answer('ru');
+    expect(ru.state).toBe(us.state);
+    expect(ru.findings).toBe(us.findings);
+    const inClear = clear.fold().evaluate(asOf);
+    // The same holdings; their reference names the sealed leaf rather than the clear one.
+    const clearLeaf = clear.entries.at(-1)!.leafHash;
+    expect(canonicalJson(us.raw.state.holdings)).toBe(
+      canonicalJson(inClear.state.holdings).replace(clearLeaf, sealedEntry.leafHash),
+    );
+    expect(us.raw.state.confidential).toEqual({ read: [{ audience: 'ru,us', entries: 1 }], hidden: [] });
+    // The finding that rests on the sealed declaration carries its audience.
+    const incomplete = us.raw.findings.find((f) => f.rule === 'declaration.incomplete')!;
+    expect(incomplete.audience).toEqual(['ru', 'us']);
+    expect(inClear.findings.find((f) => f.rule === 'declaration.incomplete')!.audience).toBeUndefined();
+  });
+
+  it('a party outside the audience, and the public, see that a sealed entry exists, not what it says', async () => {
+    const { sealed, keysEntry } = await scripts();
+    const asOf = T('2022-03-01');
+    const us = sealed.fold(undefined, await view(sealed.entries, keysEntry, 'us')).evaluate(asOf);
+    for (const reader of ['nato', undefined]) {
+      const r = sealed.fold(undefined, await view(sealed.entries, keysEntry, reader)).evaluate(asOf);
+      const text = canonicalJson(r);
+      expect(text).not.toContain('US-ICBM-0001');
+      expect(text).not.toContain('malmstrom');
+      expect(r.state.confidential).toEqual({ read: [], hidden: [{ audience: 'ru,us', entries: 1 }] });
+      expect(r.findings.map((f) => f.rule)).not.toContain('declaration.incomplete');
+      // They differ from the audience's view only by what the audience hides.
+      expect(canonicalJson(r.state.regime)).toBe(canonicalJson(us.state.regime));
+      expect(r.state.entries).toEqual(us.state.entries);
+    }
+  });
+
+  it('a sealed entry its content key does not open is charged to its author', async () => {
+    const { sealed, keysEntry } = await scripts();
+    const entries = (await view(sealed.entries, keysEntry, 'ru')).map((e) =>
+      e.envelope.type === 'sealed' ? { ...e, contentKey: new Uint8Array(32).fill(7) } : e,
+    );
+    const r = sealed.fold(undefined, entries).evaluate(T('2022-03-01'));
+    const f = r.findings.find((x) => x.rule === 'confidential.undecryptable')!;
+    expect(f).toMatchObject({ party: 'us', message: { params: { reason: 'DECRYPTION_FAILED' } } });
+    // About the ciphertext, which is public: no audience.
+    expect(f.audience).toBeUndefined();
+    expect(canonicalJson(r.state.holdings)).not.toContain('malmstrom');
+  });
+});
+
+describe('complaints', () => {
+  async function withComplaint(contentKey: (e: EngineEntry) => Uint8Array, corrupt = false) {
+    const { sealed, keysEntry, sealedEntry } = await scripts();
+    if (corrupt) {
+      // The author seals a body that is not a declaration (it commits to it and signs it all the same).
+      const plain = buildEnvelope({
+        type: 'declaration',
+        party: 'us',
+        key: 'us-declarant',
+        issuedAt: sealedEntry.envelope.issuedAt,
+        body: declarationBody(1),
+      } as never);
+      const bad = sealEntry(sym, suite.sha256, { ...plain, body: { form: 'plain' } } as never, {
+        audience: ['us', 'ru'],
+        keys: ref(keysEntry),
+        audienceKey,
+        id: new Uint8Array(16).fill(5),
+        salt: new Uint8Array(32).fill(6),
+      });
+      sealed.entries.pop();
+      const again = sealed.add('us', 'sealed', bad.body, sealedEntry.envelope.issuedAt);
+      Object.assign(sealedEntry, again);
+    }
+    const key = contentKey(sealedEntry);
+    sealed.add(
+      'ru',
+      'complaint',
+      { entry: ref(sealedEntry), contentKey: Buffer.from(key).toString('base64') },
+      '2022-02-10T00:00:00.000Z',
+    );
+    const asOf = T('2022-03-01');
+    const views = await Promise.all(
+      ['ru', 'nato', undefined].map(
+        async (r) => sealed.fold(undefined, await view(sealed.entries, keysEntry, r)).evaluate(asOf).findings,
+      ),
+    );
+    return { views, sealedEntry };
+  }
+  const rules = (findings: { rule: string; party: string }[]) =>
+    findings.filter((f) => f.rule.startsWith('confidential.')).map((f) => `${f.rule} ${f.party}`);
+
+  it('a true complaint charges the author in every view, reader or not, from the revealed key alone', async () => {
+    const { views } = await withComplaint(
+      (e) => sealedContentKey(sym, e.envelope as EnvelopeOf<'sealed'>, audienceKey),
+      true,
+    );
+    for (const findings of views) expect(rules(findings)).toEqual(['confidential.undecryptable us']);
+    expect(canonicalJson(views[1])).toBe(canonicalJson(views[2]));
+  });
+
+  it('a complaint whose key opens a valid body, or is not the committed key, is charged to the complainant', async () => {
+    for (const key of [
+      (e: EngineEntry) => sealedContentKey(sym, e.envelope as EnvelopeOf<'sealed'>, audienceKey),
+      () => new Uint8Array(32).fill(3),
+    ]) {
+      const { views } = await withComplaint(key);
+      for (const findings of views) expect(rules(findings)).toEqual(['confidential.false-complaint ru']);
+    }
+  });
+});

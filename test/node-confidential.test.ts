@@ -1,0 +1,201 @@
+/**
+ * A node seals confidential submissions (issue 14): real node directories, SQLite, HTTP on 127.0.0.1. The author is
+ * always a recipient; bad input is a 4xx naming the field and stores nothing; a missing recipient key is named once.
+ */
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import { canonicalJsonBytes } from '../src/crypto/canonical-json.js';
+import { decodeEntry, type EnvelopeOf, openSealed, parseRegime, sealedContentKey } from '../src/model/index.js';
+import { importRegimeKeys, initNodeDir } from '../src/node/config.js';
+import { PartyNode } from '../src/node/node.js';
+import { createRecipientKeys } from '../src/node/recipient-keys.js';
+import { symmetricNode } from '../src/runtime/node-crypto.js';
+import {
+  addUser,
+  freePort,
+  nonce,
+  type RunningNode,
+  scenarioRegimeText,
+  startNode,
+  submit,
+  suite,
+} from './helpers/nodes.js';
+import { tempDirs } from './helpers/tmp.js';
+
+const tmp = tempDirs();
+const issuedAt = new Date().toISOString();
+
+/** The scenario regime with recipient keys for us and ru (not nato), New START declarations bilateral. */
+function confidentialRegimeText(): string {
+  const doc = YAML.parse(scenarioRegimeText());
+  for (const party of doc.parties) {
+    if (party.id !== 'nato') party.keys.push({ id: `${party.id}-recipient`, roles: ['recipient'] });
+  }
+  doc.audiences = [
+    { types: ['declaration'], parties: ['us', 'ru'], audience: ['us', 'ru'] },
+    { types: ['observation'], audience: ['us', 'ru', 'nato'] },
+  ];
+  return YAML.stringify(doc);
+}
+
+const item = (i: number) => ({
+  uid: `US-ICBM-${String(i).padStart(4, '0')}`,
+  category: 'icbm',
+  site: 'malmstrom',
+  status: 'deployed',
+  attributes: { warheads: 1 },
+});
+const declaration = (items = [item(1)], extra: object = {}) => ({
+  nonce: nonce(),
+  type: 'declaration',
+  issuedAt,
+  body: { form: 'plain', asOf: issuedAt.slice(0, 10), items, quantities: [] },
+  ...extra,
+});
+
+let us: RunningNode;
+let token: string;
+const warnings: string[] = [];
+
+beforeAll(async () => {
+  const text = confidentialRegimeText();
+  const keys: Record<string, string> = {};
+  const dirs = new Map<string, string>();
+  const root = tmp();
+  for (const party of ['us', 'ru', 'nato']) {
+    const dir = join(root, party);
+    Object.assign(keys, initNodeDir(dir, { party, regimeText: text }, suite).publicKeys);
+    const draft = parseRegime(text, { allowMissingKeys: true });
+    Object.assign(keys, await createRecipientKeys(dir, draft.parties.find((p) => p.id === party)!));
+    dirs.set(party, dir);
+  }
+  for (const dir of dirs.values()) importRegimeKeys(dir, keys);
+  token = addUser(dirs.get('us')!, 'us', 'alice', ['declarant', 'inspector']);
+  // The us node has lost its recipient key: it still runs, seals, and says which key it lacks, once.
+  const lost = join(root, 'us-lost');
+  const { cpSync } = await import('node:fs');
+  cpSync(dirs.get('us')!, lost, { recursive: true });
+  rmSync(join(lost, 'keys', 'us-recipient.recipient'));
+  const port = await freePort();
+  us = await startNode(dirs.get('us')!, port, []);
+  lostNode = PartyNode.open(lost, { peers: [], logger: (level, m) => warnings.push(`${level} ${m}`) });
+});
+
+let lostNode: PartyNode;
+
+afterAll(async () => {
+  await us?.close();
+  await lostNode?.close();
+});
+
+function leaves(node: RunningNode) {
+  const size = node.node.log.store.head()?.size ?? 0;
+  return [...node.node.log.store.entries(0, size)].map((leaf) => ({ leaf, ...decodeEntry(leaf) }));
+}
+
+describe('a confidential submission', () => {
+  it('is sealed to its audience, its audience key published first; the plaintext is nowhere in the log', async () => {
+    const res = await submit(us.url, token, declaration([item(1), item(2)]));
+    expect(res.status, JSON.stringify(res.json)).toBe(201);
+    const entries = leaves(us);
+    const keysEntry = entries.find((e) => e.envelope.type === 'audience-key')!;
+    const sealed = entries.find((e) => e.envelope.type === 'sealed')!;
+    expect(keysEntry.envelope.body).toMatchObject({ audience: ['ru', 'us'], period: issuedAt.slice(0, 4) });
+    expect(sealed.envelope.body).toMatchObject({ type: 'declaration', audience: ['ru', 'us'] });
+    const text = new TextDecoder().decode(readFileSync(join(us.dir, 'log', readdirSync(join(us.dir, 'log'))[0]!)));
+    for (const { leaf } of entries) {
+      const s = new TextDecoder().decode(leaf);
+      expect(s).not.toContain('US-ICBM-0001');
+      expect(s).not.toContain('malmstrom');
+    }
+    expect(text).not.toContain('US-ICBM-0001');
+    // The author reads its own entry with its own recipient key.
+    const envelope = sealed.envelope as EnvelopeOf<'sealed'>;
+    const key = await us.node.submissions.audienceKeys.read(
+      { origin: us.node.log.store.origin, index: entries.indexOf(keysEntry), leafHash: '' },
+      keysEntry.envelope as EnvelopeOf<'audience-key'>,
+    );
+    const plain = openSealed(symmetricNode, suite.sha256, envelope, sealedContentKey(symmetricNode, envelope, key!));
+    expect(canonicalJsonBytes(plain.body)).toEqual(canonicalJsonBytes(declaration([item(1), item(2)]).body));
+  });
+
+  it('reuses the audience key for the period, and the private key file is 0600', async () => {
+    const before = leaves(us).length;
+    expect((await submit(us.url, token, declaration([item(3)]))).status).toBe(201);
+    expect(leaves(us).length).toBe(before + 1);
+    expect(statSync(join(us.dir, 'keys', 'us-recipient.recipient')).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses bad input with a 4xx naming the field, and stores nothing', async () => {
+    const size = leaves(us).length;
+    const refused = async (body: unknown, status: number, path: string, message: RegExp) => {
+      const res = await submit(us.url, token, body);
+      expect(res.status, JSON.stringify(res.json)).toBe(status);
+      expect(res.json.error.path).toBe(path);
+      expect(res.json.error.message).toMatch(message);
+    };
+    await refused(declaration([item(4)], { audience: ['us', 'nato'] }), 400, '$.audience', /widens/);
+    await refused(declaration([item(4)], { audience: ['ru'] }), 400, '$.audience', /leaves out the author/);
+    await refused(declaration([item(4)], { audience: ['us', 'mars'] }), 400, '$.audience', /unknown party "mars"/);
+    await refused(
+      {
+        nonce: nonce(),
+        type: 'commitment-accepted',
+        issuedAt,
+        body: { commitment: 'us-aegis-ashore-transparency', statement: { en: 'We accept', ru: 'Принимаем' } },
+        audience: ['us'],
+      },
+      400,
+      '$.audience',
+      /always public/,
+    );
+    // Observations go to all three parties, but nato has no recipient key.
+    await refused(
+      {
+        nonce: nonce(),
+        type: 'observation',
+        issuedAt,
+        body: {
+          subject: 'ru',
+          observedAt: issuedAt,
+          place: { zone: 'ru-ukraine-border-band' },
+          quantities: [{ category: 'troops', quantity: 1000 }],
+          method: 'overhead-imagery',
+          evidence: [],
+        },
+      },
+      422,
+      '$.audience',
+      /"nato" has no recipient key/,
+    );
+    // Fits a leaf in the clear, not sealed (base64 adds a third).
+    const many = Array.from({ length: 480 }, (_, i) => item(100 + i));
+    await refused(declaration(many), 413, '$.body', /at most 65535/);
+    await refused({ nonce: nonce(), type: 'sealed', issuedAt, body: {} }, 400, '$.type', /makes "sealed" entries/);
+    expect(leaves(us).length).toBe(size);
+  });
+
+  it('a node without its recipient key says which key, once, and keeps running', async () => {
+    expect(warnings).toEqual([
+      'warn recipient key "us-recipient" is not on this node: entries sealed for it cannot be read here',
+    ]);
+    const user = { name: 'alice', party: 'us', roles: ['declarant' as const] };
+    // It still seals (the audience key it makes is in memory)...
+    const receipt = await lostNode.submissions.submit(user, declaration([item(9)]) as never);
+    expect(receipt.index).toBeGreaterThan(0);
+    // ...but cannot open a copy wrapped for the key it lacks (here: that entry, as read back after a restart),
+    // and says so once however often it tries.
+    const leaf = lostNode.log.store.entry(receipt.index - 1)!;
+    const entry = decodeEntry(leaf).envelope as EnvelopeOf<'audience-key'>;
+    expect(entry.type).toBe('audience-key');
+    for (const attempt of [1, 2]) {
+      const ref = { origin: 'restarted', index: attempt, leafHash: `after-restart-${attempt}` };
+      expect(await lostNode.submissions.audienceKeys.read(ref, entry)).toBeUndefined();
+    }
+    expect(
+      warnings.filter((w) => w.includes('cannot read entries sealed for recipient key "us-recipient"')),
+    ).toHaveLength(1);
+  });
+});
