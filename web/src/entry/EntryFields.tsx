@@ -83,6 +83,7 @@ export function EntryFields({ envelope, regime }: { envelope: unknown; regime: R
       rule: r.notifications,
       commitment: r.commitments,
       category: r.categories,
+      metric: r.metrics,
     };
     const found = lists[field]?.get(id);
     return (found && text(found.name)) || id;
