@@ -106,13 +106,21 @@ async function tabOrder(page: Page, max = 200): Promise<{ key: string; visible: 
       const e = document.activeElement as HTMLElement | null;
       if (!e || e === document.body) return undefined;
       const style = getComputedStyle(e);
+      // A map marker (SVG) shows its focus on its ring, not with an outline.
+      const marker = e.querySelector('.focus-ring');
+      const markerRing = marker ? getComputedStyle(marker).stroke : 'none';
       const ring =
-        (style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+        (style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) > 0) ||
+        style.boxShadow !== 'none' ||
+        (markerRing !== 'none' && markerRing !== 'transparent' && markerRing !== 'rgba(0, 0, 0, 0)');
       const key = `${e.tagName.toLowerCase()}|${e.getAttribute('data-site') ?? e.getAttribute('data-site-link') ?? e.getAttribute('href') ?? e.getAttribute('name') ?? e.id ?? ''}|${(e.textContent ?? '').trim().slice(0, 30)}|${e.getAttribute('aria-label') ?? ''}`;
-      return { key, visible: ring && e.matches(':focus-visible') };
+      return { key, visible: ring };
     });
     if (!at) break;
     if (seen.length && seen[0]!.key === at.key) break; // wrapped around
+    // A date input takes several Tab stops (its month, day and year fields, and Chromium's picker button, which
+    // does not expose its focus to the page): one control, shown focused on its first stop.
+    if (seen.at(-1)?.key === at.key) continue;
     seen.push(at);
   }
   return seen;
@@ -128,7 +136,7 @@ async function controls(page: Page): Promise<number> {
 }
 
 describe('the keyboard alone', () => {
-  it('Tab reaches every control of each view once, in order, and the focus is always visible', async () => {
+  it('Tab reaches as many stops as each view has controls, and the focus is always visible', async () => {
     for (const v of views()) {
       const page = await open(v.path);
       await page.locator(v.ready).first().waitFor();
@@ -170,23 +178,36 @@ describe('the keyboard alone', () => {
     await page.close();
   });
 
-  it('a form submits by keyboard: Enter in the token field and the form sends, and the answer is announced', async () => {
+  it('a form submits by keyboard: typed into, tabbed through, sent with Enter, and the answer is announced', async () => {
+    const us = node.fed.node('us');
+    // A Russian notification for the US to acknowledge.
+    const ru = encodeURIComponent(node.origin('ru'));
+    let target: { index: number; leafHash: string } | undefined;
+    for (let i = 0; !target; i++) {
+      const e = await (await fetch(`${node.base}/api/entries/${ru}/${i}`)).json();
+      if (e.envelope.type === 'notification') target = { index: i, leafHash: e.leafHash };
+    }
     const page = await open('/act/acknowledge');
     await page.locator('form').first().waitFor();
-    const token = page.getByLabel(/token/i);
-    await token.focus();
-    await page.keyboard.type(node.fed.node('ru').token);
-    await page.getByTestId('me').waitFor();
-    // Tab to the form's submit button and press Enter there: the request leaves and an answer comes back.
+    await page.getByLabel('Access token').focus();
+    await page.keyboard.type(us.token);
+    await expect.poll(() => page.getByTestId('me').textContent()).toContain(us.user);
+    await page.locator('form select').first().focus();
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(String(target.index));
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(target.leafHash);
     const submit = page.locator('form button[type="submit"]').first();
     let reached = false;
-    for (let i = 0; i < 60 && !reached; i++) {
+    for (let i = 0; i < 20 && !reached; i++) {
       await page.keyboard.press('Tab');
       reached = await submit.evaluate((b) => b === document.activeElement);
     }
     expect(reached).toBe(true);
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.locator('form [role="alert"], form [role="status"]').count()).toBeGreaterThan(0);
+    // The answer (the new entry, or the node's refusal) lands in the live region a screen reader announces.
+    await expect.poll(() => page.getByTestId('submit-result').textContent(), { timeout: 20_000 }).toMatch(/\S/);
+    expect(await page.getByTestId('submit-result').getAttribute('aria-live')).toBe('polite');
     await page.close();
   });
 

@@ -51,8 +51,12 @@ async function firstOfEachType(): Promise<Map<string, number>> {
 
 describe('an entry, readable', () => {
   it('each entry type shows as labelled fields, in English and Russian, with the raw JSON one click away', async () => {
-    const types = await firstOfEachType();
-    expect([...types.keys()]).toEqual(expect.arrayContaining(['inspection-report', 'declaration', 'notification']));
+    const all = await firstOfEachType();
+    expect([...all.keys()]).toEqual(expect.arrayContaining(['inspection-report', 'declaration', 'notification']));
+    // Every field of every type has its label (test/web-entry-fields-unit.test.ts); here, one entry of a few types.
+    const types = ['inspection-report', 'declaration', 'notification', 'observation'].map(
+      (t) => [t, all.get(t)!] as const,
+    );
     for (const [type, index] of types) {
       for (const lang of ['en', 'ru'] as const) {
         const page = await open(`/entry/${encodeURIComponent(node.origin('us'))}/${index}`, lang);
