@@ -9,6 +9,7 @@ import { partyColour, useData } from '../data.js';
 import { type MessageKey, useI18n } from '../i18n/i18n.js';
 import { navigate } from '../router.js';
 import { siteStatus } from '../state.js';
+import { placeLabel } from './label-place.js';
 import { type Frame, H, mapLayout, W } from './layout.js';
 import { SitePanel } from './SitePanel.js';
 
@@ -178,9 +179,16 @@ export function MapView({ selected }: { selected?: string }) {
           zone.kind === 'border-band'
             ? [(x0 + x1) / 2, y0 - 6, 'middle']
             : [...main.path.centroid(g ?? feature({ type: 'Point', coordinates: [0, 0] })), 'middle'];
-        return { zone, d, approximate, at: g ? at : ([Number.NaN, Number.NaN, 'middle'] as const) };
+        if (!g) return { zone, d, approximate, at: [Number.NaN, Number.NaN, 'middle'] as const };
+        // Clear of every marker of the main map (the label once hid Kozelsk).
+        const markers = regime.sites
+          .map((s) => layout.place(s))
+          .filter((p) => p.frame.id === 'main')
+          .map((p) => [p.x, p.y] as const);
+        const placed = placeLabel({ x: at[0], y: at[1], anchor: at[2] }, text(zone.name).length, markers);
+        return { zone, d, approximate, at: [placed.x, placed.y, placed.anchor] as const };
       }),
-    [regime, main],
+    [regime, main, layout, text],
   );
   const select = (id: string) => navigate(`/map?site=${encodeURIComponent(id)}`);
   const site = regime.sites.find((s) => s.id === selected);
