@@ -237,7 +237,9 @@ describe('detente start', () => {
       expect(stdout, stderr).toContain(`us    dashboard http://127.0.0.1:${port}/`);
       for (const [i, party] of ['us', 'ru', 'nato'].entries()) {
         const url = `http://127.0.0.1:${port + i}`;
-        expect(stdout).toContain(`${party.padEnd(5)} dashboard ${url}/   logs ${url}/logs   API docs ${url}/docs`);
+        expect(stdout).toContain(
+          `${party.padEnd(5)} dashboard ${url}/   logs and their cosigners ${url}/health   API docs ${url}/docs`,
+        );
       }
       const res = await fetch(`http://127.0.0.1:${port}/logs`);
       expect(res.status).toBe(200);

@@ -224,7 +224,9 @@ describe('dashboard', () => {
     await page.getByTestId('filter-severity').selectOption('');
     await page.locator('[data-finding="inspection.short-notice/detente.example/us#11"] a[data-ref]').click();
     await expect.poll(() => page.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
-    expect(await page.locator('pre.json').first().textContent()).toContain('"type": "inspection-request"');
+    expect(await page.locator('[data-testid="raw-json"] pre').first().textContent()).toContain(
+      '"type": "inspection-request"',
+    );
     await page.close();
   });
 
@@ -372,7 +374,7 @@ describe('dashboard', () => {
     await result.locator('a').click();
     const verdict = page.getByTestId('verdict');
     await expect.poll(() => verdict.getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
-    expect(await page.locator('pre.json').first().textContent()).toContain('"site": "deveselu"');
+    expect(await page.locator('[data-testid="raw-json"] pre').first().textContent()).toContain('"site": "deveselu"');
     // Mirrored to the US node, whose engine counts it against Russia's quota for this year.
     await node.fed.settle(30_000);
     const us = await open('/board');
@@ -408,7 +410,9 @@ describe('dashboard', () => {
     await expect.poll(() => result.textContent(), { timeout: 10_000 }).toContain(`Appended as entry ${before}`);
     await result.locator('a').click();
     await expect.poll(() => page.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
-    expect(await page.locator('pre.json').first().textContent()).toContain('"rule": "vd11-prior-notification"');
+    expect(await page.locator('[data-testid="raw-json"] pre').first().textContent()).toContain(
+      '"rule": "vd11-prior-notification"',
+    );
     // The engine records it as late.
     await node.fed.settle(30_000);
     const { findings } = await (await fetch(`${node.base}/api/findings`)).json();

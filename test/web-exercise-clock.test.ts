@@ -153,6 +153,23 @@ describe('the map', () => {
     tones.delete('unknown');
     for (const tone of tones) expect(await page.locator(`[data-legend-tone="${tone}"]`).count()).toBe(1);
     for (const z of node.regime.zones) expect(await page.locator(`[data-zone-label="${z.id}"]`).count()).toBe(1);
+    // No zone label covers a site's marker (the border band's label once hid Kozelsk).
+    const markers = await page
+      .locator('[data-site] [data-shape]')
+      .evaluateAll((els) =>
+        els.map((e) => ({ site: e.closest('[data-site]')!.getAttribute('data-site'), box: e.getBoundingClientRect() })),
+      );
+    for (const label of await page.locator('[data-zone-label]').all()) {
+      const l = (await label.boundingBox())!;
+      for (const m of markers) {
+        const overlap =
+          m.box.x < l.x + l.width &&
+          m.box.x + m.box.width > l.x &&
+          m.box.y < l.y + l.height &&
+          m.box.y + m.box.height > l.y;
+        expect(overlap, `${await label.getAttribute('data-zone-label')} over ${m.site}`).toBe(false);
+      }
+    }
     await page.close();
   });
 

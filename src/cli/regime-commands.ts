@@ -8,6 +8,8 @@ import { type CatalogueLine, notificationCatalogue, parseRegime, regimeHash } fr
 import { bordersFor } from '../runtime/borders.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { printJson, UsageError } from './output.js';
+import { parseLang } from './status-commands.js';
+import { words } from './words.js';
 
 function readText(file: string, what: string): string {
   try {
@@ -75,8 +77,11 @@ export function registerRegimeCommands(program: Command): void {
     .description('check a regime (YAML or JSON): every problem is listed; prints a summary and its hash')
     .argument('<file>', 'the regime document')
     .option('--keys <file>', 'public keys to supply, a JSON object {keyId: base64} (as `scenario play` writes)')
+    .option('--lang <lang>', 'en or ru', 'en')
     .option('--json', 'print JSON')
-    .action((file: string, opts: { keys?: string; json?: boolean }) => {
+    .action((file: string, opts: { keys?: string; json?: boolean; lang?: string }) => {
+      const lang = parseLang(opts.lang);
+      const w = words(lang);
       const text = readText(file, 'regime');
       let keys: Record<string, string> | undefined;
       if (opts.keys) {
@@ -114,18 +119,33 @@ export function registerRegimeCommands(program: Command): void {
         printJson({ ok: true, id: r.id, version: r.version, ...(hash ? { hash } : {}), missingKeys: missing, counts });
         return;
       }
-      const lines = [
-        `OK ${r.id} v${r.version}: ${r.name.en}`,
-        `  ${counts.parties} parties (${counts.observers} observer${counts.observers === 1 ? '' : 's'}), ${counts.keys} keys, ${counts.sites} sites, ${counts.zones} zones, ${counts.categories} categories, ${counts.groups} groups`,
-        `  ${counts.limits} limits, ${counts.notifications} notification rules, ${counts.inspections} inspection types, ${counts.commitments} commitments, ${counts.metrics} metric${counts.metrics === 1 ? '' : 's'}`,
-      ];
-      if (counts.types || counts.periodic)
-        lines.push(`  ${counts.periodic} periodic obligations, ${counts.types} agreed item types`);
-      if (r.zones.some((z) => z.kind !== 'area')) lines.push(`  zones computed from ${r.geography?.borders.dataset}`);
+      const lines =
+        lang === 'en'
+          ? [
+              `OK ${r.id} v${r.version}: ${r.name.en}`,
+              `  ${counts.parties} parties (${counts.observers} observer${counts.observers === 1 ? '' : 's'}), ${counts.keys} keys, ${counts.sites} sites, ${counts.zones} zones, ${counts.categories} categories, ${counts.groups} groups`,
+              `  ${counts.limits} limits, ${counts.notifications} notification rules, ${counts.inspections} inspection types, ${counts.commitments} commitments, ${counts.metrics} metric${counts.metrics === 1 ? '' : 's'}`,
+            ]
+          : [
+              // Counts as labelled fields ("сторон: 3"): no plural forms to get wrong.
+              `${w('regimeOk')} ${r.id} v${r.version}: ${r.name[lang]}`,
+              `  ${(['parties', 'observers', 'keys', 'sites', 'zones', 'categories', 'groups'] as const).map((k) => `${w(k)}: ${counts[k]}`).join(', ')}`,
+              `  ${w('limitsCount')}: ${counts.limits}, ${w('notificationRules')}: ${counts.notifications}, ${w('inspectionTypes')}: ${counts.inspections}, ${w('commitmentsCount')}: ${counts.commitments}, ${w('metricsCount')}: ${counts.metrics}`,
+            ];
+      if (counts.types || counts.periodic) {
+        lines.push(
+          lang === 'en'
+            ? `  ${counts.periodic} periodic obligations, ${counts.types} agreed item types`
+            : `  ${w('periodicCount')}: ${counts.periodic}, ${w('typesCount')}: ${counts.types}`,
+        );
+      }
+      if (r.zones.some((z) => z.kind !== 'area')) lines.push(`  ${w('zonesFrom')} ${r.geography?.borders.dataset}`);
       lines.push(
         hash
-          ? `  hash ${hash} (what every party signs)`
-          : `  no hash yet: ${missing.length} key(s) have no public key (supply them with --keys)`,
+          ? `  ${w('hash')} ${hash} (${w('whatEveryPartySigns')})`
+          : lang === 'en'
+            ? `  no hash yet: ${missing.length} key(s) have no public key (supply them with --keys)`
+            : `  ${w('noHashYet')} ${missing.length}`,
       );
       process.stdout.write(`${lines.join('\n')}\n`);
     });

@@ -3,8 +3,9 @@
  * said so. Messages in English or Russian (`--lang`).
  */
 import type { ComplianceState, Finding } from '../engine/index.js';
-import { renderMessage } from '../i18n/index.js';
+import { formatDuration, renderMessage, ruleTitle } from '../i18n/index.js';
 import type { EntryRef, Regime } from '../model/index.js';
+import { codeWord, statusWord, words } from './words.js';
 
 export type Lang = 'en' | 'ru';
 
@@ -39,20 +40,25 @@ const SEVERITY_ORDER = ['critical', 'major', 'minor', 'info'] as const;
 export function renderState(state: ComplianceState, regime: Regime, lang: Lang): string {
   const out: string[] = [];
   const say = (s = '') => out.push(s);
+  const w = words(lang);
+  const st = (status: string) => statusWord(status, lang);
+  const code = (c: string) => codeWord(c, lang);
   const name = regime.name[lang];
-  say(`${name} — state as of ${utc(state.asOf)}`);
+  say(`${name} — ${w('stateAsOf')} ${utc(state.asOf)}`);
   const r = state.regime;
   say(
-    `Regime ${r.id} v${r.version}, hash ${r.hash.slice(0, 16)}…: ${r.inForce ? `IN FORCE since ${utc(r.since)}` : 'NOT IN FORCE (not every party has signed)'}`,
+    `${w('regime')} ${r.id} v${r.version}, ${w('hash')} ${r.hash.slice(0, 16)}…: ${r.inForce ? `${w('inForceSince')} ${utc(r.since)}` : w('notInForce')}`,
   );
   say(
     table(
-      ['PARTY', 'SIGNATURE', 'SIGNED'],
+      [w('PARTY'), w('SIGNATURE'), w('SIGNED')],
       r.signatures.map((s) => [
         s.party,
-        s.status +
+        (lang === 'en' ? s.status : st(s.status)) +
           (s.otherHashes
-            ? ` (also signed ${s.otherHashes.length} other hash${s.otherHashes.length > 1 ? 'es' : ''})`
+            ? lang === 'en'
+              ? ` (also signed ${s.otherHashes.length} other hash${s.otherHashes.length > 1 ? 'es' : ''})`
+              : ` (${w('alsoSigned')} ${s.otherHashes.length})`
             : ''),
         utc(s.at),
       ]),
@@ -60,23 +66,23 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
   );
   const e = state.entries;
   say(
-    `Entries: ${e.total} (${Object.entries(e.byParty)
+    `${w('entries')}: ${e.total} (${Object.entries(e.byParty)
       .map(([p, n]) => `${p} ${n}`)
-      .join(', ')}), the last counted ${utc(e.lastCountedAt)}`,
+      .join(', ')}), ${w('lastCounted')} ${utc(e.lastCountedAt)}`,
   );
 
-  say('\nCOMMITMENTS');
+  say(`\n${w('commitments')}`);
   say(
     table(
-      ['COMMITMENT', 'PARTY', 'STATUS', 'WHY'],
-      state.commitments.map((c) => [c.commitment, c.party, c.status.toUpperCase(), renderMessage(c.reason, lang)]),
+      [w('COMMITMENT'), w('PARTY'), w('STATUS'), w('WHY')],
+      state.commitments.map((c) => [c.commitment, c.party, st(c.status), renderMessage(c.reason, lang)]),
     ),
   );
 
-  say('\nLIMITS');
+  say(`\n${w('limits')}`);
   say(
     table(
-      ['LIMIT', 'PARTY', 'ZONE', 'DECLARED', 'OBSERVED', 'AT MOST', 'MARGIN', 'STATUS'],
+      [w('LIMIT'), w('PARTY'), w('ZONE'), w('DECLARED'), w('OBSERVED'), w('AT_MOST'), w('MARGIN'), w('STATUS')],
       state.limits.map((l) => [
         l.limit,
         l.party,
@@ -86,32 +92,28 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
         l.observed ?? '—',
         l.atMost,
         l.margin,
-        l.status.toUpperCase(),
+        st(l.status),
       ]),
     ),
   );
-  if (state.limits.some((l) => l.partial && !l.coverage)) say('  * partial: an incomplete declaration');
-  if (state.limits.some((l) => l.status === 'not-assessable')) {
-    say(
-      '  NOT-ASSESSABLE: neither committed totals nor opened items cover the limit; what is known does not exceed it',
-    );
-  }
+  if (state.limits.some((l) => l.partial && !l.coverage)) say(`  ${w('partial')}`);
+  if (state.limits.some((l) => l.status === 'not-assessable')) say(`  ${w('notAssessable')}`);
 
-  say('\nHOLDINGS (declared, inspected, observed)');
+  say(`\n${w('holdings')}`);
   for (const h of state.holdings) {
     const d = h.declaration;
     say(
-      `  ${h.party}: ${d ? `declaration as of ${d.asOf} (${d.form}, ${d.items} items${d.complete ? '' : ', INCOMPLETE'}), counted ${utc(d.countedAt)}; ${d.notifiedChanges} notified change(s) since` : 'no declaration'}`,
+      `  ${h.party}: ${d ? `${w('declarationAsOf')} ${d.asOf} (${code(d.form)}, ${d.items} ${w('items')}${d.complete ? '' : `, ${w('incomplete')}`}), ${w('counted')} ${utc(d.countedAt)}; ${d.notifiedChanges} ${w('notifiedChangesSince')}` : w('noDeclaration')}`,
     );
     if (h.byCategory.length) {
       say(
         table(
-          ['CATEGORY', 'DECLARED', 'BY STATUS'],
+          [w('CATEGORY'), w('DECLARED'), w('BY_STATUS')],
           h.byCategory.map((c) => [
             c.category,
             c.declared,
             Object.entries(c.byStatus ?? {})
-              .map(([s, n]) => `${s} ${n}`)
+              .map(([s, n]) => `${code(s)} ${n}`)
               .join(', ') || '—',
           ]),
           '    ',
@@ -123,22 +125,22 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
       const i = s.inspected;
       const inspected = i
         ? `${[
-            i.confirmed ? `${i.confirmed} confirmed` : '',
-            i.notFound ? `${i.notFound} NOT FOUND` : '',
-            i.mismatched ? `${i.mismatched} MISMATCHED` : '',
-            i.absent === true ? 'absent' : '',
-            i.present ? `${i.present} PRESENT` : '',
-            i.undeclared ? `${i.undeclared} UNDECLARED` : '',
+            i.confirmed ? `${i.confirmed} ${code('confirmed')}` : '',
+            i.notFound ? `${i.notFound} ${code('NOT FOUND')}` : '',
+            i.mismatched ? `${i.mismatched} ${code('MISMATCHED')}` : '',
+            i.absent === true ? code('absent') : '',
+            i.present ? `${i.present} ${code('PRESENT')}` : '',
+            i.undeclared ? `${i.undeclared} ${code('UNDECLARED')}` : '',
           ]
             .filter(Boolean)
             .join(', ')} (${i.by}, ${utc(i.at).slice(0, 10)})`
         : '—';
       const observed = s.observed?.map((o) => `${o.by} ${o.quantity} (${utc(o.at).slice(0, 10)})`).join('; ') ?? '—';
-      rows.push([`site ${s.site}`, s.category, String(s.declared), inspected, observed]);
+      rows.push([`${w('site')} ${s.site}`, s.category, String(s.declared), inspected, observed]);
     }
     for (const z of h.byZone) {
       rows.push([
-        `zone ${z.zone}`,
+        `${w('zone')} ${z.zone}`,
         z.category,
         String(z.declared),
         '—',
@@ -148,14 +150,26 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
     for (const o of h.elsewhere) {
       rows.push([o.place, o.category, '—', '—', `${o.by} ${o.quantity} (${utc(o.at).slice(0, 10)})`]);
     }
-    if (rows.length) say(table(['WHERE', 'CATEGORY', 'DECLARED', 'INSPECTED', 'OBSERVED'], rows, '    '));
+    if (rows.length) {
+      say(table([w('WHERE'), w('CATEGORY'), w('DECLARED'), w('INSPECTED'), w('OBSERVED')], rows, '    '));
+    }
   }
 
   const n = state.notifications;
-  say('\nNOTIFICATIONS');
+  say(`\n${w('notifications')}`);
   say(
     table(
-      ['RULE', 'PARTY', 'NOTIFIED', 'ON TIME', 'LATE', 'MISSING', 'ACKS DUE', 'ACKED', 'NOT ACKED'],
+      [
+        w('RULE'),
+        w('PARTY'),
+        w('NOTIFIED'),
+        w('ON_TIME'),
+        w('LATE'),
+        w('MISSING'),
+        w('ACKS_DUE'),
+        w('ACKED'),
+        w('NOT_ACKED'),
+      ],
       n.summary.map((s) => [
         s.rule,
         s.party,
@@ -173,16 +187,19 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
     say('');
     say(
       table(
-        ['COUNTED', 'PARTY', 'RULE', 'KIND', 'DUE', 'STATUS', 'ACKNOWLEDGED / EXPLAINED', 'ENTRY'],
+        [w('COUNTED'), w('PARTY'), w('RULE'), w('KIND'), w('DUE'), w('STATUS'), w('ACK_EXPLAINED'), w('ENTRY')],
         n.items.map((i) => [
           utc(i.countedAt),
           i.party,
           i.rule,
           i.kind,
           utc(i.dueBy),
-          i.status.toUpperCase(),
+          st(i.status),
           [
-            ...i.acknowledgements.map((a) => `${a.party} ${a.status}${a.at ? ` ${utc(a.at)}` : ''}`),
+            ...i.acknowledgements.map(
+              (a) =>
+                `${a.party} ${lang === 'en' ? a.status : st(a.status).toLowerCase()}${a.at ? ` ${utc(a.at)}` : ''}`,
+            ),
             ...(i.explanation
               ? [`${i.explanation.by} ${i.explanation.status}${i.explanation.at ? ` ${utc(i.explanation.at)}` : ''}`]
               : []),
@@ -193,16 +210,16 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
     );
   }
   if (n.missing.length) {
-    say('\n  Changes and activities that needed a notification:');
+    say(`\n  ${w('neededNotification')}`);
     say(
       table(
-        ['DUE', 'PARTY', 'RULE', 'KIND', 'STATUS', 'WHAT', 'SHOWN BY'],
+        [w('DUE'), w('PARTY'), w('RULE'), w('KIND'), w('STATUS'), w('WHAT'), w('SHOWN_BY')],
         n.missing.map((m) => [
           utc(m.dueBy),
           m.party,
           m.rule,
           m.kind,
-          m.status.toUpperCase(),
+          st(m.status),
           m.items ? m.items.map((x) => x.uid + (x.notifiedBy ? ' (notified)' : '')).join(', ') : 'activity',
           m.evidence.map(short).join(', '),
         ]),
@@ -211,10 +228,10 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
   }
 
   const ins = state.inspections;
-  say('\nINSPECTION QUOTAS (current period)');
+  say(`\n${w('quotas')}`);
   say(
     table(
-      ['TYPE', 'INSPECTOR → HOST', 'PERIOD', 'QUOTA', 'USED', 'LEFT', 'SITES CHOSEN'],
+      [w('TYPE'), w('INSPECTOR_HOST'), w('PERIOD'), w('QUOTA'), w('USED'), w('LEFT'), w('SITES_CHOSEN')],
       ins.quotas.map((q) => [
         q.inspection,
         `${q.inspector} → ${q.host}`,
@@ -227,27 +244,27 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
     ),
   );
   if (ins.items.length) {
-    say('\nINSPECTIONS');
+    say(`\n${w('inspections')}`);
     say(
       table(
-        ['ARRIVAL', 'TYPE', 'INSPECTOR → HOST', 'SITE', 'NOTICE', 'QUOTA', 'STATUS', 'REPORT'],
+        [w('ARRIVAL'), w('TYPE'), w('INSPECTOR_HOST'), w('SITE'), w('NOTICE'), w('QUOTA'), w('STATUS'), w('REPORT')],
         ins.items.map((i) => [
           utc(i.arrival),
           i.inspection,
           `${i.inspector} → ${i.host}`,
           i.site + (i.siteAllowed ? '' : ' (not selectable)'),
-          i.notice,
-          i.withinQuota ? 'within' : 'EXCEEDED',
-          i.status.toUpperCase(),
+          code(i.notice),
+          i.withinQuota ? (lang === 'en' ? 'within' : st('within').toLowerCase()) : code('EXCEEDED'),
+          st(i.status),
           i.report
             ? [
-                i.report.confirmed ? `${i.report.confirmed} confirmed` : '',
-                i.report.notFound ? `${i.report.notFound} not found` : '',
-                i.report.mismatched ? `${i.report.mismatched} mismatched` : '',
-                i.report.absent.length ? `absent: ${i.report.absent.join(', ')}` : '',
-                i.report.present.length ? `PRESENT: ${i.report.present.join(', ')}` : '',
-                i.report.undeclared ? `${i.report.undeclared} undeclared` : '',
-                i.report.countersigned ? 'countersigned' : 'NOT countersigned',
+                i.report.confirmed ? `${i.report.confirmed} ${code('confirmed')}` : '',
+                i.report.notFound ? `${i.report.notFound} ${code('not found')}` : '',
+                i.report.mismatched ? `${i.report.mismatched} ${code('mismatched')}` : '',
+                i.report.absent.length ? `${code('absent')}: ${i.report.absent.join(', ')}` : '',
+                i.report.present.length ? `${code('PRESENT')}: ${i.report.present.join(', ')}` : '',
+                i.report.undeclared ? `${i.report.undeclared} ${code('undeclared')}` : '',
+                code(i.report.countersigned ? 'countersigned' : 'NOT countersigned'),
               ]
                 .filter(Boolean)
                 .join('; ')
@@ -257,29 +274,29 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
     );
   }
 
-  say('\nDE-ESCALATION METRICS');
+  say(`\n${w('metrics')}`);
   for (const m of state.metrics) {
     say(
-      `  ${m.metric} (${m.party}, zone ${m.zone}): ${m.status.toUpperCase()} — at most ${m.target} by ${m.deadline}, held for ${m.holdFor}`,
+      `  ${m.metric} (${m.party}, ${w('zone')} ${m.zone}): ${st(m.status)} — ${w('atMost')} ${m.target} ${w('by')} ${m.deadline}, ${w('heldFor')} ${lang === 'en' ? m.holdFor : formatDuration(m.holdFor, lang)}`,
     );
     const facts = [
-      m.firstMetAt ? `first met ${utc(m.firstMetAt)}` : '',
-      m.metSince ? `met since ${utc(m.metSince)}` : '',
-      m.heldAt ? `held from ${utc(m.heldAt)}` : '',
-      m.relapsedAt ? `relapsed ${utc(m.relapsedAt)}` : '',
+      m.firstMetAt ? `${w('firstMet')} ${utc(m.firstMetAt)}` : '',
+      m.metSince ? `${w('metSince')} ${utc(m.metSince)}` : '',
+      m.heldAt ? `${w('heldFrom')} ${utc(m.heldAt)}` : '',
+      m.relapsedAt ? `${w('relapsed')} ${utc(m.relapsedAt)}` : '',
     ].filter(Boolean);
     if (facts.length) say(`    ${facts.join('; ')}`);
     const c = m.current;
     say(
-      `    now: ${c.declared ? `declared ${c.declared.value}; ` : ''}${c.sources.map((s) => `${s.by} ${s.value} (${utc(s.at).slice(0, 10)})`).join(', ') || 'no observations'}; ${c.verified ? `verified ${c.value}` : 'not verified'}`,
+      `    ${w('now')}: ${c.declared ? `${w('declaredLower')} ${c.declared.value}; ` : ''}${c.sources.map((s) => `${s.by} ${s.value} (${utc(s.at).slice(0, 10)})`).join(', ') || w('noObservations')}; ${c.verified ? `${w('verified')} ${c.value}` : w('notVerified')}`,
     );
     if (m.series.length) {
       say(
         table(
-          ['COUNTED', 'SOURCE', 'VALUE', 'MET?'],
+          [w('COUNTED'), w('SOURCE'), w('VALUE'), w('MET')],
           m.series.map((p) => {
             const period = [...m.periods].reverse().find((x) => x.from <= p.at);
-            return [utc(p.at), p.source, p.value, period ? (period.met ? 'met' : 'not met') : '—'];
+            return [utc(p.at), p.source, p.value, period ? code(period.met ? 'met' : 'not met') : '—'];
           }),
           '    ',
         ),
@@ -289,25 +306,30 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
 
   const f = state.findings;
   say(
-    `\nFINDINGS: ${f.total} (${SEVERITY_ORDER.map((s) => `${f.bySeverity[s]} ${s}`).join(', ')}); \`detente findings\` lists them`,
+    `\n${w('findings')}: ${f.total} (${SEVERITY_ORDER.map((s) => `${f.bySeverity[s]} ${w(s)}`).join(', ')}); ${w('findingsListed')}`,
   );
   return `${out.join('\n')}\n`;
 }
 
 export function renderFindings(findings: readonly Finding[], asOf: string, lang: Lang): string {
   const out: string[] = [];
-  out.push(`${findings.length} finding${findings.length === 1 ? '' : 's'} as of ${utc(asOf)}`);
+  const w = words(lang);
+  out.push(
+    lang === 'en'
+      ? `${findings.length} finding${findings.length === 1 ? '' : 's'} as of ${utc(asOf)}`
+      : `${findings.length} ${w('findingsAsOf')} ${utc(asOf)}`,
+  );
   for (const sev of SEVERITY_ORDER) {
     const n = findings.filter((f) => f.severity === sev).length;
-    if (n) out.push(`  ${sev}: ${n}`);
+    if (n) out.push(`  ${w(sev)}: ${n}`);
   }
   for (const f of findings) {
     out.push('');
     out.push(
-      `${utc(f.at)}  ${f.severity.toUpperCase()}  ${f.rule}  (${f.breaks.kind} ${f.breaks.id})  concerns ${f.party}`,
+      `${utc(f.at)}  ${w(f.severity).toUpperCase()}  ${lang === 'en' ? f.rule : `${ruleTitle(f.rule, lang)} [${f.rule}]`}  (${f.breaks.kind} ${f.breaks.id})  ${w('concerns')} ${f.party}`,
     );
     out.push(`  ${renderMessage(f.message, lang)}`);
-    for (const r of f.refs) out.push(`  ↳ ${r.origin} #${r.index} leaf ${r.leafHash}`);
+    for (const r of f.refs) out.push(`  ↳ ${r.origin} #${r.index} ${w('leaf')} ${r.leafHash}`);
   }
   return `${out.join('\n')}\n`;
 }

@@ -10,7 +10,8 @@ import { type ExerciseMeta, playScenario } from '../exercise/play.js';
 import { DEFAULT_SCENARIO, packageRoot } from '../exercise/scenarios.js';
 import { printJson, progress } from './output.js';
 import { utc } from './render.js';
-import { reportPlayed } from './status-commands.js';
+import { parseLang, reportPlayed } from './status-commands.js';
+import { words } from './words.js';
 
 export function describePlay(meta: ExerciseMeta, dir: string): string {
   const total = meta.parties.reduce((s, p) => s + p.entries, 0);
@@ -46,13 +47,16 @@ export function registerScenarioCommands(program: Command): void {
   scenario
     .command('list')
     .description('every scenario, with what it exercises')
+    .option('--lang <lang>', 'en or ru', 'en')
     .option('--json', 'print JSON')
-    .action((opts: { json?: boolean }) => {
+    .action((opts: { json?: boolean; lang?: string }) => {
+      const w = words(parseLang(opts.lang));
       const list = listScenarios();
       if (opts.json) printJson({ scenarios: list, default: DEFAULT_SCENARIO });
       else {
+        process.stdout.write(`${w('scenarios')}:\n`);
         for (const s of list) {
-          process.stdout.write(`${s.name}${s.name === DEFAULT_SCENARIO ? ' (default)' : ''}\n  ${s.about}\n`);
+          process.stdout.write(`${s.name}${s.name === DEFAULT_SCENARIO ? ` (${w('default')})` : ''}\n  ${s.about}\n`);
         }
       }
     });

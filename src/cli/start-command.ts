@@ -27,7 +27,7 @@ function describeUrls(fed: Federation): string {
   ];
   for (const n of fed.nodes) {
     lines.push(
-      `  ${n.party.padEnd(5)} dashboard ${n.url}/   logs ${n.url}/logs   API docs ${n.url}/docs`,
+      `  ${n.party.padEnd(5)} dashboard ${n.url}/   logs and their cosigners ${n.url}/health   API docs ${n.url}/docs`,
       `        user ${n.user} (${n.roles.join(', ')}), token ${n.token}`,
     );
   }

@@ -18,7 +18,8 @@ export function parseAsOf(text: string): number {
   }
 }
 
-function lang(value: string | undefined): Lang {
+/** `--lang`: en (the default) or ru. */
+export function parseLang(value: string | undefined): Lang {
   if (value === undefined || value === 'en' || value === 'ru') return value ?? 'en';
   throw new UsageError(`--lang: expected en or ru, got ${JSON.stringify(value)}`);
 }
@@ -62,7 +63,7 @@ const common = (c: Command) =>
 export function registerStatusCommands(program: Command): void {
   common(program.command('status').description('the state of compliance, folded from every party log')).action(
     (opts: Opts) => {
-      const l = lang(opts.lang);
+      const l = parseLang(opts.lang);
       const f = fold(opts);
       const { state } = f.engine.evaluate(f.asOf);
       if (opts.json) printJson({ ...state, problems: f.set.problems });
@@ -75,7 +76,7 @@ export function registerStatusCommands(program: Command): void {
   )
     .option('--severity <levels>', 'only these severities, comma-separated (critical,major,minor,info)')
     .action((opts: Opts & { severity?: string }) => {
-      const l = lang(opts.lang);
+      const l = parseLang(opts.lang);
       const wanted = opts.severity?.split(',').map((s) => s.trim());
       for (const s of wanted ?? []) {
         if (!['critical', 'major', 'minor', 'info'].includes(s))
@@ -91,7 +92,7 @@ export function registerStatusCommands(program: Command): void {
 
 /** The state and findings of a played directory, as `scenario play --report` prints them. */
 export function reportPlayed(dir: string, langName?: string): string {
-  const l = lang(langName);
+  const l = parseLang(langName);
   const f = foldDir(dir);
   const { state, findings } = f.engine.evaluate(f.asOf);
   const rule = '═'.repeat(100);

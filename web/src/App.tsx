@@ -10,12 +10,18 @@ import { onLinkClick, type Route, useRoute } from './router.js';
 const BoardView = lazy(() => import('./board/BoardView.js').then((m) => ({ default: m.BoardView })));
 const TimelineView = lazy(() => import('./timeline/TimelineView.js').then((m) => ({ default: m.TimelineView })));
 const EntryView = lazy(() => import('./entry/EntryView.js').then((m) => ({ default: m.EntryView })));
+const LogHealthView = lazy(() => import('./health/LogHealthView.js').then((m) => ({ default: m.LogHealthView })));
 const ActView = lazy(() => import('./forms/ActView.js').then((m) => ({ default: m.ActView })));
 
-const NAV: { view: Route['view']; href: string; key: 'nav.map' | 'nav.board' | 'nav.timeline' | 'nav.act' }[] = [
+const NAV: {
+  view: Route['view'];
+  href: string;
+  key: 'nav.map' | 'nav.board' | 'nav.timeline' | 'nav.health' | 'nav.act';
+}[] = [
   { view: 'map', href: '/map', key: 'nav.map' },
   { view: 'board', href: '/board', key: 'nav.board' },
   { view: 'timeline', href: '/timeline', key: 'nav.timeline' },
+  { view: 'health', href: '/health', key: 'nav.health' },
   { view: 'act', href: '/act', key: 'nav.act' },
 ];
 
@@ -105,5 +111,7 @@ function View({ route }: { route: Route }) {
       return <EntryView origin={route.origin} index={route.index} />;
     case 'act':
       return <ActView form={route.form} />;
+    case 'health':
+      return <LogHealthView />;
   }
 }

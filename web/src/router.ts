@@ -1,4 +1,4 @@
-/** A tiny client router on the History API: /map, /board, /timeline, /entry/<origin>/<index>, /act. */
+/** A tiny client router on the History API: /map, /board, /timeline, /entry/<origin>/<index>, /act, /health. */
 import { useEffect, useState } from 'react';
 
 export type Route =
@@ -6,7 +6,8 @@ export type Route =
   | { view: 'board' }
   | { view: 'timeline' }
   | { view: 'entry'; origin: string; index: number }
-  | { view: 'act'; form?: string };
+  | { view: 'act'; form?: string }
+  | { view: 'health' };
 
 export function parseRoute(pathname: string, search = ''): Route {
   const parts = pathname.split('/').filter(Boolean);
@@ -16,6 +17,8 @@ export function parseRoute(pathname: string, search = ''): Route {
       return { view: 'board' };
     case 'timeline':
       return { view: 'timeline' };
+    case 'health':
+      return { view: 'health' };
     case 'act':
       return parts[1] ? { view: 'act', form: parts[1] } : { view: 'act' };
     case 'entry': {

@@ -6,6 +6,7 @@ import { formatUtc, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
 import { VerifyBadge } from '../verify/VerifyBadge.js';
 import { type Verification, verifyEntryInBrowser } from '../verify/verify.js';
+import { EntryFields } from './EntryFields.js';
 
 /** Notifications and inspection reports have an official record (GET /api/reports/entries/…pdf). */
 const isRecord = (envelope: unknown) => {
@@ -91,7 +92,19 @@ export function EntryView({ origin, index }: { origin: string; index: number }) 
       <div className="two-col">
         <div>
           <h2>{t('entry.envelope')}</h2>
-          {envelope ? <pre className="json">{JSON.stringify(envelope, null, 2)}</pre> : null}
+          {envelope ? (
+            <>
+              <EntryFields envelope={envelope} regime={regime} />
+              <details className="raw-json" data-testid="raw-json">
+                <summary>{t('entry.raw')}</summary>
+                {/* Focusable, so that a keyboard can scroll it. */}
+                {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take the focus */}
+                <section className="json" tabIndex={0} aria-label={t('entry.rawLabel')}>
+                  <pre>{JSON.stringify(envelope, null, 2)}</pre>
+                </section>
+              </details>
+            </>
+          ) : null}
           {cited.length ? (
             <>
               <h2>{t('board.findings')}</h2>
@@ -167,7 +180,10 @@ export function EntryView({ origin, index }: { origin: string; index: number }) 
                 </p>
               ) : null}
               <h2>{t('entry.checkpoint')}</h2>
-              <pre className="json small">{detail.checkpoint}</pre>
+              {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take the focus */}
+              <section className="json small" tabIndex={0} aria-label={t('entry.checkpointLabel')}>
+                <pre>{detail.checkpoint}</pre>
+              </section>
             </>
           ) : null}
         </div>

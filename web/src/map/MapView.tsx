@@ -9,6 +9,7 @@ import { partyColour, useData } from '../data.js';
 import { type MessageKey, useI18n } from '../i18n/i18n.js';
 import { navigate } from '../router.js';
 import { siteStatus } from '../state.js';
+import { type LabelBox, placeLabel } from './label-place.js';
 import { type Frame, H, mapLayout, W } from './layout.js';
 import { SitePanel } from './SitePanel.js';
 
@@ -161,27 +162,31 @@ export function MapView({ selected }: { selected?: string }) {
     [layout],
   );
   const main = frames[0]!;
-  const zones = useMemo(
-    () =>
-      regime.zones.map((zone) => {
-        const { geometry, approximate } = zoneGeometry(zone);
-        const g = geometry ? feature(geometry) : undefined;
-        const d = g ? (main.path(g) ?? '') : '';
-        // A band around a country has its centroid inside that country: its label goes above the band instead.
-        const [[x0, y0], [x1]] = g
-          ? main.path.bounds(g)
-          : [
-              [0, 0],
-              [0, 0],
-            ];
-        const at: [number, number, 'middle' | 'start'] =
-          zone.kind === 'border-band'
-            ? [(x0 + x1) / 2, y0 - 6, 'middle']
-            : [...main.path.centroid(g ?? feature({ type: 'Point', coordinates: [0, 0] })), 'middle'];
-        return { zone, d, approximate, at: g ? at : ([Number.NaN, Number.NaN, 'middle'] as const) };
-      }),
-    [regime, main],
-  );
+  const zones = useMemo(() => {
+    // Labels clear of every marker of the main map and of each other (the band's label once hid Kozelsk).
+    const markers = regime.sites
+      .map((s) => layout.place(s))
+      .filter((p) => p.frame.id === 'main')
+      .map((p) => [p.x, p.y] as const);
+    const placedLabels: { box: LabelBox; chars: number }[] = [];
+    return regime.zones.map((zone) => {
+      const { geometry, approximate } = zoneGeometry(zone);
+      const g = geometry ? feature(geometry) : undefined;
+      const d = g ? (main.path(g) ?? '') : '';
+      if (!g) return { zone, d, approximate, at: [Number.NaN, Number.NaN, 'middle'] as const };
+      // A band around a country has its centroid inside that country: its label goes above the band instead.
+      const [[x0, y0], [x1]] = main.path.bounds(g);
+      const [cx, cy] = main.path.centroid(g);
+      const natural: LabelBox =
+        zone.kind === 'border-band'
+          ? { x: (x0 + x1) / 2, y: y0 - 6, anchor: 'middle' }
+          : { x: cx, y: cy, anchor: 'middle' };
+      const chars = text(zone.name).length;
+      const placed = placeLabel(natural, chars, markers, 9, 8, placedLabels);
+      placedLabels.push({ box: placed, chars });
+      return { zone, d, approximate, at: [placed.x, placed.y, placed.anchor] as const };
+    });
+  }, [regime, main, layout, text]);
   const select = (id: string) => navigate(`/map?site=${encodeURIComponent(id)}`);
   const site = regime.sites.find((s) => s.id === selected);
   const inInsets = regime.sites.filter((s) => layout.place(s).frame.id !== 'main').length;

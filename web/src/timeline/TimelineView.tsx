@@ -196,7 +196,7 @@ export function TimelineView() {
                 style={style}
                 href={entryHref(e.origin, e.index)}
                 onClick={onLinkClick}
-                aria-label={t('timeline.open', { origin: e.origin, index: e.index })}
+                title={t('timeline.open', { origin: e.origin, index: e.index })}
                 data-entry={`${e.origin}/${e.index}`}
               >
                 <span className="num">{e.index}</span>
