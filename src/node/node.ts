@@ -49,8 +49,8 @@ import {
   regimeIndex,
   verifyEntry,
 } from '../model/index.js';
+import { EntryWorkers } from '../runtime/entry-workers.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
-import { workerSigner } from '../runtime/worker-signer.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { LogStore } from '../store/store.js';
 import { parseCheckpoint } from '../tlog/checkpoint.js';
@@ -166,7 +166,8 @@ export class PartyNode {
   readonly party: Party;
   readonly log: OpenLog;
   // Signs each batch of submissions on a worker thread, while the event loop checks the next requests.
-  readonly #signer = workerSigner();
+  // Entries' CPU off the event loop: submissions prepared and signed, peers' bundles verified (started on first use).
+  readonly #workers: EntryWorkers;
   readonly writer: LogWriter;
   readonly hasher: Rfc6962Hasher;
   readonly users: UserStore;
@@ -262,6 +263,7 @@ export class PartyNode {
     for (const k of party.keys) {
       if (k.roles.includes('declarant') || k.roles.includes('inspector')) seeds.set(k.id, readSeed(dir, k.id));
     }
+    this.#workers = new EntryWorkers({ regime, party: party.id, seeds });
     this.submissions = new SubmissionPipeline({
       suite: this.suite,
       regime,
@@ -278,7 +280,7 @@ export class PartyNode {
         this.#cosignSoon();
         this.#track(this.pushMirroring.pusher.push());
       },
-      signer: this.#signer,
+      preparer: this.#workers,
     });
 
     const witnessKey = witnessKeyOf(party);
@@ -1108,10 +1110,10 @@ export class PartyNode {
     this.#timers.clear();
     await this.submissions.close();
     await this.pushMirroring.close();
-    await this.#signer.close();
     await Promise.allSettled([...this.#running]);
     // A round in progress ends before its store closes (no new one starts: #closed is set).
     for (const m of this.mirrors.values()) while (m.running) await m.running;
+    await this.#workers.close();
     for (const m of this.mirrors.values()) m.store.close();
     this.witness?.close();
     this.users.close();

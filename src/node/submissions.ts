@@ -22,7 +22,6 @@
  * the pipeline starts (entrySigner), and prepareEntry makes every other check verifyEntry would.
  */
 
-import { type BatchSigner, inlineSigner } from '../crypto/batch-signer.js';
 import { concat, fromHex, toBase64, toHex, utf8 } from '../crypto/bytes.js';
 import { DetenteError, type Problem } from '../crypto/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
@@ -43,11 +42,11 @@ import {
   type Item,
   type Party,
   type PreparedEntry,
-  prepareEntry,
   type Regime,
   sealPrepared,
   vocabularyProblems,
 } from '../model/index.js';
+import { type EntryPreparer, inlinePreparer, type PrepareFields } from '../runtime/entry-workers.js';
 import type { LogStore } from '../store/store.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
 import type { User } from './users.js';
@@ -115,8 +114,11 @@ export interface SubmissionOptions {
   clock?: () => number;
   /** Called after each batch commits (to wake the witness client, say). */
   onBatch?: (size: number) => void;
-  /** Signs each batch (default: on this thread, with the suite). A node passes one on a worker thread. */
-  signer?: BatchSigner;
+  /**
+   * Checks, canonicalises and signs each entry (prepareEntry + Ed25519; default: on this thread, with the suite). A
+   * node passes its worker threads (runtime/entry-workers.ts), so that this CPU leaves the event loop.
+   */
+  preparer?: EntryPreparer;
   /** How far an explicit issuedAt may lie before or after the node's clock (default ISSUED_AT_WINDOW). */
   issuedAtWindowMs?: { past: number; future: number };
 }
@@ -129,7 +131,7 @@ export const ISSUED_AT_WINDOW = { past: 7 * 24 * 3600_000, future: 10 * 60_000 }
 
 interface Checked {
   prepared: PreparedEntry;
-  seed: Uint8Array;
+  signature: Uint8Array;
   /** Stored with the entry (LogStore's idempotency keys): the durable record that this user's nonce is used. */
   idempotencyKey: Uint8Array;
   /** Stored with it too: the record that this exact signed entry is in the log. */
@@ -140,7 +142,7 @@ interface Pending {
   user: string;
   nonce: string;
   prepared: PreparedEntry;
-  seed: Uint8Array;
+  signature: Uint8Array;
   idempotencyKey: Uint8Array;
   entryKey: Uint8Array;
   resolve: (r: Receipt) => void;
@@ -190,14 +192,16 @@ export class SubmissionPipeline {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #signers = new Map<string, EntrySigner>();
-  readonly #signer: BatchSigner;
+  readonly #preparer: EntryPreparer;
+  // Submissions being prepared: close() waits for them (they are refused, as the pipeline is closed by then).
+  readonly #preparing = new Set<Promise<unknown>>();
   // Batches committed and being flushed to disk: their waiters are answered once each is durable.
   readonly #flushing = new Set<Promise<void>>();
 
   constructor(options: SubmissionOptions) {
     this.#o = options;
     this.#clock = options.clock ?? Date.now;
-    this.#signer = options.signer ?? inlineSigner(options.suite);
+    this.#preparer = options.preparer ?? inlinePreparer(options.suite, options.regime);
     // A seed that is not the regime key's would sign entries every peer refuses: refuse it here, once.
     for (const [key, seed] of options.seeds) {
       this.#signers.set(key, entrySigner(options.suite, options.regime, options.party.id, key, seed));
@@ -209,11 +213,28 @@ export class SubmissionPipeline {
     return this.#o.party.keys.find((k) => k.roles.includes(ENTRY_ROLE[type]))?.id;
   }
 
-  /** Checks, signs and queues a submission; resolves once the entry is durable in a signed checkpoint. */
+  /**
+   * Checks, signs and queues a submission; resolves once the entry is durable in a signed checkpoint. The entry is
+   * prepared and signed by the preparer (on a worker thread in a node); the checks that read the stores run after
+   * it, in the same order as before, and in the same tick as the push: no other submission can slip between the
+   * nonce check and it.
+   */
   async submit(user: User, request: SubmissionRequest): Promise<Receipt> {
     if (this.#closed) throw new SubmissionError(503, 'SHUTTING_DOWN', 'the node is shutting down');
-    // Everything up to the push runs in this tick: no other submission can slip between the nonce check and it.
-    const checked = this.#check(user, request);
+    const { signer, fields } = this.#checkRequest(user, request);
+    const preparing = this.#preparer.prepare(signer, fields);
+    this.#preparing.add(preparing);
+    let signed: Awaited<typeof preparing>;
+    try {
+      signed = await preparing;
+    } catch (err) {
+      if (this.#closed) throw new SubmissionError(503, 'SHUTTING_DOWN', 'the node is shutting down');
+      fromDetente(err);
+    } finally {
+      this.#preparing.delete(preparing);
+    }
+    if (this.#closed) throw new SubmissionError(503, 'SHUTTING_DOWN', 'the node is shutting down');
+    const checked = this.#check(user, request, signed.prepared, signed.signature);
     this.#inFlight.add(`${user.name}\n${request.nonce}`);
     this.#inFlightEntries.add(toHex(checked.entryKey));
     return new Promise<Receipt>((resolve, reject) => {
@@ -222,8 +243,8 @@ export class SubmissionPipeline {
     });
   }
 
-  /** Every check, without storing anything. Returns the entry to sign and append. */
-  #check(user: User, request: SubmissionRequest): Checked {
+  /** The checks of the request itself (nonce, type, party, role, key), before its entry is prepared. */
+  #checkRequest(user: User, request: SubmissionRequest): { signer: EntrySigner; fields: PrepareFields } {
     const o = this.#o;
     if (typeof request.nonce !== 'string' || !NONCE.test(request.nonce)) {
       throw new SubmissionError(
@@ -279,14 +300,13 @@ export class SubmissionPipeline {
       throw new SubmissionError(403, 'ROLE_DENIED', `"${o.party.id}" has no key with role "${role}" on this node`);
     }
     const issuedAt = request.issuedAt ?? new Date(this.#clock()).toISOString();
-    let prepared: PreparedEntry;
+    return { signer, fields: { type, issuedAt, body: request.body, refs: request.refs } as PrepareFields };
+  }
+
+  /** The checks against the stores, after prepareEntry's, without storing anything. Returns what to append. */
+  #check(user: User, request: SubmissionRequest, prepared: PreparedEntry, signature: Uint8Array): Checked {
+    const o = this.#o;
     try {
-      prepared = prepareEntry(o.suite, o.regime, signer, {
-        type,
-        issuedAt,
-        body: request.body,
-        refs: request.refs,
-      } as Parameters<typeof prepareEntry>[3]);
       checkEntryRefs(prepared.envelope, o.refExists);
     } catch (err) {
       fromDetente(err);
@@ -315,7 +335,7 @@ export class SubmissionPipeline {
           : `an identical entry (same type, body, refs, key and issuedAt) is already in the log (entry ${same})`,
       );
     }
-    return { prepared, seed: signer.seed, idempotencyKey, entryKey: sameEntry };
+    return { prepared, signature, idempotencyKey, entryKey: sameEntry };
   }
 
   /** issuedAt (given or defaulted) must lie within the window around the node's clock. */
@@ -440,13 +460,12 @@ export class SubmissionPipeline {
           : err;
       settle((p) => p.reject(refusal));
     };
-    const acknowledged = this.#signer
-      .sign(batch.map((p) => ({ seed: p.seed, message: p.prepared.message })))
-      .then((signatures) => {
+    const acknowledged = Promise.resolve()
+      .then(() => {
         // One transaction: the entries, their tiles, the signed checkpoint and the nonces' idempotency keys. It
         // returns once committed; the next batch is checked and signed while this one is flushed to disk.
         const { first, head, durable } = o.writer.appendDeferred(
-          batch.map((p, i) => sealPrepared(p.prepared, signatures[i]!).leaf),
+          batch.map((p) => sealPrepared(p.prepared, p.signature).leaf),
           batch.map((p) => [p.idempotencyKey, p.entryKey]),
         );
         return durable.then(() => ({ first, head }));
@@ -482,6 +501,7 @@ export class SubmissionPipeline {
   /** Appends what is queued, refuses anything new, and waits until every batch is acknowledged or refused. */
   async close(): Promise<void> {
     this.#closed = true;
+    await Promise.allSettled([...this.#preparing]);
     this.flush();
     await Promise.all([...this.#flushing]);
   }
