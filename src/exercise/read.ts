@@ -36,7 +36,7 @@ import {
   vocabularyProblems,
 } from '../model/index.js';
 import { bordersFor } from '../runtime/borders.js';
-import { defaultWorkers, errorOf, SyncEntryVerifier, type Verdict } from '../runtime/entry-workers.js';
+import { errorOf, readerWorkers, SyncEntryVerifier, type Verdict } from '../runtime/entry-workers.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { TILE_WIDTH } from '../tlog/tile-paths.js';
 import { EXERCISE_FILE, type ExerciseMeta, REGIME_FILE } from './play.js';
@@ -54,8 +54,8 @@ export interface ReadOptions {
   /** Read only entries counted at or before this time. */
   asOf?: number;
   /**
-   * Worker threads that verify (default: one a core beside this one once the logs hold PARALLEL_FROM entries,
-   * else none: starting them costs more than a small directory's checks); 0 verifies on this thread.
+   * Worker threads that verify (default: one a core once the logs hold PARALLEL_FROM entries, as this thread mostly
+   * waits for them; else none: starting them costs more than a small directory's checks); 0 verifies on this thread.
    */
   workers?: number;
 }
@@ -340,7 +340,7 @@ function moreItems(set: LogSet, l: LogSet['logs'][number], envelope: Envelope, i
 /** Every log's entries, merged into the canonical order as they stream. */
 export function* streamEntries(set: LogSet, options: ReadOptions = {}): Generator<EngineEntry> {
   const total = set.logs.reduce((n, l) => n + (l.log.store.head()?.size ?? 0), 0);
-  const workers = (options.verify ?? true) ? (options.workers ?? (total >= PARALLEL_FROM ? defaultWorkers() : 0)) : 0;
+  const workers = (options.verify ?? true) ? (options.workers ?? (total >= PARALLEL_FROM ? readerWorkers() : 0)) : 0;
   const verifier = workers > 0 ? new SyncEntryVerifier(set.regime, workers) : undefined;
   try {
     const its = set.logs.map((l) => logEntries(set, l, options, verifier));

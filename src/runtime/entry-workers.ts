@@ -53,9 +53,14 @@ export function errorOf(f: Failure): DetenteError {
   return new DetenteError(f.code, f.message, { problems: f.problems });
 }
 
-/** One worker a core beside the event loop's, at least one, at most four. */
+/** One worker a core beside the event loop's (which has requests to serve), at least one, at most four. */
 export function defaultWorkers(): number {
   return Math.max(1, Math.min(availableParallelism() - 1, 4));
+}
+
+/** One worker a core, at most eight: for a reader whose thread mostly waits for their verdicts. */
+export function readerWorkers(): number {
+  return Math.max(1, Math.min(availableParallelism(), 8));
 }
 
 export interface EntryWorkersOptions {
@@ -191,7 +196,7 @@ export class SyncEntryVerifier {
   readonly #lanes: { worker: Worker; port: MessagePort; signal: Int32Array; early: Map<number, WorkerAnswer> }[] = [];
   #next = 0;
 
-  constructor(regime: Regime, workers = defaultWorkers()) {
+  constructor(regime: Regime, workers = readerWorkers()) {
     for (let i = 0; i < Math.max(1, workers); i++) {
       const { port1, port2 } = new MessageChannel();
       const signal = new Int32Array(new SharedArrayBuffer(4));
