@@ -1107,6 +1107,11 @@ export class PartyNode {
     };
   }
 
+  /** Starts the worker threads that prepare submissions and verify peers' entries (a server awaits it before it listens). */
+  warm(): Promise<void> {
+    return this.#workers.warm();
+  }
+
   /** Stops the loops, appends what is queued, waits for rounds in flight, closes every file. */
   async close(): Promise<void> {
     if (this.#closed) return;

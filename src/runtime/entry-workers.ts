@@ -93,6 +93,18 @@ export class EntryWorkers implements EntryPreparer {
     this.#size = Math.max(1, options.workers ?? defaultWorkers());
   }
 
+  /**
+   * Starts every worker and resolves once each has loaded its modules and answered: a server awaits it before it
+   * listens, so that its first requests do not wait for a cold start.
+   */
+  async warm(): Promise<void> {
+    await Promise.all(
+      Array.from({ length: this.#size }, () =>
+        this.#request((id) => ({ id, kind: 'verify', entries: [], envelopes: false })),
+      ),
+    );
+  }
+
   prepare(signer: EntrySigner, fields: PrepareFields): Promise<SignedPrepared> {
     return new Promise<Prepared>((resolve, reject) => {
       if (this.#jobs.length === 0) setImmediate(() => this.#sendJobs());
