@@ -49,7 +49,7 @@ import {
   regimeIndex,
   verifyEntry,
 } from '../model/index.js';
-import { EntryWorkers, errorOf } from '../runtime/entry-workers.js';
+import { EntryWorkers } from '../runtime/entry-workers.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { LogStore } from '../store/store.js';
@@ -317,11 +317,6 @@ export class PartyNode {
         vkey,
         suite: this.suite,
         validate,
-        // The same checks on the worker threads, so that a catch-up verifies on every core.
-        validateMany: async (entries) =>
-          (await this.#workers.verify(entries, { party: p.id })).map((v) =>
-            'error' in v ? errorOf(v.error) : undefined,
-          ),
         onEvidence: (e) => this.recordEvidence(e, `mirror of ${p.id}`),
         clock: this.#clock,
       });
