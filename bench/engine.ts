@@ -5,7 +5,8 @@
  *    fold them, then ask for the state and the findings; baseline, in the same run: merely reading the same
  *    entries and JSON-parsing each. Time and peak memory, each phase in a child process of its own (so its peak
  *    RSS is its own). Goal: ours/baseline ≤ 3. The fold trusts the store (it refused bad entries when they were
- *    appended); `--verify` adds a row for the fold that also decodes strictly and checks every signature.
+ *    appended); `--verify` adds rows for the fold that also decodes strictly and checks every signature: on worker
+ *    threads (one a core beside the fold's), against the same on the fold's thread alone (best of two, interleaved).
  * 2. Incremental: the cost of applying one more entry with 1,000 and with ~1,000,000 entries of history (the
  *    median of ten windows of 1,000 entries each, entries already in memory). Goal: ratio ≤ 2.
  *
@@ -58,11 +59,14 @@ function child(phase: string, dir: string): Phase {
     set.close();
     return { seconds: t.wall, cpu: t.cpu, rssMiB: maxRssMiB(), entries: count };
   }
-  if (phase === 'fold' || phase === 'fold-verified') {
+  if (phase === 'fold' || phase === 'fold-verified' || phase === 'fold-verified-one-core') {
     let entries = 0;
     let findings = 0;
     const t = timed(() => {
-      const f = foldDir(dir, { verify: phase === 'fold-verified' });
+      const f = foldDir(dir, {
+        verify: phase !== 'fold',
+        ...(phase === 'fold-verified-one-core' ? { workers: 0 } : {}),
+      });
       const { findings: list } = f.engine.evaluate(f.asOf, { detail: 'summary' });
       entries = f.engine.size;
       findings = list.length;
@@ -131,7 +135,10 @@ if (process.argv[2] === '--child') {
   // Alternate, and take each phase's best of two runs: the disk cache then favours neither.
   const read = [run('read'), run('read')].sort((a, b) => a.seconds - b.seconds)[0]!;
   const fold = [run('fold'), run('fold')].sort((a, b) => a.seconds - b.seconds)[0]!;
-  const verified = verify ? run('fold-verified') : undefined;
+  const best = (xs: Phase[]) => [...xs].sort((a, b) => a.seconds - b.seconds)[0]!;
+  const pairs = verify ? [0, 1].map(() => [run('fold-verified-one-core'), run('fold-verified')] as const) : [];
+  const oneCore = verify ? best(pairs.map((p) => p[0])) : undefined;
+  const verified = verify ? best(pairs.map((p) => p[1])) : undefined;
   const short = run('incremental-1000');
   const long = run(`incremental-${N - 11_000}`);
   table(['what', 'ours', 'baseline', 'ours/baseline', 'goal']);
@@ -144,13 +151,30 @@ if (process.argv[2] === '--child') {
   );
   row('fold, CPU time (s)', fold.cpu.toFixed(2), read.cpu.toFixed(2), fold.cpu / read.cpu, '≤ 3');
   row('fold, peak RSS (MiB)', fmt(fold.rssMiB), fmt(read.rssMiB), fold.rssMiB / read.rssMiB, '');
-  if (verified) {
+  if (verified && oneCore) {
     row(
-      'fold, every entry decoded strictly and its signature checked, wall time (s)',
+      'fold, every entry decoded strictly and its signature checked, on worker threads, wall time (s)',
+      verified.seconds.toFixed(2),
+      `${oneCore.seconds.toFixed(2)} (the same on one thread)`,
+      verified.seconds / oneCore.seconds,
+      '',
+    );
+    row(
+      'the same, CPU time (s), all threads',
+      verified.cpu.toFixed(2),
+      oneCore.cpu.toFixed(2),
+      verified.cpu / oneCore.cpu,
+      '',
+    );
+    row(
+      'fold verifying on worker threads vs reading, wall time (s)',
       verified.seconds.toFixed(2),
       read.seconds.toFixed(2),
       verified.seconds / read.seconds,
       '',
+    );
+    console.log(
+      `verifying folds, wall s (one thread / workers): ${pairs.map((p) => `${p[0].seconds.toFixed(2)} / ${p[1].seconds.toFixed(2)}`).join('; ')}`,
     );
   }
   const a = median(short.micros!);

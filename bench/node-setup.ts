@@ -12,8 +12,11 @@ const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
 export const REGIME = join(ROOT, 'scenarios', 'european-security-2022', 'regime.yaml');
 export const CLI = join(ROOT, 'dist', 'src', 'cli', 'main.js');
 
-/** Creates the node of `party` in `dir` with a declarant user; returns its token. */
-export function benchNode(dir: string, party = 'us'): string {
+/**
+ * Creates the node of `party` in `dir` with `users` declarant users (each is one client of the rate limits: 12,000
+ * requests a minute); returns the first one's token, and all of them in `tokens`.
+ */
+export function benchNode(dir: string, party = 'us', users = 1, tokens: string[] = []): string {
   initNodeDir(dir, { party, regimeText: readFileSync(REGIME, 'utf8') }, nodeSuite);
   const keys: Record<string, string> = {};
   for (const p of ['us', 'ru', 'nato'].filter((x) => x !== party)) {
@@ -21,10 +24,12 @@ export function benchNode(dir: string, party = 'us'): string {
       keys[`${p}-${k}`] = toBase64(nodeSuite.ed25519.publicKey(randomSeed()));
   }
   importRegimeKeys(dir, keys);
-  const users = UserStore.open(join(dir, 'users.sqlite'), nodeSuite);
+  const store = UserStore.open(join(dir, 'users.sqlite'), nodeSuite);
   try {
-    return users.add('bench', party, ['declarant', 'inspector']).token;
+    for (let i = 0; i < users; i++)
+      tokens.push(store.add(i === 0 ? 'bench' : `bench-${i}`, party, ['declarant', 'inspector']).token);
+    return tokens[0]!;
   } finally {
-    users.close();
+    store.close();
   }
 }

@@ -17,7 +17,7 @@ import { fmt, header, row, table } from './harness.js';
 import { benchNode, CLI } from './node-setup.js';
 
 const seconds = Number(process.argv[2] ?? 5);
-const CLIENTS = 32;
+const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
 const ROUNDS = Number(process.argv[3] ?? 5);
 
 /** Raw Ed25519 verifications per wall second and per CPU second (the difference is what other load takes). */
@@ -71,13 +71,15 @@ function post(agent: Agent, port: number, token: string, body: string): Promise<
 
 const dir = mkdtempSync(join(tmpdir(), 'detente-bench-submit-'));
 try {
-  const token = benchNode(dir);
+  // One user a client: a token is one client of the rate limits (12,000 requests a minute), as each member would be.
+  const tokens: string[] = [];
+  benchNode(dir, 'us', CLIENTS, tokens);
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(
     process.execPath,
     [
       ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/cpuprof'] : []),
-      CLI,
+      process.env.BENCH_CLI ?? CLI,
       'node',
       'serve',
       '--dir',
@@ -96,21 +98,26 @@ try {
   const regime = await (await fetch(`http://127.0.0.1:${port}/api/regime`)).json();
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   let ok = 0;
-  let other = 0;
   let seq = 0;
-  const run = async (until: number) => {
+  // Each entry its own issuedAt (a millisecond apart, going back from now): entries of the same body and time would
+  // be the same signed entry, refused 409 DUPLICATE_ENTRY.
+  const start = Date.now();
+  const statuses = new Map<number, number>();
+  const run = async (token: string, until: number) => {
     while (performance.now() < until) {
       const body = JSON.stringify({
         nonce: `bench-${process.pid}-${seq++}`,
         type: 'regime-signature',
+        issuedAt: new Date(start - seq).toISOString(),
         body: { regime: regime.hash, id: regime.regime.id, version: regime.regime.version },
       });
-      if ((await post(agent, port, token, body)) === 201) ok++;
-      else other++;
+      const status = await post(agent, port, token, body);
+      if (status === 201) ok++;
+      else statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }
   };
   // Warm-up, then rounds that interleave the two measurements, so that both see the same machine.
-  await Promise.all(Array.from({ length: CLIENTS }, () => run(performance.now() + 1000)));
+  await Promise.all(tokens.map((t) => run(t, performance.now() + 1000)));
   const rounds: { ours: number; perCpu: number; limit: { wall: number; cpu: number }; node: number; client: number }[] =
     [];
   for (let r = 0; r < ROUNDS; r++) {
@@ -118,7 +125,7 @@ try {
     const clientCpuBefore = process.cpuUsage();
     const nodeCpuBefore = cpuSecondsOf(child.pid!);
     const started = performance.now();
-    await Promise.all(Array.from({ length: CLIENTS }, () => run(started + seconds * 1000)));
+    await Promise.all(tokens.map((t) => run(t, started + seconds * 1000)));
     const elapsed = (performance.now() - started) / 1000;
     const nodeCpu = cpuSecondsOf(child.pid!) - nodeCpuBefore;
     const clientCpu = process.cpuUsage(clientCpuBefore);
@@ -158,7 +165,7 @@ try {
     `CPU in the median round: node ${fmt(100 * mid.node)}% of a core, the ${CLIENTS} clients ${fmt(100 * mid.client)}% (2 cores in all)`,
   );
   console.log(
-    `refused or failed: ${other}; load average ${loadavg()[0]!.toFixed(1)}; Tessera reports ~2,900 entries/s`,
+    `refused or failed: ${[...statuses].map(([s, n]) => `${n} × ${s}`).join(', ') || 0}; load average ${loadavg()[0]!.toFixed(1)}; Tessera reports ~2,900 entries/s`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -1,10 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { inlineSigner } from '../src/crypto/batch-signer.js';
-import { toHex, utf8 } from '../src/crypto/bytes.js';
 import { sha256Into, sha256Portable } from '../src/crypto/sha256.js';
-import { ed25519Node, nodeSuite, sha256Node } from '../src/runtime/node-crypto.js';
-import { workerSigner } from '../src/runtime/worker-signer.js';
+import { sha256Node } from '../src/runtime/node-crypto.js';
 import { Rfc6962Hasher } from '../src/tlog/hasher.js';
 
 describe('node:crypto SHA-256', () => {
@@ -34,43 +31,5 @@ describe('SHA-256 into a caller’s array', () => {
       }),
       { numRuns: 200 },
     );
-  });
-});
-
-describe('signing batches on a worker thread', () => {
-  it('gives the signatures the suite gives, in order, for any seeds and messages (property)', async () => {
-    const signer = workerSigner();
-    try {
-      await fc.assert(
-        fc.asyncProperty(
-          fc.array(fc.record({ seed: fc.uint8Array({ minLength: 32, maxLength: 32 }), message: fc.uint8Array() }), {
-            minLength: 1,
-            maxLength: 20,
-          }),
-          async (jobs) => {
-            const signatures = await signer.sign(jobs);
-            expect(signatures.map(toHex)).toEqual(jobs.map((j) => toHex(ed25519Node.sign(j.seed, j.message))));
-            expect(await inlineSigner(nodeSuite).sign(jobs)).toEqual(signatures);
-          },
-        ),
-        { numRuns: 60 },
-      );
-    } finally {
-      await signer.close();
-    }
-  });
-
-  it('refuses a seed that is not 32 bytes with a clear error, and keeps signing afterwards', async () => {
-    const signer = workerSigner();
-    try {
-      await expect(signer.sign([{ seed: new Uint8Array(31), message: new Uint8Array(1) }])).rejects.toThrow(
-        /signing worker/,
-      );
-      const seed = new Uint8Array(32).fill(7);
-      const [sig] = await signer.sign([{ seed, message: utf8('after') }]);
-      expect(toHex(sig!)).toBe(toHex(ed25519Node.sign(seed, utf8('after'))));
-    } finally {
-      await signer.close();
-    }
   });
 });

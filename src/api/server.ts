@@ -197,9 +197,11 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   const reads = new ReadModel(node);
-  // Decode and fold what is on disk while the server starts listening, not when the first reader comes.
+  // Decode and fold what is on disk while the server starts listening, not when the first reader comes; the
+  // node's worker threads are started before it listens, not by its first submission.
   app.addHook('onReady', async () => {
     void reads.answer(undefined).catch(() => {});
+    await node.warm();
   });
   const userOf = (header: unknown): User | undefined => {
     // RFC 7235: the scheme is case-insensitive.

@@ -8,6 +8,10 @@
  * and its leaf hash against the log's tiles; an entry that fails is reported and skipped. Without it the store is
  * trusted (it refused bad entries when they were appended): entries are JSON-parsed and their leaf hashes taken
  * from the tiles.
+ *
+ * Verifying, a large directory's entries are decoded and their signatures checked on worker threads
+ * (runtime/entry-workers.ts, the same functions), a few runs of each log ahead, while this thread reads, checks
+ * leaf hashes and folds in order: the entries, problems and state are those of the single-threaded reader.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -32,6 +36,7 @@ import {
   vocabularyProblems,
 } from '../model/index.js';
 import { bordersFor } from '../runtime/borders.js';
+import { errorOf, readerWorkers, SyncEntryVerifier, type Verdict } from '../runtime/entry-workers.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { TILE_WIDTH } from '../tlog/tile-paths.js';
 import { EXERCISE_FILE, type ExerciseMeta, REGIME_FILE } from './play.js';
@@ -48,7 +53,18 @@ export interface ReadOptions {
   verify?: boolean;
   /** Read only entries counted at or before this time. */
   asOf?: number;
+  /**
+   * Worker threads that verify (default: one a core once the logs hold PARALLEL_FROM entries, as this thread mostly
+   * waits for them; else none: starting them costs more than a small directory's checks); 0 verifies on this thread.
+   */
+  workers?: number;
 }
+
+/** Entries from which verifying on worker threads pays for starting them. */
+export const PARALLEL_FROM = 4096;
+/** Entries a request to a worker, and requests of each log in flight. */
+const RUN = 256;
+const AHEAD = 3;
 
 export interface LogSet {
   dir: string;
@@ -120,9 +136,22 @@ const Items = z.array(Item);
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const decoder = new TextDecoder();
 
-/** One log's entries in index order, each with its counted time; stops after `asOf`. */
-function* logEntries(set: LogSet, l: LogSet['logs'][number], options: ReadOptions): Generator<EngineEntry> {
-  const verify = options.verify ?? true;
+interface Positioned {
+  index: number;
+  bytes: Uint8Array;
+  counted: number;
+  /** The entry's leaf hash in the tiles, if a tile holds it. */
+  stored: Uint8Array | undefined;
+}
+
+/**
+ * One log's entries in index order with their counted times and stored leaf hashes; stops after `asOf`, or after a
+ * problem that ends the log (yielded, so that it is recorded in its place, after the entries before it).
+ */
+function* positioned(
+  l: LogSet['logs'][number],
+  options: ReadOptions,
+): Generator<Positioned | { problem: LoadProblem }> {
   const store = l.log.store;
   const size = store.head()?.size ?? 0;
   const records = store.checkpointRecords();
@@ -136,12 +165,9 @@ function* logEntries(set: LogSet, l: LogSet['logs'][number], options: ReadOption
     while (r < records.length && records[r]!.size <= i) r++;
     const record = records[r];
     if (!record) {
-      set.problems.push({
-        origin: l.origin,
-        index: i,
-        code: 'LOG_INCONSISTENT',
-        message: 'no checkpoint covers this entry',
-      });
+      yield {
+        problem: { origin: l.origin, index: i, code: 'LOG_INCONSISTENT', message: 'no checkpoint covers this entry' },
+      };
       return;
     }
     // A log's entries count in the order they were written, even if its clock stepped back.
@@ -154,43 +180,120 @@ function* logEntries(set: LogSet, l: LogSet['logs'][number], options: ReadOption
     }
     const slot = (i % TILE_WIDTH) * 32;
     const stored = tile && tile.length >= slot + 32 ? tile.subarray(slot, slot + 32) : undefined;
-    let envelope: Envelope;
-    let leafHash: string;
-    try {
-      if (verify) {
-        const computed = l.log.hasher.hashLeaf(bytes);
-        if (!stored || toHex(stored) !== toHex(computed)) {
-          throw new DetenteError('LOG_INCONSISTENT', 'the entry does not match its leaf hash in the tiles');
+    yield { index: i, bytes, counted, stored };
+  }
+}
+
+/**
+ * One log's entries in index order, each with its counted time; stops after `asOf`. With a verifier, runs of
+ * entries are posted AHEAD runs in advance and their verdicts taken in order.
+ */
+function* logEntries(
+  set: LogSet,
+  l: LogSet['logs'][number],
+  options: ReadOptions,
+  verifier: SyncEntryVerifier | undefined,
+): Generator<EngineEntry> {
+  const verify = options.verify ?? true;
+  const items = positioned(l, options);
+  if (!verifier) {
+    for (const p of items) {
+      if ('problem' in p) set.problems.push(p.problem);
+      else {
+        const entry = checked(set, l, p, verify, undefined);
+        if (entry) yield entry;
+      }
+    }
+    return;
+  }
+  const runs: { run: (Positioned | { problem: LoadProblem })[]; ticket: number }[] = [];
+  let more = true;
+  const post = () => {
+    while (more && runs.length < AHEAD) {
+      const run: (Positioned | { problem: LoadProblem })[] = [];
+      while (run.length < RUN) {
+        const it = items.next();
+        if (it.done) {
+          more = false;
+          break;
         }
+        run.push(it.value);
+      }
+      if (run.length === 0) return;
+      const bytes = run.flatMap((p) => ('problem' in p ? [] : [p.bytes]));
+      runs.push({ run, ticket: verifier.post(bytes) });
+    }
+  };
+  post();
+  while (runs.length > 0) {
+    const { run, ticket } = runs.shift()!;
+    post();
+    const verdicts = verifier.take(ticket);
+    let v = 0;
+    for (const p of run) {
+      if ('problem' in p) {
+        set.problems.push(p.problem);
+        continue;
+      }
+      const entry = checked(set, l, p, true, verdicts[v++]!);
+      if (entry) yield entry;
+    }
+  }
+}
+
+/**
+ * The entry at `p`, checked: its leaf hash against the tiles, then (verifying) strict decoding and its signature,
+ * here or as a worker's `verdict` says; undefined, with the problem recorded, if it fails.
+ */
+function checked(
+  set: LogSet,
+  l: LogSet['logs'][number],
+  p: Positioned,
+  verify: boolean,
+  verdict: Verdict | undefined,
+): EngineEntry | undefined {
+  const { index: i, bytes, counted, stored } = p;
+  let envelope: Envelope;
+  let leafHash: string;
+  try {
+    if (verify) {
+      const computed = l.log.hasher.hashLeaf(bytes);
+      if (!stored || toHex(stored) !== toHex(computed)) {
+        throw new DetenteError('LOG_INCONSISTENT', 'the entry does not match its leaf hash in the tiles');
+      }
+      if (verdict) {
+        if ('error' in verdict) throw errorOf(verdict.error);
+        envelope = verdict.envelope!;
+      } else {
         const signed = decodeEntry(bytes);
         verifyEntry(nodeSuite, set.regime, signed);
         envelope = signed.envelope;
-        leafHash = toHex(computed);
-      } else {
-        if (!stored) throw new DetenteError('LOG_INCONSISTENT', 'no tile holds the leaf hash');
-        envelope = JSON.parse(decoder.decode(bytes)).entry as Envelope;
-        leafHash = hex(stored);
       }
-    } catch (err) {
-      set.problems.push({
-        origin: l.origin,
-        index: i,
-        code: err instanceof DetenteError ? err.code : 'SCHEMA_INVALID',
-        message: (err as Error).message,
-      });
-      continue;
+      leafHash = toHex(computed);
+    } else {
+      if (!stored) throw new DetenteError('LOG_INCONSISTENT', 'no tile holds the leaf hash');
+      envelope = JSON.parse(decoder.decode(bytes)).entry as Envelope;
+      leafHash = hex(stored);
     }
-    const entry: EngineEntry = { origin: l.origin, index: i, leafHash, countedAt: counted, envelope };
-    if (envelope.type === 'declaration' && envelope.body.form === 'plain' && envelope.body.more?.length) {
-      const items = moreItems(set, l, envelope, i);
-      if (items) entry.moreItems = items;
-    }
-    if (envelope.type === 'declaration-opening' && envelope.body.opening) {
-      // Checked against their hashes by the engine, which reports an opening whose blobs are missing or wrong.
-      entry.blobs = openingBlobRefs(envelope.body).map((r) => l.log.store.blob(fromHex(r.sha256)));
-    }
-    yield entry;
+  } catch (err) {
+    set.problems.push({
+      origin: l.origin,
+      index: i,
+      code: err instanceof DetenteError ? err.code : 'SCHEMA_INVALID',
+      message: (err as Error).message,
+    });
+    return undefined;
   }
+  const entry: EngineEntry = { origin: l.origin, index: i, leafHash, countedAt: counted, envelope };
+  if (envelope.type === 'declaration' && envelope.body.form === 'plain' && envelope.body.more?.length) {
+    const items = moreItems(set, l, envelope, i);
+    if (items) entry.moreItems = items;
+  }
+  if (envelope.type === 'declaration-opening' && envelope.body.opening) {
+    // Checked against their hashes by the engine, which reports an opening whose blobs are missing or wrong.
+    entry.blobs = openingBlobRefs(envelope.body).map((r) => l.log.store.blob(fromHex(r.sha256)));
+  }
+  return entry;
 }
 
 /** The items of a declaration's blobs, checked against their hash, size, schema and the regime's names. */
@@ -236,19 +339,26 @@ function moreItems(set: LogSet, l: LogSet['logs'][number], envelope: Envelope, i
 
 /** Every log's entries, merged into the canonical order as they stream. */
 export function* streamEntries(set: LogSet, options: ReadOptions = {}): Generator<EngineEntry> {
-  const its = set.logs.map((l) => logEntries(set, l, options));
-  const heads = its.map((it) => it.next());
-  for (;;) {
-    let best = -1;
-    for (let k = 0; k < heads.length; k++) {
-      const h = heads[k]!;
-      if (h.done) continue;
-      if (best < 0 || compareEntries(h.value, (heads[best] as IteratorYieldResult<EngineEntry>).value) < 0) best = k;
+  const total = set.logs.reduce((n, l) => n + (l.log.store.head()?.size ?? 0), 0);
+  const workers = (options.verify ?? true) ? (options.workers ?? (total >= PARALLEL_FROM ? readerWorkers() : 0)) : 0;
+  const verifier = workers > 0 ? new SyncEntryVerifier(set.regime, workers) : undefined;
+  try {
+    const its = set.logs.map((l) => logEntries(set, l, options, verifier));
+    const heads = its.map((it) => it.next());
+    for (;;) {
+      let best = -1;
+      for (let k = 0; k < heads.length; k++) {
+        const h = heads[k]!;
+        if (h.done) continue;
+        if (best < 0 || compareEntries(h.value, (heads[best] as IteratorYieldResult<EngineEntry>).value) < 0) best = k;
+      }
+      if (best < 0) return;
+      const value = (heads[best] as IteratorYieldResult<EngineEntry>).value;
+      heads[best] = its[best]!.next();
+      yield value;
     }
-    if (best < 0) return;
-    const value = (heads[best] as IteratorYieldResult<EngineEntry>).value;
-    heads[best] = its[best]!.next();
-    yield value;
+  } finally {
+    verifier?.close();
   }
 }
 

@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { toHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
 import type { NoteVerifier } from '../crypto/note.js';
+import { workerScript } from '../runtime/worker-script.js';
 import { openCheckpoint } from '../tlog/checkpoint.js';
 import { CompactRange } from '../tlog/compact-range.js';
 import { HASH_SIZE, type Rfc6962Hasher } from '../tlog/hasher.js';
@@ -18,7 +19,6 @@ import { checkRoot, checkUpperTiles, type TileRoots, tileRootCollector, verifyWo
 import { dirTileSource } from './dir-tile-source.js';
 import type { TileRunAnswer, TileRunRequest } from './verify-export-worker.js';
 import type { VerifyReport } from './verify-log.js';
-import { workerScript } from './worker-script.js';
 
 export interface VerifyExportOptions {
   /** Worker threads (default: one a core, at most 8). */
@@ -56,7 +56,7 @@ export async function verifyExport(
     const waiting = new Map<number, (a: TileRunAnswer) => void>();
     let failure: Error | undefined;
     for (let w = 0; w < poolSize; w++) {
-      const worker = new Worker(workerScript('verify-export-worker'));
+      const worker = new Worker(workerScript('log/verify-export-worker'));
       worker.on('message', (a: TileRunAnswer) => {
         const wake = waiting.get(a.id);
         if (wake) {

@@ -58,6 +58,8 @@ const BATCH_BYTES = 16 << 20;
  * only to microtasks, so without turns the node would answer no request (its own submissions included) meanwhile.
  */
 const VALIDATE_SLICE_MS = 10;
+/** Entries a run handed to validateMany while a bundle streams in. */
+const VALIDATE_RUN = 32;
 
 /** The store got past this sync's batch from another writer (the push receiver) while the batch was fetched. */
 class Overtaken extends Error {}
@@ -82,6 +84,12 @@ export interface MirrorOptions {
   suite: CryptoSuite;
   /** Checks each new entry before it is stored (later: signature, schema, role); throw to refuse it. */
   validate?: (entry: Uint8Array, index: number) => void | Promise<void>;
+  /**
+   * Checks runs of entries at once, elsewhere (a node's worker threads), in place of `validate`: one answer an
+   * entry, undefined if it is valid, else why not. Runs are checked while the next entries arrive and the batch
+   * before is integrated; the first refused entry in index order stops the sync, as with `validate`.
+   */
+  validateMany?: (entries: readonly Uint8Array[]) => Promise<(Error | undefined)[]>;
   /** Bundles a transaction (default 64, i.e. 16,384 entries). */
   bundlesPerCommit?: number;
   onProgress?: (size: number, target: number) => void;
@@ -386,6 +394,7 @@ export class LogMirror {
     let raw = 0;
     let i = 0;
     const stream = this.#source.bundleEntries!(index, width)[Symbol.asyncIterator]();
+    const many = this.#options.validateMany ? new RunValidator(this.#options.validateMany) : undefined;
     try {
       let step = await stream.next();
       await previous;
@@ -395,7 +404,10 @@ export class LogMirror {
         raw += 2 + entry.length;
         this.#held(2 + entry.length);
         if (i >= skip) {
-          await this.#validateOne(entry, index * TILE_WIDTH + i);
+          if (many) {
+            many.add(entry, index * TILE_WIDTH + i);
+            if (many.refused) break;
+          } else await this.#validateOne(entry, index * TILE_WIDTH + i);
           entries.push(entry);
         }
         i++;
@@ -404,6 +416,7 @@ export class LogMirror {
           sliceStart = Date.now();
         }
       }
+      await many?.done();
     } catch (err) {
       this.#held(-raw);
       await stream.return?.(undefined);
@@ -436,6 +449,11 @@ export class LogMirror {
   }
 
   async #validate(entries: Uint8Array[], first: number): Promise<void> {
+    if (this.#options.validateMany) {
+      const many = new RunValidator(this.#options.validateMany, entries.length);
+      for (const [i, e] of entries.entries()) many.add(e, first + i);
+      return many.done();
+    }
     if (!this.#options.validate) return;
     let sliceStart = Date.now();
     for (let i = 0; i < entries.length; i++) {
@@ -570,4 +588,59 @@ export async function verifyMirrorStore(
   });
   if (checked !== sizes.length) fail('LOG_INCONSISTENT', 'some mirrored checkpoints lie beyond the mirror');
   return { size: checkpoint.size, checkpoints: checked };
+}
+
+/**
+ * Entries handed to validateMany in runs as they come, the runs checked at once elsewhere; `done` waits for them
+ * and throws EntryRejectedError for the first refused entry in index order. `refused` turns true as soon as any
+ * run has a refused entry, so that the caller can stop reading.
+ */
+class RunValidator {
+  readonly #validateMany: NonNullable<MirrorOptions['validateMany']>;
+  readonly #runSize: number;
+  #run: Uint8Array[] = [];
+  #first = 0;
+  readonly #runs: Promise<EntryRejectedError | undefined>[] = [];
+  refused = false;
+
+  constructor(validateMany: NonNullable<MirrorOptions['validateMany']>, runSize = VALIDATE_RUN) {
+    this.#validateMany = validateMany;
+    this.#runSize = Math.max(1, runSize);
+  }
+
+  add(entry: Uint8Array, index: number): void {
+    if (this.#run.length === 0) this.#first = index;
+    this.#run.push(entry);
+    if (this.#run.length >= this.#runSize) this.#send();
+  }
+
+  #send(): void {
+    const run = this.#run;
+    const first = this.#first;
+    this.#run = [];
+    if (run.length === 0) return;
+    const checked = this.#validateMany(run).then(
+      (answers) => {
+        const bad = answers.findIndex((a) => a !== undefined);
+        if (bad < 0) return undefined;
+        this.refused = true;
+        return new EntryRejectedError(first + bad, answers[bad]);
+      },
+      (err) => {
+        this.refused = true;
+        throw err;
+      },
+    );
+    // Awaited in order by done(); a refusal found early must not go unhandled meanwhile.
+    checked.catch(() => {});
+    this.#runs.push(checked);
+  }
+
+  async done(): Promise<void> {
+    this.#send();
+    for (const run of this.#runs) {
+      const refused = await run;
+      if (refused) throw refused;
+    }
+  }
 }

@@ -50,8 +50,8 @@ import {
   regimeIndex,
   verifyEntry,
 } from '../model/index.js';
+import { EntryWorkers } from '../runtime/entry-workers.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
-import { workerSigner } from '../runtime/worker-signer.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { LogStore } from '../store/store.js';
 import { parseCheckpoint } from '../tlog/checkpoint.js';
@@ -175,7 +175,8 @@ export class PartyNode {
   readonly party: Party;
   readonly log: OpenLog;
   // Signs each batch of submissions on a worker thread, while the event loop checks the next requests.
-  readonly #signer = workerSigner();
+  // Entries' CPU off the event loop: submissions prepared and signed, peers' bundles verified (started on first use).
+  readonly #workers: EntryWorkers;
   readonly writer: LogWriter;
   readonly hasher: Rfc6962Hasher;
   readonly users: UserStore;
@@ -275,6 +276,7 @@ export class PartyNode {
     for (const id of recipient.missing) {
       this.#logger('warn', `recipient key "${id}" is not on this node: entries sealed for it cannot be read here`);
     }
+    this.#workers = new EntryWorkers({ regime, party: party.id, seeds });
     this.submissions = new SubmissionPipeline({
       suite: this.suite,
       regime,
@@ -294,7 +296,7 @@ export class PartyNode {
         this.#cosignSoon();
         this.#track(this.pushMirroring.pusher.push());
       },
-      signer: this.#signer,
+      preparer: this.#workers,
     });
 
     const witnessKey = witnessKeyOf(party);
@@ -1153,6 +1155,11 @@ export class PartyNode {
     };
   }
 
+  /** Starts the worker threads that prepare submissions and verify peers' entries (a server awaits it before it listens). */
+  warm(): Promise<void> {
+    return this.#workers.warm();
+  }
+
   /** Stops the loops, appends what is queued, waits for rounds in flight, closes every file. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -1161,10 +1168,10 @@ export class PartyNode {
     this.#timers.clear();
     await this.submissions.close();
     await this.pushMirroring.close();
-    await this.#signer.close();
     await Promise.allSettled([...this.#running]);
     // A round in progress ends before its store closes (no new one starts: #closed is set).
     for (const m of this.mirrors.values()) while (m.running) await m.running;
+    await this.#workers.close();
     for (const m of this.mirrors.values()) m.store.close();
     this.witness?.close();
     this.users.close();

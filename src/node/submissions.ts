@@ -22,7 +22,6 @@
  * the pipeline starts (entrySigner), and prepareEntry makes every other check verifyEntry would.
  */
 
-import { type BatchSigner, inlineSigner } from '../crypto/batch-signer.js';
 import { concat, fromHex, toBase64, toHex, utf8 } from '../crypto/bytes.js';
 import { DetenteError, type Problem } from '../crypto/errors.js';
 import type { SymmetricSuite } from '../crypto/hpke/index.js';
@@ -49,7 +48,6 @@ import {
   type Item,
   type Party,
   type PreparedEntry,
-  prepareEntry,
   type Regime,
   recipientKeyOf,
   type SealedBody,
@@ -58,6 +56,7 @@ import {
   sealPrepared,
   vocabularyProblems,
 } from '../model/index.js';
+import { type EntryPreparer, inlinePreparer, type PrepareFields } from '../runtime/entry-workers.js';
 import { symmetricNode } from '../runtime/node-crypto.js';
 import type { LogStore } from '../store/store.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
@@ -137,8 +136,11 @@ export interface SubmissionOptions {
   clock?: () => number;
   /** Called after each batch commits (to wake the witness client, say). */
   onBatch?: (size: number) => void;
-  /** Signs each batch (default: on this thread, with the suite). A node passes one on a worker thread. */
-  signer?: BatchSigner;
+  /**
+   * Checks, canonicalises and signs each entry (prepareEntry + Ed25519; default: on this thread, with the suite). A
+   * node passes its worker threads (runtime/entry-workers.ts), so that this CPU leaves the event loop.
+   */
+  preparer?: EntryPreparer;
   /** How far an explicit issuedAt may lie before or after the node's clock (default ISSUED_AT_WINDOW). */
   issuedAtWindowMs?: { past: number; future: number };
   /** The party's recipient private keys, by key id (confidential entries; default none). */
@@ -156,7 +158,7 @@ export const ISSUED_AT_WINDOW = { past: 7 * 24 * 3600_000, future: 10 * 60_000 }
 
 interface Checked {
   prepared: PreparedEntry;
-  seed: Uint8Array;
+  signature: Uint8Array;
   /** Stored with the entry (LogStore's idempotency keys): the durable record that this user's nonce is used. */
   idempotencyKey: Uint8Array;
   /** Stored with it too: the record that this exact signed entry is in the log. */
@@ -165,14 +167,14 @@ interface Checked {
 
 interface PlainChecked {
   prepared: PreparedEntry;
-  seed: Uint8Array;
+  signature: Uint8Array;
 }
 
 interface Pending {
   user: string;
   nonce: string;
   prepared: PreparedEntry;
-  seed: Uint8Array;
+  signature: Uint8Array;
   idempotencyKey: Uint8Array;
   entryKey: Uint8Array;
   resolve: (r: Receipt) => void;
@@ -223,7 +225,9 @@ export class SubmissionPipeline {
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #signers = new Map<string, EntrySigner>();
-  readonly #signer: BatchSigner;
+  readonly #preparer: EntryPreparer;
+  // Submissions being prepared: close() waits for them (they are refused, as the pipeline is closed by then).
+  readonly #preparing = new Set<Promise<unknown>>();
   // Batches committed and being flushed to disk: their waiters are answered once each is durable.
   readonly #flushing = new Set<Promise<void>>();
   readonly #sym: SymmetricSuite;
@@ -249,7 +253,7 @@ export class SubmissionPipeline {
       },
     });
     this.#clock = options.clock ?? Date.now;
-    this.#signer = options.signer ?? inlineSigner(options.suite);
+    this.#preparer = options.preparer ?? inlinePreparer(options.suite, options.regime);
     // A seed that is not the regime key's would sign entries every peer refuses: refuse it here, once.
     for (const [key, seed] of options.seeds) {
       this.#signers.set(key, entrySigner(options.suite, options.regime, options.party.id, key, seed));
@@ -272,7 +276,7 @@ export class SubmissionPipeline {
         '$.type',
       );
     }
-    const sealing = this.#confidential(user, request);
+    const sealing = await this.#confidential(user, request);
     if (!sealing.audience) return this.#enqueue(user, request, sealing.checked);
     const { envelope, message } = sealing.plain;
     const audience = sealing.audience;
@@ -300,8 +304,8 @@ export class SubmissionPipeline {
    * checked, and its audience (none for a public one). Refuses, naming `$.audience`, an audience the regime does
    * not allow and one with a party that has no recipient key.
    */
-  #confidential(user: User, request: SubmissionRequest) {
-    const checked = this.#checkPlain(user, request);
+  async #confidential(user: User, request: SubmissionRequest) {
+    const checked = await this.#checkPlain(user, request);
     const plain = checked.prepared;
     let audience: Audience;
     try {
@@ -323,9 +327,11 @@ export class SubmissionPipeline {
   }
 
   /** Checks and queues an entry (as it will be signed); resolves once it is durable in a signed checkpoint. */
-  #enqueue(user: User, request: SubmissionRequest, plain?: PlainChecked): Promise<Receipt> {
-    // Everything up to the push runs in this tick: no other submission can slip between the nonce check and it.
-    const checked = this.#check(user, request, plain);
+  async #enqueue(user: User, request: SubmissionRequest, plain?: PlainChecked): Promise<Receipt> {
+    const entry = plain ?? (await this.#checkPlain(user, request));
+    // Everything from here up to the push runs in this tick: no other submission can slip between the nonce check
+    // and it.
+    const checked = this.#check(user, request, entry);
     this.#inFlight.add(`${user.name}\n${request.nonce}`);
     this.#inFlightEntries.add(toHex(checked.entryKey));
     return new Promise<Receipt>((resolve, reject) => {
@@ -335,9 +341,9 @@ export class SubmissionPipeline {
   }
 
   /** Every check, without storing anything. Returns the entry to sign and append. */
-  #check(user: User, request: SubmissionRequest, plain?: PlainChecked): Checked {
+  #check(user: User, request: SubmissionRequest, plain: PlainChecked): Checked {
     const o = this.#o;
-    const { prepared, seed } = plain ?? this.#checkPlain(user, request);
+    const { prepared, signature } = plain;
     const idempotencyKey = this.#checkNonce(user, request.nonce);
     const sameEntry = entryKey(o.suite, prepared.message);
     const same = o.store.indexOfKey(sameEntry);
@@ -350,7 +356,7 @@ export class SubmissionPipeline {
           : `an identical entry (same type, body, refs, key and issuedAt) is already in the log (entry ${same})`,
       );
     }
-    return { prepared, seed, idempotencyKey, entryKey: sameEntry };
+    return { prepared, signature, idempotencyKey, entryKey: sameEntry };
   }
 
   /** The idempotency key of the user's nonce, refused if the nonce was used (in the log or in flight). */
@@ -364,8 +370,11 @@ export class SubmissionPipeline {
     return idempotencyKey;
   }
 
-  /** The checks of the entry itself: user, party, key, schema, regime, references, time and blobs. */
-  #checkPlain(user: User, request: SubmissionRequest): PlainChecked {
+  /**
+   * The checks of the entry itself: user, party, key, schema, regime, references, time and blobs. The entry is
+   * prepared and signed by the preparer (on a worker thread in a node); the checks that read the stores run after it.
+   */
+  async #checkPlain(user: User, request: SubmissionRequest): Promise<PlainChecked> {
     const o = this.#o;
     if (typeof request.nonce !== 'string' || !NONCE.test(request.nonce)) {
       throw new SubmissionError(
@@ -422,14 +431,21 @@ export class SubmissionPipeline {
       throw new SubmissionError(403, 'ROLE_DENIED', `"${o.party.id}" has no key with role "${role}" on this node`);
     }
     const issuedAt = request.issuedAt ?? new Date(this.#clock()).toISOString();
-    let prepared: PreparedEntry;
+    const fields = { type, issuedAt, body: request.body, refs: request.refs } as PrepareFields;
+    const preparing = this.#preparer.prepare(signer, fields);
+    this.#preparing.add(preparing);
+    let signed: Awaited<typeof preparing>;
     try {
-      prepared = prepareEntry(o.suite, o.regime, signer, {
-        type,
-        issuedAt,
-        body: request.body,
-        refs: request.refs,
-      } as Parameters<typeof prepareEntry>[3]);
+      signed = await preparing;
+    } catch (err) {
+      if (this.#closed) throw new SubmissionError(503, 'SHUTTING_DOWN', 'the node is shutting down');
+      fromDetente(err);
+    } finally {
+      this.#preparing.delete(preparing);
+    }
+    if (this.#closed) throw new SubmissionError(503, 'SHUTTING_DOWN', 'the node is shutting down');
+    const { prepared, signature } = signed;
+    try {
       checkEntryRefs(prepared.envelope, o.refExists);
       if (prepared.envelope.type === 'consultation' && o.consultationStep) {
         const problems = consultationProblems(o.regime, prepared.envelope, o.consultationStep);
@@ -440,7 +456,7 @@ export class SubmissionPipeline {
     }
     this.#checkIssuedAt(prepared.envelope.issuedAt);
     this.#checkBlobs(prepared.envelope);
-    return { prepared, seed: signer.seed };
+    return { prepared, signature };
   }
 
   /** issuedAt (given or defaulted) must lie within the window around the node's clock. */
@@ -565,13 +581,12 @@ export class SubmissionPipeline {
           : err;
       settle((p) => p.reject(refusal));
     };
-    const acknowledged = this.#signer
-      .sign(batch.map((p) => ({ seed: p.seed, message: p.prepared.message })))
-      .then((signatures) => {
+    const acknowledged = Promise.resolve()
+      .then(() => {
         // One transaction: the entries, their tiles, the signed checkpoint and the nonces' idempotency keys. It
         // returns once committed; the next batch is checked and signed while this one is flushed to disk.
         const { first, head, durable } = o.writer.appendDeferred(
-          batch.map((p, i) => sealPrepared(p.prepared, signatures[i]!).leaf),
+          batch.map((p) => sealPrepared(p.prepared, p.signature).leaf),
           batch.map((p) => [p.idempotencyKey, p.entryKey]),
         );
         return durable.then(() => ({ first, head }));
@@ -607,6 +622,7 @@ export class SubmissionPipeline {
   /** Appends what is queued, refuses anything new, and waits until every batch is acknowledged or refused. */
   async close(): Promise<void> {
     this.#closed = true;
+    await Promise.allSettled([...this.#preparing]);
     this.flush();
     await Promise.all([...this.#flushing]);
   }

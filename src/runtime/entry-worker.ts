@@ -1,0 +1,121 @@
+/**
+ * The worker side of entry-workers.ts: the CPU of an entry, off the event loop. It verifies entries (decodeEntry +
+ * verifyEntry: strict decoding, key and role, Ed25519, the regime's names) and prepares and signs a node's own
+ * (prepareEntry, then Ed25519), with the very functions the main thread would call, so every verdict and every
+ * error (code, message, problems) is the one the single-threaded path gives.
+ *
+ * Answers go to `parentPort`, or, for a reader that blocks until its answer is there (entry-workers.ts,
+ * SyncEntryVerifier), to the port it gave, with a bump of the shared counter it waits on.
+ */
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { DetenteError, type Problem } from '../crypto/errors.js';
+import {
+  decodeEntry,
+  type EntrySigner,
+  type Envelope,
+  entrySigner,
+  type PreparedEntry,
+  prepareEntry,
+  type Regime,
+  verifyEntry,
+} from '../model/index.js';
+import { nodeSuite } from './node-crypto.js';
+
+export interface EntryWorkerInit {
+  regime: Regime;
+  /** The party whose seeds these are (to prepare and sign its entries). */
+  party?: string;
+  seeds?: [string, Uint8Array][];
+  /** Where to answer instead of parentPort, and the counter bumped after each answer (Int32Array over a SharedArrayBuffer). */
+  port?: MessagePort;
+  signal?: Int32Array;
+}
+
+export type PrepareFields = Parameters<typeof prepareEntry>[3];
+
+export type WorkerRequest =
+  | {
+      id: number;
+      kind: 'verify';
+      entries: Uint8Array[];
+      /** Each entry must be this party's (a peer's log holds only its party's entries). */
+      party?: string;
+      /** Send each entry's envelope back (a reader folds them); otherwise only the verdicts. */
+      envelopes: boolean;
+    }
+  | { id: number; kind: 'prepare'; jobs: { key: string; fields: PrepareFields }[] };
+
+/** A DetenteError as it crosses threads. */
+export interface Failure {
+  code: DetenteError['code'];
+  message: string;
+  problems: readonly Problem[];
+}
+
+export type Verdict = { envelope?: Envelope } | { error: Failure };
+export type Prepared = { prepared: PreparedEntry; signature: Uint8Array } | { error: Failure };
+export type WorkerAnswer = { id: number; verdicts?: Verdict[]; prepared?: Prepared[]; crash?: string };
+
+function failure(err: unknown): Failure {
+  if (!(err instanceof DetenteError)) throw err;
+  return { code: err.code, message: err.message, problems: err.problems };
+}
+
+export function verifyEntries(regime: Regime, request: Extract<WorkerRequest, { kind: 'verify' }>): Verdict[] {
+  return request.entries.map((bytes) => {
+    try {
+      const signed = decodeEntry(bytes);
+      if (request.party !== undefined && signed.envelope.party !== request.party) {
+        throw new DetenteError(
+          'KEY_UNKNOWN',
+          `an entry of "${signed.envelope.party}" in the log of "${request.party}"`,
+        );
+      }
+      verifyEntry(nodeSuite, regime, signed);
+      return request.envelopes ? { envelope: signed.envelope } : {};
+    } catch (err) {
+      return { error: failure(err) };
+    }
+  });
+}
+
+function prepareEntries(
+  regime: Regime,
+  signers: ReadonlyMap<string, EntrySigner>,
+  request: Extract<WorkerRequest, { kind: 'prepare' }>,
+): Prepared[] {
+  return request.jobs.map(({ key, fields }) => {
+    try {
+      const signer = signers.get(key);
+      if (!signer) throw new DetenteError('KEY_UNKNOWN', `this node holds no seed of key "${key}"`);
+      const prepared = prepareEntry(nodeSuite, regime, signer, fields);
+      return { prepared, signature: nodeSuite.ed25519.sign(signer.seed, prepared.message) };
+    } catch (err) {
+      return { error: failure(err) };
+    }
+  });
+}
+
+if (parentPort && workerData) {
+  const init = workerData as EntryWorkerInit;
+  const signers = new Map<string, EntrySigner>();
+  for (const [key, seed] of init.seeds ?? [])
+    signers.set(key, entrySigner(nodeSuite, init.regime, init.party!, key, seed));
+  const out = init.port ?? parentPort;
+  const answer = (request: WorkerRequest): WorkerAnswer => {
+    try {
+      return request.kind === 'verify'
+        ? { id: request.id, verdicts: verifyEntries(init.regime, request) }
+        : { id: request.id, prepared: prepareEntries(init.regime, signers, request) };
+    } catch (err) {
+      return { id: request.id, crash: String((err as Error)?.stack ?? err) };
+    }
+  };
+  parentPort.on('message', (request: WorkerRequest) => {
+    out.postMessage(answer(request));
+    if (init.signal) {
+      Atomics.add(init.signal, 0, 1);
+      Atomics.notify(init.signal, 0);
+    }
+  });
+}

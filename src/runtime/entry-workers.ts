@@ -1,0 +1,261 @@
+/**
+ * Entries' CPU on every core: a pool of worker threads (entry-worker.ts) that verify entries (a peer's bundles, a
+ * log directory read for the engine) and prepare and sign a node's own submissions. The event loop keeps what
+ * needs the stores and the order (references, nonces, appending, integrating, folding); the workers run the
+ * pure, costly part with the same functions, so the verdicts and errors are the single-threaded path's.
+ *
+ * - `EntryWorkers`: asynchronous (a node). Requests made in the same turn of the event loop go to a worker as one
+ *   message; a list to verify is split across the workers and answered in order.
+ * - `SyncEntryVerifier`: blocking (the engine's reader, a synchronous generator): requests are posted ahead and
+ *   their answers read in order with `receiveMessageOnPort`, waiting on a shared counter the worker bumps.
+ */
+import { availableParallelism } from 'node:os';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { DetenteError } from '../crypto/errors.js';
+import type { CryptoSuite } from '../crypto/suite.js';
+import { type EntrySigner, type PreparedEntry, prepareEntry, type Regime } from '../model/index.js';
+import type {
+  EntryWorkerInit,
+  Failure,
+  Prepared,
+  PrepareFields,
+  Verdict,
+  WorkerAnswer,
+  WorkerRequest,
+} from './entry-worker.js';
+import { workerScript } from './worker-script.js';
+
+export type { PrepareFields, Verdict };
+
+/** An entry prepared (checked, canonicalised) and signed: what the submission pipeline appends. */
+export interface SignedPrepared {
+  prepared: PreparedEntry;
+  signature: Uint8Array;
+}
+
+/** prepareEntry, then the entry's signature, here or elsewhere; rejects with prepareEntry's DetenteError. */
+export interface EntryPreparer {
+  prepare(signer: EntrySigner, fields: PrepareFields): Promise<SignedPrepared>;
+}
+
+/** Prepares and signs on the calling thread. */
+export function inlinePreparer(suite: CryptoSuite, regime: Regime): EntryPreparer {
+  return {
+    async prepare(signer, fields) {
+      const prepared = prepareEntry(suite, regime, signer, fields);
+      return { prepared, signature: suite.ed25519.sign(signer.seed, prepared.message) };
+    },
+  };
+}
+
+/** The DetenteError a worker reported, as it was thrown there. */
+export function errorOf(f: Failure): DetenteError {
+  return new DetenteError(f.code, f.message, { problems: f.problems });
+}
+
+/** One worker a core beside the event loop's (which has requests to serve), at least one, at most four. */
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(availableParallelism() - 1, 4));
+}
+
+/** One worker a core, at most eight: for a reader whose thread mostly waits for their verdicts. */
+export function readerWorkers(): number {
+  return Math.max(1, Math.min(availableParallelism(), 8));
+}
+
+export interface EntryWorkersOptions {
+  regime: Regime;
+  /** To prepare and sign: the node's party and its seeds by key id (each checked against the regime's key). */
+  party?: string;
+  seeds?: ReadonlyMap<string, Uint8Array>;
+  /** Worker threads (default defaultWorkers()); started on first use. */
+  workers?: number;
+}
+
+interface Waiting {
+  resolve: (a: WorkerAnswer) => void;
+  reject: (e: Error) => void;
+}
+
+export class EntryWorkers implements EntryPreparer {
+  readonly #init: EntryWorkerInit;
+  readonly #size: number;
+  #workers: Worker[] = [];
+  readonly #waiting = new Map<number, Waiting>();
+  #next = 0;
+  #turn = 0;
+  // Submissions of this turn of the event loop, sent together.
+  #jobs: { key: string; fields: PrepareFields; resolve: (p: Prepared) => void; reject: (e: Error) => void }[] = [];
+  #closed = false;
+
+  constructor(options: EntryWorkersOptions) {
+    this.#init = { regime: options.regime, party: options.party, seeds: [...(options.seeds ?? [])] };
+    this.#size = Math.max(1, options.workers ?? defaultWorkers());
+  }
+
+  /**
+   * Starts every worker and resolves once each has loaded its modules and answered: a server awaits it before it
+   * listens, so that its first requests do not wait for a cold start.
+   */
+  async warm(): Promise<void> {
+    await Promise.all(
+      Array.from({ length: this.#size }, () =>
+        this.#request((id) => ({ id, kind: 'verify', entries: [], envelopes: false })),
+      ),
+    );
+  }
+
+  prepare(signer: EntrySigner, fields: PrepareFields): Promise<SignedPrepared> {
+    return new Promise<Prepared>((resolve, reject) => {
+      if (this.#jobs.length === 0) setImmediate(() => this.#sendJobs());
+      this.#jobs.push({ key: signer.key, fields, resolve, reject });
+    }).then((p) => {
+      if ('error' in p) throw errorOf(p.error);
+      return p;
+    });
+  }
+
+  #sendJobs(): void {
+    const jobs = this.#jobs;
+    this.#jobs = [];
+    this.#request((id) => ({ id, kind: 'prepare', jobs: jobs.map(({ key, fields }) => ({ key, fields })) })).then(
+      (a) => {
+        for (const [i, j] of jobs.entries()) j.resolve(a.prepared![i]!);
+      },
+      (err) => {
+        for (const j of jobs) j.reject(err);
+      },
+    );
+  }
+
+  /**
+   * Verifies entries (and that each is `party`'s, if given); one verdict an entry, in order. The list is split into
+   * one share a worker.
+   */
+  async verify(
+    entries: readonly Uint8Array[],
+    options: { party?: string; envelopes?: boolean } = {},
+  ): Promise<Verdict[]> {
+    const share = Math.ceil(entries.length / this.#size);
+    const parts: Promise<WorkerAnswer>[] = [];
+    for (let at = 0; at < entries.length; at += share) {
+      const slice = entries.slice(at, at + share);
+      parts.push(
+        this.#request((id) => ({
+          id,
+          kind: 'verify',
+          entries: slice,
+          party: options.party,
+          envelopes: options.envelopes ?? false,
+        })),
+      );
+    }
+    return (await Promise.all(parts)).flatMap((a) => a.verdicts!);
+  }
+
+  #request(make: (id: number) => WorkerRequest): Promise<WorkerAnswer> {
+    if (this.#closed) return Promise.reject(new DetenteError('STORE_ERROR', 'entry workers: closed'));
+    const id = this.#next++;
+    const worker = this.#worker();
+    return new Promise<WorkerAnswer>((resolve, reject) => {
+      this.#waiting.set(id, { resolve, reject });
+      // Busy, a worker keeps the process alive; idle, it must not.
+      worker.ref();
+      worker.postMessage(make(id));
+    }).then((a) => {
+      if (a.crash !== undefined) throw new DetenteError('STORE_ERROR', `entry worker: ${a.crash}`);
+      return a;
+    });
+  }
+
+  #worker(): Worker {
+    if (this.#workers.length < this.#size) {
+      const w = new Worker(workerScript('runtime/entry-worker'), { workerData: this.#init });
+      w.on('message', (a: WorkerAnswer) => {
+        const job = this.#waiting.get(a.id);
+        this.#waiting.delete(a.id);
+        if (this.#waiting.size === 0) for (const x of this.#workers) x.unref();
+        job?.resolve(a);
+      });
+      const failAll = (message: string) => {
+        for (const job of this.#waiting.values())
+          job.reject(new DetenteError('STORE_ERROR', `entry worker: ${message}`));
+        this.#waiting.clear();
+        this.#workers = this.#workers.filter((x) => x !== w);
+      };
+      w.on('error', (err) => failAll(err.message));
+      w.on('exit', (code) => failAll(`exited with code ${code}`));
+      this.#workers.push(w);
+      return w;
+    }
+    return this.#workers[this.#turn++ % this.#workers.length]!;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const workers = this.#workers;
+    this.#workers = [];
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+/**
+ * Verification for a synchronous reader: `post` a list of entries (it goes to the next worker), `take` its verdicts
+ * later, in the order posted, blocking until they are there. Post a few lists ahead so the workers stay busy while
+ * the reader folds.
+ */
+export class SyncEntryVerifier {
+  readonly #lanes: { worker: Worker; port: MessagePort; signal: Int32Array; early: Map<number, WorkerAnswer> }[] = [];
+  #next = 0;
+
+  constructor(regime: Regime, workers = readerWorkers()) {
+    for (let i = 0; i < Math.max(1, workers); i++) {
+      const { port1, port2 } = new MessageChannel();
+      const signal = new Int32Array(new SharedArrayBuffer(4));
+      const init: EntryWorkerInit = { regime, port: port2, signal };
+      const worker = new Worker(workerScript('runtime/entry-worker'), { workerData: init, transferList: [port2] });
+      worker.unref();
+      this.#lanes.push({ worker, port: port1, signal, early: new Map() });
+    }
+  }
+
+  /** Sends entries to be verified; returns the ticket to take their verdicts with. */
+  post(entries: Uint8Array[], options: { envelopes?: boolean } = {}): number {
+    const id = this.#next++;
+    const request: WorkerRequest = { id, kind: 'verify', entries, envelopes: options.envelopes ?? true };
+    this.#lanes[id % this.#lanes.length]!.worker.postMessage(request);
+    return id;
+  }
+
+  /** The verdicts of ticket `id`, one an entry; blocks until the worker has answered. */
+  take(id: number): Verdict[] {
+    const lane = this.#lanes[id % this.#lanes.length]!;
+    for (;;) {
+      const early = lane.early.get(id);
+      if (early) {
+        lane.early.delete(id);
+        if (early.crash !== undefined) throw new DetenteError('STORE_ERROR', `entry worker: ${early.crash}`);
+        return early.verdicts!;
+      }
+      // Read the counter before looking, so that an answer arriving in between wakes the wait at once.
+      const seen = Atomics.load(lane.signal, 0);
+      const got = receiveMessageOnPort(lane.port);
+      if (got) {
+        const a = got.message as WorkerAnswer;
+        lane.early.set(a.id, a);
+        continue;
+      }
+      // A worker that died answers nothing: give up after a minute rather than hang.
+      if (Atomics.wait(lane.signal, 0, seen, 60_000) === 'timed-out') {
+        throw new DetenteError('STORE_ERROR', 'entry worker: no answer within a minute');
+      }
+    }
+  }
+
+  close(): void {
+    for (const lane of this.#lanes) {
+      lane.port.close();
+      void lane.worker.terminate();
+    }
+  }
+}
