@@ -69,7 +69,13 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
   say(
     table(
       ['COMMITMENT', 'PARTY', 'STATUS', 'WHY'],
-      state.commitments.map((c) => [c.commitment, c.party, c.status.toUpperCase(), renderMessage(c.reason, lang)]),
+      // A commitment with findings against it shows indicators, not a verdict (compliance assessment is the parties').
+      state.commitments.map((c) => [
+        c.commitment,
+        c.party,
+        (c.status === 'breached' ? 'indicators raised' : c.status).toUpperCase(),
+        renderMessage(c.reason, lang),
+      ]),
     ),
   );
 
