@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ZoneIndex } from '../engine/zones.js';
-import { parseRegime, regimeHash } from '../model/index.js';
+import { diffRegimes, parseRegime, regimeHash } from '../model/index.js';
 import { bordersFor } from '../runtime/borders.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { printJson, UsageError } from './output.js';
@@ -72,6 +72,34 @@ export function registerRegimeCommands(program: Command): void {
           ? `  hash ${hash} (what every party signs)`
           : `  no hash yet: ${missing.length} key(s) have no public key (supply them with --keys)`,
       );
+      process.stdout.write(`${lines.join('\n')}\n`);
+    });
+  regime
+    .command('diff')
+    .description('what regime B changes against regime A (a draft against the text in force, say), element by element')
+    .argument('<a>', 'the regime compared against')
+    .argument('<b>', 'the regime (or draft) it is compared with')
+    .option('--json', 'print JSON')
+    .action((a: string, b: string, opts: { json?: boolean }) => {
+      const load = (file: string) =>
+        parseRegime(readText(file, 'regime'), {
+          format: file.endsWith('.json') ? 'json' : 'yaml',
+          allowMissingKeys: true,
+        });
+      const d = diffRegimes(load(a), load(b));
+      if (opts.json) {
+        printJson(d);
+        return;
+      }
+      const lines: string[] = [];
+      if (!d.fields.length && !d.collections.length) lines.push('no differences (public keys aside)');
+      if (d.fields.length) lines.push(`changed: ${d.fields.join(', ')}`);
+      for (const c of d.collections) {
+        lines.push(`${c.collection}:`);
+        for (const id of c.added) lines.push(`  + ${id}`);
+        for (const id of c.removed) lines.push(`  - ${id}`);
+        for (const x of c.changed) lines.push(`  ~ ${x.id} (${x.fields.join(', ')})`);
+      }
       process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

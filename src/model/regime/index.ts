@@ -6,6 +6,7 @@ import type { Regime } from './schema.js';
 export * from './categories.js';
 export * from './commitments.js';
 export * from './consultations.js';
+export * from './diff.js';
 export * from './inspections.js';
 export * from './limits.js';
 export { MAX_REGIME_TEXT, type ParseRegimeOptions, parseRegime, regimeBytes, regimeHash } from './load.js';
