@@ -18,6 +18,7 @@ export * from './periodic.js';
 export * from './schema.js';
 export * from './sites-zones.js';
 export * from './text.js';
+export * from './tracks.js';
 
 /** Lookups by id over a loaded regime, built once per regime object. */
 export interface RegimeIndex {
@@ -37,6 +38,8 @@ export interface RegimeIndex {
   periodic: ReadonlyMap<string, NonNullable<Regime['periodic']>[number]>;
   consultations: ReadonlyMap<string, NonNullable<Regime['consultations']>[number]>;
   missions: ReadonlyMap<string, NonNullable<Regime['missions']>[number]>;
+  forums: ReadonlyMap<string, NonNullable<Regime['forums']>[number]>;
+  tracks: ReadonlyMap<string, NonNullable<Regime['tracks']>[number]>;
 }
 
 const cache = new WeakMap<Regime, RegimeIndex>();
@@ -66,6 +69,8 @@ export function regimeIndex(regime: Regime): RegimeIndex {
       periodic: byId(regime.periodic ?? []),
       consultations: byId(regime.consultations ?? []),
       missions: byId(regime.missions ?? []),
+      forums: byId(regime.forums ?? []),
+      tracks: byId(regime.tracks ?? []),
     };
     cache.set(regime, index);
   }
