@@ -113,7 +113,7 @@ describe('detente scenario play, status, findings', () => {
     const out = ok(['status', '--dir', dir]);
     expect(out).toContain('state as of 2022-12-31 23:59:59 UTC');
     expect(out).toContain('IN FORCE since 2022-01-31 12:00 UTC');
-    expect(out).toMatch(/ru-ukraine-no-offensive-missiles\s+ru\s+BREACHED/);
+    expect(out).toMatch(/ru-ukraine-no-offensive-missiles\s+ru\s+INDICATORS RAISED/);
     // Escrowed declarations: the warheads are judged on the committed totals (the published aggregate, 1,515).
     expect(out).toMatch(/nst-warheads\s+us\s+—\s+1515\s+—\s+1550\s+35\s+WITHIN/);
     expect(out).toMatch(/ru-border-band-troops \(ru, zone ru-ukraine-border-band\): RELAPSED/);

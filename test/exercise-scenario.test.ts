@@ -307,3 +307,20 @@ describe('the European security 2022 scenario', () => {
     expect(playScenario(NAME, again, { replace: true, seed: 'other' }).regimeHash).not.toBe(meta.regimeHash);
   });
 });
+
+describe('the 2022 scenario: negotiation tracks', () => {
+  it('keeps the track gated on de-escalation closed until the metric holds, and closes it again on relapse', () => {
+    const track = (asOf: string) => of(asOf).tracks.find((t) => t.track === 'inf-range-missiles')!;
+    expect(track('2022-02-15')).toMatchObject({ forum: 'ssd', gate: { metric: 'ru-border-band-troops' }, open: false });
+    expect(track('2022-05-01')).toMatchObject({ open: true, openSince: '2022-03-28T14:00:00.000Z' });
+    expect(track('2022-12-31')).toMatchObject({
+      open: false,
+      opened: [{ from: '2022-03-28T14:00:00.000Z', until: '2022-09-02T14:00:00.000Z' }],
+    });
+    expect(state.tracks.filter((t) => t.gate === undefined).map((t) => [t.track, t.open])).toEqual([
+      ['new-start-successor', true],
+      ['vd-modernisation', true],
+      ['risk-reduction', true],
+    ]);
+  });
+});

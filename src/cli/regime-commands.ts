@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { ZoneIndex } from '../engine/zones.js';
 import { formatDuration } from '../i18n/render.js';
 import { LANGS, type Lang } from '../i18n/types.js';
-import { type CatalogueLine, notificationCatalogue, parseRegime, regimeHash } from '../model/index.js';
+import { type CatalogueLine, diffRegimes, notificationCatalogue, parseRegime, regimeHash } from '../model/index.js';
 import { bordersFor } from '../runtime/borders.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { printJson, UsageError } from './output.js';
@@ -166,5 +166,33 @@ export function registerRegimeCommands(program: Command): void {
       const lines = notificationCatalogue(r);
       if (opts.json) printJson({ regime: r.id, version: r.version, notifications: lines });
       else process.stdout.write(catalogueText(r.name[lang], lines, lang));
+    });
+  regime
+    .command('diff')
+    .description('what regime B changes against regime A (a draft against the text in force, say), element by element')
+    .argument('<a>', 'the regime compared against')
+    .argument('<b>', 'the regime (or draft) it is compared with')
+    .option('--json', 'print JSON')
+    .action((a: string, b: string, opts: { json?: boolean }) => {
+      const load = (file: string) =>
+        parseRegime(readText(file, 'regime'), {
+          format: file.endsWith('.json') ? 'json' : 'yaml',
+          allowMissingKeys: true,
+        });
+      const d = diffRegimes(load(a), load(b));
+      if (opts.json) {
+        printJson(d);
+        return;
+      }
+      const lines: string[] = [];
+      if (!d.fields.length && !d.collections.length) lines.push('no differences (public keys aside)');
+      if (d.fields.length) lines.push(`changed: ${d.fields.join(', ')}`);
+      for (const c of d.collections) {
+        lines.push(`${c.collection}:`);
+        for (const id of c.added) lines.push(`  + ${id}`);
+        for (const id of c.removed) lines.push(`  - ${id}`);
+        for (const x of c.changed) lines.push(`  ~ ${x.id} (${x.fields.join(', ')})`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n`);
     });
 }

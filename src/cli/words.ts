@@ -244,12 +244,13 @@ const ru: Record<CliWord, string> = {
 
 /** The engine's status codes as the tables print them (upper case). */
 const STATUS: Record<Lang, Record<string, string>> = {
-  en: {},
+  // A commitment with findings against it shows indicators, not a verdict (compliance assessment is the parties').
+  en: { breached: 'INDICATORS RAISED' },
   ru: {
     proposed: 'ПРЕДЛОЖЕНО',
     'awaiting-condition': 'ОЖИДАЕТ УСЛОВИЯ',
     'in-force': 'В СИЛЕ',
-    breached: 'НАРУШЕНО',
+    breached: 'ЕСТЬ ПРИЗНАКИ',
     withdrawn: 'ОТОЗВАНО',
     requested: 'ЗАПРОШЕНА',
     conducted: 'ПРОВЕДЕНА',

@@ -33,6 +33,7 @@ import { compareEntries, sortEntries } from './order.js';
 import { Periodic } from './periodic.js';
 import { type RegimeState, RegimeStatus } from './regime-status.js';
 import { endOfDay, instant, iso } from './time.js';
+import { type TrackState, trackStates } from './tracks.js';
 import { byString, type EngineEntry, type EntryRef, refOf } from './types.js';
 import type { ZoneIndex } from './zones.js';
 
@@ -98,6 +99,8 @@ export interface ComplianceState {
   consultations: ConsultationsState;
   /** Inspection missions: lists, arrival, designation, briefing, refusal, postponement, force majeure (missions.ts). */
   missions: MissionsState;
+  /** Negotiation tracks: open or closed by their gate (tracks.ts). */
+  tracks: TrackState[];
   findings: { total: number; bySeverity: Record<Severity, number>; byRule: Record<string, number> };
 }
 
@@ -577,6 +580,7 @@ export class Engine {
       incidents: this.#incidents.group(findings, this.regime, this.#ctx.ix),
       consultations: this.#consultations.state(q),
       missions: this.#missions.state(),
+      tracks: trackStates(this.regime, q),
       findings: {
         total: findings.length,
         bySeverity,

@@ -8,6 +8,7 @@ export * from './catalogue.js';
 export * from './categories.js';
 export * from './commitments.js';
 export * from './consultations.js';
+export * from './diff.js';
 export * from './inspections.js';
 export * from './limits.js';
 export { MAX_REGIME_TEXT, type ParseRegimeOptions, parseRegime, regimeBytes, regimeHash } from './load.js';
@@ -19,6 +20,7 @@ export * from './periodic.js';
 export * from './schema.js';
 export * from './sites-zones.js';
 export * from './text.js';
+export * from './tracks.js';
 export * from './types.js';
 
 /** Lookups by id over a loaded regime, built once per regime object. */
@@ -42,6 +44,8 @@ export interface RegimeIndex {
   typedCategories: ReadonlySet<string>;
   consultations: ReadonlyMap<string, NonNullable<Regime['consultations']>[number]>;
   missions: ReadonlyMap<string, NonNullable<Regime['missions']>[number]>;
+  forums: ReadonlyMap<string, NonNullable<Regime['forums']>[number]>;
+  tracks: ReadonlyMap<string, NonNullable<Regime['tracks']>[number]>;
 }
 
 const cache = new WeakMap<Regime, RegimeIndex>();
@@ -73,6 +77,8 @@ export function regimeIndex(regime: Regime): RegimeIndex {
       typedCategories: new Set((regime.types ?? []).map((t) => t.category)),
       consultations: byId(regime.consultations ?? []),
       missions: byId(regime.missions ?? []),
+      forums: byId(regime.forums ?? []),
+      tracks: byId(regime.tracks ?? []),
     };
     cache.set(regime, index);
   }

@@ -33,6 +33,7 @@ import type { Party } from './parties.js';
 import type { PeriodicObligation } from './periodic.js';
 import { COLLECTIONS, type Collection, type Regime, RegimeSchema } from './schema.js';
 import type { Site, SiteKind, Zone } from './sites-zones.js';
+import type { Forum, Track } from './tracks.js';
 import type { ItemType } from './types.js';
 
 /** Regime documents carry zones as GeoJSON and can be large, but not without bound. */
@@ -209,6 +210,8 @@ interface Valid {
   types: Map<string, ItemType>;
   consultations: Map<string, ConsultationMechanism>;
   missions: Map<string, MissionRules>;
+  forums: Map<string, Forum>;
+  tracks: Map<string, Track>;
 }
 
 const NOUN: Record<Collection, string> = {
@@ -227,6 +230,8 @@ const NOUN: Record<Collection, string> = {
   types: 'item type',
   consultations: 'consultation mechanism',
   missions: 'mission rules',
+  forums: 'forum',
+  tracks: 'track',
 };
 
 type Path = (string | number)[];
@@ -530,6 +535,14 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
   }
 
   for (const id of v.missions.keys()) ref(path('missions', id, 'id'), 'inspections', id);
+  for (const [id, f] of v.forums) {
+    refs(path('forums', id, 'parties'), 'parties', f.parties);
+    refs(path('forums', id, 'consulted'), 'parties', f.consulted ?? []);
+  }
+  for (const [id, t] of v.tracks) {
+    ref(path('tracks', id, 'forum'), 'forums', t.forum);
+    if (t.gate) ref(path('tracks', id, 'gate', 'metric'), 'metrics', t.gate.metric);
+  }
 
   for (const [id, c] of v.commitments) {
     ref(path('commitments', id, 'party'), 'parties', c.party);

@@ -20,6 +20,7 @@ import { Party } from './parties.js';
 import { PeriodicObligation } from './periodic.js';
 import { Geography, Site, SiteKind, Zone } from './sites-zones.js';
 import { Text } from './text.js';
+import { Forum, Track } from './tracks.js';
 import { ItemType } from './types.js';
 
 export const REGIME_FORMAT = 'detente-regime/1';
@@ -74,6 +75,9 @@ export const RegimeSchema = z.strictObject({
   consultations: z.array(ConsultationMechanism).optional(),
   /** Inspection mission logistics per inspection type (missions.ts); optional, as `periodic`. */
   missions: z.array(MissionRules).optional(),
+  /** Negotiation forums and tracks (tracks.ts); optional, as `periodic`. */
+  forums: z.array(Forum).optional(),
+  tracks: z.array(Track).optional(),
   escrow: Escrow.optional(),
   /**
    * How many other parties' witnesses must cosign a checkpoint before a verifier accepts it (the k of the
@@ -102,5 +106,7 @@ export const COLLECTIONS = [
   'types',
   'consultations',
   'missions',
+  'forums',
+  'tracks',
 ] as const;
 export type Collection = (typeof COLLECTIONS)[number];
