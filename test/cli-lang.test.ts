@@ -53,10 +53,10 @@ describe('--lang ru', () => {
 
   it('findings: the count, the severities, the rule titles and the labels', () => {
     const ru = ok(['findings', '--dir', dir, '--lang', 'ru']);
-    expect(ru.split('\n')[0]).toBe('29 нарушений на 2022-12-31 23:59:59 UTC');
+    expect(ru.split('\n')[0]).toBe('32 замечаний на 2022-12-31 23:59:59 UTC');
     expect(ru).toContain('  критическое: 3');
-    expect(ru).toContain('вменяется стороне');
-    expect(ru).not.toContain('charged to');
+    expect(ru).toContain('касается стороны');
+    expect(ru).not.toContain('concerns');
     expect(shouting(ru)).toEqual([]);
   });
 

@@ -132,7 +132,7 @@ describe('escrowed declarations', () => {
     expect(doc.declaration.index).toBe(declarationIndex);
     await link.click();
     await expect.poll(() => page.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
-    expect(await page.locator('pre.json').first().textContent()).toContain('"region": "kozelsk"');
+    expect(await page.locator('[data-testid="raw-json"] pre').first().textContent()).toContain('"region": "kozelsk"');
     await page.close();
 
     // The counterpart, with no token, verifies the opening at its own node (a mirror of Russia's log)…

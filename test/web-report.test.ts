@@ -95,7 +95,7 @@ describe('record an inspection report', () => {
     expect(listed.entries.map((e: { index: number }) => e.index)).toContain(before);
     await result.locator('a').click();
     await expect.poll(() => page.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
-    const json = await page.locator('pre.json').first().textContent();
+    const json = await page.locator('[data-testid="raw-json"] pre').first().textContent();
     expect(json).toContain('"type": "inspection-report"');
     expect(json).toContain(`"index": ${requested.json.index}`);
     await page.close();

@@ -144,7 +144,7 @@ const ru: Record<CliWord, string> = {
   metrics: 'ПОКАЗАТЕЛИ ДЕЭСКАЛАЦИИ',
   findings: 'НАРУШЕНИЯ',
   findingsListed: 'их перечисляет `detente findings`',
-  findingsAsOf: 'нарушений на',
+  findingsAsOf: 'замечаний на',
   alsoSigned: 'подписаны также другие хеши:',
   atMost: 'не более',
   by: 'к',

@@ -10,7 +10,7 @@
  * `confidential.undecryptable`, a finding its audience sees.
  */
 import { DetenteError } from '../crypto/errors.js';
-import { type SymmetricSuite, symmetricPortable } from '../crypto/hpke/index.js';
+import { type SymmetricSuite, symmetricPortable } from '../crypto/hpke/symmetric.js';
 import type { Sha256 } from '../crypto/sha256.js';
 import {
   checkComplaint,

@@ -10,7 +10,7 @@
  */
 
 import { DetenteError } from '../crypto/errors.js';
-import type { SymmetricSuite } from '../crypto/hpke/index.js';
+import type { SymmetricSuite } from '../crypto/hpke/symmetric.js';
 import { sha256Portable } from '../crypto/sha256.js';
 import { type Envelope, type Regime, regimeIndex } from '../model/index.js';
 import { type CommitmentState, Commitments } from './commitments.js';
