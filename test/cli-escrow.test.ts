@@ -194,6 +194,14 @@ describe('detente select on an exercise directory', () => {
     expect(a.stdout).toMatch(/\n\s+1\s+0\.5000\n/);
   });
 
+  it('an unknown inspection type is refused in one line that lists the regime’s types', () => {
+    const r = detente(['select', '--dir', copy(), '--round', 'aegis-2022-1', '--inspection', 'nosuch']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/--inspection: no inspection type nosuch; the regime has .*aegis-ashore-transparency/);
+    expect(r.stdout).toBe('');
+  });
+
   it('a second run reads the draw already recorded and adds nothing', () => {
     const dir = copy();
     const args = [

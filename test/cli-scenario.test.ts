@@ -116,6 +116,9 @@ describe('detente scenario play, status, findings', () => {
     expect(out).toMatch(/ru-ukraine-no-offensive-missiles\s+ru\s+INDICATORS RAISED/);
     // Escrowed declarations: the warheads are judged on the committed totals (the published aggregate, 1,515).
     expect(out).toMatch(/nst-warheads\s+us\s+—\s+1515\s+—\s+1550\s+35\s+WITHIN/);
+    // …and the holdings line counts what each commits to, not the 0 items it itemises in the clear.
+    expect(out).toMatch(/ {2}us: declaration as of 2022-03-01 \(escrowed, 1440 items committed\)/);
+    expect(out).not.toMatch(/\(escrowed, 0 items/);
     expect(out).toMatch(/ru-border-band-troops \(ru, zone ru-ukraine-border-band\): RELAPSED/);
     expect(out).toContain('FINDINGS: 32 (3 critical, 16 major, 12 minor, 1 info)');
     const state = JSON.parse(ok(['status', '--dir', dir, '--json']));
@@ -154,7 +157,15 @@ describe('detente scenario play, status, findings', () => {
     });
     const early = JSON.parse(ok(['findings', '--dir', dir, '--as-of', '2022-01-30', '--json']));
     expect(early.findings.map((f: any) => f.rule)).toEqual(['regime.signature-mismatch']);
-    refused(['findings', '--dir', dir, '--severity', 'grave'], /--severity: unknown level "grave"/);
+    refused(
+      ['findings', '--dir', dir, '--severity', 'grave'],
+      /--severity: unknown level "grave"; expected critical, major, minor, info/,
+    );
+    // As printed (CRITICAL) or as typed (Critical): the same level.
+    const typed = JSON.parse(ok(['findings', '--dir', dir, '--severity', 'Critical,MAJOR', '--json']));
+    const lower = JSON.parse(ok(['findings', '--dir', dir, '--severity', 'critical,major', '--json']));
+    expect(typed.findings).toEqual(lower.findings);
+    expect(typed.findings.map((f: any) => f.severity)).toContain('critical');
   });
 });
 

@@ -288,7 +288,9 @@ async function selectOnNode(opts: { dir: string; round: string; inspection?: str
       const own = r.commits.get(party);
       const inspection = own?.inspection ?? opts.inspection;
       if (inspection !== undefined && !regimeIndex(node.regime).inspections.has(inspection)) {
-        throw new UsageError(`--inspection: no inspection type ${inspection}`);
+        throw new UsageError(
+          `--inspection: no inspection type ${inspection}; the regime has ${[...regimeIndex(node.regime).inspections.keys()].join(', ')}`,
+        );
       }
       if (!own) {
         const value = drawValue(opts.dir, opts.round, party);
@@ -576,7 +578,11 @@ export function registerEscrowCommands(program: Command): void {
         const { seeds } = scenarioRegime(meta.scenario, meta.seed);
         const ix = regimeIndex(regime);
         const type = opts.inspection ? ix.inspections.get(opts.inspection) : undefined;
-        if (opts.inspection && !type) throw new UsageError(`--inspection: no inspection type ${opts.inspection}`);
+        if (opts.inspection && !type) {
+          throw new UsageError(
+            `--inspection: no inspection type ${opts.inspection}; the regime has ${[...ix.inspections.keys()].join(', ')}`,
+          );
+        }
         const parties = type
           ? [...new Set(type.pairs.flatMap((p) => [p.inspector, p.host]))].sort()
           : regime.parties.filter((p) => p.status === 'party').map((p) => p.id);

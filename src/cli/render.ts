@@ -102,8 +102,17 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
   say(`\n${w('holdings')}`);
   for (const h of state.holdings) {
     const d = h.declaration;
+    // An escrowed declaration itemises nothing in the clear: it commits to totals per category, or per category and
+    // status (each item has one status, so those add up to the items too).
+    const totals = d?.escrow?.totals.filter((t) => t.attribute === undefined);
+    const split = new Set(totals?.filter((t) => t.status !== undefined).map((t) => t.category));
+    const committed = totals
+      ?.filter((t) => (t.status !== undefined) === split.has(t.category))
+      .reduce((sum, t) => sum + t.total, 0);
+    const count =
+      d && committed !== undefined ? `${committed} ${w('itemsCommitted')}` : `${d?.items ?? 0} ${w('items')}`;
     say(
-      `  ${h.party}: ${d ? `${w('declarationAsOf')} ${d.asOf} (${code(d.form)}, ${d.items} ${w('items')}${d.complete ? '' : `, ${w('incomplete')}`}), ${w('counted')} ${utc(d.countedAt)}; ${d.notifiedChanges} ${w('notifiedChangesSince')}` : w('noDeclaration')}`,
+      `  ${h.party}: ${d ? `${w('declarationAsOf')} ${d.asOf} (${code(d.form)}, ${count}${d.complete ? '' : `, ${w('incomplete')}`}), ${w('counted')} ${utc(d.countedAt)}; ${d.notifiedChanges} ${w('notifiedChangesSince')}` : w('noDeclaration')}`,
     );
     if (h.byCategory.length) {
       say(

@@ -77,10 +77,12 @@ export function registerStatusCommands(program: Command): void {
     .option('--severity <levels>', 'only these severities, comma-separated (critical,major,minor,info)')
     .action((opts: Opts & { severity?: string }) => {
       const l = parseLang(opts.lang);
-      const wanted = opts.severity?.split(',').map((s) => s.trim());
+      // Levels read as the output prints them (CRITICAL) or as typed (Critical): case is not part of a level.
+      const wanted = opts.severity?.split(',').map((s) => s.trim().toLowerCase());
+      const levels = ['critical', 'major', 'minor', 'info'];
       for (const s of wanted ?? []) {
-        if (!['critical', 'major', 'minor', 'info'].includes(s))
-          throw new UsageError(`--severity: unknown level ${JSON.stringify(s)}`);
+        if (!levels.includes(s))
+          throw new UsageError(`--severity: unknown level ${JSON.stringify(s)}; expected ${levels.join(', ')}`);
       }
       const f = fold(opts);
       const all = f.engine.findings(f.asOf);
