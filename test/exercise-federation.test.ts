@@ -8,28 +8,10 @@ import { type Federation, type FederationPlay, startFederation } from '../src/ex
 import { playScenario } from '../src/exercise/play.js';
 import { foldDir } from '../src/exercise/read.js';
 import { CLI, detente, detenteAsync } from './helpers/cli.js';
+import { freePortRun } from './helpers/nodes.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs('detente-federation-');
-
-function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-}
-
-/** A base port with the two after it free too. */
-async function freePorts(n = 3): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    let ok = true;
-    for (let i = 0; i < n && ok; i++) ok = await portFree(base + i);
-    if (ok) return base;
-  }
-  throw new Error('no free ports');
-}
 
 describe('the scenario as a federation: one node per party over HTTP', () => {
   let fed: Federation;
@@ -47,7 +29,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
       end: played.end,
       refused: played.refused.map((r) => r.step),
     };
-    fed = await startFederation({ dir: join(base, 'federation'), basePort: await freePorts(), loopMs: 100 });
+    fed = await startFederation({ dir: join(base, 'federation'), basePort: await freePortRun(3), loopMs: 100 });
     play = await fed.playTimeline();
   }, 240_000);
 
@@ -198,7 +180,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     const tokens = fed.nodes.map((n) => n.token);
     const dir = fed.dir;
     await fed.close();
-    fed = await startFederation({ dir, resume: true, basePort: await freePorts(), loopMs: 100 });
+    fed = await startFederation({ dir, resume: true, basePort: await freePortRun(3), loopMs: 100 });
     expect(fed.resumed).toBe(true);
     expect(fed.nodes.map((n) => n.token)).toEqual(tokens);
     for (const n of fed.nodes) expect(n.node.servedSize(n.node.logByParty(n.party)!)).toBe(sizes[n.party]);
@@ -208,7 +190,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     const me = await fetch(`${fed.nodes[0]!.url}/api/me`, { headers: { authorization: `Bearer ${tokens[0]}` } });
     expect(me.status).toBe(200);
     await fed.close();
-    fed = await startFederation({ dir, basePort: await freePorts(), loopMs: 100 });
+    fed = await startFederation({ dir, basePort: await freePortRun(3), loopMs: 100 });
     expect(fed.resumed).toBe(false);
     for (const n of fed.nodes) expect(n.node.servedSize(n.node.logByParty(n.party)!)).toBe(0);
   });
@@ -216,7 +198,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
 
 describe('detente start', () => {
   it('prints the URLs, answers GET /logs, and exits cleanly on SIGTERM', async () => {
-    const port = await freePorts();
+    const port = await freePortRun(3);
     const dir = join(tmp(), 'fed');
     const child = spawn(process.execPath, [CLI, 'start', '--dir', dir], {
       env: { ...process.env, PORT: String(port), CI: '1' },
@@ -258,7 +240,7 @@ describe('detente start', () => {
   });
 
   it('a busy port gets one line naming it, and the previous run is left as it was, even with --fresh', async () => {
-    const port = await freePorts();
+    const port = await freePortRun(3);
     const dir = join(tmp(), 'previous');
     // A previous run, with an escrow secret that must survive.
     mkdirSync(join(dir, 'us', 'escrow'), { recursive: true });
@@ -289,7 +271,7 @@ describe('expected failures in the command line: one line, no stack trace', () =
     const init = detente(['log', 'init', '--dir', dir, '--origin', 'example.org/detente/x']);
     expect(init.code, init.stderr).toBe(0);
     const vkey = readFileSync(join(dir, 'log.vkey'), 'utf8').trim();
-    const closed = await freePorts();
+    const closed = await freePortRun(3);
     const audit = await detenteAsync(['audit', '--url', `http://127.0.0.1:${closed}/logs/x`, '--vkey', vkey]);
     expect(audit.code).toBe(1);
     expect(audit.stderr.trim().split('\n'), audit.stderr).toHaveLength(1);

@@ -3,33 +3,16 @@
  * HTTP answers, on every node, the bytes of its direct play. (The 57-node Vienna Document federation is measured in
  * bench/federation-57.ts: too slow for the suite.)
  */
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/crypto/canonical-json.js';
 import { type Federation, loopIntervals, startFederation } from '../src/exercise/federation.js';
 import { playScenario } from '../src/exercise/play.js';
 import { foldDir } from '../src/exercise/read.js';
+import { freePortRun } from './helpers/nodes.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs('detente-scenario-federation-');
-
-const portFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = createServer();
-    s.once('error', () => resolve(false));
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-  });
-
-async function freePorts(n: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
-    let ok = true;
-    for (let i = 0; i < n && ok; i++) ok = await portFree(base + i);
-    if (ok) return base;
-  }
-  throw new Error('no free ports');
-}
 
 describe('a scenario other than the default as a federation', () => {
   let fed: Federation;
@@ -44,7 +27,7 @@ describe('a scenario other than the default as a federation', () => {
     fed = await startFederation({
       scenario: 'new-start-2021',
       dir: join(base, 'federation'),
-      basePort: await freePorts(2),
+      basePort: await freePortRun(2),
       loopMs: 100,
     });
     await fed.playTimeline();

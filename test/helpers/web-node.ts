@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { type Federation, type FederationPlay, startFederation } from '../../src/exercise/federation.js';
 import type { Regime } from '../../src/model/index.js';
-import { freePort, nonce, submit } from './nodes.js';
+import { freePortRun, nonce, submit } from './nodes.js';
 
 export interface Tamper {
   mode: 'none' | 'bundle' | 'checkpoint' | 'cosignatures';
@@ -47,7 +47,7 @@ export async function startWebNodes(
   monitoring = 260,
   options: { exerciseClock?: boolean } = {},
 ): Promise<WebNodes> {
-  const fed = await startFederation({ dir: join(tmp(), 'federation'), basePort: await freeBasePort(), loopMs: 100 });
+  const fed = await startFederation({ dir: join(tmp(), 'federation'), basePort: await freePortRun(3), loopMs: 100 });
   try {
     const play = await fed.playTimeline();
     const now = Date.now();
@@ -93,24 +93,6 @@ export async function startWebNodes(
     await fed.close();
     throw err;
   }
-}
-
-/** A base port with the two after it free too (the federation takes consecutive ports). */
-async function freeBasePort(n = 3): Promise<number> {
-  const free = (port: number) =>
-    new Promise<boolean>((resolve) => {
-      const s = createServer();
-      s.once('error', () => resolve(false));
-      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
-    });
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = await freePort();
-    if (base + n > 65_535) continue;
-    let ok = true;
-    for (let i = 1; i < n && ok; i++) ok = await free(base + i);
-    if (ok) return base;
-  }
-  throw new Error('no three consecutive free ports');
 }
 
 /** A GET-only man in the middle: passes everything through, and lies about one log as `tamper` says. */
