@@ -4,37 +4,20 @@
  * works from the keyboard alone: Tab reaches every control in order, the focus is always visible, a form submits
  * with Enter, and the map's sites are reachable without the map (the site list).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultWebRoot } from '../src/api/web.js';
-import { type Browser, launchBrowser } from './helpers/browser.js';
-import { tempDirs } from './helpers/tmp.js';
-import { startWebNodes, type WebNodes } from './helpers/web-node.js';
+import { describe, expect, it } from 'vitest';
+import { webSuite } from './helpers/web-node.js';
 
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-const tmp = tempDirs('detente-web-a11y-');
-let node: WebNodes;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(join(defaultWebRoot(), 'index.html'))) throw new Error('dist/web is missing: run `npm run build`');
-  node = await startWebNodes(tmp, 0, { exerciseClock: true });
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await node?.close();
-});
+const web = webSuite('detente-web-a11y-', 0, { exerciseClock: true });
 
 async function open(path: string, lang: 'en' | 'ru' = 'en'): Promise<Page> {
-  const page = await browser.page();
+  const page = await web.browser.page();
   await page.addInitScript((l) => localStorage.setItem('detente.lang', l), lang);
-  await page.goto(`${node.base}${path}`);
+  await page.goto(`${web.node.base}${path}`);
   return page;
 }
 
@@ -72,7 +55,7 @@ function views(): { path: string; ready: string }[] {
     { path: '/map?site=ukrainka', ready: '[data-testid="site-panel"]' },
     { path: '/board', ready: '[data-testid="quotas"]' },
     { path: '/timeline', ready: '[data-entry]' },
-    { path: `/entry/${encodeURIComponent(node.origin('us'))}/3`, ready: '[data-step="cosignatures"]' },
+    { path: `/entry/${encodeURIComponent(web.node.origin('us'))}/3`, ready: '[data-step="cosignatures"]' },
     { path: '/health', ready: '[data-cosigner]' },
     { path: '/act/request-inspection', ready: 'form' },
     { path: '/act/acknowledge', ready: 'form' },
@@ -166,7 +149,7 @@ describe('the keyboard alone', () => {
     const page = await open('/map');
     await page.locator('[data-site]').first().waitFor();
     const order = (await tabOrder(page)).map((o) => o.key);
-    for (const s of node.regime.sites) {
+    for (const s of web.node.regime.sites) {
       expect(order.some((k) => k.includes(`|${s.id}|`) || k.includes(`?site=${s.id}`))).toBe(true);
       expect(await page.locator(`[data-site-link="${s.id}"]`).count()).toBe(1);
     }
@@ -179,12 +162,12 @@ describe('the keyboard alone', () => {
   });
 
   it('a form submits by keyboard: typed into, tabbed through, sent with Enter, and the answer is announced', async () => {
-    const us = node.fed.node('us');
+    const us = web.node.fed.node('us');
     // A Russian notification for the US to acknowledge.
-    const ru = encodeURIComponent(node.origin('ru'));
+    const ru = encodeURIComponent(web.node.origin('ru'));
     let target: { index: number; leafHash: string } | undefined;
     for (let i = 0; !target; i++) {
-      const e = await (await fetch(`${node.base}/api/entries/${ru}/${i}`)).json();
+      const e = await (await fetch(`${web.node.base}/api/entries/${ru}/${i}`)).json();
       if (e.envelope.type === 'notification') target = { index: i, leafHash: e.leafHash };
     }
     const page = await open('/act/acknowledge');
@@ -212,6 +195,6 @@ describe('the keyboard alone', () => {
   });
 
   it('never makes a request outside 127.0.0.1', () => {
-    expect(browser.external).toEqual([]);
+    expect(web.browser.external).toEqual([]);
   });
 });

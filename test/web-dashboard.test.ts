@@ -3,65 +3,49 @@
  * three PartyNode servers that mirror and witness each other, the whole timeline submitted through their write API;
  * the board shows the engine's own state and findings. Needs `npm run build` (dist/web).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultWebRoot } from '../src/api/web.js';
-import { type Browser, launchBrowser } from './helpers/browser.js';
-import { tempDirs } from './helpers/tmp.js';
-import { startWebNodes, type WebNodes } from './helpers/web-node.js';
+import { describe, expect, it } from 'vitest';
+import { webSuite } from './helpers/web-node.js';
 
 // The screenshots in docs/ are refreshed only when asked (UPDATE_SCREENSHOTS=1): a test run must not change
 // tracked files. Otherwise they still get taken (rendering must not fail), into a temporary directory.
 const SHOTS = process.env.UPDATE_SCREENSHOTS
   ? join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots')
   : mkdtempSync(join(tmpdir(), 'detente-shots-'));
-const tmp = tempDirs('detente-web-');
-let node: WebNodes;
-let browser: Browser;
+const web = webSuite('detente-web-');
 
-beforeAll(async () => {
-  if (!existsSync(join(defaultWebRoot(), 'index.html'))) throw new Error('dist/web is missing: run `npm run build`');
-  node = await startWebNodes(tmp);
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await node?.close();
-});
-
-async function open(path: string, base = node.base): Promise<Page> {
-  const page = await browser.page();
+async function open(path: string, base = web.node.base): Promise<Page> {
+  const page = await web.browser.page();
   await page.goto(`${base}${path}`);
   return page;
 }
 
-const entryUrl = (party: string, index: number) => `/entry/${encodeURIComponent(node.origin(party))}/${index}`;
+const entryUrl = (party: string, index: number) => `/entry/${encodeURIComponent(web.node.origin(party))}/${index}`;
 /** The end of the scenario: its state, rather than today's. */
 const END = '2022-12-31';
 
 describe('dashboard', () => {
   it('serves the app at / with caching and a same-origin-only policy, never for /api or /logs', async () => {
-    const index = await fetch(`${node.base}/`);
+    const index = await fetch(`${web.node.base}/`);
     expect(index.status).toBe(200);
     expect(index.headers.get('cache-control')).toBe('no-cache');
     expect(index.headers.get('content-security-policy')).toContain("connect-src 'self'");
     const html = await index.text();
     const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)![1]!;
-    const js = await fetch(`${node.base}${asset}`);
+    const js = await fetch(`${web.node.base}${asset}`);
     expect(js.status).toBe(200);
     expect(js.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     // Client routes fall back to the app; server paths and missing files do not.
     for (const path of ['/map', '/board', '/entry/detente.example%2Fus/3', '/act/request-inspection']) {
-      const r = await fetch(`${node.base}${path}`);
+      const r = await fetch(`${web.node.base}${path}`);
       expect([path, r.status, r.headers.get('content-type')]).toEqual([path, 200, 'text/html; charset=utf-8']);
     }
     for (const path of ['/api/nothing', '/logs/nobody/checkpoint', '/docs/x', '/assets/missing.js', '/api']) {
-      const r = await fetch(`${node.base}${path}`);
+      const r = await fetch(`${web.node.base}${path}`);
       expect([path, r.status]).toEqual([path, 404]);
       expect(r.headers.get('content-type')).not.toContain('text/html');
     }
@@ -72,7 +56,7 @@ describe('dashboard', () => {
     const page = await open('/');
     await page.locator('[data-site]').first().waitFor();
     const ids = await page.locator('[data-site]').evaluateAll((els) => els.map((e) => e.getAttribute('data-site')));
-    expect(ids.sort()).toEqual(node.regime.sites.map((s) => s.id).sort());
+    expect(ids.sort()).toEqual(web.node.regime.sites.map((s) => s.id).sort());
     expect(await page.locator('path[data-iso="UKR"]').count()).toBe(1);
     expect(await page.locator('path[data-zone="ukraine"]').count()).toBe(1);
     expect(await page.locator('path[data-zone="ru-ukraine-border-band"]').count()).toBe(1);
@@ -89,7 +73,7 @@ describe('dashboard', () => {
   });
 
   it('verifies a real entry in the browser, beyond the first tile, from tiles and from the API proof', async () => {
-    const page = await open(entryUrl('nato', node.play.entries.nato! + node.monitoring - 3));
+    const page = await open(entryUrl('nato', web.node.play.entries.nato! + web.node.monitoring - 3));
     const verdict = page.getByTestId('verdict');
     await expect.poll(() => verdict.getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
     expect(await verdict.textContent()).toContain('Verified in your browser');
@@ -120,39 +104,39 @@ describe('dashboard', () => {
   });
 
   it('fails verification when the server serves a tampered entry bundle', async () => {
-    node.proxy.tamper.mode = 'bundle';
-    node.proxy.tamper.party = 'us';
+    web.node.proxy.tamper.mode = 'bundle';
+    web.node.proxy.tamper.party = 'us';
     try {
-      const page = await open(entryUrl('us', 9), node.proxy.base);
+      const page = await open(entryUrl('us', 9), web.node.proxy.base);
       const verdict = page.getByTestId('verdict');
       await expect.poll(() => verdict.getAttribute('data-state'), { timeout: 20_000 }).toBe('failed');
       expect(await verdict.textContent()).toContain('Verification failed');
       await page.screenshot({ path: join(SHOTS, 'entry-tampered.png') });
       await page.close();
     } finally {
-      node.proxy.tamper.mode = 'none';
+      web.node.proxy.tamper.mode = 'none';
     }
   });
 
   it('fails verification when the server serves a checkpoint the log did not sign', async () => {
-    node.proxy.tamper.mode = 'checkpoint';
-    node.proxy.tamper.party = 'ru';
+    web.node.proxy.tamper.mode = 'checkpoint';
+    web.node.proxy.tamper.party = 'ru';
     try {
-      const page = await open(entryUrl('ru', 1), node.proxy.base);
+      const page = await open(entryUrl('ru', 1), web.node.proxy.base);
       const verdict = page.getByTestId('verdict');
       await expect.poll(() => verdict.getAttribute('data-state'), { timeout: 20_000 }).toBe('failed');
       expect(await verdict.textContent()).toMatch(/Verification failed: .*(NOTE|signature)/i);
       await page.close();
     } finally {
-      node.proxy.tamper.mode = 'none';
+      web.node.proxy.tamper.mode = 'none';
     }
   });
 
   it('never verifies an entry whose checkpoint lacks the quorum of witness cosignatures', async () => {
-    node.proxy.tamper.mode = 'cosignatures';
-    node.proxy.tamper.party = 'ru';
+    web.node.proxy.tamper.mode = 'cosignatures';
+    web.node.proxy.tamper.party = 'ru';
     try {
-      const page = await open(entryUrl('ru', 1), node.proxy.base);
+      const page = await open(entryUrl('ru', 1), web.node.proxy.base);
       const verdict = page.getByTestId('verdict');
       await expect.poll(() => verdict.getAttribute('data-state'), { timeout: 20_000 }).toBe('failed');
       expect(await verdict.textContent()).toMatch(/quorum Witnesses not met: 0 of 2 witnesses/);
@@ -160,7 +144,7 @@ describe('dashboard', () => {
       expect(await page.locator('li[data-step="cosignatures"]').getAttribute('class')).toBe('failed');
       await page.close();
     } finally {
-      node.proxy.tamper.mode = 'none';
+      web.node.proxy.tamper.mode = 'none';
     }
   });
 
@@ -191,7 +175,7 @@ describe('dashboard', () => {
     // Exactly what the node's engine reports, in the board, as of the node's clock (after the exercise): the
     // scenario's 32, the postponed Kozelsk inspection never conducted, and 8 BCC years short of two sessions
     // (two parties, four treaty years to its expiry on 5 February 2026).
-    const { findings } = await (await fetch(`${node.base}/api/findings`)).json();
+    const { findings } = await (await fetch(`${web.node.base}/api/findings`)).json();
     expect(rows.map((r) => r[0]).sort()).toEqual(findings.map((f: { id: string }) => f.id).sort());
     expect(rows.length).toBe(41);
     expect(Object.fromEntries(rows)).toMatchObject({
@@ -238,7 +222,7 @@ describe('dashboard', () => {
     expect(await page.getByTestId('as-of').textContent()).toContain('2022-12-31 23:59');
     const limit = (id: string, party: string) => page.locator(`[data-limit="${id}"][data-party="${party}"]`);
     expect(await page.locator('[data-limit]').count()).toBe(
-      node.regime.limits.reduce((n, l) => n + l.parties.length, 0),
+      web.node.regime.limits.reduce((n, l) => n + l.parties.length, 0),
     );
     // New START as of the end of 2022: judged on the escrowed declarations' committed totals (docs/ESCROW.md §2.7).
     expect(await limit('nst-launchers', 'us').getAttribute('data-status')).toBe('within');
@@ -276,7 +260,7 @@ describe('dashboard', () => {
     expect(await metric.getAttribute('data-status')).toBe('relapsed');
     expect(Number(await metric.getAttribute('data-points'))).toBeGreaterThan(10);
     // Its chart's scales follow the data: the series, the deadline and the end of the holding period all in view.
-    const state = await (await fetch(`${node.base}/api/state?asOf=${END}`)).json();
+    const state = await (await fetch(`${web.node.base}/api/state?asOf=${END}`)).json();
     const series: { at: string; value: number }[] = state.metrics.find(
       (m: { metric: string }) => m.metric === 'ru-border-band-troops',
     ).series;
@@ -299,7 +283,7 @@ describe('dashboard', () => {
     // Russia's September declaration is escrowed and not opened at Engels: none declared there is known; the
     // May inspection's confirmed bomber is.
     expect(await page.locator('[data-holding="heavy-bomber"]').textContent()).toMatch(/^Heavy bomber01/);
-    await page.goto(`${node.base}/map?site=kozelsk&asOf=${END}`);
+    await page.goto(`${web.node.base}/map?site=kozelsk&asOf=${END}`);
     await page.getByTestId('site-inspections').waitFor();
     const statuses = await page
       .locator('[data-inspection]')
@@ -308,7 +292,7 @@ describe('dashboard', () => {
     expect(await page.getByTestId('site-panel').textContent()).toContain('major');
     expect(await page.locator('[data-site="kozelsk"]').getAttribute('data-tone')).toBe('bad');
     // The panel's findings are those the engine places at the site (Finding.site), no more and no fewer.
-    const { findings } = await (await fetch(`${node.base}/api/findings?asOf=${END}`)).json();
+    const { findings } = await (await fetch(`${web.node.base}/api/findings?asOf=${END}`)).json();
     const atKozelsk = findings.filter((f: { site?: string }) => f.site === 'kozelsk').map((f: { id: string }) => f.id);
     expect(atKozelsk).toContain('inspection.item-mismatch/detente.example/us#21');
     const shown = await page
@@ -323,18 +307,18 @@ describe('dashboard', () => {
     const page = await open('/timeline');
     await expect.poll(() => page.getByTestId('entry-count').textContent()).toMatch(/\d+ entries/);
     const total = Number((await page.getByTestId('entry-count').textContent())!.match(/\d+/)![0]);
-    expect(total).toBe(104 + node.monitoring);
+    expect(total).toBe(104 + web.node.monitoring);
     const rendered = await page.locator('[data-entry]').count();
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(60); // only what is visible (and a little overscan) is in the DOM
     expect(await page.locator('[data-entry]').first().textContent()).toContain('UTC');
     await page.getByTestId('filter-party').selectOption('ru');
-    await expect.poll(() => page.getByTestId('entry-count').textContent()).toBe(`${node.play.entries.ru} entries`);
+    await expect.poll(() => page.getByTestId('entry-count').textContent()).toBe(`${web.node.play.entries.ru} entries`);
     // The date control: the node folds only what counted by then (?asOf=), and so does the board.
     await expect.poll(() => page.getByTestId('asof-summary').getAttribute('data-entries')).toBe(String(total));
     const asOf = '2022-03-01'; // the end of that day, UTC
-    const then = await (await fetch(`${node.base}/api/state?asOf=${asOf}`)).json();
-    const thenFindings = (await (await fetch(`${node.base}/api/findings?asOf=${asOf}`)).json()).findings;
+    const then = await (await fetch(`${web.node.base}/api/state?asOf=${asOf}`)).json();
+    const thenFindings = (await (await fetch(`${web.node.base}/api/findings?asOf=${asOf}`)).json()).findings;
     expect(then.entries.total).toBeGreaterThan(10);
     expect(then.entries.total).toBeLessThan(40);
     await page.getByTestId('asof-input').fill(asOf);
@@ -349,7 +333,7 @@ describe('dashboard', () => {
   });
 
   it('requests an inspection end to end: checked as typed, signed by the node, in the log, verified', async () => {
-    const ru = node.fed.node('ru');
+    const ru = web.node.fed.node('ru');
     const page = await open('/act/request-inspection', ru.url);
     await page.locator('input[type="password"]').fill(ru.token);
     await expect.poll(() => page.getByTestId('me').textContent()).toContain(ru.user);
@@ -378,7 +362,7 @@ describe('dashboard', () => {
     await expect.poll(() => verdict.getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
     expect(await page.locator('[data-testid="raw-json"] pre').first().textContent()).toContain('"site": "deveselu"');
     // Mirrored to the US node, whose engine counts it against Russia's quota for this year.
-    await node.fed.settle(30_000);
+    await web.node.fed.settle(30_000);
     const us = await open('/board');
     await us.getByTestId('quotas').waitFor();
     await expect.poll(() => us.locator('[data-quota="aegis-ashore-transparency"]').getAttribute('data-used')).toBe('1');
@@ -387,7 +371,7 @@ describe('dashboard', () => {
   });
 
   it('files a notification: checked with the schema as typed, late flagged, appended through the node', async () => {
-    const ru = node.fed.node('ru');
+    const ru = web.node.fed.node('ru');
     const page = await open('/act/notify', ru.url);
     await page.locator('input[type="password"]').fill(ru.token);
     await expect.poll(() => page.getByTestId('me').textContent()).toContain(ru.user);
@@ -416,13 +400,13 @@ describe('dashboard', () => {
       '"rule": "vd11-prior-notification"',
     );
     // The engine records it as late.
-    await node.fed.settle(30_000);
-    const { findings } = await (await fetch(`${node.base}/api/findings`)).json();
-    expect(findings.map((f: { id: string }) => f.id)).toContain(`notification.late/${node.origin('ru')}#${before}`);
+    await web.node.fed.settle(30_000);
+    const { findings } = await (await fetch(`${web.node.base}/api/findings`)).json();
+    expect(findings.map((f: { id: string }) => f.id)).toContain(`notification.late/${web.node.origin('ru')}#${before}`);
     await page.close();
   });
 
   it('never makes a request outside 127.0.0.1', () => {
-    expect(browser.external).toEqual([]);
+    expect(web.browser.external).toEqual([]);
   });
 });

@@ -4,34 +4,16 @@
  * logs' health view: each log's head with every other party's witness cosignature and mirror receipt, verified in
  * the browser, with the signer's time; a cosignature withheld by a lying server shows as missing, never as a tick.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultWebRoot } from '../src/api/web.js';
+import { describe, expect, it } from 'vitest';
 import { parseNote } from '../src/crypto/note.js';
 import { parseCosignatureTimestamp } from '../src/tlog/cosignature.js';
-import { type Browser, launchBrowser } from './helpers/browser.js';
-import { tempDirs } from './helpers/tmp.js';
-import { startWebNodes, type WebNodes } from './helpers/web-node.js';
+import { webSuite } from './helpers/web-node.js';
 
-const tmp = tempDirs('detente-web-entry-');
-let node: WebNodes;
-let browser: Browser;
+const web = webSuite('detente-web-entry-', 0, { exerciseClock: true });
 
-beforeAll(async () => {
-  if (!existsSync(join(defaultWebRoot(), 'index.html'))) throw new Error('dist/web is missing: run `npm run build`');
-  node = await startWebNodes(tmp, 0, { exerciseClock: true });
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await node?.close();
-});
-
-async function open(path: string, lang: 'en' | 'ru' = 'en', base = node.base): Promise<Page> {
-  const page = await browser.page();
+async function open(path: string, lang: 'en' | 'ru' = 'en', base = web.node.base): Promise<Page> {
+  const page = await web.browser.page();
   await page.addInitScript((l) => localStorage.setItem('detente.lang', l), lang);
   await page.goto(`${base}${path}`);
   return page;
@@ -39,11 +21,11 @@ async function open(path: string, lang: 'en' | 'ru' = 'en', base = node.base): P
 
 /** The first entry of each type in the US log, by index. */
 async function firstOfEachType(): Promise<Map<string, number>> {
-  const origin = encodeURIComponent(node.origin('us'));
+  const origin = encodeURIComponent(web.node.origin('us'));
   const out = new Map<string, number>();
-  const size = node.fed.node('us').node.servedSize(node.fed.node('us').node.logByParty('us')!);
+  const size = web.node.fed.node('us').node.servedSize(web.node.fed.node('us').node.logByParty('us')!);
   for (let i = 0; i < size; i++) {
-    const { envelope } = await (await fetch(`${node.base}/api/entries/${origin}/${i}`)).json();
+    const { envelope } = await (await fetch(`${web.node.base}/api/entries/${origin}/${i}`)).json();
     if (!out.has(envelope.type)) out.set(envelope.type, i);
   }
   return out;
@@ -59,7 +41,7 @@ describe('an entry, readable', () => {
     );
     for (const [type, index] of types) {
       for (const lang of ['en', 'ru'] as const) {
-        const page = await open(`/entry/${encodeURIComponent(node.origin('us'))}/${index}`, lang);
+        const page = await open(`/entry/${encodeURIComponent(web.node.origin('us'))}/${index}`, lang);
         const fields = page.getByTestId('entry-fields');
         await fields.waitFor();
         expect(await fields.getAttribute('data-type')).toBe(type);
@@ -83,14 +65,14 @@ describe('an entry, readable', () => {
 
   it('an inspection report reads as a report: the regime’s names, UTC times, the request as a link', async () => {
     const index = (await firstOfEachType()).get('inspection-report')!;
-    const page = await open(`/entry/${encodeURIComponent(node.origin('us'))}/${index}`);
+    const page = await open(`/entry/${encodeURIComponent(web.node.origin('us'))}/${index}`);
     const fields = page.getByTestId('entry-fields');
     await fields.waitFor();
     const { envelope } = await (
-      await fetch(`${node.base}/api/entries/${encodeURIComponent(node.origin('us'))}/${index}`)
+      await fetch(`${web.node.base}/api/entries/${encodeURIComponent(web.node.origin('us'))}/${index}`)
     ).json();
-    const site = node.regime.sites.find((s) => s.id === envelope.body.site)!;
-    const host = node.regime.parties.find((p) => p.id === envelope.body.host)!;
+    const site = web.node.regime.sites.find((s) => s.id === envelope.body.site)!;
+    const host = web.node.regime.parties.find((p) => p.id === envelope.body.host)!;
     expect(await fields.locator('[data-field="site"] > dd').textContent()).toBe(site.name.en);
     expect(await fields.locator('[data-field="host"] > dd').textContent()).toBe(host.name.en);
     expect(await fields.locator('[data-field="start"] > dd').textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d UTC$/);
@@ -108,11 +90,11 @@ describe('the logs’ health', () => {
   it('shows, for each log, every other party’s witness cosignature and mirror receipt, verified, with its time', async () => {
     const page = await open('/health');
     await page.locator('[data-cosigner]').first().waitFor();
-    for (const p of node.regime.parties) {
-      const note = await (await fetch(`${node.base}/logs/${p.id}/checkpoint`)).text();
+    for (const p of web.node.regime.parties) {
+      const note = await (await fetch(`${web.node.base}/logs/${p.id}/checkpoint`)).text();
       const lines = parseNote(note).signatures;
       const log = page.locator(`[data-log="${p.origin}"]`);
-      for (const other of node.regime.parties.filter((o) => o.id !== p.id)) {
+      for (const other of web.node.regime.parties.filter((o) => o.id !== p.id)) {
         for (const role of ['witness', 'mirror']) {
           const row = log.locator(`[data-cosigner="${other.id}/${role}"]`);
           expect(await row.getAttribute('data-verified'), `${p.id} by ${other.id} ${role}`).toBe('true');
@@ -126,11 +108,11 @@ describe('the logs’ health', () => {
   });
 
   it('a server that withholds the witnesses’ cosignatures gets no tick for them; the receipts still verify', async () => {
-    node.proxy.tamper.mode = 'cosignatures';
-    node.proxy.tamper.party = 'us';
+    web.node.proxy.tamper.mode = 'cosignatures';
+    web.node.proxy.tamper.party = 'us';
     try {
-      const page = await open('/health', 'en', node.proxy.base);
-      const log = page.locator(`[data-log="${node.origin('us')}"]`);
+      const page = await open('/health', 'en', web.node.proxy.base);
+      const log = page.locator(`[data-log="${web.node.origin('us')}"]`);
       await log.locator('[data-cosigner]').first().waitFor();
       for (const other of ['ru', 'nato']) {
         const witness = log.locator(`[data-cosigner="${other}/witness"]`);
@@ -141,11 +123,11 @@ describe('the logs’ health', () => {
       }
       await page.close();
     } finally {
-      node.proxy.tamper.mode = 'none';
+      web.node.proxy.tamper.mode = 'none';
     }
   });
 
   it('never makes a request outside 127.0.0.1', () => {
-    expect(browser.external).toEqual([]);
+    expect(web.browser.external).toEqual([]);
   });
 });

@@ -5,33 +5,18 @@
  * opening the node answers is verified in the browser (declaration entry from the log's checkpoint and tiles, the
  * document's proof, every opened leaf against the root and totals). Needs `npm run build` (dist/web).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultWebRoot } from '../src/api/web.js';
-import { type Browser, launchBrowser, unlabelled } from './helpers/browser.js';
-import { tempDirs } from './helpers/tmp.js';
-import { startWebNodes, type WebNodes } from './helpers/web-node.js';
+import { describe, expect, it } from 'vitest';
+import { unlabelled } from './helpers/browser.js';
+import { webSuite } from './helpers/web-node.js';
 
 const SHOTS = process.env.UPDATE_SCREENSHOTS
   ? join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots')
   : mkdtempSync(join(tmpdir(), 'detente-shots-'));
-const tmp = tempDirs('detente-web-escrow-');
-let node: WebNodes;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(join(defaultWebRoot(), 'index.html'))) throw new Error('dist/web is missing: run `npm run build`');
-  node = await startWebNodes(tmp, 0);
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await node?.close();
-});
+const web = webSuite('detente-web-escrow-', 0);
 
 const row = (uid: string, category: string, site: string, status: string, warheads = '') =>
   `${uid},${category},${site},${status},${warheads}`;
@@ -46,8 +31,8 @@ const ITEMS = [
 
 describe('escrowed declarations', () => {
   it('commits items checked as typed, opens a site, and verifies the opening in the browser', async () => {
-    const ru = node.fed.node('ru');
-    const page = await browser.page();
+    const ru = web.node.fed.node('ru');
+    const page = await web.browser.page();
     await page.goto(`${ru.url}/act/declaration`);
     await page.locator('input[type="password"]').fill(ru.token);
     await expect.poll(() => page.getByTestId('me').textContent()).toContain(ru.user);
@@ -98,7 +83,7 @@ describe('escrowed declarations', () => {
     const open = page.getByTestId('open-declaration');
     await expect
       .poll(() => open.locator('select[name="declaration"]').inputValue())
-      .toBe(`${node.origin('ru')}#${declarationIndex}`);
+      .toBe(`${web.node.origin('ru')}#${declarationIndex}`);
     for (const mode of ['items', 'region', 'site']) {
       await open.locator(`input[name="mode"][value="${mode}"]`).check();
       expect(await unlabelled(open)).toEqual([]);
@@ -126,7 +111,7 @@ describe('escrowed declarations', () => {
     const link = open.getByTestId('open-result').locator('a');
     const openingIndex = Number(/entry (\d+)/.exec((await link.textContent())!)![1]);
     const doc = await (
-      await fetch(`${ru.url}/api/escrow/openings/${encodeURIComponent(node.origin('ru'))}/${openingIndex}`)
+      await fetch(`${ru.url}/api/escrow/openings/${encodeURIComponent(web.node.origin('ru'))}/${openingIndex}`)
     ).json();
     expect(doc.format).toBe('detente-opening/1');
     expect(doc.declaration.index).toBe(declarationIndex);
@@ -136,38 +121,38 @@ describe('escrowed declarations', () => {
     await page.close();
 
     // The counterpart, with no token, verifies the opening at its own node (a mirror of Russia's log)…
-    await node.fed.settle(30_000);
+    await web.node.fed.settle(30_000);
     const verifyAt = async (base: string) => {
-      const us = await browser.page();
+      const us = await web.browser.page();
       await us.goto(`${base}/act/declaration`);
       const form = us.getByTestId('verify-opening');
-      await form.locator('select[name="origin"]').selectOption(node.origin('ru'));
+      await form.locator('select[name="origin"]').selectOption(web.node.origin('ru'));
       await form.locator('input[name="index"]').fill(String(openingIndex));
       await form.locator('button[type="submit"]').click();
       const v = form.getByTestId('opening-verdict');
       await expect.poll(() => v.getAttribute('data-state'), { timeout: 30_000 }).not.toBe('pending');
       return { page: us, verdict: v };
     };
-    const mirrored = await verifyAt(node.base);
+    const mirrored = await verifyAt(web.node.base);
     expect(await mirrored.verdict.getAttribute('data-state')).toBe('ok');
     expect(await mirrored.verdict.locator('[data-opened]').count()).toBe(3);
     await mirrored.page.close();
     // …and a node that lies about Russia's checkpoint is caught: the declaration entry does not verify.
-    node.proxy.tamper.mode = 'checkpoint';
-    node.proxy.tamper.party = 'ru';
+    web.node.proxy.tamper.mode = 'checkpoint';
+    web.node.proxy.tamper.party = 'ru';
     try {
-      const lied = await verifyAt(node.proxy.base);
+      const lied = await verifyAt(web.node.proxy.base);
       expect(await lied.verdict.getAttribute('data-state')).toBe('failed');
       expect(await lied.verdict.textContent()).toContain('Verification failed');
       expect(await lied.verdict.locator('li.failed').getAttribute('data-step')).toBe('declaration');
       expect(await lied.verdict.locator('[data-opened]').count()).toBe(0);
       await lied.page.close();
     } finally {
-      node.proxy.tamper.mode = 'none';
+      web.node.proxy.tamper.mode = 'none';
     }
   }, 150_000);
 
   it('never makes a request outside 127.0.0.1', () => {
-    expect(browser.external).toEqual([]);
+    expect(web.browser.external).toEqual([]);
   });
 });

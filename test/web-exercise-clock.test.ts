@@ -4,35 +4,17 @@
  * the regime's and the reader's language; the layout holds at 420 px. Debian's Chromium against the real federation
  * (test/helpers/web-node.ts, no monitoring reports: the clock stays where the play left it).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultWebRoot } from '../src/api/web.js';
-import { type Browser, launchBrowser } from './helpers/browser.js';
-import { tempDirs } from './helpers/tmp.js';
-import { startWebNodes, type WebNodes } from './helpers/web-node.js';
+import { describe, expect, it } from 'vitest';
+import { webSuite } from './helpers/web-node.js';
 
-const tmp = tempDirs('detente-web-clock-');
-let node: WebNodes;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(join(defaultWebRoot(), 'index.html'))) throw new Error('dist/web is missing: run `npm run build`');
-  node = await startWebNodes(tmp, 0, { exerciseClock: true });
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await node?.close();
-});
+const web = webSuite('detente-web-clock-', 0, { exerciseClock: true });
 
 async function open(path: string, options: { width?: number; lang?: 'en' | 'ru' } = {}): Promise<Page> {
-  const page = await browser.page();
+  const page = await web.browser.page();
   if (options.width) await page.setViewportSize({ width: options.width, height: 900 });
   await page.addInitScript((lang) => localStorage.setItem('detente.lang', lang), options.lang ?? 'en');
-  await page.goto(`${node.base}${path}`);
+  await page.goto(`${web.node.base}${path}`);
   return page;
 }
 
@@ -43,9 +25,9 @@ const rawIsoDurations = (s: string) => (s.match(ISO_DURATION) ?? []).filter((m) 
 
 describe('the exercise clock', () => {
   it('the node tells its clock, and state and findings default to it', async () => {
-    const clock = await (await fetch(`${node.base}/api/clock`)).json();
+    const clock = await (await fetch(`${web.node.base}/api/clock`)).json();
     expect(clock).toEqual({ now: '2022-12-31T23:59:59.000Z' });
-    const state = await (await fetch(`${node.base}/api/state`)).json();
+    const state = await (await fetch(`${web.node.base}/api/state`)).json();
     expect(state.asOf).toBe('2022-12-31T23:59:59.000Z');
   });
 
@@ -69,7 +51,7 @@ describe('the exercise clock', () => {
   });
 
   it('a late item says how late it was, from the engine’s own times; only what is not done is overdue', async () => {
-    const state = await (await fetch(`${node.base}/api/state`)).json();
+    const state = await (await fetch(`${web.node.base}/api/state`)).json();
     const late = state.notifications.items.filter((n: { status: string }) => n.status === 'late');
     expect(late.length).toBeGreaterThan(0);
     const page = await open('/board');
@@ -101,7 +83,7 @@ describe('the exercise clock', () => {
     expect(new URL(page.url()).searchParams.get('asOf')).toBe('2022-03-01');
     await page.getByTestId('asof-now').click();
     await expect.poll(() => page.getByTestId('as-of').textContent()).toContain('2022-12-31 23:59:59');
-    await page.goto(`${node.base}/board?asOf=yesterday`);
+    await page.goto(`${web.node.base}/board?asOf=yesterday`);
     await expect
       .poll(() => page.getByTestId('asof-problem').textContent())
       .toContain('“yesterday” in the address (?asOf=) is not a date');
@@ -115,7 +97,7 @@ describe('the map', () => {
     const page = await open('/map');
     await page.locator('[data-site]').first().waitFor();
     const svg = (await page.getByTestId('map').boundingBox())!;
-    const sites = node.regime.sites;
+    const sites = web.node.regime.sites;
     expect(await page.locator('[data-site]').count()).toBe(sites.length);
     for (const s of sites) {
       const marker = page.locator(`[data-site="${s.id}"]`);
@@ -152,7 +134,7 @@ describe('the map', () => {
     );
     tones.delete('unknown');
     for (const tone of tones) expect(await page.locator(`[data-legend-tone="${tone}"]`).count()).toBe(1);
-    for (const z of node.regime.zones) expect(await page.locator(`[data-zone-label="${z.id}"]`).count()).toBe(1);
+    for (const z of web.node.regime.zones) expect(await page.locator(`[data-zone-label="${z.id}"]`).count()).toBe(1);
     // No zone label covers a site's marker (the border band's label once hid Kozelsk).
     const markers = await page
       .locator('[data-site] [data-shape]')
@@ -195,7 +177,7 @@ describe('wording and layout', () => {
       expect(rawIsoDurations((await page.getByTestId(id).textContent()) ?? '')).toEqual([]);
     }
     expect(await page.getByTestId('quotas').textContent()).toContain('32 h');
-    await page.goto(`${node.base}/act/request-inspection`);
+    await page.goto(`${web.node.base}/act/request-inspection`);
     await page.locator('form').first().waitFor();
     expect(rawIsoDurations((await page.locator('main').textContent()) ?? '')).toEqual([]);
     await page.close();
@@ -219,7 +201,7 @@ describe('wording and layout', () => {
     const legend = (await page.locator('section.legend').textContent()) ?? '';
     // Latin letters in the legend would be English left untranslated (the regime's names are bilingual).
     expect(legend.match(/[A-Za-z]{3,}/g) ?? []).toEqual([]);
-    await page.goto(`${node.base}/board`);
+    await page.goto(`${web.node.base}/board`);
     await page.getByTestId('findings').waitFor();
     const pills = await page.locator('[data-testid="findings"] .pill').allTextContents();
     expect(pills.length).toBeGreaterThan(0);
@@ -245,6 +227,6 @@ describe('wording and layout', () => {
   });
 
   it('never makes a request outside 127.0.0.1', () => {
-    expect(browser.external).toEqual([]);
+    expect(web.browser.external).toEqual([]);
   });
 });

@@ -5,38 +5,23 @@
  * its log, verifies in the browser, and the US node's engine (a mirror) adds the critical finding to its board.
  * Needs `npm run build` (dist/web).
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultWebRoot } from '../src/api/web.js';
-import { type Browser, launchBrowser, unlabelled } from './helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import { unlabelled } from './helpers/browser.js';
 import { nonce, submit } from './helpers/nodes.js';
-import { tempDirs } from './helpers/tmp.js';
-import { startWebNodes, type WebNodes } from './helpers/web-node.js';
+import { webSuite } from './helpers/web-node.js';
 
 const SHOTS = process.env.UPDATE_SCREENSHOTS
   ? join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'screenshots')
   : mkdtempSync(join(tmpdir(), 'detente-shots-'));
-const tmp = tempDirs('detente-web-report-');
-let node: WebNodes;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(join(defaultWebRoot(), 'index.html'))) throw new Error('dist/web is missing: run `npm run build`');
-  node = await startWebNodes(tmp, 0);
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await node?.close();
-});
+const web = webSuite('detente-web-report-', 0);
 
 describe('record an inspection report', () => {
   it('checks the findings as typed, appends the report through the node, and the board shows what it found', async () => {
-    const ru = node.fed.node('ru');
+    const ru = web.node.fed.node('ru');
     const arrival = new Date(Date.now() + 8 * 86_400_000).toISOString().replace(/:\d\d\.\d+Z$/, ':00Z');
     const requested = await submit(ru.url, ru.token, {
       nonce: nonce(),
@@ -44,9 +29,9 @@ describe('record an inspection report', () => {
       body: { inspection: 'aegis-ashore-transparency', host: 'us', site: 'deveselu', arrival },
     });
     expect(requested.status).toBe(201);
-    const request = `${node.origin('ru')}#${requested.json.index}`;
+    const request = `${web.node.origin('ru')}#${requested.json.index}`;
 
-    const page = await browser.page();
+    const page = await web.browser.page();
     await page.goto(`${ru.url}/act/report`);
     await page.locator('input[type="password"]').fill(ru.token);
     await expect.poll(() => page.getByTestId('me').textContent()).toContain(ru.user);
@@ -88,7 +73,7 @@ describe('record an inspection report', () => {
     await form.locator('button[type="submit"]').click();
     const result = page.getByTestId('submit-result');
     await expect.poll(() => result.textContent(), { timeout: 10_000 }).toContain(`Appended as entry ${before}`);
-    const report = `${node.origin('ru')}#${before}`;
+    const report = `${web.node.origin('ru')}#${before}`;
 
     // In the log: the entries API lists it, and the browser verifies it.
     const listed = await (await fetch(`${ru.url}/api/entries?party=ru&type=inspection-report`)).json();
@@ -101,15 +86,15 @@ describe('record an inspection report', () => {
     await page.close();
 
     // Mirrored to the US node: its board now holds the critical finding, and the visit counts as conducted.
-    await node.fed.settle(30_000);
-    const board = await browser.page();
-    await board.goto(`${node.base}/board`);
+    await web.node.fed.settle(30_000);
+    const board = await web.browser.page();
+    await board.goto(`${web.node.base}/board`);
     const row = board.locator(`[data-finding="inspection.absence-not-confirmed/${report}"]`);
     await row.waitFor({ timeout: 20_000 });
     expect(await row.getAttribute('data-severity')).toBe('critical');
     expect(await row.textContent()).toContain('inf-range-glm-launcher × 2');
     expect(await board.locator(`[data-finding="inspection.not-countersigned/${report}"]`).count()).toBe(1);
-    await board.goto(`${node.base}/map?site=deveselu`);
+    await board.goto(`${web.node.base}/map?site=deveselu`);
     await board.getByTestId('site-inspections').waitFor();
     expect(
       await board.locator('[data-inspection="aegis-ashore-transparency"][data-status="conducted"]').count(),
@@ -118,6 +103,6 @@ describe('record an inspection report', () => {
   }, 120_000);
 
   it('never makes a request outside 127.0.0.1', () => {
-    expect(browser.external).toEqual([]);
+    expect(web.browser.external).toEqual([]);
   });
 });

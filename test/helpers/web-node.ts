@@ -9,12 +9,17 @@
  * `proxy` is a man in the middle in front of the US node that can lie about one log (a flipped byte in entry
  * bundles, or a changed checkpoint), so that a test can check that the browser refuses it.
  */
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { defaultWebRoot } from '../../src/api/web.js';
 import { type Federation, type FederationPlay, startFederation } from '../../src/exercise/federation.js';
 import type { Regime } from '../../src/model/index.js';
+import { type Browser, launchBrowser } from './browser.js';
 import { freePortRun, nonce, submit } from './nodes.js';
+import { tempDirs } from './tmp.js';
 
 export interface Tamper {
   mode: 'none' | 'bundle' | 'checkpoint' | 'cosignatures';
@@ -93,6 +98,41 @@ export async function startWebNodes(
     await fed.close();
     throw err;
   }
+}
+
+/**
+ * One browser test file's federation and browser: checks that the dashboard is built, starts both before the file's
+ * tests (startWebNodes' `monitoring` and `options`) and closes them after. Read `node` and `browser` in tests.
+ */
+export function webSuite(
+  prefix: string,
+  monitoring?: number,
+  options?: { exerciseClock?: boolean },
+): { readonly node: WebNodes; readonly browser: Browser } {
+  const tmp = tempDirs(prefix);
+  let node: WebNodes | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    if (!existsSync(join(defaultWebRoot(), 'index.html'))) throw new Error('dist/web is missing: run `npm run build`');
+    node = await startWebNodes(tmp, monitoring, options);
+    browser = await launchBrowser();
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await node?.close();
+  });
+  const started = <T>(x: T | undefined): T => {
+    if (x === undefined) throw new Error('webSuite: used before its beforeAll ran');
+    return x;
+  };
+  return {
+    get node() {
+      return started(node);
+    },
+    get browser() {
+      return started(browser);
+    },
+  };
 }
 
 /** A GET-only man in the middle: passes everything through, and lies about one log as `tamper` says. */
