@@ -323,8 +323,11 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
       witnesses: l.witnesses,
       mirrors: node.receiptVkeysFor(l.party),
       checkpoint: () => node.servedCheckpoint(l),
-      // The witnesses' cosignatures, then the other parties' receipts (mirror cosignatures).
-      cosignatures: (size: number) => [...node.cosignatures(l, size), ...node.receipts(l, size)].map((c) => c.line),
+      // The witnesses' cosignatures the quorum needs, then the other parties' receipts (mirror cosignatures) that fit.
+      cosignatures: (size: number) => {
+        const { witnesses, receipts } = node.servedCosignatures(l, size);
+        return [...witnesses, ...receipts].map((c) => c.line);
+      },
       policy: logPolicyText(node.regime, l.party, node.suite),
     })),
   });
@@ -516,7 +519,7 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     {
       schema: {
         summary:
-          "The witnesses' cosignature lines this node holds for a checkpoint of a log, and the receipts: other parties' mirror cosignatures",
+          "The cosignature lines served with a checkpoint of a log: the witnesses' that its quorum needs (earliest first), then the receipts (other parties' mirror cosignatures, earliest first) that fit in a note (99 lines in all)",
         tags: ['proofs'],
         querystring: z.object({ origin: z.string().max(255), size: Count }),
         response: { 200: z.object({ lines: z.array(z.string()), receipts: z.array(z.string()) }) },
@@ -525,10 +528,8 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     (req, reply) => {
       const log = logOf(req.query.origin);
       reply.header('cache-control', 'no-cache');
-      return {
-        lines: node.cosignatures(log, req.query.size).map((c) => c.line),
-        receipts: node.receipts(log, req.query.size).map((c) => c.line),
-      };
+      const { witnesses, receipts } = node.servedCosignatures(log, req.query.size);
+      return { lines: witnesses.map((c) => c.line), receipts: receipts.map((c) => c.line) };
     },
   );
 

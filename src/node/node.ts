@@ -26,14 +26,20 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { fromBase64, fromHex, toBase64, toHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
-import { formatSignatureLine, parseNote } from '../crypto/note.js';
+import { formatSignatureLine, MAX_SIGNATURES, parseNote } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { formatVerifierKey } from '../crypto/vkey.js';
 import { openingBlobRefs } from '../engine/escrow-entries.js';
+import {
+  type CosignatureSelection,
+  MAX_COSIGNATURE_LINES,
+  selectCosignatures,
+} from '../federation/cosignature-selection.js';
 import type { RefusedCosignature } from '../federation/counted-time.js';
 import { type EquivocationEvidence, EVIDENCE_FORMAT, verifyEvidence } from '../federation/evidence.js';
 import { detectFork, type Observation } from '../federation/gossip.js';
 import { httpTileSource, MAX_CHECKPOINT_BYTES, readBounded } from '../federation/http-tile-source.js';
+import { verifyCosignatureLine } from '../federation/verified-lines.js';
 import { logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
 import type { LogWriter } from '../log/log-writer.js';
 import { consistencyProofFromStore, inclusionProofFromStore } from '../log/proofs.js';
@@ -132,6 +138,11 @@ export interface MirrorState {
 
 export interface PartyNodeOptions {
   suite?: CryptoSuite;
+  /**
+   * Cosignature lines a served checkpoint carries beside the log's signature (default, and at most, 99: a note has
+   * at most 100 signature lines). Tests lower it to play a federation whose policy needs more lines than fit.
+   */
+  cosignatureLines?: number;
   /** ms since the epoch (checkpoint times, default issuedAt). */
   clock?: () => number;
   /** Override the peers of node.json (tests: ports known only at start). */
@@ -200,6 +211,7 @@ export class PartyNode {
   readonly #logTimes = new Map<string, LogTimes>();
   readonly #refusalsLogged = new Set<string>();
   readonly #clock: () => number;
+  readonly #cosignatureLines: number;
   #closed = false;
   #cosignRequested = false;
   #version = 0;
@@ -222,6 +234,7 @@ export class PartyNode {
     this.#logger = options.logger ?? (() => {});
     this.#timeoutMs = options.timeoutMs ?? 5000;
     this.#clock = options.clock ?? Date.now;
+    this.#cosignatureLines = Math.min(options.cosignatureLines ?? MAX_COSIGNATURE_LINES, MAX_COSIGNATURE_LINES);
     const { regime, text } = loadRegime(dir, this.config, this.suite);
     this.regime = regime;
     this.regimeText = text;
@@ -484,6 +497,20 @@ export class PartyNode {
       }
     }
     return out;
+  }
+
+  /**
+   * The cosignatures served with a log's checkpoint of `size`, at `<prefix>/checkpoint` and `/api/cosignatures`
+   * (federation/cosignature-selection.ts): the witnesses' that the log's quorum needs, earliest first, then the
+   * receipts that fit, never more than a note may carry. Peers collect these, so every node that holds the author's
+   * selection serves the same one.
+   */
+  servedCosignatures(
+    log: LogInfo,
+    size: number,
+  ): CosignatureSelection<{ name: string; keyId: number; timestamp: number; line: string }> {
+    const quorum = Math.min(this.regime.witnessQuorum ?? log.witnesses.length, log.witnesses.length);
+    return selectCosignatures(this.cosignatures(log, size), this.receipts(log, size), quorum, this.#cosignatureLines);
   }
 
   #times(log: LogInfo): LogTimes {
@@ -899,7 +926,7 @@ export class PartyNode {
       ...(Array.isArray(body.lines) ? body.lines : []),
       ...(Array.isArray(body.receipts) ? body.receipts : []),
     ];
-    if (all.length === 0 || all.length > 100) return;
+    if (all.length === 0 || all.length > MAX_SIGNATURES) return;
     const lines = all.filter((l): l is string => typeof l === 'string');
     const held = new Set(m.store.cosignatures(size).map((c) => c.line));
     for (const line of lines) {
@@ -910,7 +937,8 @@ export class PartyNode {
         const key = `${sig!.name}\n${sig!.keyId}`;
         const w = this.#witnessVerifiers.get(key) ?? this.#mirrorVerifiers.get(key);
         if (!w || w.party === m.party) continue;
-        const { timestamp } = verifyCosignature(w.verifier, text, sig!);
+        // Remembered once verified: the tiles server verifies the same line again before it serves it.
+        const { timestamp } = verifyCosignatureLine(w.verifier, text, line);
         await m.store.addCosignatureDeferred({
           size,
           name: sig!.name,
