@@ -61,12 +61,7 @@ import { nodeSuite } from '../runtime/node-crypto.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { LogStore } from '../store/store.js';
 import { parseCheckpoint } from '../tlog/checkpoint.js';
-import {
-  type CosignatureVerifier,
-  cosignerFromSeed,
-  parseCosignatureVerifierKey,
-  verifyCosignature,
-} from '../tlog/cosignature.js';
+import { type CosignatureVerifier, cosignerFromSeed, parseCosignatureVerifierKey } from '../tlog/cosignature.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
 import {
   formatAddCheckpointRequest,
@@ -999,8 +994,9 @@ export class PartyNode {
       if (res.status === 200) {
         for (const sig of parseAddCheckpointResponse(body)) {
           if (sig.name !== t.verifier.name || sig.keyId !== t.verifier.keyId) continue;
-          const { timestamp } = verifyCosignature(t.verifier, text, sig);
           const line = formatSignatureLine(sig).trimEnd();
+          // Remembered: the checkpoint this node serves carries the line, verified again there.
+          const { timestamp } = verifyCosignatureLine(t.verifier, text, line);
           // Off the event loop, sharing the flush of the batches being appended (group commit).
           await this.log.store.addCosignatureDeferred({ size, name: sig.name, keyId: sig.keyId, timestamp, line });
           this.touch();
