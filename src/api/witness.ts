@@ -44,9 +44,10 @@ export const witnessPlugin: FastifyPluginAsync<WitnessPluginOptions> = async (ap
         tags: ['tlog-witness'],
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const body = request.body ?? new Uint8Array(0);
-      const result = witness.addCheckpoint(
+      // Answered once the witness state is on disk, the fsync off the event loop (Witness.addCheckpointDurable).
+      const result = await witness.addCheckpointDurable(
         new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
         options.origin,
       );
