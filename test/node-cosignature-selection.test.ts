@@ -7,7 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNote } from '../src/crypto/note.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
+import { Rfc6962Hasher } from '../src/tlog/hasher.js';
 import { evaluateCheckpoint, parsePolicy } from '../src/tlog/policy.js';
+import { parseTlogProof, verifyTlogProof } from '../src/tlog/proof-file.js';
 import {
   addUser,
   freePortRun,
@@ -28,6 +30,9 @@ const OFFSET = { us: 0, ru: 50_000, nato: 100_000 } as const;
 describe('three nodes allowed 3 cosignature lines each: 2 witnesses and the earliest receipt', () => {
   const nodes = new Map<string, RunningNode>();
   const at = (p: string) => nodes.get(p)!;
+  const nato = () => at('nato');
+  const loadPolicy = (text: string) => parsePolicy(text, nodeSuite);
+  const hasher = new Rfc6962Hasher(nodeSuite.sha256);
   const lines = (n: RunningNode, size = 2) => {
     const s = n.node.servedCosignatures(n.node.logByParty('us')!, size);
     return [...s.witnesses, ...s.receipts].map((c) => c.line);
@@ -104,5 +109,33 @@ describe('three nodes allowed 3 cosignature lines each: 2 witnesses and the earl
       [...nodes.values()].map(async (n) => (await fetch(`${n.url}/api/state?asOf=${asOf}`)).text()),
     );
     expect(new Set(answers).size).toBe(1);
+  });
+
+  it('a receipt is fetched again with its cosignatures, and its tlog-proof carries them and verifies', async () => {
+    const us = at('us');
+    const first = await (await fetch(`${nato().url}/api/receipts/${encodeURIComponent(US)}/0?size=1`)).json();
+    expect(first).toMatchObject({ origin: US, index: 0, size: 1 });
+    expect(parseNote(first.checkpoint).signatures.map((s) => s.name)).toEqual([US]);
+    expect(first.cosignatures).toHaveLength(2);
+    expect(first.receipts).toEqual(lines(nato(), 1).slice(2));
+    // The author's own answer for the same receipt is the same, cosignatures and all.
+    expect(await (await fetch(`${us.url}/api/receipts/${encodeURIComponent(US)}/0?size=1`)).json()).toEqual(first);
+    const proofText = await (
+      await fetch(`${us.url}/api/receipts/${encodeURIComponent(US)}/0.tlog-proof?size=1`)
+    ).text();
+    const proof = parseTlogProof(proofText);
+    expect(parseNote(proof.checkpoint).signatures).toHaveLength(4);
+    const policy = loadPolicy(await (await fetch(`${us.url}/logs/us/policy`)).text());
+    const entry = Buffer.from(
+      (await (await fetch(`${us.url}/api/entries/${encodeURIComponent(US)}/0`)).json()).entryBase64,
+      'base64',
+    );
+    expect(verifyTlogProof(proof, entry, policy, hasher)).toMatchObject({ index: 0, quorumMet: true });
+    // Without a size: at the checkpoint served now.
+    expect((await (await fetch(`${us.url}/api/receipts/${encodeURIComponent(US)}/1`)).json()).size).toBe(2);
+    expect((await fetch(`${us.url}/api/receipts/${encodeURIComponent(US)}/1?size=1`)).status).toBe(404);
+    expect((await fetch(`${us.url}/api/receipts/${encodeURIComponent(US)}/0?size=9`)).status).toBe(404);
+    expect((await fetch(`${us.url}/api/receipts/${encodeURIComponent(US)}/x`)).status).toBe(400);
+    expect((await fetch(`${us.url}/api/receipts/no.such%2Flog/0`)).status).toBe(404);
   });
 });

@@ -493,6 +493,54 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
   );
 
   api.get(
+    '/api/receipts/*',
+    {
+      schema: {
+        summary:
+          "A submission's receipt with the cosignatures this node holds for its checkpoint (the witnesses' its quorum needs, then other parties' receipts): /api/receipts/<origin>/<index>?size=<the receipt's size>; as a C2SP tlog-proof file: /api/receipts/<origin>/<index>.tlog-proof?size=<size>",
+        tags: ['submissions'],
+        querystring: z.object({ size: Count.optional() }),
+      },
+    },
+    (req, reply) => {
+      let rest: string;
+      try {
+        rest = decodeURIComponent((req.params as { '*': string })['*']);
+      } catch {
+        return sendError(reply, 400, 'MALFORMED_REQUEST', 'bad percent-encoding in the path');
+      }
+      const asProof = rest.endsWith(TLOG_PROOF_EXTENSION);
+      if (asProof) rest = rest.slice(0, -TLOG_PROOF_EXTENSION.length);
+      const cut = rest.lastIndexOf('/');
+      const indexText = rest.slice(cut + 1);
+      if (cut <= 0 || !/^(0|[1-9]\d{0,15})$/.test(indexText)) {
+        return sendError(reply, 400, 'MALFORMED_REQUEST', 'expected /api/receipts/<origin>/<index>[?size=<size>]');
+      }
+      const log = logOf(rest.slice(0, cut));
+      const size = (req.query as { size?: number }).size ?? node.servedSize(log);
+      const receipt = node.receiptAt(log, Number(indexText), size);
+      if (!receipt) {
+        return sendError(
+          reply,
+          404,
+          'NOT_FOUND',
+          `${log.origin} has no checkpoint of size ${size} holding entry ${indexText}`,
+        );
+      }
+      // Cosignatures keep arriving for a while after the checkpoint: not cached.
+      reply.header('cache-control', 'no-cache');
+      if (asProof) {
+        const cosigners = [...log.witnesses, ...node.receiptVkeysFor(log.party)];
+        const lines = [...receipt.cosignatures, ...receipt.receipts];
+        return reply
+          .header('content-type', TLOG_PROOF_MEDIA_TYPE)
+          .send(entryTlogProof({ witnesses: cosigners }, { ...receipt, cosignatures: lines }, node.suite));
+      }
+      return receipt;
+    },
+  );
+
+  api.get(
     '/api/proofs/consistency',
     {
       schema: {

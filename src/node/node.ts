@@ -62,6 +62,7 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import type { LogStore } from '../store/store.js';
 import { parseCheckpoint } from '../tlog/checkpoint.js';
 import { type CosignatureVerifier, cosignerFromSeed, parseCosignatureVerifierKey } from '../tlog/cosignature.js';
+import { logSignedOnly } from '../tlog/cosigned-checkpoint.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
 import {
   formatAddCheckpointRequest,
@@ -719,6 +720,31 @@ export class PartyNode {
       checkpoint: note!,
       cosignatures: this.cosignatures(log, size).map((c) => c.line),
       vkey: log.vkey,
+    };
+  }
+
+  /**
+   * A submission's receipt at the checkpoint of `size` (the one its 201 named, or any later one this node holds),
+   * with the cosignatures served for that checkpoint: the witnesses' its quorum needs, then other parties' receipts
+   * (mirror cosignatures). Cosignatures arrive after the 201, so a client fetches its receipt again for them.
+   * Undefined when the node holds no checkpoint of that size up to what it serves, or the entry is not in it.
+   */
+  receiptAt(log: LogInfo, index: number, size: number) {
+    if (index >= size || size > this.servedSize(log)) return undefined;
+    const note = log.store.checkpoint(size);
+    const leaf = log.store.entry(index);
+    if (note === undefined || leaf === undefined) return undefined;
+    const proof = inclusionProofFromStore(log.store, this.hasher, index, size);
+    const { witnesses, receipts } = this.servedCosignatures(log, size);
+    return {
+      origin: log.origin,
+      index,
+      leafHash: toHex(this.hasher.hashLeaf(leaf)),
+      checkpoint: logSignedOnly(note).note,
+      size,
+      proof: proof.proof.map(toBase64),
+      cosignatures: witnesses.map((c) => c.line),
+      receipts: receipts.map((c) => c.line),
     };
   }
 
