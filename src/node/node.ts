@@ -5,11 +5,12 @@
  *
  * Loops (each one round at a time, never overlapping itself):
  * - mirror: every `mirror.syncEveryMs`, each peer's log is synced (LogMirror; every new entry decoded and verified
- *   under the regime, and required to be the peer's party's), then the cosignatures the peer holds for the
- *   mirrored checkpoint are fetched, verified against the regime's witness keys and stored;
+ *   under the regime, and required to be the peer's party's), then the cosignatures the peer serves for the
+ *   mirrored checkpoint are fetched, verified against the regime's witness and mirror keys and stored
+ *   (cosignature-client.ts);
  * - witness client: every `witness.requestEveryMs` (and after each batch), the own log's latest checkpoint is sent
  *   to each peer's witness (C2SP tlog-witness add-checkpoint, with a consistency proof from the size that witness
- *   last cosigned), and the cosignatures returned are verified and stored (LogStore.addCosignature);
+ *   last cosigned), and the cosignatures returned are verified and stored (cosignature-client.ts);
  * - gossip: every `gossip.everyMs`, for each log this node holds (its own included), the checkpoint this node holds
  *   and the checkpoints every other peer serves for it are compared (detectFork); a log that showed two histories
  *   to two peers is caught in one round, and the evidence is kept in `evidence/`.
@@ -19,14 +20,15 @@
  * and `countedAt` (src/federation/counted-time.ts: from signed data only, the same on every node).
  *
  * One file past 500 lines: it is the composition root of the node, and each part it wires is a file of its own
- * (mirror, witness, submissions, log-times, evidence-store); what remains here is the loops that connect them.
+ * (mirror, witness, cosignature-client, push-mirroring, submissions, log-times, evidence-store); what remains here
+ * is the loops that connect them.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { fromBase64, fromHex, toBase64, toHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
-import { formatSignatureLine, MAX_SIGNATURES, parseNote } from '../crypto/note.js';
+import { parseNote } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { formatVerifierKey } from '../crypto/vkey.js';
 import { openingBlobRefs } from '../engine/escrow-entries.js';
@@ -39,7 +41,6 @@ import type { RefusedCosignature } from '../federation/counted-time.js';
 import { type EquivocationEvidence, EVIDENCE_FORMAT, verifyEvidence } from '../federation/evidence.js';
 import { detectFork, type Observation } from '../federation/gossip.js';
 import { httpTileSource, MAX_CHECKPOINT_BYTES, readBounded } from '../federation/http-tile-source.js';
-import { verifyCosignatureLine } from '../federation/verified-lines.js';
 import { logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
 import type { LogWriter } from '../log/log-writer.js';
 import { consistencyProofFromStore, inclusionProofFromStore } from '../log/proofs.js';
@@ -65,12 +66,6 @@ import { type CosignatureVerifier, cosignerFromSeed, parseCosignatureVerifierKey
 import { logSignedOnly } from '../tlog/cosigned-checkpoint.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
 import {
-  formatAddCheckpointRequest,
-  parseAddCheckpointResponse,
-  parseTreeSizeBody,
-  TREE_SIZE_CONTENT_TYPE,
-} from '../tlog/witness-protocol.js';
-import {
   loadRegime,
   mirrorVkeyOf,
   type NodeConfig,
@@ -81,6 +76,7 @@ import {
   witnessName,
   witnessVkeyOf,
 } from './config.js';
+import { CosignatureClient, type CosignTarget } from './cosignature-client.js';
 import { type AnyEvidence, EvidenceStore, type Fork } from './evidence-store.js';
 import { LogTimes } from './log-times.js';
 import { LogMirror, mirroredCheckpoint } from './mirror.js';
@@ -150,21 +146,9 @@ export interface PartyNodeOptions {
   timeoutMs?: number;
 }
 
-interface CosignTarget {
-  party: string;
-  url: string;
-  verifier: CosignatureVerifier;
-  /** The size this peer's witness last cosigned, as far as we know. */
-  size: number;
-  /** The request in flight and those waiting for it (one at a time per witness). */
-  queue?: Promise<void>;
-}
-
 /** The largest blob a node stores or fetches (a declaration's items beyond those in the entry). */
 export const MAX_BLOB = 1 << 20;
-/** Bounds on what a peer may send (M3): 100 cosignature lines, a witness's few lines, a page of evidence. */
-const MAX_COSIGNATURES_BYTES = 32 * 1024;
-const MAX_WITNESS_REPLY_BYTES = 16 * 1024;
+/** Bounds on what a peer may send (M3): a page of evidence (cosignatures: cosignature-client.ts). */
 const EVIDENCE_PAGE = 20;
 const MAX_EVIDENCE_BYTES = 4 << 20;
 /** How long after a push the node looks again at the peer's cosignatures (its witnesses' round takes a moment). */
@@ -195,6 +179,7 @@ export class PartyNode {
   readonly #logs = new Map<string, LogInfo>();
   readonly #witnessVerifiers: Map<string, { party: string; verifier: CosignatureVerifier }>;
   readonly #cosignTargets: CosignTarget[] = [];
+  readonly #cosigning: CosignatureClient;
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #running = new Set<Promise<unknown>>();
   readonly #logger: NonNullable<PartyNodeOptions['logger']>;
@@ -379,6 +364,17 @@ export class PartyNode {
       logger: this.#logger,
       // What the polling round does beyond mirroring (blobs, the peer's cosignatures) follows a push at once.
       follow: (peer) => this.#followPush(peer),
+    });
+    this.#cosigning = new CosignatureClient({
+      party: party.id,
+      store: this.log.store,
+      hasher: this.hasher,
+      targets: this.#cosignTargets,
+      cosigner: (key) => this.#witnessVerifiers.get(key) ?? this.#mirrorVerifiers.get(key),
+      fetch: (url, init) => this.#fetch(url, init),
+      logger: this.#logger,
+      touch: () => this.touch(),
+      closed: () => this.#closed,
     });
   }
 
@@ -928,121 +924,15 @@ export class PartyNode {
     }
   }
 
-  async #collectCosignatures(m: MirrorState): Promise<void> {
-    const note = mirroredCheckpoint(m.store);
-    if (note === undefined) return;
-    const text = parseNote(note).text;
-    const { size, origin } = parseCheckpoint(text);
-    if (size === 0) return;
-    const url = `${m.url}/api/cosignatures?origin=${encodeURIComponent(origin)}&size=${size}`;
-    const res = await this.#fetch(url);
-    if (res.status !== 200) return;
-    let body: { lines?: unknown; receipts?: unknown };
-    try {
-      body = JSON.parse(new TextDecoder().decode(await readBounded(url, res, MAX_COSIGNATURES_BYTES)));
-    } catch {
-      return; // Too large or not JSON: nothing to learn this round.
-    }
-    const all = [
-      ...(Array.isArray(body.lines) ? body.lines : []),
-      ...(Array.isArray(body.receipts) ? body.receipts : []),
-    ];
-    if (all.length === 0 || all.length > MAX_SIGNATURES) return;
-    const lines = all.filter((l): l is string => typeof l === 'string');
-    const held = new Set(m.store.cosignatures(size).map((c) => c.line));
-    for (const line of lines) {
-      if (held.has(line)) continue;
-      try {
-        const [sig] = parseAddCheckpointResponse(line.endsWith('\n') ? line : `${line}\n`);
-        // A witness's cosignature, or another party's receipt (its mirror cosignature): both count for time.
-        const key = `${sig!.name}\n${sig!.keyId}`;
-        const w = this.#witnessVerifiers.get(key) ?? this.#mirrorVerifiers.get(key);
-        if (!w || w.party === m.party) continue;
-        // Remembered once verified: the tiles server verifies the same line again before it serves it.
-        const { timestamp } = verifyCosignatureLine(w.verifier, text, line);
-        await m.store.addCosignatureDeferred({
-          size,
-          name: sig!.name,
-          keyId: sig!.keyId,
-          timestamp,
-          line: line.trimEnd(),
-        });
-        this.touch();
-      } catch {
-        // A line that does not verify is ignored: it proves nothing.
-      }
-    }
+  /** Collects the cosignatures and receipts the peer serves for the checkpoint this node mirrors of its log. */
+  #collectCosignatures(m: MirrorState): Promise<void> {
+    return this.#cosigning.collect(m.party, m.url, m.store);
   }
 
   /** Asks every peer's witness to cosign the own log's latest checkpoint. */
-  async requestCosignatures(): Promise<void> {
-    if (this.#closed) return;
-    const head = this.log.store.head();
-    if (!head || head.size === 0) return;
-    // One request at a time per witness, each for the head at its turn: concurrent ones shared `t.size`, and an
-    // older one then read the witness's newer size as "cosigned beyond our log".
-    await Promise.all(
-      this.#cosignTargets.map((t) => {
-        const next = async () => {
-          const current = this.log.store.head();
-          if (current && !this.#closed) await this.#requestCosignature(t, current.checkpoint, current.size);
-        };
-        t.queue = (t.queue ?? Promise.resolve()).then(next, next);
-        return t.queue;
-      }),
-    );
-  }
-
-  async #requestCosignature(t: CosignTarget, note: string, size: number): Promise<void> {
-    if (t.size === size && this.log.store.cosignatures(size).some((c) => c.name === t.verifier.name)) return;
-    const text = parseNote(note).text;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const old = t.size <= size ? t.size : 0;
-      const proof =
-        old > 0 && old < size ? consistencyProofFromStore(this.log.store, this.hasher, old, size).proof : [];
-      let res: Response;
-      try {
-        res = await this.#fetch(`${t.url}/logs/${this.party.id}/add-checkpoint`, {
-          method: 'POST',
-          body: formatAddCheckpointRequest({ oldSize: old, proof, checkpointNote: note }),
-        });
-      } catch (err) {
-        this.#logger('warn', `witness of ${t.party}: ${(err as Error).message}`);
-        return;
-      }
-      let body: string;
-      try {
-        body = new TextDecoder().decode(await readBounded(res.url, res, MAX_WITNESS_REPLY_BYTES));
-      } catch (err) {
-        this.#logger('warn', `witness of ${t.party}: ${(err as Error).message}`);
-        return;
-      }
-      if (res.status === 200) {
-        for (const sig of parseAddCheckpointResponse(body)) {
-          if (sig.name !== t.verifier.name || sig.keyId !== t.verifier.keyId) continue;
-          const line = formatSignatureLine(sig).trimEnd();
-          // Remembered: the checkpoint this node serves carries the line, verified again there.
-          const { timestamp } = verifyCosignatureLine(t.verifier, text, line);
-          // Off the event loop, sharing the flush of the batches being appended (group commit).
-          await this.log.store.addCosignatureDeferred({ size, name: sig.name, keyId: sig.keyId, timestamp, line });
-          this.touch();
-        }
-        t.size = size;
-        return;
-      }
-      if (res.status === 409 && (res.headers.get('content-type') ?? '').startsWith(TREE_SIZE_CONTENT_TYPE)) {
-        const theirs = parseTreeSizeBody(body);
-        // Compared with our head now, not the one this request carried: a later batch may have been cosigned.
-        if (theirs > (this.log.store.head()?.size ?? 0)) {
-          this.#logger('error', `the witness of ${t.party} cosigned size ${theirs} of our log, beyond our ${size}`);
-          return;
-        }
-        t.size = theirs;
-        continue;
-      }
-      this.#logger('warn', `witness of ${t.party} answered ${res.status}: ${body.trim().slice(0, 300)}`);
-      return;
-    }
+  requestCosignatures(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#cosigning.requestAll();
   }
 
   #cosignSoon(): void {
