@@ -125,6 +125,13 @@ function charged(engine: Engine, entries: readonly EngineEntry[], forks: readonl
   return engine;
 }
 
+/** A copy of `xs` with its `i`-th element replaced (Array.prototype.with is ES2023, past our lib). */
+function replaced<X>(xs: readonly X[], i: number, x: X): X[] {
+  const out = [...xs];
+  out[i] = x;
+  return out;
+}
+
 const answer = (engine: Engine, asOf: number) => canonicalJson(engine.evaluate(asOf));
 
 describe('the read model folds (fold-cache)', () => {
@@ -146,7 +153,7 @@ describe('the read model folds (fold-cache)', () => {
             else if (o.kind === 'move' && appended.length) {
               const i = Math.max(0, appended.length - 1 - o.back);
               const e = appended[i]!;
-              appended = appended.with(i, { ...e, countedAt: e.countedAt + o.hours * HOUR });
+              appended = replaced(appended, i, { ...e, countedAt: e.countedAt + o.hours * HOUR });
             } else if (o.kind === 'fork') {
               const origin = s.regime.parties[1]!.origin;
               forks = o.on ? [{ origin, party: 'ru', size: 9, foldedTo: 4, evidence: 'fork-1.json' }] : [];
@@ -182,7 +189,10 @@ describe('the read model folds (fold-cache)', () => {
     const b = await cache.fold(sortEntries(s.entries.slice(0, 18)), []);
     expect(b.engine).toBe(a.engine);
     expect(b.id).not.toBe(a.id);
-    const moved = s.entries.slice(0, 18).with(10, { ...s.entries[10]!, countedAt: s.entries[10]!.countedAt + HOUR });
+    const moved = replaced(s.entries.slice(0, 18), 10, {
+      ...s.entries[10]!,
+      countedAt: s.entries[10]!.countedAt + HOUR,
+    });
     const c = await cache.fold(sortEntries(moved), []);
     expect(c.engine).not.toBe(b.engine);
     // A fork charged is never extended in place: charged after the last entry.
@@ -201,7 +211,7 @@ describe('the read model folds (fold-cache)', () => {
     const after = await cache.fold(entries, []);
     expect(await cache.asOf(after, at, [])).toBe(past);
     // An entry counted by then moves: that date is folded again.
-    const moved = entries.with(3, { ...entries[3]!, countedAt: entries[3]!.countedAt - HOUR });
+    const moved = replaced(entries, 3, { ...entries[3]!, countedAt: entries[3]!.countedAt - HOUR });
     const again = await cache.fold(sortEntries(moved), []);
     expect(await cache.asOf(again, at, [])).not.toBe(past);
   });
