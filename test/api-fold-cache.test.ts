@@ -100,6 +100,8 @@ type Op =
   /** The counted time of the `back`-th latest entry appended moves by `hours` (a receipt, a cosignature). */
   | { kind: 'move'; back: number; hours: number }
   | { kind: 'fork'; on: boolean }
+  /** The last `count` entries appended are no longer folded (a fork's log stops where its branches part). */
+  | { kind: 'drop'; count: number }
   | { kind: 'asOf'; day: number };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -113,6 +115,7 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('fork' as const), on: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('drop' as const), count: fc.integer({ min: 1, max: 4 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('asOf' as const), day: fc.integer({ min: -10, max: 120 }) }) },
 );
 
@@ -135,7 +138,7 @@ function replaced<X>(xs: readonly X[], i: number, x: X): X[] {
 const answer = (engine: Engine, asOf: number) => canonicalJson(engine.evaluate(asOf));
 
 describe('the read model folds (fold-cache)', () => {
-  it('serve, byte for byte, what a fresh fold gives, whatever the appends, moves, forks and dates', async () => {
+  it('serve, byte for byte, what a fresh fold gives, whatever the appends, moves, drops, forks and dates', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 1000 }),
@@ -154,7 +157,8 @@ describe('the read model folds (fold-cache)', () => {
               const i = Math.max(0, appended.length - 1 - o.back);
               const e = appended[i]!;
               appended = replaced(appended, i, { ...e, countedAt: e.countedAt + o.hours * HOUR });
-            } else if (o.kind === 'fork') {
+            } else if (o.kind === 'drop') appended = appended.slice(0, Math.max(0, appended.length - o.count));
+            else if (o.kind === 'fork') {
               const origin = s.regime.parties[1]!.origin;
               forks = o.on ? [{ origin, party: 'ru', size: 9, foldedTo: 4, evidence: 'fork-1.json' }] : [];
             }

@@ -45,6 +45,8 @@ export class FoldCache {
   readonly #newEngine: () => Engine;
   #full: Folded | undefined;
   readonly #past = new LRUCache<number, Folded>({ max: 4 });
+  /** The past fold found valid for a full fold (its id) and a date. */
+  readonly #checked = new LRUCache<string, Folded>({ max: 64 });
   #ids = 0;
 
   constructor(newEngine: () => Engine) {
@@ -63,7 +65,12 @@ export class FoldCache {
   async fold(entries: readonly EngineEntry[], forks: readonly ForkCharge[]): Promise<Folded> {
     const previous = this.#full;
     const forksKey = keyOfForks(forks);
-    if (previous && previous.forks === forksKey && sameInputs(previous.entries, entries, entries.length)) {
+    if (
+      previous &&
+      previous.forks === forksKey &&
+      previous.entries.length === entries.length &&
+      sameInputs(previous.entries, entries, entries.length)
+    ) {
       return previous;
     }
     // Forks are charged once, after the last entry: a fold that charged them is never extended in place.
@@ -87,10 +94,14 @@ export class FoldCache {
    */
   async asOf(full: Folded, asOf: number, forks: readonly ForkCharge[]): Promise<Folded> {
     if ((full.entries.at(-1)?.countedAt ?? Number.NEGATIVE_INFINITY) <= asOf) return full;
+    // Checked once per full fold and date: a flood of readers of one past date compares the entries once.
+    const checked = this.#checked.get(`${full.id}\n${asOf}`);
+    if (checked) return checked;
     const end = countedBy(full.entries, asOf);
     const forksKey = keyOfForks(forks);
     const kept = this.#past.get(asOf);
     if (kept && kept.forks === forksKey && kept.entries.length === end && sameInputs(kept.entries, full.entries, end)) {
+      this.#checked.set(`${full.id}\n${asOf}`, kept);
       return kept;
     }
     const entries = full.entries.slice(0, end);
@@ -99,6 +110,7 @@ export class FoldCache {
     chargeForks(engine, entries, forks);
     const folded = { id: ++this.#ids, engine, entries, forks: forksKey };
     this.#past.set(asOf, folded);
+    this.#checked.set(`${full.id}\n${asOf}`, folded);
     return folded;
   }
 }
