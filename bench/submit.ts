@@ -78,7 +78,9 @@ try {
   const child = spawn(
     process.execPath,
     [
-      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/cpuprof'] : []),
+      ...(process.env.BENCH_PROFILE
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR ?? '/tmp/cpuprof'}`]
+        : []),
       process.env.BENCH_CLI ?? CLI,
       'node',
       'serve',

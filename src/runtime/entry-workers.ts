@@ -153,6 +153,15 @@ export class EntryWorkers implements EntryPreparer {
     return (await Promise.all(parts)).flatMap((a) => a.verdicts!);
   }
 
+  /**
+   * A mirror's `validateMany` for `party`'s log: each entry verified as `verify` does and required to be the party's;
+   * one answer an entry, undefined if valid, else the DetenteError the single-threaded check throws.
+   */
+  validatorFor(party: string): (entries: readonly Uint8Array[]) => Promise<(Error | undefined)[]> {
+    return async (entries) =>
+      (await this.verify(entries, { party })).map((v) => ('error' in v ? errorOf(v.error) : undefined));
+  }
+
   #request(make: (id: number) => WorkerRequest): Promise<WorkerAnswer> {
     if (this.#closed) return Promise.reject(new DetenteError('STORE_ERROR', 'entry workers: closed'));
     const id = this.#next++;
