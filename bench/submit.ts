@@ -102,9 +102,11 @@ try {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  await new Promise<void>((resolve) =>
-    child.stdout!.on('data', (c: Buffer) => c.toString().includes('listening') && resolve()),
-  );
+  // A node that cannot start (its random port taken, say) must fail the bench, not end it silently.
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => c.toString().includes('listening') && resolve());
+    child.once('exit', (code) => reject(new Error(`detente node serve exited (${code}) before listening on ${port}`)));
+  });
   const regime = await (await fetch(`http://127.0.0.1:${port}/api/regime`)).json();
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   let ok = 0;
