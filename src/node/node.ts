@@ -328,6 +328,8 @@ export class PartyNode {
         vkey,
         suite: this.suite,
         validate,
+        // validate's checks, on the worker threads while the bundle streams in (the push receiver keeps validate).
+        validateMany: this.#workers.validatorFor(p.id),
         onEvidence: (e) => this.recordEvidence(e, `mirror of ${p.id}`),
         clock: this.#clock,
       });
