@@ -468,9 +468,11 @@ export class Engine {
       case 'consultation':
         this.#consultations.apply(e, ref, at);
         break;
-      case 'mission':
-        this.#missions.apply(e, ref, at);
+      case 'mission': {
+        const outcome = this.#missions.apply(e, ref, at);
+        if (outcome) this.#inspections.missionOutcome(outcome);
         break;
+      }
     }
   }
 
