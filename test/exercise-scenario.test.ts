@@ -40,7 +40,7 @@ beforeAll(() => {
 });
 
 describe('the European security 2022 scenario', () => {
-  it('refuses the eight bad entries and stores nothing of them', () => {
+  it('refuses the nine bad entries and stores nothing of them', () => {
     expect(meta.refused.map((r) => [r.step, r.code])).toEqual([
       ['us-observation-wrong-key', 'ROLE_DENIED'],
       ['us-acks-unknown-entry', 'REFERENCE_UNKNOWN'],
@@ -50,6 +50,7 @@ describe('the European security 2022 scenario', () => {
       ['us-meeting-unknown-consultation', 'STAGE_INVALID'],
       ['ru-replies-yelnya-out-of-order', 'STAGE_INVALID'],
       ['ru-assesses-engels-wrong-key', 'ROLE_DENIED'],
+      ['nato-proposal-wrong-forum', 'SCHEMA_INVALID'],
     ]);
     const { regime } = scenarioRegime(NAME);
     const steps = parseTimeline(readFileSync(join('scenarios', NAME, 'timeline.yaml'), 'utf8'), regime).steps;

@@ -198,7 +198,7 @@ export function playSteps(input: PlayStepsInput): { refused: Refusal[]; entries:
     byOrigin.set(p.origin, entry.hashes);
   }
   const refs = new Map<string, EntryRef>();
-  const context = playContext(suite, hash, timeline, refs);
+  const context = playContext(suite, hash, timeline, refs, scenarioDir(name));
   /** The escrow trees of the escrowed declarations played (the party's secrets), by their entry. */
   const trees = new Map<string, EscrowTree>();
   let zoneIndex: ZoneIndex | undefined;
@@ -237,10 +237,13 @@ export function playSteps(input: PlayStepsInput): { refused: Refusal[]; entries:
     const target = logs.get(step.party)!;
     try {
       let body = resolveBody(step.body, context) as Record<string, unknown>;
+      const blobs: { hash: Uint8Array; bytes: Uint8Array }[] = [];
+      // Files the body names by hash ($file) are stored with it, and only if it is.
+      for (const [h, bytes] of context.files) blobs.push({ hash: fromHex(h), bytes });
+      context.files.clear();
       const role = ENTRY_ROLE[step.type as keyof typeof ENTRY_ROLE];
       const keyId = step.key ?? ix.parties.get(step.party)!.keys.find((k) => k.roles.includes(role))?.id;
       if (!keyId) throw new DetenteError('KEY_UNKNOWN', `${step.party} has no key with role ${role}`);
-      const blobs: { hash: Uint8Array; bytes: Uint8Array }[] = [];
       if (
         step.type === 'declaration' &&
         body.form === 'plain' &&
