@@ -123,7 +123,7 @@ describe('detente scenario play, status, findings', () => {
     expect(out).toMatch(/ru-border-band-troops \(ru, zone ru-ukraine-border-band\): RELAPSED/);
     expect(out).toContain('FINDINGS: 31 (3 critical, 15 major, 12 minor, 1 info)');
     const state = JSON.parse(ok(['status', '--dir', dir, '--json']));
-    expect(state.findings.total).toBe(32);
+    expect(state.findings.total).toBe(31);
     expect(state.problems).toEqual([]);
     const april = JSON.parse(ok(['status', '--dir', dir, '--as-of', '2022-04-01', '--json']));
     expect(april.asOf).toBe('2022-04-01T23:59:59.999Z');

@@ -259,6 +259,7 @@ const STATUS: Record<Lang, Record<string, string>> = {
     requested: 'ЗАПРОШЕНА',
     conducted: 'ПРОВЕДЕНА',
     'not-conducted': 'НЕ ПРОВЕДЕНА',
+    refused: 'ОТКАЗАНО',
     'not-due': 'СРОК НЕ НАСТАЛ',
     within: 'В ПРЕДЕЛАХ',
     exceeded: 'ПРЕВЫШЕНО',
