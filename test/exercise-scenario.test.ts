@@ -40,7 +40,7 @@ beforeAll(() => {
 });
 
 describe('the European security 2022 scenario', () => {
-  it('refuses the eight bad entries and stores nothing of them', () => {
+  it('refuses the nine bad entries and stores nothing of them', () => {
     expect(meta.refused.map((r) => [r.step, r.code])).toEqual([
       ['us-observation-wrong-key', 'ROLE_DENIED'],
       ['us-acks-unknown-entry', 'REFERENCE_UNKNOWN'],
@@ -50,6 +50,7 @@ describe('the European security 2022 scenario', () => {
       ['us-meeting-unknown-consultation', 'STAGE_INVALID'],
       ['ru-replies-yelnya-out-of-order', 'STAGE_INVALID'],
       ['ru-assesses-engels-wrong-key', 'ROLE_DENIED'],
+      ['nato-proposal-wrong-forum', 'SCHEMA_INVALID'],
     ]);
     const { regime } = scenarioRegime(NAME);
     const steps = parseTimeline(readFileSync(join('scenarios', NAME, 'timeline.yaml'), 'utf8'), regime).steps;
@@ -149,7 +150,6 @@ describe('the European security 2022 scenario', () => {
       ['2022-11-16T14:00', 'metric.declaration-contradicted', 'ru'],
       ['2022-11-27T10:00', 'consultation.stage-missed', 'ru'],
       ['2022-12-17T10:00', 'mission.refused', 'ru'],
-      ['2022-12-22T08:00', 'inspection.not-conducted', 'ru'],
     ]);
     for (const f of findings) {
       if (f.rule !== 'metric.deadline-missed') expect(f.refs.length, f.id).toBeGreaterThan(0);
@@ -213,14 +213,16 @@ describe('the European security 2022 scenario', () => {
       ['nst-type-one', 'kozelsk', 'not-conducted'],
       ['ru-ground-missile-base-transparency', 'shuya', 'not-due'],
       ['aegis-ashore-transparency', 'deveselu', 'not-due'],
-      // The missions block: conducted from lists to report; refused (the mission state says the quota is not
-      // consumed; inspections.ts still counts it); postponed beyond the end of the play.
+      // The missions block: conducted from lists to report; refused (one finding, mission.refused, and the quota
+      // given back); postponed beyond the end of the play (its quota given back too).
       ['nst-type-one', 'kozelsk', 'conducted'],
-      ['nst-type-one', 'engels', 'not-conducted'],
+      ['nst-type-one', 'engels', 'refused'],
       ['nst-type-one', 'kozelsk', 'requested'],
     ]);
     const quota = state.inspections.quotas.find((q) => q.inspection === 'nst-type-one' && q.inspector === 'us')!;
-    expect(quota).toMatchObject({ used: 6, left: 4, period: { from: '2022-02-05T00:00:00.000Z' } });
+    // Six requests in the treaty year; the refused and the postponed one are not consumed (the regime's missions
+    // rules), so four are used.
+    expect(quota).toMatchObject({ used: 4, left: 6, period: { from: '2022-02-05T00:00:00.000Z' } });
     const deveselu = state.holdings.find((h) => h.party === 'us')!.bySite.filter((r) => r.site === 'deveselu');
     expect(deveselu.map((r) => [r.category, r.inspected?.absent])).toEqual([
       ['inf-range-glm', true],

@@ -173,11 +173,11 @@ describe('dashboard', () => {
       .locator('[data-finding]')
       .evaluateAll((els) => els.map((e) => [e.getAttribute('data-finding'), e.getAttribute('data-severity')]));
     // Exactly what the node's engine reports, in the board, as of the node's clock (after the exercise): the
-    // scenario's 32, the postponed Kozelsk inspection never conducted, and 8 BCC years short of two sessions
+    // scenario's 31, the postponed Kozelsk inspection never conducted, and 8 BCC years short of two sessions
     // (two parties, four treaty years to its expiry on 5 February 2026).
     const { findings } = await (await fetch(`${web.node.base}/api/findings`)).json();
     expect(rows.map((r) => r[0]).sort()).toEqual(findings.map((f: { id: string }) => f.id).sort());
-    expect(rows.length).toBe(41);
+    expect(rows.length).toBe(40);
     expect(Object.fromEntries(rows)).toMatchObject({
       'regime.signature-mismatch/detente.example/ru#0': 'minor',
       'inspection.absence-not-confirmed/detente.example/us#31': 'critical',
@@ -307,7 +307,7 @@ describe('dashboard', () => {
     const page = await open('/timeline');
     await expect.poll(() => page.getByTestId('entry-count').textContent()).toMatch(/\d+ entries/);
     const total = Number((await page.getByTestId('entry-count').textContent())!.match(/\d+/)![0]);
-    expect(total).toBe(104 + web.node.monitoring);
+    expect(total).toBe(108 + web.node.monitoring);
     const rendered = await page.locator('[data-entry]').count();
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(60); // only what is visible (and a little overscan) is in the DOM

@@ -434,7 +434,8 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   let nonces = 0;
   const playTimeline = async (play: PlayTimelineOptions = {}): Promise<FederationPlay> => {
     const refs = new Map<string, EntryRef>();
-    const context = playContext(suite, hash, timeline, refs);
+    // A $file's bytes stay with the scenario: the entry records it by hash (a node stores only items as blobs).
+    const context = playContext(suite, hash, timeline, refs, scenarioDir(scenario));
     const refused: FederationRefusal[] = [];
     const timeoutMs = play.settleTimeoutMs ?? 30_000;
     for (const [i, step] of timeline.steps.entries()) {
@@ -521,6 +522,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
 
     async function buildRequest(n: FederationNode, step: Step): Promise<unknown> {
       let body = resolveBody(step.body, context) as Record<string, unknown>;
+      context.files.clear();
       if (
         step.type === 'declaration' &&
         body.form === 'plain' &&

@@ -21,7 +21,6 @@ import { type OpeningEntry, openingEntryOf } from '../engine/escrow-entries.js';
 import { ZoneIndex } from '../engine/zones.js';
 import { createMultiOpening, type EscrowTree } from '../escrow/index.js';
 import { initLogDir, logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
-import type { LogWriter } from '../log/log-writer.js';
 import { problemsError } from '../model/common.js';
 import {
   buildEnvelope,
@@ -52,7 +51,7 @@ import { Rfc6962Hasher } from '../tlog/hasher.js';
 import { SimulatedClock } from './clock.js';
 import { DEFAULT_SEED, exerciseKeys, exerciseRandom } from './keys.js';
 import { scenarioDir } from './scenarios.js';
-import { parseTimeline, playContext, resolveBody, type Step } from './timeline.js';
+import { parseTimeline, playContext, resolveBody, type Step, type Timeline } from './timeline.js';
 
 export const REGIME_FILE = 'regime.json';
 export const KEYS_FILE = 'keys.json';
@@ -132,140 +131,184 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
   // Written first (a failed play can be replaced), then again with the counts.
   writeFileSync(join(dir, EXERCISE_FILE), `${JSON.stringify(meta, null, 2)}\n`);
 
-  const ix = regimeIndex(regime);
-  const hasher = new Rfc6962Hasher(suite.sha256);
   const clock = new SimulatedClock(Date.parse(timeline.steps[0]!.at));
-  const logs = new Map<string, { log: OpenLog; writer: LogWriter; hashes: string[] }>();
-  const byOrigin = new Map<string, string[]>();
+  const logs = new Map<string, OpenLog>();
   try {
+    const sinks = new Map<string, PlaySink>();
     for (const p of regime.parties) {
       const logKey = p.keys.find((k) => k.roles.includes('log'));
       initLogDir(join(dir, p.id), p.origin, suite, logKey ? seeds.get(logKey.id) : undefined, clock.fn);
       const log = openLogDir(join(dir, p.id), suite);
       log.store.putBlob(fromHex(hash), regimeBytes(regime));
-      const entry = { log, writer: logWriter(log, suite, clock.fn), hashes: [] as string[] };
-      logs.set(p.id, entry);
-      byOrigin.set(p.origin, entry.hashes);
+      logs.set(p.id, log);
+      const writer = logWriter(log, suite, clock.fn);
+      sinks.set(p.id, {
+        origin: log.store.origin,
+        putBlob: (h, bytes) => log.store.putBlob(h, bytes),
+        append: (leaf) => writer.append([leaf]).first,
+      });
     }
-    const refs = new Map<string, EntryRef>();
-    const context = playContext(suite, hash, timeline, refs);
-    /** The escrow trees of the escrowed declarations played (the party's secrets), by their entry. */
-    const trees = new Map<string, EscrowTree>();
-    let zoneIndex: ZoneIndex | undefined;
-    const zones = () => {
-      zoneIndex ??= new ZoneIndex(regime, bordersFor(regime));
-      return zoneIndex;
-    };
-    const refused: Refusal[] = [];
-    const exists = (r: EntryRef) => byOrigin.get(r.origin)?.[r.index] === r.leafHash;
-    /** The consultation steps played, by entry: what a new step's chain is checked against. */
-    const steps = new Map<string, ConsultationStep>();
-    timeline.steps.forEach((step, i) => {
-      clock.set(Date.parse(step.at));
-      const outcome = attempt(step);
-      if (outcome instanceof DetenteError) {
-        if (step.refused !== outcome.code) {
-          throw new DetenteError(outcome.code, `step ${step.id}: ${outcome.message}`, { problems: outcome.problems });
-        }
-        refused.push({
-          step: step.id,
-          party: step.party,
-          at: new Date(clock.now()).toISOString(),
-          code: outcome.code,
-          message: outcome.message,
-        });
-      } else if (step.refused !== undefined) {
-        throw new DetenteError(
-          'BAD_INPUT',
-          `step ${step.id}: expected to be refused with ${step.refused}, but it was accepted`,
-        );
-      } else refs.set(step.id, outcome);
-      options.onStep?.(i + 1, timeline.steps.length);
-    });
-
-    function attempt(step: Step): EntryRef | DetenteError {
-      const target = logs.get(step.party)!;
-      try {
-        let body = resolveBody(step.body, context) as Record<string, unknown>;
-        const role = ENTRY_ROLE[step.type as keyof typeof ENTRY_ROLE];
-        const keyId = step.key ?? ix.parties.get(step.party)!.keys.find((k) => k.roles.includes(role))?.id;
-        if (!keyId) throw new DetenteError('KEY_UNKNOWN', `${step.party} has no key with role ${role}`);
-        const blobs: { hash: Uint8Array; bytes: Uint8Array }[] = [];
-        if (
-          step.type === 'declaration' &&
-          body.form === 'plain' &&
-          Array.isArray(body.items) &&
-          body.items.length > ENTRY_ITEMS
-        ) {
-          const items = body.items as Item[];
-          const more = [];
-          for (let k = ENTRY_ITEMS; k < items.length; k += BLOB_ITEMS) {
-            const bytes = canonicalJsonBytes(items.slice(k, k + BLOB_ITEMS));
-            const h = suite.sha256(bytes);
-            blobs.push({ hash: h, bytes });
-            more.push({
-              sha256: toHex(h),
-              size: bytes.length,
-              mediaType: 'application/json',
-              name: `items-${more.length + 1}.json`,
-            });
-          }
-          checkBlobItems(regime, items.slice(ENTRY_ITEMS), step);
-          body = { ...body, items: items.slice(0, ENTRY_ITEMS), more };
-        }
-        if (step.type === 'inspection-report' && step.countersign)
-          body = escortCountersigned(suite, ix, seeds, step.party, body);
-        if (step.type === 'consultation' && step.countersignBy !== undefined)
-          body = otherPartyCountersigned(suite, ix, seeds, step.party, step.countersignBy, body);
-        let committed: ReturnType<typeof commitItems> | undefined;
-        if (isEscrowCommit(step, body)) {
-          const random = exerciseRandom(suite, name, seed, step.party, `declaration/${body.asOf}`);
-          committed = commitItems(regime, body.items as Item[], body.asOf as string, suite, random);
-          body = escrowedBody(committed.body, body);
-        } else if (isEscrowOpening(step, body)) {
-          const entry = openingOf(trees, body, regime, zones, suite.sha256);
-          body = entry.body as unknown as Record<string, unknown>;
-          for (const b of entry.blobs) blobs.push({ hash: fromHex(b.ref.sha256), bytes: b.bytes });
-        }
-        const envelope = buildEnvelope({
-          type: step.type,
-          party: step.party,
-          key: keyId,
-          issuedAt: step.at,
-          body,
-        } as EnvelopeFields);
-        const signed = signEntry(suite, envelope, seeds.get(keyId)!);
-        verifyEntry(suite, regime, signed);
-        checkEntryRefs(envelope, exists);
-        if (envelope.type === 'consultation') {
-          const problems = consultationProblems(regime, envelope, (r) =>
-            exists(r) ? steps.get(refKey(r)) : undefined,
-          );
-          if (problems.length) throw problemsError('STAGE_INVALID', 'entry refused', problems);
-        }
-        const leaf = encodeEntry(signed);
-        for (const b of blobs) target.log.store.putBlob(b.hash, b.bytes);
-        const { first } = target.writer.append([leaf]);
-        const leafHash = toHex(hasher.hashLeaf(leaf));
-        target.hashes[first] = leafHash;
-        const ref = { origin: target.log.store.origin, index: first, leafHash };
-        if (committed) trees.set(refKey(ref), committed.tree);
-        if (envelope.type === 'consultation') steps.set(refKey(ref), envelope);
-        return ref;
-      } catch (err) {
-        if (err instanceof DetenteError) return err;
-        throw err;
-      }
-    }
-
+    const played = playSteps({ name, seed, regime, seeds, hash, timeline, clock, sinks, onStep: options.onStep });
     clock.set(timeline.end);
-    for (const p of meta.parties) p.entries = logs.get(p.id)!.hashes.length;
-    meta.refused = refused;
+    for (const p of meta.parties) p.entries = played.entries.get(p.id)!;
+    meta.refused = played.refused;
     writeFileSync(join(dir, EXERCISE_FILE), `${JSON.stringify(meta, null, 2)}\n`);
     return meta;
   } finally {
-    for (const { log } of logs.values()) log.close();
+    for (const log of logs.values()) log.close();
   }
+}
+
+/** Where a play writes one party's entries: its log on disk, or memory (a what-if replay, cli/replay). */
+export interface PlaySink {
+  origin: string;
+  putBlob(hash: Uint8Array, bytes: Uint8Array): void;
+  /** Appends one leaf at the clock's time; its index. */
+  append(leaf: Uint8Array): number;
+}
+
+export interface PlayStepsInput {
+  name: string;
+  seed: string;
+  regime: Regime;
+  seeds: ReadonlyMap<string, Uint8Array>;
+  hash: string;
+  timeline: Timeline;
+  clock: SimulatedClock;
+  /** One a party. */
+  sinks: ReadonlyMap<string, PlaySink>;
+  onStep?: (done: number, total: number) => void;
+}
+
+/**
+ * Plays a timeline's steps into the parties' sinks, each at its time on the clock: every check a node makes, the
+ * refusals the timeline expects (any other refusal, or an expected one accepted, fails the play).
+ */
+export function playSteps(input: PlayStepsInput): { refused: Refusal[]; entries: Map<string, number> } {
+  const { name, seed, regime, seeds, hash, timeline, clock, sinks } = input;
+  const suite = nodeSuite;
+  const options = { onStep: input.onStep };
+  const ix = regimeIndex(regime);
+  const hasher = new Rfc6962Hasher(suite.sha256);
+  const logs = new Map<string, { sink: PlaySink; hashes: string[] }>();
+  const byOrigin = new Map<string, string[]>();
+  for (const p of regime.parties) {
+    const entry = { sink: sinks.get(p.id)!, hashes: [] as string[] };
+    logs.set(p.id, entry);
+    byOrigin.set(p.origin, entry.hashes);
+  }
+  const refs = new Map<string, EntryRef>();
+  const context = playContext(suite, hash, timeline, refs, scenarioDir(name));
+  /** The escrow trees of the escrowed declarations played (the party's secrets), by their entry. */
+  const trees = new Map<string, EscrowTree>();
+  let zoneIndex: ZoneIndex | undefined;
+  const zones = () => {
+    zoneIndex ??= new ZoneIndex(regime, bordersFor(regime));
+    return zoneIndex;
+  };
+  const refused: Refusal[] = [];
+  const exists = (r: EntryRef) => byOrigin.get(r.origin)?.[r.index] === r.leafHash;
+  /** The consultation steps played, by entry: what a new step's chain is checked against. */
+  const steps = new Map<string, ConsultationStep>();
+  timeline.steps.forEach((step, i) => {
+    clock.set(Date.parse(step.at));
+    const outcome = attempt(step);
+    if (outcome instanceof DetenteError) {
+      if (step.refused !== outcome.code) {
+        throw new DetenteError(outcome.code, `step ${step.id}: ${outcome.message}`, { problems: outcome.problems });
+      }
+      refused.push({
+        step: step.id,
+        party: step.party,
+        at: new Date(clock.now()).toISOString(),
+        code: outcome.code,
+        message: outcome.message,
+      });
+    } else if (step.refused !== undefined) {
+      throw new DetenteError(
+        'BAD_INPUT',
+        `step ${step.id}: expected to be refused with ${step.refused}, but it was accepted`,
+      );
+    } else refs.set(step.id, outcome);
+    options.onStep?.(i + 1, timeline.steps.length);
+  });
+
+  function attempt(step: Step): EntryRef | DetenteError {
+    const target = logs.get(step.party)!;
+    try {
+      let body = resolveBody(step.body, context) as Record<string, unknown>;
+      const blobs: { hash: Uint8Array; bytes: Uint8Array }[] = [];
+      // Files the body names by hash ($file) are stored with it, and only if it is.
+      for (const [h, bytes] of context.files) blobs.push({ hash: fromHex(h), bytes });
+      context.files.clear();
+      const role = ENTRY_ROLE[step.type as keyof typeof ENTRY_ROLE];
+      const keyId = step.key ?? ix.parties.get(step.party)!.keys.find((k) => k.roles.includes(role))?.id;
+      if (!keyId) throw new DetenteError('KEY_UNKNOWN', `${step.party} has no key with role ${role}`);
+      if (
+        step.type === 'declaration' &&
+        body.form === 'plain' &&
+        Array.isArray(body.items) &&
+        body.items.length > ENTRY_ITEMS
+      ) {
+        const items = body.items as Item[];
+        const more = [];
+        for (let k = ENTRY_ITEMS; k < items.length; k += BLOB_ITEMS) {
+          const bytes = canonicalJsonBytes(items.slice(k, k + BLOB_ITEMS));
+          const h = suite.sha256(bytes);
+          blobs.push({ hash: h, bytes });
+          more.push({
+            sha256: toHex(h),
+            size: bytes.length,
+            mediaType: 'application/json',
+            name: `items-${more.length + 1}.json`,
+          });
+        }
+        checkBlobItems(regime, items.slice(ENTRY_ITEMS), step);
+        body = { ...body, items: items.slice(0, ENTRY_ITEMS), more };
+      }
+      if (step.type === 'inspection-report' && step.countersign)
+        body = escortCountersigned(suite, ix, seeds, step.party, body);
+      if (step.type === 'consultation' && step.countersignBy !== undefined)
+        body = otherPartyCountersigned(suite, ix, seeds, step.party, step.countersignBy, body);
+      let committed: ReturnType<typeof commitItems> | undefined;
+      if (isEscrowCommit(step, body)) {
+        const random = exerciseRandom(suite, name, seed, step.party, `declaration/${body.asOf}`);
+        committed = commitItems(regime, body.items as Item[], body.asOf as string, suite, random);
+        body = escrowedBody(committed.body, body);
+      } else if (isEscrowOpening(step, body)) {
+        const entry = openingOf(trees, body, regime, zones, suite.sha256);
+        body = entry.body as unknown as Record<string, unknown>;
+        for (const b of entry.blobs) blobs.push({ hash: fromHex(b.ref.sha256), bytes: b.bytes });
+      }
+      const envelope = buildEnvelope({
+        type: step.type,
+        party: step.party,
+        key: keyId,
+        issuedAt: step.at,
+        body,
+      } as EnvelopeFields);
+      const signed = signEntry(suite, envelope, seeds.get(keyId)!);
+      verifyEntry(suite, regime, signed);
+      checkEntryRefs(envelope, exists);
+      if (envelope.type === 'consultation') {
+        const problems = consultationProblems(regime, envelope, (r) => (exists(r) ? steps.get(refKey(r)) : undefined));
+        if (problems.length) throw problemsError('STAGE_INVALID', 'entry refused', problems);
+      }
+      const leaf = encodeEntry(signed);
+      for (const b of blobs) target.sink.putBlob(b.hash, b.bytes);
+      const first = target.sink.append(leaf);
+      const leafHash = toHex(hasher.hashLeaf(leaf));
+      target.hashes[first] = leafHash;
+      const ref = { origin: target.sink.origin, index: first, leafHash };
+      if (committed) trees.set(refKey(ref), committed.tree);
+      if (envelope.type === 'consultation') steps.set(refKey(ref), envelope);
+      return ref;
+    } catch (err) {
+      if (err instanceof DetenteError) return err;
+      throw err;
+    }
+  }
+  return { refused, entries: new Map([...logs].map(([id, l]) => [id, l.hashes.length])) };
 }
 
 /** Items a declaration carries in blobs get the checks its entry's items get (the entry only names the blob). */
