@@ -10,7 +10,8 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/api/server.js';
 import { PartyNode } from '../src/node/node.js';
-import { addUser, freePort, initNodes, nonce, submit } from './helpers/nodes.js';
+import { formatAddCheckpointRequest } from '../src/tlog/witness-protocol.js';
+import { addUser, freePort, initNodes, nonce, submit, until } from './helpers/nodes.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs('detente-cosign-race-');
@@ -91,4 +92,24 @@ describe('concurrent cosignature requests while the log grows', () => {
     expect(us.logged.filter((l) => l.startsWith('error'))).toEqual([]);
     for (const s of [us, ru]) expect(readdirSync(join(s.dir, 'evidence'))).toEqual([]);
   }, 120_000);
+
+  it("changes the witness's data version only when it stores a cosignature, not for a stranger's re-cosign", async () => {
+    const log = us.node.logByParty('us')!;
+    const head = log.store.head()!;
+    const ask = () =>
+      fetch(`${ru.url}/logs/us/add-checkpoint`, {
+        method: 'POST',
+        body: formatAddCheckpointRequest({ oldSize: head.size, proof: [], checkpointNote: head.checkpoint }),
+      });
+    // ru's mirror has all of our log (pushed after each batch): nothing else is under way.
+    await until('ru mirrors our log', () => ru.node.servedSize(ru.node.logByParty('us')!) === head.size);
+    await new Promise((r) => setTimeout(r, 300));
+    const before = ru.node.dataVersion();
+    for (let i = 0; i < 3; i++) {
+      const res = await ask();
+      expect(res.status, await res.text()).toBe(200);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect(ru.node.dataVersion()).toBe(before);
+  });
 });
