@@ -252,9 +252,16 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     parseJson(req, text, done);
   });
 
-  // What the reads serve changes with every write the API accepts.
+  // What the reads serve changes with every write the API accepts; the witness endpoints say themselves whether
+  // they stored anything (a stranger's re-cosign of the same checkpoint stores nothing, and changes nothing).
+  const witnessRoutes = new Set(
+    node
+      .logs()
+      .filter((l) => !l.own)
+      .map((l) => `/logs/${l.party}/add-checkpoint`),
+  );
   app.addHook('onResponse', (req, reply, done) => {
-    if (req.method === 'POST' && reply.statusCode < 300) node.touch();
+    if (req.method === 'POST' && reply.statusCode < 300 && !witnessRoutes.has(req.routeOptions.url ?? '')) node.touch();
     done();
   });
 
@@ -346,6 +353,7 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
         witness: node.witness,
         submissionPrefix: `/logs/${l.party}`,
         origin: l.origin,
+        onCosigned: () => node.touch(),
         onEquivocation: (e) => node.recordEvidence(e, 'witness'),
       });
     }

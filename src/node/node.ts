@@ -525,8 +525,9 @@ export class PartyNode {
     for (const [key, w] of this.#witnessVerifiers) if (w.party !== log.party) witnesses.set(key, w.party);
     const receipts = new Map<string, string>();
     for (const [key, m] of this.#mirrorVerifiers) if (m.party !== log.party) receipts.set(key, m.party);
-    const issued = !log.own && this.witness ? this.witness.cosignatures(log.origin) : [];
-    const { timeline, refused } = this.#times(log).compute(this.servedSize(log), receipts, witnesses, issued);
+    const witness = !log.own ? this.witness : undefined;
+    const issuedSince = (id: number) => witness?.cosignaturesSince(log.origin, id) ?? [];
+    const { timeline, refused } = this.#times(log).compute(this.servedSize(log), receipts, witnesses, issuedSince);
     for (const r of refused) this.#refusedCosignature(log, r);
     return timeline;
   }

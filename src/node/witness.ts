@@ -173,6 +173,9 @@ export class Witness {
       addCosignature: db.prepare(
         'INSERT INTO witness_cosignatures (origin, size, root, name, key_id, timestamp, line) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
+      cosignaturesSince: db.prepare(
+        'SELECT id, origin, size, root, name, key_id AS keyId, timestamp, line FROM witness_cosignatures WHERE origin = ? AND id > ? ORDER BY id',
+      ),
       cosignatures: db.prepare(
         'SELECT origin, size, root, name, key_id AS keyId, timestamp, line FROM witness_cosignatures WHERE origin = ? ORDER BY id',
       ),
@@ -235,6 +238,13 @@ export class Witness {
       ...r,
       root: bytes(r.root),
     }));
+  }
+
+  /** The cosignatures issued for `origin` after row `id` (0: all), oldest first, each with its row. */
+  cosignaturesSince(origin: string, id: number): (IssuedCosignature & { id: number })[] {
+    return (this.#stmt.cosignaturesSince.all(origin, id) as (IssuedCosignature & { id: number; root: Buffer })[]).map(
+      (r) => ({ ...r, root: bytes(r.root) }),
+    );
   }
 
   /** The cosignatures issued for `origin` at `size` (any root), oldest first: one look-up in the (origin, size) index. */
