@@ -10,9 +10,11 @@ describe('zones', () => {
   const regime = loadScenario();
   const zones = new ZoneIndex(regime, bordersFor(regime));
 
-  it('puts Crimea in Ukraine (world-countries) and Kharkiv too, Moscow and Belgorod not', () => {
-    expect(zones.zonesOfPoint(44.95, 34.1)).toEqual(['ukraine']); // Simferopol
-    expect(zones.zonesOfPoint(49.99, 36.23)).toEqual(['ukraine']); // Kharkiv
+  it('puts Crimea in Ukraine (world-countries) and in a zone of its own, Kharkiv in Ukraine outside it, Moscow not', () => {
+    expect(zones.zonesOfPoint(44.95, 34.1)).toEqual(['ukraine', 'crimea']); // Simferopol
+    expect(zones.zonesOfPoint(44.6, 33.52)).toEqual(['ukraine', 'crimea']); // Sevastopol
+    expect(zones.zonesOfPoint(49.99, 36.23)).toEqual(['ukraine', 'ukraine-except-crimea']); // Kharkiv
+    expect(zones.zonesOfPoint(47.84, 35.14)).toEqual(['ukraine', 'ukraine-except-crimea']); // Zaporizhzhia
     expect(zones.zonesOfPoint(55.75, 37.6)).toEqual([]); // Moscow
   });
 
