@@ -434,6 +434,10 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
   }
 
   for (const [id, t] of v.inspections) {
+    const entry = t.timeLimits?.entry;
+    // No request could both give the notice and have its inspectors let in within the entry limit.
+    if (entry !== undefined && addDuration(0, entry) < addDuration(0, t.notice))
+      report(path('inspections', id, 'timeLimits', 'entry'), `${entry} is shorter than the notice (${t.notice})`);
     const hosts = new Set<string>();
     t.pairs.forEach((pair, i) => {
       const pp = path('inspections', id, 'pairs', i);
