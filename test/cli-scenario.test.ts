@@ -26,7 +26,7 @@ describe('detente regime check', () => {
   it('summarises a regime whose keys are not supplied, without a hash', () => {
     const out = ok(['regime', 'check', REGIME]);
     expect(out).toMatch(/^OK european-security-2022 v1: European security 2022 \(exercise\)/);
-    expect(out).toContain('3 parties (1 observer), 15 keys, 16 sites, 2 zones');
+    expect(out).toContain('3 parties (1 observer), 15 keys, 16 sites, 6 zones');
     expect(out).toContain('zones computed from world-countries@5.1.0');
     expect(out).toContain('no hash yet: 15 key(s) have no public key');
   });
@@ -74,9 +74,9 @@ describe('detente scenario play, status, findings', () => {
   it('plays into one log per party, refusing the bad entries, and will not overwrite', () => {
     const meta = JSON.parse(readFileSync(join(dir, 'exercise.json'), 'utf8'));
     expect(meta.parties.map((p: any) => [p.id, p.entries])).toEqual([
-      ['us', 55],
+      ['us', 58],
       ['ru', 40],
-      ['nato', 13],
+      ['nato', 16],
     ]);
     refused(['scenario', 'play', 'european-security-2022', '--dir', dir], /is not empty/);
     refused(['scenario', 'play', '../etc', '--dir', join(base, 'x')], /bad name/);
@@ -128,7 +128,13 @@ describe('detente scenario play, status, findings', () => {
     const april = JSON.parse(ok(['status', '--dir', dir, '--as-of', '2022-04-01', '--json']));
     expect(april.asOf).toBe('2022-04-01T23:59:59.999Z');
     expect(april.metrics[0].status).toBe('met-on-time');
-    expect(april.commitments.map((c: any) => c.status)).toEqual(['in-force', 'in-force', 'in-force', 'in-force']);
+    expect(april.commitments.map((c: any) => c.status)).toEqual([
+      'in-force',
+      'in-force',
+      'in-force',
+      'in-force',
+      'in-force',
+    ]);
     const trusted = JSON.parse(ok(['status', '--dir', dir, '--as-of', '2022-04-01', '--json', '--trust']));
     expect(trusted).toEqual(april);
     expect(ok(['status', '--dir', dir, '--lang', 'ru'])).toContain('Европейская безопасность — 2022 (учение)');

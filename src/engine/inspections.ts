@@ -9,6 +9,7 @@
 import type { ConfigurationValue, EnvelopeOf, InspectionType, Finding as ReportFinding } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
+import { entryLate, replyLate } from './inspection-time-limits.js';
 import { contains } from './intervals.js';
 import { LISTED, msg } from './messages.js';
 import type { MissionOutcome } from './missions.js';
@@ -240,6 +241,8 @@ export class Inspections {
     }
     if (req.refused) return; // the first refusal stands
     req.refused = { at, ref };
+    const late = replyLate(req, ref, at);
+    if (late) this.#ctx.emit(late);
     this.#giveBack(req);
   }
 
@@ -429,7 +432,11 @@ export class Inspections {
         refs: [ref],
       });
     }
-    if (matches && !req!.report) req!.report = rep;
+    if (matches && !req!.report) {
+      req!.report = rep;
+      const late = entryLate(req!, ref, start, at);
+      if (late) this.#ctx.emit(late);
+    }
     return ev;
   }
 
