@@ -130,6 +130,12 @@ export function progressCount(label: string, unit: string): { update(done: numbe
   };
 }
 
+/** The first few of a long list, then how many more: a terminal line, not 25 KB of ids (`--json` has them all). */
+export function summarised(items: readonly string[], shown = 12): string {
+  if (items.length <= shown) return items.join(', ');
+  return `${items.slice(0, shown).join(', ')}, … and ${items.length - shown} more (--json lists them all)`;
+}
+
 /** "1 tile", "3 tiles": a count with its noun (`plural` when adding s will not do). */
 export function counted(n: number, noun: string, plural = `${noun}s`): string {
   return `${n.toLocaleString('en-GB')} ${n === 1 ? noun : plural}`;

@@ -12,6 +12,7 @@ export type Lang = 'en' | 'ru';
 /** `2022-03-28 14:00 UTC` (seconds when they are not zero). */
 export function utc(iso: string | undefined): string {
   if (!iso) return '—';
+  if (iso.length === 10) return iso; // a day (a declaration's period), not an instant
   const d = iso.slice(0, 10);
   const t = iso.slice(11, 19);
   return `${d} ${t.endsWith(':00') ? t.slice(0, 5) : t} UTC`;
