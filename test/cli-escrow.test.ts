@@ -206,6 +206,9 @@ describe('detente select on an exercise directory', () => {
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     expect(a.stdout).toContain('status joint');
+    // Times as everywhere else on the command line, not RFC 3339.
+    expect(a.stdout).toMatch(/commit by \d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC, reveal by /);
+    expect(a.stdout).not.toMatch(/\dT\d\d:\d\d/);
     expect(a.stdout).toMatch(/seed [0-9a-f]{64} \(from ru, us\)/);
     expect(a.stdout).toMatch(/selected 1 of 2: (deveselu|redzikowo)/);
     expect(a.stdout).toContain('P(detect ≥ 1) with k undeclared among N = 2, n = 1 sampled (hypergeometric)');

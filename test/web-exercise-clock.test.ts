@@ -241,7 +241,7 @@ describe('wording and layout', () => {
     const detail = (step: string) => page.locator(`[data-step="${step}"] .step-detail`).textContent();
     await page.locator('[data-step="cosignatures"]').waitFor();
     expect(await detail('proofs-agree')).toBe('совпадают');
-    expect(await detail('tiles-proof')).toMatch(/^\d+ хеш(а|ей)? из тайлов \(загружено: \d+\)$/);
+    expect(await detail('tiles-proof')).toMatch(/^\d+ хеш(а|ей)? из тайлов \(загружено: \d+ тайл(а|ов)?\)$/);
     expect(await detail('cosignatures')).toMatch(/^наблюдателей: 2 из 2 \(.+\); кворум .+ достигнут$/);
     expect(await detail('checkpoint')).toMatch(/^размер \d+, корень [0-9a-f]{64} \(hex\)$/);
     await page.close();

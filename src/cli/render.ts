@@ -287,7 +287,7 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
   say(`\n${w('metrics')}`);
   for (const m of state.metrics) {
     say(
-      `  ${m.metric} (${m.party}, ${w('zone')} ${m.zone}): ${st(m.status)} — ${w('atMost')} ${m.target} ${w('by')} ${m.deadline}, ${w('heldFor')} ${lang === 'en' ? m.holdFor : formatDuration(m.holdFor, lang)}`,
+      `  ${m.metric} (${m.party}, ${w('zone')} ${m.zone}): ${st(m.status)} — ${w('atMost')} ${m.target} ${w('by')} ${m.deadline}, ${w('heldFor')} ${formatDuration(m.holdFor, lang)}`,
     );
     const facts = [
       m.firstMetAt ? `${w('firstMet')} ${utc(m.firstMetAt)}` : '',
@@ -304,10 +304,9 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
       say(
         table(
           [w('COUNTED'), w('SOURCE'), w('VALUE'), w('MET')],
-          m.series.map((p) => {
-            const period = [...m.periods].reverse().find((x) => x.from <= p.at);
-            return [utc(p.at), p.source, p.value, period ? code(period.met ? 'met' : 'not met') : '—'];
-          }),
+          // Whether this observation is within the target: the metric's own status (above) also needs the other
+          // sources and the holding period.
+          m.series.map((p) => [utc(p.at), p.source, p.value, code(p.value <= m.target ? 'met' : 'not met')]),
           '    ',
         ),
       );
