@@ -200,7 +200,6 @@ export function registerLogCommands(program: Command): void {
               process.stdout.write(formatTlogProof({ index, proof: p.proof, checkpoint: note }));
             } else if (opts.json) {
               printJson({
-                encoding: 'base64',
                 index,
                 size,
                 leafHash: toBase64(p.leafHash),
@@ -215,7 +214,6 @@ export function registerLogCommands(program: Command): void {
             const p = consistencyProofFromStore(opened.store, opened.hasher, from, to);
             if (opts.json) {
               printJson({
-                encoding: 'base64',
                 from,
                 to,
                 fromRoot: toBase64(p.fromRoot),
