@@ -88,7 +88,6 @@ export function registerLogCommands(program: Command): void {
           const { first } = writer.append(batch);
           for (let i = 0; i < batch.length; i++) indexes.push(first + i);
         };
-        let blank = 0;
         if (opts.file) {
           const bytes = new Uint8Array(readFileSync(opts.file));
           if (bytes.length > MAX_ENTRY_SIZE) throw new UsageError(tooLarge(`${opts.file}`, bytes.length, indexes));
@@ -101,10 +100,6 @@ export function registerLogCommands(program: Command): void {
           try {
             for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
               lineNo++;
-              if (line.trim() === '') {
-                blank++;
-                continue;
-              }
               const bytes = utf8(line);
               if (bytes.length > MAX_ENTRY_SIZE) {
                 throw new UsageError(tooLarge(`line ${lineNo} of the input`, bytes.length, indexes));
@@ -122,11 +117,7 @@ export function registerLogCommands(program: Command): void {
           }
         }
         const head = opened.store.head()!;
-        if (blank > 0 && !opts.json) {
-          const lines = blank === 1 ? '1 blank line' : `${blank} blank lines`;
-          process.stderr.write(`detente: ${lines} skipped: an entry is a line with something on it\n`);
-        }
-        if (opts.json) printJson({ indexes, size: head.size, checkpoint: head.checkpoint, blankLinesSkipped: blank });
+        if (opts.json) printJson({ indexes, size: head.size, checkpoint: head.checkpoint });
         else process.stdout.write(indexes.map((i) => `${i}\n`).join(''));
       } finally {
         opened.close();
