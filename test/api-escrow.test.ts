@@ -273,7 +273,7 @@ describe('the escrow API of a party node', () => {
     const cli = await detenteAsync(['verify-opening', file]);
     expect(cli.stderr).toBe('');
     expect(cli.code).toBe(0);
-    expect(cli.stdout).toContain('OK: 3 leaf/leaves');
+    expect(cli.stdout).toContain('OK: 3 leaves');
     // The opening carries its declaration's inclusion as a C2SP tlog-proof, and verify-opening enforces a policy:
     // this lone node's checkpoints have no witness, so the regime's policy (every other party) is not met.
     const policyText = await (await fetch(`${ru.url}/logs/ru/policy`)).text();

@@ -64,12 +64,30 @@ describe('escrowed declarations through the CLI (a party node directory)', () =>
     const v = detente(['verify-opening', opening]);
     expect(v.stderr).toBe('');
     expect(v.code).toBe(0);
-    expect(v.stdout).toContain('OK: 3 leaf/leaves');
+    expect(v.stdout).toContain('OK: 3 leaves');
     expect(v.stdout).toContain('RS-24-0003 at kozelsk');
     const vkey = JSON.parse(readFileSync(opening, 'utf8')).vkey;
     const given = detente(['verify-opening', opening, '--vkey', vkey]);
     expect(given.code).toBe(0);
     expect(given.stdout).toContain('--vkey');
+  });
+
+  it('a long opening is summarised on the terminal, in full with --json', () => {
+    const many = Array.from({ length: 30 }, (_, i) => `RS-24-1${String(i).padStart(3, '0')},icbm,kozelsk,deployed,4`);
+    const own = tmp();
+    const node = initNodes(() => own, ['us', 'ru']).get('ru')!;
+    writeFileSync(join(own, 'many.csv'), `uid,category,site,status,warheads\n${many.join('\n')}\n`);
+    const d = detente(['declare', '--dir', node, '--commit', join(own, 'many.csv'), '--as-of', '2023-03-01']);
+    expect(d.code, d.stderr).toBe(0);
+    const out = join(own, 'many.json');
+    const r = detente(['open', '--dir', node, '--site', 'kozelsk', '--out', out, '--no-record']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^opened 30 leaves of ru's declaration as of 2023-03-01 \(/);
+    expect(r.stdout).toContain(', … and 18 more (--json lists them all)');
+    const v = detente(['verify-opening', out]);
+    expect(v.stdout).toContain('OK: 30 leaves');
+    expect(v.stdout).toContain('… and 18 more');
+    expect(JSON.parse(detente(['verify-opening', out, '--json']).stdout).leaves).toHaveLength(30);
   });
 
   it('open --items opens chosen leaves', () => {
@@ -188,6 +206,9 @@ describe('detente select on an exercise directory', () => {
     expect(a.code).toBe(0);
     expect(a.stdout).toBe(b.stdout);
     expect(a.stdout).toContain('status joint');
+    // Times as everywhere else on the command line, not RFC 3339.
+    expect(a.stdout).toMatch(/commit by \d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? UTC, reveal by /);
+    expect(a.stdout).not.toMatch(/\dT\d\d:\d\d/);
     expect(a.stdout).toMatch(/seed [0-9a-f]{64} \(from ru, us\)/);
     expect(a.stdout).toMatch(/selected 1 of 2: (deveselu|redzikowo)/);
     expect(a.stdout).toContain('P(detect ≥ 1) with k undeclared among N = 2, n = 1 sampled (hypergeometric)');

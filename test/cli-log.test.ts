@@ -1,12 +1,14 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fromBase64 } from '../src/crypto/bytes.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { verifyConsistency } from '../src/tlog/consistency.js';
 import { Rfc6962Hasher } from '../src/tlog/hasher.js';
 import { verifyInclusion } from '../src/tlog/inclusion.js';
-import { detente } from './helpers/cli.js';
+import { CLI, detente } from './helpers/cli.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs();
@@ -163,5 +165,83 @@ describe('detente log: the whole life of a log', () => {
       /NOTE_MALFORMED|malformed|signature/i,
     );
     expect(ok(['log', 'checkpoint', '--dir', dir])).toBe(before);
+  });
+});
+
+const REPO = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+describe('the README, followed literally', () => {
+  it('runs its log commands as written, and git and the linter ignore what they write', () => {
+    const readme = readFileSync(join(REPO, 'README.md'), 'utf8');
+    const block = /## The log, from the command line\n+```sh\n([\s\S]*?)```/.exec(readme)![1]!;
+    const commands = block.split('\n').filter((l) => l.trim() !== '');
+    expect(commands.length).toBeGreaterThan(10);
+    const cwd = tmp();
+    let last = '';
+    for (const command of commands) {
+      const r = spawnSync('sh', ['-c', command.replaceAll('npx detente', `"${process.execPath}" "${CLI}"`)], {
+        cwd,
+        encoding: 'utf8',
+        env: { ...process.env, CI: '1' },
+      });
+      expect([command, r.status, r.stderr]).toEqual([command, 0, '']);
+      last = r.stdout;
+    }
+    expect(last).toMatch(/^OK witness\.example cosigned example\.org\/detente\/us at size 2, time \d+/);
+    // Every hash a person reads is hex, labelled.
+    const verified = detente(['log', 'verify', '--dir', join(cwd, 'us-log')]).stdout;
+    expect(verified).toMatch(
+      /^OK example\.org\/detente\/us: 2 entries, 1 tile and \d+ checkpoints verified against root [0-9a-f]{64} \(hex\)/,
+    );
+    for (const entry of readdirSync(cwd, { withFileTypes: true })) {
+      // A pattern like /site/ matches a directory only: say which it is.
+      const name = entry.isDirectory() ? `${entry.name}/` : entry.name;
+      const ignored = spawnSync('git', ['check-ignore', '--no-index', '-q', name], { cwd: REPO });
+      expect([name, ignored.status]).toEqual([name, 0]);
+    }
+  });
+});
+
+describe('detente log: the rough edges a newcomer met', () => {
+  it('init: an origin with a space is named as the origin; a missing parent directory is not created', () => {
+    const base = tmp();
+    const spaced = detente(['log', 'init', '--dir', join(base, 'a'), '--origin', 'has space']);
+    expect(spaced.code).toBe(1);
+    expect(spaced.stderr).toBe(
+      'detente: --origin "has space": a log origin has no spaces and no "+" (e.g. example.org/detente/us)\n',
+    );
+    const deep = join(base, 'no', 'such', 'log');
+    const missing = detente(['log', 'init', '--dir', deep, '--origin', 'example.org/x']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toBe(`detente: --dir ${deep}: the directory ${dirname(deep)} does not exist\n`);
+    expect(existsSync(join(base, 'no'))).toBe(false);
+  });
+
+  it('append from standard input: a line too large is named by its line number, and what went in is said', () => {
+    const dir = join(tmp(), 'log');
+    detente(['log', 'init', '--dir', dir, '--origin', 'example.org/lines']);
+    expect(detente(['log', 'append', '--dir', dir], 'one\ntwo\n').stdout).toBe('0\n1\n');
+    const big = detente(['log', 'append', '--dir', dir], `three\n${'x'.repeat(70_000)}\nfour\n`);
+    expect(big.code).toBe(1);
+    expect(big.stderr).toMatch(
+      /^detente: line 2 of the input is 70000 bytes, more than the 65535 a tlog-tiles entry carries: append its hash \(sha256sum\)/,
+    );
+    expect(big.stderr).toContain('nothing was appended');
+    expect(big.stderr.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(detente(['log', 'checkpoint', '--dir', dir, '--json']).stdout).size).toBe(2);
+  });
+
+  it("a witness key comes back from its file; the log's own key is refused as a witness's", () => {
+    const base = tmp();
+    const dir = join(base, 'log');
+    const logVkey = detente(['log', 'init', '--dir', dir, '--origin', 'example.org/own']).stdout.trim();
+    const printed = detente(['key', 'generate', '--name', 'w.example', '--out', join(base, 'w.key'), '--witness']);
+    expect(detente(['key', 'vkey', '--key', join(base, 'w.key'), '--witness']).stdout).toBe(printed.stdout);
+    expect(detente(['key', 'vkey', '--key', join(dir, 'log.key')]).stdout.trim()).toBe(logVkey);
+    const cp = join(base, 'cp.txt');
+    writeFileSync(cp, detente(['log', 'checkpoint', '--dir', dir]).stdout);
+    const own = detente(['log', 'cosign', '--key', join(dir, 'log.key'), '--checkpoint', cp, '--log-vkey', logVkey]);
+    expect(own.code).toBe(1);
+    expect(own.stderr).toMatch(/^detente: cosign: --key is the log's own key: a witness cosigns with a key of its own/);
   });
 });

@@ -63,6 +63,15 @@ describe('detente scenario list', () => {
   });
 });
 
+/** The rows of the first metric's table in `status`: each value and what its MET? column says. */
+function state0(out: string): [number, string][] {
+  const table = out.split('\n    COUNTED')[1]!.split('\n\n')[0]!.split('\n').slice(1);
+  return table
+    .map((line) => /\s(\d+)\s+(met|not met)\s*$/.exec(line))
+    .filter((m) => m !== null)
+    .map((m) => [Number(m![1]), m![2]!]);
+}
+
 describe('detente scenario play, status, findings', () => {
   const base = tmp();
   const dir = join(base, 'play');
@@ -122,6 +131,11 @@ describe('detente scenario play, status, findings', () => {
     expect(out).not.toMatch(/\(escrowed, 0 items/);
     expect(out).toMatch(/ru-border-band-troops \(ru, zone ru-ukraine-border-band\): RELAPSED/);
     expect(out).toContain('FINDINGS: 31 (3 critical, 15 major, 12 minor, 1 info)');
+    // A metric's series: each observation against the target, not the status of the period it falls in.
+    const metric = state0(out);
+    for (const [value, met] of metric) expect([value, met]).toEqual([value, value <= 35000 ? 'met' : 'not met']);
+    expect(metric.some(([, met]) => met === 'not met')).toBe(true);
+    expect(out).not.toMatch(/\bP(?:\d+[YMWD])+(?:T\d+[HMS])*\b|\bPT\d+[HMS]\b/);
     const state = JSON.parse(ok(['status', '--dir', dir, '--json']));
     expect(state.findings.total).toBe(31);
     expect(state.problems).toEqual([]);

@@ -240,9 +240,15 @@ describe('dashboard', () => {
         .locator('[data-edge="us-ukraine-no-offensive-missiles>metric:ru-border-band-troops"]')
         .getAttribute('data-holds'),
     ).toBe('false');
-    expect(await page.locator('[data-commitment-reason="ru-ukraine-no-offensive-missiles"]').textContent()).toContain(
-      'limit.exceeded-observed',
+    // The rule's title, never its id, in the reason and in what breached it.
+    const reason = await page.locator('[data-commitment-reason="ru-ukraine-no-offensive-missiles"]').textContent();
+    expect(reason).toContain(
+      'indicators raised under: observations or inspections indicate counts above a binding limit',
     );
+    expect(reason).toContain(
+      'Breached by: observations or inspections indicate counts above a binding limit (2022-07-12',
+    );
+    expect(reason).not.toContain('limit.exceeded-observed');
     // Deadlines: late and missing notifications, a missing acknowledgement and explanation, all flagged.
     const deadlines = await page
       .locator('[data-deadline]')

@@ -21,6 +21,8 @@ async function open(path: string, options: { width?: number; lang?: 'en' | 'ru' 
 /** An ISO 8601 duration (P7D, PT32H, P1Y) or a rule id (notification.late) in visible text. */
 const ISO_DURATION = /\bP(?:\d+[YMWD])*(?:T\d+[HMS])*\b/g;
 const RULE_ID = /\b(?:notification|inspection|limit|escrow|metric|draw|regime|acknowledgement)\.[a-z-]+\b/g;
+/** Words of English sentences (ids, keys and hashes have none of them standing alone; a policy's group name may). */
+const ENGLISH = /\b(?:the|of|and|by|with|not|from|none|identical|hashes|tiles|quorum|met|entry|size|root)\b/gi;
 const rawIsoDurations = (s: string) => (s.match(ISO_DURATION) ?? []).filter((m) => m !== 'P');
 
 describe('the exercise clock', () => {
@@ -209,6 +211,63 @@ describe('wording and layout', () => {
     await page.close();
   });
 
+  it('no rule id nor ISO 8601 duration on any view; in Russian no English sentence, the verifier’s checks included', async () => {
+    const entry = `/entry/${encodeURIComponent(web.node.origin('us'))}/3`;
+    const views: [string, string][] = [
+      ['/map?site=ukrainka', '[data-testid="site-panel"]'],
+      ['/board', '[data-testid="quotas"]'],
+      ['/timeline', '[data-entry]'],
+      [entry, '[data-step="cosignatures"]'],
+      ['/health', '[data-cosigner]'],
+      ['/act/request-inspection', 'form'],
+    ];
+    const found: string[] = [];
+    for (const [path, ready, lang] of views.flatMap((v) =>
+      (['en', 'ru'] as const).map((lang) => [...v, lang] as const),
+    )) {
+      const page = await open(path, { lang });
+      await page.locator(ready).first().waitFor();
+      // biome-ignore lint/performance/useDomNodeTextContent: the visible text only (a closed <details> of raw JSON is data)
+      const text = await page.locator('main').evaluate((e) => (e as HTMLElement).innerText);
+      const at = (m: RegExpExecArray) => `${lang} ${path}: …${text.slice(m.index - 30, m.index + 30)}…`;
+      for (const m of text.matchAll(RULE_ID)) found.push(at(m));
+      for (const m of text.matchAll(ISO_DURATION)) if (m[0] !== 'P') found.push(at(m));
+      if (lang === 'ru') for (const m of text.matchAll(ENGLISH)) found.push(at(m));
+      await page.close();
+    }
+    expect(found).toEqual([]);
+    // The facts stay as they are (keys, hashes, paths); the words around them are Russian.
+    const page = await open(entry, { lang: 'ru' });
+    const detail = (step: string) => page.locator(`[data-step="${step}"] .step-detail`).textContent();
+    await page.locator('[data-step="cosignatures"]').waitFor();
+    expect(await detail('proofs-agree')).toBe('совпадают');
+    expect(await detail('tiles-proof')).toMatch(/^\d+ хеш(а|ей)? из тайлов \(загружено: \d+ тайл(а|ов)?\)$/);
+    expect(await detail('cosignatures')).toMatch(/^наблюдателей: 2 из 2 \(.+\); кворум .+ достигнут$/);
+    expect(await detail('checkpoint')).toMatch(/^размер \d+, корень [0-9a-f]{64} \(hex\)$/);
+    await page.close();
+  });
+
+  it('an entry past the end: the checkpoint verifies, the entry is what is missing; no link beyond the tree', async () => {
+    const origin = web.node.origin('us');
+    const page = await open(`/entry/${encodeURIComponent(origin)}/9999`);
+    const failed = page.locator('[data-step].failed');
+    await failed.waitFor();
+    expect(await failed.getAttribute('data-step')).toBe('bundle');
+    expect(await page.locator('[data-step="checkpoint"]').getAttribute('class')).toBe('ok');
+    const size = Number(
+      await page
+        .locator('[data-step="checkpoint"] .step-detail')
+        .textContent()
+        .then((t) => /size (\d+)/.exec(t ?? '')?.[1]),
+    );
+    expect(await page.getByTestId('verdict').textContent()).toContain(
+      `entry 9999 is not in the signed tree of size ${size}`,
+    );
+    const links = await page.locator('nav[aria-label="entries"] a').allTextContents();
+    expect(links).toEqual([`← #${size - 1}`]);
+    await page.close();
+  });
+
   it('holds at 420 px: every tab and the language switch are on screen', async () => {
     const page = await open('/board', { width: 420 });
     await page.getByTestId('findings').waitFor();
@@ -224,6 +283,32 @@ describe('wording and layout', () => {
     }
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
     await page.close();
+  });
+
+  it('a log’s URL: a browser is sent to the log’s page, a program gets where its parts are', async () => {
+    const base = web.node.base;
+    for (const path of ['/logs/us', '/logs/us/']) {
+      const r = await fetch(`${base}${path}`);
+      expect([path, r.status]).toEqual([path, 200]);
+      const log = await r.json();
+      expect(log).toMatchObject({ party: 'us', origin: web.node.origin('us'), checkpoint: '/logs/us/checkpoint' });
+      expect(log.size).toBeGreaterThan(0);
+      expect((await fetch(`${base}${log.checkpoint}`)).status).toBe(200);
+      expect((await fetch(`${base}${log.policy}`)).status).toBe(200);
+    }
+    const html = await fetch(`${base}/logs/ru`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect([html.status, html.headers.get('location')]).toEqual([303, '/health#log-ru']);
+    const page = await open('/logs/ru');
+    await page.locator('#log-ru').waitFor();
+    expect(new URL(page.url()).pathname).toBe('/health');
+    await page.close();
+    const none = await fetch(`${base}/logs/nobody`);
+    expect(none.status).toBe(404);
+    expect((await none.json()).error.message).toMatch(/no log of "nobody": the logs here are .*\bnato\b/);
+    // The dashboard's pages are not API operations.
+    const paths = Object.keys((await (await fetch(`${base}/docs/json`)).json()).paths);
+    expect(paths).toContain('/logs/{party}');
+    expect(paths.filter((p) => p === '/' || p === '/{*}')).toEqual([]);
   });
 
   it('never makes a request outside 127.0.0.1', () => {

@@ -57,6 +57,18 @@ describe('dashboard languages', () => {
       expect([k, v.trim().length > 0]).toEqual([k, true]);
   });
 
+  it('each text has the same placeholders in both languages, each written {name} (the form t() fills)', () => {
+    const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+    const messages = { en, ru } as Record<string, Record<string, string>>;
+    for (const [key, text] of Object.entries(en)) {
+      for (const lang of ['en', 'ru']) {
+        const s = messages[lang]![key]!;
+        expect([lang, key, s.includes('{{')]).toEqual([lang, key, false]);
+        expect([lang, key, placeholders(s)]).toEqual([lang, key, placeholders(text)]);
+      }
+    }
+  });
+
   const tr =
     (messages: Record<string, string>): Translate =>
     (key: MessageKey, vars) => {

@@ -403,6 +403,46 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     },
   );
 
+  // The banner and /logs name each log by its prefix: a person who opens it is sent to the dashboard's page of that
+  // log; a program gets where the log's parts are (the prefix itself is no tlog-tiles resource).
+  for (const path of ['/logs/:party', '/logs/:party/']) {
+    api.get<{ Params: { party: string } }>(
+      path,
+      {
+        schema: {
+          summary:
+            "One log: its key, size and the URLs of its checkpoint, tiles and policy (a browser: the log's page)",
+          tags: ['logs'],
+        },
+      },
+      (req, reply) => {
+        const l = node.logs().find((x) => x.party === req.params.party);
+        if (!l) {
+          const parties = node.logs().map((x) => x.party);
+          throw new SubmissionError(
+            404,
+            'NOT_FOUND',
+            `no log of ${JSON.stringify(req.params.party)}: the logs here are ${parties.join(', ')}`,
+          );
+        }
+        if ((req.headers.accept ?? '').includes('text/html')) return reply.redirect(`/health#log-${l.party}`, 303);
+        const prefix = `/logs/${l.party}`;
+        reply.header('cache-control', 'no-cache');
+        return {
+          party: l.party,
+          origin: l.origin,
+          vkey: l.vkey,
+          witnesses: l.witnesses,
+          size: node.servedSize(l),
+          checkpoint: `${prefix}/checkpoint`,
+          policy: `${prefix}/policy`,
+          tiles: `${prefix}/tile/<L>/<N>[.p/<W>] and ${prefix}/tile/entries/<N>[.p/<W>] (C2SP tlog-tiles)`,
+          page: `/health#log-${l.party}`,
+        };
+      },
+    );
+  }
+
   api.get('/api/health', { schema: { summary: 'Liveness and sizes', tags: ['node'] } }, (req, reply) => {
     reply.header('cache-control', 'no-store');
     const health = node.health();

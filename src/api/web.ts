@@ -82,8 +82,9 @@ export const webPlugin: FastifyPluginAsync<WebPluginOptions> = async (app, optio
   });
 
   const sendIndex = (reply: FastifyReply) => pageHeaders(reply).type('text/html; charset=utf-8').send(index);
-  app.get('/', (_request, reply) => sendIndex(reply));
-  app.get('/*', (request, reply) => {
+  // The pages are not API operations: hidden from the OpenAPI document.
+  app.get('/', { schema: { hide: true } }, (_request, reply) => sendIndex(reply));
+  app.get('/*', { schema: { hide: true } }, (request, reply) => {
     const path = request.url.split('?')[0] ?? '/';
     // Server paths, and anything that looks like a file (a missing asset), are a real 404.
     if (SERVER_PATHS.test(path) || /\.[A-Za-z0-9]{1,8}$/.test(path)) return reply.callNotFound();

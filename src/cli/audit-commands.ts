@@ -5,7 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { toBase64 } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
 import { parseVerifierKey } from '../crypto/vkey.js';
 import { httpTileSource } from '../federation/http-tile-source.js';
@@ -105,7 +104,7 @@ export function registerAuditCommands(program: Command): void {
           printJson({ ok, ...report, entriesChecked: regime ? report.entries : 0, types, problems, policy: witnessed });
         } else {
           process.stdout.write(
-            `${ok ? 'VALID' : 'INVALID'}: ${report.origin} size ${report.size} root ${toBase64(Buffer.from(report.root, 'hex'))}\n` +
+            `${ok ? 'VALID' : 'INVALID'}: ${report.origin} size ${report.size} root ${report.root} (hex)\n` +
               `  ${report.entries} entries and ${report.tiles} tiles verified against the signed checkpoint\n` +
               (witnessed
                 ? `  policy quorum ${witnessed.quorum} met: ${witnessed.cosignatures.length} of ${witnessed.witnesses} witnesses cosigned (${witnessed.cosignatures.join(', ')})\n`

@@ -86,7 +86,7 @@ export function registerDemoCommand(program: Command): void {
 
         const verified = await verifySource(dirTileSource(out), log.hasher, log.verifier);
         say(
-          `7. verified the export from scratch: ${verified.entries} entries and ${verified.tiles} tiles match root ${verified.root}`,
+          `7. verified the export from scratch: ${verified.entries} entries and ${verified.tiles} tiles match root ${verified.root} (hex: the checkpoint's third line is the same root in base64)`,
         );
         say(`\nCheck it yourself: npx detente log verify --path ${out} --vkey '${vkey}'`);
       }

@@ -61,7 +61,8 @@ import { nodeSuite } from '../runtime/node-crypto.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { parseCheckpoint } from '../tlog/checkpoint.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
-import { printJson, readText, UsageError } from './output.js';
+import { counted, printJson, readText, summarised, UsageError } from './output.js';
+import { utc } from './render.js';
 import { readPolicy } from './trust-commands.js';
 
 const suite = nodeSuite;
@@ -237,18 +238,18 @@ export function exerciseDrawValue(scenario: string, seed: string, draw: string, 
 function formatDraw(s: DrawState): string {
   const lines = [
     `draw ${s.draw}${s.inspection ? ` (inspection ${s.inspection})` : ''}: parties ${s.parties.join(', ')}; fallback ${s.fallback}`,
-    `  commit by ${s.commitDeadline}, reveal by ${s.revealDeadline}`,
+    `  commit by ${utc(s.commitDeadline)}, reveal by ${utc(s.revealDeadline)}`,
   ];
   for (const p of s.parties) {
     const c = s.commits.find((x) => x.party === p);
     const r = s.reveals.find((x) => x.party === p);
     lines.push(
-      `  ${p.padEnd(8)} commit ${c ? `${c.at} (${c.ref.origin}#${c.ref.index})` : '—'}   reveal ${r ? `${r.at} (${r.ref.origin}#${r.ref.index})` : '—'}`,
+      `  ${p.padEnd(8)} commit ${c ? `${utc(c.at)} (${c.ref.origin}#${c.ref.index})` : '—'}   reveal ${r ? `${utc(r.at)} (${r.ref.origin}#${r.ref.index})` : '—'}`,
     );
   }
   lines.push(`  status ${s.status}${s.designatedBy ? `: ${s.designatedBy} designates the sample` : ''}`);
   if (s.seed) lines.push(`  seed ${s.seed}${s.contributors ? ` (from ${s.contributors.join(', ')})` : ''}`);
-  if (s.selected) lines.push(`  selected ${s.sampleSize} of ${s.eligible}: ${s.selected.join(', ')}`);
+  if (s.selected) lines.push(`  selected ${s.sampleSize} of ${s.eligible}: ${summarised(s.selected)}`);
   if (s.detection.length) {
     lines.push(
       `  P(detect ≥ 1) with k undeclared among N = ${s.eligible}, n = ${s.sampleSize} sampled (hypergeometric):`,
@@ -470,8 +471,8 @@ export function registerEscrowCommands(program: Command): void {
           if (opts.json) printJson(out);
           else {
             process.stdout.write(
-              `opened ${opening.leaves.length} leaf/leaves of ${node.party.id}'s declaration as of ${d.asOf} (${d.ref.origin}#${d.ref.index}): ` +
-                `${opening.leaves.map((l) => l.item?.id ?? `padding@${l.index}`).join(', ')}\n` +
+              `opened ${counted(opening.leaves.length, 'leaf', 'leaves')} of ${node.party.id}'s declaration as of ${utc(d.asOf)} (${d.ref.origin}#${d.ref.index}): ` +
+                `${summarised(opening.leaves.map((l) => l.item?.id ?? `padding@${l.index}`))}\n` +
                 `${recorded ? `  recorded as ${recorded.origin}#${recorded.index}\n` : ''}  wrote ${opts.out}\n`,
             );
           }
@@ -526,8 +527,8 @@ export function registerEscrowCommands(program: Command): void {
               ? `${r.signer}, ${r.party}'s declarant key in the regime`
               : `${r.signer}, checked only against the file's own public key and log key (pass --regime to check that it is ${r.party}'s declarant key)`;
           process.stdout.write(
-            `OK: ${r.leaves.length} leaf/leaves of ${r.party}'s escrowed declaration as of ${r.asOf} verify\n` +
-              `  ${r.leaves.map((l) => (l.id === null ? `padding@${l.index}` : `${l.id}${l.site ? ` at ${l.site}` : ''}`)).join(', ')}\n` +
+            `OK: ${counted(r.leaves.length, 'leaf', 'leaves')} of ${r.party}'s escrowed declaration as of ${utc(r.asOf)} verify\n` +
+              `  ${summarised(r.leaves.map((l) => (l.id === null ? `padding@${l.index}` : `${l.id}${l.site ? ` at ${l.site}` : ''}`)))}\n` +
               `  root ${r.root}; totals ${Object.entries(r.totals)
                 .map(([c, n]) => `${c} ${n}`)
                 .join(', ')}\n` +

@@ -1,9 +1,10 @@
 /** `detente log …`: create, append to, prove, export and verify a log, and cosign checkpoints as a witness. */
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Command } from 'commander';
-import { toBase64, utf8 } from '../crypto/bytes.js';
-import { formatSignatureLine, parseNote } from '../crypto/note.js';
+import { equalBytes, toBase64, toHex, utf8 } from '../crypto/bytes.js';
+import { formatSignatureLine, isValidKeyName, parseNote } from '../crypto/note.js';
 import { parseSignerKey, parseVerifierKey } from '../crypto/vkey.js';
 import { exportLog } from '../log/export.js';
 import { initLogDir, logWriter, openLogDir, VKEY_FILE } from '../log/log-dir.js';
@@ -15,9 +16,10 @@ import { nodeSuite } from '../runtime/node-crypto.js';
 import { openCheckpoint } from '../tlog/checkpoint.js';
 import { cosignerFromSeed, openCosignedCheckpoint, parseCosignatureVerifierKey } from '../tlog/cosignature.js';
 import { logSignedOnly } from '../tlog/cosigned-checkpoint.js';
+import { MAX_ENTRY_SIZE } from '../tlog/entry-bundle.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
 import { formatTlogProof } from '../tlog/proof-file.js';
-import { parseCount, printJson, progress, readText, UsageError } from './output.js';
+import { counted, parseCount, printJson, progress, progressCount, readText, UsageError } from './output.js';
 
 const suite = nodeSuite;
 const APPEND_BATCH = 256;
@@ -27,10 +29,21 @@ function keyArg(value: string, what: string): string {
   return (existsSync(value) ? readText(value, what) : value).trim();
 }
 
+/**
+ * An input too large for one entry: which line, and exactly what was appended before it (the lines before it went
+ * in, in batches, as they were read; nothing from it on).
+ */
+function tooLarge(what: string, bytes: number, appended: readonly number[]): string {
+  const before = appended.length
+    ? `entries ${appended[0]} to ${appended.at(-1)} were appended from the lines before it, nothing from it on`
+    : 'nothing was appended';
+  return `${what} is ${bytes} bytes, more than the ${MAX_ENTRY_SIZE} a tlog-tiles entry carries: append its hash (sha256sum) and keep the data beside the log; ${before}`;
+}
+
 /** ", 3 cosignature lines (2 verified)": what verify says of the stored cosignatures, if any. */
 function cosigned(report: VerifyReport): string {
   if (!report.cosignatures) return '';
-  return `, ${report.cosignatures} cosignature line(s) (${report.cosignaturesVerified} verified under a given witness key)`;
+  return `, ${counted(report.cosignatures, 'cosignature line')} (${report.cosignaturesVerified} verified under a given witness key)`;
 }
 
 export function registerLogCommands(program: Command): void {
@@ -43,6 +56,15 @@ export function registerLogCommands(program: Command): void {
     .requiredOption('--origin <origin>', 'the log origin, e.g. example.org/detente/us (also the key name)')
     .option('--json', 'print JSON')
     .action((opts: { dir: string; origin: string; json?: boolean }) => {
+      // The origin is also the key's name: say so in the origin's terms, not the key's.
+      if (!isValidKeyName(opts.origin)) {
+        throw new UsageError(
+          `--origin ${JSON.stringify(opts.origin)}: a log origin has no spaces and no "+" (e.g. example.org/detente/us)`,
+        );
+      }
+      // A mistyped path must not become a tree of new directories: only the log's own directory is created.
+      const parent = dirname(resolve(opts.dir));
+      if (!existsSync(parent)) throw new UsageError(`--dir ${opts.dir}: the directory ${parent} does not exist`);
       const vkey = initLogDir(opts.dir, opts.origin, suite);
       if (opts.json) printJson({ origin: opts.origin, vkey, dir: opts.dir });
       else process.stdout.write(`${vkey}\n`);
@@ -67,20 +89,32 @@ export function registerLogCommands(program: Command): void {
           for (let i = 0; i < batch.length; i++) indexes.push(first + i);
         };
         if (opts.file) {
-          append([new Uint8Array(readFileSync(opts.file))]);
+          const bytes = new Uint8Array(readFileSync(opts.file));
+          if (bytes.length > MAX_ENTRY_SIZE) throw new UsageError(tooLarge(`${opts.file}`, bytes.length, indexes));
+          append([bytes]);
         } else {
-          const bar = progress('appending');
+          // The input's length is unknown: a count of what is appended, not a bar towards a total.
+          const counter = progressCount('appended', 'entries');
           let batch: Uint8Array[] = [];
-          for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
-            batch.push(utf8(line));
-            if (batch.length === APPEND_BATCH) {
-              append(batch);
-              batch = [];
-              bar.update(indexes.length, indexes.length);
+          let lineNo = 0;
+          try {
+            for await (const line of createInterface({ input: process.stdin, crlfDelay: Number.POSITIVE_INFINITY })) {
+              lineNo++;
+              const bytes = utf8(line);
+              if (bytes.length > MAX_ENTRY_SIZE) {
+                throw new UsageError(tooLarge(`line ${lineNo} of the input`, bytes.length, indexes));
+              }
+              batch.push(bytes);
+              if (batch.length === APPEND_BATCH) {
+                append(batch);
+                batch = [];
+                counter.update(indexes.length);
+              }
             }
+            append(batch);
+          } finally {
+            counter.stop();
           }
-          append(batch);
-          bar.stop();
         }
         const head = opened.store.head()!;
         if (opts.json) printJson({ indexes, size: head.size, checkpoint: head.checkpoint });
@@ -101,7 +135,7 @@ export function registerLogCommands(program: Command): void {
         const note = opened.store.head()!.checkpoint;
         const { checkpoint } = openCheckpoint(note, opened.verifier);
         if (opts.json) {
-          printJson({ origin: checkpoint.origin, size: checkpoint.size, root: toBase64(checkpoint.root), note });
+          printJson({ origin: checkpoint.origin, size: checkpoint.size, root: toHex(checkpoint.root), note });
         } else process.stdout.write(note);
       } finally {
         opened.close();
@@ -111,7 +145,7 @@ export function registerLogCommands(program: Command): void {
   log
     .command('prove')
     .description(
-      'print an inclusion proof (--index, optional --size) or a consistency proof (--from, --to), one base64 hash per line',
+      "print an inclusion proof (--index, optional --size) or a consistency proof (--from, --to), one hash per line in base64, as C2SP tlog-proof files and Go's tlog write them (the one place Détente does not print hex)",
     )
     .requiredOption('--dir <dir>', 'log directory')
     .option('--index <n>', 'leaf index')
@@ -205,7 +239,7 @@ export function registerLogCommands(program: Command): void {
         if (opts.json) printJson(report);
         else {
           process.stdout.write(
-            `exported ${opened.store.origin} at size ${report.size} to ${opts.out}: ${report.written} files written (${report.bytes} bytes), ${report.kept} already there\n`,
+            `exported ${opened.store.origin} at size ${report.size} to ${opts.out}: ${counted(report.written, 'file')} written (${counted(report.bytes, 'byte')}), ${report.kept} already there\n`,
           );
         }
       } finally {
@@ -267,7 +301,7 @@ export function registerLogCommands(program: Command): void {
       if (opts.json) printJson({ ok: true, ...report, key: keySource });
       else {
         process.stdout.write(
-          `OK ${report.origin}: ${report.size} entries, ${report.tiles} tiles and ${report.checkpoints} checkpoint(s)${cosigned(report)} verified against root ${report.root}, signed by ${keySource}\n`,
+          `OK ${report.origin}: ${counted(report.size, 'entry', 'entries')}, ${counted(report.tiles, 'tile')} and ${counted(report.checkpoints, 'checkpoint')}${cosigned(report)} verified against root ${report.root} (hex), signed by ${keySource}\n`,
         );
       }
     });
@@ -285,6 +319,11 @@ export function registerLogCommands(program: Command): void {
       const logVerifier = parseVerifierKey(keyArg(opts.logVkey, 'log verifier key'), suite);
       const { checkpoint } = openCheckpoint(note, logVerifier);
       const witness = parseSignerKey(keyArg(opts.key, 'witness key'), suite);
+      if (equalBytes(witness.publicKey, logVerifier.publicKey)) {
+        throw new UsageError(
+          "cosign: --key is the log's own key: a witness cosigns with a key of its own (detente key generate --witness)",
+        );
+      }
       const cosigner = cosignerFromSeed(suite, witness.name, witness.seed);
       const time = opts.time === undefined ? Math.floor(Date.now() / 1000) : parseCount(opts.time, '--time');
       const text = parseNote(note).text;

@@ -113,6 +113,34 @@ export function progress(label: string): { update(done: number, total: number): 
   };
 }
 
+/** A running count on stderr, for work of unknown size (standard input): after a second, only on a TTY. */
+export function progressCount(label: string, unit: string): { update(done: number): void; stop(): void } {
+  const started = Date.now();
+  const enabled = process.stderr.isTTY === true && process.env.CI === undefined;
+  let shown = false;
+  return {
+    update(done) {
+      if (!enabled || Date.now() - started < 1000) return;
+      shown = true;
+      process.stderr.write(`\r${label} ${done.toLocaleString('en-GB')} ${unit}`);
+    },
+    stop() {
+      if (shown) process.stderr.write('\n');
+    },
+  };
+}
+
+/** The first few of a long list, then how many more: a terminal line, not 25 KB of ids (`--json` has them all). */
+export function summarised(items: readonly string[], shown = 12): string {
+  if (items.length <= shown) return items.join(', ');
+  return `${items.slice(0, shown).join(', ')}, … and ${items.length - shown} more (--json lists them all)`;
+}
+
+/** "1 tile", "3 tiles": a count with its noun (`plural` when adding s will not do). */
+export function counted(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n.toLocaleString('en-GB')} ${n === 1 ? noun : plural}`;
+}
+
 export function parseCount(value: string, name: string): number {
   if (!/^(0|[1-9]\d*)$/.test(value) || !Number.isSafeInteger(Number(value))) {
     throw new UsageError(`${name}: expected a non-negative integer, got ${JSON.stringify(value)}`);

@@ -12,6 +12,7 @@ export type Lang = 'en' | 'ru';
 /** `2022-03-28 14:00 UTC` (seconds when they are not zero). */
 export function utc(iso: string | undefined): string {
   if (!iso) return '—';
+  if (iso.length === 10) return iso; // a day (a declaration's period), not an instant
   const d = iso.slice(0, 10);
   const t = iso.slice(11, 19);
   return `${d} ${t.endsWith(':00') ? t.slice(0, 5) : t} UTC`;
@@ -286,7 +287,7 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
   say(`\n${w('metrics')}`);
   for (const m of state.metrics) {
     say(
-      `  ${m.metric} (${m.party}, ${w('zone')} ${m.zone}): ${st(m.status)} — ${w('atMost')} ${m.target} ${w('by')} ${m.deadline}, ${w('heldFor')} ${lang === 'en' ? m.holdFor : formatDuration(m.holdFor, lang)}`,
+      `  ${m.metric} (${m.party}, ${w('zone')} ${m.zone}): ${st(m.status)} — ${w('atMost')} ${m.target} ${w('by')} ${m.deadline}, ${w('heldFor')} ${formatDuration(m.holdFor, lang)}`,
     );
     const facts = [
       m.firstMetAt ? `${w('firstMet')} ${utc(m.firstMetAt)}` : '',
@@ -303,10 +304,9 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
       say(
         table(
           [w('COUNTED'), w('SOURCE'), w('VALUE'), w('MET')],
-          m.series.map((p) => {
-            const period = [...m.periods].reverse().find((x) => x.from <= p.at);
-            return [utc(p.at), p.source, p.value, period ? code(period.met ? 'met' : 'not met') : '—'];
-          }),
+          // Whether this observation is within the target: the metric's own status (above) also needs the other
+          // sources and the holding period.
+          m.series.map((p) => [utc(p.at), p.source, p.value, code(p.value <= m.target ? 'met' : 'not met')]),
           '    ',
         ),
       );

@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { fromBase64, toBase64 } from '../crypto/bytes.js';
+import { fromBase64, toHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
 import { loadRegime, readConfig } from '../node/config.js';
 import { logPolicyText } from '../node/trust-policy.js';
@@ -117,7 +117,7 @@ export function registerTrustCommands(program: Command): void {
           origin: v.checkpoint.origin,
           index: v.index,
           size: v.checkpoint.size,
-          root: toBase64(v.checkpoint.root),
+          root: toHex(v.checkpoint.root),
           quorum: v.quorum,
           cosignatures: witnesses,
         });

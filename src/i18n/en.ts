@@ -109,9 +109,9 @@ const messages: Record<MessageCode, string> = {
   'commitment.withdrawn': 'withdrawn by {party}, effective {effective:time}',
   'commitment.proposed': 'not accepted by {party}',
   'commitment.awaiting': 'awaiting: {conditions}',
-  'commitment.breached': 'in force since {since:time}; indicators raised under: {rules}',
+  'commitment.breached': 'in force since {since:time}; indicators raised under: {rules:rule}',
   'commitment.breached.withdrawing':
-    'in force since {since:time}; indicators raised under: {rules}; withdrawal effective {effective:time}',
+    'in force since {since:time}; indicators raised under: {rules:rule}; withdrawal effective {effective:time}',
   'commitment.in-force': 'in force since {since:time}: accepted and every condition holds',
   'commitment.in-force.withdrawing':
     'in force since {since:time}: accepted and every condition holds; withdrawal effective {effective:time}',
@@ -143,9 +143,9 @@ const messages: Record<MessageCode, string> = {
     "{party}'s mission step {step} follows a refusal, postponement or force majeure; it is ignored",
   'mission.step-misplaced.no-rules': "{party}'s lists name an inspection type without mission rules; they are ignored",
   'incident.indicators':
-    '{n} {n|indicator|indicators} concerning {party} ({findings} {findings|finding|findings}): {rules}',
+    '{n} {n|indicator|indicators} concerning {party} ({findings} {findings|finding|findings}): {rules:rule}',
   'incident.indicators.at':
-    '{n} {n|indicator|indicators} concerning {party} at {place} ({findings} {findings|finding|findings}): {rules}',
+    '{n} {n|indicator|indicators} concerning {party} at {place} ({findings} {findings|finding|findings}): {rules:rule}',
   'incident.question': 'question for {party}: what explains the records between {from:time} and {to:time}?',
   'incident.question.at':
     'question for {party}: what explains the records at {place} between {from:time} and {to:time}?',

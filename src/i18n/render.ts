@@ -62,6 +62,8 @@ function value(v: MessageParam, format: string | undefined, params: Message['par
       return typeof s === 'string' && s.length > 16 ? `${s.slice(0, 16)}…` : String(s);
     case 'term':
       return CATALOGUES[lang].terms[s as Term] ?? String(s);
+    case 'rule':
+      return ruleTitle(s as RuleId, lang);
     default:
       return String(s);
   }

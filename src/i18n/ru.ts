@@ -123,9 +123,9 @@ const messages: Record<MessageCode, string> = {
   'commitment.withdrawn': 'отозвано стороной {party}, с {effective:time}',
   'commitment.proposed': 'не принято стороной {party}',
   'commitment.awaiting': 'ожидается: {conditions}',
-  'commitment.breached': 'в силе с {since:time}; выявлены признаки по: {rules}',
+  'commitment.breached': 'в силе с {since:time}; выявлены признаки по: {rules:rule}',
   'commitment.breached.withdrawing':
-    'в силе с {since:time}; выявлены признаки по: {rules}; отзыв вступает в силу {effective:time}',
+    'в силе с {since:time}; выявлены признаки по: {rules:rule}; отзыв вступает в силу {effective:time}',
   'commitment.in-force': 'в силе с {since:time}: принято, все условия выполнены',
   'commitment.in-force.withdrawing':
     'в силе с {since:time}: принято, все условия выполнены; отзыв вступает в силу {effective:time}',
@@ -160,9 +160,9 @@ const messages: Record<MessageCode, string> = {
   'mission.step-misplaced.no-rules':
     'списки стороны {party} относятся к виду инспекций без правил миссий; не учитываются',
   'incident.indicators':
-    '{n} {n|признак|признака|признаков} в отношении {party} ({findings} {findings|выявление|выявления|выявлений}): {rules}',
+    '{n} {n|признак|признака|признаков} в отношении {party} ({findings} {findings|выявление|выявления|выявлений}): {rules:rule}',
   'incident.indicators.at':
-    '{n} {n|признак|признака|признаков} в отношении {party}, {place} ({findings} {findings|выявление|выявления|выявлений}): {rules}',
+    '{n} {n|признак|признака|признаков} в отношении {party}, {place} ({findings} {findings|выявление|выявления|выявлений}): {rules:rule}',
   'incident.question': 'вопрос к {party}: чем объясняются записи с {from:time} по {to:time}?',
   'incident.question.at': 'вопрос к {party}: чем объясняются записи ({place}) с {from:time} по {to:time}?',
 };

@@ -116,7 +116,7 @@ export function webSuite(
     if (!existsSync(join(defaultWebRoot(), 'index.html'))) throw new Error('dist/web is missing: run `npm run build`');
     node = await startWebNodes(tmp, monitoring, options);
     browser = await launchBrowser();
-  }, 120_000);
+  }, 300_000); // playing the scenario through three nodes takes minutes when other work shares the cores
   afterAll(async () => {
     await browser?.close();
     await node?.close();

@@ -1,14 +1,16 @@
 /** Commitments as nodes, their conditions as edges: `accepted` to the other commitment, `metric-met` to a metric. */
+
+import { ruleTitle } from '../../../src/i18n/index.js';
 import { partyColour, useData } from '../data.js';
-import { useI18n } from '../i18n/i18n.js';
+import { formatUtc, useI18n } from '../i18n/i18n.js';
 import { commitmentRow } from '../state.js';
 
 const NODE_W = 230;
 const NODE_H = 44;
 
 export function CommitmentGraph() {
-  const { regime, state } = useData();
-  const { t, text } = useI18n();
+  const { regime, state, findings } = useData();
+  const { t, text, lang } = useI18n();
   const parties = [...new Set(regime.commitments.map((c) => c.party))];
   const metrics = [
     ...new Set(
@@ -161,7 +163,14 @@ export function CommitmentGraph() {
                 {row.breaches.length ? (
                   <span className="muted">
                     {' '}
-                    · {t('board.breaches')}: <span className="mono">{row.breaches.join(', ')}</span>
+                    · {t('board.breaches')}:{' '}
+                    {row.breaches
+                      .map((id) => {
+                        // A finding's id is for machines: its rule's title and date for people.
+                        const f = findings?.find((x) => x.id === id);
+                        return f ? `${ruleTitle(f.rule, lang)} (${formatUtc(f.at)})` : id;
+                      })
+                      .join('; ')}
                   </span>
                 ) : null}
               </li>

@@ -1,13 +1,26 @@
 /** The engine's findings: severity, the rule and what it breaks, the party, since when, and the entries that show it. */
 import { useState } from 'react';
+import { ruleTitle } from '../../../src/i18n/index.js';
+import type { Regime } from '../../../src/model/index.js';
 import { useData } from '../data.js';
 import { formatUtc, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
 import { SEVERITY_ORDER, type Severity } from '../state.js';
 
+/** The regime's own name of what a finding breaks (a commitment, a notification rule, an inspection type…): any of
+ * the regime's lists may hold it, so look in each; an id the regime does not name stays as it is. */
+function subjectName(regime: Regime, id: string): unknown {
+  for (const list of Object.values(regime as unknown as Record<string, unknown>)) {
+    if (!Array.isArray(list)) continue;
+    const found = list.find((x) => (x as { id?: unknown })?.id === id) as { name?: unknown } | undefined;
+    if (found?.name !== undefined) return found.name;
+  }
+  return id;
+}
+
 export function FindingsPanel() {
   const { findings, regime } = useData();
-  const { t, text } = useI18n();
+  const { t, text, lang } = useI18n();
   const [severity, setSeverity] = useState<Severity | ''>('');
   const shown = (findings ?? [])
     .filter((f) => !severity || f.severity === severity)
@@ -63,11 +76,9 @@ export function FindingsPanel() {
                 <td>
                   <span className={`pill ${f.severity}`}>{t(`severity.${f.severity}`)}</span>
                 </td>
-                <td className="mono small">
-                  {f.rule}
-                  <div className="muted">
-                    {f.breaks.kind}: {f.breaks.id}
-                  </div>
+                <td className="small" title={f.rule}>
+                  {ruleTitle(f.rule, lang)}
+                  <div className="muted">{text(subjectName(regime, f.breaks.id))}</div>
                 </td>
                 <td>{text(regime.parties.find((p) => p.id === f.party)?.name) || f.party}</td>
                 <td className="small">{formatUtc(f.at)}</td>

@@ -4,6 +4,7 @@ import { api, type EntryDetail } from '../api/client.js';
 import { useData } from '../data.js';
 import { formatUtc, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
+import { say } from '../verify/said.js';
 import { VerifyBadge } from '../verify/VerifyBadge.js';
 import { type Verification, verifyEntryInBrowser } from '../verify/verify.js';
 import { EntryFields } from './EntryFields.js';
@@ -16,7 +17,7 @@ const isRecord = (envelope: unknown) => {
 
 export function EntryView({ origin, index }: { origin: string; index: number }) {
   const { logs, regime, findings } = useData();
-  const { t, text } = useI18n();
+  const { t, text, lang } = useI18n();
   const [detail, setDetail] = useState<EntryDetail | { error: string } | undefined>();
   const [result, setResult] = useState<Verification | undefined>();
   const [running, setRunning] = useState(false);
@@ -54,6 +55,9 @@ export function EntryView({ origin, index }: { origin: string; index: number }) 
   }, [origin, index, run]);
 
   const cited = (findings ?? []).filter((f) => f.refs.some((r) => r.origin === origin && r.index === index));
+  // Neighbours only inside the signed tree: an index past the end leads back to the last entry.
+  const size = result?.treeSize ?? log?.size;
+  const prev = size === undefined ? index - 1 : Math.min(index, size) - 1;
   const envelope = result?.signed?.envelope ?? (detail && !('error' in detail) ? detail.envelope : undefined);
 
   return (
@@ -61,14 +65,16 @@ export function EntryView({ origin, index }: { origin: string; index: number }) 
       <div className="section-head">
         <h1 id="entry-heading">{t('entry.heading', { origin, index })}</h1>
         <nav className="small" aria-label="entries">
-          {index > 0 ? (
-            <a href={entryHref(origin, index - 1)} onClick={onLinkClick}>
-              ← #{index - 1}
+          {prev >= 0 ? (
+            <a href={entryHref(origin, prev)} onClick={onLinkClick}>
+              ← #{prev}
             </a>
           ) : null}{' '}
-          <a href={entryHref(origin, index + 1)} onClick={onLinkClick}>
-            #{index + 1} →
-          </a>
+          {size !== undefined && index + 1 < size ? (
+            <a href={entryHref(origin, index + 1)} onClick={onLinkClick}>
+              #{index + 1} →
+            </a>
+          ) : null}
         </nav>
       </div>
       <div className="verify-card">
@@ -79,7 +85,7 @@ export function EntryView({ origin, index }: { origin: string; index: number }) 
             {result.steps.map((s) => (
               <li key={s.id} className={s.ok ? 'ok' : 'failed'} data-step={s.id}>
                 <span aria-hidden="true">{s.ok ? '✓' : '✗'}</span> {t(`step.${s.id}` as 'step.key')}
-                <span className="step-detail mono">{s.detail}</span>
+                <span className="step-detail mono">{say(s.detail, t, lang)}</span>
               </li>
             ))}
           </ol>

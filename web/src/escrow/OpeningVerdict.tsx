@@ -1,10 +1,11 @@
 /** The in-browser verdict on an opening, its checks one by one, and the items it opened (once verified). */
 import type { Regime } from '../../../src/model/index.js';
 import { useI18n } from '../i18n/i18n.js';
+import { say } from '../verify/said.js';
 import type { OpeningVerification } from './verify-opening.js';
 
 export function OpeningVerdict({ result, regime }: { result?: OpeningVerification; regime: Regime }) {
-  const { t, text } = useI18n();
+  const { t, text, lang } = useI18n();
   const tone = !result ? 'pending' : result.ok ? 'ok' : 'failed';
   const items = (result?.leaves ?? []).flatMap((l) => (l.item ? [{ index: l.index, item: l.item }] : []));
   const padding = (result?.leaves?.length ?? 0) - items.length;
@@ -19,7 +20,7 @@ export function OpeningVerdict({ result, regime }: { result?: OpeningVerificatio
             ? t('entry.verifying')
             : result.ok
               ? t('escrow.openingVerified')
-              : t('entry.failed', { reason: result.reason ?? '?' })}
+              : t('entry.failed', { reason: result.reason ? say(result.reason, t, lang) : '?' })}
         </span>
       </div>
       <p className="small muted">{t('escrow.openingExplain')}</p>
@@ -28,7 +29,7 @@ export function OpeningVerdict({ result, regime }: { result?: OpeningVerificatio
           {result.steps.map((s) => (
             <li key={s.id} className={s.ok ? 'ok' : 'failed'} data-step={s.id}>
               <span aria-hidden="true">{s.ok ? '✓' : '✗'}</span> {t(`escrow.step.${s.id}` as 'escrow.step.file')}
-              <span className="step-detail mono">{s.detail}</span>
+              <span className="step-detail mono">{say(s.detail, t, lang)}</span>
             </li>
           ))}
         </ol>

@@ -9,6 +9,7 @@ import { useData } from '../data.js';
 import { OpeningVerdict } from '../escrow/OpeningVerdict.js';
 import { type OpeningVerification, verifyOpeningInBrowser } from '../escrow/verify-opening.js';
 import { useI18n } from '../i18n/i18n.js';
+import { fact } from '../verify/said.js';
 
 type Checked = { status: 'idle' | 'running' } | { status: 'done'; result: OpeningVerification };
 
@@ -27,7 +28,7 @@ export function VerifyOpeningForm() {
       setChecked({ status: 'done', result: await verifyOpeningInBrowser(doc, logs, regime) });
     } catch (err) {
       // Nothing to verify (no such opening): a failure, said as such.
-      setChecked({ status: 'done', result: { ok: false, steps: [], reason: (err as Error).message } });
+      setChecked({ status: 'done', result: { ok: false, steps: [], reason: fact((err as Error).message) } });
     }
   };
 

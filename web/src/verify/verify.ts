@@ -12,7 +12,7 @@
  * The verifier key comes from GET /logs; a user who trusts no server compares it with the key the parties
  * published (it is shown on the page).
  */
-import { equalBytes, fromBase64, toBase64, toHex } from '../../../src/crypto/bytes.js';
+import { equalBytes, fromBase64, toHex } from '../../../src/crypto/bytes.js';
 import { DetenteError } from '../../../src/crypto/errors.js';
 import { portableSuite } from '../../../src/crypto/suite.js';
 import { parseVerifierKey } from '../../../src/crypto/vkey.js';
@@ -26,6 +26,7 @@ import { hashesAtLevel } from '../../../src/tlog/tile-math.js';
 import { TileNodeReader } from '../../../src/tlog/tile-node-reader.js';
 import { entriesPathForLogIndex, TILE_WIDTH, tilePath } from '../../../src/tlog/tile-paths.js';
 import type { EntryDetail, LogInfo } from '../api/client.js';
+import { count, fact, type Said } from './said.js';
 
 export type StepId =
   | 'key'
@@ -41,15 +42,15 @@ export type StepId =
 export interface Step {
   id: StepId;
   ok: boolean;
-  /** Facts to show (sizes, hashes), not translated. */
-  detail: string;
+  /** What the step found, or why it failed, in the reader's language. */
+  detail: Said;
 }
 
 export interface Verification {
   ok: boolean;
   steps: Step[];
-  /** The first failure, in words a person can act on (English; the UI adds a translated title). */
-  reason?: string;
+  /** The first failure, in words a person can act on. */
+  reason?: Said;
   origin: string;
   index: number;
   treeSize?: number;
@@ -63,7 +64,7 @@ export interface Verification {
 }
 
 /** The log's policy as served at `<prefix>/policy`; without one, every witness the node lists is required. */
-async function policyOf(fetcher: Fetcher, log: LogInfo): Promise<{ policy: LoadedPolicy; note: string }> {
+async function policyOf(fetcher: Fetcher, log: LogInfo): Promise<{ policy: LoadedPolicy; note: '' | 'NoPolicy' }> {
   let text: string | undefined;
   try {
     text = await fetcher.text(`${log.prefix}/policy`);
@@ -80,7 +81,7 @@ async function policyOf(fetcher: Fetcher, log: LogInfo): Promise<{ policy: Loade
       : [],
     quorum: witnesses.length ? 'all' : 'none',
   });
-  return { policy: parsePolicy(fallback, portableSuite), note: ' (no policy served: every listed witness)' };
+  return { policy: parsePolicy(fallback, portableSuite), note: 'NoPolicy' };
 }
 
 export interface Fetcher {
@@ -103,11 +104,18 @@ export const browserFetcher: Fetcher = {
 
 const hasher = new Rfc6962Hasher(portableSuite.sha256);
 
-class Failed extends Error {}
+/** A failure this file names: its words come from the catalogue. */
+class Failed extends Error {
+  constructor(readonly said: Said) {
+    super(said.key);
+  }
+}
 
-function message(err: unknown): string {
-  if (err instanceof DetenteError) return `${err.code}: ${err.message}`;
-  return err instanceof Error ? err.message : String(err);
+/** A failure of the tlog or model code keeps its code and message (facts); ours are said in the reader's language. */
+function said(err: unknown): Said {
+  if (err instanceof Failed) return err.said;
+  if (err instanceof DetenteError) return fact(`${err.code}: ${err.message}`);
+  return fact(err instanceof Error ? err.message : String(err));
 }
 
 /**
@@ -142,12 +150,15 @@ async function proofFromTiles(
       if (tiles.has(key)) continue;
       const tile = await fetcher.bytes(`${prefix}/${tilePath(m.level, m.index, m.width)}`);
       if (tile.length !== m.width * 32) {
-        throw new Failed(`tile ${key}: expected ${m.width * 32} bytes, got ${tile.length}`);
+        throw new Failed({
+          key: 'verify.tileLength',
+          vars: { tile: key, expected: count(m.width * 32, 'bytes'), got: count(tile.length, 'bytes') },
+        });
       }
       tiles.set(key, tile);
     }
   }
-  throw new Failed('the tiles never yielded a proof');
+  throw new Failed({ key: 'verify.noProof' });
 }
 
 export interface VerifyInput {
@@ -190,29 +201,31 @@ async function verifyOnce(input: VerifyInput, fetcher: Fetcher): Promise<Verific
   const { log, index, detail, regime } = input;
   const steps: Step[] = [];
   const result: Verification = { ok: false, steps, origin: log.origin, index, vkey: log.vkey, tilesFetched: 0 };
-  const pass = (id: StepId, detailText: string) => steps.push({ id, ok: true, detail: detailText });
-  const check = (id: StepId, fn: () => string) => {
+  const pass = (id: StepId, found: Said) => steps.push({ id, ok: true, detail: found });
+  const check = (id: StepId, fn: () => Said) => {
     try {
       pass(id, fn());
     } catch (err) {
-      steps.push({ id, ok: false, detail: message(err) });
-      throw new Failed(message(err));
+      steps.push({ id, ok: false, detail: said(err) });
+      throw new Failed(said(err));
     }
   };
-  const checkAsync = async (id: StepId, fn: () => Promise<string>) => {
+  const checkAsync = async (id: StepId, fn: () => Promise<Said>) => {
     try {
       pass(id, await fn());
     } catch (err) {
-      steps.push({ id, ok: false, detail: message(err) });
-      throw new Failed(message(err));
+      steps.push({ id, ok: false, detail: said(err) });
+      throw new Failed(said(err));
     }
   };
   try {
     let verifier!: ReturnType<typeof parseVerifierKey>;
     check('key', () => {
       verifier = parseVerifierKey(log.vkey, portableSuite);
-      if (verifier.name !== log.origin) throw new Error(`the key is for ${verifier.name}, not ${log.origin}`);
-      return log.vkey;
+      if (verifier.name !== log.origin) {
+        throw new Failed({ key: 'verify.keyOther', vars: { name: verifier.name, origin: log.origin } });
+      }
+      return fact(log.vkey);
     });
 
     let size = 0;
@@ -224,22 +237,23 @@ async function verifyOnce(input: VerifyInput, fetcher: Fetcher): Promise<Verific
       size = checkpoint.size;
       root = checkpoint.root;
       result.treeSize = size;
-      result.root = toBase64(root);
-      if (index >= size) throw new Error(`entry ${index} is not in the signed tree of size ${size}`);
-      return `size ${size}, root ${toBase64(root)}`;
+      result.root = toHex(root);
+      return { key: 'verify.sizeRoot', vars: { size, root: toHex(root) } };
     });
 
     let leaf: Uint8Array = new Uint8Array();
     await checkAsync('bundle', async () => {
+      // The checkpoint is sound; it is this entry that the signed tree does not hold.
+      if (index >= size) throw new Failed({ key: 'verify.notInTree', vars: { index, size } });
       const path = entriesPathForLogIndex(index, size);
       const bundle = await fetcher.bytes(`${log.prefix}/${path}`);
       const width = Math.min(TILE_WIDTH, size - Math.floor(index / TILE_WIDTH) * TILE_WIDTH);
       const entries = decodeBundle(bundle, width);
       leaf = entries[index % TILE_WIDTH]!.slice();
       if (detail && !equalBytes(fromBase64(detail.entryBase64), leaf)) {
-        throw new Error('the entry the API shows is not the entry in the log');
+        throw new Failed({ key: 'verify.apiEntryDiffers' });
       }
-      return `${path}: ${leaf.length} bytes`;
+      return { key: 'verify.bundleRead', vars: { path, bytes: count(leaf.length, 'bytes') } };
     });
 
     let leafHash: Uint8Array = new Uint8Array();
@@ -247,9 +261,9 @@ async function verifyOnce(input: VerifyInput, fetcher: Fetcher): Promise<Verific
       leafHash = hasher.hashLeaf(leaf);
       result.leafHash = toHex(leafHash);
       if (detail && detail.leafHash !== toHex(leafHash)) {
-        throw new Error(`the API says leaf hash ${detail.leafHash}, the bytes hash to ${toHex(leafHash)}`);
+        throw new Failed({ key: 'verify.apiLeafDiffers', vars: { api: detail.leafHash, ours: toHex(leafHash) } });
       }
-      return toHex(leafHash);
+      return fact(toHex(leafHash));
     });
 
     let ownProof: Uint8Array[] = [];
@@ -258,7 +272,10 @@ async function verifyOnce(input: VerifyInput, fetcher: Fetcher): Promise<Verific
       ownProof = built.proof;
       result.tilesFetched = built.fetched;
       verifyInclusion(hasher, index, size, leafHash, ownProof, root);
-      return `${ownProof.length} hashes from ${built.fetched} tiles`;
+      return {
+        key: 'verify.fromTiles',
+        vars: { hashes: count(ownProof.length, 'hashes'), tiles: count(built.fetched, 'tiles') },
+      };
     });
 
     if (detail) {
@@ -268,17 +285,20 @@ async function verifyOnce(input: VerifyInput, fetcher: Fetcher): Promise<Verific
         const { checkpoint } = openCheckpoint(detail.checkpoint, verifier);
         apiSize = checkpoint.size;
         if (detail.proof.size !== checkpoint.size) {
-          throw new Error(`the proof is for size ${detail.proof.size}, the checkpoint for ${checkpoint.size}`);
+          throw new Failed({
+            key: 'verify.proofSizeDiffers',
+            vars: { proof: detail.proof.size, checkpoint: checkpoint.size },
+          });
         }
         apiProof = detail.proof.proof.map((h, i) => fromBase64(h, `proof[${i}]`));
         verifyInclusion(hasher, index, checkpoint.size, leafHash, apiProof, checkpoint.root);
-        return `${apiProof.length} hashes, size ${checkpoint.size}`;
+        return { key: 'verify.apiProof', vars: { hashes: count(apiProof.length, 'hashes'), size: checkpoint.size } };
       });
       check('proofs-agree', () => {
-        if (apiSize !== size) return `different trees (${apiSize} and ${size}): each proof checked on its own`;
+        if (apiSize !== size) return { key: 'verify.differentTrees', vars: { a: apiSize, b: size } };
         const same = apiProof.length === ownProof.length && apiProof.every((h, i) => equalBytes(h, ownProof[i]!));
-        if (!same) throw new Error('the API proof and the proof from tiles differ');
-        return 'identical';
+        if (!same) throw new Failed({ key: 'verify.proofsDiffer' });
+        return { key: 'verify.identical' };
       });
     }
 
@@ -287,7 +307,8 @@ async function verifyOnce(input: VerifyInput, fetcher: Fetcher): Promise<Verific
         const signed = decodeEntry(leaf);
         verifyEntry(portableSuite, regime, signed);
         result.signed = signed;
-        return `${signed.envelope.type} by ${signed.envelope.party}, key ${signed.envelope.key}`;
+        const { type, party, key } = signed.envelope;
+        return { key: 'verify.signedBy', vars: { type, party, key } };
       });
     }
 
@@ -298,14 +319,19 @@ async function verifyOnce(input: VerifyInput, fetcher: Fetcher): Promise<Verific
       const v = evaluateCheckpoint(policy.policy, note);
       const names = v.cosignatures.map((c) => c.witness);
       result.witnesses = { cosigned: names, total: v.witnesses, quorum: v.quorum, met: v.quorumMet };
-      const summary = `${names.length} of ${v.witnesses} witnesses${names.length ? ` (${names.join(', ')})` : ''}`;
-      if (!v.quorumMet) throw new Error(`quorum ${v.quorum} not met: ${summary}${policy.note}`);
-      return `${summary}, quorum ${v.quorum} met${policy.note}`;
+      const vars = {
+        k: names.length,
+        n: v.witnesses,
+        names: names.length ? ` (${names.join(', ')})` : '',
+        quorum: v.quorum,
+      };
+      if (!v.quorumMet) throw new Failed({ key: `verify.quorumNotMet${policy.note}`, vars });
+      return { key: `verify.quorumMet${policy.note}`, vars };
     });
     result.ok = true;
   } catch (err) {
     result.ok = false;
-    result.reason = message(err);
+    result.reason = said(err);
   }
   return result;
 }
