@@ -195,7 +195,8 @@ describe('incidents: the 2022 scenario', () => {
       ['us', 'counterpart', 'cooperative'],
     ]);
     expect(renderMessage(engels!.message, 'en')).toBe(
-      '2 indicators concerning ru at engels (2 findings): escrow.declared-not-found, inspection.item-not-found',
+      // Rules by their titles (the catalogue renders {x:rule}), never their ids.
+      '2 indicators concerning ru at engels (2 findings): an item opened at a site was not found there by the inspectors, a declared item was not found where declared',
     );
     expect(renderMessage(engels!.question, 'en')).toBe(
       'question for ru: what explains the records at engels between 2022-05-06 10:00 UTC and 2022-05-06 10:00 UTC?',
