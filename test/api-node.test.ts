@@ -94,9 +94,18 @@ describe('the node API refuses what it must, stores nothing, and keeps serving',
     await expectRefused(403, 'PARTY_DENIED', () =>
       submit(us.url, declarant, { ...regimeSignature(us.node), party: 'ru' }),
     );
-    await expectRefused(403, 'KEY_DENIED', () =>
+    // The model's codes and words (NEWCOMER m17): another party's key, a key not in the regime, a key without the role.
+    const other = await expectRefused(403, 'KEY_UNKNOWN', () =>
       submit(us.url, declarant, { ...regimeSignature(us.node), key: 'ru-declarant' }),
     );
+    expect(other.error.message).toBe('key "ru-declarant" belongs to "ru", not "us"');
+    await expectRefused(403, 'KEY_UNKNOWN', () =>
+      submit(us.url, declarant, { ...regimeSignature(us.node), key: 'nobody' }),
+    );
+    const lacking = await expectRefused(403, 'ROLE_DENIED', () =>
+      submit(us.url, declarant, { ...regimeSignature(us.node), key: 'us-inspector' }),
+    );
+    expect(lacking.error.path).toBe('$.key');
   });
 
   it('409 for a replayed nonce', async () => {

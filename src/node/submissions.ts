@@ -415,12 +415,25 @@ export class SubmissionPipeline {
     }
     let key = this.#o.party.keys.find((k) => k.roles.includes(role))?.id;
     if (request.key !== undefined) {
+      // The same codes and words as the model's check of a signed entry (model/envelope.ts keyFor), so that a
+      // refused step reads the same from a node as from `scenario play` (NEWCOMER m17).
       const k = o.party.keys.find((x) => x.id === request.key);
-      if (!k?.roles.includes(role)) {
+      if (k === undefined) {
+        const owner = o.regime.parties.find((p) => p.keys.some((x) => x.id === request.key));
         throw new SubmissionError(
           403,
-          'KEY_DENIED',
-          `key ${JSON.stringify(request.key)} is not a key of "${o.party.id}" with role "${role}"`,
+          'KEY_UNKNOWN',
+          owner === undefined
+            ? `key ${JSON.stringify(request.key)} is not in regime "${o.regime.id}"`
+            : `key ${JSON.stringify(request.key)} belongs to "${owner.id}", not "${o.party.id}"`,
+          '$.key',
+        );
+      }
+      if (!k.roles.includes(role)) {
+        throw new SubmissionError(
+          403,
+          'ROLE_DENIED',
+          `key ${JSON.stringify(request.key)} of "${o.party.id}" has roles ${k.roles.join(', ')}; this needs role "${role}"`,
           '$.key',
         );
       }
