@@ -20,7 +20,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
 
   beforeAll(async () => {
     const base = tmp();
-    const played = playScenario('european-security-2022', join(base, 'direct'));
+    const played = await playScenario('european-security-2022', join(base, 'direct'));
     const f = foldDir(join(base, 'direct'));
     const { state, findings } = f.engine.evaluate(f.asOf);
     direct = {

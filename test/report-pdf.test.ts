@@ -15,10 +15,10 @@ import { tempDirs } from './helpers/tmp.js';
 const tmp = tempDirs('detente-report-');
 let play: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   requirePoppler();
   play = join(tmp(), 'play');
-  playScenario('european-security-2022', play);
+  await playScenario('european-security-2022', play);
 }, 120_000);
 
 const text = (pdf: string) => spawnSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).stdout;

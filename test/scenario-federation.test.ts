@@ -20,7 +20,7 @@ describe('a scenario other than the default as a federation', () => {
 
   beforeAll(async () => {
     const base = tmp();
-    playScenario('new-start-2021', join(base, 'direct'));
+    await playScenario('new-start-2021', join(base, 'direct'));
     const f = foldDir(join(base, 'direct'));
     const { state, findings } = f.engine.evaluate(f.asOf);
     direct = { state: canonicalJson(state), findings: canonicalJson({ findings }) };

@@ -33,9 +33,9 @@ const limits = (s: ComplianceState, party: string) =>
     return [l.declared, l.status];
   });
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = join(tmp(), 'play');
-  meta = playScenario(NAME, dir);
+  meta = await playScenario(NAME, dir);
   const f = foldDir(dir);
   expect(f.set.problems).toEqual([]);
   ({ state, findings } = f.engine.evaluate(f.asOf));

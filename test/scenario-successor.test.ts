@@ -18,9 +18,9 @@ let dir: string;
 let state: ComplianceState;
 let findings: Finding[];
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = join(tmp(), 'play');
-  expect(playScenario(NAME, dir).refused).toEqual([]);
+  expect((await playScenario(NAME, dir)).refused).toEqual([]);
   const f = foldDir(dir);
   expect(f.set.problems).toEqual([]);
   ({ state, findings } = f.engine.evaluate(f.asOf));

@@ -24,6 +24,7 @@ import { initLogDir, logWriter, type OpenLog, openLogDir } from '../log/log-dir.
 import type { LogWriter } from '../log/log-writer.js';
 import { problemsError } from '../model/common.js';
 import {
+  type AudienceKeyBody,
   buildEnvelope,
   type ConsultationStep,
   checkEntryRefs,
@@ -32,22 +33,28 @@ import {
   countersignReport,
   ENTRY_ROLE,
   type EntryRef,
+  type Envelope,
   type EnvelopeFields,
   encodeEntry,
   type InspectionReportBody,
   type Item,
   parseRegime,
   type Regime,
+  regimeAudience,
   regimeBytes,
   regimeHash,
   regimeIndex,
+  sealEntry,
+  sealingRandomness,
   signEntry,
+  signingMessage,
   verifyEntry,
   vocabularyProblems,
 } from '../model/index.js';
+import { keyPeriod, newAudienceKey, type RandomSource } from '../node/audience-keys.js';
 import { chooseLeaves, commitItems, type OpenSelector } from '../node/escrow.js';
 import { bordersFor } from '../runtime/borders.js';
-import { nodeSuite } from '../runtime/node-crypto.js';
+import { nodeSuite, symmetricNode } from '../runtime/node-crypto.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
 import { SimulatedClock } from './clock.js';
 import { DEFAULT_SEED, exerciseKeys, exerciseRandom } from './keys.js';
@@ -94,12 +101,14 @@ export function scenarioRegime(
   seed = DEFAULT_SEED,
 ): { regime: Regime; seeds: Map<string, Uint8Array>; publicKeys: Record<string, string> } {
   const text = readFileSync(join(scenarioDir(name), 'regime.yaml'), 'utf8');
-  const ids = parseRegime(text, { allowMissingKeys: true }).parties.flatMap((p) => p.keys.map((k) => k.id));
-  const { seeds, publicKeys } = exerciseKeys(nodeSuite, name, seed, ids);
+  const keys = parseRegime(text, { allowMissingKeys: true }).parties.flatMap((p) => p.keys);
+  const recipients = new Set(keys.filter((k) => k.roles.includes('recipient')).map((k) => k.id));
+  const ids = keys.map((k) => k.id);
+  const { seeds, publicKeys } = exerciseKeys(nodeSuite, name, seed, ids, recipients);
   return { regime: parseRegime(text, { keys: publicKeys }), seeds, publicKeys };
 }
 
-export function playScenario(name: string, dir: string, options: PlayOptions = {}): ExerciseMeta {
+export async function playScenario(name: string, dir: string, options: PlayOptions = {}): Promise<ExerciseMeta> {
   const suite = nodeSuite;
   const seed = options.seed ?? DEFAULT_SEED;
   const { regime, seeds, publicKeys } = scenarioRegime(name, seed);
@@ -133,6 +142,12 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
   writeFileSync(join(dir, EXERCISE_FILE), `${JSON.stringify(meta, null, 2)}\n`);
 
   const ix = regimeIndex(regime);
+  // The audience keys the play may publish, made before the (synchronous) play: HPKE is asynchronous.
+  const sealing = await audienceKeysFor(
+    regime,
+    timeline.steps,
+    (party) => (purpose) => exerciseRandom(suite, name, seed, party, purpose),
+  );
   const hasher = new Rfc6962Hasher(suite.sha256);
   const clock = new SimulatedClock(Date.parse(timeline.steps[0]!.at));
   const logs = new Map<string, { log: OpenLog; writer: LogWriter; hashes: string[] }>();
@@ -147,6 +162,9 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
       logs.set(p.id, entry);
       byOrigin.set(p.origin, entry.hashes);
     }
+    /** Published audience keys: by party, audience and period, their entry and key. */
+    const published = new Map<string, { ref: EntryRef; key: Uint8Array }>();
+
     const refs = new Map<string, EntryRef>();
     const context = playContext(suite, hash, timeline, refs);
     /** The escrow trees of the escrowed declarations played (the party's secrets), by their entry. */
@@ -182,6 +200,39 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
       } else refs.set(step.id, outcome);
       options.onStep?.(i + 1, timeline.steps.length);
     });
+
+    /** The signed sealed entry of `plain`, after the author's audience-key entry if it is the first of its kind. */
+    function sealedOf(plain: Envelope, audience: readonly string[], keyId: string) {
+      const target = logs.get(plain.party)!;
+      const id = sealingId(plain.party, audience, keyPeriod(plain.issuedAt));
+      let keys = published.get(id);
+      if (!keys) {
+        const made = sealing.get(id)!;
+        const declarant = ix.parties.get(plain.party)!.keys.find((k) => k.roles.includes('declarant'))!;
+        const entry = buildEnvelope({
+          type: 'audience-key',
+          party: plain.party,
+          key: declarant.id,
+          issuedAt: plain.issuedAt,
+          body: made.body,
+        } as EnvelopeFields);
+        const leaf = encodeEntry(signEntry(suite, entry, seeds.get(declarant.id)!));
+        const { first } = target.writer.append([leaf]);
+        const leafHash = toHex(hasher.hashLeaf(leaf));
+        target.hashes[first] = leafHash;
+        keys = { ref: { origin: target.log.store.origin, index: first, leafHash }, key: made.key };
+        published.set(id, keys);
+      }
+      const { id: entryId, salt } = sealingRandomness(symmetricNode, suite.sha256, keys.key, signingMessage(plain));
+      const sealed = sealEntry(symmetricNode, suite.sha256, plain, {
+        audience,
+        keys: keys.ref,
+        audienceKey: keys.key,
+        id: entryId,
+        salt,
+      });
+      return signEntry(suite, sealed, seeds.get(keyId)!);
+    }
 
     function attempt(step: Step): EntryRef | DetenteError {
       const target = logs.get(step.party)!;
@@ -243,12 +294,20 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
           );
           if (problems.length) throw problemsError('STAGE_INVALID', 'entry refused', problems);
         }
-        const leaf = encodeEntry(signed);
         for (const b of blobs) target.log.store.putBlob(b.hash, b.bytes);
-        const { first } = target.writer.append([leaf]);
-        const leafHash = toHex(hasher.hashLeaf(leaf));
-        target.hashes[first] = leafHash;
-        const ref = { origin: target.log.store.origin, index: first, leafHash };
+        const append = (leaf: Uint8Array) => {
+          const { first } = target.writer.append([leaf]);
+          const leafHash = toHex(hasher.hashLeaf(leaf));
+          target.hashes[first] = leafHash;
+          return { origin: target.log.store.origin, index: first, leafHash };
+        };
+        // A body the regime keeps from the public is sealed to its audience, as a node seals it (submissions.ts):
+        // the party's audience key of the year first, published once, then the sealed entry.
+        const audience = regimeAudience(regime, envelope);
+        const ref =
+          audience === 'public'
+            ? append(encodeEntry(signed))
+            : append(encodeEntry(sealedOf(envelope, audience, keyId)));
         if (committed) trees.set(refKey(ref), committed.tree);
         if (envelope.type === 'consultation') steps.set(refKey(ref), envelope);
         return ref;
@@ -266,6 +325,33 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
   } finally {
     for (const { log } of logs.values()) log.close();
   }
+}
+
+/** The key of an audience key: its author, audience and period. */
+function sealingId(party: string, audience: readonly string[], period: string): string {
+  return `${party}\n${audience.join(',')}\n${period}`;
+}
+
+/**
+ * Every audience key a play may publish (its author's, per audience and year of the steps the regime seals), made
+ * from the exercise's randomness exactly as a node of the exercise federation makes it (newAudienceKey).
+ */
+async function audienceKeysFor(
+  regime: Regime,
+  steps: readonly Step[],
+  random: (party: string) => RandomSource,
+): Promise<Map<string, { key: Uint8Array; body: AudienceKeyBody }>> {
+  const out = new Map<string, { key: Uint8Array; body: AudienceKeyBody }>();
+  for (const step of steps) {
+    // What regimeAudience reads: type, party and the rule or inspection the body names (literal in a timeline).
+    const probe = { type: step.type, party: step.party, body: step.body } as unknown as Envelope;
+    const audience = regimeAudience(regime, probe);
+    if (audience === 'public') continue;
+    const period = keyPeriod(step.at);
+    const id = sealingId(step.party, audience, period);
+    if (!out.has(id)) out.set(id, await newAudienceKey(regime, step.party, audience, period, random(step.party)));
+  }
+  return out;
 }
 
 /** Items a declaration carries in blobs get the checks its entry's items get (the entry only names the blob). */

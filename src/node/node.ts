@@ -68,6 +68,7 @@ import {
   parseTreeSizeBody,
   TREE_SIZE_CONTENT_TYPE,
 } from '../tlog/witness-protocol.js';
+import type { RandomSource } from './audience-keys.js';
 import {
   loadRegime,
   mirrorVkeyOf,
@@ -141,6 +142,8 @@ export interface PartyNodeOptions {
   logger?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Per-request deadline for peer requests (default 5 s). */
   timeoutMs?: number;
+  /** The randomness of audience keys and their wrapping (exercises only: see AudienceKeysOptions.random). */
+  sealingRandom?: RandomSource;
 }
 
 interface CosignTarget {
@@ -283,6 +286,7 @@ export class PartyNode {
       party,
       seeds,
       recipientKeys: recipient.keys,
+      sealingRandom: options.sealingRandom,
       logger: this.#logger,
       store: this.log.store,
       writer: this.writer,

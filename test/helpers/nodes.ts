@@ -8,13 +8,14 @@ import { importRegimeKeys, initNodeDir } from '../../src/node/config.js';
 import { PartyNode } from '../../src/node/node.js';
 import { UserStore } from '../../src/node/users.js';
 import { nodeSuite } from '../../src/runtime/node-crypto.js';
-import { SCENARIO_REGIME } from '../model-helpers.js';
+import { scenarioText } from '../model-helpers.js';
 
 export const suite = nodeSuite;
 export const PARTIES = ['us', 'ru', 'nato'] as const;
 
+/** The scenario regime in the clear (scenarioText: no recipient keys, no audiences). */
 export function scenarioRegimeText(): string {
-  return readFileSync(SCENARIO_REGIME, 'utf8');
+  return scenarioText();
 }
 
 export async function freePort(): Promise<number> {
