@@ -84,8 +84,12 @@ export class ReadModel {
   /** A declaration's further items, once its blobs have arrived (they never change then). */
   readonly #more = new Map<string, readonly Item[]>();
 
-  constructor(node: PartyNode) {
+  /** The public view (no keys: what a stranger sees), or the party's (every sealed entry its party may read). */
+  readonly view: 'party' | 'public';
+
+  constructor(node: PartyNode, view: 'party' | 'public' = 'party') {
     this.#node = node;
+    this.view = view;
     this.#zones = new ZoneIndex(node.regime, bordersFor(node.regime));
   }
 
@@ -105,13 +109,15 @@ export class ReadModel {
     // Decoding new entries is the slow part (a restarted node decodes them all): in slices.
     while (!this.#node.indexEntries(SLICE)) await nextTurn();
     // The audience keys its party may read (asynchronous: HPKE), so that the fold below can open sealed entries.
-    await this.#node.submissions.audienceKeys.readAll(this.#node.allEntries());
+    const reader = this.view === 'party';
+    if (reader) await this.#node.submissions.audienceKeys.readAll(this.#node.allEntries());
     // From here on synchronous, so the version read is the one the entries are of.
     const version = this.#node.dataVersion();
     if (this.#snapshot?.version === version) return this.#snapshot;
     const keys = this.#node.submissions.audienceKeys;
     const entries: IndexedEntry[] = this.#node.allEntries().map((e) => {
       if (e.envelope.type === 'sealed') {
+        if (!reader) return e;
         const contentKey = keys.contentKey(e.leafHash, e.envelope);
         return contentKey ? { ...e, contentKey } : e;
       }
