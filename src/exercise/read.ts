@@ -29,6 +29,7 @@ import {
   decodeEntry,
   type Envelope,
   Item,
+  openSealed,
   parseRegime,
   type Regime,
   regimeHash,
@@ -385,7 +386,9 @@ export interface FoldOptions extends ReadOptions {
   onEntry?: (n: number) => void;
   /**
    * Fold what this party reads: the sealed entries of its audiences opened with the exercise's audience keys
-   * (exerciseContentKey: a directory that `scenario play` wrote). Default: the public view, every sealed entry hidden.
+   * (exerciseContentKey: a directory that `scenario play` wrote). `*`: every sealed entry of an exercise (the
+   * command line's view of a play, which holds every party's seed; no exercise, the public view). Default: the
+   * public view, every sealed entry hidden.
    */
   readAs?: string;
 }
@@ -394,14 +397,18 @@ export function foldDir(dir: string, options: FoldOptions = {}): FoldedDir {
   const set = openLogSet(dir);
   try {
     const engine = new Engine({ regime: set.regime, regimeHash: set.regimeHash, zones: set.zones, sym: symmetricNode });
-    const reader = options.readAs;
+    const reader = options.readAs === '*' && !set.meta ? undefined : options.readAs;
     if (reader !== undefined && !set.meta) {
       throw new DetenteError('BAD_INPUT', `${dir}: reading as "${reader}" needs an exercise (${EXERCISE_FILE})`);
     }
     let n = 0;
     for (const e of streamEntries(set, options)) {
       const envelope = e.envelope;
-      if (reader !== undefined && envelope.type === 'sealed' && envelope.body.audience.includes(reader)) {
+      if (
+        reader !== undefined &&
+        envelope.type === 'sealed' &&
+        (reader === '*' || envelope.body.audience.includes(reader))
+      ) {
         engine.apply({ ...e, contentKey: exerciseContentKey(set.meta!.scenario, set.meta!.seed, envelope) });
       } else engine.apply(e);
       if (++n % 4096 === 0) options.onEntry?.(n);
@@ -412,6 +419,13 @@ export function foldDir(dir: string, options: FoldOptions = {}): FoldedDir {
   } finally {
     set.close();
   }
+}
+
+/** An entry of an exercise as its audience reads it: a sealed one opened with the exercise's keys. */
+export function exerciseEnvelope(set: LogSet, envelope: Envelope): Envelope {
+  if (envelope.type !== 'sealed' || !set.meta) return envelope;
+  const key = exerciseContentKey(set.meta.scenario, set.meta.seed, envelope);
+  return openSealed(symmetricNode, nodeSuite.sha256, envelope, key);
 }
 
 export type { StateOptions };
