@@ -1,5 +1,4 @@
 /** Party nodes for the tests: real directories, real SQLite, real HTTP on 127.0.0.1. */
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
