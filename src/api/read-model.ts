@@ -21,6 +21,7 @@ import { Engine } from '../engine/engine.js';
 import { compareEntries } from '../engine/order.js';
 import { ZoneIndex } from '../engine/zones.js';
 import type { Item } from '../model/index.js';
+import { Complaints } from '../node/complaints.js';
 import type { NodeEntry, PartyNode } from '../node/node.js';
 import { bordersFor } from '../runtime/borders.js';
 import { symmetricNode } from '../runtime/node-crypto.js';
@@ -87,9 +88,23 @@ export class ReadModel {
   /** The public view (no keys: what a stranger sees), or the party's (every sealed entry its party may read). */
   readonly view: 'party' | 'public';
 
+  /** The party view files a complaint for each sealed entry it may read that does not open (issue 14). */
+  readonly complaints: Complaints | undefined;
+
   constructor(node: PartyNode, view: 'party' | 'public' = 'party') {
     this.#node = node;
     this.view = view;
+    if (view === 'party') {
+      const user = { name: 'node', party: node.party.id, roles: ['declarant' as const] };
+      this.complaints = new Complaints({
+        regime: node.regime,
+        party: node.party.id,
+        sym: symmetricNode,
+        sha256: node.suite.sha256,
+        submit: (request) => node.submissions.submit(user, request),
+        logger: node.logger,
+      });
+    }
     this.#zones = new ZoneIndex(node.regime, bordersFor(node.regime));
   }
 
@@ -128,6 +143,7 @@ export class ReadModel {
       return blobs ? { ...e, blobs } : e;
     });
     entries.sort(compareEntries);
+    this.complaints?.check(entries);
     this.#snapshot = { version, entries };
     return this.#snapshot;
   }

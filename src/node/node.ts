@@ -410,6 +410,11 @@ export class PartyNode {
       .map(([key]) => this.#witnessVkeys.get(key)!);
   }
 
+  /** Where the node reports what it does (its caller's logger, or nowhere). */
+  get logger(): NonNullable<PartyNodeOptions['logger']> {
+    return this.#logger;
+  }
+
   static open(dir: string, options: PartyNodeOptions = {}): PartyNode {
     return new PartyNode(dir, options);
   }
