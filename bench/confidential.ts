@@ -177,7 +177,7 @@ async function foldBench(): Promise<void> {
       engine.evaluate(engine.lastCountedAt ?? 0);
     });
     const s = timedCpu(() => {
-      const engine = new Engine({ regime, ...options, sym });
+      const engine = new Engine({ regime, ...options, sym, sha256: suite.sha256 });
       for (const e of sealed) {
         // The reader derives each content key from the audience key: part of the cost.
         engine.apply(

@@ -192,6 +192,7 @@ export class ReadModel {
       regimeHash: this.#node.regimeHash,
       zones: this.#zones,
       sym: symmetricNode,
+      sha256: this.#node.suite.sha256,
     });
   }
 

@@ -11,6 +11,7 @@
 
 import { DetenteError } from '../crypto/errors.js';
 import type { SymmetricSuite } from '../crypto/hpke/symmetric.js';
+import type { Sha256 } from '../crypto/sha256.js';
 import { sha256Portable } from '../crypto/sha256.js';
 import { type Envelope, type Regime, regimeIndex } from '../model/index.js';
 import { type CommitmentState, Commitments } from './commitments.js';
@@ -70,6 +71,8 @@ export interface EngineOptions {
   zones: ZoneIndex;
   /** AES-256-GCM and HKDF to open sealed entries with (default the portable ones; Node passes node:crypto's). */
   sym?: SymmetricSuite;
+  /** SHA-256 for the commitments of sealed entries (default the portable one; Node passes node:crypto's, faster). */
+  sha256?: Sha256;
 }
 
 export interface StateOptions {
@@ -153,7 +156,7 @@ export class Engine {
     this.#escrow = new EscrowRules(ctx);
     this.#consultations = new Consultations(ctx);
     this.#missions = new Missions(ctx);
-    this.#confidential = new Confidential(options.regime, sha256Portable, options.sym);
+    this.#confidential = new Confidential(options.regime, options.sha256 ?? sha256Portable, options.sym);
   }
 
   /**

@@ -396,7 +396,13 @@ export interface FoldOptions extends ReadOptions {
 export function foldDir(dir: string, options: FoldOptions = {}): FoldedDir {
   const set = openLogSet(dir);
   try {
-    const engine = new Engine({ regime: set.regime, regimeHash: set.regimeHash, zones: set.zones, sym: symmetricNode });
+    const engine = new Engine({
+      regime: set.regime,
+      regimeHash: set.regimeHash,
+      zones: set.zones,
+      sym: symmetricNode,
+      sha256: nodeSuite.sha256,
+    });
     const reader = options.readAs === '*' && !set.meta ? undefined : options.readAs;
     if (reader !== undefined && !set.meta) {
       throw new DetenteError('BAD_INPUT', `${dir}: reading as "${reader}" needs an exercise (${EXERCISE_FILE})`);
