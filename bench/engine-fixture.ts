@@ -41,7 +41,7 @@ const START = Date.parse('2022-01-27T00:00:00Z');
 const SPAN = 4 * 365 * 24 * HOUR;
 
 /** A deterministic PRNG (mulberry32). */
-function rng(seed: number) {
+export function rng(seed: number) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -10,7 +10,7 @@
  * 57 × 58 SQLite files dominates the start, so /dev/shm measures the software rather than the disk)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startFederation } from '../src/exercise/federation.js';
 import { playScenario } from '../src/exercise/play.js';
@@ -59,11 +59,18 @@ try {
     );
     const identical = states.every((s) => s === states[0]);
     const settledRss = rssMiB();
+    // Every HTTP request any node answers while idle (the nodes' polls of each other).
+    let requests = 0;
+    for (const n of f.nodes) n.app.server.on('request', () => requests++);
+    const loadBefore = loadavg()[0]!;
     const before = process.cpuUsage();
     const t0 = performance.now();
     await new Promise((r) => setTimeout(r, idleSeconds * 1000));
     const used = process.cpuUsage(before);
-    const cores = (used.user + used.system) / 1000 / (performance.now() - t0);
+    const elapsed = performance.now() - t0;
+    const cores = (used.user + used.system) / 1000 / elapsed;
+    const perSecond = requests / (elapsed / 1000);
+    const loadAfter = loadavg()[0]!;
     console.log(
       `\n${f.nodes.length} nodes, ${steps} of ${f.timeline.steps.length} steps played, ${entries} entries; every node's /api/state identical: ${identical ? 'yes' : 'NO'}`,
     );
@@ -72,6 +79,10 @@ try {
     row(`play and settle ${steps} steps (s)`, fmt(played, 1), fmt(direct, 1), played / direct, 'direct play < 60 s');
     row('resident memory once settled (MiB)', fmt(settledRss), '—', 0, 'report');
     row(`CPU idle over ${idleSeconds} s (cores)`, fmt(cores, 3), '—', 0, '< 0.25');
+    row(`requests per second idle over ${idleSeconds} s`, fmt(perSecond, 1), '—', 0, 'report');
+    console.log(
+      `\nload average (1 min) before the idle window ${loadBefore.toFixed(1)}, after ${loadAfter.toFixed(1)}`,
+    );
   } finally {
     await f.close();
   }

@@ -19,7 +19,7 @@ import { httpTileSource } from '../src/federation/http-tile-source.js';
 import { openLogDir } from '../src/log/log-dir.js';
 import { decodeEntry, parseRegime, verifyEntry } from '../src/model/index.js';
 import { LogMirror } from '../src/node/mirror.js';
-import { EntryWorkers, errorOf } from '../src/runtime/entry-workers.js';
+import { EntryWorkers } from '../src/runtime/entry-workers.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { engineFixture } from './engine-fixture.js';
@@ -54,12 +54,7 @@ async function child(kind: string, base: string, vkey: string, db: string, dir: 
     vkey,
     suite: nodeSuite,
     validate,
-    ...(workers
-      ? {
-          validateMany: async (entries: readonly Uint8Array[]) =>
-            (await workers.verify(entries, { party })).map((v) => ('error' in v ? errorOf(v.error) : undefined)),
-        }
-      : {}),
+    ...(workers ? { validateMany: workers.validatorFor(party) } : {}),
   }).sync();
   if (result.status !== 'advanced') throw new Error(`mirror ended ${result.status}`);
   await workers?.close();

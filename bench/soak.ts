@@ -25,12 +25,24 @@ function rssSplitMiB(): { anon: number; file: number } {
   }
 }
 
+/** The least-squares slope of y over x. */
+function slope(points: readonly { x: number; y: number }[]): number {
+  const n = points.length;
+  const mx = points.reduce((a, p) => a + p.x, 0) / n;
+  const my = points.reduce((a, p) => a + p.y, 0) / n;
+  const sxy = points.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0);
+  const sxx = points.reduce((a, p) => a + (p.x - mx) ** 2, 0);
+  return sxx === 0 ? Number.NaN : sxy / sxx;
+}
+
 // Memory over time, every 15 s: where RSS goes (V8 heap, Buffers, ArrayBuffers, anonymous, file-backed).
 const t0 = Date.now();
+const samples: { minutes: number; rssMiB: number; heapMiB: number }[] = [];
 const sampler = setInterval(() => {
   const m = process.memoryUsage();
   const split = rssSplitMiB();
   const mib = (n: number) => fmt(n / 2 ** 20);
+  samples.push({ minutes: (Date.now() - t0) / 60_000, rssMiB: m.rss / 2 ** 20, heapMiB: m.heapUsed / 2 ** 20 });
   console.log(
     `t=${fmt((Date.now() - t0) / 1000)} s rss ${mib(m.rss)} (anon ${fmt(split.anon)}, file ${fmt(split.file)}) heap ${mib(m.heapUsed)}/${mib(m.heapTotal)} external ${mib(m.external)} arrayBuffers ${mib(m.arrayBuffers)} MiB`,
   );
@@ -86,6 +98,16 @@ try {
     '',
   );
   console.log(`peak RSS during the run: ${fmt(r.memory.peakRssMiB)} MiB`);
+  // The trend through the 15 s samples (not after GC: it includes the garbage between collections), from the
+  // first sample on or after a quarter of the run, as the warm-up measure.
+  const steady = samples.filter((p) => p.minutes >= SECONDS / 240);
+  if (steady.length >= 3) {
+    const rss = slope(steady.map((p) => ({ x: p.minutes, y: p.rssMiB })));
+    const heap = slope(steady.map((p) => ({ x: p.minutes, y: p.heapMiB })));
+    console.log(
+      `slope over ${steady.length} samples (${fmt(steady[0]!.minutes, 1)}-${fmt(steady.at(-1)!.minutes, 1)} min): RSS ${fmt(rss, 1)} MiB/min, heap used ${fmt(heap, 1)} MiB/min`,
+    );
+  }
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

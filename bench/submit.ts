@@ -12,6 +12,8 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { utf8 } from '../src/crypto/bytes.js';
 import { randomSeed } from '../src/crypto/ed25519.js';
+import { openLogDir } from '../src/log/log-dir.js';
+import { readConfig, writeConfig } from '../src/node/config.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { fmt, header, row, table } from './harness.js';
 import { benchNode, CLI } from './node-setup.js';
@@ -19,6 +21,7 @@ import { benchNode, CLI } from './node-setup.js';
 const seconds = Number(process.argv[2] ?? 5);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
 const ROUNDS = Number(process.argv[3] ?? 5);
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_S ?? 3) * 1000;
 
 /** Raw Ed25519 verifications per wall second and per CPU second (the difference is what other load takes). */
 function verifyRate(): { wall: number; cpu: number } {
@@ -74,11 +77,18 @@ try {
   // One user a client: a token is one client of the rate limits (12,000 requests a minute), as each member would be.
   const tokens: string[] = [];
   benchNode(dir, 'us', CLIENTS, tokens);
+  if (process.env.BENCH_MAX_DELAY_MS !== undefined) {
+    const config = readConfig(dir);
+    config.batch.maxDelayMs = Number(process.env.BENCH_MAX_DELAY_MS);
+    writeConfig(dir, config);
+  }
   const port = 20000 + Math.floor(Math.random() * 20000);
   const child = spawn(
     process.execPath,
     [
-      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/cpuprof'] : []),
+      ...(process.env.BENCH_PROFILE
+        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR ?? '/tmp/cpuprof'}`]
+        : []),
       process.env.BENCH_CLI ?? CLI,
       'node',
       'serve',
@@ -92,9 +102,11 @@ try {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  await new Promise<void>((resolve) =>
-    child.stdout!.on('data', (c: Buffer) => c.toString().includes('listening') && resolve()),
-  );
+  // A node that cannot start (its random port taken, say) must fail the bench, not end it silently.
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => c.toString().includes('listening') && resolve());
+    child.once('exit', (code) => reject(new Error(`detente node serve exited (${code}) before listening on ${port}`)));
+  });
   const regime = await (await fetch(`http://127.0.0.1:${port}/api/regime`)).json();
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   let ok = 0;
@@ -116,8 +128,9 @@ try {
       else statuses.set(status, (statuses.get(status) ?? 0) + 1);
     }
   };
-  // Warm-up, then rounds that interleave the two measurements, so that both see the same machine.
-  await Promise.all(tokens.map((t) => run(t, performance.now() + 1000)));
+  // Warm-up (the node's code compiled, its caches filled: with 1 s the first round was the slowest of every run on a
+  // loaded machine), then rounds that interleave the two measurements, so that both see the same machine.
+  await Promise.all(tokens.map((t) => run(t, performance.now() + WARMUP_MS)));
   const rounds: { ours: number; perCpu: number; limit: { wall: number; cpu: number }; node: number; client: number }[] =
     [];
   for (let r = 0; r < ROUNDS; r++) {
@@ -140,6 +153,10 @@ try {
   agent.destroy();
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
+  // One checkpoint a batch: how many entries each fsync carried.
+  const log = openLogDir(join(dir, 'log'), nodeSuite, { readonly: true });
+  const perBatch = (log.store.head()?.size ?? 0) / Math.max(1, log.store.checkpointRecords().length - 1);
+  log.close();
   const byRatio = [...rounds].sort((x, y) => x.ours / x.limit.wall - y.ours / y.limit.wall);
   const mid = byRatio[Math.floor(ROUNDS / 2)]!;
   header(`Submissions through HTTP (${CLIENTS} clients, ${ROUNDS} rounds of ${seconds} s, node in a child process)`);
@@ -165,7 +182,7 @@ try {
     `CPU in the median round: node ${fmt(100 * mid.node)}% of a core, the ${CLIENTS} clients ${fmt(100 * mid.client)}% (2 cores in all)`,
   );
   console.log(
-    `refused or failed: ${[...statuses].map(([s, n]) => `${n} × ${s}`).join(', ') || 0}; load average ${loadavg()[0]!.toFixed(1)}; Tessera reports ~2,900 entries/s`,
+    `refused or failed: ${[...statuses].map(([s, n]) => `${n} × ${s}`).join(', ') || 0}; ${fmt(perBatch, 1)} entries a batch (checkpoint); load average ${loadavg()[0]!.toFixed(1)}; Tessera reports ~2,900 entries/s`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

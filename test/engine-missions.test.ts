@@ -7,7 +7,9 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineEntry, Finding } from '../src/engine/index.js';
 import { renderMessage } from '../src/i18n/index.js';
+import { parseRegime } from '../src/model/index.js';
 import { ref, Script, text } from './engine-helpers.js';
+import { publicKeyOf, scenarioText } from './model-helpers.js';
 
 const missions = (fs: Finding[]) => fs.filter((f) => f.rule.startsWith('mission.')).map((f) => `${f.rule} ${f.party}`);
 const request = (s: Script, site: string, at: string, arrival: string) =>
@@ -113,5 +115,88 @@ describe('inspection missions', () => {
     ]);
     expect(state.missions.missions[0]!.arrival).toBeUndefined();
     expect(state.missions.missions[0]!.briefing).toBeUndefined();
+  });
+
+  /** Type One quota used by us at ru in the treaty year from 5 Feb 2022, and the requests' statuses. */
+  const quotaOf = (state: ReturnType<Script['evaluate']>['state']) =>
+    state.inspections.quotas.find((q) => q.inspection === 'nst-type-one' && q.inspector === 'us')!;
+
+  it('a refused, postponed or force-majeure request gives its quota back where the regime says not consumed', () => {
+    const s = new Script();
+    s.signAll('2022-01-27');
+    const a = request(s, 'kozelsk', '2022-04-01T00:00:00Z', '2022-04-04T08:00:00Z');
+    const b = request(s, 'engels', '2022-04-01T01:00:00Z', '2022-04-04T08:00:00Z');
+    const c = request(s, 'engels', '2022-04-01T02:00:00Z', '2022-04-05T08:00:00Z');
+    request(s, 'gadzhiyevo', '2022-04-01T03:00:00Z', '2022-04-05T08:00:00Z');
+    expect(quotaOf(s.evaluate('2022-04-01T04:00:00Z').state)).toMatchObject({ used: 4, left: 6 });
+    const reason = text('Closed.');
+    step(s, 'ru', { step: 'refusal', request: ref(a), reason }, '2022-04-02T00:00:00Z');
+    step(
+      s,
+      'ru',
+      { step: 'postponement', request: ref(b), until: '2022-05-01T00:00:00Z', reason },
+      '2022-04-02T01:00:00Z',
+    );
+    step(s, 'ru', { step: 'force-majeure', request: ref(c), reason }, '2022-04-02T02:00:00Z');
+    const { state, findings } = s.evaluate('2022-04-20');
+    expect(quotaOf(state)).toMatchObject({ used: 1, left: 9 });
+    // The refusal is one finding (mission.refused), the force majeure none; the postponed one is not due until May;
+    // only the request nobody answered is not conducted.
+    expect(
+      findings
+        .filter((f) => f.rule.startsWith('inspection.') || f.rule.startsWith('mission.'))
+        .map((f) => `${f.rule} ${f.site}`),
+    ).toEqual(['mission.refused kozelsk', 'inspection.not-conducted gadzhiyevo']);
+    expect(state.inspections.items.map((i) => [i.site, i.status, i.mission])).toEqual([
+      ['kozelsk', 'refused', 'refusal'],
+      ['engels', 'requested', 'postponement'],
+      ['engels', 'not-due', 'force-majeure'],
+      ['gadzhiyevo', 'not-conducted', undefined],
+    ]);
+    // Past its new date, the postponed inspection not conducted is the host's finding.
+    expect(
+      s
+        .findings('2022-05-10')
+        .filter((f) => f.rule === 'inspection.not-conducted')
+        .map((f) => f.site)
+        .sort(),
+    ).toEqual(['engels', 'gadzhiyevo']);
+  });
+
+  it('where the regime says consumed, the quota stays used', () => {
+    const source = scenarioText().replace(
+      'quota: { refused: not-consumed, postponed: not-consumed, forceMajeure: not-consumed }',
+      'quota: { refused: consumed, postponed: consumed, forceMajeure: not-consumed }',
+    );
+    const regime = parseRegime(source, { keys: (id) => publicKeyOf(id) });
+    expect(regime.missions![0]!.quota.refused).toBe('consumed');
+    const s = new Script(regime);
+    s.signAll('2022-01-27');
+    const a = request(s, 'kozelsk', '2022-04-01T00:00:00Z', '2022-04-04T08:00:00Z');
+    const b = request(s, 'engels', '2022-04-01T01:00:00Z', '2022-04-04T08:00:00Z');
+    const c = request(s, 'engels', '2022-04-01T02:00:00Z', '2022-04-05T08:00:00Z');
+    const reason = text('Closed.');
+    step(s, 'ru', { step: 'refusal', request: ref(a), reason }, '2022-04-02T00:00:00Z');
+    step(
+      s,
+      'ru',
+      { step: 'postponement', request: ref(b), until: '2022-05-01T00:00:00Z', reason },
+      '2022-04-02T01:00:00Z',
+    );
+    step(s, 'ru', { step: 'force-majeure', request: ref(c), reason }, '2022-04-02T02:00:00Z');
+    const { state } = s.evaluate('2022-04-03');
+    expect(quotaOf(state)).toMatchObject({ used: 2, left: 8 });
+    expect(state.missions.missions.map((m) => m.quota)).toEqual(['consumed', 'consumed', 'not-consumed']);
+  });
+
+  it('an outcome after the request was refused by an inspection-refusal changes nothing more', () => {
+    const s = new Script();
+    s.signAll('2022-01-27');
+    const a = request(s, 'kozelsk', '2022-04-01T00:00:00Z', '2022-04-04T08:00:00Z');
+    s.add('ru', 'inspection-refusal', { request: ref(a), reason: text('No.') }, '2022-04-01T12:00:00Z');
+    step(s, 'ru', { step: 'force-majeure', request: ref(a), reason: text('Storm.') }, '2022-04-02T00:00:00Z');
+    const { state, findings } = s.evaluate('2022-04-20');
+    expect(quotaOf(state)).toMatchObject({ used: 0 });
+    expect(findings.filter((f) => f.rule === 'inspection.refused')).toHaveLength(1);
   });
 });

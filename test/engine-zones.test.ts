@@ -10,9 +10,11 @@ describe('zones', () => {
   const regime = loadScenario();
   const zones = new ZoneIndex(regime, bordersFor(regime));
 
-  it('puts Crimea in Ukraine (world-countries) and Kharkiv too, Moscow and Belgorod not', () => {
-    expect(zones.zonesOfPoint(44.95, 34.1)).toEqual(['ukraine']); // Simferopol
-    expect(zones.zonesOfPoint(49.99, 36.23)).toEqual(['ukraine']); // Kharkiv
+  it('puts Crimea in Ukraine (world-countries) and in a zone of its own, Kharkiv in Ukraine outside it, Moscow not', () => {
+    expect(zones.zonesOfPoint(44.95, 34.1)).toEqual(['ukraine', 'crimea']); // Simferopol
+    expect(zones.zonesOfPoint(44.6, 33.52)).toEqual(['ukraine', 'crimea']); // Sevastopol
+    expect(zones.zonesOfPoint(49.99, 36.23)).toEqual(['ukraine', 'ukraine-except-crimea']); // Kharkiv
+    expect(zones.zonesOfPoint(47.84, 35.14)).toEqual(['ukraine', 'ukraine-except-crimea']); // Zaporizhzhia
     expect(zones.zonesOfPoint(55.75, 37.6)).toEqual([]); // Moscow
   });
 
@@ -50,6 +52,60 @@ describe('zones', () => {
         },
       }),
     ).toEqual(['square']);
+  });
+
+  it('takes excepted zones out of a zone; regime check refuses positions and exceptions that contradict', () => {
+    const doc = smallRegime();
+    const square = doc.zones.find((z: { id: string }) => z.id === 'square');
+    doc.zones.push({
+      id: 'corner',
+      name: { en: 'Corner', ru: 'Угол' },
+      kind: 'area',
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [30.4, 50.4],
+            [30.6, 50.4],
+            [30.6, 50.6],
+            [30.4, 50.6],
+            [30.4, 50.4],
+          ],
+        ],
+      },
+      positions: [{ party: doc.parties[0].id, statement: { en: 'Ours.', ru: 'Наш.' } }],
+    });
+    square.except = ['corner'];
+    const ok = parseRegime(JSON.stringify(doc), 'json');
+    const z = new ZoneIndex(ok, bordersFor(ok));
+    expect(z.zonesOfPoint(50.3, 30.3)).toEqual(['square']);
+    expect(z.zonesOfPoint(50.5, 30.5)).toEqual(['corner']);
+    const bad = JSON.parse(JSON.stringify(doc));
+    const corner = bad.zones.length - 1;
+    const sq = bad.zones.findIndex((x: { id: string }) => x.id === 'square');
+    bad.zones[corner].positions.push({ party: doc.parties[0].id, statement: { en: 'Again.', ru: 'Снова.' } });
+    bad.zones[corner].positions.push({ party: 'atlantis', statement: { en: 'Ours.', ru: 'Наш.' } });
+    bad.zones[corner].except = ['corner'];
+    bad.zones[sq].except = ['corner', 'nowhere'];
+    const err = (() => {
+      try {
+        parseRegime(JSON.stringify(bad), 'json');
+      } catch (e) {
+        return e as { problems: { path: string; message: string }[] };
+      }
+      throw new Error('accepted');
+    })();
+    expect(err.problems.map((p) => `${p.path}: ${p.message}`)).toEqual(
+      expect.arrayContaining([
+        `$.zones[${corner}].positions[1].party: "${doc.parties[0].id}" states its position twice`,
+        expect.stringMatching(
+          new RegExp(`^\\$\\.zones\\[${corner}\\]\\.positions\\[2\\]\\.party: unknown party "atlantis"`),
+        ),
+        `$.zones[${corner}].except[0]: a zone cannot except itself`,
+        `$.zones[${sq}].except[0]: "corner" excepts zones itself: take out plain zones only`,
+        expect.stringMatching(new RegExp(`^\\$\\.zones\\[${sq}\\]\\.except\\[1\\]: unknown zone "nowhere"`)),
+      ]),
+    );
   });
 
   it('refuses a regime whose derived zones have no borders', () => {

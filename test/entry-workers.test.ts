@@ -150,4 +150,30 @@ describe('entry workers', () => {
       expect(toHex(p.signature)).toBe(toHex(suite.ed25519.sign(seedOf(KEYS[0]!), p.prepared.message)));
     }
   });
+
+  it('holds what arrives while its one worker prepares a batch, and answers every job once that batch is back', async () => {
+    const one = new EntryWorkers({ regime, party: 'us', seeds, workers: 1 });
+    try {
+      const at = (n: number) => new Date(Date.UTC(2022, 0, 2, 0, 0, n)).toISOString();
+      const fields = (n: number) =>
+        ({
+          type: 'regime-signature',
+          issuedAt: at(n),
+          body: { regime: hash, id: regime.id, version: regime.version },
+        }) as never;
+      const answers: Promise<unknown>[] = [];
+      // Requests over several turns of the event loop: the first turn's go at once, the rest wait for them.
+      for (let turn = 0; turn < 5; turn++) {
+        for (let k = 0; k < 8; k++) answers.push(outcome(one.prepare(signers.get(KEYS[0]!)!, fields(turn * 8 + k))));
+        await new Promise((r) => setImmediate(r));
+      }
+      for (const [n, o] of (await Promise.all(answers)).entries()) {
+        const p = (o as { ok: Awaited<ReturnType<EntryWorkers['prepare']>> }).ok;
+        expect(p.prepared.envelope.issuedAt).toBe(at(n));
+        expect(toHex(p.signature)).toBe(toHex(suite.ed25519.sign(seedOf(KEYS[0]!), p.prepared.message)));
+      }
+    } finally {
+      await one.close();
+    }
+  });
 });

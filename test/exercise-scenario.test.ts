@@ -8,12 +8,14 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/crypto/canonical-json.js';
 import { type ComplianceState, Engine, type Finding, fold } from '../src/engine/index.js';
+import { ZoneIndex } from '../src/engine/zones.js';
 import { type ExerciseMeta, playScenario, scenarioRegime } from '../src/exercise/play.js';
 import { foldDir, loadLogs } from '../src/exercise/read.js';
 import { aggregate, parseTimeline } from '../src/exercise/timeline.js';
 import { renderMessage } from '../src/i18n/index.js';
 import { openLogDir } from '../src/log/log-dir.js';
 import { decodeEntry } from '../src/model/index.js';
+import { bordersFor } from '../src/runtime/borders.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { tempDirs } from './helpers/tmp.js';
 
@@ -30,6 +32,8 @@ const evaluate = (asOf: string) => {
   return f.engine.evaluate(f.asOf);
 };
 const of = (asOf: string) => evaluate(asOf).state;
+const statusOf = (s: ComplianceState, commitment: string) =>
+  s.commitments.find((c) => c.commitment === commitment)!.status;
 
 beforeAll(async () => {
   dir = join(tmp(), 'play');
@@ -41,7 +45,7 @@ beforeAll(async () => {
 });
 
 describe('the European security 2022 scenario', () => {
-  it('refuses the eight bad entries and stores nothing of them', () => {
+  it('refuses the nine bad entries and stores nothing of them', () => {
     expect(meta.refused.map((r) => [r.step, r.code])).toEqual([
       ['us-observation-wrong-key', 'ROLE_DENIED'],
       ['us-acks-unknown-entry', 'REFERENCE_UNKNOWN'],
@@ -51,6 +55,7 @@ describe('the European security 2022 scenario', () => {
       ['us-meeting-unknown-consultation', 'STAGE_INVALID'],
       ['ru-replies-yelnya-out-of-order', 'STAGE_INVALID'],
       ['ru-assesses-engels-wrong-key', 'ROLE_DENIED'],
+      ['nato-proposal-wrong-forum', 'SCHEMA_INVALID'],
     ]);
     const { regime } = scenarioRegime(NAME);
     const steps = parseTimeline(readFileSync(join('scenarios', NAME, 'timeline.yaml'), 'utf8'), regime).steps;
@@ -175,7 +180,6 @@ describe('the European security 2022 scenario', () => {
       ['2022-11-16T14:00', 'metric.declaration-contradicted', 'ru'],
       ['2022-11-27T10:00', 'consultation.stage-missed', 'ru'],
       ['2022-12-17T10:00', 'mission.refused', 'ru'],
-      ['2022-12-22T08:00', 'inspection.not-conducted', 'ru'],
     ]);
     for (const f of findings) {
       if (f.rule !== 'metric.deadline-missed') expect(f.refs.length, f.id).toBeGreaterThan(0);
@@ -229,8 +233,8 @@ describe('the European security 2022 scenario', () => {
     const inspections = state.inspections.items.map((i) => [i.inspection, i.site, i.status]);
     expect(inspections).toEqual([
       ['ru-ground-missile-base-transparency', 'chernyakhovsk', 'conducted'],
-      ['aegis-ashore-transparency', 'deveselu', 'conducted'],
       ['nst-type-one', 'malmstrom', 'conducted'],
+      ['aegis-ashore-transparency', 'deveselu', 'conducted'],
       ['nst-type-one', 'kozelsk', 'conducted'],
       ['nst-type-one', 'engels', 'conducted'],
       ['nst-type-one', 'minot', 'conducted'],
@@ -239,19 +243,64 @@ describe('the European security 2022 scenario', () => {
       ['nst-type-one', 'kozelsk', 'not-conducted'],
       ['ru-ground-missile-base-transparency', 'shuya', 'not-due'],
       ['aegis-ashore-transparency', 'deveselu', 'not-due'],
-      // The missions block: conducted from lists to report; refused (the mission state says the quota is not
-      // consumed; inspections.ts still counts it); postponed beyond the end of the play.
+      // The missions block: conducted from lists to report; refused (one finding, mission.refused, and the quota
+      // given back); postponed beyond the end of the play (its quota given back too).
       ['nst-type-one', 'kozelsk', 'conducted'],
-      ['nst-type-one', 'engels', 'not-conducted'],
+      ['nst-type-one', 'engels', 'refused'],
       ['nst-type-one', 'kozelsk', 'requested'],
     ]);
     const quota = state.inspections.quotas.find((q) => q.inspection === 'nst-type-one' && q.inspector === 'us')!;
-    expect(quota).toMatchObject({ used: 6, left: 4, period: { from: '2022-02-05T00:00:00.000Z' } });
+    // Six requests in the treaty year; the refused and the postponed one are not consumed (the regime's missions
+    // rules), so four are used.
+    expect(quota).toMatchObject({ used: 4, left: 6, period: { from: '2022-02-05T00:00:00.000Z' } });
     const deveselu = state.holdings.find((h) => h.party === 'us')!.bySite.filter((r) => r.site === 'deveselu');
-    expect(deveselu.map((r) => [r.category, r.inspected?.absent])).toEqual([
-      ['inf-range-glm', true],
-      ['inf-range-glm-launcher', true],
+    // The Mk 41 launchers are there: Tomahawk missiles confirmed absent, the launchers' configuration confirmed.
+    expect(deveselu.map((r) => [r.category, r.inspected?.absent])).toEqual([['inf-range-glm', true]]);
+    expect(findings.filter((f) => f.rule === 'inspection.configuration-not-confirmed')).toEqual([]);
+  });
+
+  it('treats Crimea, Belarus and the Black Sea explicitly, gates the whole package and opens sites by the schedule', () => {
+    const { regime } = scenarioRegime(NAME);
+    const zones = new ZoneIndex(regime, bordersFor(regime));
+    // Crimea is in Ukraine as the borders have it, and a zone of its own; the undertakings apply to the rest.
+    expect(zones.zonesOfPoint(44.95, 34.1)).toEqual(['ukraine', 'crimea']); // Simferopol
+    expect(zones.zonesOfPoint(50.45, 30.52)).toEqual(['ukraine', 'ukraine-except-crimea']); // Kyiv
+    expect(zones.zonesOfPoint(53.9, 27.57)).toEqual(['belarus']); // Minsk
+    expect(zones.zonesOfPoint(43.5, 34.0)).toEqual(['black-sea']);
+    const crimea = regime.zones.find((z) => z.id === 'crimea')!;
+    expect(crimea.positions!.map((p) => p.party)).toEqual(['us', 'ru']);
+    // Russia's forces in Crimea count against the freeze, not against the zero in the rest of Ukraine.
+    const limit = (id: string) => state.limits.find((l) => l.limit === id && l.party === 'ru')!;
+    expect([limit('crimea-no-increase').declared, limit('crimea-no-increase').status]).toEqual([31500, 'within']);
+    expect(limit('ukraine-no-permanent-combat-forces').declared).toBe(0);
+    // Every US offer and NATO's wait for all three metrics; they were met together on 29 March.
+    const spring = of('2022-04-01');
+    expect(spring.metrics.map((m) => [m.metric, m.status])).toEqual([
+      ['ru-border-band-troops', 'met-on-time'],
+      ['ru-belarus-troops', 'met-on-time'],
+      ['ru-black-sea-landing-ships', 'met-on-time'],
     ]);
+    const gated = regime.commitments.filter((c) => c.party !== 'ru');
+    for (const c of gated) {
+      const metrics = c.conditions.filter((x) => x.kind === 'metric-met').map((x) => x.metric);
+      expect(metrics, c.id).toEqual(['ru-border-band-troops', 'ru-belarus-troops', 'ru-black-sea-landing-ships']);
+    }
+    expect(statusOf(of('2022-03-28'), 'us-aegis-ashore-transparency')).toBe('awaiting-condition');
+    expect(statusOf(of('2022-03-30'), 'us-aegis-ashore-transparency')).toBe('in-force');
+    // The phased disclosure: each visited site opened in full by its date, so no phase finding, then or now.
+    expect(regime.escrow!.phases!.map((p) => p.region)).toEqual(['deveselu', 'mozdok']);
+    expect(evaluate('2022-04-13').findings.filter((f) => f.rule.startsWith('escrow.phase'))).toEqual([]);
+    expect(findings.filter((f) => f.rule.startsWith('escrow.phase'))).toEqual([]);
+  });
+
+  it("attaches evidence to every observation: the incident built on NATO's photograph of the bomber names its file", () => {
+    const incidents = foldDir(dir).engine.incidents(at('2022-12-31'));
+    const bomber = incidents.find((i) => i.evidence.sources.some((s) => s.class === 'open-source'))!;
+    expect(bomber.evidence.grade).toBe('single-source');
+    expect(bomber.evidence.files).toHaveLength(1);
+    expect(bomber.evidence.files[0]).toMatch(/^[0-9a-f]{64}$/);
+    const observed = incidents.filter((i) => i.evidence.sources.some((s) => s.type === 'observation'));
+    for (const i of observed) expect(i.evidence.files.length, i.id).toBeGreaterThan(0);
   });
 
   it('follows commitments through the year', () => {
@@ -261,12 +310,14 @@ describe('the European security 2022 scenario', () => {
       'ru-ukraine-no-offensive-missiles': 'proposed',
       'us-aegis-ashore-transparency': 'awaiting-condition',
       'ru-ground-missile-base-transparency': 'proposed',
+      'nato-exercise-briefings': 'proposed',
     });
     expect(statuses(of('2022-04-01'))).toEqual({
       'us-ukraine-no-offensive-missiles': 'in-force',
       'ru-ukraine-no-offensive-missiles': 'in-force',
       'us-aegis-ashore-transparency': 'in-force',
       'ru-ground-missile-base-transparency': 'in-force',
+      'nato-exercise-briefings': 'in-force',
     });
     expect(statuses(of('2022-08-01'))['ru-ukraine-no-offensive-missiles']).toBe('breached');
     expect(statuses(state)).toEqual({
@@ -274,10 +325,11 @@ describe('the European security 2022 scenario', () => {
       'ru-ukraine-no-offensive-missiles': 'breached',
       'us-aegis-ashore-transparency': 'awaiting-condition',
       'ru-ground-missile-base-transparency': 'withdrawn',
+      'nato-exercise-briefings': 'awaiting-condition',
     });
     expect(
       renderMessage(state.commitments.find((c) => c.commitment === 'us-aegis-ashore-transparency')!.reason, 'en'),
-    ).toBe('awaiting: "ru-ground-missile-base-transparency" accepted');
+    ).toBe('awaiting: "ru-ground-missile-base-transparency" accepted; metric "ru-border-band-troops" met');
     // The US limits in Ukraine bound it only while its commitment was in force, and it kept them.
     const usUkraine = (s: ComplianceState) =>
       s.limits.find((l) => l.limit === 'ukraine-no-offensive-gl-missiles' && l.party === 'us')!.status;

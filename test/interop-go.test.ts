@@ -11,12 +11,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tilesPlugin } from '../src/api/tiles.js';
 import { fromBase64, toBase64 } from '../src/crypto/bytes.js';
+import { parseNote } from '../src/crypto/note.js';
 import { parseSignerKey } from '../src/crypto/vkey.js';
+import { selectCosignatures } from '../src/federation/cosignature-selection.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { parseCheckpoint, signCheckpoint } from '../src/tlog/checkpoint.js';
-import { evaluateCheckpoint, parsePolicy } from '../src/tlog/policy.js';
+import { cosignerFromSeed } from '../src/tlog/cosignature.js';
+import { evaluateCheckpoint, formatPolicy, parsePolicy } from '../src/tlog/policy.js';
 import { detente } from './helpers/cli.js';
+import { listen, makeLog, quietApp, seed } from './helpers/logs.js';
 import {
   addUser,
   freePort,
@@ -468,5 +473,60 @@ describe("Go's note and tlog accept our cosigned checkpoints and tlog-proof file
     expect(runProof([join(work, 'us.policy'), join(work, 'thin.tlog-proof'), join(work, 'entry')]).stderr).toMatch(
       /^FAIL: quorum Witnesses not met/,
     );
+  });
+  it('a log with 56 witnesses and 56 mirrors: the checkpoint served as a node selects opens under note.Open with a quorum of all 56', async () => {
+    const log = makeLog(tmp(), 'fifty-seven.detente.example/log', 3);
+    const app = quietApp();
+    try {
+      log.grow(5);
+      const text = parseNote(log.store.head()!.checkpoint).text;
+      const cosigners = (kind: string, from: number) =>
+        Array.from({ length: 56 }, (_, i) =>
+          cosignerFromSeed(nodeSuite, `p${i}.detente.example/${kind}`, seed(from + i)),
+        );
+      const witnesses = cosigners('witness', 100);
+      const mirrors = cosigners('mirror', 180);
+      const held = (c: ReturnType<typeof cosignerFromSeed>, t: number) => {
+        const line = c.cosignLine(text, t);
+        const sig = parseNote(`${text}\n${line}`).signatures[0]!;
+        return { name: sig.name, keyId: sig.keyId, timestamp: t, line: line.trimEnd() };
+      };
+      const selected = selectCosignatures(
+        witnesses.map((w, i) => held(w, 1_700_000_000 + i)),
+        mirrors.map((m, i) => held(m, 1_700_000_100 - i)),
+        56,
+      );
+      await app.register(tilesPlugin, {
+        logs: [
+          {
+            prefix: '/log',
+            store: log.store,
+            vkey: log.vkey,
+            witnesses: witnesses.map((w) => w.verifierKey),
+            mirrors: mirrors.map((m) => m.verifierKey),
+            cosignatures: () => [...selected.witnesses, ...selected.receipts].map((c) => c.line),
+          },
+        ],
+        cacheBytes: 0,
+      });
+      const { base } = await listen(app);
+      const note = await fetchText(`${base}/log/checkpoint`);
+      expect(parseNote(note).signatures).toHaveLength(100);
+      const names = witnesses.map((_, i) => `p${i}`);
+      const policy = formatPolicy({
+        logs: [{ vkey: log.vkey }],
+        witnesses: witnesses.map((w, i) => ({ name: names[i]!, vkey: w.verifierKey })),
+        groups: [{ name: 'Witnesses', threshold: 56, spelling: 'all', members: names }],
+        quorum: 'Witnesses',
+      });
+      writeFileSync(join(work, 'fifty-seven.policy'), policy);
+      writeFileSync(join(work, 'fifty-seven.checkpoint'), note);
+      const r = runProof(['--checkpoint', join(work, 'fifty-seven.policy'), join(work, 'fifty-seven.checkpoint')]);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toBe(`OK fifty-seven.detente.example/log 5 - ${[...names].sort().join(',')}\n`);
+    } finally {
+      await app.close();
+      log.close();
+    }
   });
 });

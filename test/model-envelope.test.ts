@@ -146,6 +146,14 @@ function samples(): EnvelopeFields[] {
       issuedAt,
       body: { step: 'lists', inspection: 'nst-type-one', host: 'ru', inspectors: ['A. Smith'], aircrew: ['B. Jones'] },
     },
+    ru('proposal', {
+      forum: 'ssd',
+      track: 'inf-range-missiles',
+      title: { en: 'Draft treaty', ru: 'Проект договора' },
+      tabled: '2021-12-17T00:00:00Z',
+      document: { sha256: 'ab'.repeat(32), size: 10, mediaType: 'text/markdown', name: 'draft.md' },
+      draft: { sha256: 'cd'.repeat(32), size: 20, mediaType: 'application/yaml' },
+    }),
     ru('assessment', {
       incident: 'inspection.item-not-found/detente.example/us#25',
       position: 'insufficient-information',

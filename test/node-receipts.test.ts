@@ -105,14 +105,13 @@ describe('a backdated receipt is refused, and every node counts from the honest 
     }
   });
 
-  it('the served checkpoint carries the witnesses’ cosignatures, then the mirrors’ receipts', async () => {
+  it('the served checkpoint carries the witnesses’ cosignatures, then the mirrors’ receipts, earliest first', async () => {
     const note = await (await fetch(`${us.url}/logs/us/checkpoint`)).text();
     const signers = [...note.matchAll(/^— (\S+) /gm)].map((m) => m[1]);
-    expect(signers).toEqual([
-      US,
-      ...['detente.example/nato/witness', 'detente.example/ru/witness'].sort(),
-      ...['detente.example/nato/mirror', 'detente.example/ru/mirror'].sort(),
-    ]);
+    expect(signers[0]).toBe(US);
+    expect(signers.slice(1, 3).sort()).toEqual(['detente.example/nato/witness', 'detente.example/ru/witness']);
+    // ru's backdated receipt is the earliest (served, though it does not count: every node judges it alike).
+    expect(signers.slice(3)).toEqual(['detente.example/ru/mirror', 'detente.example/nato/mirror']);
     const api = await (await fetch(`${us.url}/api/cosignatures?origin=${encodeURIComponent(US)}&size=1`)).json();
     expect(api.lines).toHaveLength(2);
     expect(api.receipts).toHaveLength(2);

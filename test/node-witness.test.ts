@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -246,6 +246,65 @@ describe('tlog-witness add-checkpoint', () => {
       );
       expect(opened.cosignatures[0]!.timestamp).toBe(c.timestamp);
       expect(toBase64(c.root)).toBe(toBase64(parseCheckpoint(parseNote(note).text).root));
+    }
+  });
+});
+
+describe('the witness answers once its state is durable, the fsync off the event loop (group commit)', () => {
+  it('twenty concurrent requests from one old size: one 200, nineteen 409 naming it', async () => {
+    const dir = tmp();
+    const log = makeLog(dir, ORIGIN, 1);
+    log.grow(4);
+    log.grow(4);
+    const witness = Witness.open(join(dir, 'w.sqlite'), {
+      cosigners: [cosignerFromSeed(suite, 'witness.test/durable', seed(9))],
+      logs: [{ vkey: log.vkey }],
+      suite,
+      clock: () => T0,
+    });
+    try {
+      expect((await witness.addCheckpointDurable(request(log, 0, 4))).status).toBe(200);
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () => witness.addCheckpointDurable(request(log, 4, 8))),
+      );
+      expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+      for (const a of answers.filter((x) => x.status !== 200)) {
+        expect(a.status).toBe(409);
+        expect(parseTreeSizeBody(a.body)).toBe(8);
+      }
+      // Another connection to the file (another process would be the same) reads the committed state.
+      const again = Witness.open(join(dir, 'w.sqlite'), {
+        cosigners: [cosignerFromSeed(suite, 'witness.test/durable', seed(9))],
+        logs: [{ vkey: log.vkey }],
+        suite,
+      });
+      expect(again.latest(ORIGIN)!.size).toBe(8);
+      expect(again.cosignatures(ORIGIN)).toHaveLength(2);
+      again.close();
+    } finally {
+      witness.close();
+      log.close();
+    }
+  });
+
+  it('a flush that fails: STORE_ERROR, and nothing more is answered until a restart', async () => {
+    const dir = tmp();
+    const log = makeLog(dir, ORIGIN, 1);
+    log.grow(3);
+    const witness = Witness.open(join(dir, 'w.sqlite'), {
+      cosigners: [cosignerFromSeed(suite, 'witness.test/durable', seed(9))],
+      logs: [{ vkey: log.vkey }],
+      suite,
+      clock: () => T0,
+    });
+    try {
+      // The WAL gone from under it (a failing disk stands in): its fsync cannot even open the file.
+      rmSync(join(dir, 'w.sqlite-wal'));
+      await expect(witness.addCheckpointDurable(request(log, 0, 3))).rejects.toMatchObject({ code: 'STORE_ERROR' });
+      await expect(witness.addCheckpointDurable(request(log, 0, 3))).rejects.toThrow(/restart the node/);
+    } finally {
+      witness.close();
+      log.close();
     }
   });
 });

@@ -54,6 +54,8 @@ function views(): { path: string; ready: string }[] {
     { path: '/map', ready: '[data-site]' },
     { path: '/map?site=ukrainka', ready: '[data-testid="site-panel"]' },
     { path: '/board', ready: '[data-testid="quotas"]' },
+    { path: '/incidents', ready: '[data-incident]' },
+    { path: '/missions', ready: '[data-testid="mission-quotas"]' },
     { path: '/timeline', ready: '[data-entry]' },
     { path: `/entry/${encodeURIComponent(web.node.origin('us'))}/3`, ready: '[data-step="cosignatures"]' },
     { path: '/health', ready: '[data-cosigner]' },

@@ -173,26 +173,26 @@ describe('dashboard', () => {
       .locator('[data-finding]')
       .evaluateAll((els) => els.map((e) => [e.getAttribute('data-finding'), e.getAttribute('data-severity')]));
     // Exactly what the node's engine reports, in the board, as of the node's clock (after the exercise): the
-    // scenario's 32, the postponed Kozelsk inspection never conducted, and 8 BCC years short of two sessions
+    // scenario's 31, the postponed Kozelsk inspection never conducted, and 8 BCC years short of two sessions
     // (two parties, four treaty years to its expiry on 5 February 2026).
     const { findings } = await (await fetch(`${web.node.base}/api/findings`)).json();
     expect(rows.map((r) => r[0]).sort()).toEqual(findings.map((f: { id: string }) => f.id).sort());
-    expect(rows.length).toBe(41);
+    expect(rows.length).toBe(40);
     expect(Object.fromEntries(rows)).toMatchObject({
       'regime.signature-mismatch/detente.example/ru#0': 'minor',
-      'inspection.absence-not-confirmed/detente.example/us#31': 'critical',
-      'escrow.found-not-declared/detente.example/us#31': 'critical',
-      'escrow.declared-not-found/detente.example/us#25': 'major',
+      'inspection.absence-not-confirmed/detente.example/us#34': 'critical',
+      'escrow.found-not-declared/detente.example/us#34': 'critical',
+      'escrow.declared-not-found/detente.example/us#28': 'major',
       'limit.exceeded-observed/ukraine-no-offensive-gl-missiles/ru/2022-07-12T14:00:00.000Z': 'critical',
-      'inspection.item-mismatch/detente.example/us#21': 'major',
+      'inspection.item-mismatch/detente.example/us#24': 'major',
       'metric.relapsed/ru-border-band-troops/2022-09-02T14:00:00.000Z': 'major',
-      'acknowledgement.missing/detente.example/ru#17/us': 'minor',
-      'inspection.short-notice/detente.example/us#11': 'minor',
-      'metric.sources-disagree/ru-border-band-troops/detente.example/nato#2': 'info',
+      'acknowledgement.missing/detente.example/ru#16/us': 'minor',
+      'inspection.short-notice/detente.example/us#9': 'minor',
+      'metric.sources-disagree/ru-border-band-troops/detente.example/nato#3': 'info',
     });
     // The worst first.
     expect(rows.slice(0, 2).map((r) => r[1])).toEqual(['critical', 'critical']);
-    const mismatch = page.locator('[data-finding="inspection.item-mismatch/detente.example/us#21"]');
+    const mismatch = page.locator('[data-finding="inspection.item-mismatch/detente.example/us#24"]');
     expect(await mismatch.textContent()).toContain('Russian Federation');
     // The engine's message (a code and parameters) rendered by the catalogue, not shown raw.
     expect(await mismatch.textContent()).toMatch(/differs? from ru's declaration: RU-/);
@@ -201,14 +201,14 @@ describe('dashboard', () => {
     const cited = await mismatch
       .locator('a[data-ref]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-ref')));
-    const expected = findings.find((f: { id: string }) => f.id === 'inspection.item-mismatch/detente.example/us#21');
+    const expected = findings.find((f: { id: string }) => f.id === 'inspection.item-mismatch/detente.example/us#24');
     expect(cited).toEqual(expected.refs.map((r: { origin: string; index: number }) => `${r.origin}#${r.index}`));
     // Filter by severity.
     await page.getByTestId('filter-severity').selectOption('critical');
     await expect.poll(() => page.locator('[data-finding]').count()).toBe(3);
     // A reference opens the entry, verified in the browser.
     await page.getByTestId('filter-severity').selectOption('');
-    await page.locator('[data-finding="inspection.short-notice/detente.example/us#11"] a[data-ref]').click();
+    await page.locator('[data-finding="inspection.short-notice/detente.example/us#9"] a[data-ref]').click();
     await expect.poll(() => page.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
     expect(await page.locator('[data-testid="raw-json"] pre').first().textContent()).toContain(
       '"type": "inspection-request"',
@@ -294,7 +294,7 @@ describe('dashboard', () => {
     // The panel's findings are those the engine places at the site (Finding.site), no more and no fewer.
     const { findings } = await (await fetch(`${web.node.base}/api/findings?asOf=${END}`)).json();
     const atKozelsk = findings.filter((f: { site?: string }) => f.site === 'kozelsk').map((f: { id: string }) => f.id);
-    expect(atKozelsk).toContain('inspection.item-mismatch/detente.example/us#21');
+    expect(atKozelsk).toContain('inspection.item-mismatch/detente.example/us#24');
     const shown = await page
       .locator('[data-site-finding]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-site-finding')));
@@ -307,7 +307,7 @@ describe('dashboard', () => {
     const page = await open('/timeline');
     await expect.poll(() => page.getByTestId('entry-count').textContent()).toMatch(/\d+ entries/);
     const total = Number((await page.getByTestId('entry-count').textContent())!.match(/\d+/)![0]);
-    expect(total).toBe(104 + web.node.monitoring);
+    expect(total).toBe(114 + web.node.monitoring);
     const rendered = await page.locator('[data-entry]').count();
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(60); // only what is visible (and a little overscan) is in the DOM

@@ -5,13 +5,12 @@
  * - The node decodes each entry once (`PartyNode.indexEntries`); a *snapshot* is every entry with the time it
  *   counts from, in the engine's canonical order, built once per data version (`PartyNode.dataVersion`: a log
  *   grew, a cosignature, blob or evidence arrived). `/api/entries` pages through it.
- * - The engine's fold follows the snapshots: when the new order only adds entries after those already applied, it
- *   applies just those; when a cosignature moved an entry's counted time (the order changed), it folds again from
- *   the start. Either way in slices between turns of the event loop, so `GET /logs`, the witness and the peers'
- *   fetches are served meanwhile. One build and one fold run at a time; every request waiting for the same
- *   version shares them.
- * - A state as of an earlier date folds the prefix counted by then: a few of those engines and the last answers
- *   are kept (bounded), and an answer for "now" is reused for a second while the data stays the same.
+ * - The engine's folds follow the snapshots (fold-cache.ts): reused while their input is unchanged, extended when
+ *   the new order only adds entries after those applied, folded again from the start when an applied entry moved.
+ *   In slices between turns of the event loop, so `GET /logs`, the witness and the peers' fetches are served
+ *   meanwhile. One build and one fold run at a time; every request waiting for the same version shares them.
+ * - A state as of an earlier date folds the prefix counted by then, kept while that prefix is unchanged. Answers
+ *   are kept per fold and date (bounded), and an answer for "now" is reused for a second while the fold is the same.
  */
 
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -25,10 +24,11 @@ import { Complaints } from '../node/complaints.js';
 import type { NodeEntry, PartyNode } from '../node/node.js';
 import { bordersFor } from '../runtime/borders.js';
 import { symmetricNode } from '../runtime/node-crypto.js';
+import { FoldCache, type Folded, type ForkCharge, sameInputs } from './fold-cache.js';
 
-/** Entries decoded, or applied to the engine, between two turns of the event loop (each slice takes a few ms). */
+/** Entries decoded between two turns of the event loop (each slice takes a few ms). */
 const SLICE = 500;
-/** How long an answer "as of now" is reused while the data does not change. */
+/** How long an answer "as of now" is reused while the fold does not change. */
 const NOW_REUSE_MS = 1000;
 
 export type IndexedEntry = NodeEntry & {
@@ -47,11 +47,6 @@ export interface Snapshot {
 export interface Answer {
   state: Buffer;
   findings: Buffer;
-}
-
-interface Fold {
-  snapshot: Snapshot;
-  engine: Engine;
 }
 
 /** Runs jobs one after another; a job asked for again while queued or running is shared. */
@@ -76,12 +71,13 @@ export class ReadModel {
   readonly #zones: ZoneIndex;
   #snapshot: Snapshot | undefined;
   readonly #builds = new SharedQueue<Snapshot>();
-  #fold: Fold | undefined;
-  readonly #folds = new SharedQueue<Fold>();
-  readonly #pastFolds = new SharedQueue<Engine>();
-  readonly #past = new LRUCache<string, Engine>({ max: 4 });
+  readonly #folds: FoldCache;
+  /** The data version the current full fold is of. */
+  #foldedVersion: string | undefined;
+  readonly #foldQueue = new SharedQueue<Folded>();
+  readonly #pastQueue = new SharedQueue<Folded>();
   readonly #answers = new LRUCache<string, Answer>({ max: 64 });
-  #now: { version: string; at: number } | undefined;
+  #now: { fold: number; at: number } | undefined;
   /** A declaration's further items, once its blobs have arrived (they never change then). */
   readonly #more = new Map<string, readonly Item[]>();
 
@@ -106,6 +102,16 @@ export class ReadModel {
       });
     }
     this.#zones = new ZoneIndex(node.regime, bordersFor(node.regime));
+    this.#folds = new FoldCache(
+      () =>
+        new Engine({
+          regime: node.regime,
+          regimeHash: node.regimeHash,
+          zones: this.#zones,
+          sym: symmetricNode,
+          sha256: node.suite.sha256,
+        }),
+    );
   }
 
   /** The node's clock: an exercise's simulated now, else the wall clock. What "as of now" means. */
@@ -125,12 +131,14 @@ export class ReadModel {
     while (!this.#node.indexEntries(SLICE)) await nextTurn();
     // The audience keys its party may read (asynchronous: HPKE), so that the fold below can open sealed entries.
     const reader = this.view === 'party';
-    if (reader) await this.#node.submissions.audienceKeys.readAll(this.#node.allEntries());
+    const before = this.#node.dataVersion();
+    const all = this.#node.allEntries();
+    if (reader) await this.#node.submissions.audienceKeys.readAll(all);
     // From here on synchronous, so the version read is the one the entries are of.
     const version = this.#node.dataVersion();
     if (this.#snapshot?.version === version) return this.#snapshot;
     const keys = this.#node.submissions.audienceKeys;
-    const entries: IndexedEntry[] = this.#node.allEntries().map((e) => {
+    const entries: IndexedEntry[] = (version === before ? all : this.#node.allEntries()).map((e) => {
       if (e.envelope.type === 'sealed') {
         if (!reader) return e;
         const contentKey = keys.contentKey(e.leafHash, e.envelope);
@@ -144,7 +152,10 @@ export class ReadModel {
     });
     entries.sort(compareEntries);
     this.complaints?.check(entries);
-    this.#snapshot = { version, entries };
+    // Most versions leave every entry as it was (a cosignature that moved no counted time): keep the entries held.
+    const previous = this.#snapshot?.entries;
+    const same = previous?.length === entries.length && sameInputs(previous, entries, entries.length);
+    this.#snapshot = { version, entries: same ? previous : entries };
     return this.#snapshot;
   }
 
@@ -159,94 +170,56 @@ export class ReadModel {
     return items;
   }
 
-  /**
-   * The engine with every entry of a snapshot applied: of `snapshot` or a newer one (folding backwards to an
-   * older snapshot than the one folded would throw the newer fold away).
-   */
-  async engine(snapshot: Snapshot): Promise<Fold> {
-    if (this.#fold?.snapshot === snapshot) return this.#fold;
-    return this.#folds.run(snapshot.version, () => this.#foldToNewest());
-  }
-
-  async #foldToNewest(): Promise<Fold> {
-    const snapshot = this.#snapshot!;
-    const previous = this.#fold;
-    if (previous?.snapshot === snapshot) return previous;
-    const { entries } = snapshot;
-    const applied = previous?.snapshot.entries;
-    // Forks are charged once, after the last entry: a fold that records them is never extended in place.
-    const forks = this.#node.forks();
-    const extend = forks.length === 0 && previous !== undefined && isPrefix(applied!, entries);
-    const engine = extend ? previous.engine : this.#newEngine();
-    // The engine is changed in place from here: nobody may read it half-applied.
-    this.#fold = undefined;
-    await this.#apply(engine, entries, extend ? applied!.length : 0, entries.length);
-    recordForks(engine, entries, forks);
-    this.#fold = { snapshot, engine };
-    return this.#fold;
-  }
-
-  #newEngine(): Engine {
-    return new Engine({
-      regime: this.#node.regime,
-      regimeHash: this.#node.regimeHash,
-      zones: this.#zones,
-      sym: symmetricNode,
-      sha256: this.#node.suite.sha256,
+  /** The full fold of a snapshot: of `snapshot` or a newer one (folding back to an older one would be wasted). */
+  async engine(snapshot: Snapshot): Promise<Folded> {
+    const current = this.#folds.full;
+    if (current && this.#foldedVersion === snapshot.version) return current;
+    return this.#foldQueue.run(snapshot.version, async () => {
+      const newest = this.#snapshot!;
+      const folded = await this.#folds.fold(newest.entries, this.#forks());
+      this.#foldedVersion = newest.version;
+      return folded;
     });
   }
 
-  async #apply(engine: Engine, entries: readonly IndexedEntry[], from: number, to: number): Promise<void> {
-    for (let i = from; i < to; i++) {
-      engine.apply(entries[i]!);
-      if ((i - from + 1) % SLICE === 0) await nextTurn();
-    }
+  /** An engine that can answer as of `asOf` (FoldCache.asOf), one fold at a time. */
+  engineAsOf(full: Folded, asOf: number): Promise<Folded> {
+    if ((full.entries.at(-1)?.countedAt ?? Number.NEGATIVE_INFINITY) <= asOf) return Promise.resolve(full);
+    return this.#pastQueue.run(`${full.id}\n${asOf}`, () => this.#folds.asOf(full, asOf, this.#forks()));
   }
 
-  /**
-   * An engine that can answer as of `asOf`: the full fold when every entry counts by then, else a fold of the
-   * entries counted by then (a prefix of the canonical order; the engine refuses a date before an entry it applied).
-   */
-  async engineAsOf(fold: Fold, asOf: number): Promise<Engine> {
-    const { snapshot, engine: full } = fold;
-    if ((full.lastCountedAt ?? Number.NEGATIVE_INFINITY) <= asOf) return full;
-    const key = `${snapshot.version}\n${asOf}`;
-    const kept = this.#past.get(key);
-    if (kept) return kept;
-    return this.#pastFolds.run(key, async () => {
-      const engine = this.#newEngine();
-      const { entries } = snapshot;
-      let end = 0;
-      while (end < entries.length && entries[end]!.countedAt <= asOf) end++;
-      await this.#apply(engine, entries, 0, end);
-      recordForks(engine, entries.slice(0, end), this.#node.forks());
-      this.#past.set(key, engine);
-      return engine;
-    });
+  #forks(): ForkCharge[] {
+    return this.#node.forks().map((f) => ({
+      origin: f.origin,
+      party: f.party,
+      size: f.size,
+      foldedTo: f.foldedTo,
+      evidence: f.file,
+    }));
   }
 
   /**
    * The state and findings as canonical JSON (the same entries give the same bytes on every node), as of `asOf`
-   * (ms), or now when undefined.
+   * (ms), or now when undefined. Answers are kept per fold and date: a new data version that leaves the fold's
+   * input unchanged reuses them.
    */
   async answer(asOf: number | undefined): Promise<Answer> {
     for (;;) {
-      const fold = await this.engine(await this.snapshot());
-      const { snapshot } = fold;
+      const full = await this.engine(await this.snapshot());
       let at = asOf;
       if (at === undefined) {
         const now = this.now();
-        const reuse = this.#now?.version === snapshot.version && now - this.#now.at < NOW_REUSE_MS;
-        if (!reuse) this.#now = { version: snapshot.version, at: now };
+        const reuse = this.#now?.fold === full.id && now - this.#now.at < NOW_REUSE_MS;
+        if (!reuse) this.#now = { fold: full.id, at: now };
         at = this.#now!.at;
       }
-      const key = `${snapshot.version}\n${at}`;
+      const folded = await this.engineAsOf(full, at);
+      // The full fold is extended in place by the next one: evaluate it only while it is still the current one.
+      if (folded === full && this.#folds.full !== full) continue;
+      const key = `${folded.id}\n${at}`;
       const kept = this.#answers.get(key);
       if (kept) return kept;
-      const engine = await this.engineAsOf(fold, at);
-      // The full fold is extended in place by the next one: evaluate it only while it is still the current one.
-      if (engine === fold.engine && this.#fold !== fold) continue;
-      const result = engine.evaluate(at);
+      const result = folded.engine.evaluate(at);
       const answer = {
         state: Buffer.from(canonicalJson(result.state)),
         findings: Buffer.from(canonicalJson({ findings: result.findings })),
@@ -254,37 +227,5 @@ export class ReadModel {
       this.#answers.set(key, answer);
       return answer;
     }
-  }
-}
-
-/** Whether `applied` is, entry for entry (same counted time, same further items), the start of `entries`. */
-function isPrefix(applied: readonly IndexedEntry[], entries: readonly IndexedEntry[]): boolean {
-  if (applied.length > entries.length) return false;
-  for (let i = 0; i < applied.length; i++) {
-    const a = applied[i]!;
-    const b = entries[i]!;
-    if (
-      a.origin !== b.origin ||
-      a.index !== b.index ||
-      a.countedAt !== b.countedAt ||
-      a.moreItems !== b.moreItems ||
-      // A sealed entry folded as hidden before its audience key was opened must be folded again, opened.
-      a.contentKey !== b.contentKey
-    ) {
-      return false;
-    }
-  }
-  return true;
-}
-
-/**
- * A log proven to have forked is folded only up to where its branches part (PartyNode.foldedSize), and charged for
- * it as of its last entry folded.
- */
-function recordForks(engine: Engine, entries: readonly IndexedEntry[], forks: ReturnType<PartyNode['forks']>): void {
-  for (const f of forks) {
-    let at = 0;
-    for (const e of entries) if (e.origin === f.origin) at = e.countedAt;
-    engine.recordFork({ ...f, evidence: f.file, at });
   }
 }

@@ -2,7 +2,8 @@
  * Serves logs in the C2SP tlog-tiles layout (v0.1.0), one URL prefix a log:
  *
  *   GET <prefix>/checkpoint                      text/plain; charset=utf-8, Cache-Control: no-cache; the log's
- *                                                signature, then every held cosignature of exactly that checkpoint
+ *                                                signature, then the cosignatures of exactly that checkpoint that
+ *                                                `cosignatures` gives (a note carries at most 100 lines in all)
  *   GET <prefix>/policy                          the log's C2SP tlog-policy, when the log has one
  *   GET <prefix>/tile/<L>/<N>[.p/<W>]            application/octet-stream, immutable
  *   GET <prefix>/tile/entries/<N>[.p/<W>]        application/octet-stream, immutable
@@ -19,14 +20,15 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DetenteError, fail } from '../crypto/errors.js';
-import { parseNote } from '../crypto/note.js';
+import { MAX_SIGNATURES, parseNote } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { parseVerifierKey } from '../crypto/vkey.js';
+import { cosignatureLineVerifiesCached } from '../federation/verified-lines.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import type { LogStore } from '../store/store.js';
 import { parseCheckpoint } from '../tlog/checkpoint.js';
 import { type CosignatureVerifier, parseCosignatureVerifierKey } from '../tlog/cosignature.js';
-import { cosignatureLineVerifies, logSignedOnly } from '../tlog/cosigned-checkpoint.js';
+import { logSignedOnly } from '../tlog/cosigned-checkpoint.js';
 import { encodeBundle } from '../tlog/entry-bundle.js';
 import { HASH_SIZE } from '../tlog/hasher.js';
 import { hashesAtLevel } from '../tlog/tile-math.js';
@@ -124,9 +126,12 @@ class LogView {
   #note: string | undefined;
   #size = -1;
   #text = '';
-  /** The served note with the verified cosignatures appended, and the lines already judged for this note. */
+  /** The served note as the log signed it, with how many signature lines it has. */
+  #logSigned = '';
+  #logLines = 0;
+  /** The served note with the verified cosignatures appended, and the held lines it was built from. */
   #cosigned = '';
-  readonly #judged = new Set<string>();
+  #builtFrom: string | undefined;
   readonly #witnesses: readonly CosignatureVerifier[];
 
   constructor(log: ServedLog, origin: string, witnesses: readonly CosignatureVerifier[]) {
@@ -153,31 +158,43 @@ class LogView {
         this.#note = note;
         this.#size = size;
         this.#text = text;
-        this.#cosigned = note === undefined ? '' : logSignedOnly(note).note;
-        this.#judged.clear();
+        this.#logSigned = note === undefined ? '' : logSignedOnly(note).note;
+        this.#logLines = note === undefined ? 0 : parseNote(this.#logSigned).signatures.length;
+        this.#cosigned = this.#logSigned;
+        this.#builtFrom = undefined;
       }
     }
     return this.#note;
   }
 
   /**
-   * The served checkpoint with the cosignatures held for it. Each line is verified once per checkpoint (an
-   * Ed25519 verification), so a repeated read costs a look-up per held line.
+   * The served checkpoint with the cosignatures held for it, in the order given and never more than a note may
+   * carry (MAX_SIGNATURES lines, the log's own among them). The note is rebuilt only when the lines change; each
+   * line's verification (an Ed25519 verification) is remembered (federation/verified-lines.ts), so a repeated read
+   * costs one look-up of the held lines.
    */
   cosigned(): string | undefined {
     const note = this.refresh();
     if (note === undefined) return note;
     if (!this.log.cosignatures) return this.#cosigned;
-    for (const raw of this.log.cosignatures(this.#size)) {
-      const line = raw.trimEnd();
-      if (this.#judged.has(line)) continue;
-      this.#judged.add(line);
-      if (this.#cosigned.includes(`\n${line}\n`)) continue;
+    const held = this.log.cosignatures(this.#size).map((l) => l.trimEnd());
+    const key = held.join('\n');
+    if (key === this.#builtFrom) return this.#cosigned;
+    let out = this.#logSigned;
+    let lines = this.#logLines;
+    const seen = new Set<string>();
+    for (const line of held) {
+      if (lines >= MAX_SIGNATURES) break;
+      if (seen.has(line) || this.#logSigned.includes(`\n${line}\n`)) continue;
+      seen.add(line);
       // A cosignature of another checkpoint of this size (a fork), or a corrupt line, is not this one's.
-      if (!cosignatureLineVerifies(line, this.#text, this.#witnesses)) continue;
-      this.#cosigned += `${line}\n`;
+      if (!cosignatureLineVerifiesCached(line, this.#text, this.#witnesses)) continue;
+      out += `${line}\n`;
+      lines++;
     }
-    return this.#cosigned;
+    this.#builtFrom = key;
+    this.#cosigned = out;
+    return out;
   }
 
   /** Whether the served tree contains `needed` hashes (or entries) at `level`, re-reading the head if needed. */

@@ -19,6 +19,8 @@ export interface WitnessPluginOptions {
   /** Largest request body accepted (default 64 KiB: a checkpoint with 100 signatures and 63 proof lines fits). */
   bodyLimit?: number;
   /** Called when a request revealed that a log signed two inconsistent checkpoints. */
+  /** Called once the witness issued (and stored) new cosignatures: not for a re-cosign of the state it holds. */
+  onCosigned?: () => void;
   onEquivocation?: (evidence: NonNullable<ReturnType<Witness['addCheckpoint']>['evidence']>) => void;
 }
 
@@ -44,12 +46,14 @@ export const witnessPlugin: FastifyPluginAsync<WitnessPluginOptions> = async (ap
         tags: ['tlog-witness'],
       },
     },
-    (request, reply) => {
+    async (request, reply) => {
       const body = request.body ?? new Uint8Array(0);
-      const result = witness.addCheckpoint(
+      // Answered once the witness state is on disk, the fsync off the event loop (Witness.addCheckpointDurable).
+      const result = await witness.addCheckpointDurable(
         new Uint8Array(body.buffer, body.byteOffset, body.byteLength),
         options.origin,
       );
+      if (result.cosignatures) options.onCosigned?.();
       if (result.evidence) {
         request.log.warn({ origin: result.evidence.origin }, 'equivocation: a log signed two inconsistent checkpoints');
         options.onEquivocation?.(result.evidence);

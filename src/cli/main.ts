@@ -31,8 +31,9 @@ if (process.argv[2] !== 'log') {
     import('./escrow-commands.js'),
     import('./trust-commands.js'),
     import('./report-command.js'),
+    import('./replay.js'),
   ]);
-  const [key, evidence, node, audit, demo, regime, scenario, status, start, escrow, trust, report] = modules;
+  const [key, evidence, node, audit, demo, regime, scenario, status, start, escrow, trust, report, replay] = modules;
   key.registerKeyCommands(program);
   evidence.registerEvidenceCommands(program);
   node.registerNodeCommands(program);
@@ -45,6 +46,7 @@ if (process.argv[2] !== 'log') {
   escrow.registerEscrowCommands(program);
   trust.registerTrustCommands(program);
   report.registerReportCommand(program);
+  replay.registerReplayCommand(program);
 }
 
 try {

@@ -1,7 +1,9 @@
 /** `detente regime check FILE`: load a regime the way every party must, and list every problem or summarise it. */
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { fromHex, toHex } from '../crypto/bytes.js';
 import { ZoneIndex } from '../engine/zones.js';
+import { openLogSet } from '../exercise/read.js';
 import { formatDuration } from '../i18n/render.js';
 import { LANGS, type Lang } from '../i18n/types.js';
 import { type CatalogueLine, diffRegimes, notificationCatalogue, parseRegime, regimeHash } from '../model/index.js';
@@ -170,15 +172,21 @@ export function registerRegimeCommands(program: Command): void {
   regime
     .command('diff')
     .description('what regime B changes against regime A (a draft against the text in force, say), element by element')
-    .argument('<a>', 'the regime compared against')
-    .argument('<b>', 'the regime (or draft) it is compared with')
+    .argument('<a>', 'the regime compared against (a file, or with --dir the SHA-256 of a blob)')
+    .argument('<b>', 'the regime (or draft) it is compared with (a file, or with --dir the SHA-256 of a blob)')
+    .option('--dir <dir>', "a directory of party logs: a SHA-256 names a blob in it (a proposal's draft regime)")
     .option('--json', 'print JSON')
-    .action((a: string, b: string, opts: { json?: boolean }) => {
-      const load = (file: string) =>
-        parseRegime(readText(file, 'regime'), {
-          format: file.endsWith('.json') ? 'json' : 'yaml',
+    .action((a: string, b: string, opts: { json?: boolean; dir?: string }) => {
+      const load = (name: string) => {
+        if (opts.dir !== undefined && /^[0-9a-f]{64}$/.test(name)) {
+          // YAML is a superset of JSON: a draft stored either way parses.
+          return parseRegime(new TextDecoder().decode(blobIn(opts.dir, name)), { allowMissingKeys: true });
+        }
+        return parseRegime(readText(name, 'regime'), {
+          format: name.endsWith('.json') ? 'json' : 'yaml',
           allowMissingKeys: true,
         });
+      };
       const d = diffRegimes(load(a), load(b));
       if (opts.json) {
         printJson(d);
@@ -195,4 +203,18 @@ export function registerRegimeCommands(program: Command): void {
       }
       process.stdout.write(`${lines.join('\n')}\n`);
     });
+}
+
+/** A blob of any party's log in a directory of party logs, checked against its hash. */
+function blobIn(dir: string, sha256: string): Uint8Array {
+  const set = openLogSet(dir);
+  try {
+    for (const l of set.logs) {
+      const bytes = l.log.store.blob(fromHex(sha256));
+      if (bytes && toHex(nodeSuite.sha256(bytes)) === sha256) return bytes;
+    }
+  } finally {
+    set.close();
+  }
+  throw new UsageError(`no blob ${sha256} in the logs of ${dir}`);
 }

@@ -3,7 +3,7 @@
  * said so. Messages in English or Russian (`--lang`).
  */
 import type { ComplianceState, Finding } from '../engine/index.js';
-import { formatDuration, renderMessage, ruleTitle } from '../i18n/index.js';
+import { formatDuration, plural, renderMessage, ruleTitle } from '../i18n/index.js';
 import type { EntryRef, Regime } from '../model/index.js';
 import { codeWord, statusWord, words } from './words.js';
 
@@ -326,7 +326,7 @@ export function renderFindings(findings: readonly Finding[], asOf: string, lang:
   out.push(
     lang === 'en'
       ? `${findings.length} finding${findings.length === 1 ? '' : 's'} as of ${utc(asOf)}`
-      : `${findings.length} ${w('findingsAsOf')} ${utc(asOf)}`,
+      : `${findings.length} ${plural(findings.length, ['замечание', 'замечания', 'замечаний'], 'ru')} ${w('asOfDate')} ${utc(asOf)}`,
   );
   for (const sev of SEVERITY_ORDER) {
     const n = findings.filter((f) => f.severity === sev).length;

@@ -9,26 +9,43 @@ import { DetenteError, fail } from './errors.js';
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-function checkJson(value: unknown, path: string): void {
+/**
+ * Fails with BAD_INPUT naming the first value that is not plain JSON. The path is a stack of keys turned into text
+ * only for the error: a large state is checked without building a string per value.
+ */
+function checkJson(value: unknown, path: (string | number)[]): void {
   if (value === null || typeof value === 'boolean' || typeof value === 'string') return;
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) fail('BAD_INPUT', `${path}: expected a finite number`);
+    if (!Number.isFinite(value)) fail('BAD_INPUT', `${pathText(path)}: expected a finite number`);
     return;
   }
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) checkJson(value[i], `${path}[${i}]`);
+    for (let i = 0; i < value.length; i++) {
+      path.push(i);
+      checkJson(value[i], path);
+      path.pop();
+    }
     return;
   }
   if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const [k, v] of Object.entries(value)) checkJson(v, `${path}.${k}`);
+    // A plain object inherits no enumerable key: for-in visits its own, without an array of entries.
+    for (const k in value) {
+      path.push(k);
+      checkJson((value as Record<string, unknown>)[k], path);
+      path.pop();
+    }
     return;
   }
-  fail('BAD_INPUT', `${path}: expected a JSON value, got ${typeof value}`);
+  fail('BAD_INPUT', `${pathText(path)}: expected a JSON value, got ${typeof value}`);
+}
+
+function pathText(path: readonly (string | number)[]): string {
+  return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}`;
 }
 
 /** The canonical text of a JSON value. */
 export function canonicalJson(value: unknown): string {
-  checkJson(value, '$');
+  checkJson(value, []);
   try {
     return canonicalize(value) as string;
   } catch (err) {

@@ -34,7 +34,7 @@ import { compareEntries, sortEntries } from './order.js';
 import { Periodic } from './periodic.js';
 import { type RegimeState, RegimeStatus } from './regime-status.js';
 import { endOfDay, instant, iso } from './time.js';
-import { type TrackState, trackStates } from './tracks.js';
+import { type ProposalState, Proposals, type TrackState, trackStates } from './tracks.js';
 import { byString, type EngineEntry, type EntryRef, refOf } from './types.js';
 import type { ZoneIndex } from './zones.js';
 
@@ -104,6 +104,8 @@ export interface ComplianceState {
   missions: MissionsState;
   /** Negotiation tracks: open or closed by their gate (tracks.ts). */
   tracks: TrackState[];
+  /** Proposals tabled in the forums, by hash (tracks.ts); only where there are any. */
+  proposals?: ProposalState[];
   findings: { total: number; bySeverity: Record<Severity, number>; byRule: Record<string, number> };
 }
 
@@ -125,6 +127,7 @@ export class Engine {
   readonly #incidents = new Incidents();
   readonly #consultations: Consultations;
   readonly #missions: Missions;
+  readonly #proposals = new Proposals();
   /** The last entry applied (its order key only is read). */
   #last: Pick<EngineEntry, 'countedAt' | 'origin' | 'index'> | undefined;
   #total = 0;
@@ -471,9 +474,14 @@ export class Engine {
       case 'consultation':
         this.#consultations.apply(e, ref, at);
         break;
-      case 'mission':
-        this.#missions.apply(e, ref, at);
+      case 'proposal':
+        this.#proposals.apply(e, ref, at);
         break;
+      case 'mission': {
+        const outcome = this.#missions.apply(e, ref, at);
+        if (outcome) this.#inspections.missionOutcome(outcome);
+        break;
+      }
     }
   }
 
@@ -584,6 +592,7 @@ export class Engine {
       consultations: this.#consultations.state(q),
       missions: this.#missions.state(),
       tracks: trackStates(this.regime, q),
+      ...(this.#proposals.any ? { proposals: this.#proposals.state(asOf) } : {}),
       findings: {
         total: findings.length,
         bySeverity,

@@ -79,6 +79,8 @@ export const RULES = {
   'inspection.report-mismatch': { severity: 'minor' },
   'inspection.not-countersigned': { severity: 'minor' },
   'inspection.overran': { severity: 'minor' },
+  'inspection.reply-late': { severity: 'minor' },
+  'inspection.entry-late': { severity: 'major' },
   'inspection.item-not-found': { severity: 'major' },
   'inspection.item-mismatch': { severity: 'major' },
   'inspection.absence-not-confirmed': { severity: 'critical' },

@@ -9,8 +9,10 @@
 import type { ConfigurationValue, EnvelopeOf, InspectionType, Finding as ReportFinding } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
 import { type Finding, finding, keyOf } from './findings.js';
+import { entryLate, replyLate } from './inspection-time-limits.js';
 import { contains } from './intervals.js';
 import { LISTED, msg } from './messages.js';
+import type { MissionOutcome } from './missions.js';
 import { instant, iso, minus, periodIndex, periodStart, plus } from './time.js';
 import { byString, type EntryRef, refKey } from './types.js';
 
@@ -45,6 +47,8 @@ interface Request {
   /** The quota counters it consumed (own, host's), until a refusal gives them back. */
   consumed?: [string, string];
   refused?: { at: number; ref: EntryRef };
+  /** A mission's refusal, postponement or force majeure (missions.ts): the first stands. */
+  outcome?: MissionOutcome;
   report?: Report;
 }
 
@@ -71,6 +75,8 @@ export interface InspectionItemState {
   withinQuota: boolean;
   siteAllowed: boolean;
   status: 'requested' | 'conducted' | 'not-conducted' | 'not-due' | 'refused';
+  /** A mission's refusal, postponement or force majeure of the request (missions.ts). */
+  mission?: MissionOutcome['step'];
   report?: Omit<Report, 'at' | 'start' | 'end'> & { at: string; start: string; end: string };
 }
 
@@ -235,6 +241,25 @@ export class Inspections {
     }
     if (req.refused) return; // the first refusal stands
     req.refused = { at, ref };
+    const late = replyLate(req, ref, at);
+    if (late) this.#ctx.emit(late);
+    this.#giveBack(req);
+  }
+
+  /**
+   * A mission's refusal, postponement or force majeure of a request (missions.ts checked who may say it). When the
+   * regime says it does not consume the quota, the request gives back what it consumed. A refusal is already the
+   * host's finding (mission.refused) and force majeure excuses the inspection, so neither is later reported as not
+   * conducted; a postponed inspection is due from its new date.
+   */
+  missionOutcome(o: MissionOutcome): void {
+    const req = this.#requests.get(refKey(o.request));
+    if (!req || req.outcome || req.refused) return;
+    req.outcome = o;
+    if (o.quota === 'not-consumed') this.#giveBack(req);
+  }
+
+  #giveBack(req: Request): void {
     for (const k of req.consumed ?? []) this.#used.set(k, (this.#used.get(k) ?? 1) - 1);
     req.consumed = undefined;
   }
@@ -407,7 +432,11 @@ export class Inspections {
         refs: [ref],
       });
     }
-    if (matches && !req!.report) req!.report = rep;
+    if (matches && !req!.report) {
+      req!.report = rep;
+      const late = entryLate(req!, ref, start, at);
+      if (late) this.#ctx.emit(late);
+    }
     return ev;
   }
 
@@ -416,7 +445,13 @@ export class Inspections {
   }
 
   #reportDeadline(r: Request): number {
-    return plus(plus(r.arrival, r.type.duration), REPORT_GRACE);
+    const from = r.outcome?.step === 'postponement' ? Math.max(r.arrival, r.outcome.until!) : r.arrival;
+    return plus(plus(from, r.type.duration), REPORT_GRACE);
+  }
+
+  /** Closed by a mission's refusal (reported there) or excused by force majeure, as of `asOf`. */
+  #closed(r: Request, asOf: number): boolean {
+    return r.outcome !== undefined && r.outcome.step !== 'postponement' && r.outcome.at <= asOf;
   }
 
   findings(q: QueryContext): Finding[] {
@@ -446,6 +481,7 @@ export class Inspections {
         continue;
       }
       const deadline = this.#reportDeadline(r);
+      if (this.#closed(r, q.asOf)) continue;
       if (q.asOf < deadline || !contains(q.binding('host-inspections', r.type.id, r.host), r.arrival)) continue;
       out.push(
         finding({
@@ -497,9 +533,9 @@ export class Inspections {
         const binds = contains(q.binding('host-inspections', r.type.id, r.host), r.arrival);
         const status: InspectionItemState['status'] = r.report
           ? 'conducted'
-          : r.refused && r.refused.at <= q.asOf
+          : (r.refused && r.refused.at <= q.asOf) || (this.#closed(r, q.asOf) && r.outcome!.step === 'refusal')
             ? 'refused'
-            : !this.#due(r) || !binds
+            : !this.#due(r) || !binds || this.#closed(r, q.asOf)
               ? 'not-due'
               : q.asOf >= this.#reportDeadline(r)
                 ? 'not-conducted'
@@ -517,6 +553,7 @@ export class Inspections {
           withinQuota: !r.overQuota,
           siteAllowed: !r.notSelected,
           status,
+          ...(r.outcome && r.outcome.at <= q.asOf ? { mission: r.outcome.step } : {}),
           ...(rep
             ? {
                 report: {

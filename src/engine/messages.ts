@@ -46,6 +46,8 @@ export const MESSAGE_CODES = [
   'inspection.report-mismatch',
   'inspection.not-countersigned',
   'inspection.overran',
+  'inspection.reply-late',
+  'inspection.entry-late',
   'inspection.item-not-found',
   'inspection.item-mismatch',
   'inspection.absence-not-confirmed',

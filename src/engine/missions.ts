@@ -5,7 +5,8 @@
  * and a refusal, postponement or force majeure with the effect on the quota the regime gives it. A mission step by
  * the wrong side, or naming no request or lists, is reported and changes nothing.
  *
- * The quota effect is stated in the state (`quota`); the quota counts themselves are inspections.ts's.
+ * The quota effect is stated in the state (`quota`) and handed to inspections.ts, which keeps the quota counts
+ * (`missionOutcome`): a request the outcome does not consume is given back to the inspector's quota.
  */
 import type { EnvelopeOf, MissionRules } from '../model/index.js';
 import type { Ctx } from './context.js';
@@ -67,6 +68,25 @@ export interface MissionsState {
   missions: MissionState[];
 }
 
+/** A refusal, postponement or force majeure of a request, with what the regime says it does to the quota. */
+export interface MissionOutcome {
+  request: EntryRef;
+  step: OutcomeStep;
+  at: number;
+  /** A postponement's new date: the inspection is due from then. */
+  until?: number;
+  ref: EntryRef;
+  quota: QuotaEffect;
+}
+
+type OutcomeStep = 'refusal' | 'postponement' | 'force-majeure';
+type QuotaEffect = 'consumed' | 'not-consumed';
+
+function quotaEffect(rules: MissionRules, step: OutcomeStep): QuotaEffect {
+  const q = rules.quota;
+  return step === 'refusal' ? q.refused : step === 'postponement' ? q.postponed : q.forceMajeure;
+}
+
 const HOST_STEPS = new Set(['objection', 'briefing', 'refusal', 'postponement', 'force-majeure']);
 
 export class Missions {
@@ -94,12 +114,16 @@ export class Missions {
     });
   }
 
-  apply(e: EnvelopeOf<'mission'>, ref: EntryRef, at: number): void {
+  /**
+   * Applies a mission step; for a refusal, postponement or force majeure, returns what it does to the request (the
+   * engine hands it to inspections.ts, which keeps the quota counts).
+   */
+  apply(e: EnvelopeOf<'mission'>, ref: EntryRef, at: number): MissionOutcome | undefined {
     const b = e.body;
     if (b.step === 'lists') {
       if (!this.#rules(b.inspection)) {
         this.#misplaced(e, ref, at, 'no-rules');
-        return;
+        return undefined;
       }
       this.#lists.set(refKey(ref), {
         ref,
@@ -112,13 +136,13 @@ export class Missions {
         aircrew: b.aircrew.length,
         objected: [],
       });
-      return;
+      return undefined;
     }
     if (b.step === 'objection') {
       const lists = this.#lists.get(refKey(b.lists));
       if (!lists || e.party !== lists.host) {
         this.#misplaced(e, ref, at, lists ? 'side' : 'unknown');
-        return;
+        return undefined;
       }
       for (const n of b.names) if (lists.names.has(n) && !lists.objected.includes(n)) lists.objected.push(n);
       const due = plus(lists.at, this.#rules(lists.inspection)!.objectionWithin);
@@ -138,13 +162,13 @@ export class Missions {
           refs: [ref, lists.ref],
         });
       }
-      return;
+      return undefined;
     }
     const m = this.#missions.get(refKey(b.request));
     const side = m === undefined ? undefined : HOST_STEPS.has(b.step) ? m.host : m.inspector;
     if (!m || e.party !== side || m.outcome) {
       this.#misplaced(e, ref, at, !m ? 'unknown' : m.outcome ? 'closed' : 'side');
-      return;
+      return undefined;
     }
     const rules = this.#rules(m.inspection)!;
     switch (b.step) {
@@ -198,8 +222,9 @@ export class Missions {
             refs: [ref, m.ref],
           });
         }
-        break;
+        return { request: m.ref, ...m.outcome, quota: quotaEffect(rules, b.step) };
     }
+    return undefined;
   }
 
   #misplaced(e: EnvelopeOf<'mission'>, ref: EntryRef, at: number, why: 'unknown' | 'side' | 'closed' | 'no-rules') {
@@ -226,9 +251,7 @@ export class Missions {
       objected: [...l.objected].sort(byString),
     }));
     const missions = [...this.#missions.values()].map((m): MissionState => {
-      const q = this.#rules(m.inspection)!.quota;
-      const effect =
-        m.outcome?.step === 'refusal' ? q.refused : m.outcome?.step === 'postponement' ? q.postponed : q.forceMajeure;
+      const effect = m.outcome ? quotaEffect(this.#rules(m.inspection)!, m.outcome.step) : undefined;
       return {
         request: m.ref,
         inspection: m.inspection,

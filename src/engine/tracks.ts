@@ -1,12 +1,14 @@
 /**
  * Negotiation tracks as the state shows them: each track's forum, and whether it may move as of the query, when a
  * gate makes it depend on a metric (the de-escalation the seed's package waits for): open while the metric is met,
- * with the periods it was open so far. A track without a gate is always open.
+ * with the periods it was open so far. A track without a gate is always open. And the proposals tabled in the forums,
+ * each recorded by the hash of its document (and of its draft regime, if it is one).
  */
-import type { Regime } from '../model/index.js';
+import type { BlobRef, EnvelopeOf, Regime } from '../model/index.js';
 import type { QueryContext } from './context.js';
 import { containing } from './intervals.js';
-import { iso } from './time.js';
+import { instant, iso } from './time.js';
+import { byString, type EntryRef, type Text } from './types.js';
 
 export interface TrackState {
   track: string;
@@ -33,4 +35,51 @@ export function trackStates(regime: Regime, q: QueryContext): TrackState[] {
       opened: met.map(([a, b]) => ({ from: iso(a), ...(b <= q.asOf ? { until: iso(b) } : {}) })),
     };
   });
+}
+
+/** A proposal tabled in a forum, as its entry records it: the document and any draft regime by SHA-256. */
+export interface ProposalState {
+  ref: EntryRef;
+  party: string;
+  forum: string;
+  track?: string;
+  title: Text;
+  tabled: string;
+  /** When the entry counts from (it may record a proposal tabled earlier). */
+  recorded: string;
+  document: { sha256: string; mediaType: string; name?: string };
+  draft?: { sha256: string; mediaType: string; name?: string };
+}
+
+/** The proposals recorded, in the order they were tabled (the model checked their forum and track). */
+export class Proposals {
+  readonly #all: ProposalState[] = [];
+
+  get any(): boolean {
+    return this.#all.length > 0;
+  }
+
+  apply(e: EnvelopeOf<'proposal'>, ref: EntryRef, at: number): void {
+    const b = e.body;
+    const blob = (r: BlobRef) => ({ sha256: r.sha256, mediaType: r.mediaType, ...(r.name ? { name: r.name } : {}) });
+    this.#all.push({
+      ref,
+      party: e.party,
+      forum: b.forum,
+      ...(b.track !== undefined ? { track: b.track } : {}),
+      title: b.title,
+      tabled: iso(instant(b.tabled)),
+      recorded: iso(at),
+      document: blob(b.document),
+      ...(b.draft ? { draft: blob(b.draft) } : {}),
+    });
+  }
+
+  state(asOf: number): ProposalState[] {
+    return this.#all
+      .filter((p) => Date.parse(p.recorded) <= asOf)
+      .sort(
+        (a, b) => byString(a.tabled, b.tabled) || byString(a.ref.origin, b.ref.origin) || a.ref.index - b.ref.index,
+      );
+  }
 }

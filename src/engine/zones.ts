@@ -174,6 +174,15 @@ export class ZoneIndex {
         }
       }
     }
+    // A zone with `except` holds a point only if none of the excepted zones does (Ukraine except Crimea).
+    const byId = new Map(this.#tests);
+    for (const zone of regime.zones) {
+      if (!zone.except) continue;
+      const i = this.#tests.findIndex(([id]) => id === zone.id);
+      const base = this.#tests[i]?.[1];
+      const out = zone.except.map((x) => byId.get(x)).filter((t) => t !== undefined);
+      if (base) this.#tests[i] = [zone.id, (lon, lat) => base(lon, lat) && !out.some((t) => t(lon, lat))];
+    }
     if (missing.length) {
       const dataset = regime.geography?.borders.dataset ?? '(no geography.borders in the regime)';
       throw new DetenteError(

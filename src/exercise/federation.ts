@@ -206,6 +206,11 @@ function earlierRun(
   return file;
 }
 
+/** The lines of a selection of cosignatures, in a form to compare. */
+function selectionLines(s: { witnesses: { line: string }[]; receipts: { line: string }[] }): string {
+  return [...s.witnesses, ...s.receipts].map((c) => c.line).join('\n');
+}
+
 /**
  * The background loops of an exercise federation of `parties` nodes in one process. A play settles each step itself
  * (settleParty drives the rounds), so the loops only catch up with a peer that was down; what they cost while idle
@@ -378,8 +383,9 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   };
 
   /**
-   * Whether every node has the log of `party` at its head, with its blobs, every witness's cosignature and every
-   * other party's receipt (mirror cosignature).
+   * Whether every node has the log of `party` at its head, with its blobs: its author holds every witness's
+   * cosignature and every other party's receipt (mirror cosignature), and every other node the cosignatures the
+   * author serves with that checkpoint (as many as fit in a note: see federation/cosignature-selection.ts).
    */
   const settledFor = (owner: FederationNode): boolean => {
     const own = owner.node.logByParty(owner.party)!;
@@ -389,13 +395,13 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     const receipts = owner.node.receiptVkeysFor(owner.party).length;
     if (owner.node.cosignatures(own, size).length < witnesses) return false;
     if (owner.node.receipts(own, size).length < receipts) return false;
+    const served = selectionLines(owner.node.servedCosignatures(own, size));
     for (const n of nodes) {
       if (n === owner) continue;
       const log = n.node.logByParty(owner.party)!;
       if (n.node.servedSize(log) !== size) return false;
       if ((n.node.mirrors.get(owner.party)?.blobScan ?? 0) < size) return false;
-      if (n.node.cosignatures(log, size).length < witnesses) return false;
-      if (n.node.receipts(log, size).length < receipts) return false;
+      if (selectionLines(n.node.servedCosignatures(log, size)) !== served) return false;
     }
     return true;
   };
@@ -433,7 +439,8 @@ export async function startFederation(options: FederationOptions): Promise<Feder
   let nonces = 0;
   const playTimeline = async (play: PlayTimelineOptions = {}): Promise<FederationPlay> => {
     const refs = new Map<string, EntryRef>();
-    const context = playContext(suite, hash, timeline, refs);
+    // A $file's bytes stay with the scenario: the entry records it by hash (a node stores only items as blobs).
+    const context = playContext(suite, hash, timeline, refs, scenarioDir(scenario));
     const refused: FederationRefusal[] = [];
     const timeoutMs = play.settleTimeoutMs ?? 30_000;
     for (const [i, step] of timeline.steps.entries()) {
@@ -520,6 +527,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
 
     async function buildRequest(n: FederationNode, step: Step): Promise<unknown> {
       let body = resolveBody(step.body, context) as Record<string, unknown>;
+      context.files.clear();
       if (
         step.type === 'declaration' &&
         body.form === 'plain' &&

@@ -21,7 +21,6 @@ import { type OpeningEntry, openingEntryOf } from '../engine/escrow-entries.js';
 import { ZoneIndex } from '../engine/zones.js';
 import { createMultiOpening, type EscrowTree } from '../escrow/index.js';
 import { initLogDir, logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
-import type { LogWriter } from '../log/log-writer.js';
 import { problemsError } from '../model/common.js';
 import {
   type AudienceKeyBody,
@@ -59,7 +58,7 @@ import { Rfc6962Hasher } from '../tlog/hasher.js';
 import { SimulatedClock } from './clock.js';
 import { DEFAULT_SEED, exerciseKeys, exerciseRandom } from './keys.js';
 import { scenarioDir } from './scenarios.js';
-import { parseTimeline, playContext, resolveBody, type Step } from './timeline.js';
+import { parseTimeline, playContext, resolveBody, type Step, type Timeline } from './timeline.js';
 
 export const REGIME_FILE = 'regime.json';
 export const KEYS_FILE = 'keys.json';
@@ -141,195 +140,260 @@ export async function playScenario(name: string, dir: string, options: PlayOptio
   // Written first (a failed play can be replaced), then again with the counts.
   writeFileSync(join(dir, EXERCISE_FILE), `${JSON.stringify(meta, null, 2)}\n`);
 
-  const ix = regimeIndex(regime);
   // The audience keys the play may publish, made before the (synchronous) play: HPKE is asynchronous.
-  const sealing = await audienceKeysFor(
-    regime,
-    timeline.steps,
-    (party) => (purpose) => exerciseRandom(suite, name, seed, party, purpose),
-  );
-  const hasher = new Rfc6962Hasher(suite.sha256);
+  const sealing = await playSealing(name, seed, regime, timeline);
   const clock = new SimulatedClock(Date.parse(timeline.steps[0]!.at));
-  const logs = new Map<string, { log: OpenLog; writer: LogWriter; hashes: string[] }>();
-  const byOrigin = new Map<string, string[]>();
+  const logs = new Map<string, OpenLog>();
   try {
+    const sinks = new Map<string, PlaySink>();
     for (const p of regime.parties) {
       const logKey = p.keys.find((k) => k.roles.includes('log'));
       initLogDir(join(dir, p.id), p.origin, suite, logKey ? seeds.get(logKey.id) : undefined, clock.fn);
       const log = openLogDir(join(dir, p.id), suite);
       log.store.putBlob(fromHex(hash), regimeBytes(regime));
-      const entry = { log, writer: logWriter(log, suite, clock.fn), hashes: [] as string[] };
-      logs.set(p.id, entry);
-      byOrigin.set(p.origin, entry.hashes);
-    }
-    /** Published audience keys: by party, audience and period, their entry and key. */
-    const published = new Map<string, { ref: EntryRef; key: Uint8Array }>();
-
-    const refs = new Map<string, EntryRef>();
-    const context = playContext(suite, hash, timeline, refs);
-    /** The escrow trees of the escrowed declarations played (the party's secrets), by their entry. */
-    const trees = new Map<string, EscrowTree>();
-    let zoneIndex: ZoneIndex | undefined;
-    const zones = () => {
-      zoneIndex ??= new ZoneIndex(regime, bordersFor(regime));
-      return zoneIndex;
-    };
-    const refused: Refusal[] = [];
-    const exists = (r: EntryRef) => byOrigin.get(r.origin)?.[r.index] === r.leafHash;
-    /** The consultation steps played, by entry: what a new step's chain is checked against. */
-    const steps = new Map<string, ConsultationStep>();
-    timeline.steps.forEach((step, i) => {
-      clock.set(Date.parse(step.at));
-      const outcome = attempt(step);
-      if (outcome instanceof DetenteError) {
-        if (step.refused !== outcome.code) {
-          throw new DetenteError(outcome.code, `step ${step.id}: ${outcome.message}`, { problems: outcome.problems });
-        }
-        refused.push({
-          step: step.id,
-          party: step.party,
-          at: new Date(clock.now()).toISOString(),
-          code: outcome.code,
-          message: outcome.message,
-        });
-      } else if (step.refused !== undefined) {
-        throw new DetenteError(
-          'BAD_INPUT',
-          `step ${step.id}: expected to be refused with ${step.refused}, but it was accepted`,
-        );
-      } else refs.set(step.id, outcome);
-      options.onStep?.(i + 1, timeline.steps.length);
-    });
-
-    /** The signed sealed entry of `plain`, after the author's audience-key entry if it is the first of its kind. */
-    function sealedOf(plain: Envelope, audience: readonly string[], keyId: string) {
-      const target = logs.get(plain.party)!;
-      const id = sealingId(plain.party, audience, keyPeriod(plain.issuedAt));
-      let keys = published.get(id);
-      if (!keys) {
-        const made = sealing.get(id)!;
-        const declarant = ix.parties.get(plain.party)!.keys.find((k) => k.roles.includes('declarant'))!;
-        const entry = buildEnvelope({
-          type: 'audience-key',
-          party: plain.party,
-          key: declarant.id,
-          issuedAt: plain.issuedAt,
-          body: made.body,
-        } as EnvelopeFields);
-        const leaf = encodeEntry(signEntry(suite, entry, seeds.get(declarant.id)!));
-        const { first } = target.writer.append([leaf]);
-        const leafHash = toHex(hasher.hashLeaf(leaf));
-        target.hashes[first] = leafHash;
-        keys = { ref: { origin: target.log.store.origin, index: first, leafHash }, key: made.key };
-        published.set(id, keys);
-      }
-      const { id: entryId, salt } = sealingRandomness(symmetricNode, suite.sha256, keys.key, signingMessage(plain));
-      const sealed = sealEntry(symmetricNode, suite.sha256, plain, {
-        audience,
-        keys: keys.ref,
-        audienceKey: keys.key,
-        id: entryId,
-        salt,
+      logs.set(p.id, log);
+      const writer = logWriter(log, suite, clock.fn);
+      sinks.set(p.id, {
+        origin: log.store.origin,
+        putBlob: (h, bytes) => log.store.putBlob(h, bytes),
+        append: (leaf) => writer.append([leaf]).first,
       });
-      return signEntry(suite, sealed, seeds.get(keyId)!);
     }
-
-    function attempt(step: Step): EntryRef | DetenteError {
-      const target = logs.get(step.party)!;
-      try {
-        let body = resolveBody(step.body, context) as Record<string, unknown>;
-        const role = ENTRY_ROLE[step.type as keyof typeof ENTRY_ROLE];
-        const keyId = step.key ?? ix.parties.get(step.party)!.keys.find((k) => k.roles.includes(role))?.id;
-        if (!keyId) throw new DetenteError('KEY_UNKNOWN', `${step.party} has no key with role ${role}`);
-        const blobs: { hash: Uint8Array; bytes: Uint8Array }[] = [];
-        if (
-          step.type === 'declaration' &&
-          body.form === 'plain' &&
-          Array.isArray(body.items) &&
-          body.items.length > ENTRY_ITEMS
-        ) {
-          const items = body.items as Item[];
-          const more = [];
-          for (let k = ENTRY_ITEMS; k < items.length; k += BLOB_ITEMS) {
-            const bytes = canonicalJsonBytes(items.slice(k, k + BLOB_ITEMS));
-            const h = suite.sha256(bytes);
-            blobs.push({ hash: h, bytes });
-            more.push({
-              sha256: toHex(h),
-              size: bytes.length,
-              mediaType: 'application/json',
-              name: `items-${more.length + 1}.json`,
-            });
-          }
-          checkBlobItems(regime, items.slice(ENTRY_ITEMS), step);
-          body = { ...body, items: items.slice(0, ENTRY_ITEMS), more };
-        }
-        if (step.type === 'inspection-report' && step.countersign)
-          body = escortCountersigned(suite, ix, seeds, step.party, body);
-        if (step.type === 'consultation' && step.countersignBy !== undefined)
-          body = otherPartyCountersigned(suite, ix, seeds, step.party, step.countersignBy, body);
-        let committed: ReturnType<typeof commitItems> | undefined;
-        if (isEscrowCommit(step, body)) {
-          const random = exerciseRandom(suite, name, seed, step.party, `declaration/${body.asOf}`);
-          committed = commitItems(regime, body.items as Item[], body.asOf as string, suite, random);
-          body = escrowedBody(committed.body, body);
-        } else if (isEscrowOpening(step, body)) {
-          const entry = openingOf(trees, body, regime, zones, suite.sha256);
-          body = entry.body as unknown as Record<string, unknown>;
-          for (const b of entry.blobs) blobs.push({ hash: fromHex(b.ref.sha256), bytes: b.bytes });
-        }
-        const envelope = buildEnvelope({
-          type: step.type,
-          party: step.party,
-          key: keyId,
-          issuedAt: step.at,
-          body,
-        } as EnvelopeFields);
-        const signed = signEntry(suite, envelope, seeds.get(keyId)!);
-        verifyEntry(suite, regime, signed);
-        checkEntryRefs(envelope, exists);
-        if (envelope.type === 'consultation') {
-          const problems = consultationProblems(regime, envelope, (r) =>
-            exists(r) ? steps.get(refKey(r)) : undefined,
-          );
-          if (problems.length) throw problemsError('STAGE_INVALID', 'entry refused', problems);
-        }
-        for (const b of blobs) target.log.store.putBlob(b.hash, b.bytes);
-        const append = (leaf: Uint8Array) => {
-          const { first } = target.writer.append([leaf]);
-          const leafHash = toHex(hasher.hashLeaf(leaf));
-          target.hashes[first] = leafHash;
-          return { origin: target.log.store.origin, index: first, leafHash };
-        };
-        // A body the regime keeps from the public is sealed to its audience, as a node seals it (submissions.ts):
-        // the party's audience key of the year first, published once, then the sealed entry.
-        const audience = regimeAudience(regime, envelope);
-        const ref =
-          audience === 'public'
-            ? append(encodeEntry(signed))
-            : append(encodeEntry(sealedOf(envelope, audience, keyId)));
-        if (committed) trees.set(refKey(ref), committed.tree);
-        if (envelope.type === 'consultation') steps.set(refKey(ref), envelope);
-        return ref;
-      } catch (err) {
-        if (err instanceof DetenteError) return err;
-        throw err;
-      }
-    }
-
+    const played = playSteps({
+      name,
+      seed,
+      regime,
+      seeds,
+      hash,
+      timeline,
+      clock,
+      sinks,
+      sealing,
+      onStep: options.onStep,
+    });
     clock.set(timeline.end);
-    for (const p of meta.parties) p.entries = logs.get(p.id)!.hashes.length;
-    meta.refused = refused;
+    for (const p of meta.parties) p.entries = played.entries.get(p.id)!;
+    meta.refused = played.refused;
     writeFileSync(join(dir, EXERCISE_FILE), `${JSON.stringify(meta, null, 2)}\n`);
     return meta;
   } finally {
-    for (const { log } of logs.values()) log.close();
+    for (const log of logs.values()) log.close();
   }
 }
+
+/** Where a play writes one party's entries: its log on disk, or memory (a what-if replay, cli/replay). */
+export interface PlaySink {
+  origin: string;
+  putBlob(hash: Uint8Array, bytes: Uint8Array): void;
+  /** Appends one leaf at the clock's time; its index. */
+  append(leaf: Uint8Array): number;
+}
+
+export interface PlayStepsInput {
+  name: string;
+  seed: string;
+  regime: Regime;
+  seeds: ReadonlyMap<string, Uint8Array>;
+  hash: string;
+  timeline: Timeline;
+  clock: SimulatedClock;
+  /** One a party. */
+  sinks: ReadonlyMap<string, PlaySink>;
+  /**
+   * The audience keys to seal with (playSealing): a body the regime keeps from the public is sealed to its audience,
+   * as a node seals it. Without them every entry is played in the clear (an engine-only what-if, cli/replay).
+   */
+  sealing?: Sealing;
+  onStep?: (done: number, total: number) => void;
+}
+
+/**
+ * Plays a timeline's steps into the parties' sinks, each at its time on the clock: every check a node makes, the
+ * refusals the timeline expects (any other refusal, or an expected one accepted, fails the play).
+ */
+export function playSteps(input: PlayStepsInput): { refused: Refusal[]; entries: Map<string, number> } {
+  const { name, seed, regime, seeds, hash, timeline, clock, sinks, sealing } = input;
+  const suite = nodeSuite;
+  const options = { onStep: input.onStep };
+  const ix = regimeIndex(regime);
+  const hasher = new Rfc6962Hasher(suite.sha256);
+  const logs = new Map<string, { sink: PlaySink; hashes: string[] }>();
+  const byOrigin = new Map<string, string[]>();
+  for (const p of regime.parties) {
+    const entry = { sink: sinks.get(p.id)!, hashes: [] as string[] };
+    logs.set(p.id, entry);
+    byOrigin.set(p.origin, entry.hashes);
+  }
+  const refs = new Map<string, EntryRef>();
+  const context = playContext(suite, hash, timeline, refs, scenarioDir(name));
+  /** The escrow trees of the escrowed declarations played (the party's secrets), by their entry. */
+  const trees = new Map<string, EscrowTree>();
+  let zoneIndex: ZoneIndex | undefined;
+  const zones = () => {
+    zoneIndex ??= new ZoneIndex(regime, bordersFor(regime));
+    return zoneIndex;
+  };
+  const refused: Refusal[] = [];
+  const exists = (r: EntryRef) => byOrigin.get(r.origin)?.[r.index] === r.leafHash;
+  /** The consultation steps played, by entry: what a new step's chain is checked against. */
+  const steps = new Map<string, ConsultationStep>();
+  /** Published audience keys: by party, audience and period, their entry and key. */
+  const published = new Map<string, { ref: EntryRef; key: Uint8Array }>();
+  timeline.steps.forEach((step, i) => {
+    clock.set(Date.parse(step.at));
+    const outcome = attempt(step);
+    if (outcome instanceof DetenteError) {
+      if (step.refused !== outcome.code) {
+        throw new DetenteError(outcome.code, `step ${step.id}: ${outcome.message}`, { problems: outcome.problems });
+      }
+      refused.push({
+        step: step.id,
+        party: step.party,
+        at: new Date(clock.now()).toISOString(),
+        code: outcome.code,
+        message: outcome.message,
+      });
+    } else if (step.refused !== undefined) {
+      throw new DetenteError(
+        'BAD_INPUT',
+        `step ${step.id}: expected to be refused with ${step.refused}, but it was accepted`,
+      );
+    } else refs.set(step.id, outcome);
+    options.onStep?.(i + 1, timeline.steps.length);
+  });
+
+  /** Appends a leaf to `target`'s log; its reference. */
+  function append(target: { sink: PlaySink; hashes: string[] }, leaf: Uint8Array): EntryRef {
+    const first = target.sink.append(leaf);
+    const leafHash = toHex(hasher.hashLeaf(leaf));
+    target.hashes[first] = leafHash;
+    return { origin: target.sink.origin, index: first, leafHash };
+  }
+
+  /** The signed sealed entry of `plain`, after the author's audience-key entry if it is the first of its kind. */
+  function sealedOf(keys: Sealing, plain: Envelope, audience: readonly string[], keyId: string) {
+    const id = sealingId(plain.party, audience, keyPeriod(plain.issuedAt));
+    let held = published.get(id);
+    if (!held) {
+      const made = keys.get(id)!;
+      const declarant = ix.parties.get(plain.party)!.keys.find((k) => k.roles.includes('declarant'))!;
+      const entry = buildEnvelope({
+        type: 'audience-key',
+        party: plain.party,
+        key: declarant.id,
+        issuedAt: plain.issuedAt,
+        body: made.body,
+      } as EnvelopeFields);
+      const ref = append(logs.get(plain.party)!, encodeEntry(signEntry(suite, entry, seeds.get(declarant.id)!)));
+      held = { ref, key: made.key };
+      published.set(id, held);
+    }
+    const { id: entryId, salt } = sealingRandomness(symmetricNode, suite.sha256, held.key, signingMessage(plain));
+    const sealed = sealEntry(symmetricNode, suite.sha256, plain, {
+      audience,
+      keys: held.ref,
+      audienceKey: held.key,
+      id: entryId,
+      salt,
+    });
+    return signEntry(suite, sealed, seeds.get(keyId)!);
+  }
+
+  function attempt(step: Step): EntryRef | DetenteError {
+    const target = logs.get(step.party)!;
+    try {
+      let body = resolveBody(step.body, context) as Record<string, unknown>;
+      const blobs: { hash: Uint8Array; bytes: Uint8Array }[] = [];
+      // Files the body names by hash ($file) are stored with it, and only if it is.
+      for (const [h, bytes] of context.files) blobs.push({ hash: fromHex(h), bytes });
+      context.files.clear();
+      const role = ENTRY_ROLE[step.type as keyof typeof ENTRY_ROLE];
+      const keyId = step.key ?? ix.parties.get(step.party)!.keys.find((k) => k.roles.includes(role))?.id;
+      if (!keyId) throw new DetenteError('KEY_UNKNOWN', `${step.party} has no key with role ${role}`);
+      if (
+        step.type === 'declaration' &&
+        body.form === 'plain' &&
+        Array.isArray(body.items) &&
+        body.items.length > ENTRY_ITEMS
+      ) {
+        const items = body.items as Item[];
+        const more = [];
+        for (let k = ENTRY_ITEMS; k < items.length; k += BLOB_ITEMS) {
+          const bytes = canonicalJsonBytes(items.slice(k, k + BLOB_ITEMS));
+          const h = suite.sha256(bytes);
+          blobs.push({ hash: h, bytes });
+          more.push({
+            sha256: toHex(h),
+            size: bytes.length,
+            mediaType: 'application/json',
+            name: `items-${more.length + 1}.json`,
+          });
+        }
+        checkBlobItems(regime, items.slice(ENTRY_ITEMS), step);
+        body = { ...body, items: items.slice(0, ENTRY_ITEMS), more };
+      }
+      if (step.type === 'inspection-report' && step.countersign)
+        body = escortCountersigned(suite, ix, seeds, step.party, body);
+      if (step.type === 'consultation' && step.countersignBy !== undefined)
+        body = otherPartyCountersigned(suite, ix, seeds, step.party, step.countersignBy, body);
+      let committed: ReturnType<typeof commitItems> | undefined;
+      if (isEscrowCommit(step, body)) {
+        const random = exerciseRandom(suite, name, seed, step.party, `declaration/${body.asOf}`);
+        committed = commitItems(regime, body.items as Item[], body.asOf as string, suite, random);
+        body = escrowedBody(committed.body, body);
+      } else if (isEscrowOpening(step, body)) {
+        const entry = openingOf(trees, body, regime, zones, suite.sha256);
+        body = entry.body as unknown as Record<string, unknown>;
+        for (const b of entry.blobs) blobs.push({ hash: fromHex(b.ref.sha256), bytes: b.bytes });
+      }
+      const envelope = buildEnvelope({
+        type: step.type,
+        party: step.party,
+        key: keyId,
+        issuedAt: step.at,
+        body,
+      } as EnvelopeFields);
+      const signed = signEntry(suite, envelope, seeds.get(keyId)!);
+      verifyEntry(suite, regime, signed);
+      checkEntryRefs(envelope, exists);
+      if (envelope.type === 'consultation') {
+        const problems = consultationProblems(regime, envelope, (r) => (exists(r) ? steps.get(refKey(r)) : undefined));
+        if (problems.length) throw problemsError('STAGE_INVALID', 'entry refused', problems);
+      }
+      for (const b of blobs) target.sink.putBlob(b.hash, b.bytes);
+      // A body the regime keeps from the public is sealed to its audience, as a node seals it (submissions.ts):
+      // the party's audience key of the year first, published once, then the sealed entry.
+      const audience = sealing ? regimeAudience(regime, envelope) : 'public';
+      const ref =
+        audience === 'public' || !sealing
+          ? append(target, encodeEntry(signed))
+          : append(target, encodeEntry(sealedOf(sealing, envelope, audience, keyId)));
+      if (committed) trees.set(refKey(ref), committed.tree);
+      if (envelope.type === 'consultation') steps.set(refKey(ref), envelope);
+      return ref;
+    } catch (err) {
+      if (err instanceof DetenteError) return err;
+      throw err;
+    }
+  }
+  return { refused, entries: new Map([...logs].map(([id, l]) => [id, l.hashes.length])) };
+}
+
+/** The audience keys a play may publish, by author, audience and period (sealingId). */
+export type Sealing = ReadonlyMap<string, { key: Uint8Array; body: AudienceKeyBody }>;
 
 /** The key of an audience key: its author, audience and period. */
 function sealingId(party: string, audience: readonly string[], period: string): string {
   return `${party}\n${audience.join(',')}\n${period}`;
+}
+
+/** Every audience key a play of `timeline` may publish, from the exercise's randomness (audienceKeysFor). */
+export function playSealing(name: string, seed: string, regime: Regime, timeline: Timeline): Promise<Sealing> {
+  return audienceKeysFor(
+    regime,
+    timeline.steps,
+    (party) => (purpose) => exerciseRandom(nodeSuite, name, seed, party, purpose),
+  );
 }
 
 /**

@@ -3,12 +3,15 @@
  * time. This module reads and checks the file and resolves its directives (see the file's header); playing it is
  * play.ts's.
  */
+import { readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { toHex, utf8 } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import {
+  type BlobRef,
   ENTRY_TYPES,
   type EntryRef,
   Id,
@@ -158,6 +161,12 @@ export interface ResolveContext {
   regimeHash: string;
   itemSets: ReadonlyMap<string, Item[]>;
   ref(step: string): EntryRef;
+  /**
+   * A file of the scenario's folder as a blob (`$file`): its reference, and its bytes kept in `files` (by SHA-256,
+   * hex) for the play to store with the entry that names it.
+   */
+  file(path: string, mediaType: string): BlobRef;
+  files: Map<string, Uint8Array>;
 }
 
 /** The context of one play: `$ref`s resolve to the entries that earlier steps made, as `refs` holds them. */
@@ -166,7 +175,9 @@ export function playContext(
   regimeHash: string,
   timeline: Timeline,
   refs: ReadonlyMap<string, EntryRef>,
+  dir?: string,
 ): ResolveContext {
+  const files = new Map<string, Uint8Array>();
   return {
     suite,
     regimeHash,
@@ -175,6 +186,24 @@ export function playContext(
       const r = refs.get(id);
       if (!r) throw new DetenteError('BAD_INPUT', `timeline: step "${id}" has no entry (yet)`);
       return r;
+    },
+    files,
+    file: (path, mediaType) => {
+      // Only files of the scenario's own folder, named by a relative path without `..`.
+      if (dir === undefined || !/^[a-z0-9][a-z0-9._-]*(\/[a-z0-9][a-z0-9._-]*)*$/.test(path) || path.includes('..'))
+        throw new DetenteError(
+          'BAD_INPUT',
+          `timeline: $file ${JSON.stringify(path)} is not a file of the scenario's folder`,
+        );
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(readFileSync(join(dir, path)));
+      } catch {
+        throw new DetenteError('BAD_INPUT', `timeline: $file ${path}: no such file in ${dir}`);
+      }
+      const sha256 = toHex(suite.sha256(bytes));
+      files.set(sha256, bytes);
+      return { sha256, size: bytes.length, mediaType, name: basename(path) };
     },
   };
 }
@@ -186,6 +215,11 @@ export function resolveBody(value: unknown, ctx: ResolveContext): Json {
   if (isObject(value)) {
     if (typeof value.$ref === 'string') return ctx.ref(value.$ref) as unknown as Json;
     if (typeof value.$hash === 'string') return toHex(ctx.suite.sha256(utf8(value.$hash)));
+    if (typeof value.$file === 'string') {
+      if (typeof value.mediaType !== 'string')
+        throw new DetenteError('BAD_INPUT', `timeline: $file ${value.$file} needs its mediaType`);
+      return ctx.file(value.$file, value.mediaType) as unknown as Json;
+    }
     if (typeof value.$items === 'string') {
       const items = ctx.itemSets.get(value.$items);
       if (!items) throw new DetenteError('BAD_INPUT', `timeline: unknown item set "${value.$items}"`);

@@ -59,6 +59,10 @@ const messages: Record<MessageCode, string> = {
   'inspection.report-mismatch': "{party}'s report on {site} does not match the request it names",
   'inspection.not-countersigned': "{host}'s escort did not countersign {party}'s report on {site}",
   'inspection.overran': "{party}'s inspection at {site} lasted longer than {duration:duration}",
+  'inspection.reply-late':
+    '{host} replied to {inspector}\'s "{type}" request for {site} {late:duration} after its {limit:duration} to reply',
+  'inspection.entry-late':
+    '{host} let {inspector}\'s "{type}" inspectors into {site} at {start:time}, {late:duration} after the {limit:duration} from the request',
   'inspection.item-not-found':
     "{inspector}'s inspectors did not find {n} {n|item|items} {host} declared at {site}: {items}",
   'inspection.item-mismatch': "at {site}, {n} {n|item differs|items differ} from {host}'s declaration: {items}",
@@ -178,6 +182,8 @@ const rules: Record<RuleId, string> = {
   'inspection.report-mismatch': 'a report does not match its request',
   'inspection.not-countersigned': "the host's escort did not countersign the report",
   'inspection.overran': 'an inspection lasted longer than allowed',
+  'inspection.reply-late': 'the host replied to an inspection request after its time limit',
+  'inspection.entry-late': 'the host let the inspectors in later than the time limit after the request',
   'inspection.item-not-found': 'a declared item was not found where declared',
   'inspection.item-mismatch': 'an inspected item differs from its declaration',
   'inspection.absence-not-confirmed': 'items whose absence was to be verified are present',

@@ -68,6 +68,10 @@ const messages: Record<MessageCode, string> = {
   'inspection.report-mismatch': 'отчёт стороны {party} по объекту {site} не соответствует указанному запросу',
   'inspection.not-countersigned': 'сопровождающие стороны {host} не подписали отчёт стороны {party} по объекту {site}',
   'inspection.overran': 'инспекция стороны {party} на объекте {site} длилась дольше {duration:duration}',
+  'inspection.reply-late':
+    'сторона {host} ответила на запрос стороны {inspector} об инспекции «{type}» на объекте {site} с опозданием на {late:duration} (срок ответа {limit:duration})',
+  'inspection.entry-late':
+    'сторона {host} допустила инспекторов стороны {inspector} («{type}») на объект {site} в {start:time}, с опозданием на {late:duration} после срока {limit:duration} от запроса',
   'inspection.item-not-found':
     'инспекторы стороны {inspector} не нашли {n} {n|единицу|единицы|единиц}, заявленных стороной {host} на объекте {site}: {items}',
   'inspection.item-mismatch':
@@ -192,6 +196,8 @@ const rules: Record<RuleId, string> = {
   'inspection.report-mismatch': 'отчёт не соответствует запросу',
   'inspection.not-countersigned': 'сопровождающие принимающей стороны не подписали отчёт',
   'inspection.overran': 'инспекция длилась дольше положенного',
+  'inspection.reply-late': 'принимающая сторона ответила на запрос об инспекции позже установленного срока',
+  'inspection.entry-late': 'принимающая сторона допустила инспекторов позже установленного срока после запроса',
   'inspection.item-not-found': 'заявленная единица не найдена там, где заявлена',
   'inspection.item-mismatch': 'инспектированная единица отличается от заявленной',
   'inspection.absence-not-confirmed': 'единицы, отсутствие которых следовало подтвердить, присутствуют',

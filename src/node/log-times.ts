@@ -11,10 +11,11 @@ import {
   countedTimesByReceipt,
   type RefusedCosignature,
   type TimedCheckpoint,
+  type TimedCosignature,
 } from '../federation/counted-time.js';
 import { inclusionProofFromStore } from '../log/proofs.js';
 import { decodeEntry } from '../model/index.js';
-import type { LogStore } from '../store/store.js';
+import type { LogStore, StoredCosignature } from '../store/store.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
 import { rangeHash } from '../tlog/node-reader.js';
 import { TileNodeReader } from '../tlog/tile-node-reader.js';
@@ -34,6 +35,16 @@ export class LogTimes {
   /** Prefix maxima of the entries' `issuedAt` (ms): `#signed[i]` covers entries 0..i. */
   readonly #signed: number[] = [];
   #reader: TileNodeReader | undefined;
+  /** What compute has read so far: checkpoint sizes (ascending), stored and issued cosignatures with their rows. */
+  readonly #sizes: number[] = [];
+  readonly #hasRecord = new Set<number>();
+  readonly #stored = new Map<number, StoredCosignature[]>();
+  #storedRow = 0;
+  readonly #issued = new Map<number, TimedCosignature[]>();
+  #issuedId = 0;
+  /** Per size, the stored cosignatures as counted-time inputs, and those merged with our witness's: built once. */
+  readonly #timedStored = new Map<number, TimedCosignature[]>();
+  readonly #merged = new Map<number, readonly TimedCosignature[]>();
 
   constructor(store: LogStore, hasher: Rfc6962Hasher) {
     this.#store = store;
@@ -74,53 +85,90 @@ export class LogTimes {
 
   /**
    * Counted times up to `verified` (the served size). `receipts` are the mirror keys whose cosignatures are
-   * receipts (they bind), `witnesses` the witness keys that count where no receipt covers a checkpoint; `issued`
-   * are this node's own witness's cosignatures of the log, if it witnesses it. Receipts are stored with the log:
-   * the author's node stores the 200s of its pushes, a mirror its own receipt and those it fetches from the author.
+   * receipts (they bind), `witnesses` the witness keys that count where no receipt covers a checkpoint;
+   * `issuedSince(id)` gives this node's own witness's cosignatures of the log after row `id`, if it witnesses it.
+   * Receipts are stored with the log: the author's node stores the 200s of its pushes, a mirror its own receipt and
+   * those it fetches from the author.
+   *
+   * Incremental: checkpoints and cosignatures only ever append (a checkpoint is stored with each batch, a
+   * cosignature row is never rewritten), so each call reads from SQLite only those added since the last, and folds
+   * what it holds in memory. The result equals a full recomputation (test/node-log-times.test.ts).
    */
   compute(
     verified: number,
     receipts: ReadonlyMap<string, string>,
     witnesses: ReadonlyMap<string, string>,
-    issued: readonly IssuedCosignature[],
+    issuedSince: (id: number) => readonly (IssuedCosignature & { id: number })[] = () => [],
   ): CountedTimes {
-    const bySize = new Map<number, TimedCheckpoint & { cosignatures: TimedCheckpoint['cosignatures'][number][] }>();
-    const at = (size: number) => {
-      let c = bySize.get(size);
-      if (!c) {
-        c = { size, root: this.rootAt(size), cosignatures: [] };
-        bySize.set(size, c);
-      }
-      return c;
-    };
-    for (const r of this.#store.checkpointRecords()) {
-      if (r.size === 0 || r.size > verified) continue;
-      const c = at(r.size);
-      const stored = this.#store.cosignatures(r.size);
-      if (stored.length === 0) continue;
-      // Stored cosignatures were verified over the checkpoint this store holds for that size.
-      const note = this.#store.checkpoint(r.size);
-      for (const s of stored) {
-        const ref: CosignatureRef = { line: s.line, note: note ?? '' };
-        c.cosignatures.push({ witness: `${s.name}\n${s.keyId}`, timestamp: s.timestamp, root: c.root, ref });
-      }
+    this.#gather(issuedSince);
+    const checkpoints: TimedCheckpoint[] = [];
+    for (const size of this.#sizes) {
+      if (size > verified) break;
+      checkpoints.push({ size, root: this.rootAt(size), cosignatures: this.#cosignaturesAt(size) });
     }
-    for (const w of issued) {
-      if (w.size === 0 || w.size > verified) continue;
-      const ref: CosignatureRef = { line: w.line, note: '' };
-      at(w.size).cosignatures.push({
-        witness: `${w.name}\n${w.keyId}`,
-        timestamp: w.timestamp,
-        root: toHex(w.root),
-        ref,
-      });
+    // Sizes only our own witness cosigned (a tree shown to it that the log may never have published).
+    for (const [size, issued] of this.#issued) {
+      if (size === 0 || size > verified || this.#hasRecord.has(size)) continue;
+      checkpoints.push({ size, root: this.rootAt(size), cosignatures: issued });
     }
     return countedTimesByReceipt({
-      checkpoints: [...bySize.values()],
+      checkpoints,
       latestSigned: (n) => this.latestSigned(n),
       witnesses,
       receipts,
     });
+  }
+
+  /** Reads the checkpoints and cosignatures added since the last call. */
+  #gather(issuedSince: (id: number) => readonly (IssuedCosignature & { id: number })[]): void {
+    const last = this.#sizes.length === 0 ? 0 : this.#sizes[this.#sizes.length - 1]!;
+    for (const r of this.#store.checkpointRecords(last)) {
+      if (r.size === 0) continue;
+      this.#sizes.push(r.size);
+      this.#hasRecord.add(r.size);
+      // Cosignatures that arrived before their checkpoint's record get their note now.
+      this.#timedStored.delete(r.size);
+    }
+    for (const s of this.#store.cosignaturesSince(this.#storedRow)) {
+      this.#storedRow = s.row;
+      const at = this.#stored.get(s.size);
+      if (at) at.push(s);
+      else this.#stored.set(s.size, [s]);
+      this.#timedStored.delete(s.size);
+    }
+    for (const w of issuedSince(this.#issuedId)) {
+      this.#issuedId = w.id;
+      const ref: CosignatureRef = { line: w.line, note: '' };
+      const timed = { witness: `${w.name}\n${w.keyId}`, timestamp: w.timestamp, root: toHex(w.root), ref };
+      const at = this.#issued.get(w.size);
+      if (at) at.push(timed);
+      else this.#issued.set(w.size, [timed]);
+      this.#merged.delete(w.size);
+    }
+  }
+
+  /** The cosignatures over the checkpoint of `size`: those stored with the log, then our own witness's. */
+  #cosignaturesAt(size: number): readonly TimedCosignature[] {
+    let merged = this.#merged.get(size);
+    let stored = this.#timedStored.get(size);
+    if (stored === undefined) {
+      stored = [];
+      const rows = this.#stored.get(size) ?? [];
+      // Stored cosignatures were verified over the checkpoint this store holds for that size.
+      const note = rows.length > 0 ? (this.#store.checkpoint(size) ?? '') : '';
+      const root = this.rootAt(size);
+      for (const s of rows) {
+        const ref: CosignatureRef = { line: s.line, note };
+        stored.push({ witness: `${s.name}\n${s.keyId}`, timestamp: s.timestamp, root, ref });
+      }
+      this.#timedStored.set(size, stored);
+      merged = undefined;
+    }
+    if (merged === undefined) {
+      merged = [...stored, ...(this.#issued.get(size) ?? [])];
+      this.#merged.set(size, merged);
+    }
+    return merged;
   }
 
   /**

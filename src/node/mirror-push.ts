@@ -13,10 +13,11 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { concat } from '../crypto/bytes.js';
 import { formatSignatureLine, parseNote } from '../crypto/note.js';
+import { verifyCosignatureLine } from '../federation/verified-lines.js';
 import type { LogStore } from '../store/store.js';
 import { parseCheckpoint } from '../tlog/checkpoint.js';
 import { consistencyProof } from '../tlog/consistency.js';
-import { type CosignatureVerifier, verifyCosignature } from '../tlog/cosignature.js';
+import type { CosignatureVerifier } from '../tlog/cosignature.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
 import {
   encodeAddEntriesHeader,
@@ -195,8 +196,9 @@ export class MirrorPusher {
     parseCheckpoint(text);
     for (const sig of parseAddCheckpointResponse(body)) {
       if (sig.name !== t.verifier.name || sig.keyId !== t.verifier.keyId) continue; // unknown keys are ignored
-      const { timestamp } = verifyCosignature(t.verifier, text, sig);
       const line = formatSignatureLine(sig).trimEnd();
+      // Remembered: the checkpoint this node serves carries the line, verified again there.
+      const { timestamp } = verifyCosignatureLine(t.verifier, text, line);
       if (!this.#store.cosignatures(size).some((c) => c.line === line)) {
         // Off the event loop, sharing the flush of the batches being appended (group commit).
         await this.#store.addCosignatureDeferred({ size, name: sig.name, keyId: sig.keyId, timestamp, line });

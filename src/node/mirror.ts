@@ -64,6 +64,14 @@ const VALIDATE_RUN = 32;
 /** The store got past this sync's batch from another writer (the push receiver) while the batch was fetched. */
 class Overtaken extends Error {}
 
+/** A bundle as fetched: its entries and the bytes it holds; `checked` settles once validateMany has judged them. */
+interface Fetched {
+  raw: number;
+  entries: Uint8Array[];
+  validated: boolean;
+  checked?: Promise<void>;
+}
+
 /** An entry the validator refused: the mirror stops before committing the batch that holds it. */
 export class EntryRejectedError extends Error {
   readonly index: number;
@@ -338,22 +346,25 @@ export class LogMirror {
    * (HTTP) has each entry validated as its bytes arrive, in its own buffer, and the first bad one ends the fetch:
    * `validated` bundles need neither validation nor copying. Bundles are fetched ahead, as many as fit in
    * BUFFER_BYTES at the size of the last one (at most FETCH_CONCURRENCY): a peer serving 16 MiB bundles gets one
-   * request in flight, not eight.
+   * request in flight, not eight. With validateMany, a bundle is read while the workers still judge the one before,
+   * and each is yielded only once it and every one before it are judged (the first refused entry in index order
+   * ends the sync, and the reads ahead with it).
    */
-  async *#bundles(begin: number, treeSize: number): AsyncGenerator<{ entries: Uint8Array[]; validated: boolean }> {
+  async *#bundles(begin: number, treeSize: number): AsyncGenerator<Fetched> {
     const first = Math.floor(begin / TILE_WIDTH);
     const last = Math.floor((treeSize - 1) / TILE_WIDTH);
-    const ahead: Promise<{ raw: number; entries: Uint8Array[]; validated: boolean }>[] = [];
+    const ahead: Promise<Fetched>[] = [];
     let next = first;
     // One request until the first bundle shows how large this peer's bundles are.
     let window = 1;
-    // Streamed bundles are validated in order: each starts validating once the one before it is done.
+    // Streamed bundles are read in order: each once the one before it is read (and, entry by entry, validated).
     let previous: Promise<unknown> = Promise.resolve();
+    let stopped = false;
     const fetchOne = (index: number) => {
       const width = Math.min(TILE_WIDTH, treeSize - index * TILE_WIDTH);
       const lo = Math.max(begin, index * TILE_WIDTH) - index * TILE_WIDTH;
-      const p = this.#source.bundleEntries
-        ? this.#streamBundle(index, width, lo, previous)
+      const p: Promise<Fetched> = this.#source.bundleEntries
+        ? this.#streamBundle(index, width, lo, previous, () => stopped)
         : Promise.resolve(this.#source.entryBundle(index, width)).then((raw) => {
             this.#held(raw.length);
             try {
@@ -368,28 +379,37 @@ export class LogMirror {
       previous = p;
       return p;
     };
-    while (next <= last || ahead.length > 0) {
-      while (next <= last && ahead.length < window) ahead.push(fetchOne(next++));
-      const bundle = await ahead.shift()!;
-      window = Math.max(1, Math.min(FETCH_CONCURRENCY, Math.floor(BUFFER_BYTES / Math.max(1, bundle.raw))));
-      try {
-        yield bundle;
-      } finally {
-        this.#held(-bundle.raw);
+    try {
+      while (next <= last || ahead.length > 0) {
+        while (next <= last && ahead.length < window) ahead.push(fetchOne(next++));
+        const bundle = await ahead.shift()!;
+        window = Math.max(1, Math.min(FETCH_CONCURRENCY, Math.floor(BUFFER_BYTES / Math.max(1, bundle.raw))));
+        try {
+          await bundle.checked;
+          yield bundle;
+        } finally {
+          this.#held(-bundle.raw);
+        }
       }
+    } finally {
+      // Stopped early (a refused entry, a failed commit): the reads ahead end, and what they hold is let go.
+      stopped = true;
+      for (const p of ahead) p.then((b) => this.#held(-b.raw)).catch(() => {});
     }
   }
 
   /**
    * Bundle `index` read entry by entry, each validated as it arrives (entries before `skip` are already ours). The
-   * request goes out at once; its body is read once `previous` (the bundle before) is validated.
+   * request goes out at once; its body is read once `previous` (the bundle before) is read. With validateMany the
+   * promise settles once the body is read, and `checked` once its runs are judged; reading stops if `stopped()`.
    */
   async #streamBundle(
     index: number,
     width: number,
     skip: number,
     previous: Promise<unknown>,
-  ): Promise<{ raw: number; entries: Uint8Array[]; validated: boolean }> {
+    stopped: () => boolean,
+  ): Promise<Fetched> {
     const entries: Uint8Array[] = [];
     let raw = 0;
     let i = 0;
@@ -400,6 +420,7 @@ export class LogMirror {
       await previous;
       let sliceStart = Date.now();
       for (; !step.done; step = await stream.next()) {
+        if (stopped()) throw new Error('the mirror stopped reading');
         const entry = step.value;
         raw += 2 + entry.length;
         this.#held(2 + entry.length);
@@ -416,13 +437,16 @@ export class LogMirror {
           sliceStart = Date.now();
         }
       }
-      await many?.done();
     } catch (err) {
       this.#held(-raw);
       await stream.return?.(undefined);
       throw err;
     }
-    return { raw, entries, validated: true };
+    if (!many) return { raw, entries, validated: true };
+    const checked = many.done();
+    // Awaited in order by #bundles, unless the sync stops first.
+    checked.catch(() => {});
+    return { raw, entries, validated: true, checked };
   }
 
   /** Bytes of the peer's data this mirror holds right now (bundles being decoded, entries of the open batch). */

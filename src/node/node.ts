@@ -5,11 +5,12 @@
  *
  * Loops (each one round at a time, never overlapping itself):
  * - mirror: every `mirror.syncEveryMs`, each peer's log is synced (LogMirror; every new entry decoded and verified
- *   under the regime, and required to be the peer's party's), then the cosignatures the peer holds for the
- *   mirrored checkpoint are fetched, verified against the regime's witness keys and stored;
+ *   under the regime, and required to be the peer's party's), then the cosignatures the peer serves for the
+ *   mirrored checkpoint are fetched, verified against the regime's witness and mirror keys and stored
+ *   (cosignature-client.ts);
  * - witness client: every `witness.requestEveryMs` (and after each batch), the own log's latest checkpoint is sent
  *   to each peer's witness (C2SP tlog-witness add-checkpoint, with a consistency proof from the size that witness
- *   last cosigned), and the cosignatures returned are verified and stored (LogStore.addCosignature);
+ *   last cosigned), and the cosignatures returned are verified and stored (cosignature-client.ts);
  * - gossip: every `gossip.everyMs`, for each log this node holds (its own included), the checkpoint this node holds
  *   and the checkpoints every other peer serves for it are compared (detectFork); a log that showed two histories
  *   to two peers is caught in one round, and the evidence is kept in `evidence/`.
@@ -19,17 +20,23 @@
  * and `countedAt` (src/federation/counted-time.ts: from signed data only, the same on every node).
  *
  * One file past 500 lines: it is the composition root of the node, and each part it wires is a file of its own
- * (mirror, witness, submissions, log-times, evidence-store); what remains here is the loops that connect them.
+ * (mirror, witness, cosignature-client, push-mirroring, submissions, log-times, evidence-store); what remains here
+ * is the loops that connect them.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { fromBase64, fromHex, toBase64, toHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
-import { formatSignatureLine, parseNote } from '../crypto/note.js';
+import { parseNote } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { formatVerifierKey } from '../crypto/vkey.js';
 import { openingBlobRefs } from '../engine/escrow-entries.js';
+import {
+  type CosignatureSelection,
+  MAX_COSIGNATURE_LINES,
+  selectCosignatures,
+} from '../federation/cosignature-selection.js';
 import type { RefusedCosignature } from '../federation/counted-time.js';
 import { type EquivocationEvidence, EVIDENCE_FORMAT, verifyEvidence } from '../federation/evidence.js';
 import { detectFork, type Observation } from '../federation/gossip.js';
@@ -55,19 +62,9 @@ import { nodeSuite } from '../runtime/node-crypto.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import type { LogStore } from '../store/store.js';
 import { parseCheckpoint } from '../tlog/checkpoint.js';
-import {
-  type CosignatureVerifier,
-  cosignerFromSeed,
-  parseCosignatureVerifierKey,
-  verifyCosignature,
-} from '../tlog/cosignature.js';
+import { type CosignatureVerifier, cosignerFromSeed, parseCosignatureVerifierKey } from '../tlog/cosignature.js';
+import { logSignedOnly } from '../tlog/cosigned-checkpoint.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
-import {
-  formatAddCheckpointRequest,
-  parseAddCheckpointResponse,
-  parseTreeSizeBody,
-  TREE_SIZE_CONTENT_TYPE,
-} from '../tlog/witness-protocol.js';
 import type { RandomSource } from './audience-keys.js';
 import {
   loadRegime,
@@ -80,6 +77,7 @@ import {
   witnessName,
   witnessVkeyOf,
 } from './config.js';
+import { CosignatureClient, type CosignTarget } from './cosignature-client.js';
 import { type AnyEvidence, EvidenceStore, type Fork } from './evidence-store.js';
 import { LogTimes } from './log-times.js';
 import { LogMirror, mirroredCheckpoint } from './mirror.js';
@@ -133,6 +131,11 @@ export interface MirrorState {
 
 export interface PartyNodeOptions {
   suite?: CryptoSuite;
+  /**
+   * Cosignature lines a served checkpoint carries beside the log's signature (default, and at most, 99: a note has
+   * at most 100 signature lines). Tests lower it to play a federation whose policy needs more lines than fit.
+   */
+  cosignatureLines?: number;
   /** ms since the epoch (checkpoint times, default issuedAt). */
   clock?: () => number;
   /** Override the peers of node.json (tests: ports known only at start). */
@@ -146,21 +149,9 @@ export interface PartyNodeOptions {
   sealingRandom?: RandomSource;
 }
 
-interface CosignTarget {
-  party: string;
-  url: string;
-  verifier: CosignatureVerifier;
-  /** The size this peer's witness last cosigned, as far as we know. */
-  size: number;
-  /** The request in flight and those waiting for it (one at a time per witness). */
-  queue?: Promise<void>;
-}
-
 /** The largest blob a node stores or fetches (a declaration's items beyond those in the entry). */
 export const MAX_BLOB = 1 << 20;
-/** Bounds on what a peer may send (M3): 100 cosignature lines, a witness's few lines, a page of evidence. */
-const MAX_COSIGNATURES_BYTES = 32 * 1024;
-const MAX_WITNESS_REPLY_BYTES = 16 * 1024;
+/** Bounds on what a peer may send (M3): a page of evidence (cosignatures: cosignature-client.ts). */
 const EVIDENCE_PAGE = 20;
 const MAX_EVIDENCE_BYTES = 4 << 20;
 /** How long after a push the node looks again at the peer's cosignatures (its witnesses' round takes a moment). */
@@ -191,6 +182,7 @@ export class PartyNode {
   readonly #logs = new Map<string, LogInfo>();
   readonly #witnessVerifiers: Map<string, { party: string; verifier: CosignatureVerifier }>;
   readonly #cosignTargets: CosignTarget[] = [];
+  readonly #cosigning: CosignatureClient;
   readonly #timers = new Set<NodeJS.Timeout>();
   readonly #running = new Set<Promise<unknown>>();
   readonly #logger: NonNullable<PartyNodeOptions['logger']>;
@@ -203,6 +195,7 @@ export class PartyNode {
   readonly #logTimes = new Map<string, LogTimes>();
   readonly #refusalsLogged = new Set<string>();
   readonly #clock: () => number;
+  readonly #cosignatureLines: number;
   #closed = false;
   #cosignRequested = false;
   #version = 0;
@@ -225,6 +218,7 @@ export class PartyNode {
     this.#logger = options.logger ?? (() => {});
     this.#timeoutMs = options.timeoutMs ?? 5000;
     this.#clock = options.clock ?? Date.now;
+    this.#cosignatureLines = Math.min(options.cosignatureLines ?? MAX_COSIGNATURE_LINES, MAX_COSIGNATURE_LINES);
     const { regime, text } = loadRegime(dir, this.config, this.suite);
     this.regime = regime;
     this.regimeText = text;
@@ -338,6 +332,8 @@ export class PartyNode {
         vkey,
         suite: this.suite,
         validate,
+        // validate's checks, on the worker threads while the bundle streams in (the push receiver keeps validate).
+        validateMany: this.#workers.validatorFor(p.id),
         onEvidence: (e) => this.recordEvidence(e, `mirror of ${p.id}`),
         clock: this.#clock,
       });
@@ -374,6 +370,17 @@ export class PartyNode {
       logger: this.#logger,
       // What the polling round does beyond mirroring (blobs, the peer's cosignatures) follows a push at once.
       follow: (peer) => this.#followPush(peer),
+    });
+    this.#cosigning = new CosignatureClient({
+      party: party.id,
+      store: this.log.store,
+      hasher: this.hasher,
+      targets: this.#cosignTargets,
+      cosigner: (key) => this.#witnessVerifiers.get(key) ?? this.#mirrorVerifiers.get(key),
+      fetch: (url, init) => this.#fetch(url, init),
+      logger: this.#logger,
+      touch: () => this.touch(),
+      closed: () => this.#closed,
     });
   }
 
@@ -495,6 +502,20 @@ export class PartyNode {
     return out;
   }
 
+  /**
+   * The cosignatures served with a log's checkpoint of `size`, at `<prefix>/checkpoint` and `/api/cosignatures`
+   * (federation/cosignature-selection.ts): the witnesses' that the log's quorum needs, earliest first, then the
+   * receipts that fit, never more than a note may carry. Peers collect these, so every node that holds the author's
+   * selection serves the same one.
+   */
+  servedCosignatures(
+    log: LogInfo,
+    size: number,
+  ): CosignatureSelection<{ name: string; keyId: number; timestamp: number; line: string }> {
+    const quorum = Math.min(this.regime.witnessQuorum ?? log.witnesses.length, log.witnesses.length);
+    return selectCosignatures(this.cosignatures(log, size), this.receipts(log, size), quorum, this.#cosignatureLines);
+  }
+
   #times(log: LogInfo): LogTimes {
     let t = this.#logTimes.get(log.origin);
     if (!t) {
@@ -513,8 +534,9 @@ export class PartyNode {
     for (const [key, w] of this.#witnessVerifiers) if (w.party !== log.party) witnesses.set(key, w.party);
     const receipts = new Map<string, string>();
     for (const [key, m] of this.#mirrorVerifiers) if (m.party !== log.party) receipts.set(key, m.party);
-    const issued = !log.own && this.witness ? this.witness.cosignatures(log.origin) : [];
-    const { timeline, refused } = this.#times(log).compute(this.servedSize(log), receipts, witnesses, issued);
+    const witness = !log.own ? this.witness : undefined;
+    const issuedSince = (id: number) => witness?.cosignaturesSince(log.origin, id) ?? [];
+    const { timeline, refused } = this.#times(log).compute(this.servedSize(log), receipts, witnesses, issuedSince);
     for (const r of refused) this.#refusedCosignature(log, r);
     return timeline;
   }
@@ -709,6 +731,31 @@ export class PartyNode {
     };
   }
 
+  /**
+   * A submission's receipt at the checkpoint of `size` (the one its 201 named, or any later one this node holds),
+   * with the cosignatures served for that checkpoint: the witnesses' its quorum needs, then other parties' receipts
+   * (mirror cosignatures). Cosignatures arrive after the 201, so a client fetches its receipt again for them.
+   * Undefined when the node holds no checkpoint of that size up to what it serves, or the entry is not in it.
+   */
+  receiptAt(log: LogInfo, index: number, size: number) {
+    if (index >= size || size > this.servedSize(log)) return undefined;
+    const note = log.store.checkpoint(size);
+    const leaf = log.store.entry(index);
+    if (note === undefined || leaf === undefined) return undefined;
+    const proof = inclusionProofFromStore(log.store, this.hasher, index, size);
+    const { witnesses, receipts } = this.servedCosignatures(log, size);
+    return {
+      origin: log.origin,
+      index,
+      leafHash: toHex(this.hasher.hashLeaf(leaf)),
+      checkpoint: logSignedOnly(note).note,
+      size,
+      proof: proof.proof.map(toBase64),
+      cosignatures: witnesses.map((c) => c.line),
+      receipts: receipts.map((c) => c.line),
+    };
+  }
+
   consistency(log: LogInfo, from: number, to: number): string[] {
     return consistencyProofFromStore(log.store, this.hasher, from, to).proof.map(toBase64);
   }
@@ -889,119 +936,15 @@ export class PartyNode {
     }
   }
 
-  async #collectCosignatures(m: MirrorState): Promise<void> {
-    const note = mirroredCheckpoint(m.store);
-    if (note === undefined) return;
-    const text = parseNote(note).text;
-    const { size, origin } = parseCheckpoint(text);
-    if (size === 0) return;
-    const url = `${m.url}/api/cosignatures?origin=${encodeURIComponent(origin)}&size=${size}`;
-    const res = await this.#fetch(url);
-    if (res.status !== 200) return;
-    let body: { lines?: unknown; receipts?: unknown };
-    try {
-      body = JSON.parse(new TextDecoder().decode(await readBounded(url, res, MAX_COSIGNATURES_BYTES)));
-    } catch {
-      return; // Too large or not JSON: nothing to learn this round.
-    }
-    const all = [
-      ...(Array.isArray(body.lines) ? body.lines : []),
-      ...(Array.isArray(body.receipts) ? body.receipts : []),
-    ];
-    if (all.length === 0 || all.length > 100) return;
-    const lines = all.filter((l): l is string => typeof l === 'string');
-    const held = new Set(m.store.cosignatures(size).map((c) => c.line));
-    for (const line of lines) {
-      if (held.has(line)) continue;
-      try {
-        const [sig] = parseAddCheckpointResponse(line.endsWith('\n') ? line : `${line}\n`);
-        // A witness's cosignature, or another party's receipt (its mirror cosignature): both count for time.
-        const key = `${sig!.name}\n${sig!.keyId}`;
-        const w = this.#witnessVerifiers.get(key) ?? this.#mirrorVerifiers.get(key);
-        if (!w || w.party === m.party) continue;
-        const { timestamp } = verifyCosignature(w.verifier, text, sig!);
-        await m.store.addCosignatureDeferred({
-          size,
-          name: sig!.name,
-          keyId: sig!.keyId,
-          timestamp,
-          line: line.trimEnd(),
-        });
-        this.touch();
-      } catch {
-        // A line that does not verify is ignored: it proves nothing.
-      }
-    }
+  /** Collects the cosignatures and receipts the peer serves for the checkpoint this node mirrors of its log. */
+  #collectCosignatures(m: MirrorState): Promise<void> {
+    return this.#cosigning.collect(m.party, m.url, m.store);
   }
 
   /** Asks every peer's witness to cosign the own log's latest checkpoint. */
-  async requestCosignatures(): Promise<void> {
-    if (this.#closed) return;
-    const head = this.log.store.head();
-    if (!head || head.size === 0) return;
-    // One request at a time per witness, each for the head at its turn: concurrent ones shared `t.size`, and an
-    // older one then read the witness's newer size as "cosigned beyond our log".
-    await Promise.all(
-      this.#cosignTargets.map((t) => {
-        const next = async () => {
-          const current = this.log.store.head();
-          if (current && !this.#closed) await this.#requestCosignature(t, current.checkpoint, current.size);
-        };
-        t.queue = (t.queue ?? Promise.resolve()).then(next, next);
-        return t.queue;
-      }),
-    );
-  }
-
-  async #requestCosignature(t: CosignTarget, note: string, size: number): Promise<void> {
-    if (t.size === size && this.log.store.cosignatures(size).some((c) => c.name === t.verifier.name)) return;
-    const text = parseNote(note).text;
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const old = t.size <= size ? t.size : 0;
-      const proof =
-        old > 0 && old < size ? consistencyProofFromStore(this.log.store, this.hasher, old, size).proof : [];
-      let res: Response;
-      try {
-        res = await this.#fetch(`${t.url}/logs/${this.party.id}/add-checkpoint`, {
-          method: 'POST',
-          body: formatAddCheckpointRequest({ oldSize: old, proof, checkpointNote: note }),
-        });
-      } catch (err) {
-        this.#logger('warn', `witness of ${t.party}: ${(err as Error).message}`);
-        return;
-      }
-      let body: string;
-      try {
-        body = new TextDecoder().decode(await readBounded(res.url, res, MAX_WITNESS_REPLY_BYTES));
-      } catch (err) {
-        this.#logger('warn', `witness of ${t.party}: ${(err as Error).message}`);
-        return;
-      }
-      if (res.status === 200) {
-        for (const sig of parseAddCheckpointResponse(body)) {
-          if (sig.name !== t.verifier.name || sig.keyId !== t.verifier.keyId) continue;
-          const { timestamp } = verifyCosignature(t.verifier, text, sig);
-          const line = formatSignatureLine(sig).trimEnd();
-          // Off the event loop, sharing the flush of the batches being appended (group commit).
-          await this.log.store.addCosignatureDeferred({ size, name: sig.name, keyId: sig.keyId, timestamp, line });
-          this.touch();
-        }
-        t.size = size;
-        return;
-      }
-      if (res.status === 409 && (res.headers.get('content-type') ?? '').startsWith(TREE_SIZE_CONTENT_TYPE)) {
-        const theirs = parseTreeSizeBody(body);
-        // Compared with our head now, not the one this request carried: a later batch may have been cosigned.
-        if (theirs > (this.log.store.head()?.size ?? 0)) {
-          this.#logger('error', `the witness of ${t.party} cosigned size ${theirs} of our log, beyond our ${size}`);
-          return;
-        }
-        t.size = theirs;
-        continue;
-      }
-      this.#logger('warn', `witness of ${t.party} answered ${res.status}: ${body.trim().slice(0, 300)}`);
-      return;
-    }
+  requestCosignatures(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#cosigning.requestAll();
   }
 
   #cosignSoon(): void {

@@ -541,9 +541,11 @@ export class SubmissionPipeline {
 
   /**
    * When the queue goes to disk: on Node's shortest timer (about 1 ms, enough for the requests of a burst to join)
-   * if no batch is being flushed when the first entry is queued, else maxDelayMs after it; at once when the queue is
-   * full. So batches grow while the disk is busy and nobody waits long while it is idle. (At the next turn of the
-   * event loop instead, batches were smaller and the submit bench slower.)
+   * if no batch is being flushed when the first entry is queued; else as soon as that flush is done (its entries
+   * would wait for it anyway: a flush starts after the one before), or maxDelayMs after the first entry if that
+   * comes first; at once when the queue is full. So whatever arrives during a flush is one transaction and one
+   * checkpoint signature, and nobody waits long while the disk is idle. (At the next turn of the event loop
+   * instead, batches were smaller and the submit bench slower.)
    */
   #schedule(): void {
     if (this.#queue.length === 0) return;
@@ -617,7 +619,8 @@ export class SubmissionPipeline {
       .catch(refuse)
       .finally(() => {
         this.#flushing.delete(acknowledged);
-        this.#schedule();
+        if (this.#flushing.size === 0 && this.#queue.length > 0) this.flush();
+        else this.#schedule();
       });
     this.#flushing.add(acknowledged);
   }

@@ -4,8 +4,9 @@
  * needs the stores and the order (references, nonces, appending, integrating, folding); the workers run the
  * pure, costly part with the same functions, so the verdicts and errors are the single-threaded path's.
  *
- * - `EntryWorkers`: asynchronous (a node). Requests made in the same turn of the event loop go to a worker as one
- *   message; a list to verify is split across the workers and answered in order.
+ * - `EntryWorkers`: asynchronous (a node). Submissions made in the same turn of the event loop go to a worker as one
+ *   message, and while every worker is preparing, those that arrive meanwhile wait and go together when one answers
+ *   (a loaded node wakes its workers less often); a list to verify is split across the workers and answered in order.
  * - `SyncEntryVerifier`: blocking (the engine's reader, a synchronous generator): requests are posted ahead and
  *   their answers read in order with `receiveMessageOnPort`, waiting on a shared counter the worker bumps.
  */
@@ -84,8 +85,11 @@ export class EntryWorkers implements EntryPreparer {
   readonly #waiting = new Map<number, Waiting>();
   #next = 0;
   #turn = 0;
-  // Submissions of this turn of the event loop, sent together.
+  // Submissions not yet sent: those of this turn of the event loop, or, while every worker has a batch of them, all
+  // that arrive until one answers (so that a busy node sends fewer, larger messages: each one wakes a thread).
   #jobs: { key: string; fields: PrepareFields; resolve: (p: Prepared) => void; reject: (e: Error) => void }[] = [];
+  #sendScheduled = false;
+  #preparing = 0;
   #closed = false;
 
   constructor(options: EntryWorkersOptions) {
@@ -107,25 +111,42 @@ export class EntryWorkers implements EntryPreparer {
 
   prepare(signer: EntrySigner, fields: PrepareFields): Promise<SignedPrepared> {
     return new Promise<Prepared>((resolve, reject) => {
-      if (this.#jobs.length === 0) setImmediate(() => this.#sendJobs());
       this.#jobs.push({ key: signer.key, fields, resolve, reject });
+      this.#scheduleJobs();
     }).then((p) => {
       if ('error' in p) throw errorOf(p.error);
       return p;
     });
   }
 
+  /** Sends the waiting jobs at the next turn of the event loop, unless every worker is preparing a batch already. */
+  #scheduleJobs(): void {
+    if (this.#sendScheduled || this.#jobs.length === 0 || this.#preparing >= this.#size) return;
+    this.#sendScheduled = true;
+    setImmediate(() => {
+      this.#sendScheduled = false;
+      this.#sendJobs();
+    });
+  }
+
   #sendJobs(): void {
+    if (this.#jobs.length === 0 || this.#preparing >= this.#size) return;
     const jobs = this.#jobs;
     this.#jobs = [];
-    this.#request((id) => ({ id, kind: 'prepare', jobs: jobs.map(({ key, fields }) => ({ key, fields })) })).then(
-      (a) => {
-        for (const [i, j] of jobs.entries()) j.resolve(a.prepared![i]!);
-      },
-      (err) => {
-        for (const j of jobs) j.reject(err);
-      },
-    );
+    this.#preparing++;
+    this.#request((id) => ({ id, kind: 'prepare', jobs: jobs.map(({ key, fields }) => ({ key, fields })) }))
+      .then(
+        (a) => {
+          for (const [i, j] of jobs.entries()) j.resolve(a.prepared![i]!);
+        },
+        (err) => {
+          for (const j of jobs) j.reject(err);
+        },
+      )
+      .finally(() => {
+        this.#preparing--;
+        this.#scheduleJobs();
+      });
   }
 
   /**
@@ -151,6 +172,15 @@ export class EntryWorkers implements EntryPreparer {
       );
     }
     return (await Promise.all(parts)).flatMap((a) => a.verdicts!);
+  }
+
+  /**
+   * A mirror's `validateMany` for `party`'s log: each entry verified as `verify` does and required to be the party's;
+   * one answer an entry, undefined if valid, else the DetenteError the single-threaded check throws.
+   */
+  validatorFor(party: string): (entries: readonly Uint8Array[]) => Promise<(Error | undefined)[]> {
+    return async (entries) =>
+      (await this.verify(entries, { party })).map((v) => ('error' in v ? errorOf(v.error) : undefined));
   }
 
   #request(make: (id: number) => WorkerRequest): Promise<WorkerAnswer> {

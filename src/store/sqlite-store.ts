@@ -101,9 +101,12 @@ export class SqliteStore implements LogStore {
       checkpoint: db.prepare('SELECT note FROM checkpoints WHERE size = ?').pluck(),
       peaks: db.prepare('SELECT peaks FROM checkpoints WHERE size = ?').pluck(),
       cosignedSizes: db.prepare('SELECT DISTINCT size FROM cosignatures ORDER BY size').pluck(),
-      checkpointRecords: db.prepare('SELECT size, time FROM checkpoints ORDER BY size'),
+      checkpointRecords: db.prepare('SELECT size, time FROM checkpoints WHERE size > ? ORDER BY size'),
       addCosignature: db.prepare(
         'INSERT OR IGNORE INTO cosignatures (size, name, key_id, timestamp, line) VALUES (?, ?, ?, ?, ?)',
+      ),
+      cosignaturesSince: db.prepare(
+        'SELECT rowid AS row, size, name, key_id AS keyId, timestamp, line FROM cosignatures WHERE rowid > ? ORDER BY rowid',
       ),
       cosignatures: db.prepare(
         'SELECT size, name, key_id AS keyId, timestamp, line FROM cosignatures WHERE size = ? ORDER BY name, key_id',
@@ -319,8 +322,8 @@ export class SqliteStore implements LogStore {
     return blob && splitPeaks(bytes(blob));
   }
 
-  checkpointRecords(): CheckpointRecord[] {
-    return this.#guard('checkpoints', 'all rows', () => this.#stmt.checkpointRecords.all()) as CheckpointRecord[];
+  checkpointRecords(above = -1): CheckpointRecord[] {
+    return this.#guard('checkpoints', 'all rows', () => this.#stmt.checkpointRecords.all(above)) as CheckpointRecord[];
   }
 
   addCosignature(c: StoredCosignature): void {
@@ -348,23 +351,33 @@ export class SqliteStore implements LogStore {
     const rows = this.#guard('cosignatures', `size ${size}`, () =>
       this.#stmt.cosignatures.all(size),
     ) as StoredCosignature[];
-    return rows.map((row) => {
-      const where = `${this.#path} is corrupt: table cosignatures, row (size ${row.size}, name ${JSON.stringify(row.name)}, key ID ${row.keyId})`;
-      let signed: { name: string; keyId: number; timestamp: number };
-      try {
-        const sig = parseSignatureLine(row.line);
-        signed = { name: sig.name, keyId: sig.keyId, timestamp: parseCosignatureTimestamp(sig.signature) };
-      } catch (err) {
-        fail('STORE_CORRUPT', `${where}: the line does not parse as a cosignature: ${(err as Error).message}`);
-      }
-      if (signed.name !== row.name || signed.keyId !== row.keyId || signed.timestamp !== row.timestamp) {
-        fail(
-          'STORE_CORRUPT',
-          `${where}: the line says time ${signed.timestamp}, name ${JSON.stringify(signed.name)}, key ID ${signed.keyId}; the row says time ${row.timestamp}`,
-        );
-      }
-      return { ...row, timestamp: signed.timestamp };
-    });
+    return rows.map((row) => this.#checkedCosignature(row));
+  }
+
+  /** The cosignatures stored after row `row` (rows only ever append), in the order stored, each checked as above. */
+  cosignaturesSince(row: number): (StoredCosignature & { row: number })[] {
+    const rows = this.#guard('cosignatures', `rows after ${row}`, () =>
+      this.#stmt.cosignaturesSince.all(row),
+    ) as (StoredCosignature & { row: number })[];
+    return rows.map((r) => this.#checkedCosignature(r));
+  }
+
+  #checkedCosignature<R extends StoredCosignature>(row: R): R {
+    const where = `${this.#path} is corrupt: table cosignatures, row (size ${row.size}, name ${JSON.stringify(row.name)}, key ID ${row.keyId})`;
+    let signed: { name: string; keyId: number; timestamp: number };
+    try {
+      const sig = parseSignatureLine(row.line);
+      signed = { name: sig.name, keyId: sig.keyId, timestamp: parseCosignatureTimestamp(sig.signature) };
+    } catch (err) {
+      fail('STORE_CORRUPT', `${where}: the line does not parse as a cosignature: ${(err as Error).message}`);
+    }
+    if (signed.name !== row.name || signed.keyId !== row.keyId || signed.timestamp !== row.timestamp) {
+      fail(
+        'STORE_CORRUPT',
+        `${where}: the line says time ${signed.timestamp}, name ${JSON.stringify(signed.name)}, key ID ${signed.keyId}; the row says time ${row.timestamp}`,
+      );
+    }
+    return { ...row, timestamp: signed.timestamp };
   }
 
   /** Sizes that have stored cosignatures, ascending. */

@@ -84,8 +84,11 @@ export interface LogStore {
   checkpoint(size: number): string | undefined;
   /** The compact-range peaks stored with the checkpoint of exactly `size`. */
   peaks(size: number): Uint8Array[] | undefined;
-  /** Every published checkpoint's size and local time, ascending by size. */
-  checkpointRecords(): CheckpointRecord[];
+  /**
+   * Every published checkpoint's size and local time, ascending by size; with `above`, only those larger (a
+   * checkpoint is stored with each appended batch, so later ones are always larger).
+   */
+  checkpointRecords(above?: number): CheckpointRecord[];
   addCosignature(cosignature: StoredCosignature): void;
   /**
    * As addCosignature, but the row is committed without waiting for the disk: it resolves once the row is durable,
@@ -94,6 +97,8 @@ export interface LogStore {
   addCosignatureDeferred(cosignature: StoredCosignature): Promise<void>;
   /** Name, key ID and timestamp as the signed line says (a row whose columns disagree is STORE_CORRUPT). */
   cosignatures(size: number): StoredCosignature[];
+  /** The cosignatures stored after row `row` (0: all), in the order stored, each with its row: rows only append. */
+  cosignaturesSince(row: number): (StoredCosignature & { row: number })[];
   /** Sizes with stored cosignatures, ascending. */
   cosignedSizes(): number[];
   putBlob(hash: Uint8Array, data: Uint8Array): void;

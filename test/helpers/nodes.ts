@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/api/server.js';
 import { importRegimeKeys, initNodeDir } from '../../src/node/config.js';
-import { PartyNode } from '../../src/node/node.js';
+import { PartyNode, type PartyNodeOptions } from '../../src/node/node.js';
 import { UserStore } from '../../src/node/users.js';
 import { nodeSuite } from '../../src/runtime/node-crypto.js';
 import { scenarioText } from '../model-helpers.js';
@@ -104,8 +104,10 @@ export async function startNode(
   peers: { party: string; url: string }[],
   fast = true,
   clock?: () => number,
+  options: Pick<PartyNodeOptions, 'cosignatureLines'> = {},
 ): Promise<RunningNode> {
   const node = PartyNode.open(dir, {
+    ...options,
     peers,
     ...(clock ? { clock } : {}),
     timeoutMs: 3000,

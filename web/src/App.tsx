@@ -12,14 +12,18 @@ const TimelineView = lazy(() => import('./timeline/TimelineView.js').then((m) =>
 const EntryView = lazy(() => import('./entry/EntryView.js').then((m) => ({ default: m.EntryView })));
 const LogHealthView = lazy(() => import('./health/LogHealthView.js').then((m) => ({ default: m.LogHealthView })));
 const ActView = lazy(() => import('./forms/ActView.js').then((m) => ({ default: m.ActView })));
+const IncidentsView = lazy(() => import('./views/IncidentsView.js').then((m) => ({ default: m.IncidentsView })));
+const MissionsView = lazy(() => import('./views/MissionsView.js').then((m) => ({ default: m.MissionsView })));
 
 const NAV: {
   view: Route['view'];
   href: string;
-  key: 'nav.map' | 'nav.board' | 'nav.timeline' | 'nav.health' | 'nav.act';
+  key: 'nav.map' | 'nav.board' | 'nav.incidents' | 'nav.missions' | 'nav.timeline' | 'nav.health' | 'nav.act';
 }[] = [
   { view: 'map', href: '/map', key: 'nav.map' },
   { view: 'board', href: '/board', key: 'nav.board' },
+  { view: 'incidents', href: '/incidents', key: 'nav.incidents' },
+  { view: 'missions', href: '/missions', key: 'nav.missions' },
   { view: 'timeline', href: '/timeline', key: 'nav.timeline' },
   { view: 'health', href: '/health', key: 'nav.health' },
   { view: 'act', href: '/act', key: 'nav.act' },
@@ -113,5 +117,9 @@ function View({ route }: { route: Route }) {
       return <ActView form={route.form} />;
     case 'health':
       return <LogHealthView />;
+    case 'incidents':
+      return <IncidentsView />;
+    case 'missions':
+      return <MissionsView />;
   }
 }

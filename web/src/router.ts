@@ -1,4 +1,4 @@
-/** A tiny client router on the History API: /map, /board, /timeline, /entry/<origin>/<index>, /act, /health. */
+/** A tiny client router on the History API: /map, /board, /timeline, /entry/<origin>/<index>, /act, /health, /incidents, /missions. */
 import { useEffect, useState } from 'react';
 
 export type Route =
@@ -7,7 +7,9 @@ export type Route =
   | { view: 'timeline' }
   | { view: 'entry'; origin: string; index: number }
   | { view: 'act'; form?: string }
-  | { view: 'health' };
+  | { view: 'health' }
+  | { view: 'incidents' }
+  | { view: 'missions' };
 
 export function parseRoute(pathname: string, search = ''): Route {
   const parts = pathname.split('/').filter(Boolean);
@@ -19,6 +21,10 @@ export function parseRoute(pathname: string, search = ''): Route {
       return { view: 'timeline' };
     case 'health':
       return { view: 'health' };
+    case 'incidents':
+      return { view: 'incidents' };
+    case 'missions':
+      return { view: 'missions' };
     case 'act':
       return parts[1] ? { view: 'act', form: parts[1] } : { view: 'act' };
     case 'entry': {

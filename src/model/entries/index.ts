@@ -18,6 +18,7 @@ import { InspectionRefusalBody, InspectionReportBody, InspectionRequestBody } fr
 import { MissionBody } from './mission.js';
 import { AcknowledgementBody, NotificationBody } from './notification.js';
 import { ObservationBody } from './observation.js';
+import { ProposalBody } from './proposal.js';
 import { RandomCommitBody, RandomRevealBody } from './random.js';
 import { EntryRef } from './refs.js';
 import { RegimeSignatureBody } from './regime-signature.js';
@@ -31,6 +32,7 @@ export * from './inspection.js';
 export * from './mission.js';
 export * from './notification.js';
 export * from './observation.js';
+export * from './proposal.js';
 export * from './random.js';
 export * from './refs.js';
 export * from './regime-signature.js';
@@ -67,6 +69,7 @@ export const Envelope = z.discriminatedUnion('type', [
   envelopeOf('assessment', AssessmentBody),
   envelopeOf('consultation', ConsultationBody),
   envelopeOf('mission', MissionBody),
+  envelopeOf('proposal', ProposalBody),
   envelopeOf('audience-key', AudienceKeyBody),
   envelopeOf('sealed', SealedBody),
   envelopeOf('complaint', ComplaintBody),
@@ -92,6 +95,7 @@ export const ENTRY_ROLE: Readonly<Record<EntryType, Role>> = {
   assessment: 'declarant',
   consultation: 'declarant',
   mission: 'inspector',
+  proposal: 'declarant',
   'inspection-request': 'inspector',
   'inspection-report': 'inspector',
   'inspection-refusal': 'declarant',

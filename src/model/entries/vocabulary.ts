@@ -279,6 +279,18 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
       if (body.step === 'designation') site([...b, 'site'], body.site);
       break;
     }
+    case 'proposal': {
+      const body = envelope.body;
+      if (!known([...b, 'forum'], ix.forums, 'forum', body.forum)) break;
+      if (!ix.forums.get(body.forum)!.parties.includes(envelope.party))
+        report(['party'], `"${envelope.party}" is not a party to forum "${body.forum}"`);
+      if (body.track !== undefined && known([...b, 'track'], ix.tracks, 'track', body.track)) {
+        const t = ix.tracks.get(body.track)!;
+        if (t.forum !== body.forum)
+          report([...b, 'track'], `track "${t.id}" is negotiated in "${t.forum}", not "${body.forum}"`);
+      }
+      break;
+    }
     case 'consultation': {
       const body = envelope.body;
       if (body.step === 'concern' || body.step === 'session') {

@@ -76,7 +76,15 @@ export const InspectionType = z.strictObject({
       .optional(),
   }),
   notice: Duration,
+  /** The longest time on site (VD11 Ch. IX: 48 hours); beyond it, `inspection.overran`. */
   duration: Duration,
+  /**
+   * The host's time limits (VD11 Ch. IX): `reply`, how long after the request counts the host may refuse it (a later
+   * refusal is `inspection.reply-late`); `entry`, how long after the request the inspectors must be let in (a report
+   * starting later, and later than the arrival requested, is `inspection.entry-late`). `regime check` refuses an
+   * `entry` shorter than the `notice`, which no request could meet.
+   */
+  timeLimits: z.strictObject({ reply: Duration.optional(), entry: Duration.optional() }).optional(),
   verifies: z.array(Verification).min(1, { error: 'expected at least one verification' }),
   maxInspectors: z.int().positive().optional(),
   /** Who reads these requests and reports (audience.ts); absent: public. */

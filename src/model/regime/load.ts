@@ -342,6 +342,19 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
 
   const geography = isPlainObject(doc.geography);
   for (const [id, z] of v.zones) {
+    const stated = new Set<string>();
+    z.positions?.forEach((pos, i) => {
+      const pp = [...path('zones', id, 'positions'), i, 'party'];
+      ref(pp, 'parties', pos.party);
+      if (stated.has(pos.party)) report(pp, `"${pos.party}" states its position twice`);
+      stated.add(pos.party);
+    });
+    z.except?.forEach((other, i) => {
+      const ep = [...path('zones', id, 'except'), i];
+      if (other === id) report(ep, `a zone cannot except itself`);
+      else if (ref(ep, 'zones', other) && v.zones.get(other)?.except)
+        report(ep, `"${other}" excepts zones itself: take out plain zones only`);
+    });
     if (z.kind === 'area') continue;
     if (!geography)
       report(path('zones', id, 'kind'), `a ${z.kind} zone is derived from borders: geography.borders is missing`);
@@ -421,6 +434,10 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
   }
 
   for (const [id, t] of v.inspections) {
+    const entry = t.timeLimits?.entry;
+    // No request could both give the notice and have its inspectors let in within the entry limit.
+    if (entry !== undefined && addDuration(0, entry) < addDuration(0, t.notice))
+      report(path('inspections', id, 'timeLimits', 'entry'), `${entry} is shorter than the notice (${t.notice})`);
     const hosts = new Set<string>();
     t.pairs.forEach((pair, i) => {
       const pp = path('inspections', id, 'pairs', i);

@@ -77,7 +77,24 @@ export const MultiPolygon = z.strictObject({
 export const Area = z.discriminatedUnion('type', [Polygon, MultiPolygon]);
 export type Area = z.infer<typeof Area>;
 
-const zoneBase = { id: Id, name: Text, source: Source.optional() };
+/**
+ * A party's legal position on a zone, stated in the regime it signs (Crimea: part of Ukraine for one, of Russia for
+ * the other). Where positions differ, the regime treats the territory as a zone of its own, without prejudice to
+ * either position, so that no limit's count depends on which position is right.
+ */
+export const LegalPosition = z.strictObject({ party: Id, statement: Text });
+export type LegalPosition = z.infer<typeof LegalPosition>;
+
+const zoneBase = {
+  id: Id,
+  name: Text,
+  note: Text.optional(),
+  /** Each party's stated position on the territory (at most one per party). */
+  positions: z.array(LegalPosition).min(1).optional(),
+  /** Zones taken out of this one (Ukraine except Crimea): a point in any of them is not in this zone. */
+  except: z.array(Id).min(1).optional(),
+  source: Source.optional(),
+};
 
 export const Zone = z.discriminatedUnion('kind', [
   z.strictObject({ ...zoneBase, kind: z.literal('area'), geometry: Area }),
