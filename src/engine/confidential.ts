@@ -47,6 +47,8 @@ export class Confidential {
    * complaint's), by that entry's leaf hash: checked when it arrives.
    */
   readonly #waiting = new Map<string, { entry: EngineEntry; ref: EntryRef }[]>();
+  /** The sealed entries this fold could not read (no content key), by leaf hash. */
+  readonly #hiddenEntries = new Set<string>();
   /** The audience of every sealed entry read, by leaf hash. */
   readonly #audienceOf = new Map<string, readonly string[]>();
 
@@ -74,6 +76,7 @@ export class Confidential {
       for (const w of waiting) this.complaint(w.entry, w.ref, emit);
     }
     if (!entry.contentKey) {
+      this.#hiddenEntries.add(ref.leafHash);
       this.#hidden.set(audience, (this.#hidden.get(audience) ?? 0) + 1);
       return undefined;
     }
@@ -91,6 +94,11 @@ export class Confidential {
       this.#undecryptable(sealed, ref, entry.countedAt, err.code, [ref], emit);
       return undefined;
     }
+  }
+
+  /** Whether `ref` is a sealed entry this fold could not read. */
+  hides(ref: EntryRef): boolean {
+    return this.#hiddenEntries.has(ref.leafHash);
   }
 
   #undecryptable(

@@ -245,6 +245,10 @@ export class Engine {
     }
     // The entry its body names (every type names at most one), and the entries its envelope cites.
     const target = bodyRef(e);
+    // An entry about a sealed entry this fold cannot read (an acknowledgement of a sealed notification, a step of a
+    // sealed inspection's mission) is not this fold's to judge: its audience's folds judge it.
+    const about = target ?? (e.type === 'mission' && 'request' in e.body ? e.body.request : undefined);
+    if (about !== undefined && this.#confidential.hides(about)) return;
     const targetNum = target === undefined ? undefined : this.#leaves.num(target);
     const missing = [
       ...(target !== undefined && targetNum === undefined ? [target] : []),

@@ -199,11 +199,8 @@ export interface PlayStepsInput {
   clock: SimulatedClock;
   /** One a party. */
   sinks: ReadonlyMap<string, PlaySink>;
-  /**
-   * The audience keys to seal with (playSealing): a body the regime keeps from the public is sealed to its audience,
-   * as a node seals it. Without them every entry is played in the clear (an engine-only what-if, cli/replay).
-   */
-  sealing?: Sealing;
+  /** The audience keys to seal with (playSealing): a body the regime keeps from the public is sealed to its audience. */
+  sealing: Sealing;
   onStep?: (done: number, total: number) => void;
 }
 
@@ -363,9 +360,9 @@ export function playSteps(input: PlayStepsInput): { refused: Refusal[]; entries:
       for (const b of blobs) target.sink.putBlob(b.hash, b.bytes);
       // A body the regime keeps from the public is sealed to its audience, as a node seals it (submissions.ts):
       // the party's audience key of the year first, published once, then the sealed entry.
-      const audience = sealing ? regimeAudience(regime, envelope) : 'public';
+      const audience = regimeAudience(regime, envelope);
       const ref =
-        audience === 'public' || !sealing
+        audience === 'public'
           ? append(target, encodeEntry(signed))
           : append(target, encodeEntry(sealedOf(sealing, envelope, audience, keyId)));
       if (committed) trees.set(refKey(ref), committed.tree);
