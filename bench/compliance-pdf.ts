@@ -25,7 +25,7 @@ const pagesWanted = arg('pages', 20);
 const runs = arg('runs', 5);
 const dir = mkdtempSync(join(tmpdir(), 'detente-bench-pdf-'));
 try {
-  playScenario('european-security-2022', join(dir, 'play'));
+  await playScenario('european-security-2022', join(dir, 'play'));
   const f = foldDir(join(dir, 'play'));
   const { state, findings: one } = f.engine.evaluate(f.asOf);
   const set = openLogSet(join(dir, 'play'));

@@ -11,7 +11,7 @@
  *
  * Run: npm run build && node dist/bench/confidential.js [entries=100000] [seconds=2] [rounds=3]
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import YAML from 'yaml';
@@ -26,7 +26,7 @@ import { createRecipientKeys } from '../src/node/recipient-keys.js';
 import { nodeSuite, symmetricNode } from '../src/runtime/node-crypto.js';
 import { engineFixture } from './engine-fixture.js';
 import { fmt, header, row, seconds, table } from './harness.js';
-import { REGIME } from './node-setup.js';
+import { regimeText } from './node-setup.js';
 
 const N = Number(process.argv[2] ?? 100_000);
 const SECONDS = Number(process.argv[3] ?? 2);
@@ -51,7 +51,7 @@ async function node(dir: string, text: string): Promise<PartyNode> {
 }
 
 async function submissions(): Promise<void> {
-  const doc = YAML.parse(readFileSync(REGIME, 'utf8'));
+  const doc = YAML.parse(regimeText());
   for (const p of doc.parties) p.keys.push({ id: `${p.id}-recipient`, roles: ['recipient'] });
   const clearText = YAML.stringify(doc);
   doc.audiences = [{ types: ['declaration'], parties: ['us', 'ru'], audience: ['us', 'ru'] }];
@@ -177,7 +177,7 @@ async function foldBench(): Promise<void> {
       engine.evaluate(engine.lastCountedAt ?? 0);
     });
     const s = timedCpu(() => {
-      const engine = new Engine({ regime, ...options, sym });
+      const engine = new Engine({ regime, ...options, sym, sha256: suite.sha256 });
       for (const e of sealed) {
         // The reader derives each content key from the audience key: part of the cost.
         engine.apply(

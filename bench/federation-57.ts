@@ -27,7 +27,7 @@ const rssMiB = () => process.memoryUsage().rss / 2 ** 20;
 header(`federation of 57 nodes: ${SCENARIO}`);
 try {
   const direct = await secondsAsync(async () => {
-    playScenario(SCENARIO, join(dir, 'direct'));
+    await playScenario(SCENARIO, join(dir, 'direct'));
   });
   let fed: Awaited<ReturnType<typeof startFederation>> | undefined;
   const started = await secondsAsync(async () => {

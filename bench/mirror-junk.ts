@@ -8,7 +8,7 @@
  * Run: node dist/bench/mirror-junk.js [rounds]
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toBase64 } from '../src/crypto/bytes.js';
@@ -19,7 +19,7 @@ import { PartyNode } from '../src/node/node.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { signCheckpoint } from '../src/tlog/checkpoint.js';
 import { fmt, header, row, table } from './harness.js';
-import { REGIME } from './node-setup.js';
+import { regimeText as clearRegimeText } from './node-setup.js';
 
 const ROUNDS = Number(process.argv[2] ?? 10);
 const SIZE = 16_384;
@@ -55,7 +55,7 @@ async function main(): Promise<void> {
     const usDir = join(root, 'us');
     const ruDir = join(root, 'ru');
     // Two nodes that know each other's keys (nato's are random: it takes no part).
-    const regimeText = readFileSync(REGIME, 'utf8');
+    const regimeText = clearRegimeText();
     const keys: Record<string, string> = {};
     for (const [party, dir] of [
       ['us', usDir],

@@ -14,7 +14,7 @@
  * Run: node dist/bench/mirror-push.js [seconds per rate = 5] [idle seconds = 60]
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +25,7 @@ import { UserStore } from '../src/node/users.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { freePort } from '../test/helpers/nodes.js';
 import { fmt, header, row, table } from './harness.js';
-import { REGIME } from './node-setup.js';
+import { regimeText } from './node-setup.js';
 
 const RATE_SECONDS = Number(process.argv[2] ?? 5);
 const IDLE_SECONDS = Number(process.argv[3] ?? 60);
@@ -57,10 +57,7 @@ async function federation(loopMs: number | undefined): Promise<Federation> {
   const root = mkdtempSync(join(tmpdir(), 'detente-bench-push-'));
   const keys: Record<string, string> = {};
   for (const p of PARTIES) {
-    Object.assign(
-      keys,
-      initNodeDir(join(root, p), { party: p, regimeText: readFileSync(REGIME, 'utf8') }, nodeSuite).publicKeys,
-    );
+    Object.assign(keys, initNodeDir(join(root, p), { party: p, regimeText: regimeText() }, nodeSuite).publicKeys);
   }
   const ports = new Map<string, number>();
   for (const p of PARTIES) ports.set(p, await freePort());

@@ -65,7 +65,7 @@ describe('--lang ru', () => {
     expect(list).toMatch(/^Сценарии:\neuropean-security-2022 \(по умолчанию\)/);
     const check = ok(['regime', 'check', REGIME, '--lang', 'ru']);
     expect(check).toMatch(/^ВЕРНО european-security-2022 v1: Европейская безопасность/);
-    expect(check).toContain('сторон: 3, наблюдателей: 1, ключей: 15, объектов: 16, зон: 6');
+    expect(check).toContain('сторон: 3, наблюдателей: 1, ключей: 18, объектов: 16, зон: 6');
     expect(check).toContain('хеша ещё нет');
     expect(check).not.toMatch(/\b(parties|sites|zones|limits|hash) /);
   });

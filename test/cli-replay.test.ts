@@ -14,8 +14,8 @@ const DRAFT_FILE = join('scenarios', VD, 'draft-modernised.yaml');
 const DRAFT = readFileSync(DRAFT_FILE, 'utf8');
 
 describe('what-if replay (engine only)', () => {
-  it('under the modernised draft: the snap check is late and the activity below 9,000 becomes notifiable', () => {
-    const r = replayScenario(VD, DRAFT);
+  it('under the modernised draft: the snap check is late and the activity below 9,000 becomes notifiable', async () => {
+    const r = await replayScenario(VD, DRAFT);
     expect(r.original).toMatchObject({ id: VD, version: 1 });
     expect(r.draft).toMatchObject({ id: VD, version: 2 });
     expect(r.draft.hash).toMatch(/^[0-9a-f]{64}$/);
@@ -31,9 +31,9 @@ describe('what-if replay (engine only)', () => {
     expect(r.findings.removed).toEqual([]);
   });
 
-  it('the other way: a draft with higher thresholds takes the findings on Zapad-2021 and Allied Resolve away', () => {
+  it('the other way: a draft with higher thresholds takes the findings on Zapad-2021 and Allied Resolve away', async () => {
     const lax = ORIGINAL.replace('{ category: troops, atLeast: 9000 }', '{ category: troops, atLeast: 250000 }');
-    const r = replayScenario(VD, lax);
+    const r = await replayScenario(VD, lax);
     expect(r.findings.added).toEqual([]);
     expect(r.findings.removed.map((f) => [f.rule, f.party])).toEqual([
       ['notification.missing', 'ru'],
@@ -47,18 +47,18 @@ describe('what-if replay (engine only)', () => {
     );
   });
 
-  it('the regime in force replayed under itself changes nothing', () => {
-    const r = replayScenario(VD, ORIGINAL);
+  it('the regime in force replayed under itself changes nothing', async () => {
+    const r = await replayScenario(VD, ORIGINAL);
     expect(r.draft.hash).toBe(r.original.hash);
     expect(r.activities).toEqual([]);
     expect(r.findings).toEqual({ added: [], removed: [] });
   });
 
-  it('plays the same entries in memory as into logs on disk (leaf hashes, counted times)', () => {
+  it('plays the same entries in memory as into logs on disk (leaf hashes, counted times)', async () => {
     const dir = join(tmp(), 'play');
-    playScenario('european-security-2022', dir);
+    await playScenario('european-security-2022', dir);
     const onDisk = loadLogs(dir, { verify: false }).entries;
-    const inMemory = playInMemory('european-security-2022').entries;
+    const inMemory = (await playInMemory('european-security-2022')).entries;
     const key = (e: { origin: string; index: number; leafHash: string; countedAt: number }) =>
       `${e.origin}#${e.index} ${e.leafHash} ${e.countedAt}`;
     expect(inMemory.map(key).sort()).toEqual(onDisk.map(key).sort());

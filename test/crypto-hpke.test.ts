@@ -16,6 +16,7 @@ import {
   contentKey,
   openBody,
   recipientKeyPair,
+  recipientPublicKey,
   type SealedBody,
   sealBody,
   symmetricPortable,
@@ -88,6 +89,33 @@ describe('HPKE known-answer vectors (@hpke/core)', () => {
   it('our recipient key pair is the vector X-Wing key pair of the same seed', async () => {
     const pair = await recipientKeyPair(fromHex(VECTORS.xwing.skRm));
     expect(toHex(pair.publicKey)).toBe(VECTORS.xwing.pkRm);
+  });
+
+  it("the synchronous public key (@noble/post-quantum) is the vector key, and @hpke's for any seed", async () => {
+    expect(toHex(recipientPublicKey(fromHex(VECTORS.xwing.skRm)))).toBe(VECTORS.xwing.pkRm);
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), async (seed) => {
+        expect(toHex(recipientPublicKey(seed))).toBe(toHex((await recipientKeyPair(seed)).publicKey));
+      }),
+      { numRuns: 8 },
+    );
+    expectCode(() => recipientPublicKey(new Uint8Array(31)), 'CIPHERTEXT_MALFORMED');
+  });
+
+  it('a fixed encapsulation randomness (exercises) wraps to the same bytes, which still open', async () => {
+    const seed = fromHex(VECTORS.xwing.skRm);
+    const { publicKey } = await recipientKeyPair(seed);
+    const key = new Uint8Array(32).fill(7);
+    const random = new Uint8Array(64).fill(9);
+    const a = await wrapKey(key, publicKey, 'p', random);
+    const b = await wrapKey(key, publicKey, 'p', random);
+    expect(toHex(a.enc)).toBe(toHex(b.enc));
+    expect(toHex(a.ciphertext)).toBe(toHex(b.ciphertext));
+    expect(toHex(await unwrapKey(a, seed, 'p'))).toBe(toHex(key));
+    expect(toHex((await wrapKey(key, publicKey, 'p')).enc)).not.toBe(toHex(a.enc));
+    await expect(wrapKey(key, publicKey, 'p', new Uint8Array(63))).rejects.toMatchObject({
+      code: 'CIPHERTEXT_MALFORMED',
+    });
   });
 });
 

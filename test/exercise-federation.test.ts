@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,16 +13,28 @@ import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs('detente-federation-');
 
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
 describe('the scenario as a federation: one node per party over HTTP', () => {
   let fed: Federation;
   let play: FederationPlay;
   let direct: { state: string; findings: string; end: string; refused: string[] };
+  /** The direct play as the US (and Russia) read it: New START data is sealed to the two of them. */
+  let bilateral: { state: string; findings: string };
 
   beforeAll(async () => {
     const base = tmp();
-    const played = playScenario('european-security-2022', join(base, 'direct'));
+    const played = await playScenario('european-security-2022', join(base, 'direct'));
     const f = foldDir(join(base, 'direct'));
     const { state, findings } = f.engine.evaluate(f.asOf);
+    const us = foldDir(join(base, 'direct'), { readAs: 'us' });
+    const read = us.engine.evaluate(us.asOf);
+    bilateral = { state: canonicalJson(read.state), findings: canonicalJson({ findings: read.findings }) };
     direct = {
       state: canonicalJson(state),
       findings: canonicalJson({ findings }),
@@ -50,7 +62,8 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     const logs = JSON.parse(text).logs as { party: string; size: number }[];
     expect(logs.map((l) => l.party).sort()).toEqual(['nato', 'ru', 'us']);
     for (const l of logs) expect(l.size).toBe(play.entries[l.party]);
-    expect(Object.values(play.entries).reduce((a, b) => a + b, 0)).toBe(114);
+    // The timeline's 114 entries, and the US's and Russia's audience keys for 2022 (New START data is sealed).
+    expect(Object.values(play.entries).reduce((a, b) => a + b, 0)).toBe(116);
   });
 
   it('refuses the entries the timeline expects refused, with the expected status, storing nothing', () => {
@@ -74,15 +87,30 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
   it('every node answers the same bytes for /api/state and /api/findings, and they are the direct play’s', async () => {
     const asOf = encodeURIComponent(direct.end);
     for (const path of ['/api/state', '/api/findings']) {
+      // Without a login: the public view, the same on every node.
       const answers = await Promise.all(fed.nodes.map((n) => get(`${n.url}${path}?asOf=${asOf}`)));
       for (const a of answers) expect(a.status).toBe(200);
       expect(new Set(answers.map((a) => a.text)).size).toBe(1);
       // Same keys, same envelopes, so the same leaf hashes; countedAt is each entry's earliest receipt (another
       // party's mirror cosignature), at the step's simulated time, as the direct play's local checkpoint time.
       expect(answers[0]!.text).toBe(path === '/api/state' ? direct.state : direct.findings);
+      // Signed in: what the party reads. The US and Russia agree byte for byte, and read what the direct play holds;
+      // NATO reads the public view.
+      const signedIn = await Promise.all(
+        fed.nodes.map(async (n) => {
+          const res = await fetch(`${n.url}${path}?asOf=${asOf}`, { headers: { authorization: `Bearer ${n.token}` } });
+          return [n.party, await res.text()] as const;
+        }),
+      );
+      const byParty = new Map(signedIn);
+      expect(byParty.get('us')).toBe(path === '/api/state' ? bilateral.state : bilateral.findings);
+      expect(byParty.get('ru')).toBe(byParty.get('us'));
+      expect(byParty.get('nato')).toBe(answers[0]!.text);
     }
-    const findings = JSON.parse(direct.findings).findings as { rule: string }[];
+    const findings = JSON.parse(bilateral.findings).findings as { rule: string; audience?: string[] }[];
     expect(findings.length).toBe(31);
+    expect(JSON.parse(direct.findings).findings.length).toBeLessThan(31);
+    expect(findings.filter((f) => f.audience).length).toBeGreaterThan(0);
     expect(findings.map((f) => f.rule)).toContain('regime.signature-mismatch');
     expect(findings.map((f) => f.rule)).toEqual(
       expect.arrayContaining(['escrow.declared-not-found', 'escrow.found-not-declared']),
@@ -143,8 +171,49 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     expect(JSON.parse(doc.text).opening.leaves).toHaveLength(1);
   });
 
-  it('mirrors fetch the blobs of a large plain declaration, and serve them', async () => {
+  it("no file of NATO's node and no byte served without a login holds the New START data sealed to the US and Russia", async () => {
+    const sealed = fed.timeline.steps.filter(
+      (s) =>
+        (s.type === 'notification' && String((s.body as { rule?: string }).rule).startsWith('nst-')) ||
+        (s.type.startsWith('inspection-') && String((s.body as { inspection?: string }).inspection).startsWith('nst-')),
+    );
+    expect(sealed.length).toBeGreaterThan(10);
+    // Item ids of notifications and inspections (not those that escrow openings reveal: openings are public still).
+    const secrets = ['US-SLBM-0221', 'US-SLBML-0230', 'RU-ICBM-0306', 'RU-ICBML-0310', 'US-HB-0046'];
+    const timeline = readFileSync(join('scenarios', 'european-security-2022', 'timeline.yaml'), 'utf8');
+    for (const s of ['US-SLBM-0221..0230', 'RU-ICBM-0306..0310', 'US-HB-0046']) expect(timeline).toContain(s);
+    const nato = fed.node('nato');
+    for (const file of filesUnder(nato.dir)) {
+      const bytes = readFileSync(file).toString('latin1');
+      for (const s of secrets) expect(bytes.includes(s), `${file} holds ${s}`).toBe(false);
+    }
+    // Every node's public answers, its logs' tiles and entries, its entry list and each entry's detail.
+    for (const n of fed.nodes) {
+      const logs = JSON.parse((await get(`${n.url}/logs`)).text).logs as {
+        origin: string;
+        prefix: string;
+        size: number;
+      }[];
+      const paths = ['/api/state', '/api/findings', '/logs', '/api/entries?limit=1000'];
+      for (const log of logs) {
+        paths.push(`${log.prefix}/tile/entries/000.p/${log.size}`);
+        for (let i = 0; i < log.size; i++) paths.push(`/api/entries/${encodeURIComponent(log.origin)}/${i}`);
+      }
+      for (const path of paths) {
+        const { status, text } = await get(`${n.url}${path}`);
+        expect(status, `${n.party} ${path}`).toBe(200);
+        for (const s of secrets) expect(text.includes(s), `${n.party} ${path} holds ${s}`).toBe(false);
+      }
+    }
+    // The US reads them: the test is not empty.
     const us = fed.node('us');
+    const signedIn = await fetch(`${us.url}/api/findings`, { headers: { authorization: `Bearer ${us.token}` } });
+    expect(signedIn.status).toBe(200);
+  });
+
+  it('mirrors fetch the blobs of a large plain declaration, and serve them', async () => {
+    // NATO's: a US or Russian plain declaration is sealed to the two of them.
+    const us = fed.node('nato');
     const items = fed.timeline.itemSets.get('us-2022-03')!.slice(0, 250);
     const post = async (path: string, body: unknown) => {
       const res = await fetch(`${us.url}${path}`, {
@@ -169,7 +238,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     const ru = fed.node('ru');
     const declaration = ru.node
       .allEntries()
-      .find((e) => e.party === 'us' && e.envelope.type === 'declaration' && (e.envelope.body as any).more?.length);
+      .find((e) => e.party === 'nato' && e.envelope.type === 'declaration' && (e.envelope.body as any).more?.length);
     expect(declaration).toBeDefined();
     const { status, text } = await get(`${fed.node('nato').url}/api/blobs/${blob.json.sha256}`);
     expect(status).toBe(200);

@@ -22,9 +22,9 @@ const hasher = new Rfc6962Hasher(nodeSuite.sha256);
 const PARTIES = ['us', 'ru', 'nato'];
 let dir: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = join(tmp(), 'play');
-  playScenario('european-security-2022', dir);
+  await playScenario('european-security-2022', dir);
 });
 
 /** Everything a reader gives: entries, problems, and the folded answer. */

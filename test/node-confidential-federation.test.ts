@@ -6,8 +6,20 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromBase64, toBase64 } from '../src/crypto/bytes.js';
+import {
+  buildEnvelope,
+  type EnvelopeFields,
+  encodeEntry,
+  sealEntry,
+  sealingRandomness,
+  signEntry,
+  signingMessage,
+} from '../src/model/index.js';
+import { readSeed } from '../src/node/config.js';
+import { symmetricNode } from '../src/runtime/node-crypto.js';
 import { confidentialRegimeText, initConfidentialNodes } from './helpers/confidential.js';
-import { addUser, nonce, type RunningNode, startParties, submit, until } from './helpers/nodes.js';
+import { addUser, nonce, type RunningNode, startParties, submit, suite, until } from './helpers/nodes.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs();
@@ -60,8 +72,13 @@ describe('a bilateral declaration among three nodes', () => {
     });
     expect(res.status, JSON.stringify(res.json)).toBe(201);
     const asOf = new Date(Date.now() + 86_400_000).toISOString();
+    // Signed in: what the party reads (without a login, every node answers the public view).
     const get = async (party: string, path: string) =>
-      (await fetch(`${nodes.get(party)!.url}${path}?asOf=${asOf}`)).text();
+      (
+        await fetch(`${nodes.get(party)!.url}${path}?asOf=${asOf}`, {
+          headers: { authorization: `Bearer ${tokens.get(party)}` },
+        })
+      ).text();
     await until('every node holds the 5 entries of the us log', async () =>
       [...nodes.values()].every((n) => n.node.servedSize(n.node.logByParty('us')!) >= 3),
     );
@@ -97,6 +114,72 @@ describe('a bilateral declaration among three nodes', () => {
     const nato = JSON.parse(await get('nato', '/api/state'));
     expect(nato.confidential).toEqual({ read: [], hidden: [{ audience: 'ru,us', entries: 1 }] });
     expect(nato.entries.total).toBe(5);
+    // Without a login, the US node answers the public view: NATO's.
+    const stranger = await (await fetch(`${nodes.get('us')!.url}/api/state?asOf=${asOf}`)).text();
+    expect(stranger).not.toContain('malmstrom');
+    expect(JSON.parse(stranger).confidential).toEqual(nato.confidential);
+  });
+
+  it('a recipient files a complaint for a sealed entry that does not open; anyone then charges the author', async () => {
+    const us = nodes.get('us')!;
+    const issuedAt = new Date().toISOString();
+    // A dishonest US node: a declaration sealed with the right key, one ciphertext byte changed, then signed.
+    const { ref, key } = await us.node.submissions.audienceKeys.forSealing(['us', 'ru'], issuedAt);
+    const plain = buildEnvelope({
+      type: 'declaration',
+      party: 'us',
+      key: 'us-declarant',
+      issuedAt,
+      body: { form: 'plain', asOf: issuedAt.slice(0, 10), items: [], quantities: [] },
+    } as EnvelopeFields);
+    const { id, salt } = sealingRandomness(symmetricNode, suite.sha256, key, signingMessage(plain));
+    const sealed = sealEntry(symmetricNode, suite.sha256, plain, {
+      audience: ['ru', 'us'],
+      keys: ref,
+      audienceKey: key,
+      id,
+      salt,
+    });
+    const bytes = fromBase64(sealed.body.ciphertext);
+    bytes[0]! ^= 1;
+    const tampered = { ...sealed, body: { ...sealed.body, ciphertext: toBase64(bytes) } };
+    const leaf = encodeEntry(signEntry(suite, tampered, readSeed(us.dir, 'us-declarant')));
+    const { first } = us.node.writer.append([leaf]);
+    const ru = nodes.get('ru')!;
+    await until('ru mirrors the tampered entry', async () => ru.node.servedSize(ru.node.logByParty('us')!) > first);
+    // Russia's node reads it (its party view folds), finds it does not open, and records a complaint.
+    const complaint = () => ru.node.allEntries().find((e) => e.party === 'ru' && e.envelope.type === 'complaint');
+    await until(
+      'ru files a complaint',
+      async () => {
+        await fetch(`${ru.url}/api/state`, { headers: { authorization: `Bearer ${tokens.get('ru')}` } });
+        return complaint() !== undefined;
+      },
+      40_000,
+    );
+    const body = complaint()!.envelope.body as { entry: { origin: string; index: number }; contentKey: string };
+    expect(body.entry).toMatchObject({ origin: us.node.logByParty('us')!.origin, index: first });
+    // NATO cannot read the entry, but checks the revealed key offline and charges the US.
+    const nato = nodes.get('nato')!;
+    await until(
+      'nato charges us',
+      async () => {
+        // Without a login: the public view.
+        const res = await fetch(`${nato.url}/api/findings`);
+        const findings = (
+          (await res.json()) as {
+            findings: { rule: string; party: string; refs: { origin: string; index: number }[] }[];
+          }
+        ).findings;
+        return findings.some(
+          (f) =>
+            f.rule === 'confidential.undecryptable' &&
+            f.party === 'us' &&
+            f.refs.some((r) => r.origin === us.node.logByParty('us')!.origin && r.index === first),
+        );
+      },
+      40_000,
+    );
   });
 
   it("no file of NATO's node and no unauthenticated byte holds the declared items", async () => {
@@ -110,7 +193,7 @@ describe('a bilateral declaration among three nodes', () => {
     for (const n of nodes.values()) {
       for (const path of ['/api/state', '/api/findings', '/logs']) {
         const text = await (await fetch(`${n.url}${path}`)).text();
-        if (n.party === 'nato' || path === '/logs') for (const s of SECRET) expect(text).not.toContain(s);
+        for (const s of SECRET) expect(text).not.toContain(s);
       }
     }
   });

@@ -15,10 +15,10 @@ import { tempDirs } from './helpers/tmp.js';
 const tmp = tempDirs('detente-report-');
 let play: string;
 
-beforeAll(() => {
+beforeAll(async () => {
   requirePoppler();
   play = join(tmp(), 'play');
-  playScenario('european-security-2022', play);
+  await playScenario('european-security-2022', play);
 }, 120_000);
 
 const text = (pdf: string) => spawnSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).stdout;
@@ -63,7 +63,7 @@ describe('detente report compliance', () => {
 describe('detente report notification and inspection', () => {
   it('writes an inspection report as a report, both languages side by side, with a proof that verifies', () => {
     const out = join(tmp(), 'inspection.pdf');
-    const r = detente(['report', 'inspection', '--dir', play, '--entry', 'detente.example/us/34', '--out', out]);
+    const r = detente(['report', 'inspection', '--dir', play, '--entry', 'detente.example/us/35', '--out', out]);
     expect(r.code, r.stderr).toBe(0);
     const t = text(out);
     for (const s of ['Inspection report', 'Акт инспекции', 'Mozdok', 'Моздок', 'Points at issue', 'Спорные вопросы']) {
@@ -73,7 +73,7 @@ describe('detente report notification and inspection', () => {
     expect(t).toContain('Not countersigned');
     expect(t).toContain('Контрподписи нет');
     expect(t).toContain('Findings of the verification that cite this entry');
-    expect(roundTrip(out)).toEqual({ party: 'us', index: 34 });
+    expect(roundTrip(out)).toEqual({ party: 'us', index: 35 });
   });
 
   it('writes a notification with the regime’s official names, in one language when asked', () => {
@@ -84,7 +84,7 @@ describe('detente report notification and inspection', () => {
       '--dir',
       play,
       '--entry',
-      'detente.example/ru/16',
+      'detente.example/ru/17',
       '--lang',
       'ru',
       '--out',
@@ -95,14 +95,14 @@ describe('detente report notification and inspection', () => {
     expect(t).toContain('Уведомление');
     expect(t).toContain('Российская Федерация');
     expect(t).not.toContain('Notification');
-    expect(roundTrip(out)).toEqual({ party: 'ru', index: 16 });
+    expect(roundTrip(out)).toEqual({ party: 'ru', index: 17 });
   });
 
   it('refuses, in one line, an entry of another type, an unknown log and an index the log has not signed', () => {
     const out = join(tmp(), 'x.pdf');
     const run = (entry: string) => detente(['report', 'notification', '--dir', play, '--entry', entry, '--out', out]);
-    expect(run('detente.example/us/34').stderr).toBe(
-      'detente: --entry: detente.example/us/34 is an entry of type inspection-report, not notification\n',
+    expect(run('detente.example/us/35').stderr).toBe(
+      'detente: --entry: detente.example/us/35 is an entry of type inspection-report, not notification\n',
     );
     expect(run('nope/3').stderr).toMatch(/^detente: --entry: no log "nope" in .* \(it holds detente\.example\/us, /);
     expect(run('detente.example/us/x').stderr).toBe(

@@ -17,13 +17,18 @@ const tmp = tempDirs('detente-scenario-federation-');
 describe('a scenario other than the default as a federation', () => {
   let fed: Federation;
   let direct: { state: string; findings: string };
+  let open: { state: string; findings: string };
 
   beforeAll(async () => {
     const base = tmp();
-    playScenario('new-start-2021', join(base, 'direct'));
-    const f = foldDir(join(base, 'direct'));
+    await playScenario('new-start-2021', join(base, 'direct'));
+    // New START data is sealed to the two parties: what each reads, and what the public sees.
+    const f = foldDir(join(base, 'direct'), { readAs: 'us' });
     const { state, findings } = f.engine.evaluate(f.asOf);
     direct = { state: canonicalJson(state), findings: canonicalJson({ findings }) };
+    const p = foldDir(join(base, 'direct'));
+    const seen = p.engine.evaluate(p.asOf);
+    open = { state: canonicalJson(seen.state), findings: canonicalJson({ findings: seen.findings }) };
     fed = await startFederation({
       scenario: 'new-start-2021',
       dir: join(base, 'federation'),
@@ -41,11 +46,16 @@ describe('a scenario other than the default as a federation', () => {
     expect(fed.nodes.map((n) => n.party)).toEqual(['us', 'ru']);
     const asOf = encodeURIComponent(new Date(fed.clock.now()).toISOString());
     for (const n of fed.nodes) {
-      const state = await (await fetch(`${n.url}/api/state?asOf=${asOf}`)).json();
-      const findings = await (await fetch(`${n.url}/api/findings?asOf=${asOf}`)).json();
+      const headers = { authorization: `Bearer ${n.token}` };
+      const state = await (await fetch(`${n.url}/api/state?asOf=${asOf}`, { headers })).json();
+      const findings = await (await fetch(`${n.url}/api/findings?asOf=${asOf}`, { headers })).json();
       expect(canonicalJson(state), n.party).toBe(direct.state);
       expect(canonicalJson(findings), n.party).toBe(direct.findings);
+      // Without a login: the public view.
+      expect(canonicalJson(await (await fetch(`${n.url}/api/state?asOf=${asOf}`)).json())).toBe(open.state);
+      expect(canonicalJson(await (await fetch(`${n.url}/api/findings?asOf=${asOf}`)).json())).toBe(open.findings);
     }
+    expect(open.state).not.toBe(direct.state);
   });
 
   it('stretches the background loops with the number of parties (mirror with n², gossip with n³)', () => {

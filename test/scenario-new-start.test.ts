@@ -23,7 +23,7 @@ let state: ComplianceState;
 let findings: Finding[];
 
 const evaluate = (day: string) => {
-  const f = foldDir(dir, { asOf: Date.parse(`${day}T23:59:59.999Z`) });
+  const f = foldDir(dir, { asOf: Date.parse(`${day}T23:59:59.999Z`), readAs: 'us' });
   return f.engine.evaluate(f.asOf);
 };
 /** The three New START limits of a party as [declared, status], in GROUPS order. */
@@ -33,10 +33,10 @@ const limits = (s: ComplianceState, party: string) =>
     return [l.declared, l.status];
   });
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = join(tmp(), 'play');
-  meta = playScenario(NAME, dir);
-  const f = foldDir(dir);
+  meta = await playScenario(NAME, dir);
+  const f = foldDir(dir, { readAs: 'us' });
   expect(f.set.problems).toEqual([]);
   ({ state, findings } = f.engine.evaluate(f.asOf));
 });
@@ -44,10 +44,20 @@ beforeAll(() => {
 describe('the New START 2021-2023 scenario', () => {
   it('plays every entry, refusing none', () => {
     expect(meta.refused).toEqual([]);
+    // And each party's audience key for each year it sealed notifications or inspections in (2021-2023, 2021-2022).
     expect(meta.parties.map((p) => [p.id, p.entries])).toEqual([
-      ['us', 24],
-      ['ru', 21],
+      ['us', 24 + 3],
+      ['ru', 21 + 2],
     ]);
+  });
+
+  it('seals notifications and inspections to the two parties: the public view holds none of them', () => {
+    const open = foldDir(dir);
+    const seen = open.engine.evaluate(open.asOf);
+    expect(state.confidential!.read).toEqual([{ audience: 'ru,us', entries: expect.any(Number) }]);
+    expect(seen.state.confidential).toEqual({ read: [], hidden: state.confidential!.read });
+    expect(seen.findings.filter((f) => f.audience !== undefined)).toEqual([]);
+    expect(findings.some((f) => f.audience?.join(',') === 'ru,us')).toBe(true);
   });
 
   it('reproduces the published aggregates item by item (September 2021, March 2022, March 2023)', () => {

@@ -76,9 +76,9 @@ describe('proposal entries', () => {
 
 describe('the 2022 scenario records the winter 2021-2022 proposals by hash', () => {
   let dir: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     dir = join(tmp(), 'play');
-    const meta = playScenario('european-security-2022', dir);
+    const meta = await playScenario('european-security-2022', dir);
     expect(meta.refused.find((r) => r.step === 'nato-proposal-wrong-forum')?.message).toContain(
       '$.entry.party: "nato" is not a party to forum "ssd"',
     );

@@ -17,10 +17,11 @@ const tmp = tempDirs();
 let state: ComplianceState;
 let findings: Finding[];
 
-beforeAll(() => {
+beforeAll(async () => {
   const dir = join(tmp(), 'play');
-  playScenario('european-security-2022', dir);
-  const { engine, asOf } = foldDir(dir);
+  await playScenario('european-security-2022', dir);
+  // As the US reads it: the New START inspections, their missions and the Engels findings are sealed to [us, ru].
+  const { engine, asOf } = foldDir(dir, { readAs: 'us' });
   ({ state, findings } = engine.evaluate(asOf));
 }, 120_000);
 

@@ -18,10 +18,10 @@ let dir: string;
 let state: ComplianceState;
 let findings: Finding[];
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = join(tmp(), 'play');
-  expect(playScenario(NAME, dir).refused).toEqual([]);
-  const f = foldDir(dir);
+  expect((await playScenario(NAME, dir)).refused).toEqual([]);
+  const f = foldDir(dir, { readAs: 'us' });
   expect(f.set.problems).toEqual([]);
   ({ state, findings } = f.engine.evaluate(f.asOf));
 }, 60_000);
@@ -53,7 +53,7 @@ describe('the New START successor sketch', () => {
   });
 
   it('judges the ceiling on the committed totals, with no item opened', () => {
-    const f = foldDir(dir, { asOf: Date.parse('2026-03-03T00:00:00Z') });
+    const f = foldDir(dir, { asOf: Date.parse('2026-03-03T00:00:00Z'), readAs: 'us' });
     const early = f.engine.evaluate(f.asOf).state;
     expect(early.limits.map((l) => [l.party, l.declared, l.status, l.partial ?? false])).toEqual([
       ['ru', 4477, 'within', false],

@@ -20,9 +20,9 @@ let meta: ExerciseMeta;
 let state: ComplianceState;
 let findings: Finding[];
 
-beforeAll(() => {
+beforeAll(async () => {
   dir = `${tmp()}/play`;
-  meta = playScenario(NAME, dir);
+  meta = await playScenario(NAME, dir);
   const f = foldDir(dir);
   expect(f.set.problems).toEqual([]);
   ({ state, findings } = f.engine.evaluate(f.asOf));

@@ -18,8 +18,15 @@ const SHOTS = process.env.UPDATE_SCREENSHOTS
   : mkdtempSync(join(tmpdir(), 'detente-shots-'));
 const web = webSuite('detente-web-');
 
+/** A read of the US node's API signed in as the US (what its dashboard shows the US). */
+const asUs = (path: string) =>
+  fetch(`${web.node.base}${path}`, { headers: { authorization: `Bearer ${web.node.fed.node('us').token}` } });
+
+/** A page of the US node's dashboard, signed in as the US: it reads New START data (sealed to us and ru). */
 async function open(path: string, base = web.node.base): Promise<Page> {
   const page = await web.browser.page();
+  const token = web.node.fed.node('us').token;
+  await page.addInitScript((t) => sessionStorage.setItem('detente.token', t), token);
   await page.goto(`${base}${path}`);
   return page;
 }
@@ -175,24 +182,24 @@ describe('dashboard', () => {
     // Exactly what the node's engine reports, in the board, as of the node's clock (after the exercise): the
     // scenario's 31, the postponed Kozelsk inspection never conducted, and 8 BCC years short of two sessions
     // (two parties, four treaty years to its expiry on 5 February 2026).
-    const { findings } = await (await fetch(`${web.node.base}/api/findings`)).json();
+    const { findings } = await (await asUs(`/api/findings`)).json();
     expect(rows.map((r) => r[0]).sort()).toEqual(findings.map((f: { id: string }) => f.id).sort());
     expect(rows.length).toBe(40);
     expect(Object.fromEntries(rows)).toMatchObject({
       'regime.signature-mismatch/detente.example/ru#0': 'minor',
-      'inspection.absence-not-confirmed/detente.example/us#34': 'critical',
-      'escrow.found-not-declared/detente.example/us#34': 'critical',
-      'escrow.declared-not-found/detente.example/us#28': 'major',
+      'inspection.absence-not-confirmed/detente.example/us#35': 'critical',
+      'escrow.found-not-declared/detente.example/us#35': 'critical',
+      'escrow.declared-not-found/detente.example/us#29': 'major',
       'limit.exceeded-observed/ukraine-no-offensive-gl-missiles/ru/2022-07-12T14:00:00.000Z': 'critical',
-      'inspection.item-mismatch/detente.example/us#24': 'major',
+      'inspection.item-mismatch/detente.example/us#25': 'major',
       'metric.relapsed/ru-border-band-troops/2022-09-02T14:00:00.000Z': 'major',
-      'acknowledgement.missing/detente.example/ru#16/us': 'minor',
-      'inspection.short-notice/detente.example/us#9': 'minor',
+      'acknowledgement.missing/detente.example/ru#17/us': 'minor',
+      'inspection.short-notice/detente.example/us#10': 'minor',
       'metric.sources-disagree/ru-border-band-troops/detente.example/nato#3': 'info',
     });
     // The worst first.
     expect(rows.slice(0, 2).map((r) => r[1])).toEqual(['critical', 'critical']);
-    const mismatch = page.locator('[data-finding="inspection.item-mismatch/detente.example/us#24"]');
+    const mismatch = page.locator('[data-finding="inspection.item-mismatch/detente.example/us#25"]');
     expect(await mismatch.textContent()).toContain('Russian Federation');
     // The engine's message (a code and parameters) rendered by the catalogue, not shown raw.
     expect(await mismatch.textContent()).toMatch(/differs? from ru's declaration: RU-/);
@@ -201,14 +208,14 @@ describe('dashboard', () => {
     const cited = await mismatch
       .locator('a[data-ref]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-ref')));
-    const expected = findings.find((f: { id: string }) => f.id === 'inspection.item-mismatch/detente.example/us#24');
+    const expected = findings.find((f: { id: string }) => f.id === 'inspection.item-mismatch/detente.example/us#25');
     expect(cited).toEqual(expected.refs.map((r: { origin: string; index: number }) => `${r.origin}#${r.index}`));
     // Filter by severity.
     await page.getByTestId('filter-severity').selectOption('critical');
     await expect.poll(() => page.locator('[data-finding]').count()).toBe(3);
     // A reference opens the entry, verified in the browser.
     await page.getByTestId('filter-severity').selectOption('');
-    await page.locator('[data-finding="inspection.short-notice/detente.example/us#9"] a[data-ref]').click();
+    await page.locator('[data-finding="inspection.short-notice/detente.example/us#10"] a[data-ref]').click();
     await expect.poll(() => page.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
     expect(await page.locator('[data-testid="raw-json"] pre').first().textContent()).toContain(
       '"type": "inspection-request"',
@@ -266,7 +273,7 @@ describe('dashboard', () => {
     expect(await metric.getAttribute('data-status')).toBe('relapsed');
     expect(Number(await metric.getAttribute('data-points'))).toBeGreaterThan(10);
     // Its chart's scales follow the data: the series, the deadline and the end of the holding period all in view.
-    const state = await (await fetch(`${web.node.base}/api/state?asOf=${END}`)).json();
+    const state = await (await asUs(`/api/state?asOf=${END}`)).json();
     const series: { at: string; value: number }[] = state.metrics.find(
       (m: { metric: string }) => m.metric === 'ru-border-band-troops',
     ).series;
@@ -298,9 +305,9 @@ describe('dashboard', () => {
     expect(await page.getByTestId('site-panel').textContent()).toContain('major');
     expect(await page.locator('[data-site="kozelsk"]').getAttribute('data-tone')).toBe('bad');
     // The panel's findings are those the engine places at the site (Finding.site), no more and no fewer.
-    const { findings } = await (await fetch(`${web.node.base}/api/findings?asOf=${END}`)).json();
+    const { findings } = await (await asUs(`/api/findings?asOf=${END}`)).json();
     const atKozelsk = findings.filter((f: { site?: string }) => f.site === 'kozelsk').map((f: { id: string }) => f.id);
-    expect(atKozelsk).toContain('inspection.item-mismatch/detente.example/us#24');
+    expect(atKozelsk).toContain('inspection.item-mismatch/detente.example/us#25');
     const shown = await page
       .locator('[data-site-finding]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-site-finding')));
@@ -313,7 +320,7 @@ describe('dashboard', () => {
     const page = await open('/timeline');
     await expect.poll(() => page.getByTestId('entry-count').textContent()).toMatch(/\d+ entries/);
     const total = Number((await page.getByTestId('entry-count').textContent())!.match(/\d+/)![0]);
-    expect(total).toBe(114 + web.node.monitoring);
+    expect(total).toBe(114 + 2 + web.node.monitoring); // and the US's and Russia's audience keys
     const rendered = await page.locator('[data-entry]').count();
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(60); // only what is visible (and a little overscan) is in the DOM
@@ -323,8 +330,8 @@ describe('dashboard', () => {
     // The date control: the node folds only what counted by then (?asOf=), and so does the board.
     await expect.poll(() => page.getByTestId('asof-summary').getAttribute('data-entries')).toBe(String(total));
     const asOf = '2022-03-01'; // the end of that day, UTC
-    const then = await (await fetch(`${web.node.base}/api/state?asOf=${asOf}`)).json();
-    const thenFindings = (await (await fetch(`${web.node.base}/api/findings?asOf=${asOf}`)).json()).findings;
+    const then = await (await asUs(`/api/state?asOf=${asOf}`)).json();
+    const thenFindings = (await (await asUs(`/api/findings?asOf=${asOf}`)).json()).findings;
     expect(then.entries.total).toBeGreaterThan(10);
     expect(then.entries.total).toBeLessThan(40);
     await page.getByTestId('asof-input').fill(asOf);
@@ -407,7 +414,7 @@ describe('dashboard', () => {
     );
     // The engine records it as late.
     await web.node.fed.settle(30_000);
-    const { findings } = await (await fetch(`${web.node.base}/api/findings`)).json();
+    const { findings } = await (await asUs(`/api/findings`)).json();
     expect(findings.map((f: { id: string }) => f.id)).toContain(`notification.late/${web.node.origin('ru')}#${before}`);
     await page.close();
   });

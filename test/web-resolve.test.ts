@@ -10,15 +10,22 @@ import { webSuite } from './helpers/web-node.js';
 
 const web = webSuite('detente-web-resolve-', 0, { exerciseClock: true });
 
+/** The US node's dashboard signed in as the US: the New START missions and the Engels incident are sealed to us, ru. */
 async function open(path: string, options: { width?: number; lang?: 'en' | 'ru' } = {}): Promise<Page> {
   const page = await web.browser.page();
   if (options.width) await page.setViewportSize({ width: options.width, height: 900 });
   await page.addInitScript((lang) => localStorage.setItem('detente.lang', lang), options.lang ?? 'en');
+  await page.addInitScript((t) => sessionStorage.setItem('detente.token', t), web.node.fed.node('us').token);
   await page.goto(`${web.node.base}${path}`);
   return page;
 }
 
-const state = async () => (await fetch(`${web.node.base}/api/state`)).json();
+const state = async () =>
+  (
+    await fetch(`${web.node.base}/api/state`, {
+      headers: { authorization: `Bearer ${web.node.fed.node('us').token}` },
+    })
+  ).json();
 
 describe('incidents', () => {
   it('lists every incident with its graded evidence and every party’s assessment side by side', async () => {

@@ -20,6 +20,7 @@ import { Engine } from '../engine/engine.js';
 import { compareEntries } from '../engine/order.js';
 import { ZoneIndex } from '../engine/zones.js';
 import type { Item } from '../model/index.js';
+import { Complaints } from '../node/complaints.js';
 import type { NodeEntry, PartyNode } from '../node/node.js';
 import { bordersFor } from '../runtime/borders.js';
 import { symmetricNode } from '../runtime/node-crypto.js';
@@ -80,11 +81,36 @@ export class ReadModel {
   /** A declaration's further items, once its blobs have arrived (they never change then). */
   readonly #more = new Map<string, readonly Item[]>();
 
-  constructor(node: PartyNode) {
+  /** The public view (no keys: what a stranger sees), or the party's (every sealed entry its party may read). */
+  readonly view: 'party' | 'public';
+
+  /** The party view files a complaint for each sealed entry it may read that does not open (issue 14). */
+  readonly complaints: Complaints | undefined;
+
+  constructor(node: PartyNode, view: 'party' | 'public' = 'party') {
     this.#node = node;
+    this.view = view;
+    if (view === 'party') {
+      const user = { name: 'node', party: node.party.id, roles: ['declarant' as const] };
+      this.complaints = new Complaints({
+        regime: node.regime,
+        party: node.party.id,
+        sym: symmetricNode,
+        sha256: node.suite.sha256,
+        submit: (request) => node.submissions.submit(user, request),
+        logger: node.logger,
+      });
+    }
     this.#zones = new ZoneIndex(node.regime, bordersFor(node.regime));
     this.#folds = new FoldCache(
-      () => new Engine({ regime: node.regime, regimeHash: node.regimeHash, zones: this.#zones, sym: symmetricNode }),
+      () =>
+        new Engine({
+          regime: node.regime,
+          regimeHash: node.regimeHash,
+          zones: this.#zones,
+          sym: symmetricNode,
+          sha256: node.suite.sha256,
+        }),
     );
   }
 
@@ -104,15 +130,17 @@ export class ReadModel {
     // Decoding new entries is the slow part (a restarted node decodes them all): in slices.
     while (!this.#node.indexEntries(SLICE)) await nextTurn();
     // The audience keys its party may read (asynchronous: HPKE), so that the fold below can open sealed entries.
+    const reader = this.view === 'party';
     const before = this.#node.dataVersion();
     const all = this.#node.allEntries();
-    await this.#node.submissions.audienceKeys.readAll(all);
+    if (reader) await this.#node.submissions.audienceKeys.readAll(all);
     // From here on synchronous, so the version read is the one the entries are of.
     const version = this.#node.dataVersion();
     if (this.#snapshot?.version === version) return this.#snapshot;
     const keys = this.#node.submissions.audienceKeys;
     const entries: IndexedEntry[] = (version === before ? all : this.#node.allEntries()).map((e) => {
       if (e.envelope.type === 'sealed') {
+        if (!reader) return e;
         const contentKey = keys.contentKey(e.leafHash, e.envelope);
         return contentKey ? { ...e, contentKey } : e;
       }
@@ -123,6 +151,7 @@ export class ReadModel {
       return blobs ? { ...e, blobs } : e;
     });
     entries.sort(compareEntries);
+    this.complaints?.check(entries);
     // Most versions leave every entry as it was (a cosignature that moved no counted time): keep the entries held.
     const previous = this.#snapshot?.entries;
     const same = previous?.length === entries.length && sameInputs(previous, entries, entries.length);

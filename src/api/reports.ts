@@ -4,7 +4,7 @@
  * `?lang=en|ru|both`. Each carries the tlog-proofs this node serves (the checkpoint with its cosignatures), the
  * same bytes `GET /api/entries/<origin>/<index>.tlog-proof` answers.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { fromBase64 } from '../crypto/bytes.js';
 import { parseAsOf } from '../engine/as-of.js';
@@ -30,7 +30,11 @@ function servedProof(node: PartyNode, log: LogInfo, index: number): EntryProof |
   return { party: log.party, origin: log.origin, index, proof, entry: fromBase64(detail.entryBase64), vkey: log.vkey };
 }
 
-export async function reportRoutes(app: FastifyInstance, node: PartyNode, reads: ReadModel): Promise<void> {
+export async function reportRoutes(
+  app: FastifyInstance,
+  node: PartyNode,
+  readsFor: (req: FastifyRequest) => ReadModel,
+): Promise<void> {
   app.get<{ Params: { '*': string }; Querystring: { lang?: 'en' | 'ru' | 'both' } }>(
     '/api/reports/entries/*',
     {
@@ -63,7 +67,9 @@ export async function reportRoutes(app: FastifyInstance, node: PartyNode, reads:
           `${log.origin}/${index} is an entry of type ${envelope.type}: records are for notifications and inspection reports`,
         );
       }
-      const { findings } = JSON.parse((await reads.answer(undefined)).findings.toString()) as { findings: Finding[] };
+      const { findings } = JSON.parse((await readsFor(req).answer(undefined)).findings.toString()) as {
+        findings: Finding[];
+      };
       const cites = findings.filter((f) => f.refs.some((r) => r.origin === log.origin && r.index === index));
       const pdf = await renderEntryPdf({
         regime: node.regime,
@@ -89,7 +95,7 @@ export async function reportRoutes(app: FastifyInstance, node: PartyNode, reads:
     },
     async (req, reply) => {
       const asOf = req.query.asOf ? parseAsOf(req.query.asOf) : undefined;
-      const answer = await reads.answer(asOf);
+      const answer = await readsFor(req).answer(asOf);
       const state = JSON.parse(answer.state.toString()) as ComplianceState;
       const { findings } = JSON.parse(answer.findings.toString()) as { findings: Finding[] };
       // The proof of each log's last served entry: its checkpoint covers every entry the summary cites.

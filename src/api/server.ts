@@ -197,10 +197,13 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   const reads = new ReadModel(node);
+  // What a stranger (no login) is answered: the fold without keys, so no sealed body reaches it (issue 14).
+  const publicReads = new ReadModel(node, 'public');
   // Decode and fold what is on disk while the server starts listening, not when the first reader comes; the
   // node's worker threads are started before it listens, not by its first submission.
   app.addHook('onReady', async () => {
     void reads.answer(undefined).catch(() => {});
+    void publicReads.answer(undefined).catch(() => {});
     await node.warm();
   });
   const userOf = (header: unknown): User | undefined => {
@@ -208,6 +211,8 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     const match = typeof header === 'string' ? /^bearer ([\x21-\x7e]{1,200})$/i.exec(header) : null;
     return match ? node.users.authenticate(match[1]!) : undefined;
   };
+  /** The view a request may read: its party's with a valid login, else the public one. */
+  const readsFor = (req: FastifyRequest): ReadModel => (userOf(req.headers.authorization) ? reads : publicReads);
 
   // A well-kept limiter (@fastify/rate-limit: per-key counters in a bounded LRU, standard headers and Retry-After)
   // rather than our own: docs/API.md says why these numbers.
@@ -767,8 +772,8 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
   );
 
   await escrowRoutes(app, node, { authenticate, ...(options.escrow ? { escrow: options.escrow } : {}) });
-  await stateRoutes(app, reads);
-  await reportRoutes(app, node, reads);
+  await stateRoutes(app, readsFor);
+  await reportRoutes(app, node, readsFor);
   // The dashboard, last: its fallback must not shadow any route above.
   await app.register(webPlugin);
   await options.extend?.(app, node);

@@ -1,10 +1,10 @@
 /**
  * `GET /api/state` and `GET /api/findings`: the engine's fold of every log the node holds (its own and its mirrors),
- * as of a date. The fold is pure and deterministic, so every node that holds the same entries answers the same
+ * as of a date: with a login, everything its party may read; without, the public view (sealed bodies hidden). The fold is pure and deterministic, so every node that holds the same entries answers the same
  * bytes. Both are served from the read model (read-model.ts): folded once per change of the data, in slices, and
  * shared by every request.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseAsOf } from '../engine/as-of.js';
 import type { ReadModel } from './read-model.js';
@@ -17,10 +17,12 @@ const asOfQuery = z.object({
     .describe("a date (its end, UTC) or an RFC 3339 time, 1970 to 9999; default the node's clock (GET /api/clock)"),
 });
 
-export async function stateRoutes(app: FastifyInstance, reads: ReadModel): Promise<void> {
+export async function stateRoutes(app: FastifyInstance, readsFor: (req: FastifyRequest) => ReadModel): Promise<void> {
   // An absent or empty asOf means the node's now; anything else must parse strictly (BAD_INPUT, 400, otherwise).
-  const answer = (query: { asOf?: string }) =>
-    reads.answer(query.asOf === undefined || query.asOf === '' ? undefined : parseAsOf(query.asOf));
+  const answer = (req: FastifyRequest<{ Querystring: { asOf?: string } }>) => {
+    const { asOf } = req.query;
+    return readsFor(req).answer(asOf === undefined || asOf === '' ? undefined : parseAsOf(asOf));
+  };
   app.get(
     '/api/clock',
     {
@@ -31,7 +33,7 @@ export async function stateRoutes(app: FastifyInstance, reads: ReadModel): Promi
     },
     (_req, reply) => {
       reply.header('cache-control', 'no-cache');
-      return { now: new Date(reads.now()).toISOString() };
+      return { now: new Date(readsFor(_req).now()).toISOString() };
     },
   );
   app.get<{ Querystring: { asOf?: string } }>(
@@ -43,7 +45,7 @@ export async function stateRoutes(app: FastifyInstance, reads: ReadModel): Promi
         querystring: asOfQuery,
       },
     },
-    async (req, reply) => reply.type('application/json').send((await answer(req.query)).state),
+    async (req, reply) => reply.type('application/json').send((await answer(req)).state),
   );
   app.get<{ Querystring: { asOf?: string } }>(
     '/api/findings',
@@ -54,6 +56,6 @@ export async function stateRoutes(app: FastifyInstance, reads: ReadModel): Promi
         querystring: asOfQuery,
       },
     },
-    async (req, reply) => reply.type('application/json').send((await answer(req.query)).findings),
+    async (req, reply) => reply.type('application/json').send((await answer(req)).findings),
   );
 }

@@ -14,15 +14,15 @@ import type { Finding } from '../engine/findings.js';
 import { type EngineEntry, refKey } from '../engine/types.js';
 import { ZoneIndex } from '../engine/zones.js';
 import { SimulatedClock } from '../exercise/clock.js';
-import { DEFAULT_SEED } from '../exercise/keys.js';
-import { type PlaySink, playSteps, scenarioRegime } from '../exercise/play.js';
+import { DEFAULT_SEED, exerciseContentKey } from '../exercise/keys.js';
+import { type PlaySink, playSealing, playSteps, scenarioRegime } from '../exercise/play.js';
 import { scenarioDir } from '../exercise/scenarios.js';
 import { parseTimeline } from '../exercise/timeline.js';
 import { renderMessage } from '../i18n/index.js';
 import type { Lang } from '../i18n/types.js';
 import { type EntryRef, type Envelope, type Item, parseRegime, type Regime, regimeHash } from '../model/index.js';
 import { bordersFor } from '../runtime/borders.js';
-import { nodeSuite } from '../runtime/node-crypto.js';
+import { nodeSuite, symmetricNode } from '../runtime/node-crypto.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
 import { printJson, readText } from './output.js';
 import { short, utc } from './render.js';
@@ -50,11 +50,14 @@ export interface Replay {
   findings: { added: Finding[]; removed: Finding[] };
 }
 
-/** Every entry of a scenario's timeline, played in memory, with the time each counts from. */
-export function playInMemory(
+/**
+ * Every entry of a scenario's timeline, played in memory, with the time each counts from: sealed as `scenario play`
+ * seals it, each sealed entry with its content key (the what-if reads everything, as `--dir` of a play does).
+ */
+export async function playInMemory(
   name: string,
   seed = DEFAULT_SEED,
-): { regime: Regime; hash: string; end: number; entries: EngineEntry[]; publicKeys: Record<string, string> } {
+): Promise<{ regime: Regime; hash: string; end: number; entries: EngineEntry[]; publicKeys: Record<string, string> }> {
   const { regime, seeds, publicKeys } = scenarioRegime(name, seed);
   const hash = regimeHash(regime, nodeSuite.sha256);
   const timeline = parseTimeline(readFileSync(join(scenarioDir(name), 'timeline.yaml'), 'utf8'), regime);
@@ -73,7 +76,8 @@ export function playInMemory(
       },
     });
   }
-  playSteps({ name, seed, regime, seeds, hash, timeline, clock, sinks });
+  const sealing = await playSealing(name, seed, regime, timeline);
+  playSteps({ name, seed, regime, seeds, hash, timeline, clock, sinks, sealing });
   const decoder = new TextDecoder();
   const hasher = new Rfc6962Hasher(nodeSuite.sha256);
   const entries = leaves.map(({ origin, index, leaf, countedAt }): EngineEntry => {
@@ -85,6 +89,7 @@ export function playInMemory(
       countedAt,
       envelope,
     };
+    if (envelope.type === 'sealed') entry.contentKey = exerciseContentKey(name, seed, envelope);
     if (envelope.type === 'declaration' && envelope.body.form === 'plain' && envelope.body.more?.length) {
       entry.moreItems = envelope.body.more.flatMap(
         (r) => JSON.parse(decoder.decode(blobs.get(r.sha256) ?? new Uint8Array())) as Item[],
@@ -122,12 +127,12 @@ function activityStatuses(
 }
 
 /** The scenario's entries folded under its regime and under `draftText`, and what differs. */
-export function replayScenario(
+export async function replayScenario(
   name: string,
   draftText: string,
   options: { format?: 'yaml' | 'json'; seed?: string } = {},
-): Replay {
-  const played = playInMemory(name, options.seed);
+): Promise<Replay> {
+  const played = await playInMemory(name, options.seed);
   const draft = parseRegime(draftText, {
     format: options.format ?? 'yaml',
     keys: played.publicKeys,
@@ -136,7 +141,16 @@ export function replayScenario(
   const missingKeys = draft.parties.some((p) => p.keys.some((k) => k.publicKey === undefined));
   // Every party's signature names the scenario's hash: the draft is taken as signed in its place.
   const under = (regime: Regime) =>
-    fold({ regime, regimeHash: played.hash, zones: new ZoneIndex(regime, bordersFor(regime)) }, played.entries);
+    fold(
+      {
+        regime,
+        regimeHash: played.hash,
+        zones: new ZoneIndex(regime, bordersFor(regime)),
+        sym: symmetricNode,
+        sha256: nodeSuite.sha256,
+      },
+      played.entries,
+    );
   const before = under(played.regime);
   const after = under(draft);
   const asOf = Math.max(played.end, before.lastCountedAt ?? -Infinity);
@@ -258,10 +272,10 @@ export function registerReplayCommand(program: Command): void {
     .option('--seed <seed>', 'the seed the keys are derived from', DEFAULT_SEED)
     .option('--lang <lang>', 'en or ru', 'en')
     .option('--json', 'print JSON')
-    .action((scenario: string, opts: { regime: string; seed: string; lang?: string; json?: boolean }) => {
+    .action(async (scenario: string, opts: { regime: string; seed: string; lang?: string; json?: boolean }) => {
       const lang = parseLang(opts.lang);
       const text = readText(opts.regime, '--regime');
-      const r = replayScenario(scenario, text, {
+      const r = await replayScenario(scenario, text, {
         format: opts.regime.endsWith('.json') ? 'json' : 'yaml',
         seed: opts.seed,
       });

@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { foldDir, type LogSet, openLogSet } from '../exercise/read.js';
+import { exerciseEnvelope, foldDir, type LogSet, openLogSet } from '../exercise/read.js';
 import { decodeEntry } from '../model/index.js';
 import { renderCompliancePdf } from '../report/compliance-pdf.js';
 import { type RecordEnvelope, renderEntryPdf } from '../report/entry-pdf.js';
@@ -52,12 +52,13 @@ async function entryRecord(type: RecordEnvelope['type'], opts: RecordOptions): P
       throw new UsageError(`--entry: no log ${JSON.stringify(ref.origin)} in ${opts.dir} (it holds ${known})`);
     }
     const proof = logEntryProof(log, ref.index);
-    return { regime: set.regime, envelope: decodeEntry(proof.entry).envelope, proof };
+    // A sealed entry of an exercise is reported as its audience reads it (the play holds every party's seed).
+    return { regime: set.regime, envelope: exerciseEnvelope(set, decodeEntry(proof.entry).envelope), proof };
   });
   if (envelope.type !== type) {
     throw new UsageError(`--entry: ${opts.entry} is an entry of type ${envelope.type}, not ${type}`);
   }
-  const f = foldDir(opts.dir);
+  const f = foldDir(opts.dir, { readAs: '*' });
   const cites = f.engine
     .evaluate(f.asOf)
     .findings.filter((x) => x.refs.some((r) => r.origin === ref.origin && r.index === ref.index));
@@ -79,7 +80,7 @@ export function registerReportCommand(program: Command): void {
     .option('--lang <lang>', 'en, ru, or both side by side', 'both')
     .action(async (opts: { dir: string; out: string; asOf?: string; lang: string }) => {
       const lang = reportLang(opts.lang);
-      const f = foldDir(opts.dir, opts.asOf !== undefined ? { asOf: parseAsOf(opts.asOf) } : {});
+      const f = foldDir(opts.dir, { readAs: '*', ...(opts.asOf !== undefined ? { asOf: parseAsOf(opts.asOf) } : {}) });
       const { state, findings } = f.engine.evaluate(f.asOf);
       const proofs = withLogSet(opts.dir, (set) => lastEntryProofs(set.logs, f.asOf));
       const pdf = await renderCompliancePdf({ regime: f.set.regime, state, findings, proofs, lang });

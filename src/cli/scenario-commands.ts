@@ -74,14 +74,14 @@ export function registerScenarioCommands(program: Command): void {
     .option('--lang <lang>', 'en or ru (with --report)', 'en')
     .option('--json', 'print JSON')
     .action(
-      (
+      async (
         name: string,
         opts: { dir: string; seed: string; replace?: boolean; report?: boolean; lang?: string; json?: boolean },
       ) => {
         const bar = progress('playing');
         let meta: ExerciseMeta;
         try {
-          meta = playScenario(name, opts.dir, {
+          meta = await playScenario(name, opts.dir, {
             seed: opts.seed,
             replace: opts.replace ?? false,
             onStep: (d, t) => bar.update(d, t),

@@ -35,7 +35,9 @@ interface Opts {
 function fold(opts: Opts): FoldedDir {
   const bar = progress('folding');
   try {
+    // A play holds every party's seed: the command line reads it whole (sealed entries opened).
     return foldDir(opts.dir, {
+      readAs: '*',
       ...(opts.asOf !== undefined ? { asOf: parseAsOf(opts.asOf) } : {}),
       verify: !opts.trust,
       onEntry: (n) => bar.update(n, n),
@@ -95,7 +97,7 @@ export function registerStatusCommands(program: Command): void {
 /** The state and findings of a played directory, as `scenario play --report` prints them. */
 export function reportPlayed(dir: string, langName?: string): string {
   const l = parseLang(langName);
-  const f = foldDir(dir);
+  const f = foldDir(dir, { readAs: '*' });
   const { state, findings } = f.engine.evaluate(f.asOf);
   const rule = '═'.repeat(100);
   return (

@@ -42,6 +42,13 @@ export class Confidential {
   readonly #sealed = new Map<string, { envelope: EnvelopeOf<'sealed'>; ref: EntryRef }>();
   /** Sealed entries already charged (by a reader's own check or a complaint): one finding each. */
   readonly #charged = new Set<string>();
+  /**
+   * Complaints applied before the sealed entry they name (it counts from its own receipts, which may come after the
+   * complaint's), by that entry's leaf hash: checked when it arrives.
+   */
+  readonly #waiting = new Map<string, { entry: EngineEntry; ref: EntryRef }[]>();
+  /** The sealed entries this fold could not read (no content key), by leaf hash. */
+  readonly #hiddenEntries = new Set<string>();
   /** The audience of every sealed entry read, by leaf hash. */
   readonly #audienceOf = new Map<string, readonly string[]>();
 
@@ -63,7 +70,13 @@ export class Confidential {
     const sealed = entry.envelope as EnvelopeOf<'sealed'>;
     const audience = sealed.body.audience.join(',');
     this.#sealed.set(ref.leafHash, { envelope: sealed, ref });
+    const waiting = this.#waiting.get(ref.leafHash);
+    if (waiting) {
+      this.#waiting.delete(ref.leafHash);
+      for (const w of waiting) this.complaint(w.entry, w.ref, emit);
+    }
     if (!entry.contentKey) {
+      this.#hiddenEntries.add(ref.leafHash);
       this.#hidden.set(audience, (this.#hidden.get(audience) ?? 0) + 1);
       return undefined;
     }
@@ -81,6 +94,11 @@ export class Confidential {
       this.#undecryptable(sealed, ref, entry.countedAt, err.code, [ref], emit);
       return undefined;
     }
+  }
+
+  /** Whether `ref` is a sealed entry this fold could not read. */
+  hides(ref: EntryRef): boolean {
+    return this.#hiddenEntries.has(ref.leafHash);
   }
 
   #undecryptable(
@@ -112,7 +130,12 @@ export class Confidential {
   complaint(entry: EngineEntry, ref: EntryRef, emit: (f: FindingInput) => void): void {
     const complaint = entry.envelope as EnvelopeOf<'complaint'>;
     const target = this.#sealed.get(complaint.body.entry.leafHash);
-    if (!target) return; // a complaint about no sealed entry of the logs shows nothing
+    if (!target) {
+      // Not applied yet (or never): checked if and when it is; a complaint about no sealed entry shows nothing.
+      const key = complaint.body.entry.leafHash;
+      this.#waiting.set(key, [...(this.#waiting.get(key) ?? []), { entry, ref }]);
+      return;
+    }
     const { verdict, reason } = checkComplaint(
       this.#sym,
       this.#sha256,

@@ -11,6 +11,7 @@
 
 import { DetenteError } from '../crypto/errors.js';
 import type { SymmetricSuite } from '../crypto/hpke/symmetric.js';
+import type { Sha256 } from '../crypto/sha256.js';
 import { sha256Portable } from '../crypto/sha256.js';
 import { type Envelope, type Regime, regimeIndex } from '../model/index.js';
 import { type CommitmentState, Commitments } from './commitments.js';
@@ -70,6 +71,8 @@ export interface EngineOptions {
   zones: ZoneIndex;
   /** AES-256-GCM and HKDF to open sealed entries with (default the portable ones; Node passes node:crypto's). */
   sym?: SymmetricSuite;
+  /** SHA-256 for the commitments of sealed entries (default the portable one; Node passes node:crypto's, faster). */
+  sha256?: Sha256;
 }
 
 export interface StateOptions {
@@ -156,7 +159,7 @@ export class Engine {
     this.#escrow = new EscrowRules(ctx);
     this.#consultations = new Consultations(ctx);
     this.#missions = new Missions(ctx);
-    this.#confidential = new Confidential(options.regime, sha256Portable, options.sym);
+    this.#confidential = new Confidential(options.regime, options.sha256 ?? sha256Portable, options.sym);
   }
 
   /**
@@ -242,6 +245,10 @@ export class Engine {
     }
     // The entry its body names (every type names at most one), and the entries its envelope cites.
     const target = bodyRef(e);
+    // An entry about a sealed entry this fold cannot read (an acknowledgement of a sealed notification, a step of a
+    // sealed inspection's mission) is not this fold's to judge: its audience's folds judge it.
+    const about = target ?? (e.type === 'mission' && 'request' in e.body ? e.body.request : undefined);
+    if (about !== undefined && this.#confidential.hides(about)) return;
     const targetNum = target === undefined ? undefined : this.#leaves.num(target);
     const missing = [
       ...(target !== undefined && targetNum === undefined ? [target] : []),

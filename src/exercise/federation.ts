@@ -26,6 +26,7 @@ import { DetenteError } from '../crypto/errors.js';
 import { ENTRY_ROLE, type EntryRef, type EntryType, type Item, regimeHash, regimeIndex } from '../model/index.js';
 import { importRegimeKeys, initNodeDir } from '../node/config.js';
 import { PartyNode } from '../node/node.js';
+import { createRecipientKeys } from '../node/recipient-keys.js';
 import { type UserRole, UserStore } from '../node/users.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { SimulatedClock } from './clock.js';
@@ -281,6 +282,8 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     for (const { party, dir: d } of parties) {
       const own = new Map(party.keys.map((k) => [k.id, seeds.get(k.id)!]));
       initNodeDir(d, { party: party.id, regimeText, seeds: own, clock: clock.fn }, suite);
+      // Its recipient keys (keys/<id>.recipient, 0600): what it reads of the entries sealed to its party.
+      await createRecipientKeys(d, party, own);
     }
     // The key exchange (`detente node keys import`): every node learns every party's public keys.
     for (const { dir: d } of parties) importRegimeKeys(d, publicKeys);
@@ -328,6 +331,8 @@ export async function startFederation(options: FederationOptions): Promise<Feder
         peers: parties.filter((q) => q !== p).map((q) => ({ party: q.party.id, url: q.url })),
         clock: clock.fn,
         timeoutMs: 5000,
+        // Audience keys from the exercise seed, as the direct play draws them (exercises only).
+        sealingRandom: (purpose) => exerciseRandom(suite, scenario, seed, p.party.id, purpose),
         // Rounds cut short by the close are not worth reporting.
         logger: options.logger ? (level, m) => closed || options.logger!(p.party.id, level, m) : undefined,
         configure: (c) => {

@@ -1,10 +1,14 @@
 /**
- * The keys of an exercise: every key the regime lists gets an Ed25519 seed derived from the scenario's name and a
- * seed string, so that the same scenario played twice has the same keys, logs and hashes. Not for real use: anyone
- * who knows the seed string can sign.
+ * The keys of an exercise: every key the regime lists gets a 32-byte seed derived from the scenario's name and a
+ * seed string, so that the same scenario played twice has the same keys, logs and hashes: an Ed25519 seed, or for a
+ * `recipient` key an X-Wing private key. Not for real use: anyone who knows the seed string can sign and read.
  */
 import { toBase64, utf8 } from '../crypto/bytes.js';
+import { AUDIENCE_KEY_BYTES, recipientPublicKey } from '../crypto/hpke/index.js';
 import type { CryptoSuite } from '../crypto/suite.js';
+import { type EnvelopeOf, sealedContentKey } from '../model/index.js';
+import { audienceKeyPurposes, keyPeriod } from '../node/audience-keys.js';
+import { nodeSuite, symmetricNode } from '../runtime/node-crypto.js';
 
 export const DEFAULT_SEED = 'detente-exercise';
 
@@ -12,19 +16,20 @@ export function keySeed(suite: CryptoSuite, scenario: string, seed: string, keyI
   return suite.sha256(utf8(`detente/exercise-key/v1\n${scenario}\n${seed}\n${keyId}`));
 }
 
-/** Seeds and public keys (base64) for the given key ids. */
+/** Seeds and public keys (base64) for the given key ids; those in `recipientIds` are X-Wing keys. */
 export function exerciseKeys(
   suite: CryptoSuite,
   scenario: string,
   seed: string,
   keyIds: readonly string[],
+  recipientIds: ReadonlySet<string> = new Set(),
 ): { seeds: Map<string, Uint8Array>; publicKeys: Record<string, string> } {
   const seeds = new Map<string, Uint8Array>();
   const publicKeys: Record<string, string> = {};
   for (const id of keyIds) {
     const s = keySeed(suite, scenario, seed, id);
     seeds.set(id, s);
-    publicKeys[id] = toBase64(suite.ed25519.publicKey(s));
+    publicKeys[id] = toBase64(recipientIds.has(id) ? recipientPublicKey(s) : suite.ed25519.publicKey(s));
   }
   return { seeds, publicKeys };
 }
@@ -55,4 +60,16 @@ export function exerciseRandom(
       out[i] = buffered[pos++]!;
     }
   };
+}
+
+/**
+ * The content key of a sealed entry of an exercise, from the exercise's seed: its author drew the audience key with
+ * exerciseRandom (AudienceKeysOptions.random), so whoever holds the seed reads what any party reads, without the
+ * recipient keys. What a folded play directory is read as a party with (foldDir's `readAs`); nodes use HPKE.
+ */
+export function exerciseContentKey(scenario: string, seed: string, sealed: EnvelopeOf<'sealed'>): Uint8Array {
+  const purpose = audienceKeyPurposes(sealed.body.audience, keyPeriod(sealed.issuedAt)).key;
+  const audienceKey = new Uint8Array(AUDIENCE_KEY_BYTES);
+  exerciseRandom(nodeSuite, scenario, seed, sealed.party, purpose)(audienceKey);
+  return sealedContentKey(symmetricNode, sealed, audienceKey);
 }

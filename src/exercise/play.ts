@@ -23,6 +23,7 @@ import { createMultiOpening, type EscrowTree } from '../escrow/index.js';
 import { initLogDir, logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
 import { problemsError } from '../model/common.js';
 import {
+  type AudienceKeyBody,
   buildEnvelope,
   type ConsultationStep,
   checkEntryRefs,
@@ -31,22 +32,28 @@ import {
   countersignReport,
   ENTRY_ROLE,
   type EntryRef,
+  type Envelope,
   type EnvelopeFields,
   encodeEntry,
   type InspectionReportBody,
   type Item,
   parseRegime,
   type Regime,
+  regimeAudience,
   regimeBytes,
   regimeHash,
   regimeIndex,
+  sealEntry,
+  sealingRandomness,
   signEntry,
+  signingMessage,
   verifyEntry,
   vocabularyProblems,
 } from '../model/index.js';
+import { keyPeriod, newAudienceKey, type RandomSource } from '../node/audience-keys.js';
 import { chooseLeaves, commitItems, type OpenSelector } from '../node/escrow.js';
 import { bordersFor } from '../runtime/borders.js';
-import { nodeSuite } from '../runtime/node-crypto.js';
+import { nodeSuite, symmetricNode } from '../runtime/node-crypto.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
 import { SimulatedClock } from './clock.js';
 import { DEFAULT_SEED, exerciseKeys, exerciseRandom } from './keys.js';
@@ -93,12 +100,14 @@ export function scenarioRegime(
   seed = DEFAULT_SEED,
 ): { regime: Regime; seeds: Map<string, Uint8Array>; publicKeys: Record<string, string> } {
   const text = readFileSync(join(scenarioDir(name), 'regime.yaml'), 'utf8');
-  const ids = parseRegime(text, { allowMissingKeys: true }).parties.flatMap((p) => p.keys.map((k) => k.id));
-  const { seeds, publicKeys } = exerciseKeys(nodeSuite, name, seed, ids);
+  const keys = parseRegime(text, { allowMissingKeys: true }).parties.flatMap((p) => p.keys);
+  const recipients = new Set(keys.filter((k) => k.roles.includes('recipient')).map((k) => k.id));
+  const ids = keys.map((k) => k.id);
+  const { seeds, publicKeys } = exerciseKeys(nodeSuite, name, seed, ids, recipients);
   return { regime: parseRegime(text, { keys: publicKeys }), seeds, publicKeys };
 }
 
-export function playScenario(name: string, dir: string, options: PlayOptions = {}): ExerciseMeta {
+export async function playScenario(name: string, dir: string, options: PlayOptions = {}): Promise<ExerciseMeta> {
   const suite = nodeSuite;
   const seed = options.seed ?? DEFAULT_SEED;
   const { regime, seeds, publicKeys } = scenarioRegime(name, seed);
@@ -131,6 +140,8 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
   // Written first (a failed play can be replaced), then again with the counts.
   writeFileSync(join(dir, EXERCISE_FILE), `${JSON.stringify(meta, null, 2)}\n`);
 
+  // The audience keys the play may publish, made before the (synchronous) play: HPKE is asynchronous.
+  const sealing = await playSealing(name, seed, regime, timeline);
   const clock = new SimulatedClock(Date.parse(timeline.steps[0]!.at));
   const logs = new Map<string, OpenLog>();
   try {
@@ -148,7 +159,18 @@ export function playScenario(name: string, dir: string, options: PlayOptions = {
         append: (leaf) => writer.append([leaf]).first,
       });
     }
-    const played = playSteps({ name, seed, regime, seeds, hash, timeline, clock, sinks, onStep: options.onStep });
+    const played = playSteps({
+      name,
+      seed,
+      regime,
+      seeds,
+      hash,
+      timeline,
+      clock,
+      sinks,
+      sealing,
+      onStep: options.onStep,
+    });
     clock.set(timeline.end);
     for (const p of meta.parties) p.entries = played.entries.get(p.id)!;
     meta.refused = played.refused;
@@ -177,6 +199,8 @@ export interface PlayStepsInput {
   clock: SimulatedClock;
   /** One a party. */
   sinks: ReadonlyMap<string, PlaySink>;
+  /** The audience keys to seal with (playSealing): a body the regime keeps from the public is sealed to its audience. */
+  sealing: Sealing;
   onStep?: (done: number, total: number) => void;
 }
 
@@ -185,7 +209,7 @@ export interface PlayStepsInput {
  * refusals the timeline expects (any other refusal, or an expected one accepted, fails the play).
  */
 export function playSteps(input: PlayStepsInput): { refused: Refusal[]; entries: Map<string, number> } {
-  const { name, seed, regime, seeds, hash, timeline, clock, sinks } = input;
+  const { name, seed, regime, seeds, hash, timeline, clock, sinks, sealing } = input;
   const suite = nodeSuite;
   const options = { onStep: input.onStep };
   const ix = regimeIndex(regime);
@@ -210,6 +234,8 @@ export function playSteps(input: PlayStepsInput): { refused: Refusal[]; entries:
   const exists = (r: EntryRef) => byOrigin.get(r.origin)?.[r.index] === r.leafHash;
   /** The consultation steps played, by entry: what a new step's chain is checked against. */
   const steps = new Map<string, ConsultationStep>();
+  /** Published audience keys: by party, audience and period, their entry and key. */
+  const published = new Map<string, { ref: EntryRef; key: Uint8Array }>();
   timeline.steps.forEach((step, i) => {
     clock.set(Date.parse(step.at));
     const outcome = attempt(step);
@@ -232,6 +258,43 @@ export function playSteps(input: PlayStepsInput): { refused: Refusal[]; entries:
     } else refs.set(step.id, outcome);
     options.onStep?.(i + 1, timeline.steps.length);
   });
+
+  /** Appends a leaf to `target`'s log; its reference. */
+  function append(target: { sink: PlaySink; hashes: string[] }, leaf: Uint8Array): EntryRef {
+    const first = target.sink.append(leaf);
+    const leafHash = toHex(hasher.hashLeaf(leaf));
+    target.hashes[first] = leafHash;
+    return { origin: target.sink.origin, index: first, leafHash };
+  }
+
+  /** The signed sealed entry of `plain`, after the author's audience-key entry if it is the first of its kind. */
+  function sealedOf(keys: Sealing, plain: Envelope, audience: readonly string[], keyId: string) {
+    const id = sealingId(plain.party, audience, keyPeriod(plain.issuedAt));
+    let held = published.get(id);
+    if (!held) {
+      const made = keys.get(id)!;
+      const declarant = ix.parties.get(plain.party)!.keys.find((k) => k.roles.includes('declarant'))!;
+      const entry = buildEnvelope({
+        type: 'audience-key',
+        party: plain.party,
+        key: declarant.id,
+        issuedAt: plain.issuedAt,
+        body: made.body,
+      } as EnvelopeFields);
+      const ref = append(logs.get(plain.party)!, encodeEntry(signEntry(suite, entry, seeds.get(declarant.id)!)));
+      held = { ref, key: made.key };
+      published.set(id, held);
+    }
+    const { id: entryId, salt } = sealingRandomness(symmetricNode, suite.sha256, held.key, signingMessage(plain));
+    const sealed = sealEntry(symmetricNode, suite.sha256, plain, {
+      audience,
+      keys: held.ref,
+      audienceKey: held.key,
+      id: entryId,
+      salt,
+    });
+    return signEntry(suite, sealed, seeds.get(keyId)!);
+  }
 
   function attempt(step: Step): EntryRef | DetenteError {
     const target = logs.get(step.party)!;
@@ -294,12 +357,14 @@ export function playSteps(input: PlayStepsInput): { refused: Refusal[]; entries:
         const problems = consultationProblems(regime, envelope, (r) => (exists(r) ? steps.get(refKey(r)) : undefined));
         if (problems.length) throw problemsError('STAGE_INVALID', 'entry refused', problems);
       }
-      const leaf = encodeEntry(signed);
       for (const b of blobs) target.sink.putBlob(b.hash, b.bytes);
-      const first = target.sink.append(leaf);
-      const leafHash = toHex(hasher.hashLeaf(leaf));
-      target.hashes[first] = leafHash;
-      const ref = { origin: target.sink.origin, index: first, leafHash };
+      // A body the regime keeps from the public is sealed to its audience, as a node seals it (submissions.ts):
+      // the party's audience key of the year first, published once, then the sealed entry.
+      const audience = regimeAudience(regime, envelope);
+      const ref =
+        audience === 'public'
+          ? append(target, encodeEntry(signed))
+          : append(target, encodeEntry(sealedOf(sealing, envelope, audience, keyId)));
       if (committed) trees.set(refKey(ref), committed.tree);
       if (envelope.type === 'consultation') steps.set(refKey(ref), envelope);
       return ref;
@@ -309,6 +374,45 @@ export function playSteps(input: PlayStepsInput): { refused: Refusal[]; entries:
     }
   }
   return { refused, entries: new Map([...logs].map(([id, l]) => [id, l.hashes.length])) };
+}
+
+/** The audience keys a play may publish, by author, audience and period (sealingId). */
+export type Sealing = ReadonlyMap<string, { key: Uint8Array; body: AudienceKeyBody }>;
+
+/** The key of an audience key: its author, audience and period. */
+function sealingId(party: string, audience: readonly string[], period: string): string {
+  return `${party}\n${audience.join(',')}\n${period}`;
+}
+
+/** Every audience key a play of `timeline` may publish, from the exercise's randomness (audienceKeysFor). */
+export function playSealing(name: string, seed: string, regime: Regime, timeline: Timeline): Promise<Sealing> {
+  return audienceKeysFor(
+    regime,
+    timeline.steps,
+    (party) => (purpose) => exerciseRandom(nodeSuite, name, seed, party, purpose),
+  );
+}
+
+/**
+ * Every audience key a play may publish (its author's, per audience and year of the steps the regime seals), made
+ * from the exercise's randomness exactly as a node of the exercise federation makes it (newAudienceKey).
+ */
+async function audienceKeysFor(
+  regime: Regime,
+  steps: readonly Step[],
+  random: (party: string) => RandomSource,
+): Promise<Map<string, { key: Uint8Array; body: AudienceKeyBody }>> {
+  const out = new Map<string, { key: Uint8Array; body: AudienceKeyBody }>();
+  for (const step of steps) {
+    // What regimeAudience reads: type, party and the rule or inspection the body names (literal in a timeline).
+    const probe = { type: step.type, party: step.party, body: step.body } as unknown as Envelope;
+    const audience = regimeAudience(regime, probe);
+    if (audience === 'public') continue;
+    const period = keyPeriod(step.at);
+    const id = sealingId(step.party, audience, period);
+    if (!out.has(id)) out.set(id, await newAudienceKey(regime, step.party, audience, period, random(step.party)));
+  }
+  return out;
 }
 
 /** Items a declaration carries in blobs get the checks its entry's items get (the entry only names the blob). */

@@ -29,6 +29,7 @@ import {
   decodeEntry,
   type Envelope,
   Item,
+  openSealed,
   parseRegime,
   type Regime,
   regimeHash,
@@ -37,8 +38,9 @@ import {
 } from '../model/index.js';
 import { bordersFor } from '../runtime/borders.js';
 import { errorOf, readerWorkers, SyncEntryVerifier, type Verdict } from '../runtime/entry-workers.js';
-import { nodeSuite } from '../runtime/node-crypto.js';
+import { nodeSuite, symmetricNode } from '../runtime/node-crypto.js';
 import { TILE_WIDTH } from '../tlog/tile-paths.js';
+import { exerciseContentKey } from './keys.js';
 import { EXERCISE_FILE, type ExerciseMeta, REGIME_FILE } from './play.js';
 
 export interface LoadProblem {
@@ -380,13 +382,41 @@ export interface FoldedDir {
 }
 
 /** Reads every log in `dir` and folds it; `asOf` folds only entries counted by then. */
-export function foldDir(dir: string, options: ReadOptions & { onEntry?: (n: number) => void } = {}): FoldedDir {
+export interface FoldOptions extends ReadOptions {
+  onEntry?: (n: number) => void;
+  /**
+   * Fold what this party reads: the sealed entries of its audiences opened with the exercise's audience keys
+   * (exerciseContentKey: a directory that `scenario play` wrote). `*`: every sealed entry of an exercise (the
+   * command line's view of a play, which holds every party's seed; no exercise, the public view). Default: the
+   * public view, every sealed entry hidden.
+   */
+  readAs?: string;
+}
+
+export function foldDir(dir: string, options: FoldOptions = {}): FoldedDir {
   const set = openLogSet(dir);
   try {
-    const engine = new Engine({ regime: set.regime, regimeHash: set.regimeHash, zones: set.zones });
+    const engine = new Engine({
+      regime: set.regime,
+      regimeHash: set.regimeHash,
+      zones: set.zones,
+      sym: symmetricNode,
+      sha256: nodeSuite.sha256,
+    });
+    const reader = options.readAs === '*' && !set.meta ? undefined : options.readAs;
+    if (reader !== undefined && !set.meta) {
+      throw new DetenteError('BAD_INPUT', `${dir}: reading as "${reader}" needs an exercise (${EXERCISE_FILE})`);
+    }
     let n = 0;
     for (const e of streamEntries(set, options)) {
-      engine.apply(e);
+      const envelope = e.envelope;
+      if (
+        reader !== undefined &&
+        envelope.type === 'sealed' &&
+        (reader === '*' || envelope.body.audience.includes(reader))
+      ) {
+        engine.apply({ ...e, contentKey: exerciseContentKey(set.meta!.scenario, set.meta!.seed, envelope) });
+      } else engine.apply(e);
       if (++n % 4096 === 0) options.onEntry?.(n);
     }
     const last = engine.lastCountedAt ?? -Infinity;
@@ -395,6 +425,13 @@ export function foldDir(dir: string, options: ReadOptions & { onEntry?: (n: numb
   } finally {
     set.close();
   }
+}
+
+/** An entry of an exercise as its audience reads it: a sealed one opened with the exercise's keys. */
+export function exerciseEnvelope(set: LogSet, envelope: Envelope): Envelope {
+  if (envelope.type !== 'sealed' || !set.meta) return envelope;
+  const key = exerciseContentKey(set.meta.scenario, set.meta.seed, envelope);
+  return openSealed(symmetricNode, nodeSuite.sha256, envelope, key);
 }
 
 export type { StateOptions };

@@ -50,6 +50,9 @@ export function regimeAudience(regime: Regime, envelope: Envelope): Audience {
     const audience = ix.inspections.get(envelope.body.inspection)?.audience;
     if (audience !== undefined) return audience;
   }
+  // An escrowed declaration's body holds its commitment and committed totals only, never an item: the aggregates
+  // the public is owed (its items reach the counterpart in sealed openings).
+  if (envelope.type === 'declaration' && envelope.body.form === 'escrowed') return PUBLIC;
   for (const rule of regime.audiences ?? []) {
     if (
       (rule.types as readonly string[]).includes(envelope.type) &&
@@ -105,13 +108,15 @@ export async function audienceKeyBody(
   audience: readonly string[],
   period: string,
   audienceKey: Uint8Array,
+  encapsulationRandom?: (recipientKeyId: string) => Uint8Array,
 ): Promise<AudienceKeyBody> {
   const sorted = [...audience].sort();
   const purpose = audienceKeyPurpose(regime.id, author, sorted, period);
   const wraps = [];
   for (const party of sorted) {
     const key = recipientKeyOf(regime, party);
-    const wrapped = await wrapKey(audienceKey, fromBase64(key.publicKey!), purpose(key.id));
+    const random = encapsulationRandom?.(key.id);
+    const wrapped = await wrapKey(audienceKey, fromBase64(key.publicKey!), purpose(key.id), random);
     wraps.push({ recipient: key.id, enc: toBase64(wrapped.enc), key: toBase64(wrapped.ciphertext) });
   }
   return { audience: sorted, period, wraps };

@@ -7,7 +7,7 @@
 
 import { toHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
-import type { SymmetricSuite } from '../crypto/hpke/index.js';
+import { AUDIENCE_KEY_BYTES, ENCAPSULATION_RANDOM_BYTES, type SymmetricSuite } from '../crypto/hpke/index.js';
 import {
   type AudienceKeyBody,
   audienceKeyBody,
@@ -37,6 +37,46 @@ export interface AudienceKeysOptions {
   /** Appends an `audience-key` entry to the own log and answers with its reference. */
   publish: (body: AudienceKeyBody, issuedAt: string) => Promise<EntryRef>;
   logger?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /**
+   * The randomness of new audience keys and of their HPKE encapsulations, by purpose. Default: the CSPRNG. Only an
+   * exercise passes its own (exerciseRandom), so that a federation writes the bytes of a direct play; anyone who
+   * knows it can read every audience key.
+   */
+  random?: RandomSource;
+}
+
+/** Random bytes for a purpose: fills `out`. */
+export type RandomSource = (purpose: string) => (out: Uint8Array) => void;
+
+/** The purposes an audience key's randomness is drawn for: the key, and each recipient's encapsulation. */
+export function audienceKeyPurposes(audience: readonly string[], period: string) {
+  const base = `audience-key/${[...audience].sort().join(',')}/${period}`;
+  return { key: base, encapsulation: (recipient: string) => `${base}/${recipient}` };
+}
+
+/**
+ * A new audience key and its `audience-key` body, wrapped for each party of `audience`; with `random`, the same bytes
+ * each time (exercises: the node and the direct play make the same entry).
+ */
+export async function newAudienceKey(
+  regime: Regime,
+  author: string,
+  audience: readonly string[],
+  period: string,
+  random?: RandomSource,
+): Promise<{ key: Uint8Array; body: AudienceKeyBody }> {
+  const purposes = audienceKeyPurposes(audience, period);
+  const draw = (purpose: string, n: number) => {
+    const out = new Uint8Array(n);
+    if (random) random(purpose)(out);
+    else crypto.getRandomValues(out);
+    return out;
+  };
+  const key = draw(purposes.key, AUDIENCE_KEY_BYTES);
+  const body = await audienceKeyBody(regime, author, audience, period, key, (recipient) =>
+    draw(purposes.encapsulation(recipient), ENCAPSULATION_RANDOM_BYTES),
+  );
+  return { key, body };
 }
 
 /** The period of an entry's audience key: the UTC year of its issuedAt. */
@@ -58,7 +98,9 @@ export class AudienceKeys {
   }
 
   /** The key the party seals entries for `audience` issued at `issuedAt` with, and its `audience-key` entry. */
-  forSealing(audience: readonly string[], issuedAt: string): Promise<{ ref: EntryRef; key: Uint8Array }> {
+  forSealing(unsorted: readonly string[], issuedAt: string): Promise<{ ref: EntryRef; key: Uint8Array }> {
+    // As the entry lists it (sorted), so that the key published before a restart is found again.
+    const audience = [...unsorted].sort();
     const period = keyPeriod(issuedAt);
     const recipients = audience.map((p) => recipientKeyOf(this.#o.regime, p).id);
     const id = `${audience.join(',')}\n${period}\n${recipients.join(',')}`;
@@ -86,8 +128,7 @@ export class AudienceKeys {
       const key = await this.read(ref, envelope);
       if (key) return { ref, key };
     }
-    const key = crypto.getRandomValues(new Uint8Array(32));
-    const body = await audienceKeyBody(o.regime, o.party.id, audience, period, key);
+    const { key, body } = await newAudienceKey(o.regime, o.party.id, audience, period, o.random);
     const ref = await o.publish(body, issuedAt);
     this.#opened.set(ref.leafHash, Promise.resolve(key));
     this.#resolved.set(ref.leafHash, key);

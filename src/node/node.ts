@@ -65,6 +65,7 @@ import { parseCheckpoint } from '../tlog/checkpoint.js';
 import { type CosignatureVerifier, cosignerFromSeed, parseCosignatureVerifierKey } from '../tlog/cosignature.js';
 import { logSignedOnly } from '../tlog/cosigned-checkpoint.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
+import type { RandomSource } from './audience-keys.js';
 import {
   loadRegime,
   mirrorVkeyOf,
@@ -144,6 +145,8 @@ export interface PartyNodeOptions {
   logger?: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Per-request deadline for peer requests (default 5 s). */
   timeoutMs?: number;
+  /** The randomness of audience keys and their wrapping (exercises only: see AudienceKeysOptions.random). */
+  sealingRandom?: RandomSource;
 }
 
 /** The largest blob a node stores or fetches (a declaration's items beyond those in the entry). */
@@ -277,6 +280,7 @@ export class PartyNode {
       party,
       seeds,
       recipientKeys: recipient.keys,
+      sealingRandom: options.sealingRandom,
       logger: this.#logger,
       store: this.log.store,
       writer: this.writer,
@@ -411,6 +415,11 @@ export class PartyNode {
     return [...this.#mirrorVerifiers.entries()]
       .filter(([, m]) => m.party !== partyId)
       .map(([key]) => this.#witnessVkeys.get(key)!);
+  }
+
+  /** Where the node reports what it does (its caller's logger, or nowhere). */
+  get logger(): NonNullable<PartyNodeOptions['logger']> {
+    return this.#logger;
   }
 
   static open(dir: string, options: PartyNodeOptions = {}): PartyNode {

@@ -60,7 +60,7 @@ import { type EntryPreparer, inlinePreparer, type PrepareFields } from '../runti
 import { symmetricNode } from '../runtime/node-crypto.js';
 import type { LogStore } from '../store/store.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
-import { AudienceKeys } from './audience-keys.js';
+import { AudienceKeys, type RandomSource } from './audience-keys.js';
 import type { User } from './users.js';
 
 /** The name the node's own submissions (its audience keys) go under. */
@@ -147,6 +147,8 @@ export interface SubmissionOptions {
   recipientKeys?: ReadonlyMap<string, Uint8Array>;
   /** AES-256-GCM and HKDF (default node:crypto's). */
   sym?: SymmetricSuite;
+  /** The randomness of audience keys and their wrapping (default fresh; exercises fix it). */
+  sealingRandom?: RandomSource;
   logger?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -243,6 +245,7 @@ export class SubmissionPipeline {
       party: options.party,
       sym: this.#sym,
       privateKeys: options.recipientKeys ?? new Map(),
+      random: options.sealingRandom,
       store: options.store,
       hasher: options.hasher,
       logger: options.logger,

@@ -1,5 +1,4 @@
 /** Party nodes for the tests: real directories, real SQLite, real HTTP on 127.0.0.1. */
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -8,13 +7,14 @@ import { importRegimeKeys, initNodeDir } from '../../src/node/config.js';
 import { PartyNode, type PartyNodeOptions } from '../../src/node/node.js';
 import { UserStore } from '../../src/node/users.js';
 import { nodeSuite } from '../../src/runtime/node-crypto.js';
-import { SCENARIO_REGIME } from '../model-helpers.js';
+import { scenarioText } from '../model-helpers.js';
 
 export const suite = nodeSuite;
 export const PARTIES = ['us', 'ru', 'nato'] as const;
 
+/** The scenario regime in the clear (scenarioText: no recipient keys, no audiences). */
 export function scenarioRegimeText(): string {
-  return readFileSync(SCENARIO_REGIME, 'utf8');
+  return scenarioText();
 }
 
 export async function freePort(): Promise<number> {

@@ -14,6 +14,7 @@
  */
 import { Aes256Gcm, CipherSuite, HkdfSha256 } from '@hpke/core';
 import { XWing } from '@hpke/hybridkem-x-wing';
+import { ml_kem768_x25519 } from '@noble/post-quantum/hybrid.js';
 import { concat, utf8 } from '../bytes.js';
 import { DetenteError } from '../errors.js';
 
@@ -23,6 +24,8 @@ export const ENCAPSULATION_BYTES = 1120;
 export const AUDIENCE_KEY_BYTES = 32;
 /** The wrapped audience key: the 32-byte key sealed with AES-256-GCM, tag included. */
 export const WRAPPED_KEY_BYTES = AUDIENCE_KEY_BYTES + 16;
+/** X-Wing's encapsulation randomness: 32 bytes for ML-KEM-768, 32 for the X25519 ephemeral key. */
+export const ENCAPSULATION_RANDOM_BYTES = 64;
 
 const WRAP_CONTEXT = utf8('detente/audience-key/v1\n');
 
@@ -55,6 +58,15 @@ export async function recipientKeyPair(seed: Uint8Array): Promise<RecipientKeyPa
 }
 
 /**
+ * The public key of a 32-byte seed, synchronously: @noble/post-quantum's X-Wing (the same expansion as @hpke's, checked
+ * in test/crypto-hpke.test.ts). For whoever must build a regime's keys without awaiting (exercise keys).
+ */
+export function recipientPublicKey(seed: Uint8Array): Uint8Array {
+  checkLength(seed, RECIPIENT_PRIVATE_KEY_BYTES, 'recipient private key');
+  return ml_kem768_x25519.keygen(seed).publicKey;
+}
+
+/**
  * The HPKE info: the context label, then what the key is for (regime, audience, period, recipient key), so a
  * wrapped key cannot be presented as the key of another audience or period.
  */
@@ -62,10 +74,19 @@ export function wrapInfo(purpose: string): Uint8Array {
   return concat(WRAP_CONTEXT, utf8(purpose));
 }
 
-/** Seals a 32-byte audience key to one recipient's public key. */
-export async function wrapKey(audienceKey: Uint8Array, recipientPublicKey: Uint8Array, purpose: string) {
+/**
+ * Seals a 32-byte audience key to one recipient's public key. `encapsulationRandom` (64 bytes) fixes the KEM's
+ * randomness: only for exercises, whose logs must come out the same each time they are played; default fresh.
+ */
+export async function wrapKey(
+  audienceKey: Uint8Array,
+  recipientPublicKey: Uint8Array,
+  purpose: string,
+  encapsulationRandom?: Uint8Array,
+) {
   checkLength(audienceKey, AUDIENCE_KEY_BYTES, 'audience key');
   checkLength(recipientPublicKey, RECIPIENT_PUBLIC_KEY_BYTES, 'recipient public key');
+  if (encapsulationRandom) checkLength(encapsulationRandom, ENCAPSULATION_RANDOM_BYTES, 'encapsulation randomness');
   let publicKey: CryptoKey;
   try {
     publicKey = await kem.deserializePublicKey(toBuffer(recipientPublicKey));
@@ -75,7 +96,11 @@ export async function wrapKey(audienceKey: Uint8Array, recipientPublicKey: Uint8
     });
   }
   const sealed = await suite.seal(
-    { recipientPublicKey: publicKey, info: toBuffer(wrapInfo(purpose)) },
+    {
+      recipientPublicKey: publicKey,
+      info: toBuffer(wrapInfo(purpose)),
+      ...(encapsulationRandom ? { ekm: toBuffer(encapsulationRandom) } : {}),
+    },
     toBuffer(audienceKey),
   );
   return { enc: new Uint8Array(sealed.enc), ciphertext: new Uint8Array(sealed.ct) } satisfies WrappedKey;

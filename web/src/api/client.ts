@@ -80,9 +80,9 @@ export async function getJson<T>(path: string, init?: RequestInit): Promise<T> {
 }
 
 /** Like getJson, but `undefined` for a 404 (an endpoint that this node does not have yet). */
-export async function getOptional<T>(path: string): Promise<T | undefined> {
+export async function getOptional<T>(path: string, init?: RequestInit): Promise<T | undefined> {
   try {
-    return await getJson<T>(path);
+    return await getJson<T>(path, init);
   } catch (err) {
     if (err instanceof ApiError && (err.status === 404 || err.status === 501)) return undefined;
     throw err;
@@ -106,19 +106,29 @@ export function entryPath(origin: string, index: number): string {
   return `/api/entries/${encodeURIComponent(origin)}/${index}`;
 }
 
+/**
+ * A signed-in user reads what their party may read (issue 14): the token of this tab (ActView keeps it in
+ * sessionStorage) goes with the reads of state, findings and entries; without one the node answers the public view.
+ */
+function asReader(): RequestInit | undefined {
+  const token = typeof sessionStorage === 'undefined' ? null : sessionStorage.getItem('detente.token');
+  return token ? { headers: { authorization: `Bearer ${token}` } } : undefined;
+}
+
 export const api = {
   logs: () => getJson<{ logs: LogInfo[] }>('/logs'),
   regime: () => getJson<{ hash: string; regime: Regime }>('/api/regime'),
   clock: () => getOptional<{ now: string }>('/api/clock'),
-  state: (asOf?: string) => getOptional<unknown>(`/api/state${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`),
+  state: (asOf?: string) =>
+    getOptional<unknown>(`/api/state${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`, asReader()),
   findings: (asOf?: string) =>
-    getOptional<{ findings: Finding[] }>(`/api/findings${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`),
+    getOptional<{ findings: Finding[] }>(`/api/findings${asOf ? `?asOf=${encodeURIComponent(asOf)}` : ''}`, asReader()),
   entries: (q: { party?: string; type?: string; offset?: number; limit?: number }) => {
     const params = new URLSearchParams();
     for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== '') params.set(k, String(v));
-    return getJson<{ total: number; entries: EntrySummary[] }>(`/api/entries?${params}`);
+    return getJson<{ total: number; entries: EntrySummary[] }>(`/api/entries?${params}`, asReader());
   },
-  entry: (origin: string, index: number) => getJson<EntryDetail>(entryPath(origin, index)),
+  entry: (origin: string, index: number) => getJson<EntryDetail>(entryPath(origin, index), asReader()),
   me: (token: string) =>
     getJson<{ user: string; party: string; roles: string[] }>('/api/me', {
       headers: { authorization: `Bearer ${token}` },
