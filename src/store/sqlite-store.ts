@@ -9,13 +9,14 @@
  * fsync. An fsync of the WAL covers every frame written before it, so once it returns the batch's commit frame is
  * on disk and recovery replays it (https://sqlite.org/pragma.html#pragma_synchronous, https://sqlite.org/wal.html).
  */
-import { closeSync, existsSync, fsync, openSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { concat } from '../crypto/bytes.js';
 import { DetenteError, fail } from '../crypto/errors.js';
 import { parseSignatureLine } from '../crypto/note.js';
 import { parseCosignatureTimestamp } from '../tlog/cosignature.js';
 import type { AppendBatch, CheckpointRecord, DeferredAppend, LogHead, LogStore, StoredCosignature } from './store.js';
+import { WalFlush } from './wal-flush.js';
 
 const SCHEMA_VERSION = 2;
 const IDEMPOTENCY_KEY_BYTES = 32;
@@ -74,9 +75,8 @@ export class SqliteStore implements LogStore {
   // and the one queued behind it (a flush covers only what was committed before it started).
   #unflushed = 0;
   #durableHead: LogHead | undefined;
-  #flushing: Promise<void> | undefined;
-  #nextFlush: Promise<void> | undefined;
-  #walFd: number | undefined;
+  /** Created on the first deferred append (the WAL file exists while this connection is open). */
+  #wal: WalFlush | undefined;
   // After a failed flush nothing more is appended or served beyond the last durable head: whether the batches are
   // on disk is unknown (after an fsync error Linux may drop the pages), so only a restart, which reads what the
   // disk holds, can say.
@@ -218,32 +218,8 @@ export class SqliteStore implements LogStore {
 
   /** A flush of the WAL that starts after this call (group commit: callers that arrive meanwhile share it). */
   #flush(): Promise<void> {
-    if (this.#nextFlush) return this.#nextFlush;
-    if (!this.#flushing) {
-      const running = this.#fsyncWal().finally(() => {
-        if (this.#flushing === running) this.#flushing = undefined;
-      });
-      this.#flushing = running;
-      return running;
-    }
-    const next = this.#flushing
-      .then(
-        () => undefined,
-        () => undefined,
-      )
-      .then(() => {
-        this.#nextFlush = undefined;
-        return this.#flush();
-      });
-    this.#nextFlush = next;
-    return next;
-  }
-
-  #fsyncWal(): Promise<void> {
-    // The WAL file exists while this connection is open (SQLite deletes it only when the last one closes).
-    this.#walFd ??= openSync(`${this.#path}-wal`, 'r');
-    const fd = this.#walFd;
-    return new Promise((resolve, reject) => fsync(fd, (err) => (err ? reject(err) : resolve())));
+    this.#wal ??= new WalFlush(this.#path);
+    return this.#wal.flush();
   }
 
   #commit(build: (head: LogHead | undefined) => AppendBatch): LogHead {
@@ -452,8 +428,8 @@ export class SqliteStore implements LogStore {
   }
 
   close(): void {
-    if (this.#walFd !== undefined) closeSync(this.#walFd);
-    this.#walFd = undefined;
+    this.#wal?.close();
+    this.#wal = undefined;
     this.#db.close();
   }
 }

@@ -3,8 +3,8 @@
  * event loop): `flush()` resolves once an fsync of the WAL file that started after the call has returned, on libuv's
  * thread pool. Callers that arrive while one runs share the next. An fsync of the WAL covers every frame written
  * before it, so every transaction committed before the call is then on disk and recovery replays it
- * (https://sqlite.org/pragma.html#pragma_synchronous, https://sqlite.org/wal.html). The same scheme as
- * `SqliteStore.appendDeferred`, for files that are not a log store (the witness's state).
+ * (https://sqlite.org/pragma.html#pragma_synchronous, https://sqlite.org/wal.html). One implementation,
+ * used by `SqliteStore.appendDeferred` (the log store) and by the witness's state.
  */
 import { closeSync, fsync, openSync } from 'node:fs';
 
