@@ -121,6 +121,25 @@ function sendError(reply: FastifyReply, status: number, code: string, message: s
     .send({ error: path === undefined ? { code, message } : { code, message, path } });
 }
 
+/**
+ * `<origin>/<index>` or `<origin>/<index>.tlog-proof`, percent-encoded (the origin has slashes), as the entry and
+ * receipt routes take it; a string when it does not parse: the reason, or '' for the route's own usage line.
+ */
+function entryPath(raw: string): { origin: string; indexText: string; asProof: boolean } | string {
+  let rest: string;
+  try {
+    rest = decodeURIComponent(raw);
+  } catch {
+    return 'bad percent-encoding in the path';
+  }
+  const asProof = rest.endsWith(TLOG_PROOF_EXTENSION);
+  if (asProof) rest = rest.slice(0, -TLOG_PROOF_EXTENSION.length);
+  const cut = rest.lastIndexOf('/');
+  const indexText = rest.slice(cut + 1);
+  if (cut <= 0 || !/^(0|[1-9]\d{0,15})$/.test(indexText)) return '';
+  return { origin: rest.slice(0, cut), indexText, asProof };
+}
+
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function summaryOf(envelope: Envelope): string {
@@ -522,20 +541,11 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
       },
     },
     (req, reply) => {
-      let rest: string;
-      try {
-        rest = decodeURIComponent((req.params as { '*': string })['*']);
-      } catch {
-        return sendError(reply, 400, 'MALFORMED_REQUEST', 'bad percent-encoding in the path');
-      }
-      const asProof = rest.endsWith(TLOG_PROOF_EXTENSION);
-      if (asProof) rest = rest.slice(0, -TLOG_PROOF_EXTENSION.length);
-      const cut = rest.lastIndexOf('/');
-      const indexText = rest.slice(cut + 1);
-      if (cut <= 0 || !/^(0|[1-9]\d{0,15})$/.test(indexText)) {
-        return sendError(reply, 400, 'MALFORMED_REQUEST', 'expected /api/entries/<origin>/<index>');
-      }
-      const log = logOf(rest.slice(0, cut));
+      const path = entryPath((req.params as { '*': string })['*']);
+      if (typeof path === 'string')
+        return sendError(reply, 400, 'MALFORMED_REQUEST', path || 'expected /api/entries/<origin>/<index>');
+      const { asProof, indexText } = path;
+      const log = logOf(path.origin);
       const detail = node.entryDetail(log, Number(indexText));
       if (!detail) return sendError(reply, 404, 'NOT_FOUND', `${log.origin} has no entry ${indexText} (yet)`);
       reply.header('cache-control', 'no-cache');
@@ -556,20 +566,16 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
       },
     },
     (req, reply) => {
-      let rest: string;
-      try {
-        rest = decodeURIComponent((req.params as { '*': string })['*']);
-      } catch {
-        return sendError(reply, 400, 'MALFORMED_REQUEST', 'bad percent-encoding in the path');
-      }
-      const asProof = rest.endsWith(TLOG_PROOF_EXTENSION);
-      if (asProof) rest = rest.slice(0, -TLOG_PROOF_EXTENSION.length);
-      const cut = rest.lastIndexOf('/');
-      const indexText = rest.slice(cut + 1);
-      if (cut <= 0 || !/^(0|[1-9]\d{0,15})$/.test(indexText)) {
-        return sendError(reply, 400, 'MALFORMED_REQUEST', 'expected /api/receipts/<origin>/<index>[?size=<size>]');
-      }
-      const log = logOf(rest.slice(0, cut));
+      const path = entryPath((req.params as { '*': string })['*']);
+      if (typeof path === 'string')
+        return sendError(
+          reply,
+          400,
+          'MALFORMED_REQUEST',
+          path || 'expected /api/receipts/<origin>/<index>[?size=<size>]',
+        );
+      const { asProof, indexText } = path;
+      const log = logOf(path.origin);
       const size = (req.query as { size?: number }).size ?? node.servedSize(log);
       const receipt = node.receiptAt(log, Number(indexText), size);
       if (!receipt) {
