@@ -465,7 +465,7 @@ describe('evaluation visits (VD11 ¶107–110): one per 60 units or part thereof
       },
       '2023-12-15',
     );
-    requests.forEach((by, i) =>
+    for (const [i, by] of requests.entries()) {
       s.add(
         by,
         'inspection-request',
@@ -476,8 +476,8 @@ describe('evaluation visits (VD11 ¶107–110): one per 60 units or part thereof
           arrival: `2024-${String(i + 2).padStart(2, '0')}-15T08:00:00Z`,
         },
         `2024-${String(i + 2).padStart(2, '0')}-01`,
-      ),
-    );
+      );
+    }
     return s
       .findings('2025-01-01')
       .filter((f) => f.rule === 'inspection.quota-exceeded')
