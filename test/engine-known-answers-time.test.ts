@@ -43,21 +43,28 @@ describe('periodic obligations: the deadline is a day, on time through its end (
     return of(s.findings(judged), 'periodic.');
   };
 
-  it('New START 6-monthly update (Part Four §II.2), data as of 1 March 2024, within 30 days: 31 March', () => {
-    const o = obligation({ first: '2024-03-01', every: 'P6M' });
-    expect(declared(o, '2024-03-01', '2024-03-31T23:59:59Z', '2024-04-15')).toEqual([]);
-    expect(declared(o, '2024-03-01', '2024-04-01T00:00:00Z', '2024-04-15')).toEqual(['periodic.late ru']);
-    expect(declared(o, '2024-03-01', undefined, '2024-03-31T23:59:59.999Z')).toEqual([]);
-    expect(declared(o, '2024-03-01', undefined, '2024-04-01T00:00:00Z')).toEqual(['periodic.missing ru']);
+  // Part Four §II.2: "no later than 30 days after the expiration of each six-month period"; the periods end on 28
+  // (29) February and 31 August, the data are as of 1 March and 1 September, so the last day is the data date plus
+  // 29 days: 30 March and 30 September (the US withheld its update due 30 March 2023). The regime says P29D.
+  it('New START 6-monthly update, data as of 1 March 2024 (after 29 February): the whole of 30 March', () => {
+    const o = obligation({ first: '2024-03-01', every: 'P6M', deadline: { after: 'P29D' } });
+    expect(declared(o, '2024-03-01', '2024-03-30T23:59:59Z', '2024-04-15')).toEqual([]);
+    expect(declared(o, '2024-03-01', '2024-03-31T00:00:00Z', '2024-04-15')).toEqual(['periodic.late ru']);
+    expect(declared(o, '2024-03-01', undefined, '2024-03-30T23:59:59.999Z')).toEqual([]);
+    expect(declared(o, '2024-03-01', undefined, '2024-03-31T00:00:00Z')).toEqual(['periodic.missing ru']);
   });
 
-  it('the next period of the same obligation: data as of 1 September, due 1 October', () => {
-    const o = obligation({ first: '2024-03-01', every: 'P6M' });
-    const s = new Script({ ...base, periodic: [o] });
-    s.signAll('2022-01-27');
-    s.add('ru', 'declaration', { form: 'plain', asOf: '2024-03-01', items: [], quantities: [] }, '2024-03-20');
-    s.add('ru', 'declaration', { form: 'plain', asOf: '2024-09-01', items: [], quantities: [] }, '2024-10-01T23:00Z');
-    expect(of(s.findings('2024-12-31'), 'periodic.')).toEqual([]);
+  it('the next period of the same obligation: data as of 1 September, the whole of 30 September', () => {
+    const o = obligation({ first: '2024-03-01', every: 'P6M', deadline: { after: 'P29D' } });
+    const play = (counted: string) => {
+      const s = new Script({ ...base, periodic: [o] });
+      s.signAll('2022-01-27');
+      s.add('ru', 'declaration', { form: 'plain', asOf: '2024-03-01', items: [], quantities: [] }, '2024-03-20');
+      s.add('ru', 'declaration', { form: 'plain', asOf: '2024-09-01', items: [], quantities: [] }, counted);
+      return of(s.findings('2024-12-31'), 'periodic.');
+    };
+    expect(play('2024-09-30T23:59:59Z')).toEqual([]);
+    expect(play('2024-10-01T00:00:00Z')).toEqual(['periodic.late ru']);
   });
 
   it('initial data, 45 days after entry into force on 5 February (Part Four §II.1): 22 March', () => {

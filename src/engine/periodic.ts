@@ -6,10 +6,11 @@
  *
  * The deadline is a day, not an instant, and that whole day (UTC) is on time: the treaties count these deadlines in
  * dates of receipt (New START Protocol Part Four §I.2: "the date of provision of notification shall be the date of
- * receipt", times in GMT; §II.2 "no later than 30 days after"; VD11 Ch. I, the annual exchange "not later than 15 December", and Ch. VII ¶61, calendars
- * "not later than 15 November"). So the day of data date ± deadline is the last day on time: data as of 1 March with
- * `after: P30D` is on time through 31 March, and the annual exchange valid 1 January with `before: P17D` through
- * 15 December; one received at 00:00 UTC the day after is late.
+ * receipt", times in GMT; §II.1 "no later than 45 days after entry into force"; VD11 Ch. I, the annual exchange "not
+ * later than 15 December", and Ch. VII ¶61, calendars "not later than 15 November"). So the day of data date ±
+ * deadline is the last day on time, and 00:00 UTC the day after is late: the annual exchange valid 1 January with
+ * `before: P17D` is on time through 15 December; New START's 6-monthly update, "no later than 30 days after the
+ * expiration" of a period ending 28 (29) February, with data as of 1 March, is `after: P29D`, through 30 March.
  */
 import { type PeriodicObligation, ruleParties } from '../model/index.js';
 import type { Ctx, QueryContext } from './context.js';
