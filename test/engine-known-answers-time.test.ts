@@ -125,6 +125,31 @@ describe('limits (New START Art. II): at most N, from 5 February 2018 until 5 Fe
   });
 });
 
+describe('New START Type One: 10 a treaty year from 5 February (the arrival decides the year)', () => {
+  const requests = (arrivals: string[]) => {
+    const s = new Script();
+    s.signAll('2022-01-27');
+    for (const arrival of arrivals)
+      s.add(
+        'us',
+        'inspection-request',
+        { inspection: 'nst-type-one', host: 'ru', site: 'kozelsk', arrival, inspectors: 2 },
+        after(arrival, -48),
+      );
+    return of(s.findings('2024-06-01'), 'inspection.quota-exceeded');
+  };
+  const ten = Array.from({ length: 10 }, (_, i) => `2022-${String(i + 3).padStart(2, '0')}-10T08:00:00Z`);
+
+  it('the tenth within the year is within; an eleventh arriving 4 February 23:59:59 is beyond', () => {
+    expect(requests(ten)).toEqual([]);
+    expect(requests([...ten, '2023-02-04T23:59:59Z'])).toEqual(['inspection.quota-exceeded us']);
+  });
+
+  it('an eleventh arriving 5 February 00:00 is the next treaty year', () => {
+    expect(requests([...ten, '2023-02-05T00:00:00Z'])).toEqual([]);
+  });
+});
+
 describe('VD11 ¶16: reply within 48 h, then a bilateral meeting and a joint FSC/PC meeting, each within 48 h', () => {
   const concern = (s: Script, at: string) =>
     s.add(

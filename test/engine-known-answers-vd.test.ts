@@ -423,10 +423,14 @@ describe('inspections (VD11 Ch. IX): at most 3 a calendar year for the host, at 
     // On 1 January 00:00 the year is a new one.
     request(s, 'f', '2025-01-01T00:00:00Z');
     expect(over(s)).toEqual(['f inspection.quota-exceeded.host']);
-    const used = s
-      .evaluate('2025-01-02')
-      .state.inspections.quotas.filter((x) => x.inspection === 'vd-inspection' && x.inspector === 'f');
-    expect(used.map((x) => x.used)).toEqual([1]);
+    const used = (asOf: string) =>
+      s
+        .evaluate(asOf)
+        .state.inspections.quotas.filter((x) => x.inspection === 'vd-inspection')
+        .map((x) => `${x.inspector} ${x.used}`);
+    // The request beyond consumed nothing in 2024; the one on 1 January is 2025's.
+    expect(used('2024-12-31T23:59:59Z')).toEqual(['b 1', 'd 1', 'e 1', 'f 0']);
+    expect(used('2025-01-01T00:00:00Z')).toEqual(['b 0', 'd 0', 'e 0', 'f 1']);
   });
 
   it('a second from the same state in the calendar year is beyond; in the next year it is not', () => {
