@@ -6,9 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../src/engine/index.js';
-import type { Regime } from '../src/model/index.js';
+import { buildEnvelope, type Regime } from '../src/model/index.js';
 import { Script, T } from './engine-helpers.js';
-import { publicKeyOf } from './model-helpers.js';
+import { caught, publicKeyOf } from './model-helpers.js';
 import { DENVER, MINSK, RULE, text, vdRegime } from './vd-helpers.js';
 
 const DAY = 86_400_000;
@@ -214,6 +214,22 @@ describe('42 days ahead (VD11 ¶38: "42 days or more in advance"): exactly 42 da
   it('on 1 March 2023: due 18 January; 19 January is late', () => {
     expect(late('2023-03-01T00:00:00Z', '2023-01-18T00:00:00Z')).toEqual([]);
     expect(late('2023-03-01T00:00:00Z', '2023-01-19T00:00:00Z')).toEqual(['notification.late a']);
+  });
+
+  it('times are UTC: a start written with an offset is refused, naming the field', () => {
+    const body = {
+      kind: 'activity' as const,
+      rule: RULE,
+      name: text('Exercise'),
+      start: '2024-03-01T03:00:00+03:00',
+      end: '2024-03-04T00:00:00Z',
+      quantities: [q('troops', 9000)],
+    };
+    const err = caught(() =>
+      buildEnvelope({ type: 'notification', party: 'a', key: 'a-declarant', issuedAt: '2024-01-01T00:00:00Z', body }),
+    );
+    expect(err.code).toBe('SCHEMA_INVALID');
+    expect(err.problems!.map((p) => p.path)).toEqual(['$.body.start']);
   });
 
   it('across the year: an activity on 10 February 2024 is due 30 December 2023', () => {
