@@ -52,29 +52,30 @@ describe('periodic data obligations', () => {
       refs: [{ origin: late.origin, index: late.index, leafHash: late.leafHash }],
     });
     expect(renderMessage(f.message, 'en')).toBe(
-      'ru declared its data as of 2022-03-01 under "nst-six-monthly-update" 5 days 12 h late (due 2022-03-31 00:00 UTC)',
+      'ru declared its data as of 2022-03-01 under "nst-six-monthly-update" 4 days 12 h late (due 2022-03-31)',
     );
-    expect(renderMessage(f.message, 'ru')).toContain('с опозданием на 5 суток 12 ч');
+    expect(renderMessage(f.message, 'ru')).toContain('с опозданием на 4 суток 12 ч');
   });
 
   it('an update not made is missing from its deadline, and turns late once it comes', () => {
     const s = new Script(withPeriodic([NST_UPDATE]));
     s.signAll('2022-01-27');
     s.add('us', 'declaration', empty('2022-03-01'), '2022-03-20');
-    expect(ids(s.findings('2022-03-30T23:59:59Z'))).toEqual([]);
-    expect(ids(s.findings('2022-03-31'))).toEqual(['periodic.missing ru 2022-03-31T00:00:00.000Z']);
+    // Due on 31 March: the whole day is on time; missing from its end.
+    expect(ids(s.findings('2022-03-31T23:59:59Z'))).toEqual([]);
+    expect(ids(s.findings('2022-04-01'))).toEqual(['periodic.missing ru 2022-04-01T00:00:00.000Z']);
     // A declaration as of another date does not fulfil it.
     s.add('ru', 'declaration', empty('2022-03-02'), '2022-04-01');
-    expect(ids(s.findings('2022-04-02'))).toEqual(['periodic.missing ru 2022-03-31T00:00:00.000Z']);
+    expect(ids(s.findings('2022-04-02'))).toEqual(['periodic.missing ru 2022-04-01T00:00:00.000Z']);
     s.add('ru', 'declaration', empty('2022-03-01'), '2022-04-03');
     expect(ids(s.findings('2022-04-04'))).toEqual(['periodic.late ru 2022-04-03T00:00:00.000Z']);
     // The next period: data as of 1 September, due 1 October; neither party declares.
-    expect(ids(s.findings('2022-10-01'))).toEqual([
+    expect(ids(s.findings('2022-10-02'))).toEqual([
       'periodic.late ru 2022-04-03T00:00:00.000Z',
-      'periodic.missing ru 2022-10-01T00:00:00.000Z',
-      'periodic.missing us 2022-10-01T00:00:00.000Z',
+      'periodic.missing ru 2022-10-02T00:00:00.000Z',
+      'periodic.missing us 2022-10-02T00:00:00.000Z',
     ]);
-    expect(periodic(s.findings('2022-10-01')).find((f) => f.rule === 'periodic.missing')!.severity).toBe('major');
+    expect(periodic(s.findings('2022-10-02')).find((f) => f.rule === 'periodic.missing')!.severity).toBe('major');
   });
 
   it('binds only while the regime is in force, and a deadline before the data date counts back from it', () => {
@@ -82,8 +83,8 @@ describe('periodic data obligations', () => {
     // Due 2021-12-15 for 2022: before the regime is in force, so nothing; due 2022-12-15 for 2023.
     expect(ids(s.findings('2022-06-01'))).toEqual([]);
     s.signAll('2022-01-27');
-    expect(ids(s.findings('2022-12-14'))).toEqual([]);
-    expect(ids(s.findings('2022-12-15'))).toEqual(['periodic.missing ru 2022-12-15T00:00:00.000Z']);
+    expect(ids(s.findings('2022-12-15T23:59:59Z'))).toEqual([]);
+    expect(ids(s.findings('2022-12-16'))).toEqual(['periodic.missing ru 2022-12-16T00:00:00.000Z']);
     s.add('ru', 'declaration', empty('2023-01-01'), '2022-12-20');
     expect(ids(s.findings('2022-12-31'))).toEqual(['periodic.late ru 2022-12-20T00:00:00.000Z']);
   });

@@ -181,7 +181,7 @@ describe('the calendar as a periodic obligation (due 15 November)', () => {
         ['b', '2021-11-20'],
         ['d', '2021-11-01'],
       ]),
-    ).toEqual(['periodic.late b 2021-11-20T00:00:00.000Z', 'periodic.missing e 2021-11-15T00:00:00.000Z']);
+    ).toEqual(['periodic.late b 2021-11-20T00:00:00.000Z', 'periodic.missing e 2021-11-16T00:00:00.000Z']);
   });
 
   it('a declaration does not stand for the calendar, and a calendar rule must ask for one', () => {

@@ -139,6 +139,12 @@ describe('a self-contradicting regime', () => {
         category: 'paratroopers',
         atLeast: 3000,
       });
+    doc.notifications.find((n: { id: string }) => n.id === RULE).constraints[0] = {
+      anyOf: [{ category: 'troops', moreThan: 40000 }],
+      unless: [{ category: 'brigades', moreThan: 1 }],
+      atMost: 1,
+      years: 3,
+    };
     doc.inspections[0].verifies = [{ kind: 'absence', categories: ['missile'], types: ['9m730'] }];
     doc.types.push({ id: 'tu-160', name: text('Tu-160'), category: 'heavy-bomber' });
     return doc;
@@ -151,6 +157,7 @@ describe('a self-contradicting regime', () => {
     '.trigger.anyOf[2].category: unknown category "paratroopers"',
     '$.inspections[0].verifies[0].types[0]: unknown item type "9m730"',
     '$.types[3].category: unknown category "heavy-bomber"',
+    '.constraints[0].unless[0].category: unknown category "brigades"',
   ];
 
   it('is refused with every problem listed by path, and nothing loaded', () => {
@@ -176,6 +183,18 @@ describe('a self-contradicting regime', () => {
 
   it('without them the same regime loads', () => {
     expect(() => vdRegime(typed)).not.toThrow();
+  });
+
+  it('a constraint threshold is at least or more than a number, not both, not neither', () => {
+    for (const th of [{ atLeast: 40000, moreThan: 40000 }, {}]) {
+      const doc = vdDoc();
+      const n = doc.notifications.findIndex((x: { id: string }) => x.id === RULE);
+      doc.notifications[n].constraints[0].anyOf = [{ category: 'troops', ...th }];
+      const err = caught(() => parseRegime(JSON.stringify(doc), 'json'));
+      expect(err.problems!.map((p) => `${p.path}: ${p.message}`)).toEqual([
+        `$.notifications[${n}].constraints[0].anyOf[0]: expected exactly one of atLeast, moreThan`,
+      ]);
+    }
   });
 });
 

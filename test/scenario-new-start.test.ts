@@ -130,8 +130,8 @@ describe('the New START 2021-2023 scenario', () => {
     expect(evaluate('2023-03-30').findings.map((f) => [f.rule, f.party])).toEqual([['inspection.not-conducted', 'ru']]);
     expect(findings.map((f) => [f.at.slice(0, 16), f.rule, f.party, f.severity])).toEqual([
       ['2022-08-15T08:00', 'inspection.not-conducted', 'ru', 'major'],
-      ['2023-03-31T00:00', 'periodic.missing', 'ru', 'major'],
       ['2023-04-01T00:00', 'periodic.missing', 'ru', 'major'],
+      ['2023-04-02T00:00', 'periodic.missing', 'ru', 'major'],
     ]);
     const text = findings.map((f) => renderMessage(f.message, 'en'));
     expect(text[1]).toContain('as of 2023-03-01 under "nst-six-monthly-update"');

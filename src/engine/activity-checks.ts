@@ -21,6 +21,7 @@ import { iso } from './time.js';
 
 type ActivityBody = Extract<EnvelopeOf<'notification'>['body'], { kind: 'activity' }>;
 type CalendarBody = Extract<EnvelopeOf<'notification'>['body'], { kind: 'calendar' }>;
+/** Trigger thresholds (`atLeast`) and constraint thresholds (`atLeast` or `moreThan`). */
 type Threshold = ActivityConstraint['anyOf'][number];
 
 interface Activity {
@@ -41,12 +42,21 @@ interface Calendar {
   activities: { start: number; end: number }[];
 }
 
-/** The first threshold the quantities reach, if any. */
+/**
+ * The first threshold the quantities reach, if any. `atLeast` counts the number itself (VD11 ¶40, ¶47: "9,000
+ * troops or more", "meets or exceeds 13,000"); `moreThan` does not (Ch. VIII: "more than 40,000 troops").
+ */
 function reached(
   quantities: readonly { category: string; quantity: number }[],
   thresholds: readonly Threshold[] | undefined,
 ): Threshold | undefined {
-  return thresholds?.find((th) => quantities.some((q) => q.category === th.category && q.quantity >= th.atLeast));
+  return thresholds?.find((th) =>
+    quantities.some(
+      (q) =>
+        q.category === th.category &&
+        (th.moreThan !== undefined ? q.quantity > th.moreThan : q.quantity >= (th.atLeast ?? Infinity)),
+    ),
+  );
 }
 
 const yearOf = (t: number) => new Date(t).getUTCFullYear();
@@ -159,7 +169,7 @@ export class ActivityChecks {
         for (const a of byStart) {
           if (a.rule !== rule) continue;
           const th = reached(a.quantities, c.anyOf);
-          if (!th) continue;
+          if (!th || reached(a.quantities, c.unless)) continue;
           const earlier = counted.get(a.party) ?? [];
           earlier.push(a);
           counted.set(a.party, earlier);
@@ -175,14 +185,14 @@ export class ActivityChecks {
               party: a.party,
               at,
               breaks: { kind: 'notification', id: rule.id },
-              message: msg('constraint.exceeded', {
+              message: msg(th.moreThan !== undefined ? 'constraint.exceeded.more-than' : 'constraint.exceeded', {
                 party: a.party,
                 rule: rule.id,
                 n: within,
                 atMost: c.atMost,
                 years: c.years,
                 category: th.category,
-                atLeast: th.atLeast,
+                ...(th.moreThan !== undefined ? { moreThan: th.moreThan } : { atLeast: th.atLeast! }),
                 start: iso(a.start),
               }),
               refs: earlier.filter((x) => yearOf(x.start) >= from).map((x) => this.#ctx.leaves.ref(x.num)),

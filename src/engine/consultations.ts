@@ -181,6 +181,7 @@ export class Consultations {
     let base = r.steps[0]!.at;
     for (let i = 0; i < r.mechanism.stages.length; i++) {
       const s = r.mechanism.stages[i]!;
+      // VD11 ¶16: each stage "within 48 hours"; a step at exactly 48 h is on time, missed only after it.
       const due = plus(base, s.within);
       const step = r.steps.find((x) => x.stage === s.id);
       const owner = s.by === 'raiser' ? r.raiser : r.addressee;

@@ -31,6 +31,7 @@ export function replyLate(r: TimedRequest, refusal: EntryRef, at: number): Findi
   const limit = r.type.timeLimits?.reply;
   if (limit === undefined) return undefined;
   const due = plus(r.countedAt, limit);
+  // VD11 Ch. IX: a reply "within 24 hours" of the request; a refusal at exactly 24 h is on time.
   if (at <= due) return undefined;
   return {
     rule: 'inspection.reply-late',
@@ -56,6 +57,7 @@ export function entryLate(r: TimedRequest, report: EntryRef, start: number, at: 
   const limit = r.type.timeLimits?.entry;
   if (limit === undefined) return undefined;
   const due = Math.max(plus(r.countedAt, limit), r.arrival);
+  // VD11 Ch. IX: inspectors in "within 36 hours" of the request; at exactly 36 h is on time.
   if (start <= due) return undefined;
   return {
     rule: 'inspection.entry-late',

@@ -119,6 +119,8 @@ export class Inspections {
     const q = type.quota;
     if (!q.fromUnits) return { own: q.count, host: q.perHost };
     const u = q.fromUnits;
+    // VD11 ¶107: one visit "for every sixty units, or portion thereof" (⌈units / 60⌉: 60 → 1, 61 → 2), at most 15;
+    // ¶110: not "more than one-fifth of its quota" from one state (rounded down), and one under a quota of five.
     const derived = Math.min(u.atMost ?? Infinity, Math.ceil(this.#units(host, u.category) / u.per));
     const share = u.fromOneShare === undefined ? Infinity : Math.max(1, Math.floor(derived / u.fromOneShare));
     return {
@@ -160,6 +162,8 @@ export class Inspections {
         refs: [ref],
       });
     }
+    // The period holding the arrival asked for, [start, next start) in UTC: VD11 Ch. IX "per calendar year" counts
+    // an inspection arriving 31 December 23:59 in that year and one at 1 January 00:00 in the next.
     const k = periodIndex(Date.parse(`${type.quota.anchor}T00:00:00Z`), type.quota.period, arrival);
     const qk = `${type.id}\u0000${e.party}\u0000${b.host}\u0000${k}`;
     // The host's passive quota: what it receives in the period from every inspector together.

@@ -79,6 +79,7 @@ export const MESSAGE_CODES = [
   'observation.not-invited',
   'calendar.not-listed',
   'constraint.exceeded',
+  'constraint.exceeded.more-than',
   'commitment.withdrawn',
   'commitment.proposed',
   'commitment.awaiting',

@@ -146,6 +146,7 @@ export class Missions {
       }
       for (const n of b.names) if (lists.names.has(n) && !lists.objected.includes(n)) lists.objected.push(n);
       const due = plus(lists.at, this.#rules(lists.inspection)!.objectionWithin);
+      // An objection on the last instant of the period is in time.
       if (at > due) {
         this.#ctx.emit({
           rule: 'mission.objection-late',
@@ -174,6 +175,7 @@ export class Missions {
     switch (b.step) {
       case 'arrival': {
         const eta = instant(b.eta);
+        // New START: "no less than 32 hours" before the ETA at the point of entry; exactly 32 h is enough.
         const short = at > minus(eta, rules.arrivalNotice);
         m.arrival = { eta, pointOfEntry: b.pointOfEntry, at, short, ref };
         if (short) {

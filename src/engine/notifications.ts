@@ -272,6 +272,7 @@ export class Notifications {
           t.zone === undefined ||
           body.area === undefined ||
           this.#ctx.zones.zonesOfPlace({ area: body.area }).includes(t.zone);
+        // A threshold counts its own number (VD11 ¶40.1: "9,000 troops or more"; ¶40.2 "at least 3,000").
         rec.required =
           inZone &&
           t.kind === 'activity' &&
@@ -471,6 +472,7 @@ export class Notifications {
       const t = rule.trigger;
       if (t.kind !== 'activity' || !this.#bound(rule).includes(party)) continue;
       if (t.zone !== undefined && !zones.includes(t.zone)) continue;
+      // As for a notified activity: the threshold's own number is notifiable (VD11 ¶40.1).
       if (!t.anyOf.some((th) => (counts.get(th.category) ?? 0) >= th.atLeast)) continue;
       const dk = `${party}\u0000${Math.floor(observedAt / DAY_MS)}`;
       const covered =
@@ -534,6 +536,8 @@ export class Notifications {
         r.required &&
         r.due !== undefined &&
         r.kind !== 'concern' &&
+        // On time at the deadline itself: VD11 ¶38 "42 days or more in advance", ¶41 "at the time the troops
+        // involved commence", ¶16.1 "within 48 hours"; New START Part Four "no later than five days after".
         r.countedAt > r.due &&
         binds(rule, r.party, r.countedAt)
       ) {

@@ -106,6 +106,8 @@ const messages: Record<MessageCode, string> = {
     '{party}\'s activity under "{rule}" starting {start:time} is not in its annual calendar for {year}',
   'constraint.exceeded':
     '{party}\'s activity under "{rule}" starting {start:time} brings it to {n} activities reaching {atLeast} {category} within {years} calendar {years|year|years} (at most {atMost})',
+  'constraint.exceeded.more-than':
+    '{party}\'s activity under "{rule}" starting {start:time} brings it to {n} activities of more than {moreThan} {category} within {years} calendar {years|year|years} (at most {atMost})',
   'commitment.withdrawn': 'withdrawn by {party}, effective {effective:time}',
   'commitment.proposed': 'not accepted by {party}',
   'commitment.awaiting': 'awaiting: {conditions}',

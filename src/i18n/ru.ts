@@ -120,6 +120,8 @@ const messages: Record<MessageCode, string> = {
     'деятельность {party} по «{rule}» с началом {start:time} не включена в его годовой план на {year} год',
   'constraint.exceeded':
     'деятельность {party} по «{rule}» с началом {start:time} доводит число мероприятий, достигающих {atLeast} ({category}), до {n} за {years} {years|календарный год|календарных года|календарных лет} (не более {atMost})',
+  'constraint.exceeded.more-than':
+    'деятельность {party} по «{rule}» с началом {start:time} доводит число мероприятий, превышающих {moreThan} ({category}), до {n} за {years} {years|календарный год|календарных года|календарных лет} (не более {atMost})',
   'commitment.withdrawn': 'отозвано стороной {party}, с {effective:time}',
   'commitment.proposed': 'не принято стороной {party}',
   'commitment.awaiting': 'ожидается: {conditions}',

@@ -405,6 +405,7 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
       thresholds(path('notifications', id, 'calendar', 'anyOf'), n.calendar?.anyOf);
       n.constraints?.forEach((c, i) => {
         thresholds(path('notifications', id, 'constraints', i, 'anyOf'), c.anyOf);
+        thresholds(path('notifications', id, 'constraints', i, 'unless'), c.unless);
       });
     }
     if (n.catalogue) {

@@ -60,11 +60,31 @@ export const Trigger = z.discriminatedUnion('kind', [
 export type Trigger = z.infer<typeof Trigger>;
 
 /**
- * A constraint on notifiable activities (VD11 Ch. VIII ¶67–68): a party carries out at most `atMost` activities
- * reaching any of `anyOf` within `years` calendar years (1, or 3 consecutive); rule `constraint.exceeded`.
+ * A constraint's threshold: `atLeast` N, or `moreThan` N as VD11 Ch. VIII words it ("involving more than 40,000
+ * troops or 900 battle tanks": an activity of exactly 40,000 troops is not counted).
+ */
+export const ConstraintThreshold = z
+  .strictObject({
+    category: Id,
+    atLeast: z.int().positive({ error: 'expected a whole number ≥ 1' }).optional(),
+    moreThan: z.int().nonnegative({ error: 'expected a whole number ≥ 0' }).optional(),
+  })
+  .superRefine((th, ctx) => {
+    if ((th.atLeast === undefined) === (th.moreThan === undefined))
+      ctx.addIssue({ code: 'custom', message: 'expected exactly one of atLeast, moreThan' });
+  });
+export type ConstraintThreshold = z.infer<typeof ConstraintThreshold>;
+
+/**
+ * A constraint on notifiable activities (VD11 Ch. VIII): a party carries out at most `atMost` activities reaching
+ * any of `anyOf` within `years` calendar years (1, or 3 consecutive), not counting those that reach any of `unless`
+ * (the six a year "involving more than 13,000 troops or 300 battle tanks but not more than 40,000 troops or 900
+ * battle tanks": `unless` the larger ones, which the one-in-three-years constraint counts); rule
+ * `constraint.exceeded`.
  */
 export const ActivityConstraint = z.strictObject({
-  anyOf: z.array(Threshold).min(1, { error: 'expected at least one threshold' }),
+  anyOf: z.array(ConstraintThreshold).min(1, { error: 'expected at least one threshold' }),
+  unless: z.array(ConstraintThreshold).min(1).optional(),
   atMost: z.int().nonnegative({ error: 'expected a whole number ≥ 0' }),
   years: z.union([z.literal(1), z.literal(3)], { error: 'expected 1 or 3 (calendar years)' }),
   source: Source.optional(),
