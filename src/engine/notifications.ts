@@ -102,6 +102,12 @@ const KINDS = {
 } as const satisfies Record<Kind, Kind>;
 
 const MAX_EVIDENCE = 20;
+
+/** When a notified activity runs. */
+interface Span {
+  start: number;
+  end: number;
+}
 const MAX_INDEXED_DAYS = 366;
 
 export interface NotificationItemState {
@@ -167,11 +173,13 @@ export class Notifications {
   readonly #missing: Missing[] = [];
   /** Unresolved item changes by party and uid. */
   readonly #pending = new Map<string, Missing[]>();
-  /** Activity notifications per party: [start, end, ref]. */
-  /** Notified activities per party and day they cover (party, day index → activities): an O(1) look-up. */
-  readonly #activityDays = new Map<string, { start: number; end: number }[]>();
+  /**
+   * Notified activities per party and day they cover (party → day index → activities): an O(1) look-up, with no
+   * key string per day; an activity's span is one object shared by every day and party it covers.
+   */
+  readonly #activityDays = new Map<string, Map<number, Span[]>>();
   /** Unresolved missing activities per party and the day they were first observed. */
-  readonly #missingActivityDays = new Map<string, Missing[]>();
+  readonly #missingActivityDays = new Map<string, Map<number, Missing[]>>();
   readonly #longActivities: { party: string; start: number; end: number }[] = [];
   readonly #openActivity = new Map<string, Missing>();
   /** Observation invitations, annual calendars and constraints (VD11 Ch. VI–VIII). */
@@ -283,8 +291,9 @@ export class Notifications {
         const last = Math.min(Math.floor(end / DAY_MS), Math.floor(start / DAY_MS) + MAX_INDEXED_DAYS);
         if (last < Math.floor(end / DAY_MS))
           for (const p of covers) this.#longActivities.push({ party: p, start, end });
+        const span: Span = { start, end };
         for (let day = Math.floor(start / DAY_MS); day <= last; day++) {
-          for (const covered of covers) this.#cover(covered, day, start, end, ref);
+          for (const covered of covers) this.#cover(covered, day, span, ref);
         }
         break;
       }
@@ -330,13 +339,19 @@ export class Notifications {
   }
 
   /** A notified activity covers `party` on `day`: it resolves that party's missing activities seen within it. */
-  #cover(party: string, day: number, start: number, end: number, ref: EntryRef): void {
-    const dk = `${party}\u0000${day}`;
-    const covering = this.#activityDays.get(dk);
-    if (covering) covering.push({ start, end });
-    else this.#activityDays.set(dk, [{ start, end }]);
-    const open = this.#missingActivityDays.get(dk);
-    if (!open) return;
+  #cover(party: string, day: number, span: Span, ref: EntryRef): void {
+    const { start, end } = span;
+    let days = this.#activityDays.get(party);
+    if (!days) {
+      days = new Map();
+      this.#activityDays.set(party, days);
+    }
+    const covering = days.get(day);
+    if (covering) covering.push(span);
+    else days.set(day, [span]);
+    const missingDays = this.#missingActivityDays.get(party);
+    const open = missingDays?.get(day);
+    if (!missingDays || !open) return;
     const rest = open.filter((m) => {
       if (start > m.observed!.first || m.observed!.first > end) return true;
       m.resolvedBy = ref;
@@ -344,8 +359,8 @@ export class Notifications {
       if (this.#openActivity.get(ok) === m) this.#openActivity.delete(ok);
       return false;
     });
-    if (rest.length) this.#missingActivityDays.set(dk, rest);
-    else this.#missingActivityDays.delete(dk);
+    if (rest.length) missingDays.set(day, rest);
+    else missingDays.delete(day);
   }
 
   /** `targetNum`: the number of the entry acknowledged. */
@@ -472,9 +487,12 @@ export class Notifications {
       if (t.kind !== 'activity' || !this.#bound(rule).includes(party)) continue;
       if (t.zone !== undefined && !zones.includes(t.zone)) continue;
       if (!t.anyOf.some((th) => (counts.get(th.category) ?? 0) >= th.atLeast)) continue;
-      const dk = `${party}\u0000${Math.floor(observedAt / DAY_MS)}`;
+      const day = Math.floor(observedAt / DAY_MS);
       const covered =
-        this.#activityDays.get(dk)?.some((a) => a.start <= observedAt && observedAt <= a.end) ||
+        this.#activityDays
+          .get(party)
+          ?.get(day)
+          ?.some((a) => a.start <= observedAt && observedAt <= a.end) ||
         this.#longActivities.some((a) => a.party === party && a.start <= observedAt && observedAt <= a.end);
       if (covered) continue;
       const ok = `${rule.id}\u0000${party}`;
@@ -501,9 +519,14 @@ export class Notifications {
       };
       this.#missing.push(m);
       this.#openActivity.set(ok, m);
-      const list = this.#missingActivityDays.get(dk);
+      let missingDays = this.#missingActivityDays.get(party);
+      if (!missingDays) {
+        missingDays = new Map();
+        this.#missingActivityDays.set(party, missingDays);
+      }
+      const list = missingDays.get(day);
       if (list) list.push(m);
-      else this.#missingActivityDays.set(dk, [m]);
+      else missingDays.set(day, [m]);
     }
   }
 
