@@ -185,9 +185,13 @@ export class Notifications {
   /** Observation invitations, annual calendars and constraints (VD11 Ch. VI–VIII). */
   readonly #activities: ActivityChecks;
 
+  /** The zones that are a party's territory: most observations lie in none, and need no look for a host. */
+  readonly #territories: ReadonlySet<string>;
+
   constructor(ctx: Ctx) {
     this.#ctx = ctx;
     this.#activities = new ActivityChecks(ctx);
+    this.#territories = new Set(ctx.regime.parties.flatMap((p) => (p.territory === undefined ? [] : [p.territory])));
   }
 
   /** The parties a rule binds (`all`: every participating state). */
@@ -462,19 +466,20 @@ export class Notifications {
     ref: EntryRef,
     site?: string,
   ): void {
-    const hosts = this.#ctx.regime.parties.filter(
-      (p) => p.id !== subject && p.territory !== undefined && zones.includes(p.territory),
-    );
-    for (const party of [subject, ...hosts.map((h) => h.id)]) {
-      // The host's own finding key names it, as one observation may show both states' omissions.
-      const key = party === subject ? keyOf(ref) : `${keyOf(ref)}/${party}`;
-      this.#observed(party, key, zones, counts, observedAt, countedAt, ref, site);
+    this.#observed(subject, undefined, zones, counts, observedAt, countedAt, ref, site);
+    if (!zones.some((z) => this.#territories.has(z))) return;
+    for (const p of this.#ctx.regime.parties) {
+      if (p.id !== subject && p.territory !== undefined && zones.includes(p.territory)) {
+        this.#observed(p.id, p.id, zones, counts, observedAt, countedAt, ref, site);
+      }
     }
   }
 
+  /** `host`: the host state's id, where `party` is one (its finding key names it). */
+
   #observed(
     party: string,
-    key: string,
+    host: string | undefined,
     zones: readonly string[],
     counts: ReadonlyMap<string, number>,
     observedAt: number,
@@ -504,6 +509,8 @@ export class Notifications {
         if (open.evidence.length < MAX_EVIDENCE) open.evidence.push(ref);
         continue;
       }
+      // The host's own finding key names it, as one observation may show both states' omissions.
+      const key = host === undefined ? keyOf(ref) : `${keyOf(ref)}/${host}`;
       const m: Missing = {
         key: `${rule.id}/${key}`,
         rule,
