@@ -306,7 +306,7 @@ export class Notifications {
         rec.required = false;
         break;
       case 'concern':
-        rec.addressee = body.addressee;
+        rec.addressee = this.#ctx.ix.parties.get(body.addressee)?.id ?? body.addressee;
         rec.due = plus(at, rule.deadline.after ?? rule.deadline.before!);
         rec.required = false;
         break;
