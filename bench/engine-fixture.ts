@@ -9,29 +9,15 @@
  * of ~1,400 items (with blobs) every few weeks, acceptances. A small share breaks a rule (late, missing, not
  * acknowledged, exceeded), so findings accumulate as they would.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromHex, toHex } from '../src/crypto/bytes.js';
-import { canonicalJson, canonicalJsonBytes } from '../src/crypto/canonical-json.js';
-import { REGIME_FILE, scenarioRegime } from '../src/exercise/play.js';
+import { toHex } from '../src/crypto/bytes.js';
+import { canonicalJsonBytes } from '../src/crypto/canonical-json.js';
 import { scenarioDir } from '../src/exercise/scenarios.js';
 import { parseTimeline } from '../src/exercise/timeline.js';
-import { initLogDir, logWriter, type OpenLog, openLogDir } from '../src/log/log-dir.js';
-import type { LogWriter } from '../src/log/log-writer.js';
-import {
-  buildEnvelope,
-  countersignReport,
-  type EntryRef,
-  type EnvelopeFields,
-  encodeEntry,
-  type Item,
-  regimeBytes,
-  regimeHash,
-  signEntry,
-} from '../src/model/index.js';
+import { countersignReport, type EntryRef, type Item } from '../src/model/index.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
-import { Rfc6962Hasher } from '../src/tlog/hasher.js';
-import { BENCH_DIR } from './fixture-log.js';
+import { FixtureParties, rng, text } from './fixture-parties.js';
 
 const SCENARIO = 'european-security-2022';
 const SEED = 'bench';
@@ -40,86 +26,15 @@ const CHECKPOINT_EVERY = 6 * HOUR;
 const START = Date.parse('2022-01-27T00:00:00Z');
 const SPAN = 4 * 365 * 24 * HOUR;
 
-/** A deterministic PRNG (mulberry32). */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const text = (en: string) => ({ en, ru: `${en} (рус.)` });
-
 export function engineFixture(n: number, log: (s: string) => void = console.log): string {
-  const dir = join(BENCH_DIR, `engine-${n}`);
-  const done = join(dir, 'built.json');
-  if (existsSync(done)) return dir;
-  if (existsSync(dir)) throw new Error(`${dir} exists but is incomplete: remove it`);
-  const started = Date.now();
+  const f = FixtureParties.open(`engine-${n}`, SCENARIO, SEED, START, CHECKPOINT_EVERY);
+  if (typeof f === 'string') return f;
+  const { regime, hash } = f;
   const suite = nodeSuite;
-  const { regime, seeds, publicKeys } = scenarioRegime(SCENARIO, SEED);
-  const hash = regimeHash(regime, suite.sha256);
   const timeline = parseTimeline(readFileSync(join(scenarioDir(SCENARIO), 'timeline.yaml'), 'utf8'), regime);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, REGIME_FILE), canonicalJson(regime));
-  writeFileSync(join(dir, 'keys.json'), JSON.stringify(publicKeys));
-  const hasher = new Rfc6962Hasher(suite.sha256);
-  let now = START;
-  let boundary = START + CHECKPOINT_EVERY;
-  interface Party {
-    id: string;
-    log: OpenLog;
-    writer: LogWriter;
-    size: number;
-    batch: Uint8Array[];
-  }
-  const parties = new Map<string, Party>();
-  for (const p of regime.parties) {
-    const logKey = p.keys.find((k) => k.roles.includes('log'))!;
-    initLogDir(join(dir, p.id), p.origin, suite, seeds.get(logKey.id));
-    const l = openLogDir(join(dir, p.id), suite);
-    l.store.putBlob(fromHex(hash), regimeBytes(regime));
-    parties.set(p.id, { id: p.id, log: l, writer: logWriter(l, suite, () => boundary), size: 0, batch: [] });
-  }
-  const flush = () => {
-    for (const p of parties.values()) {
-      if (p.batch.length) p.writer.append(p.batch);
-      p.batch = [];
-    }
-  };
+  const add = f.add.bind(f);
   const r = rng(2022);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
-  let written = 0;
-  const add = (
-    party: string,
-    type: string,
-    body: unknown,
-    keyRole: 'declarant' | 'inspector' = 'declarant',
-  ): EntryRef => {
-    const p = parties.get(party)!;
-    const key = `${party}-${keyRole}`;
-    const envelope = buildEnvelope({ type, party, key, issuedAt: new Date(now).toISOString(), body } as EnvelopeFields);
-    const leaf = encodeEntry(signEntry(suite, envelope, seeds.get(key)!));
-    p.batch.push(leaf);
-    if (p.batch.length >= 1024) {
-      p.writer.append(p.batch);
-      p.batch = [];
-    }
-    written++;
-    return { origin: p.log.store.origin, index: p.size++, leafHash: toHex(hasher.hashLeaf(leaf)) };
-  };
-  const tick = (ms: number) => {
-    now += ms;
-    while (now >= boundary) {
-      flush();
-      boundary += CHECKPOINT_EVERY;
-    }
-  };
-
   // The holdings each side declares and then changes by notification.
   const holdings = new Map<string, Map<string, Item>>();
   for (const [party, set] of [
@@ -133,17 +48,17 @@ export function engineFixture(n: number, log: (s: string) => void = console.log)
   const declare = (party: 'us' | 'ru') => {
     const items = [...holdings.get(party)!.values()];
     const more = [];
-    const p = parties.get(party)!;
+    const plog = f.log(party);
     for (let k = 100; k < items.length; k += 500) {
       const bytes = canonicalJsonBytes(items.slice(k, k + 500));
       const h = suite.sha256(bytes);
-      p.log.store.putBlob(h, bytes);
+      plog.store.putBlob(h, bytes);
       more.push({ sha256: toHex(h), size: bytes.length, mediaType: 'application/json' });
     }
     const troops = party === 'ru' ? [{ category: 'troops', zone: 'ru-ukraine-border-band', quantity: 30000 }] : [];
     add(party, 'declaration', {
       form: 'plain',
-      asOf: new Date(now).toISOString().slice(0, 10),
+      asOf: new Date(f.now).toISOString().slice(0, 10),
       items: items.slice(0, 100),
       quantities: [...troops, { category: 'permanent-combat-forces', zone: 'ukraine', quantity: 0 }],
       more,
@@ -152,25 +67,18 @@ export function engineFixture(n: number, log: (s: string) => void = console.log)
 
   for (const p of regime.parties)
     add(p.id, 'regime-signature', { regime: hash, id: regime.id, version: regime.version });
-  tick(HOUR);
+  f.tick(HOUR);
   for (const c of regime.commitments) add(c.party, 'commitment-accepted', { commitment: c.id });
   declare('us');
   declare('ru');
-  tick(CHECKPOINT_EVERY);
+  f.tick(CHECKPOINT_EVERY);
 
   // Acknowledgements and explanations follow what they answer at a later checkpoint (so they count after it):
   // most at the next one, a few late, a few never.
-  const scheduled = new Map<number, (() => void)[]>();
-  const schedule = (checkpoints: number, f: () => void) => {
-    const at = boundary + checkpoints * CHECKPOINT_EVERY;
-    const list = scheduled.get(at);
-    if (list) list.push(f);
-    else scheduled.set(at, [f]);
-  };
   const answer = (ref: EntryRef, by: string) => {
     const x = r();
     if (x < 0.005) return;
-    schedule(x < 0.01 ? 6 : 1, () => add(by, 'acknowledgement', { notification: ref }));
+    f.schedule(x < 0.01 ? 6 : 1, () => add(by, 'acknowledgement', { notification: ref }));
   };
   const step = SPAN / n;
   const ukrainePoints = Array.from({ length: 16 }, (_, i) => ({
@@ -179,32 +87,28 @@ export function engineFixture(n: number, log: (s: string) => void = console.log)
   }));
   let troops = 30000;
   let lastDeclaration = 0;
-  let lastInspection = now;
-  while (written < n) {
-    tick(Math.floor(step * (0.5 + r())));
-    for (const [at, list] of scheduled) {
-      if (at > boundary) continue;
-      scheduled.delete(at);
-      for (const f of list) if (written < n) f();
-    }
-    if (written >= n) break;
+  let lastInspection = f.now;
+  while (f.written < n) {
+    f.tick(Math.floor(step * (0.5 + r())));
+    f.runScheduled(n);
+    if (f.written >= n) break;
     const k = r();
     const side = r() < 0.5 ? 'us' : 'ru';
     const other = side === 'us' ? 'ru' : 'us';
-    if (written - lastDeclaration > 40_000 && written + 2 <= n) {
+    if (f.written - lastDeclaration > 40_000 && f.written + 2 <= n) {
       declare('us');
       declare('ru');
-      lastDeclaration = written;
-    } else if (now - lastInspection > 9 * 24 * HOUR) {
+      lastDeclaration = f.written;
+    } else if (f.now - lastInspection > 9 * 24 * HOUR) {
       // About forty a year, across the pairs: near the quotas, as in New START's first year.
-      lastInspection = now;
+      lastInspection = f.now;
       const [inspector, host, site] = pick([
         ['us', 'ru', 'kozelsk'],
         ['ru', 'us', 'malmstrom'],
         ['us', 'ru', 'engels'],
         ['ru', 'us', 'minot'],
       ] as const);
-      const arrival = new Date(now + 3 * 24 * HOUR).toISOString();
+      const arrival = new Date(f.now + 3 * 24 * HOUR).toISOString();
       const req = add(
         inspector,
         'inspection-request',
@@ -231,11 +135,11 @@ export function engineFixture(n: number, log: (s: string) => void = console.log)
           ],
         };
         const escort = `${host}-inspector`;
-        schedule(16, () =>
+        f.schedule(16, () =>
           add(
             inspector,
             'inspection-report',
-            countersignReport(suite, inspector, body, escort, seeds.get(escort)!),
+            countersignReport(suite, inspector, body, escort, f.seed(escort)),
             'inspector',
           ),
         );
@@ -246,7 +150,7 @@ export function engineFixture(n: number, log: (s: string) => void = console.log)
       );
       const to = it.status === 'deployed' ? 'non-deployed' : 'deployed';
       const late = r() < 0.01;
-      const at = new Date(now - (late ? 7 : r() * 3) * 24 * HOUR).toISOString();
+      const at = new Date(f.now - (late ? 7 : r() * 3) * 24 * HOUR).toISOString();
       if (r() < 0.995) {
         const ref = add(side, 'notification', {
           kind: 'status-change',
@@ -267,7 +171,7 @@ export function engineFixture(n: number, log: (s: string) => void = console.log)
         items: [{ uid: it.uid, category: 'heavy-bomber' }],
         from: it.site,
         to,
-        at: new Date(now - r() * 3 * 24 * HOUR).toISOString(),
+        at: new Date(f.now - r() * 3 * 24 * HOUR).toISOString(),
       });
       answer(ref, other);
       it.site = to;
@@ -278,7 +182,7 @@ export function engineFixture(n: number, log: (s: string) => void = console.log)
         'observation',
         {
           subject: 'ru',
-          observedAt: new Date(now - HOUR).toISOString(),
+          observedAt: new Date(f.now - HOUR).toISOString(),
           place: { zone: 'ru-ukraine-border-band' },
           quantities: [{ category: 'troops', quantity: troops + Math.round((r() - 0.5) * 1000) }],
           method: 'overhead-imagery',
@@ -294,7 +198,7 @@ export function engineFixture(n: number, log: (s: string) => void = console.log)
         'observation',
         {
           subject: other,
-          observedAt: new Date(now - HOUR).toISOString(),
+          observedAt: new Date(f.now - HOUR).toISOString(),
           place: { site: it.site },
           quantities: [],
           items: [{ uid: it.uid, category: 'heavy-bomber' }],
@@ -309,7 +213,7 @@ export function engineFixture(n: number, log: (s: string) => void = console.log)
         'observation',
         {
           subject: 'ru',
-          observedAt: new Date(now - HOUR).toISOString(),
+          observedAt: new Date(f.now - HOUR).toISOString(),
           place: { point: pick(ukrainePoints) },
           quantities: [{ category: 'short-range-glm-launcher', quantity: r() < 0.002 ? 4 : 0 }],
           method: 'overhead-imagery',
@@ -318,7 +222,7 @@ export function engineFixture(n: number, log: (s: string) => void = console.log)
         'inspector',
       );
     } else if (k < 0.93) {
-      const start = now + (r() < 0.05 ? 20 : 50) * 24 * HOUR;
+      const start = f.now + (r() < 0.05 ? 20 : 50) * 24 * HOUR;
       add(side, 'notification', {
         kind: 'activity',
         rule: 'vd11-prior-notification',
@@ -336,7 +240,7 @@ export function engineFixture(n: number, log: (s: string) => void = console.log)
       });
       const x = r();
       if (x >= 0.03) {
-        schedule(x < 0.04 ? 10 : 1, () =>
+        f.schedule(x < 0.04 ? 10 : 1, () =>
           add(other, 'notification', {
             kind: 'explanation',
             rule: 'vd11-unusual-activity',
@@ -347,24 +251,5 @@ export function engineFixture(n: number, log: (s: string) => void = console.log)
       }
     }
   }
-  flush();
-  for (const p of parties.values()) p.log.close();
-  const end = new Date(now + CHECKPOINT_EVERY).toISOString();
-  writeFileSync(
-    join(dir, 'exercise.json'),
-    JSON.stringify({
-      format: 'detente-exercise/1',
-      scenario: SCENARIO,
-      seed: SEED,
-      regimeHash: hash,
-      end,
-      parties: [],
-      refused: [],
-    }),
-  );
-  writeFileSync(done, JSON.stringify({ entries: written, seconds: (Date.now() - started) / 1000 }));
-  log(
-    `(built the ${n.toLocaleString('en-US')}-entry engine fixture in ${((Date.now() - started) / 1000).toFixed(0)} s at ${dir})`,
-  );
-  return dir;
+  return f.finish('engine fixture', log);
 }

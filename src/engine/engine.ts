@@ -250,11 +250,15 @@ export class Engine {
     const about = target ?? (e.type === 'mission' && 'request' in e.body ? e.body.request : undefined);
     if (about !== undefined && this.#confidential.hides(about)) return;
     const targetNum = target === undefined ? undefined : this.#leaves.num(target);
-    const missing = [
-      ...(target !== undefined && targetNum === undefined ? [target] : []),
-      ...e.refs.filter((r) => !this.#leaves.has(r)),
-    ];
-    if (missing.length) {
+    // Built only when something is missing: most entries cite nothing unknown.
+    let missing: EntryRef[] | undefined;
+    if (target !== undefined && targetNum === undefined) missing = [target];
+    for (const r of e.refs) {
+      if (this.#leaves.has(r)) continue;
+      if (missing) missing.push(r);
+      else missing = [r];
+    }
+    if (missing) {
       this.#ctx.emit({
         rule: 'entry.unresolved-reference',
         key: keyOf(ref),

@@ -320,11 +320,17 @@ function evidenceOf(party: string, refs: readonly EntryRef[], ctx: IncidentConte
  * every assessment; groups the findings when asked.
  */
 export class Incidents {
-  readonly #sources = new Map<string, SourceRecord>();
+  /** By log origin, then index: no key string per observation (a fold may hold hundreds of thousands). */
+  readonly #sources = new Map<string, Map<number, SourceRecord>>();
   readonly #assessments: AssessmentRecord[] = [];
 
   source(e: EnvelopeOf<'observation'> | EnvelopeOf<'inspection-report'>, ref: EntryRef): void {
-    this.#sources.set(refKey(ref), sourceRecord(e));
+    let byIndex = this.#sources.get(ref.origin);
+    if (!byIndex) {
+      byIndex = new Map();
+      this.#sources.set(ref.origin, byIndex);
+    }
+    byIndex.set(ref.index, sourceRecord(e));
   }
 
   assessment(e: EnvelopeOf<'assessment'>, ref: EntryRef, at: number): void {
@@ -332,6 +338,10 @@ export class Incidents {
   }
 
   group(findings: readonly Finding[], regime: Regime, ix: RegimeIndex): Incident[] {
-    return groupIncidents(findings, { regime, ix, source: (r) => this.#sources.get(refKey(r)) }, this.#assessments);
+    return groupIncidents(
+      findings,
+      { regime, ix, source: (r) => this.#sources.get(r.origin)?.get(r.index) },
+      this.#assessments,
+    );
   }
 }

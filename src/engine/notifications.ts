@@ -102,6 +102,12 @@ const KINDS = {
 } as const satisfies Record<Kind, Kind>;
 
 const MAX_EVIDENCE = 20;
+
+/** When a notified activity runs. */
+interface Span {
+  start: number;
+  end: number;
+}
 const MAX_INDEXED_DAYS = 366;
 
 export interface NotificationItemState {
@@ -167,19 +173,25 @@ export class Notifications {
   readonly #missing: Missing[] = [];
   /** Unresolved item changes by party and uid. */
   readonly #pending = new Map<string, Missing[]>();
-  /** Activity notifications per party: [start, end, ref]. */
-  /** Notified activities per party and day they cover (party, day index → activities): an O(1) look-up. */
-  readonly #activityDays = new Map<string, { start: number; end: number }[]>();
+  /**
+   * Notified activities per party and day they cover (party → day index → activities): an O(1) look-up, with no
+   * key string per day; an activity's span is one object shared by every day and party it covers.
+   */
+  readonly #activityDays = new Map<string, Map<number, Span[]>>();
   /** Unresolved missing activities per party and the day they were first observed. */
-  readonly #missingActivityDays = new Map<string, Missing[]>();
+  readonly #missingActivityDays = new Map<string, Map<number, Missing[]>>();
   readonly #longActivities: { party: string; start: number; end: number }[] = [];
   readonly #openActivity = new Map<string, Missing>();
   /** Observation invitations, annual calendars and constraints (VD11 Ch. VI–VIII). */
   readonly #activities: ActivityChecks;
 
+  /** The zones that are a party's territory: most observations lie in none, and need no look for a host. */
+  readonly #territories: ReadonlySet<string>;
+
   constructor(ctx: Ctx) {
     this.#ctx = ctx;
     this.#activities = new ActivityChecks(ctx);
+    this.#territories = new Set(ctx.regime.parties.flatMap((p) => (p.territory === undefined ? [] : [p.territory])));
   }
 
   /** The parties a rule binds (`all`: every participating state). */
@@ -284,8 +296,9 @@ export class Notifications {
         const last = Math.min(Math.floor(end / DAY_MS), Math.floor(start / DAY_MS) + MAX_INDEXED_DAYS);
         if (last < Math.floor(end / DAY_MS))
           for (const p of covers) this.#longActivities.push({ party: p, start, end });
+        const span: Span = { start, end };
         for (let day = Math.floor(start / DAY_MS); day <= last; day++) {
-          for (const covered of covers) this.#cover(covered, day, start, end, ref);
+          for (const covered of covers) this.#cover(covered, day, span, ref);
         }
         break;
       }
@@ -294,7 +307,7 @@ export class Notifications {
         rec.required = false;
         break;
       case 'concern':
-        rec.addressee = body.addressee;
+        rec.addressee = this.#ctx.ix.parties.get(body.addressee)?.id ?? body.addressee;
         rec.due = plus(at, rule.deadline.after ?? rule.deadline.before!);
         rec.required = false;
         break;
@@ -331,13 +344,19 @@ export class Notifications {
   }
 
   /** A notified activity covers `party` on `day`: it resolves that party's missing activities seen within it. */
-  #cover(party: string, day: number, start: number, end: number, ref: EntryRef): void {
-    const dk = `${party}\u0000${day}`;
-    const covering = this.#activityDays.get(dk);
-    if (covering) covering.push({ start, end });
-    else this.#activityDays.set(dk, [{ start, end }]);
-    const open = this.#missingActivityDays.get(dk);
-    if (!open) return;
+  #cover(party: string, day: number, span: Span, ref: EntryRef): void {
+    const { start, end } = span;
+    let days = this.#activityDays.get(party);
+    if (!days) {
+      days = new Map();
+      this.#activityDays.set(party, days);
+    }
+    const covering = days.get(day);
+    if (covering) covering.push(span);
+    else days.set(day, [span]);
+    const missingDays = this.#missingActivityDays.get(party);
+    const open = missingDays?.get(day);
+    if (!missingDays || !open) return;
     const rest = open.filter((m) => {
       if (start > m.observed!.first || m.observed!.first > end) return true;
       m.resolvedBy = ref;
@@ -345,8 +364,8 @@ export class Notifications {
       if (this.#openActivity.get(ok) === m) this.#openActivity.delete(ok);
       return false;
     });
-    if (rest.length) this.#missingActivityDays.set(dk, rest);
-    else this.#missingActivityDays.delete(dk);
+    if (rest.length) missingDays.set(day, rest);
+    else missingDays.delete(day);
   }
 
   /** `targetNum`: the number of the entry acknowledged. */
@@ -448,19 +467,20 @@ export class Notifications {
     ref: EntryRef,
     site?: string,
   ): void {
-    const hosts = this.#ctx.regime.parties.filter(
-      (p) => p.id !== subject && p.territory !== undefined && zones.includes(p.territory),
-    );
-    for (const party of [subject, ...hosts.map((h) => h.id)]) {
-      // The host's own finding key names it, as one observation may show both states' omissions.
-      const key = party === subject ? keyOf(ref) : `${keyOf(ref)}/${party}`;
-      this.#observed(party, key, zones, counts, observedAt, countedAt, ref, site);
+    this.#observed(subject, undefined, zones, counts, observedAt, countedAt, ref, site);
+    if (!zones.some((z) => this.#territories.has(z))) return;
+    for (const p of this.#ctx.regime.parties) {
+      if (p.id !== subject && p.territory !== undefined && zones.includes(p.territory)) {
+        this.#observed(p.id, p.id, zones, counts, observedAt, countedAt, ref, site);
+      }
     }
   }
 
+  /** `host`: the host state's id, where `party` is one (its finding key names it). */
+
   #observed(
     party: string,
-    key: string,
+    host: string | undefined,
     zones: readonly string[],
     counts: ReadonlyMap<string, number>,
     observedAt: number,
@@ -474,9 +494,12 @@ export class Notifications {
       if (t.zone !== undefined && !zones.includes(t.zone)) continue;
       // As for a notified activity: the threshold's own number is notifiable (VD11 ¶40.1).
       if (!t.anyOf.some((th) => (counts.get(th.category) ?? 0) >= th.atLeast)) continue;
-      const dk = `${party}\u0000${Math.floor(observedAt / DAY_MS)}`;
+      const day = Math.floor(observedAt / DAY_MS);
       const covered =
-        this.#activityDays.get(dk)?.some((a) => a.start <= observedAt && observedAt <= a.end) ||
+        this.#activityDays
+          .get(party)
+          ?.get(day)
+          ?.some((a) => a.start <= observedAt && observedAt <= a.end) ||
         this.#longActivities.some((a) => a.party === party && a.start <= observedAt && observedAt <= a.end);
       if (covered) continue;
       const ok = `${rule.id}\u0000${party}`;
@@ -488,6 +511,8 @@ export class Notifications {
         if (open.evidence.length < MAX_EVIDENCE) open.evidence.push(ref);
         continue;
       }
+      // The host's own finding key names it, as one observation may show both states' omissions.
+      const key = host === undefined ? keyOf(ref) : `${keyOf(ref)}/${host}`;
       const m: Missing = {
         key: `${rule.id}/${key}`,
         rule,
@@ -503,9 +528,14 @@ export class Notifications {
       };
       this.#missing.push(m);
       this.#openActivity.set(ok, m);
-      const list = this.#missingActivityDays.get(dk);
+      let missingDays = this.#missingActivityDays.get(party);
+      if (!missingDays) {
+        missingDays = new Map();
+        this.#missingActivityDays.set(party, missingDays);
+      }
+      const list = missingDays.get(day);
       if (list) list.push(m);
-      else this.#missingActivityDays.set(dk, [m]);
+      else missingDays.set(day, [m]);
     }
   }
 

@@ -21,7 +21,7 @@ import { fromBase64, fromHex, toHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
 import { Engine, type StateOptions } from '../engine/engine.js';
 import { openingBlobRefs } from '../engine/escrow-entries.js';
-import { compareEntries } from '../engine/order.js';
+import { mergeOrdered, type OrderedSource } from '../engine/order.js';
 import type { EngineEntry } from '../engine/types.js';
 import { ZoneIndex } from '../engine/zones.js';
 import { type OpenLog, openLogDir } from '../log/log-dir.js';
@@ -39,6 +39,7 @@ import {
 import { bordersFor } from '../runtime/borders.js';
 import { errorOf, readerWorkers, SyncEntryVerifier, type Verdict } from '../runtime/entry-workers.js';
 import { nodeSuite, symmetricNode } from '../runtime/node-crypto.js';
+import type { CheckpointRecord } from '../store/store.js';
 import { TILE_WIDTH } from '../tlog/tile-paths.js';
 import { exerciseContentKey } from './keys.js';
 import { EXERCISE_FILE, type ExerciseMeta, REGIME_FILE } from './play.js';
@@ -134,8 +135,6 @@ export function openLogSet(dir: string): LogSet {
 
 const Items = z.array(Item);
 
-/** Lowercase hex of a leaf hash (Node's encoder: this runs once per entry). */
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const decoder = new TextDecoder();
 
 interface Positioned {
@@ -146,80 +145,143 @@ interface Positioned {
   stored: Uint8Array | undefined;
 }
 
+/** Entries read from the store at a time, per log: few, so that what is read ahead dies young (57 logs merge). */
+const READ_AHEAD = 64;
+
 /**
- * One log's entries in index order with their counted times and stored leaf hashes; stops after `asOf`, or after a
- * problem that ends the log (yielded, so that it is recorded in its place, after the entries before it).
+ * One log's entries in index order with their counted times and stored leaf hashes, as a cursor: the entry it is
+ * on is in its fields, not in an object per entry (a fold reads millions). Stops after `asOf`, or after a problem
+ * that ends the log (returned by `advance`, so that it is recorded in its place, after the entries before it).
  */
-function* positioned(
-  l: LogSet['logs'][number],
-  options: ReadOptions,
-): Generator<Positioned | { problem: LoadProblem }> {
-  const store = l.log.store;
-  const size = store.head()?.size ?? 0;
-  const records = store.checkpointRecords();
-  let r = 0;
-  let counted = -Infinity;
-  let tile: Uint8Array | undefined;
-  let tileIndex = -1;
-  let index = 0;
-  for (const bytes of store.entries(0, size)) {
-    const i = index++;
-    while (r < records.length && records[r]!.size <= i) r++;
-    const record = records[r];
+class LogCursor {
+  index = -1;
+  bytes: Uint8Array = new Uint8Array(0);
+  counted = -Infinity;
+  readonly #l: LogSet['logs'][number];
+  readonly #asOf: number | undefined;
+  readonly #size: number;
+  readonly #records: readonly CheckpointRecord[];
+  #r = 0;
+  #ended = false;
+  #rows: Uint8Array[] = [];
+  #row = 0;
+  #tile: Buffer | undefined;
+  #tileIndex = -1;
+
+  constructor(l: LogSet['logs'][number], asOf: number | undefined) {
+    this.#l = l;
+    this.#asOf = asOf;
+    this.#size = l.log.store.head()?.size ?? 0;
+    this.#records = l.log.store.checkpointRecords();
+  }
+
+  /** Moves to the next entry: true, false at the end, or the problem that ends the log. */
+  advance(): boolean | LoadProblem {
+    if (this.#ended) return false;
+    const i = this.index + 1;
+    if (i >= this.#size) return this.#end();
+    if (this.#row === this.#rows.length) {
+      this.#rows = [...this.#l.log.store.entries(i, Math.min(this.#size, i + READ_AHEAD))];
+      this.#row = 0;
+    }
+    this.index = i;
+    this.bytes = this.#rows[this.#row++]!;
+    const records = this.#records;
+    while (this.#r < records.length && records[this.#r]!.size <= i) this.#r++;
+    const record = records[this.#r];
     if (!record) {
-      yield {
-        problem: { origin: l.origin, index: i, code: 'LOG_INCONSISTENT', message: 'no checkpoint covers this entry' },
-      };
-      return;
+      this.#end();
+      return { origin: this.#l.origin, index: i, code: 'LOG_INCONSISTENT', message: 'no checkpoint covers this entry' };
     }
     // A log's entries count in the order they were written, even if its clock stepped back.
-    counted = Math.max(counted, record.time);
-    if (options.asOf !== undefined && counted > options.asOf) return;
+    this.counted = Math.max(this.counted, record.time);
+    if (this.#asOf !== undefined && this.counted > this.#asOf) return this.#end();
     const t = Math.floor(i / TILE_WIDTH);
-    if (t !== tileIndex) {
-      tile = store.tile(0, t);
-      tileIndex = t;
+    if (t !== this.#tileIndex) {
+      const tile = this.#l.log.store.tile(0, t);
+      this.#tile = tile && Buffer.from(tile.buffer, tile.byteOffset, tile.byteLength);
+      this.#tileIndex = t;
     }
-    const slot = (i % TILE_WIDTH) * 32;
-    const stored = tile && tile.length >= slot + 32 ? tile.subarray(slot, slot + 32) : undefined;
-    yield { index: i, bytes, counted, stored };
+    return true;
+  }
+
+  #end(): false {
+    this.#ended = true;
+    this.#rows = [];
+    return false;
+  }
+
+  /** The entry's leaf hash in the tiles, if a tile holds it. */
+  stored(): Uint8Array | undefined {
+    const slot = (this.index % TILE_WIDTH) * 32;
+    return this.#tile && this.#tile.length >= slot + 32 ? this.#tile.subarray(slot, slot + 32) : undefined;
+  }
+
+  /** The same in lowercase hex (Node's encoder, straight from the tile: this runs once per entry). */
+  storedHex(): string | undefined {
+    const slot = (this.index % TILE_WIDTH) * 32;
+    return this.#tile && this.#tile.length >= slot + 32 ? this.#tile.toString('hex', slot, slot + 32) : undefined;
   }
 }
 
 /**
- * One log's entries in index order, each with its counted time; stops after `asOf`. With a verifier, runs of
- * entries are posted AHEAD runs in advance and their verdicts taken in order.
+ * One log's entries in index order, each with its counted time; stops after `asOf`. Trusting the store, or
+ * verifying on this thread, each entry is read when the merge asks for it; with a verifier, runs of entries are
+ * posted AHEAD runs in advance and their verdicts taken in order.
  */
-function* logEntries(
+function logSource(
   set: LogSet,
   l: LogSet['logs'][number],
   options: ReadOptions,
   verifier: SyncEntryVerifier | undefined,
-): Generator<EngineEntry> {
-  const verify = options.verify ?? true;
-  const items = positioned(l, options);
+): OrderedSource<EngineEntry> {
+  const cursor = new LogCursor(l, options.asOf);
   if (!verifier) {
-    for (const p of items) {
-      if ('problem' in p) set.problems.push(p.problem);
-      else {
-        const entry = checked(set, l, p, verify, undefined);
-        if (entry) yield entry;
+    const verify = options.verify ?? true;
+    return () => {
+      for (;;) {
+        const step = cursor.advance();
+        if (step === false) return undefined;
+        if (step !== true) {
+          set.problems.push(step);
+          continue;
+        }
+        const entry = verify
+          ? verified(set, l, cursor.index, cursor.bytes, cursor.counted, cursor.stored(), undefined)
+          : trusted(set, l, cursor.index, cursor.bytes, cursor.counted, cursor.storedHex());
+        if (entry) return entry;
       }
-    }
-    return;
+    };
   }
+  const it = verifiedRuns(set, l, cursor, verifier);
+  return () => {
+    const r = it.next();
+    return r.done ? undefined : r.value;
+  };
+}
+
+function* verifiedRuns(
+  set: LogSet,
+  l: LogSet['logs'][number],
+  cursor: LogCursor,
+  verifier: SyncEntryVerifier,
+): Generator<EngineEntry> {
   const runs: { run: (Positioned | { problem: LoadProblem })[]; ticket: number }[] = [];
   let more = true;
   const post = () => {
     while (more && runs.length < AHEAD) {
       const run: (Positioned | { problem: LoadProblem })[] = [];
       while (run.length < RUN) {
-        const it = items.next();
-        if (it.done) {
+        const step = cursor.advance();
+        if (step === false) {
           more = false;
           break;
         }
-        run.push(it.value);
+        run.push(
+          step === true
+            ? { index: cursor.index, bytes: cursor.bytes, counted: cursor.counted, stored: cursor.stored() }
+            : { problem: step },
+        );
       }
       if (run.length === 0) return;
       const bytes = run.flatMap((p) => ('problem' in p ? [] : [p.bytes]));
@@ -237,58 +299,82 @@ function* logEntries(
         set.problems.push(p.problem);
         continue;
       }
-      const entry = checked(set, l, p, true, verdicts[v++]!);
+      const entry = verified(set, l, p.index, p.bytes, p.counted, p.stored, verdicts[v++]!);
       if (entry) yield entry;
     }
   }
 }
 
-/**
- * The entry at `p`, checked: its leaf hash against the tiles, then (verifying) strict decoding and its signature,
- * here or as a worker's `verdict` says; undefined, with the problem recorded, if it fails.
- */
-function checked(
+/** Records a problem with the entry at index `i` of `l`. */
+function refused(set: LogSet, l: LogSet['logs'][number], i: number, err: unknown): undefined {
+  set.problems.push({
+    origin: l.origin,
+    index: i,
+    code: err instanceof DetenteError ? err.code : 'SCHEMA_INVALID',
+    message: (err as Error).message,
+  });
+  return undefined;
+}
+
+/** The entry at index `i`, trusting the store: JSON-parsed, its leaf hash the tiles'; undefined if it fails. */
+function trusted(
   set: LogSet,
   l: LogSet['logs'][number],
-  p: Positioned,
-  verify: boolean,
+  i: number,
+  bytes: Uint8Array,
+  counted: number,
+  storedHex: string | undefined,
+): EngineEntry | undefined {
+  let envelope: Envelope;
+  try {
+    if (storedHex === undefined) throw new DetenteError('LOG_INCONSISTENT', 'no tile holds the leaf hash');
+    envelope = JSON.parse(decoder.decode(bytes)).entry as Envelope;
+  } catch (err) {
+    return refused(set, l, i, err);
+  }
+  return withBlobs(set, l, { origin: l.origin, index: i, leafHash: storedHex, countedAt: counted, envelope });
+}
+
+/**
+ * The entry at index `i`, checked: its leaf hash against the tiles, then strict decoding and its signature, here
+ * or as a worker's `verdict` says; undefined, with the problem recorded, if it fails.
+ */
+function verified(
+  set: LogSet,
+  l: LogSet['logs'][number],
+  i: number,
+  bytes: Uint8Array,
+  counted: number,
+  stored: Uint8Array | undefined,
   verdict: Verdict | undefined,
 ): EngineEntry | undefined {
-  const { index: i, bytes, counted, stored } = p;
   let envelope: Envelope;
   let leafHash: string;
   try {
-    if (verify) {
-      const computed = l.log.hasher.hashLeaf(bytes);
-      if (!stored || toHex(stored) !== toHex(computed)) {
-        throw new DetenteError('LOG_INCONSISTENT', 'the entry does not match its leaf hash in the tiles');
-      }
-      if (verdict) {
-        if ('error' in verdict) throw errorOf(verdict.error);
-        envelope = verdict.envelope!;
-      } else {
-        const signed = decodeEntry(bytes);
-        verifyEntry(nodeSuite, set.regime, signed);
-        envelope = signed.envelope;
-      }
-      leafHash = toHex(computed);
-    } else {
-      if (!stored) throw new DetenteError('LOG_INCONSISTENT', 'no tile holds the leaf hash');
-      envelope = JSON.parse(decoder.decode(bytes)).entry as Envelope;
-      leafHash = hex(stored);
+    const computed = l.log.hasher.hashLeaf(bytes);
+    if (!stored || toHex(stored) !== toHex(computed)) {
+      throw new DetenteError('LOG_INCONSISTENT', 'the entry does not match its leaf hash in the tiles');
     }
+    if (verdict) {
+      if ('error' in verdict) throw errorOf(verdict.error);
+      envelope = verdict.envelope!;
+    } else {
+      const signed = decodeEntry(bytes);
+      verifyEntry(nodeSuite, set.regime, signed);
+      envelope = signed.envelope;
+    }
+    leafHash = toHex(computed);
   } catch (err) {
-    set.problems.push({
-      origin: l.origin,
-      index: i,
-      code: err instanceof DetenteError ? err.code : 'SCHEMA_INVALID',
-      message: (err as Error).message,
-    });
-    return undefined;
+    return refused(set, l, i, err);
   }
-  const entry: EngineEntry = { origin: l.origin, index: i, leafHash, countedAt: counted, envelope };
+  return withBlobs(set, l, { origin: l.origin, index: i, leafHash, countedAt: counted, envelope });
+}
+
+/** The entry with the blobs its declaration or opening names, from the store. */
+function withBlobs(set: LogSet, l: LogSet['logs'][number], entry: EngineEntry): EngineEntry {
+  const envelope = entry.envelope;
   if (envelope.type === 'declaration' && envelope.body.form === 'plain' && envelope.body.more?.length) {
-    const items = moreItems(set, l, envelope, i);
+    const items = moreItems(set, l, envelope, entry.index);
     if (items) entry.moreItems = items;
   }
   if (envelope.type === 'declaration-opening' && envelope.body.opening) {
@@ -345,20 +431,7 @@ export function* streamEntries(set: LogSet, options: ReadOptions = {}): Generato
   const workers = (options.verify ?? true) ? (options.workers ?? (total >= PARALLEL_FROM ? readerWorkers() : 0)) : 0;
   const verifier = workers > 0 ? new SyncEntryVerifier(set.regime, workers) : undefined;
   try {
-    const its = set.logs.map((l) => logEntries(set, l, options, verifier));
-    const heads = its.map((it) => it.next());
-    for (;;) {
-      let best = -1;
-      for (let k = 0; k < heads.length; k++) {
-        const h = heads[k]!;
-        if (h.done) continue;
-        if (best < 0 || compareEntries(h.value, (heads[best] as IteratorYieldResult<EngineEntry>).value) < 0) best = k;
-      }
-      if (best < 0) return;
-      const value = (heads[best] as IteratorYieldResult<EngineEntry>).value;
-      heads[best] = its[best]!.next();
-      yield value;
-    }
+    yield* mergeOrdered(set.logs.map((l) => logSource(set, l, options, verifier)));
   } finally {
     verifier?.close();
   }
