@@ -9,7 +9,8 @@
  *    opened and folded (content key derived per entry, AES-256-GCM, commitment checked, body parsed) against the
  *    same entries folded in the clear. Goal: ratio ≤ 2.
  *
- * Run: npm run build && node dist/bench/confidential.js [entries=100000] [seconds=2] [rounds=3]
+ * Run: npm run build && node dist/bench/confidential.js [entries=100000] [seconds=2] [rounds=3] [part=both]
+ * (`part`: submissions, fold or both; one part alone is for profiling with --cpu-prof).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,7 @@ import { regimeText } from './node-setup.js';
 const N = Number(process.argv[2] ?? 100_000);
 const SECONDS = Number(process.argv[3] ?? 2);
 const ROUNDS = Number(process.argv[4] ?? 3);
+const PART = process.argv[5] ?? 'both';
 const CONCURRENT = 32;
 const suite = nodeSuite;
 const sym = symmetricNode;
@@ -211,5 +213,5 @@ async function foldBench(): Promise<void> {
   );
 }
 
-await submissions();
-await foldBench();
+if (PART !== 'fold') await submissions();
+if (PART !== 'submissions') await foldBench();
