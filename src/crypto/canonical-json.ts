@@ -22,9 +22,19 @@ function pathText(path: readonly (string | number)[]): string {
   return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('')}`;
 }
 
+// A string JSON.stringify writes as it is, between quotes: no control character, quote, backslash or surrogate.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the characters JSON escapes are what it looks for
+const VERBATIM = /^[^\u0000-\u001f"\\\ud800-\udfff]*$/;
+
 function string(s: string, path: (string | number)[]): string {
+  if (VERBATIM.test(s)) return `"${s}"`;
   if (!wellFormed(s)) fail('BAD_INPUT', `${pathText(path)}: a string holds a lone surrogate`);
   return JSON.stringify(s);
+}
+
+function sorted(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (!(keys[i - 1]! < keys[i]!)) return false;
+  return true;
 }
 
 function write(value: unknown, path: (string | number)[]): string {
@@ -33,7 +43,7 @@ function write(value: unknown, path: (string | number)[]): string {
       return string(value, path);
     case 'number':
       if (!Number.isFinite(value)) fail('BAD_INPUT', `${pathText(path)}: expected a finite number`);
-      return JSON.stringify(value);
+      return String(value); // ECMAScript's Number::toString, as JSON.stringify (-0 is "0")
     case 'boolean':
       return value ? 'true' : 'false';
     case 'object': {
@@ -48,7 +58,8 @@ function write(value: unknown, path: (string | number)[]): string {
         return `${out}]`;
       }
       if (Object.getPrototypeOf(value) !== Object.prototype) break;
-      const keys = Object.keys(value).sort();
+      const keys = Object.keys(value);
+      if (!sorted(keys)) keys.sort();
       let out = '{';
       for (let i = 0; i < keys.length; i++) {
         const k = keys[i]!;
