@@ -43,20 +43,17 @@ import {
   type EntrySigner,
   type EntryType,
   type Envelope,
-  type EnvelopeOf,
   entryAudience,
   entrySigner,
   type Item,
-  MAX_ENTRY_BYTES,
   type Party,
   type PreparedEntry,
-  parseEnvelope,
   type Regime,
   recipientKeyOf,
+  type SealedBody,
   sealEntry,
   sealingRandomness,
   sealPrepared,
-  signingMessage,
   vocabularyProblems,
 } from '../model/index.js';
 import { type EntryPreparer, inlinePreparer, type PrepareFields } from '../runtime/entry-workers.js';
@@ -295,38 +292,14 @@ export class SubmissionPipeline {
       id,
       salt,
     });
-    return this.#enqueueSealed(user, request.nonce, sealed);
-  }
-
-  /**
-   * Queues the sealed entry the node built from a plain one that passed every check (#confidential): its type,
-   * party, key, time and references are the plain entry's, so it needs only its own checks (the sealed schema and
-   * audience, the leaf's size), and its signature by the key that the plain entry's type needs, made here: no
-   * second prepareEntry on a worker.
-   */
-  #enqueueSealed(user: User, nonce: string, sealed: EnvelopeOf<'sealed'>): Promise<Receipt> {
-    const signer = this.#signers.get(sealed.key)!; // the plain entry's signer
-    let checked: PlainChecked;
-    try {
-      const envelope = parseEnvelope(sealed);
-      const problems = vocabularyProblems(this.#o.regime, envelope);
-      if (problems.length) throw problemsError('SCHEMA_INVALID', 'entry refused', problems);
-      const message = signingMessage(envelope);
-      // The signed message is a context line, then the canonical envelope (which holds no line feed).
-      const prepared = { envelope, canonical: message.subarray(message.indexOf(0x0a) + 1), message };
-      const signature = this.#o.suite.ed25519.sign(signer.seed, message);
-      const { leaf } = sealPrepared(prepared, signature);
-      if (leaf.length > MAX_ENTRY_BYTES) {
-        throw new DetenteError(
-          'ENTRY_TOO_LARGE',
-          `the sealed entry is ${leaf.length} bytes, at most ${MAX_ENTRY_BYTES}: put large data in blobs and reference them by hash`,
-        );
-      }
-      checked = { prepared, signature };
-    } catch (err) {
-      fromDetente(err);
-    }
-    return this.#enqueue(user, { nonce, type: 'sealed', body: sealed.body }, checked);
+    return this.#enqueue(user, {
+      nonce: request.nonce,
+      type: 'sealed',
+      body: sealed.body,
+      refs: sealed.refs,
+      issuedAt: sealed.issuedAt,
+      key: sealed.key,
+    });
   }
 
   /**
@@ -433,7 +406,8 @@ export class SubmissionPipeline {
         '$.party',
       );
     }
-    const role = ENTRY_ROLE[type];
+    // A sealed entry (made by the node from a checked plain one) is signed with the key its sealed type needs.
+    const role = type === 'sealed' ? ENTRY_ROLE[(request.body as SealedBody).type] : ENTRY_ROLE[type];
     if (!(user.roles as string[]).includes(role)) {
       throw new SubmissionError(
         403,
