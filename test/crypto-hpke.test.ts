@@ -249,7 +249,7 @@ describe('sealed bodies: content keys and commitments', () => {
   it('a content key is HKDF-Expand-SHA256 of the audience key, info `detente/content-key/v2` and the entry id', () => {
     const expected = (ak: Uint8Array, id: Uint8Array) =>
       expand(nobleSha256, ak, new Uint8Array([...utf8('detente/content-key/v2'), ...id]), 32);
-    const ak = fromHex('00'.repeat(31) + '01');
+    const ak = fromHex(`${'00'.repeat(31)}01`);
     const id = fromHex('000102030405060708090a0b0c0d0e0f');
     expect(toHex(expected(ak, id))).toBe('316d043245ed05fd19c9a09fd4d2617a0ce4e9555e91c794b46e05203eb8bcfb');
     expect(toHex(contentKey(symmetricNode, ak, id))).toBe(toHex(expected(ak, id)));
