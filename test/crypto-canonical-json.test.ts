@@ -1,3 +1,4 @@
+import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/crypto/canonical-json.js';
@@ -17,6 +18,9 @@ describe('RFC 8785 canonical JSON', () => {
     expect(canonicalJson({ '\u20ac': 1, '\r': 2, '\ud83d\ude00': 3, '1': 4, '\u0080': 5, '\u00f6': 6 })).toBe(
       '{"\\r":2,"1":4,"\u0080":5,"ö":6,"€":1,"😀":3}',
     );
+    // Parsed canonical text whose integer-like keys JavaScript enumerates in numeric order, not in the text's.
+    expect(canonicalJson(JSON.parse('{"10":1,"9":{"b":[],"a":0}}'))).toBe('{"10":1,"9":{"a":0,"b":[]}}');
+    expect(() => canonicalJson(JSON.parse('{"a":"\\ud800"}'))).toThrow(/\$\.a: a string holds a lone surrogate/);
   });
 
   it('refuses values that are not JSON, naming where', () => {
@@ -38,6 +42,38 @@ describe('RFC 8785 canonical JSON', () => {
         const text = canonicalJson(v);
         expect(canonicalJson(JSON.parse(text))).toBe(text);
       }),
+    );
+  });
+
+  it("is the canonicalize library's text (RFC 8785 by its co-author) for any JSON value, any Unicode text", () => {
+    const anyText = fc.string({ unit: 'grapheme' });
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.jsonValue(),
+          fc.jsonValue({ stringUnit: 'grapheme' }),
+          fc.dictionary(anyText, fc.jsonValue()).map((d) => JSON.parse(JSON.stringify(d))),
+        ), // plain objects, as parsed
+        (v) => {
+          expect(canonicalJson(v)).toBe(canonicalize(v));
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('refuses a lone surrogate wherever it is, key or value, as the library does', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+        for (const v of [s, { [s]: 1 }, [{ a: s }]]) {
+          if (lone) {
+            expect(() => canonicalJson(v)).toThrow(DetenteError);
+            expect(() => canonicalize(v)).toThrow();
+          } else expect(canonicalJson(v)).toBe(canonicalize(v));
+        }
+      }),
+      { numRuns: 500 },
     );
   });
 });

@@ -7,6 +7,8 @@ import { Chacha20Poly1305 } from '@hpke/chacha20poly1305';
 import { Aes128Gcm, CipherSuite, HkdfSha256 } from '@hpke/core';
 import { DhkemX25519HkdfSha256 } from '@hpke/dhkem-x25519';
 import { XWing } from '@hpke/hybridkem-x-wing';
+import { expand } from '@noble/hashes/hkdf.js';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex, utf8 } from '../src/crypto/bytes.js';
@@ -137,7 +139,20 @@ describe('AES-256-GCM and HKDF-SHA256: node:crypto and the portable suite', () =
         42,
       );
       expect(toHex(okm)).toBe('3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865');
+      // RFC 4231 test case 2.
+      expect(toHex(sym.hmacSha256(utf8('Jefe'), utf8('what do ya want for nothing?')))).toBe(
+        '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+      );
     }
+  });
+
+  it('agree on every HMAC', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), fc.uint8Array({ maxLength: 200 }), (key, message) => {
+        expect(symmetricNode.hmacSha256(key, message)).toEqual(symmetricPortable.hmacSha256(key, message));
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('agree on every seal and refuse the same altered ciphertexts', () => {
@@ -230,6 +245,22 @@ describe('sealed bodies: content keys and commitments', () => {
     const key = contentKey(symmetricNode, audienceKey, id);
     return { key, sealed: sealBody(symmetricNode, sha256Node, key, b, aad, salt) };
   }
+
+  it('a content key is HKDF-Expand-SHA256 of the audience key, info `detente/content-key/v2` and the entry id', () => {
+    const expected = (ak: Uint8Array, id: Uint8Array) =>
+      expand(nobleSha256, ak, new Uint8Array([...utf8('detente/content-key/v2'), ...id]), 32);
+    const ak = fromHex(`${'00'.repeat(31)}01`);
+    const id = fromHex('000102030405060708090a0b0c0d0e0f');
+    expect(toHex(expected(ak, id))).toBe('316d043245ed05fd19c9a09fd4d2617a0ce4e9555e91c794b46e05203eb8bcfb');
+    expect(toHex(contentKey(symmetricNode, ak, id))).toBe(toHex(expected(ak, id)));
+    fc.assert(
+      fc.property(bytes(32), bytes(16), (ak, id) => {
+        expect(contentKey(symmetricNode, ak, id)).toEqual(expected(ak, id));
+        expect(contentKey(symmetricPortable, ak, id)).toEqual(expected(ak, id));
+      }),
+      { numRuns: 100 },
+    );
+  });
 
   it('opens to the body with its own content key, on either implementation', () => {
     fc.assert(

@@ -5,7 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/crypto/canonical-json.js';
-import type { EngineEntry } from '../src/engine/index.js';
+import type { SymmetricSuite } from '../src/crypto/hpke/index.js';
+import { type EngineEntry, fold, OpenedEntries } from '../src/engine/index.js';
 import {
   audienceKeyBody,
   buildEnvelope,
@@ -18,7 +19,7 @@ import {
   sealingRandomness,
 } from '../src/model/index.js';
 import { symmetricNode } from '../src/runtime/node-crypto.js';
-import { ref, Script, T } from './engine-helpers.js';
+import { ref, Script, T, zonesOf } from './engine-helpers.js';
 import { confidentialScenario, recipientKeyOf, suite } from './model-helpers.js';
 
 const sym = symmetricNode;
@@ -218,5 +219,115 @@ describe('complaints', () => {
       const { views } = await withComplaint(key);
       for (const findings of views) expect(rules(findings)).toEqual(['confidential.false-complaint ru']);
     }
+  });
+});
+
+describe('sealed entries opened once per node (OpenedEntries, by leaf hash)', () => {
+  /**
+   * node:crypto's suites, counting what opening a sealed entry costs: the hashes (the key commitment is checked
+   * first) and the AES-GCM openings. `count.work` moves exactly when a fold opens an entry.
+   */
+  function counting() {
+    const count = { work: 0 };
+    const counted: SymmetricSuite = {
+      ...sym,
+      aes256gcm: {
+        seal: sym.aes256gcm.seal,
+        open: (...args) => {
+          count.work++;
+          return sym.aes256gcm.open(...args);
+        },
+      },
+    };
+    const sha256 = (data: Uint8Array) => {
+      count.work++;
+      return suite.sha256(data);
+    };
+    return { count, counted, sha256 };
+  }
+
+  async function setup() {
+    const { sealed, keysEntry, sealedEntry } = await scripts();
+    const entries = await view(sealed.entries, keysEntry, 'ru');
+    const { count, counted, sha256 } = counting();
+    const answer = (list: EngineEntry[], opened?: OpenedEntries) => {
+      const engine = fold(
+        { regime, regimeHash: sealed.hash, zones: zonesOf(regime), sym: counted, sha256, opened },
+        list,
+      );
+      const r = engine.evaluate(T('2022-03-01'));
+      return { state: canonicalJson(r.state), findings: canonicalJson(r.findings), raw: r };
+    };
+    return { entries, sealedEntry, count, answer };
+  }
+
+  it('a refold reads the kept opening: the same bytes as a fold that decrypts, without decrypting again', async () => {
+    const { entries, count, answer } = await setup();
+    const cold = answer(entries);
+    const once = count.work;
+    expect(once).toBeGreaterThan(0);
+    const opened = new OpenedEntries();
+    expect(answer(entries, opened)).toEqual(cold);
+    expect(count.work).toBe(2 * once);
+    expect(opened.size).toBe(1);
+    for (let i = 0; i < 3; i++) expect(answer(entries, opened)).toEqual(cold);
+    expect(count.work).toBe(2 * once);
+    expect(cold.raw.state.confidential).toEqual({ read: [{ audience: 'ru,us', entries: 1 }], hidden: [] });
+  });
+
+  it('another ciphertext or another key under the same leaf hash is opened again, never read from what is kept', async () => {
+    const { entries, sealedEntry, count, answer } = await setup();
+    const opened = new OpenedEntries();
+    const good = answer(entries, opened);
+    const at = entries.findIndex((e) => e.leafHash === sealedEntry.leafHash);
+    const sealedEnvelope = entries[at]!.envelope as EnvelopeOf<'sealed'>;
+    const bytes = Buffer.from(sealedEnvelope.body.ciphertext, 'base64');
+    bytes[0]! ^= 1;
+    const withEnvelope = (envelope: EnvelopeOf<'sealed'>, contentKey = entries[at]!.contentKey) =>
+      entries.map((e, i) => (i === at ? { ...e, envelope, contentKey } : e));
+    // A reader that labels a changed ciphertext with the leaf hash of the one opened before.
+    const flipped = withEnvelope({
+      ...sealedEnvelope,
+      body: { ...sealedEnvelope.body, ciphertext: bytes.toString('base64') },
+    });
+    let before = count.work;
+    const bad = answer(flipped, opened);
+    expect(count.work).toBeGreaterThan(before);
+    expect(bad.raw.findings.find((f) => f.rule === 'confidential.undecryptable')).toMatchObject({
+      party: 'us',
+      message: { params: { reason: 'DECRYPTION_FAILED' } },
+    });
+    expect(bad.state).not.toContain('malmstrom');
+    // Another content key for the same entry: opened again, and refused.
+    before = count.work;
+    const wrongKey = answer(withEnvelope(sealedEnvelope, new Uint8Array(32).fill(7)), opened);
+    expect(count.work).toBeGreaterThan(before);
+    expect(wrongKey.findings).toBe(bad.findings);
+    // The right ciphertext and key again: opened again (what was kept last was the failure), and read.
+    before = count.work;
+    expect(answer(entries, opened)).toEqual(good);
+    expect(count.work).toBeGreaterThan(before);
+    expect(good.state).toContain('malmstrom');
+  });
+
+  it('a failure is kept too (the finding on every fold, one decryption), and the openings kept are bounded', async () => {
+    const { entries, count, answer } = await setup();
+    const wrong = entries.map((e) =>
+      e.envelope.type === 'sealed' ? { ...e, contentKey: new Uint8Array(32).fill(9) } : e,
+    );
+    const opened = new OpenedEntries(1);
+    const first = answer(wrong, opened);
+    const once = count.work;
+    expect(answer(wrong, opened)).toEqual(first);
+    expect(count.work).toBe(once);
+    expect(first.raw.findings.map((f) => f.rule)).toContain('confidential.undecryptable');
+    // Two sealed entries with room for one: each fold still reads both, correctly; one is kept.
+    const [sealedOne] = entries.filter((e) => e.envelope.type === 'sealed');
+    const twice = [...entries, { ...sealedOne!, index: 99, leafHash: 'ef'.repeat(32) }];
+    const a = answer(twice, opened);
+    const b = answer(twice, opened);
+    expect(b).toEqual(a);
+    expect(opened.size).toBe(1);
+    expect(a.raw.state.confidential).toEqual({ read: [{ audience: 'ru,us', entries: 2 }], hidden: [] });
   });
 });

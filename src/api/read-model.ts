@@ -16,6 +16,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { LRUCache } from 'lru-cache';
 import { canonicalJson } from '../crypto/canonical-json.js';
+import { OpenedEntries } from '../engine/confidential.js';
 import { Engine } from '../engine/engine.js';
 import { compareEntries } from '../engine/order.js';
 import { ZoneIndex } from '../engine/zones.js';
@@ -78,6 +79,8 @@ export class ReadModel {
   readonly #pastQueue = new SharedQueue<Folded>();
   readonly #answers = new LRUCache<string, Answer>({ max: 64 });
   #now: { fold: number; at: number } | undefined;
+  /** The sealed entries opened by a fold, so that the next opens each once only (engine/confidential.ts). */
+  readonly #opened = new OpenedEntries();
   /** A declaration's further items, once its blobs have arrived (they never change then). */
   readonly #more = new Map<string, readonly Item[]>();
 
@@ -110,6 +113,7 @@ export class ReadModel {
           zones: this.#zones,
           sym: symmetricNode,
           sha256: node.suite.sha256,
+          opened: this.#opened,
         }),
     );
   }

@@ -47,10 +47,19 @@ export function toHex(bytes: Uint8Array): string {
   return s;
 }
 
+// The value of each hex digit by character code (-1: not one).
+const HEX_INDEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX_INDEX['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX_INDEX['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
 export function fromHex(hex: string, field = 'hex'): Uint8Array {
   if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) fail('BAD_ENCODING', `${field}: expected hex digits`);
   const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = Number.parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = (HEX_INDEX[hex.charCodeAt(2 * i)]! << 4) | HEX_INDEX[hex.charCodeAt(2 * i + 1)]!;
+  }
   return out;
 }
 
@@ -88,20 +97,24 @@ export function fromBase64(text: string, field = 'base64'): Uint8Array {
   else if (text.endsWith('=')) pad = 1;
   const out = new Uint8Array((text.length / 4) * 3 - pad);
   let o = 0;
+  // The value of the symbol at `at` (0 for the padding of the last group, which must be "=").
+  const symbol = (at: number, padding: boolean): number => {
+    const c = text.charCodeAt(at);
+    if (padding) {
+      if (c !== 61) fail('BAD_ENCODING', `${field}: misplaced padding`);
+      return 0;
+    }
+    const v = c < 128 ? B64_INDEX[c]! : -1;
+    if (v < 0) fail('BAD_ENCODING', `${field}: character ${JSON.stringify(text[at])} is not standard base64`);
+    return v;
+  };
   for (let i = 0; i < text.length; i += 4) {
     const last = i + 4 === text.length;
-    const vals = [0, 0, 0, 0];
-    for (let j = 0; j < 4; j++) {
-      const c = text.charCodeAt(i + j);
-      if (last && j >= 4 - pad) {
-        if (c !== 61) fail('BAD_ENCODING', `${field}: misplaced padding`);
-        continue;
-      }
-      const v = c < 128 ? B64_INDEX[c]! : -1;
-      if (v < 0) fail('BAD_ENCODING', `${field}: character ${JSON.stringify(text[i + j])} is not standard base64`);
-      vals[j] = v;
-    }
-    const n = (vals[0]! << 18) | (vals[1]! << 12) | (vals[2]! << 6) | vals[3]!;
+    const n =
+      (symbol(i, false) << 18) |
+      (symbol(i + 1, false) << 12) |
+      (symbol(i + 2, last && pad === 2) << 6) |
+      symbol(i + 3, last && pad >= 1);
     if (last && pad === 2 && (n & 0xffff) !== 0) fail('BAD_ENCODING', `${field}: non-canonical base64 (trailing bits)`);
     if (last && pad === 1 && (n & 0xff) !== 0) fail('BAD_ENCODING', `${field}: non-canonical base64 (trailing bits)`);
     out[o++] = n >> 16;

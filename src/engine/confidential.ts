@@ -9,6 +9,7 @@
  * committed to (COMMITMENT_MISMATCH) or to no valid entry (SCHEMA_INVALID) is charged to its author under
  * `confidential.undecryptable`, a finding its audience sees.
  */
+import { equalBytes } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
 import { type SymmetricSuite, symmetricPortable } from '../crypto/hpke/symmetric.js';
 import type { Sha256 } from '../crypto/sha256.js';
@@ -32,6 +33,42 @@ export interface ConfidentialState {
   hidden: { audience: string; entries: number }[];
 }
 
+/** What opening a sealed entry gave: the plain entry, or the code of the error it failed with. */
+type Opening = { plain: Envelope } | { code: string };
+
+/**
+ * The sealed entries a node opened, by leaf hash, kept across its folds so that a refold does not decrypt again
+ * (AES-GCM, the commitment, the parse of the body: most of what reading a sealed entry costs). An entry is found only
+ * with the same ciphertext and the same content key as when it was opened; the leaf hash names the exact bytes of the
+ * entry, and the two checks keep a reader that mislabels an entry from getting another's body. The regime's checks of
+ * the opened entry (vocabularyProblems) still run on every fold. Bounded: past `max` entries, the oldest opened go.
+ */
+export class OpenedEntries {
+  readonly #max: number;
+  readonly #byLeaf = new Map<string, { ciphertext: string; key: Uint8Array; opening: Opening }>();
+
+  constructor(max = 200_000) {
+    this.#max = max;
+  }
+
+  get size(): number {
+    return this.#byLeaf.size;
+  }
+
+  /** The opening of `sealed` (leaf `leafHash`) with `key`: the kept one, else `open()`'s, kept. */
+  open(leafHash: string, sealed: EnvelopeOf<'sealed'>, key: Uint8Array, open: () => Opening): Opening {
+    const kept = this.#byLeaf.get(leafHash);
+    if (kept && kept.ciphertext === sealed.body.ciphertext && (kept.key === key || equalBytes(kept.key, key))) {
+      return kept.opening;
+    }
+    const opening = open();
+    if (kept) this.#byLeaf.delete(leafHash);
+    else if (this.#byLeaf.size >= this.#max) this.#byLeaf.delete(this.#byLeaf.keys().next().value!);
+    this.#byLeaf.set(leafHash, { ciphertext: sealed.body.ciphertext, key, opening });
+    return opening;
+  }
+}
+
 export class Confidential {
   readonly #sym: SymmetricSuite;
   readonly #sha256: Sha256;
@@ -52,10 +89,14 @@ export class Confidential {
   /** The audience of every sealed entry read, by leaf hash. */
   readonly #audienceOf = new Map<string, readonly string[]>();
 
-  constructor(regime: Regime, sha256: Sha256, sym: SymmetricSuite = symmetricPortable) {
+  /** The openings kept across folds (a node's), if any. */
+  readonly #opened: OpenedEntries | undefined;
+
+  constructor(regime: Regime, sha256: Sha256, sym: SymmetricSuite = symmetricPortable, opened?: OpenedEntries) {
     this.#regime = regime;
     this.#sha256 = sha256;
     this.#sym = sym;
+    this.#opened = opened;
   }
 
   get any(): boolean {
@@ -82,18 +123,26 @@ export class Confidential {
     }
     this.#read.set(audience, (this.#read.get(audience) ?? 0) + 1);
     this.#audienceOf.set(ref.leafHash, sealed.body.audience);
-    try {
-      const plain = openSealed(this.#sym, this.#sha256, sealed, entry.contentKey);
-      const problems = vocabularyProblems(this.#regime, plain);
-      if (problems.length) {
-        throw new DetenteError('SCHEMA_INVALID', `${problems[0]!.path}: ${problems[0]!.message}`);
+    const key = entry.contentKey;
+    const open = (): Opening => {
+      try {
+        return { plain: openSealed(this.#sym, this.#sha256, sealed, key) };
+      } catch (err) {
+        if (!(err instanceof DetenteError)) throw err;
+        return { code: err.code };
       }
-      return plain;
-    } catch (err) {
-      if (!(err instanceof DetenteError)) throw err;
-      this.#undecryptable(sealed, ref, entry.countedAt, err.code, [ref], emit);
+    };
+    const opening = this.#opened ? this.#opened.open(ref.leafHash, sealed, key, open) : open();
+    if ('code' in opening) {
+      this.#undecryptable(sealed, ref, entry.countedAt, opening.code, [ref], emit);
       return undefined;
     }
+    // The regime's names, checked on every fold: what is kept does not depend on the regime.
+    if (vocabularyProblems(this.#regime, opening.plain).length) {
+      this.#undecryptable(sealed, ref, entry.countedAt, 'SCHEMA_INVALID', [ref], emit);
+      return undefined;
+    }
+    return opening.plain;
   }
 
   /** Whether `ref` is a sealed entry this fold could not read. */

@@ -15,7 +15,7 @@ import type { Sha256 } from '../crypto/sha256.js';
 import { sha256Portable } from '../crypto/sha256.js';
 import { type Envelope, type Regime, regimeIndex } from '../model/index.js';
 import { type CommitmentState, Commitments } from './commitments.js';
-import { Confidential, type ConfidentialState } from './confidential.js';
+import { Confidential, type ConfidentialState, type OpenedEntries } from './confidential.js';
 import { Consultations, type ConsultationsState } from './consultations.js';
 import type { Ctx, QueryContext } from './context.js';
 import { EscrowRules, type EscrowState } from './escrow.js';
@@ -73,6 +73,8 @@ export interface EngineOptions {
   sym?: SymmetricSuite;
   /** SHA-256 for the commitments of sealed entries (default the portable one; Node passes node:crypto's, faster). */
   sha256?: Sha256;
+  /** Sealed entries opened by earlier folds, by leaf hash (a node's, kept across its folds: confidential.ts). */
+  opened?: OpenedEntries;
 }
 
 export interface StateOptions {
@@ -159,7 +161,12 @@ export class Engine {
     this.#escrow = new EscrowRules(ctx);
     this.#consultations = new Consultations(ctx);
     this.#missions = new Missions(ctx);
-    this.#confidential = new Confidential(options.regime, options.sha256 ?? sha256Portable, options.sym);
+    this.#confidential = new Confidential(
+      options.regime,
+      options.sha256 ?? sha256Portable,
+      options.sym,
+      options.opened,
+    );
   }
 
   /**

@@ -1,4 +1,5 @@
 /** The compliance engine: a pure, deterministic fold of every log's entries into state and findings. */
+export { OpenedEntries } from './confidential.js';
 export * from './engine.js';
 export * from './findings.js';
 export * from './incidents.js';

@@ -1,11 +1,12 @@
 /**
- * The symmetric half of confidential entries, injected like the CryptoSuite: AES-256-GCM (NIST SP 800-38D) and
- * HKDF-SHA256 (RFC 5869). Node passes node:crypto (src/runtime/node-crypto.ts: several times faster for the small
+ * The symmetric half of confidential entries, injected like the CryptoSuite: AES-256-GCM (NIST SP 800-38D),
+ * HMAC-SHA256 (RFC 2104) and HKDF-SHA256 (RFC 5869). Node passes node:crypto (src/runtime/node-crypto.ts: several times faster for the small
  * bodies of entries); the browser and the offline verifier use the portable one (@noble/ciphers, @noble/hashes).
  * Both are synchronous, so the engine's fold can decrypt without awaiting.
  */
 import { gcm } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
+import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { DetenteError } from '../errors.js';
 
@@ -18,9 +19,13 @@ export interface Aes256Gcm {
 
 export type HkdfSha256 = (ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number) => Uint8Array;
 
+/** The 32-byte HMAC-SHA256 of `message` under `key`. */
+export type HmacSha256 = (key: Uint8Array, message: Uint8Array) => Uint8Array;
+
 export interface SymmetricSuite {
   aes256gcm: Aes256Gcm;
   hkdfSha256: HkdfSha256;
+  hmacSha256: HmacSha256;
 }
 
 export const GCM_KEY_BYTES = 32;
@@ -64,4 +69,5 @@ export const symmetricPortable: SymmetricSuite = {
     },
   },
   hkdfSha256: (ikm, salt, info, length) => hkdf(sha256, ikm, salt, info, length),
+  hmacSha256: (key, message) => hmac(sha256, key, message),
 };

@@ -1,0 +1,47 @@
+/** The strict decoders of src/crypto/bytes.ts against Node's Buffer, and their one-encoding-per-bytes property. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fromBase64, fromHex, toBase64, toHex } from '../src/crypto/bytes.js';
+import { DetenteError } from '../src/crypto/errors.js';
+
+describe('hex and base64', () => {
+  it('decode what Buffer encodes, and encode as Buffer does', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
+        const b = Buffer.from(bytes);
+        expect(toBase64(bytes)).toBe(b.toString('base64'));
+        expect(fromBase64(b.toString('base64'))).toEqual(bytes);
+        expect(toHex(bytes)).toBe(b.toString('hex'));
+        expect(fromHex(b.toString('hex'))).toEqual(bytes);
+        expect(fromHex(b.toString('hex').toUpperCase())).toEqual(bytes);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('base64: any text is refused with BAD_ENCODING or is the one encoding of what it decodes to', () => {
+    const symbols = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n';
+    const text = fc.array(fc.constantFrom(...symbols), { maxLength: 24 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, (t) => {
+        let bytes: Uint8Array;
+        try {
+          bytes = fromBase64(t);
+        } catch (err) {
+          expect(err).toBeInstanceOf(DetenteError);
+          expect((err as DetenteError).code).toBe('BAD_ENCODING');
+          return;
+        }
+        expect(toBase64(bytes)).toBe(t);
+      }),
+      { numRuns: 2000 },
+    );
+    for (const bad of ['QQ=A', 'QR==', 'QUJ=', 'A===', '=AAA', 'QUJD\n', 'QUJ']) {
+      expect(() => fromBase64(bad)).toThrow(DetenteError);
+    }
+  });
+
+  it('hex: an odd length or a character that is not a digit is refused', () => {
+    for (const bad of ['a', 'ag', '0x00', ' 00', 'é0']) expect(() => fromHex(bad)).toThrow(DetenteError);
+  });
+});
