@@ -50,6 +50,11 @@ export interface ServerOptions {
   timeouts?: Partial<ServerTimeouts>;
   /** Requests per client per minute (see RATE_LIMITS). */
   rateLimits?: Partial<RateLimits>;
+  /**
+   * Addresses of proxies whose X-Forwarded-For names the client (api/acceptors.ts: the node's own acceptor processes
+   * on loopback); default none.
+   */
+  trustProxy?: string;
 }
 
 export interface ServerTimeouts {
@@ -114,7 +119,7 @@ function isCorrupt(err: unknown): boolean {
   return false;
 }
 
-function sendError(reply: FastifyReply, status: number, code: string, message: string, path?: string) {
+export function sendError(reply: FastifyReply, status: number, code: string, message: string, path?: string) {
   return reply
     .code(status)
     .header('cache-control', 'no-store')
@@ -144,7 +149,7 @@ const EntrySummary = z.object({
   summary: z.string(),
 });
 
-const Submission = z.object({
+export const Submission = z.object({
   nonce: z.string().describe('8 to 128 printable ASCII characters, never reused by the same user'),
   type: z.string().describe('the entry type (docs/MODEL.md)'),
   body: z.unknown().describe("the entry's body, per its type"),
@@ -166,13 +171,12 @@ declare module 'fastify' {
   }
 }
 
-export async function buildServer(node: PartyNode, options: ServerOptions = {}): Promise<FastifyInstance> {
+/** The Fastify options of a node's HTTP server (its acceptors' too): deadlines, body limit, error bodies. */
+export function fastifyOptions(options: ServerOptions) {
   const timeouts = { ...SERVER_TIMEOUTS, ...options.timeouts };
-  const limits = { ...RATE_LIMITS, ...options.rateLimits };
-  const bodyLimit = options.bodyLimit ?? 256 * 1024;
-  const app = Fastify({
+  return {
     logger: options.logger ?? false,
-    bodyLimit,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Peers keep connections alive; a node that stops must not wait for them.
     forceCloseConnections: true,
     requestTimeout: timeouts.requestMs,
@@ -186,34 +190,34 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     // Tile paths with %2F or .. are parsed by the tiles plugin, not normalised away.
     routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
     // Fastify's own refusals (a path with bad percent-encoding) get the same JSON body as ours.
-    frameworkErrors: (err, _req, reply) =>
+    frameworkErrors: (err: Error & { code?: string }, _req: FastifyRequest, reply: FastifyReply) =>
       sendError(
         reply,
         400,
         'MALFORMED_REQUEST',
         err.code === 'FST_ERR_BAD_URL' ? 'bad percent-encoding in the path' : err.message,
       ),
-  });
-  app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
-  const reads = new ReadModel(node);
-  // What a stranger (no login) is answered: the fold without keys, so no sealed body reaches it (issue 14).
-  const publicReads = new ReadModel(node, 'public');
-  // Decode and fold what is on disk while the server starts listening, not when the first reader comes; the
-  // node's worker threads are started before it listens, not by its first submission.
-  app.addHook('onReady', async () => {
-    void reads.answer(undefined).catch(() => {});
-    void publicReads.answer(undefined).catch(() => {});
-    await node.warm();
-  });
-  const userOf = (header: unknown): User | undefined => {
-    // RFC 7235: the scheme is case-insensitive.
-    const match = typeof header === 'string' ? /^bearer ([\x21-\x7e]{1,200})$/i.exec(header) : null;
-    return match ? node.users.authenticate(match[1]!) : undefined;
+    ...(options.trustProxy === undefined ? {} : { trustProxy: options.trustProxy }),
   };
-  /** The view a request may read: its party's with a valid login, else the public one. */
-  const readsFor = (req: FastifyRequest): ReadModel => (userOf(req.headers.authorization) ? reads : publicReads);
+}
 
+const DEFAULT_BODY_LIMIT = 256 * 1024;
+
+/** The user a request's Authorization header names, if its token is known. */
+export function userFromHeader(users: { authenticate(token: string): User | undefined }, header: unknown) {
+  // RFC 7235: the scheme is case-insensitive.
+  const match = typeof header === 'string' ? /^bearer ([\x21-\x7e]{1,200})$/i.exec(header) : null;
+  return match ? users.authenticate(match[1]!) : undefined;
+}
+
+/** The rate limits and the JSON body parser every route of a node's server (or acceptor) goes through. */
+export async function registerRequestChecks(
+  app: FastifyInstance,
+  options: ServerOptions,
+  userOf: (header: unknown) => User | undefined,
+): Promise<void> {
+  const limits = { ...RATE_LIMITS, ...options.rateLimits };
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   // A well-kept limiter (@fastify/rate-limit: per-key counters in a bounded LRU, standard headers and Retry-After)
   // rather than our own: docs/API.md says why these numbers.
   await app.register(rateLimit, {
@@ -256,6 +260,140 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     }
     parseJson(req, text, done);
   });
+}
+
+/** What the node's log must hear of an error, and where a damaged store is noted (node.report, node.storeProblem). */
+export interface ErrorReports {
+  report(level: 'error', message: string): void;
+  corrupt(message: string): void;
+}
+
+/** An error's answer: status, code, message and path, as every route of a node gives them. */
+export interface ErrorAnswer {
+  status: number;
+  code: string;
+  message: string;
+  path?: string;
+}
+
+/** The answer to an error thrown while serving `what` (method and URL); reports what needs reporting. */
+export function errorAnswer(
+  err: Error & { statusCode?: number; code?: string; validation?: unknown },
+  what: string,
+  reports: ErrorReports,
+): ErrorAnswer {
+  if (err instanceof SubmissionError)
+    return { status: err.status, code: err.code, message: err.message, path: err.path };
+  if (isDiskFull(err)) {
+    // Logged by the node, which logs even under --quiet; nothing was written (the store's transaction rolled back).
+    reports.report('error', `the disk is full: ${what} refused`);
+    return { status: 507, code: 'STORE_FULL', message: 'the node cannot store anything: its disk is full' };
+  }
+  if (isCorrupt(err)) {
+    reports.corrupt(err.message);
+    reports.report('error', `store corrupt: ${err.message}`);
+    return { status: 500, code: 'STORE_CORRUPT', message: "the node's store is corrupt: see its log" };
+  }
+  if (err instanceof DetenteError) {
+    const status = err.code === 'STORE_ERROR' || err.code === 'LOG_INCONSISTENT' ? 500 : 400;
+    if (status === 500) reports.report('error', `${err.code}: ${err.message}`);
+    return { status, code: err.code, message: err.message, path: err.problems[0]?.path };
+  }
+  if (err.validation) {
+    const issue = (err.validation as { instancePath?: string; message?: string }[])[0];
+    // JSON pointer to the path style of the model's errors: /items/3/category → $.items[3].category
+    const path = `$${(issue?.instancePath ?? '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
+    return { status: 400, code: 'SCHEMA_INVALID', message: err.message, path };
+  }
+  const status = err.statusCode ?? 500;
+  if (status >= 400 && status < 500) {
+    const code =
+      err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? 'BODY_TOO_LARGE'
+        : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? 'UNSUPPORTED_MEDIA_TYPE'
+          : status === 400
+            ? 'MALFORMED_REQUEST'
+            : (err.code ?? 'BAD_REQUEST');
+    return { status, code, message: err.message };
+  }
+  reports.report('error', `${what}: ${err.stack ?? err.message}`);
+  return { status: 500, code: 'INTERNAL', message: 'internal error' };
+}
+
+/** The error handler and the 404 of every route of a node's server (or acceptor). */
+export function setErrorAnswers(app: FastifyInstance, reports: ErrorReports): void {
+  app.setErrorHandler((err: Error, request, reply) => {
+    const a = errorAnswer(err, `${request.method} ${request.url.slice(0, 200)}`, reports);
+    return sendError(reply, a.status, a.code, a.message, a.path);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} ${request.url.slice(0, 200)}`),
+  );
+}
+
+/** The submission route's options: its schema (documentation and validation) and its serializer. */
+export const SUBMISSION_ROUTE = {
+  // The hot path: every answer is built here (a Receipt) or by sendError, so it is written as it is; the zod
+  // serializer would parse each one again against its schema (a measurable share of a submission's CPU). The
+  // schemas below still document the route.
+  serializerCompiler: () => (data: unknown) => JSON.stringify(data),
+  schema: {
+    summary: 'Submit a statement; answered once it is durable and in a signed checkpoint',
+    tags: ['submissions'],
+    security: [{ bearer: [] }],
+    body: Submission,
+    response: { 201: Receipt, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody },
+  },
+};
+
+/** The 401 of a route that needs a token; else the request's user is set. */
+export function authenticator(userOf: (header: unknown) => User | undefined) {
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    const header = req.headers.authorization;
+    const user = userOf(header);
+    if (!user) {
+      reply.header('www-authenticate', 'Bearer');
+      return sendError(
+        reply,
+        401,
+        'UNAUTHENTICATED',
+        header ? 'unknown token' : 'expected Authorization: Bearer <token>',
+      );
+    }
+    req.user = user;
+  };
+}
+
+/** Errors reported to the node's log; a damaged store noted for /api/health. */
+export function nodeReports(node: PartyNode): ErrorReports {
+  return {
+    report: (level, message) => node.report(level, message),
+    corrupt: (message) => {
+      node.storeProblem ??= message;
+    },
+  };
+}
+
+export async function buildServer(node: PartyNode, options: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify(fastifyOptions(options));
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  const reads = new ReadModel(node);
+  // What a stranger (no login) is answered: the fold without keys, so no sealed body reaches it (issue 14).
+  const publicReads = new ReadModel(node, 'public');
+  // Decode and fold what is on disk while the server starts listening, not when the first reader comes; the
+  // node's worker threads are started before it listens, not by its first submission.
+  app.addHook('onReady', async () => {
+    void reads.answer(undefined).catch(() => {});
+    void publicReads.answer(undefined).catch(() => {});
+    await node.warm();
+  });
+  const userOf = (header: unknown): User | undefined => userFromHeader(node.users, header);
+  /** The view a request may read: its party's with a valid login, else the public one. */
+  const readsFor = (req: FastifyRequest): ReadModel => (userOf(req.headers.authorization) ? reads : publicReads);
+
+  await registerRequestChecks(app, options, userOf);
 
   // What the reads serve changes with every write the API accepts; the witness endpoints say themselves whether
   // they stored anything (a stranger's re-cosign of the same checkpoint stores nothing, and changes nothing).
@@ -270,47 +408,7 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     done();
   });
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
-    if (err instanceof SubmissionError) return sendError(reply, err.status, err.code, err.message, err.path);
-    if (isDiskFull(err)) {
-      // Logged by the node, which logs even under --quiet; nothing was written (the store's transaction rolled back).
-      node.report('error', `the disk is full: ${request.method} ${request.url.slice(0, 200)} refused`);
-      return sendError(reply, 507, 'STORE_FULL', 'the node cannot store anything: its disk is full');
-    }
-    if (isCorrupt(err)) {
-      node.storeProblem ??= err.message;
-      node.report('error', `store corrupt: ${err.message}`);
-      return sendError(reply, 500, 'STORE_CORRUPT', "the node's store is corrupt: see its log");
-    }
-    if (err instanceof DetenteError) {
-      const status = err.code === 'STORE_ERROR' || err.code === 'LOG_INCONSISTENT' ? 500 : 400;
-      if (status === 500) node.report('error', `${err.code}: ${err.message}`);
-      return sendError(reply, status, err.code, err.message, err.problems[0]?.path);
-    }
-    if (err.validation) {
-      const issue = (err.validation as { instancePath?: string; message?: string }[])[0];
-      // JSON pointer to the path style of the model's errors: /items/3/category → $.items[3].category
-      const path = `$${(issue?.instancePath ?? '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
-      return sendError(reply, 400, 'SCHEMA_INVALID', err.message, path);
-    }
-    const status = err.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      const code =
-        err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-          ? 'BODY_TOO_LARGE'
-          : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-            ? 'UNSUPPORTED_MEDIA_TYPE'
-            : status === 400
-              ? 'MALFORMED_REQUEST'
-              : (err.code ?? 'BAD_REQUEST');
-      return sendError(reply, status, code, err.message);
-    }
-    node.report('error', `${request.method} ${request.url.slice(0, 200)}: ${err.stack ?? err.message}`);
-    return sendError(reply, 500, 'INTERNAL', 'internal error');
-  });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} ${request.url.slice(0, 200)}`),
-  );
+  setErrorAnswers(app, nodeReports(node));
 
   await app.register(swagger, {
     openapi: {
@@ -652,20 +750,7 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
   );
 
   // Authenticated.
-  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
-    const header = req.headers.authorization;
-    const user = userOf(header);
-    if (!user) {
-      reply.header('www-authenticate', 'Bearer');
-      return sendError(
-        reply,
-        401,
-        'UNAUTHENTICATED',
-        header ? 'unknown token' : 'expected Authorization: Bearer <token>',
-      );
-    }
-    req.user = user;
-  };
+  const authenticate = authenticator(userOf);
 
   api.get(
     '/api/me',
@@ -684,31 +769,14 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     },
   );
 
-  api.post(
-    '/api/submissions',
-    {
-      onRequest: authenticate,
-      // The hot path: every answer is built here (a Receipt) or by sendError, so it is written as it is; the zod
-      // serializer would parse each one again against its schema (a measurable share of a submission's CPU). The
-      // schemas below still document the route.
-      serializerCompiler: () => (data) => JSON.stringify(data),
-      schema: {
-        summary: 'Submit a statement; answered once it is durable and in a signed checkpoint',
-        tags: ['submissions'],
-        security: [{ bearer: [] }],
-        body: Submission,
-        response: { 201: Receipt, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody },
-      },
-    },
-    async (req, reply) => {
-      const receipt = await node.submissions.submit(
-        req.user!,
-        req.body as Parameters<PartyNode['submissions']['submit']>[1],
-      );
-      reply.code(201).header('cache-control', 'no-store');
-      return receipt;
-    },
-  );
+  api.post('/api/submissions', { onRequest: authenticate, ...SUBMISSION_ROUTE }, async (req, reply) => {
+    const receipt = await node.submissions.submit(
+      req.user!,
+      req.body as Parameters<PartyNode['submissions']['submit']>[1],
+    );
+    reply.code(201).header('cache-control', 'no-store');
+    return receipt;
+  });
 
   api.post(
     '/api/blobs',
