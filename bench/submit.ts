@@ -69,8 +69,9 @@ function cpuSecondsOf(pid: number): number {
   return total;
 }
 
-function post(agent: Agent, port: number, token: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** POSTs a submission; resolves with the status, or the error's code (a connection reset, say), which is counted. */
+function post(agent: Agent, port: number, token: string, body: string): Promise<number | string> {
+  return new Promise((resolve) => {
     const req = request(
       {
         host: '127.0.0.1',
@@ -89,7 +90,7 @@ function post(agent: Agent, port: number, token: string, body: string): Promise<
         res.on('end', () => resolve(res.statusCode ?? 0));
       },
     );
-    req.on('error', reject);
+    req.on('error', (err: Error & { code?: string }) => resolve(err.code ?? err.message));
     req.end(body);
   });
 }

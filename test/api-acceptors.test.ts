@@ -28,6 +28,8 @@ interface Answer {
   status: number;
   body: string;
   cacheControl: string | null;
+  /** The server's keep-alive deadline, as announced (the acceptors' must be the node's). */
+  keepAlive: string | null;
 }
 
 async function call(url: string, c: Call): Promise<Answer> {
@@ -40,7 +42,12 @@ async function call(url: string, c: Call): Promise<Answer> {
   });
   // The issuedAt window is the node's clock at the time of the request: the one part that differs between two runs.
   const body = (await res.text()).replace(/window \([^)]*\)/, 'window (…)');
-  return { status: res.status, body, cacheControl: res.headers.get('cache-control') };
+  return {
+    status: res.status,
+    body,
+    cacheControl: res.headers.get('cache-control'),
+    keepAlive: res.headers.get('keep-alive'),
+  };
 }
 
 describe('a node with HTTP acceptor processes answers as the single process does', () => {
@@ -115,6 +122,7 @@ describe('a node with HTTP acceptor processes answers as the single process does
 
   it('refuses every bad submission with the same status and bytes, and stores nothing', async () => {
     expect(single.filter((a) => a.status >= 400 && !a.body.includes('"error"'))).toEqual([]);
+    expect(single[0]!.keepAlive).toBe('timeout=72');
     const size = node.log.store.head()!.size;
     expect(size).toBe(1);
     for (const [i, c] of calls.entries()) {
