@@ -3,6 +3,7 @@
  * real HTTP on loopback: the same status and the same bytes for every refused submission (nothing stored), the same
  * answers for the routes passed through, and a receipt whose inclusion proof verifies for an accepted entry.
  */
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveWithAcceptors } from '../src/api/acceptors.js';
 import { buildServer } from '../src/api/server.js';
@@ -10,7 +11,8 @@ import { fromBase64 } from '../src/crypto/bytes.js';
 import { PartyNode } from '../src/node/node.js';
 import { Rfc6962Hasher } from '../src/tlog/hasher.js';
 import { verifyInclusion } from '../src/tlog/inclusion.js';
-import { addUser, freePort, initNodes, nonce, suite } from './helpers/nodes.js';
+import { CLI, detente } from './helpers/cli.js';
+import { addUser, freePort, initNodes, nonce, submit, suite } from './helpers/nodes.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs('detente-api-acceptors-');
@@ -198,5 +200,51 @@ describe('a node with HTTP acceptor processes answers as the single process does
     // The writer's reads see them at once, through the acceptors.
     const res = await fetch(`${url}/api/entries/${encodeURIComponent(node.log.store.origin)}/${before + 11}`);
     expect(res.status).toBe(200);
+  });
+});
+
+describe('detente node serve --http-workers', () => {
+  it('refuses a count out of range before opening anything', () => {
+    const dir = initNodes(tmp, ['us']).get('us')!;
+    for (const n of ['0', '65', 'two']) {
+      const r = detente(['node', 'serve', '--dir', dir, '--http-workers', n]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`--http-workers`);
+    }
+  });
+
+  it('serves submissions through its acceptors and stops them all on SIGTERM', async () => {
+    const dir = initNodes(tmp, ['us']).get('us')!;
+    const token = addUser(dir, 'us', 'alice', ['declarant']);
+    const port = await freePort();
+    const child = spawn(
+      process.execPath,
+      [CLI, 'node', 'serve', '--dir', dir, '--port', String(port), '--quiet', '--http-workers', '2'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c;
+        if (out.includes('listening')) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`exited ${code} before listening`)));
+    });
+    expect(out).toContain('(2 HTTP acceptor processes)');
+    const url = `http://127.0.0.1:${port}`;
+    const regime = await (await fetch(`${url}/api/regime`)).json();
+    const body = {
+      nonce: nonce(),
+      type: 'regime-signature',
+      body: { regime: regime.hash, id: regime.regime.id, version: regime.regime.version },
+    };
+    const first = await submit(url, token, body);
+    expect(first.status).toBe(201);
+    expect(first.json.index).toBe(0);
+    expect((await submit(url, token, body)).json.error.code).toBe('REPLAYED');
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(0);
+    await expect(fetch(url)).rejects.toThrow();
   });
 });
