@@ -47,7 +47,6 @@ import { nodeSuite } from '../runtime/node-crypto.js';
 import { workerScript } from '../runtime/worker-script.js';
 import {
   authenticator,
-  buildServer,
   type ErrorAnswer,
   errorAnswer,
   fastifyOptions,
@@ -58,7 +57,8 @@ import {
   sendError,
   setErrorAnswers,
   userFromHeader,
-} from './server.js';
+} from './http.js';
+import { buildServer } from './server.js';
 
 /** What an acceptor process is started with (in its environment, as JSON). */
 export interface AcceptorInit {
