@@ -161,6 +161,7 @@ describe('a node with HTTP acceptor processes answers as the single process does
 
   it('accepts submissions on every acceptor, each answered with a receipt whose proof verifies', async () => {
     const before = node.log.store.head()!.size;
+    const used = node.acceptedEntries.used;
     const body = { regime: node.regimeHash, id: node.regime.id, version: node.regime.version };
     const t0 = Date.now() - 1000;
     const answers = await Promise.all(
@@ -197,6 +198,8 @@ describe('a node with HTTP acceptor processes answers as the single process does
       );
     }
     expect([...indexes].sort((x, y) => x - y)).toEqual(Array.from({ length: 12 }, (_, i) => before + i));
+    // Each was prepared and signed once, by an acceptor: the writer took the entry as it was handed over.
+    expect(node.acceptedEntries.used - used).toBe(12);
     // The writer's reads see them at once, through the acceptors.
     const res = await fetch(`${url}/api/entries/${encodeURIComponent(node.log.store.origin)}/${before + 11}`);
     expect(res.status).toBe(200);

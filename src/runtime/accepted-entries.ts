@@ -19,9 +19,15 @@ export interface AcceptedEntry extends SignedPrepared {
 export class AcceptedEntries implements EntryPreparer {
   readonly #fallback: EntryPreparer;
   readonly #accepted = new WeakMap<object, AcceptedEntry>();
+  #used = 0;
 
   constructor(fallback: EntryPreparer) {
     this.#fallback = fallback;
+  }
+
+  /** How many handed-over entries the pipeline took as they were (the others it prepared again). */
+  get used(): number {
+    return this.#used;
   }
 
   /** Hands over the entry prepared from a request whose body is `body` (the object the pipeline will be given). */
@@ -38,6 +44,7 @@ export class AcceptedEntries implements EntryPreparer {
     if (entry.key !== signer.key || envelope.type !== fields.type || envelope.issuedAt !== fields.issuedAt) {
       return this.#fallback.prepare(signer, fields);
     }
+    this.#used++;
     return Promise.resolve({ prepared: entry.prepared, signature: entry.signature });
   }
 }
