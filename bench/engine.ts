@@ -7,6 +7,7 @@
  *    RSS is its own). Goal: ours/baseline ≤ 3. The fold trusts the store (it refused bad entries when they were
  *    appended); `--verify` adds rows for the fold that also decodes strictly and checks every signature: on worker
  *    threads (one a core beside the fold's), against the same on the fold's thread alone (best of two, interleaved).
+ *    `--verify-only`: only these two, once each (a million entries on a busy machine: the rest takes hours).
  * 2. Incremental: the cost of applying one more entry with 1,000 and with ~1,000,000 entries of history (the
  *    median of ten windows of 1,000 entries each, entries already in memory). Goal: ratio ≤ 2.
  * 3. `--parties 57`: the fold of (1) over the Vienna Document scenario's 57 logs, one per participating state
@@ -16,7 +17,7 @@
  * This machine may be shared: each figure is given as wall time and as the CPU time the process used (all its
  * threads, the garbage collector's included), which other processes do not inflate.
  *
- * Run: npm run build && node dist/bench/engine.js [entries] [--verify] [--parties 57]   (BENCH_DIR: where the
+ * Run: npm run build && node dist/bench/engine.js [entries] [--verify | --verify-only] [--parties 57]   (BENCH_DIR: where the
  * store is built)
  */
 import { execFileSync } from 'node:child_process';
@@ -131,6 +132,31 @@ function foldRows(fold: Phase, read: Phase): void {
   row('fold, peak RSS (MiB)', fmt(fold.rssMiB), fmt(read.rssMiB), fold.rssMiB / read.rssMiB, '');
 }
 
+/** The verifying fold on worker threads against the same on one thread: wall and CPU time. */
+function verifyRows(verified: Phase, oneCore: Phase): void {
+  row(
+    'fold, every entry decoded strictly and its signature checked, on worker threads, wall time (s)',
+    verified.seconds.toFixed(2),
+    `${oneCore.seconds.toFixed(2)} (the same on one thread)`,
+    verified.seconds / oneCore.seconds,
+    '',
+  );
+  row(
+    'the same, CPU time (s), all threads',
+    verified.cpu.toFixed(2),
+    oneCore.cpu.toFixed(2),
+    verified.cpu / oneCore.cpu,
+    '',
+  );
+}
+
+/** Each pair of verifying folds, run one after the other. */
+function pairsLine(pairs: (readonly [Phase, Phase])[]): void {
+  console.log(
+    `verifying folds, wall s (one thread / workers): ${pairs.map((p) => `${p[0].seconds.toFixed(2)} / ${p[1].seconds.toFixed(2)}`).join('; ')}`,
+  );
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const self = fileURLToPath(import.meta.url);
 
@@ -151,6 +177,19 @@ if (process.argv[2] === '--child') {
     );
   header(`engine: fold ${fmt(N)} entries from ${mix57 ? '57 party logs (Vienna Document 2011)' : 'three party logs'}`);
   console.log(`store: ${dir}`);
+  if (args.includes('--verify-only')) {
+    const oneCore = run('fold-verified-one-core');
+    const verified = run('fold-verified');
+    table(['what', 'ours', 'baseline', 'ours/baseline', 'goal']);
+    verifyRows(verified, oneCore);
+    pairsLine([[oneCore, verified]]);
+    console.log(
+      `(load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')})`,
+    );
+    process.exit(0);
+  }
   // Alternate, and take each phase's best of two runs: the disk cache then favours neither.
   const read = [run('read'), run('read')].sort((a, b) => a.seconds - b.seconds)[0]!;
   const fold = [run('fold'), run('fold')].sort((a, b) => a.seconds - b.seconds)[0]!;
@@ -173,20 +212,7 @@ if (process.argv[2] === '--child') {
   table(['what', 'ours', 'baseline', 'ours/baseline', 'goal']);
   foldRows(fold, read);
   if (verified && oneCore) {
-    row(
-      'fold, every entry decoded strictly and its signature checked, on worker threads, wall time (s)',
-      verified.seconds.toFixed(2),
-      `${oneCore.seconds.toFixed(2)} (the same on one thread)`,
-      verified.seconds / oneCore.seconds,
-      '',
-    );
-    row(
-      'the same, CPU time (s), all threads',
-      verified.cpu.toFixed(2),
-      oneCore.cpu.toFixed(2),
-      verified.cpu / oneCore.cpu,
-      '',
-    );
+    verifyRows(verified, oneCore);
     row(
       'fold verifying on worker threads vs reading, wall time (s)',
       verified.seconds.toFixed(2),
@@ -194,9 +220,7 @@ if (process.argv[2] === '--child') {
       verified.seconds / read.seconds,
       '',
     );
-    console.log(
-      `verifying folds, wall s (one thread / workers): ${pairs.map((p) => `${p[0].seconds.toFixed(2)} / ${p[1].seconds.toFixed(2)}`).join('; ')}`,
-    );
+    pairsLine(pairs);
   }
   const a = median(short.micros!);
   const b = median(long.micros!);

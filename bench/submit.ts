@@ -3,10 +3,16 @@
  * against `detente node serve` in a child process. Each acknowledgement means: checked (schema, role, regime),
  * signed, verified, appended with its batch's signed checkpoint (SQLite, synchronous=FULL), inclusion proof
  * returned. Baseline in the same run: raw Ed25519 verifications per second on one core (node:crypto).
- * Goal: ours/limit ≥ 0.5 (Tessera reports ~2,900 entries/s). Run: node dist/bench/submit.js [seconds] [rounds]
+ * Goal: ours/limit ≥ 0.5 (Tessera reports ~2,900 entries/s).
+ *
+ * Two nodes, measured in turn, round by round (each round followed by a second of the baseline): the node in one
+ * process (the default), and the node with BENCH_HTTP_WORKERS (default 1) HTTP acceptor processes
+ * (`--http-workers`, api/acceptors.ts) that parse, check and sign submissions for the writer. BENCH_HTTP_WORKERS=0
+ * measures the single process only. The node's CPU counts its acceptors'.
+ * Run: node dist/bench/submit.js [seconds] [rounds]
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +28,7 @@ const seconds = Number(process.argv[2] ?? 5);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_S ?? 3) * 1000;
+const HTTP_WORKERS = Number(process.env.BENCH_HTTP_WORKERS ?? 1);
 
 /** Raw Ed25519 verifications per wall second and per CPU second (the difference is what other load takes). */
 function verifyRate(): { wall: number; cpu: number } {
@@ -40,15 +47,31 @@ function verifyRate(): { wall: number; cpu: number } {
   return { wall: n, cpu: n / ((used.user + used.system) / 1e6) };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuSecondsOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // utime and stime are fields 14 and 15 of stat, counted from the state field (3) here.
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+/** The fields of /proc/<pid>/stat from the state field (3) on, or undefined if the process is gone (Linux). */
+function statOf(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  } catch {
+    return undefined;
+  }
 }
 
-function post(agent: Agent, port: number, token: string, body: string): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** CPU seconds (user + system) a process and its children (a node's acceptors) have used so far, from /proc. */
+function cpuSecondsOf(pid: number): number {
+  // utime and stime are fields 14 and 15 of stat, counted from the state field (3) here; the parent is field 4.
+  const cpu = (f: string[]) => (Number(f[11]) + Number(f[12])) / 100;
+  let total = cpu(statOf(pid) ?? []);
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const f = statOf(Number(name));
+    if (f && Number(f[1]) === pid) total += cpu(f);
+  }
+  return total;
+}
+
+/** POSTs a submission; resolves with the status, or the error's code (a connection reset, say), which is counted. */
+function post(agent: Agent, port: number, token: string, body: string): Promise<number | string> {
+  return new Promise((resolve) => {
     const req = request(
       {
         host: '127.0.0.1',
@@ -67,14 +90,26 @@ function post(agent: Agent, port: number, token: string, body: string): Promise<
         res.on('end', () => resolve(res.statusCode ?? 0));
       },
     );
-    req.on('error', reject);
+    req.on('error', (err: Error & { code?: string }) => resolve(err.code ?? err.message));
     req.end(body);
   });
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'detente-bench-submit-'));
-try {
-  // One user a client: a token is one client of the rate limits (12,000 requests a minute), as each member would be.
+interface Node {
+  name: string;
+  dir: string;
+  port: number;
+  child: ChildProcess;
+  tokens: string[];
+  regime: { hash: string; regime: { id: string; version: string } };
+  agent: Agent;
+  rounds: { ours: number; perCpu: number; limit: { wall: number; cpu: number }; node: number; client: number }[];
+  perBatch: number;
+}
+
+/** A node directory with one user a client (a token is one client of the rate limits, as each member would be). */
+async function startNode(name: string, httpWorkers: number): Promise<Node> {
+  const dir = mkdtempSync(join(tmpdir(), 'detente-bench-submit-'));
   const tokens: string[] = [];
   benchNode(dir, 'us', CLIENTS, tokens);
   if (process.env.BENCH_MAX_DELAY_MS !== undefined) {
@@ -97,10 +132,9 @@ try {
       '--port',
       String(port),
       '--quiet',
+      ...(httpWorkers > 0 ? ['--http-workers', String(httpWorkers)] : []),
     ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   // A node that cannot start (its random port taken, say) must fail the bench, not end it silently.
   await new Promise<void>((resolve, reject) => {
@@ -109,81 +143,117 @@ try {
   });
   const regime = await (await fetch(`http://127.0.0.1:${port}/api/regime`)).json();
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
-  let ok = 0;
-  let seq = 0;
-  // Each entry its own issuedAt (a millisecond apart, going back from now): entries of the same body and time would
-  // be the same signed entry, refused 409 DUPLICATE_ENTRY.
-  const start = Date.now();
-  const statuses = new Map<number, number>();
-  const run = async (token: string, until: number) => {
-    while (performance.now() < until) {
-      const body = JSON.stringify({
-        nonce: `bench-${process.pid}-${seq++}`,
-        type: 'regime-signature',
-        issuedAt: new Date(start - seq).toISOString(),
-        body: { regime: regime.hash, id: regime.regime.id, version: regime.regime.version },
-      });
-      const status = await post(agent, port, token, body);
-      if (status === 201) ok++;
-      else statuses.set(status, (statuses.get(status) ?? 0) + 1);
-    }
-  };
-  // Warm-up (the node's code compiled, its caches filled: with 1 s the first round was the slowest of every run on a
-  // loaded machine), then rounds that interleave the two measurements, so that both see the same machine.
-  await Promise.all(tokens.map((t) => run(t, performance.now() + WARMUP_MS)));
-  const rounds: { ours: number; perCpu: number; limit: { wall: number; cpu: number }; node: number; client: number }[] =
-    [];
-  for (let r = 0; r < ROUNDS; r++) {
-    ok = 0;
-    const clientCpuBefore = process.cpuUsage();
-    const nodeCpuBefore = cpuSecondsOf(child.pid!);
-    const started = performance.now();
-    await Promise.all(tokens.map((t) => run(t, started + seconds * 1000)));
-    const elapsed = (performance.now() - started) / 1000;
-    const nodeCpu = cpuSecondsOf(child.pid!) - nodeCpuBefore;
-    const clientCpu = process.cpuUsage(clientCpuBefore);
-    rounds.push({
-      ours: ok / elapsed,
-      perCpu: ok / nodeCpu,
-      limit: verifyRate(),
-      node: nodeCpu / elapsed,
-      client: (clientCpu.user + clientCpu.system) / 1e6 / elapsed,
+  return { name, dir, port, child, tokens, regime, agent, rounds: [], perBatch: 0 };
+}
+
+let ok = 0;
+let seq = 0;
+// Each entry its own issuedAt (a millisecond apart, going back from now): entries of the same body and time would
+// be the same signed entry, refused 409 DUPLICATE_ENTRY.
+const start = Date.now();
+const statuses = new Map<string, number>();
+async function run(node: Node, token: string, until: number) {
+  while (performance.now() < until) {
+    const body = JSON.stringify({
+      nonce: `bench-${process.pid}-${seq++}`,
+      type: 'regime-signature',
+      issuedAt: new Date(start - seq).toISOString(),
+      body: { regime: node.regime.hash, id: node.regime.regime.id, version: node.regime.regime.version },
     });
+    const status = await post(node.agent, node.port, token, body);
+    if (status === 201) ok++;
+    else statuses.set(`${status} (${node.name})`, (statuses.get(`${status} (${node.name})`) ?? 0) + 1);
   }
-  agent.destroy();
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+}
+
+async function round(node: Node): Promise<void> {
+  ok = 0;
+  const clientCpuBefore = process.cpuUsage();
+  const nodeCpuBefore = cpuSecondsOf(node.child.pid!);
+  const started = performance.now();
+  await Promise.all(node.tokens.map((t) => run(node, t, started + seconds * 1000)));
+  const elapsed = (performance.now() - started) / 1000;
+  const nodeCpu = cpuSecondsOf(node.child.pid!) - nodeCpuBefore;
+  const clientCpu = process.cpuUsage(clientCpuBefore);
+  node.rounds.push({
+    ours: ok / elapsed,
+    perCpu: ok / nodeCpu,
+    limit: verifyRate(),
+    node: nodeCpu / elapsed,
+    client: (clientCpu.user + clientCpu.system) / 1e6 / elapsed,
+  });
+}
+
+async function stop(node: Node): Promise<void> {
+  node.agent.destroy();
+  node.child.kill('SIGTERM');
+  if (node.child.exitCode === null) await new Promise((r) => node.child.once('exit', r));
   // One checkpoint a batch: how many entries each fsync carried.
-  const log = openLogDir(join(dir, 'log'), nodeSuite, { readonly: true });
-  const perBatch = (log.store.head()?.size ?? 0) / Math.max(1, log.store.checkpointRecords().length - 1);
+  const log = openLogDir(join(node.dir, 'log'), nodeSuite, { readonly: true });
+  node.perBatch = (log.store.head()?.size ?? 0) / Math.max(1, log.store.checkpointRecords().length - 1);
   log.close();
-  const byRatio = [...rounds].sort((x, y) => x.ours / x.limit.wall - y.ours / y.limit.wall);
-  const mid = byRatio[Math.floor(ROUNDS / 2)]!;
-  header(`Submissions through HTTP (${CLIENTS} clients, ${ROUNDS} rounds of ${seconds} s, node in a child process)`);
+}
+
+const nodes: Node[] = [];
+try {
+  nodes.push(await startNode('one process', 0));
+  if (HTTP_WORKERS > 0)
+    nodes.push(await startNode(`${HTTP_WORKERS} HTTP acceptor${HTTP_WORKERS > 1 ? 's' : ''}`, HTTP_WORKERS));
+  // Warm-up (the node's code compiled, its caches filled: with 1 s the first round was the slowest of every run on a
+  // loaded machine), then rounds that interleave the measurements, so that all see the same machine.
+  for (const node of nodes) await Promise.all(node.tokens.map((t) => run(node, t, performance.now() + WARMUP_MS)));
+  for (let r = 0; r < ROUNDS; r++) for (const node of nodes) await round(node);
+  for (const node of nodes) await stop(node);
+  header(
+    `Submissions through HTTP (${CLIENTS} clients, ${ROUNDS} rounds of ${seconds} s a node, nodes in child processes, rounds interleaved)`,
+  );
   table(['what (the median round by ratio)', 'ours', 'baseline', 'ours/baseline', 'goal']);
-  row(
-    'acknowledged entries/s vs raw Ed25519 verify/s',
-    `${fmt(mid.ours)}/s`,
-    `${fmt(mid.limit.wall)}/s`,
-    mid.ours / mid.limit.wall,
-    '≥ 0.5',
-  );
-  row(
-    'entries per CPU second of the node vs verifies per CPU second',
-    `${fmt(mid.perCpu)}/s`,
-    `${fmt(mid.limit.cpu)}/s`,
-    mid.perCpu / mid.limit.cpu,
-    '',
-  );
+  const medianOf = (node: Node) =>
+    [...node.rounds].sort((x, y) => x.ours / x.limit.wall - y.ours / y.limit.wall)[Math.floor(ROUNDS / 2)]!;
+  for (const node of nodes) {
+    const mid = medianOf(node);
+    row(
+      `${node.name}: acknowledged entries/s vs raw Ed25519 verify/s`,
+      `${fmt(mid.ours)}/s`,
+      `${fmt(mid.limit.wall)}/s`,
+      mid.ours / mid.limit.wall,
+      '≥ 0.5',
+    );
+    row(
+      `${node.name}: entries per CPU second of the node vs verifies per CPU second`,
+      `${fmt(mid.perCpu)}/s`,
+      `${fmt(mid.limit.cpu)}/s`,
+      mid.perCpu / mid.limit.cpu,
+      '',
+    );
+  }
+  if (nodes.length === 2) {
+    const [a, b] = nodes.map(medianOf);
+    row(
+      `${nodes[1]!.name} vs one process, acknowledged entries/s`,
+      `${fmt(b!.ours)}/s`,
+      `${fmt(a!.ours)}/s`,
+      b!.ours / a!.ours,
+      '',
+    );
+  }
+  for (const node of nodes) {
+    const mid = medianOf(node);
+    console.log(
+      `${node.name}: every round (ours/limit): ${node.rounds.map((x) => `${fmt(x.ours)}/${fmt(x.limit.wall)} = ${(x.ours / x.limit.wall).toFixed(2)}`).join('; ')}`,
+    );
+    console.log(
+      `${node.name}: CPU in the median round: node ${fmt(100 * mid.node)}% of a core, the ${CLIENTS} clients ${fmt(100 * mid.client)}% (2 cores in all); ${fmt(node.perBatch, 1)} entries a batch (checkpoint)`,
+    );
+  }
   console.log(
-    `every round (ours/limit): ${rounds.map((x) => `${fmt(x.ours)}/${fmt(x.limit.wall)} = ${(x.ours / x.limit.wall).toFixed(2)}`).join('; ')}`,
-  );
-  console.log(
-    `CPU in the median round: node ${fmt(100 * mid.node)}% of a core, the ${CLIENTS} clients ${fmt(100 * mid.client)}% (2 cores in all)`,
-  );
-  console.log(
-    `refused or failed: ${[...statuses].map(([s, n]) => `${n} × ${s}`).join(', ') || 0}; ${fmt(perBatch, 1)} entries a batch (checkpoint); load average ${loadavg()[0]!.toFixed(1)}; Tessera reports ~2,900 entries/s`,
+    `refused or failed: ${[...statuses].map(([s, n]) => `${n} × ${s}`).join(', ') || 0}; load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}; Tessera reports ~2,900 entries/s`,
   );
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  for (const node of nodes) {
+    if (node.child.exitCode === null) node.child.kill('SIGTERM');
+    rmSync(node.dir, { recursive: true, force: true });
+  }
 }

@@ -5,10 +5,9 @@
  * Every error is JSON `{ error: { code, message, path? } }` with a 4xx status for anything the client sent
  * (the tile endpoints keep their flat `{ error, message }`); a 5xx means a bug or a broken disk.
  */
-import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -18,108 +17,35 @@ import {
 import { z } from 'zod';
 import { toHex } from '../crypto/bytes.js';
 import { canonicalJsonBytes } from '../crypto/canonical-json.js';
-import { DetenteError } from '../crypto/errors.js';
 import { type Envelope, Item, regimeIndex } from '../model/index.js';
-import type { NodeEscrowOptions } from '../node/escrow-service.js';
 import { type LogInfo, MAX_BLOB, type NodeEntry, type PartyNode } from '../node/node.js';
 import { SubmissionError } from '../node/submissions.js';
 import { logPolicyText } from '../node/trust-policy.js';
 import type { User } from '../node/users.js';
 import { TLOG_PROOF_EXTENSION, TLOG_PROOF_MEDIA_TYPE } from '../tlog/proof-file.js';
 import { escrowRoutes } from './escrow.js';
+import {
+  authenticator,
+  fastifyOptions,
+  nodeReports,
+  registerRequestChecks,
+  type ServerOptions,
+  SUBMISSION_ROUTE,
+  sendError,
+  setErrorAnswers,
+  userFromHeader,
+} from './http.js';
 import { mirrorPlugin } from './mirror.js';
 import { ReadModel } from './read-model.js';
 import { reportRoutes } from './reports.js';
-import { ErrorBody, Receipt } from './schemas.js';
+import { ErrorBody } from './schemas.js';
 import { stateRoutes } from './state.js';
 import { tilesPlugin } from './tiles.js';
 import { entryTlogProof } from './tlog-proof.js';
 import { webPlugin } from './web.js';
 import { witnessPlugin } from './witness.js';
 
-export interface ServerOptions {
-  /** Fastify's logger (default off). */
-  logger?: boolean;
-  /** Largest JSON body (default 256 KiB: an entry is at most 64 KiB of canonical JSON). */
-  bodyLimit?: number;
-  /** Registers more routes (the engine's /api/state and /api/findings, the dashboard) before the server starts. */
-  extend?: (app: FastifyInstance, node: PartyNode) => Promise<void> | void;
-  /** The escrow's randomness (exercises only: derived from the exercise seed); default the CSPRNG. */
-  escrow?: NodeEscrowOptions;
-  /** Connection deadlines (M4 of the red team: stalled connections were held forever). */
-  timeouts?: Partial<ServerTimeouts>;
-  /** Requests per client per minute (see RATE_LIMITS). */
-  rateLimits?: Partial<RateLimits>;
-}
-
-export interface ServerTimeouts {
-  /** A whole request, headers and body, must arrive within this. */
-  requestMs: number;
-  /** The headers must arrive within this (at most requestMs). */
-  headersMs: number;
-  /** A connection on which nothing moves for this long is closed. */
-  idleMs: number;
-  /** An idle keep-alive connection is closed after this. */
-  keepAliveMs: number;
-}
-
-// Keep-alive as Fastify's default (72 s), announced to clients, so that none reuses a socket the server is closing;
-// a socket idle longer than that (nothing sent at all) is closed a little later.
-export const SERVER_TIMEOUTS: ServerTimeouts = {
-  requestMs: 30_000,
-  headersMs: 20_000,
-  idleMs: 75_000,
-  keepAliveMs: 72_000,
-};
-
-/**
- * Requests a minute per client: a token holder is one client wherever it calls from; anyone else is one client per
- * address, counted per class of route. Peers mirror through the tiles and checkpoints (cheap: served from memory)
- * and call the witness once per batch at most, so these leave them room; a stranger gets far fewer of the routes
- * that fold or page the engine's state.
- */
-export interface RateLimits {
-  /** Any route, with a valid token. */
-  user: number;
-  /** /api/state, /api/findings, /api/entries (the list), /api/evidence without a token. */
-  expensive: number;
-  /** The tlog-witness endpoints (add-checkpoint) without a token. */
-  witness: number;
-  /** Everything else without a token: tiles, checkpoints, single entries, proofs. */
-  other: number;
-}
-
-export const RATE_LIMITS: RateLimits = { user: 12_000, expensive: 600, witness: 1_200, other: 30_000 };
-
-function routeClass(method: string, url: string): keyof RateLimits {
-  const path = url.split('?', 1)[0]!;
-  if (method === 'POST' && path.endsWith('/add-checkpoint')) return 'witness';
-  if (method === 'GET' && /^\/api\/(state|findings|entries|evidence)$/.test(path)) return 'expensive';
-  return 'other';
-}
-
-/** A full disk, however the store reports it (SQLITE_FULL from SQLite, ENOSPC from a write). */
-function isDiskFull(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.code === 'SQLITE_FULL' || e.code === 'ENOSPC') return true;
-  }
-  return false;
-}
-
-/** SQLite's own report of a damaged file. */
-function isCorrupt(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
-    if (e.code === 'SQLITE_CORRUPT' || e.code === 'SQLITE_NOTADB' || e.code === 'STORE_CORRUPT') return true;
-  }
-  return false;
-}
-
-function sendError(reply: FastifyReply, status: number, code: string, message: string, path?: string) {
-  return reply
-    .code(status)
-    .header('cache-control', 'no-store')
-    .send({ error: path === undefined ? { code, message } : { code, message, path } });
-}
+export { RATE_LIMITS, type RateLimits, SERVER_TIMEOUTS, type ServerOptions, type ServerTimeouts } from './http.js';
 
 /**
  * `<origin>/<index>` or `<origin>/<index>.tlog-proof`, percent-encoded (the origin has slashes), as the entry and
@@ -163,56 +89,10 @@ const EntrySummary = z.object({
   summary: z.string(),
 });
 
-const Submission = z.object({
-  nonce: z.string().describe('8 to 128 printable ASCII characters, never reused by the same user'),
-  type: z.string().describe('the entry type (docs/MODEL.md)'),
-  body: z.unknown().describe("the entry's body, per its type"),
-  refs: z.array(z.unknown()).optional(),
-  issuedAt: z.string().optional().describe('default: now'),
-  party: z.string().optional().describe("if given, must be the node's party"),
-  key: z.string().optional().describe('if given, a key of the party that holds the role the type needs'),
-  audience: z
-    .union([z.literal('public'), z.array(z.string())])
-    .optional()
-    .describe("who may read the body: default the regime's audience; a narrower party list seals it to them"),
-});
-
 const Count = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    user?: User;
-  }
-}
-
 export async function buildServer(node: PartyNode, options: ServerOptions = {}): Promise<FastifyInstance> {
-  const timeouts = { ...SERVER_TIMEOUTS, ...options.timeouts };
-  const limits = { ...RATE_LIMITS, ...options.rateLimits };
-  const bodyLimit = options.bodyLimit ?? 256 * 1024;
-  const app = Fastify({
-    logger: options.logger ?? false,
-    bodyLimit,
-    // Peers keep connections alive; a node that stops must not wait for them.
-    forceCloseConnections: true,
-    requestTimeout: timeouts.requestMs,
-    connectionTimeout: timeouts.idleMs,
-    keepAliveTimeout: timeouts.keepAliveMs,
-    // Node checks request deadlines only this often (30 s by default).
-    http: {
-      headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
-      connectionsCheckingInterval: Math.max(100, Math.min(5_000, Math.floor(timeouts.requestMs / 4))),
-    },
-    // Tile paths with %2F or .. are parsed by the tiles plugin, not normalised away.
-    routerOptions: { ignoreTrailingSlash: false, maxParamLength: 500 },
-    // Fastify's own refusals (a path with bad percent-encoding) get the same JSON body as ours.
-    frameworkErrors: (err, _req, reply) =>
-      sendError(
-        reply,
-        400,
-        'MALFORMED_REQUEST',
-        err.code === 'FST_ERR_BAD_URL' ? 'bad percent-encoding in the path' : err.message,
-      ),
-  });
+  const app = Fastify(fastifyOptions(options));
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   const reads = new ReadModel(node);
@@ -225,56 +105,11 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     void publicReads.answer(undefined).catch(() => {});
     await node.warm();
   });
-  const userOf = (header: unknown): User | undefined => {
-    // RFC 7235: the scheme is case-insensitive.
-    const match = typeof header === 'string' ? /^bearer ([\x21-\x7e]{1,200})$/i.exec(header) : null;
-    return match ? node.users.authenticate(match[1]!) : undefined;
-  };
+  const userOf = (header: unknown): User | undefined => userFromHeader(node.users, header);
   /** The view a request may read: its party's with a valid login, else the public one. */
   const readsFor = (req: FastifyRequest): ReadModel => (userOf(req.headers.authorization) ? reads : publicReads);
 
-  // A well-kept limiter (@fastify/rate-limit: per-key counters in a bounded LRU, standard headers and Retry-After)
-  // rather than our own: docs/API.md says why these numbers.
-  await app.register(rateLimit, {
-    global: true,
-    timeWindow: 60_000,
-    keyGenerator: (req) => {
-      const user = userOf(req.headers.authorization);
-      return user ? `user ${user.name}` : `${routeClass(req.method, req.url)} ${req.ip}`;
-    },
-    max: (_req, key) => limits[key.slice(0, key.indexOf(' ')) as keyof RateLimits],
-    errorResponseBuilder: (_req, context) =>
-      Object.assign(new Error(`too many requests: at most ${context.max} a minute; retry in ${context.after}`), {
-        statusCode: 429,
-        code: 'RATE_LIMITED',
-      }),
-  });
-
-  // JSON bodies are UTF-8 (RFC 8259) and nothing else: a charset other than utf-8, or bytes that do not decode,
-  // are refused rather than read leniently.
-  const parseJson = app.getDefaultJsonParser('error', 'ignore');
-  const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, (req, body, done) => {
-    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.headers['content-type'] ?? '')?.[1];
-    if (charset !== undefined && charset.toLowerCase() !== 'utf-8') {
-      done(
-        Object.assign(new Error(`expected charset=utf-8, got ${charset.slice(0, 40)}`), {
-          statusCode: 415,
-          code: 'UNSUPPORTED_MEDIA_TYPE',
-        }),
-      );
-      return;
-    }
-    let text: string;
-    try {
-      text = utf8.decode(body as Buffer);
-    } catch {
-      done(Object.assign(new Error('the body is not valid UTF-8'), { statusCode: 400 }));
-      return;
-    }
-    parseJson(req, text, done);
-  });
+  await registerRequestChecks(app, options, userOf);
 
   // What the reads serve changes with every write the API accepts; the witness endpoints say themselves whether
   // they stored anything (a stranger's re-cosign of the same checkpoint stores nothing, and changes nothing).
@@ -289,47 +124,7 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     done();
   });
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, request, reply) => {
-    if (err instanceof SubmissionError) return sendError(reply, err.status, err.code, err.message, err.path);
-    if (isDiskFull(err)) {
-      // Logged by the node, which logs even under --quiet; nothing was written (the store's transaction rolled back).
-      node.report('error', `the disk is full: ${request.method} ${request.url.slice(0, 200)} refused`);
-      return sendError(reply, 507, 'STORE_FULL', 'the node cannot store anything: its disk is full');
-    }
-    if (isCorrupt(err)) {
-      node.storeProblem ??= err.message;
-      node.report('error', `store corrupt: ${err.message}`);
-      return sendError(reply, 500, 'STORE_CORRUPT', "the node's store is corrupt: see its log");
-    }
-    if (err instanceof DetenteError) {
-      const status = err.code === 'STORE_ERROR' || err.code === 'LOG_INCONSISTENT' ? 500 : 400;
-      if (status === 500) node.report('error', `${err.code}: ${err.message}`);
-      return sendError(reply, status, err.code, err.message, err.problems[0]?.path);
-    }
-    if (err.validation) {
-      const issue = (err.validation as { instancePath?: string; message?: string }[])[0];
-      // JSON pointer to the path style of the model's errors: /items/3/category → $.items[3].category
-      const path = `$${(issue?.instancePath ?? '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
-      return sendError(reply, 400, 'SCHEMA_INVALID', err.message, path);
-    }
-    const status = err.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      const code =
-        err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-          ? 'BODY_TOO_LARGE'
-          : err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-            ? 'UNSUPPORTED_MEDIA_TYPE'
-            : status === 400
-              ? 'MALFORMED_REQUEST'
-              : (err.code ?? 'BAD_REQUEST');
-      return sendError(reply, status, code, err.message);
-    }
-    node.report('error', `${request.method} ${request.url.slice(0, 200)}: ${err.stack ?? err.message}`);
-    return sendError(reply, 500, 'INTERNAL', 'internal error');
-  });
-  app.setNotFoundHandler((request, reply) =>
-    sendError(reply, 404, 'NOT_FOUND', `no route ${request.method} ${request.url.slice(0, 200)}`),
-  );
+  setErrorAnswers(app, nodeReports(node));
 
   await app.register(swagger, {
     openapi: {
@@ -658,20 +453,7 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
   );
 
   // Authenticated.
-  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
-    const header = req.headers.authorization;
-    const user = userOf(header);
-    if (!user) {
-      reply.header('www-authenticate', 'Bearer');
-      return sendError(
-        reply,
-        401,
-        'UNAUTHENTICATED',
-        header ? 'unknown token' : 'expected Authorization: Bearer <token>',
-      );
-    }
-    req.user = user;
-  };
+  const authenticate = authenticator(userOf);
 
   api.get(
     '/api/me',
@@ -690,31 +472,14 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     },
   );
 
-  api.post(
-    '/api/submissions',
-    {
-      onRequest: authenticate,
-      // The hot path: every answer is built here (a Receipt) or by sendError, so it is written as it is; the zod
-      // serializer would parse each one again against its schema (a measurable share of a submission's CPU). The
-      // schemas below still document the route.
-      serializerCompiler: () => (data) => JSON.stringify(data),
-      schema: {
-        summary: 'Submit a statement; answered once it is durable and in a signed checkpoint',
-        tags: ['submissions'],
-        security: [{ bearer: [] }],
-        body: Submission,
-        response: { 201: Receipt, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody },
-      },
-    },
-    async (req, reply) => {
-      const receipt = await node.submissions.submit(
-        req.user!,
-        req.body as Parameters<PartyNode['submissions']['submit']>[1],
-      );
-      reply.code(201).header('cache-control', 'no-store');
-      return receipt;
-    },
-  );
+  api.post('/api/submissions', { onRequest: authenticate, ...SUBMISSION_ROUTE }, async (req, reply) => {
+    const receipt = await node.submissions.submit(
+      req.user!,
+      req.body as Parameters<PartyNode['submissions']['submit']>[1],
+    );
+    reply.code(201).header('cache-control', 'no-store');
+    return receipt;
+  });
 
   api.post(
     '/api/blobs',

@@ -1,6 +1,7 @@
 /** `detente node …`: set up and run a party's node (docs/API.md). */
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { serveWithAcceptors } from '../api/acceptors.js';
 import { buildServer } from '../api/server.js';
 import { importRegimeKeys, initNodeDir, type PeerConfig, readConfig, writeConfig } from '../node/config.js';
 import { PartyNode } from '../node/node.js';
@@ -150,23 +151,47 @@ export function registerNodeCommands(program: Command): void {
     .option('--port <port>', 'TCP port (default: $PORT or 8080)')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--quiet', 'no request log')
-    .action(async (opts: { dir: string; port?: string; host: string; quiet?: boolean }) => {
+    .option(
+      '--http-workers <n>',
+      'serve HTTP from n acceptor processes that parse, check and sign submissions for this one, which appends them',
+    )
+    .action(async (opts: { dir: string; port?: string; host: string; quiet?: boolean; httpWorkers?: string }) => {
       const port = parseCount(opts.port ?? process.env.PORT ?? '8080', '--port');
+      const httpWorkers = opts.httpWorkers === undefined ? 0 : parseCount(opts.httpWorkers, '--http-workers');
+      if (opts.httpWorkers !== undefined && (httpWorkers < 1 || httpWorkers > 64)) {
+        throw new UsageError(`--http-workers ${opts.httpWorkers}: expected 1 to 64 processes`);
+      }
       const partyNode = PartyNode.open(opts.dir, {
         logger: (level, message) => process.stderr.write(`${new Date().toISOString()} ${level} ${message}\n`),
       });
-      const app = await buildServer(partyNode, { logger: !opts.quiet });
-      await app.listen({ port, host: opts.host });
+      let actual: number;
+      let close: () => Promise<unknown>;
+      if (httpWorkers > 0) {
+        const pool = await serveWithAcceptors(partyNode, {
+          port,
+          host: opts.host,
+          workers: httpWorkers,
+          logger: !opts.quiet,
+        });
+        actual = pool.port;
+        close = () => pool.close();
+      } else {
+        const app = await buildServer(partyNode, { logger: !opts.quiet });
+        await app.listen({ port, host: opts.host });
+        const address = app.server.address();
+        actual = typeof address === 'object' && address ? address.port : port;
+        close = () => app.close();
+      }
       partyNode.start();
-      const address = app.server.address();
-      const actual = typeof address === 'object' && address ? address.port : port;
-      process.stdout.write(`node of ${partyNode.party.id} listening on http://${opts.host}:${actual}\n`);
+      process.stdout.write(
+        `node of ${partyNode.party.id} listening on http://${opts.host}:${actual}${httpWorkers > 0 ? ` (${httpWorkers} HTTP acceptor processes)` : ''}\n`,
+      );
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
-      await app.close();
+      await close();
       await partyNode.close();
     });
 }

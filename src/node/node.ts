@@ -57,6 +57,7 @@ import {
   regimeIndex,
   verifyEntry,
 } from '../model/index.js';
+import { AcceptedEntries } from '../runtime/accepted-entries.js';
 import { EntryWorkers } from '../runtime/entry-workers.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { SqliteStore } from '../store/sqlite-store.js';
@@ -171,6 +172,8 @@ export class PartyNode {
   // Signs each batch of submissions on a worker thread, while the event loop checks the next requests.
   // Entries' CPU off the event loop: submissions prepared and signed, peers' bundles verified (started on first use).
   readonly #workers: EntryWorkers;
+  /** Submissions prepared and signed by the node's HTTP acceptor processes (api/acceptors.ts), if it runs any. */
+  readonly acceptedEntries: AcceptedEntries;
   readonly writer: LogWriter;
   readonly hasher: Rfc6962Hasher;
   readonly users: UserStore;
@@ -274,6 +277,7 @@ export class PartyNode {
       this.#logger('warn', `recipient key "${id}" is not on this node: entries sealed for it cannot be read here`);
     }
     this.#workers = new EntryWorkers({ regime, party: party.id, seeds });
+    this.acceptedEntries = new AcceptedEntries(this.#workers);
     this.submissions = new SubmissionPipeline({
       suite: this.suite,
       regime,
@@ -294,7 +298,7 @@ export class PartyNode {
         this.#cosignSoon();
         this.#track(this.pushMirroring.pusher.push());
       },
-      preparer: this.#workers,
+      preparer: this.acceptedEntries,
     });
 
     const witnessKey = witnessKeyOf(party);
