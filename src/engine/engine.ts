@@ -482,6 +482,11 @@ export class Engine {
         this.#proposals.apply(e, ref, at);
         break;
       case 'mission': {
+        // A host nation's consent needs no mission rules: any inspection at a site on its territory wants it.
+        if (e.body.step === 'consent') {
+          this.#inspections.consent(e, ref, at);
+          break;
+        }
         const outcome = this.#missions.apply(e, ref, at);
         if (outcome) this.#inspections.missionOutcome(outcome);
         break;

@@ -338,6 +338,17 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
   for (const [id, s] of v.sites) {
     ref(path('sites', id, 'host'), 'parties', s.host);
     ref(path('sites', id, 'kind'), 'siteKinds', s.kind);
+    if (s.hostNation !== undefined && ref(path('sites', id, 'hostNation'), 'parties', s.hostNation)) {
+      const nation = v.parties.get(s.hostNation);
+      if (s.hostNation === s.host)
+        report(path('sites', id, 'hostNation'), `"${s.hostNation}" is the host itself: leave hostNation out`);
+      // It consents (a mission step) and countersigns as escort: both need an inspector key.
+      else if (nation && !nation.keys.some((k) => k.roles.includes('inspector')))
+        report(
+          path('sites', id, 'hostNation'),
+          `host nation "${s.hostNation}" has no inspector key to consent and countersign with`,
+        );
+    }
   }
 
   const geography = isPlainObject(doc.geography);
