@@ -600,7 +600,7 @@ export class Engine {
       incidents: this.#incidents.group(findings, this.regime, this.#ctx.ix),
       consultations: this.#consultations.state(q),
       missions: this.#missions.state(),
-      tracks: trackStates(this.regime, q),
+      tracks: trackStates(this.regime, q, this.#proposals),
       ...(this.#proposals.any ? { proposals: this.#proposals.state(asOf) } : {}),
       findings: {
         total: findings.length,

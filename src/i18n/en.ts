@@ -187,7 +187,7 @@ const rules: Record<RuleId, string> = {
   'inspection.refused': 'the host refused an inspection it was due to receive',
   'inspection.report-mismatch': 'a report does not match its request',
   'inspection.not-countersigned': "the host's escort did not countersign the report",
-  'inspection.consent-missing': 'a visit on a host nation\'s territory without its consent recorded before it began',
+  'inspection.consent-missing': "a visit on a host nation's territory without its consent recorded before it began",
   'inspection.overran': 'an inspection lasted longer than allowed',
   'inspection.reply-late': 'the host replied to an inspection request after its time limit',
   'inspection.entry-late': 'the host let the inspectors in later than the time limit after the request',

@@ -328,7 +328,10 @@ export function verifyCountersignature(
       throw new DetenteError('SCHEMA_INVALID', `${where}: site "${body.site}" has no host nation to countersign`);
     const publicKey = keyFor(regime, party, cs.key, 'inspector', `${where}.key`);
     if (!suite.ed25519.verify(publicKey, countersignMessage(envelope.party, body), fromBase64(cs.sig))) {
-      throw new DetenteError('SIGNATURE_INVALID', `${where}.sig: not a valid signature by key "${cs.key}" of "${party}"`);
+      throw new DetenteError(
+        'SIGNATURE_INVALID',
+        `${where}.sig: not a valid signature by key "${cs.key}" of "${party}"`,
+      );
     }
   }
 }

@@ -288,8 +288,10 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
     case 'proposal': {
       const body = envelope.body;
       if (!known([...b, 'forum'], ix.forums, 'forum', body.forum)) break;
-      if (!ix.forums.get(body.forum)!.parties.includes(envelope.party))
-        report(['party'], `"${envelope.party}" is not a party to forum "${body.forum}"`);
+      // A state the forum consults (forums[].consulted) takes part by tabling its own proposals there too.
+      const forum = ix.forums.get(body.forum)!;
+      if (!forum.parties.includes(envelope.party) && !(forum.consulted ?? []).includes(envelope.party))
+        report(['party'], `"${envelope.party}" is neither a party to forum "${body.forum}" nor consulted by it`);
       if (body.track !== undefined && known([...b, 'track'], ix.tracks, 'track', body.track)) {
         const t = ix.tracks.get(body.track)!;
         if (t.forum !== body.forum)

@@ -570,6 +570,14 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
   for (const [id, t] of v.tracks) {
     ref(path('tracks', id, 'forum'), 'forums', t.forum);
     if (t.gate) ref(path('tracks', id, 'gate', 'metric'), 'metrics', t.gate.metric);
+    // A consulted party is heard through its own proposals, so it must sit in the forum or be consulted there.
+    const forum = v.forums.get(t.forum);
+    t.gate?.consulted?.forEach((p, i) => {
+      const at = path('tracks', id, 'gate', 'consulted', i);
+      if (!ref(at, 'parties', p) || !forum) return;
+      if (!forum.parties.includes(p) && !(forum.consulted ?? []).includes(p))
+        report(at, `"${p}" neither sits in nor is consulted by forum "${forum.id}", so it cannot be heard there`);
+    });
   }
 
   for (const [id, c] of v.commitments) {
