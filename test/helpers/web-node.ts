@@ -52,7 +52,7 @@ export async function startWebNodes(
   monitoring = 260,
   options: { exerciseClock?: boolean } = {},
 ): Promise<WebNodes> {
-  const fed = await startFederation({ dir: join(tmp(), 'federation'), basePort: await freePortRun(3), loopMs: 100 });
+  const fed = await startFederation({ dir: join(tmp(), 'federation'), basePort: await freePortRun(6), loopMs: 100 });
   try {
     const play = await fed.playTimeline();
     const now = Date.now();
@@ -116,7 +116,7 @@ export function webSuite(
     if (!existsSync(join(defaultWebRoot(), 'index.html'))) throw new Error('dist/web is missing: run `npm run build`');
     node = await startWebNodes(tmp, monitoring, options);
     browser = await launchBrowser();
-  }, 300_000); // playing the scenario through three nodes takes minutes when other work shares the cores
+  }, 600_000); // playing the scenario through six nodes takes minutes when other work shares the cores
   afterAll(async () => {
     await browser?.close();
     await node?.close();
