@@ -41,9 +41,10 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
       end: played.end,
       refused: played.refused.map((r) => r.step),
     };
-    fed = await startFederation({ dir: join(base, 'federation'), basePort: await freePortRun(6), loopMs: 100 });
+    // The play settles each step itself; the background loops keep their default for six nodes (loopIntervals), as
+    // 100 ms loops over 30 pairs, not 6, would take the cores from the play.
+    fed = await startFederation({ dir: join(base, 'federation'), basePort: await freePortRun(6) });
     play = await fed.playTimeline();
-    // Six nodes (the host nations and Ukraine too) settle 30 mirror and witness pairs at each step, not 6.
   }, 600_000);
 
   afterAll(async () => {
@@ -256,7 +257,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     const tokens = fed.nodes.map((n) => n.token);
     const dir = fed.dir;
     await fed.close();
-    fed = await startFederation({ dir, resume: true, basePort: await freePortRun(6), loopMs: 100 });
+    fed = await startFederation({ dir, resume: true, basePort: await freePortRun(6) });
     expect(fed.resumed).toBe(true);
     expect(fed.nodes.map((n) => n.token)).toEqual(tokens);
     for (const n of fed.nodes) expect(n.node.servedSize(n.node.logByParty(n.party)!)).toBe(sizes[n.party]);
@@ -266,7 +267,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     const me = await fetch(`${fed.nodes[0]!.url}/api/me`, { headers: { authorization: `Bearer ${tokens[0]}` } });
     expect(me.status).toBe(200);
     await fed.close();
-    fed = await startFederation({ dir, basePort: await freePortRun(6), loopMs: 100 });
+    fed = await startFederation({ dir, basePort: await freePortRun(6) });
     expect(fed.resumed).toBe(false);
     for (const n of fed.nodes) expect(n.node.servedSize(n.node.logByParty(n.party)!)).toBe(0);
   });

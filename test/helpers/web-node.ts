@@ -52,7 +52,8 @@ export async function startWebNodes(
   monitoring = 260,
   options: { exerciseClock?: boolean } = {},
 ): Promise<WebNodes> {
-  const fed = await startFederation({ dir: join(tmp(), 'federation'), basePort: await freePortRun(6), loopMs: 100 });
+  // 100 ms loops served three nodes; six poll 30 pairs, not 6, so 400 ms keeps the loops' load where it was.
+  const fed = await startFederation({ dir: join(tmp(), 'federation'), basePort: await freePortRun(6), loopMs: 400 });
   try {
     const play = await fed.playTimeline();
     const now = Date.now();
