@@ -52,8 +52,9 @@ export async function startWebNodes(
   monitoring = 260,
   options: { exerciseClock?: boolean } = {},
 ): Promise<WebNodes> {
-  // 100 ms loops served three nodes; six poll 30 pairs, not 6, so 400 ms keeps the loops' load where it was.
-  const fed = await startFederation({ dir: join(tmp(), 'federation'), basePort: await freePortRun(6), loopMs: 400 });
+  // 100 ms loops served three nodes; six poll 30 pairs, not 6, and gossip over 180 (log, peer) pairs, not 18, so
+  // 600 ms keeps the loops' load near where it was (the play and settle() drive their own rounds).
+  const fed = await startFederation({ dir: join(tmp(), 'federation'), basePort: await freePortRun(6), loopMs: 600 });
   try {
     const play = await fed.playTimeline();
     const now = Date.now();
