@@ -53,7 +53,7 @@ describe('--lang ru', () => {
 
   it('findings: the count, the severities, the rule titles and the labels', () => {
     const ru = ok(['findings', '--dir', dir, '--lang', 'ru']);
-    expect(ru.split('\n')[0]).toBe('31 замечание на 2022-12-31 23:59:59 UTC');
+    expect(ru.split('\n')[0]).toBe('33 замечания на 2022-12-31 23:59:59 UTC');
     expect(ru).toContain('  критическое: 3');
     expect(ru).toContain('касается стороны');
     expect(ru).not.toContain('concerns');
@@ -65,7 +65,7 @@ describe('--lang ru', () => {
     expect(list).toMatch(/^Сценарии:\neuropean-security-2022 \(по умолчанию\)/);
     const check = ok(['regime', 'check', REGIME, '--lang', 'ru']);
     expect(check).toMatch(/^ВЕРНО european-security-2022 v1: Европейская безопасность/);
-    expect(check).toContain('сторон: 3, наблюдателей: 1, ключей: 18, объектов: 16, зон: 6');
+    expect(check).toContain('сторон: 6, наблюдателей: 1, ключей: 36, объектов: 16, зон: 6');
     expect(check).toContain('хеша ещё нет');
     expect(check).not.toMatch(/\b(parties|sites|zones|limits|hash) /);
   });

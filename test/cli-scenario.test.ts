@@ -26,9 +26,9 @@ describe('detente regime check', () => {
   it('summarises a regime whose keys are not supplied, without a hash', () => {
     const out = ok(['regime', 'check', REGIME]);
     expect(out).toMatch(/^OK european-security-2022 v1: European security 2022 \(exercise\)/);
-    expect(out).toContain('3 parties (1 observer), 18 keys, 16 sites, 6 zones');
+    expect(out).toContain('6 parties (1 observer), 36 keys, 16 sites, 6 zones');
     expect(out).toContain('zones computed from world-countries@5.1.0');
-    expect(out).toContain('no hash yet: 18 key(s) have no public key');
+    expect(out).toContain('no hash yet: 36 key(s) have no public key');
   });
 
   it('lists every problem of a bad regime, and exits 1', () => {
@@ -86,6 +86,9 @@ describe('detente scenario play, status, findings', () => {
       ['us', 58 + 1], // and its audience key of 2022 (New START data is sealed to us and ru)
       ['ru', 40 + 1],
       ['nato', 16],
+      ['ro', 2],
+      ['pl', 3],
+      ['ua', 5],
     ]);
     refused(['scenario', 'play', 'european-security-2022', '--dir', dir], /is not empty/);
     refused(['scenario', 'play', '../etc', '--dir', join(base, 'x')], /bad name/);
@@ -102,6 +105,7 @@ describe('detente scenario play, status, findings', () => {
     expect(json.refused.map((r: any) => r.code)).toEqual([
       'ROLE_DENIED',
       'REFERENCE_UNKNOWN',
+      'KEY_UNKNOWN', // the host nation's countersignature by Poland's escort at Deveselu
       'SCHEMA_INVALID',
       'KEY_UNKNOWN',
       'STAGE_INVALID',
@@ -130,14 +134,14 @@ describe('detente scenario play, status, findings', () => {
     expect(out).toMatch(/ {2}us: declaration as of 2022-03-01 \(escrowed, 1440 items committed\)/);
     expect(out).not.toMatch(/\(escrowed, 0 items/);
     expect(out).toMatch(/ru-border-band-troops \(ru, zone ru-ukraine-border-band\): RELAPSED/);
-    expect(out).toContain('FINDINGS: 31 (3 critical, 15 major, 12 minor, 1 info)');
+    expect(out).toContain('FINDINGS: 33 (3 critical, 16 major, 13 minor, 1 info)');
     // A metric's series: each observation against the target, not the status of the period it falls in.
     const metric = state0(out);
     for (const [value, met] of metric) expect([value, met]).toEqual([value, value <= 35000 ? 'met' : 'not met']);
     expect(metric.some(([, met]) => met === 'not met')).toBe(true);
     expect(out).not.toMatch(/\bP(?:\d+[YMWD])+(?:T\d+[HMS])*\b|\bPT\d+[HMS]\b/);
     const state = JSON.parse(ok(['status', '--dir', dir, '--json']));
-    expect(state.findings.total).toBe(31);
+    expect(state.findings.total).toBe(33);
     expect(state.problems).toEqual([]);
     const april = JSON.parse(ok(['status', '--dir', dir, '--as-of', '2022-04-01', '--json']));
     expect(april.asOf).toBe('2022-04-01T23:59:59.999Z');
@@ -159,7 +163,7 @@ describe('detente scenario play, status, findings', () => {
 
   it('findings: each with its severity, rule, party and the entries that show it', () => {
     const out = ok(['findings', '--dir', dir]);
-    expect(out).toMatch(/^31 findings as of 2022-12-31 23:59:59 UTC/);
+    expect(out).toMatch(/^33 findings as of 2022-12-31 23:59:59 UTC/);
     expect(out).toContain(
       '2022-07-12 14:00 UTC  CRITICAL  limit.exceeded-observed  (limit ukraine-no-offensive-gl-missiles)  concerns ru',
     );
@@ -199,7 +203,7 @@ describe('detente scenario play --report (what `detente start` did before the fe
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('played european-security-2022 into scenario-data');
     expect(first.stdout).toContain('DE-ESCALATION METRICS');
-    expect(first.stdout).toContain('31 findings as of 2022-12-31 23:59:59 UTC');
+    expect(first.stdout).toContain('33 findings as of 2022-12-31 23:59:59 UTC');
     const second = detente(args, undefined, cwd);
     expect(second.code).toBe(0);
     expect(second.stdout).toBe(first.stdout);

@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../src/engine/index.js';
 import { configurationDiffs } from '../src/engine/inspections.js';
 import { renderMessage } from '../src/i18n/index.js';
-import { countersignReport, parseRegime, type Regime } from '../src/model/index.js';
-import { ref, Script, T } from './engine-helpers.js';
-import { loadScenario, seedOf, suite } from './model-helpers.js';
+import { parseRegime, type Regime } from '../src/model/index.js';
+import { consentIfHosted, escorted, ref, Script, T } from './engine-helpers.js';
+import { loadScenario } from './model-helpers.js';
 
 const base = loadScenario();
 const TYPE = 'aegis-ashore-transparency';
@@ -38,21 +38,17 @@ function visit(findings: unknown[]) {
     { inspection: TYPE, host: 'us', site: 'deveselu', arrival: '2022-03-15T08:00:00Z' },
     '2022-03-01',
   );
-  const body = countersignReport(
-    suite,
-    'ru',
-    {
-      request: ref(req),
-      inspection: TYPE,
-      host: 'us',
-      site: 'deveselu',
-      start: '2022-03-15T08:00:00Z',
-      end: new Date(T('2022-03-15T08:00:00Z') + 20 * 3_600_000).toISOString(),
-      findings: findings as never,
-    },
-    'us-inspector',
-    seedOf('us-inspector'),
-  );
+  // Deveselu is in Romania: it consents to the visit and its escort countersigns beside the US (engine-host-nations).
+  consentIfHosted(s, req);
+  const body = escorted(regime, 'ru', {
+    request: ref(req),
+    inspection: TYPE,
+    host: 'us',
+    site: 'deveselu',
+    start: '2022-03-15T08:00:00Z',
+    end: new Date(T('2022-03-15T08:00:00Z') + 20 * 3_600_000).toISOString(),
+    findings: findings as never,
+  });
   const rep = s.add('ru', 'inspection-report', body, '2022-03-16');
   const fs = s.findings('2022-04-01').filter((f: Finding) => f.rule.startsWith('inspection.'));
   return { fs, rep };

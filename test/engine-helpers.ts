@@ -5,9 +5,11 @@ import { type Engine, type EngineEntry, fold } from '../src/engine/index.js';
 import { ZoneIndex } from '../src/engine/zones.js';
 import {
   buildEnvelope,
+  countersignReport,
   type EntryRef,
   type EnvelopeFields,
   encodeEntry,
+  type InspectionReportBody,
   type Regime,
   regimeHash,
   regimeIndex,
@@ -130,3 +132,31 @@ export function canonical(x: unknown): string {
 }
 
 export const text = (en: string) => ({ en, ru: `${en} (рус.)` });
+
+/**
+ * At a site on another party's territory (`sites[].hostNation`), that host nation consents to the request an hour
+ * after it counts, as the visit needs; elsewhere nothing.
+ */
+export function consentIfHosted(s: Script, req: EngineEntry): void {
+  const b = req.envelope.body as { site: string };
+  const nation = regimeIndex(s.regime).sites.get(b.site)?.hostNation;
+  if (nation === undefined) return;
+  const at = new Date(req.countedAt + 3_600_000).toISOString();
+  s.add(nation, 'mission', { step: 'consent', request: ref(req) }, at, { key: `${nation}-inspector` });
+}
+
+/** A report countersigned by the host's escort, and by the host nation's where the site has one. */
+export function escorted(regime: Regime, inspector: string, body: InspectionReportBody): InspectionReportBody {
+  const nation = regimeIndex(regime).sites.get(body.site)?.hostNation;
+  let out = countersignReport(suite, inspector, body, `${body.host}-inspector`, seedOf(`${body.host}-inspector`));
+  if (nation !== undefined)
+    out = countersignReport(
+      suite,
+      inspector,
+      out,
+      `${nation}-inspector`,
+      seedOf(`${nation}-inspector`),
+      'hostNationCountersignature',
+    );
+  return out;
+}

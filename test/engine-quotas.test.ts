@@ -50,6 +50,9 @@ describe('inspection quotas', () => {
     expect(used).toEqual([
       ['ru', 1],
       ['nato', 0],
+      ['ro', 0],
+      ['pl', 0],
+      ['ua', 0],
     ]);
   });
 

@@ -2,9 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { toHex } from '../src/crypto/bytes.js';
 import { type Finding, iso } from '../src/engine/index.js';
 import { renderMessage } from '../src/i18n/index.js';
-import { countersignReport } from '../src/model/index.js';
-import { ref, Script, T, text } from './engine-helpers.js';
-import { loadScenario, seedOf, suite } from './model-helpers.js';
+import { consentIfHosted, escorted, ref, Script, T, text } from './engine-helpers.js';
+import { loadScenario, suite } from './model-helpers.js';
 
 /**
  * The scenario's regime with one metric, the border band, gating one commitment (the US Ukraine one), and the
@@ -70,9 +69,19 @@ describe('regime status', () => {
     s.add('us', 'regime-signature', { regime: s.hash, id: s.regime.id, version: 1 }, '2022-01-27T10:00:00Z');
     s.add('ru', 'regime-signature', { regime: 'ab'.repeat(32), id: s.regime.id, version: 1 }, '2022-01-28T10:00:00Z');
     s.add('ru', 'regime-signature', { regime: s.hash, id: s.regime.id, version: 1 }, '2022-01-29T10:00:00Z');
+    for (const p of ['ro', 'pl', 'ua'])
+      s.add(p, 'regime-signature', { regime: s.hash, id: s.regime.id, version: 1 }, '2022-01-29T11:00:00Z');
     let st = s.evaluate('2022-01-30').state.regime;
     expect(st.inForce).toBe(false);
-    expect(st.signatures.map((x) => x.status)).toEqual(['signed', 'signed', 'not-signed']);
+    // In regime order: us, ru, nato, then the host nations and Ukraine.
+    expect(st.signatures.map((x) => x.status)).toEqual([
+      'signed',
+      'signed',
+      'not-signed',
+      'signed',
+      'signed',
+      'signed',
+    ]);
     expect(st.signatures[1]!.otherHashes).toEqual(['ab'.repeat(32)]);
     s.add('nato', 'regime-signature', { regime: s.hash, id: s.regime.id, version: 1 }, '2022-01-31T10:00:00Z');
     st = s.evaluate('2022-02-01').state.regime;
@@ -125,7 +134,8 @@ describe('limits', () => {
     expect(s.findings('2022-01-20')).toEqual([]);
     s.signAll('2022-01-27');
     const f = only(s.findings('2022-02-01'), 'limit.exceeded');
-    expect(f.map((x) => x.at)).toEqual(['2022-01-27T02:00:00.000Z']);
+    // signAll signs an hour apart in regime order; the sixth party, Ukraine, signs last.
+    expect(f.map((x) => x.at)).toEqual(['2022-01-27T05:00:00.000Z']);
   });
 
   it('a limit a commitment undertakes binds only while it is in force; observations show it exceeded', () => {
@@ -551,7 +561,11 @@ describe('inspections', () => {
     site: string,
     arrival: string,
     at: string,
-  ) => s.add(inspector, 'inspection-request', { inspection, host, site, arrival }, at);
+  ) => {
+    const req = s.add(inspector, 'inspection-request', { inspection, host, site, arrival }, at);
+    consentIfHosted(s, req);
+    return req;
+  };
   const report = (s: Script, req: ReturnType<typeof request>, findings: unknown[], at: string, countersign = true) => {
     const b = req.envelope.body as any;
     let body: any = {
@@ -563,8 +577,7 @@ describe('inspections', () => {
       end: new Date(T(b.arrival) + 20 * 3_600_000).toISOString(),
       findings,
     };
-    if (countersign)
-      body = countersignReport(suite, req.envelope.party, body, `${b.host}-inspector`, seedOf(`${b.host}-inspector`));
+    if (countersign) body = escorted(s.regime, req.envelope.party, body);
     return s.add(req.envelope.party, 'inspection-report', body, at);
   };
 
@@ -636,21 +649,15 @@ describe('inspections', () => {
     const s = setup();
     const r = request(s, 'ru', 'aegis-ashore-transparency', 'us', 'deveselu', '2022-03-15T08:00:00Z', '2022-03-01');
     const b = r.envelope.body as any;
-    const long = countersignReport(
-      suite,
-      'ru',
-      {
-        request: ref(r),
-        inspection: b.inspection,
-        host: 'us',
-        site: 'deveselu',
-        start: b.arrival,
-        end: '2022-03-16T10:00:00Z',
-        findings: [{ kind: 'absence', category: 'inf-range-glm', result: 'absent' }, ...MK41],
-      } as any,
-      'us-inspector',
-      seedOf('us-inspector'),
-    );
+    const long = escorted(s.regime, 'ru', {
+      request: ref(r),
+      inspection: b.inspection,
+      host: 'us',
+      site: 'deveselu',
+      start: b.arrival,
+      end: '2022-03-16T10:00:00Z',
+      findings: [{ kind: 'absence', category: 'inf-range-glm', result: 'absent' }, ...MK41],
+    } as any);
     const rep = s.add('ru', 'inspection-report', long, '2022-03-17');
     expect(family(s.findings('2022-03-18'), 'inspection.')).toMatchObject([
       { rule: 'inspection.overran', party: 'ru', site: 'deveselu', refs: [ref(rep)] },
@@ -948,6 +955,6 @@ describe('entries', () => {
     const e = s.fold();
     expect(() => e.apply(s.entries[0]!)).toThrow(/canonical order/);
     expect(() => e.state(T('2022-01-01'))).toThrow(/before the last entry/);
-    expect(iso(e.lastCountedAt!)).toBe('2022-01-27T02:00:00.000Z');
+    expect(iso(e.lastCountedAt!)).toBe('2022-01-27T05:00:00.000Z');
   });
 });

@@ -41,9 +41,11 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
       end: played.end,
       refused: played.refused.map((r) => r.step),
     };
-    fed = await startFederation({ dir: join(base, 'federation'), basePort: await freePortRun(3), loopMs: 100 });
+    // The play settles each step itself; the background loops keep their default for six nodes (loopIntervals), as
+    // 100 ms loops over 30 pairs, not 6, would take the cores from the play.
+    fed = await startFederation({ dir: join(base, 'federation'), basePort: await freePortRun(6) });
     play = await fed.playTimeline();
-  }, 240_000);
+  }, 600_000);
 
   afterAll(async () => {
     await fed?.close();
@@ -60,10 +62,10 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     const { status, text } = await get(`${first.url}/logs`);
     expect(status).toBe(200);
     const logs = JSON.parse(text).logs as { party: string; size: number }[];
-    expect(logs.map((l) => l.party).sort()).toEqual(['nato', 'ru', 'us']);
+    expect(logs.map((l) => l.party).sort()).toEqual(['nato', 'pl', 'ro', 'ru', 'ua', 'us']);
     for (const l of logs) expect(l.size).toBe(play.entries[l.party]);
-    // The timeline's 114 entries, and the US's and Russia's audience keys for 2022 (New START data is sealed).
-    expect(Object.values(play.entries).reduce((a, b) => a + b, 0)).toBe(116);
+    // The timeline's 124 entries, and the US's and Russia's audience keys for 2022 (New START data is sealed).
+    expect(Object.values(play.entries).reduce((a, b) => a + b, 0)).toBe(126);
   });
 
   it('refuses the entries the timeline expects refused, with the expected status, storing nothing', () => {
@@ -72,6 +74,8 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
       // A node refuses with the direct play's codes (NEWCOMER m17): a key without the role, another party's key.
       ['ROLE_DENIED', 403, 'ROLE_DENIED'],
       ['REFERENCE_UNKNOWN', 422, 'REFERENCE_UNKNOWN'],
+      // The host nation's countersignature by another party's escort.
+      ['KEY_UNKNOWN', 403, 'KEY_UNKNOWN'],
       ['SCHEMA_INVALID', 400, 'SCHEMA_INVALID'],
       ['KEY_UNKNOWN', 403, 'KEY_UNKNOWN'],
       // A node checks a consultation step's chain against the entries it holds, as the direct play does.
@@ -95,7 +99,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
       // party's mirror cosignature), at the step's simulated time, as the direct play's local checkpoint time.
       expect(answers[0]!.text).toBe(path === '/api/state' ? direct.state : direct.findings);
       // Signed in: what the party reads. The US and Russia agree byte for byte, and read what the direct play holds;
-      // NATO reads the public view.
+      // NATO, the host nations and Ukraine read the public view (audiences stay [us, ru]).
       const signedIn = await Promise.all(
         fed.nodes.map(async (n) => {
           const res = await fetch(`${n.url}${path}?asOf=${asOf}`, { headers: { authorization: `Bearer ${n.token}` } });
@@ -105,11 +109,11 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
       const byParty = new Map(signedIn);
       expect(byParty.get('us')).toBe(path === '/api/state' ? bilateral.state : bilateral.findings);
       expect(byParty.get('ru')).toBe(byParty.get('us'));
-      expect(byParty.get('nato')).toBe(answers[0]!.text);
+      for (const p of ['nato', 'ro', 'pl', 'ua']) expect(byParty.get(p), p).toBe(answers[0]!.text);
     }
     const findings = JSON.parse(bilateral.findings).findings as { rule: string; audience?: string[] }[];
-    expect(findings.length).toBe(31);
-    expect(JSON.parse(direct.findings).findings.length).toBeLessThan(31);
+    expect(findings.length).toBe(33);
+    expect(JSON.parse(direct.findings).findings.length).toBeLessThan(33);
     expect(findings.filter((f) => f.audience).length).toBeGreaterThan(0);
     expect(findings.map((f) => f.rule)).toContain('regime.signature-mismatch');
     expect(findings.map((f) => f.rule)).toEqual(
@@ -117,18 +121,18 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     );
   });
 
-  it('every log carries both other parties’ cosignatures on every node, timestamped on the simulated clock', async () => {
+  it('every log carries every other party’s cosignature on every node, timestamped on the simulated clock', async () => {
     for (const n of fed.nodes) {
       for (const log of n.node.logs()) {
         const size = n.node.servedSize(log);
         expect(size).toBe(play.entries[log.party]);
         const cosignatures = n.node.cosignatures(log, size);
-        expect(cosignatures.length, `${n.party} holds ${log.party}`).toBe(2);
+        expect(cosignatures.length, `${n.party} holds ${log.party}`).toBe(5);
         for (const c of cosignatures) expect(new Date(c.timestamp * 1000).getUTCFullYear()).toBe(2022);
-        // And both other parties' receipts, which the times count from.
+        // And every other party's receipt, which the times count from.
         const receipts = n.node.receipts(log, size);
         expect(receipts.map((r) => r.party).sort(), `${n.party} holds ${log.party}'s receipts`).toEqual(
-          ['us', 'ru', 'nato'].filter((p) => p !== log.party).sort(),
+          ['us', 'ru', 'nato', 'ro', 'pl', 'ua'].filter((p) => p !== log.party).sort(),
         );
         for (const r of receipts) expect(new Date(r.timestamp * 1000).getUTCFullYear()).toBe(2022);
       }
@@ -141,7 +145,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     const detail = JSON.parse((await get(`${fed.node('ru').url}/api/entries/detente.example%2Fus/0`)).text);
     expect(detail.envelope.type).toBe('regime-signature');
     expect(detail.countedAt).toBe('2022-01-27T10:00:00.000Z');
-    expect(detail.cosignatures.length).toBe(2);
+    expect(detail.cosignatures.length).toBe(5);
     expect(us.node.allEntries().filter((e) => e.party === 'us').length).toBe(play.entries.us);
   });
 
@@ -171,7 +175,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     expect(JSON.parse(doc.text).opening.leaves).toHaveLength(1);
   });
 
-  it("no file of NATO's node and no byte served without a login holds the New START data sealed to the US and Russia", async () => {
+  it("no file of NATO's, the host nations' or Ukraine's nodes and no byte served without a login holds the New START data sealed to the US and Russia", async () => {
     const sealed = fed.timeline.steps.filter(
       (s) =>
         (s.type === 'notification' && String((s.body as { rule?: string }).rule).startsWith('nst-')) ||
@@ -182,10 +186,12 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     const secrets = ['US-SLBM-0221', 'US-SLBML-0230', 'RU-ICBM-0306', 'RU-ICBML-0310', 'US-HB-0046'];
     const timeline = readFileSync(join('scenarios', 'european-security-2022', 'timeline.yaml'), 'utf8');
     for (const s of ['US-SLBM-0221..0230', 'RU-ICBM-0306..0310', 'US-HB-0046']) expect(timeline).toContain(s);
-    const nato = fed.node('nato');
-    for (const file of filesUnder(nato.dir)) {
-      const bytes = readFileSync(file).toString('latin1');
-      for (const s of secrets) expect(bytes.includes(s), `${file} holds ${s}`).toBe(false);
+    // Nor any file of the host nations' or Ukraine's nodes: audiences stay [us, ru].
+    for (const party of ['nato', 'ro', 'pl', 'ua']) {
+      for (const file of filesUnder(fed.node(party).dir)) {
+        const bytes = readFileSync(file).toString('latin1');
+        for (const s of secrets) expect(bytes.includes(s), `${file} holds ${s}`).toBe(false);
+      }
     }
     // Every node's public answers, its logs' tiles and entries, its entry list and each entry's detail.
     for (const n of fed.nodes) {
@@ -251,7 +257,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     const tokens = fed.nodes.map((n) => n.token);
     const dir = fed.dir;
     await fed.close();
-    fed = await startFederation({ dir, resume: true, basePort: await freePortRun(3), loopMs: 100 });
+    fed = await startFederation({ dir, resume: true, basePort: await freePortRun(6) });
     expect(fed.resumed).toBe(true);
     expect(fed.nodes.map((n) => n.token)).toEqual(tokens);
     for (const n of fed.nodes) expect(n.node.servedSize(n.node.logByParty(n.party)!)).toBe(sizes[n.party]);
@@ -261,7 +267,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     const me = await fetch(`${fed.nodes[0]!.url}/api/me`, { headers: { authorization: `Bearer ${tokens[0]}` } });
     expect(me.status).toBe(200);
     await fed.close();
-    fed = await startFederation({ dir, basePort: await freePortRun(3), loopMs: 100 });
+    fed = await startFederation({ dir, basePort: await freePortRun(6) });
     expect(fed.resumed).toBe(false);
     for (const n of fed.nodes) expect(n.node.servedSize(n.node.logByParty(n.party)!)).toBe(0);
   });
@@ -269,7 +275,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
 
 describe('detente start', () => {
   it('prints the URLs, answers GET /logs, and exits cleanly on SIGTERM', async () => {
-    const port = await freePortRun(3);
+    const port = await freePortRun(6);
     const dir = join(tmp(), 'fed');
     const child = spawn(process.execPath, [CLI, 'start', '--dir', dir], {
       env: { ...process.env, PORT: String(port), CI: '1' },
@@ -285,10 +291,11 @@ describe('detente start', () => {
     });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      const deadline = Date.now() + 30_000;
+      // Six nodes start before the URLs are printed.
+      const deadline = Date.now() + 50_000;
       while (!stdout.includes('(sign in on') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(stdout, stderr).toContain(`us    dashboard http://127.0.0.1:${port}/`);
-      for (const [i, party] of ['us', 'ru', 'nato'].entries()) {
+      for (const [i, party] of ['us', 'ru', 'nato', 'ro', 'pl', 'ua'].entries()) {
         const url = `http://127.0.0.1:${port + i}`;
         expect(stdout).toContain(
           `${party.padEnd(5)} dashboard ${url}/   logs and their cosigners ${url}/health   API docs ${url}/docs`,
@@ -297,7 +304,7 @@ describe('detente start', () => {
       const res = await fetch(`http://127.0.0.1:${port}/logs`);
       expect(res.status).toBe(200);
       const logs = ((await res.json()) as { logs: { party: string }[] }).logs;
-      expect(logs.map((l) => l.party).sort()).toEqual(['nato', 'ru', 'us']);
+      expect(logs.map((l) => l.party).sort()).toEqual(['nato', 'pl', 'ro', 'ru', 'ua', 'us']);
       // Let a few steps play, then stop it in the middle of the timeline.
       await new Promise((r) => setTimeout(r, 1500));
       child.kill('SIGTERM');
@@ -311,7 +318,7 @@ describe('detente start', () => {
   });
 
   it('a busy port gets one line naming it, and the previous run is left as it was, even with --fresh', async () => {
-    const port = await freePortRun(3);
+    const port = await freePortRun(6);
     const dir = join(tmp(), 'previous');
     // A previous run, with an escrow secret that must survive.
     mkdirSync(join(dir, 'us', 'escrow'), { recursive: true });

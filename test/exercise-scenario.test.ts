@@ -45,10 +45,11 @@ beforeAll(async () => {
 });
 
 describe('the European security 2022 scenario', () => {
-  it('refuses the nine bad entries and stores nothing of them', () => {
+  it('refuses the ten bad entries and stores nothing of them', () => {
     expect(meta.refused.map((r) => [r.step, r.code])).toEqual([
       ['us-observation-wrong-key', 'ROLE_DENIED'],
       ['us-acks-unknown-entry', 'REFERENCE_UNKNOWN'],
+      ['ru-reports-deveselu-wrong-escort', 'KEY_UNKNOWN'],
       ['ru-declaration-bad-status', 'SCHEMA_INVALID'],
       ['nato-signs-for-us', 'KEY_UNKNOWN'],
       ['us-closes-november-wrong-party', 'STAGE_INVALID'],
@@ -81,6 +82,8 @@ describe('the European security 2022 scenario', () => {
     expect(canonicalJson(view('ru'))).toBe(canonicalJson(view('us')));
     const open = view();
     expect(canonicalJson(view('nato'))).toBe(canonicalJson(open));
+    // The host nations and Ukraine are no audience of New START data either: they read what the public reads.
+    for (const p of ['ro', 'pl', 'ua']) expect(canonicalJson(view(p)), p).toBe(canonicalJson(open));
     const sealed = state.confidential!.read;
     expect(sealed).toEqual([{ audience: 'ru,us', entries: expect.any(Number) }]);
     expect(open.state.confidential).toEqual({ read: [], hidden: sealed });
@@ -154,10 +157,12 @@ describe('the European security 2022 scenario', () => {
       ['2022-02-08T14:00', 'notification.missing', 'ru'],
       ['2022-02-09T14:00', 'metric.declaration-contradicted', 'ru'],
       ['2022-02-13T10:00', 'notification.explanation-missing', 'ru'],
+      ['2022-02-13T12:00', 'consultation.stage-missed', 'ru'],
       ['2022-03-02T10:00', 'acknowledgement.late', 'ru'],
       ['2022-03-03T10:00', 'inspection.short-notice', 'us'],
       ['2022-03-10T10:00', 'notification.late', 'us'],
       ['2022-03-22T14:00', 'metric.sources-disagree', 'ru'],
+      ['2022-04-07T11:00', 'mission.step-misplaced', 'pl'],
       ['2022-04-12T10:00', 'notification.late', 'ru'],
       ['2022-04-13T10:00', 'acknowledgement.missing', 'us'],
       ['2022-04-21T10:00', 'inspection.item-mismatch', 'ru'],
@@ -303,6 +308,40 @@ describe('the European security 2022 scenario', () => {
     for (const i of observed) expect(i.evidence.files.length, i.id).toBeGreaterThan(0);
   });
 
+  it('has Romania and Poland consent to and countersign the visits on their territory, and hears Ukraine', () => {
+    const visits = state.inspections.items.filter((i) => i.inspection === 'aegis-ashore-transparency');
+    expect(visits.map((i) => [i.site, i.hostNation, i.report?.countersigned])).toEqual([
+      ['deveselu', { party: 'ro', consented: '2022-04-07T10:00:00.000Z', countersigned: true }, true],
+      ['redzikowo', { party: 'pl', consented: '2022-06-02T09:00:00.000Z', countersigned: true }, true],
+      ['deveselu', { party: 'ro' }, undefined],
+    ]);
+    expect(findings.filter((f) => f.rule === 'inspection.consent-missing')).toEqual([]);
+    // Poland's consent to the visit in Romania is ignored (reported against Poland, changing nothing).
+    const misplaced = findings.find((f) => f.rule === 'mission.step-misplaced')!;
+    expect(renderMessage(misplaced.message, 'en')).toContain("pl's consent names no inspection");
+    // Ukraine's ¶16 request of 11 February 2022: no reply from Russia, a meeting Russia did not attend, referred.
+    const ua = state.consultations.consultations.find((c) => c.raiser === 'ua')!;
+    expect(ua).toMatchObject({ mechanism: 'vd11-unusual-activities', addressee: 'ru', status: 'referred' });
+    expect(ua.steps.map((s) => [s.step, s.stage ?? '', s.party])).toEqual([
+      ['concern', '', 'ua'],
+      ['meeting', 'bilateral-meeting', 'ua'],
+      ['outcome', '', 'ua'],
+    ]);
+    // The force-posture track waits for the metric and for Ukraine: closed on 30 March though the metric is met.
+    const track = (asOf: string) => of(asOf).tracks.find((t) => t.track === 'ukraine-force-posture')!;
+    expect(track('2022-03-30')).toMatchObject({ open: false, consulted: [{ party: 'ua' }] });
+    expect(of('2022-03-30').tracks.find((t) => t.track === 'inf-range-missiles')!.open).toBe(true);
+    expect(track('2022-04-02')).toMatchObject({
+      open: true,
+      openSince: '2022-04-01T10:00:00.000Z',
+      consulted: [{ party: 'ua', heard: '2022-04-01T10:00:00.000Z' }],
+    });
+    expect(track('2022-12-31')).toMatchObject({
+      open: false,
+      opened: [{ from: '2022-04-01T10:00:00.000Z', until: '2022-09-02T14:00:00.000Z' }],
+    });
+  });
+
   it('follows commitments through the year', () => {
     const statuses = (s: ComplianceState) => Object.fromEntries(s.commitments.map((c) => [c.commitment, c.status]));
     expect(statuses(of('2022-02-02'))).toEqual({
@@ -353,7 +392,8 @@ describe('the European security 2022 scenario', () => {
     const early = evaluate('2022-01-30');
     expect(early.state.regime.inForce).toBe(false);
     expect(early.findings.map((f) => f.rule)).toEqual(['regime.signature-mismatch']);
-    expect(early.state.entries.total).toBe(3);
+    // us, ru (a draft's hash, then the regime's), and the host nations and Ukraine on 30 January.
+    expect(early.state.entries.total).toBe(6);
   });
 
   it('gives byte-identical answers however the logs are read, verified or trusted', () => {

@@ -17,7 +17,7 @@ const problems = (doc: unknown) => {
 describe('the default scenario regime', () => {
   it('loads, with keys supplied at load time', () => {
     const regime = loadScenario();
-    expect(regime.parties.map((p) => p.id)).toEqual(['us', 'ru', 'nato']);
+    expect(regime.parties.map((p) => p.id)).toEqual(['us', 'ru', 'nato', 'ro', 'pl', 'ua']);
     const ix = regimeIndex(regime);
     expect(ix.keys.get('ru-inspector')?.party.id).toBe('ru');
     expect(ix.keys.get('ru-inspector')?.key.publicKey).toBe(publicKeyOf('ru-inspector'));
@@ -45,7 +45,8 @@ describe('the default scenario regime', () => {
   it('without keys is refused, naming each missing key, unless asked to allow it', () => {
     const err = caught(() => parseRegime(scenarioText()));
     expect(err.code).toBe('REGIME_INVALID');
-    expect(err.problems).toHaveLength(15);
+    // Five keys of each of the six parties (the host nations and Ukraine too).
+    expect(err.problems).toHaveLength(30);
     expect(err.message).toContain('$.parties[1].keys[2].publicKey: missing');
     expect(parseRegime(scenarioText(), { allowMissingKeys: true }).id).toBe('european-security-2022');
   });

@@ -57,7 +57,10 @@ describe('proposal entries', () => {
     expect(problems('ru', body({ forum: 'nrc' }))).toEqual([
       '$.body.track: track "inf-range-missiles" is negotiated in "ssd", not "nrc"',
     ]);
-    expect(problems('nato', body())).toEqual(['$.party: "nato" is not a party to forum "ssd"']);
+    expect(problems('nato', body())).toEqual(['$.party: "nato" is neither a party to forum "ssd" nor consulted by it']);
+    // Ukraine does not sit in the SSD but is consulted there ("nothing about Ukraine, without Ukraine").
+    expect(problems('ua', body({ track: 'ukraine-force-posture' }))).toEqual([]);
+    expect(problems('ro', body())).toEqual(['$.party: "ro" is neither a party to forum "ssd" nor consulted by it']);
   });
 
   it('the engine lists proposals in the order tabled, with their hashes, from the time their entry counts', () => {
@@ -80,18 +83,20 @@ describe('the 2022 scenario records the winter 2021-2022 proposals by hash', () 
     dir = join(tmp(), 'play');
     const meta = await playScenario('european-security-2022', dir);
     expect(meta.refused.find((r) => r.step === 'nato-proposal-wrong-forum')?.message).toContain(
-      '$.entry.party: "nato" is not a party to forum "ssd"',
+      '$.entry.party: "nato" is neither a party to forum "ssd" nor consulted by it',
     );
   });
 
-  it('four proposals, each citing its file by SHA-256; the drafts are stored as blobs and compared by regime diff', () => {
+  it('five proposals, each citing its file by SHA-256; the drafts are stored as blobs and compared by regime diff', () => {
     const { engine, asOf } = foldDir(dir);
     const list = engine.state(asOf).proposals!;
+    // Ukraine's record on the force-posture track is the scenario's (a SYNTHETIC file, proposals/README.md).
     expect(list.map((p) => [p.party, p.forum, p.tabled.slice(0, 10), p.document.name])).toEqual([
       ['ru', 'ssd', '2021-12-17', 'ru-draft-treaty-2021-12-17.md'],
       ['ru', 'nrc', '2021-12-17', 'ru-draft-agreement-2021-12-17.md'],
       ['nato', 'nrc', '2022-01-26', 'nato-answer-2022-01-26.md'],
       ['us', 'ssd', '2022-01-26', 'us-answer-2022-01-26.md'],
+      ['ua', 'ssd', '2022-04-01', 'ua-position-2022-04-01.md'],
     ]);
     for (const p of list) expect(p.document.sha256).toBe(sha(`proposals/${p.document.name}`));
     const ru = list[0]!.draft!.sha256;

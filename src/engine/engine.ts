@@ -493,6 +493,11 @@ export class Engine {
         this.#proposals.apply(e, ref, at);
         break;
       case 'mission': {
+        // A host nation's consent needs no mission rules: any inspection at a site on its territory wants it.
+        if (e.body.step === 'consent') {
+          this.#inspections.consent(e, ref, at);
+          break;
+        }
         const outcome = this.#missions.apply(e, ref, at);
         if (outcome) this.#inspections.missionOutcome(outcome);
         break;
@@ -606,7 +611,7 @@ export class Engine {
       incidents: this.#incidents.group(findings, this.regime, this.#ctx.ix),
       consultations: this.#consultations.state(q),
       missions: this.#missions.state(),
-      tracks: trackStates(this.regime, q),
+      tracks: trackStates(this.regime, q, this.#proposals),
       ...(this.#proposals.any ? { proposals: this.#proposals.state(asOf) } : {}),
       findings: {
         total: findings.length,

@@ -78,6 +78,7 @@ export const RULES = {
   'inspection.refused': { severity: 'major' },
   'inspection.report-mismatch': { severity: 'minor' },
   'inspection.not-countersigned': { severity: 'minor' },
+  'inspection.consent-missing': { severity: 'major' },
   'inspection.overran': { severity: 'minor' },
   'inspection.reply-late': { severity: 'minor' },
   'inspection.entry-late': { severity: 'major' },

@@ -23,6 +23,8 @@ interface Report {
   ref: EntryRef;
   at: number;
   countersigned: boolean;
+  /** At a site with a host nation: whether its escort countersigned too. */
+  hostNationCountersigned?: boolean;
   start: number;
   end: number;
   confirmed: number;
@@ -49,6 +51,8 @@ interface Request {
   refused?: { at: number; ref: EntryRef };
   /** A mission's refusal, postponement or force majeure (missions.ts): the first stands. */
   outcome?: MissionOutcome;
+  /** The host nation's consent, where the site lies on its territory (the first stands). */
+  consent?: { at: number; ref: EntryRef };
   report?: Report;
 }
 
@@ -77,6 +81,8 @@ export interface InspectionItemState {
   status: 'requested' | 'conducted' | 'not-conducted' | 'not-due' | 'refused';
   /** A mission's refusal, postponement or force majeure of the request (missions.ts). */
   mission?: MissionOutcome['step'];
+  /** At a site on another party's territory: that host nation, and when its consent counted (if it did). */
+  hostNation?: { party: string; consented?: string; countersigned?: boolean };
   report?: Omit<Report, 'at' | 'start' | 'end'> & { at: string; start: string; end: string };
 }
 
@@ -263,6 +269,30 @@ export class Inspections {
     if (o.quota === 'not-consumed') this.#giveBack(req);
   }
 
+  /**
+   * The host nation's consent to an inspection at a site on its territory (the regime's `sites[].hostNation`). A
+   * consent by anyone else, or naming no request at such a site, is reported and changes nothing.
+   */
+  consent(e: EnvelopeOf<'mission'>, ref: EntryRef, at: number): void {
+    if (e.body.step !== 'consent') return;
+    const target = e.body.request;
+    const req = this.#requests.get(refKey(target));
+    const nation = req && this.#ctx.ix.sites.get(req.site)?.hostNation;
+    if (!req || req.ref.leafHash !== target.leafHash || nation !== e.party) {
+      this.#ctx.emit({
+        rule: 'mission.step-misplaced',
+        key: keyOf(ref),
+        party: e.party,
+        at,
+        breaks: { kind: 'entry', id: 'mission' },
+        message: msg('mission.step-misplaced.consent', { party: e.party, step: 'consent' }),
+        refs: [ref, target],
+      });
+      return;
+    }
+    req.consent ??= { at, ref };
+  }
+
   #giveBack(req: Request): void {
     for (const k of req.consumed ?? []) this.#used.set(k, (this.#used.get(k) ?? 1) - 1);
     req.consumed = undefined;
@@ -303,6 +333,8 @@ export class Inspections {
     }
     const start = instant(b.start);
     const end = instant(b.end);
+    const nation = this.#ctx.ix.sites.get(b.site)?.hostNation;
+    if (nation !== undefined) this.#hostNationChecks(e, ref, at, nation, req, start);
     if (type && end > plus(start, type.duration)) {
       this.#ctx.emit({
         ...base,
@@ -326,6 +358,7 @@ export class Inspections {
       ref,
       at,
       countersigned: b.countersignature !== undefined,
+      ...(nation !== undefined ? { hostNationCountersigned: b.hostNationCountersignature !== undefined } : {}),
       start,
       end,
       confirmed: 0,
@@ -444,6 +477,54 @@ export class Inspections {
     return ev;
   }
 
+  /**
+   * At a site on another party's territory, the visit needs that host nation's consent, counted by the time the
+   * visit began (`inspection.consent-missing`, the host's: it received the team there), and its escort's
+   * countersignature beside the host's (`inspection.not-countersigned`, the host nation's).
+   */
+  #hostNationChecks(
+    e: EnvelopeOf<'inspection-report'>,
+    ref: EntryRef,
+    at: number,
+    nation: string,
+    req: Request | undefined,
+    start: number,
+  ): void {
+    const b = e.body;
+    const base = { at, breaks: { kind: 'inspection' as const, id: b.inspection }, site: b.site };
+    if (!req?.consent || req.consent.at > start) {
+      this.#ctx.emit({
+        ...base,
+        rule: 'inspection.consent-missing',
+        key: keyOf(ref),
+        party: b.host,
+        message: msg('inspection.consent-missing', {
+          inspector: e.party,
+          site: b.site,
+          host: b.host,
+          nation,
+          start: iso(start),
+        }),
+        refs: [ref, ...(req?.consent ? [req.consent.ref] : [])],
+      });
+    }
+    if (!b.hostNationCountersignature) {
+      this.#ctx.emit({
+        ...base,
+        rule: 'inspection.not-countersigned',
+        key: `${keyOf(ref)}/host-nation`,
+        party: nation,
+        message: msg('inspection.not-countersigned.host-nation', {
+          nation,
+          party: e.party,
+          site: b.site,
+          host: b.host,
+        }),
+        refs: [ref],
+      });
+    }
+  }
+
   #due(r: Request): boolean {
     return !r.shortNotice && !r.overQuota && !r.notSelected;
   }
@@ -456,6 +537,20 @@ export class Inspections {
   /** Closed by a mission's refusal (reported there) or excused by force majeure, as of `asOf`. */
   #closed(r: Request, asOf: number): boolean {
     return r.outcome !== undefined && r.outcome.step !== 'postponement' && r.outcome.at <= asOf;
+  }
+
+  #hostNationState(r: Request, asOf: number): Pick<InspectionItemState, 'hostNation'> {
+    const party = this.#ctx.ix.sites.get(r.site)?.hostNation;
+    if (party === undefined) return {};
+    const consented = r.consent && r.consent.at <= asOf ? iso(r.consent.at) : undefined;
+    const cs = r.report?.hostNationCountersigned;
+    return {
+      hostNation: {
+        party,
+        ...(consented !== undefined ? { consented } : {}),
+        ...(cs !== undefined ? { countersigned: cs } : {}),
+      },
+    };
   }
 
   findings(q: QueryContext): Finding[] {
@@ -558,6 +653,7 @@ export class Inspections {
           siteAllowed: !r.notSelected,
           status,
           ...(r.outcome && r.outcome.at <= q.asOf ? { mission: r.outcome.step } : {}),
+          ...this.#hostNationState(r, q.asOf),
           ...(rep
             ? {
                 report: {

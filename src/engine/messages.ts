@@ -45,6 +45,8 @@ export const MESSAGE_CODES = [
   'inspection.refused',
   'inspection.report-mismatch',
   'inspection.not-countersigned',
+  'inspection.not-countersigned.host-nation',
+  'inspection.consent-missing',
   'inspection.overran',
   'inspection.reply-late',
   'inspection.entry-late',
@@ -111,6 +113,7 @@ export const MESSAGE_CODES = [
   'mission.step-misplaced.side',
   'mission.step-misplaced.closed',
   'mission.step-misplaced.no-rules',
+  'mission.step-misplaced.consent',
 ] as const;
 
 export type MessageCode = (typeof MESSAGE_CODES)[number];

@@ -6,14 +6,16 @@
  */
 import type { BlobRef, EnvelopeOf, Regime } from '../model/index.js';
 import type { QueryContext } from './context.js';
-import { containing } from './intervals.js';
+import { containing, from, intersect } from './intervals.js';
 import { instant, iso } from './time.js';
 import { byString, type EntryRef, type Text } from './types.js';
 
 export interface TrackState {
   track: string;
   forum: string;
-  gate?: { metric: string };
+  gate?: { metric: string; consulted?: string[] };
+  /** The parties the gate waits to hear, each with when its first proposal on the track counted (if one has). */
+  consulted?: { party: string; heard?: string }[];
   open: boolean;
   /** Since when the track has been open (absent while closed, or open with no gate). */
   openSince?: string;
@@ -21,15 +23,28 @@ export interface TrackState {
   opened: { from: string; until?: string }[];
 }
 
-export function trackStates(regime: Regime, q: QueryContext): TrackState[] {
+export function trackStates(regime: Regime, q: QueryContext, proposals: Proposals): TrackState[] {
   return (regime.tracks ?? []).map((t) => {
     if (!t.gate) return { track: t.id, forum: t.forum, open: true, opened: [] };
-    const met = q.metricMet(t.gate.metric).filter(([a]) => a <= q.asOf);
+    const consulted = (t.gate.consulted ?? []).map((party) => ({ party, heard: proposals.heard(t.id, party, q.asOf) }));
+    // Open while the metric is met, from the time the last of the consulted parties was heard.
+    const heardAll = consulted.some((c) => c.heard === undefined)
+      ? Infinity
+      : Math.max(-Infinity, ...consulted.map((c) => c.heard!));
+    const met = intersect(q.metricMet(t.gate.metric), from(heardAll)).filter(([a]) => a <= q.asOf);
     const now = containing(met, q.asOf);
     return {
       track: t.id,
       forum: t.forum,
-      gate: { metric: t.gate.metric },
+      gate: { metric: t.gate.metric, ...(t.gate.consulted ? { consulted: [...t.gate.consulted] } : {}) },
+      ...(t.gate.consulted
+        ? {
+            consulted: consulted.map((c) => ({
+              party: c.party,
+              ...(c.heard !== undefined ? { heard: iso(c.heard) } : {}),
+            })),
+          }
+        : {}),
       open: now !== undefined,
       ...(now ? { openSince: iso(now[0]) } : {}),
       opened: met.map(([a, b]) => ({ from: iso(a), ...(b <= q.asOf ? { until: iso(b) } : {}) })),
@@ -57,6 +72,16 @@ export class Proposals {
 
   get any(): boolean {
     return this.#all.length > 0;
+  }
+
+  /** When `party` was first heard on `track` (its first proposal there counted), as of `asOf`. */
+  heard(track: string, party: string, asOf: number): number | undefined {
+    let first: number | undefined;
+    for (const p of this.#all) {
+      const at = Date.parse(p.recorded);
+      if (p.track === track && p.party === party && at <= asOf && (first === undefined || at < first)) first = at;
+    }
+    return first;
   }
 
   apply(e: EnvelopeOf<'proposal'>, ref: EntryRef, at: number): void {

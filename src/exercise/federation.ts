@@ -558,7 +558,7 @@ export async function startFederation(options: FederationOptions): Promise<Feder
         body = { ...body, items: items.slice(0, ENTRY_ITEMS), more };
       }
       if (step.type === 'inspection-report' && step.countersign)
-        body = escortCountersigned(suite, ix, seeds, step.party, body);
+        body = escortCountersigned(suite, ix, seeds, step.party, body, step.escorts);
       if (step.type === 'consultation' && step.countersignBy !== undefined)
         body = otherPartyCountersigned(suite, ix, seeds, step.party, step.countersignBy, body);
       return body;

@@ -330,7 +330,7 @@ export function playSteps(input: PlayStepsInput): { refused: Refusal[]; entries:
         body = { ...body, items: items.slice(0, ENTRY_ITEMS), more };
       }
       if (step.type === 'inspection-report' && step.countersign)
-        body = escortCountersigned(suite, ix, seeds, step.party, body);
+        body = escortCountersigned(suite, ix, seeds, step.party, body, step.escorts);
       if (step.type === 'consultation' && step.countersignBy !== undefined)
         body = otherPartyCountersigned(suite, ix, seeds, step.party, step.countersignBy, body);
       let committed: ReturnType<typeof commitItems> | undefined;
@@ -437,8 +437,10 @@ function checkBlobItems(regime: Regime, items: Item[], step: Step): void {
 }
 
 /**
- * An inspection report countersigned by the host's escort, in the field: with the host's inspector key, not the
- * submitting party's. Shared by the direct play and the federation, so that both produce the same bytes.
+ * An inspection report countersigned by the escorts in the field, each with its own party's inspector key, not the
+ * submitting party's: the host's, and at a site on another party's territory that host nation's (`escorts` names
+ * fewer, or others, to exercise a bad case). Shared by the direct play and the federation, so that both produce the
+ * same bytes.
  */
 export function escortCountersigned(
   suite: CryptoSuite,
@@ -446,17 +448,18 @@ export function escortCountersigned(
   seeds: ReadonlyMap<string, Uint8Array>,
   inspector: string,
   body: Record<string, unknown>,
+  escorts?: readonly string[],
 ): Record<string, unknown> {
   const host = body.host as string;
-  const escort = ix.parties.get(host)?.keys.find((k) => k.roles.includes('inspector'));
-  if (!escort) throw new DetenteError('KEY_UNKNOWN', `${host} has no inspector key to countersign with`);
-  return countersignReport(
-    suite,
-    inspector,
-    body as unknown as InspectionReportBody,
-    escort.id,
-    seeds.get(escort.id)!,
-  ) as unknown as Record<string, unknown>;
+  const nation = ix.sites.get(body.site as string)?.hostNation;
+  let out = body as unknown as InspectionReportBody;
+  for (const party of escorts ?? (nation === undefined ? [host] : [host, nation])) {
+    const escort = ix.parties.get(party)?.keys.find((k) => k.roles.includes('inspector'));
+    if (!escort) throw new DetenteError('KEY_UNKNOWN', `${party} has no inspector key to countersign with`);
+    const field = party === host ? 'countersignature' : 'hostNationCountersignature';
+    out = countersignReport(suite, inspector, out, escort.id, seeds.get(escort.id)!, field);
+  }
+  return out as unknown as Record<string, unknown>;
 }
 
 /**

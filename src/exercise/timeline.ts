@@ -33,8 +33,10 @@ const Step = z.strictObject({
   body: z.unknown(),
   /** The play must refuse this entry with this error code (and store nothing). */
   refused: z.string().optional(),
-  /** An inspection report the host's escort countersigns. */
+  /** An inspection report the host's escort countersigns (and, at a site with a host nation, that nation's). */
   countersign: z.boolean().optional(),
+  /** With `countersign`: the parties whose escorts countersign, when not all of them (a bad case to exercise). */
+  escorts: z.array(Id).optional(),
   /** A consultation outcome or session the other party countersigns with its declarant key (`countersignBy`). */
   countersignBy: Id.optional(),
   /** The engine rules this step is there to exercise (documentation). */

@@ -58,6 +58,10 @@ const messages: Record<MessageCode, string> = {
     '{inspector}\'s "{type}" inspection at {site} (arrival {arrival:time}) was due and no report followed',
   'inspection.report-mismatch': "{party}'s report on {site} does not match the request it names",
   'inspection.not-countersigned': "{host}'s escort did not countersign {party}'s report on {site}",
+  'inspection.not-countersigned.host-nation':
+    "{nation}'s escort, the host nation's, did not countersign {party}'s report on {site} (hosted by {host})",
+  'inspection.consent-missing':
+    "{inspector}'s visit to {site} (hosted by {host}) began at {start:time} without {nation}'s consent as host nation",
   'inspection.overran': "{party}'s inspection at {site} lasted longer than {duration:duration}",
   'inspection.reply-late':
     '{host} replied to {inspector}\'s "{type}" request for {site} {late:duration} after its {limit:duration} to reply',
@@ -144,6 +148,8 @@ const messages: Record<MessageCode, string> = {
   'mission.step-misplaced.closed':
     "{party}'s mission step {step} follows a refusal, postponement or force majeure; it is ignored",
   'mission.step-misplaced.no-rules': "{party}'s lists name an inspection type without mission rules; they are ignored",
+  'mission.step-misplaced.consent':
+    "{party}'s consent names no inspection at a site of which it is the host nation; it is ignored",
   'incident.indicators':
     '{n} {n|indicator|indicators} concerning {party} ({findings} {findings|finding|findings}): {rules:rule}',
   'incident.indicators.at':
@@ -183,6 +189,7 @@ const rules: Record<RuleId, string> = {
   'inspection.refused': 'the host refused an inspection it was due to receive',
   'inspection.report-mismatch': 'a report does not match its request',
   'inspection.not-countersigned': "the host's escort did not countersign the report",
+  'inspection.consent-missing': "a visit on a host nation's territory without its consent recorded before it began",
   'inspection.overran': 'an inspection lasted longer than allowed',
   'inspection.reply-late': 'the host replied to an inspection request after its time limit',
   'inspection.entry-late': 'the host let the inspectors in later than the time limit after the request',

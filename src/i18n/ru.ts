@@ -67,6 +67,10 @@ const messages: Record<MessageCode, string> = {
     'инспекция «{type}» стороны {inspector} на объекте {site} (прибытие {arrival:time}) была положена, но отчёта нет',
   'inspection.report-mismatch': 'отчёт стороны {party} по объекту {site} не соответствует указанному запросу',
   'inspection.not-countersigned': 'сопровождающие стороны {host} не подписали отчёт стороны {party} по объекту {site}',
+  'inspection.not-countersigned.host-nation':
+    'сопровождающие стороны {nation}, государства пребывания, не подписали отчёт стороны {party} по объекту {site} (принимающая сторона {host})',
+  'inspection.consent-missing':
+    'визит стороны {inspector} на объект {site} (принимающая сторона {host}) начался {start:time} без согласия государства пребывания {nation}',
   'inspection.overran': 'инспекция стороны {party} на объекте {site} длилась дольше {duration:duration}',
   'inspection.reply-late':
     'сторона {host} ответила на запрос стороны {inspector} об инспекции «{type}» на объекте {site} с опозданием на {late:duration} (срок ответа {limit:duration})',
@@ -161,6 +165,8 @@ const messages: Record<MessageCode, string> = {
     'шаг миссии {step} стороны {party} следует за отказом, переносом или форс-мажором; не учитывается',
   'mission.step-misplaced.no-rules':
     'списки стороны {party} относятся к виду инспекций без правил миссий; не учитываются',
+  'mission.step-misplaced.consent':
+    'согласие стороны {party} не относится к инспекции на объекте, государством пребывания которого она является; не учитывается',
   'incident.indicators':
     '{n} {n|признак|признака|признаков} в отношении {party} ({findings} {findings|выявление|выявления|выявлений}): {rules:rule}',
   'incident.indicators.at':
@@ -197,6 +203,7 @@ const rules: Record<RuleId, string> = {
   'inspection.refused': 'принимающая сторона отказала в положенной инспекции',
   'inspection.report-mismatch': 'отчёт не соответствует запросу',
   'inspection.not-countersigned': 'сопровождающие принимающей стороны не подписали отчёт',
+  'inspection.consent-missing': 'визит на территории государства пребывания без его согласия, записанного до начала',
   'inspection.overran': 'инспекция длилась дольше положенного',
   'inspection.reply-late': 'принимающая сторона ответила на запрос об инспекции позже установленного срока',
   'inspection.entry-late': 'принимающая сторона допустила инспекторов позже установленного срока после запроса',

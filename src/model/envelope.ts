@@ -196,7 +196,10 @@ function checkAgainstRegime(suite: CryptoSuite, regime: Regime, envelope: Envelo
     message: p.message,
   }));
   if (problems.length) throw problemsError('SCHEMA_INVALID', 'entry refused', problems);
-  if (envelope.type === 'inspection-report' && envelope.body.countersignature)
+  if (
+    envelope.type === 'inspection-report' &&
+    (envelope.body.countersignature || envelope.body.hostNationCountersignature)
+  )
     verifyCountersignature(suite, regime, envelope);
   if (envelope.type === 'consultation' && 'countersignature' in envelope.body && envelope.body.countersignature)
     verifyConsultationCountersignature(suite, regime, envelope);
@@ -277,39 +280,59 @@ export function sealPrepared(
 // ---------------------------------------------------------------------------------------------------------------
 // Inspection report countersignature
 
-/** The bytes the host escort signs: the report as the inspecting party states it, minus the countersignature. */
+/**
+ * The bytes the host escort signs (and a host nation's escort, at a site on its territory): the report as the
+ * inspecting party states it, minus the countersignatures.
+ */
 export function countersignMessage(inspector: string, body: InspectionReportBody): Uint8Array {
-  const { countersignature: _, ...report } = body;
+  const { countersignature: _, hostNationCountersignature: __, ...report } = body;
   return concat(COUNTERSIGN_CONTEXT, canonicalJsonBytes({ inspector, report }));
 }
 
-/** The host escort's countersignature, added to the report body before the inspecting team signs the entry. */
+/** Which escort countersigns: the host's, or the host nation's at a site on its territory. */
+export type EscortField = 'countersignature' | 'hostNationCountersignature';
+
+/** An escort's countersignature, added to the report body before the inspecting team signs the entry. */
 export function countersignReport(
   suite: CryptoSuite,
   inspector: string,
   body: InspectionReportBody,
   keyId: string,
   seed: Uint8Array,
+  field: EscortField = 'countersignature',
 ): InspectionReportBody {
   const sig = toBase64(suite.ed25519.sign(seed, countersignMessage(inspector, body)));
-  return { ...body, countersignature: { key: keyId, sig } };
+  return { ...body, [field]: { key: keyId, sig } };
 }
 
-/** The countersignature is by an inspector key of the host party and verifies. */
+/**
+ * Each countersignature the report carries is by an inspector key of its party and verifies: the host's
+ * (`countersignature`) and the host nation's (`hostNationCountersignature`, the regime's `sites[].hostNation`).
+ */
 export function verifyCountersignature(
   suite: CryptoSuite,
   regime: Regime,
   envelope: EnvelopeOf<'inspection-report'>,
 ): void {
-  const cs = envelope.body.countersignature;
-  const where = '$.entry.body.countersignature';
-  if (!cs) throw new DetenteError('SIGNATURE_INVALID', `${where}: missing`);
-  const publicKey = keyFor(regime, envelope.body.host, cs.key, 'inspector', `${where}.key`);
-  if (!suite.ed25519.verify(publicKey, countersignMessage(envelope.party, envelope.body), fromBase64(cs.sig))) {
-    throw new DetenteError(
-      'SIGNATURE_INVALID',
-      `${where}.sig: not a valid signature by key "${cs.key}" of "${envelope.body.host}"`,
-    );
+  const body = envelope.body;
+  const nation = regimeIndex(regime).sites.get(body.site)?.hostNation;
+  const escorts: [EscortField, string | undefined][] = [
+    ['countersignature', body.host],
+    ['hostNationCountersignature', nation],
+  ];
+  for (const [field, party] of escorts) {
+    const cs = body[field];
+    const where = `$.entry.body.${field}`;
+    if (!cs) continue;
+    if (party === undefined)
+      throw new DetenteError('SCHEMA_INVALID', `${where}: site "${body.site}" has no host nation to countersign`);
+    const publicKey = keyFor(regime, party, cs.key, 'inspector', `${where}.key`);
+    if (!suite.ed25519.verify(publicKey, countersignMessage(envelope.party, body), fromBase64(cs.sig))) {
+      throw new DetenteError(
+        'SIGNATURE_INVALID',
+        `${where}.sig: not a valid signature by key "${cs.key}" of "${party}"`,
+      );
+    }
   }
 }
 

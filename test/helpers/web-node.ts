@@ -52,7 +52,9 @@ export async function startWebNodes(
   monitoring = 260,
   options: { exerciseClock?: boolean } = {},
 ): Promise<WebNodes> {
-  const fed = await startFederation({ dir: join(tmp(), 'federation'), basePort: await freePortRun(3), loopMs: 100 });
+  // 100 ms loops served three nodes; six poll 30 pairs, not 6, and gossip over 180 (log, peer) pairs, not 18, so
+  // 600 ms keeps the loops' load near where it was (the play and settle() drive their own rounds).
+  const fed = await startFederation({ dir: join(tmp(), 'federation'), basePort: await freePortRun(6), loopMs: 600 });
   try {
     const play = await fed.playTimeline();
     const now = Date.now();
@@ -116,7 +118,7 @@ export function webSuite(
     if (!existsSync(join(defaultWebRoot(), 'index.html'))) throw new Error('dist/web is missing: run `npm run build`');
     node = await startWebNodes(tmp, monitoring, options);
     browser = await launchBrowser();
-  }, 300_000); // playing the scenario through three nodes takes minutes when other work shares the cores
+  }, 600_000); // playing the scenario through six nodes takes minutes when other work shares the cores
   afterAll(async () => {
     await browser?.close();
     await node?.close();

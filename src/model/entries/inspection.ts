@@ -1,7 +1,8 @@
 /**
  * Inspection requests and reports. A report is written in the inspecting party's log and signed by its team (the
  * entry signature); the host's escort countersigns the report body (everything but the countersignature itself,
- * see countersign.ts). A report without a countersignature is a report the host did not endorse.
+ * see countersign.ts). A report without a countersignature is a report the host did not endorse. At a site on
+ * another party's territory, that host nation's escort countersigns the same bytes too.
  */
 import { z } from 'zod';
 import { Count, Id, Signature, Status, Timestamp, Uid } from '../common.js';
@@ -80,5 +81,10 @@ export const InspectionReportBody = z.strictObject({
   /** The escort's comments, covered by the countersignature. */
   hostComments: Text.optional(),
   countersignature: Countersignature.optional(),
+  /**
+   * At a site with a host nation (the regime's `sites[].hostNation`), its escort's countersignature, beside the
+   * host's: by an inspector key of the host nation, over the same bytes (countersign.ts).
+   */
+  hostNationCountersignature: Countersignature.optional(),
 });
 export type InspectionReportBody = z.infer<typeof InspectionReportBody>;

@@ -3,7 +3,8 @@
  * inspector and aircrew `lists` and the host's `objection` to names on them; the `arrival` notification (point of
  * entry, estimated time); the `designation` of the site after arrival; the host's `briefing` (site diagrams as
  * blobs, the equipment the team brings); and the host's `refusal`, `postponement` or `force-majeure`, each with its
- * effect on the quota as the regime states it. The report itself stays an `inspection-report`, countersigned by
+ * effect on the quota as the regime states it. At a site on another party's territory, that host nation's
+ * `consent`, which needs no mission rules: any inspection there wants it before the visit. The report itself stays an `inspection-report`, countersigned by
  * the escort from the host's own node.
  */
 import { z } from 'zod';
@@ -32,5 +33,7 @@ export const MissionBody = z.discriminatedUnion('step', [
   z.strictObject({ step: z.literal('refusal'), request: EntryRef, reason: Text }),
   z.strictObject({ step: z.literal('postponement'), request: EntryRef, until: Timestamp, reason: Text }),
   z.strictObject({ step: z.literal('force-majeure'), request: EntryRef, reason: Text }),
+  /** The host nation of the request's site (the regime's `sites[].hostNation`) consents to the inspection. */
+  z.strictObject({ step: z.literal('consent'), request: EntryRef, note: Text.optional() }),
 ]);
 export type MissionBody = z.infer<typeof MissionBody>;

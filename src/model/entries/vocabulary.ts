@@ -203,6 +203,8 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
       if (envelope.type === 'inspection-report') {
         const r = envelope.body;
         if (Date.parse(r.end) < Date.parse(r.start)) report([...b, 'end'], 'the inspection ends before it starts');
+        if (r.hostNationCountersignature && s && s.hostNation === undefined)
+          report([...b, 'hostNationCountersignature'], `site "${s.id}" has no host nation to countersign`);
         r.findings.forEach((f, i) => {
           if (f.kind === 'item') category([...b, 'findings', i, 'category'], f.category, 'item');
           else if (f.kind === 'configuration') {
@@ -277,13 +279,19 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
         party([...b, 'host'], body.host);
       }
       if (body.step === 'designation') site([...b, 'site'], body.site);
+      // Which request's site it consents to is the engine's to check (it needs the request); here, that the party
+      // is the host nation of some site at all.
+      if (body.step === 'consent' && ![...ix.sites.values()].some((x) => x.hostNation === envelope.party))
+        report(['party'], `"${envelope.party}" is the host nation of no site: it has no inspection to consent to`);
       break;
     }
     case 'proposal': {
       const body = envelope.body;
       if (!known([...b, 'forum'], ix.forums, 'forum', body.forum)) break;
-      if (!ix.forums.get(body.forum)!.parties.includes(envelope.party))
-        report(['party'], `"${envelope.party}" is not a party to forum "${body.forum}"`);
+      // A state the forum consults (forums[].consulted) takes part by tabling its own proposals there too.
+      const forum = ix.forums.get(body.forum)!;
+      if (!forum.parties.includes(envelope.party) && !(forum.consulted ?? []).includes(envelope.party))
+        report(['party'], `"${envelope.party}" is neither a party to forum "${body.forum}" nor consulted by it`);
       if (body.track !== undefined && known([...b, 'track'], ix.tracks, 'track', body.track)) {
         const t = ix.tracks.get(body.track)!;
         if (t.forum !== body.forum)

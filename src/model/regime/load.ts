@@ -338,6 +338,17 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
   for (const [id, s] of v.sites) {
     ref(path('sites', id, 'host'), 'parties', s.host);
     ref(path('sites', id, 'kind'), 'siteKinds', s.kind);
+    if (s.hostNation !== undefined && ref(path('sites', id, 'hostNation'), 'parties', s.hostNation)) {
+      const nation = v.parties.get(s.hostNation);
+      if (s.hostNation === s.host)
+        report(path('sites', id, 'hostNation'), `"${s.hostNation}" is the host itself: leave hostNation out`);
+      // It consents (a mission step) and countersigns as escort: both need an inspector key.
+      else if (nation && !nation.keys.some((k) => k.roles.includes('inspector')))
+        report(
+          path('sites', id, 'hostNation'),
+          `host nation "${s.hostNation}" has no inspector key to consent and countersign with`,
+        );
+    }
   }
 
   const geography = isPlainObject(doc.geography);
@@ -560,6 +571,14 @@ function crossCheck(raw: unknown, allowMissingKeys: boolean): Problem[] {
   for (const [id, t] of v.tracks) {
     ref(path('tracks', id, 'forum'), 'forums', t.forum);
     if (t.gate) ref(path('tracks', id, 'gate', 'metric'), 'metrics', t.gate.metric);
+    // A consulted party is heard through its own proposals, so it must sit in the forum or be consulted there.
+    const forum = v.forums.get(t.forum);
+    t.gate?.consulted?.forEach((p, i) => {
+      const at = path('tracks', id, 'gate', 'consulted', i);
+      if (!ref(at, 'parties', p) || !forum) return;
+      if (!forum.parties.includes(p) && !(forum.consulted ?? []).includes(p))
+        report(at, `"${p}" neither sits in nor is consulted by forum "${forum.id}", so it cannot be heard there`);
+    });
   }
 
   for (const [id, c] of v.commitments) {

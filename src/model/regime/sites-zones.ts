@@ -18,6 +18,12 @@ export const Site = z.strictObject({
   name: Text,
   /** The party whose items are there and which receives inspectors (not necessarily the host nation). */
   host: Id,
+  /**
+   * The party on whose territory the site lies, when it is not `host` (Romania at Deveselu): it consents to each
+   * inspection there (a `mission` step `consent`, before the visit) and its escort countersigns the report beside
+   * the host's (`hostNationCountersignature`).
+   */
+  hostNation: Id.optional(),
   kind: Id,
   location: LatLon,
   /** The country the site lies in. */
