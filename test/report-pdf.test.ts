@@ -47,7 +47,8 @@ describe('detente report compliance', () => {
     expect(t).toContain('Сводка о соблюдении');
     expect(t).toContain('As of 2022-12-31 23:59 UTC');
     const files = [...attachments(out).keys()].sort();
-    expect(files.filter((f) => f.endsWith('.tlog-proof'))).toHaveLength(3);
+    // One a log: us, ru, nato, and the host nations and Ukraine (ro, pl, ua).
+    expect(files.filter((f) => f.endsWith('.tlog-proof'))).toHaveLength(6);
     // The code read back is one of the attached proofs, of a log's last entry of the year.
     const { party, index } = roundTrip(out);
     expect(files).toContain(`${party}-${index}.entry`);
@@ -111,5 +112,34 @@ describe('detente report notification and inspection', () => {
     const beyond = run('detente.example/us/99999');
     expect(beyond.code).toBe(1);
     expect(beyond.stderr).toMatch(/no entry 99999 in a checkpoint the log signed \[REFERENCE_UNKNOWN\]\n$/);
+  });
+});
+
+describe('a proof too long for a QR code (a log cosigned by dozens of parties)', () => {
+  it('is attached and printed in full, with a note in both languages instead of a code', async () => {
+    const { RecordPdf } = await import('../src/report/pdf-layout.js');
+    const { scenarioRegime } = await import('../src/exercise/play.js');
+    const record = new RecordPdf(
+      scenarioRegime('european-security-2022').regime,
+      'both',
+      'proofs',
+      '2022-12-31T00:00:00Z',
+    );
+    // 99 cosignature lines, as the Vienna Document's 57 parties give: far beyond 2,953 bytes.
+    const cosigners = Array.from({ length: 99 }, (_, i) => `— detente.example/p${i}/witness ${'A'.repeat(70)}=`);
+    const proof = ['c2sp.org/tlog-proof@v1', 'index 0', '', 'detente.example/us', '1', 'h=', '', ...cosigners].join(
+      '\n',
+    );
+    const entry = new TextEncoder().encode('{}');
+    record.proofs({ en: 'Proofs', ru: 'Доказательства' }, { en: 'Help', ru: 'Помощь' }, [
+      { party: 'us', origin: 'detente.example/us', index: 0, proof, entry, vkey: 'detente.example/us+00000000+AA' },
+    ]);
+    const out = join(tmp(), 'long-proof.pdf');
+    writeFileSync(out, await record.end());
+    const t = text(out);
+    expect(t).toContain('Too long for a QR code');
+    expect(t).toContain('Слишком длинно для QR-кода');
+    expect(t).toContain('detente.example/p98/witness');
+    expect(attachments(out).get('us-0.tlog-proof')?.toString()).toBe(proof);
   });
 });

@@ -34,7 +34,20 @@ const PROOF_WORDS = {
     en: 'Check: pdfdetach -saveall FILE.pdf, then detente verify-proof NAME.tlog-proof --entry NAME.entry --policy LOG.policy',
     ru: 'Проверка: pdfdetach -saveall ФАЙЛ.pdf, затем detente verify-proof ИМЯ.tlog-proof --entry ИМЯ.entry --policy ЖУРНАЛ.policy',
   },
+  noQr: {
+    en: 'Too long for a QR code (a log with many cosigners): the proof is attached to this file and printed below.',
+    ru: 'Слишком длинно для QR-кода (у журнала много соподписантов): доказательство приложено к этому файлу и напечатано ниже.',
+  },
 } as const;
+
+/**
+ * The proof as a QR code at level L (the most a code holds, 2,953 bytes at version 40), or null when it does not fit:
+ * a log cosigned by dozens of parties (the Vienna Document's 57) has a proof of several kilobytes.
+ */
+function proofQr(proof: string): QRCode.QRCode | null {
+  if (new TextEncoder().encode(proof).length > 2_953) return null;
+  return QRCode.create(proof, { errorCorrectionLevel: 'L' });
+}
 
 /** The file names a proof and its entry are attached under: `<party>-<index>.tlog-proof` and `.entry`. */
 export const proofFileName = (p: Pick<EntryProof, 'party' | 'index'>) => `${p.party}-${p.index}`;
@@ -117,27 +130,32 @@ export class RecordPdf {
       const name = proofFileName(p);
       doc.file(Buffer.from(p.proof), { name: `${name}.tlog-proof`, type: 'text/plain', description: p.origin });
       doc.file(Buffer.from(p.entry), { name: `${name}.entry`, type: 'application/json', description: p.origin });
-      // Level L keeps a proof of a few cosignatures under version 25: readable from a 150 dpi scan.
-      const qr = QRCode.create(p.proof, { errorCorrectionLevel: 'L' });
-      const cell = 2.2;
-      const side = (qr.modules.size + 8) * cell;
+      const qr = proofQr(p.proof);
+      // At most half the text width, so that a scan of the page's left half holds the code and its quiet zone; at
+      // 2.2 pt a module (4.6 px at 150 dpi) unless the code is larger than that allows.
+      const cell = qr ? Math.min(2.2, (this.#width - this.#gap) / 2 / (qr.modules.size + 8)) : 0;
+      const side = qr ? (qr.modules.size + 8) * cell : 0;
       if (doc.y + side + 40 > doc.page.height - doc.page.margins.bottom) doc.addPage();
       this.row(
         (l) => `${this.name('parties', p.party, l)} — ${p.origin}, ${PROOF_WORDS.entry[l]} ${p.index} (${name})`,
         10,
       );
+      if (!qr) this.row((l) => PROOF_WORDS.noQr[l], 8);
       const top = doc.y;
       const left = this.#left;
-      // The quiet zone of four modules on every side is part of the code.
-      doc.rect(left, top, side, side).fill('#ffffff');
-      for (let y = 0; y < qr.modules.size; y++) {
-        for (let x = 0; x < qr.modules.size; x++) {
-          if (qr.modules.get(x, y)) doc.rect(left + (x + 4) * cell, top + (y + 4) * cell, cell, cell);
+      if (qr) {
+        // The quiet zone of four modules on every side is part of the code.
+        doc.rect(left, top, side, side).fill('#ffffff');
+        for (let y = 0; y < qr.modules.size; y++) {
+          for (let x = 0; x < qr.modules.size; x++) {
+            if (qr.modules.get(x, y)) doc.rect(left + (x + 4) * cell, top + (y + 4) * cell, cell, cell);
+          }
         }
+        doc.fill('#000000');
       }
-      doc.fill('#000000');
-      const textWidth = this.#width - side - this.#gap;
-      doc.fontSize(6.5).text(p.proof, left + side + this.#gap, top, { width: textWidth });
+      const textLeft = qr ? left + side + this.#gap : left;
+      const textWidth = this.#width - (textLeft - left);
+      doc.fontSize(6.5).text(p.proof, textLeft, top, { width: textWidth });
       doc.text(`${PROOF_WORDS.key.en} / ${PROOF_WORDS.key.ru}: ${p.vkey}`, { width: textWidth });
       doc.x = left;
       doc.y = Math.max(doc.y, top + side) + 12;
