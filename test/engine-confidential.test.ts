@@ -4,6 +4,7 @@
  * view) sees that sealed entries exist, not what they say; findings resting on sealed entries carry their audience.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { toHex } from '../src/crypto/bytes.js';
 import { canonicalJson } from '../src/crypto/canonical-json.js';
 import type { EngineEntry } from '../src/engine/index.js';
 import {
@@ -14,6 +15,7 @@ import {
   type Regime,
   regimeIndex,
   sealEntry,
+  sealEntryBlobs,
   sealedContentKey,
   sealingRandomness,
 } from '../src/model/index.js';
@@ -25,13 +27,18 @@ const sym = symmetricNode;
 let regime: Regime;
 const audienceKey = new Uint8Array(32).fill(42);
 
+/** A blob of further items the US declaration names (sealed with it; the readers below are not given it). */
+const MORE = new TextEncoder().encode(
+  '[{"category":"icbm","site":"malmstrom","status":"deployed","uid":"US-ICBM-0002"}]',
+);
+
 const declarationBody = (warheads: number, more = false) => ({
   form: 'plain',
   asOf: '2022-02-01',
   items: [{ uid: 'US-ICBM-0001', category: 'icbm', site: 'malmstrom', status: 'deployed', attributes: { warheads } }],
   quantities: [],
-  // Further items in a blob the reader cannot resolve: a finding (declaration.incomplete) that rests on this entry.
-  ...(more ? { more: [{ sha256: 'cd'.repeat(32), size: 10, mediaType: 'application/json' }] } : {}),
+  // Further items in a blob the reader does not hold: a finding (declaration.incomplete) that rests on this entry.
+  ...(more ? { more: [{ sha256: toHex(suite.sha256(MORE)), size: MORE.length, mediaType: 'application/json' }] } : {}),
 });
 
 /** The script twice: once with the US declaration sealed to [ru, us], once in the clear. */
@@ -61,13 +68,13 @@ async function scripts() {
     audienceKey,
     new TextEncoder().encode(canonicalJson(plain)),
   );
-  const envelope = sealEntry(sym, suite.sha256, plain, {
-    audience: ['us', 'ru'],
-    keys: ref(keysEntry),
-    audienceKey,
-    id,
-    salt,
-  });
+  const { sealed: envelope } = sealEntryBlobs(
+    sym,
+    suite.sha256,
+    plain,
+    { audience: ['us', 'ru'], keys: ref(keysEntry), audienceKey, id, salt },
+    [MORE],
+  );
   const sealedEntry = sealed.add('us', 'sealed', envelope.body, at);
   expect(sealedEntry.envelope).toEqual(envelope);
   clear.add('us', 'declaration', plain.body, at);

@@ -237,6 +237,9 @@ export class Engine {
       // What the reader's party may read is folded as the plain entry it holds (confidential.ts).
       const plain = this.#confidential.open(entry, ref, this.#ctx.emit);
       if (!plain) return;
+      const opened = this.#confidential.openBlobs(entry, plain, ref, this.#ctx.emit);
+      if (!opened) return;
+      entry = opened;
       e = plain;
     }
     if (e.type === 'complaint') {

@@ -18,8 +18,17 @@ import {
 } from '../engine/escrow-entries.js';
 import { ZoneIndex } from '../engine/zones.js';
 import { type AnyOpening, createMultiOpening, type EscrowSecrets, type RandomSource } from '../escrow/index.js';
-import { decodeEntry, type EntryRef, IsoDate, type Item, regimeIndex } from '../model/index.js';
+import {
+  decodeEntry,
+  type EntryRef,
+  IsoDate,
+  type Item,
+  openSealed,
+  openSealedBlobs,
+  regimeIndex,
+} from '../model/index.js';
 import { bordersFor } from '../runtime/borders.js';
+import { symmetricNode } from '../runtime/node-crypto.js';
 import { commitBody, drawRecords, drawValue, keptDrawValue, revealBody, waitingFor } from './draws.js';
 import {
   chooseLeaves,
@@ -30,6 +39,7 @@ import {
   ownDeclarations,
   restoreTree,
   secretsPath,
+  type Unseal,
   withPendingSecrets,
 } from './escrow.js';
 import type { LogInfo, PartyNode } from './node.js';
@@ -121,7 +131,33 @@ export class NodeEscrow {
   }
 
   #declarations(): OwnDeclaration[] {
-    return ownDeclarations(this.#own.store, this.#node.hasher);
+    return ownDeclarations(this.#own.store, this.#node.hasher, this.#unseal);
+  }
+
+  /**
+   * An own sealed entry opened with the party's audience key (a sealed opening is read as the plain one it holds);
+   * undefined when the key is not read yet (#readOwnKeys) or the entry does not open.
+   */
+  #unseal: Unseal = (leafHash, sealed) => {
+    const key = this.#node.submissions.audienceKeys.contentKey(leafHash, sealed);
+    if (!key) return undefined;
+    try {
+      const envelope = openSealed(symmetricNode, this.#node.suite.sha256, sealed, key);
+      const ciphertexts = (sealed.body.blobs ?? []).map((r) => this.#own.store.blob(fromHex(r.sha256)));
+      const blobs = openSealedBlobs(symmetricNode, this.#node.suite.sha256, sealed, envelope, key, ciphertexts);
+      return { envelope, blobs };
+    } catch (err) {
+      if (err instanceof DetenteError) return undefined;
+      throw err;
+    }
+  };
+
+  /** Opens the party's own audience keys (asynchronous: HPKE), so that #declarations reads its sealed openings. */
+  async #readOwnKeys(): Promise<void> {
+    const own = this.#own;
+    await this.#node.submissions.audienceKeys.readAll(
+      this.#node.allEntries().filter((e) => e.origin === own.origin && e.envelope.type === 'audience-key'),
+    );
   }
 
   /** Commits a declaration: `201 { receipt, root, leaves, totals }`. */
@@ -179,8 +215,9 @@ export class NodeEscrow {
   }
 
   /** The party's escrowed declarations with their private items and which are opened. */
-  list(user: User): { declarations: DeclarationListing[] } {
+  async list(user: User): Promise<{ declarations: DeclarationListing[] }> {
     this.#requireDeclarant(user);
+    await this.#readOwnKeys();
     return {
       declarations: this.#declarations().map((d) => ({
         asOf: d.asOf,
@@ -217,6 +254,7 @@ export class NodeEscrow {
       );
     }
     const ref = request.declaration;
+    await this.#readOwnKeys();
     const d = this.#declarations().find((x) => x.ref.origin === ref.origin && x.ref.index === ref.index);
     if (!d) {
       throw new SubmissionError(
