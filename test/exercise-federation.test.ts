@@ -147,7 +147,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     expect(us.node.allEntries().filter((e) => e.party === 'us').length).toBe(play.entries.us);
   });
 
-  it('escrowed declarations went through the escrow API: the secrets are in the node directories, the openings served', async () => {
+  it('escrowed declarations went through the escrow API: the secrets are in the node directories, the openings sealed', async () => {
     const ru = fed.node('ru');
     const token = { authorization: `Bearer ${ru.token}` };
     const listed = (await (await fetch(`${ru.url}/api/escrow/declarations`, { headers: token })).json()) as {

@@ -14,14 +14,18 @@ import { DetenteError } from '../crypto/errors.js';
 import { type SymmetricSuite, symmetricPortable } from '../crypto/hpke/symmetric.js';
 import type { Sha256 } from '../crypto/sha256.js';
 import {
+  type Audience,
   checkComplaint,
   type Envelope,
   type EnvelopeOf,
   Item,
   openSealed,
   openSealedBlobs,
+  PUBLIC,
   type Regime,
+  regimeAudience,
   vocabularyProblems,
+  withinAudience,
 } from '../model/index.js';
 import type { Finding, FindingInput } from './findings.js';
 import { keyOf } from './findings.js';
@@ -151,6 +155,33 @@ export class Confidential {
       return { ...rest, envelope: plain, ...(moreItems ? { moreItems } : {}) };
     }
     return { ...rest, envelope: plain, blobs };
+  }
+
+  /**
+   * The audience check at fold time: an entry read for more parties than the regime lets read it (a sealed entry
+   * whose audience is wider than its type's or rule's, or an entry in the clear of a type the regime keeps from the
+   * public) is charged to its author (`confidential.audience-widened`). The entry is still folded: what it says
+   * stands, only its author showed it to too many. A sealed entry this fold cannot read is its audience's to check.
+   */
+  checkAudience(entry: EngineEntry, plain: Envelope, ref: EntryRef, emit: (f: FindingInput) => void): void {
+    const written: Audience = entry.envelope.type === 'sealed' ? entry.envelope.body.audience : PUBLIC;
+    const allowed = regimeAudience(this.#regime, plain);
+    if (withinAudience(written, allowed)) return;
+    const name = (a: Audience) => (a === PUBLIC ? PUBLIC : [...a].sort().join(', '));
+    emit({
+      rule: 'confidential.audience-widened',
+      key: keyOf(ref),
+      party: plain.party,
+      at: entry.countedAt,
+      breaks: { kind: 'entry', id: plain.type },
+      message: msg('confidential.audience-widened', {
+        party: plain.party,
+        type: plain.type,
+        audience: name(written),
+        allowed: name(allowed),
+      }),
+      refs: [ref],
+    });
   }
 
   /** Whether `ref` is a sealed entry this fold could not read. */
