@@ -237,7 +237,11 @@ export class Engine {
     if (e.type === 'sealed') {
       // What the reader's party may read is folded as the plain entry it holds (confidential.ts).
       const plain = this.#confidential.open(entry, ref, this.#ctx.emit);
-      if (!plain) return;
+      if (!plain) {
+        if (e.body.type === 'declaration-opening' && this.#confidential.hides(ref))
+          this.#escrow.hiddenOpening(e.party, at);
+        return;
+      }
       const opened = this.#confidential.openBlobs(entry, plain, ref, this.#ctx.emit);
       if (!opened) return;
       entry = opened;
