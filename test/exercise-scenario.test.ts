@@ -148,6 +148,12 @@ describe('the European security 2022 scenario', () => {
     // The public sees fewer notifications and inspections: the New START ones are hidden.
     expect(open.state.notifications.items.length).toBeLessThan(us.state.notifications.items.length);
     expect(open.state.inspections.items.length).toBeLessThan(us.state.inspections.items.length);
+    // The Type One missions' steps and the assessments of the incident they raised are bilateral too.
+    expect(open.state.missions.missions).toEqual([]);
+    expect(us.state.missions.missions.length).toBeGreaterThan(0);
+    const assessments = (s: ComplianceState) => s.incidents.flatMap((i) => i.assessments);
+    expect(assessments(open.state)).toEqual([]);
+    expect(assessments(us.state).map((a) => a.party).sort()).toEqual(['ru', 'us']);
     const grouped = (s: ComplianceState) => s.incidents.flatMap((i) => i.findings);
     within(grouped(open.state), grouped(us.state));
     expect(open.state.holdings.map((h) => h.party)).toEqual(us.state.holdings.map((h) => h.party));

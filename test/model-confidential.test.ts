@@ -10,6 +10,7 @@ import { fromBase64, toBase64, toHex, utf8 } from '../src/crypto/bytes.js';
 import { canonicalJsonBytes } from '../src/crypto/canonical-json.js';
 import type { DetenteError } from '../src/crypto/errors.js';
 import { bodyCommitment, contentKey, sealBlob, sealBody } from '../src/crypto/hpke/index.js';
+import { scenarioRegime } from '../src/exercise/play.js';
 import {
   audienceKeyBody,
   buildEnvelope,
@@ -169,6 +170,60 @@ describe("an entry's audience", () => {
       body: { regime: 'ab'.repeat(32), id: regime.id, version: 1 },
     } as never);
     expect(refused(['us'], signature)).toMatch(/always public/);
+  });
+
+  it("a mission step goes with its inspection's audience; an assessment may narrow to its incident's", async () => {
+    // The 2022 scenario's regime as written (its inspection types carry their audiences).
+    const { regime } = scenarioRegime('european-security-2022');
+    const lists = buildEnvelope({
+      type: 'mission',
+      party: 'us',
+      key: 'us-declarant',
+      issuedAt,
+      body: { step: 'lists', inspection: 'nst-type-one', host: 'ru', inspectors: ['A. Smith'], aircrew: ['B. Jones'] },
+    } as never);
+    const ix = regimeIndex(regime);
+    const nstAudience = ix.inspections.get('nst-type-one')?.audience;
+    expect(nstAudience).toEqual(['us', 'ru']);
+    expect(regimeAudience(regime, lists)).toEqual(nstAudience);
+    expect(entryAudience(regime, lists)).toEqual(['us', 'ru']);
+    expect(caught(() => entryAudience(regime, lists, ['us', 'ru', 'nato'])).problems[0]!.message).toMatch(/widens/);
+    const assessment = buildEnvelope({
+      type: 'assessment',
+      party: 'ru',
+      key: 'ru-declarant',
+      issuedAt,
+      body: {
+        incident: 'escrow.declared-not-found/detente.example/us#29',
+        position: 'concern',
+        statement: { en: 'Not found', ru: 'Не найдено' },
+      },
+    } as never);
+    // The scenario seals US and Russian assessments to the two of them; under a regime that leaves them public, the
+    // author may narrow one to its incident's audience.
+    expect(regimeAudience(regime, assessment)).toEqual(['us', 'ru']);
+    const open = await confidentialScenario([]);
+    expect(regimeAudience(open, assessment)).toBe('public');
+    expect(entryAudience(open, assessment, ['us', 'ru'])).toEqual(['ru', 'us']);
+    // Mission steps after the lists name only their request: the regime's `audiences` rule gives theirs.
+    const designation = buildEnvelope({
+      type: 'mission',
+      party: 'ru',
+      key: 'ru-declarant',
+      issuedAt,
+      body: { step: 'designation', request: someRef, site: 'kozelsk' },
+    } as never);
+    expect(regimeAudience(regime, designation)).toEqual(['us', 'ru']);
+    expect(regimeAudience(open, designation)).toBe('public');
+    // A type that stays public stays so.
+    const accepted = buildEnvelope({
+      type: 'commitment-accepted',
+      party: 'ru',
+      key: 'ru-declarant',
+      issuedAt,
+      body: { commitment: 'us-aegis-ashore-transparency', statement: { en: 'We accept', ru: 'Принимаем' } },
+    } as never);
+    expect(caught(() => entryAudience(regime, accepted, ['us', 'ru'])).problems[0]!.message).toMatch(/always public/);
   });
 });
 

@@ -52,6 +52,11 @@ export function regimeAudience(regime: Regime, envelope: Envelope): Audience {
     const audience = ix.inspections.get(envelope.body.inspection)?.audience;
     if (audience !== undefined) return audience;
   }
+  // A mission's lists name their inspection type; its later steps name only a request (an `audiences` rule).
+  if (envelope.type === 'mission' && envelope.body.step === 'lists') {
+    const audience = ix.inspections.get(envelope.body.inspection)?.audience;
+    if (audience !== undefined) return audience;
+  }
   // An escrowed declaration's body holds its commitment and committed totals only, never an item: the aggregates
   // the public is owed (its items reach the counterpart in sealed openings).
   if (envelope.type === 'declaration' && envelope.body.form === 'escrowed') return PUBLIC;
