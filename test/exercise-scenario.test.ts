@@ -153,7 +153,11 @@ describe('the European security 2022 scenario', () => {
     expect(us.state.missions.missions.length).toBeGreaterThan(0);
     const assessments = (s: ComplianceState) => s.incidents.flatMap((i) => i.assessments);
     expect(assessments(open.state)).toEqual([]);
-    expect(assessments(us.state).map((a) => a.party).sort()).toEqual(['ru', 'us']);
+    expect(
+      assessments(us.state)
+        .map((a) => a.party)
+        .sort(),
+    ).toEqual(['ru', 'us']);
     const grouped = (s: ComplianceState) => s.incidents.flatMap((i) => i.findings);
     within(grouped(open.state), grouped(us.state));
     expect(open.state.holdings.map((h) => h.party)).toEqual(us.state.holdings.map((h) => h.party));
