@@ -169,9 +169,20 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
       .filter((e) => (e.envelope.body as { type: string }).type === 'declaration-opening');
     expect(openings).toHaveLength(3);
     for (const o of openings) expect((o.envelope.body as { blobs?: unknown[] }).blobs).toHaveLength(1);
-    // No node serves the opening document of a sealed opening: it would show the leaves.
-    const doc = await get(`${fed.node('nato').url}/api/escrow/openings/${openings[0]!.origin}/${openings[0]!.index}`);
-    expect(doc.status).toBe(404);
+    // The opening document of a sealed opening shows its leaves: not to NATO, nor to anyone without a login; the US
+    // node (a mirror of Russia's log) hands it to a US user, who verifies it as any opening.
+    const path = `/api/escrow/openings/${openings[0]!.origin}/${openings[0]!.index}`;
+    const nato = fed.node('nato');
+    for (const n of fed.nodes) expect((await get(`${n.url}${path}`)).status, n.party).toBe(404);
+    const asNato = await fetch(`${nato.url}${path}`, { headers: { authorization: `Bearer ${nato.token}` } });
+    expect(asNato.status).toBe(404);
+    const us = fed.node('us');
+    const asUs = await fetch(`${us.url}${path}`, { headers: { authorization: `Bearer ${us.token}` } });
+    expect(asUs.status).toBe(200);
+    const doc = (await asUs.json()) as { format: string; party: string; opening: { leaves: unknown[] } };
+    expect(doc.format).toBe('detente-opening/1');
+    expect(doc.party).toBe('ru');
+    expect(doc.opening.leaves.length).toBeGreaterThan(0);
   });
 
   it("no file of NATO's node and no byte served without a login holds the New START data sealed to the US and Russia", async () => {
