@@ -118,7 +118,11 @@ describe('escrowed declarations', () => {
     expect(doc.declaration.index).toBe(declarationIndex);
     await link.click();
     await expect.poll(() => page.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
-    expect(await page.locator('[data-testid="raw-json"] pre').first().textContent()).toContain('"region": "kozelsk"');
+    // The entry is sealed: its envelope names the opening's type and audience, never the region it opened.
+    const raw = await page.locator('[data-testid="raw-json"] pre').first().textContent();
+    expect(raw).toContain('"type": "declaration-opening"');
+    expect(raw).toContain('"type": "sealed"');
+    expect(raw).not.toContain('kozelsk');
     await page.close();
 
     // The counterpart, signed in, verifies the opening at its own node (a mirror of Russia's log)…
