@@ -14,12 +14,15 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, toHex, utf8 } from '../src/crypto/bytes.js';
 import { DetenteError, type DetenteErrorCode } from '../src/crypto/errors.js';
 import {
+  blobKey,
   bodyCommitment,
   contentKey,
+  openBlob,
   openBody,
   recipientKeyPair,
   recipientPublicKey,
   type SealedBody,
+  sealBlob,
   sealBody,
   symmetricPortable,
   unwrapKey,
@@ -327,5 +330,50 @@ describe('sealed bodies: content keys and commitments', () => {
       () => sealBody(symmetricNode, sha256Node, new Uint8Array(16), new Uint8Array(0), aad, new Uint8Array(32)),
       'CIPHERTEXT_MALFORMED',
     );
+  });
+});
+
+const BLOB_KEY_0 = '07fcc1392a1a6f2677d7fa8ef3b678202352aa4e9829492966d397d7dbe6dcc9';
+
+describe("sealed blobs: each under a key derived from its entry's content key and its index", () => {
+  const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
+  const blob = fc.uint8Array({ maxLength: 2000 });
+
+  it('known answer: blob key 0 of the all-zero content key (HKDF-SHA256, RFC 5869 computed independently)', () => {
+    // HKDF-SHA256(ikm = 32 zero bytes, salt = 00000000, info = "detente/blob-key/v1", L = 32), from Python's hmac:
+    // prk = HMAC(salt, ikm); okm = HMAC(prk, info || 0x01).
+    expect(toHex(blobKey(symmetricNode, new Uint8Array(32), 0))).toBe(BLOB_KEY_0);
+    expect(blobKey(symmetricPortable, new Uint8Array(32), 0)).toEqual(blobKey(symmetricNode, new Uint8Array(32), 0));
+  });
+
+  it('opens with its content key and index, on either implementation; 16 bytes longer than the plaintext', () => {
+    fc.assert(
+      fc.property(bytes(32), fc.nat({ max: 1000 }), blob, (key, index, plain) => {
+        const sealed = sealBlob(symmetricNode, key, index, plain);
+        expect(sealed.length).toBe(plain.length + 16);
+        expect(sealBlob(symmetricPortable, key, index, plain)).toEqual(sealed);
+        expect(openBlob(symmetricNode, key, index, sealed)).toEqual(plain);
+        expect(openBlob(symmetricPortable, key, index, sealed)).toEqual(plain);
+      }),
+    );
+  });
+
+  it('another content key, another index, a bit flipped or bytes cut off: a typed error, never the plaintext', () => {
+    fc.assert(
+      fc.property(bytes(32), fc.nat({ max: 1000 }), blob, fc.nat(), fc.nat(), (key, index, plain, bit, cut) => {
+        const sealed = sealBlob(symmetricNode, key, index, plain);
+        expectCode(() => openBlob(symmetricNode, flip(key, bit), index, sealed), 'DECRYPTION_FAILED');
+        expectCode(() => openBlob(symmetricNode, key, index + 1, sealed), 'DECRYPTION_FAILED');
+        expectCode(() => openBlob(symmetricNode, key, index, flip(sealed, bit)), 'DECRYPTION_FAILED');
+        const length = cut % sealed.length;
+        expectCode(
+          () => openBlob(symmetricNode, key, index, sealed.subarray(0, length)),
+          length < 16 ? 'CIPHERTEXT_MALFORMED' : 'DECRYPTION_FAILED',
+        );
+      }),
+    );
+    expectCode(() => blobKey(symmetricNode, new Uint8Array(31), 0), 'CIPHERTEXT_MALFORMED');
+    expectCode(() => blobKey(symmetricNode, new Uint8Array(32), -1), 'BAD_INPUT');
+    expectCode(() => blobKey(symmetricNode, new Uint8Array(32), 2 ** 32), 'BAD_INPUT');
   });
 });

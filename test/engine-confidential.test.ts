@@ -4,6 +4,7 @@
  * view) sees that sealed entries exist, not what they say; findings resting on sealed entries carry their audience.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { toHex } from '../src/crypto/bytes.js';
 import { canonicalJson } from '../src/crypto/canonical-json.js';
 import type { SymmetricSuite } from '../src/crypto/hpke/index.js';
 import { type EngineEntry, fold, OpenedEntries } from '../src/engine/index.js';
@@ -15,6 +16,7 @@ import {
   type Regime,
   regimeIndex,
   sealEntry,
+  sealEntryBlobs,
   sealedContentKey,
   sealingRandomness,
 } from '../src/model/index.js';
@@ -26,13 +28,18 @@ const sym = symmetricNode;
 let regime: Regime;
 const audienceKey = new Uint8Array(32).fill(42);
 
+/** A blob of further items the US declaration names (sealed with it; the readers below are not given it). */
+const MORE = new TextEncoder().encode(
+  '[{"category":"icbm","site":"malmstrom","status":"deployed","uid":"US-ICBM-0002"}]',
+);
+
 const declarationBody = (warheads: number, more = false) => ({
   form: 'plain',
   asOf: '2022-02-01',
   items: [{ uid: 'US-ICBM-0001', category: 'icbm', site: 'malmstrom', status: 'deployed', attributes: { warheads } }],
   quantities: [],
-  // Further items in a blob the reader cannot resolve: a finding (declaration.incomplete) that rests on this entry.
-  ...(more ? { more: [{ sha256: 'cd'.repeat(32), size: 10, mediaType: 'application/json' }] } : {}),
+  // Further items in a blob the reader does not hold: a finding (declaration.incomplete) that rests on this entry.
+  ...(more ? { more: [{ sha256: toHex(suite.sha256(MORE)), size: MORE.length, mediaType: 'application/json' }] } : {}),
 });
 
 /** The script twice: once with the US declaration sealed to [ru, us], once in the clear. */
@@ -62,17 +69,17 @@ async function scripts() {
     audienceKey,
     new TextEncoder().encode(canonicalJson(plain)),
   );
-  const envelope = sealEntry(sym, suite.sha256, plain, {
-    audience: ['us', 'ru'],
-    keys: ref(keysEntry),
-    audienceKey,
-    id,
-    salt,
-  });
+  const { sealed: envelope, blobs } = sealEntryBlobs(
+    sym,
+    suite.sha256,
+    plain,
+    { audience: ['us', 'ru'], keys: ref(keysEntry), audienceKey, id, salt },
+    [MORE],
+  );
   const sealedEntry = sealed.add('us', 'sealed', envelope.body, at);
   expect(sealedEntry.envelope).toEqual(envelope);
   clear.add('us', 'declaration', plain.body, at);
-  return { sealed, clear, keysEntry, sealedEntry };
+  return { sealed, clear, keysEntry, sealedEntry, plain, blobs, seal: { id, salt } };
 }
 
 /** The entries as `reader` folds them: with the content key of each sealed entry its recipient key opens. */
@@ -158,6 +165,101 @@ describe('the fold per audience', () => {
     // About the ciphertext, which is public: no audience.
     expect(f.audience).toBeUndefined();
     expect(canonicalJson(r.state.holdings)).not.toContain('malmstrom');
+  });
+});
+
+describe("a sealed entry's blobs", () => {
+  it('open with it for a reader holding their ciphertexts; one the author sealed wrong is charged to it', async () => {
+    const { sealed, keysEntry, sealedEntry, plain, blobs, seal } = await scripts();
+    const asOf = T('2022-03-01');
+    const withBlobs = async (reader: string, ciphertexts: Uint8Array[]) =>
+      (await view(sealed.entries, keysEntry, reader)).map((e) =>
+        e.envelope.type === 'sealed' ? { ...e, blobs: ciphertexts } : e,
+      );
+    const read = sealed.fold(undefined, await withBlobs('ru', [blobs[0]!.bytes])).evaluate(asOf);
+    // The items of the blob count: the declaration is complete, with both ICBMs at Malmstrom.
+    expect(read.findings.map((f) => f.rule)).not.toContain('declaration.incomplete');
+    expect(canonicalJson(read.state.holdings)).toContain('"declared":2');
+    // NATO holds the same ciphertext and reads nothing of it.
+    const nato = sealed.fold(undefined, await withBlobs('nato', [blobs[0]!.bytes])).evaluate(asOf);
+    expect(canonicalJson(nato)).not.toContain('US-ICBM');
+
+    // The author names (and signs) a ciphertext that does not open under the blob key.
+    const flipped = blobs[0]!.bytes.slice();
+    flipped[3]! ^= 1;
+    const badRef = { sha256: toHex(suite.sha256(flipped)), size: flipped.length, mediaType: 'x/y' };
+    const bad = sealEntry(sym, suite.sha256, plain, {
+      audience: ['us', 'ru'],
+      keys: ref(keysEntry),
+      audienceKey,
+      ...seal,
+      blobs: [badRef],
+    });
+    sealed.entries.pop();
+    Object.assign(sealedEntry, sealed.add('us', 'sealed', bad.body, sealedEntry.envelope.issuedAt));
+    const charged = sealed.fold(undefined, await withBlobs('ru', [flipped])).evaluate(asOf);
+    const f = charged.findings.find((x) => x.rule === 'confidential.undecryptable')!;
+    expect(f).toMatchObject({ party: 'us', message: { params: { reason: 'DECRYPTION_FAILED' } } });
+    expect(canonicalJson(charged.state.holdings)).not.toContain('malmstrom');
+    // Russia's complaint reveals the content key: every view, the public one included, charges the US.
+    const key = sealedContentKey(sym, sealedEntry.envelope as EnvelopeOf<'sealed'>, audienceKey);
+    sealed.add(
+      'ru',
+      'complaint',
+      { entry: ref(sealedEntry), contentKey: Buffer.from(key).toString('base64') },
+      '2022-02-10T00:00:00.000Z',
+    );
+    const publicView = sealed
+      .fold(
+        undefined,
+        sealed.entries.map((e) => (e.envelope.type === 'sealed' ? { ...e, blobs: [flipped] } : e)),
+      )
+      .evaluate(asOf);
+    expect(
+      publicView.findings.filter((x) => x.rule.startsWith('confidential.')).map((x) => `${x.rule} ${x.party}`),
+    ).toEqual(['confidential.undecryptable us']);
+  });
+});
+
+describe('the audience check at fold time', () => {
+  const widened = (findings: { rule: string; party: string; message: { params: Record<string, unknown> } }[]) =>
+    findings
+      .filter((f) => f.rule === 'confidential.audience-widened')
+      .map((f) => `${f.party} ${f.message.params.audience} > ${f.message.params.allowed}`);
+
+  it('an entry in the clear of a type the regime keeps from the public is charged to its author', async () => {
+    const { sealed, clear, keysEntry } = await scripts();
+    const asOf = T('2022-03-01');
+    // The US declaration in the clear, where the regime seals US declarations to [ru, us].
+    expect(widened(clear.fold().evaluate(asOf).findings)).toEqual(['us public > ru, us']);
+    // Sealed as the regime says: nothing, for a reader and for the public.
+    for (const reader of ['us', undefined]) {
+      const r = sealed.fold(undefined, await view(sealed.entries, keysEntry, reader)).evaluate(asOf);
+      expect(widened(r.findings)).toEqual([]);
+    }
+  });
+
+  it('a sealed entry whose audience is wider than the regime allows is charged to its author, in its readers’ folds', async () => {
+    const { sealed, keysEntry, sealedEntry, plain, blobs, seal } = await scripts();
+    const wide = sealEntry(sym, suite.sha256, plain, {
+      audience: ['nato', 'ru', 'us'],
+      keys: ref(keysEntry),
+      audienceKey,
+      ...seal,
+      blobs: blobs.map((b) => b.ref),
+    });
+    sealed.entries.pop();
+    Object.assign(sealedEntry, sealed.add('us', 'sealed', wide.body, sealedEntry.envelope.issuedAt));
+    const asOf = T('2022-03-01');
+    const ru = sealed.fold(undefined, await view(sealed.entries, keysEntry, 'ru')).evaluate(asOf);
+    expect(widened(ru.findings)).toEqual(['us nato, ru, us > ru, us']);
+    const f = ru.findings.find((x) => x.rule === 'confidential.audience-widened')!;
+    expect(f.refs).toEqual([ref(sealedEntry)]);
+    // It rests on the sealed body: its audience sees it; a fold that cannot read the entry cannot tell.
+    expect(f.audience).toEqual(['nato', 'ru', 'us']);
+    expect(widened(sealed.fold().evaluate(asOf).findings)).toEqual([]);
+    // The declaration still counts: what it says stands, only too many were shown it.
+    expect(canonicalJson(ru.state.holdings)).toContain('malmstrom');
   });
 });
 

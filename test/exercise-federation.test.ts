@@ -7,6 +7,8 @@ import { canonicalJson } from '../src/crypto/canonical-json.js';
 import { type Federation, type FederationPlay, startFederation } from '../src/exercise/federation.js';
 import { playScenario } from '../src/exercise/play.js';
 import { foldDir } from '../src/exercise/read.js';
+import { blobRefsOf, type EnvelopeOf, openSealed } from '../src/model/index.js';
+import { symmetricNode } from '../src/runtime/node-crypto.js';
 import { CLI, detente, detenteAsync } from './helpers/cli.js';
 import { freePortRun } from './helpers/nodes.js';
 import { tempDirs } from './helpers/tmp.js';
@@ -149,7 +151,7 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
     expect(us.node.allEntries().filter((e) => e.party === 'us').length).toBe(play.entries.us);
   });
 
-  it('escrowed declarations went through the escrow API: the secrets are in the node directories, the openings served', async () => {
+  it('escrowed declarations went through the escrow API: the secrets are in the node directories, the openings sealed', async () => {
     const ru = fed.node('ru');
     const token = { authorization: `Bearer ${ru.token}` };
     const listed = (await (await fetch(`${ru.url}/api/escrow/declarations`, { headers: token })).json()) as {
@@ -163,16 +165,28 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
         .map((i) => i.uid)
         .sort(),
     ).toEqual(['RU-HB-0003', 'RU-HB-0004', 'RU-ICBM-0001', 'RU-ICBM-0164']);
-    const opening = ru.node
+    // Russia's openings are sealed to the US and Russia (New START data), blobs and all: read through the sealed
+    // entries of its own log (what the listing above shows as opened).
+    const openings = ru.node
       .allEntries()
-      .find(
-        (e) =>
-          e.party === 'ru' && e.envelope.type === 'declaration-opening' && (e.envelope.body as any).region === 'mozdok',
-      )!;
-    // Any node serves the opening document of an entry it mirrors.
-    const doc = await get(`${fed.node('nato').url}/api/escrow/openings/${opening.origin}/${opening.index}`);
-    expect(doc.status).toBe(200);
-    expect(JSON.parse(doc.text).opening.leaves).toHaveLength(1);
+      .filter((e) => e.party === 'ru' && e.envelope.type === 'sealed')
+      .filter((e) => (e.envelope.body as { type: string }).type === 'declaration-opening');
+    expect(openings).toHaveLength(3);
+    for (const o of openings) expect((o.envelope.body as { blobs?: unknown[] }).blobs).toHaveLength(1);
+    // The opening document of a sealed opening shows its leaves: not to NATO, nor to anyone without a login; the US
+    // node (a mirror of Russia's log) hands it to a US user, who verifies it as any opening.
+    const path = `/api/escrow/openings/${openings[0]!.origin}/${openings[0]!.index}`;
+    const nato = fed.node('nato');
+    for (const n of fed.nodes) expect((await get(`${n.url}${path}`)).status, n.party).toBe(404);
+    const asNato = await fetch(`${nato.url}${path}`, { headers: { authorization: `Bearer ${nato.token}` } });
+    expect(asNato.status).toBe(404);
+    const us = fed.node('us');
+    const asUs = await fetch(`${us.url}${path}`, { headers: { authorization: `Bearer ${us.token}` } });
+    expect(asUs.status).toBe(200);
+    const doc = (await asUs.json()) as { format: string; party: string; opening: { leaves: unknown[] } };
+    expect(doc.format).toBe('detente-opening/1');
+    expect(doc.party).toBe('ru');
+    expect(doc.opening.leaves.length).toBeGreaterThan(0);
   });
 
   it("no file of NATO's, the host nations' or Ukraine's nodes and no byte served without a login holds the New START data sealed to the US and Russia", async () => {
@@ -182,8 +196,10 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
         (s.type.startsWith('inspection-') && String((s.body as { inspection?: string }).inspection).startsWith('nst-')),
     );
     expect(sealed.length).toBeGreaterThan(10);
-    // Item ids of notifications and inspections (not those that escrow openings reveal: openings are public still).
+    // Item ids of notifications and inspections, and of items only escrow openings reveal (in their blobs).
     const secrets = ['US-SLBM-0221', 'US-SLBML-0230', 'RU-ICBM-0306', 'RU-ICBML-0310', 'US-HB-0046'];
+    const opened = ['US-ICBM-0002', 'RU-ICBM-0164', 'RU-HB-0004', 'US-HB-0003'];
+    secrets.push(...opened);
     const timeline = readFileSync(join('scenarios', 'european-security-2022', 'timeline.yaml'), 'utf8');
     for (const s of ['US-SLBM-0221..0230', 'RU-ICBM-0306..0310', 'US-HB-0046']) expect(timeline).toContain(s);
     // Nor any file of the host nations' or Ukraine's nodes: audiences stay [us, ru].
@@ -211,8 +227,43 @@ describe('the scenario as a federation: one node per party over HTTP', () => {
         for (const s of secrets) expect(text.includes(s), `${n.party} ${path} holds ${s}`).toBe(false);
       }
     }
-    // The US reads them: the test is not empty.
+    // Every blob a public envelope names, from every node without a login: sealed blobs are ciphertext, which every
+    // mirror holds (NATO's too); the plaintexts stay with their author, served to its own users only.
+    const nato = fed.node('nato');
+    const blobRefs = nato.node
+      .allEntries()
+      .flatMap((e) => (e.envelope.type === 'sealed' ? (e.envelope.body.blobs ?? []).map((b) => ({ e, b })) : []));
+    expect(blobRefs.length).toBe(6);
     const us = fed.node('us');
+    const plaintexts: string[] = [];
+    for (const { e, b } of blobRefs) {
+      for (const n of fed.nodes) {
+        const { status, text } = await get(`${n.url}/api/blobs/${b.sha256}`);
+        expect(status, `${n.party} /api/blobs/${b.sha256}`).toBe(200);
+        expect(text.length).toBeGreaterThan(0);
+        for (const s of secrets) expect(text.includes(s), `${n.party} blob ${b.sha256} holds ${s}`).toBe(false);
+      }
+      if (e.party !== 'us') continue;
+      // The US node holds the plaintexts it sealed: not served without a login, served to a US user.
+      const sealed = e.envelope as EnvelopeOf<'sealed'>;
+      const key = us.node.submissions.audienceKeys.contentKey(e.leafHash, sealed)!;
+      const plain = openSealed(symmetricNode, us.node.suite.sha256, sealed, key);
+      for (const r of blobRefsOf(plain)) {
+        expect((await get(`${us.url}/api/blobs/${r.sha256}`)).status).toBe(404);
+        const res = await fetch(`${us.url}/api/blobs/${r.sha256}`, {
+          headers: { authorization: `Bearer ${us.token}` },
+        });
+        expect(res.status).toBe(200);
+        plaintexts.push(await res.text());
+      }
+    }
+    // What the ciphertexts hide: the US's opened items are in its plaintexts (so the search above is not empty).
+    for (const id of ['US-ICBM-0002', 'US-HB-0003'])
+      expect(
+        plaintexts.some((t) => t.includes(id)),
+        id,
+      ).toBe(true);
+    // The US reads them: the test is not empty.
     const signedIn = await fetch(`${us.url}/api/findings`, { headers: { authorization: `Bearer ${us.token}` } });
     expect(signedIn.status).toBe(200);
   });

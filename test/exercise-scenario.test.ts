@@ -98,6 +98,76 @@ describe('the European security 2022 scenario', () => {
     expect(findings.filter(newStart).length).toBeGreaterThan(open.findings.filter(newStart).length);
   });
 
+  /**
+   * "Different audiences differ only by what the audience hides", as relations between the public view (NATO's is
+   * the same bytes) and the audience's (the US's, Russia's the same bytes):
+   * - every public finding is in the audience's view unchanged, and what the audience's adds is about its parties;
+   * - what sealed entries do not touch is byte-identical: the regime, entry counts, limits, commitments, metrics,
+   *   consultations, tracks, proposals;
+   * - the sealed entries the public counts as hidden are those the audience counts as read;
+   * - each notification, missing notification, inspection, mission step, list and draw the public sees is in the
+   *   audience's view unchanged; the findings the public's incidents group are grouped in the audience's too;
+   * - both show the same parties' holdings and the same escrowed declarations (their committed totals public).
+   */
+  it("differs from the audience's view only by what the audience hides: each public answer is in the audience's", () => {
+    const view = (readAs?: string) => {
+      const f = foldDir(dir, readAs === undefined ? {} : { readAs });
+      return f.engine.evaluate(f.asOf);
+    };
+    const us = view('us');
+    const open = view();
+    const texts = (xs: readonly unknown[]) => new Set(xs.map((x) => canonicalJson(x as never)));
+    const within = (part: readonly unknown[], whole: readonly unknown[]) => {
+      const all = texts(whole);
+      expect(part.filter((x) => !all.has(canonicalJson(x as never)))).toEqual([]);
+    };
+    within(open.findings, us.findings);
+    const added = us.findings.filter((f) => !texts(open.findings).has(canonicalJson(f as never)));
+    expect(added.length).toBeGreaterThan(0);
+    for (const f of added) expect(['ru', 'us'], f.id).toContain(f.party);
+    for (const key of [
+      'asOf',
+      'regime',
+      'entries',
+      'limits',
+      'commitments',
+      'metrics',
+      'consultations',
+      'tracks',
+      'proposals',
+    ] as const) {
+      expect(canonicalJson(open.state[key] as never), key).toBe(canonicalJson(us.state[key] as never));
+    }
+    expect(open.state.confidential!.hidden).toEqual(us.state.confidential!.read);
+    expect(open.state.confidential!.read).toEqual([]);
+    expect(us.state.confidential!.hidden).toEqual([]);
+    within(open.state.notifications.summary, us.state.notifications.summary);
+    within(open.state.notifications.items, us.state.notifications.items);
+    within(open.state.notifications.missing, us.state.notifications.missing);
+    within(open.state.inspections.items, us.state.inspections.items);
+    within(open.state.missions.lists, us.state.missions.lists);
+    within(open.state.missions.missions, us.state.missions.missions);
+    within(open.state.escrow.draws, us.state.escrow.draws);
+    // The public sees fewer notifications and inspections: the New START ones are hidden.
+    expect(open.state.notifications.items.length).toBeLessThan(us.state.notifications.items.length);
+    expect(open.state.inspections.items.length).toBeLessThan(us.state.inspections.items.length);
+    // The Type One missions' steps and the assessments of the incident they raised are bilateral too.
+    expect(open.state.missions.missions).toEqual([]);
+    expect(us.state.missions.missions.length).toBeGreaterThan(0);
+    const assessments = (s: ComplianceState) => s.incidents.flatMap((i) => i.assessments);
+    expect(assessments(open.state)).toEqual([]);
+    expect(
+      assessments(us.state)
+        .map((a) => a.party)
+        .sort(),
+    ).toEqual(['ru', 'us']);
+    const grouped = (s: ComplianceState) => s.incidents.flatMap((i) => i.findings);
+    within(grouped(open.state), grouped(us.state));
+    expect(open.state.holdings.map((h) => h.party)).toEqual(us.state.holdings.map((h) => h.party));
+    const declared = (s: ComplianceState) => s.escrow.declarations.map((d) => canonicalJson(d.ref as never));
+    expect(declared(open.state)).toEqual(declared(us.state));
+  });
+
   it('reproduces the published New START aggregates item by item, and commits to them in escrow', () => {
     const { regime } = scenarioRegime(NAME);
     const t = parseTimeline(readFileSync(join('scenarios', NAME, 'timeline.yaml'), 'utf8'), regime);
@@ -299,7 +369,9 @@ describe('the European security 2022 scenario', () => {
   });
 
   it("attaches evidence to every observation: the incident built on NATO's photograph of the bomber names its file", () => {
-    const incidents = foldDir(dir).engine.incidents(at('2022-12-31'));
+    // As the US reads it: the bomber's declared site, which the observation contradicts, is in Russia's sealed
+    // opening (New START data), so the public view cannot tell that it moved.
+    const incidents = foldDir(dir, { readAs: 'us' }).engine.incidents(at('2022-12-31'));
     const bomber = incidents.find((i) => i.evidence.sources.some((s) => s.class === 'open-source'))!;
     expect(bomber.evidence.grade).toBe('single-source');
     expect(bomber.evidence.files).toHaveLength(1);

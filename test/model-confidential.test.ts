@@ -9,7 +9,8 @@ import YAML from 'yaml';
 import { fromBase64, toBase64, toHex, utf8 } from '../src/crypto/bytes.js';
 import { canonicalJsonBytes } from '../src/crypto/canonical-json.js';
 import type { DetenteError } from '../src/crypto/errors.js';
-import { bodyCommitment, contentKey, sealBody } from '../src/crypto/hpke/index.js';
+import { bodyCommitment, contentKey, sealBlob, sealBody } from '../src/crypto/hpke/index.js';
+import { scenarioRegime } from '../src/exercise/play.js';
 import {
   audienceKeyBody,
   buildEnvelope,
@@ -19,11 +20,14 @@ import {
   entryAudience,
   openAudienceKey,
   openSealed,
+  openSealedBlobs,
   parseRegime,
   type Regime,
   regimeAudience,
   regimeIndex,
+  SEALED_BLOB_MEDIA_TYPE,
   sealEntry,
+  sealEntryBlobs,
   sealedAad,
   sealedContentKey,
   signEntry,
@@ -167,6 +171,60 @@ describe("an entry's audience", () => {
       body: { regime: 'ab'.repeat(32), id: regime.id, version: 1 },
     } as never);
     expect(refused(['us'], signature)).toMatch(/always public/);
+  });
+
+  it("a mission step goes with its inspection's audience; an assessment may narrow to its incident's", async () => {
+    // The 2022 scenario's regime as written (its inspection types carry their audiences).
+    const { regime } = scenarioRegime('european-security-2022');
+    const lists = buildEnvelope({
+      type: 'mission',
+      party: 'us',
+      key: 'us-declarant',
+      issuedAt,
+      body: { step: 'lists', inspection: 'nst-type-one', host: 'ru', inspectors: ['A. Smith'], aircrew: ['B. Jones'] },
+    } as never);
+    const ix = regimeIndex(regime);
+    const nstAudience = ix.inspections.get('nst-type-one')?.audience;
+    expect(nstAudience).toEqual(['us', 'ru']);
+    expect(regimeAudience(regime, lists)).toEqual(nstAudience);
+    expect(entryAudience(regime, lists)).toEqual(['us', 'ru']);
+    expect(caught(() => entryAudience(regime, lists, ['us', 'ru', 'nato'])).problems[0]!.message).toMatch(/widens/);
+    const assessment = buildEnvelope({
+      type: 'assessment',
+      party: 'ru',
+      key: 'ru-declarant',
+      issuedAt,
+      body: {
+        incident: 'escrow.declared-not-found/detente.example/us#29',
+        position: 'concern',
+        statement: { en: 'Not found', ru: 'Не найдено' },
+      },
+    } as never);
+    // The scenario seals US and Russian assessments to the two of them; under a regime that leaves them public, the
+    // author may narrow one to its incident's audience.
+    expect(regimeAudience(regime, assessment)).toEqual(['us', 'ru']);
+    const open = await confidentialScenario([]);
+    expect(regimeAudience(open, assessment)).toBe('public');
+    expect(entryAudience(open, assessment, ['us', 'ru'])).toEqual(['ru', 'us']);
+    // Mission steps after the lists name only their request: the regime's `audiences` rule gives theirs.
+    const designation = buildEnvelope({
+      type: 'mission',
+      party: 'ru',
+      key: 'ru-declarant',
+      issuedAt,
+      body: { step: 'designation', request: someRef, site: 'kozelsk' },
+    } as never);
+    expect(regimeAudience(regime, designation)).toEqual(['us', 'ru']);
+    expect(regimeAudience(open, designation)).toBe('public');
+    // A type that stays public stays so.
+    const accepted = buildEnvelope({
+      type: 'commitment-accepted',
+      party: 'ru',
+      key: 'ru-declarant',
+      issuedAt,
+      body: { commitment: 'us-aegis-ashore-transparency', statement: { en: 'We accept', ru: 'Принимаем' } },
+    } as never);
+    expect(caught(() => entryAudience(regime, accepted, ['us', 'ru'])).problems[0]!.message).toMatch(/always public/);
   });
 });
 
@@ -364,5 +422,99 @@ describe('complaints, checked offline', () => {
       verdict: 'undecryptable',
       reason: 'DECRYPTION_FAILED',
     });
+  });
+});
+
+describe("a sealed entry's blobs", () => {
+  const audienceKey = new Uint8Array(32).fill(9);
+  const item = (n: number) => ({
+    uid: `US-ICBM-${String(n).padStart(4, '0')}`,
+    category: 'icbm',
+    site: 'malmstrom',
+    status: 'deployed',
+    attributes: { warheads: 1 },
+  });
+  /** A plain US declaration naming two blobs of further items, sealed with them. */
+  function sealedWithBlobs() {
+    const plaintexts = [[item(2), item(3)], [item(4)]].map((items) => canonicalJsonBytes(items));
+    const more = plaintexts.map((bytes, i) => ({
+      sha256: toHex(suite.sha256(bytes)),
+      size: bytes.length,
+      mediaType: 'application/json',
+      name: `items-${i + 1}.json`,
+    }));
+    const base = declaration('us') as EnvelopeOf<'declaration'>;
+    const plain = { ...base, body: { ...base.body, more } } as Envelope;
+    const o = {
+      audience: ['us', 'ru'],
+      keys: someRef,
+      audienceKey,
+      id: new Uint8Array(16).fill(1),
+      salt: new Uint8Array(32).fill(2),
+    };
+    const { sealed, blobs } = sealEntryBlobs(sym, suite.sha256, plain, o, plaintexts);
+    return { plain, sealed, blobs, plaintexts, key: sealedContentKey(sym, sealed, audienceKey), o };
+  }
+
+  it('are named by their ciphertexts in the public envelope, and open to the bytes the sealed body names', () => {
+    const { plain, sealed, blobs, plaintexts, key } = sealedWithBlobs();
+    expect(sealed.body.blobs).toEqual(blobs.map((b) => b.ref));
+    for (const [i, b] of blobs.entries()) {
+      expect(b.ref.mediaType).toBe(SEALED_BLOB_MEDIA_TYPE);
+      expect(b.ref.size).toBe(plaintexts[i]!.length + 16);
+      // Nothing of an item in a ciphertext, nor in the envelope.
+      expect(Buffer.from(b.bytes).toString('latin1')).not.toContain('US-ICBM');
+    }
+    expect(JSON.stringify(sealed)).not.toContain('US-ICBM');
+    verifyEntry(suite, regime, signEntry(suite, sealed, seedOf('us-declarant')));
+    const opened = openSealed(sym, suite.sha256, sealed, key);
+    expect(opened).toEqual(plain);
+    const bytes = blobs.map((b) => b.bytes);
+    expect(openSealedBlobs(sym, suite.sha256, sealed, opened, key, bytes)).toEqual(plaintexts);
+    // A blob not held yet, or bytes that are not the ciphertext named: not held, nothing else.
+    expect(openSealedBlobs(sym, suite.sha256, sealed, opened, key, [undefined, bytes[1]])).toEqual([
+      undefined,
+      plaintexts[1],
+    ]);
+    expect(openSealedBlobs(sym, suite.sha256, sealed, opened, key, [bytes[1], bytes[1]])[0]).toBeUndefined();
+    expect(checkComplaint(sym, suite.sha256, regime, sealed, toBase64(key), bytes)).toEqual({
+      verdict: 'false',
+      reason: 'OPENS',
+    });
+  });
+
+  it('a blob sealed under another key or index, or to other bytes than the body names, is the author’s fault', () => {
+    const { plain, sealed, blobs, key, o, plaintexts } = sealedWithBlobs();
+    const opened = openSealed(sym, suite.sha256, sealed, key);
+    // The author signs an envelope naming ciphertexts that do not open: blob 1's bytes at index 0, and so on.
+    const rename = (bytes: Uint8Array[]) => {
+      const refs = bytes.map((b) => ({ sha256: toHex(suite.sha256(b)), size: b.length, mediaType: 'x/y' }));
+      return { envelope: sealEntry(sym, suite.sha256, plain, { ...o, blobs: refs }), bytes };
+    };
+    const swapped = rename([blobs[1]!.bytes, blobs[0]!.bytes]);
+    const flipped = rename([flip(blobs[0]!.bytes, 5), blobs[1]!.bytes]);
+    for (const bad of [swapped, flipped]) {
+      const e = openSealed(sym, suite.sha256, bad.envelope, key);
+      expectCode(() => openSealedBlobs(sym, suite.sha256, bad.envelope, e, key, bad.bytes), 'DECRYPTION_FAILED');
+      expect(checkComplaint(sym, suite.sha256, regime, bad.envelope, toBase64(key), bad.bytes)).toEqual({
+        verdict: 'undecryptable',
+        reason: 'DECRYPTION_FAILED',
+      });
+    }
+    // Sealed properly, but not the bytes the body commits to (the author sealed other items than it named).
+    const other = sealBlob(sym, key, 0, canonicalJsonBytes([item(9)]));
+    const wrong = rename([other, blobs[1]!.bytes]);
+    const e = openSealed(sym, suite.sha256, wrong.envelope, key);
+    expectCode(() => openSealedBlobs(sym, suite.sha256, wrong.envelope, e, key, wrong.bytes), 'COMMITMENT_MISMATCH');
+    expect(checkComplaint(sym, suite.sha256, regime, wrong.envelope, toBase64(key), wrong.bytes).verdict).toBe(
+      'undecryptable',
+    );
+    // An envelope naming another number of blobs than the body: the body does not open (SCHEMA_INVALID).
+    const short = rename([blobs[0]!.bytes]);
+    expectCode(() => openSealed(sym, suite.sha256, short.envelope, key), 'SCHEMA_INVALID');
+    // Plaintexts that are not the blobs the entry names are refused before anything is sealed.
+    expectCode(() => sealEntryBlobs(sym, suite.sha256, plain, o, [plaintexts[1]!, plaintexts[0]!]), 'BAD_INPUT');
+    expectCode(() => sealEntryBlobs(sym, suite.sha256, plain, o, [plaintexts[0]!]), 'BAD_INPUT');
+    expect(opened).toEqual(plain);
   });
 });

@@ -107,23 +107,29 @@ describe('escrowed declarations', () => {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(SHOTS, 'declaration-open.png'), fullPage: true });
 
-    // In the log: the opening entry, and the public opening document anyone can fetch and check.
+    // In the log: the opening entry, sealed to the US and Russia (New START data, issue 14), and its opening
+    // document, which a node hands to its audience's users only.
     const link = open.getByTestId('open-result').locator('a');
     const openingIndex = Number(/entry (\d+)/.exec((await link.textContent())!)![1]);
-    const doc = await (
-      await fetch(`${ru.url}/api/escrow/openings/${encodeURIComponent(web.node.origin('ru'))}/${openingIndex}`)
-    ).json();
+    const docUrl = `${ru.url}/api/escrow/openings/${encodeURIComponent(web.node.origin('ru'))}/${openingIndex}`;
+    expect((await fetch(docUrl)).status).toBe(404);
+    const doc = await (await fetch(docUrl, { headers: { authorization: `Bearer ${ru.token}` } })).json();
     expect(doc.format).toBe('detente-opening/1');
     expect(doc.declaration.index).toBe(declarationIndex);
     await link.click();
     await expect.poll(() => page.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
-    expect(await page.locator('[data-testid="raw-json"] pre').first().textContent()).toContain('"region": "kozelsk"');
+    // The entry is sealed: its envelope names the opening's type and audience, never the region it opened.
+    const raw = await page.locator('[data-testid="raw-json"] pre').first().textContent();
+    expect(raw).toContain('"type": "declaration-opening"');
+    expect(raw).toContain('"type": "sealed"');
+    expect(raw).not.toContain('kozelsk');
     await page.close();
 
-    // The counterpart, with no token, verifies the opening at its own node (a mirror of Russia's log)…
+    // The counterpart, signed in, verifies the opening at its own node (a mirror of Russia's log)…
     await web.node.fed.settle(30_000);
     const verifyAt = async (base: string) => {
       const us = await web.browser.page();
+      await us.addInitScript((t) => sessionStorage.setItem('detente.token', t), web.node.fed.node('us').token);
       await us.goto(`${base}/act/declaration`);
       const form = us.getByTestId('verify-opening');
       await form.locator('select[name="origin"]').selectOption(web.node.origin('ru'));

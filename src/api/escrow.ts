@@ -167,7 +167,7 @@ export async function escrowRoutes(app: FastifyInstance, node: PartyNode, option
         response: { 200: OpeningDocument, 400: ErrorBody, 404: ErrorBody },
       },
     },
-    (req, reply) => {
+    async (req, reply) => {
       let rest: string;
       try {
         rest = decodeURIComponent((req.params as { '*': string })['*']);
@@ -179,7 +179,10 @@ export async function escrowRoutes(app: FastifyInstance, node: PartyNode, option
       if (cut <= 0 || !/^(0|[1-9]\d{0,15})$/.test(indexText)) {
         throw new SubmissionError(400, 'MALFORMED_REQUEST', 'expected /api/escrow/openings/<origin>/<index>');
       }
-      const doc = escrow.openingDocument(rest.slice(0, cut), Number(indexText));
+      // A sealed opening's document goes to a signed-in user of a party of its audience only.
+      const token = /^bearer ([\x21-\x7e]{1,200})$/i.exec(req.headers.authorization ?? '')?.[1];
+      const reader = token !== undefined && node.users.authenticate(token) !== undefined;
+      const doc = await escrow.openingDocument(rest.slice(0, cut), Number(indexText), reader);
       if (!doc) {
         throw new SubmissionError(404, 'NOT_FOUND', `no declaration opening at ${rest.slice(0, cut)}#${indexText}`);
       }

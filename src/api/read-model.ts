@@ -146,7 +146,10 @@ export class ReadModel {
       if (e.envelope.type === 'sealed') {
         if (!reader) return e;
         const contentKey = keys.contentKey(e.leafHash, e.envelope);
-        return contentKey ? { ...e, contentKey } : e;
+        if (!contentKey) return e;
+        // Its blobs' ciphertexts, which the engine opens with the entry (they may reach a mirror after the entry).
+        const blobs = this.#node.sealedBlobs(e);
+        return blobs ? { ...e, contentKey, blobs } : { ...e, contentKey };
       }
       const moreItems = this.#moreItems(e);
       if (moreItems) return { ...e, moreItems };

@@ -527,13 +527,15 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     '/api/blobs/:sha256',
     {
       schema: {
-        summary: 'A blob this node holds (own or mirrored), by its SHA-256',
+        summary:
+          'A blob this node holds (own or mirrored), by its SHA-256: without a login only one a public envelope names (never the plaintext of a sealed entry)',
         tags: ['entries'],
         params: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
       },
     },
     (req, reply) => {
-      const bytes = node.blob(req.params.sha256);
+      const sha256 = req.params.sha256;
+      const bytes = userOf(req.headers.authorization) ? node.blob(sha256) : node.publicBlob(sha256);
       if (!bytes) return sendError(reply, 404, 'NOT_FOUND', `no blob ${req.params.sha256}`);
       return reply
         .type('application/json')

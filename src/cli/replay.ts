@@ -89,7 +89,10 @@ export async function playInMemory(
       countedAt,
       envelope,
     };
-    if (envelope.type === 'sealed') entry.contentKey = exerciseContentKey(name, seed, envelope);
+    if (envelope.type === 'sealed') {
+      entry.contentKey = exerciseContentKey(name, seed, envelope);
+      if (envelope.body.blobs) entry.blobs = envelope.body.blobs.map((r) => blobs.get(r.sha256));
+    }
     if (envelope.type === 'declaration' && envelope.body.form === 'plain' && envelope.body.more?.length) {
       entry.moreItems = envelope.body.more.flatMap(
         (r) => JSON.parse(decoder.decode(blobs.get(r.sha256) ?? new Uint8Array())) as Item[],

@@ -9,17 +9,24 @@
  * committed to (COMMITMENT_MISMATCH) or to no valid entry (SCHEMA_INVALID) is charged to its author under
  * `confidential.undecryptable`, a finding its audience sees.
  */
+import { z } from 'zod';
 import { equalBytes } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
 import { type SymmetricSuite, symmetricPortable } from '../crypto/hpke/symmetric.js';
 import type { Sha256 } from '../crypto/sha256.js';
 import {
+  type Audience,
   checkComplaint,
   type Envelope,
   type EnvelopeOf,
+  Item,
   openSealed,
+  openSealedBlobs,
+  PUBLIC,
   type Regime,
+  regimeAudience,
   vocabularyProblems,
+  withinAudience,
 } from '../model/index.js';
 import type { Finding, FindingInput } from './findings.js';
 import { keyOf } from './findings.js';
@@ -69,6 +76,27 @@ export class OpenedEntries {
   }
 }
 
+/**
+ * The items of a sealed declaration's opened blobs, in order; undefined when one is not held or is not a JSON list
+ * of items (the declaration is then incomplete, as a public one whose blobs the reader lacks).
+ */
+function itemsOfBlobs(blobs: readonly (Uint8Array | undefined)[]): Item[] | undefined {
+  const out: Item[] = [];
+  for (const bytes of blobs) {
+    if (!bytes) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      return undefined;
+    }
+    const items = z.array(Item).safeParse(value);
+    if (!items.success) return undefined;
+    out.push(...items.data);
+  }
+  return out;
+}
+
 export class Confidential {
   readonly #sym: SymmetricSuite;
   readonly #sha256: Sha256;
@@ -76,7 +104,10 @@ export class Confidential {
   readonly #read = new Map<string, number>();
   readonly #hidden = new Map<string, number>();
   /** Every sealed entry applied, by leaf hash: what a complaint names. */
-  readonly #sealed = new Map<string, { envelope: EnvelopeOf<'sealed'>; ref: EntryRef }>();
+  readonly #sealed = new Map<
+    string,
+    { envelope: EnvelopeOf<'sealed'>; ref: EntryRef; blobs?: readonly (Uint8Array | undefined)[] }
+  >();
   /** Sealed entries already charged (by a reader's own check or a complaint): one finding each. */
   readonly #charged = new Set<string>();
   /**
@@ -110,7 +141,7 @@ export class Confidential {
   open(entry: EngineEntry, ref: EntryRef, emit: (f: FindingInput) => void): Envelope | undefined {
     const sealed = entry.envelope as EnvelopeOf<'sealed'>;
     const audience = sealed.body.audience.join(',');
-    this.#sealed.set(ref.leafHash, { envelope: sealed, ref });
+    this.#sealed.set(ref.leafHash, { envelope: sealed, ref, ...(entry.blobs ? { blobs: entry.blobs } : {}) });
     const waiting = this.#waiting.get(ref.leafHash);
     if (waiting) {
       this.#waiting.delete(ref.leafHash);
@@ -143,6 +174,63 @@ export class Confidential {
       return undefined;
     }
     return opening.plain;
+  }
+
+  /**
+   * The plain entry to fold for a sealed one that opened to `plain`: with the plain bytes of its blobs (an opening's
+   * `blobs`, a declaration's `moreItems`) opened from the ciphertexts the reader holds (`entry.blobs`). A blob that
+   * does not open to the bytes the body names is the author's fault, as a body is (`confidential.undecryptable`):
+   * undefined, and the entry is not folded.
+   */
+  openBlobs(
+    entry: EngineEntry,
+    plain: Envelope,
+    ref: EntryRef,
+    emit: (f: FindingInput) => void,
+  ): EngineEntry | undefined {
+    const sealed = entry.envelope as EnvelopeOf<'sealed'>;
+    const { blobs: _ciphertexts, moreItems: _more, contentKey: _key, ...rest } = entry;
+    if (!sealed.body.blobs) return { ...rest, envelope: plain };
+    let blobs: (Uint8Array | undefined)[];
+    try {
+      blobs = openSealedBlobs(this.#sym, this.#sha256, sealed, plain, entry.contentKey!, entry.blobs);
+    } catch (err) {
+      if (!(err instanceof DetenteError)) throw err;
+      this.#undecryptable(sealed, ref, entry.countedAt, err.code, [ref], emit);
+      return undefined;
+    }
+    if (plain.type === 'declaration') {
+      const moreItems = itemsOfBlobs(blobs);
+      return { ...rest, envelope: plain, ...(moreItems ? { moreItems } : {}) };
+    }
+    return { ...rest, envelope: plain, blobs };
+  }
+
+  /**
+   * The audience check at fold time: an entry read for more parties than the regime lets read it (a sealed entry
+   * whose audience is wider than its type's or rule's, or an entry in the clear of a type the regime keeps from the
+   * public) is charged to its author (`confidential.audience-widened`). The entry is still folded: what it says
+   * stands, only its author showed it to too many. A sealed entry this fold cannot read is its audience's to check.
+   */
+  checkAudience(entry: EngineEntry, plain: Envelope, ref: EntryRef, emit: (f: FindingInput) => void): void {
+    const written: Audience = entry.envelope.type === 'sealed' ? entry.envelope.body.audience : PUBLIC;
+    const allowed = regimeAudience(this.#regime, plain);
+    if (withinAudience(written, allowed)) return;
+    const name = (a: Audience) => (a === PUBLIC ? PUBLIC : [...a].sort().join(', '));
+    emit({
+      rule: 'confidential.audience-widened',
+      key: keyOf(ref),
+      party: plain.party,
+      at: entry.countedAt,
+      breaks: { kind: 'entry', id: plain.type },
+      message: msg('confidential.audience-widened', {
+        party: plain.party,
+        type: plain.type,
+        audience: name(written),
+        allowed: name(allowed),
+      }),
+      refs: [ref],
+    });
   }
 
   /** Whether `ref` is a sealed entry this fold could not read. */
@@ -191,6 +279,7 @@ export class Confidential {
       this.#regime,
       target.envelope,
       complaint.body.contentKey,
+      target.blobs,
     );
     if (verdict === 'undecryptable') {
       this.#undecryptable(target.envelope, target.ref, entry.countedAt, reason, [target.ref, ref], emit);

@@ -240,16 +240,25 @@ export class Engine {
       return;
     }
     const num = this.#leaves.add(entry.origin, entry.index, entry.leafHash);
+    const original = entry;
     if (e.type === 'sealed') {
       // What the reader's party may read is folded as the plain entry it holds (confidential.ts).
       const plain = this.#confidential.open(entry, ref, this.#ctx.emit);
-      if (!plain) return;
+      if (!plain) {
+        if (e.body.type === 'declaration-opening' && this.#confidential.hides(ref))
+          this.#escrow.hiddenOpening(e.party, at);
+        return;
+      }
+      const opened = this.#confidential.openBlobs(entry, plain, ref, this.#ctx.emit);
+      if (!opened) return;
+      entry = opened;
       e = plain;
     }
     if (e.type === 'complaint') {
       this.#confidential.complaint(entry, ref, this.#ctx.emit);
       return;
     }
+    this.#confidential.checkAudience(original, e, ref, this.#ctx.emit);
     // The entry its body names (every type names at most one), and the entries its envelope cites.
     const target = bodyRef(e);
     // An entry about a sealed entry this fold cannot read (an acknowledgement of a sealed notification, a step of a

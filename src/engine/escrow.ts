@@ -115,6 +115,11 @@ export class EscrowRules {
   readonly #history = new Map<string, { at: number; ref: EntryRef; asOf: string }[]>();
   /** For each declaration (refKey), the regions opened in full and when each was first opened. */
   readonly #regionsOpened = new Map<string, Map<string, number>>();
+  /**
+   * Per party, when this fold first met one of its sealed openings it cannot read: what it opened is hidden, so its
+   * phases are left to the folds of that opening's audience (issue 14).
+   */
+  readonly #hiddenOpenings = new Map<string, number>();
   readonly #draws = new Map<string, Draw>();
   readonly #commitRefs = new Map<string, { draw: string; party: string }>();
 
@@ -170,6 +175,11 @@ export class EscrowRules {
    * An opening (`blobs`: the bytes of the blobs it names, as the reader holds them): the items it reveals, or
    * undefined (and a finding) if it does not verify against the commitment it names.
    */
+  /** A sealed declaration-opening of `party` this fold cannot read, counted at `at`. */
+  hiddenOpening(party: string, at: number): void {
+    if (!this.#hiddenOpenings.has(party)) this.#hiddenOpenings.set(party, at);
+  }
+
   opening(
     e: EnvelopeOf<'declaration-opening'>,
     ref: EntryRef,
@@ -422,6 +432,9 @@ export class EscrowRules {
         const history = this.#history.get(party) ?? [];
         const current = history.filter((h) => h.at < deadline).pop();
         if (!current) continue;
+        // Whether the party opened the region may be in an opening this fold cannot read: not this fold's to judge.
+        const hidden = this.#hiddenOpenings.get(party);
+        if (hidden !== undefined && hidden <= q.asOf) continue;
         const opened = this.#regionsOpened.get(refKey(current.ref))?.get(phase.region);
         if (opened !== undefined && opened < deadline) continue;
         const late = opened !== undefined && opened <= q.asOf;

@@ -60,6 +60,7 @@ export const RULES = {
   'declaration.incomplete': { severity: 'minor' },
   'confidential.undecryptable': { severity: 'major' },
   'confidential.false-complaint': { severity: 'minor' },
+  'confidential.audience-widened': { severity: 'major' },
   'limit.exceeded': { severity: 'critical' },
   'limit.exceeded-observed': { severity: 'critical' },
   'commitment.invalid-withdrawal': { severity: 'minor' },

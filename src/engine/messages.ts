@@ -22,6 +22,7 @@ export const MESSAGE_CODES = [
   'declaration.incomplete',
   'confidential.undecryptable',
   'confidential.false-complaint',
+  'confidential.audience-widened',
   'limit.exceeded',
   'limit.exceeded.in-zone',
   'limit.exceeded-observed',

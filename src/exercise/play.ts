@@ -24,6 +24,7 @@ import { initLogDir, logWriter, type OpenLog, openLogDir } from '../log/log-dir.
 import { problemsError } from '../model/common.js';
 import {
   type AudienceKeyBody,
+  blobRefsOf,
   buildEnvelope,
   type ConsultationStep,
   checkEntryRefs,
@@ -43,7 +44,7 @@ import {
   regimeBytes,
   regimeHash,
   regimeIndex,
-  sealEntry,
+  sealEntryBlobs,
   sealingRandomness,
   signEntry,
   signingMessage,
@@ -268,7 +269,13 @@ export function playSteps(input: PlayStepsInput): { refused: Refusal[]; entries:
   }
 
   /** The signed sealed entry of `plain`, after the author's audience-key entry if it is the first of its kind. */
-  function sealedOf(keys: Sealing, plain: Envelope, audience: readonly string[], keyId: string) {
+  function sealedOf(
+    keys: Sealing,
+    plain: Envelope,
+    audience: readonly string[],
+    keyId: string,
+    blobs: ReadonlyMap<string, Uint8Array>,
+  ) {
     const id = sealingId(plain.party, audience, keyPeriod(plain.issuedAt));
     let held = published.get(id);
     if (!held) {
@@ -286,14 +293,15 @@ export function playSteps(input: PlayStepsInput): { refused: Refusal[]; entries:
       published.set(id, held);
     }
     const { id: entryId, salt } = sealingRandomness(symmetricNode, suite.sha256, held.key, signingMessage(plain));
-    const sealed = sealEntry(symmetricNode, suite.sha256, plain, {
-      audience,
-      keys: held.ref,
-      audienceKey: held.key,
-      id: entryId,
-      salt,
-    });
-    return signEntry(suite, sealed, seeds.get(keyId)!);
+    // The blobs it names are sealed with it, and only their ciphertexts are stored (as a node does).
+    const sealed = sealEntryBlobs(
+      symmetricNode,
+      suite.sha256,
+      plain,
+      { audience, keys: held.ref, audienceKey: held.key, id: entryId, salt },
+      blobRefsOf(plain).map((r) => blobs.get(r.sha256)!),
+    );
+    return { signed: signEntry(suite, sealed.sealed, seeds.get(keyId)!), blobs: sealed.blobs };
   }
 
   function attempt(step: Step): EntryRef | DetenteError {
@@ -357,14 +365,21 @@ export function playSteps(input: PlayStepsInput): { refused: Refusal[]; entries:
         const problems = consultationProblems(regime, envelope, (r) => (exists(r) ? steps.get(refKey(r)) : undefined));
         if (problems.length) throw problemsError('STAGE_INVALID', 'entry refused', problems);
       }
-      for (const b of blobs) target.sink.putBlob(b.hash, b.bytes);
       // A body the regime keeps from the public is sealed to its audience, as a node seals it (submissions.ts):
-      // the party's audience key of the year first, published once, then the sealed entry.
+      // the party's audience key of the year first, published once, then the sealed entry and its sealed blobs.
       const audience = regimeAudience(regime, envelope);
-      const ref =
-        audience === 'public'
-          ? append(target, encodeEntry(signed))
-          : append(target, encodeEntry(sealedOf(sealing, envelope, audience, keyId)));
+      let ref: EntryRef;
+      if (audience === 'public') {
+        for (const b of blobs) target.sink.putBlob(b.hash, b.bytes);
+        ref = append(target, encodeEntry(signed));
+      } else {
+        const named = new Set(blobRefsOf(envelope).map((r) => r.sha256));
+        const plaintexts = new Map(blobs.map((b) => [toHex(b.hash), b.bytes]));
+        const sealed = sealedOf(sealing, envelope, audience, keyId, plaintexts);
+        for (const b of blobs) if (!named.has(toHex(b.hash))) target.sink.putBlob(b.hash, b.bytes);
+        for (const b of sealed.blobs) target.sink.putBlob(fromHex(b.ref.sha256), b.bytes);
+        ref = append(target, encodeEntry(sealed.signed));
+      }
       if (committed) trees.set(refKey(ref), committed.tree);
       if (envelope.type === 'consultation') steps.set(refKey(ref), envelope);
       return ref;

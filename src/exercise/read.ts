@@ -377,6 +377,10 @@ function withBlobs(set: LogSet, l: LogSet['logs'][number], entry: EngineEntry): 
     const items = moreItems(set, l, envelope, entry.index);
     if (items) entry.moreItems = items;
   }
+  if (envelope.type === 'sealed' && envelope.body.blobs) {
+    // The ciphertexts of its blobs: the engine opens them with the entry, for a reader that may.
+    entry.blobs = envelope.body.blobs.map((r) => l.log.store.blob(fromHex(r.sha256)));
+  }
   if (envelope.type === 'declaration-opening' && envelope.body.opening) {
     // Checked against their hashes by the engine, which reports an opening whose blobs are missing or wrong.
     entry.blobs = openingBlobRefs(envelope.body).map((r) => l.log.store.blob(fromHex(r.sha256)));

@@ -22,6 +22,7 @@ const messages: Record<MessageCode, string> = {
   'confidential.false-complaint':
     "{party} complains that {author}'s sealed entry does not open, but the key it reveals shows otherwise ({reason})",
   'confidential.undecryptable': "{party}'s sealed {type} does not open to the body it committed to ({reason})",
+  'confidential.audience-widened': "{party}'s {type} is written for {audience}, wider than the regime's {allowed}",
   'declaration.incomplete':
     "{party}'s declaration as of {asOf} lists further items in blobs that could not be read; only the items in the entry count",
   'limit.exceeded': '{party}\'s declared count is above "{limit}" (at most {atMost}) from {from:time}',
@@ -167,6 +168,7 @@ const rules: Record<RuleId, string> = {
   'entry.unresolved-reference': 'an entry refers to an entry the engine does not hold',
   'entry.invalid-reference': 'an entry refers to an entry of the wrong type or party',
   'confidential.false-complaint': 'a complaint about a sealed entry that its revealed key refutes',
+  'confidential.audience-widened': 'an entry is readable by more parties than the regime lets read it',
   'confidential.undecryptable':
     'a sealed entry does not decrypt, or decrypts to a body other than the one its author committed to',
   'declaration.incomplete': "a declaration's further items (blobs) could not be read",

@@ -25,6 +25,8 @@ const messages: Record<MessageCode, string> = {
     '{party} жалуется, что запись {author} не расшифровывается, но раскрытый ключ это опровергает ({reason})',
   'confidential.undecryptable':
     'зашифрованная запись {party} ({type}) не раскрывается в заявленное содержание ({reason})',
+  'confidential.audience-widened':
+    'запись {party} ({type}) адресована кругу «{audience}», более широкому, чем допускает режим («{allowed}»)',
   'declaration.incomplete':
     'заявление стороны {party} на {asOf} ссылается на недоступные блоки с дополнительными единицами; учтены только единицы из самой записи',
   'limit.exceeded': 'заявленное {party} количество выше предела «{limit}» (не более {atMost}) с {from:time}',
@@ -182,6 +184,7 @@ const rules: Record<RuleId, string> = {
   'entry.unresolved-reference': 'запись ссылается на запись, которой нет у движка',
   'entry.invalid-reference': 'запись ссылается на запись не того типа или не той стороны',
   'confidential.false-complaint': 'жалоба на зашифрованную запись, опровергнутая раскрытым ключом',
+  'confidential.audience-widened': 'запись доступна большему кругу сторон, чем позволяет режим',
   'confidential.undecryptable': 'зашифрованная запись не расшифровывается или не совпадает с обязательством автора',
   'declaration.incomplete': 'дополнительные единицы заявления (блоки) не удалось прочитать',
   'limit.exceeded': 'заявленное стороной выше действующего предела',

@@ -13,16 +13,18 @@ import {
   contentKey,
   ENTRY_ID_BYTES,
   keyCommitment,
+  openBlob,
   openBody,
   recipientKeyPair,
   type SymmetricSuite,
+  sealBlob,
   sealBody,
   unwrapKey,
   wrapKey,
 } from '../crypto/hpke/index.js';
 import type { Sha256 } from '../crypto/sha256.js';
 import { problemsError } from './common.js';
-import type { AudienceKeyBody, EntryRef, Envelope, EnvelopeOf } from './entries/index.js';
+import type { AudienceKeyBody, BlobRef, EntryRef, Envelope, EnvelopeOf } from './entries/index.js';
 import { vocabularyProblems } from './entries/vocabulary.js';
 import { parseEnvelope } from './envelope.js';
 import { type Audience, CONFIDENTIAL_TYPES, type ConfidentialType, PUBLIC, withinAudience } from './regime/audience.js';
@@ -47,6 +49,11 @@ export function regimeAudience(regime: Regime, envelope: Envelope): Audience {
     if (audience !== undefined) return audience;
   }
   if (envelope.type === 'inspection-request' || envelope.type === 'inspection-report') {
+    const audience = ix.inspections.get(envelope.body.inspection)?.audience;
+    if (audience !== undefined) return audience;
+  }
+  // A mission's lists name their inspection type; its later steps name only a request (an `audiences` rule).
+  if (envelope.type === 'mission' && envelope.body.step === 'lists') {
     const audience = ix.inspections.get(envelope.body.inspection)?.audience;
     if (audience !== undefined) return audience;
   }
@@ -190,6 +197,8 @@ export interface SealOptions {
   /** 16 and 32 fresh random bytes (the caller's: the exercise derives them from its seed). */
   id: Uint8Array;
   salt: Uint8Array;
+  /** The sealed entry's ciphertext blobs (sealEntryBlobs), named in its public envelope. */
+  blobs?: readonly BlobRef[];
 }
 
 const SEALING_INFO = new TextEncoder().encode('detente/sealing-randomness/v1');
@@ -231,6 +240,7 @@ export function sealEntry(sym: SymmetricSuite, sha256: Sha256, plain: Envelope, 
       commitment: toHex(bodyCommitment(sha256, o.salt, bodyBytes)),
       keyCommitment: toHex(keyCommitment(sha256, key)),
       ciphertext: '',
+      ...(o.blobs?.length ? { blobs: [...o.blobs] } : {}),
     },
     refs: plain.refs,
   };
@@ -274,7 +284,7 @@ export function openSealed(
   if (!equalBytes(bytes, body)) {
     throw problemsError('SCHEMA_INVALID', 'sealed body refused', [{ path: '$.body', message: 'not canonical JSON' }]);
   }
-  return parseEnvelope({
+  const plain = parseEnvelope({
     v: envelope.v,
     type: envelope.body.type,
     party: envelope.party,
@@ -283,13 +293,21 @@ export function openSealed(
     body: value,
     refs: envelope.refs,
   });
+  const named = blobRefsOf(plain).length;
+  const sealed = envelope.body.blobs?.length ?? 0;
+  if (named !== sealed) {
+    throw problemsError('SCHEMA_INVALID', 'sealed body refused', [
+      { path: '$.body.blobs', message: `the envelope names ${sealed} sealed blobs, the body ${named}` },
+    ]);
+  }
+  return plain;
 }
 
 /**
  * What a complaint shows, checked offline from public data only (the sealed entry and the revealed key):
  * `undecryptable` (the author's fault: the key is the one the author committed to, and it does not open the entry
- * to a valid body; `reason` the error code) or `false` (the complainant's: the key is not the committed one, or it
- * opens a valid body).
+ * to a valid body, or one of its blobs the checker holds does not open to the bytes the body names; `reason` the
+ * error code) or `false` (the complainant's: the key is not the committed one, or it opens a valid body and blobs).
  */
 export function checkComplaint(
   sym: SymmetricSuite,
@@ -297,6 +315,8 @@ export function checkComplaint(
   regime: Regime,
   sealed: EnvelopeOf<'sealed'>,
   contentKeyB64: string,
+  /** The entry's sealed blobs the checker holds (in the envelope's order): each must open too. */
+  blobs?: readonly (Uint8Array | undefined)[],
 ): { verdict: 'undecryptable' | 'false'; reason: string } {
   const key = fromBase64(contentKeyB64, 'contentKey');
   if (!equalBytes(keyCommitment(sha256, key), fromHex(sealed.body.keyCommitment))) {
@@ -305,9 +325,88 @@ export function checkComplaint(
   try {
     const plain = openSealed(sym, sha256, sealed, key);
     if (vocabularyProblems(regime, plain).length) return { verdict: 'undecryptable', reason: 'SCHEMA_INVALID' };
+    openSealedBlobs(sym, sha256, sealed, plain, key, blobs);
     return { verdict: 'false', reason: 'OPENS' };
   } catch (err) {
     if (!(err instanceof DetenteError)) throw err;
     return { verdict: 'undecryptable', reason: err.code };
   }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Blobs of sealed entries
+
+/** The blobs a plain entry names: an opening's `opening.blobs`, a plain declaration's `more`; none for the rest. */
+export function blobRefsOf(envelope: Envelope): readonly BlobRef[] {
+  if (envelope.type === 'declaration-opening') return envelope.body.opening?.blobs ?? [];
+  if (envelope.type === 'declaration' && envelope.body.form === 'plain') return envelope.body.more ?? [];
+  return [];
+}
+
+/** The media type of a sealed blob: AES-256-GCM ciphertext, readable only with its entry's content key. */
+export const SEALED_BLOB_MEDIA_TYPE = 'application/vnd.detente.sealed-blob';
+
+/**
+ * A plain entry sealed with its blobs (`plaintexts`: the bytes of each blob it names, in order): each blob sealed
+ * under the entry's content key (crypto/hpke/content.ts, sealBlob) and named by the ciphertext's hash in the public
+ * envelope. BAD_INPUT when the plaintexts are not the blobs the entry names (count, size or hash).
+ */
+export function sealEntryBlobs(
+  sym: SymmetricSuite,
+  sha256: Sha256,
+  plain: Envelope,
+  o: Omit<SealOptions, 'blobs'>,
+  plaintexts: readonly Uint8Array[],
+): { sealed: EnvelopeOf<'sealed'>; blobs: { ref: BlobRef; bytes: Uint8Array }[] } {
+  const refs = blobRefsOf(plain);
+  if (refs.length !== plaintexts.length) {
+    throw new DetenteError('BAD_INPUT', `blobs: the entry names ${refs.length}, ${plaintexts.length} given`);
+  }
+  const key = contentKey(sym, o.audienceKey, o.id);
+  const blobs = plaintexts.map((bytes, i) => {
+    if (bytes.length !== refs[i]!.size || toHex(sha256(bytes)) !== refs[i]!.sha256) {
+      throw new DetenteError('BAD_INPUT', `blobs[${i}]: not the blob ${refs[i]!.sha256} the entry names`);
+    }
+    const sealed = sealBlob(sym, key, i, bytes);
+    return {
+      ref: { sha256: toHex(sha256(sealed)), size: sealed.length, mediaType: SEALED_BLOB_MEDIA_TYPE },
+      bytes: sealed,
+    };
+  });
+  return { sealed: sealEntry(sym, sha256, plain, { ...o, blobs: blobs.map((b) => b.ref) }), blobs };
+}
+
+/**
+ * The plain blobs of a sealed entry (`plain`: the entry it opened to with `key`), from the ciphertexts the reader
+ * holds (`ciphertexts`, in the envelope's order; undefined, or bytes that are not the ciphertext the envelope names,
+ * count as not held: undefined in the answer). DECRYPTION_FAILED when a ciphertext the envelope names does not open
+ * under its blob key, COMMITMENT_MISMATCH when it opens to other bytes than the body names: the author's fault, as
+ * for a body.
+ */
+export function openSealedBlobs(
+  sym: SymmetricSuite,
+  sha256: Sha256,
+  envelope: EnvelopeOf<'sealed'>,
+  plain: Envelope,
+  key: Uint8Array,
+  ciphertexts: readonly (Uint8Array | undefined)[] | undefined,
+): (Uint8Array | undefined)[] {
+  const named = blobRefsOf(plain);
+  const sealed = envelope.body.blobs ?? [];
+  return sealed.map((ref, i) => {
+    const bytes = ciphertexts?.[i];
+    if (!bytes || bytes.length !== ref.size || toHex(sha256(bytes)) !== ref.sha256) return undefined;
+    let opened: Uint8Array;
+    try {
+      opened = openBlob(sym, key, i, bytes);
+    } catch (err) {
+      if (!(err instanceof DetenteError)) throw err;
+      throw new DetenteError(err.code, `blobs[${i}]: ${err.message}`, { cause: err });
+    }
+    const want = named[i]!;
+    if (opened.length !== want.size || toHex(sha256(opened)) !== want.sha256) {
+      throw new DetenteError('COMMITMENT_MISMATCH', `blobs[${i}]: opens to other bytes than the body's ${want.sha256}`);
+    }
+    return opened;
+  });
 }

@@ -30,6 +30,8 @@ export interface ReadableEntry extends EntryRef {
   party: string;
   envelope: Envelope;
   contentKey?: Uint8Array;
+  /** A sealed entry's ciphertext blobs, as this node holds them (undefined where it holds none yet). */
+  blobs?: readonly (Uint8Array | undefined)[];
 }
 
 export class Complaints {
@@ -48,9 +50,12 @@ export class Complaints {
     for (const e of entries) {
       if (e.envelope.type !== 'sealed' || !e.contentKey || e.party === o.party || this.#checked.has(e.leafHash))
         continue;
+      // Checked once every blob it names is here (mirrors fetch them after the entry).
+      const sealedBlobs = e.envelope.body.blobs?.length ?? 0;
+      if (sealedBlobs && (e.blobs?.length !== sealedBlobs || e.blobs.some((b) => !b))) continue;
       this.#checked.add(e.leafHash);
       const contentKey = toBase64(e.contentKey);
-      const { verdict, reason } = checkComplaint(o.sym, o.sha256, o.regime, e.envelope, contentKey);
+      const { verdict, reason } = checkComplaint(o.sym, o.sha256, o.regime, e.envelope, contentKey, e.blobs);
       if (verdict === 'false') {
         if (reason === 'KEY_NOT_COMMITTED') {
           o.logger?.(

@@ -6,7 +6,7 @@
  * beside an entry the log accepts (escrow.ts, `withPendingSecrets`).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { fromHex } from '../crypto/bytes.js';
+import { fromHex, toHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
 import {
   commitmentOfDeclaration,
@@ -18,8 +18,18 @@ import {
 } from '../engine/escrow-entries.js';
 import { ZoneIndex } from '../engine/zones.js';
 import { type AnyOpening, createMultiOpening, type EscrowSecrets, type RandomSource } from '../escrow/index.js';
-import { decodeEntry, type EntryRef, IsoDate, type Item, regimeIndex } from '../model/index.js';
+import {
+  decodeEntry,
+  type EntryRef,
+  type EnvelopeOf,
+  IsoDate,
+  type Item,
+  openSealed,
+  openSealedBlobs,
+  regimeIndex,
+} from '../model/index.js';
 import { bordersFor } from '../runtime/borders.js';
+import { symmetricNode } from '../runtime/node-crypto.js';
 import { commitBody, drawRecords, drawValue, keptDrawValue, revealBody, waitingFor } from './draws.js';
 import {
   chooseLeaves,
@@ -30,6 +40,7 @@ import {
   ownDeclarations,
   restoreTree,
   secretsPath,
+  type Unseal,
   withPendingSecrets,
 } from './escrow.js';
 import type { LogInfo, PartyNode } from './node.js';
@@ -121,7 +132,35 @@ export class NodeEscrow {
   }
 
   #declarations(): OwnDeclaration[] {
-    return ownDeclarations(this.#own.store, this.#node.hasher);
+    return ownDeclarations(this.#own.store, this.#node.hasher, this.#unseal);
+  }
+
+  /**
+   * An own sealed entry opened with the party's audience key (a sealed opening is read as the plain one it holds);
+   * undefined when the key is not read yet (#readOwnKeys) or the entry does not open.
+   */
+  #unseal: Unseal = (leafHash, sealed) => this.#unsealFrom(this.#own, leafHash, sealed);
+
+  #unsealFrom(log: LogInfo, leafHash: string, sealed: EnvelopeOf<'sealed'>): ReturnType<Unseal> {
+    const key = this.#node.submissions.audienceKeys.contentKey(leafHash, sealed);
+    if (!key) return undefined;
+    try {
+      const envelope = openSealed(symmetricNode, this.#node.suite.sha256, sealed, key);
+      const ciphertexts = (sealed.body.blobs ?? []).map((r) => log.store.blob(fromHex(r.sha256)));
+      const blobs = openSealedBlobs(symmetricNode, this.#node.suite.sha256, sealed, envelope, key, ciphertexts);
+      return { envelope, blobs };
+    } catch (err) {
+      if (err instanceof DetenteError) return undefined;
+      throw err;
+    }
+  }
+
+  /** Opens the party's own audience keys (asynchronous: HPKE), so that #declarations reads its sealed openings. */
+  async #readOwnKeys(): Promise<void> {
+    const own = this.#own;
+    await this.#node.submissions.audienceKeys.readAll(
+      this.#node.allEntries().filter((e) => e.origin === own.origin && e.envelope.type === 'audience-key'),
+    );
   }
 
   /** Commits a declaration: `201 { receipt, root, leaves, totals }`. */
@@ -179,8 +218,9 @@ export class NodeEscrow {
   }
 
   /** The party's escrowed declarations with their private items and which are opened. */
-  list(user: User): { declarations: DeclarationListing[] } {
+  async list(user: User): Promise<{ declarations: DeclarationListing[] }> {
     this.#requireDeclarant(user);
+    await this.#readOwnKeys();
     return {
       declarations: this.#declarations().map((d) => ({
         asOf: d.asOf,
@@ -217,6 +257,7 @@ export class NodeEscrow {
       );
     }
     const ref = request.declaration;
+    await this.#readOwnKeys();
     const d = this.#declarations().find((x) => x.ref.origin === ref.origin && x.ref.index === ref.index);
     if (!d) {
       throw new SubmissionError(
@@ -254,17 +295,29 @@ export class NodeEscrow {
     return { receipt, opening: this.#openingFile(this.#own, d.ref, opening) };
   }
 
-  /** The self-contained document of a declaration-opening entry held by this node, or undefined. */
-  openingDocument(origin: string, index: number): OpeningFile | undefined {
+  /**
+   * The self-contained document of a declaration-opening entry held by this node, or undefined. A sealed opening
+   * only for a `reader` (a signed-in user of this node's party) when the party is in its audience: its leaves are
+   * what the seal hides.
+   */
+  async openingDocument(origin: string, index: number, reader = false): Promise<OpeningFile | undefined> {
     const log = this.#node.logByOrigin(origin);
     if (!log || index >= this.#node.servedSize(log)) return undefined;
-    const e = decodeEntry(log.store.entry(index)!).envelope;
+    const leaf = log.store.entry(index)!;
+    let e = decodeEntry(leaf).envelope;
+    let opened: (Uint8Array | undefined)[] | undefined;
+    if (e.type === 'sealed' && e.body.type === 'declaration-opening' && reader) {
+      await this.#node.submissions.audienceKeys.readAll(this.#node.allEntries().filter((x) => x.origin === origin));
+      const plain = this.#unsealFrom(log, toHex(this.#node.hasher.hashLeaf(leaf)), e);
+      if (!plain) return undefined;
+      ({ envelope: e, blobs: opened } = plain);
+    }
     if (e.type !== 'declaration-opening') return undefined;
     const ref = e.body.declaration;
     if (ref.origin !== origin || ref.index >= index) return undefined;
     const declared = decodeEntry(log.store.entry(ref.index)!).envelope;
     if (declared.type !== 'declaration' || declared.body.form !== 'escrowed') return undefined;
-    const blobs = openingBlobRefs(e.body).map((r) => log.store.blob(fromHex(r.sha256)));
+    const blobs = opened ?? openingBlobRefs(e.body).map((r) => log.store.blob(fromHex(r.sha256)));
     try {
       const opening = openingDocumentOf(e.body, commitmentOfDeclaration(declared.body), blobs, this.#node.suite.sha256);
       return this.#openingFile(log, ref, opening as AnyOpening);

@@ -34,6 +34,8 @@ import {
 import {
   decodeEntry,
   type EntryRef,
+  type Envelope,
+  type EnvelopeOf,
   formatPath,
   Item,
   problemsOf,
@@ -166,15 +168,29 @@ export interface OwnDeclaration {
 }
 
 /**
+ * A sealed entry of the party's own log opened (by its leaf hash): the plain entry and its blobs' plain bytes, or
+ * undefined when the node cannot open it (its audience key not read yet).
+ */
+export type Unseal = (
+  leafHash: string,
+  sealed: EnvelopeOf<'sealed'>,
+) => { envelope: Envelope; blobs: (Uint8Array | undefined)[] } | undefined;
+
+/**
  * The escrowed declarations in a party's log, in log order, with what has been opened of each. Reads the log
  * from the start: a log holds thousands of entries, not millions, and this runs once per request.
  */
-export function ownDeclarations(store: LogStore, hasher: Rfc6962Hasher): OwnDeclaration[] {
+export function ownDeclarations(store: LogStore, hasher: Rfc6962Hasher, unseal?: Unseal): OwnDeclaration[] {
   const out: OwnDeclaration[] = [];
   const byIndex = new Map<number, OwnDeclaration>();
   let index = 0;
   for (const leaf of store.entries(0, store.head()?.size ?? 0)) {
-    const e = decodeEntry(leaf).envelope;
+    let e = decodeEntry(leaf).envelope;
+    let opened: (Uint8Array | undefined)[] | undefined;
+    if (e.type === 'sealed' && e.body.type === 'declaration-opening' && unseal) {
+      const plain = unseal(toHex(hasher.hashLeaf(leaf)), e);
+      if (plain) ({ envelope: e, blobs: opened } = plain);
+    }
     if (e.type === 'declaration' && e.body.form === 'escrowed') {
       const d: OwnDeclaration = {
         ref: { origin: store.origin, index, leafHash: toHex(hasher.hashLeaf(leaf)) },
@@ -188,7 +204,7 @@ export function ownDeclarations(store: LogStore, hasher: Rfc6962Hasher): OwnDecl
     } else if (e.type === 'declaration-opening' && e.body.declaration.origin === store.origin) {
       const d = byIndex.get(e.body.declaration.index);
       if (d) {
-        const blobs = openingBlobRefs(e.body).map((r) => store.blob(fromHex(r.sha256)));
+        const blobs = opened ?? openingBlobRefs(e.body).map((r) => store.blob(fromHex(r.sha256)));
         try {
           for (const item of openedItemsOf(e.body, d.commitment, blobs, sha256Node)) d.opened.add(item.uid);
         } catch (err) {

@@ -28,10 +28,10 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { fromBase64, fromHex, toBase64, toHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
+import { SEALED_BLOB_OVERHEAD } from '../crypto/hpke/index.js';
 import { parseNote } from '../crypto/note.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { formatVerifierKey } from '../crypto/vkey.js';
-import { openingBlobRefs } from '../engine/escrow-entries.js';
 import {
   type CosignatureSelection,
   MAX_COSIGNATURE_LINES,
@@ -46,6 +46,8 @@ import type { LogWriter } from '../log/log-writer.js';
 import { consistencyProofFromStore, inclusionProofFromStore } from '../log/proofs.js';
 import { storeTileSource } from '../log/store-tile-source.js';
 import {
+  type BlobRef,
+  blobRefsOf,
   type ConsultationStep,
   decodeEntry,
   type EntryRef,
@@ -150,6 +152,11 @@ export interface PartyNodeOptions {
   sealingRandom?: RandomSource;
 }
 
+/** The blobs an entry's public envelope names: a sealed entry's ciphertexts, or those of an entry in the clear. */
+function publicBlobRefs(envelope: Envelope): readonly BlobRef[] {
+  return envelope.type === 'sealed' ? (envelope.body.blobs ?? []) : blobRefsOf(envelope);
+}
+
 /** The largest blob a node stores or fetches (a declaration's items beyond those in the entry). */
 export const MAX_BLOB = 1 << 20;
 /** Bounds on what a peer may send (M3): a page of evidence (cosignatures: cosignature-client.ts). */
@@ -203,6 +210,8 @@ export class PartyNode {
   #cosignRequested = false;
   #version = 0;
   #versionMemo: string | undefined;
+  /** The blobs public envelopes name, as of a data version: what publicBlob serves. */
+  #publicBlobs: { version: string; names: Set<string> } | undefined;
   #timelines: { version: string; byOrigin: Map<string, { size: number; time: number }[]> } = {
     version: '',
     byOrigin: new Map(),
@@ -675,6 +684,30 @@ export class PartyNode {
   }
 
   /**
+   * A blob (SHA-256, hex) for a reader without a login: only one a public envelope names (an entry in the clear's
+   * blobs, a sealed entry's ciphertexts), never the plaintext blobs of the node's own sealed entries.
+   */
+  publicBlob(sha256: string): Uint8Array | undefined {
+    const version = this.dataVersion();
+    if (this.#publicBlobs?.version !== version) {
+      const names = new Set<string>();
+      for (const e of this.allEntries()) for (const ref of publicBlobRefs(e.envelope)) names.add(ref.sha256);
+      this.#publicBlobs = { version, names };
+    }
+    return this.#publicBlobs.names.has(sha256) ? this.blob(sha256) : undefined;
+  }
+
+  /**
+   * The bytes of a sealed entry's ciphertext blobs, in order (undefined where this node holds none yet); undefined
+   * for any other entry. The engine opens each with the entry's content key.
+   */
+  sealedBlobs(entry: { origin: string; envelope: Envelope }): (Uint8Array | undefined)[] | undefined {
+    if (entry.envelope.type !== 'sealed' || !entry.envelope.body.blobs) return undefined;
+    const store = this.logByOrigin(entry.origin)?.store;
+    return entry.envelope.body.blobs.map((r) => store?.blob(fromHex(r.sha256)));
+  }
+
+  /**
    * The items of a plain declaration's blobs, in order, checked against each blob's hash, size and the item
    * schema; undefined when the entry has none or one is missing or bad (the engine then reports it).
    */
@@ -708,7 +741,7 @@ export class PartyNode {
    */
   openingBlobs(entry: { origin: string; envelope: Envelope }): (Uint8Array | undefined)[] | undefined {
     if (entry.envelope.type !== 'declaration-opening') return undefined;
-    const refs = openingBlobRefs(entry.envelope.body);
+    const refs = blobRefsOf(entry.envelope);
     if (!refs.length) return undefined;
     const store = this.logByOrigin(entry.origin)?.store;
     return refs.map((r) => store?.blob(fromHex(r.sha256)));
@@ -917,15 +950,10 @@ export class PartyNode {
       const leaf = m.store.entry(m.blobScan);
       if (!leaf) return;
       const { envelope } = decodeEntry(leaf);
-      const refs =
-        envelope.type === 'declaration-opening'
-          ? openingBlobRefs(envelope.body)
-          : envelope.type === 'declaration' && envelope.body.form === 'plain'
-            ? (envelope.body.more ?? [])
-            : [];
-      for (const ref of refs) {
+      for (const ref of publicBlobRefs(envelope)) {
         if (m.store.blob(fromHex(ref.sha256))) continue;
-        if (ref.size > MAX_BLOB) continue;
+        // A sealed blob is its plaintext (at most MAX_BLOB) and the AES-GCM tag.
+        if (ref.size > MAX_BLOB + (envelope.type === 'sealed' ? SEALED_BLOB_OVERHEAD : 0)) continue;
         const res = await this.#fetch(`${m.url}/api/blobs/${ref.sha256}`);
         // Not there (yet): try again next round, from this entry.
         if (res.status !== 200) return;

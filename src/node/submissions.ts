@@ -32,6 +32,7 @@ import { inclusionProofsFromStore } from '../log/proofs.js';
 import { problemsError } from '../model/common.js';
 import {
   type Audience,
+  blobRefsOf,
   type ConsultationStep,
   checkEntryRefs,
   consultationProblems,
@@ -51,7 +52,7 @@ import {
   type Regime,
   recipientKeyOf,
   type SealedBody,
-  sealEntry,
+  sealEntryBlobs,
   sealingRandomness,
   sealPrepared,
   vocabularyProblems,
@@ -285,13 +286,17 @@ export class SubmissionPipeline {
     const audience = sealing.audience;
     const { ref, key } = await this.audienceKeys.forSealing(audience, envelope.issuedAt);
     const { id, salt } = sealingRandomness(this.#sym, this.#o.suite.sha256, key, message);
-    const sealed = sealEntry(this.#sym, this.#o.suite.sha256, envelope, {
-      audience,
-      keys: ref,
-      audienceKey: key,
-      id,
-      salt,
-    });
+    // The blobs it names were checked with the plain entry (#checkBlobs): sealed with it, and only the ciphertexts
+    // are named in the log, fetched by mirrors and served without a login (the plaintexts stay this node's).
+    const plaintexts = blobRefsOf(envelope).map((r) => this.#o.store.blob(fromHex(r.sha256))!);
+    const { sealed, blobs } = sealEntryBlobs(
+      this.#sym,
+      this.#o.suite.sha256,
+      envelope,
+      { audience, keys: ref, audienceKey: key, id, salt },
+      plaintexts,
+    );
+    for (const b of blobs) this.#o.store.putBlob(fromHex(b.ref.sha256), b.bytes);
     return this.#enqueue(user, {
       nonce: request.nonce,
       type: 'sealed',

@@ -143,7 +143,11 @@ async function startProxy(target: string, tamper: Tamper): Promise<{ base: strin
     try {
       const upstream = await fetch(`${target}${req.url}`, {
         method: req.method,
-        headers: { accept: req.headers.accept ?? '*/*' },
+        // The login too: a signed-in tab reads what its party may (a sealed opening's document, issue 14).
+        headers: {
+          accept: req.headers.accept ?? '*/*',
+          ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+        },
       });
       let body = Buffer.from(await upstream.arrayBuffer());
       const prefix = `/logs/${tamper.party}/`;

@@ -17,7 +17,7 @@
 import { concat, equalBytes, utf8 } from '../bytes.js';
 import { DetenteError } from '../errors.js';
 import type { Sha256 } from '../sha256.js';
-import { GCM_NONCE_BYTES, type SymmetricSuite } from './symmetric.js';
+import { GCM_NONCE_BYTES, GCM_TAG_BYTES, type SymmetricSuite } from './symmetric.js';
 import { AUDIENCE_KEY_BYTES } from './wrap.js';
 
 export const ENTRY_ID_BYTES = 16;
@@ -101,4 +101,44 @@ export function openBody(
     throw new DetenteError('COMMITMENT_MISMATCH', 'commitment: does not match the body the ciphertext holds');
   }
   return body;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Blobs of a sealed entry
+//
+// An entry's blobs (an opening's leaves, a declaration's further items) are sealed with the entry: blob i under
+// HKDF-SHA256(ikm = the entry's content key, salt = i as 4 bytes big-endian, info = `detente/blob-key/v1`), AES-256-GCM
+// with a zero nonce (each blob key seals one blob) and associated data `detente/blob/v1` LF ‖ i, so a blob cannot
+// stand at another index. The public envelope names each ciphertext by hash; the sealed body names each plaintext by
+// hash, so the author is bound to both, and a revealed content key opens the entry's blobs and nothing else.
+
+/** The 16 bytes AES-256-GCM adds to a blob. */
+export const SEALED_BLOB_OVERHEAD = GCM_TAG_BYTES;
+
+const BLOB_KEY_INFO = utf8('detente/blob-key/v1');
+const BLOB_AAD = utf8('detente/blob/v1\n');
+
+function indexBytes(index: number): Uint8Array {
+  if (!Number.isInteger(index) || index < 0 || index > 0xffffffff) {
+    throw new DetenteError('BAD_INPUT', `blob index: expected an integer from 0 to 2^32 - 1, got ${index}`);
+  }
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, index);
+  return out;
+}
+
+/** The key of blob `index` of the entry whose content key is `key`. */
+export function blobKey(sym: SymmetricSuite, key: Uint8Array, index: number): Uint8Array {
+  checkLength(key, CONTENT_KEY_BYTES, 'content key');
+  return sym.hkdfSha256(key, indexBytes(index), BLOB_KEY_INFO, CONTENT_KEY_BYTES);
+}
+
+/** Blob `index` of an entry, sealed under the entry's content key. */
+export function sealBlob(sym: SymmetricSuite, key: Uint8Array, index: number, plaintext: Uint8Array): Uint8Array {
+  return sym.aes256gcm.seal(blobKey(sym, key, index), ZERO_NONCE, plaintext, concat(BLOB_AAD, indexBytes(index)));
+}
+
+/** Blob `index` of an entry, opened: DECRYPTION_FAILED if the key, the index or a byte is not the one sealed. */
+export function openBlob(sym: SymmetricSuite, key: Uint8Array, index: number, ciphertext: Uint8Array): Uint8Array {
+  return sym.aes256gcm.open(blobKey(sym, key, index), ZERO_NONCE, ciphertext, concat(BLOB_AAD, indexBytes(index)));
 }

@@ -12,7 +12,7 @@
 import { z } from 'zod';
 import { base64Of, Hex32, Id } from '../common.js';
 import { CONFIDENTIAL_TYPES } from '../regime/audience.js';
-import { EntryRef } from './refs.js';
+import { BlobRef, EntryRef } from './refs.js';
 
 /** Standard padded base64 of any length (one spelling: zero trailing bits), at most a leaf's worth. */
 export const Base64 = z
@@ -57,6 +57,12 @@ export const SealedBody = z.strictObject({
   /** SHA-256 of the content key under its own context (crypto/hpke/content.ts): what a complaint must reveal. */
   keyCommitment: Hex32,
   ciphertext: Base64,
+  /**
+   * The entry's blobs, sealed with it (crypto/hpke/content.ts, sealBlob): each ciphertext by hash and size, in the
+   * order of the blobs the sealed body names by their plaintext's hash. Public, so that every mirror fetches and
+   * checks them; absent when the body names no blob.
+   */
+  blobs: z.array(BlobRef).min(1, { error: 'expected at least one blob, or no `blobs`' }).optional(),
 });
 export type SealedBody = z.infer<typeof SealedBody>;
 

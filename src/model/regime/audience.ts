@@ -19,7 +19,9 @@ export type Audience = z.infer<typeof Audience>;
 
 /**
  * Entry types whose bodies may be sealed. The rest stay public by nature: the regime's signature, audience keys
- * and complaints must be readable by every verifier, and commitments and random draws are joint public facts.
+ * and complaints must be readable by every verifier, and commitments, random draws, consultations, proposals and
+ * votes are joint public facts. A mission step goes with its inspection (a bilateral New START inspection's steps
+ * are bilateral too), and a party's assessment of an incident may go to the incident's audience only.
  */
 export const CONFIDENTIAL_TYPES = [
   'declaration',
@@ -29,6 +31,8 @@ export const CONFIDENTIAL_TYPES = [
   'inspection-request',
   'inspection-report',
   'observation',
+  'mission',
+  'assessment',
 ] as const;
 export type ConfidentialType = (typeof CONFIDENTIAL_TYPES)[number];
 

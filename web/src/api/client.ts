@@ -110,7 +110,7 @@ export function entryPath(origin: string, index: number): string {
  * A signed-in user reads what their party may read (issue 14): the token of this tab (ActView keeps it in
  * sessionStorage) goes with the reads of state, findings and entries; without one the node answers the public view.
  */
-function asReader(): RequestInit | undefined {
+export function asReader(): RequestInit | undefined {
   const token = typeof sessionStorage === 'undefined' ? null : sessionStorage.getItem('detente.token');
   return token ? { headers: { authorization: `Bearer ${token}` } } : undefined;
 }

@@ -4,7 +4,7 @@
  * before anything it says is shown as verified.
  */
 import type { EntryRefJson } from './client.js';
-import { getJson } from './client.js';
+import { asReader, getJson } from './client.js';
 
 export interface Receipt extends EntryRefJson {
   checkpoint: string;
@@ -73,6 +73,7 @@ export const escrowApi = {
       headers: auth(token),
       body: JSON.stringify({ nonce: nonce(), declaration, ...what }),
     }),
+  // With the tab's token: a sealed opening's document goes to its audience only (issue 14).
   opening: (origin: string, index: number) =>
-    getJson<OpeningDocument>(`/api/escrow/openings/${encodeURIComponent(origin)}/${index}`),
+    getJson<OpeningDocument>(`/api/escrow/openings/${encodeURIComponent(origin)}/${index}`, asReader()),
 };
