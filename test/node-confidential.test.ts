@@ -13,6 +13,7 @@ import { PartyNode } from '../src/node/node.js';
 import { createRecipientKeys } from '../src/node/recipient-keys.js';
 import { symmetricNode } from '../src/runtime/node-crypto.js';
 import {
+  absentPartyKeys,
   addUser,
   freePort,
   nonce,
@@ -31,11 +32,11 @@ const issuedAt = new Date().toISOString();
 function confidentialRegimeText(): string {
   const doc = YAML.parse(scenarioRegimeText());
   for (const party of doc.parties) {
-    if (party.id !== 'nato') party.keys.push({ id: `${party.id}-recipient`, roles: ['recipient'] });
+    if (party.id === 'us' || party.id === 'ru') party.keys.push({ id: `${party.id}-recipient`, roles: ['recipient'] });
   }
   doc.audiences = [
     { types: ['declaration'], parties: ['us', 'ru'], audience: ['us', 'ru'] },
-    { types: ['observation'], audience: ['us', 'ru', 'nato'] },
+    { types: ['observation'], parties: ['us', 'ru', 'nato'], audience: ['us', 'ru', 'nato'] },
   ];
   return YAML.stringify(doc);
 }
@@ -71,6 +72,7 @@ beforeAll(async () => {
     Object.assign(keys, await createRecipientKeys(dir, draft.parties.find((p) => p.id === party)!));
     dirs.set(party, dir);
   }
+  Object.assign(keys, absentPartyKeys(text, ['us', 'ru', 'nato']));
   for (const dir of dirs.values()) importRegimeKeys(dir, keys);
   token = addUser(dirs.get('us')!, 'us', 'alice', ['declarant', 'inspector']);
   // The us node has lost its recipient key: it still runs, seals, and says which key it lacks, once.

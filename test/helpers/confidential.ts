@@ -8,7 +8,7 @@ import { scenarioRegimeText, suite } from './nodes.js';
 
 /**
  * The scenario regime with a recipient key for each party of `withKeys`, New START declarations bilateral
- * (us, ru), observations to all three parties.
+ * (us, ru), observations by us, ru and nato to those three (the host nations and Ukraine write none here).
  */
 export function confidentialRegimeText(withKeys: readonly string[] = ['us', 'ru']): string {
   const doc = YAML.parse(scenarioRegimeText());
@@ -17,7 +17,7 @@ export function confidentialRegimeText(withKeys: readonly string[] = ['us', 'ru'
   }
   doc.audiences = [
     { types: ['declaration'], parties: ['us', 'ru'], audience: ['us', 'ru'] },
-    { types: ['observation'], audience: ['us', 'ru', 'nato'] },
+    { types: ['observation'], parties: ['us', 'ru', 'nato'], audience: ['us', 'ru', 'nato'] },
   ];
   return YAML.stringify(doc);
 }
