@@ -47,13 +47,27 @@ const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(
 mkdirSync(BENCH_DIR, { recursive: true });
 const dir = mkdtempSync(join(BENCH_DIR, 'detente-bench-first-view-'));
 const startedAt = performance.now();
-const fed = await startFederation({
-  scenario,
-  dir: join(dir, 'federation'),
-  basePort: 21000 + Math.floor(Math.random() * 20000),
-  // Three nodes settle fast with a fast loop; more keep the federation's intervals (see above).
-  ...(scenario === 'european-security-2022' ? { loopMs: 100 } : {}),
-});
+/**
+ * Setup only: on a loaded machine a node may not start in time (Fastify's 10 s onReady timeout while 56 others
+ * fold and start their workers); the attempt's directory is dropped and the federation started afresh, three times.
+ */
+async function startNodes(attempt = 1): Promise<Awaited<ReturnType<typeof startFederation>>> {
+  try {
+    return await startFederation({
+      scenario,
+      dir: join(dir, `federation-${attempt}`),
+      basePort: 21000 + Math.floor(Math.random() * 20000),
+      // Three nodes settle fast with a fast loop; more keep the federation's intervals (see above).
+      ...(scenario === 'european-security-2022' ? { loopMs: 100 } : {}),
+    });
+  } catch (err) {
+    if (attempt >= 3) throw err;
+    console.log(`starting the nodes, attempt ${attempt}: ${(err as Error).message.split('\n')[0]}: again`);
+    rmSync(join(dir, `federation-${attempt}`), { recursive: true, force: true });
+    return startNodes(attempt + 1);
+  }
+}
+const fed = await startNodes();
 console.log(`${fed.nodes.length} nodes started in ${seconds(startedAt)} s`);
 const bare = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<p id="x">x</p>'));
 const browser = await launchChromium();
