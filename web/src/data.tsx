@@ -3,6 +3,7 @@ import { createContext, type ReactNode, useCallback, useContext, useEffect, useS
 import type { Regime } from '../../src/model/index.js';
 import { ApiError, api, type LogInfo } from './api/client.js';
 import type { SealedAudiences } from './audience.js';
+import { useI18n } from './i18n/i18n.js';
 import { asState, type ComplianceState, type Finding } from './state.js';
 
 export interface NodeData {
@@ -84,11 +85,16 @@ export function DataProvider({ children }: { children: ReactNode }) {
     };
   }, []);
 
+  const { setRegime } = useI18n();
   useEffect(() => {
     Promise.all([api.logs(), api.regime()])
-      .then(([logs, regime]) => setBase({ logs: logs.logs, regime: regime.regime, hash: regime.hash }))
+      .then(([logs, regime]) => {
+        setBase({ logs: logs.logs, regime: regime.regime, hash: regime.hash });
+        // The engine's messages name parties, sites and zones by id: the dashboard says their names.
+        setRegime(regime.regime);
+      })
       .catch((err: Error) => setBase({ error: err.message }));
-  }, []);
+  }, [setRegime]);
 
   // The engine's fold can take the node a moment: ask once the regime is here, so the first view is up first.
   const ready = base !== undefined && !('error' in base);
