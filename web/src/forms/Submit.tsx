@@ -62,6 +62,8 @@ export function TouchedForm({ children }: { children: ReactNode }) {
       style={{ display: 'contents' }}
       onInputCapture={() => setTouched(true)}
       onChangeCapture={() => setTouched(true)}
+      // A button that adds a row counts too: the new row's errors show.
+      onClickCapture={(e) => (e.target as HTMLElement).closest('button') && setTouched(true)}
     >
       <Touched.Provider value={touched}>{children}</Touched.Provider>
     </div>
