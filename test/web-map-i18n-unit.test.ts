@@ -134,6 +134,16 @@ describe('the engine’s messages on the dashboard', () => {
     expect(ru).not.toMatch(/\b(us|kozelsk|nst-type-one)\b/);
   });
 
+  it('name the ids inside nested messages too (a commitment’s conditions)', () => {
+    const awaiting = {
+      code: 'commitment.awaiting',
+      params: { conditions: [{ code: 'condition.metric-met', params: { metric: 'ru-border-band-troops' } }] },
+    } as unknown as Message;
+    const metric = regime.metrics.find((m) => m.id === 'ru-border-band-troops')!.name;
+    expect(renderMessage(awaiting, 'en', paramNames(regime, 'en'))).toBe(`awaiting: metric "${metric.en}" met`);
+    expect(renderMessage(awaiting, 'ru', paramNames(regime, 'ru'))).toContain(metric.ru);
+  });
+
   it('keep an id the regime lacks, and a parameter that is not a name, as they are', () => {
     const names = paramNames(regime, 'en');
     expect(names('site', 'atlantis')).toBeUndefined();

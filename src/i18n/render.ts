@@ -46,7 +46,7 @@ function fill(template: string, params: Message['params'], lang: Lang, names?: P
     const v = params[name];
     if (v === undefined) return whole;
     if (forms !== undefined) return typeof v === 'number' ? plural(v, forms.split('|'), lang) : whole;
-    return value(v, format, params, lang, names && ((id) => names(name, id)));
+    return value(v, format, params, lang, names, names && ((id) => names(name, id)));
   });
 }
 
@@ -55,16 +55,17 @@ function value(
   format: string | undefined,
   params: Message['params'],
   lang: Lang,
+  names?: ParamNames,
   named?: (id: string) => string | undefined,
 ): string {
   if (Array.isArray(v)) {
-    const parts = (v as readonly (MessageScalar | Message)[]).map((x) => value(x, format, params, lang, named));
+    const parts = (v as readonly (MessageScalar | Message)[]).map((x) => value(x, format, params, lang, names, named));
     const joined = parts.join(v.some(isMessage) ? '; ' : ', ');
     // Lists the engine shortened carry the full count beside them as `n`.
     const n = params.n;
     return typeof n === 'number' && n > parts.length ? `${joined} ${word('more', n - parts.length, lang)}` : joined;
   }
-  if (isMessage(v)) return renderMessage(v, lang);
+  if (isMessage(v)) return renderMessage(v, lang, names);
   const s = v as MessageScalar;
   if (format === undefined && typeof s === 'string' && named) return named(s) ?? s;
   switch (format) {
