@@ -80,7 +80,13 @@ export function SitePanel({ site }: { site: Site }) {
             {rows.map((r) => (
               <tr key={`${r.party}/${r.category}`} data-holding={r.category}>
                 <td>
-                  {category(r.category)} <AudienceMark audience={declaredAudience(r.party)} />
+                  {category(r.category)}
+                  {declaredAudience(r.party) ? (
+                    <>
+                      {' '}
+                      <AudienceMark audience={declaredAudience(r.party)} />
+                    </>
+                  ) : null}
                 </td>
                 <td className="num">{formatNumber(r.declared, lang)}</td>
                 <td className="num">
