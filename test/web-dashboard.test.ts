@@ -202,7 +202,7 @@ describe('dashboard', () => {
     const mismatch = page.locator('[data-finding="inspection.item-mismatch/detente.example/us#25"]');
     expect(await mismatch.textContent()).toContain('Russian Federation');
     // The engine's message (a code and parameters) rendered by the catalogue, not shown raw.
-    expect(await mismatch.textContent()).toMatch(/differs? from ru's declaration: RU-/);
+    expect(await mismatch.textContent()).toMatch(/differs? from Russian Federation's declaration: RU-/);
     expect(await mismatch.textContent()).not.toMatch(/[{}]/);
     // Its references are the entries the engine cites.
     const cited = await mismatch

@@ -4,8 +4,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Message } from '../src/engine/messages.js';
+import { scenarioRegime } from '../src/exercise/play.js';
+import { renderMessage } from '../src/i18n/index.js';
 import en from '../web/src/i18n/en.json';
 import { formatDuration, type MessageKey, type Translate } from '../web/src/i18n/format.js';
+import { paramNames } from '../web/src/i18n/param-names.js';
 import ru from '../web/src/i18n/ru.json';
 import { frameOf, H, inFrame, mapLayout, W } from '../web/src/map/layout.js';
 
@@ -110,5 +114,40 @@ describe('dashboard languages', () => {
         return !/\bP(T?\d+[YMWDHS])+\b/.test(out) && !out.includes('{');
       }),
     );
+  });
+});
+
+describe('the engine’s messages on the dashboard', () => {
+  const { regime } = scenarioRegime('european-security-2022');
+  const message = {
+    code: 'inspection.not-conducted',
+    params: { inspector: 'us', type: 'nst-type-one', site: 'kozelsk', arrival: '2022-08-15T08:00:00.000Z' },
+  } as Message;
+
+  it('name parties, sites and inspection types as the regime does, in both languages', () => {
+    expect(renderMessage(message, 'en', paramNames(regime, 'en'))).toBe(
+      'United States of America\'s "New START Type One inspection" inspection at Kozelsk, Kaluga oblast (arrival 2022-08-15 08:00 UTC) was due and no report followed',
+    );
+    const ru = renderMessage(message, 'ru', paramNames(regime, 'ru'));
+    expect(ru).toContain('Соединённые Штаты Америки');
+    expect(ru).toContain('Козельск, Калужская область');
+    expect(ru).not.toMatch(/\b(us|kozelsk|nst-type-one)\b/);
+  });
+
+  it('name the ids inside nested messages too (a commitment’s conditions)', () => {
+    const awaiting = {
+      code: 'commitment.awaiting',
+      params: { conditions: [{ code: 'condition.metric-met', params: { metric: 'ru-border-band-troops' } }] },
+    } as unknown as Message;
+    const metric = regime.metrics.find((m) => m.id === 'ru-border-band-troops')!.name;
+    expect(renderMessage(awaiting, 'en', paramNames(regime, 'en'))).toBe(`awaiting: metric "${metric.en}" met`);
+    expect(renderMessage(awaiting, 'ru', paramNames(regime, 'ru'))).toContain(metric.ru);
+  });
+
+  it('keep an id the regime lacks, and a parameter that is not a name, as they are', () => {
+    const names = paramNames(regime, 'en');
+    expect(names('site', 'atlantis')).toBeUndefined();
+    expect(names('reason', 'kozelsk')).toBeUndefined();
+    expect(renderMessage(message, 'en')).toContain('at kozelsk');
   });
 });

@@ -71,6 +71,8 @@ const iso = (ms: number) => new Date(ms).toISOString();
 function summaryOf(envelope: Envelope): string {
   const body = envelope.body as Record<string, unknown>;
   const parts: string[] = [envelope.type];
+  // A sealed entry's `commitment` is a hash, not a regime commitment: its public fields go out as audience and type.
+  if (envelope.type === 'sealed') return parts[0]!;
   for (const field of ['kind', 'mode', 'asOf', 'commitment', 'site', 'inspection', 'rule', 'draw']) {
     const v = body[field];
     if (typeof v === 'string') parts.push(`${field}=${v}`);
@@ -87,6 +89,9 @@ const EntrySummary = z.object({
   type: z.string(),
   issuedAt: z.string(),
   summary: z.string(),
+  /** A sealed entry's public envelope: who may read it and what type it holds (issue 14). */
+  audience: z.array(z.string()).optional(),
+  sealedType: z.string().optional(),
 });
 
 const Count = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
@@ -321,6 +326,9 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
           type: e.envelope.type,
           issuedAt: e.envelope.issuedAt,
           summary: summaryOf(e.envelope),
+          ...(e.envelope.type === 'sealed'
+            ? { audience: e.envelope.body.audience, sealedType: e.envelope.body.type }
+            : {}),
         })),
       };
     },

@@ -13,11 +13,18 @@ export const CATALOGUES: Readonly<Record<Lang, Catalogue>> = { en, ru };
 /** `{name}`, `{name:format}` or `{name|form|form…}` (plural forms chosen by the number `name`). */
 export const PLACEHOLDER = /\{(\w+)(?::(\w+))?(?:\|([^{}]*))?\}/g;
 
-export function renderMessage(m: Message, lang: Lang): string {
+/**
+ * A reader's names for the regime's ids among a message's parameters (`party` "ru" → "Russian Federation", `site`
+ * "mozdok" → "Mozdok (9M729 battalion)"), by parameter name; undefined keeps the id. The engine speaks ids; the
+ * dashboard, which holds the regime, passes names.
+ */
+export type ParamNames = (param: string, id: string) => string | undefined;
+
+export function renderMessage(m: Message, lang: Lang, names?: ParamNames): string {
   const template = CATALOGUES[lang].messages[m.code] ?? CATALOGUES.en.messages[m.code];
   // A code this catalogue does not know (a newer engine): say it as it is rather than nothing.
   if (template === undefined) return `${m.code} ${JSON.stringify(m.params)}`;
-  return fill(template, m.params, lang);
+  return fill(template, m.params, lang, names);
 }
 
 export const renderFinding = (f: Pick<Finding, 'message'>, lang: Lang): string => renderMessage(f.message, lang);
@@ -34,25 +41,33 @@ export function isMessage(v: unknown): v is Message {
   );
 }
 
-function fill(template: string, params: Message['params'], lang: Lang): string {
+function fill(template: string, params: Message['params'], lang: Lang, names?: ParamNames): string {
   return template.replace(PLACEHOLDER, (whole, name: string, format: string | undefined, forms: string | undefined) => {
     const v = params[name];
     if (v === undefined) return whole;
     if (forms !== undefined) return typeof v === 'number' ? plural(v, forms.split('|'), lang) : whole;
-    return value(v, format, params, lang);
+    return value(v, format, params, lang, names, names && ((id) => names(name, id)));
   });
 }
 
-function value(v: MessageParam, format: string | undefined, params: Message['params'], lang: Lang): string {
+function value(
+  v: MessageParam,
+  format: string | undefined,
+  params: Message['params'],
+  lang: Lang,
+  names?: ParamNames,
+  named?: (id: string) => string | undefined,
+): string {
   if (Array.isArray(v)) {
-    const parts = (v as readonly (MessageScalar | Message)[]).map((x) => value(x, format, params, lang));
+    const parts = (v as readonly (MessageScalar | Message)[]).map((x) => value(x, format, params, lang, names, named));
     const joined = parts.join(v.some(isMessage) ? '; ' : ', ');
     // Lists the engine shortened carry the full count beside them as `n`.
     const n = params.n;
     return typeof n === 'number' && n > parts.length ? `${joined} ${word('more', n - parts.length, lang)}` : joined;
   }
-  if (isMessage(v)) return renderMessage(v, lang);
+  if (isMessage(v)) return renderMessage(v, lang, names);
   const s = v as MessageScalar;
+  if (format === undefined && typeof s === 'string' && named) return named(s) ?? s;
   switch (format) {
     case 'time':
       return formatInstant(s, lang);

@@ -2,6 +2,8 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useState } from 'react';
 import type { Regime } from '../../src/model/index.js';
 import { ApiError, api, type LogInfo } from './api/client.js';
+import type { SealedAudiences } from './audience.js';
+import { useI18n } from './i18n/i18n.js';
 import { asState, type ComplianceState, type Finding } from './state.js';
 
 export interface NodeData {
@@ -19,6 +21,19 @@ export interface NodeData {
   asOfProblem: AsOfProblem | undefined;
   /** The node's clock (GET /api/clock): an exercise's simulated now, else the wall clock; ms since the epoch. */
   clock: number;
+  /** Every sealed entry's audience, by leaf hash (empty until loaded): what marks a confidential item. */
+  sealed: SealedAudiences;
+}
+
+/** The sealed entries' public envelopes, a page at a time (their audiences, by leaf hash). */
+async function sealedAudiences(): Promise<SealedAudiences> {
+  const out = new Map<string, readonly string[]>();
+  for (let offset = 0; ; ) {
+    const page = await api.entries({ type: 'sealed', offset, limit: 1000 });
+    for (const e of page.entries) if (e.audience) out.set(e.leafHash, e.audience);
+    offset += page.entries.length;
+    if (page.entries.length === 0 || offset >= page.total) return out;
+  }
 }
 
 export type AsOfProblem = { kind: 'not-a-date'; value: string } | { kind: 'refused'; message: string };
@@ -52,6 +67,7 @@ export function DataProvider({ children }: { children: ReactNode }) {
   const [findings, setFindings] = useState<Finding[] | undefined>();
   const [refused, setRefused] = useState<string | undefined>();
   const [clock, setClock] = useState<number | undefined>();
+  const [sealed, setSealed] = useState<SealedAudiences>(new Map());
 
   // The node's clock stands still in an exercise and follows the wall clock otherwise: asked again now and then.
   useEffect(() => {
@@ -69,11 +85,16 @@ export function DataProvider({ children }: { children: ReactNode }) {
     };
   }, []);
 
+  const { setRegime } = useI18n();
   useEffect(() => {
     Promise.all([api.logs(), api.regime()])
-      .then(([logs, regime]) => setBase({ logs: logs.logs, regime: regime.regime, hash: regime.hash }))
+      .then(([logs, regime]) => {
+        setBase({ logs: logs.logs, regime: regime.regime, hash: regime.hash });
+        // The engine's messages name parties, sites and zones by id: the dashboard says their names.
+        setRegime(regime.regime);
+      })
       .catch((err: Error) => setBase({ error: err.message }));
-  }, []);
+  }, [setRegime]);
 
   // The engine's fold can take the node a moment: ask once the regime is here, so the first view is up first.
   const ready = base !== undefined && !('error' in base);
@@ -100,6 +121,15 @@ export function DataProvider({ children }: { children: ReactNode }) {
       .findings(asOf)
       .then((f) => live && setFindings(f?.findings))
       .catch(() => live && setFindings(undefined));
+    // Asked again with the state: entries sealed since are new items of it.
+    sealedAudiences()
+      .then((s) => {
+        if (!live) return;
+        setSealed(s);
+        // For tests and tools: the marks are drawn from this many sealed envelopes.
+        document.documentElement.dataset.sealed = String(s.size);
+      })
+      .catch(() => undefined);
     return () => {
       live = false;
     };
@@ -127,6 +157,7 @@ export function DataProvider({ children }: { children: ReactNode }) {
         setAsOf,
         asOfProblem,
         clock,
+        sealed,
       },
     };
   return <Context.Provider value={value}>{children}</Context.Provider>;

@@ -26,6 +26,9 @@ export interface EntrySummary extends EntryRefJson {
   type: string;
   issuedAt: string;
   summary?: string;
+  /** A sealed entry's public envelope: who may read it, and the type it holds. */
+  audience?: string[];
+  sealedType?: string;
 }
 
 export interface EntryDetail extends EntryRefJson {

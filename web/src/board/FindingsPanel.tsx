@@ -2,6 +2,7 @@
 import { useState } from 'react';
 import { ruleTitle } from '../../../src/i18n/index.js';
 import type { Regime } from '../../../src/model/index.js';
+import { AudienceMark } from '../audience.js';
 import { useData } from '../data.js';
 import { formatUtc, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
@@ -66,7 +67,7 @@ export function FindingsPanel() {
               <th>{t('board.rule')}</th>
               <th>{t('board.party')}</th>
               <th>{t('board.at')}</th>
-              <th />
+              <th>{t('board.message')}</th>
               <th>{t('board.cites')}</th>
             </tr>
           </thead>
@@ -82,7 +83,9 @@ export function FindingsPanel() {
                 </td>
                 <td>{text(regime.parties.find((p) => p.id === f.party)?.name) || f.party}</td>
                 <td className="small">{formatUtc(f.at)}</td>
-                <td>{text(f.message)}</td>
+                <td>
+                  {text(f.message)} <AudienceMark audience={f.audience} />
+                </td>
                 <td>
                   {f.refs.map((r) => (
                     <a

@@ -73,6 +73,7 @@ export function EntryFields({ envelope, regime }: { envelope: unknown; regime: R
       party: r.parties,
       host: r.parties,
       subject: r.parties,
+      audience: r.parties,
       addressee: r.parties,
       site: r.sites,
       from: r.sites,

@@ -1,8 +1,9 @@
 /** One entry: the signed envelope, its inclusion proof and checkpoint, verified here in the browser. */
 import { useCallback, useEffect, useState } from 'react';
 import { api, type EntryDetail } from '../api/client.js';
+import { AudienceMark, audienceNames } from '../audience.js';
 import { useData } from '../data.js';
-import { formatUtc, useI18n } from '../i18n/i18n.js';
+import { formatUtc, type MessageKey, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
 import { say } from '../verify/said.js';
 import { VerifyBadge } from '../verify/VerifyBadge.js';
@@ -17,7 +18,7 @@ const isRecord = (envelope: unknown) => {
 
 export function EntryView({ origin, index }: { origin: string; index: number }) {
   const { logs, regime, findings } = useData();
-  const { t, text, lang } = useI18n();
+  const { t, text, lang, hasKey } = useI18n();
   const [detail, setDetail] = useState<EntryDetail | { error: string } | undefined>();
   const [result, setResult] = useState<Verification | undefined>();
   const [running, setRunning] = useState(false);
@@ -59,6 +60,8 @@ export function EntryView({ origin, index }: { origin: string; index: number }) 
   const size = result?.treeSize ?? log?.size;
   const prev = size === undefined ? index - 1 : Math.min(index, size) - 1;
   const envelope = result?.signed?.envelope ?? (detail && !('error' in detail) ? detail.envelope : undefined);
+  // A sealed entry's envelope is public: its audience and inner type; its content stays with the audience.
+  const sealed = sealedEnvelope(envelope);
 
   return (
     <section aria-labelledby="entry-heading" className="entry-view">
@@ -98,6 +101,15 @@ export function EntryView({ origin, index }: { origin: string; index: number }) 
       <div className="two-col">
         <div>
           <h2>{t('entry.envelope')}</h2>
+          {sealed ? (
+            <p className="sealed-note" data-testid="sealed">
+              <AudienceMark audience={sealed.audience} />{' '}
+              {t('entry.sealed', {
+                type: hasKey(`entryType.${sealed.type}`) ? t(`entryType.${sealed.type}` as MessageKey) : sealed.type,
+                parties: audienceNames(sealed.audience, regime, text),
+              })}
+            </p>
+          ) : null}
           {envelope ? (
             <>
               <EntryFields envelope={envelope} regime={regime} />
@@ -117,7 +129,8 @@ export function EntryView({ origin, index }: { origin: string; index: number }) 
               <ul className="plain">
                 {cited.map((f) => (
                   <li key={f.id}>
-                    <span className={`pill ${f.severity}`}>{f.severity}</span> {text(f.message)}
+                    <span className={`pill ${f.severity}`}>{t(`severity.${f.severity}` as MessageKey)}</span>{' '}
+                    {text(f.message)} <AudienceMark audience={f.audience} />
                   </li>
                 ))}
               </ul>
@@ -196,4 +209,10 @@ export function EntryView({ origin, index }: { origin: string; index: number }) 
       </div>
     </section>
   );
+}
+
+function sealedEnvelope(envelope: unknown): { type: string; audience: string[] } | undefined {
+  const e = envelope as { type?: unknown; body?: { type?: unknown; audience?: unknown } } | undefined;
+  if (e?.type !== 'sealed' || !Array.isArray(e.body?.audience)) return undefined;
+  return { type: String(e.body.type), audience: e.body.audience.map(String) };
 }

@@ -6,7 +6,13 @@
 import { Item, problemsOf, type Regime } from '../../../src/model/index.js';
 import { addProblem, bodyPath, checkBody, type FieldProblems } from '../forms/validate.js';
 
-export function checkItems(regime: Regime, party: string, asOf: string, items: readonly unknown[]): FieldProblems {
+/** Without `party` (nobody signed in), only the item schema: the regime's checks need the signer's party. */
+export function checkItems(
+  regime: Regime,
+  party: string | undefined,
+  asOf: string,
+  items: readonly unknown[],
+): FieldProblems {
   const out: FieldProblems = {};
   const wellFormed: { row: number; item: unknown }[] = [];
   items.forEach((item, row) => {
@@ -14,6 +20,7 @@ export function checkItems(regime: Regime, party: string, asOf: string, items: r
     if (parsed.success) wellFormed.push({ row, item });
     else for (const p of problemsOf(parsed.error, ['body', 'items', row])) addProblem(out, bodyPath(p.path), p.message);
   });
+  if (party === undefined) return out;
   const body = { form: 'plain', asOf, items: wellFormed.map((w) => w.item), quantities: [] };
   for (const [path, messages] of Object.entries(checkBody(regime, party, 'declaration', body, { deep: true }))) {
     // items.<i> of the well-formed rows → the row it came from.

@@ -8,6 +8,7 @@ import { DeclarationView } from './DeclarationView.js';
 import { NotifyForm } from './NotifyForm.js';
 import { ReportForm } from './ReportForm.js';
 import { RequestInspectionForm } from './RequestInspectionForm.js';
+import { TouchedForm } from './Submit.js';
 
 const FORMS = [
   { id: 'request-inspection', key: 'act.requestInspection' },
@@ -71,13 +72,21 @@ export function ActView({ form }: { form?: string }) {
         <div className="panel">
           <h2>{t(current.key)}</h2>
           {current.id === 'request-inspection' ? (
-            <RequestInspectionForm token={token} me={me} />
+            <TouchedForm key="RequestInspectionForm">
+              <RequestInspectionForm token={token} me={me} />
+            </TouchedForm>
           ) : current.id === 'acknowledge' ? (
-            <AcknowledgeForm token={token} me={me} />
+            <TouchedForm key="AcknowledgeForm">
+              <AcknowledgeForm token={token} me={me} />
+            </TouchedForm>
           ) : current.id === 'notify' ? (
-            <NotifyForm token={token} me={me} />
+            <TouchedForm key="NotifyForm">
+              <NotifyForm token={token} me={me} />
+            </TouchedForm>
           ) : current.id === 'report' ? (
-            <ReportForm token={token} me={me} />
+            <TouchedForm key="ReportForm">
+              <ReportForm token={token} me={me} />
+            </TouchedForm>
           ) : current.id === 'declaration' ? (
             <DeclarationView token={token} me={me} />
           ) : (

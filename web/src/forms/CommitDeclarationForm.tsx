@@ -5,6 +5,7 @@
  * sum tree, keeps the secrets and records only the root, the padded size and the totals (docs/ESCROW.md).
  */
 import { useMemo, useState } from 'react';
+import type { Regime } from '../../../src/model/index.js';
 import { ApiError } from '../api/client.js';
 import { type CommitAnswer, escrowApi } from '../api/escrow.js';
 import { useData } from '../data.js';
@@ -39,19 +40,39 @@ export function CommitDeclarationForm({
   const [itemsText, setItemsText] = useState('');
   const [sent, setSent] = useState<Sent>({ status: 'idle' });
   const parsed = useMemo(() => parseItemsText(itemsText), [itemsText]);
-  const problems = useMemo(() => checkItems(regime, party, asOf, parsed.items), [regime, party, asOf, parsed.items]);
+  // Signed out, the rows are checked against the item schema only: the regime's checks need the signer's party.
+  const problems = useMemo(
+    () => checkItems(regime, party || undefined, asOf, parsed.items),
+    [regime, party, asOf, parsed.items],
+  );
   const rowProblems = Object.entries(problems)
     .filter(([path]) => path.startsWith('items.'))
     .flatMap(([path, messages]) => messages.map((m) => `${rowLabel(path, parsed.items)}: ${m}`));
+  // Nothing typed is not an error: the button stays disabled until there are items.
   const formProblems = [
     ...(parsed.error ? [parsed.error] : []),
     ...Object.entries(problems)
       .filter(([path]) => !path.startsWith('items.'))
       .flatMap(([path, messages]) => messages.map((m) => (path === '_' ? m : `${path}: ${m}`))),
-    ...(parsed.items.length === 0 ? [t('escrow.noItems')] : []),
     ...(me && !me.roles.includes('declarant') ? [t('escrow.needsDeclarant')] : []),
   ];
-  const valid = rowProblems.length === 0 && formProblems.length === 0;
+  // Allowed, but worth a second look: an item at a site another party hosts.
+  const abroad = party
+    ? parsed.items.flatMap((item, row) => {
+        const site = regime.sites.find((x) => x.id === (item as { site?: unknown }).site);
+        return site && site.host !== party
+          ? [
+              t('escrow.siteAbroad', {
+                row: row + 1,
+                site: text(site.name),
+                host: text(regime.parties.find((p) => p.id === site.host)?.name) || site.host,
+              }),
+            ]
+          : [];
+      })
+    : [];
+  const valid = parsed.items.length > 0 && rowProblems.length === 0 && formProblems.length === 0 && !!me;
+  const example = exampleRow(regime, party);
   const totals = itemTotals(parsed.items);
   const category = (id: string) => text(regime.categories.find((c) => c.id === id)?.name) || id;
 
@@ -95,11 +116,16 @@ export function CommitDeclarationForm({
           onChange={(e) => setItemsText(e.target.value)}
           aria-invalid={rowProblems.length ? true : undefined}
           aria-describedby="err-items escrow-items-help"
-          placeholder={'uid,category,site,status,warheads\nRU-ICBM-0001,icbm,kozelsk,deployed,4'}
+          placeholder={`uid,category,site,status,warheads\n${example}`}
         />
         <span className="field-help" id="escrow-items-help">
           {t('escrow.itemsHelp')}
         </span>
+        {me ? null : (
+          <span className="field-help" data-testid="sign-in-first">
+            {t('escrow.signInFirst')}
+          </span>
+        )}
       </label>
       <label className="field">
         {t('escrow.file')}
@@ -148,6 +174,13 @@ export function CommitDeclarationForm({
           </tbody>
         </table>
       ) : null}
+      {abroad.length ? (
+        <div className="field-warning" data-testid="item-warnings">
+          {abroad.slice(0, MAX_SHOWN).map((w) => (
+            <div key={w}>{w}</div>
+          ))}
+        </div>
+      ) : null}
       <FieldErrors id="err-commit" errors={formProblems} />
       <div>
         <button type="submit" className="primary" disabled={!valid || !token || sent.status === 'sending'}>
@@ -183,4 +216,12 @@ function rowLabel(path: string, items: readonly unknown[]): string {
   const uid = (items[Number(index)] as { uid?: unknown } | undefined)?.uid;
   const named = typeof uid === 'string' && uid !== '' ? ` (${uid})` : '';
   return `#${Number(index) + 1}${named}${rest.length ? ` ${rest.join('.')}` : ''}`;
+}
+
+/** The placeholder's example row: an ICBM of the signer's party at one of its own ICBM bases, when it has one. */
+function exampleRow(regime: Regime, party: string): string {
+  const site =
+    regime.sites.find((x) => x.host === party && x.kind === 'icbm-base') ?? regime.sites.find((x) => x.host === party);
+  if (!site) return 'RU-ICBM-0001,icbm,kozelsk,deployed,4';
+  return `${party.toUpperCase()}-ICBM-0001,icbm,${site.id},deployed,1`;
 }

@@ -9,7 +9,7 @@ import { useData } from '../data.js';
 import { formatDuration, formatUtc, useI18n } from '../i18n/i18n.js';
 import { useNow } from '../useNow.js';
 import type { Me } from './ActView.js';
-import { FieldErrors, SubmitResult, useSubmit } from './Submit.js';
+import { FieldErrors, InvalidHint, SubmitResult, useSubmit } from './Submit.js';
 import { addProblem, checkBody } from './validate.js';
 
 export function NotifyForm({ token, me }: { token: string; me?: Me }) {
@@ -136,7 +136,7 @@ export function NotifyForm({ token, me }: { token: string; me?: Me }) {
         <button type="submit" className="primary" disabled={!valid || !token || submit.status === 'sending'}>
           {t('form.submit')}
         </button>
-        {!valid ? <span className="field-help"> {t('form.invalid')}</span> : null}
+        {!valid ? <InvalidHint /> : null}
       </div>
       <SubmitResult state={submit} />
     </form>

@@ -11,7 +11,7 @@ import { formatDuration, formatUtc, useI18n } from '../i18n/i18n.js';
 import type { InspectionItem } from '../state.js';
 import type { Me } from './ActView.js';
 import { type FindingDraft, findingBody, newFinding, otherProblems, ReportFindingRow } from './ReportFindingRow.js';
-import { FieldErrors, SubmitResult, useSubmit } from './Submit.js';
+import { FieldErrors, InvalidHint, SubmitResult, useSubmit } from './Submit.js';
 import { addProblem, checkBody } from './validate.js';
 
 const refId = (i: InspectionItem) => `${i.ref.origin}#${i.ref.index}`;
@@ -144,7 +144,7 @@ export function ReportForm({ token, me }: { token: string; me?: Me }) {
         <button type="submit" className="primary" disabled={!valid || !token || submit.status === 'sending'}>
           {t('form.submit')}
         </button>
-        {!valid ? <span className="field-help"> {t('form.invalid')}</span> : null}
+        {!valid ? <InvalidHint /> : null}
       </div>
       <SubmitResult state={submit} />
     </form>

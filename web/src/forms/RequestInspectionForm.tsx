@@ -10,7 +10,7 @@ import { useData } from '../data.js';
 import { formatDuration, formatUtc, useI18n } from '../i18n/i18n.js';
 import { useNow } from '../useNow.js';
 import type { Me } from './ActView.js';
-import { FieldErrors, SubmitResult, useSubmit } from './Submit.js';
+import { FieldErrors, InvalidHint, SubmitResult, useSubmit } from './Submit.js';
 import { addProblem, checkBody } from './validate.js';
 
 export function RequestInspectionForm({ token, me }: { token: string; me?: Me }) {
@@ -52,6 +52,8 @@ export function RequestInspectionForm({ token, me }: { token: string; me?: Me })
   const left = quota.left ?? (quota.used !== undefined && type ? type.quota.count - quota.used : undefined);
   if (left !== undefined && left <= 0) addProblem(problems, '_', t('form.quotaExhausted'));
   const valid = Object.keys(problems).length === 0;
+  // An arrival not typed yet is not an error to show in red: the button waits for it, and says so.
+  const arrivalProblems = arrival === '' ? undefined : problems.arrival;
 
   return (
     <form
@@ -103,7 +105,7 @@ export function RequestInspectionForm({ token, me }: { token: string; me?: Me })
           name="arrival"
           value={arrival}
           onChange={(e) => setArrival(e.target.value)}
-          aria-invalid={problems.arrival ? true : undefined}
+          aria-invalid={arrivalProblems ? true : undefined}
           aria-describedby="err-arrival"
         />
         {type ? (
@@ -111,7 +113,7 @@ export function RequestInspectionForm({ token, me }: { token: string; me?: Me })
             {t('form.notice', { notice: formatDuration(type.notice, t, lang), earliest: formatUtc(earliest) })}
           </span>
         ) : null}
-        <FieldErrors id="err-arrival" errors={problems.arrival} />
+        <FieldErrors id="err-arrival" errors={arrivalProblems} />
       </label>
       <label className="field">
         {t('form.inspectors')}
@@ -138,7 +140,7 @@ export function RequestInspectionForm({ token, me }: { token: string; me?: Me })
         <button type="submit" className="primary" disabled={!valid || !token || submit.status === 'sending'}>
           {t('form.submit')}
         </button>
-        {!valid ? <span className="field-help"> {t('form.invalid')}</span> : null}
+        {!valid ? arrival === '' ? <span className="field-help"> {t('form.incomplete')}</span> : <InvalidHint /> : null}
       </div>
       <SubmitResult state={submit} />
     </form>

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { createContext, type ReactNode, useContext, useState } from 'react';
 import { ApiError, api } from '../api/client.js';
 import { useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
@@ -48,8 +48,37 @@ export function SubmitResult({ state }: { state: SubmitState }) {
   );
 }
 
+/** Whether the user has typed or chosen anything in the form yet (true outside a TouchedForm). */
+const Touched = createContext(true);
+
+/**
+ * Wraps a form whose fields start empty: its errors show once the user has typed or chosen something in it, not
+ * in red before anything was typed (NEWCOMER m4). The send button stays disabled meanwhile, and InvalidHint says why.
+ */
+export function TouchedForm({ children }: { children: ReactNode }) {
+  const [touched, setTouched] = useState(false);
+  return (
+    <div
+      style={{ display: 'contents' }}
+      onInputCapture={() => setTouched(true)}
+      onChangeCapture={() => setTouched(true)}
+      // A button that adds a row counts too: the new row's errors show.
+      onClickCapture={(e) => (e.target as HTMLElement).closest('button') && setTouched(true)}
+    >
+      <Touched.Provider value={touched}>{children}</Touched.Provider>
+    </div>
+  );
+}
+
+/** Beside a disabled send button: fill in the form (untouched), or fix what the fields say. */
+export function InvalidHint() {
+  const { t } = useI18n();
+  return <span className="field-help"> {t(useContext(Touched) ? 'form.invalid' : 'form.incomplete')}</span>;
+}
+
 export function FieldErrors({ id, errors }: { id: string; errors?: string[] }) {
-  if (!errors?.length) return null;
+  const touched = useContext(Touched);
+  if (!touched || !errors?.length) return null;
   return (
     <div id={id} className="field-error">
       {errors.join('; ')}

@@ -1,8 +1,10 @@
 /** English and Russian, switchable; every date is shown in UTC with its zone written out. */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { isMessage, renderMessage } from '../../../src/i18n/index.js';
+import type { Regime } from '../../../src/model/index.js';
 import en from './en.json';
 import type { Lang, MessageKey, Translate } from './format.js';
+import { paramNames } from './param-names.js';
 import ru from './ru.json';
 
 export type { Lang, MessageKey, Translate };
@@ -21,6 +23,8 @@ interface I18n {
   text: (value: unknown) => string;
   /** Whether a key built at run time (`entryType.${type}`) is one of ours. */
   hasKey: (key: string) => key is MessageKey;
+  /** The regime whose names replace the ids in the engine's messages (set once it is loaded: data.tsx). */
+  setRegime: (regime: Regime) => void;
 }
 
 const hasKey = (key: string): key is MessageKey => Object.hasOwn(en, key);
@@ -35,6 +39,7 @@ function initialLang(): Lang {
 
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [lang, setLangState] = useState<Lang>(initialLang);
+  const [regime, setRegime] = useState<Regime | undefined>();
   const setLang = useCallback((l: Lang) => {
     setLangState(l);
     globalThis.localStorage?.setItem('detente.lang', l);
@@ -44,6 +49,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
   }, [lang]);
   const value = useMemo<I18n>(() => {
     const messages = MESSAGES[lang];
+    const names = regime ? paramNames(regime, lang) : undefined;
     const t: Translate = (key, vars) => {
       let s = messages[key] ?? en[key] ?? key;
       if (vars) for (const [k, v] of Object.entries(vars)) s = s.replaceAll(`{${k}}`, String(v));
@@ -51,7 +57,7 @@ export function I18nProvider({ children }: { children: ReactNode }) {
     };
     const text = (v: unknown): string => {
       if (typeof v === 'string') return v;
-      if (isMessage(v)) return renderMessage(v, lang);
+      if (isMessage(v)) return renderMessage(v, lang, names);
       if (v && typeof v === 'object') {
         const o = v as Record<string, unknown>;
         const s = o[lang] ?? o.en;
@@ -59,8 +65,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       }
       return v === undefined || v === null ? '' : JSON.stringify(v);
     };
-    return { lang, setLang, t, text, hasKey };
-  }, [lang, setLang]);
+    return { lang, setLang, t, text, hasKey, setRegime };
+  }, [lang, setLang, regime]);
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }
 

@@ -1,12 +1,16 @@
 /** One site: what it is, and what the engine says about it (holdings, inspections, findings). */
 import type { Site } from '../../../src/model/index.js';
+import { AudienceMark, audienceOf } from '../audience.js';
 import { partyColour, useData } from '../data.js';
 import { formatNumber, formatUtc, useI18n } from '../i18n/i18n.js';
 import { entryHref, navigate, onLinkClick } from '../router.js';
 import { siteFindings, siteInspections, siteRows, siteStatus } from '../state.js';
 
 export function SitePanel({ site }: { site: Site }) {
-  const { regime, state, findings } = useData();
+  const { regime, state, findings, sealed } = useData();
+  // A party's declared holdings are as confidential as the declaration they come from.
+  const declaredAudience = (party: string) =>
+    audienceOf([state?.holdings.find((h) => h.party === party)?.declaration?.ref], sealed);
   const { t, text, lang } = useI18n();
   const rows = siteRows(state, site.id);
   const requests = siteInspections(state, site.id);
@@ -75,7 +79,15 @@ export function SitePanel({ site }: { site: Site }) {
           <tbody>
             {rows.map((r) => (
               <tr key={`${r.party}/${r.category}`} data-holding={r.category}>
-                <td>{category(r.category)}</td>
+                <td>
+                  {category(r.category)}
+                  {declaredAudience(r.party) ? (
+                    <>
+                      {' '}
+                      <AudienceMark audience={declaredAudience(r.party)} />
+                    </>
+                  ) : null}
+                </td>
                 <td className="num">{formatNumber(r.declared, lang)}</td>
                 <td className="num">
                   {r.inspected ? (
@@ -119,11 +131,14 @@ export function SitePanel({ site }: { site: Site }) {
               <span className={`pill${r.status === 'not-conducted' || r.status === 'refused' ? ' bad' : ''}`}>
                 {t(`status.${r.status}` as 'status.requested')}
               </span>{' '}
+              {r.status === 'not-due' && !r.withinQuota ? `(${t('inspection.overQuota')}) ` : ''}
+              {r.status === 'not-due' && r.notice === 'short' ? `(${t('inspection.shortNotice')}) ` : ''}
               {text(regime.inspections.find((i) => i.id === r.inspection)?.name) || r.inspection} ·{' '}
               {formatUtc(r.arrival)}{' '}
               <a href={entryHref(r.ref.origin, r.ref.index)} onClick={onLinkClick} className="mono">
                 {r.ref.origin.split('/').pop()}#{r.ref.index}
-              </a>
+              </a>{' '}
+              <AudienceMark audience={audienceOf([r.ref], sealed)} />
             </li>
           ))}
         </ul>
@@ -136,9 +151,15 @@ export function SitePanel({ site }: { site: Site }) {
           {cited.map((f) => (
             <li key={f.id} data-site-finding={f.id}>
               <span className={`pill ${f.severity}`}>{t(`severity.${f.severity}`)}</span> {text(f.message)}{' '}
+              <AudienceMark audience={f.audience} />{' '}
               {f.refs.map((r) => (
-                <a key={`${r.origin}/${r.index}`} href={entryHref(r.origin, r.index)} onClick={onLinkClick}>
-                  #{r.index}
+                <a
+                  key={`${r.origin}/${r.index}`}
+                  href={entryHref(r.origin, r.index)}
+                  onClick={onLinkClick}
+                  className="mono ref-link"
+                >
+                  {r.origin.split('/').pop()}#{r.index}
                 </a>
               ))}
             </li>
@@ -147,9 +168,20 @@ export function SitePanel({ site }: { site: Site }) {
       )}
       {site.source ? (
         <p className="muted small">
-          {t('common.source')}: {site.source}
+          {t('common.source')}: {readerSource(site.source)}
         </p>
       ) : null}
     </div>
   );
+}
+
+/**
+ * A site's source as a reader wants it: the regime's note without the scenario's own markers ("[V]" verified, "[M]"
+ * modelled, "(BRIEF §5)", "(FIDELITY §2.5-c)"), which point into the project's research notes, not anything a reader can follow.
+ */
+export function readerSource(source: string): string {
+  return source
+    .replace(/\s*\[[A-Z]\]/g, '')
+    .replace(/\s*\((?:BRIEF|FIDELITY) §[^)]*\)/g, '')
+    .trim();
 }

@@ -7,6 +7,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { ENTRY_TYPES } from '../../../src/model/index.js';
 import { api, type EntrySummary } from '../api/client.js';
+import { AudienceMark } from '../audience.js';
 import { useData } from '../data.js';
 import { formatUtc, type MessageKey, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
@@ -20,6 +21,7 @@ export function TimelineView() {
   const { regime, asOf, setAsOf, state, findings, clock } = useData();
   const { t, text, hasKey } = useI18n();
   const partyName = (id: string) => text(regime.parties.find((p) => p.id === id)?.name) || id;
+  const typeName = (type: string) => (hasKey(`entryType.${type}`) ? t(`entryType.${type}` as MessageKey) : type);
   const [party, setParty] = useState('');
   const [type, setType] = useState('');
   const [total, setTotal] = useState<number | undefined>();
@@ -201,9 +203,12 @@ export function TimelineView() {
               >
                 <span className="num">{e.index}</span>
                 <span>{partyName(e.party)}</span>
-                <span>{hasKey(`entryType.${e.type}`) ? t(`entryType.${e.type}` as MessageKey) : e.type}</span>
+                <span>
+                  {e.sealedType ? t('timeline.sealedType', { type: typeName(e.sealedType) }) : typeName(e.type)}
+                </span>
                 <span className="small">{formatUtc(e.countedAt ?? e.issuedAt)}</span>
                 <span className="small" style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
+                  {e.audience ? <AudienceMark audience={e.audience} /> : null}
                   {readableSummary(e.summary, regime, t, text, hasKey)}
                 </span>
               </a>

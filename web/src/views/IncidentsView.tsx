@@ -4,6 +4,7 @@
  * independent of the parties concerned, the files attached by hash), and every party's own assessment side by side.
  * The wording is the engine's indicators and each party's positions: never a verdict of this software.
  */
+import { AudienceMark, audienceOf } from '../audience.js';
 import { useData } from '../data.js';
 import { formatUtc, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
@@ -52,6 +53,7 @@ function IncidentCard({
   party: (id: string) => string;
 }) {
   const { t, text } = useI18n();
+  const { sealed } = useData();
   const headingId = `incident-${i.id.replace(/[^a-zA-Z0-9_-]/g, '-')}`;
   return (
     <li className="panel incident" data-incident={i.id} data-grade={i.evidence.grade} aria-labelledby={headingId}>
@@ -61,7 +63,13 @@ function IncidentCard({
       <p className="small muted">
         {party(i.party)} · {formatUtc(i.from)}
         {i.to !== i.from ? ` – ${formatUtc(i.to)}` : ''}
-        {i.places.length ? ` · ${i.places.map((p) => p.replace(/^(site|zone):/, '')).join(', ')}` : ''}
+        {i.places.length ? ` · ${i.places.map((p) => p.replace(/^(site|zone):/, '')).join(', ')}` : ''}{' '}
+        <AudienceMark
+          audience={audienceOf(
+            i.evidence.sources.map((s) => s.ref),
+            sealed,
+          )}
+        />
       </p>
       <p>
         <strong>{t('incidents.question')}</strong> {text(i.question)}
@@ -90,7 +98,8 @@ function IncidentCard({
             </a>{' '}
             {party(s.party)} · {t(`incidents.class.${s.class}`)} · {t(`incidents.relation.${s.relation}`)}
             {s.independent ? ` · ${t('incidents.isIndependent')}` : ''}
-            {s.countersigned ? ` · ${t('incidents.countersigned')}` : ''}
+            {s.countersigned ? ` · ${t('incidents.countersigned')}` : ''}{' '}
+            <AudienceMark audience={audienceOf([s.ref], sealed)} />
             {s.files.length ? (
               <span className="mono muted" title={s.files.join('\n')}>
                 {' '}

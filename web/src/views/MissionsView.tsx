@@ -5,6 +5,7 @@
  * each mission's steps with the quota effect of a refusal, postponement or force majeure. All from the engine's
  * state (inspections and missions) and the regime's terms.
  */
+import { AudienceMark, audienceOf } from '../audience.js';
 import { useData } from '../data.js';
 import { formatDuration, formatUtc, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
@@ -15,10 +16,12 @@ interface Due {
   what: 'objections' | 'arrival' | 'postponed' | 'inspection' | 'quota-year';
   label: string;
   href?: string;
+  /** Who may read the entry it comes from, when sealed. */
+  audience?: readonly string[];
 }
 
 export function MissionsView() {
-  const { state, regime } = useData();
+  const { state, regime, sealed } = useData();
   const { t, text, lang } = useI18n();
   const party = (id: string) => text(regime.parties.find((p) => p.id === id)?.name) || id;
   const inspection = (id: string) => text(regime.inspections.find((i) => i.id === id)?.name) || id;
@@ -32,6 +35,7 @@ export function MissionsView() {
         what: 'objections',
         label: t('missions.due.objections', { host: party(l.host), inspector: party(l.inspector) }),
         href: entryHref(l.ref.origin, l.ref.index),
+        audience: audienceOf([l.ref], sealed),
       });
     for (const m of state.missions.missions) {
       if (m.arrival && !m.outcome)
@@ -40,6 +44,7 @@ export function MissionsView() {
           what: 'arrival',
           label: t('missions.due.arrival', { inspector: party(m.inspector), place: m.arrival.pointOfEntry }),
           href: entryHref(m.request.origin, m.request.index),
+          audience: audienceOf([m.request], sealed),
         });
       if (m.outcome?.until)
         due.push({
@@ -47,6 +52,7 @@ export function MissionsView() {
           what: 'postponed',
           label: t('missions.due.postponed', { site: m.site, inspection: inspection(m.inspection) }),
           href: entryHref(m.request.origin, m.request.index),
+          audience: audienceOf([m.request], sealed),
         });
     }
     for (const i of state.inspections.items)
@@ -56,6 +62,7 @@ export function MissionsView() {
           what: 'inspection',
           label: t('missions.due.inspection', { site: i.site, inspector: party(i.inspector), host: party(i.host) }),
           href: entryHref(i.ref.origin, i.ref.index),
+          audience: audienceOf([i.ref], sealed),
         });
     for (const q of state.inspections.quotas)
       due.push({
@@ -127,7 +134,8 @@ export function MissionsView() {
                     </a>
                   ) : (
                     d.label
-                  )}
+                  )}{' '}
+                  <AudienceMark audience={d.audience} />
                 </li>
               ))}
             </ol>
@@ -144,7 +152,8 @@ export function MissionsView() {
                   <a href={entryHref(m.request.origin, m.request.index)} onClick={onLinkClick}>
                     <strong>{inspection(m.inspection)}</strong>
                   </a>{' '}
-                  · {m.site} · {party(m.inspector)} → {party(m.host)}
+                  · {m.site} · {party(m.inspector)} → {party(m.host)}{' '}
+                  <AudienceMark audience={audienceOf([m.request], sealed)} />
                   <div className="small">
                     {[
                       m.arrival

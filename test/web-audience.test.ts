@@ -1,0 +1,243 @@
+/**
+ * Audience marks (issue 14), in Debian's Chromium against the real federation at the end of the 2022 exercise: every
+ * confidential item the dashboard shows (the timeline's entries, the entry view, findings, incidents, declared
+ * holdings, inspections, missions) says who may read it, by the parties' official names; public items say nothing.
+ * Checked signed in as the US (an audience of the New START data), as NATO on its own node (not one), and as a
+ * stranger: the last two see the sealed entries as sealed, with their audience and no content.
+ *
+ * The rule every view is held to: an item that links to sealed entries carries the audience they share (the
+ * intersection, as the engine gives a finding's), and an item that links to none carries no mark.
+ */
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { webSuite } from './helpers/web-node.js';
+
+const web = webSuite('detente-web-audience-', 0, { exerciseClock: true });
+
+type Who = 'us' | 'nato' | 'stranger';
+const WHO: Who[] = ['us', 'nato', 'stranger'];
+
+/** Each reader's dashboard: a party's user signs in on its own node; a stranger reads the US node's. */
+const baseOf = (who: Who) => web.node.fed.node(who === 'stranger' ? 'us' : who).url;
+const tokenOf = (who: Who) => (who === 'stranger' ? undefined : web.node.fed.node(who).token);
+
+async function open(who: Who, path: string, lang: 'en' | 'ru' = 'en'): Promise<Page> {
+  const page = await web.browser.page();
+  await page.addInitScript((l) => localStorage.setItem('detente.lang', l), lang);
+  const token = tokenOf(who);
+  if (token) await page.addInitScript((t) => sessionStorage.setItem('detente.token', t), token);
+  await page.goto(`${baseOf(who)}${path}`);
+  // The marks are drawn once the sealed envelopes are listed (web/src/data.tsx).
+  await page.waitForFunction((n) => document.documentElement.dataset.sealed === String(n), sealed.size);
+  return page;
+}
+
+async function read<T>(who: Who, path: string): Promise<T> {
+  const token = tokenOf(who);
+  const res = await fetch(`${baseOf(who)}${path}`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+  expect(res.status, path).toBe(200);
+  return (await res.json()) as T;
+}
+
+interface Listed {
+  origin: string;
+  index: number;
+  leafHash: string;
+  type: string;
+  audience?: string[];
+  sealedType?: string;
+}
+
+/** The sealed entries (public envelopes: the same list for every reader), by "<origin>/<index>". */
+let sealed: Map<string, Listed>;
+const names = { en: 'United States of America, Russian Federation', ru: '' };
+
+beforeAll(async () => {
+  const list = await read<{ entries: Listed[] }>('stranger', '/api/entries?type=sealed&limit=1000');
+  sealed = new Map(list.entries.map((e) => [`${e.origin}/${e.index}`, e]));
+  const party = (id: string, lang: 'en' | 'ru') => web.node.regime.parties.find((p) => p.id === id)!.name[lang];
+  names.en = ['ru', 'us'].map((p) => party(p, 'en')).join(', ');
+  names.ru = ['ru', 'us'].map((p) => party(p, 'ru')).join(', ');
+});
+
+/** The audience an item must show: that of the sealed entries it links to (undefined: none, public). */
+function expected(hrefs: string[]): string | undefined {
+  let audience: string[] | undefined;
+  for (const href of hrefs) {
+    const m = /^\/entry\/([^/]+)\/(\d+)$/.exec(href);
+    const e = m && sealed.get(`${decodeURIComponent(m[1]!)}/${m[2]}`);
+    if (e?.audience) audience = audience ? audience.filter((p) => e.audience!.includes(p)) : e.audience;
+  }
+  return audience?.join(',');
+}
+
+/** Each item `selector` matches: the entries it links to and the audience marks inside it. */
+async function items(page: Page, selector: string) {
+  return page.locator(selector).evaluateAll((els) =>
+    els.map((el) => ({
+      html: el.outerHTML.slice(0, 160),
+      hrefs: (el.matches('a') ? [el] : Array.from(el.querySelectorAll('a')))
+        .map((a) => a.getAttribute('href') ?? '')
+        .filter((h) => h.startsWith('/entry/')),
+      marks: Array.from(el.querySelectorAll('[data-audience]')).map((m) => m.getAttribute('data-audience')),
+      text: el.textContent ?? '',
+    })),
+  );
+}
+
+/** Every item shows exactly the audience of the sealed entries it links to; returns how many were sealed. */
+async function marksFollowEntries(page: Page, selector: string): Promise<number> {
+  let marked = 0;
+  for (const item of await items(page, selector)) {
+    const audience = expected(item.hrefs);
+    if (audience === undefined) {
+      expect(item.marks, item.html).toEqual([]);
+      continue;
+    }
+    marked++;
+    expect(item.marks, item.html).toEqual([audience]);
+    expect(item.text, item.html).toContain(`Sealed to ${names.en}`);
+  }
+  return marked;
+}
+
+describe('audience marks', () => {
+  it('the 2022 play holds New START entries sealed to the US and Russia, which the list names', () => {
+    expect(sealed.size).toBeGreaterThan(5);
+    for (const e of sealed.values()) {
+      expect(e.type).toBe('sealed');
+      expect(e.audience).toEqual(['ru', 'us']);
+      expect(e.sealedType).toMatch(/^[a-z-]+$/);
+    }
+  });
+
+  it('the timeline marks every sealed entry with its audience, in English and Russian, for every reader', async () => {
+    for (const who of WHO) {
+      for (const lang of who === 'stranger' ? (['en', 'ru'] as const) : (['en'] as const)) {
+        const page = await open(who, '/timeline', lang);
+        await page.getByTestId('filter-type').selectOption('sealed');
+        await page.locator('[data-entry]').first().waitFor();
+        const rows = await items(page, '[data-entry]');
+        expect(rows.length, who).toBeGreaterThan(0);
+        for (const row of rows) {
+          expect(row.marks, `${who} ${row.html}`).toEqual(['ru,us']);
+          expect(row.text).toContain(lang === 'en' ? `Sealed to ${names.en}` : `Только для: ${names.ru}`);
+          expect(row.text).toContain(lang === 'en' ? 'Sealed: ' : 'Зашифровано: ');
+        }
+        await page.close();
+      }
+      // Unfiltered: public entries carry no mark.
+      const page = await open(who, '/timeline');
+      await page.locator('[data-entry]').first().waitFor();
+      const rows = await items(page, '[data-entry]');
+      expect(rows.some((r) => r.marks.length === 0)).toBe(true);
+      await marksFollowEntries(page, '[data-entry]');
+      await page.close();
+    }
+  }, 240_000);
+
+  it('the entry view shows a sealed entry as sealed, with its audience and only its public envelope', async () => {
+    const e = [...sealed.values()].find((x) => x.sealedType === 'declaration') ?? [...sealed.values()][0]!;
+    const detail = await read<{ envelope: { body: Record<string, unknown> } & Record<string, unknown> }>(
+      'stranger',
+      `/api/entries/${encodeURIComponent(e.origin)}/${e.index}`,
+    );
+    const publicFields = new Set([...Object.keys(detail.envelope), ...Object.keys(detail.envelope.body)]);
+    for (const who of WHO) {
+      const page = await open(who, `/entry/${encodeURIComponent(e.origin)}/${e.index}`);
+      const note = page.getByTestId('sealed');
+      await note.waitFor();
+      expect(await note.locator('[data-audience]').getAttribute('data-audience')).toBe('ru,us');
+      expect(await note.textContent()).toContain(`only ${names.en} can read its content`);
+      // Still verified in the browser: the log holds the ciphertext, and anyone can check its inclusion.
+      await page.locator('[data-testid="verdict"][data-state="ok"]').waitFor({ timeout: 60_000 });
+      const shown = await page
+        .getByTestId('entry-fields')
+        .locator('[data-field]')
+        .evaluateAll((els) => els.map((x) => x.getAttribute('data-field')!));
+      for (const f of shown) expect(publicFields, `${who}: ${f}`).toContain(f);
+      await page.close();
+    }
+  }, 240_000);
+
+  it('findings resting on sealed entries show their audience to the US; NATO and a stranger see none of them', async () => {
+    const usFindings = await read<{ findings: { id: string; audience?: string[] }[] }>('us', '/api/findings');
+    const confidential = usFindings.findings.filter((f) => f.audience);
+    expect(confidential.length).toBeGreaterThan(0);
+    for (const who of WHO) {
+      const { findings } = await read<{ findings: { id: string; audience?: string[] }[] }>(who, '/api/findings');
+      const page = await open(who, '/board');
+      await page.getByTestId('findings').waitFor();
+      for (const f of findings) {
+        const marks = await page
+          .locator(`[data-finding="${f.id}"] [data-audience]`)
+          .evaluateAll((els) => els.map((x) => x.getAttribute('data-audience')));
+        expect(marks, `${who} ${f.id}`).toEqual(f.audience ? [f.audience.join(',')] : []);
+      }
+      const marked = await page.locator('[data-finding] [data-audience]').count();
+      if (who === 'us') expect(marked).toBe(confidential.length);
+      else {
+        expect(marked, who).toBe(0);
+        const ids = new Set(findings.map((f) => f.id));
+        for (const f of confidential) expect(ids.has(f.id), `${who} ${f.id}`).toBe(false);
+      }
+      await page.close();
+    }
+  }, 240_000);
+
+  it('incidents and missions mark what rests on sealed entries, for every reader', async () => {
+    const sealedShown: Record<Who, number> = { us: 0, nato: 0, stranger: 0 };
+    for (const who of WHO) {
+      const incidents = await open(who, '/incidents');
+      await incidents.locator('[data-testid="incidents"]').waitFor();
+      sealedShown[who] += await marksFollowEntries(incidents, '[data-source]');
+      await incidents.close();
+      const missions = await open(who, '/missions');
+      await missions.locator('[data-due]').first().waitFor(); // the state is in
+      sealedShown[who] += await marksFollowEntries(missions, '[data-mission], [data-due]');
+      await missions.close();
+    }
+    // The US reads the New START missions and the Engels incident; the others are never shown a sealed one.
+    expect(sealedShown.us).toBeGreaterThan(0);
+    expect(sealedShown.nato).toBe(0);
+    expect(sealedShown.stranger).toBe(0);
+  }, 240_000);
+
+  it('a site’s inspections show the audience of sealed requests; its holdings that of the declaration', async () => {
+    type Holdings = { party: string; declaration?: { ref: Listed }; bySite: { site: string }[] };
+    const state = await read<{ holdings: Holdings[]; inspections: { items: { site: string; ref: Listed }[] } }>(
+      'us',
+      '/api/state',
+    );
+    const byHash = new Map([...sealed.values()].map((e) => [e.leafHash, e.audience!.join(',')]));
+    const inspected = state.inspections.items.find((i) => sealed.has(`${i.ref.origin}/${i.ref.index}`));
+    expect(inspected, 'a sealed inspection request').toBeDefined();
+    // The declarations of 2022 are escrowed in public (committed totals): their holdings carry no mark.
+    const declaredAudience = (party: string) => {
+      const ref = state.holdings.find((h) => h.party === party)?.declaration?.ref;
+      return ref ? byHash.get(ref.leafHash) : undefined;
+    };
+    const host = web.node.regime.sites.find((x) => x.id === inspected!.site)!.host;
+    for (const who of WHO) {
+      const page = await open(who, `/map?site=${inspected!.site}`);
+      await page.getByTestId('site-panel').waitFor();
+      await page.waitForFunction(
+        () => !document.querySelector('[data-testid="site-panel"]')?.textContent?.includes('No engine state'),
+      );
+      if (who === 'us') await page.locator('[data-inspection]').first().waitFor();
+      for (const h of await items(page, '[data-holding]')) {
+        const audience = who === 'us' ? declaredAudience(host) : undefined;
+        expect(h.marks, `${who} ${h.html}`).toEqual(audience ? [audience] : []);
+      }
+      const marked = await marksFollowEntries(page, '[data-inspection]');
+      expect(marked, who).toBe(
+        who === 'us'
+          ? state.inspections.items.filter(
+              (i) => i.site === inspected!.site && sealed.has(`${i.ref.origin}/${i.ref.index}`),
+            ).length
+          : 0,
+      );
+      await page.close();
+    }
+  }, 240_000);
+});
