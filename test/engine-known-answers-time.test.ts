@@ -298,7 +298,9 @@ describe('configuration checks: the expected value exactly, not near it', () => 
       { inspection: TYPE, host: 'us', site: 'deveselu', arrival: '2022-03-15T08:00:00Z' },
       '2022-03-01',
     );
-    const body = countersignReport(
+    // Deveselu is in Romania: the host nation consents before the visit and countersigns beside the US.
+    s.add('ro', 'mission', { step: 'consent', request: ref(req) }, '2022-03-10', { key: 'ro-inspector' });
+    const usCountersigned = countersignReport(
       suite,
       'ru',
       {
@@ -315,6 +317,14 @@ describe('configuration checks: the expected value exactly, not near it', () => 
       },
       'us-inspector',
       seedOf('us-inspector'),
+    );
+    const body = countersignReport(
+      suite,
+      'ru',
+      usCountersigned,
+      'ro-inspector',
+      seedOf('ro-inspector'),
+      'hostNationCountersignature',
     );
     s.add('ru', 'inspection-report', body, '2022-03-16');
     return of(s.findings('2022-04-01'), 'inspection.');

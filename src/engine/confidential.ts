@@ -9,7 +9,6 @@
  * committed to (COMMITMENT_MISMATCH) or to no valid entry (SCHEMA_INVALID) is charged to its author under
  * `confidential.undecryptable`, a finding its audience sees.
  */
-import { z } from 'zod';
 import { equalBytes } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
 import { type SymmetricSuite, symmetricPortable } from '../crypto/hpke/symmetric.js';
@@ -19,7 +18,7 @@ import {
   checkComplaint,
   type Envelope,
   type EnvelopeOf,
-  Item,
+  itemsOfBlobs,
   openSealed,
   openSealedBlobs,
   PUBLIC,
@@ -74,27 +73,6 @@ export class OpenedEntries {
     this.#byLeaf.set(leafHash, { ciphertext: sealed.body.ciphertext, key, opening });
     return opening;
   }
-}
-
-/**
- * The items of a sealed declaration's opened blobs, in order; undefined when one is not held or is not a JSON list
- * of items (the declaration is then incomplete, as a public one whose blobs the reader lacks).
- */
-function itemsOfBlobs(blobs: readonly (Uint8Array | undefined)[]): Item[] | undefined {
-  const out: Item[] = [];
-  for (const bytes of blobs) {
-    if (!bytes) return undefined;
-    let value: unknown;
-    try {
-      value = JSON.parse(new TextDecoder().decode(bytes));
-    } catch {
-      return undefined;
-    }
-    const items = z.array(Item).safeParse(value);
-    if (!items.success) return undefined;
-    out.push(...items.data);
-  }
-  return out;
 }
 
 export class Confidential {

@@ -25,7 +25,6 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { fromBase64, fromHex, toBase64, toHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
 import { SEALED_BLOB_OVERHEAD } from '../crypto/hpke/index.js';
@@ -52,7 +51,8 @@ import {
   decodeEntry,
   type EntryRef,
   type Envelope,
-  Item,
+  type Item,
+  itemsOfBlobs,
   type Party,
   type Regime,
   regimeHash,
@@ -718,21 +718,11 @@ export class PartyNode {
     }
     const store = this.logByOrigin(entry.origin)?.store;
     if (!store) return undefined;
-    const out: Item[] = [];
-    for (const ref of envelope.body.more) {
+    const blobs = envelope.body.more.map((ref) => {
       const bytes = store.blob(fromHex(ref.sha256));
-      if (!bytes || bytes.length !== ref.size || toHex(this.suite.sha256(bytes)) !== ref.sha256) return undefined;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(new TextDecoder().decode(bytes));
-      } catch {
-        return undefined;
-      }
-      const items = z.array(Item).safeParse(parsed);
-      if (!items.success) return undefined;
-      out.push(...items.data);
-    }
-    return out;
+      return bytes && bytes.length === ref.size && toHex(this.suite.sha256(bytes)) === ref.sha256 ? bytes : undefined;
+    });
+    return itemsOfBlobs(blobs);
   }
 
   /**

@@ -26,6 +26,29 @@ export const Item = z.strictObject({
 });
 export type Item = z.infer<typeof Item>;
 
+const Items = z.array(Item);
+
+/**
+ * The items of a declaration's blobs (`more`, each the JSON array of further items), in order; undefined when one
+ * is missing (not held, or not opened) or is not a list of items: the declaration is then incomplete to its reader.
+ */
+export function itemsOfBlobs(blobs: readonly (Uint8Array | undefined)[]): Item[] | undefined {
+  const out: Item[] = [];
+  for (const bytes of blobs) {
+    if (!bytes) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      return undefined;
+    }
+    const items = Items.safeParse(value);
+    if (!items.success) return undefined;
+    out.push(...items.data);
+  }
+  return out;
+}
+
 export const QuantityHolding = z.strictObject({
   category: Id,
   site: Id.optional(),
