@@ -102,7 +102,8 @@ describe('dashboard', () => {
     );
     const witnesses = page.getByTestId('witnesses');
     expect(await witnesses.getAttribute('data-met')).toBe('true');
-    expect(await witnesses.textContent()).toBe('2 of 2 witnesses');
+    // Every other party's witness: ru, nato, ro, pl and ua.
+    expect(await witnesses.textContent()).toBe('5 of 5 witnesses');
     await page.close();
     const small = await open(entryUrl('ru', 2));
     await expect.poll(() => small.getByTestId('verdict').getAttribute('data-state'), { timeout: 20_000 }).toBe('ok');
@@ -146,7 +147,7 @@ describe('dashboard', () => {
       const page = await open(entryUrl('ru', 1), web.node.proxy.base);
       const verdict = page.getByTestId('verdict');
       await expect.poll(() => verdict.getAttribute('data-state'), { timeout: 20_000 }).toBe('failed');
-      expect(await verdict.textContent()).toMatch(/quorum Witnesses not met: 0 of 2 witnesses/);
+      expect(await verdict.textContent()).toMatch(/quorum Witnesses not met: 0 of 5 witnesses/);
       expect(await page.getByTestId('witnesses').getAttribute('data-met')).toBe('false');
       expect(await page.locator('li[data-step="cosignatures"]').getAttribute('class')).toBe('failed');
       await page.close();
@@ -180,11 +181,11 @@ describe('dashboard', () => {
       .locator('[data-finding]')
       .evaluateAll((els) => els.map((e) => [e.getAttribute('data-finding'), e.getAttribute('data-severity')]));
     // Exactly what the node's engine reports, in the board, as of the node's clock (after the exercise): the
-    // scenario's 31, the postponed Kozelsk inspection never conducted, and 8 BCC years short of two sessions
+    // scenario's 33, the postponed Kozelsk inspection never conducted, and 8 BCC years short of two sessions
     // (two parties, four treaty years to its expiry on 5 February 2026).
     const { findings } = await (await asUs(`/api/findings`)).json();
     expect(rows.map((r) => r[0]).sort()).toEqual(findings.map((f: { id: string }) => f.id).sort());
-    expect(rows.length).toBe(40);
+    expect(rows.length).toBe(42);
     expect(Object.fromEntries(rows)).toMatchObject({
       'regime.signature-mismatch/detente.example/ru#0': 'minor',
       'inspection.absence-not-confirmed/detente.example/us#35': 'critical',
@@ -320,7 +321,7 @@ describe('dashboard', () => {
     const page = await open('/timeline');
     await expect.poll(() => page.getByTestId('entry-count').textContent()).toMatch(/\d+ entries/);
     const total = Number((await page.getByTestId('entry-count').textContent())!.match(/\d+/)![0]);
-    expect(total).toBe(114 + 2 + web.node.monitoring); // and the US's and Russia's audience keys
+    expect(total).toBe(124 + 2 + web.node.monitoring); // and the US's and Russia's audience keys
     const rendered = await page.locator('[data-entry]').count();
     expect(rendered).toBeGreaterThan(5);
     expect(rendered).toBeLessThan(60); // only what is visible (and a little overscan) is in the DOM
