@@ -11,15 +11,13 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toBase64 } from '../src/crypto/bytes.js';
-import { randomSeed } from '../src/crypto/ed25519.js';
 import { ed25519Signer } from '../src/crypto/vkey.js';
 import { importRegimeKeys, initNodeDir, readSeed } from '../src/node/config.js';
 import { PartyNode } from '../src/node/node.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { signCheckpoint } from '../src/tlog/checkpoint.js';
 import { fmt, header, row, table } from './harness.js';
-import { regimeText as clearRegimeText } from './node-setup.js';
+import { regimeText as clearRegimeText, otherPartyKeys } from './node-setup.js';
 
 const ROUNDS = Number(process.argv[2] ?? 10);
 const SIZE = 16_384;
@@ -63,9 +61,7 @@ async function main(): Promise<void> {
     ] as const) {
       Object.assign(keys, initNodeDir(dir, { party, regimeText }, nodeSuite).publicKeys);
     }
-    for (const k of ['declarant', 'inspector', 'witness', 'log', 'mirror']) {
-      keys[`nato-${k}`] = toBase64(nodeSuite.ed25519.publicKey(randomSeed()));
-    }
+    Object.assign(keys, otherPartyKeys(regimeText, ['us', 'ru']));
     importRegimeKeys(usDir, keys);
     importRegimeKeys(ruDir, keys);
     const ruOrigin = PartyNode.open(ruDir, { peers: [] });

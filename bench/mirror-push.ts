@@ -25,7 +25,7 @@ import { UserStore } from '../src/node/users.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { freePort } from '../test/helpers/nodes.js';
 import { fmt, header, row, table } from './harness.js';
-import { regimeText } from './node-setup.js';
+import { otherPartyKeys, regimeText } from './node-setup.js';
 
 const RATE_SECONDS = Number(process.argv[2] ?? 5);
 const IDLE_SECONDS = Number(process.argv[3] ?? 60);
@@ -66,6 +66,7 @@ async function federation(loopMs: number | undefined): Promise<Federation> {
   const receipts: Receipt[] = [];
   const defaults = defaultConfig('us', 'x', '');
   const interval = loopMs ?? defaults.mirror.syncEveryMs;
+  Object.assign(keys, otherPartyKeys(regimeText(), PARTIES));
   for (const p of PARTIES) importRegimeKeys(join(root, p), keys);
   const probe = PartyNode.open(join(root, 'us'), { peers: [] });
   const regime = { regime: probe.regimeHash, id: probe.regime.id, version: probe.regime.version };
