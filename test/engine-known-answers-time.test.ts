@@ -8,14 +8,13 @@ import type { DetenteError } from '../src/crypto/errors.js';
 import type { EngineEntry, Finding } from '../src/engine/index.js';
 import {
   buildEnvelope,
-  countersignReport,
   type EnvelopeFields,
   type PeriodicObligation,
   type Regime,
   signEntry,
   verifyEntry,
 } from '../src/model/index.js';
-import { ref, Script, T, text } from './engine-helpers.js';
+import { consentIfHosted, escorted, ref, Script, T, text } from './engine-helpers.js';
 import { loadScenario, seedOf, suite } from './model-helpers.js';
 
 const base = loadScenario();
@@ -298,34 +297,20 @@ describe('configuration checks: the expected value exactly, not near it', () => 
       { inspection: TYPE, host: 'us', site: 'deveselu', arrival: '2022-03-15T08:00:00Z' },
       '2022-03-01',
     );
-    // Deveselu is in Romania: the host nation consents before the visit and countersigns beside the US.
-    s.add('ro', 'mission', { step: 'consent', request: ref(req) }, '2022-03-10', { key: 'ro-inspector' });
-    const usCountersigned = countersignReport(
-      suite,
-      'ru',
-      {
-        request: ref(req),
-        inspection: TYPE,
-        host: 'us',
-        site: 'deveselu',
-        start: '2022-03-15T08:00:00Z',
-        end: '2022-03-15T20:00:00Z',
-        findings: [
-          { kind: 'configuration', attribute: 'cells', observed: cells },
-          { kind: 'configuration', attribute: 'canister-types', observed: canisters },
-        ] as never,
-      },
-      'us-inspector',
-      seedOf('us-inspector'),
-    );
-    const body = countersignReport(
-      suite,
-      'ru',
-      usCountersigned,
-      'ro-inspector',
-      seedOf('ro-inspector'),
-      'hostNationCountersignature',
-    );
+    // Deveselu is in Romania: it consents to the visit and its escort countersigns beside the US.
+    consentIfHosted(s, req);
+    const body = escorted(regime, 'ru', {
+      request: ref(req),
+      inspection: TYPE,
+      host: 'us',
+      site: 'deveselu',
+      start: '2022-03-15T08:00:00Z',
+      end: '2022-03-15T20:00:00Z',
+      findings: [
+        { kind: 'configuration', attribute: 'cells', observed: cells },
+        { kind: 'configuration', attribute: 'canister-types', observed: canisters },
+      ] as never,
+    });
     s.add('ru', 'inspection-report', body, '2022-03-16');
     return of(s.findings('2022-04-01'), 'inspection.');
   };
