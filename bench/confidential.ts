@@ -27,9 +27,9 @@ import { importRegimeKeys, initNodeDir } from '../src/node/config.js';
 import { PartyNode } from '../src/node/node.js';
 import { createRecipientKeys } from '../src/node/recipient-keys.js';
 import { nodeSuite, symmetricNode } from '../src/runtime/node-crypto.js';
+import { scenarioRegimeText } from '../test/helpers/nodes.js';
 import { engineFixture } from './engine-fixture.js';
 import { fmt, header, row, seconds, table } from './harness.js';
-import { regimeText } from './node-setup.js';
 
 const N = Number(process.argv[2] ?? 100_000);
 const SECONDS = Number(process.argv[3] ?? 2);
@@ -55,7 +55,7 @@ async function node(dir: string, text: string): Promise<PartyNode> {
 }
 
 async function submissions(): Promise<void> {
-  const doc = YAML.parse(regimeText());
+  const doc = YAML.parse(scenarioRegimeText());
   for (const p of doc.parties) p.keys.push({ id: `${p.id}-recipient`, roles: ['recipient'] });
   const clearText = YAML.stringify(doc);
   doc.audiences = [{ types: ['declaration'], parties: ['us', 'ru'], audience: ['us', 'ru'] }];

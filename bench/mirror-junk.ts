@@ -16,8 +16,8 @@ import { importRegimeKeys, initNodeDir, readSeed } from '../src/node/config.js';
 import { PartyNode } from '../src/node/node.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { signCheckpoint } from '../src/tlog/checkpoint.js';
+import { absentPartyKeys, scenarioRegimeText } from '../test/helpers/nodes.js';
 import { fmt, header, row, table } from './harness.js';
-import { regimeText as clearRegimeText, otherPartyKeys } from './node-setup.js';
 
 const ROUNDS = Number(process.argv[2] ?? 10);
 const SIZE = 16_384;
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
     const usDir = join(root, 'us');
     const ruDir = join(root, 'ru');
     // Two nodes that know each other's keys (nato's are random: it takes no part).
-    const regimeText = clearRegimeText();
+    const regimeText = scenarioRegimeText();
     const keys: Record<string, string> = {};
     for (const [party, dir] of [
       ['us', usDir],
@@ -61,7 +61,7 @@ async function main(): Promise<void> {
     ] as const) {
       Object.assign(keys, initNodeDir(dir, { party, regimeText }, nodeSuite).publicKeys);
     }
-    Object.assign(keys, otherPartyKeys(regimeText, ['us', 'ru']));
+    Object.assign(keys, absentPartyKeys(regimeText, ['us', 'ru']));
     importRegimeKeys(usDir, keys);
     importRegimeKeys(ruDir, keys);
     const ruOrigin = PartyNode.open(ruDir, { peers: [] });

@@ -23,9 +23,8 @@ import { defaultConfig, importRegimeKeys, initNodeDir } from '../src/node/config
 import { PartyNode } from '../src/node/node.js';
 import { UserStore } from '../src/node/users.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
-import { freePort } from '../test/helpers/nodes.js';
+import { absentPartyKeys, freePort, scenarioRegimeText } from '../test/helpers/nodes.js';
 import { fmt, header, row, table } from './harness.js';
-import { otherPartyKeys, regimeText } from './node-setup.js';
 
 const RATE_SECONDS = Number(process.argv[2] ?? 5);
 const IDLE_SECONDS = Number(process.argv[3] ?? 60);
@@ -57,7 +56,10 @@ async function federation(loopMs: number | undefined): Promise<Federation> {
   const root = mkdtempSync(join(tmpdir(), 'detente-bench-push-'));
   const keys: Record<string, string> = {};
   for (const p of PARTIES) {
-    Object.assign(keys, initNodeDir(join(root, p), { party: p, regimeText: regimeText() }, nodeSuite).publicKeys);
+    Object.assign(
+      keys,
+      initNodeDir(join(root, p), { party: p, regimeText: scenarioRegimeText() }, nodeSuite).publicKeys,
+    );
   }
   const ports = new Map<string, number>();
   for (const p of PARTIES) ports.set(p, await freePort());
@@ -66,7 +68,7 @@ async function federation(loopMs: number | undefined): Promise<Federation> {
   const receipts: Receipt[] = [];
   const defaults = defaultConfig('us', 'x', '');
   const interval = loopMs ?? defaults.mirror.syncEveryMs;
-  Object.assign(keys, otherPartyKeys(regimeText(), PARTIES));
+  Object.assign(keys, absentPartyKeys(scenarioRegimeText(), PARTIES));
   for (const p of PARTIES) importRegimeKeys(join(root, p), keys);
   const probe = PartyNode.open(join(root, 'us'), { peers: [] });
   const regime = { regime: probe.regimeHash, id: probe.regime.id, version: probe.regime.version };

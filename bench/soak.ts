@@ -7,9 +7,9 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { scenarioRegimeText } from '../test/helpers/nodes.js';
 import { runSoak } from '../test/helpers/soak.js';
 import { fmt, header, row, table } from './harness.js';
-import { regimeText } from './node-setup.js';
 
 const SECONDS = Math.min(600, Number(process.argv[2] ?? 120));
 const root = mkdtempSync(join(tmpdir(), 'detente-bench-soak-'));
@@ -50,7 +50,7 @@ const sampler = setInterval(() => {
 sampler.unref();
 try {
   header(`Soak: ${SECONDS} s of honest load and attacks on three nodes`);
-  const r = await runSoak(root, SECONDS, (m) => console.log(m), regimeText());
+  const r = await runSoak(root, SECONDS, (m) => console.log(m), scenarioRegimeText());
   const sum = (o: Record<string, number>) => Object.values(o).reduce((a, b) => a + b, 0);
   console.log(
     `entries acknowledged: ${r.acknowledged} (${fmt(r.acknowledged / SECONDS, 1)}/s), lost: ${r.lost.length}`,
