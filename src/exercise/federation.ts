@@ -23,13 +23,14 @@ import { buildServer } from '../api/server.js';
 import { toHex } from '../crypto/bytes.js';
 import { canonicalJsonBytes } from '../crypto/canonical-json.js';
 import { DetenteError } from '../crypto/errors.js';
-import { ENTRY_ROLE, type EntryRef, type EntryType, type Item, regimeHash, regimeIndex } from '../model/index.js';
+import { ENTRY_ROLE, type EntryRef, type EntryType, regimeHash, regimeIndex } from '../model/index.js';
 import { importRegimeKeys, initNodeDir } from '../node/config.js';
 import { PartyNode } from '../node/node.js';
 import { createRecipientKeys } from '../node/recipient-keys.js';
 import { type UserRole, UserStore } from '../node/users.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { SimulatedClock } from './clock.js';
+import { itemsBlobRef, splitDeclarationItems } from './declaration-items.js';
 import { DEFAULT_SEED, exerciseRandom } from './keys.js';
 import {
   escortCountersigned,
@@ -43,9 +44,6 @@ import { DEFAULT_SCENARIO, scenarioDir } from './scenarios.js';
 import { parseTimeline, playContext, resolveBody, type Step, type Timeline } from './timeline.js';
 
 export const FEDERATION_FILE = 'federation.json';
-/** Items a declaration carries in the entry itself; the rest go into blobs of BLOB_ITEMS each (as play.ts). */
-const ENTRY_ITEMS = 100;
-const BLOB_ITEMS = 500;
 
 /** The HTTP status the write API answers for each error code a timeline may expect. */
 export const REFUSAL_STATUS: Readonly<Record<string, number>> = {
@@ -527,16 +525,10 @@ export async function startFederation(options: FederationOptions): Promise<Feder
     async function buildRequest(n: FederationNode, step: Step): Promise<unknown> {
       let body = resolveBody(step.body, context) as Record<string, unknown>;
       context.files.clear();
-      if (
-        step.type === 'declaration' &&
-        body.form === 'plain' &&
-        Array.isArray(body.items) &&
-        body.items.length > ENTRY_ITEMS
-      ) {
-        const items = body.items as Item[];
+      const split = splitDeclarationItems(step.type, body);
+      if (split) {
         const more = [];
-        for (let k = ENTRY_ITEMS; k < items.length; k += BLOB_ITEMS) {
-          const chunk = items.slice(k, k + BLOB_ITEMS);
+        for (const chunk of split.chunks) {
           const { status, json } = await post(n, '/api/blobs', chunk);
           if (status !== 201) {
             throw new DetenteError(
@@ -544,18 +536,12 @@ export async function startFederation(options: FederationOptions): Promise<Feder
               `step ${step.id}: blob refused with ${status}: ${JSON.stringify(json)}`,
             );
           }
-          const bytes = canonicalJsonBytes(chunk);
-          if (json.sha256 !== toHex(suite.sha256(bytes))) {
+          if (json.sha256 !== toHex(suite.sha256(canonicalJsonBytes(chunk)))) {
             throw new DetenteError('LOG_INCONSISTENT', `step ${step.id}: the node stored another blob`);
           }
-          more.push({
-            sha256: json.sha256,
-            size: json.size,
-            mediaType: json.mediaType,
-            name: `items-${more.length + 1}.json`,
-          });
+          more.push(itemsBlobRef(more.length + 1, json.sha256, json.size));
         }
-        body = { ...body, items: items.slice(0, ENTRY_ITEMS), more };
+        body = { ...body, items: split.kept, more };
       }
       if (step.type === 'inspection-report' && step.countersign)
         body = escortCountersigned(suite, ix, seeds, step.party, body, step.escorts);

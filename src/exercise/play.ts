@@ -57,6 +57,7 @@ import { bordersFor } from '../runtime/borders.js';
 import { nodeSuite, symmetricNode } from '../runtime/node-crypto.js';
 import { Rfc6962Hasher } from '../tlog/hasher.js';
 import { SimulatedClock } from './clock.js';
+import { itemsBlobRef, splitDeclarationItems } from './declaration-items.js';
 import { DEFAULT_SEED, exerciseKeys, exerciseRandom } from './keys.js';
 import { scenarioDir } from './scenarios.js';
 import { parseTimeline, playContext, resolveBody, type Step, type Timeline } from './timeline.js';
@@ -64,9 +65,6 @@ import { parseTimeline, playContext, resolveBody, type Step, type Timeline } fro
 export const REGIME_FILE = 'regime.json';
 export const KEYS_FILE = 'keys.json';
 export const EXERCISE_FILE = 'exercise.json';
-/** Items a declaration carries in the entry itself; the rest go into blobs of BLOB_ITEMS each. */
-const ENTRY_ITEMS = 100;
-const BLOB_ITEMS = 500;
 
 export interface Refusal {
   step: string;
@@ -315,27 +313,16 @@ export function playSteps(input: PlayStepsInput): { refused: Refusal[]; entries:
       const role = ENTRY_ROLE[step.type as keyof typeof ENTRY_ROLE];
       const keyId = step.key ?? ix.parties.get(step.party)!.keys.find((k) => k.roles.includes(role))?.id;
       if (!keyId) throw new DetenteError('KEY_UNKNOWN', `${step.party} has no key with role ${role}`);
-      if (
-        step.type === 'declaration' &&
-        body.form === 'plain' &&
-        Array.isArray(body.items) &&
-        body.items.length > ENTRY_ITEMS
-      ) {
-        const items = body.items as Item[];
-        const more = [];
-        for (let k = ENTRY_ITEMS; k < items.length; k += BLOB_ITEMS) {
-          const bytes = canonicalJsonBytes(items.slice(k, k + BLOB_ITEMS));
+      const split = splitDeclarationItems(step.type, body);
+      if (split) {
+        const more = split.chunks.map((chunk, i) => {
+          const bytes = canonicalJsonBytes(chunk);
           const h = suite.sha256(bytes);
           blobs.push({ hash: h, bytes });
-          more.push({
-            sha256: toHex(h),
-            size: bytes.length,
-            mediaType: 'application/json',
-            name: `items-${more.length + 1}.json`,
-          });
-        }
-        checkBlobItems(regime, items.slice(ENTRY_ITEMS), step);
-        body = { ...body, items: items.slice(0, ENTRY_ITEMS), more };
+          return itemsBlobRef(i + 1, toHex(h), bytes.length);
+        });
+        checkBlobItems(regime, split.chunks.flat(), step);
+        body = { ...body, items: split.kept, more };
       }
       if (step.type === 'inspection-report' && step.countersign)
         body = escortCountersigned(suite, ix, seeds, step.party, body, step.escorts);
