@@ -310,6 +310,15 @@ describe('wording and layout', () => {
     await page.locator('#log-ru').waitFor();
     expect(new URL(page.url()).pathname).toBe('/health');
     await page.close();
+    // The list of logs too: a browser gets the health view, a program the JSON list (NEWCOMER m11).
+    const list = await fetch(`${base}/logs`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect([list.status, list.headers.get('location')]).toEqual([303, '/health']);
+    const listed = await (await fetch(`${base}/logs`)).json();
+    expect(listed.logs.map((l: { party: string }) => l.party)).toContain('ru');
+    const listPage = await open('/logs');
+    await listPage.locator('#log-ru').waitFor();
+    expect(new URL(listPage.url()).pathname).toBe('/health');
+    await listPage.close();
     const none = await fetch(`${base}/logs/nobody`);
     expect(none.status).toBe(404);
     expect((await none.json()).error.message).toMatch(/no log of "nobody": the logs here are .*\bnato\b/);
