@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseUtcInput } from '../web/src/forms/UtcInput.js';
+import { parseUtcInput } from '../web/src/forms/utc-input.js';
 
 const instants = fc.date({
   min: new Date('1970-01-01T00:00:00Z'),

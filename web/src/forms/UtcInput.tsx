@@ -5,24 +5,7 @@
  */
 import { useState } from 'react';
 import { useI18n } from '../i18n/i18n.js';
-
-const DAY = /^(\d{4}-\d{2}-\d{2})$/;
-const MINUTE = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2})(?:\s*(?:UTC|Z))?$/i;
-
-/**
- * `text` as the value a date (`YYYY-MM-DD`) or datetime-local (`YYYY-MM-DDTHH:MM`) input would give, or undefined
- * when it is not a real day or minute of that form.
- */
-export function parseUtcInput(text: string, withTime: boolean): string | undefined {
-  const t = text.trim();
-  const m = withTime ? MINUTE.exec(t) : DAY.exec(t);
-  if (!m) return undefined;
-  const value = withTime ? `${m[1]}T${m[2]}` : m[1]!;
-  const iso = withTime ? `${value}:00.000Z` : `${value}T00:00:00.000Z`;
-  // A day that does not exist (2022-02-30) or an hour past 23 comes back different.
-  const ms = Date.parse(iso);
-  return Number.isFinite(ms) && new Date(ms).toISOString() === iso ? value : undefined;
-}
+import { parseUtcInput } from './utc-input.js';
 
 /** How a value is shown: the day, or the day and the minute with a space. */
 const shown = (value: string) => value.replace('T', ' ');
