@@ -27,9 +27,10 @@ export interface UtcInputProps {
 
 export function UtcInput({ value, onChange, withTime = false, name, testId, invalid, describedBy }: UtcInputProps) {
   const { t } = useI18n();
-  // What was typed, while it is what the value came from (a value set from elsewhere replaces it).
-  const [draft, setDraft] = useState<{ text: string; for: string } | undefined>();
-  const text = draft && draft.for === value ? draft.text : shown(value);
+  // What was typed, while the value is the one it was typed over or the one it gave (a parent may keep the first
+  // when the text is no day: the as-of control does); a value set from elsewhere replaces it.
+  const [draft, setDraft] = useState<{ text: string; from: string; to: string } | undefined>();
+  const text = draft && (draft.from === value || draft.to === value) ? draft.text : shown(value);
   const bad = text.trim() !== '' && parseUtcInput(text, withTime) === undefined;
   const format = withTime ? 'YYYY-MM-DD HH:MM' : 'YYYY-MM-DD';
   return (
@@ -51,7 +52,7 @@ export function UtcInput({ value, onChange, withTime = false, name, testId, inva
           const typed = e.target.value;
           const parsed = typed.trim() === '' ? '' : parseUtcInput(typed, withTime);
           const next = parsed ?? typed;
-          setDraft({ text: typed, for: next });
+          setDraft({ text: typed, from: value, to: next });
           onChange(next, parsed !== undefined);
         }}
       />{' '}
