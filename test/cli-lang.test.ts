@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI_WORDS } from '../src/cli/words.js';
+import { scenarioRegime } from '../src/exercise/play.js';
 import { detente } from './helpers/cli.js';
 import { tempDirs } from './helpers/tmp.js';
 
@@ -58,6 +59,28 @@ describe('--lang ru', () => {
     expect(ru).toContain('касается стороны');
     expect(ru).not.toContain('concerns');
     expect(shouting(ru)).toEqual([]);
+  });
+
+  it('the engine’s messages name sites, parties and mechanisms as the regime does, in both languages (NEWCOMER m1)', () => {
+    const { regime } = scenarioRegime('european-security-2022');
+    const ids = [...regime.sites, ...(regime.consultations ?? [])].map((x) => x.id);
+    const idInText = new RegExp(`(?<![\\w-])(?:${ids.join('|')})(?![\\w-])`, 'g');
+    const nameOf = (id: string, lang: 'en' | 'ru') => {
+      const site = regime.sites.find((s) => s.id === id)!;
+      return typeof site.name === 'string' ? site.name : site.name[lang];
+    };
+    for (const lang of ['en', 'ru'] as const) {
+      const out = ok(['findings', '--dir', dir, '--lang', lang]);
+      // Each finding's message is the line under its heading (which starts with its time and keeps the rule's id).
+      const lines = out.split('\n');
+      const messages = lines.filter((_, i) => i > 0 && /^\d{4}-\d\d-\d\d /.test(lines[i - 1]!));
+      expect(messages.length).toBe(33);
+      expect(messages.join('\n').match(idInText) ?? [], lang).toEqual([]);
+      expect(out).toContain(nameOf('kozelsk', lang));
+      expect(out).toContain(nameOf('mozdok', lang));
+      const status = ok(['status', '--dir', dir, '--lang', lang]);
+      expect(status).toContain(lang === 'en' ? 'Russian Federation' : 'Российская Федерация');
+    }
   });
 
   it('scenario list and regime check', () => {

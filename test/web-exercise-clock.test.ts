@@ -6,6 +6,7 @@
  */
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { scenarioRegime } from '../src/exercise/play.js';
 import { webSuite } from './helpers/web-node.js';
 
 const web = webSuite('detente-web-clock-', 0, { exerciseClock: true });
@@ -293,6 +294,100 @@ describe('wording and layout', () => {
     await page.close();
   });
 
+  it('the commitment graph shows every name in full, wrapped inside its box, on a wide screen and at 420 px, in en and ru', async () => {
+    const { regime } = scenarioRegime('european-security-2022');
+    const named = (x: { name?: unknown } | undefined, lang: 'en' | 'ru') => {
+      const name = x?.name as string | { en: string; ru?: string };
+      return typeof name === 'string' ? name : (name[lang] ?? name.en);
+    };
+    for (const lang of ['en', 'ru'] as const) {
+      const metrics = new Set(
+        regime.commitments.flatMap((c) => c.conditions.flatMap((k) => (k.kind === 'metric-met' ? [k.metric] : []))),
+      );
+      const expected = [
+        ...regime.commitments.map((c) => named(c, lang)),
+        ...[...metrics].map((m) =>
+          named(
+            regime.metrics?.find((x) => x.id === m),
+            lang,
+          ),
+        ),
+      ];
+      for (const width of [1280, 420]) {
+        const page = await open('/board', { width, lang });
+        await page.getByTestId('graph-label').first().waitFor();
+        const labels = await page.evaluate(() =>
+          Array.from(document.querySelectorAll('[data-testid="graph-label"]')).map((label) => {
+            const box = label.closest('g')!.querySelector('rect')!.getBoundingClientRect();
+            const lines = Array.from(label.querySelectorAll('tspan')).map((t) => t.getBoundingClientRect());
+            return {
+              text: Array.from(label.querySelectorAll('tspan'))
+                .map((t) => t.textContent)
+                .join(' '),
+              inside: lines.every(
+                (l) => l.left >= box.left && l.right <= box.right && l.top >= box.top && l.bottom <= box.bottom,
+              ),
+              // The label's size on screen: drawn one unit a pixel, not shrunk to fit.
+              lineHeight: Math.min(...lines.map((l) => l.height)),
+              onScreen: box.left >= 0 && box.right <= window.innerWidth,
+            };
+          }),
+        );
+        const where = `${lang} at ${width} px`;
+        expect(labels.map((l) => l.text).sort(), where).toEqual([...expected].sort());
+        expect(
+          labels.filter((l) => l.text.endsWith('…')),
+          where,
+        ).toEqual([]);
+        expect(
+          labels.filter((l) => !l.inside || !l.onScreen || l.lineHeight < 10),
+          where,
+        ).toEqual([]);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth), where).toBeLessThanOrEqual(width);
+        await page.close();
+      }
+    }
+  });
+
+  it('dates are typed and shown as ISO 8601 in UTC in both languages: the as-of control and the forms (m4)', async () => {
+    for (const lang of ['en', 'ru'] as const) {
+      const board = await open('/board', { lang });
+      const asOf = board.getByTestId('asof-input');
+      await expect.poll(() => asOf.inputValue()).toBe('2022-12-31');
+      expect([await asOf.getAttribute('type'), await asOf.getAttribute('placeholder')]).toEqual(['text', 'YYYY-MM-DD']);
+      // No such day: said at the control, and the view stays where it was.
+      await asOf.fill('2022-02-30');
+      await expect.poll(() => asOf.getAttribute('aria-invalid')).toBe('true');
+      expect(await board.getByTestId('utc-input-format').textContent()).toContain(
+        lang === 'en' ? 'expected YYYY-MM-DD, in UTC' : 'ожидается YYYY-MM-DD, по UTC',
+      );
+      expect(new URL(board.url()).searchParams.get('asOf')).toBeNull();
+      await asOf.fill('2022-03-01');
+      await expect.poll(() => board.getByTestId('as-of').textContent()).toContain('2022-03-01 23:59:59');
+      expect(await board.getByTestId('utc-input-format').count()).toBe(0);
+      await board.close();
+
+      const act = await open('/act/request-inspection', { lang, signedInAs: 'us' });
+      const arrival = act.locator('input[name="arrival"]');
+      await arrival.waitFor();
+      expect([await arrival.getAttribute('type'), await arrival.getAttribute('placeholder')]).toEqual([
+        'text',
+        'YYYY-MM-DD HH:MM',
+      ]);
+      await arrival.fill('2023-01-20 08:00 UTC');
+      expect(await arrival.inputValue()).toBe('2023-01-20 08:00 UTC');
+      await expect.poll(() => act.locator('#err-arrival').count()).toBe(0);
+      expect([await arrival.getAttribute('aria-invalid'), await act.getByTestId('utc-input-format').count()]).toEqual([
+        null,
+        0,
+      ]);
+      // A locale's way of writing it is not taken for a date.
+      await arrival.fill('20.01.2023 08:00');
+      await expect.poll(() => arrival.getAttribute('aria-invalid')).toBe('true');
+      await act.close();
+    }
+  });
+
   it('a log’s URL: a browser is sent to the log’s page, a program gets where its parts are', async () => {
     const base = web.node.base;
     for (const path of ['/logs/us', '/logs/us/']) {
@@ -310,6 +405,15 @@ describe('wording and layout', () => {
     await page.locator('#log-ru').waitFor();
     expect(new URL(page.url()).pathname).toBe('/health');
     await page.close();
+    // The list of logs too: a browser gets the health view, a program the JSON list (NEWCOMER m11).
+    const list = await fetch(`${base}/logs`, { headers: { accept: 'text/html' }, redirect: 'manual' });
+    expect([list.status, list.headers.get('location')]).toEqual([303, '/health']);
+    const listed = await (await fetch(`${base}/logs`)).json();
+    expect(listed.logs.map((l: { party: string }) => l.party)).toContain('ru');
+    const listPage = await open('/logs');
+    await listPage.locator('#log-ru').waitFor();
+    expect(new URL(listPage.url()).pathname).toBe('/health');
+    await listPage.close();
     const none = await fetch(`${base}/logs/nobody`);
     expect(none.status).toBe(404);
     expect((await none.json()).error.message).toMatch(/no log of "nobody": the logs here are .*\bnato\b/);

@@ -6,10 +6,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../src/engine/messages.js';
 import { scenarioRegime } from '../src/exercise/play.js';
-import { renderMessage } from '../src/i18n/index.js';
+import { paramNames, renderMessage } from '../src/i18n/index.js';
 import en from '../web/src/i18n/en.json';
 import { formatDuration, type MessageKey, type Translate } from '../web/src/i18n/format.js';
-import { paramNames } from '../web/src/i18n/param-names.js';
 import ru from '../web/src/i18n/ru.json';
 import { frameOf, H, inFrame, mapLayout, W } from '../web/src/map/layout.js';
 

@@ -212,7 +212,12 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
         },
       },
     },
-    (_req, reply) => {
+    (req, reply) => {
+      // A person who opens the list of logs is sent to the dashboard's page of them; a program keeps the JSON.
+      if ((req.headers.accept ?? '').includes('text/html')) {
+        reply.redirect('/health', 303);
+        return;
+      }
       reply.header('cache-control', 'no-cache');
       return {
         logs: node.logs().map((l) => ({

@@ -25,7 +25,7 @@ import { csvRows } from '../escrow/csv.js';
 import { commitRandom, createMultiOpening } from '../escrow/index.js';
 import { EXERCISE_FILE, scenarioRegime } from '../exercise/play.js';
 import { foldDir } from '../exercise/read.js';
-import { renderMessage } from '../i18n/index.js';
+import { paramNames, renderMessage } from '../i18n/index.js';
 import { logWriter, type OpenLog, openLogDir } from '../log/log-dir.js';
 import { inclusionProofFromStore } from '../log/proofs.js';
 import {
@@ -645,7 +645,9 @@ export function registerEscrowCommands(program: Command): void {
         else {
           process.stdout.write(formatDraw(s));
           for (const f of findings)
-            process.stdout.write(`  finding ${f.rule} (${f.party}): ${renderMessage(f.message, 'en')}\n`);
+            process.stdout.write(
+              `  finding ${f.rule} (${f.party}): ${renderMessage(f.message, 'en', paramNames(folded.set.regime, 'en'))}\n`,
+            );
         }
       },
     );

@@ -1,9 +1,10 @@
 /**
  * The state and the findings as an inspector reads them: aligned tables, plain statuses, every time in UTC and
- * said so. Messages in English or Russian (`--lang`).
+ * said so. Messages in English or Russian (`--lang`), with the regime's names for the ids they carry, as the
+ * dashboard renders them (src/i18n/param-names.ts).
  */
 import type { ComplianceState, Finding } from '../engine/index.js';
-import { formatDuration, plural, renderMessage, ruleTitle } from '../i18n/index.js';
+import { formatDuration, paramNames, plural, renderMessage, ruleTitle } from '../i18n/index.js';
 import type { EntryRef, Regime } from '../model/index.js';
 import { codeWord, statusWord, words } from './words.js';
 
@@ -76,7 +77,12 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
   say(
     table(
       [w('COMMITMENT'), w('PARTY'), w('STATUS'), w('WHY')],
-      state.commitments.map((c) => [c.commitment, c.party, st(c.status), renderMessage(c.reason, lang)]),
+      state.commitments.map((c) => [
+        c.commitment,
+        c.party,
+        st(c.status),
+        renderMessage(c.reason, lang, paramNames(regime, lang)),
+      ]),
     ),
   );
 
@@ -320,8 +326,9 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
   return `${out.join('\n')}\n`;
 }
 
-export function renderFindings(findings: readonly Finding[], asOf: string, lang: Lang): string {
+export function renderFindings(findings: readonly Finding[], asOf: string, lang: Lang, regime: Regime): string {
   const out: string[] = [];
+  const names = paramNames(regime, lang);
   const w = words(lang);
   out.push(
     lang === 'en'
@@ -337,7 +344,7 @@ export function renderFindings(findings: readonly Finding[], asOf: string, lang:
     out.push(
       `${utc(f.at)}  ${w(f.severity).toUpperCase()}  ${lang === 'en' ? f.rule : `${ruleTitle(f.rule, lang)} [${f.rule}]`}  (${f.breaks.kind} ${f.breaks.id})  ${w('concerns')} ${f.party}`,
     );
-    out.push(`  ${renderMessage(f.message, lang)}`);
+    out.push(`  ${renderMessage(f.message, lang, names)}`);
     for (const r of f.refs) out.push(`  ↳ ${r.origin} #${r.index} ${w('leaf')} ${r.leafHash}`);
   }
   return `${out.join('\n')}\n`;

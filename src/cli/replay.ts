@@ -18,7 +18,7 @@ import { DEFAULT_SEED, exerciseContentKey } from '../exercise/keys.js';
 import { type PlaySink, playSealing, playSteps, scenarioRegime } from '../exercise/play.js';
 import { scenarioDir } from '../exercise/scenarios.js';
 import { parseTimeline } from '../exercise/timeline.js';
-import { renderMessage } from '../i18n/index.js';
+import { type ParamNames, paramNames, renderMessage } from '../i18n/index.js';
 import type { Lang } from '../i18n/types.js';
 import { type EntryRef, type Envelope, type Item, parseRegime, type Regime, regimeHash } from '../model/index.js';
 import { bordersFor } from '../runtime/borders.js';
@@ -239,7 +239,8 @@ const WORDS = {
   },
 } satisfies Record<Lang, unknown>;
 
-export function renderReplay(r: Replay, lang: Lang): string {
+/** `names`: the regime's names for the ids in the findings' messages (the draft's: its findings are the draft's). */
+export function renderReplay(r: Replay, lang: Lang, names?: ParamNames): string {
   const w = WORDS[lang];
   const st = (s: string) => w.status[s] ?? s;
   const out = [
@@ -258,7 +259,7 @@ export function renderReplay(r: Replay, lang: Lang): string {
     out.push('', `${head}: ${list.length ? list.length : w.none}`);
     for (const f of list) {
       out.push(`  ${utc(f.at)}  ${f.severity.toUpperCase()}  ${f.rule}  (${f.breaks.kind} ${f.breaks.id})  ${f.party}`);
-      out.push(`    ${renderMessage(f.message, lang)}`);
+      out.push(`    ${renderMessage(f.message, lang, names)}`);
     }
   }
   return `${out.join('\n')}\n`;
@@ -278,11 +279,12 @@ export function registerReplayCommand(program: Command): void {
     .action(async (scenario: string, opts: { regime: string; seed: string; lang?: string; json?: boolean }) => {
       const lang = parseLang(opts.lang);
       const text = readText(opts.regime, '--regime');
-      const r = await replayScenario(scenario, text, {
-        format: opts.regime.endsWith('.json') ? 'json' : 'yaml',
-        seed: opts.seed,
-      });
+      const format = opts.regime.endsWith('.json') ? 'json' : 'yaml';
+      const r = await replayScenario(scenario, text, { format, seed: opts.seed });
       if (opts.json) printJson(r);
-      else process.stdout.write(renderReplay(r, lang));
+      else {
+        const draft = parseRegime(text, { format, allowMissingKeys: true });
+        process.stdout.write(renderReplay(r, lang, paramNames(draft, lang)));
+      }
     });
 }

@@ -90,7 +90,7 @@ export function registerStatusCommands(program: Command): void {
       const all = f.engine.findings(f.asOf);
       const findings = wanted ? all.filter((x) => wanted.includes(x.severity)) : all;
       if (opts.json) printJson({ asOf: iso(f.asOf), findings, problems: f.set.problems });
-      else process.stdout.write(problems(f) + renderFindings(findings, iso(f.asOf), l));
+      else process.stdout.write(problems(f) + renderFindings(findings, iso(f.asOf), l, f.set.regime));
     });
 }
 
@@ -101,7 +101,7 @@ export function reportPlayed(dir: string, langName?: string): string {
   const { state, findings } = f.engine.evaluate(f.asOf);
   const rule = '═'.repeat(100);
   return (
-    `${rule}\n${problems(f)}${renderState(state, f.set.regime, l)}\n${rule}\n${renderFindings(findings, iso(f.asOf), l)}\n` +
+    `${rule}\n${problems(f)}${renderState(state, f.set.regime, l)}\n${rule}\n${renderFindings(findings, iso(f.asOf), l, f.set.regime)}\n` +
     `Each finding cites entries by log origin, index and leaf hash. Explore:\n` +
     `  detente status --dir ${dir} --as-of 2022-04-01     (any date: only what counted by then)\n` +
     `  detente findings --dir ${dir} --severity critical,major --lang ru\n` +

@@ -3,7 +3,8 @@
  * log, the witness that cosigns peers' checkpoints, the witness client that asks peers to cosign its own, gossip
  * that compares what peers serve for each log, and the equivocation evidence all of these find.
  *
- * Loops (each one round at a time, never overlapping itself):
+ * Loops (each one round at a time, never overlapping itself; while rounds change nothing, a loop backs off to a round
+ * every few seconds, and a batch of the own log's or a peer's push puts it back on its interval: IDLE_MAX_MS):
  * - mirror: every `mirror.syncEveryMs`, each peer's log is synced (LogMirror; every new entry decoded and verified
  *   under the regime, and required to be the peer's party's), then the cosignatures the peer serves for the
  *   mirrored checkpoint are fetched, verified against the regime's witness and mirror keys and stored
@@ -164,6 +165,12 @@ const EVIDENCE_PAGE = 20;
 const MAX_EVIDENCE_BYTES = 4 << 20;
 /** How long after a push the node looks again at the peer's cosignatures (its witnesses' round takes a moment). */
 const LOOK_AGAIN_MS = 1500;
+/**
+ * How far an idle loop backs off: each round after which nothing the node holds changed doubles the wait, up to
+ * this (never below the loop's own interval). A change, a push received or a batch of the own log's puts every loop
+ * back on its interval at once, so an idle federation polls every few seconds and a busy one as configured.
+ */
+export const IDLE_MAX_MS = 8000;
 
 const sanitize = (s: string) => s.replace(/[^A-Za-z0-9._-]+/g, '_');
 
@@ -194,6 +201,8 @@ export class PartyNode {
   readonly #cosignTargets: CosignTarget[] = [];
   readonly #cosigning: CosignatureClient;
   readonly #timers = new Set<NodeJS.Timeout>();
+  /** Each loop's interval, its wait now (longer while idle: IDLE_MAX_MS) and its wake-up. */
+  readonly #loops = new Map<string, { interval: number; wait: () => number; wake: () => void }>();
   readonly #running = new Set<Promise<unknown>>();
   readonly #logger: NonNullable<PartyNodeOptions['logger']>;
   readonly #timeoutMs: number;
@@ -304,6 +313,7 @@ export class PartyNode {
       maxDelayMs: this.config.batch.maxDelayMs,
       clock: options.clock,
       onBatch: () => {
+        this.wake();
         this.#cosignSoon();
         this.#track(this.pushMirroring.pusher.push());
       },
@@ -881,6 +891,7 @@ export class PartyNode {
   async #followPush(party: string): Promise<void> {
     const m = this.mirrors.get(party);
     if (!m) return;
+    this.wake();
     while (m.running) await m.running;
     if (this.#closed) return;
     m.running = (async () => {
@@ -1078,26 +1089,63 @@ export class PartyNode {
     return p;
   }
 
-  #every(ms: number, round: () => Promise<unknown>): void {
-    const tick = () => {
+  /**
+   * Runs `round` every `ms`, one at a time; while rounds change nothing (the data version stays), the wait doubles
+   * up to IDLE_MAX_MS (or `ms` if longer), and `wake()` ends the back-off.
+   */
+  #every(name: string, ms: number, round: () => Promise<unknown>): void {
+    const longest = Math.max(ms, IDLE_MAX_MS);
+    let wait = ms;
+    let seen = this.dataVersion();
+    let timer: NodeJS.Timeout | undefined;
+    let woken = false;
+    const schedule = (delay: number) => {
       if (this.#closed) return;
-      const timer = setTimeout(async () => {
-        this.#timers.delete(timer);
+      timer = setTimeout(async () => {
+        this.#timers.delete(timer!);
+        timer = undefined;
         await this.#track(round()).catch(() => {});
-        tick();
-      }, ms);
+        const now = this.dataVersion();
+        wait = now === seen && !woken ? Math.min(wait * 2, longest) : ms;
+        seen = now;
+        woken = false;
+        schedule(wait);
+      }, delay);
       this.#timers.add(timer);
     };
-    tick();
+    const wake = () => {
+      // A round in progress (no timer) schedules the next one at `ms` when it ends.
+      if (timer === undefined) woken = true;
+      if (timer === undefined || wait === ms) return;
+      clearTimeout(timer);
+      this.#timers.delete(timer);
+      wait = ms;
+      schedule(ms);
+    };
+    this.#loops.set(name, { interval: ms, wait: () => wait, wake });
+    schedule(ms);
+  }
+
+  /**
+   * Puts every loop back on its interval (a batch of the own log's, a peer's push, a write the API took): what
+   * follows a change is polled for at the configured pace, not the idle one.
+   */
+  wake(): void {
+    for (const l of this.#loops.values()) l.wake();
+  }
+
+  /** Each started loop's interval and the wait before its next round (the interval, or longer while idle). */
+  loopWaits(): Record<string, { interval: number; wait: number }> {
+    return Object.fromEntries([...this.#loops].map(([name, l]) => [name, { interval: l.interval, wait: l.wait() }]));
   }
 
   /** Starts the mirror, witness-client and gossip loops. */
   start(): void {
-    this.#every(this.config.mirror.syncEveryMs, () =>
+    this.#every('mirror', this.config.mirror.syncEveryMs, () =>
       Promise.all([...this.mirrors.keys()].map((p) => this.syncMirror(p))),
     );
-    this.#every(this.config.witness.requestEveryMs, () => this.requestCosignatures());
-    this.#every(this.config.gossip.everyMs, () => this.gossipRound());
+    this.#every('witness', this.config.witness.requestEveryMs, () => this.requestCosignatures());
+    this.#every('gossip', this.config.gossip.everyMs, () => this.gossipRound());
   }
 
   /** Not ok while a fork no operator has acknowledged is on record. */

@@ -3,6 +3,7 @@
  * exercise's simulated now), and `?asOf=` in the address or the date control here chooses another.
  */
 import { useData } from './data.js';
+import { UtcInput } from './forms/UtcInput.js';
 import { formatUtc, useI18n } from './i18n/i18n.js';
 
 export function AsOfBar() {
@@ -15,12 +16,14 @@ export function AsOfBar() {
     <div className="asof-bar" data-testid="asof-bar">
       <label className="asof-field">
         <span>{t('asOf.label')}</span>
-        <input
-          type="date"
+        <UtcInput
           value={day}
-          data-testid="asof-input"
-          aria-describedby="asof-shown"
-          onChange={(e) => setAsOf(e.target.value || undefined)}
+          testId="asof-input"
+          describedBy="asof-shown"
+          onChange={(value, valid) => {
+            // A day half typed changes nothing; an emptied field goes back to the clock.
+            if (valid) setAsOf(value || undefined);
+          }}
         />
       </label>
       <span id="asof-shown" className="small" data-testid="asof-shown" data-asof={shown}>

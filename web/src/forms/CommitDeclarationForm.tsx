@@ -15,6 +15,7 @@ import { formatNumber, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
 import type { Me } from './ActView.js';
 import { FieldErrors } from './Submit.js';
+import { UtcInput } from './UtcInput.js';
 
 const MAX_SHOWN = 12;
 const todayUtc = () => new Date().toISOString().slice(0, 10);
@@ -102,7 +103,7 @@ export function CommitDeclarationForm({
     >
       <label className="field">
         {t('escrow.asOf')}
-        <input type="date" name="asOf" value={asOf} onChange={(e) => setAsOf(e.target.value)} />
+        <UtcInput name="asOf" value={asOf} onChange={setAsOf} />
         <span className="field-help">{t('escrow.asOfHelp')}</span>
       </label>
       <label className="field">

@@ -10,6 +10,7 @@ import { formatDuration, formatUtc, useI18n } from '../i18n/i18n.js';
 import { useNow } from '../useNow.js';
 import type { Me } from './ActView.js';
 import { FieldErrors, InvalidHint, SubmitResult, useSubmit } from './Submit.js';
+import { UtcInput } from './UtcInput.js';
 import { addProblem, checkBody } from './validate.js';
 
 export function NotifyForm({ token, me }: { token: string; me?: Me }) {
@@ -85,7 +86,7 @@ export function NotifyForm({ token, me }: { token: string; me?: Me }) {
       </label>
       <label className="field">
         {t('form.start')}
-        <input type="datetime-local" name="start" value={start} onChange={(e) => setStart(e.target.value)} />
+        <UtcInput withTime name="start" value={start} onChange={setStart} />
         {before ? (
           <span className="field-help">
             {t('form.noticeBefore', {
@@ -103,7 +104,7 @@ export function NotifyForm({ token, me }: { token: string; me?: Me }) {
       </label>
       <label className="field">
         {t('form.end')}
-        <input type="datetime-local" name="end" value={end} onChange={(e) => setEnd(e.target.value)} />
+        <UtcInput withTime name="end" value={end} onChange={setEnd} />
         <FieldErrors id="err-end" errors={problems.end} />
       </label>
       <div className="field-row">

@@ -12,6 +12,7 @@ import type { InspectionItem } from '../state.js';
 import type { Me } from './ActView.js';
 import { type FindingDraft, findingBody, newFinding, otherProblems, ReportFindingRow } from './ReportFindingRow.js';
 import { FieldErrors, InvalidHint, SubmitResult, useSubmit } from './Submit.js';
+import { UtcInput } from './UtcInput.js';
 import { addProblem, checkBody } from './validate.js';
 
 const refId = (i: InspectionItem) => `${i.ref.origin}#${i.ref.index}`;
@@ -96,25 +97,25 @@ export function ReportForm({ token, me }: { token: string; me?: Me }) {
       <div className="field-row">
         <label className="field">
           {t('form.start')}
-          <input
-            type="datetime-local"
+          <UtcInput
+            withTime
             name="start"
             value={start}
-            onChange={(e) => setTime({ start: e.target.value })}
-            aria-invalid={problems.start ? true : undefined}
-            aria-describedby="err-start"
+            onChange={(value) => setTime({ start: value })}
+            invalid={Boolean(problems.start)}
+            describedBy="err-start"
           />
           <FieldErrors id="err-start" errors={problems.start} />
         </label>
         <label className="field">
           {t('form.end')}
-          <input
-            type="datetime-local"
+          <UtcInput
+            withTime
             name="end"
             value={end}
-            onChange={(e) => setTime({ end: e.target.value })}
-            aria-invalid={problems.end ? true : undefined}
-            aria-describedby="err-end"
+            onChange={(value) => setTime({ end: value })}
+            invalid={Boolean(problems.end)}
+            describedBy="err-end"
           />
           <FieldErrors id="err-end" errors={problems.end} />
         </label>

@@ -11,6 +11,7 @@ import { formatDuration, formatUtc, useI18n } from '../i18n/i18n.js';
 import { useNow } from '../useNow.js';
 import type { Me } from './ActView.js';
 import { FieldErrors, InvalidHint, SubmitResult, useSubmit } from './Submit.js';
+import { UtcInput } from './UtcInput.js';
 import { addProblem, checkBody } from './validate.js';
 
 export function RequestInspectionForm({ token, me }: { token: string; me?: Me }) {
@@ -100,13 +101,13 @@ export function RequestInspectionForm({ token, me }: { token: string; me?: Me })
       </label>
       <label className="field">
         {t('form.arrival')}
-        <input
-          type="datetime-local"
+        <UtcInput
+          withTime
           name="arrival"
           value={arrival}
-          onChange={(e) => setArrival(e.target.value)}
-          aria-invalid={arrivalProblems ? true : undefined}
-          aria-describedby="err-arrival"
+          onChange={setArrival}
+          invalid={Boolean(arrivalProblems)}
+          describedBy="err-arrival"
         />
         {type ? (
           <span className="field-help">

@@ -1,10 +1,9 @@
 /** English and Russian, switchable; every date is shown in UTC with its zone written out. */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import { isMessage, renderMessage } from '../../../src/i18n/index.js';
+import { isMessage, paramNames, renderMessage } from '../../../src/i18n/index.js';
 import type { Regime } from '../../../src/model/index.js';
 import en from './en.json';
 import type { Lang, MessageKey, Translate } from './format.js';
-import { paramNames } from './param-names.js';
 import ru from './ru.json';
 
 export type { Lang, MessageKey, Translate };

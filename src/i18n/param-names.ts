@@ -1,11 +1,12 @@
 /**
- * The regime's names for the ids in an engine message's parameters, by parameter name (src/i18n/render.ts
- * ParamNames): "at mozdok" reads "at Mozdok (9M729 battalion)", "ru's inspectors" "Russian Federation's inspectors".
- * Only parameters that always hold one kind of id are named; anything else, or an id the regime lacks, stays as it is.
+ * The regime's names for the ids in an engine message's parameters, by parameter name (render.ts ParamNames):
+ * "at mozdok" reads "at Mozdok (9M729 battalion)", "ru's inspectors" "Russian Federation's inspectors". Only
+ * parameters that always hold one kind of id are named; anything else, or an id the regime lacks, stays as it is.
+ * The dashboard and the command line both render with it.
  */
-import type { ParamNames } from '../../../src/i18n/index.js';
-import type { Regime } from '../../../src/model/index.js';
-import type { Lang } from './format.js';
+import type { Regime } from '../model/index.js';
+import type { ParamNames } from './render.js';
+import type { Lang } from './types.js';
 
 type Named = { id: string; name?: unknown };
 type List =
@@ -17,7 +18,8 @@ type List =
   | 'metrics'
   | 'categories'
   | 'notifications'
-  | 'inspections';
+  | 'inspections'
+  | 'consultations';
 
 const PARTY: List[] = ['parties'];
 const LISTS: Record<string, List[]> = {
@@ -31,6 +33,7 @@ const LISTS: Record<string, List[]> = {
   complainant: PARTY,
   addressee: PARTY,
   site: ['sites'],
+  chosen: ['sites'],
   place: ['sites', 'zones'],
   zone: ['zones'],
   region: ['zones', 'sites'],
@@ -40,6 +43,7 @@ const LISTS: Record<string, List[]> = {
   category: ['categories'],
   rule: ['notifications'],
   type: ['inspections'],
+  mechanism: ['consultations'],
 };
 
 export function paramNames(regime: Regime, lang: Lang): ParamNames {
