@@ -8,7 +8,9 @@
  * 2. Fold: the engine fixture's entries (engine-fixture.ts), every entry of a confidential type sealed for [us, ru],
  *    opened and folded (content key derived per entry, AES-256-GCM, commitment checked, body parsed) against the
  *    same entries folded in the clear. Goal: ratio ≤ 2. Cold: every entry decrypted (a node's first fold); warm: a
- *    refold with the openings the cold fold kept (OpenedEntries, as a node's read model keeps them).
+ *    refold with the openings the cold fold kept (OpenedEntries, as a node's read model keeps them); pipelined: the
+ *    cold fold with the sealed entries opened ahead on worker threads (runtime/sealed-openers.ts), by wall time
+ *    (the point of the workers) and by the CPU of every thread of the process.
  *
  * Run: npm run build && node dist/bench/confidential.js [entries=100000] [seconds=2] [rounds=3] [part=both]
  * (`part`: submissions, fold or both; one part alone is for profiling with --cpu-prof).
