@@ -98,6 +98,16 @@ describe('the European security 2022 scenario', () => {
     expect(findings.filter(newStart).length).toBeGreaterThan(open.findings.filter(newStart).length);
   });
 
+  it('reads the same bytes whether its sealed entries are opened on worker threads or on the reading thread', () => {
+    const view = (workers: number) => {
+      const f = foldDir(dir, { readAs: 'us', workers });
+      return canonicalJson(f.engine.evaluate(f.asOf));
+    };
+    const here = view(0);
+    expect(view(2)).toBe(here);
+    expect(here).toContain('"read":[{"audience":"ru,us"');
+  });
+
   /**
    * "Different audiences differ only by what the audience hides", as relations between the public view (NATO's is
    * the same bytes) and the audience's (the US's, Russia's the same bytes):

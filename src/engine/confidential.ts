@@ -30,7 +30,7 @@ import {
 import type { Finding, FindingInput } from './findings.js';
 import { keyOf } from './findings.js';
 import { msg } from './messages.js';
-import type { EngineEntry, EntryRef } from './types.js';
+import type { EngineEntry, EntryRef, SealedOpening } from './types.js';
 import { byString } from './types.js';
 
 export interface ConfidentialState {
@@ -39,8 +39,25 @@ export interface ConfidentialState {
   hidden: { audience: string; entries: number }[];
 }
 
-/** What opening a sealed entry gave: the plain entry, or the code of the error it failed with. */
-type Opening = { plain: Envelope } | { code: string };
+type Opening = SealedOpening;
+
+/**
+ * A sealed entry opened with its content key (openSealed), its failure as the code of the error: what the engine
+ * folds, computed here or ahead by the reader (EngineEntry.opening) with this same function.
+ */
+export function openSealedEntry(
+  sym: SymmetricSuite,
+  sha256: Sha256,
+  sealed: EnvelopeOf<'sealed'>,
+  key: Uint8Array,
+): SealedOpening {
+  try {
+    return { plain: openSealed(sym, sha256, sealed, key) };
+  } catch (err) {
+    if (!(err instanceof DetenteError)) throw err;
+    return { code: err.code };
+  }
+}
 
 /**
  * The sealed entries a node opened, by leaf hash, kept across its folds so that a refold does not decrypt again
@@ -133,14 +150,8 @@ export class Confidential {
     this.#read.set(audience, (this.#read.get(audience) ?? 0) + 1);
     this.#audienceOf.set(ref.leafHash, sealed.body.audience);
     const key = entry.contentKey;
-    const open = (): Opening => {
-      try {
-        return { plain: openSealed(this.#sym, this.#sha256, sealed, key) };
-      } catch (err) {
-        if (!(err instanceof DetenteError)) throw err;
-        return { code: err.code };
-      }
-    };
+    const ahead = entry.opening;
+    const open = (): Opening => ahead ?? openSealedEntry(this.#sym, this.#sha256, sealed, key);
     const opening = this.#opened ? this.#opened.open(ref.leafHash, sealed, key, open) : open();
     if ('code' in opening) {
       this.#undecryptable(sealed, ref, entry.countedAt, opening.code, [ref], emit);
@@ -167,7 +178,7 @@ export class Confidential {
     emit: (f: FindingInput) => void,
   ): EngineEntry | undefined {
     const sealed = entry.envelope as EnvelopeOf<'sealed'>;
-    const { blobs: _ciphertexts, moreItems: _more, contentKey: _key, ...rest } = entry;
+    const { blobs: _ciphertexts, moreItems: _more, contentKey: _key, opening: _opening, ...rest } = entry;
     if (!sealed.body.blobs) return { ...rest, envelope: plain };
     let blobs: (Uint8Array | undefined)[];
     try {

@@ -29,7 +29,16 @@ export interface EngineEntry {
    * folds the plain one; without it the entry is counted as hidden.
    */
   contentKey?: Uint8Array;
+  /**
+   * What opening this sealed entry with `contentKey` gave, when the reader computed it ahead (on worker threads,
+   * runtime/sealed-openers.ts, with the engine's own `openSealedEntry`); the engine then folds it without decrypting.
+   * Without it, the engine opens the entry itself.
+   */
+  opening?: SealedOpening;
 }
+
+/** What opening a sealed entry gave: the plain entry, or the code of the error it failed with. */
+export type SealedOpening = { plain: Envelope } | { code: string };
 
 export type { EntryRef };
 

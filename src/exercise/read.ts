@@ -39,6 +39,7 @@ import {
 import { bordersFor } from '../runtime/borders.js';
 import { errorOf, readerWorkers, SyncEntryVerifier, type Verdict } from '../runtime/entry-workers.js';
 import { nodeSuite, symmetricNode } from '../runtime/node-crypto.js';
+import { openAhead, SyncSealedOpener } from '../runtime/sealed-openers.js';
 import type { CheckpointRecord } from '../store/store.js';
 import { TILE_WIDTH } from '../tlog/tile-paths.js';
 import { exerciseContentKey } from './keys.js';
@@ -57,8 +58,9 @@ export interface ReadOptions {
   /** Read only entries counted at or before this time. */
   asOf?: number;
   /**
-   * Worker threads that verify (default: one a core once the logs hold PARALLEL_FROM entries, as this thread mostly
-   * waits for them; else none: starting them costs more than a small directory's checks); 0 verifies on this thread.
+   * Worker threads that verify, and that open the sealed entries a fold reads (`readAs`), each (default: one a core
+   * once the logs hold PARALLEL_FROM entries, as this thread mostly waits for them; else none: starting them costs
+   * more than a small directory's checks); 0 verifies and opens on this thread.
    */
   workers?: number;
 }
@@ -484,17 +486,33 @@ export function foldDir(dir: string, options: FoldOptions = {}): FoldedDir {
     if (reader !== undefined && !set.meta) {
       throw new DetenteError('BAD_INPUT', `${dir}: reading as "${reader}" needs an exercise (${EXERCISE_FILE})`);
     }
-    let n = 0;
-    for (const e of streamEntries(set, options)) {
-      const envelope = e.envelope;
-      if (
-        reader !== undefined &&
-        envelope.type === 'sealed' &&
-        (reader === '*' || envelope.body.audience.includes(reader))
-      ) {
-        engine.apply({ ...e, contentKey: exerciseContentKey(set.meta!.scenario, set.meta!.seed, envelope) });
-      } else engine.apply(e);
-      if (++n % 4096 === 0) options.onEntry?.(n);
+    function* read(): Generator<EngineEntry> {
+      for (const e of streamEntries(set, options)) {
+        const envelope = e.envelope;
+        if (
+          reader !== undefined &&
+          envelope.type === 'sealed' &&
+          (reader === '*' || envelope.body.audience.includes(reader))
+        ) {
+          yield { ...e, contentKey: exerciseContentKey(set.meta!.scenario, set.meta!.seed, envelope) };
+        } else yield e;
+      }
+    }
+    // A large directory's sealed entries are opened on worker threads a few runs ahead of the fold (the same
+    // openings, runtime/sealed-openers.ts); a small one's on this thread (starting the workers would cost more).
+    const total = set.logs.reduce((n, l) => n + (l.log.store.head()?.size ?? 0), 0);
+    const opener =
+      reader !== undefined && (options.workers ?? (total >= PARALLEL_FROM ? 1 : 0)) > 0
+        ? new SyncSealedOpener(options.workers)
+        : undefined;
+    try {
+      let n = 0;
+      for (const e of opener ? openAhead(read(), opener) : read()) {
+        engine.apply(e);
+        if (++n % 4096 === 0) options.onEntry?.(n);
+      }
+    } finally {
+      opener?.close();
     }
     const last = engine.lastCountedAt ?? -Infinity;
     const asOf = options.asOf ?? Math.max(set.meta ? Date.parse(set.meta.end) : Date.now(), last);

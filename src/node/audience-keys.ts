@@ -87,6 +87,8 @@ export function keyPeriod(issuedAt: string): string {
 export class AudienceKeys {
   readonly #o: AudienceKeysOptions;
   readonly #sealing = new Map<string, Promise<{ ref: EntryRef; key: Uint8Array }>>();
+  /** The audience keys forSealing has given, by the same id. */
+  readonly #ready = new Map<string, { ref: EntryRef; key: Uint8Array }>();
   readonly #opened = new Map<string, Promise<Uint8Array | undefined>>();
   readonly #warned = new Set<string>();
   /** Audience keys opened (or found unreadable: null), by the leaf hash of their entry: for the synchronous fold. */
@@ -108,10 +110,29 @@ export class AudienceKeys {
     if (!entry) {
       entry = this.#findOrPublish(audience, period, recipients, issuedAt);
       // A failed publication is not remembered: the next submission tries again.
-      entry.catch(() => this.#sealing.delete(id));
+      entry.then(
+        (ready) => this.#ready.set(id, ready),
+        () => this.#sealing.delete(id),
+      );
       this.#sealing.set(id, entry);
     }
     return entry;
+  }
+
+  /**
+   * What forSealing gives, if it has already given it (synchronous; undefined otherwise, or for an audience with a
+   * party that has no recipient key): lets a submission be checked, sealed and signed in one step, and never
+   * publishes a key for a submission not yet checked.
+   */
+  readyForSealing(unsorted: readonly string[], issuedAt: string): { ref: EntryRef; key: Uint8Array } | undefined {
+    const audience = [...unsorted].sort();
+    let recipients: string[];
+    try {
+      recipients = audience.map((p) => recipientKeyOf(this.#o.regime, p).id);
+    } catch {
+      return undefined;
+    }
+    return this.#ready.get(`${audience.join(',')}\n${keyPeriod(issuedAt)}\n${recipients.join(',')}`);
   }
 
   async #findOrPublish(audience: readonly string[], period: string, recipients: string[], issuedAt: string) {

@@ -47,17 +47,25 @@ import {
   entryAudience,
   entrySigner,
   type Item,
+  isConfidentialType,
   type Party,
   type PreparedEntry,
+  PUBLIC,
   type Regime,
   recipientKeyOf,
   type SealedBody,
+  type SealWith,
   sealEntryBlobs,
   sealingRandomness,
   sealPrepared,
   vocabularyProblems,
 } from '../model/index.js';
-import { type EntryPreparer, inlinePreparer, type PrepareFields } from '../runtime/entry-workers.js';
+import {
+  type EntryPreparer,
+  inlinePreparer,
+  type PrepareFields,
+  type SealedPrepared,
+} from '../runtime/entry-workers.js';
 import { symmetricNode } from '../runtime/node-crypto.js';
 import type { LogStore } from '../store/store.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
@@ -257,7 +265,7 @@ export class SubmissionPipeline {
       },
     });
     this.#clock = options.clock ?? Date.now;
-    this.#preparer = options.preparer ?? inlinePreparer(options.suite, options.regime);
+    this.#preparer = options.preparer ?? inlinePreparer(options.suite, options.regime, this.#sym);
     // A seed that is not the regime key's would sign entries every peer refuses: refuse it here, once.
     for (const [key, seed] of options.seeds) {
       this.#signers.set(key, entrySigner(options.suite, options.regime, options.party.id, key, seed));
@@ -279,6 +287,17 @@ export class SubmissionPipeline {
         `type: the node makes "${request.type}" entries itself: submit the entry in the clear, with an audience`,
         '$.type',
       );
+    }
+    const ahead = this.#sealAhead(request);
+    if (ahead) {
+      const { request: timed, seal } = ahead;
+      const out = await this.#checkSealed(user, timed, seal);
+      const audience = this.#audienceOf(user, timed, out.plain);
+      // Sealed for the audience the checked entry has (a guess from the unchecked request, checked here): append it.
+      const same = audience !== PUBLIC && [...audience].sort().join(',') === [...seal.audience].sort().join(',');
+      if (out.sealed && same) {
+        return this.#enqueue(user, timed, out.sealed);
+      }
     }
     const sealing = await this.#confidential(user, request);
     if (!sealing.audience) return this.#enqueue(user, request, sealing.checked);
@@ -315,13 +334,23 @@ export class SubmissionPipeline {
   async #confidential(user: User, request: SubmissionRequest) {
     const checked = await this.#checkPlain(user, request);
     const plain = checked.prepared;
+    const audience = this.#audienceOf(user, request, plain);
+    if (audience === PUBLIC) return { plain, checked, audience: undefined };
+    return { plain, checked, audience };
+  }
+
+  /**
+   * The audience of a checked plain entry (the regime's, or the narrower one requested); a party list is refused,
+   * naming `$.audience`, if a party has no recipient key, and the nonce is checked before the entry is sealed.
+   */
+  #audienceOf(user: User, request: SubmissionRequest, plain: PreparedEntry): Audience {
     let audience: Audience;
     try {
       audience = entryAudience(this.#o.regime, plain.envelope, request.audience);
     } catch (err) {
       fromDetente(err);
     }
-    if (audience === 'public') return { plain, checked, audience: undefined };
+    if (audience === PUBLIC) return audience;
     for (const party of audience) {
       try {
         recipientKeyOf(this.#o.regime, party);
@@ -331,7 +360,30 @@ export class SubmissionPipeline {
       }
     }
     this.#checkNonce(user, request.nonce);
-    return { plain, checked, audience };
+    return audience;
+  }
+
+  /**
+   * For a submission the node will seal, when the audience key for it is already at hand: the audience it will
+   * have (the regime's for the unchecked request; #audienceOf checks it against the checked entry) and the request
+   * with its time fixed (the key is the period's), so that it is checked, sealed and signed in one step. Undefined
+   * for the rest (public entries, a first entry of an audience and period, an audience refused): the general path.
+   */
+  #sealAhead(request: SubmissionRequest): { request: SubmissionRequest; seal: SealWith } | undefined {
+    if (!isConfidentialType(request.type) || typeof request.body !== 'object' || request.body === null)
+      return undefined;
+    const issuedAt = request.issuedAt ?? new Date(this.#clock()).toISOString();
+    let audience: Audience;
+    try {
+      const draft = { type: request.type, party: this.#o.party.id, body: request.body } as Envelope;
+      audience = entryAudience(this.#o.regime, draft, request.audience);
+    } catch {
+      return undefined;
+    }
+    if (audience === PUBLIC) return undefined;
+    const ready = this.audienceKeys.readyForSealing(audience, issuedAt);
+    if (!ready) return undefined;
+    return { request: { ...request, issuedAt }, seal: { audience, keys: ready.ref, audienceKey: ready.key } };
   }
 
   /** Checks and queues an entry (as it will be signed); resolves once it is durable in a signed checkpoint. */
@@ -378,11 +430,8 @@ export class SubmissionPipeline {
     return idempotencyKey;
   }
 
-  /**
-   * The checks of the entry itself: user, party, key, schema, regime, references, time and blobs. The entry is
-   * prepared and signed by the preparer (on a worker thread in a node); the checks that read the stores run after it.
-   */
-  async #checkPlain(user: User, request: SubmissionRequest): Promise<PlainChecked> {
+  /** The checks of a request before its entry is prepared (user, party, role, key), and what to prepare. */
+  #signerFor(user: User, request: SubmissionRequest): { signer: EntrySigner; fields: PrepareFields } {
     const o = this.#o;
     if (typeof request.nonce !== 'string' || !NONCE.test(request.nonce)) {
       throw new SubmissionError(
@@ -452,12 +501,39 @@ export class SubmissionPipeline {
       throw new SubmissionError(403, 'ROLE_DENIED', `"${o.party.id}" has no key with role "${role}" on this node`);
     }
     const issuedAt = request.issuedAt ?? new Date(this.#clock()).toISOString();
-    const fields = { type, issuedAt, body: request.body, refs: request.refs } as PrepareFields;
-    const preparing = this.#preparer.prepare(signer, fields);
+    return { signer, fields: { type, issuedAt, body: request.body, refs: request.refs } as PrepareFields };
+  }
+
+  /**
+   * The checks of the entry itself: user, party, key, schema, regime, references, time and blobs. The entry is
+   * prepared and signed by the preparer (on a worker thread in a node); the checks that read the stores run after it.
+   */
+  async #checkPlain(user: User, request: SubmissionRequest): Promise<PlainChecked> {
+    const { signer, fields } = this.#signerFor(user, request);
+    const signed = await this.#prepare(this.#preparer.prepare(signer, fields));
+    this.#checkPrepared(signed.prepared);
+    return signed;
+  }
+
+  /**
+   * A confidential submission checked, sealed with `seal` and signed in one step (the preparer's prepareSealed: on
+   * a worker thread in a node): the plain entry (checked as #checkPlain checks it, not signed) and its sealed entry
+   * (checked and signed), unless the plain one names blobs.
+   */
+  async #checkSealed(user: User, request: SubmissionRequest, seal: SealWith): Promise<SealedPrepared> {
+    const { signer, fields } = this.#signerFor(user, request);
+    const out = await this.#prepare(this.#preparer.prepareSealed(signer, fields, seal));
+    this.#checkPrepared(out.plain);
+    if (out.sealed) this.#checkPrepared(out.sealed.prepared);
+    return out;
+  }
+
+  /** The preparer's answer, or its error as a submission's; SHUTTING_DOWN once the pipeline is closed. */
+  async #prepare<T>(preparing: Promise<T>): Promise<T> {
     this.#preparing.add(preparing);
-    let signed: Awaited<typeof preparing>;
+    let answer: T;
     try {
-      signed = await preparing;
+      answer = await preparing;
     } catch (err) {
       if (this.#closed) throw new SubmissionError(503, 'SHUTTING_DOWN', 'the node is shutting down');
       fromDetente(err);
@@ -465,7 +541,12 @@ export class SubmissionPipeline {
       this.#preparing.delete(preparing);
     }
     if (this.#closed) throw new SubmissionError(503, 'SHUTTING_DOWN', 'the node is shutting down');
-    const { prepared, signature } = signed;
+    return answer;
+  }
+
+  /** The checks of a prepared entry that read the stores: references, consultation stage, time and blobs. */
+  #checkPrepared(prepared: PreparedEntry): void {
+    const o = this.#o;
     try {
       checkEntryRefs(prepared.envelope, o.refExists);
       if (prepared.envelope.type === 'consultation' && o.consultationStep) {
@@ -477,7 +558,6 @@ export class SubmissionPipeline {
     }
     this.#checkIssuedAt(prepared.envelope.issuedAt);
     this.#checkBlobs(prepared.envelope);
-    return { prepared, signature };
   }
 
   /** issuedAt (given or defaulted) must lie within the window around the node's clock. */

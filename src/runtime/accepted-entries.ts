@@ -8,8 +8,8 @@
  * body, and used only if it is the same type, time and key the pipeline asks for. Anything else (an entry the node
  * builds itself, such as a sealed one, or a submission that did not come through an acceptor) goes to the fallback.
  */
-import type { EntrySigner } from '../model/index.js';
-import type { EntryPreparer, PrepareFields, SignedPrepared } from './entry-workers.js';
+import type { EntrySigner, SealWith } from '../model/index.js';
+import type { EntryPreparer, PrepareFields, SealedPrepared, SignedPrepared } from './entry-workers.js';
 
 export interface AcceptedEntry extends SignedPrepared {
   /** The key it was signed with. */
@@ -33,6 +33,11 @@ export class AcceptedEntries implements EntryPreparer {
   /** Hands over the entry prepared from a request whose body is `body` (the object the pipeline will be given). */
   accept(body: unknown, entry: AcceptedEntry): void {
     if (typeof body === 'object' && body !== null) this.#accepted.set(body, entry);
+  }
+
+  /** A confidential submission: the node seals it, so it is never one handed over. */
+  prepareSealed(signer: EntrySigner, fields: PrepareFields, seal: SealWith): Promise<SealedPrepared> {
+    return this.#fallback.prepareSealed(signer, fields, seal);
   }
 
   prepare(signer: EntrySigner, fields: PrepareFields): Promise<SignedPrepared> {

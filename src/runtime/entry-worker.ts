@@ -16,10 +16,12 @@ import {
   entrySigner,
   type PreparedEntry,
   prepareEntry,
+  prepareSealed,
   type Regime,
+  type SealWith,
   verifyEntry,
 } from '../model/index.js';
-import { nodeSuite } from './node-crypto.js';
+import { nodeSuite, symmetricNode } from './node-crypto.js';
 
 export interface EntryWorkerInit {
   regime: Regime;
@@ -43,7 +45,7 @@ export type WorkerRequest =
       /** Send each entry's envelope back (a reader folds them); otherwise only the verdicts. */
       envelopes: boolean;
     }
-  | { id: number; kind: 'prepare'; jobs: { key: string; fields: PrepareFields }[] };
+  | { id: number; kind: 'prepare'; jobs: { key: string; fields: PrepareFields; seal?: SealWith }[] };
 
 /** A DetenteError as it crosses threads. */
 export interface Failure {
@@ -53,7 +55,14 @@ export interface Failure {
 }
 
 export type Verdict = { envelope?: Envelope } | { error: Failure };
-export type Prepared = { prepared: PreparedEntry; signature: Uint8Array } | { error: Failure };
+/**
+ * An entry prepared and signed; with `seal`, the plain entry prepared (checked, not signed) and, unless it names
+ * blobs, its sealed entry prepared and signed (model/confidential.ts, prepareSealed).
+ */
+export type Prepared =
+  | { prepared: PreparedEntry; signature: Uint8Array }
+  | { plain: PreparedEntry; sealed?: { prepared: PreparedEntry; signature: Uint8Array } }
+  | { error: Failure };
 export type WorkerAnswer = { id: number; verdicts?: Verdict[]; prepared?: Prepared[]; crash?: string };
 
 function failure(err: unknown): Failure {
@@ -84,11 +93,19 @@ function prepareEntries(
   signers: ReadonlyMap<string, EntrySigner>,
   request: Extract<WorkerRequest, { kind: 'prepare' }>,
 ): Prepared[] {
-  return request.jobs.map(({ key, fields }) => {
+  return request.jobs.map(({ key, fields, seal }) => {
     try {
       const signer = signers.get(key);
       if (!signer) throw new DetenteError('KEY_UNKNOWN', `this node holds no seed of key "${key}"`);
       const prepared = prepareEntry(nodeSuite, regime, signer, fields);
+      if (seal) {
+        const sealed = prepareSealed(nodeSuite, symmetricNode, regime, signer, prepared, seal);
+        if (!sealed) return { plain: prepared };
+        return {
+          plain: prepared,
+          sealed: { prepared: sealed, signature: nodeSuite.ed25519.sign(signer.seed, sealed.message) },
+        };
+      }
       return { prepared, signature: nodeSuite.ed25519.sign(signer.seed, prepared.message) };
     } catch (err) {
       return { error: failure(err) };

@@ -13,8 +13,16 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { DetenteError } from '../crypto/errors.js';
+import { type SymmetricSuite, symmetricPortable } from '../crypto/hpke/symmetric.js';
 import type { CryptoSuite } from '../crypto/suite.js';
-import { type EntrySigner, type PreparedEntry, prepareEntry, type Regime } from '../model/index.js';
+import {
+  type EntrySigner,
+  type PreparedEntry,
+  prepareEntry,
+  prepareSealed,
+  type Regime,
+  type SealWith,
+} from '../model/index.js';
 import type {
   EntryWorkerInit,
   Failure,
@@ -34,17 +42,35 @@ export interface SignedPrepared {
   signature: Uint8Array;
 }
 
+/** A plain entry prepared (checked, not signed), and its sealed entry prepared and signed, unless it names blobs. */
+export interface SealedPrepared {
+  plain: PreparedEntry;
+  sealed?: SignedPrepared;
+}
+
 /** prepareEntry, then the entry's signature, here or elsewhere; rejects with prepareEntry's DetenteError. */
 export interface EntryPreparer {
   prepare(signer: EntrySigner, fields: PrepareFields): Promise<SignedPrepared>;
+  /** prepareEntry, then prepareSealed and the sealed entry's signature: a confidential submission in one step. */
+  prepareSealed(signer: EntrySigner, fields: PrepareFields, seal: SealWith): Promise<SealedPrepared>;
 }
 
 /** Prepares and signs on the calling thread. */
-export function inlinePreparer(suite: CryptoSuite, regime: Regime): EntryPreparer {
+export function inlinePreparer(
+  suite: CryptoSuite,
+  regime: Regime,
+  sym: SymmetricSuite = symmetricPortable,
+): EntryPreparer {
   return {
     async prepare(signer, fields) {
       const prepared = prepareEntry(suite, regime, signer, fields);
       return { prepared, signature: suite.ed25519.sign(signer.seed, prepared.message) };
+    },
+    async prepareSealed(signer, fields, seal) {
+      const plain = prepareEntry(suite, regime, signer, fields);
+      const sealed = prepareSealed(suite, sym, regime, signer, plain, seal);
+      if (!sealed) return { plain };
+      return { plain, sealed: { prepared: sealed, signature: suite.ed25519.sign(signer.seed, sealed.message) } };
     },
   };
 }
@@ -87,7 +113,13 @@ export class EntryWorkers implements EntryPreparer {
   #turn = 0;
   // Submissions not yet sent: those of this turn of the event loop, or, while every worker has a batch of them, all
   // that arrive until one answers (so that a busy node sends fewer, larger messages: each one wakes a thread).
-  #jobs: { key: string; fields: PrepareFields; resolve: (p: Prepared) => void; reject: (e: Error) => void }[] = [];
+  #jobs: {
+    key: string;
+    fields: PrepareFields;
+    seal?: SealWith;
+    resolve: (p: Prepared) => void;
+    reject: (e: Error) => void;
+  }[] = [];
   #sendScheduled = false;
   #preparing = 0;
   #closed = false;
@@ -110,8 +142,16 @@ export class EntryWorkers implements EntryPreparer {
   }
 
   prepare(signer: EntrySigner, fields: PrepareFields): Promise<SignedPrepared> {
+    return this.#job(signer, fields).then((p) => p as SignedPrepared);
+  }
+
+  prepareSealed(signer: EntrySigner, fields: PrepareFields, seal: SealWith): Promise<SealedPrepared> {
+    return this.#job(signer, fields, seal).then((p) => p as SealedPrepared);
+  }
+
+  #job(signer: EntrySigner, fields: PrepareFields, seal?: SealWith): Promise<Prepared> {
     return new Promise<Prepared>((resolve, reject) => {
-      this.#jobs.push({ key: signer.key, fields, resolve, reject });
+      this.#jobs.push({ key: signer.key, fields, ...(seal ? { seal } : {}), resolve, reject });
       this.#scheduleJobs();
     }).then((p) => {
       if ('error' in p) throw errorOf(p.error);
@@ -134,7 +174,11 @@ export class EntryWorkers implements EntryPreparer {
     const jobs = this.#jobs;
     this.#jobs = [];
     this.#preparing++;
-    this.#request((id) => ({ id, kind: 'prepare', jobs: jobs.map(({ key, fields }) => ({ key, fields })) }))
+    this.#request((id) => ({
+      id,
+      kind: 'prepare',
+      jobs: jobs.map(({ key, fields, seal }) => ({ key, fields, ...(seal ? { seal } : {}) })),
+    }))
       .then(
         (a) => {
           for (const [i, j] of jobs.entries()) j.resolve(a.prepared![i]!);

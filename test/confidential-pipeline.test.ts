@@ -1,0 +1,215 @@
+/**
+ * Sealed entries opened ahead on worker threads (runtime/sealed-openers.ts): the fold that takes the workers'
+ * openings (EngineEntry.opening) computes the very state and findings, byte for byte, of the fold that opens every
+ * sealed entry itself, on intact and on tampered inputs alike (flipped, truncated or swapped ciphertexts, wrong,
+ * swapped or short content keys, altered commitments, bodies that are not valid entries), whatever the runs the
+ * reader sends. Needs the built worker (npx tsc -p tsconfig.json).
+ */
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../src/crypto/canonical-json.js';
+import { type EngineEntry, fold, OpenedEntries } from '../src/engine/index.js';
+import {
+  audienceKeyBody,
+  buildEnvelope,
+  type Envelope,
+  type EnvelopeOf,
+  type Regime,
+  sealEntry,
+  sealedContentKey,
+  sealingRandomness,
+} from '../src/model/index.js';
+import { symmetricNode } from '../src/runtime/node-crypto.js';
+import { openAhead, SyncSealedOpener } from '../src/runtime/sealed-openers.js';
+import { ref, Script, T, zonesOf } from './engine-helpers.js';
+import { confidentialScenario, suite } from './model-helpers.js';
+
+const sym = symmetricNode;
+const audienceKey = new Uint8Array(32).fill(42);
+let regime: Regime;
+let script: Script;
+/** The script's entries, each sealed one with its content key: what a reader of [ru, us] folds. */
+let entries: EngineEntry[];
+let opener: SyncSealedOpener;
+
+const declaration = (i: number) => ({
+  form: 'plain',
+  asOf: `2022-02-${String(i + 1).padStart(2, '0')}`,
+  items: [
+    {
+      uid: `US-ICBM-000${i}`,
+      category: 'icbm',
+      site: 'malmstrom',
+      status: 'deployed',
+      attributes: { warheads: 1 + (i % 3) },
+    },
+  ],
+  quantities: [],
+});
+
+beforeAll(async () => {
+  regime = await confidentialScenario();
+  script = new Script(regime);
+  script.signAll();
+  const keysEntry = script.add(
+    'us',
+    'audience-key',
+    await audienceKeyBody(regime, 'us', ['us', 'ru'], '2022', audienceKey),
+    '2022-02-01T08:00:00.000Z',
+  );
+  for (let i = 0; i < 8; i++) {
+    const at = `2022-02-${String(i + 2).padStart(2, '0')}T10:00:00.000Z`;
+    let plain: Envelope = buildEnvelope({
+      type: 'declaration',
+      party: 'us',
+      key: 'us-declarant',
+      issuedAt: at,
+      body: declaration(i),
+    } as never);
+    // The last sealed body is no valid declaration: the author's fault, whoever opens it.
+    if (i === 7) plain = { ...plain, body: { ...plain.body, items: 'none' } } as never;
+    const message = new TextEncoder().encode(canonicalJson(plain));
+    const { id, salt } = sealingRandomness(sym, suite.sha256, audienceKey, message);
+    const sealed = sealEntry(sym, suite.sha256, plain, {
+      audience: ['us', 'ru'],
+      keys: ref(keysEntry),
+      audienceKey,
+      id,
+      salt,
+    });
+    script.add('us', 'sealed', sealed.body, at);
+  }
+  entries = script.entries.map((e) =>
+    e.envelope.type === 'sealed' ? { ...e, contentKey: sealedContentKey(sym, e.envelope, audienceKey) } : e,
+  );
+  opener = new SyncSealedOpener(2);
+});
+
+afterAll(() => opener?.close());
+
+/** State and findings of a fold of `list`, as bytes. */
+function answer(list: Iterable<EngineEntry>, opened?: OpenedEntries): string {
+  const engine = fold({ regime, regimeHash: script.hash, zones: zonesOf(regime), sym, sha256: suite.sha256, opened }, [
+    ...list,
+  ]);
+  const r = engine.evaluate(T('2022-03-01'));
+  return canonicalJson({ state: r.state, findings: r.findings });
+}
+
+type Tamper = 'none' | 'flip' | 'truncate' | 'swap-ciphertext' | 'wrong-key' | 'swap-key' | 'short-key' | 'commitment';
+const TAMPERS: Tamper[] = [
+  'none',
+  'flip',
+  'truncate',
+  'swap-ciphertext',
+  'wrong-key',
+  'swap-key',
+  'short-key',
+  'commitment',
+];
+
+/** `entries` with sealed entry k altered by `tampers[k]` (`at` picks the byte or the other entry). */
+function tampered(tampers: Tamper[], at: number): EngineEntry[] {
+  const sealed = entries.filter((e) => e.envelope.type === 'sealed');
+  let k = -1;
+  return entries.map((e) => {
+    if (e.envelope.type !== 'sealed') return e;
+    k++;
+    const envelope = e.envelope as EnvelopeOf<'sealed'>;
+    const other = sealed[(k + 1 + (at % (sealed.length - 1))) % sealed.length]!;
+    const withBody = (body: Partial<EnvelopeOf<'sealed'>['body']>) => ({
+      ...e,
+      envelope: { ...envelope, body: { ...envelope.body, ...body } },
+    });
+    const bytes = Buffer.from(envelope.body.ciphertext, 'base64');
+    switch (tampers[k % tampers.length]!) {
+      case 'flip':
+        bytes[at % bytes.length]! ^= 1 << (at % 8);
+        return withBody({ ciphertext: bytes.toString('base64') });
+      case 'truncate':
+        return withBody({ ciphertext: bytes.subarray(0, at % bytes.length).toString('base64') });
+      case 'swap-ciphertext':
+        return withBody({ ciphertext: (other.envelope as EnvelopeOf<'sealed'>).body.ciphertext });
+      case 'wrong-key':
+        return { ...e, contentKey: new Uint8Array(32).fill(at % 256) };
+      case 'swap-key':
+        return { ...e, contentKey: other.contentKey! };
+      case 'short-key':
+        return { ...e, contentKey: e.contentKey!.subarray(0, 16) };
+      case 'commitment': {
+        const c = envelope.body.commitment;
+        return withBody({ commitment: `${c[0] === '0' ? '1' : '0'}${c.slice(1)}` });
+      }
+      default:
+        return e;
+    }
+  });
+}
+
+describe('sealed entries opened ahead on worker threads', () => {
+  it('intact: the same bytes as the fold that opens each entry itself, every entry read', () => {
+    const plain = answer(entries);
+    expect(answer(openAhead(entries, opener, { run: 3, ahead: 1 }))).toBe(plain);
+    expect(answer(openAhead(entries, opener))).toBe(plain);
+    expect(plain).toContain('"read":[{"audience":"ru,us","entries":8}]');
+    expect(plain).toContain('malmstrom');
+    // The invalid body is charged to its author, by both folds.
+    expect(plain).toContain('confidential.undecryptable');
+    const openings = [...openAhead(entries, opener)].filter((e) => e.opening);
+    expect(openings).toHaveLength(8);
+    expect(openings.filter((e) => e.opening && 'code' in e.opening).map((e) => e.opening)).toEqual([
+      { code: 'SCHEMA_INVALID' },
+    ]);
+  });
+
+  it('tampered: every alteration gives the same state and findings (same codes) as the fold that opens itself', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...TAMPERS), { minLength: 1, maxLength: 8 }),
+        fc.nat(10_000),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 3 }),
+        (tampers, at, run, ahead) => {
+          const list = tampered(tampers, at);
+          const plain = answer(list);
+          expect(answer(openAhead(list, opener, { run, ahead }))).toBe(plain);
+          // A node's fold keeps what the workers opened (OpenedEntries): its refold reads the same.
+          const opened = new OpenedEntries();
+          expect(answer(openAhead(list, opener, { run, ahead }), opened)).toBe(plain);
+          expect(answer(list, opened)).toBe(plain);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it('each alteration is the finding of its code, on the workers as in the engine', () => {
+    const reasons: [Tamper, string][] = [
+      ['flip', 'DECRYPTION_FAILED'],
+      ['truncate', 'CIPHERTEXT_MALFORMED'], // to 5 bytes: shorter than the AES-GCM tag
+      ['swap-ciphertext', 'DECRYPTION_FAILED'],
+      ['wrong-key', 'DECRYPTION_FAILED'],
+      ['swap-key', 'DECRYPTION_FAILED'],
+      ['short-key', 'CIPHERTEXT_MALFORMED'],
+      ['commitment', 'DECRYPTION_FAILED'],
+    ];
+    for (const [tamper, reason] of reasons) {
+      const list = tampered([tamper], 5);
+      const ahead = answer(openAhead(list, opener, { run: 2 }));
+      expect(ahead).toBe(answer(list));
+      expect(ahead, tamper).toContain(`"reason":"${reason}"`);
+      expect(ahead, tamper).not.toContain('malmstrom');
+    }
+  });
+
+  it('entries it cannot open ahead (no content key, a key of another length) reach the engine as they came', () => {
+    const list = tampered(['short-key'], 0).map((e, i) => (i % 2 ? e : { ...e, contentKey: undefined }));
+    const out = [...openAhead(list, opener, { run: 2 })];
+    expect(out).toHaveLength(list.length);
+    for (const [i, e] of out.entries()) {
+      const opened = e.envelope.type === 'sealed' && e.contentKey?.length === 32;
+      expect(e.opening !== undefined).toBe(opened);
+      expect({ ...e, opening: undefined }).toEqual({ ...list[i]!, opening: undefined });
+    }
+  });
+});
