@@ -274,18 +274,24 @@ export class Confidential {
     });
   }
 
-  /** Each finding that rests on a sealed entry, with the parties who can see it (all of its sealed entries' audiences). */
+  /**
+   * Each finding that rests on a sealed entry, with the parties who can see it: those of every sealed entry it cites
+   * (`refs`) or rests on without citing (`restsOn`: the opening that placed an item an observation shows moved). The
+   * intersection, so that only parties who may read all of its evidence see it. `restsOn` is the engine's own and
+   * leaves here.
+   */
   annotate(findings: Finding[]): Finding[] {
-    if (this.#audienceOf.size === 0) return findings;
-    return findings.map((f) => {
+    return findings.map((withRests) => {
+      const { restsOn, ...f } = withRests;
+      if (this.#audienceOf.size === 0) return restsOn ? f : withRests;
       // Findings about a ciphertext rest on public data (the ciphertext, a revealed key), not on a body.
       if (f.rule === 'confidential.undecryptable' || f.rule === 'confidential.false-complaint') return f;
       let audience: readonly string[] | undefined;
-      for (const r of f.refs) {
+      for (const r of restsOn ? [...f.refs, ...restsOn] : f.refs) {
         const a = this.#audienceOf.get(r.leafHash);
         if (a) audience = audience ? audience.filter((p) => a.includes(p)) : a;
       }
-      return audience ? { ...f, audience: [...audience] } : f;
+      return audience ? { ...f, audience: [...audience] } : restsOn ? f : withRests;
     });
   }
 

@@ -63,6 +63,8 @@ interface Missing {
   evidence: EntryRef[];
   /** Item changes awaiting a notification: uid → the notification that came (if any). */
   uids?: Map<string, EntryRef | undefined>;
+  /** The entries the items' earlier places came from (ItemChange.from): the finding rests on them too. */
+  restsOn?: EntryRef[];
   /**
    * Where it was seen: the site of the changes (where the items went, or where they changed status), or of every
    * observation of an activity, when they share one; else null.
@@ -407,7 +409,13 @@ export class Notifications {
     evidence: EntryRef[],
   ): void {
     const created = new Map<string, Missing>();
-    const add = (kind: 'movement' | 'status-change', rule: NotificationRule | undefined, uid: string, site: string) => {
+    const add = (
+      kind: 'movement' | 'status-change',
+      rule: NotificationRule | undefined,
+      uid: string,
+      site: string,
+      from: EntryRef | undefined,
+    ) => {
       if (!rule || rule.deadline.after === undefined) return;
       const pk = `${party}\u0000${uid}`;
       if (this.#pending.get(pk)?.some((m) => m.kind === kind)) return;
@@ -428,6 +436,10 @@ export class Notifications {
       }
       m.uids!.set(uid, undefined);
       m.site = m.site === undefined || m.site === site ? site : null;
+      if (from && !m.restsOn?.some((r) => r.leafHash === from.leafHash)) {
+        if (m.restsOn) m.restsOn.push(from);
+        else m.restsOn = [from];
+      }
       let list = this.#pending.get(pk);
       if (!list) {
         list = [];
@@ -437,9 +449,15 @@ export class Notifications {
     };
     for (const c of changes) {
       if (c.fromSite !== c.toSite)
-        add('movement', this.ruleFor('movement', party, c.category, undefined, c.toSite), c.uid, c.toSite);
+        add('movement', this.ruleFor('movement', party, c.category, undefined, c.toSite), c.uid, c.toSite, c.from);
       if (c.fromStatus !== c.toStatus)
-        add('status-change', this.ruleFor('status-change', party, c.category, c.toStatus, c.toSite), c.uid, c.toSite);
+        add(
+          'status-change',
+          this.ruleFor('status-change', party, c.category, c.toStatus, c.toSite),
+          c.uid,
+          c.toSite,
+          c.from,
+        );
     }
   }
 
@@ -693,6 +711,7 @@ export class Notifications {
             items: open.slice(0, LISTED),
           }),
           refs: m.evidence,
+          restsOn: m.restsOn,
         }),
       );
     }
