@@ -21,8 +21,23 @@ const WHO: Who[] = ['us', 'nato', 'stranger'];
 const baseOf = (who: Who) => web.node.fed.node(who === 'stranger' ? 'us' : who).url;
 const tokenOf = (who: Who) => (who === 'stranger' ? undefined : web.node.fed.node(who).token);
 
-async function open(who: Who, path: string, lang: 'en' | 'ru' = 'en'): Promise<Page> {
+/** Every answer the browser gets for `page`, as text (latin1: binary tiles stay byte for byte). */
+function responses(page: Page): Promise<string>[] {
+  const bodies: Promise<string>[] = [];
+  page.on('response', (r) =>
+    bodies.push(
+      r.body().then(
+        (b) => b.toString('latin1'),
+        () => '',
+      ),
+    ),
+  );
+  return bodies;
+}
+
+async function open(who: Who, path: string, lang: 'en' | 'ru' = 'en', seen?: (page: Page) => void): Promise<Page> {
   const page = await web.browser.page();
+  seen?.(page);
   await page.addInitScript((l) => localStorage.setItem('detente.lang', l), lang);
   const token = tokenOf(who);
   if (token) await page.addInitScript((t) => sessionStorage.setItem('detente.token', t), token);
@@ -69,6 +84,40 @@ function expected(hrefs: string[]): string | undefined {
     if (e?.audience) audience = audience ? audience.filter((p) => e.audience!.includes(p)) : e.audience;
   }
   return audience?.join(',');
+}
+
+/** The first sealed notification of the US (a New START status change): the entry the entry view's tests open. */
+function sealedNotification(): Listed {
+  const origin = web.node.origin('us');
+  const e = [...sealed.values()]
+    .sort((a, b) => a.index - b.index)
+    .find((x) => x.origin === origin && x.sealedType === 'notification');
+  expect(e, 'a sealed US notification').toBeDefined();
+  return e!;
+}
+
+/** The plaintext of a sealed entry as the US node hands it to its user, and what it says. */
+async function plaintextOf(e: Listed) {
+  const answer = await read<{ salt: string; body: string }>(
+    'us',
+    `/api/plaintexts/${encodeURIComponent(e.origin)}/${e.index}`,
+  );
+  const json = Buffer.from(answer.body, 'base64').toString('utf8');
+  const plain = JSON.parse(json) as { changes?: { uid: string }[]; items?: { uid: string }[] } & Record<
+    string,
+    unknown
+  >;
+  const detail = await read<{ envelope: { body: { commitment: string } } }>(
+    'stranger',
+    `/api/entries/${encodeURIComponent(e.origin)}/${e.index}`,
+  );
+  return {
+    ...answer,
+    json,
+    plain,
+    firstItem: (plain.changes ?? plain.items)![0]!.uid,
+    commitment: detail.envelope.body.commitment,
+  };
 }
 
 /** Each item `selector` matches: the entries it links to and the audience marks inside it. */
@@ -136,27 +185,100 @@ describe('audience marks', () => {
     }
   }, 240_000);
 
-  it('the entry view shows a sealed entry as sealed, with its audience and only its public envelope', async () => {
-    const e = [...sealed.values()].find((x) => x.sealedType === 'declaration') ?? [...sealed.values()][0]!;
+  it('the entry view shows a sealed entry as sealed, with its audience; NATO and a stranger get only its public envelope and no byte of its body', async () => {
+    const e = sealedNotification();
+    const entryPath = `/entry/${encodeURIComponent(e.origin)}/${e.index}`;
     const detail = await read<{ envelope: { body: Record<string, unknown> } & Record<string, unknown> }>(
       'stranger',
       `/api/entries/${encodeURIComponent(e.origin)}/${e.index}`,
     );
     const publicFields = new Set([...Object.keys(detail.envelope), ...Object.keys(detail.envelope.body)]);
-    for (const who of WHO) {
-      const page = await open(who, `/entry/${encodeURIComponent(e.origin)}/${e.index}`);
+    const secret = await plaintextOf(e);
+    for (const who of ['nato', 'stranger'] as const) {
+      const page = await web.browser.page();
+      // Every answer the browser gets, as text: none may hold the body, its bytes in base64, or its salt.
+      const bodies = responses(page);
+      const token = tokenOf(who);
+      if (token) await page.addInitScript((t) => sessionStorage.setItem('detente.token', t), token);
+      await page.goto(`${baseOf(who)}${entryPath}`);
       const note = page.getByTestId('sealed');
       await note.waitFor();
       expect(await note.locator('[data-audience]').getAttribute('data-audience')).toBe('ru,us');
       expect(await note.textContent()).toContain(`only ${names.en} can read its content`);
       // Still verified in the browser: the log holds the ciphertext, and anyone can check its inclusion.
       await page.locator('[data-testid="verdict"][data-state="ok"]').waitFor({ timeout: 60_000 });
+      expect(await page.locator('[data-step="plaintext"]').count(), who).toBe(0);
+      expect(await page.getByTestId('opened').count(), who).toBe(0);
       const shown = await page
         .getByTestId('entry-fields')
         .locator('[data-field]')
         .evaluateAll((els) => els.map((x) => x.getAttribute('data-field')!));
       for (const f of shown) expect(publicFields, `${who}: ${f}`).toContain(f);
+      const texts = await Promise.all(bodies);
+      expect(texts.length).toBeGreaterThan(5);
+      for (const text of texts) {
+        for (const s of [secret.json, secret.body, secret.salt])
+          expect(text.includes(s), `${who}: ${s.slice(0, 40)}`).toBe(false);
+      }
       await page.close();
+    }
+  }, 240_000);
+
+  it('signed in as the US, a sealed US entry shows its fields once its plaintext matches the commitment, in English and Russian', async () => {
+    const e = sealedNotification();
+    const secret = await plaintextOf(e);
+    for (const lang of ['en', 'ru'] as const) {
+      let bodies: Promise<string>[] = [];
+      const page = await open('us', `/entry/${encodeURIComponent(e.origin)}/${e.index}`, lang, (p) => {
+        bodies = responses(p);
+      });
+      await page.locator('[data-testid="verdict"][data-state="ok"]').waitFor({ timeout: 60_000 });
+      const step = page.locator('[data-step="plaintext"]');
+      expect(await step.getAttribute('class')).toBe('ok');
+      // What the test above looks for does reach a reader of the audience (so its absence there means something).
+      expect((await Promise.all(bodies)).some((text) => text.includes(secret.body))).toBe(true);
+      expect(await step.textContent()).toContain(
+        lang === 'en' ? 'Plaintext matches its commitment' : 'Открытый текст соответствует обязательству',
+      );
+      expect(await step.textContent()).toContain(secret.commitment);
+      await page.getByTestId('opened').waitFor();
+      // The sealed note and its audience stay: the content is confidential, shown to its audience.
+      expect(await page.getByTestId('sealed').locator('[data-audience]').getAttribute('data-audience')).toBe('ru,us');
+      const fields = page.getByTestId('entry-fields');
+      expect(await fields.getAttribute('data-type')).toBe('notification');
+      const shown = await fields
+        .locator('[data-field]')
+        .evaluateAll((els) => els.map((x) => x.getAttribute('data-field')!));
+      for (const f of Object.keys(secret.plain)) expect(shown, f).toContain(f);
+      // An item the notification names, in the browser's own rendering of the plain entry.
+      expect(await fields.textContent()).toContain(secret.firstItem);
+      await page.close();
+    }
+  }, 240_000);
+
+  it('a node that hands over a plaintext other than the committed one fails the step, and no field of it is shown', async () => {
+    const e = sealedNotification();
+    const secret = await plaintextOf(e);
+    web.node.proxy.tamper.mode = 'plaintext';
+    try {
+      const page = await web.browser.page();
+      await page.addInitScript((t) => sessionStorage.setItem('detente.token', t), tokenOf('us')!);
+      await page.goto(`${web.node.proxy.base}/entry/${encodeURIComponent(e.origin)}/${e.index}`);
+      await page.locator('[data-testid="verdict"][data-state="failed"]').waitFor({ timeout: 60_000 });
+      const step = page.locator('[data-step="plaintext"]');
+      expect(await step.getAttribute('class')).toBe('failed');
+      expect(await step.textContent()).toContain("the node's plaintext does not match the commitment");
+      // Every step of the log's own checks still passed: only the content is refused.
+      const failed = await page
+        .locator('[data-step].failed')
+        .evaluateAll((els) => els.map((x) => x.getAttribute('data-step')));
+      expect(failed).toEqual(['plaintext']);
+      expect(await page.getByTestId('opened').count()).toBe(0);
+      expect(await page.getByTestId('entry-fields').getAttribute('data-type')).toBe('sealed');
+      expect(await page.getByTestId('entry-fields').textContent()).not.toContain(secret.firstItem);
+      await page.close();
+    } finally {
+      web.node.proxy.tamper.mode = 'none';
     }
   }, 240_000);
 
