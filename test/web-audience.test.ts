@@ -363,3 +363,31 @@ describe('audience marks', () => {
     }
   }, 240_000);
 });
+
+// In this file to share its federation (a play through six nodes takes minutes): issue 15's host nations.
+describe('host nations on the map', () => {
+  it("a site's inspections at a host nation's site say its consent and its escort's countersignature, in English and Russian", async () => {
+    const nation = web.node.regime.parties.find((p) => p.id === 'ro')!.name;
+    for (const lang of ['en', 'ru'] as const) {
+      const page = await open('stranger', '/map?site=deveselu', lang);
+      await page.getByTestId('site-inspections').waitFor();
+      const visits = await page
+        .locator('[data-host-nation="ro"]')
+        .evaluateAll((els) => els.map((x) => [x.getAttribute('data-consented'), x.textContent ?? '']));
+      expect(visits.length).toBeGreaterThanOrEqual(2);
+      const consented = visits.find(([at]) => at !== 'no');
+      expect(consented, JSON.stringify(visits)).toBeDefined();
+      expect(consented![1]).toContain(
+        lang === 'en'
+          ? `host nation ${nation.en} consented 2022-04-07 10:00 UTC; its escort countersigned`
+          : `государство пребывания (${nation.ru}) дало согласие 2022-04-07 10:00 UTC; его сопровождающие контрподписали`,
+      );
+      const without = visits.find(([at]) => at === 'no');
+      expect(without, JSON.stringify(visits)).toBeDefined();
+      expect(without![1]).toContain(
+        lang === 'en' ? `no consent of host nation ${nation.en}` : `нет согласия государства пребывания (${nation.ru})`,
+      );
+      await page.close();
+    }
+  }, 240_000);
+});
