@@ -164,6 +164,25 @@ describe('GET /api/plaintexts', () => {
     );
   });
 
+  it('the OpenAPI document describes the route, its login and its refusals', async () => {
+    const doc = JSON.parse((await get(`${us.url}/docs/json`)).text);
+    // A wildcard route (the origin has slashes): its path as the document spells it.
+    const [, ops] = Object.entries(doc.paths as Record<string, { get?: Record<string, any> }>).find(([p]) =>
+      p.startsWith('/api/plaintexts/'),
+    )!;
+    const route = ops.get!;
+    expect(route.security).toEqual([{ bearer: [] }]);
+    expect(route.summary).toContain('/api/plaintexts/<origin>/<index>');
+    expect(Object.keys(route.responses)).toEqual(['200', '400', '401', '403', '404', '409', '422']);
+    expect(Object.keys(route.responses['200'].content['application/json'].schema.properties)).toEqual([
+      'origin',
+      'index',
+      'leafHash',
+      'salt',
+      'body',
+    ]);
+  });
+
   it('answers 404 for an entry in the clear or none, 400 for a bad path', async () => {
     const cases: [string, number, string, RegExp][] = [
       [publicPath, 404, 'NOT_FOUND', /is not sealed/],

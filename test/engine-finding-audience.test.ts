@@ -29,6 +29,8 @@ async function views(name: string): Promise<Record<'us' | 'nato' | 'public', Fin
 /** The rule every view is held to; returns the US's findings that the public view lacks. */
 function audiencesHold(v: Record<'us' | 'nato' | 'public', Finding[]>): Finding[] {
   const publicIds = new Set(v.public.map((f) => f.id));
+  const usIds = new Set(v.us.map((f) => f.id));
+  expect(v.public.filter((f) => !usIds.has(f.id)).map((f) => f.id)).toEqual([]);
   const hidden = v.us.filter((f) => !publicIds.has(f.id));
   for (const f of hidden) expect(f.audience, f.id).toEqual(['ru', 'us']);
   for (const f of v.public) expect(f.audience, f.id).toBeUndefined();
@@ -62,6 +64,15 @@ describe('the audience of every finding', () => {
     expect(v2022.public.some((x) => x.id === f!.id)).toBe(false);
     expect(v2022.nato.some((x) => x.id === f!.id)).toBe(false);
   });
+
+  it('new-start-2021: the public view charges no missing database that is sealed; each US-only finding carries [ru, us]', async () => {
+    const v = await views('new-start-2021');
+    const usIds = new Set(v.us.map((f) => f.id));
+    // Different audiences differ only by what the audience hides: the public sees a subset, never more.
+    expect(v.public.filter((f) => !usIds.has(f.id)).map((f) => f.id)).toEqual([]);
+    expect(v.public.some((f) => f.rule === 'periodic.missing')).toBe(false);
+    audiencesHold(v);
+  }, 120_000);
 
   it('new-start-successor: a phase not opened, judged from sealed openings, carries their audience', async () => {
     const v = await views('new-start-successor');

@@ -245,8 +245,11 @@ export class Engine {
       // What the reader's party may read is folded as the plain entry it holds (confidential.ts).
       const plain = this.#confidential.open(entry, ref, this.#ctx.emit);
       if (!plain) {
-        if (e.body.type === 'declaration-opening' && this.#confidential.hides(ref))
-          this.#escrow.hiddenOpening(e.party, at);
+        if (this.#confidential.hides(ref)) {
+          if (e.body.type === 'declaration-opening') this.#escrow.hiddenOpening(e.party, at);
+          else if (e.body.type === 'declaration' || e.body.type === 'notification')
+            this.#periodic.hidden(e.party, e.body.type, at);
+        }
         return;
       }
       const opened = this.#confidential.openBlobs(entry, plain, ref, this.#ctx.emit);
