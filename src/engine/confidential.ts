@@ -281,18 +281,21 @@ export class Confidential {
    * leaves here.
    */
   annotate(findings: Finding[]): Finding[] {
-    return findings.map((withRests) => {
-      const { restsOn, ...f } = withRests;
-      if (this.#audienceOf.size === 0) return restsOn ? f : withRests;
-      // Findings about a ciphertext rest on public data (the ciphertext, a revealed key), not on a body.
-      if (f.rule === 'confidential.undecryptable' || f.rule === 'confidential.false-complaint') return f;
-      let audience: readonly string[] | undefined;
-      for (const r of restsOn ? [...f.refs, ...restsOn] : f.refs) {
-        const a = this.#audienceOf.get(r.leafHash);
-        if (a) audience = audience ? audience.filter((p) => a.includes(p)) : a;
-      }
-      return audience ? { ...f, audience: [...audience] } : restsOn ? f : withRests;
+    return findings.map(({ restsOn, ...f }) => {
+      const audience = this.#audienceOf.size ? this.#audienceOfEvidence(f, restsOn) : undefined;
+      return audience ? { ...f, audience: [...audience] } : f;
     });
+  }
+
+  #audienceOfEvidence(f: Finding, restsOn: readonly EntryRef[] | undefined): readonly string[] | undefined {
+    // Findings about a ciphertext rest on public data (the ciphertext, a revealed key), not on a body.
+    if (f.rule === 'confidential.undecryptable' || f.rule === 'confidential.false-complaint') return undefined;
+    let audience: readonly string[] | undefined;
+    for (const r of restsOn ? [...f.refs, ...restsOn] : f.refs) {
+      const a = this.#audienceOf.get(r.leafHash);
+      if (a) audience = audience ? audience.filter((p) => a.includes(p)) : a;
+    }
+    return audience;
   }
 
   state(): ConfidentialState {
