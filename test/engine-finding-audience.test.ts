@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/crypto/canonical-json.js';
-import type { Finding } from '../src/engine/index.js';
+import type { ComplianceState, Finding } from '../src/engine/index.js';
 import { playScenario } from '../src/exercise/play.js';
 import { foldDir } from '../src/exercise/read.js';
 import { renderMessage } from '../src/i18n/index.js';
@@ -15,19 +15,29 @@ import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs();
 
-/** Each reader's findings of a played scenario: the US's and NATO's views, and the public one (no keys). */
-async function views(name: string): Promise<Record<'us' | 'nato' | 'public', Finding[]>> {
+type Views = Record<'us' | 'nato' | 'public', Finding[]> & {
+  states: Record<'us' | 'nato' | 'public', ComplianceState>;
+};
+
+/** Each reader's findings and state of a played scenario: the US's and NATO's views, and the public one (no keys). */
+async function views(name: string): Promise<Views> {
   const dir = join(tmp(), name);
   await playScenario(name, dir);
-  const findingsOf = (readAs?: string) => {
+  const evaluate = (readAs?: string) => {
     const f = foldDir(dir, readAs === undefined ? {} : { readAs });
-    return f.engine.evaluate(f.asOf).findings;
+    return f.engine.evaluate(f.asOf);
   };
-  return { us: findingsOf('us'), nato: findingsOf('nato'), public: findingsOf() };
+  const [us, nato, open] = [evaluate('us'), evaluate('nato'), evaluate()];
+  return {
+    us: us.findings,
+    nato: nato.findings,
+    public: open.findings,
+    states: { us: us.state, nato: nato.state, public: open.state },
+  };
 }
 
 /** The rule every view is held to; returns the US's findings that the public view lacks. */
-function audiencesHold(v: Record<'us' | 'nato' | 'public', Finding[]>): Finding[] {
+function audiencesHold(v: Views): Finding[] {
   const publicIds = new Set(v.public.map((f) => f.id));
   const usIds = new Set(v.us.map((f) => f.id));
   expect(v.public.filter((f) => !usIds.has(f.id)).map((f) => f.id)).toEqual([]);
@@ -39,11 +49,12 @@ function audiencesHold(v: Record<'us' | 'nato' | 'public', Finding[]>): Finding[
   for (const f of v.nato) expect(f.audience, f.id).toBeUndefined();
   // What the engine tracks to find an audience stays inside it.
   for (const f of [...v.us, ...v.nato, ...v.public]) expect(canonicalJson(f)).not.toContain('restsOn');
+  for (const s of Object.values(v.states)) expect(canonicalJson(s)).not.toContain('restsOn');
   return hidden;
 }
 
 describe('the audience of every finding', () => {
-  let v2022: Record<'us' | 'nato' | 'public', Finding[]>;
+  let v2022: Views;
   beforeAll(async () => {
     v2022 = await views('european-security-2022');
   }, 120_000);
@@ -63,6 +74,15 @@ describe('the audience of every finding', () => {
     expect(f!.refs.map((r) => r.origin)).toEqual([expect.stringMatching(/\/nato$/)]);
     expect(v2022.public.some((x) => x.id === f!.id)).toBe(false);
     expect(v2022.nato.some((x) => x.id === f!.id)).toBe(false);
+    // The state's record of the change never notified carries the same audience: the board marks it.
+    const missing = (s: ComplianceState) =>
+      s.notifications.missing.filter((m) => m.items?.some((i) => i.uid === 'RU-HB-0003'));
+    expect(missing(v2022.states.us).map((m) => m.audience)).toEqual([['ru', 'us']]);
+    expect(missing(v2022.states.public)).toEqual([]);
+    expect(missing(v2022.states.nato)).toEqual([]);
+    for (const s of [v2022.states.public, v2022.states.nato]) {
+      for (const m of s.notifications.missing) expect(m.audience).toBeUndefined();
+    }
   });
 
   it('new-start-2021: the public view charges no missing database that is sealed; each US-only finding carries [ru, us]', async () => {

@@ -619,7 +619,7 @@ export class Engine {
       holdings: this.#holdings.state(),
       limits: this.#limits.state(q),
       commitments: this.#commitments.state(q, findings),
-      notifications: this.#notifications.state(q, detail),
+      notifications: this.#confidential.annotateMissing(this.#notifications.state(q, detail)),
       inspections: this.#inspections.state(q, detail),
       metrics: this.#metrics.state(q, detail),
       escrow: this.#escrow.state(q),

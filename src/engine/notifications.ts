@@ -146,6 +146,10 @@ export interface MissingNotificationState {
   evidence: EntryRef[];
   items?: { uid: string; notifiedBy?: EntryRef }[];
   notifiedBy?: EntryRef;
+  /** The parties who can see what it rests on, when that is sealed (as a finding's `audience`); absent: public. */
+  audience?: string[];
+  /** The entries it rests on without citing them (Missing.restsOn): the engine's own, read for `audience`. */
+  restsOn?: EntryRef[];
 }
 
 export interface NotificationSummary {
@@ -818,6 +822,7 @@ export class Notifications {
             }
           : {}),
         ...(m.resolvedBy ? { notifiedBy: m.resolvedBy } : {}),
+        ...(m.restsOn ? { restsOn: m.restsOn } : {}),
       });
     }
     const ord = (a: { countedAt: string; ref: EntryRef }, b: { countedAt: string; ref: EntryRef }) =>
