@@ -44,6 +44,7 @@ describe('--lang ru', () => {
     expect(ru).toContain('состояние на 2022-12-31 23:59:59 UTC');
     expect(ru).toMatch(/СТОРОНА +СТАТУС +ПОЧЕМУ/);
     expect(ru).toContain('В ПРЕДЕЛАХ');
+    expect(ru).toContain('deveselu (государство пребывания ro: согласие 2022-04-07 10:00 UTC, контрподписан)');
     expect(shouting(ru)).toEqual([]);
     // English stays as it was.
     const en = ok(['status', '--dir', dir]);

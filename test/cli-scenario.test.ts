@@ -134,6 +134,10 @@ describe('detente scenario play, status, findings', () => {
     expect(out).toMatch(/ {2}us: declaration as of 2022-03-01 \(escrowed, 1440 items committed\)/);
     expect(out).not.toMatch(/\(escrowed, 0 items/);
     expect(out).toMatch(/ru-border-band-troops \(ru, zone ru-ukraine-border-band\): RELAPSED/);
+    // An inspection at a site on a third party's territory: that host nation's consent and countersignature.
+    expect(out).toContain('deveselu (host nation ro: consented 2022-04-07 10:00 UTC, countersigned)');
+    expect(out).toContain('redzikowo (host nation pl: consented 2022-06-02 09:00 UTC, countersigned)');
+    expect(out).toContain('deveselu (host nation ro: no consent)');
     expect(out).toContain('FINDINGS: 33 (3 critical, 16 major, 13 minor, 1 info)');
     // A metric's series: each observation against the target, not the status of the period it falls in.
     const metric = state0(out);

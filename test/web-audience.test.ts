@@ -21,8 +21,23 @@ const WHO: Who[] = ['us', 'nato', 'stranger'];
 const baseOf = (who: Who) => web.node.fed.node(who === 'stranger' ? 'us' : who).url;
 const tokenOf = (who: Who) => (who === 'stranger' ? undefined : web.node.fed.node(who).token);
 
-async function open(who: Who, path: string, lang: 'en' | 'ru' = 'en'): Promise<Page> {
+/** Every answer the browser gets for `page`, as text (latin1: binary tiles stay byte for byte). */
+function responses(page: Page): Promise<string>[] {
+  const bodies: Promise<string>[] = [];
+  page.on('response', (r) =>
+    bodies.push(
+      r.body().then(
+        (b) => b.toString('latin1'),
+        () => '',
+      ),
+    ),
+  );
+  return bodies;
+}
+
+async function open(who: Who, path: string, lang: 'en' | 'ru' = 'en', seen?: (page: Page) => void): Promise<Page> {
   const page = await web.browser.page();
+  seen?.(page);
   await page.addInitScript((l) => localStorage.setItem('detente.lang', l), lang);
   const token = tokenOf(who);
   if (token) await page.addInitScript((t) => sessionStorage.setItem('detente.token', t), token);
@@ -69,6 +84,40 @@ function expected(hrefs: string[]): string | undefined {
     if (e?.audience) audience = audience ? audience.filter((p) => e.audience!.includes(p)) : e.audience;
   }
   return audience?.join(',');
+}
+
+/** The first sealed notification of the US (a New START status change): the entry the entry view's tests open. */
+function sealedNotification(): Listed {
+  const origin = web.node.origin('us');
+  const e = [...sealed.values()]
+    .sort((a, b) => a.index - b.index)
+    .find((x) => x.origin === origin && x.sealedType === 'notification');
+  expect(e, 'a sealed US notification').toBeDefined();
+  return e!;
+}
+
+/** The plaintext of a sealed entry as the US node hands it to its user, and what it says. */
+async function plaintextOf(e: Listed) {
+  const answer = await read<{ salt: string; body: string }>(
+    'us',
+    `/api/plaintexts/${encodeURIComponent(e.origin)}/${e.index}`,
+  );
+  const json = Buffer.from(answer.body, 'base64').toString('utf8');
+  const plain = JSON.parse(json) as { changes?: { uid: string }[]; items?: { uid: string }[] } & Record<
+    string,
+    unknown
+  >;
+  const detail = await read<{ envelope: { body: { commitment: string } } }>(
+    'stranger',
+    `/api/entries/${encodeURIComponent(e.origin)}/${e.index}`,
+  );
+  return {
+    ...answer,
+    json,
+    plain,
+    firstItem: (plain.changes ?? plain.items)![0]!.uid,
+    commitment: detail.envelope.body.commitment,
+  };
 }
 
 /** Each item `selector` matches: the entries it links to and the audience marks inside it. */
@@ -136,27 +185,100 @@ describe('audience marks', () => {
     }
   }, 240_000);
 
-  it('the entry view shows a sealed entry as sealed, with its audience and only its public envelope', async () => {
-    const e = [...sealed.values()].find((x) => x.sealedType === 'declaration') ?? [...sealed.values()][0]!;
+  it('the entry view shows a sealed entry as sealed, with its audience; NATO and a stranger get only its public envelope and no byte of its body', async () => {
+    const e = sealedNotification();
+    const entryPath = `/entry/${encodeURIComponent(e.origin)}/${e.index}`;
     const detail = await read<{ envelope: { body: Record<string, unknown> } & Record<string, unknown> }>(
       'stranger',
       `/api/entries/${encodeURIComponent(e.origin)}/${e.index}`,
     );
     const publicFields = new Set([...Object.keys(detail.envelope), ...Object.keys(detail.envelope.body)]);
-    for (const who of WHO) {
-      const page = await open(who, `/entry/${encodeURIComponent(e.origin)}/${e.index}`);
+    const secret = await plaintextOf(e);
+    for (const who of ['nato', 'stranger'] as const) {
+      const page = await web.browser.page();
+      // Every answer the browser gets, as text: none may hold the body, its bytes in base64, or its salt.
+      const bodies = responses(page);
+      const token = tokenOf(who);
+      if (token) await page.addInitScript((t) => sessionStorage.setItem('detente.token', t), token);
+      await page.goto(`${baseOf(who)}${entryPath}`);
       const note = page.getByTestId('sealed');
       await note.waitFor();
       expect(await note.locator('[data-audience]').getAttribute('data-audience')).toBe('ru,us');
       expect(await note.textContent()).toContain(`only ${names.en} can read its content`);
       // Still verified in the browser: the log holds the ciphertext, and anyone can check its inclusion.
       await page.locator('[data-testid="verdict"][data-state="ok"]').waitFor({ timeout: 60_000 });
+      expect(await page.locator('[data-step="plaintext"]').count(), who).toBe(0);
+      expect(await page.getByTestId('opened').count(), who).toBe(0);
       const shown = await page
         .getByTestId('entry-fields')
         .locator('[data-field]')
         .evaluateAll((els) => els.map((x) => x.getAttribute('data-field')!));
       for (const f of shown) expect(publicFields, `${who}: ${f}`).toContain(f);
+      const texts = await Promise.all(bodies);
+      expect(texts.length).toBeGreaterThan(5);
+      for (const text of texts) {
+        for (const s of [secret.json, secret.body, secret.salt])
+          expect(text.includes(s), `${who}: ${s.slice(0, 40)}`).toBe(false);
+      }
       await page.close();
+    }
+  }, 240_000);
+
+  it('signed in as the US, a sealed US entry shows its fields once its plaintext matches the commitment, in English and Russian', async () => {
+    const e = sealedNotification();
+    const secret = await plaintextOf(e);
+    for (const lang of ['en', 'ru'] as const) {
+      let bodies: Promise<string>[] = [];
+      const page = await open('us', `/entry/${encodeURIComponent(e.origin)}/${e.index}`, lang, (p) => {
+        bodies = responses(p);
+      });
+      await page.locator('[data-testid="verdict"][data-state="ok"]').waitFor({ timeout: 60_000 });
+      const step = page.locator('[data-step="plaintext"]');
+      expect(await step.getAttribute('class')).toBe('ok');
+      // What the test above looks for does reach a reader of the audience (so its absence there means something).
+      expect((await Promise.all(bodies)).some((text) => text.includes(secret.body))).toBe(true);
+      expect(await step.textContent()).toContain(
+        lang === 'en' ? 'Plaintext matches its commitment' : 'Открытый текст соответствует обязательству',
+      );
+      expect(await step.textContent()).toContain(secret.commitment);
+      await page.getByTestId('opened').waitFor();
+      // The sealed note and its audience stay: the content is confidential, shown to its audience.
+      expect(await page.getByTestId('sealed').locator('[data-audience]').getAttribute('data-audience')).toBe('ru,us');
+      const fields = page.getByTestId('entry-fields');
+      expect(await fields.getAttribute('data-type')).toBe('notification');
+      const shown = await fields
+        .locator('[data-field]')
+        .evaluateAll((els) => els.map((x) => x.getAttribute('data-field')!));
+      for (const f of Object.keys(secret.plain)) expect(shown, f).toContain(f);
+      // An item the notification names, in the browser's own rendering of the plain entry.
+      expect(await fields.textContent()).toContain(secret.firstItem);
+      await page.close();
+    }
+  }, 240_000);
+
+  it('a node that hands over a plaintext other than the committed one fails the step, and no field of it is shown', async () => {
+    const e = sealedNotification();
+    const secret = await plaintextOf(e);
+    web.node.proxy.tamper.mode = 'plaintext';
+    try {
+      const page = await web.browser.page();
+      await page.addInitScript((t) => sessionStorage.setItem('detente.token', t), tokenOf('us')!);
+      await page.goto(`${web.node.proxy.base}/entry/${encodeURIComponent(e.origin)}/${e.index}`);
+      await page.locator('[data-testid="verdict"][data-state="failed"]').waitFor({ timeout: 60_000 });
+      const step = page.locator('[data-step="plaintext"]');
+      expect(await step.getAttribute('class')).toBe('failed');
+      expect(await step.textContent()).toContain("the node's plaintext does not match the commitment");
+      // Every step of the log's own checks still passed: only the content is refused.
+      const failed = await page
+        .locator('[data-step].failed')
+        .evaluateAll((els) => els.map((x) => x.getAttribute('data-step')));
+      expect(failed).toEqual(['plaintext']);
+      expect(await page.getByTestId('opened').count()).toBe(0);
+      expect(await page.getByTestId('entry-fields').getAttribute('data-type')).toBe('sealed');
+      expect(await page.getByTestId('entry-fields').textContent()).not.toContain(secret.firstItem);
+      await page.close();
+    } finally {
+      web.node.proxy.tamper.mode = 'none';
     }
   }, 240_000);
 
@@ -181,6 +303,39 @@ describe('audience marks', () => {
         const ids = new Set(findings.map((f) => f.id));
         for (const f of confidential) expect(ids.has(f.id), `${who} ${f.id}`).toBe(false);
       }
+      await page.close();
+    }
+  }, 240_000);
+
+  it("the board's notification deadlines mark what rests on sealed entries, a change never notified included", async () => {
+    type Missing = { audience?: string[]; evidence: Listed[]; notifiedBy?: Listed };
+    const state = await read<{ notifications: { missing: Missing[] } }>('us', '/api/state');
+    // Changes never notified that only sealed entries show, though the row links to a public one (RU-HB-0003's
+    // movement, seen by NATO: where it was declared is in a sealed opening).
+    const unlinked = state.notifications.missing.filter((m) => {
+      const ref = m.notifiedBy ?? m.evidence[0]!;
+      return m.audience && !sealed.has(`${ref.origin}/${ref.index}`);
+    });
+    expect(unlinked.length).toBeGreaterThan(0);
+    for (const who of WHO) {
+      const page = await open(who, '/board');
+      await page.getByTestId('notifications').waitFor();
+      let linked = 0;
+      let restsOn = 0;
+      for (const row of await items(page, '[data-deadline]')) {
+        const audience = expected(row.hrefs);
+        if (audience !== undefined) {
+          linked++;
+          expect(row.marks, `${who} ${row.html}`).toEqual([audience]);
+        } else if (row.marks.length) {
+          restsOn++;
+          expect(row.marks, `${who} ${row.html}`).toEqual(['ru,us']);
+        }
+      }
+      if (who === 'us') {
+        expect(linked).toBeGreaterThan(0);
+        expect(restsOn).toBe(unlinked.length);
+      } else expect(linked + restsOn, who).toBe(0);
       await page.close();
     }
   }, 240_000);
@@ -236,6 +391,34 @@ describe('audience marks', () => {
               (i) => i.site === inspected!.site && sealed.has(`${i.ref.origin}/${i.ref.index}`),
             ).length
           : 0,
+      );
+      await page.close();
+    }
+  }, 240_000);
+});
+
+// In this file to share its federation (a play through six nodes takes minutes): issue 15's host nations.
+describe('host nations on the map', () => {
+  it("a site's inspections at a host nation's site say its consent and its escort's countersignature, in English and Russian", async () => {
+    const nation = web.node.regime.parties.find((p) => p.id === 'ro')!.name;
+    for (const lang of ['en', 'ru'] as const) {
+      const page = await open('stranger', '/map?site=deveselu', lang);
+      await page.getByTestId('site-inspections').waitFor();
+      const visits = await page
+        .locator('[data-host-nation="ro"]')
+        .evaluateAll((els) => els.map((x) => [x.getAttribute('data-consented'), x.textContent ?? '']));
+      expect(visits.length).toBeGreaterThanOrEqual(2);
+      const consented = visits.find(([at]) => at !== 'no');
+      expect(consented, JSON.stringify(visits)).toBeDefined();
+      expect(consented![1]).toContain(
+        lang === 'en'
+          ? `host nation ${nation.en} consented 2022-04-07 10:00 UTC; its escort countersigned`
+          : `государство пребывания (${nation.ru}) дало согласие 2022-04-07 10:00 UTC; его сопровождающие контрподписали`,
+      );
+      const without = visits.find(([at]) => at === 'no');
+      expect(without, JSON.stringify(visits)).toBeDefined();
+      expect(without![1]).toContain(
+        lang === 'en' ? `no consent of host nation ${nation.en}` : `нет согласия государства пребывания (${nation.ru})`,
       );
       await page.close();
     }

@@ -22,7 +22,8 @@ import { type LogInfo, MAX_BLOB, type NodeEntry, type PartyNode } from '../node/
 import { SubmissionError } from '../node/submissions.js';
 import { logPolicyText } from '../node/trust-policy.js';
 import type { User } from '../node/users.js';
-import { TLOG_PROOF_EXTENSION, TLOG_PROOF_MEDIA_TYPE } from '../tlog/proof-file.js';
+import { TLOG_PROOF_MEDIA_TYPE } from '../tlog/proof-file.js';
+import { entryPath } from './entry-path.js';
 import { escrowRoutes } from './escrow.js';
 import {
   authenticator,
@@ -36,6 +37,7 @@ import {
   userFromHeader,
 } from './http.js';
 import { mirrorPlugin } from './mirror.js';
+import { plaintextRoutes } from './plaintexts.js';
 import { ReadModel } from './read-model.js';
 import { reportRoutes } from './reports.js';
 import { ErrorBody } from './schemas.js';
@@ -46,25 +48,6 @@ import { webPlugin } from './web.js';
 import { witnessPlugin } from './witness.js';
 
 export { RATE_LIMITS, type RateLimits, SERVER_TIMEOUTS, type ServerOptions, type ServerTimeouts } from './http.js';
-
-/**
- * `<origin>/<index>` or `<origin>/<index>.tlog-proof`, percent-encoded (the origin has slashes), as the entry and
- * receipt routes take it; a string when it does not parse: the reason, or '' for the route's own usage line.
- */
-function entryPath(raw: string): { origin: string; indexText: string; asProof: boolean } | string {
-  let rest: string;
-  try {
-    rest = decodeURIComponent(raw);
-  } catch {
-    return 'bad percent-encoding in the path';
-  }
-  const asProof = rest.endsWith(TLOG_PROOF_EXTENSION);
-  if (asProof) rest = rest.slice(0, -TLOG_PROOF_EXTENSION.length);
-  const cut = rest.lastIndexOf('/');
-  const indexText = rest.slice(cut + 1);
-  if (cut <= 0 || !/^(0|[1-9]\d{0,15})$/.test(indexText)) return '';
-  return { origin: rest.slice(0, cut), indexText, asProof };
-}
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -558,6 +541,7 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
   );
 
   await escrowRoutes(app, node, { authenticate, ...(options.escrow ? { escrow: options.escrow } : {}) });
+  await plaintextRoutes(app, node, { reads, authenticate, logOf });
   await stateRoutes(app, readsFor);
   await reportRoutes(app, node, readsFor);
   // The dashboard, last: its fallback must not shadow any route above.

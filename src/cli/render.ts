@@ -259,6 +259,13 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
       ]),
     ),
   );
+  // At a site on a third party's territory: its consent (when it counted) and its escort's countersignature.
+  const hostNationNote = (h: (typeof ins.items)[number]['hostNation']) =>
+    h
+      ? ` (${w('hostNation')} ${h.party}: ${h.consented ? `${code('consented')} ${utc(h.consented)}` : code('no consent')}${
+          h.countersigned === undefined ? '' : `, ${code(h.countersigned ? 'countersigned' : 'NOT countersigned')}`
+        })`
+      : '';
   if (ins.items.length) {
     say(`\n${w('inspections')}`);
     say(
@@ -268,7 +275,7 @@ export function renderState(state: ComplianceState, regime: Regime, lang: Lang):
           utc(i.arrival),
           i.inspection,
           `${i.inspector} → ${i.host}`,
-          i.site + (i.siteAllowed ? '' : ' (not selectable)'),
+          i.site + (i.siteAllowed ? '' : ' (not selectable)') + hostNationNote(i.hostNation),
           code(i.notice),
           i.withinQuota ? (lang === 'en' ? 'within' : st('within').toLowerCase()) : code('EXCEEDED'),
           st(i.status),

@@ -30,6 +30,7 @@ import {
 import type { Finding, FindingInput } from './findings.js';
 import { keyOf } from './findings.js';
 import { msg } from './messages.js';
+import type { NotificationsState } from './notifications.js';
 import type { EngineEntry, EntryRef, SealedOpening } from './types.js';
 import { byString } from './types.js';
 
@@ -285,19 +286,45 @@ export class Confidential {
     });
   }
 
-  /** Each finding that rests on a sealed entry, with the parties who can see it (all of its sealed entries' audiences). */
+  /**
+   * Each finding that rests on a sealed entry, with the parties who can see it: those of every sealed entry it cites
+   * (`refs`) or rests on without citing (`restsOn`: the opening that placed an item an observation shows moved). The
+   * intersection, so that only parties who may read all of its evidence see it. `restsOn` is the engine's own and
+   * leaves here.
+   */
   annotate(findings: Finding[]): Finding[] {
-    if (this.#audienceOf.size === 0) return findings;
-    return findings.map((f) => {
-      // Findings about a ciphertext rest on public data (the ciphertext, a revealed key), not on a body.
-      if (f.rule === 'confidential.undecryptable' || f.rule === 'confidential.false-complaint') return f;
-      let audience: readonly string[] | undefined;
-      for (const r of f.refs) {
-        const a = this.#audienceOf.get(r.leafHash);
-        if (a) audience = audience ? audience.filter((p) => a.includes(p)) : a;
-      }
+    return findings.map(({ restsOn, ...f }) => {
+      const audience = this.#audienceOf.size ? this.#audienceOfEvidence(f, restsOn) : undefined;
       return audience ? { ...f, audience: [...audience] } : f;
     });
+  }
+
+  #audienceOfEvidence(f: Finding, restsOn: readonly EntryRef[] | undefined): readonly string[] | undefined {
+    // Findings about a ciphertext rest on public data (the ciphertext, a revealed key), not on a body.
+    if (f.rule === 'confidential.undecryptable' || f.rule === 'confidential.false-complaint') return undefined;
+    return this.#audienceOfRefs(restsOn ? [...f.refs, ...restsOn] : f.refs);
+  }
+
+  /** The parties who may read every sealed entry among `refs` (undefined when none is sealed: public). */
+  #audienceOfRefs(refs: readonly EntryRef[]): readonly string[] | undefined {
+    let audience: readonly string[] | undefined;
+    for (const r of refs) {
+      const a = this.#audienceOf.get(r.leafHash);
+      if (a) audience = audience ? audience.filter((p) => a.includes(p)) : a;
+    }
+    return audience;
+  }
+
+  /**
+   * The state's changes that were never notified, each with the audience of what it rests on (its evidence and the
+   * entries that placed its items), as the finding about it has; `restsOn` leaves here.
+   */
+  annotateMissing(state: NotificationsState): NotificationsState {
+    const missing = state.missing.map(({ restsOn, ...m }) => {
+      const audience = this.#audienceOf.size ? this.#audienceOfRefs([...m.evidence, ...(restsOn ?? [])]) : undefined;
+      return audience ? { ...m, audience: [...audience] } : m;
+    });
+    return { ...state, missing };
   }
 
   state(): ConfidentialState {

@@ -245,8 +245,11 @@ export class Engine {
       // What the reader's party may read is folded as the plain entry it holds (confidential.ts).
       const plain = this.#confidential.open(entry, ref, this.#ctx.emit);
       if (!plain) {
-        if (e.body.type === 'declaration-opening' && this.#confidential.hides(ref))
-          this.#escrow.hiddenOpening(e.party, at);
+        if (this.#confidential.hides(ref)) {
+          if (e.body.type === 'declaration-opening') this.#escrow.hiddenOpening(e.party, at);
+          else if (e.body.type === 'declaration' || e.body.type === 'notification')
+            this.#periodic.hidden(e.party, e.body.type, at);
+        }
         return;
       }
       const opened = this.#confidential.openBlobs(entry, plain, ref, this.#ctx.emit);
@@ -348,7 +351,7 @@ export class Engine {
         }
         const opened = this.#escrow.opening(e, ref, at, entry.blobs);
         if (!opened) break;
-        this.#holdings.open(e.party, opened);
+        this.#holdings.open(e.party, opened, ref);
         this.#limits.recount(e.party, at, [ref, d.ref]);
         break;
       }
@@ -369,10 +372,10 @@ export class Engine {
           };
           if (b.kind === 'movement') {
             for (const it of b.items)
-              changed(it.uid, this.#holdings.notifyChange(e.party, it.uid, { site: b.to }, happened));
+              changed(it.uid, this.#holdings.notifyChange(e.party, it.uid, { site: b.to }, happened, ref));
           } else {
             for (const c of b.changes) {
-              changed(c.uid, this.#holdings.notifyChange(e.party, c.uid, { status: c.to }, happened));
+              changed(c.uid, this.#holdings.notifyChange(e.party, c.uid, { status: c.to }, happened, ref));
             }
           }
           if (unknown.length) {
@@ -472,6 +475,7 @@ export class Engine {
                     toSite: site,
                     fromStatus: held.status,
                     toStatus: held.status,
+                    ...(held.from ? { from: held.from } : {}),
                   },
                 ]
               : [];
@@ -573,8 +577,9 @@ export class Engine {
     return Object.fromEntries([...out.entries()].sort(([a], [b]) => byString(a, b)));
   }
 
+  /** Every finding as of `q`, with the audience of the sealed entries it rests on (confidential.ts). */
   #findings(q: QueryContext): Finding[] {
-    return sortFindings([
+    const all = sortFindings([
       ...this.#events.filter((f) => Date.parse(f.at) <= q.asOf),
       ...this.#limits.findings(q),
       ...this.#notifications.findings(q),
@@ -584,6 +589,7 @@ export class Engine {
       ...this.#escrow.findings(q),
       ...this.#consultations.findings(q),
     ]);
+    return this.#confidential.annotate(all);
   }
 
   /** Every finding as of `asOf` (which may not be before the last entry applied), in canonical order. */
@@ -595,7 +601,7 @@ export class Engine {
   evaluate(asOf: number, options: StateOptions = {}): { state: ComplianceState; findings: Finding[] } {
     const q = this.#query(asOf);
     const detail = (options.detail ?? 'full') === 'full';
-    const findings = this.#confidential.annotate(this.#findings(q));
+    const findings = this.#findings(q);
     const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
     const byRule: Record<string, number> = {};
     for (const f of findings) {
@@ -613,7 +619,7 @@ export class Engine {
       holdings: this.#holdings.state(),
       limits: this.#limits.state(q),
       commitments: this.#commitments.state(q, findings),
-      notifications: this.#notifications.state(q, detail),
+      notifications: this.#confidential.annotateMissing(this.#notifications.state(q, detail)),
       inspections: this.#inspections.state(q, detail),
       metrics: this.#metrics.state(q, detail),
       escrow: this.#escrow.state(q),

@@ -120,6 +120,11 @@ export class EscrowRules {
    * phases are left to the folds of that opening's audience (issue 14).
    */
   readonly #hiddenOpenings = new Map<string, number>();
+  /**
+   * Per party, the openings this fold read, in order: whether a region was opened rests on all of them (a sealed
+   * opening names its declaration and region only inside), so its phase findings take their audience.
+   */
+  readonly #openingsRead = new Map<string, { at: number; ref: EntryRef }[]>();
   readonly #draws = new Map<string, Draw>();
   readonly #commitRefs = new Map<string, { draw: string; party: string }>();
 
@@ -188,6 +193,9 @@ export class EscrowRules {
   ): Item[] | undefined {
     const d = this.#byRef.get(refKey(e.body.declaration));
     if (!d || d.party !== e.party) return []; // the engine reports a reference to no current declaration
+    const read = this.#openingsRead.get(e.party);
+    if (read) read.push({ at, ref });
+    else this.#openingsRead.set(e.party, [{ at, ref }]);
     let items: Item[];
     try {
       items = openedItemsOf(e.body, d.commitment, blobs, sha256);
@@ -455,6 +463,10 @@ export class EscrowRules {
               opened: late ? iso(opened) : undefined,
             }),
             refs: [current.ref],
+            restsOn: this.#openingsRead
+              .get(party)
+              ?.filter((o) => o.at <= q.asOf)
+              .map((o) => o.ref),
           }),
         );
       }

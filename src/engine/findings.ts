@@ -48,6 +48,11 @@ export interface Finding {
   refs: EntryRef[];
   /** The parties who can see the evidence, when it rests on sealed entries (confidential.ts); absent: public. */
   audience?: string[];
+  /**
+   * Entries the finding rests on without citing them (the opening that placed an item an observation shows moved):
+   * they give it their audience when sealed. The engine's own: removed before it answers (confidential.ts).
+   */
+  restsOn?: EntryRef[];
 }
 
 /** Every rule the engine checks, with its severity (titles and explanations are in the catalogue, src/i18n). */
@@ -132,6 +137,8 @@ export interface FindingInput {
   site?: string | undefined;
   message: Message;
   refs: readonly EntryRef[];
+  /** Entries it rests on without citing them (Finding.restsOn). */
+  restsOn?: readonly EntryRef[] | undefined;
   severity?: Severity;
 }
 
@@ -146,6 +153,7 @@ export function finding(f: FindingInput): Finding {
     ...(f.site !== undefined ? { site: f.site } : {}),
     message: f.message,
     refs: sortRefs(f.refs),
+    ...(f.restsOn?.length ? { restsOn: [...f.restsOn] } : {}),
   };
 }
 

@@ -22,6 +22,11 @@ interface HeldItem {
   attributes?: Readonly<Record<string, number>>;
   /** When the last notified change happened (its `at`), if one was notified since the declaration. */
   notifiedAt?: number;
+  /**
+   * The entry that last said where the item is and in what status (its declaration, the opening that revealed it,
+   * a notification): what a finding about the item rests on, and gives it its audience if sealed (confidential.ts).
+   */
+  from?: EntryRef;
   /** The counter it is counted in. */
   counter?: Counter;
 }
@@ -75,6 +80,8 @@ export interface ItemChange {
   fromStatus: Status;
   toStatus: Status;
   attributes?: Readonly<Record<string, number>>;
+  /** The entry the item's earlier site and status came from (HeldItem.from). */
+  from?: EntryRef;
 }
 
 interface Inspected {
@@ -171,7 +178,7 @@ export class Holdings {
     const all = declared.map((it) => {
       const was = previous.get(it.uid);
       return was?.notifiedAt !== undefined && was.notifiedAt >= asOfEnd
-        ? { ...it, site: was.site, status: was.status, notifiedAt: was.notifiedAt }
+        ? { ...it, site: was.site, status: was.status, notifiedAt: was.notifiedAt, from: was.from }
         : it;
     });
     if (!first) {
@@ -185,6 +192,7 @@ export class Holdings {
             toSite: it.site,
             fromStatus: was.status,
             toStatus: it.status,
+            ...(was.from ? { from: was.from } : {}),
           });
         }
       }
@@ -192,23 +200,25 @@ export class Holdings {
     h.items.clear();
     h.counters.clear();
     h.escrowTotals = undefined;
-    for (const it of all) this.#put(h, it.uid, it);
+    for (const it of all) this.#put(h, it.uid, it, ref);
     h.quantities = body.quantities.map((q) => ({ ...q }));
     h.declaration = { ref, asOf: body.asOf, countedAt, form: 'plain', items: all.length, complete };
     h.notifiedChanges = 0;
     return { changes, complete };
   }
 
-  /** Items an escrowed declaration's opening reveals join the declared picture. */
-  open(party: string, items: readonly Item[]): void {
+  /** Items an escrowed declaration's opening (`ref`) reveals join the declared picture. */
+  open(party: string, items: readonly Item[], ref: EntryRef): void {
     const h = this.#of(party);
-    for (const it of items) if (!h.items.has(it.uid)) this.#put(h, it.uid, it);
+    for (const it of items) if (!h.items.has(it.uid)) this.#put(h, it.uid, it, ref);
   }
 
-  #put(h: PartyHoldings, uid: string, it: HeldItem): void {
+  /** `from`: the entry that declared or revealed it, unless `it` keeps where it came from. */
+  #put(h: PartyHoldings, uid: string, it: HeldItem, from: EntryRef): void {
     const held: HeldItem = { category: it.category, site: it.site, status: it.status };
     if (it.attributes) held.attributes = it.attributes;
     if (it.notifiedAt !== undefined) held.notifiedAt = it.notifiedAt;
+    held.from = it.from ?? from;
     h.items.set(uid, held);
     this.#count(h, held, 1);
   }
@@ -230,12 +240,13 @@ export class Holdings {
     if (c.n === 0) h.counters.delete(c.key);
   }
 
-  /** A notified movement or status change: the change, or undefined if the item was never declared. */
+  /** A notified movement or status change (`ref`): the change, or undefined if the item was never declared. */
   notifyChange(
     party: string,
     uid: string,
     change: { site?: string; status?: Status },
     happenedAt: number,
+    ref: EntryRef,
   ): ItemChange | undefined {
     const h = this.#of(party);
     const it = h.items.get(uid);
@@ -247,8 +258,10 @@ export class Holdings {
       toSite: change.site ?? it.site,
       fromStatus: it.status,
       toStatus: change.status ?? it.status,
+      ...(it.from ? { from: it.from } : {}),
     };
     this.#count(h, it, -1);
+    it.from = ref;
     it.site = was.toSite;
     it.status = was.toStatus;
     it.notifiedAt = Math.max(happenedAt, it.notifiedAt ?? -Infinity);

@@ -63,6 +63,8 @@ interface Missing {
   evidence: EntryRef[];
   /** Item changes awaiting a notification: uid → the notification that came (if any). */
   uids?: Map<string, EntryRef | undefined>;
+  /** The entries the items' earlier places came from (ItemChange.from): the finding rests on them too. */
+  restsOn?: EntryRef[];
   /**
    * Where it was seen: the site of the changes (where the items went, or where they changed status), or of every
    * observation of an activity, when they share one; else null.
@@ -144,6 +146,10 @@ export interface MissingNotificationState {
   evidence: EntryRef[];
   items?: { uid: string; notifiedBy?: EntryRef }[];
   notifiedBy?: EntryRef;
+  /** The parties who can see what it rests on, when that is sealed (as a finding's `audience`); absent: public. */
+  audience?: string[];
+  /** The entries it rests on without citing them (Missing.restsOn): the engine's own, read for `audience`. */
+  restsOn?: EntryRef[];
 }
 
 export interface NotificationSummary {
@@ -407,7 +413,13 @@ export class Notifications {
     evidence: EntryRef[],
   ): void {
     const created = new Map<string, Missing>();
-    const add = (kind: 'movement' | 'status-change', rule: NotificationRule | undefined, uid: string, site: string) => {
+    const add = (
+      kind: 'movement' | 'status-change',
+      rule: NotificationRule | undefined,
+      uid: string,
+      site: string,
+      from: EntryRef | undefined,
+    ) => {
       if (!rule || rule.deadline.after === undefined) return;
       const pk = `${party}\u0000${uid}`;
       if (this.#pending.get(pk)?.some((m) => m.kind === kind)) return;
@@ -428,6 +440,10 @@ export class Notifications {
       }
       m.uids!.set(uid, undefined);
       m.site = m.site === undefined || m.site === site ? site : null;
+      if (from && !m.restsOn?.some((r) => r.leafHash === from.leafHash)) {
+        if (m.restsOn) m.restsOn.push(from);
+        else m.restsOn = [from];
+      }
       let list = this.#pending.get(pk);
       if (!list) {
         list = [];
@@ -437,9 +453,15 @@ export class Notifications {
     };
     for (const c of changes) {
       if (c.fromSite !== c.toSite)
-        add('movement', this.ruleFor('movement', party, c.category, undefined, c.toSite), c.uid, c.toSite);
+        add('movement', this.ruleFor('movement', party, c.category, undefined, c.toSite), c.uid, c.toSite, c.from);
       if (c.fromStatus !== c.toStatus)
-        add('status-change', this.ruleFor('status-change', party, c.category, c.toStatus, c.toSite), c.uid, c.toSite);
+        add(
+          'status-change',
+          this.ruleFor('status-change', party, c.category, c.toStatus, c.toSite),
+          c.uid,
+          c.toSite,
+          c.from,
+        );
     }
   }
 
@@ -693,6 +715,7 @@ export class Notifications {
             items: open.slice(0, LISTED),
           }),
           refs: m.evidence,
+          restsOn: m.restsOn,
         }),
       );
     }
@@ -799,6 +822,7 @@ export class Notifications {
             }
           : {}),
         ...(m.resolvedBy ? { notifiedBy: m.resolvedBy } : {}),
+        ...(m.restsOn ? { restsOn: m.restsOn } : {}),
       });
     }
     const ord = (a: { countedAt: string; ref: EntryRef }, b: { countedAt: string; ref: EntryRef }) =>

@@ -59,6 +59,12 @@ export class Periodic {
   readonly #ctx: Ctx;
   /** party → data date → the first declaration counted with it. */
   readonly #declared = new Map<string, Map<string, Declared>>();
+  /**
+   * Per party and type (`declaration`, or `notification` for calendars), when this fold first met one of its sealed
+   * entries of that type it cannot read: which data date it fulfils is hidden, so whether an occurrence is missing is
+   * left to the folds of that entry's audience (issue 14), as escrow phases are.
+   */
+  readonly #hidden = new Map<string, number>();
 
   constructor(ctx: Ctx) {
     this.#ctx = ctx;
@@ -67,6 +73,12 @@ export class Periodic {
   /** An annual calendar under `rule` for `year`: it fulfils the obligations that name the rule, for that year. */
   calendar(party: string, rule: string, year: number, at: number, ref: EntryRef): void {
     this.declared(party, calendarKey(rule, year), at, ref);
+  }
+
+  /** A sealed declaration or notification of `party` this fold cannot read, counted at `at`. */
+  hidden(party: string, type: 'declaration' | 'notification', at: number): void {
+    const key = `${party}\u0000${type}`;
+    if (!this.#hidden.has(key)) this.#hidden.set(key, at);
   }
 
   declared(party: string, asOf: string, at: number, ref: EntryRef): void {
@@ -101,6 +113,10 @@ export class Periodic {
               }),
             );
           } else {
+            const hidden = this.#hidden.get(
+              `${party}\u0000${o.calendar === undefined ? 'declaration' : 'notification'}`,
+            );
+            if (hidden !== undefined && hidden <= q.asOf) continue;
             out.push(
               finding({
                 ...base,
@@ -108,6 +124,10 @@ export class Periodic {
                 at: due,
                 message: msg('periodic.missing', { party, obligation: o.id, asOf, due: day }),
                 refs: [],
+                // None of the party's declarations fulfils it: it rests on all of them (sealed ones give it their audience).
+                restsOn: [...(this.#declared.get(party)?.values() ?? [])]
+                  .filter((x) => x.at <= q.asOf)
+                  .map((x) => x.ref),
               }),
             );
           }

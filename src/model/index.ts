@@ -5,3 +5,4 @@ export * from './entries/index.js';
 export { vocabularyProblems } from './entries/vocabulary.js';
 export * from './envelope.js';
 export * from './regime/index.js';
+export * from './sealed-plaintext.js';

@@ -7,7 +7,8 @@
  * nothing here stands in for the node.
  *
  * `proxy` is a man in the middle in front of the US node that can lie about one log (a flipped byte in entry
- * bundles, or a changed checkpoint), so that a test can check that the browser refuses it.
+ * bundles, or a changed checkpoint) or about the plaintext of sealed entries, so that a test can check that the
+ * browser refuses it.
  */
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -22,7 +23,8 @@ import { freePortRun, nonce, submit } from './nodes.js';
 import { tempDirs } from './tmp.js';
 
 export interface Tamper {
-  mode: 'none' | 'bundle' | 'checkpoint' | 'cosignatures';
+  /** `plaintext`: a byte of every sealed entry's body the node hands over (GET /api/plaintexts/…) flipped. */
+  mode: 'none' | 'bundle' | 'checkpoint' | 'cosignatures' | 'plaintext';
   party: string;
 }
 
@@ -176,6 +178,13 @@ async function startProxy(target: string, tamper: Tamper): Promise<{ base: strin
             .filter((l) => !l.includes('/witness '))
             .join('\n'),
         );
+      }
+      if (tamper.mode === 'plaintext' && req.url?.startsWith('/api/plaintexts/') && upstream.ok) {
+        // The node's own plaintext with one bit of its body flipped: no longer the body the author committed to.
+        const answer = JSON.parse(body.toString('utf8')) as { body: string };
+        const bytes = Buffer.from(answer.body, 'base64');
+        bytes[bytes.length >> 1]! ^= 1;
+        body = Buffer.from(JSON.stringify({ ...answer, body: bytes.toString('base64') }));
       }
       const headers: Record<string, string> = {};
       for (const h of ['content-type', 'cache-control', 'content-security-policy']) {

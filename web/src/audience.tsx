@@ -2,7 +2,8 @@
  * Who may read a confidential item (issue 14). A sealed entry's envelope is public: its audience and the type it
  * holds (GET /api/entries lists both). Findings carry the audience of the sealed entries they rest on; the state's
  * other items (incidents, declarations, inspections, missions) name their entries, so their audience is that of the
- * sealed entries among them. Public items carry no mark.
+ * sealed entries among them, unless the engine gives an item its own audience (a change never notified that only
+ * sealed entries show). Public items carry no mark.
  */
 import type { Regime } from '../../src/model/index.js';
 import { useData } from './data.js';

@@ -113,6 +113,8 @@ export interface Deadline {
   /** When it was done, if it was (a late item is late by doneAt − dueBy, a figure that no longer grows). */
   doneAt?: string;
   ref?: Ref;
+  /** Who may see what it rests on beyond `ref` (a change never notified, shown by entries sealed to them). */
+  audience?: string[];
 }
 
 export function deadlines(s: ComplianceState | undefined): Deadline[] {
@@ -171,6 +173,7 @@ export function deadlines(s: ComplianceState | undefined): Deadline[] {
       status: m.status,
       overdue: m.status === 'missing' || (m.status === 'awaiting' && Date.parse(m.dueBy) < asOf),
       ref: m.notifiedBy ?? m.evidence[0],
+      ...(m.audience ? { audience: m.audience } : {}),
     });
   return out.sort((a, b) => (a.dueBy < b.dueBy ? -1 : a.dueBy > b.dueBy ? 1 : 0));
 }

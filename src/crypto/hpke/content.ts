@@ -103,6 +103,25 @@ export function openBody(
   return body;
 }
 
+/**
+ * The salt and body a sealed body holds, not checked against its commitment: what a node hands a reader of the
+ * audience, who checks them against the public commitment itself (bodyCommitment), trusting no node for content.
+ * DECRYPTION_FAILED if the key, the associated data or the ciphertext is not the one sealed.
+ */
+export function openSaltAndBody(
+  sym: SymmetricSuite,
+  key: Uint8Array,
+  ciphertext: Uint8Array,
+  aad: Uint8Array,
+): { salt: Uint8Array; body: Uint8Array } {
+  checkLength(key, CONTENT_KEY_BYTES, 'content key');
+  const plaintext = sym.aes256gcm.open(key, ZERO_NONCE, ciphertext, aad);
+  if (plaintext.length < COMMITMENT_SALT_BYTES) {
+    throw new DetenteError('COMMITMENT_MISMATCH', 'plaintext: shorter than its 32-byte commitment salt');
+  }
+  return { salt: plaintext.slice(0, COMMITMENT_SALT_BYTES), body: plaintext.slice(COMMITMENT_SALT_BYTES) };
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Blobs of a sealed entry
 //

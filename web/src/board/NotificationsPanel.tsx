@@ -2,13 +2,14 @@
  * Notifications the engine tracks: each deadline (the notification itself, every acknowledgement, an explanation of
  * a concern, a change that was never notified), counting down to the state's "as of", missed ones flagged.
  */
+import { AudienceMark, audienceOf } from '../audience.js';
 import { useData } from '../data.js';
 import { formatDuration, formatSpan, formatUtc, useI18n } from '../i18n/i18n.js';
 import { entryHref, onLinkClick } from '../router.js';
 import { deadlines } from '../state.js';
 
 export function NotificationsPanel() {
-  const { regime, state, clock } = useData();
+  const { regime, state, clock, sealed } = useData();
   const { t, text, lang } = useI18n();
   const rows = deadlines(state);
   const now = state ? Date.parse(state.asOf) : clock;
@@ -64,7 +65,8 @@ export function NotificationsPanel() {
                             {r.ref.origin.split('/').pop()}#{r.ref.index}
                           </a>
                         </>
-                      ) : null}
+                      ) : null}{' '}
+                      <AudienceMark audience={r.audience ?? audienceOf([r.ref], sealed)} />
                     </div>
                   </td>
                   <td>{partyName(r.party)}</td>

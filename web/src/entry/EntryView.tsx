@@ -1,5 +1,6 @@
 /** One entry: the signed envelope, its inclusion proof and checkpoint, verified here in the browser. */
 import { useCallback, useEffect, useState } from 'react';
+import type { Envelope } from '../../../src/model/index.js';
 import { api, type EntryDetail } from '../api/client.js';
 import { AudienceMark, audienceNames } from '../audience.js';
 import { useData } from '../data.js';
@@ -9,6 +10,7 @@ import { say } from '../verify/said.js';
 import { VerifyBadge } from '../verify/VerifyBadge.js';
 import { type Verification, verifyEntryInBrowser } from '../verify/verify.js';
 import { EntryFields } from './EntryFields.js';
+import { asSealed, checkPlaintext } from './plaintext.js';
 
 /** Notifications and inspection reports have an official record (GET /api/reports/entries/…pdf). */
 const isRecord = (envelope: unknown) => {
@@ -22,6 +24,8 @@ export function EntryView({ origin, index }: { origin: string; index: number }) 
   const [detail, setDetail] = useState<EntryDetail | { error: string } | undefined>();
   const [result, setResult] = useState<Verification | undefined>();
   const [running, setRunning] = useState(false);
+  /** A sealed entry's plain entry, once its plaintext matched the commitment (entry/plaintext.ts). */
+  const [plain, setPlain] = useState<Envelope | undefined>();
   const log = logs.find((l) => l.origin === origin);
 
   const run = useCallback(
@@ -29,15 +33,27 @@ export function EntryView({ origin, index }: { origin: string; index: number }) 
       if (!log) return;
       setRunning(true);
       const r = await verifyEntryInBrowser({ log, index, detail: d, regime });
+      // A sealed entry the reader's party may read: its plaintext, checked against the envelope verified above.
+      const sealedEntry = asSealed(r.signed?.envelope);
+      const opened = sealedEntry ? await checkPlaintext(origin, index, sealedEntry) : undefined;
+      if (opened) {
+        r.steps.push(opened.step);
+        if (!opened.step.ok) {
+          r.ok = false;
+          r.reason ??= opened.step.detail;
+        }
+      }
+      setPlain(opened?.plain);
       setResult(r);
       setRunning(false);
     },
-    [log, index, regime],
+    [log, origin, index, regime],
   );
 
   useEffect(() => {
     let live = true;
     setResult(undefined);
+    setPlain(undefined);
     api
       .entry(origin, index)
       .then((d) => {
@@ -110,9 +126,14 @@ export function EntryView({ origin, index }: { origin: string; index: number }) 
               })}
             </p>
           ) : null}
+          {sealed && plain ? (
+            <p className="sealed-note" data-testid="opened">
+              {t('entry.opened')}
+            </p>
+          ) : null}
           {envelope ? (
             <>
-              <EntryFields envelope={envelope} regime={regime} />
+              <EntryFields envelope={plain ?? envelope} regime={regime} />
               <details className="raw-json" data-testid="raw-json">
                 <summary>{t('entry.raw')}</summary>
                 {/* Focusable, so that a keyboard can scroll it. */}

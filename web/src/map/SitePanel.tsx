@@ -19,6 +19,7 @@ export function SitePanel({ site }: { site: Site }) {
   const kind = regime.siteKinds.find((k) => k.id === site.kind);
   const cited = siteFindings(findings, site.id);
   const category = (id: string) => text(regime.categories.find((c) => c.id === id)?.name) || id;
+  const partyName = (id: string) => text(regime.parties.find((p) => p.id === id)?.name) || id;
   const inspections = regime.inspections.filter(
     (i) => i.where.sites?.includes(site.id) || i.where.siteKinds?.includes(site.kind),
   );
@@ -139,6 +140,34 @@ export function SitePanel({ site }: { site: Site }) {
                 {r.ref.origin.split('/').pop()}#{r.ref.index}
               </a>{' '}
               <AudienceMark audience={audienceOf([r.ref], sealed)} />
+              {r.hostNation ? (
+                <span
+                  className="small"
+                  data-host-nation={r.hostNation.party}
+                  data-consented={r.hostNation.consented ?? 'no'}
+                >
+                  {' '}
+                  (
+                  {[
+                    r.hostNation.consented
+                      ? t('inspection.hostConsented', {
+                          nation: partyName(r.hostNation.party),
+                          at: formatUtc(r.hostNation.consented),
+                        })
+                      : t('inspection.hostNoConsent', { nation: partyName(r.hostNation.party) }),
+                    ...(r.hostNation.countersigned === undefined
+                      ? []
+                      : [
+                          t(
+                            r.hostNation.countersigned
+                              ? 'inspection.hostCountersigned'
+                              : 'inspection.hostNotCountersigned',
+                          ),
+                        ]),
+                  ].join('; ')}
+                  )
+                </span>
+              ) : null}
             </li>
           ))}
         </ul>

@@ -37,7 +37,9 @@ export type StepId =
   | 'api-proof'
   | 'proofs-agree'
   | 'signature'
-  | 'cosignatures';
+  | 'cosignatures'
+  /** A sealed entry's plaintext, handed over by the node, against the envelope's commitment (entry/plaintext.ts). */
+  | 'plaintext';
 
 export interface Step {
   id: StepId;
