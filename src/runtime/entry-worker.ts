@@ -14,7 +14,6 @@ import {
   type EntrySigner,
   type Envelope,
   entrySigner,
-  type PreparedEntry,
   prepareEntry,
   type Regime,
   verifyEntry,
@@ -53,7 +52,16 @@ export interface Failure {
 }
 
 export type Verdict = { envelope?: Envelope } | { error: Failure };
-export type Prepared = { prepared: PreparedEntry; signature: Uint8Array } | { error: Failure };
+/**
+ * A prepared and signed entry as it crosses to another thread or process: its canonical JSON and signature only
+ * (model's preparedFromCanonical rebuilds the rest): a clone of the envelope's objects cost the receiving event loop
+ * more than parsing the bytes again.
+ */
+export interface SignedCanonical {
+  canonical: Uint8Array;
+  signature: Uint8Array;
+}
+export type Prepared = SignedCanonical | { error: Failure };
 export type WorkerAnswer = { id: number; verdicts?: Verdict[]; prepared?: Prepared[]; crash?: string };
 
 function failure(err: unknown): Failure {
@@ -89,7 +97,7 @@ function prepareEntries(
       const signer = signers.get(key);
       if (!signer) throw new DetenteError('KEY_UNKNOWN', `this node holds no seed of key "${key}"`);
       const prepared = prepareEntry(nodeSuite, regime, signer, fields);
-      return { prepared, signature: nodeSuite.ed25519.sign(signer.seed, prepared.message) };
+      return { canonical: prepared.canonical, signature: nodeSuite.ed25519.sign(signer.seed, prepared.message) };
     } catch (err) {
       return { error: failure(err) };
     }

@@ -14,19 +14,26 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { DetenteError } from '../crypto/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
-import { type EntrySigner, type PreparedEntry, prepareEntry, type Regime } from '../model/index.js';
+import {
+  type EntrySigner,
+  type PreparedEntry,
+  preparedFromCanonical,
+  prepareEntry,
+  type Regime,
+} from '../model/index.js';
 import type {
   EntryWorkerInit,
   Failure,
   Prepared,
   PrepareFields,
+  SignedCanonical,
   Verdict,
   WorkerAnswer,
   WorkerRequest,
 } from './entry-worker.js';
 import { workerScript } from './worker-script.js';
 
-export type { PrepareFields, Verdict };
+export type { PrepareFields, SignedCanonical, Verdict };
 
 /** An entry prepared (checked, canonicalised) and signed: what the submission pipeline appends. */
 export interface SignedPrepared {
@@ -115,7 +122,7 @@ export class EntryWorkers implements EntryPreparer {
       this.#scheduleJobs();
     }).then((p) => {
       if ('error' in p) throw errorOf(p.error);
-      return p;
+      return { prepared: preparedFromCanonical(p.canonical), signature: p.signature };
     });
   }
 
