@@ -1,5 +1,6 @@
 /**
- * Submissions through HTTP: durable, signed, acknowledged entries per second, 32 concurrent clients (keep-alive),
+ * Submissions through HTTP: durable, signed, acknowledged entries per second, 32 concurrent clients (keep-alive;
+ * BENCH_CLIENTS=32,128 measures each count in turn, interleaved: a server's capacity is measured at saturation),
  * against `detente node serve` in a child process. Each acknowledgement means: checked (schema, role, regime),
  * signed, verified, appended with its batch's signed checkpoint (SQLite, synchronous=FULL), inclusion proof
  * returned. Baseline in the same run: raw Ed25519 verifications per second on one core (node:crypto).
@@ -8,7 +9,8 @@
  * Two nodes, measured in turn, round by round (each round followed by a second of the baseline): the node in one
  * process (the default), and the node with BENCH_HTTP_WORKERS (default 1) HTTP acceptor processes
  * (`--http-workers`, api/acceptors.ts) that parse, check and sign submissions for the writer. BENCH_HTTP_WORKERS=0
- * measures the single process only. The node's CPU counts its acceptors'.
+ * measures the single process only. The node's CPU counts its acceptors'. Each round also gives the median and
+ * 99th percentile of a submission's latency as its client saw it (with a closed loop, rate = clients / latency).
  * Run: node dist/bench/submit.js [seconds] [rounds]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -25,7 +27,11 @@ import { fmt, header, row, table } from './harness.js';
 import { benchNode, CLI } from './node-setup.js';
 
 const seconds = Number(process.argv[2] ?? 5);
-const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
+/** Concurrent clients, one count or several (`32,128`): each measured in turn, in every round. */
+const CLIENT_COUNTS = (process.env.BENCH_CLIENTS ?? '32').split(',').map(Number);
+if (CLIENT_COUNTS.some((c) => !Number.isInteger(c) || c < 1))
+  throw new Error('BENCH_CLIENTS: expected counts like 32,128');
+const CLIENTS = Math.max(...CLIENT_COUNTS);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_S ?? 3) * 1000;
 const HTTP_WORKERS = Number(process.env.BENCH_HTTP_WORKERS ?? 1);
@@ -95,6 +101,16 @@ function post(agent: Agent, port: number, token: string, body: string): Promise<
   });
 }
 
+interface Round {
+  ours: number;
+  perCpu: number;
+  limit: { wall: number; cpu: number };
+  node: number;
+  client: number;
+  /** A submission's latency as its client saw it, median and 99th percentile (ms). */
+  latency: { median: number; p99: number };
+}
+
 interface Node {
   name: string;
   dir: string;
@@ -103,7 +119,8 @@ interface Node {
   tokens: string[];
   regime: { hash: string; regime: { id: string; version: string } };
   agent: Agent;
-  rounds: { ours: number; perCpu: number; limit: { wall: number; cpu: number }; node: number; client: number }[];
+  /** Rounds by client count. */
+  rounds: Map<number, Round[]>;
   perBatch: number;
 }
 
@@ -143,7 +160,17 @@ async function startNode(name: string, httpWorkers: number): Promise<Node> {
   });
   const regime = await (await fetch(`http://127.0.0.1:${port}/api/regime`)).json();
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
-  return { name, dir, port, child, tokens, regime, agent, rounds: [], perBatch: 0 };
+  return {
+    name,
+    dir,
+    port,
+    child,
+    tokens,
+    regime,
+    agent,
+    rounds: new Map(CLIENT_COUNTS.map((c) => [c, []])),
+    perBatch: 0,
+  };
 }
 
 let ok = 0;
@@ -152,6 +179,7 @@ let seq = 0;
 // be the same signed entry, refused 409 DUPLICATE_ENTRY.
 const start = Date.now();
 const statuses = new Map<string, number>();
+let latencies: number[] = [];
 async function run(node: Node, token: string, until: number) {
   while (performance.now() < until) {
     const body = JSON.stringify({
@@ -160,27 +188,36 @@ async function run(node: Node, token: string, until: number) {
       issuedAt: new Date(start - seq).toISOString(),
       body: { regime: node.regime.hash, id: node.regime.regime.id, version: node.regime.regime.version },
     });
+    const sent = performance.now();
     const status = await post(node.agent, node.port, token, body);
+    latencies.push(performance.now() - sent);
     if (status === 201) ok++;
     else statuses.set(`${status} (${node.name})`, (statuses.get(`${status} (${node.name})`) ?? 0) + 1);
   }
 }
 
-async function round(node: Node): Promise<void> {
+async function round(node: Node, clients: number): Promise<void> {
   ok = 0;
+  latencies = [];
   const clientCpuBefore = process.cpuUsage();
   const nodeCpuBefore = cpuSecondsOf(node.child.pid!);
   const started = performance.now();
-  await Promise.all(node.tokens.map((t) => run(node, t, started + seconds * 1000)));
+  await Promise.all(node.tokens.slice(0, clients).map((t) => run(node, t, started + seconds * 1000)));
   const elapsed = (performance.now() - started) / 1000;
   const nodeCpu = cpuSecondsOf(node.child.pid!) - nodeCpuBefore;
   const clientCpu = process.cpuUsage(clientCpuBefore);
-  node.rounds.push({
+  const sorted = latencies.sort((x, y) => x - y);
+  const latency = {
+    median: sorted[Math.floor(sorted.length / 2)] ?? 0,
+    p99: sorted[Math.floor(sorted.length * 0.99)] ?? 0,
+  };
+  node.rounds.get(clients)!.push({
     ours: ok / elapsed,
     perCpu: ok / nodeCpu,
     limit: verifyRate(),
     node: nodeCpu / elapsed,
     client: (clientCpu.user + clientCpu.system) / 1e6 / elapsed,
+    latency,
   });
 }
 
@@ -202,50 +239,59 @@ try {
   // Warm-up (the node's code compiled, its caches filled: with 1 s the first round was the slowest of every run on a
   // loaded machine), then rounds that interleave the measurements, so that all see the same machine.
   for (const node of nodes) await Promise.all(node.tokens.map((t) => run(node, t, performance.now() + WARMUP_MS)));
-  for (let r = 0; r < ROUNDS; r++) for (const node of nodes) await round(node);
+  for (let r = 0; r < ROUNDS; r++) for (const node of nodes) for (const c of CLIENT_COUNTS) await round(node, c);
   for (const node of nodes) await stop(node);
   header(
-    `Submissions through HTTP (${CLIENTS} clients, ${ROUNDS} rounds of ${seconds} s a node, nodes in child processes, rounds interleaved)`,
+    `Submissions through HTTP (${CLIENT_COUNTS.join(' and ')} clients, ${ROUNDS} rounds of ${seconds} s a node and count, nodes in child processes, rounds interleaved)`,
   );
   table(['what (the median round by ratio)', 'ours', 'baseline', 'ours/baseline', 'goal']);
-  const medianOf = (node: Node) =>
-    [...node.rounds].sort((x, y) => x.ours / x.limit.wall - y.ours / y.limit.wall)[Math.floor(ROUNDS / 2)]!;
-  for (const node of nodes) {
-    const mid = medianOf(node);
-    row(
-      `${node.name}: acknowledged entries/s vs raw Ed25519 verify/s`,
-      `${fmt(mid.ours)}/s`,
-      `${fmt(mid.limit.wall)}/s`,
-      mid.ours / mid.limit.wall,
-      '≥ 0.5',
-    );
-    row(
-      `${node.name}: entries per CPU second of the node vs verifies per CPU second`,
-      `${fmt(mid.perCpu)}/s`,
-      `${fmt(mid.limit.cpu)}/s`,
-      mid.perCpu / mid.limit.cpu,
-      '',
-    );
+  const medianOf = (rounds: Round[]) =>
+    [...rounds].sort((x, y) => x.ours / x.limit.wall - y.ours / y.limit.wall)[Math.floor(rounds.length / 2)]!;
+  const label = (node: Node, c: number) =>
+    CLIENT_COUNTS.length > 1 || c !== 32 ? `${node.name}, ${c} clients` : node.name;
+  for (const c of CLIENT_COUNTS) {
+    for (const node of nodes) {
+      const mid = medianOf(node.rounds.get(c)!);
+      row(
+        `${label(node, c)}: acknowledged entries/s vs raw Ed25519 verify/s`,
+        `${fmt(mid.ours)}/s`,
+        `${fmt(mid.limit.wall)}/s`,
+        mid.ours / mid.limit.wall,
+        '≥ 0.5',
+      );
+      row(
+        `${label(node, c)}: entries per CPU second of the node vs verifies per CPU second`,
+        `${fmt(mid.perCpu)}/s`,
+        `${fmt(mid.limit.cpu)}/s`,
+        mid.perCpu / mid.limit.cpu,
+        '',
+      );
+    }
+    if (nodes.length === 2) {
+      const [a, b] = nodes.map((n) => medianOf(n.rounds.get(c)!));
+      row(
+        `${label(nodes[1]!, c)} vs one process, acknowledged entries/s`,
+        `${fmt(b!.ours)}/s`,
+        `${fmt(a!.ours)}/s`,
+        b!.ours / a!.ours,
+        '',
+      );
+    }
   }
-  if (nodes.length === 2) {
-    const [a, b] = nodes.map(medianOf);
-    row(
-      `${nodes[1]!.name} vs one process, acknowledged entries/s`,
-      `${fmt(b!.ours)}/s`,
-      `${fmt(a!.ours)}/s`,
-      b!.ours / a!.ours,
-      '',
-    );
+  for (const c of CLIENT_COUNTS) {
+    for (const node of nodes) {
+      const rounds = node.rounds.get(c)!;
+      const mid = medianOf(rounds);
+      console.log(
+        `${label(node, c)}: every round (ours/limit): ${rounds.map((x) => `${fmt(x.ours)}/${fmt(x.limit.wall)} = ${(x.ours / x.limit.wall).toFixed(2)}`).join('; ')}`,
+      );
+      console.log(
+        `${label(node, c)}: median round: node ${fmt(100 * mid.node)}% of a core, the ${c} clients ${fmt(100 * mid.client)}% (2 cores in all); latency median ${fmt(mid.latency.median, 1)} ms, p99 ${fmt(mid.latency.p99, 1)} ms`,
+      );
+    }
   }
-  for (const node of nodes) {
-    const mid = medianOf(node);
-    console.log(
-      `${node.name}: every round (ours/limit): ${node.rounds.map((x) => `${fmt(x.ours)}/${fmt(x.limit.wall)} = ${(x.ours / x.limit.wall).toFixed(2)}`).join('; ')}`,
-    );
-    console.log(
-      `${node.name}: CPU in the median round: node ${fmt(100 * mid.node)}% of a core, the ${CLIENTS} clients ${fmt(100 * mid.client)}% (2 cores in all); ${fmt(node.perBatch, 1)} entries a batch (checkpoint)`,
-    );
-  }
+  for (const node of nodes)
+    console.log(`${node.name}: ${fmt(node.perBatch, 1)} entries a batch (checkpoint), all rounds`);
   console.log(
     `refused or failed: ${[...statuses].map(([s, n]) => `${n} × ${s}`).join(', ') || 0}; load average ${loadavg()
       .map((x) => x.toFixed(1))

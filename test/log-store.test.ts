@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
@@ -12,7 +12,7 @@ import { LogWriter } from '../src/log/log-writer.js';
 import { consistencyProofFromStore, inclusionProofFromStore, inclusionProofsFromStore } from '../src/log/proofs.js';
 import { verifySource, verifyStore } from '../src/log/verify-log.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
-import { SqliteStore } from '../src/store/sqlite-store.js';
+import { SqliteStore, WAL_AUTOCHECKPOINT_PAGES } from '../src/store/sqlite-store.js';
 import { openCheckpoint } from '../src/tlog/checkpoint.js';
 import { verifyConsistency } from '../src/tlog/consistency.js';
 import { Rfc6962Hasher } from '../src/tlog/hasher.js';
@@ -128,6 +128,33 @@ describe('appending', () => {
     const reopened = SqliteStore.open(join(dir, 'log.sqlite'), tessera.origin);
     expect(reopened.head()!.size).toBe(6);
     expect((await verifyStore(reopened, hasher, verifier)).checkpoints).toBe(6);
+    reopened.close();
+  });
+
+  it('checkpoints its WAL past WAL_AUTOCHECKPOINT_PAGES, not SQLite default 1,000, and loses nothing', async () => {
+    const { dir, store, writer, verifier } = newLog();
+    writer.init();
+    const wal = () => statSync(join(dir, 'log.sqlite-wal')).size;
+    // A WAL frame is a 4 KiB page and a 24-byte header; each batch below is about 150 pages.
+    const frames = (bytes: number) => bytes / (4096 + 24);
+    const batch = (b: number) => Array.from({ length: 200 }, (_, i) => utf8(`${b}/${i} ${'x'.repeat(3000)}`));
+    let size = 0;
+    let largest = 0;
+    for (let b = 0; b < 45; b++) {
+      await writer.appendDeferred(batch(b)).durable;
+      size += 200;
+      largest = Math.max(largest, wal());
+      // Past SQLite's default threshold, the WAL has not been checkpointed and reset yet.
+      if (b === 10) expect(frames(wal())).toBeGreaterThan(1500);
+    }
+    // Past ours, it was (reused from its start, it stops growing): at most the threshold and the batch that crossed it.
+    expect(frames(largest)).toBeGreaterThan(WAL_AUTOCHECKPOINT_PAGES);
+    expect(frames(largest)).toBeLessThan(WAL_AUTOCHECKPOINT_PAGES + 400);
+    store.close();
+    const reopened = SqliteStore.open(join(dir, 'log.sqlite'), tessera.origin);
+    expect(reopened.head()!.size).toBe(size);
+    expect(fromUtf8(reopened.entry(size - 1)!).startsWith('44/199 ')).toBe(true);
+    expect((await verifyStore(reopened, hasher, verifier)).checkpoints).toBe(46);
     reopened.close();
   });
 

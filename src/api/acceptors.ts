@@ -247,7 +247,12 @@ function entryPreparer(suite: CryptoSuite, regime: Regime, dir: string, partyId:
     } as PrepareFields;
     try {
       const prepared = prepareEntry(suite, regime, signer, fields);
-      return { key: signer.key, prepared, signature: suite.ed25519.sign(signer.seed, prepared.message) };
+      // Only the bytes cross to the writer (runtime/entry-worker.ts SignedCanonical): it parses the envelope again.
+      return {
+        key: signer.key,
+        canonical: prepared.canonical,
+        signature: suite.ed25519.sign(signer.seed, prepared.message),
+      };
     } catch (err) {
       // Refused: the writer refuses it again, after the checks that come first, and says why.
       if (err instanceof DetenteError) return undefined;

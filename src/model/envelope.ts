@@ -265,6 +265,19 @@ export function prepareEntry(
 }
 
 /**
+ * The prepared entry again from its canonical JSON, made by prepareEntry on another thread or in another process
+ * (a node's entry workers, its HTTP acceptors): only the bytes cross between them. The envelope is the canonical
+ * JSON parsed, as every reader of the log decodes it; it equals prepareEntry's (a test holds them equal).
+ */
+export function preparedFromCanonical(canonical: Uint8Array): PreparedEntry {
+  return {
+    envelope: JSON.parse(new TextDecoder().decode(canonical)) as Envelope,
+    canonical,
+    message: concat(ENTRY_CONTEXT, canonical),
+  };
+}
+
+/**
  * The signed entry and its leaf: encodeEntry's bytes without canonicalising again (RFC 8785 orders "entry" before
  * "sig", and base64 needs no escaping; a property test holds the two equal).
  */

@@ -14,7 +14,6 @@ import {
   type EntrySigner,
   type Envelope,
   entrySigner,
-  type PreparedEntry,
   prepareEntry,
   prepareSealed,
   type Regime,
@@ -56,13 +55,19 @@ export interface Failure {
 
 export type Verdict = { envelope?: Envelope } | { error: Failure };
 /**
- * An entry prepared and signed; with `seal`, the plain entry prepared (checked, not signed) and, unless it names
- * blobs, its sealed entry prepared and signed (model/confidential.ts, prepareSealed).
+ * A prepared and signed entry as it crosses to another thread or process: its canonical JSON and signature only
+ * (model's preparedFromCanonical rebuilds the rest): a clone of the envelope's objects cost the receiving event loop
+ * more than parsing the bytes again.
  */
-export type Prepared =
-  | { prepared: PreparedEntry; signature: Uint8Array }
-  | { plain: PreparedEntry; sealed?: { prepared: PreparedEntry; signature: Uint8Array } }
-  | { error: Failure };
+export interface SignedCanonical {
+  canonical: Uint8Array;
+  signature: Uint8Array;
+}
+/**
+ * An entry prepared and signed; with `seal`, the plain entry prepared (checked, not signed: its canonical JSON) and,
+ * unless it names blobs, its sealed entry prepared and signed (model/confidential.ts, prepareSealed).
+ */
+export type Prepared = SignedCanonical | { plain: Uint8Array; sealed?: SignedCanonical } | { error: Failure };
 export type WorkerAnswer = { id: number; verdicts?: Verdict[]; prepared?: Prepared[]; crash?: string };
 
 function failure(err: unknown): Failure {
@@ -100,13 +105,13 @@ function prepareEntries(
       const prepared = prepareEntry(nodeSuite, regime, signer, fields);
       if (seal) {
         const sealed = prepareSealed(nodeSuite, symmetricNode, regime, signer, prepared, seal);
-        if (!sealed) return { plain: prepared };
+        if (!sealed) return { plain: prepared.canonical };
         return {
-          plain: prepared,
-          sealed: { prepared: sealed, signature: nodeSuite.ed25519.sign(signer.seed, sealed.message) },
+          plain: prepared.canonical,
+          sealed: { canonical: sealed.canonical, signature: nodeSuite.ed25519.sign(signer.seed, sealed.message) },
         };
       }
-      return { prepared, signature: nodeSuite.ed25519.sign(signer.seed, prepared.message) };
+      return { canonical: prepared.canonical, signature: nodeSuite.ed25519.sign(signer.seed, prepared.message) };
     } catch (err) {
       return { error: failure(err) };
     }

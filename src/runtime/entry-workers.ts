@@ -18,6 +18,7 @@ import type { CryptoSuite } from '../crypto/suite.js';
 import {
   type EntrySigner,
   type PreparedEntry,
+  preparedFromCanonical,
   prepareEntry,
   prepareSealed,
   type Regime,
@@ -28,13 +29,14 @@ import type {
   Failure,
   Prepared,
   PrepareFields,
+  SignedCanonical,
   Verdict,
   WorkerAnswer,
   WorkerRequest,
 } from './entry-worker.js';
 import { workerScript } from './worker-script.js';
 
-export type { PrepareFields, Verdict };
+export type { PrepareFields, SignedCanonical, Verdict };
 
 /** An entry prepared (checked, canonicalised) and signed: what the submission pipeline appends. */
 export interface SignedPrepared {
@@ -73,6 +75,11 @@ export function inlinePreparer(
       return { plain, sealed: { prepared: sealed, signature: suite.ed25519.sign(signer.seed, sealed.message) } };
     },
   };
+}
+
+/** An entry that crossed from a worker as bytes, as the pipeline appends it. */
+function fromCanonical(p: SignedCanonical): SignedPrepared {
+  return { prepared: preparedFromCanonical(p.canonical), signature: p.signature };
 }
 
 /** The DetenteError a worker reported, as it was thrown there. */
@@ -142,11 +149,14 @@ export class EntryWorkers implements EntryPreparer {
   }
 
   prepare(signer: EntrySigner, fields: PrepareFields): Promise<SignedPrepared> {
-    return this.#job(signer, fields).then((p) => p as SignedPrepared);
+    return this.#job(signer, fields).then((p) => fromCanonical(p as SignedCanonical));
   }
 
   prepareSealed(signer: EntrySigner, fields: PrepareFields, seal: SealWith): Promise<SealedPrepared> {
-    return this.#job(signer, fields, seal).then((p) => p as SealedPrepared);
+    return this.#job(signer, fields, seal).then((p) => {
+      const { plain, sealed } = p as { plain: Uint8Array; sealed?: SignedCanonical };
+      return { plain: preparedFromCanonical(plain), ...(sealed ? { sealed: fromCanonical(sealed) } : {}) };
+    });
   }
 
   #job(signer: EntrySigner, fields: PrepareFields, seal?: SealWith): Promise<Prepared> {
