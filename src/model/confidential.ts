@@ -4,7 +4,7 @@
  * recipient keys the regime lists. The cryptography is src/crypto/hpke.
  */
 import { equalBytes, fromBase64, fromHex, fromUtf8, toBase64, toHex } from '../crypto/bytes.js';
-import { canonicalJsonBytes } from '../crypto/canonical-json.js';
+import { canonicalJson, canonicalJsonBytes } from '../crypto/canonical-json.js';
 import { DetenteError } from '../crypto/errors.js';
 import {
   AUDIENCE_KEY_BYTES,
@@ -300,6 +300,37 @@ export function sealedPlain(envelope: EnvelopeOf<'sealed'>, body: unknown): unkn
 }
 
 /**
+ * The plain entry of a sealed one whose (committed) body bytes are `body`: SCHEMA_INVALID when they are not the
+ * canonical JSON (UTF-8 text) of a valid body of the stated type naming as many blobs as the envelope seals. What openSealed and a reader of a handed-over plaintext (sealed-plaintext.ts) fold.
+ */
+export function plainOfBody(envelope: EnvelopeOf<'sealed'>, body: Uint8Array): Envelope {
+  let text: string;
+  let value: unknown;
+  try {
+    text = fromUtf8(body, 'body');
+    value = JSON.parse(text);
+  } catch {
+    throw problemsError('SCHEMA_INVALID', 'sealed body refused', [{ path: '$.body', message: 'not JSON text' }]);
+  }
+  // The canonical text of the parsed value compared as text: the bytes are their UTF-8 (a strict decode above).
+  if (canonicalJson(value) !== text) {
+    throw problemsError('SCHEMA_INVALID', 'sealed body refused', [{ path: '$.body', message: 'not canonical JSON' }]);
+  }
+  // Checked by the schema, but folded as parsed from its canonical text (keys in order, as a reader of a plain
+  // entry gets it): the same value, so a worker can hand the body over as text (runtime/sealed-openers.ts).
+  const plain = sealedPlain(envelope, value) as Envelope;
+  parseEnvelope(plain);
+  const named = blobRefsOf(plain).length;
+  const sealed = envelope.body.blobs?.length ?? 0;
+  if (named !== sealed) {
+    throw problemsError('SCHEMA_INVALID', 'sealed body refused', [
+      { path: '$.body.blobs', message: `the envelope names ${sealed} sealed blobs, the body ${named}` },
+    ]);
+  }
+  return plain;
+}
+
+/**
  * The plain entry a sealed one holds, opened with its content key: DECRYPTION_FAILED (not this key, or altered
  * bytes), COMMITMENT_MISMATCH (the body is not the one committed to), SCHEMA_INVALID (not canonical JSON of a body
  * of the stated type). Each is what a complaint (`confidential.undecryptable`) shows.
@@ -320,28 +351,7 @@ export function openSealed(
     { ciphertext: fromBase64(envelope.body.ciphertext, 'ciphertext'), commitment: fromHex(envelope.body.commitment) },
     sealedAad(envelope),
   );
-  let value: unknown;
-  try {
-    value = JSON.parse(fromUtf8(body, 'body'));
-  } catch {
-    throw problemsError('SCHEMA_INVALID', 'sealed body refused', [{ path: '$.body', message: 'not JSON text' }]);
-  }
-  const bytes = canonicalJsonBytes(value);
-  if (!equalBytes(bytes, body)) {
-    throw problemsError('SCHEMA_INVALID', 'sealed body refused', [{ path: '$.body', message: 'not canonical JSON' }]);
-  }
-  // Checked by the schema, but folded as parsed from its canonical text (keys in order, as a reader of a plain
-  // entry gets it): the same value, so a worker can hand the body over as text (runtime/sealed-openers.ts).
-  const plain = sealedPlain(envelope, value) as Envelope;
-  parseEnvelope(plain);
-  const named = blobRefsOf(plain).length;
-  const sealed = envelope.body.blobs?.length ?? 0;
-  if (named !== sealed) {
-    throw problemsError('SCHEMA_INVALID', 'sealed body refused', [
-      { path: '$.body.blobs', message: `the envelope names ${sealed} sealed blobs, the body ${named}` },
-    ]);
-  }
-  return plain;
+  return plainOfBody(envelope, body);
 }
 
 /**
