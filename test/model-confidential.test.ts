@@ -10,6 +10,7 @@ import { fromBase64, toBase64, toHex, utf8 } from '../src/crypto/bytes.js';
 import { canonicalJsonBytes } from '../src/crypto/canonical-json.js';
 import type { DetenteError } from '../src/crypto/errors.js';
 import { bodyCommitment, contentKey, sealBlob, sealBody } from '../src/crypto/hpke/index.js';
+import { openSealedEntry } from '../src/engine/confidential.js';
 import { scenarioRegime } from '../src/exercise/play.js';
 import {
   audienceKeyBody,
@@ -422,6 +423,31 @@ describe('complaints, checked offline', () => {
       verdict: 'undecryptable',
       reason: 'DECRYPTION_FAILED',
     });
+  });
+
+  it('given the opening a fold kept (openSealedEntry), reaches the verdict it reaches decrypting again', () => {
+    const audienceKey = new Uint8Array(32).fill(9);
+    const one = sealEntry(sym, suite.sha256, declaration('us'), {
+      audience: ['us', 'ru'],
+      keys: someRef,
+      audienceKey,
+      id: new Uint8Array(16).fill(3),
+      salt: new Uint8Array(32).fill(3),
+    });
+    const ct = fromBase64(one.body.ciphertext);
+    const key = sealedContentKey(sym, one, audienceKey);
+    fc.assert(
+      fc.property(fc.option(fc.nat(ct.length * 8 - 1)), fc.option(fc.nat(255)), (bit, keyByte) => {
+        const entry = bit === null ? one : { ...one, body: { ...one.body, ciphertext: toBase64(flip(ct, bit)) } };
+        const k = key.slice();
+        if (keyByte !== null) k[keyByte % 32]! ^= 1;
+        const kept = openSealedEntry(sym, suite.sha256, entry, k);
+        expect(checkComplaint(sym, suite.sha256, regime, entry, toBase64(k), undefined, kept)).toEqual(
+          checkComplaint(sym, suite.sha256, regime, entry, toBase64(k)),
+        );
+      }),
+      { numRuns: 100 },
+    );
   });
 });
 

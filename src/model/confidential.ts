@@ -368,13 +368,16 @@ export function checkComplaint(
   contentKeyB64: string,
   /** The entry's sealed blobs the checker holds (in the envelope's order): each must open too. */
   blobs?: readonly (Uint8Array | undefined)[],
+  /** What openSealed gave with this key (the plain entry, or its error's code), if the checker has it already. */
+  opened?: { plain: Envelope } | { code: string },
 ): { verdict: 'undecryptable' | 'false'; reason: string } {
   const key = fromBase64(contentKeyB64, 'contentKey');
   if (!equalBytes(keyCommitment(sha256, key), fromHex(sealed.body.keyCommitment))) {
     return { verdict: 'false', reason: 'KEY_NOT_COMMITTED' };
   }
+  if (opened && 'code' in opened) return { verdict: 'undecryptable', reason: opened.code };
   try {
-    const plain = openSealed(sym, sha256, sealed, key);
+    const plain = opened?.plain ?? openSealed(sym, sha256, sealed, key);
     if (vocabularyProblems(regime, plain).length) return { verdict: 'undecryptable', reason: 'SCHEMA_INVALID' };
     openSealedBlobs(sym, sha256, sealed, plain, key, blobs);
     return { verdict: 'false', reason: 'OPENS' };
