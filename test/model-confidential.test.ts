@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { fromBase64, toBase64, toHex, utf8 } from '../src/crypto/bytes.js';
-import { canonicalJsonBytes } from '../src/crypto/canonical-json.js';
+import { canonicalJson, canonicalJsonBytes } from '../src/crypto/canonical-json.js';
 import type { DetenteError } from '../src/crypto/errors.js';
 import { bodyCommitment, contentKey, sealBlob, sealBody } from '../src/crypto/hpke/index.js';
 import { openSealedEntry } from '../src/engine/confidential.js';
@@ -492,6 +492,8 @@ describe("a sealed entry's blobs", () => {
       expect(Buffer.from(b.bytes).toString('latin1')).not.toContain('US-ICBM');
     }
     expect(JSON.stringify(sealed)).not.toContain('US-ICBM');
+    // Built with its keys in canonical order (what canonicalJson's fast path needs), blobs and all.
+    expect(JSON.stringify(sealed)).toBe(canonicalJson(sealed));
     verifyEntry(suite, regime, signEntry(suite, sealed, seedOf('us-declarant')));
     const opened = openSealed(sym, suite.sha256, sealed, key);
     expect(opened).toEqual(plain);

@@ -214,6 +214,11 @@ export function sealingRandomness(sym: SymmetricSuite, sha256: Sha256, audienceK
   return { id: okm.slice(0, ENTRY_ID_BYTES), salt: okm.slice(ENTRY_ID_BYTES) };
 }
 
+/** A flat object (a reference) with its keys in canonical order: the same value, the same canonical bytes. */
+function keysInOrder<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1))) as T;
+}
+
 /** The sealed entry of a plain one (unsigned): same party, key, time and references; body encrypted. */
 export function sealEntry(sym: SymmetricSuite, sha256: Sha256, plain: Envelope, o: SealOptions): EnvelopeOf<'sealed'> {
   if (!isConfidentialType(plain.type)) {
@@ -226,27 +231,33 @@ export function sealEntry(sym: SymmetricSuite, sha256: Sha256, plain: Envelope, 
   }
   const key = contentKey(sym, o.audienceKey, o.id);
   const bodyBytes = canonicalJsonBytes(plain.body);
-  const draft: EnvelopeOf<'sealed'> = {
-    v: plain.v,
-    type: 'sealed',
-    party: plain.party,
-    key: plain.key,
+  const type = plain.type;
+  // Keys in canonical order (the bytes do not depend on it), so that the canonical JSON of the associated data,
+  // and of the entry when it is prepared and signed, takes canonicalJson's fast path (native JSON.stringify).
+  const commitment = toHex(bodyCommitment(sha256, o.salt, bodyBytes));
+  const keys = keysInOrder(o.keys);
+  const body = (ciphertext: string): EnvelopeOf<'sealed'>['body'] => ({
+    audience: [...o.audience].sort(),
+    ...(o.blobs?.length ? { blobs: o.blobs.map(keysInOrder) } : {}),
+    ciphertext,
+    // The commitment is part of the associated data, and depends only on salt and body.
+    commitment,
+    id: toBase64(o.id),
+    keyCommitment: toHex(keyCommitment(sha256, key)),
+    keys,
+    type,
+  });
+  const envelope = (b: EnvelopeOf<'sealed'>['body']): EnvelopeOf<'sealed'> => ({
+    body: b,
     issuedAt: plain.issuedAt,
-    body: {
-      type: plain.type,
-      audience: [...o.audience].sort(),
-      keys: o.keys,
-      id: toBase64(o.id),
-      // The commitment is part of the associated data, and depends only on salt and body.
-      commitment: toHex(bodyCommitment(sha256, o.salt, bodyBytes)),
-      keyCommitment: toHex(keyCommitment(sha256, key)),
-      ciphertext: '',
-      ...(o.blobs?.length ? { blobs: [...o.blobs] } : {}),
-    },
+    key: plain.key,
+    party: plain.party,
     refs: plain.refs,
-  };
-  const sealed = sealBody(sym, sha256, key, bodyBytes, sealedAad(draft), o.salt);
-  return { ...draft, body: { ...draft.body, ciphertext: toBase64(sealed.ciphertext) } };
+    type: 'sealed',
+    v: plain.v,
+  });
+  const sealed = sealBody(sym, sha256, key, bodyBytes, sealedAad(envelope(body(''))), o.salt);
+  return envelope(body(toBase64(sealed.ciphertext)));
 }
 
 /** What a node seals a plain entry with: the audience, and its `audience-key` entry and the key that one wraps. */
