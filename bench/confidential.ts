@@ -5,9 +5,11 @@
  *    through a party node's submission pipeline in this process (checks, sealing, signing on the worker thread,
  *    append with a signed checkpoint, inclusion proof), 32 at a time, rounds interleaved so that both see the same
  *    machine. The audience key is published once (HPKE X-Wing) before the rounds. Goal: ratio ≥ 0.8.
- * 2. Fold: the engine fixture's entries (engine-fixture.ts), every entry of a confidential type sealed for [us, ru],
- *    opened and folded (content key derived per entry, AES-256-GCM, commitment checked, body parsed) against the
- *    same entries folded in the clear. Goal: ratio ≤ 2. Cold: every entry decrypted (a node's first fold); warm: a
+ * 2. Fold: the engine fixture's entries (engine-fixture.ts), every US and Russian entry of a confidential type
+ *    sealed for [us, ru] (with its blobs), opened and folded (content key derived per entry, AES-256-GCM,
+ *    commitment checked, body parsed) against the same entries folded in the clear under the regime without
+ *    audiences; the bench first checks that both give the same state and findings up to the confidential
+ *    annotations. Goal: ratio ≤ 2. Cold: every entry decrypted (a node's first fold); warm: a
  *    refold with the openings the cold fold kept (OpenedEntries, as a node's read model keeps them); pipelined: the
  *    cold fold with the sealed entries opened ahead on worker threads (runtime/sealed-openers.ts), by wall time
  *    (the point of the workers) and by the CPU of every thread of the process.
