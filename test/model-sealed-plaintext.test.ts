@@ -6,8 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toBase64, toHex } from '../src/crypto/bytes.js';
-import { DetenteError } from '../src/crypto/errors.js';
 import { canonicalJsonBytes } from '../src/crypto/canonical-json.js';
+import { DetenteError } from '../src/crypto/errors.js';
 import { bodyCommitment, contentKey, sealBody } from '../src/crypto/hpke/index.js';
 import {
   buildEnvelope,
