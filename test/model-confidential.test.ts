@@ -7,9 +7,10 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { fromBase64, toBase64, toHex, utf8 } from '../src/crypto/bytes.js';
-import { canonicalJsonBytes } from '../src/crypto/canonical-json.js';
+import { canonicalJson, canonicalJsonBytes } from '../src/crypto/canonical-json.js';
 import type { DetenteError } from '../src/crypto/errors.js';
 import { bodyCommitment, contentKey, sealBlob, sealBody } from '../src/crypto/hpke/index.js';
+import { openSealedEntry } from '../src/engine/confidential.js';
 import { scenarioRegime } from '../src/exercise/play.js';
 import {
   audienceKeyBody,
@@ -423,6 +424,31 @@ describe('complaints, checked offline', () => {
       reason: 'DECRYPTION_FAILED',
     });
   });
+
+  it('given the opening a fold kept (openSealedEntry), reaches the verdict it reaches decrypting again', () => {
+    const audienceKey = new Uint8Array(32).fill(9);
+    const one = sealEntry(sym, suite.sha256, declaration('us'), {
+      audience: ['us', 'ru'],
+      keys: someRef,
+      audienceKey,
+      id: new Uint8Array(16).fill(3),
+      salt: new Uint8Array(32).fill(3),
+    });
+    const ct = fromBase64(one.body.ciphertext);
+    const key = sealedContentKey(sym, one, audienceKey);
+    fc.assert(
+      fc.property(fc.option(fc.nat(ct.length * 8 - 1)), fc.option(fc.nat(255)), (bit, keyByte) => {
+        const entry = bit === null ? one : { ...one, body: { ...one.body, ciphertext: toBase64(flip(ct, bit)) } };
+        const k = key.slice();
+        if (keyByte !== null) k[keyByte % 32]! ^= 1;
+        const kept = openSealedEntry(sym, suite.sha256, entry, k);
+        expect(checkComplaint(sym, suite.sha256, regime, entry, toBase64(k), undefined, kept)).toEqual(
+          checkComplaint(sym, suite.sha256, regime, entry, toBase64(k)),
+        );
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
 
 describe("a sealed entry's blobs", () => {
@@ -466,6 +492,8 @@ describe("a sealed entry's blobs", () => {
       expect(Buffer.from(b.bytes).toString('latin1')).not.toContain('US-ICBM');
     }
     expect(JSON.stringify(sealed)).not.toContain('US-ICBM');
+    // Built with its keys in canonical order (what canonicalJson's fast path needs), blobs and all.
+    expect(JSON.stringify(sealed)).toBe(canonicalJson(sealed));
     verifyEntry(suite, regime, signEntry(suite, sealed, seedOf('us-declarant')));
     const opened = openSealed(sym, suite.sha256, sealed, key);
     expect(opened).toEqual(plain);

@@ -5,9 +5,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toHex } from '../src/crypto/bytes.js';
+import { toBase64, toHex } from '../src/crypto/bytes.js';
 import { canonicalJsonBytes } from '../src/crypto/canonical-json.js';
-import { bodyCommitment, contentKey } from '../src/crypto/hpke/index.js';
+import { DetenteError } from '../src/crypto/errors.js';
+import { bodyCommitment, contentKey, sealBody } from '../src/crypto/hpke/index.js';
 import {
   buildEnvelope,
   type Envelope,
@@ -15,6 +16,7 @@ import {
   openSealed,
   plainOfPlaintext,
   sealEntry,
+  sealedAad,
   sealedPlaintext,
 } from '../src/model/index.js';
 import { symmetricNode } from '../src/runtime/node-crypto.js';
@@ -99,6 +101,43 @@ describe('a sealed entry’s plaintext', () => {
     expect(committing('{"form":').problems[0]).toEqual({ path: '$.body', message: 'not JSON text' });
     expect(committing('{"form": "plain"}').problems[0]).toEqual({ path: '$.body', message: 'not canonical JSON' });
     expect(committing('{"form":"plain"}').problems.length).toBeGreaterThan(0);
+  });
+
+  it('any committed body bytes: the plaintext check and openSealed give the same plain entry or the same error', () => {
+    const { sealed, key } = seal(declaration(['US-ICBM-0001'], 1), 11);
+    const salt = new Uint8Array(32).fill(4);
+    const valid = canonicalJsonBytes(declaration(['US-ICBM-0002'], 2).body);
+    const outcome = (f: () => Envelope) => {
+      try {
+        return { plain: f() };
+      } catch (err) {
+        if (!(err instanceof DetenteError)) throw err;
+        return { code: err.code, message: err.message, problems: (err as { problems?: unknown }).problems };
+      }
+    };
+    const bodies = fc.oneof(
+      fc.uint8Array({ maxLength: 200 }),
+      fc.json().map((t) => new TextEncoder().encode(t)),
+      // A valid body with one byte changed, cut short or left as it is.
+      fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 }), fc.boolean()).map(([at, b, cut]) => {
+        const out = cut ? valid.slice(0, at) : valid.slice();
+        if (!cut) out[at] = b;
+        return out;
+      }),
+    );
+    fc.assert(
+      fc.property(bodies, (body) => {
+        const draft: EnvelopeOf<'sealed'> = {
+          ...sealed,
+          body: { ...sealed.body, commitment: toHex(bodyCommitment(suite.sha256, salt, body)), ciphertext: '' },
+        };
+        const ciphertext = sealBody(sym, suite.sha256, key, body, sealedAad(draft), salt).ciphertext;
+        const envelope = { ...draft, body: { ...draft.body, ciphertext: toBase64(ciphertext) } };
+        const opened = outcome(() => openSealed(sym, suite.sha256, envelope, key));
+        expect(outcome(() => plainOfPlaintext(suite.sha256, envelope, { salt, body }))).toEqual(opened);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('hostile salt and body bytes give a DetenteError, never another error', () => {

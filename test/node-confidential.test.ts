@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
+import { ReadModel } from '../src/api/read-model.js';
 import { canonicalJsonBytes } from '../src/crypto/canonical-json.js';
 import { decodeEntry, type EnvelopeOf, openSealed, parseRegime, sealedContentKey } from '../src/model/index.js';
 import { importRegimeKeys, initNodeDir } from '../src/node/config.js';
@@ -121,6 +122,22 @@ describe('a confidential submission', () => {
     );
     const plain = openSealed(symmetricNode, suite.sha256, envelope, sealedContentKey(symmetricNode, envelope, key!));
     expect(canonicalJsonBytes(plain.body)).toEqual(canonicalJsonBytes(declaration([item(1), item(2)]).body));
+  });
+
+  it('is folded by a read model opening ahead on worker threads to the same bytes as one opening in the engine', async () => {
+    for (let i = 20; i < 26; i++) expect((await submit(us.url, token, declaration([item(i)]))).status).toBe(201);
+    const asOf = us.node.now();
+    const inEngine = new ReadModel(us.node, 'party', { openAheadFrom: Number.POSITIVE_INFINITY });
+    const ahead = new ReadModel(us.node, 'party', { openAheadFrom: 1 });
+    const want = await inEngine.answer(asOf);
+    expect(want.state.toString()).toContain('"read":[{"audience":"ru,us"');
+    const got = await ahead.answer(asOf);
+    expect(got.state.toString()).toBe(want.state.toString());
+    expect(got.findings.toString()).toBe(want.findings.toString());
+    // A later fold opens only what is new (the rest is kept), on the workers again, to the same bytes.
+    expect((await submit(us.url, token, declaration([item(30)]))).status).toBe(201);
+    const later = us.node.now();
+    expect((await ahead.answer(later)).state.toString()).toBe((await inEngine.answer(later)).state.toString());
   });
 
   it('reuses the audience key for the period, and the private key file is 0600', async () => {

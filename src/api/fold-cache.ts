@@ -41,16 +41,24 @@ export interface Folded {
   readonly forks: string;
 }
 
+/**
+ * The entries to apply of a fold, from `entries` in the same order: a reader may hand them over with their sealed
+ * openings computed ahead (read-model.ts: on worker threads). Iterated to the end, or returned early on error.
+ */
+export type Ahead = (entries: readonly EngineEntry[]) => Iterable<EngineEntry>;
+
 export class FoldCache {
   readonly #newEngine: () => Engine;
+  readonly #ahead: Ahead | undefined;
   #full: Folded | undefined;
   readonly #past = new LRUCache<number, Folded>({ max: 4 });
   /** The past fold found valid for a full fold (its id) and a date. */
   readonly #checked = new LRUCache<string, Folded>({ max: 64 });
   #ids = 0;
 
-  constructor(newEngine: () => Engine) {
+  constructor(newEngine: () => Engine, ahead?: Ahead) {
     this.#newEngine = newEngine;
+    this.#ahead = ahead;
   }
 
   /** The current full fold (undefined while one is being built: the engine is changed in place). */
@@ -82,7 +90,7 @@ export class FoldCache {
     const engine = extend ? previous.engine : this.#newEngine();
     // The engine is changed in place from here: nobody may read it half-applied.
     this.#full = undefined;
-    await apply(engine, entries, extend ? previous.entries.length : 0, entries.length);
+    await this.#apply(engine, entries, extend ? previous.entries.length : 0, entries.length);
     chargeForks(engine, entries, forks);
     this.#full = { id: ++this.#ids, engine, entries, forks: forksKey };
     return this.#full;
@@ -106,19 +114,21 @@ export class FoldCache {
     }
     const entries = full.entries.slice(0, end);
     const engine = this.#newEngine();
-    await apply(engine, entries, 0, end);
+    await this.#apply(engine, entries, 0, end);
     chargeForks(engine, entries, forks);
     const folded = { id: ++this.#ids, engine, entries, forks: forksKey };
     this.#past.set(asOf, folded);
     this.#checked.set(`${full.id}\n${asOf}`, folded);
     return folded;
   }
-}
 
-async function apply(engine: Engine, entries: readonly EngineEntry[], from: number, to: number): Promise<void> {
-  for (let i = from; i < to; i++) {
-    engine.apply(entries[i]!);
-    if ((i - from + 1) % SLICE === 0) await nextTurn();
+  async #apply(engine: Engine, entries: readonly EngineEntry[], from: number, to: number): Promise<void> {
+    const slice = from === 0 && to === entries.length ? entries : entries.slice(from, to);
+    let n = 0;
+    for (const e of this.#ahead ? this.#ahead(slice) : slice) {
+      engine.apply(e);
+      if (++n % SLICE === 0) await nextTurn();
+    }
   }
 }
 

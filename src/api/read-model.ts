@@ -19,18 +19,30 @@ import { canonicalJson } from '../crypto/canonical-json.js';
 import { OpenedEntries } from '../engine/confidential.js';
 import { Engine } from '../engine/engine.js';
 import { compareEntries } from '../engine/order.js';
+import type { EngineEntry } from '../engine/types.js';
 import { ZoneIndex } from '../engine/zones.js';
 import type { Item } from '../model/index.js';
 import { Complaints } from '../node/complaints.js';
 import type { NodeEntry, PartyNode } from '../node/node.js';
 import { bordersFor } from '../runtime/borders.js';
 import { symmetricNode } from '../runtime/node-crypto.js';
+import { openAhead, SyncSealedOpener } from '../runtime/sealed-openers.js';
 import { FoldCache, type Folded, type ForkCharge, sameInputs } from './fold-cache.js';
 
 /** Entries decoded between two turns of the event loop (each slice takes a few ms). */
 const SLICE = 500;
 /** How long an answer "as of now" is reused while the fold does not change. */
 const NOW_REUSE_MS = 1000;
+/** Sealed entries to open in one fold from which opening them on worker threads pays for starting those. */
+const OPEN_AHEAD_FROM = 4096;
+
+export interface ReadModelOptions {
+  /**
+   * Sealed entries not yet opened from which a fold opens them ahead on worker threads (runtime/sealed-openers.ts:
+   * the same openings; default OPEN_AHEAD_FROM); Infinity opens them all in the engine.
+   */
+  openAheadFrom?: number;
+}
 
 export type IndexedEntry = NodeEntry & {
   moreItems?: readonly Item[];
@@ -90,9 +102,12 @@ export class ReadModel {
   /** The party view files a complaint for each sealed entry it may read that does not open (issue 14). */
   readonly complaints: Complaints | undefined;
 
-  constructor(node: PartyNode, view: 'party' | 'public' = 'party') {
+  readonly #openAheadFrom: number;
+
+  constructor(node: PartyNode, view: 'party' | 'public' = 'party', options: ReadModelOptions = {}) {
     this.#node = node;
     this.view = view;
+    this.#openAheadFrom = options.openAheadFrom ?? OPEN_AHEAD_FROM;
     if (view === 'party') {
       const user = { name: 'node', party: node.party.id, roles: ['declarant' as const] };
       this.complaints = new Complaints({
@@ -115,7 +130,34 @@ export class ReadModel {
           sha256: node.suite.sha256,
           opened: this.#opened,
         }),
+      (entries) => this.#openAhead(entries),
     );
+  }
+
+  /** Whether the fold already holds the opening of a sealed entry with its key (opened by an earlier fold). */
+  #held = (e: EngineEntry): boolean =>
+    e.envelope.type === 'sealed' &&
+    e.contentKey !== undefined &&
+    !!this.#opened.get(e.leafHash, e.envelope, e.contentKey);
+
+  /**
+   * A fold's entries, with their sealed openings computed ahead on worker threads when there are many not yet opened
+   * (a restarted node's first fold, as foldDir does): this thread folds while the workers decrypt. The workers live
+   * for that one fold.
+   */
+  #openAhead(entries: readonly EngineEntry[]): Iterable<EngineEntry> {
+    let toOpen = 0;
+    for (const e of entries) if (e.envelope.type === 'sealed' && e.contentKey && !this.#held(e)) toOpen++;
+    if (toOpen < this.#openAheadFrom) return entries;
+    const held = this.#held;
+    return (function* () {
+      const opener = new SyncSealedOpener();
+      try {
+        yield* openAhead(entries, opener, { skip: held });
+      } finally {
+        opener.close();
+      }
+    })();
   }
 
   /** The node's clock: an exercise's simulated now, else the wall clock. What "as of now" means. */
@@ -158,7 +200,6 @@ export class ReadModel {
       return blobs ? { ...e, blobs } : e;
     });
     entries.sort(compareEntries);
-    this.complaints?.check(entries);
     // Most versions leave every entry as it was (a cosignature that moved no counted time): keep the entries held.
     const previous = this.#snapshot?.entries;
     const same = previous?.length === entries.length && sameInputs(previous, entries, entries.length);
@@ -185,6 +226,12 @@ export class ReadModel {
       const newest = this.#snapshot!;
       const folded = await this.#folds.fold(newest.entries, this.#forks());
       this.#foldedVersion = newest.version;
+      // After the fold, so that each sealed entry is checked with the opening the fold kept, not decrypted again.
+      this.complaints?.check(newest.entries, (e) =>
+        e.contentKey && e.envelope.type === 'sealed'
+          ? this.#opened.get(e.leafHash, e.envelope, e.contentKey)
+          : undefined,
+      );
       return folded;
     });
   }

@@ -79,12 +79,20 @@ export class OpenedEntries {
     return this.#byLeaf.size;
   }
 
-  /** The opening of `sealed` (leaf `leafHash`) with `key`: the kept one, else `open()`'s, kept. */
-  open(leafHash: string, sealed: EnvelopeOf<'sealed'>, key: Uint8Array, open: () => Opening): Opening {
+  /** The kept opening of `sealed` (leaf `leafHash`) with `key`, if any. */
+  get(leafHash: string, sealed: EnvelopeOf<'sealed'>, key: Uint8Array): Opening | undefined {
     const kept = this.#byLeaf.get(leafHash);
     if (kept && kept.ciphertext === sealed.body.ciphertext && (kept.key === key || equalBytes(kept.key, key))) {
       return kept.opening;
     }
+    return undefined;
+  }
+
+  /** The opening of `sealed` (leaf `leafHash`) with `key`: the kept one, else `open()`'s, kept. */
+  open(leafHash: string, sealed: EnvelopeOf<'sealed'>, key: Uint8Array, open: () => Opening): Opening {
+    const found = this.get(leafHash, sealed, key);
+    if (found) return found;
+    const kept = this.#byLeaf.has(leafHash);
     const opening = open();
     if (kept) this.#byLeaf.delete(leafHash);
     else if (this.#byLeaf.size >= this.#max) this.#byLeaf.delete(this.#byLeaf.keys().next().value!);

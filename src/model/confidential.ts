@@ -4,7 +4,7 @@
  * recipient keys the regime lists. The cryptography is src/crypto/hpke.
  */
 import { equalBytes, fromBase64, fromHex, fromUtf8, toBase64, toHex } from '../crypto/bytes.js';
-import { canonicalJsonBytes } from '../crypto/canonical-json.js';
+import { canonicalJson, canonicalJsonBytes } from '../crypto/canonical-json.js';
 import { DetenteError } from '../crypto/errors.js';
 import {
   AUDIENCE_KEY_BYTES,
@@ -214,6 +214,11 @@ export function sealingRandomness(sym: SymmetricSuite, sha256: Sha256, audienceK
   return { id: okm.slice(0, ENTRY_ID_BYTES), salt: okm.slice(ENTRY_ID_BYTES) };
 }
 
+/** A flat object (a reference) with its keys in canonical order: the same value, the same canonical bytes. */
+function keysInOrder<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1))) as T;
+}
+
 /** The sealed entry of a plain one (unsigned): same party, key, time and references; body encrypted. */
 export function sealEntry(sym: SymmetricSuite, sha256: Sha256, plain: Envelope, o: SealOptions): EnvelopeOf<'sealed'> {
   if (!isConfidentialType(plain.type)) {
@@ -226,27 +231,33 @@ export function sealEntry(sym: SymmetricSuite, sha256: Sha256, plain: Envelope, 
   }
   const key = contentKey(sym, o.audienceKey, o.id);
   const bodyBytes = canonicalJsonBytes(plain.body);
-  const draft: EnvelopeOf<'sealed'> = {
-    v: plain.v,
-    type: 'sealed',
-    party: plain.party,
-    key: plain.key,
+  const type = plain.type;
+  // Keys in canonical order (the bytes do not depend on it), so that the canonical JSON of the associated data,
+  // and of the entry when it is prepared and signed, takes canonicalJson's fast path (native JSON.stringify).
+  const commitment = toHex(bodyCommitment(sha256, o.salt, bodyBytes));
+  const keys = keysInOrder(o.keys);
+  const body = (ciphertext: string): EnvelopeOf<'sealed'>['body'] => ({
+    audience: [...o.audience].sort(),
+    ...(o.blobs?.length ? { blobs: o.blobs.map(keysInOrder) } : {}),
+    ciphertext,
+    // The commitment is part of the associated data, and depends only on salt and body.
+    commitment,
+    id: toBase64(o.id),
+    keyCommitment: toHex(keyCommitment(sha256, key)),
+    keys,
+    type,
+  });
+  const envelope = (b: EnvelopeOf<'sealed'>['body']): EnvelopeOf<'sealed'> => ({
+    body: b,
     issuedAt: plain.issuedAt,
-    body: {
-      type: plain.type,
-      audience: [...o.audience].sort(),
-      keys: o.keys,
-      id: toBase64(o.id),
-      // The commitment is part of the associated data, and depends only on salt and body.
-      commitment: toHex(bodyCommitment(sha256, o.salt, bodyBytes)),
-      keyCommitment: toHex(keyCommitment(sha256, key)),
-      ciphertext: '',
-      ...(o.blobs?.length ? { blobs: [...o.blobs] } : {}),
-    },
+    key: plain.key,
+    party: plain.party,
     refs: plain.refs,
-  };
-  const sealed = sealBody(sym, sha256, key, bodyBytes, sealedAad(draft), o.salt);
-  return { ...draft, body: { ...draft.body, ciphertext: toBase64(sealed.ciphertext) } };
+    type: 'sealed',
+    v: plain.v,
+  });
+  const sealed = sealBody(sym, sha256, key, bodyBytes, sealedAad(envelope(body(''))), o.salt);
+  return envelope(body(toBase64(sealed.ciphertext)));
 }
 
 /** What a node seals a plain entry with: the audience, and its `audience-key` entry and the key that one wraps. */
@@ -300,6 +311,37 @@ export function sealedPlain(envelope: EnvelopeOf<'sealed'>, body: unknown): unkn
 }
 
 /**
+ * The plain entry of a sealed one whose (committed) body bytes are `body`: SCHEMA_INVALID when they are not the
+ * canonical JSON (UTF-8 text) of a valid body of the stated type naming as many blobs as the envelope seals. What openSealed and a reader of a handed-over plaintext (sealed-plaintext.ts) fold.
+ */
+export function plainOfBody(envelope: EnvelopeOf<'sealed'>, body: Uint8Array): Envelope {
+  let text: string;
+  let value: unknown;
+  try {
+    text = fromUtf8(body, 'body');
+    value = JSON.parse(text);
+  } catch {
+    throw problemsError('SCHEMA_INVALID', 'sealed body refused', [{ path: '$.body', message: 'not JSON text' }]);
+  }
+  // The canonical text of the parsed value compared as text: the bytes are their UTF-8 (a strict decode above).
+  if (canonicalJson(value) !== text) {
+    throw problemsError('SCHEMA_INVALID', 'sealed body refused', [{ path: '$.body', message: 'not canonical JSON' }]);
+  }
+  // Checked by the schema, but folded as parsed from its canonical text (keys in order, as a reader of a plain
+  // entry gets it): the same value, so a worker can hand the body over as text (runtime/sealed-openers.ts).
+  const plain = sealedPlain(envelope, value) as Envelope;
+  parseEnvelope(plain);
+  const named = blobRefsOf(plain).length;
+  const sealed = envelope.body.blobs?.length ?? 0;
+  if (named !== sealed) {
+    throw problemsError('SCHEMA_INVALID', 'sealed body refused', [
+      { path: '$.body.blobs', message: `the envelope names ${sealed} sealed blobs, the body ${named}` },
+    ]);
+  }
+  return plain;
+}
+
+/**
  * The plain entry a sealed one holds, opened with its content key: DECRYPTION_FAILED (not this key, or altered
  * bytes), COMMITMENT_MISMATCH (the body is not the one committed to), SCHEMA_INVALID (not canonical JSON of a body
  * of the stated type). Each is what a complaint (`confidential.undecryptable`) shows.
@@ -320,28 +362,7 @@ export function openSealed(
     { ciphertext: fromBase64(envelope.body.ciphertext, 'ciphertext'), commitment: fromHex(envelope.body.commitment) },
     sealedAad(envelope),
   );
-  let value: unknown;
-  try {
-    value = JSON.parse(fromUtf8(body, 'body'));
-  } catch {
-    throw problemsError('SCHEMA_INVALID', 'sealed body refused', [{ path: '$.body', message: 'not JSON text' }]);
-  }
-  const bytes = canonicalJsonBytes(value);
-  if (!equalBytes(bytes, body)) {
-    throw problemsError('SCHEMA_INVALID', 'sealed body refused', [{ path: '$.body', message: 'not canonical JSON' }]);
-  }
-  // Checked by the schema, but folded as parsed from its canonical text (keys in order, as a reader of a plain
-  // entry gets it): the same value, so a worker can hand the body over as text (runtime/sealed-openers.ts).
-  const plain = sealedPlain(envelope, value) as Envelope;
-  parseEnvelope(plain);
-  const named = blobRefsOf(plain).length;
-  const sealed = envelope.body.blobs?.length ?? 0;
-  if (named !== sealed) {
-    throw problemsError('SCHEMA_INVALID', 'sealed body refused', [
-      { path: '$.body.blobs', message: `the envelope names ${sealed} sealed blobs, the body ${named}` },
-    ]);
-  }
-  return plain;
+  return plainOfBody(envelope, body);
 }
 
 /**
@@ -358,13 +379,16 @@ export function checkComplaint(
   contentKeyB64: string,
   /** The entry's sealed blobs the checker holds (in the envelope's order): each must open too. */
   blobs?: readonly (Uint8Array | undefined)[],
+  /** What openSealed gave with this key (the plain entry, or its error's code), if the checker has it already. */
+  opened?: { plain: Envelope } | { code: string },
 ): { verdict: 'undecryptable' | 'false'; reason: string } {
   const key = fromBase64(contentKeyB64, 'contentKey');
   if (!equalBytes(keyCommitment(sha256, key), fromHex(sealed.body.keyCommitment))) {
     return { verdict: 'false', reason: 'KEY_NOT_COMMITTED' };
   }
+  if (opened && 'code' in opened) return { verdict: 'undecryptable', reason: opened.code };
   try {
-    const plain = openSealed(sym, sha256, sealed, key);
+    const plain = opened?.plain ?? openSealed(sym, sha256, sealed, key);
     if (vocabularyProblems(regime, plain).length) return { verdict: 'undecryptable', reason: 'SCHEMA_INVALID' };
     openSealedBlobs(sym, sha256, sealed, plain, key, blobs);
     return { verdict: 'false', reason: 'OPENS' };

@@ -4,15 +4,12 @@
  * (`bodyCommitment`, crypto/hpke/content.ts, the function sealing uses). So the dashboard trusts no node, its own
  * included, for the content of a sealed entry: only for handing it over.
  */
-import { equalBytes, fromBase64, fromHex, fromUtf8 } from '../crypto/bytes.js';
-import { canonicalJsonBytes } from '../crypto/canonical-json.js';
+import { equalBytes, fromBase64, fromHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
 import { bodyCommitment, openSaltAndBody, type SymmetricSuite } from '../crypto/hpke/index.js';
 import type { Sha256 } from '../crypto/sha256.js';
-import { problemsError } from './common.js';
-import { blobRefsOf, sealedAad } from './confidential.js';
+import { plainOfBody, sealedAad } from './confidential.js';
 import type { Envelope, EnvelopeOf } from './entries/index.js';
-import { parseEnvelope } from './envelope.js';
 
 /** A sealed entry's commitment salt and body bytes (the canonical JSON of the plain entry's body). */
 export interface SealedPlaintext {
@@ -32,33 +29,11 @@ export function sealedPlaintext(
 /**
  * The plain entry a sealed one holds, from a plaintext someone handed over: COMMITMENT_MISMATCH when the salt and
  * body are not those the envelope's commitment names, SCHEMA_INVALID when the body is not the canonical JSON of a
- * valid body of the stated type (naming as many blobs as the envelope seals).
+ * valid body of the stated type (naming as many blobs as the envelope seals): openSealed's step (plainOfBody).
  */
 export function plainOfPlaintext(sha256: Sha256, envelope: EnvelopeOf<'sealed'>, plaintext: SealedPlaintext): Envelope {
   if (!equalBytes(bodyCommitment(sha256, plaintext.salt, plaintext.body), fromHex(envelope.body.commitment))) {
     throw new DetenteError('COMMITMENT_MISMATCH', 'commitment: the plaintext is not the body the author committed to');
   }
-  const refuse = (path: string, message: string): never => {
-    throw problemsError('SCHEMA_INVALID', 'sealed body refused', [{ path, message }]);
-  };
-  let value: unknown;
-  try {
-    value = JSON.parse(fromUtf8(plaintext.body, 'body'));
-  } catch {
-    refuse('$.body', 'not JSON text');
-  }
-  if (!equalBytes(canonicalJsonBytes(value), plaintext.body)) refuse('$.body', 'not canonical JSON');
-  const plain = parseEnvelope({
-    v: envelope.v,
-    type: envelope.body.type,
-    party: envelope.party,
-    key: envelope.key,
-    issuedAt: envelope.issuedAt,
-    body: value,
-    refs: envelope.refs,
-  });
-  const named = blobRefsOf(plain).length;
-  const sealed = envelope.body.blobs?.length ?? 0;
-  if (named !== sealed) refuse('$.body.blobs', `the envelope names ${sealed} sealed blobs, the body ${named}`);
-  return plain;
+  return plainOfBody(envelope, plaintext.body);
 }

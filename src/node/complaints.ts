@@ -4,7 +4,7 @@
  * check every reader of the complaint makes), the node records a `complaint` revealing that one content key, so
  * anyone can see the failure and charge the author (`confidential.undecryptable`).
  *
- * Each sealed entry is checked once per run; the complaint's nonce is derived from the entry, so after a restart
+ * Each sealed entry is checked once per run, with the opening the read model's fold kept when it has one; the complaint's nonce is derived from the entry, so after a restart
  * the same complaint is refused as a replay rather than recorded twice. A key the author did not commit to (it
  * wrapped a wrong audience key for this party) cannot be shown without revealing the party's HPKE secret: the node
  * says so once in its log and files nothing.
@@ -34,6 +34,9 @@ export interface ReadableEntry extends EntryRef {
   blobs?: readonly (Uint8Array | undefined)[];
 }
 
+/** What a sealed entry opened to with its content key: the plain entry, or its error's code (openSealed). */
+export type Opened = { plain: Envelope } | { code: string };
+
 export class Complaints {
   readonly #o: ComplaintsOptions;
   readonly #checked = new Set<string>();
@@ -44,8 +47,12 @@ export class Complaints {
     this.#o = options;
   }
 
-  /** Checks the sealed entries of others this node can read and has not checked yet; files a complaint for each that fails. */
-  check(entries: Iterable<ReadableEntry>): void {
+  /**
+   * Checks the sealed entries of others this node can read and has not checked yet; files a complaint for each that
+   * fails. `openingOf`: what a fold already opened an entry to with its content key (the read model's
+   * OpenedEntries), so that it is not decrypted a second time.
+   */
+  check(entries: Iterable<ReadableEntry>, openingOf?: (e: ReadableEntry) => Opened | undefined): void {
     const o = this.#o;
     for (const e of entries) {
       if (e.envelope.type !== 'sealed' || !e.contentKey || e.party === o.party || this.#checked.has(e.leafHash))
@@ -55,7 +62,15 @@ export class Complaints {
       if (sealedBlobs && (e.blobs?.length !== sealedBlobs || e.blobs.some((b) => !b))) continue;
       this.#checked.add(e.leafHash);
       const contentKey = toBase64(e.contentKey);
-      const { verdict, reason } = checkComplaint(o.sym, o.sha256, o.regime, e.envelope, contentKey, e.blobs);
+      const { verdict, reason } = checkComplaint(
+        o.sym,
+        o.sha256,
+        o.regime,
+        e.envelope,
+        contentKey,
+        e.blobs,
+        openingOf?.(e),
+      );
       if (verdict === 'false') {
         if (reason === 'KEY_NOT_COMMITTED') {
           o.logger?.(

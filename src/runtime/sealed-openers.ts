@@ -103,12 +103,13 @@ export class SyncSealedOpener {
 
 /**
  * `entries` in the same order, each sealed entry that has a content key (and no opening yet) with its opening,
- * opened on `opener`'s workers a few runs ahead of the entry the caller is folding.
+ * opened on `opener`'s workers a few runs ahead of the entry the caller is folding; `skip` leaves out those the
+ * engine already holds an opening of (a node's OpenedEntries).
  */
 export function* openAhead(
   entries: Iterable<EngineEntry>,
   opener: SyncSealedOpener,
-  options: { run?: number; ahead?: number } = {},
+  options: { run?: number; ahead?: number; skip?: (e: EngineEntry) => boolean } = {},
 ): Generator<EngineEntry> {
   const run = options.run ?? RUN;
   const ahead = options.ahead ?? 2 * opener.workers;
@@ -134,7 +135,9 @@ export function* openAhead(
   }
   for (const e of entries) {
     // A key of another length is the engine's to refuse (the error code of the fold that opens it itself).
-    if (e.envelope.type === 'sealed' && e.contentKey?.length === 32 && !e.opening) sealed.push(batch.length);
+    if (e.envelope.type === 'sealed' && e.contentKey?.length === 32 && !e.opening && !options.skip?.(e)) {
+      sealed.push(batch.length);
+    }
     batch.push(e);
     if (sealed.length >= run || batch.length >= 8 * run) {
       send();
