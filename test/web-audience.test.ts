@@ -332,6 +332,16 @@ describe('audience marks', () => {
           expect(row.marks, `${who} ${row.html}`).toEqual(['ru,us']);
         }
       }
+      // The marks wrap inside their column: no panel of the board is wider than itself, so a deadline's status stays
+      // in view beside a mark (at 1,280 px, where a mark that did not wrap pushed it out).
+      await page.setViewportSize({ width: 1280, height: 900 });
+      const overflowing = () =>
+        Array.from(document.querySelectorAll('.panel'))
+          .filter((e) => e.scrollWidth > e.clientWidth + 1)
+          .map((e) => e.querySelector('h2')?.textContent ?? e.className);
+      // Charts follow the new width a frame or two later (a ResizeObserver): wait for the panels to settle.
+      await page.waitForFunction(`(${overflowing})().length === 0`, undefined, { timeout: 10_000 }).catch(() => {});
+      expect(await page.evaluate(overflowing), who).toEqual([]);
       if (who === 'us') {
         expect(linked).toBeGreaterThan(0);
         expect(restsOn).toBe(unlinked.length);
