@@ -59,7 +59,7 @@ async function startNodes(attempt = 1): Promise<Awaited<ReturnType<typeof startF
     return await startFederation({
       scenario,
       dir: join(dir, `federation-${attempt}`),
-      basePort: 21000 + Math.floor(Math.random() * 20000),
+      basePort: 21000 + Math.floor(Math.random() * 11000),
       // Three nodes settle fast with a fast loop; more keep the federation's intervals (see above).
       ...(scenario === 'european-security-2022' ? { loopMs: 100 } : {}),
     });

@@ -134,7 +134,7 @@ async function startNode(name: string, httpWorkers: number): Promise<Node> {
     config.batch.maxDelayMs = Number(process.env.BENCH_MAX_DELAY_MS);
     writeConfig(dir, config);
   }
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = 20000 + Math.floor(Math.random() * 12000);
   const child = spawn(
     process.execPath,
     [

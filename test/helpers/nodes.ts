@@ -43,13 +43,17 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** Linux's default ephemeral range starts here (net.ipv4.ip_local_port_range: 32768 60999). */
+const EPHEMERAL_FROM = 32_768;
+
 /**
- * A base port with the `n - 1` after it free too: a federation takes consecutive ports. Bases are drawn from
- * 20,000-49,999, below the ephemeral range that the system hands out for port 0.
+ * A base port with the `n - 1` after it free too: a federation takes consecutive ports. Bases are drawn from 20,000
+ * up to below the ephemeral range, which the system hands out for port 0 and for the local end of every outgoing
+ * connection: a port there that is free when checked can be another test's client socket when the node binds it.
  */
 export async function freePortRun(n: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 30_000);
+    const base = 20_000 + Math.floor(Math.random() * (EPHEMERAL_FROM - 20_000 - n));
     let ok = true;
     for (let i = 0; i < n && ok; i++) ok = await portFree(base + i);
     if (ok) return base;
