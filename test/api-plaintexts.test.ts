@@ -8,20 +8,19 @@ import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import YAML from 'yaml';
 import { fromBase64, toBase64 } from '../src/crypto/bytes.js';
 import { canonicalJsonBytes } from '../src/crypto/canonical-json.js';
 import { DetenteError } from '../src/crypto/errors.js';
 import { decodeEntry, type EnvelopeOf, parseRegime, plainOfPlaintext } from '../src/model/index.js';
 import { importRegimeKeys, initNodeDir } from '../src/node/config.js';
 import { createRecipientKeys } from '../src/node/recipient-keys.js';
+import { confidentialRegimeText } from './helpers/confidential.js';
 import {
   absentPartyKeys,
   addUser,
   freePort,
   nonce,
   type RunningNode,
-  scenarioRegimeText,
   startNode,
   submit,
   suite,
@@ -31,16 +30,6 @@ import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs();
 const issuedAt = new Date().toISOString();
-
-/** The scenario regime with recipient keys for us and ru, plain declarations of both sealed to the two of them. */
-function confidentialRegimeText(): string {
-  const doc = YAML.parse(scenarioRegimeText());
-  for (const party of doc.parties) {
-    if (party.id === 'us' || party.id === 'ru') party.keys.push({ id: `${party.id}-recipient`, roles: ['recipient'] });
-  }
-  doc.audiences = [{ types: ['declaration'], parties: ['us', 'ru'], audience: ['us', 'ru'] }];
-  return YAML.stringify(doc);
-}
 
 const declarationBody = {
   form: 'plain',

@@ -5,7 +5,6 @@
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import YAML from 'yaml';
 import { ReadModel } from '../src/api/read-model.js';
 import { canonicalJsonBytes } from '../src/crypto/canonical-json.js';
 import { decodeEntry, type EnvelopeOf, openSealed, parseRegime, sealedContentKey } from '../src/model/index.js';
@@ -13,13 +12,13 @@ import { importRegimeKeys, initNodeDir } from '../src/node/config.js';
 import { PartyNode } from '../src/node/node.js';
 import { createRecipientKeys } from '../src/node/recipient-keys.js';
 import { symmetricNode } from '../src/runtime/node-crypto.js';
+import { confidentialRegimeText } from './helpers/confidential.js';
 import {
   absentPartyKeys,
   addUser,
   freePort,
   nonce,
   type RunningNode,
-  scenarioRegimeText,
   startNode,
   submit,
   suite,
@@ -28,19 +27,6 @@ import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs();
 const issuedAt = new Date().toISOString();
-
-/** The scenario regime with recipient keys for us and ru (not nato), New START declarations bilateral. */
-function confidentialRegimeText(): string {
-  const doc = YAML.parse(scenarioRegimeText());
-  for (const party of doc.parties) {
-    if (party.id === 'us' || party.id === 'ru') party.keys.push({ id: `${party.id}-recipient`, roles: ['recipient'] });
-  }
-  doc.audiences = [
-    { types: ['declaration'], parties: ['us', 'ru'], audience: ['us', 'ru'] },
-    { types: ['observation'], parties: ['us', 'ru', 'nato'], audience: ['us', 'ru', 'nato'] },
-  ];
-  return YAML.stringify(doc);
-}
 
 const item = (i: number) => ({
   uid: `US-ICBM-${String(i).padStart(4, '0')}`,
