@@ -11,7 +11,7 @@
  *   their answers read in order with `receiveMessageOnPort`, waiting on a shared counter the worker bumps.
  */
 import { availableParallelism } from 'node:os';
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import { DetenteError } from '../crypto/errors.js';
 import { type SymmetricSuite, symmetricPortable } from '../crypto/hpke/symmetric.js';
 import type { CryptoSuite } from '../crypto/suite.js';
@@ -34,6 +34,7 @@ import type {
   WorkerAnswer,
   WorkerRequest,
 } from './entry-worker.js';
+import { type LaneEnds, SyncLanes } from './sync-lanes.js';
 import { workerScript } from './worker-script.js';
 
 export type { PrepareFields, SignedCanonical, Verdict };
@@ -289,57 +290,26 @@ export class EntryWorkers implements EntryPreparer {
  * the reader folds.
  */
 export class SyncEntryVerifier {
-  readonly #lanes: { worker: Worker; port: MessagePort; signal: Int32Array; early: Map<number, WorkerAnswer> }[] = [];
-  #next = 0;
+  readonly #lanes: SyncLanes<WorkerAnswer>;
 
   constructor(regime: Regime, workers = readerWorkers()) {
-    for (let i = 0; i < Math.max(1, workers); i++) {
-      const { port1, port2 } = new MessageChannel();
-      const signal = new Int32Array(new SharedArrayBuffer(4));
-      const init: EntryWorkerInit = { regime, port: port2, signal };
-      const worker = new Worker(workerScript('runtime/entry-worker'), { workerData: init, transferList: [port2] });
-      worker.unref();
-      this.#lanes.push({ worker, port: port1, signal, early: new Map() });
-    }
+    const data: Omit<EntryWorkerInit, keyof LaneEnds> = { regime };
+    this.#lanes = new SyncLanes<WorkerAnswer>('runtime/entry-worker', 'entry worker', workers, data);
   }
 
   /** Sends entries to be verified; returns the ticket to take their verdicts with. */
   post(entries: Uint8Array[], options: { envelopes?: boolean } = {}): number {
-    const id = this.#next++;
-    const request: WorkerRequest = { id, kind: 'verify', entries, envelopes: options.envelopes ?? true };
-    this.#lanes[id % this.#lanes.length]!.worker.postMessage(request);
-    return id;
+    return this.#lanes.post(
+      (id): WorkerRequest => ({ id, kind: 'verify', entries, envelopes: options.envelopes ?? true }),
+    );
   }
 
   /** The verdicts of ticket `id`, one an entry; blocks until the worker has answered. */
   take(id: number): Verdict[] {
-    const lane = this.#lanes[id % this.#lanes.length]!;
-    for (;;) {
-      const early = lane.early.get(id);
-      if (early) {
-        lane.early.delete(id);
-        if (early.crash !== undefined) throw new DetenteError('STORE_ERROR', `entry worker: ${early.crash}`);
-        return early.verdicts!;
-      }
-      // Read the counter before looking, so that an answer arriving in between wakes the wait at once.
-      const seen = Atomics.load(lane.signal, 0);
-      const got = receiveMessageOnPort(lane.port);
-      if (got) {
-        const a = got.message as WorkerAnswer;
-        lane.early.set(a.id, a);
-        continue;
-      }
-      // A worker that died answers nothing: give up after a minute rather than hang.
-      if (Atomics.wait(lane.signal, 0, seen, 60_000) === 'timed-out') {
-        throw new DetenteError('STORE_ERROR', 'entry worker: no answer within a minute');
-      }
-    }
+    return this.#lanes.take(id).verdicts!;
   }
 
   close(): void {
-    for (const lane of this.#lanes) {
-      lane.port.close();
-      void lane.worker.terminate();
-    }
+    this.#lanes.close();
   }
 }

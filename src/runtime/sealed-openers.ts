@@ -8,40 +8,28 @@
  * Decrypting is most of what a cold fold of sealed entries costs (docs/BENCHMARKS.md, Confidential entries): on
  * two cores the workers open while this thread folds.
  */
-import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { DetenteError } from '../crypto/errors.js';
 import type { EngineEntry, SealedOpening } from '../engine/types.js';
 import { type Envelope, type EnvelopeOf, sealedPlain } from '../model/index.js';
 import { readerWorkers } from './entry-workers.js';
-import type { OpenAnswer, OpenRequest, SealedOpenerInit } from './sealed-opener-worker.js';
-import { workerScript } from './worker-script.js';
+import type { OpenAnswer, OpenRequest } from './sealed-opener-worker.js';
+import { SyncLanes } from './sync-lanes.js';
 
 /** Sealed entries a request to a worker. */
 const RUN = 128;
 
 /** Worker threads that open sealed entries; `post` a list, `take` its openings in the order posted (blocking). */
 export class SyncSealedOpener {
-  readonly #lanes: { worker: Worker; port: MessagePort; signal: Int32Array; early: Map<number, OpenAnswer> }[] = [];
+  readonly #lanes: SyncLanes<OpenAnswer>;
   /** The envelopes of each ticket not yet taken: the plain entries' public fields. */
   readonly #pending = new Map<number, EnvelopeOf<'sealed'>[]>();
-  #next = 0;
 
   constructor(workers = readerWorkers()) {
-    for (let i = 0; i < Math.max(1, workers); i++) {
-      const { port1, port2 } = new MessageChannel();
-      const signal = new Int32Array(new SharedArrayBuffer(4));
-      const init: SealedOpenerInit = { port: port2, signal };
-      const worker = new Worker(workerScript('runtime/sealed-opener-worker'), {
-        workerData: init,
-        transferList: [port2],
-      });
-      worker.unref();
-      this.#lanes.push({ worker, port: port1, signal, early: new Map() });
-    }
+    this.#lanes = new SyncLanes<OpenAnswer>('runtime/sealed-opener-worker', 'sealed opener', workers, {});
   }
 
   get workers(): number {
-    return this.#lanes.length;
+    return this.#lanes.size;
   }
 
   /**
@@ -49,14 +37,13 @@ export class SyncSealedOpener {
    * openings with.
    */
   post(jobs: readonly { envelope: EnvelopeOf<'sealed'>; key: Uint8Array }[]): number {
-    const id = this.#next++;
     const keys = new Uint8Array(32 * jobs.length);
     jobs.forEach((j, i) => {
       if (j.key.length !== 32) throw new DetenteError('BAD_INPUT', `content key ${i}: expected 32 bytes`);
       keys.set(j.key, 32 * i);
     });
-    const request: OpenRequest = { id, envelopes: JSON.stringify(jobs.map((j) => j.envelope)), keys };
-    this.#lanes[id % this.#lanes.length]!.worker.postMessage(request, [keys.buffer]);
+    const envelopes = JSON.stringify(jobs.map((j) => j.envelope));
+    const id = this.#lanes.post((id): OpenRequest => ({ id, envelopes, keys }), [keys.buffer]);
     this.#pending.set(
       id,
       jobs.map((j) => j.envelope),
@@ -66,38 +53,16 @@ export class SyncSealedOpener {
 
   /** The openings of ticket `id`, one a job, in order; blocks until the worker has answered. */
   take(id: number): SealedOpening[] {
-    const lane = this.#lanes[id % this.#lanes.length]!;
-    for (;;) {
-      const early = lane.early.get(id);
-      if (early) {
-        lane.early.delete(id);
-        const envelopes = this.#pending.get(id)!;
-        this.#pending.delete(id);
-        if (early.crash !== undefined) throw new DetenteError('STORE_ERROR', `sealed opener: ${early.crash}`);
-        return early.openings!.map((o, i) =>
-          'code' in o ? o : { plain: sealedPlain(envelopes[i]!, JSON.parse(o.body)) as Envelope },
-        );
-      }
-      // Read the counter before looking, so that an answer arriving in between wakes the wait at once.
-      const seen = Atomics.load(lane.signal, 0);
-      const got = receiveMessageOnPort(lane.port);
-      if (got) {
-        const a = got.message as OpenAnswer;
-        lane.early.set(a.id, a);
-        continue;
-      }
-      // A worker that died answers nothing: give up after a minute rather than hang.
-      if (Atomics.wait(lane.signal, 0, seen, 60_000) === 'timed-out') {
-        throw new DetenteError('STORE_ERROR', 'sealed opener: no answer within a minute');
-      }
-    }
+    const answer = this.#lanes.take(id);
+    const envelopes = this.#pending.get(id)!;
+    this.#pending.delete(id);
+    return answer.openings!.map((o, i) =>
+      'code' in o ? o : { plain: sealedPlain(envelopes[i]!, JSON.parse(o.body)) as Envelope },
+    );
   }
 
   close(): void {
-    for (const lane of this.#lanes) {
-      lane.port.close();
-      void lane.worker.terminate();
-    }
+    this.#lanes.close();
   }
 }
 
