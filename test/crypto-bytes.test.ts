@@ -7,7 +7,7 @@ import { DetenteError } from '../src/crypto/errors.js';
 describe('hex and base64', () => {
   it('decode what Buffer encodes, and encode as Buffer does', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 100 }), (bytes) => {
+      fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
         const b = Buffer.from(bytes);
         expect(toBase64(bytes)).toBe(b.toString('base64'));
         expect(fromBase64(b.toString('base64'))).toEqual(bytes);
@@ -39,6 +39,43 @@ describe('hex and base64', () => {
     for (const bad of ['QQ=A', 'QR==', 'QUJ=', 'A===', '=AAA', 'QUJD\n', 'QUJ']) {
       expect(() => fromBase64(bad)).toThrow(DetenteError);
     }
+  });
+
+  it("base64 of long inputs (Node's native codec behind the strict checks): the same verdicts as short ones", () => {
+    // A valid encoding of 48 bytes or more with one character changed, removed or added: refused, or still the one
+    // encoding of what it decodes to (as the short texts above, which the portable loops decode).
+    const edits = ['-', '_', ' ', '\n', '=', 'A', 'B', '+', '/', '*', 'é'];
+    const edited = fc
+      .tuple(fc.uint8Array({ minLength: 48, maxLength: 400 }), fc.nat(), fc.constantFrom(...edits), fc.nat(2))
+      .map(([bytes, at, c, how]) => {
+        const t = Buffer.from(bytes).toString('base64');
+        const i = at % t.length;
+        return how === 0
+          ? t.slice(0, i) + c + t.slice(i + 1)
+          : how === 1
+            ? t.slice(0, i) + t.slice(i + 1)
+            : t.slice(0, i) + c + t.slice(i);
+      });
+    fc.assert(
+      fc.property(edited, (t) => {
+        let bytes: Uint8Array;
+        try {
+          bytes = fromBase64(t);
+        } catch (err) {
+          expect((err as DetenteError).code).toBe('BAD_ENCODING');
+          return;
+        }
+        expect(toBase64(bytes)).toBe(t);
+      }),
+      { numRuns: 3000 },
+    );
+    // Trailing bits that are not zero, on the native path's sizes.
+    const t = Buffer.from(new Uint8Array(49)).toString('base64'); // ...AA== : 49 = 16·3 + 1
+    expect(() => fromBase64(`${t.slice(0, -3)}B==`)).toThrow(/trailing bits/);
+    // What is returned is a plain Uint8Array over its own memory, never a Buffer (whose pool `.buffer` would show).
+    const out = fromBase64(Buffer.from(new Uint8Array(100).fill(7)).toString('base64'));
+    expect(Object.getPrototypeOf(out)).toBe(Uint8Array.prototype);
+    expect(out.buffer.byteLength).toBe(100);
   });
 
   it('hex: an odd length or a character that is not a digit is refused', () => {

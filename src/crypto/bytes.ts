@@ -1,8 +1,28 @@
 /**
- * Byte helpers for isomorphic code: Uint8Array only (no Buffer), strict decoders that refuse
+ * Byte helpers for isomorphic code: Uint8Array in and out (never a Buffer), strict decoders that refuse
  * anything a lenient decoder would silently repair.
  */
 import { fail } from './errors.js';
+
+/**
+ * Node's Buffer, where there is one (not in a browser): its base64 codec is native, four to eight times the speed of
+ * the loops below for the kilobyte of a sealed entry's ciphertext, which every submission encodes and every fold of
+ * sealed entries decodes. Only ever a view over our own Uint8Array's memory, so what we return stays a plain
+ * Uint8Array of its own (a Buffer's small allocations share a pool that `.buffer` would expose).
+ */
+interface NativeBase64 {
+  from(
+    buffer: ArrayBufferLike,
+    byteOffset?: number,
+    length?: number,
+  ): {
+    toString(encoding: 'base64'): string;
+    write(text: string, encoding: 'base64'): number;
+  };
+}
+const native = (globalThis as { Buffer?: NativeBase64 }).Buffer;
+/** Below this many bytes the loops are as fast as a call into the native codec. */
+const NATIVE_FROM = 48;
 
 const encoder = new TextEncoder();
 const strictDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -69,6 +89,9 @@ for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
 
 /** RFC 4648 §4 standard base64 with padding. */
 export function toBase64(bytes: Uint8Array): string {
+  if (native && bytes.length >= NATIVE_FROM) {
+    return native.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  }
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
@@ -96,6 +119,13 @@ export function fromBase64(text: string, field = 'base64'): Uint8Array {
   if (text.endsWith('==')) pad = 2;
   else if (text.endsWith('=')) pad = 1;
   const out = new Uint8Array((text.length / 4) * 3 - pad);
+  if (native && out.length >= NATIVE_FROM) {
+    // Node's decoder is lenient (it skips what is not base64, takes the URL alphabet, ignores trailing bits), so
+    // the bytes count only if they encode back to the very text: then it was strict base64. Else the loop below
+    // names what is wrong.
+    const view = native.from(out.buffer);
+    if (view.write(text, 'base64') === out.length && view.toString('base64') === text) return out;
+  }
   let o = 0;
   // The value of the symbol at `at` (0 for the padding of the last group, which must be "=").
   const symbol = (at: number, padding: boolean): number => {
