@@ -212,4 +212,42 @@ describe('sealed entries opened ahead on worker threads', () => {
       expect({ ...e, opening: undefined }).toEqual({ ...list[i]!, opening: undefined });
     }
   });
+
+  it('with audience keys, the workers derive each content key: the same bytes as the reader that derives them', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom<Tamper>('none', 'flip', 'truncate', 'swap-ciphertext', 'commitment'), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.nat(10_000),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.constantFrom('ours', 'wrong', 'none'), { minLength: 8, maxLength: 8 }),
+        (tampers, at, run, keys) => {
+          // Each sealed entry read with the audience key, another one (its content key is not the committed one:
+          // DECRYPTION_FAILED) or none (hidden); the reader that derives the keys itself is the reference.
+          let k = 0;
+          const audienceOf = new Map<EngineEntry, Uint8Array | undefined>();
+          const list = tampered(tampers, at).map((e) => {
+            if (e.envelope.type !== 'sealed') return e;
+            const which = keys[k++ % keys.length];
+            const key = which === 'ours' ? audienceKey : which === 'wrong' ? new Uint8Array(32).fill(7) : undefined;
+            const { contentKey: _, ...unkeyed } = e;
+            audienceOf.set(unkeyed, key);
+            return unkeyed;
+          });
+          const derived = list.map((e): EngineEntry => {
+            const key = audienceOf.get(e);
+            return key ? { ...e, contentKey: sealedContentKey(sym, e.envelope as EnvelopeOf<'sealed'>, key) } : e;
+          });
+          const ahead = [...openAhead(list, opener, { run, audienceKey: (e) => audienceOf.get(e) })];
+          expect(answer(ahead)).toBe(answer(derived));
+          expect(ahead.map((e) => e.contentKey && Buffer.from(e.contentKey).toString('hex'))).toEqual(
+            derived.map((e) => e.contentKey && Buffer.from(e.contentKey).toString('hex')),
+          );
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
 });

@@ -68,8 +68,23 @@ export function exerciseRandom(
  * recipient keys. What a folded play directory is read as a party with (foldDir's `readAs`); nodes use HPKE.
  */
 export function exerciseContentKey(scenario: string, seed: string, sealed: EnvelopeOf<'sealed'>): Uint8Array {
+  return sealedContentKey(symmetricNode, sealed, exerciseAudienceKey(scenario, seed, sealed));
+}
+
+/** The audience keys of exercises by author, audience and period: a few a year, each read for thousands of entries. */
+const audienceKeys = new Map<string, Uint8Array>();
+const MAX_AUDIENCE_KEYS = 4096;
+
+/** The audience key a sealed entry of an exercise was sealed under (exerciseContentKey's). */
+export function exerciseAudienceKey(scenario: string, seed: string, sealed: EnvelopeOf<'sealed'>): Uint8Array {
   const purpose = audienceKeyPurposes(sealed.body.audience, keyPeriod(sealed.issuedAt)).key;
-  const audienceKey = new Uint8Array(AUDIENCE_KEY_BYTES);
-  exerciseRandom(nodeSuite, scenario, seed, sealed.party, purpose)(audienceKey);
-  return sealedContentKey(symmetricNode, sealed, audienceKey);
+  const id = `${scenario}\n${seed}\n${sealed.party}\n${purpose}`;
+  let key = audienceKeys.get(id);
+  if (!key) {
+    key = new Uint8Array(AUDIENCE_KEY_BYTES);
+    exerciseRandom(nodeSuite, scenario, seed, sealed.party, purpose)(key);
+    if (audienceKeys.size >= MAX_AUDIENCE_KEYS) audienceKeys.clear();
+    audienceKeys.set(id, key);
+  }
+  return key;
 }

@@ -28,6 +28,7 @@ import { type OpenLog, openLogDir } from '../log/log-dir.js';
 import {
   decodeEntry,
   type Envelope,
+  type EnvelopeOf,
   Item,
   openSealed,
   parseRegime,
@@ -42,7 +43,7 @@ import { nodeSuite, symmetricNode } from '../runtime/node-crypto.js';
 import { openAhead, SyncSealedOpener } from '../runtime/sealed-openers.js';
 import type { CheckpointRecord } from '../store/store.js';
 import { TILE_WIDTH } from '../tlog/tile-paths.js';
-import { exerciseContentKey } from './keys.js';
+import { exerciseAudienceKey, exerciseContentKey } from './keys.js';
 import { EXERCISE_FILE, type ExerciseMeta, REGIME_FILE } from './play.js';
 
 export interface LoadProblem {
@@ -486,28 +487,28 @@ export function foldDir(dir: string, options: FoldOptions = {}): FoldedDir {
     if (reader !== undefined && !set.meta) {
       throw new DetenteError('BAD_INPUT', `${dir}: reading as "${reader}" needs an exercise (${EXERCISE_FILE})`);
     }
-    function* read(): Generator<EngineEntry> {
-      for (const e of streamEntries(set, options)) {
-        const envelope = e.envelope;
-        if (
-          reader !== undefined &&
-          envelope.type === 'sealed' &&
-          (reader === '*' || envelope.body.audience.includes(reader))
-        ) {
-          yield { ...e, contentKey: exerciseContentKey(set.meta!.scenario, set.meta!.seed, envelope) };
-        } else yield e;
-      }
-    }
+    const reads = (e: EnvelopeOf<'sealed'>) => reader === '*' || e.body.audience.includes(reader!);
     // A large directory's sealed entries are opened on worker threads a few runs ahead of the fold (the same
-    // openings, runtime/sealed-openers.ts); a small one's on this thread (starting the workers would cost more).
+    // openings, runtime/sealed-openers.ts), which also derive their content keys from the audience keys; a small
+    // one's on this thread (starting the workers would cost more).
     const total = set.logs.reduce((n, l) => n + (l.log.store.head()?.size ?? 0), 0);
     const opener =
       reader !== undefined && (options.workers ?? (total >= PARALLEL_FROM ? 1 : 0)) > 0
         ? new SyncSealedOpener(options.workers)
         : undefined;
+    function* read(): Generator<EngineEntry> {
+      for (const e of streamEntries(set, options)) {
+        const envelope = e.envelope;
+        if (!opener && reader !== undefined && envelope.type === 'sealed' && reads(envelope)) {
+          yield { ...e, contentKey: exerciseContentKey(set.meta!.scenario, set.meta!.seed, envelope) };
+        } else yield e;
+      }
+    }
+    const audienceKey = (e: { envelope: EnvelopeOf<'sealed'> }) =>
+      reads(e.envelope) ? exerciseAudienceKey(set.meta!.scenario, set.meta!.seed, e.envelope) : undefined;
     try {
       let n = 0;
-      for (const e of opener ? openAhead(read(), opener) : read()) {
+      for (const e of opener ? openAhead(read(), opener, { audienceKey }) : read()) {
         engine.apply(e);
         if (++n % 4096 === 0) options.onEntry?.(n);
       }

@@ -6,7 +6,7 @@
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { openSealedEntry } from '../engine/confidential.js';
-import type { EnvelopeOf } from '../model/index.js';
+import { type EnvelopeOf, sealedContentKey } from '../model/index.js';
 import { sha256Node, symmetricNode } from './node-crypto.js';
 
 export interface SealedOpenerInit {
@@ -23,12 +23,21 @@ export interface OpenRequest {
   id: number;
   envelopes: string;
   keys: Uint8Array;
+  /**
+   * One byte a job: 1 where its key is the audience key the entry's content key derives from (the worker derives
+   * it: an HMAC a sealed entry, off the reader's thread), 0 where it is the content key itself.
+   */
+  derive: Uint8Array;
 }
 
-/** A body as its canonical JSON text (the reader parses it as the engine would have: sealedPlain), or an error code. */
-export type TextOpening = { body: string } | { code: string };
+/**
+ * A body as its canonical JSON text (the reader parses it as the engine would have: sealedPlain), or an error code;
+ * `underived` where no content key derives from the audience key given (the entry stays unread, as without a key).
+ */
+export type TextOpening = { body: string } | { code: string } | { underived: true };
 
-export type OpenAnswer = { id: number; openings?: TextOpening[]; crash?: string };
+/** `contentKeys`: 32 bytes a job, the content key each was opened with (the derived ones are new to the reader). */
+export type OpenAnswer = { id: number; openings?: TextOpening[]; contentKeys?: Uint8Array; crash?: string };
 
 if (parentPort && workerData) {
   const { port, signal } = workerData as SealedOpenerInit;
@@ -36,16 +45,24 @@ if (parentPort && workerData) {
     let answer: OpenAnswer;
     try {
       const envelopes = JSON.parse(request.envelopes) as EnvelopeOf<'sealed'>[];
+      const contentKeys = request.keys;
       const openings = envelopes.map((envelope, i): TextOpening => {
-        const key = request.keys.subarray(32 * i, 32 * (i + 1));
+        const key = contentKeys.subarray(32 * i, 32 * (i + 1));
+        if (request.derive[i] === 1) {
+          try {
+            key.set(sealedContentKey(symmetricNode, envelope, key));
+          } catch {
+            return { underived: true }; // an id that is not 16 bytes of base64: no content key, the entry stays hidden
+          }
+        }
         const opening = openSealedEntry(symmetricNode, sha256Node, envelope, key);
         return 'code' in opening ? opening : { body: JSON.stringify(opening.plain.body) };
       });
-      answer = { id: request.id, openings };
+      answer = { id: request.id, openings, contentKeys };
     } catch (err) {
       answer = { id: request.id, crash: String((err as Error)?.stack ?? err) };
     }
-    port.postMessage(answer);
+    port.postMessage(answer, answer.contentKeys ? [answer.contentKeys.buffer as ArrayBuffer] : []);
     Atomics.add(signal, 0, 1);
     Atomics.notify(signal, 0);
   });

@@ -18,6 +18,19 @@ import { SyncLanes } from './sync-lanes.js';
 /** Sealed entries a request to a worker. */
 const RUN = 128;
 
+/** A sealed entry to open: its content key, or (`derive`) the audience key its content key derives from. */
+export interface OpenJob {
+  envelope: EnvelopeOf<'sealed'>;
+  key: Uint8Array;
+  derive?: boolean;
+}
+
+/** An opening, with the content key it was opened with (undefined where none derives: the entry stays unread). */
+export interface KeyedOpening {
+  contentKey?: Uint8Array;
+  opening?: SealedOpening;
+}
+
 /** Worker threads that open sealed entries; `post` a list, `take` its openings in the order posted (blocking). */
 export class SyncSealedOpener {
   readonly #lanes: SyncLanes<OpenAnswer>;
@@ -33,17 +46,19 @@ export class SyncSealedOpener {
   }
 
   /**
-   * Sends sealed entries and their content keys (32 bytes each) to be opened; returns the ticket to take their
-   * openings with.
+   * Sends sealed entries and their keys (32 bytes each) to be opened; returns the ticket to take their openings
+   * with.
    */
-  post(jobs: readonly { envelope: EnvelopeOf<'sealed'>; key: Uint8Array }[]): number {
+  post(jobs: readonly OpenJob[]): number {
     const keys = new Uint8Array(32 * jobs.length);
+    const derive = new Uint8Array(jobs.length);
     jobs.forEach((j, i) => {
       if (j.key.length !== 32) throw new DetenteError('BAD_INPUT', `content key ${i}: expected 32 bytes`);
       keys.set(j.key, 32 * i);
+      if (j.derive) derive[i] = 1;
     });
     const envelopes = JSON.stringify(jobs.map((j) => j.envelope));
-    const id = this.#lanes.post((id): OpenRequest => ({ id, envelopes, keys }), [keys.buffer]);
+    const id = this.#lanes.post((id): OpenRequest => ({ id, envelopes, keys, derive }), [keys.buffer, derive.buffer]);
     this.#pending.set(
       id,
       jobs.map((j) => j.envelope),
@@ -52,13 +67,17 @@ export class SyncSealedOpener {
   }
 
   /** The openings of ticket `id`, one a job, in order; blocks until the worker has answered. */
-  take(id: number): SealedOpening[] {
+  take(id: number): KeyedOpening[] {
     const answer = this.#lanes.take(id);
     const envelopes = this.#pending.get(id)!;
     this.#pending.delete(id);
-    return answer.openings!.map((o, i) =>
-      'code' in o ? o : { plain: sealedPlain(envelopes[i]!, JSON.parse(o.body)) as Envelope },
-    );
+    const keys = answer.contentKeys!;
+    return answer.openings!.map((o, i) => {
+      if ('underived' in o) return {};
+      const contentKey = keys.subarray(32 * i, 32 * (i + 1));
+      if ('code' in o) return { contentKey, opening: o };
+      return { contentKey, opening: { plain: sealedPlain(envelopes[i]!, JSON.parse(o.body)) as Envelope } };
+    });
   }
 
   close(): void {
@@ -66,42 +85,67 @@ export class SyncSealedOpener {
   }
 }
 
+export interface OpenAheadOptions {
+  /** Entries a request to a worker (default RUN), and requests in flight (default two a worker). */
+  run?: number;
+  ahead?: number;
+  /** Leaves out those the engine already holds an opening of (a node's OpenedEntries). */
+  skip?: (e: EngineEntry) => boolean;
+  /**
+   * For a sealed entry without a content key: the audience key its content key derives from, if the reader may
+   * read it. The workers derive the content key (an HMAC an entry, which would otherwise fall on this thread), and
+   * the entry reaches the engine with it, as if the reader had given it.
+   */
+  audienceKey?: (e: EngineEntry & { envelope: EnvelopeOf<'sealed'> }) => Uint8Array | undefined;
+}
+
 /**
- * `entries` in the same order, each sealed entry that has a content key (and no opening yet) with its opening,
- * opened on `opener`'s workers a few runs ahead of the entry the caller is folding; `skip` leaves out those the
- * engine already holds an opening of (a node's OpenedEntries).
+ * `entries` in the same order, each sealed entry that has a content key (or an audience key to derive it from) and
+ * no opening yet with its opening, opened on `opener`'s workers a few runs ahead of the entry the caller is folding.
  */
 export function* openAhead(
   entries: Iterable<EngineEntry>,
   opener: SyncSealedOpener,
-  options: { run?: number; ahead?: number; skip?: (e: EngineEntry) => boolean } = {},
+  options: OpenAheadOptions = {},
 ): Generator<EngineEntry> {
   const run = options.run ?? RUN;
   const ahead = options.ahead ?? 2 * opener.workers;
   const queue: { batch: EngineEntry[]; sealed: number[]; ticket: number | undefined }[] = [];
   let batch: EngineEntry[] = [];
   let sealed: number[] = [];
+  let jobs: OpenJob[] = [];
   const send = () => {
-    const jobs = sealed.map((i) => {
-      const e = batch[i]!;
-      return { envelope: e.envelope as EnvelopeOf<'sealed'>, key: e.contentKey! };
-    });
     queue.push({ batch, sealed, ticket: jobs.length ? opener.post(jobs) : undefined });
     batch = [];
     sealed = [];
+    jobs = [];
   };
   function* next(): Generator<EngineEntry> {
     const { batch: done, sealed: at, ticket } = queue.shift()!;
     const openings = ticket === undefined ? [] : opener.take(ticket);
     at.forEach((i, k) => {
-      done[i] = { ...done[i]!, opening: openings[k]! };
+      const { contentKey, opening } = openings[k]!;
+      const e = done[i]!;
+      if (contentKey) done[i] = { ...e, contentKey: e.contentKey ?? contentKey, opening: opening! };
     });
     yield* done;
   }
   for (const e of entries) {
-    // A key of another length is the engine's to refuse (the error code of the fold that opens it itself).
-    if (e.envelope.type === 'sealed' && e.contentKey?.length === 32 && !e.opening && !options.skip?.(e)) {
-      sealed.push(batch.length);
+    if (e.envelope.type === 'sealed' && !e.opening && !options.skip?.(e)) {
+      const envelope = e.envelope;
+      if (e.contentKey) {
+        // A key of another length is the engine's to refuse (the error code of the fold that opens it itself).
+        if (e.contentKey.length === 32) {
+          sealed.push(batch.length);
+          jobs.push({ envelope, key: e.contentKey });
+        }
+      } else {
+        const key = options.audienceKey?.(e as EngineEntry & { envelope: EnvelopeOf<'sealed'> });
+        if (key?.length === 32) {
+          sealed.push(batch.length);
+          jobs.push({ envelope, key, derive: true });
+        }
+      }
     }
     batch.push(e);
     if (sealed.length >= run || batch.length >= 8 * run) {
