@@ -14,8 +14,13 @@
  *    cold fold with the sealed entries opened ahead on worker threads (runtime/sealed-openers.ts), by wall time
  *    (the point of the workers) and by the CPU of every thread of the process.
  *
+ * 3. Fold from the log: the same, as a node or `detente state --as us` meets it: each entry read from its log, and
+ *    a directory whose US and Russian entries are sealed against the same directory in the clear (foldDir, trusting
+ *    the store), the sealed entries opened on the reading thread or ahead on one or two worker threads.
+ *
  * Run: npm run build && node dist/bench/confidential.js [entries=100000] [seconds=2] [rounds=3] [part=both]
- * (`part`: submissions, fold or both; one part alone is for profiling with --cpu-prof).
+ * (`part`: submissions, fold, log or both; one part alone is for profiling with --cpu-prof). The first run builds
+ * the fixture directories (BENCH_DIR): minutes for 100,000 entries.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,7 +31,7 @@ import { canonicalJson } from '../src/crypto/canonical-json.js';
 import { OpenedEntries } from '../src/engine/confidential.js';
 import { Engine, type EngineOptions } from '../src/engine/engine.js';
 import type { EngineEntry } from '../src/engine/types.js';
-import { openLogSet, streamEntries } from '../src/exercise/read.js';
+import { type FoldOptions, foldDir, openLogSet, streamEntries } from '../src/exercise/read.js';
 import {
   blobRefsOf,
   isConfidentialType,
@@ -43,6 +48,7 @@ import { nodeSuite, symmetricNode } from '../src/runtime/node-crypto.js';
 import { openAhead, SyncSealedOpener } from '../src/runtime/sealed-openers.js';
 import { scenarioRegimeText } from '../test/helpers/nodes.js';
 import { engineFixture } from './engine-fixture.js';
+import { regimeFor } from './fixture-parties.js';
 import { fmt, header, row, seconds, table } from './harness.js';
 
 const N = Number(process.argv[2] ?? 100_000);
@@ -193,24 +199,8 @@ async function foldBench(): Promise<void> {
   const clear = [...streamEntries(set, { verify: false })];
   // The clear fold's regime has no audiences (else its entries of bilateral types are charged as widened); the
   // sealed fold's seals what us and ru write of those types for [us, ru].
-  const doc = JSON.parse(JSON.stringify(set.regime, (k, v) => (k === 'audience' || k === 'audiences' ? undefined : v)));
-  const clearRegime = parseRegime(JSON.stringify(doc), 'json');
-  doc.audiences = [
-    {
-      types: [
-        'declaration',
-        'notification',
-        'acknowledgement',
-        'observation',
-        'inspection-request',
-        'inspection-report',
-        'declaration-opening',
-      ],
-      parties: ['us', 'ru'],
-      audience: ['us', 'ru'],
-    },
-  ];
-  const regime = parseRegime(JSON.stringify(doc), 'json');
+  const clearRegime = regimeFor(set.regime, 'clear');
+  const regime = regimeFor(set.regime, 'sealed');
   const audienceKey = new Uint8Array(32).fill(1);
   const keysRef = { origin: 'bench', index: 0, leafHash: '00'.repeat(32) };
   let sealedCount = 0;
@@ -262,7 +252,9 @@ async function foldBench(): Promise<void> {
         yield entry;
       }
     }
-    for (const entry of opener ? openAhead(read(), opener) : read()) engine.apply(entry);
+    // Ahead on the workers, which also derive the content keys from the audience key (as foldDir has them do).
+    const ahead = () => openAhead(keyed ?? sealed, opener!, { audienceKey: () => audienceKey });
+    for (const entry of opener ? ahead() : read()) engine.apply(entry);
     engine.evaluate(engine.lastCountedAt ?? 0);
     return withKeys;
   };
@@ -347,5 +339,68 @@ async function foldBench(): Promise<void> {
   );
 }
 
-if (PART !== 'fold') await submissions();
-if (PART !== 'submissions') await foldBench();
+/**
+ * The fold as a node or `detente state --as us` meets it: every entry read from its log (trusting the store, as a
+ * node folds what it checked when it appended or mirrored it), the clear directory against the same entries with
+ * those of us and ru sealed for [ru, us] (engine-fixture.ts, `clear` and `sealed`), read as us with the exercise's
+ * audience keys; the sealed entries opened on this thread or ahead on worker threads (foldDir's `workers`).
+ */
+function fromLogBench(): void {
+  const clearDir = engineFixture(N, console.log, 'clear');
+  const sealedDir = engineFixture(N, console.log, 'sealed');
+  const fold = (dir: string, options: FoldOptions) => {
+    const f = foldDir(dir, { verify: false, ...options });
+    return f.engine.evaluate(f.asOf);
+  };
+  // The same findings (by rule, party and time: the leaf hashes they cite differ), every sealed entry read.
+  const summary = (r: Folded) =>
+    canonicalJson(r.findings.map((f) => [f.rule, f.party, f.at]).sort((a, b) => (`${a}` < `${b}` ? -1 : 1)));
+  const want = summary(fold(clearDir, {}));
+  const sealedFold = fold(sealedDir, { readAs: 'us', workers: 0 });
+  if (summary(sealedFold) !== want || !sealedFold.state.confidential || sealedFold.state.confidential.hidden.length) {
+    throw new Error("bench: the sealed directory read as us does not fold to the clear directory's findings");
+  }
+  const read = sealedFold.state.confidential.read.reduce((n, a) => n + a.entries, 0);
+  type Timed = { wall: number; cpu: number };
+  const rounds: { clear: Timed; here: Timed; one: Timed; two: Timed }[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    rounds.push({
+      clear: timedCpu(() => fold(clearDir, {})),
+      here: timedCpu(() => fold(sealedDir, { readAs: 'us', workers: 0 })),
+      one: timedCpu(() => fold(sealedDir, { readAs: 'us', workers: 1 })),
+      two: timedCpu(() => fold(sealedDir, { readAs: 'us', workers: 2 })),
+    });
+  }
+  const median = (by: (r: (typeof rounds)[number]) => number) =>
+    [...rounds].sort((a, b) => by(a) - by(b))[Math.floor(ROUNDS / 2)]!;
+  header(
+    `Fold from the log: ${fmt(N)} entries read from their logs, ${fmt(read)} of them sealed for [ru, us] and opened (foldDir, as us), vs the same entries in the clear (${ROUNDS} interleaved rounds)`,
+  );
+  table(['what (the median round by ratio)', 'ours', 'baseline', 'ours/baseline', 'goal']);
+  for (const [what, pick] of [
+    ['opened on the reading thread', (x: (typeof rounds)[number]) => x.here],
+    ['opened ahead on 1 worker', (x: (typeof rounds)[number]) => x.one],
+    ['opened ahead on 2 workers', (x: (typeof rounds)[number]) => x.two],
+  ] as const) {
+    const wall = median((x) => pick(x).wall / x.clear.wall);
+    const cpu = median((x) => pick(x).cpu / x.clear.cpu);
+    row(
+      `read + decrypt + fold, ${what}, wall seconds`,
+      `${pick(wall).wall.toFixed(2)} s`,
+      `${wall.clear.wall.toFixed(2)} s`,
+      pick(wall).wall / wall.clear.wall,
+      '≤ 2',
+    );
+    row(
+      '  the same, CPU seconds (every thread of the process)',
+      `${pick(cpu).cpu.toFixed(2)} s`,
+      `${cpu.clear.cpu.toFixed(2)} s`,
+      pick(cpu).cpu / cpu.clear.cpu,
+      '',
+    );
+  }
+}
+
+if (PART === 'both' || PART === 'submissions') await submissions();
+if (PART === 'both' || PART === 'fold') await foldBench();
+if (PART === 'both' || PART === 'log') fromLogBench();

@@ -17,7 +17,7 @@ import { scenarioDir } from '../src/exercise/scenarios.js';
 import { parseTimeline } from '../src/exercise/timeline.js';
 import { countersignReport, type EntryRef, type Item } from '../src/model/index.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
-import { FixtureParties, rng, text } from './fixture-parties.js';
+import { type Confidentiality, FixtureParties, rng, text } from './fixture-parties.js';
 
 const SCENARIO = 'european-security-2022';
 const SEED = 'bench';
@@ -26,8 +26,12 @@ const CHECKPOINT_EVERY = 6 * HOUR;
 const START = Date.parse('2022-01-27T00:00:00Z');
 const SPAN = 4 * 365 * 24 * HOUR;
 
-export function engineFixture(n: number, log: (s: string) => void = console.log): string {
-  const f = FixtureParties.open(`engine-${n}`, SCENARIO, SEED, START, CHECKPOINT_EVERY);
+export function engineFixture(
+  n: number,
+  log: (s: string) => void = console.log,
+  how: Confidentiality = 'scenario',
+): string {
+  const f = FixtureParties.open(`engine-${n}`, SCENARIO, SEED, START, CHECKPOINT_EVERY, how);
   if (typeof f === 'string') return f;
   const { regime, hash } = f;
   const suite = nodeSuite;

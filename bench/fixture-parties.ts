@@ -6,22 +6,31 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fromHex, toHex } from '../src/crypto/bytes.js';
+import { fromHex, toHex, utf8 } from '../src/crypto/bytes.js';
 import { canonicalJson } from '../src/crypto/canonical-json.js';
+import { AUDIENCE_KEY_BYTES } from '../src/crypto/hpke/index.js';
+import { exerciseRandom } from '../src/exercise/keys.js';
 import { REGIME_FILE, scenarioRegime } from '../src/exercise/play.js';
 import { initLogDir, logWriter, type OpenLog, openLogDir } from '../src/log/log-dir.js';
 import type { LogWriter } from '../src/log/log-writer.js';
 import {
+  blobRefsOf,
   buildEnvelope,
   type EntryRef,
+  type Envelope,
   type EnvelopeFields,
   encodeEntry,
+  isConfidentialType,
+  parseRegime,
   type Regime,
   regimeBytes,
   regimeHash,
+  sealEntryBlobs,
+  sealingRandomness,
   signEntry,
 } from '../src/model/index.js';
-import { nodeSuite } from '../src/runtime/node-crypto.js';
+import { audienceKeyPurposes, keyPeriod } from '../src/node/audience-keys.js';
+import { nodeSuite, symmetricNode } from '../src/runtime/node-crypto.js';
 import { Rfc6962Hasher } from '../src/tlog/hasher.js';
 import { BENCH_DIR } from './fixture-log.js';
 
@@ -35,6 +44,33 @@ export function rng(seed: number) {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * What the confidential benchmarks fold: the fixture's entries in the clear under its regime without audiences
+ * (`clear`: so its US and Russian entries of bilateral types are not charged as widened), or (`sealed`) with every
+ * US and Russian entry of a confidential type sealed for [ru, us], as the regime's one audience rule says, under
+ * the exercise's audience keys (exerciseAudienceKey: foldDir reads it as a party), blobs included.
+ */
+export type Confidentiality = 'scenario' | 'clear' | 'sealed';
+
+export const SEALED_FOR = ['ru', 'us'] as const;
+const SEALED_TYPES = [
+  'declaration',
+  'notification',
+  'acknowledgement',
+  'observation',
+  'inspection-request',
+  'inspection-report',
+  'declaration-opening',
+];
+
+/** `regime` without its audiences (`clear`), or with the one rule that seals the benchmarks' entries (`sealed`). */
+export function regimeFor(regime: Regime, how: Confidentiality): Regime {
+  if (how === 'scenario') return regime;
+  const doc = JSON.parse(JSON.stringify(regime, (k, v) => (k === 'audience' || k === 'audiences' ? undefined : v)));
+  if (how === 'sealed') doc.audiences = [{ types: SEALED_TYPES, parties: [...SEALED_FOR], audience: [...SEALED_FOR] }];
+  return parseRegime(JSON.stringify(doc), 'json');
 }
 
 /** A text in the regime's two languages. */
@@ -67,20 +103,32 @@ export class FixtureParties {
   readonly #scenario: string;
   readonly #seed: string;
   readonly #started = Date.now();
+  readonly #sealing: boolean;
+  /** The exercise's audience keys, by author and purpose. */
+  readonly #audienceKeys = new Map<string, Uint8Array>();
 
   /**
    * The fixture directory `name` under BENCH_DIR: a string (its path) if it was built already, else a builder of
    * it whose clock starts at `start` and whose logs checkpoint every `every` ms.
    */
-  static open(name: string, scenario: string, seed: string, start: number, every: number): string | FixtureParties {
-    const dir = join(BENCH_DIR, name);
+  static open(
+    name: string,
+    scenario: string,
+    seed: string,
+    start: number,
+    every: number,
+    how: Confidentiality = 'scenario',
+  ): string | FixtureParties {
+    const dir = join(BENCH_DIR, how === 'scenario' ? name : `${name}-${how}`);
     if (existsSync(join(dir, 'built.json'))) return dir;
     if (existsSync(dir)) throw new Error(`${dir} exists but is incomplete: remove it`);
-    return new FixtureParties(dir, scenario, seed, start, every);
+    return new FixtureParties(dir, scenario, seed, start, every, how);
   }
 
-  private constructor(dir: string, scenario: string, seed: string, start: number, every: number) {
-    const { regime, seeds, publicKeys } = scenarioRegime(scenario, seed);
+  private constructor(dir: string, scenario: string, seed: string, start: number, every: number, how: Confidentiality) {
+    const { regime: scenarioOwn, seeds, publicKeys } = scenarioRegime(scenario, seed);
+    const regime = regimeFor(scenarioOwn, how);
+    this.#sealing = how === 'sealed';
     this.dir = dir;
     this.regime = regime;
     this.hash = regimeHash(regime, nodeSuite.sha256);
@@ -116,13 +164,16 @@ export class FixtureParties {
   add(party: string, type: string, body: unknown, role: 'declarant' | 'inspector' = 'declarant'): EntryRef {
     const p = this.#parties.get(party)!;
     const key = `${party}-${role}`;
-    const envelope = buildEnvelope({
+    let envelope = buildEnvelope({
       type,
       party,
       key,
       issuedAt: new Date(this.now).toISOString(),
       body,
     } as EnvelopeFields);
+    if (this.#sealing && isConfidentialType(type) && (SEALED_FOR as readonly string[]).includes(party)) {
+      envelope = this.#sealed(p, envelope);
+    }
     const leaf = encodeEntry(signEntry(nodeSuite, envelope, this.#seeds.get(key)!));
     p.batch.push(leaf);
     if (p.batch.length >= BATCH) {
@@ -131,6 +182,35 @@ export class FixtureParties {
     }
     this.written++;
     return { origin: p.log.store.origin, index: p.size++, leafHash: toHex(this.#hasher.hashLeaf(leaf)) };
+  }
+
+  /**
+   * `plain` sealed for SEALED_FOR under its author's exercise audience key of the period, as a node of an exercise
+   * seals it (its id and salt from sealingRandomness), its blobs sealed into the store. Its `keys` names the log's
+   * first entry: the fixture publishes no audience-key entries, which a fold does not need to open it.
+   */
+  #sealed(p: Party, plain: Envelope): Envelope {
+    const purpose = audienceKeyPurposes(SEALED_FOR, keyPeriod(plain.issuedAt)).key;
+    const id = `${plain.party}\n${purpose}`;
+    let audienceKey = this.#audienceKeys.get(id);
+    if (!audienceKey) {
+      audienceKey = new Uint8Array(AUDIENCE_KEY_BYTES);
+      exerciseRandom(nodeSuite, this.#scenario, this.#seed, plain.party, purpose)(audienceKey);
+      this.#audienceKeys.set(id, audienceKey);
+    }
+    const store = p.log.store;
+    const plaintexts = blobRefsOf(plain).map((r) => store.blob(fromHex(r.sha256))!);
+    const random = sealingRandomness(symmetricNode, nodeSuite.sha256, audienceKey, utf8(canonicalJson(plain)));
+    const keys = { origin: store.origin, index: 0, leafHash: '00'.repeat(32) };
+    const { sealed, blobs } = sealEntryBlobs(
+      symmetricNode,
+      nodeSuite.sha256,
+      plain,
+      { audience: SEALED_FOR, keys, audienceKey, ...random },
+      plaintexts,
+    );
+    for (const b of blobs) store.putBlob(fromHex(b.ref.sha256), b.bytes);
+    return sealed;
   }
 
   /** Appends every party's queued entries (checkpointed at the boundary). */

@@ -40,7 +40,7 @@ import {
 import { bordersFor } from '../runtime/borders.js';
 import { errorOf, readerWorkers, SyncEntryVerifier, type Verdict } from '../runtime/entry-workers.js';
 import { nodeSuite, symmetricNode } from '../runtime/node-crypto.js';
-import { openAhead, SyncSealedOpener } from '../runtime/sealed-openers.js';
+import { openAhead, type ReadEntry, SyncSealedOpener } from '../runtime/sealed-openers.js';
 import type { CheckpointRecord } from '../store/store.js';
 import { TILE_WIDTH } from '../tlog/tile-paths.js';
 import { exerciseAudienceKey, exerciseContentKey } from './keys.js';
@@ -64,6 +64,11 @@ export interface ReadOptions {
    * more than a small directory's checks); 0 verifies and opens on this thread.
    */
   workers?: number;
+  /**
+   * Hand each sealed entry over with the leaf bytes it was parsed from (ReadEntry), for worker threads that open it
+   * ahead (openAhead parses those rather than serializing the envelope again).
+   */
+  sealedLeaves?: boolean;
 }
 
 /** Entries from which verifying on worker threads pays for starting them. */
@@ -252,11 +257,11 @@ function logSource(
         const entry = verify
           ? verified(set, l, cursor.index, cursor.bytes, cursor.counted, cursor.stored(), undefined)
           : trusted(set, l, cursor.index, cursor.bytes, cursor.counted, cursor.storedHex());
-        if (entry) return entry;
+        if (entry) return options.sealedLeaves ? withLeaf(entry, cursor.bytes) : entry;
       }
     };
   }
-  const it = verifiedRuns(set, l, cursor, verifier);
+  const it = verifiedRuns(set, l, cursor, verifier, options.sealedLeaves ?? false);
   return () => {
     const r = it.next();
     return r.done ? undefined : r.value;
@@ -268,6 +273,7 @@ function* verifiedRuns(
   l: LogSet['logs'][number],
   cursor: LogCursor,
   verifier: SyncEntryVerifier,
+  sealedLeaves: boolean,
 ): Generator<EngineEntry> {
   const runs: { run: (Positioned | { problem: LoadProblem })[]; ticket: number }[] = [];
   let more = true;
@@ -303,9 +309,14 @@ function* verifiedRuns(
         continue;
       }
       const entry = verified(set, l, p.index, p.bytes, p.counted, p.stored, verdicts[v++]!);
-      if (entry) yield entry;
+      if (entry) yield sealedLeaves ? withLeaf(entry, p.bytes) : entry;
     }
   }
+}
+
+/** A sealed entry with the leaf bytes it was parsed from (sealedLeaves), any other as it is. */
+function withLeaf(entry: EngineEntry, bytes: Uint8Array): ReadEntry {
+  return entry.envelope.type === 'sealed' ? Object.assign(entry, { leaf: bytes }) : entry;
 }
 
 /** Records a problem with the entry at index `i` of `l`. */
@@ -497,7 +508,7 @@ export function foldDir(dir: string, options: FoldOptions = {}): FoldedDir {
         ? new SyncSealedOpener(options.workers)
         : undefined;
     function* read(): Generator<EngineEntry> {
-      for (const e of streamEntries(set, options)) {
+      for (const e of streamEntries(set, { ...options, sealedLeaves: opener !== undefined })) {
         const envelope = e.envelope;
         if (!opener && reader !== undefined && envelope.type === 'sealed' && reads(envelope)) {
           yield { ...e, contentKey: exerciseContentKey(set.meta!.scenario, set.meta!.seed, envelope) };

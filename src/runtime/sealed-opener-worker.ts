@@ -21,7 +21,13 @@ export interface SealedOpenerInit {
  */
 export interface OpenRequest {
   id: number;
-  envelopes: string;
+  /**
+   * The envelopes: as one JSON text (an array), or as the leaves the reader read them from (`{entry, signature}`,
+   * one after the other; `ends[i]` where leaf i ends), which spares the reader serializing them again.
+   */
+  envelopes?: string;
+  leaves?: Uint8Array;
+  ends?: Uint32Array;
   keys: Uint8Array;
   /**
    * One byte a job: 1 where its key is the audience key the entry's content key derives from (the worker derives
@@ -39,12 +45,24 @@ export type TextOpening = { body: string } | { code: string } | { underived: tru
 /** `contentKeys`: 32 bytes a job, the content key each was opened with (the derived ones are new to the reader). */
 export type OpenAnswer = { id: number; openings?: TextOpening[]; contentKeys?: Uint8Array; crash?: string };
 
+const decoder = new TextDecoder();
+
+function fromLeaves(leaves: Uint8Array, ends: Uint32Array): EnvelopeOf<'sealed'>[] {
+  const out: EnvelopeOf<'sealed'>[] = [];
+  for (let i = 0, start = 0; i < ends.length; start = ends[i++]!) {
+    out.push(JSON.parse(decoder.decode(leaves.subarray(start, ends[i]))).entry);
+  }
+  return out;
+}
+
 if (parentPort && workerData) {
   const { port, signal } = workerData as SealedOpenerInit;
   parentPort.on('message', (request: OpenRequest) => {
     let answer: OpenAnswer;
     try {
-      const envelopes = JSON.parse(request.envelopes) as EnvelopeOf<'sealed'>[];
+      const envelopes: EnvelopeOf<'sealed'>[] = request.leaves
+        ? fromLeaves(request.leaves, request.ends!)
+        : JSON.parse(request.envelopes!);
       const contentKeys = request.keys;
       const openings = envelopes.map((envelope, i): TextOpening => {
         const key = contentKeys.subarray(32 * i, 32 * (i + 1));

@@ -18,12 +18,22 @@ import { SyncLanes } from './sync-lanes.js';
 /** Sealed entries a request to a worker. */
 const RUN = 128;
 
-/** A sealed entry to open: its content key, or (`derive`) the audience key its content key derives from. */
+/**
+ * A sealed entry to open: its content key, or (`derive`) the audience key its content key derives from; `leaf`, the
+ * bytes the reader parsed its envelope from, if it kept them (ReadEntry).
+ */
 export interface OpenJob {
   envelope: EnvelopeOf<'sealed'>;
   key: Uint8Array;
   derive?: boolean;
+  leaf?: Uint8Array;
 }
+
+/**
+ * An entry as a reader of a log may hand it over: a sealed one with the leaf bytes it parsed it from, which the
+ * workers parse again rather than this thread serializing the envelope for them (the engine never reads `leaf`).
+ */
+export type ReadEntry = EngineEntry & { leaf?: Uint8Array };
 
 /** An opening, with the content key it was opened with (undefined where none derives: the entry stays unread). */
 export interface KeyedOpening {
@@ -57,8 +67,23 @@ export class SyncSealedOpener {
       keys.set(j.key, 32 * i);
       if (j.derive) derive[i] = 1;
     });
-    const envelopes = JSON.stringify(jobs.map((j) => j.envelope));
-    const id = this.#lanes.post((id): OpenRequest => ({ id, envelopes, keys, derive }), [keys.buffer, derive.buffer]);
+    const transfer: ArrayBuffer[] = [keys.buffer, derive.buffer];
+    let request: Omit<OpenRequest, 'id'>;
+    if (jobs.every((j) => j.leaf)) {
+      const ends = new Uint32Array(jobs.length);
+      let length = 0;
+      jobs.forEach((j, i) => {
+        length += j.leaf!.length;
+        ends[i] = length;
+      });
+      const leaves = new Uint8Array(length);
+      for (const [i, j] of jobs.entries()) leaves.set(j.leaf!, ends[i]! - j.leaf!.length);
+      request = { leaves, ends, keys, derive };
+      transfer.push(leaves.buffer, ends.buffer);
+    } else {
+      request = { envelopes: JSON.stringify(jobs.map((j) => j.envelope)), keys, derive };
+    }
+    const id = this.#lanes.post((id): OpenRequest => ({ id, ...request }), transfer);
     this.#pending.set(
       id,
       jobs.map((j) => j.envelope),
@@ -104,14 +129,14 @@ export interface OpenAheadOptions {
  * no opening yet with its opening, opened on `opener`'s workers a few runs ahead of the entry the caller is folding.
  */
 export function* openAhead(
-  entries: Iterable<EngineEntry>,
+  entries: Iterable<ReadEntry>,
   opener: SyncSealedOpener,
   options: OpenAheadOptions = {},
 ): Generator<EngineEntry> {
   const run = options.run ?? RUN;
   const ahead = options.ahead ?? 2 * opener.workers;
-  const queue: { batch: EngineEntry[]; sealed: number[]; ticket: number | undefined }[] = [];
-  let batch: EngineEntry[] = [];
+  const queue: { batch: ReadEntry[]; sealed: number[]; ticket: number | undefined }[] = [];
+  let batch: ReadEntry[] = [];
   let sealed: number[] = [];
   let jobs: OpenJob[] = [];
   const send = () => {
@@ -125,10 +150,16 @@ export function* openAhead(
     const openings = ticket === undefined ? [] : opener.take(ticket);
     at.forEach((i, k) => {
       const { contentKey, opening } = openings[k]!;
-      const e = done[i]!;
-      if (contentKey) done[i] = { ...e, contentKey: e.contentKey ?? contentKey, opening: opening! };
+      const { leaf: _leaf, ...e } = done[i]!;
+      done[i] = contentKey ? { ...e, contentKey: e.contentKey ?? contentKey, opening: opening! } : e;
     });
-    yield* done;
+    for (const e of done) {
+      if (!e.leaf) yield e;
+      else {
+        const { leaf: _leaf, ...rest } = e;
+        yield rest;
+      }
+    }
   }
   for (const e of entries) {
     if (e.envelope.type === 'sealed' && !e.opening && !options.skip?.(e)) {
@@ -137,13 +168,13 @@ export function* openAhead(
         // A key of another length is the engine's to refuse (the error code of the fold that opens it itself).
         if (e.contentKey.length === 32) {
           sealed.push(batch.length);
-          jobs.push({ envelope, key: e.contentKey });
+          jobs.push({ envelope, key: e.contentKey, ...(e.leaf ? { leaf: e.leaf } : {}) });
         }
       } else {
         const key = options.audienceKey?.(e as EngineEntry & { envelope: EnvelopeOf<'sealed'> });
         if (key?.length === 32) {
           sealed.push(batch.length);
-          jobs.push({ envelope, key, derive: true });
+          jobs.push({ envelope, key, derive: true, ...(e.leaf ? { leaf: e.leaf } : {}) });
         }
       }
     }
