@@ -250,4 +250,32 @@ describe('sealed entries opened ahead on worker threads', () => {
       { numRuns: 30 },
     );
   });
+
+  it('from the leaves a reader parsed (the associated data cut from their text), the same bytes again', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...TAMPERS), { minLength: 1, maxLength: 8 }),
+        fc.nat(10_000),
+        fc.array(fc.constantFrom('canonical', 'spaced', 'none'), { minLength: 8, maxLength: 8 }),
+        (tampers, at, leaves) => {
+          // A leaf as a log holds it (canonical JSON), one that is not canonical (a space after the colon of its
+          // entry: the associated data cut from it is wrong, so the worker opens again with the one it builds), or
+          // none (the envelope serialized, as before).
+          let k = 0;
+          const list = tampered(tampers, at).map((e) => {
+            if (e.envelope.type !== 'sealed') return e;
+            const how = leaves[k++ % leaves.length];
+            if (how === 'none') return e;
+            const text = canonicalJson({ entry: e.envelope, sig: `${'A'.repeat(86)}==` });
+            const leaf = new TextEncoder().encode(how === 'canonical' ? text : text.replace('{"entry":', '{"entry": '));
+            return { ...e, leaf };
+          });
+          const ahead = [...openAhead(list, opener, { run: 3, ahead: 1 })];
+          expect(ahead.some((e) => 'leaf' in e)).toBe(false);
+          expect(answer(ahead)).toBe(answer(list.map(({ leaf: _, ...e }: EngineEntry & { leaf?: Uint8Array }) => e)));
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
 });

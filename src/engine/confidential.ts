@@ -44,16 +44,18 @@ type Opening = SealedOpening;
 
 /**
  * A sealed entry opened with its content key (openSealed), its failure as the code of the error: what the engine
- * folds, computed here or ahead by the reader (EngineEntry.opening) with this same function.
+ * folds, computed here or ahead by the reader (EngineEntry.opening) with this same function. `aad`: the associated
+ * data where the caller has it (openSealed's).
  */
 export function openSealedEntry(
   sym: SymmetricSuite,
   sha256: Sha256,
   sealed: EnvelopeOf<'sealed'>,
   key: Uint8Array,
+  aad?: Uint8Array,
 ): SealedOpening {
   try {
-    return { plain: openSealed(sym, sha256, sealed, key) };
+    return { plain: openSealed(sym, sha256, sealed, key, aad) };
   } catch (err) {
     if (!(err instanceof DetenteError)) throw err;
     return { code: err.code };

@@ -344,13 +344,15 @@ export function plainOfBody(envelope: EnvelopeOf<'sealed'>, body: Uint8Array): E
 /**
  * The plain entry a sealed one holds, opened with its content key: DECRYPTION_FAILED (not this key, or altered
  * bytes), COMMITMENT_MISMATCH (the body is not the one committed to), SCHEMA_INVALID (not canonical JSON of a body
- * of the stated type). Each is what a complaint (`confidential.undecryptable`) shows.
+ * of the stated type). Each is what a complaint (`confidential.undecryptable`) shows. `aad`: the associated data
+ * (sealedAad), where the caller has it already.
  */
 export function openSealed(
   sym: SymmetricSuite,
   sha256: Sha256,
   envelope: EnvelopeOf<'sealed'>,
   key: Uint8Array,
+  aad: Uint8Array = sealedAad(envelope),
 ): Envelope {
   if (!equalBytes(keyCommitment(sha256, key), fromHex(envelope.body.keyCommitment))) {
     throw new DetenteError('DECRYPTION_FAILED', 'content key: not the key the author committed to');
@@ -360,7 +362,7 @@ export function openSealed(
     sha256,
     key,
     { ciphertext: fromBase64(envelope.body.ciphertext, 'ciphertext'), commitment: fromHex(envelope.body.commitment) },
-    sealedAad(envelope),
+    aad,
   );
   return plainOfBody(envelope, body);
 }

@@ -6,6 +6,7 @@
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { openSealedEntry } from '../engine/confidential.js';
+import type { SealedOpening } from '../engine/types.js';
 import { type EnvelopeOf, sealedContentKey } from '../model/index.js';
 import { sha256Node, symmetricNode } from './node-crypto.js';
 
@@ -47,12 +48,38 @@ export type OpenAnswer = { id: number; openings?: TextOpening[]; contentKeys?: U
 
 const decoder = new TextDecoder();
 
-function fromLeaves(leaves: Uint8Array, ends: Uint32Array): EnvelopeOf<'sealed'>[] {
-  const out: EnvelopeOf<'sealed'>[] = [];
+const encoder = new TextEncoder();
+const LEAF_OPEN = '{"entry":';
+const CIPHERTEXT = '"ciphertext":"';
+
+/**
+ * The envelopes of the leaves, each with its associated data (sealedAad) cut from the leaf's text: the canonical
+ * JSON of the envelope is the leaf's `entry` member (a log holds canonical leaves only), and its one
+ * `"ciphertext":"…"` (no other member of a sealed envelope has that name, and a string value cannot hold an
+ * unescaped quote) emptied. What a fold's reader would build again from the parsed envelope; should a leaf not be
+ * canonical, the entry is opened again with the associated data built so (`open`), so the openings never differ.
+ */
+function fromLeaves(leaves: Uint8Array, ends: Uint32Array): { envelope: EnvelopeOf<'sealed'>; aad?: Uint8Array }[] {
+  const out: { envelope: EnvelopeOf<'sealed'>; aad?: Uint8Array }[] = [];
   for (let i = 0, start = 0; i < ends.length; start = ends[i++]!) {
-    out.push(JSON.parse(decoder.decode(leaves.subarray(start, ends[i]))).entry);
+    const text = decoder.decode(leaves.subarray(start, ends[i]));
+    const envelope = JSON.parse(text).entry as EnvelopeOf<'sealed'>;
+    const from = text.indexOf(CIPHERTEXT) + CIPHERTEXT.length;
+    const to = text.indexOf('"', from);
+    const end = text.lastIndexOf(',"sig":"');
+    if (!text.startsWith(LEAF_OPEN) || from < CIPHERTEXT.length || to < 0 || end < to) out.push({ envelope });
+    else out.push({ envelope, aad: encoder.encode(text.slice(LEAF_OPEN.length, from) + text.slice(to, end)) });
   }
   return out;
+}
+
+/** openSealedEntry, with the associated data cut from the leaf first where there is one (fromLeaves). */
+function open(envelope: EnvelopeOf<'sealed'>, key: Uint8Array, aad: Uint8Array | undefined): SealedOpening {
+  const opening = openSealedEntry(symmetricNode, sha256Node, envelope, key, aad);
+  if (aad && 'code' in opening && opening.code === 'DECRYPTION_FAILED') {
+    return openSealedEntry(symmetricNode, sha256Node, envelope, key);
+  }
+  return opening;
 }
 
 if (parentPort && workerData) {
@@ -60,11 +87,11 @@ if (parentPort && workerData) {
   parentPort.on('message', (request: OpenRequest) => {
     let answer: OpenAnswer;
     try {
-      const envelopes: EnvelopeOf<'sealed'>[] = request.leaves
+      const envelopes = request.leaves
         ? fromLeaves(request.leaves, request.ends!)
-        : JSON.parse(request.envelopes!);
+        : (JSON.parse(request.envelopes!) as EnvelopeOf<'sealed'>[]).map((envelope) => ({ envelope, aad: undefined }));
       const contentKeys = request.keys;
-      const openings = envelopes.map((envelope, i): TextOpening => {
+      const openings = envelopes.map(({ envelope, aad }, i): TextOpening => {
         const key = contentKeys.subarray(32 * i, 32 * (i + 1));
         if (request.derive[i] === 1) {
           try {
@@ -73,7 +100,7 @@ if (parentPort && workerData) {
             return { underived: true }; // an id that is not 16 bytes of base64: no content key, the entry stays hidden
           }
         }
-        const opening = openSealedEntry(symmetricNode, sha256Node, envelope, key);
+        const opening = open(envelope, key, aad);
         return 'code' in opening ? opening : { body: JSON.stringify(opening.plain.body) };
       });
       answer = { id: request.id, openings, contentKeys };
