@@ -31,7 +31,8 @@ import { canonicalJson } from '../src/crypto/canonical-json.js';
 import { OpenedEntries } from '../src/engine/confidential.js';
 import { Engine, type EngineOptions } from '../src/engine/engine.js';
 import type { EngineEntry } from '../src/engine/types.js';
-import { type FoldOptions, foldDir, openLogSet, streamEntries } from '../src/exercise/read.js';
+import { type FoldOptions, foldDir } from '../src/exercise/fold-dir.js';
+import { openLogSet, streamEntries } from '../src/exercise/read.js';
 import {
   blobRefsOf,
   isConfidentialType,

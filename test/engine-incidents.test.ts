@@ -14,8 +14,8 @@ import {
   type IncidentContext,
   type SourceRecord,
 } from '../src/engine/index.js';
+import { foldDir } from '../src/exercise/fold-dir.js';
 import { playScenario } from '../src/exercise/play.js';
-import { foldDir } from '../src/exercise/read.js';
 import { renderMessage } from '../src/i18n/index.js';
 import { type EntryRef, regimeIndex } from '../src/model/index.js';
 import { canonical } from './engine-helpers.js';

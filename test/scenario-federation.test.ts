@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/crypto/canonical-json.js';
 import { type Federation, loopIntervals, startFederation } from '../src/exercise/federation.js';
+import { foldDir } from '../src/exercise/fold-dir.js';
 import { playScenario } from '../src/exercise/play.js';
-import { foldDir } from '../src/exercise/read.js';
 import { freePortRun } from './helpers/nodes.js';
 import { tempDirs } from './helpers/tmp.js';
 

@@ -9,8 +9,8 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ComplianceState, Finding } from '../src/engine/index.js';
+import { foldDir } from '../src/exercise/fold-dir.js';
 import { playScenario } from '../src/exercise/play.js';
-import { foldDir } from '../src/exercise/read.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs();

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ComplianceState, Finding } from '../src/engine/index.js';
+import { foldDir } from '../src/exercise/fold-dir.js';
 import { playScenario, scenarioRegime } from '../src/exercise/play.js';
-import { foldDir } from '../src/exercise/read.js';
 import { aggregate, parseTimeline } from '../src/exercise/timeline.js';
 import { tempDirs } from './helpers/tmp.js';
 

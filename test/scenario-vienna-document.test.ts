@@ -7,8 +7,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ComplianceState, Finding } from '../src/engine/index.js';
 import { ZoneIndex } from '../src/engine/zones.js';
+import { foldDir } from '../src/exercise/fold-dir.js';
 import { type ExerciseMeta, playScenario, scenarioRegime } from '../src/exercise/play.js';
-import { foldDir } from '../src/exercise/read.js';
 import { renderMessage } from '../src/i18n/index.js';
 import { bordersFor } from '../src/runtime/borders.js';
 import { tempDirs } from './helpers/tmp.js';

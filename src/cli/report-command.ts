@@ -5,7 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { exerciseEnvelope, foldDir, type LogSet, openLogSet } from '../exercise/read.js';
+import { exerciseEnvelope, foldDir } from '../exercise/fold-dir.js';
+import { type LogSet, openLogSet } from '../exercise/read.js';
 import { decodeEntry } from '../model/index.js';
 import { renderCompliancePdf } from '../report/compliance-pdf.js';
 import { type RecordEnvelope, renderEntryPdf } from '../report/entry-pdf.js';

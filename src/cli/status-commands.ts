@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { parseAsOf as parseStrictAsOf } from '../engine/as-of.js';
 import { iso } from '../engine/index.js';
-import { type FoldedDir, foldDir } from '../exercise/read.js';
+import { type FoldedDir, foldDir } from '../exercise/fold-dir.js';
 import { printJson, progress, UsageError } from './output.js';
 import { type Lang, renderFindings, renderState } from './render.js';
 

@@ -19,7 +19,6 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { fromBase64, fromHex, toHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
-import { Engine, type StateOptions } from '../engine/engine.js';
 import { openingBlobRefs } from '../engine/escrow-entries.js';
 import { mergeOrdered, type OrderedSource } from '../engine/order.js';
 import type { EngineEntry } from '../engine/types.js';
@@ -28,9 +27,7 @@ import { type OpenLog, openLogDir } from '../log/log-dir.js';
 import {
   decodeEntry,
   type Envelope,
-  type EnvelopeOf,
   Item,
-  openSealed,
   parseRegime,
   type Regime,
   regimeHash,
@@ -39,11 +36,10 @@ import {
 } from '../model/index.js';
 import { bordersFor } from '../runtime/borders.js';
 import { errorOf, readerWorkers, SyncEntryVerifier, type Verdict } from '../runtime/entry-workers.js';
-import { nodeSuite, symmetricNode } from '../runtime/node-crypto.js';
-import { openAhead, type ReadEntry, SyncSealedOpener } from '../runtime/sealed-openers.js';
+import { nodeSuite } from '../runtime/node-crypto.js';
+import type { ReadEntry } from '../runtime/sealed-openers.js';
 import type { CheckpointRecord } from '../store/store.js';
 import { TILE_WIDTH } from '../tlog/tile-paths.js';
-import { exerciseAudienceKey, exerciseContentKey } from './keys.js';
 import { EXERCISE_FILE, type ExerciseMeta, REGIME_FILE } from './play.js';
 
 export interface LoadProblem {
@@ -464,81 +460,3 @@ export function loadLogs(dir: string, options: ReadOptions = {}): { set: LogSet;
     set.close();
   }
 }
-
-export interface FoldedDir {
-  set: LogSet;
-  engine: Engine;
-  /** The time the state is for: the one asked, else the exercise's simulated end, else now. */
-  asOf: number;
-}
-
-/** Reads every log in `dir` and folds it; `asOf` folds only entries counted by then. */
-export interface FoldOptions extends ReadOptions {
-  onEntry?: (n: number) => void;
-  /**
-   * Fold what this party reads: the sealed entries of its audiences opened with the exercise's audience keys
-   * (exerciseContentKey: a directory that `scenario play` wrote). `*`: every sealed entry of an exercise (the
-   * command line's view of a play, which holds every party's seed; no exercise, the public view). Default: the
-   * public view, every sealed entry hidden.
-   */
-  readAs?: string;
-}
-
-export function foldDir(dir: string, options: FoldOptions = {}): FoldedDir {
-  const set = openLogSet(dir);
-  try {
-    const engine = new Engine({
-      regime: set.regime,
-      regimeHash: set.regimeHash,
-      zones: set.zones,
-      sym: symmetricNode,
-      sha256: nodeSuite.sha256,
-    });
-    const reader = options.readAs === '*' && !set.meta ? undefined : options.readAs;
-    if (reader !== undefined && !set.meta) {
-      throw new DetenteError('BAD_INPUT', `${dir}: reading as "${reader}" needs an exercise (${EXERCISE_FILE})`);
-    }
-    const reads = (e: EnvelopeOf<'sealed'>) => reader === '*' || e.body.audience.includes(reader!);
-    // A large directory's sealed entries are opened on worker threads a few runs ahead of the fold (the same
-    // openings, runtime/sealed-openers.ts), which also derive their content keys from the audience keys; a small
-    // one's on this thread (starting the workers would cost more).
-    const total = set.logs.reduce((n, l) => n + (l.log.store.head()?.size ?? 0), 0);
-    const opener =
-      reader !== undefined && (options.workers ?? (total >= PARALLEL_FROM ? 1 : 0)) > 0
-        ? new SyncSealedOpener(options.workers)
-        : undefined;
-    function* read(): Generator<EngineEntry> {
-      for (const e of streamEntries(set, { ...options, sealedLeaves: opener !== undefined })) {
-        const envelope = e.envelope;
-        if (!opener && reader !== undefined && envelope.type === 'sealed' && reads(envelope)) {
-          yield { ...e, contentKey: exerciseContentKey(set.meta!.scenario, set.meta!.seed, envelope) };
-        } else yield e;
-      }
-    }
-    const audienceKey = (e: { envelope: EnvelopeOf<'sealed'> }) =>
-      reads(e.envelope) ? exerciseAudienceKey(set.meta!.scenario, set.meta!.seed, e.envelope) : undefined;
-    try {
-      let n = 0;
-      for (const e of opener ? openAhead(read(), opener, { audienceKey }) : read()) {
-        engine.apply(e);
-        if (++n % 4096 === 0) options.onEntry?.(n);
-      }
-    } finally {
-      opener?.close();
-    }
-    const last = engine.lastCountedAt ?? -Infinity;
-    const asOf = options.asOf ?? Math.max(set.meta ? Date.parse(set.meta.end) : Date.now(), last);
-    return { set, engine, asOf };
-  } finally {
-    set.close();
-  }
-}
-
-/** An entry of an exercise as its audience reads it: a sealed one opened with the exercise's keys. */
-export function exerciseEnvelope(set: LogSet, envelope: Envelope): Envelope {
-  if (envelope.type !== 'sealed' || !set.meta) return envelope;
-  const key = exerciseContentKey(set.meta.scenario, set.meta.seed, envelope);
-  return openSealed(symmetricNode, nodeSuite.sha256, envelope, key);
-}
-
-export type { StateOptions };
