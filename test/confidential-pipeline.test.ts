@@ -278,4 +278,15 @@ describe('sealed entries opened ahead on worker threads', () => {
       { numRuns: 30 },
     );
   });
+
+  it('a sealed entry whose id derives no content key stays unread (no key, no opening), the others open', () => {
+    const list = entries.map(({ contentKey: _, ...e }): EngineEntry => e);
+    const k = list.findIndex((e) => e.envelope.type === 'sealed');
+    const envelope = list[k]!.envelope as EnvelopeOf<'sealed'>;
+    list[k] = { ...list[k]!, envelope: { ...envelope, body: { ...envelope.body, id: 'not base64' } } };
+    const ahead = [...openAhead(list, opener, { audienceKey: () => audienceKey })];
+    expect(ahead[k]!.contentKey).toBeUndefined();
+    expect(ahead[k]!.opening).toBeUndefined();
+    expect(ahead.filter((e) => e.opening).length).toBe(list.filter((e) => e.envelope.type === 'sealed').length - 1);
+  });
 });
