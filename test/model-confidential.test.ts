@@ -14,6 +14,7 @@ import { openSealedEntry } from '../src/engine/confidential.js';
 import { scenarioRegime } from '../src/exercise/play.js';
 import {
   audienceKeyBody,
+  bodyOfPrepared,
   buildEnvelope,
   checkComplaint,
   type Envelope,
@@ -544,5 +545,37 @@ describe("a sealed entry's blobs", () => {
     expectCode(() => sealEntryBlobs(sym, suite.sha256, plain, o, [plaintexts[1]!, plaintexts[0]!]), 'BAD_INPUT');
     expectCode(() => sealEntryBlobs(sym, suite.sha256, plain, o, [plaintexts[0]!]), 'BAD_INPUT');
     expect(opened).toEqual(plain);
+  });
+});
+
+describe("a prepared entry's body bytes (what sealing encrypts)", () => {
+  it('cut from its canonical envelope, are the canonical JSON of its body, whatever the body holds', () => {
+    // Bodies of any JSON, with members named issuedAt and strings holding the text the cut looks for.
+    const tricky = fc.constantFrom(',"issuedAt":', '{"body":', '"', '\\', ',"issuedAt":"2022"', 'é');
+    const value = fc.oneof(fc.jsonValue(), tricky, fc.record({ issuedAt: fc.oneof(tricky, fc.jsonValue()) }));
+    const body = fc.dictionary(fc.oneof(fc.string(), fc.constantFrom('issuedAt', 'body', 'refs')), value);
+    const ref = fc.record({
+      origin: fc.constantFrom('detente.example/us'),
+      index: fc.nat(),
+      leafHash: fc.constant('ab'.repeat(32)),
+    });
+    fc.assert(
+      fc.property(body, fc.array(ref, { maxLength: 3 }), (raw, refs) => {
+        const b = JSON.parse(JSON.stringify(raw)); // plain objects (fast-check's have no prototype)
+        const envelope = {
+          v: 1,
+          type: 'notification',
+          party: 'us',
+          key: 'us-declarant',
+          issuedAt: '2022-02-24T04:00:00.000Z',
+          body: b,
+          refs: JSON.parse(JSON.stringify(refs)),
+        } as unknown as Envelope;
+        const canonical = canonicalJsonBytes(envelope);
+        const cut = bodyOfPrepared({ envelope, canonical, message: canonical });
+        expect(toHex(cut)).toBe(toHex(canonicalJsonBytes(b)));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -74,9 +74,24 @@ export function sealBody(
   aad: Uint8Array,
   salt: Uint8Array,
 ): SealedBody {
-  checkLength(key, CONTENT_KEY_BYTES, 'content key');
   const commitment = bodyCommitment(sha256, salt, body);
-  return { ciphertext: sym.aes256gcm.seal(key, ZERO_NONCE, concat(salt, body), aad), commitment };
+  return { ciphertext: encryptBody(sym, key, salt, body, aad), commitment };
+}
+
+/**
+ * sealBody's ciphertext alone, for a caller that has the commitment already (a sealed entry's associated data
+ * holds it, so the entry computes it first).
+ */
+export function encryptBody(
+  sym: SymmetricSuite,
+  key: Uint8Array,
+  salt: Uint8Array,
+  body: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array {
+  checkLength(key, CONTENT_KEY_BYTES, 'content key');
+  checkLength(salt, COMMITMENT_SALT_BYTES, 'commitment salt');
+  return sym.aes256gcm.seal(key, ZERO_NONCE, concat(salt, body), aad);
 }
 
 /**
