@@ -4,7 +4,10 @@
  * 1. Submissions: declarations sealed for two recipients (us, ru) against the same declarations in the clear, each
  *    through a party node's submission pipeline in this process (checks, sealing, signing on the worker thread,
  *    append with a signed checkpoint, inclusion proof), 32 at a time, rounds interleaved so that both see the same
- *    machine. The audience key is published once (HPKE X-Wing) before the rounds. Goal: ratio ≥ 0.8.
+ *    machine. The audience key is published once (HPKE X-Wing) before the rounds. Goal: ratio ≥ 0.8. Each side's
+ *    CPU an entry (every thread of the process: the event loop's and the entry worker's) and the event loop's
+ *    utilisation are printed beside it: both sides used the same share of the machine in every run of session 8
+ *    (about 0.9 cores), so the rate ratio followed the inverse of the CPU ratio.
  * 2. Fold: the engine fixture's entries (engine-fixture.ts), every US and Russian entry of a confidential type
  *    sealed for [us, ru] (with its blobs), opened and folded (content key derived per entry, AES-256-GCM,
  *    commitment checked, body parsed) against the same entries folded in the clear under the regime without
@@ -23,8 +26,9 @@
  * the fixture directories (BENCH_DIR): minutes for 100,000 entries.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import YAML from 'yaml';
 import { fromHex } from '../src/crypto/bytes.js';
 import { canonicalJson } from '../src/crypto/canonical-json.js';
@@ -117,29 +121,71 @@ async function submissions(): Promise<void> {
   // Warm-up (the sealed node publishes its audience key here).
   await submitFor(clear, performance.now() + 500);
   await submitFor(sealed, performance.now() + 500);
-  const ratios: { clear: number; sealed: number }[] = [];
+  const ratios: { clear: Side; sealed: Side }[] = [];
   for (let r = 0; r < ROUNDS; r++) {
-    let t = performance.now();
-    const c = (await submitFor(clear, t + SECONDS * 1000)) / ((performance.now() - t) / 1000);
-    t = performance.now();
-    const s = (await submitFor(sealed, t + SECONDS * 1000)) / ((performance.now() - t) / 1000);
+    const c = await measured(() => submitFor(clear, performance.now() + SECONDS * 1000));
+    const s = await measured(() => submitFor(sealed, performance.now() + SECONDS * 1000));
     ratios.push({ clear: c, sealed: s });
   }
   await clear.close();
   await sealed.close();
   rmSync(root, { recursive: true, force: true });
-  const mid = [...ratios].sort((a, b) => a.sealed / a.clear - b.sealed / b.clear)[Math.floor(ROUNDS / 2)]!;
+  const mid = [...ratios].sort((a, b) => a.sealed.rate / a.clear.rate - b.sealed.rate / b.clear.rate)[
+    Math.floor(ROUNDS / 2)
+  ]!;
   header(
     `Submissions, sealed for two recipients vs in the clear (${ROUNDS} interleaved rounds of ${SECONDS} s, ${CONCURRENT} at a time, declarations of 10 items)`,
   );
   table(['what (the median round by ratio)', 'ours', 'baseline', 'ours/baseline', 'goal']);
   row(
     'acknowledged entries/s, sealed vs clear',
-    `${fmt(mid.sealed)}/s`,
-    `${fmt(mid.clear)}/s`,
-    mid.sealed / mid.clear,
+    `${fmt(mid.sealed.rate)}/s`,
+    `${fmt(mid.clear.rate)}/s`,
+    mid.sealed.rate / mid.clear.rate,
     '≥ 0.8',
   );
+  row(
+    'CPU of the process (every thread) an entry, sealed vs clear',
+    `${fmt(mid.sealed.cpu, 1)} µs`,
+    `${fmt(mid.clear.cpu, 1)} µs`,
+    mid.sealed.cpu / mid.clear.cpu,
+  );
+  row(
+    "the event loop's share of the round (utilisation), sealed vs clear",
+    `${fmt(100 * mid.sealed.loop)} %`,
+    `${fmt(100 * mid.clear.loop)} %`,
+    mid.sealed.loop / mid.clear.loop,
+  );
+  console.log(
+    `every round, sealed/clear: ${ratios.map((r) => `${fmt(r.sealed.rate)}/${fmt(r.clear.rate)} = ${(r.sealed.rate / r.clear.rate).toFixed(2)}`).join('; ')}; load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
+  );
+}
+
+/** A round of one side: acknowledged entries a second, the process's CPU an entry (µs), the event loop's utilisation. */
+interface Side {
+  rate: number;
+  cpu: number;
+  loop: number;
+}
+
+/**
+ * Runs a round and measures it: the entries and wall time, the CPU of every thread of the process (this loop's and
+ * the entry worker's: the worker's share is the difference), and the event loop's utilisation.
+ */
+async function measured(round: () => Promise<number>): Promise<Side> {
+  const cpu = process.cpuUsage();
+  const loop = performance.eventLoopUtilization();
+  const t = performance.now();
+  const n = await round();
+  const wall = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
+  return {
+    rate: n / wall,
+    cpu: (used.user + used.system) / Math.max(1, n),
+    loop: performance.eventLoopUtilization(loop).utilization,
+  };
 }
 
 function timedCpu(fn: () => void): { wall: number; cpu: number } {

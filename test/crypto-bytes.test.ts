@@ -1,7 +1,7 @@
 /** The strict decoders of src/crypto/bytes.ts against Node's Buffer, and their one-encoding-per-bytes property. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromBase64, fromHex, toBase64, toHex } from '../src/crypto/bytes.js';
+import { fromBase64, fromHex, toBase64, toBase64Portable, toHex } from '../src/crypto/bytes.js';
 import { DetenteError } from '../src/crypto/errors.js';
 
 describe('hex and base64', () => {
@@ -10,6 +10,9 @@ describe('hex and base64', () => {
       fc.property(fc.uint8Array({ maxLength: 300 }), (bytes) => {
         const b = Buffer.from(bytes);
         expect(toBase64(bytes)).toBe(b.toString('base64'));
+        // The browser's encoder, and a view into a larger buffer (Node's path encodes only the view's bytes).
+        expect(toBase64Portable(bytes)).toBe(b.toString('base64'));
+        expect(toBase64(Uint8Array.of(7, ...bytes, 9).subarray(1, bytes.length + 1))).toBe(b.toString('base64'));
         expect(fromBase64(b.toString('base64'))).toEqual(bytes);
         expect(toHex(bytes)).toBe(b.toString('hex'));
         expect(fromHex(b.toString('hex'))).toEqual(bytes);

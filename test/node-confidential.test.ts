@@ -182,6 +182,39 @@ describe('a confidential submission', () => {
     expect(leaves(us).length).toBe(size);
   });
 
+  it('refuses a replayed nonce and an unknown reference in one step as in the clear, and stores nothing', async () => {
+    // The audience key is at hand, so each of these is checked, sealed and signed in one worker job.
+    const first = declaration([item(40)]);
+    const accepted = await submit(us.url, token, first);
+    expect(accepted.status, JSON.stringify(accepted.json)).toBe(201);
+    const size = leaves(us).length;
+    const replayed = await submit(us.url, token, { ...first, body: { ...first.body, items: [item(41)] } });
+    expect(replayed.status).toBe(409);
+    expect(replayed.json.error).toMatchObject({ code: 'REPLAYED', path: '$.nonce' });
+    const { origin, index, leafHash } = accepted.json;
+    const unknown = await submit(
+      us.url,
+      token,
+      declaration([item(42)], { refs: [{ origin, index: size + 7, leafHash }] }),
+    );
+    expect(unknown.status).toBe(422);
+    expect(unknown.json.error.code).toBe('REFERENCE_UNKNOWN');
+    expect(leaves(us).length).toBe(size);
+    // A reference to an entry that exists, twice (the second time from what the node remembers), and the unknown one
+    // still refused after it.
+    for (const i of [43, 44]) {
+      const res = await submit(us.url, token, declaration([item(i)], { refs: [{ origin, index, leafHash }] }));
+      expect(res.status, JSON.stringify(res.json)).toBe(201);
+    }
+    const again = await submit(
+      us.url,
+      token,
+      declaration([item(45)], { refs: [{ origin, index, leafHash: '00'.repeat(32) }] }),
+    );
+    expect(again.json.error.code).toBe('REFERENCE_UNKNOWN');
+    expect(leaves(us).length).toBe(size + 2);
+  });
+
   it('a node without its recipient key says which key, once, and keeps running', async () => {
     expect(warnings).toEqual([
       'warn recipient key "us-recipient" is not on this node: entries sealed for it cannot be read here',

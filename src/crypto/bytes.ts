@@ -92,6 +92,11 @@ export function toBase64(bytes: Uint8Array): string {
   if (native && bytes.length >= NATIVE_FROM) {
     return native.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
   }
+  return toBase64Portable(bytes);
+}
+
+/** toBase64 without Node's Buffer (what a browser runs; exported for its test). */
+export function toBase64Portable(bytes: Uint8Array): string {
   let out = '';
   let i = 0;
   for (; i + 2 < bytes.length; i += 3) {

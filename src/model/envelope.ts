@@ -254,6 +254,15 @@ export function prepareEntry(
   const envelope = buildEnvelope({ ...fields, party: signer.party, key: signer.key } as EnvelopeFields);
   keyFor(regime, envelope.party, envelope.key, entryRole(envelope), '$.key');
   checkAgainstRegime(suite, regime, envelope, '$');
+  return preparedOfBuilt(envelope);
+}
+
+/**
+ * The prepared entry of an envelope its caller built from parts already checked (a node's sealed entry, made from
+ * its checked plain entry: runtime/sealed-submission.ts), canonicalised without its schema checked again; refused
+ * with prepareEntry's ENTRY_TOO_LARGE if its leaf would not fit. prepareEntry ends with it.
+ */
+export function preparedOfBuilt(envelope: Envelope): PreparedEntry {
   const canonical = canonicalJsonBytes(envelope);
   if (canonical.length + LEAF_OVERHEAD > MAX_ENTRY_BYTES) {
     throw new DetenteError(

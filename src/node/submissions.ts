@@ -193,6 +193,8 @@ interface Pending {
 }
 
 const NONCE = /^[\x21-\x7e]{8,128}$/;
+/** How many references found to exist are remembered. */
+const KNOWN_REFS = 4096;
 
 const NONCE_CONTEXT = utf8('detente/submission-nonce/v1\n');
 const ENTRY_CONTEXT = utf8('detente/submission-entry/v1\n');
@@ -242,6 +244,10 @@ export class SubmissionPipeline {
   // Batches committed and being flushed to disk: their waiters are answered once each is durable.
   readonly #flushing = new Set<Promise<void>>();
   readonly #sym: SymmetricSuite;
+  // Parties of the regime found to have a recipient key (the regime is the pipeline's for its whole life).
+  readonly #withRecipientKey = new Set<string>();
+  // References found to exist: an entry of an append-only log stays there (checked again once this is full).
+  readonly #knownRefs = new Set<string>();
   /** The party's audience keys: sealing its confidential entries, reading others'. */
   readonly audienceKeys: AudienceKeys;
 
@@ -292,7 +298,8 @@ export class SubmissionPipeline {
     if (ahead) {
       const { request: timed, seal } = ahead;
       const out = await this.#checkSealed(user, timed, seal);
-      const audience = this.#audienceOf(user, timed, out.plain);
+      // (Its nonce is checked as it is queued, in this same turn of the event loop.)
+      const audience = this.#audienceOf(timed, out.plain);
       // Sealed for the audience the checked entry has (a guess from the unchecked request, checked here): append it.
       const same = audience !== PUBLIC && [...audience].sort().join(',') === [...seal.audience].sort().join(',');
       if (out.sealed && same) {
@@ -334,16 +341,18 @@ export class SubmissionPipeline {
   async #confidential(user: User, request: SubmissionRequest) {
     const checked = await this.#checkPlain(user, request);
     const plain = checked.prepared;
-    const audience = this.#audienceOf(user, request, plain);
+    const audience = this.#audienceOf(request, plain);
     if (audience === PUBLIC) return { plain, checked, audience: undefined };
+    // The nonce checked before the entry is sealed (and its audience key perhaps published).
+    this.#checkNonce(user, request.nonce);
     return { plain, checked, audience };
   }
 
   /**
    * The audience of a checked plain entry (the regime's, or the narrower one requested); a party list is refused,
-   * naming `$.audience`, if a party has no recipient key, and the nonce is checked before the entry is sealed.
+   * naming `$.audience`, if a party has no recipient key.
    */
-  #audienceOf(user: User, request: SubmissionRequest, plain: PreparedEntry): Audience {
+  #audienceOf(request: SubmissionRequest, plain: PreparedEntry): Audience {
     let audience: Audience;
     try {
       audience = entryAudience(this.#o.regime, plain.envelope, request.audience);
@@ -352,14 +361,15 @@ export class SubmissionPipeline {
     }
     if (audience === PUBLIC) return audience;
     for (const party of audience) {
+      if (this.#withRecipientKey.has(party)) continue;
       try {
         recipientKeyOf(this.#o.regime, party);
       } catch (err) {
         if (!(err instanceof DetenteError)) throw err;
         throw new SubmissionError(422, 'RECIPIENT_KEY_UNKNOWN', `audience: ${err.message}`, '$.audience');
       }
+      this.#withRecipientKey.add(party);
     }
-    this.#checkNonce(user, request.nonce);
     return audience;
   }
 
@@ -544,11 +554,24 @@ export class SubmissionPipeline {
     return answer;
   }
 
+  /**
+   * Whether a reference names an entry of this node's logs, remembered once it does (a sealed entry names its
+   * audience key's entry, the same for a whole period: reading and hashing it for each submission cost the event loop).
+   */
+  #refExists(ref: EntryRef): boolean {
+    const id = `${ref.origin}\n${ref.index}\n${ref.leafHash}`;
+    if (this.#knownRefs.has(id)) return true;
+    if (!this.#o.refExists(ref)) return false;
+    if (this.#knownRefs.size >= KNOWN_REFS) this.#knownRefs.clear();
+    this.#knownRefs.add(id);
+    return true;
+  }
+
   /** The checks of a prepared entry that read the stores: references, consultation stage, time and blobs. */
   #checkPrepared(prepared: PreparedEntry): void {
     const o = this.#o;
     try {
-      checkEntryRefs(prepared.envelope, o.refExists);
+      checkEntryRefs(prepared.envelope, (ref) => this.#refExists(ref));
       if (prepared.envelope.type === 'consultation' && o.consultationStep) {
         const problems = consultationProblems(o.regime, prepared.envelope, o.consultationStep);
         if (problems.length) throw problemsError('STAGE_INVALID', 'entry refused', problems);

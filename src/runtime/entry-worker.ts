@@ -15,12 +15,12 @@ import {
   type Envelope,
   entrySigner,
   prepareEntry,
-  prepareSealed,
   type Regime,
   type SealWith,
   verifyEntry,
 } from '../model/index.js';
 import { nodeSuite, symmetricNode } from './node-crypto.js';
+import { prepareSealedFromChecked } from './sealed-submission.js';
 
 export interface EntryWorkerInit {
   regime: Regime;
@@ -65,7 +65,7 @@ export interface SignedCanonical {
 }
 /**
  * An entry prepared and signed; with `seal`, the plain entry prepared (checked, not signed: its canonical JSON) and,
- * unless it names blobs, its sealed entry prepared and signed (model/confidential.ts, prepareSealed).
+ * unless it names blobs, its sealed entry prepared and signed (prepareSealed's bytes: sealed-submission.ts).
  */
 export type Prepared = SignedCanonical | { plain: Uint8Array; sealed?: SignedCanonical } | { error: Failure };
 export type WorkerAnswer = { id: number; verdicts?: Verdict[]; prepared?: Prepared[]; crash?: string };
@@ -104,7 +104,7 @@ function prepareEntries(
       if (!signer) throw new DetenteError('KEY_UNKNOWN', `this node holds no seed of key "${key}"`);
       const prepared = prepareEntry(nodeSuite, regime, signer, fields);
       if (seal) {
-        const sealed = prepareSealed(nodeSuite, symmetricNode, regime, signer, prepared, seal);
+        const sealed = prepareSealedFromChecked(nodeSuite, symmetricNode, regime, signer, prepared, seal);
         if (!sealed) return { plain: prepared.canonical };
         return {
           plain: prepared.canonical,

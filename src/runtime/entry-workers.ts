@@ -20,7 +20,6 @@ import {
   type PreparedEntry,
   preparedFromCanonical,
   prepareEntry,
-  prepareSealed,
   type Regime,
   type SealWith,
 } from '../model/index.js';
@@ -34,6 +33,7 @@ import type {
   WorkerAnswer,
   WorkerRequest,
 } from './entry-worker.js';
+import { prepareSealedFromChecked } from './sealed-submission.js';
 import { type LaneEnds, SyncLanes } from './sync-lanes.js';
 import { workerScript } from './worker-script.js';
 
@@ -71,7 +71,7 @@ export function inlinePreparer(
     },
     async prepareSealed(signer, fields, seal) {
       const plain = prepareEntry(suite, regime, signer, fields);
-      const sealed = prepareSealed(suite, sym, regime, signer, plain, seal);
+      const sealed = prepareSealedFromChecked(suite, sym, regime, signer, plain, seal);
       if (!sealed) return { plain };
       return { plain, sealed: { prepared: sealed, signature: suite.ed25519.sign(signer.seed, sealed.message) } };
     },
