@@ -304,14 +304,27 @@ export function prepareSealed(
   seal: SealWith,
 ): PreparedEntry | undefined {
   if (blobRefsOf(plain.envelope).length) return undefined;
-  const { id, salt } = sealingRandomness(sym, suite.sha256, seal.audienceKey, plain.message);
-  const sealed = sealEntry(sym, suite.sha256, plain.envelope, { ...seal, id, salt, bodyBytes: bodyOfPrepared(plain) });
+  const sealed = sealedOfPrepared(suite, sym, plain, seal);
   return prepareEntry(suite, regime, signer, {
     type: 'sealed',
     body: sealed.body,
     refs: sealed.refs,
     issuedAt: sealed.issuedAt,
   });
+}
+
+/**
+ * The sealed entry (unsigned, not checked) of a prepared plain one that names no blobs: its id and salt from
+ * sealingRandomness of the plain entry's message, its body's bytes cut from the plain entry's canonical JSON.
+ */
+export function sealedOfPrepared(
+  suite: CryptoSuite,
+  sym: SymmetricSuite,
+  plain: PreparedEntry,
+  seal: SealWith,
+): EnvelopeOf<'sealed'> {
+  const { id, salt } = sealingRandomness(sym, suite.sha256, seal.audienceKey, plain.message);
+  return sealEntry(sym, suite.sha256, plain.envelope, { ...seal, id, salt, bodyBytes: bodyOfPrepared(plain) });
 }
 
 /** A sealed entry's content key, from the audience key its `keys` entry wraps. */

@@ -12,7 +12,6 @@ import type { SymmetricSuite } from '../crypto/hpke/index.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import {
   blobRefsOf,
-  bodyOfPrepared,
   EntryRef,
   type EntrySigner,
   PartyList,
@@ -21,8 +20,7 @@ import {
   prepareSealed,
   type Regime,
   type SealWith,
-  sealEntry,
-  sealingRandomness,
+  sealedOfPrepared,
   vocabularyProblems,
 } from '../model/index.js';
 
@@ -62,8 +60,7 @@ export function sealedWithoutSchema(
   ) {
     return undefined;
   }
-  const { id, salt } = sealingRandomness(sym, suite.sha256, seal.audienceKey, plain.message);
-  const sealed = sealEntry(sym, suite.sha256, plain.envelope, { ...seal, id, salt, bodyBytes: bodyOfPrepared(plain) });
+  const sealed = sealedOfPrepared(suite, sym, plain, seal);
   if (vocabularyProblems(regime, sealed).length > 0) return undefined;
   return preparedOfBuilt(sealed);
 }
