@@ -188,7 +188,10 @@ async function measured(round: () => Promise<number>): Promise<Side> {
   };
 }
 
-function timedCpu(fn: () => void): { wall: number; cpu: number } {
+/** Seconds of a run: its wall time, and the CPU of every thread of the process. */
+type Timed = { wall: number; cpu: number };
+
+function timedCpu(fn: () => void): Timed {
   const c = process.cpuUsage();
   const wall = seconds(fn);
   const d = process.cpuUsage(c);
@@ -281,7 +284,6 @@ async function foldBench(): Promise<void> {
     };
   });
   const options = { regimeHash: set.regimeHash, zones: set.zones };
-  type Timed = { wall: number; cpu: number };
   const rounds: { clear: Timed; sealed: Timed; warm: Timed; uncached: Timed; pipelined: Timed }[] = [];
   // Cold: the reader derives each content key from the audience key (part of the cost) and the engine opens every
   // entry. Warm: a node's refold, with the content keys its AudienceKeys keeps and the openings its read model keeps.
@@ -332,58 +334,38 @@ async function foldBench(): Promise<void> {
     rounds.push({ clear: c, sealed: s, warm: w, uncached: u, pipelined: p });
   }
   opener.close();
-  const median = (by: (r: (typeof rounds)[number]) => number) =>
-    [...rounds].sort((a, b) => by(a) - by(b))[Math.floor(ROUNDS / 2)]!;
-  const mid = median((r) => r.sealed.cpu / r.clear.cpu);
-  const warm = median((r) => r.warm.cpu / r.clear.cpu);
-  const uncached = median((r) => r.uncached.cpu / r.clear.cpu);
-  const pipelined = median((r) => r.pipelined.wall / r.clear.wall);
   header(
     `Fold of ${fmt(clear.length)} entries, ${fmt(sealedCount)} of them sealed for [us, ru], opened and folded vs folded in the clear (${ROUNDS} interleaved rounds)`,
   );
-  table(['what (the median round by CPU ratio)', 'ours', 'baseline', 'ours/baseline', 'goal']);
-  row(
-    'decrypt + fold (cold: every entry decrypted), CPU seconds',
-    `${mid.sealed.cpu.toFixed(2)} s`,
-    `${mid.clear.cpu.toFixed(2)} s`,
-    mid.sealed.cpu / mid.clear.cpu,
-    '≤ 2',
-  );
-  row(
-    'decrypt + fold, wall seconds',
-    `${mid.sealed.wall.toFixed(2)} s`,
-    `${mid.clear.wall.toFixed(2)} s`,
-    mid.sealed.wall / mid.clear.wall,
-    '≤ 2',
-  );
-  row(
-    'decrypt + fold (cold), keeping no openings, CPU seconds',
-    `${uncached.uncached.cpu.toFixed(2)} s`,
-    `${uncached.clear.cpu.toFixed(2)} s`,
-    uncached.uncached.cpu / uncached.clear.cpu,
-    '≤ 2',
-  );
-  row(
+  table(['what (the median round by its ratio)', 'ours', 'baseline', 'ours/baseline', 'goal']);
+  const base = (r: (typeof rounds)[number]) => r.clear;
+  secondsRow('decrypt + fold (cold: every entry decrypted), CPU seconds', rounds, (r) => r.sealed, base, 'cpu', '≤ 2');
+  secondsRow('decrypt + fold, wall seconds', rounds, (r) => r.sealed, base, 'wall', '≤ 2');
+  secondsRow('decrypt + fold (cold), keeping no openings, CPU seconds', rounds, (r) => r.uncached, base, 'cpu', '≤ 2');
+  secondsRow(
     `decrypt + fold (cold), opened ahead on ${opener.workers} workers, wall seconds`,
-    `${pipelined.pipelined.wall.toFixed(2)} s`,
-    `${pipelined.clear.wall.toFixed(2)} s`,
-    pipelined.pipelined.wall / pipelined.clear.wall,
+    rounds,
+    (r) => r.pipelined,
+    base,
+    'wall',
     '≤ 2',
   );
-  row(
-    '  the same, CPU seconds (every thread of the process)',
-    `${pipelined.pipelined.cpu.toFixed(2)} s`,
-    `${pipelined.clear.cpu.toFixed(2)} s`,
-    pipelined.pipelined.cpu / pipelined.clear.cpu,
-    '',
-  );
-  row(
-    'refold with the openings kept (warm), CPU seconds',
-    `${warm.warm.cpu.toFixed(2)} s`,
-    `${warm.clear.cpu.toFixed(2)} s`,
-    warm.warm.cpu / warm.clear.cpu,
-    '',
-  );
+  secondsRow('  the same, CPU seconds (every thread of the process)', rounds, (r) => r.pipelined, base, 'cpu', '');
+  secondsRow('refold with the openings kept (warm), CPU seconds', rounds, (r) => r.warm, base, 'cpu', '');
+}
+
+/** A row of seconds, ours against the baseline's of the same round: the median round by this row's ratio. */
+function secondsRow<R>(
+  what: string,
+  rounds: readonly R[],
+  ours: (r: R) => Timed,
+  base: (r: R) => Timed,
+  of: keyof Timed,
+  goal: string,
+): void {
+  const ratio = (r: R) => ours(r)[of] / base(r)[of];
+  const mid = [...rounds].sort((a, b) => ratio(a) - ratio(b))[Math.floor(rounds.length / 2)]!;
+  row(what, `${ours(mid)[of].toFixed(2)} s`, `${base(mid)[of].toFixed(2)} s`, ratio(mid), goal);
 }
 
 /**
@@ -408,7 +390,6 @@ function fromLogBench(): void {
     throw new Error("bench: the sealed directory read as us does not fold to the clear directory's findings");
   }
   const read = sealedFold.state.confidential.read.reduce((n, a) => n + a.entries, 0);
-  type Timed = { wall: number; cpu: number };
   // Each sealed variant against the clear fold of the same round that reads as it does: trusting the store (a
   // node's read model), or checking every entry (`detente state --as us` on a directory: the signatures on worker
   // threads, foldDir's default, and the sealed entries opened ahead on one more).
@@ -431,30 +412,15 @@ function fromLogBench(): void {
     );
     rounds.push({ clear, sealed });
   }
-  const median = (by: (r: (typeof rounds)[number]) => number) =>
-    [...rounds].sort((a, b) => by(a) - by(b))[Math.floor(ROUNDS / 2)]!;
   header(
     `Fold from the log: ${fmt(N)} entries read from their logs, ${fmt(read)} of them sealed for [ru, us] and opened (foldDir, as us), vs the same entries in the clear (${ROUNDS} interleaved rounds)`,
   );
-  table(['what (the median round by ratio)', 'ours', 'baseline', 'ours/baseline', 'goal']);
+  table(['what (the median round by its ratio)', 'ours', 'baseline', 'ours/baseline', 'goal']);
   variants.forEach((v, i) => {
     const base = (x: (typeof rounds)[number]) => x.clear[`${v.verify}`];
-    const wall = median((x) => x.sealed[i]!.wall / base(x).wall);
-    const cpu = median((x) => x.sealed[i]!.cpu / base(x).cpu);
-    row(
-      `read + decrypt + fold, ${v.what}, wall seconds`,
-      `${wall.sealed[i]!.wall.toFixed(2)} s`,
-      `${base(wall).wall.toFixed(2)} s`,
-      wall.sealed[i]!.wall / base(wall).wall,
-      '≤ 2',
-    );
-    row(
-      '  the same, CPU seconds (every thread of the process)',
-      `${cpu.sealed[i]!.cpu.toFixed(2)} s`,
-      `${base(cpu).cpu.toFixed(2)} s`,
-      cpu.sealed[i]!.cpu / base(cpu).cpu,
-      '≤ 2',
-    );
+    const ours = (x: (typeof rounds)[number]) => x.sealed[i]!;
+    secondsRow(`read + decrypt + fold, ${v.what}, wall seconds`, rounds, ours, base, 'wall', '≤ 2');
+    secondsRow('  the same, CPU seconds (every thread of the process)', rounds, ours, base, 'cpu', '≤ 2');
   });
 }
 
