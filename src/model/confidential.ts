@@ -258,14 +258,19 @@ export function sealEntry(sym: SymmetricSuite, sha256: Sha256, plain: Envelope, 
   // and of the entry when it is prepared and signed, takes canonicalJson's fast path (native JSON.stringify).
   const commitment = toHex(bodyCommitment(sha256, o.salt, bodyBytes));
   const keys = keysInOrder(o.keys);
+  // Computed once for the two bodies below (the associated data's, then the entry's).
+  const audience = [...o.audience].sort();
+  const blobs = o.blobs?.length ? { blobs: o.blobs.map(keysInOrder) } : {};
+  const id = toBase64(o.id);
+  const committedKey = toHex(keyCommitment(sha256, key));
   const body = (ciphertext: string): EnvelopeOf<'sealed'>['body'] => ({
-    audience: [...o.audience].sort(),
-    ...(o.blobs?.length ? { blobs: o.blobs.map(keysInOrder) } : {}),
+    audience,
+    ...blobs,
     ciphertext,
     // The commitment is part of the associated data, and depends only on salt and body.
     commitment,
-    id: toBase64(o.id),
-    keyCommitment: toHex(keyCommitment(sha256, key)),
+    id,
+    keyCommitment: committedKey,
     keys,
     type,
   });
