@@ -45,6 +45,21 @@ const declaration = (asOf: string, items: unknown[], quantities: unknown[] = [])
 });
 
 const only = (fs: Finding[], rule: string) => fs.filter((f) => f.rule === rule);
+/** `by`'s observation of Russian troops in the border band at `at`, counted then. */
+const troopsSeen = (s: Script, at: string, troops: number, by = 'nato') =>
+  s.add(
+    by,
+    'observation',
+    {
+      subject: 'ru',
+      observedAt: at,
+      place: { zone: 'ru-ukraine-border-band' },
+      quantities: [{ category: 'troops', quantity: troops }],
+      method: 'overhead-imagery',
+      evidence: [],
+    },
+    at,
+  );
 const family = (fs: Finding[], prefix: string) => fs.filter((f) => f.rule.startsWith(prefix));
 
 /** A declaration too large for one entry: the first items in the entry, the rest in a blob (resolved for the engine). */
@@ -423,20 +438,7 @@ describe('notifications', () => {
       declaration('2022-02-01', [], [{ category: 'troops', zone: 'ru-ukraine-border-band', quantity: 30000 }]),
       '2022-02-02',
     );
-    const seen = (at: string, troops: number) =>
-      s.add(
-        'nato',
-        'observation',
-        {
-          subject: 'ru',
-          observedAt: at,
-          place: { zone: 'ru-ukraine-border-band' },
-          quantities: [{ category: 'troops', quantity: troops }],
-          method: 'overhead-imagery',
-          evidence: [],
-        },
-        at,
-      );
+    const seen = (at: string, troops: number) => troopsSeen(s, at, troops);
     seen('2022-02-05T00:00:00Z', 38000);
     expect(only(s.findings('2022-02-06'), 'notification.missing')).toEqual([]);
     const o = seen('2022-02-07T00:00:00Z', 40000);
@@ -469,20 +471,7 @@ describe('notifications', () => {
     act('us', '2022-05-01T00:00:00Z', '2022-03-01', 12000);
     const late = act('ru', '2022-03-10T00:00:00Z', '2022-02-15', 30000);
     act('ru', '2022-03-01T00:00:00Z', '2022-02-20', 3000);
-    const seen = (at: string, troops: number, by = 'nato') =>
-      s.add(
-        by,
-        'observation',
-        {
-          subject: 'ru',
-          observedAt: at,
-          place: { zone: 'ru-ukraine-border-band' },
-          quantities: [{ category: 'troops', quantity: troops }],
-          method: 'overhead-imagery',
-          evidence: [],
-        },
-        at,
-      );
+    const seen = (at: string, troops: number, by = 'nato') => troopsSeen(s, at, troops, by);
     seen('2022-03-12T00:00:00Z', 30000); // covered by the late notification
     const o1 = seen('2022-04-01T00:00:00Z', 20000);
     const o2 = seen('2022-04-10T00:00:00Z', 20000, 'us'); // the same activity: joins the first
