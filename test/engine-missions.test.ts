@@ -17,6 +17,22 @@ const request = (s: Script, site: string, at: string, arrival: string) =>
 const step = (s: Script, party: string, body: unknown, at: string) =>
   s.add(party, 'mission', body, at, { key: `${party}-inspector` });
 
+/** Three requests and Russia's three outcomes of them: a refusal, a postponement and force majeure. */
+function threeOutcomes(s: Script): void {
+  const a = request(s, 'kozelsk', '2022-04-01T00:00:00Z', '2022-04-04T08:00:00Z');
+  const b = request(s, 'engels', '2022-04-01T01:00:00Z', '2022-04-04T08:00:00Z');
+  const c = request(s, 'engels', '2022-04-01T02:00:00Z', '2022-04-05T08:00:00Z');
+  const reason = text('Closed.');
+  step(s, 'ru', { step: 'refusal', request: ref(a), reason }, '2022-04-02T00:00:00Z');
+  step(
+    s,
+    'ru',
+    { step: 'postponement', request: ref(b), until: '2022-05-01T00:00:00Z', reason },
+    '2022-04-02T01:00:00Z',
+  );
+  step(s, 'ru', { step: 'force-majeure', request: ref(c), reason }, '2022-04-02T02:00:00Z');
+}
+
 describe('inspection missions', () => {
   it('lists, a late objection, an arrival with short notice, designation and briefing', () => {
     const s = new Script();
@@ -72,18 +88,7 @@ describe('inspection missions', () => {
   it('refusal is a finding against the host; postponement and force majeure are not; each states its quota effect', () => {
     const s = new Script();
     s.signAll('2022-01-27');
-    const a = request(s, 'kozelsk', '2022-04-01T00:00:00Z', '2022-04-04T08:00:00Z');
-    const b = request(s, 'engels', '2022-04-01T01:00:00Z', '2022-04-04T08:00:00Z');
-    const c = request(s, 'engels', '2022-04-01T02:00:00Z', '2022-04-05T08:00:00Z');
-    const reason = text('Closed.');
-    step(s, 'ru', { step: 'refusal', request: ref(a), reason }, '2022-04-02T00:00:00Z');
-    step(
-      s,
-      'ru',
-      { step: 'postponement', request: ref(b), until: '2022-05-01T00:00:00Z', reason },
-      '2022-04-02T01:00:00Z',
-    );
-    step(s, 'ru', { step: 'force-majeure', request: ref(c), reason }, '2022-04-02T02:00:00Z');
+    threeOutcomes(s);
     const { state, findings } = s.evaluate('2022-04-03');
     expect(missions(findings)).toEqual(['mission.refused ru']);
     expect(state.missions.missions.map((m) => [m.outcome?.step, m.quota])).toEqual([
@@ -172,18 +177,7 @@ describe('inspection missions', () => {
     expect(regime.missions![0]!.quota.refused).toBe('consumed');
     const s = new Script(regime);
     s.signAll('2022-01-27');
-    const a = request(s, 'kozelsk', '2022-04-01T00:00:00Z', '2022-04-04T08:00:00Z');
-    const b = request(s, 'engels', '2022-04-01T01:00:00Z', '2022-04-04T08:00:00Z');
-    const c = request(s, 'engels', '2022-04-01T02:00:00Z', '2022-04-05T08:00:00Z');
-    const reason = text('Closed.');
-    step(s, 'ru', { step: 'refusal', request: ref(a), reason }, '2022-04-02T00:00:00Z');
-    step(
-      s,
-      'ru',
-      { step: 'postponement', request: ref(b), until: '2022-05-01T00:00:00Z', reason },
-      '2022-04-02T01:00:00Z',
-    );
-    step(s, 'ru', { step: 'force-majeure', request: ref(c), reason }, '2022-04-02T02:00:00Z');
+    threeOutcomes(s);
     const { state } = s.evaluate('2022-04-03');
     expect(quotaOf(state)).toMatchObject({ used: 2, left: 8 });
     expect(state.missions.missions.map((m) => m.quota)).toEqual(['consumed', 'consumed', 'not-consumed']);
