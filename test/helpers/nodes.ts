@@ -22,16 +22,9 @@ export function scenarioRegimeText(): string {
   return `${scenarioText().trimEnd()}\n\nwitnessQuorum: 2\n`;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a ? a.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
+/** A free port on 127.0.0.1, below the ephemeral range (freePortRun). */
+export function freePort(): Promise<number> {
+  return freePortRun(1);
 }
 
 /** Whether `port` on 127.0.0.1 can be listened on now. */
@@ -43,20 +36,27 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
+/** Ports this process has handed out: a test that asks twice never gets the same port twice. */
+const handedOut = new Set<number>();
+
 /** Linux's default ephemeral range starts here (net.ipv4.ip_local_port_range: 32768 60999). */
 const EPHEMERAL_FROM = 32_768;
 
 /**
  * A base port with the `n - 1` after it free too: a federation takes consecutive ports. Bases are drawn from 20,000
  * up to below the ephemeral range, which the system hands out for port 0 and for the local end of every outgoing
- * connection: a port there that is free when checked can be another test's client socket when the node binds it.
+ * connection: a port there that is free when checked can be another test's client socket when the node binds it
+ * (node-receipts failed so once, EADDRINUSE on a port 0 had given).
  */
 export async function freePortRun(n: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20_000 + Math.floor(Math.random() * (EPHEMERAL_FROM - 20_000 - n));
     let ok = true;
-    for (let i = 0; i < n && ok; i++) ok = await portFree(base + i);
-    if (ok) return base;
+    for (let i = 0; i < n && ok; i++) ok = !handedOut.has(base + i) && (await portFree(base + i));
+    if (ok) {
+      for (let i = 0; i < n; i++) handedOut.add(base + i);
+      return base;
+    }
   }
   throw new Error(`no ${n} consecutive free ports`);
 }
