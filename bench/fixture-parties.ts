@@ -8,8 +8,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromHex, toHex, utf8 } from '../src/crypto/bytes.js';
 import { canonicalJson } from '../src/crypto/canonical-json.js';
-import { AUDIENCE_KEY_BYTES } from '../src/crypto/hpke/index.js';
-import { exerciseRandom } from '../src/exercise/keys.js';
+import { exerciseAudienceKey } from '../src/exercise/keys.js';
 import { REGIME_FILE, scenarioRegime } from '../src/exercise/play.js';
 import { initLogDir, logWriter, type OpenLog, openLogDir } from '../src/log/log-dir.js';
 import type { LogWriter } from '../src/log/log-writer.js';
@@ -29,7 +28,6 @@ import {
   sealingRandomness,
   signEntry,
 } from '../src/model/index.js';
-import { audienceKeyPurposes, keyPeriod } from '../src/node/audience-keys.js';
 import { nodeSuite, symmetricNode } from '../src/runtime/node-crypto.js';
 import { Rfc6962Hasher } from '../src/tlog/hasher.js';
 import { BENCH_DIR } from './fixture-log.js';
@@ -104,8 +102,6 @@ export class FixtureParties {
   readonly #seed: string;
   readonly #started = Date.now();
   readonly #sealing: boolean;
-  /** The exercise's audience keys, by author and purpose. */
-  readonly #audienceKeys = new Map<string, Uint8Array>();
 
   /**
    * The fixture directory `name` under BENCH_DIR: a string (its path) if it was built already, else a builder of
@@ -190,14 +186,7 @@ export class FixtureParties {
    * first entry: the fixture publishes no audience-key entries, which a fold does not need to open it.
    */
   #sealed(p: Party, plain: Envelope): Envelope {
-    const purpose = audienceKeyPurposes(SEALED_FOR, keyPeriod(plain.issuedAt)).key;
-    const id = `${plain.party}\n${purpose}`;
-    let audienceKey = this.#audienceKeys.get(id);
-    if (!audienceKey) {
-      audienceKey = new Uint8Array(AUDIENCE_KEY_BYTES);
-      exerciseRandom(nodeSuite, this.#scenario, this.#seed, plain.party, purpose)(audienceKey);
-      this.#audienceKeys.set(id, audienceKey);
-    }
+    const audienceKey = exerciseAudienceKey(this.#scenario, this.#seed, plain.party, SEALED_FOR, plain.issuedAt);
     const store = p.log.store;
     const plaintexts = blobRefsOf(plain).map((r) => store.blob(fromHex(r.sha256))!);
     const random = sealingRandomness(symmetricNode, nodeSuite.sha256, audienceKey, utf8(canonicalJson(plain)));

@@ -63,8 +63,10 @@ export function foldDir(dir: string, options: FoldOptions = {}): FoldedDir {
         } else yield e;
       }
     }
-    const audienceKey = (e: { envelope: EnvelopeOf<'sealed'> }) =>
-      reads(e.envelope) ? exerciseAudienceKey(set.meta!.scenario, set.meta!.seed, e.envelope) : undefined;
+    const audienceKey = ({ envelope: e }: { envelope: EnvelopeOf<'sealed'> }) =>
+      reads(e)
+        ? exerciseAudienceKey(set.meta!.scenario, set.meta!.seed, e.party, e.body.audience, e.issuedAt)
+        : undefined;
     try {
       let n = 0;
       for (const e of opener ? openAhead(read(), opener, { audienceKey }) : read()) {

@@ -68,21 +68,31 @@ export function exerciseRandom(
  * recipient keys. What a folded play directory is read as a party with (foldDir's `readAs`); nodes use HPKE.
  */
 export function exerciseContentKey(scenario: string, seed: string, sealed: EnvelopeOf<'sealed'>): Uint8Array {
-  return sealedContentKey(symmetricNode, sealed, exerciseAudienceKey(scenario, seed, sealed));
+  const audienceKey = exerciseAudienceKey(scenario, seed, sealed.party, sealed.body.audience, sealed.issuedAt);
+  return sealedContentKey(symmetricNode, sealed, audienceKey);
 }
 
 /** The audience keys of exercises by author, audience and period: a few a year, each read for thousands of entries. */
 const audienceKeys = new Map<string, Uint8Array>();
 const MAX_AUDIENCE_KEYS = 4096;
 
-/** The audience key a sealed entry of an exercise was sealed under (exerciseContentKey's). */
-export function exerciseAudienceKey(scenario: string, seed: string, sealed: EnvelopeOf<'sealed'>): Uint8Array {
-  const purpose = audienceKeyPurposes(sealed.body.audience, keyPeriod(sealed.issuedAt)).key;
-  const id = `${scenario}\n${seed}\n${sealed.party}\n${purpose}`;
+/**
+ * The audience key `author` of an exercise seals for `audience` in the period of `issuedAt` (exerciseContentKey's,
+ * and what a play or a benchmark's fixture seals with). The caller must not change it: it is kept.
+ */
+export function exerciseAudienceKey(
+  scenario: string,
+  seed: string,
+  author: string,
+  audience: readonly string[],
+  issuedAt: string,
+): Uint8Array {
+  const purpose = audienceKeyPurposes(audience, keyPeriod(issuedAt)).key;
+  const id = `${scenario}\n${seed}\n${author}\n${purpose}`;
   let key = audienceKeys.get(id);
   if (!key) {
     key = new Uint8Array(AUDIENCE_KEY_BYTES);
-    exerciseRandom(nodeSuite, scenario, seed, sealed.party, purpose)(key);
+    exerciseRandom(nodeSuite, scenario, seed, author, purpose)(key);
     if (audienceKeys.size >= MAX_AUDIENCE_KEYS) audienceKeys.clear();
     audienceKeys.set(id, key);
   }
