@@ -109,11 +109,17 @@ export class Confidential {
   readonly #regime: Regime;
   readonly #read = new Map<string, number>();
   readonly #hidden = new Map<string, number>();
-  /** Every sealed entry applied, by leaf hash: what a complaint names. */
+  /**
+   * Every sealed entry applied, by leaf hash: what a complaint names, and whether this fold read it (the reader gave
+   * its content key; its audience then marks what rests on it) or could not. One map, as a fold may apply hundreds
+   * of thousands of them.
+   */
   readonly #sealed = new Map<
     string,
-    { envelope: EnvelopeOf<'sealed'>; ref: EntryRef; blobs?: readonly (Uint8Array | undefined)[] }
+    { envelope: EnvelopeOf<'sealed'>; ref: EntryRef; read: boolean; blobs?: readonly (Uint8Array | undefined)[] }
   >();
+  /** Whether any sealed entry was read: else no finding rests on one. */
+  #anyRead = false;
   /** Sealed entries already charged (by a reader's own check or a complaint): one finding each. */
   readonly #charged = new Set<string>();
   /**
@@ -121,10 +127,6 @@ export class Confidential {
    * complaint's), by that entry's leaf hash: checked when it arrives.
    */
   readonly #waiting = new Map<string, { entry: EngineEntry; ref: EntryRef }[]>();
-  /** The sealed entries this fold could not read (no content key), by leaf hash. */
-  readonly #hiddenEntries = new Set<string>();
-  /** The audience of every sealed entry read, by leaf hash. */
-  readonly #audienceOf = new Map<string, readonly string[]>();
 
   /** The openings kept across folds (a node's), if any. */
   readonly #opened: OpenedEntries | undefined;
@@ -147,20 +149,20 @@ export class Confidential {
   open(entry: EngineEntry, ref: EntryRef, emit: (f: FindingInput) => void): Envelope | undefined {
     const sealed = entry.envelope as EnvelopeOf<'sealed'>;
     const audience = sealed.body.audience.join(',');
-    this.#sealed.set(ref.leafHash, { envelope: sealed, ref, ...(entry.blobs ? { blobs: entry.blobs } : {}) });
+    const read = entry.contentKey !== undefined;
+    this.#sealed.set(ref.leafHash, { envelope: sealed, ref, read, ...(entry.blobs ? { blobs: entry.blobs } : {}) });
     const waiting = this.#waiting.get(ref.leafHash);
     if (waiting) {
       this.#waiting.delete(ref.leafHash);
       for (const w of waiting) this.complaint(w.entry, w.ref, emit);
     }
-    if (!entry.contentKey) {
-      this.#hiddenEntries.add(ref.leafHash);
+    if (!read) {
       this.#hidden.set(audience, (this.#hidden.get(audience) ?? 0) + 1);
       return undefined;
     }
     this.#read.set(audience, (this.#read.get(audience) ?? 0) + 1);
-    this.#audienceOf.set(ref.leafHash, sealed.body.audience);
-    const key = entry.contentKey;
+    this.#anyRead = true;
+    const key = entry.contentKey!;
     const ahead = entry.opening;
     const open = (): Opening => ahead ?? openSealedEntry(this.#sym, this.#sha256, sealed, key);
     const opening = this.#opened ? this.#opened.open(ref.leafHash, sealed, key, open) : open();
@@ -235,7 +237,7 @@ export class Confidential {
 
   /** Whether `ref` is a sealed entry this fold could not read. */
   hides(ref: EntryRef): boolean {
-    return this.#hiddenEntries.has(ref.leafHash);
+    return this.#sealed.get(ref.leafHash)?.read === false;
   }
 
   #undecryptable(
@@ -304,7 +306,7 @@ export class Confidential {
    */
   annotate(findings: Finding[]): Finding[] {
     return findings.map(({ restsOn, ...f }) => {
-      const audience = this.#audienceOf.size ? this.#audienceOfEvidence(f, restsOn) : undefined;
+      const audience = this.#anyRead ? this.#audienceOfEvidence(f, restsOn) : undefined;
       return audience ? { ...f, audience: [...audience] } : f;
     });
   }
@@ -319,7 +321,8 @@ export class Confidential {
   #audienceOfRefs(refs: readonly EntryRef[]): readonly string[] | undefined {
     let audience: readonly string[] | undefined;
     for (const r of refs) {
-      const a = this.#audienceOf.get(r.leafHash);
+      const sealed = this.#sealed.get(r.leafHash);
+      const a = sealed?.read ? sealed.envelope.body.audience : undefined;
       if (a) audience = audience ? audience.filter((p) => a.includes(p)) : a;
     }
     return audience;
@@ -331,7 +334,7 @@ export class Confidential {
    */
   annotateMissing(state: NotificationsState): NotificationsState {
     const missing = state.missing.map(({ restsOn, ...m }) => {
-      const audience = this.#audienceOf.size ? this.#audienceOfRefs([...m.evidence, ...(restsOn ?? [])]) : undefined;
+      const audience = this.#anyRead ? this.#audienceOfRefs([...m.evidence, ...(restsOn ?? [])]) : undefined;
       return audience ? { ...m, audience: [...audience] } : m;
     });
     return { ...state, missing };
