@@ -259,11 +259,11 @@ export function prepareEntry(
 
 /**
  * The prepared entry of an envelope its caller built from parts already checked (a node's sealed entry, made from
- * its checked plain entry: runtime/sealed-submission.ts), canonicalised without its schema checked again; refused
- * with prepareEntry's ENTRY_TOO_LARGE if its leaf would not fit. prepareEntry ends with it.
+ * its checked plain entry: runtime/sealed-submission.ts), canonicalised without its schema checked again (or with
+ * the `canonical` JSON its caller wrote: model/confidential.ts, sealedCanonicalOfPrepared); refused with
+ * prepareEntry's ENTRY_TOO_LARGE if its leaf would not fit. prepareEntry ends with it.
  */
-export function preparedOfBuilt(envelope: Envelope): PreparedEntry {
-  const canonical = canonicalJsonBytes(envelope);
+export function preparedOfBuilt(envelope: Envelope, canonical = canonicalJsonBytes(envelope)): PreparedEntry {
   if (canonical.length + LEAF_OVERHEAD > MAX_ENTRY_BYTES) {
     throw new DetenteError(
       'ENTRY_TOO_LARGE',

@@ -5,7 +5,8 @@
  * and the regime's names; here only what did not come from checked or self-made parts is checked: the audience and
  * the `audience-key` reference the caller hands over (their schema, and the regime's names, which are cheap). The
  * rest is the plain entry's party, key, time and references, already checked, and what sealEntry derives (id,
- * commitments, base64 ciphertext, the inner type), well-formed by construction. If any of those checks fails, the
+ * commitments, base64 ciphertext, the inner type), well-formed by construction; the entry's canonical JSON is written
+ * from the associated data's text (sealedCanonicalOfPrepared), not serialised again. If any of those checks fails, the
  * full prepareSealed runs, so that the refusal is its error, word for word.
  */
 import type { SymmetricSuite } from '../crypto/hpke/index.js';
@@ -20,7 +21,7 @@ import {
   prepareSealed,
   type Regime,
   type SealWith,
-  sealedOfPrepared,
+  sealedCanonicalOfPrepared,
   vocabularyProblems,
 } from '../model/index.js';
 
@@ -60,7 +61,7 @@ export function sealedWithoutSchema(
   ) {
     return undefined;
   }
-  const sealed = sealedOfPrepared(suite, sym, plain, seal);
-  if (vocabularyProblems(regime, sealed).length > 0) return undefined;
-  return preparedOfBuilt(sealed);
+  const sealed = sealedCanonicalOfPrepared(suite, sym, plain, seal);
+  if (vocabularyProblems(regime, sealed.envelope).length > 0) return undefined;
+  return preparedOfBuilt(sealed.envelope, sealed.canonical);
 }

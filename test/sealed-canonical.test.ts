@@ -1,0 +1,75 @@
+/**
+ * The canonical JSON of a node's sealed entry, written from its associated data's text with the ciphertext put in
+ * (model/confidential.ts, sealedCanonicalOfPrepared), is canonicalJsonBytes of the entry, whatever the audience and
+ * `audience-key` reference hold (quotes, backslashes, a `"ciphertext":""` of their own, any Unicode), and its entry
+ * is sealedOfPrepared's.
+ */
+import fc from 'fast-check';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { toHex } from '../src/crypto/bytes.js';
+import { canonicalJsonBytes } from '../src/crypto/canonical-json.js';
+import {
+  type EntrySigner,
+  entrySigner,
+  prepareEntry,
+  type Regime,
+  type SealWith,
+  sealedAad,
+  sealedCanonicalOfPrepared,
+  sealedOfPrepared,
+} from '../src/model/index.js';
+import { symmetricNode } from '../src/runtime/node-crypto.js';
+import { confidentialScenario, seedOf, suite } from './model-helpers.js';
+
+const sym = symmetricNode;
+let regime: Regime;
+let signer: EntrySigner;
+
+beforeAll(async () => {
+  regime = await confidentialScenario();
+  signer = entrySigner(suite, regime, 'us', 'us-declarant', seedOf('us-declarant'));
+});
+
+// Strings that would trip a writer that looks for the ciphertext's place by text: JSON syntax and escapes.
+const tricky = fc.oneof(
+  fc.string({ unit: 'binary' }),
+  fc.constantFrom('"ciphertext":""', '","ciphertext":"', '\\"ciphertext\\":\\"\\"', 'ciphertext', '\u2028"', 'us'),
+);
+const item = fc.record({
+  uid: fc.stringMatching(/^US-[A-Z0-9-]{1,12}$/),
+  category: fc.constant('icbm'),
+  site: fc.constantFrom('malmstrom', 'minot'),
+  status: fc.constantFrom('deployed', 'non-deployed'),
+  attributes: fc.record({ warheads: fc.integer({ min: 0, max: 14 }) }),
+});
+const ref = fc.record({ origin: tricky, index: fc.nat(), leafHash: tricky });
+
+describe("a sealed entry's canonical JSON written from its associated data", () => {
+  it('is canonicalJsonBytes of the entry sealedOfPrepared gives, for any audience and reference', () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(item, { selector: (i) => i.uid, maxLength: 20 }),
+        fc.array(ref, { maxLength: 2 }),
+        fc.array(tricky, { maxLength: 4 }),
+        ref,
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (items, refs, audience, keys, audienceKey) => {
+          const plain = prepareEntry(suite, regime, signer, {
+            type: 'declaration',
+            issuedAt: '2022-02-02T10:00:00.000Z',
+            refs: refs.map((r) => ({ ...r, leafHash: 'ab'.repeat(32), origin: 'detente.example/ru' })),
+            body: { form: 'plain', asOf: '2022-02-01', items, quantities: [] },
+          } as Parameters<typeof prepareEntry>[3]);
+          const seal: SealWith = { audience, keys, audienceKey };
+          const { envelope, canonical } = sealedCanonicalOfPrepared(suite, sym, plain, seal);
+          expect(envelope).toEqual(sealedOfPrepared(suite, sym, plain, seal));
+          expect(toHex(canonical)).toBe(toHex(canonicalJsonBytes(envelope)));
+          // The ciphertext's place is the body's member: the rest is the associated data the body was sealed with.
+          const aad = sealedAad(envelope);
+          expect(canonical.length - aad.length).toBe(envelope.body.ciphertext.length);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
