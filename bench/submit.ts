@@ -9,7 +9,8 @@
  * Two nodes, measured in turn, round by round (each round followed by a second of the baseline): the node in one
  * process (the default), and the node with BENCH_HTTP_WORKERS (default 1) HTTP acceptor processes
  * (`--http-workers`, api/acceptors.ts) that parse, check and sign submissions for the writer. BENCH_HTTP_WORKERS=0
- * measures the single process only. The node's CPU counts its acceptors'. Each round also gives the median and
+ * measures the single process only. The node's CPU counts its acceptors'. BENCH_CLI_BEFORE=<another build's
+ * dist/src/cli/main.js> adds that build's node in one process to the same rounds (a change against the code before it). Each round also gives the median and
  * 99th percentile of a submission's latency as its client saw it (with a closed loop, rate = clients / latency).
  * Run: node dist/bench/submit.js [seconds] [rounds]
  */
@@ -35,6 +36,8 @@ const CLIENTS = Math.max(...CLIENT_COUNTS);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_S ?? 3) * 1000;
 const HTTP_WORKERS = Number(process.env.BENCH_HTTP_WORKERS ?? 1);
+/** Another build's CLI (the code before a change): its node, in one process, measured in the same rounds. */
+const BEFORE_CLI = process.env.BENCH_CLI_BEFORE;
 
 /** Raw Ed25519 verifications per wall second and per CPU second (the difference is what other load takes). */
 function verifyRate(): { wall: number; cpu: number } {
@@ -125,7 +128,7 @@ interface Node {
 }
 
 /** A node directory with one user a client (a token is one client of the rate limits, as each member would be). */
-async function startNode(name: string, httpWorkers: number): Promise<Node> {
+async function startNode(name: string, httpWorkers: number, cli = process.env.BENCH_CLI ?? CLI): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), 'detente-bench-submit-'));
   const tokens: string[] = [];
   benchNode(dir, 'us', CLIENTS, tokens);
@@ -141,7 +144,7 @@ async function startNode(name: string, httpWorkers: number): Promise<Node> {
       ...(process.env.BENCH_PROFILE
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR ?? '/tmp/cpuprof'}`]
         : []),
-      process.env.BENCH_CLI ?? CLI,
+      cli,
       'node',
       'serve',
       '--dir',
@@ -234,6 +237,7 @@ async function stop(node: Node): Promise<void> {
 const nodes: Node[] = [];
 try {
   nodes.push(await startNode('one process', 0));
+  if (BEFORE_CLI) nodes.push(await startNode('one process (before)', 0, BEFORE_CLI));
   if (HTTP_WORKERS > 0)
     nodes.push(await startNode(`${HTTP_WORKERS} HTTP acceptor${HTTP_WORKERS > 1 ? 's' : ''}`, HTTP_WORKERS));
   // Warm-up (the node's code compiled, its caches filled: with 1 s the first round was the slowest of every run on a
@@ -267,13 +271,14 @@ try {
         '',
       );
     }
-    if (nodes.length === 2) {
-      const [a, b] = nodes.map((n) => medianOf(n.rounds.get(c)!));
+    const a = medianOf(nodes[0]!.rounds.get(c)!);
+    for (const other of nodes.slice(1)) {
+      const b = medianOf(other.rounds.get(c)!);
       row(
-        `${label(nodes[1]!, c)} vs one process, acknowledged entries/s`,
-        `${fmt(b!.ours)}/s`,
-        `${fmt(a!.ours)}/s`,
-        b!.ours / a!.ours,
+        `${label(other, c)} vs one process, acknowledged entries/s`,
+        `${fmt(b.ours)}/s`,
+        `${fmt(a.ours)}/s`,
+        b.ours / a.ours,
         '',
       );
     }
