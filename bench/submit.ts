@@ -65,6 +65,19 @@ function statOf(pid: number): string[] | undefined {
   }
 }
 
+/**
+ * CPU seconds of a process's main thread (its event loop, the node's busy thread), from /proc: unlike wall figures,
+ * it hardly moves with the machine's load, so it shows what a change takes off the event loop.
+ */
+function mainThreadCpuOf(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU seconds (user + system) a process and its children (a node's acceptors) have used so far, from /proc. */
 function cpuSecondsOf(pid: number): number {
   // utime and stime are fields 14 and 15 of stat, counted from the state field (3) here; the parent is field 4.
@@ -107,6 +120,8 @@ function post(agent: Agent, port: number, token: string, body: string): Promise<
 interface Round {
   ours: number;
   perCpu: number;
+  /** CPU of the node's event loop (its main thread) per acknowledged entry, µs. */
+  loopPerEntry: number;
   limit: { wall: number; cpu: number };
   node: number;
   client: number;
@@ -204,10 +219,12 @@ async function round(node: Node, clients: number): Promise<void> {
   latencies = [];
   const clientCpuBefore = process.cpuUsage();
   const nodeCpuBefore = cpuSecondsOf(node.child.pid!);
+  const loopCpuBefore = mainThreadCpuOf(node.child.pid!);
   const started = performance.now();
   await Promise.all(node.tokens.slice(0, clients).map((t) => run(node, t, started + seconds * 1000)));
   const elapsed = (performance.now() - started) / 1000;
   const nodeCpu = cpuSecondsOf(node.child.pid!) - nodeCpuBefore;
+  const loopCpu = mainThreadCpuOf(node.child.pid!) - loopCpuBefore;
   const clientCpu = process.cpuUsage(clientCpuBefore);
   const sorted = latencies.sort((x, y) => x - y);
   const latency = {
@@ -217,6 +234,7 @@ async function round(node: Node, clients: number): Promise<void> {
   node.rounds.get(clients)!.push({
     ours: ok / elapsed,
     perCpu: ok / nodeCpu,
+    loopPerEntry: (loopCpu * 1e6) / Math.max(1, ok),
     limit: verifyRate(),
     node: nodeCpu / elapsed,
     client: (clientCpu.user + clientCpu.system) / 1e6 / elapsed,
@@ -291,7 +309,7 @@ try {
         `${label(node, c)}: every round (ours/limit): ${rounds.map((x) => `${fmt(x.ours)}/${fmt(x.limit.wall)} = ${(x.ours / x.limit.wall).toFixed(2)}`).join('; ')}`,
       );
       console.log(
-        `${label(node, c)}: median round: node ${fmt(100 * mid.node)}% of a core, the ${c} clients ${fmt(100 * mid.client)}% (2 cores in all); latency median ${fmt(mid.latency.median, 1)} ms, p99 ${fmt(mid.latency.p99, 1)} ms`,
+        `${label(node, c)}: median round: node ${fmt(100 * mid.node)}% of a core, the ${c} clients ${fmt(100 * mid.client)}% (2 cores in all); latency median ${fmt(mid.latency.median, 1)} ms, p99 ${fmt(mid.latency.p99, 1)} ms; the writer's event loop ${rounds.map((x) => fmt(x.loopPerEntry)).join(', ')} µs of CPU an entry (every round)`,
       );
     }
   }
