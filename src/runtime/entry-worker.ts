@@ -7,7 +7,6 @@
  * Answers go to `parentPort`, or, for a reader that blocks until its answer is there (entry-workers.ts,
  * SyncEntryVerifier), to the port it gave, with a bump of the shared counter it waits on.
  */
-import { getPriority, setPriority } from 'node:os';
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { DetenteError, type Problem } from '../crypto/errors.js';
 import {
@@ -114,27 +113,8 @@ function prepareEntries(
   });
 }
 
-/**
- * How much nicer than the thread that started it a worker runs (Linux: a thread's own nice value; setpriority of
- * pid 0 is the calling thread). Waking a worker of the same priority lets it preempt the event loop that woke it
- * when the other core is busy (the kernel runs the woken thread on the waker's core): the event loop, a node's busy
- * thread, then stood still inside postMessage for the worker's whole batch, about 1 ms (10 % of its time at 128
- * clients; docs/BENCHMARKS.md, issue 12, session 9). A little nicer, the worker waits for a free core instead.
- */
-export const WORKER_NICE_OFFSET = 5;
-
-/** Lowers this thread's priority by WORKER_NICE_OFFSET; where the system refuses, it stays as it is. */
-function beNicer(): void {
-  try {
-    setPriority(0, Math.min(19, getPriority(0) + WORKER_NICE_OFFSET));
-  } catch {
-    // Not every platform lets a thread change its own priority: the worker then runs as before.
-  }
-}
-
 if (parentPort && workerData) {
   const init = workerData as EntryWorkerInit;
-  beNicer();
   const signers = new Map<string, EntrySigner>();
   for (const [key, seed] of init.seeds ?? [])
     signers.set(key, entrySigner(nodeSuite, init.regime, init.party!, key, seed));
