@@ -9,7 +9,8 @@
  * Two nodes, measured in turn, round by round (each round followed by a second of the baseline): the node in one
  * process (the default), and the node with BENCH_HTTP_WORKERS (default 1) HTTP acceptor processes
  * (`--http-workers`, api/acceptors.ts) that parse, check and sign submissions for the writer. BENCH_HTTP_WORKERS=0
- * measures the single process only. The node's CPU counts its acceptors'. Each round also gives the median and
+ * measures the single process only. The node's CPU counts its acceptors'. BENCH_CLI_BEFORE=<another build's
+ * dist/src/cli/main.js> adds that build's node in one process to the same rounds (a change against the code before it). Each round also gives the median and
  * 99th percentile of a submission's latency as its client saw it (with a closed loop, rate = clients / latency).
  * Run: node dist/bench/submit.js [seconds] [rounds]
  */
@@ -35,6 +36,8 @@ const CLIENTS = Math.max(...CLIENT_COUNTS);
 const ROUNDS = Number(process.argv[3] ?? 5);
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_S ?? 3) * 1000;
 const HTTP_WORKERS = Number(process.env.BENCH_HTTP_WORKERS ?? 1);
+/** Another build's CLI (the code before a change): its node, in one process, measured in the same rounds. */
+const BEFORE_CLI = process.env.BENCH_CLI_BEFORE;
 
 /** Raw Ed25519 verifications per wall second and per CPU second (the difference is what other load takes). */
 function verifyRate(): { wall: number; cpu: number } {
@@ -59,6 +62,19 @@ function statOf(pid: number): string[] | undefined {
     return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * CPU seconds of a process's main thread (its event loop, the node's busy thread), from /proc: unlike wall figures,
+ * it hardly moves with the machine's load, so it shows what a change takes off the event loop.
+ */
+function mainThreadCpuOf(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
   }
 }
 
@@ -104,6 +120,8 @@ function post(agent: Agent, port: number, token: string, body: string): Promise<
 interface Round {
   ours: number;
   perCpu: number;
+  /** CPU of the node's event loop (its main thread) per acknowledged entry, µs. */
+  loopPerEntry: number;
   limit: { wall: number; cpu: number };
   node: number;
   client: number;
@@ -125,7 +143,7 @@ interface Node {
 }
 
 /** A node directory with one user a client (a token is one client of the rate limits, as each member would be). */
-async function startNode(name: string, httpWorkers: number): Promise<Node> {
+async function startNode(name: string, httpWorkers: number, cli = process.env.BENCH_CLI ?? CLI): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), 'detente-bench-submit-'));
   const tokens: string[] = [];
   benchNode(dir, 'us', CLIENTS, tokens);
@@ -141,7 +159,7 @@ async function startNode(name: string, httpWorkers: number): Promise<Node> {
       ...(process.env.BENCH_PROFILE
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR ?? '/tmp/cpuprof'}`]
         : []),
-      process.env.BENCH_CLI ?? CLI,
+      cli,
       'node',
       'serve',
       '--dir',
@@ -201,10 +219,12 @@ async function round(node: Node, clients: number): Promise<void> {
   latencies = [];
   const clientCpuBefore = process.cpuUsage();
   const nodeCpuBefore = cpuSecondsOf(node.child.pid!);
+  const loopCpuBefore = mainThreadCpuOf(node.child.pid!);
   const started = performance.now();
   await Promise.all(node.tokens.slice(0, clients).map((t) => run(node, t, started + seconds * 1000)));
   const elapsed = (performance.now() - started) / 1000;
   const nodeCpu = cpuSecondsOf(node.child.pid!) - nodeCpuBefore;
+  const loopCpu = mainThreadCpuOf(node.child.pid!) - loopCpuBefore;
   const clientCpu = process.cpuUsage(clientCpuBefore);
   const sorted = latencies.sort((x, y) => x - y);
   const latency = {
@@ -214,6 +234,7 @@ async function round(node: Node, clients: number): Promise<void> {
   node.rounds.get(clients)!.push({
     ours: ok / elapsed,
     perCpu: ok / nodeCpu,
+    loopPerEntry: (loopCpu * 1e6) / Math.max(1, ok),
     limit: verifyRate(),
     node: nodeCpu / elapsed,
     client: (clientCpu.user + clientCpu.system) / 1e6 / elapsed,
@@ -234,6 +255,7 @@ async function stop(node: Node): Promise<void> {
 const nodes: Node[] = [];
 try {
   nodes.push(await startNode('one process', 0));
+  if (BEFORE_CLI) nodes.push(await startNode('one process (before)', 0, BEFORE_CLI));
   if (HTTP_WORKERS > 0)
     nodes.push(await startNode(`${HTTP_WORKERS} HTTP acceptor${HTTP_WORKERS > 1 ? 's' : ''}`, HTTP_WORKERS));
   // Warm-up (the node's code compiled, its caches filled: with 1 s the first round was the slowest of every run on a
@@ -267,13 +289,14 @@ try {
         '',
       );
     }
-    if (nodes.length === 2) {
-      const [a, b] = nodes.map((n) => medianOf(n.rounds.get(c)!));
+    const a = medianOf(nodes[0]!.rounds.get(c)!);
+    for (const other of nodes.slice(1)) {
+      const b = medianOf(other.rounds.get(c)!);
       row(
-        `${label(nodes[1]!, c)} vs one process, acknowledged entries/s`,
-        `${fmt(b!.ours)}/s`,
-        `${fmt(a!.ours)}/s`,
-        b!.ours / a!.ours,
+        `${label(other, c)} vs one process, acknowledged entries/s`,
+        `${fmt(b.ours)}/s`,
+        `${fmt(a.ours)}/s`,
+        b.ours / a.ours,
         '',
       );
     }
@@ -286,7 +309,7 @@ try {
         `${label(node, c)}: every round (ours/limit): ${rounds.map((x) => `${fmt(x.ours)}/${fmt(x.limit.wall)} = ${(x.ours / x.limit.wall).toFixed(2)}`).join('; ')}`,
       );
       console.log(
-        `${label(node, c)}: median round: node ${fmt(100 * mid.node)}% of a core, the ${c} clients ${fmt(100 * mid.client)}% (2 cores in all); latency median ${fmt(mid.latency.median, 1)} ms, p99 ${fmt(mid.latency.p99, 1)} ms`,
+        `${label(node, c)}: median round: node ${fmt(100 * mid.node)}% of a core, the ${c} clients ${fmt(100 * mid.client)}% (2 cores in all); latency median ${fmt(mid.latency.median, 1)} ms, p99 ${fmt(mid.latency.p99, 1)} ms; the writer's event loop ${rounds.map((x) => fmt(x.loopPerEntry)).join(', ')} µs of CPU an entry (every round)`,
       );
     }
   }

@@ -5,7 +5,8 @@
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { toHex } from '../src/crypto/bytes.js';
+import { concat, toHex, utf8 } from '../src/crypto/bytes.js';
+import { canonicalJsonBytes } from '../src/crypto/canonical-json.js';
 import { DetenteError } from '../src/crypto/errors.js';
 import {
   buildEnvelope,
@@ -19,6 +20,7 @@ import {
   verifyEntry,
 } from '../src/model/index.js';
 import { EntryWorkers, inlinePreparer, SyncEntryVerifier, type Verdict } from '../src/runtime/entry-workers.js';
+import { Rfc6962Hasher } from '../src/tlog/hasher.js';
 import { loadScenario, seedOf, suite } from './model-helpers.js';
 
 const regime: Regime = loadScenario();
@@ -148,6 +150,28 @@ describe('entry workers', () => {
       const p = (o as { ok: Awaited<ReturnType<EntryWorkers['prepare']>> }).ok;
       expect(p.prepared.envelope.issuedAt).toBe(at(n));
       expect(toHex(p.signature)).toBe(toHex(suite.ed25519.sign(seedOf(KEYS[0]!), p.prepared.message)));
+    }
+  });
+
+  it('hand back with each entry its leaf, leaf hash and entry key, as the log and the pipeline compute them', async () => {
+    const hasher = new Rfc6962Hasher(suite.sha256);
+    const fields = {
+      type: 'regime-signature',
+      issuedAt: new Date(Date.UTC(2022, 0, 3)).toISOString(),
+      body: { regime: hash, id: regime.id, version: regime.version },
+    } as never;
+    const signer = signers.get(KEYS[0]!)!;
+    for (const p of [
+      await workers.prepare(signer, fields),
+      await inlinePreparer(suite, regime).prepare(signer, fields),
+    ]) {
+      const leaf = encodeEntry({ envelope: p.prepared.envelope, signature: p.signature });
+      expect(toHex(p.leaf)).toBe(toHex(leaf));
+      expect(toHex(p.leafHash)).toBe(toHex(hasher.hashLeaf(leaf)));
+      expect(toHex(p.entryKey)).toBe(
+        toHex(suite.sha256(concat(utf8('detente/submission-entry/v1\n'), p.prepared.message))),
+      );
+      expect(toHex(p.prepared.canonical)).toBe(toHex(canonicalJsonBytes(p.prepared.envelope)));
     }
   });
 

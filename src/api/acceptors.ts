@@ -44,6 +44,7 @@ import { type User, UserStore } from '../node/users.js';
 import type { AcceptedEntry } from '../runtime/accepted-entries.js';
 import type { PrepareFields } from '../runtime/entry-workers.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
+import { signedCanonical } from '../runtime/signed-entry.js';
 import { workerScript } from '../runtime/worker-script.js';
 import {
   authenticator,
@@ -247,11 +248,11 @@ function entryPreparer(suite: CryptoSuite, regime: Regime, dir: string, partyId:
     } as PrepareFields;
     try {
       const prepared = prepareEntry(suite, regime, signer, fields);
-      // Only the bytes cross to the writer (runtime/entry-worker.ts SignedCanonical): it parses the envelope again.
+      // Only the bytes cross to the writer (runtime/signed-entry.ts SignedCanonical): it parses the envelope again,
+      // and takes the leaf, leaf hash and entry key computed here.
       return {
         key: signer.key,
-        canonical: prepared.canonical,
-        signature: suite.ed25519.sign(signer.seed, prepared.message),
+        ...signedCanonical(suite, prepared, suite.ed25519.sign(signer.seed, prepared.message)),
       };
     } catch (err) {
       // Refused: the writer refuses it again, after the checks that come first, and says why.

@@ -12,11 +12,14 @@ import { parseCheckpoint, signCheckpoint } from '../tlog/checkpoint.js';
 import { checkEntrySize } from '../tlog/entry-bundle.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
 import { resumeIntegrator, type TileIntegrator } from '../tlog/integrate.js';
+import type { AppendedBatch } from './proofs.js';
 
 export interface AppendResult {
   /** Index of the first entry of the batch. */
   first: number;
   head: LogHead;
+  /** The batch as appended (the tree before it and its leaf hashes): its proofs need no tile read back. */
+  batch: AppendedBatch;
 }
 
 export class LogWriter {
@@ -53,19 +56,22 @@ export class LogWriter {
    * idempotency keys of each entry (LogStore's AppendBatch), or none.
    */
   append(entries: readonly Uint8Array[], keys?: readonly (readonly Uint8Array[])[]): AppendResult {
-    return this.#write(entries, keys, (build) => this.#store.append(build));
+    return this.#write(entries, keys, undefined, (build) => this.#store.append(build));
   }
 
   /**
    * As append, but returns once the batch is committed; `durable` resolves once it is on disk (LogStore's
-   * appendDeferred). A node acknowledges after `durable`, and builds the next batch meanwhile.
+   * appendDeferred). A node acknowledges after `durable`, and builds the next batch meanwhile. `leafHashes`: each
+   * entry's RFC 6962 leaf hash if the caller has it already (a node's entry workers compute it with the signature,
+   * from the same bytes), else they are computed here.
    */
   appendDeferred(
     entries: readonly Uint8Array[],
     keys?: readonly (readonly Uint8Array[])[],
+    leafHashes?: readonly Uint8Array[],
   ): AppendResult & { durable: Promise<void> } {
     let durable: Promise<void> | undefined;
-    const result = this.#write(entries, keys, (build) => {
+    const result = this.#write(entries, keys, leafHashes, (build) => {
       const deferred = this.#store.appendDeferred(build);
       durable = deferred.durable;
       return deferred.head;
@@ -76,19 +82,25 @@ export class LogWriter {
   #write(
     entries: readonly Uint8Array[],
     keys: readonly (readonly Uint8Array[])[] | undefined,
+    given: readonly Uint8Array[] | undefined,
     commit: (build: (previous: LogHead | undefined) => AppendBatch) => LogHead,
   ): AppendResult {
     entries.forEach((e, i) => {
       checkEntrySize(e, i);
     });
-    const leafHashes = entries.map((e) => this.#hasher.hashLeaf(e));
+    if (given !== undefined && given.length !== entries.length) {
+      fail('BAD_INPUT', `append: ${entries.length} entries come with ${given.length} leaf hashes`);
+    }
+    const leafHashes = given ?? entries.map((e) => this.#hasher.hashLeaf(e));
     let first = 0;
+    let peaks: Uint8Array[] = [];
     try {
       const head = commit((previous) => {
         if (previous && entries.length === 0)
           fail('BAD_INPUT', 'append: an empty batch adds nothing to an existing log');
         const integrator = this.#integratorAt(previous);
         first = integrator.size;
+        peaks = integrator.peaks();
         const tiles = integrator.integrate(leafHashes);
         const size = integrator.size;
         const checkpoint = signCheckpoint(
@@ -98,7 +110,7 @@ export class LogWriter {
         this.#integratedCheckpoint = checkpoint;
         return { entries, keys, tiles, head: { size, peaks: integrator.peaks(), checkpoint, time: this.#clock() } };
       });
-      return { first, head };
+      return { first, head, batch: { first, peaks, leafHashes } };
     } catch (err) {
       this.#integrator = undefined;
       throw err;

@@ -28,7 +28,7 @@ import type { SymmetricSuite } from '../crypto/hpke/index.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 import { commitmentOfDeclaration, openedItemsOf, openingBlobRefs } from '../engine/escrow-entries.js';
 import type { LogWriter } from '../log/log-writer.js';
-import { inclusionProofsFromStore } from '../log/proofs.js';
+import { inclusionProofsOfBatch } from '../log/proofs.js';
 import { problemsError } from '../model/common.js';
 import {
   type Audience,
@@ -57,7 +57,6 @@ import {
   type SealWith,
   sealEntryBlobs,
   sealingRandomness,
-  sealPrepared,
   vocabularyProblems,
 } from '../model/index.js';
 import {
@@ -67,6 +66,7 @@ import {
   type SealedPrepared,
 } from '../runtime/entry-workers.js';
 import { symmetricNode } from '../runtime/node-crypto.js';
+import type { SignedPrepared } from '../runtime/signed-entry.js';
 import type { LogStore } from '../store/store.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
 import { AudienceKeys, type RandomSource } from './audience-keys.js';
@@ -167,27 +167,20 @@ export interface SubmissionOptions {
  */
 export const ISSUED_AT_WINDOW = { past: 7 * 24 * 3600_000, future: 10 * 60_000 };
 
-interface Checked {
-  prepared: PreparedEntry;
-  signature: Uint8Array;
+/**
+ * An entry checked, signed and ready to append: its leaf, leaf hash and entry key (stored with it too: the record
+ * that this exact signed entry is in the log) come with it from where it was signed (runtime/signed-entry.ts).
+ */
+interface Checked extends SignedPrepared {
   /** Stored with the entry (LogStore's idempotency keys): the durable record that this user's nonce is used. */
   idempotencyKey: Uint8Array;
-  /** Stored with it too: the record that this exact signed entry is in the log. */
-  entryKey: Uint8Array;
 }
 
-interface PlainChecked {
-  prepared: PreparedEntry;
-  signature: Uint8Array;
-}
+type PlainChecked = SignedPrepared;
 
-interface Pending {
+interface Pending extends Checked {
   user: string;
   nonce: string;
-  prepared: PreparedEntry;
-  signature: Uint8Array;
-  idempotencyKey: Uint8Array;
-  entryKey: Uint8Array;
   resolve: (r: Receipt) => void;
   reject: (e: unknown) => void;
 }
@@ -197,16 +190,10 @@ const NONCE = /^[\x21-\x7e]{8,128}$/;
 const KNOWN_REFS = 4096;
 
 const NONCE_CONTEXT = utf8('detente/submission-nonce/v1\n');
-const ENTRY_CONTEXT = utf8('detente/submission-entry/v1\n');
 
 /** The idempotency key of a user's nonce (names hold no LF, so user and nonce cannot run into each other). */
 function nonceKey(suite: CryptoSuite, user: string, nonce: string): Uint8Array {
   return suite.sha256(concat(NONCE_CONTEXT, utf8(`${user}\n${nonce}`)));
-}
-
-/** The idempotency key of a signed message: the same message under the same key is the same entry. */
-function entryKey(suite: CryptoSuite, message: Uint8Array): Uint8Array {
-  return suite.sha256(concat(ENTRY_CONTEXT, message));
 }
 
 function fromDetente(err: unknown): never {
@@ -413,11 +400,9 @@ export class SubmissionPipeline {
   /** Every check, without storing anything. Returns the entry to sign and append. */
   #check(user: User, request: SubmissionRequest, plain: PlainChecked): Checked {
     const o = this.#o;
-    const { prepared, signature } = plain;
     const idempotencyKey = this.#checkNonce(user, request.nonce);
-    const sameEntry = entryKey(o.suite, prepared.message);
-    const same = o.store.indexOfKey(sameEntry);
-    if (same !== undefined || this.#inFlightEntries.has(toHex(sameEntry))) {
+    const same = o.store.indexOfKey(plain.entryKey);
+    if (same !== undefined || this.#inFlightEntries.has(toHex(plain.entryKey))) {
       throw new SubmissionError(
         409,
         'DUPLICATE_ENTRY',
@@ -426,7 +411,7 @@ export class SubmissionPipeline {
           : `an identical entry (same type, body, refs, key and issuedAt) is already in the log (entry ${same})`,
       );
     }
-    return { prepared, signature, idempotencyKey, entryKey: sameEntry };
+    return { ...plain, idempotencyKey };
   }
 
   /** The idempotency key of the user's nonce, refused if the nonce was used (in the log or in flight). */
@@ -711,19 +696,18 @@ export class SubmissionPipeline {
       .then(() => {
         // One transaction: the entries, their tiles, the signed checkpoint and the nonces' idempotency keys. It
         // returns once committed; the next batch is checked and signed while this one is flushed to disk.
-        const { first, head, durable } = o.writer.appendDeferred(
-          batch.map((p) => sealPrepared(p.prepared, p.signature).leaf),
+        // The leaves and their hashes came from where each entry was signed: nothing is hashed here but the
+        // tree's new nodes.
+        const appended = o.writer.appendDeferred(
+          batch.map((p) => p.leaf),
           batch.map((p) => [p.idempotencyKey, p.entryKey]),
+          batch.map((p) => p.leafHash),
         );
-        return durable.then(() => ({ first, head }));
+        return appended.durable.then(() => appended);
       })
-      .then(({ first, head }) => {
-        const proofs = inclusionProofsFromStore(
-          o.store,
-          o.hasher,
-          batch.map((_, i) => first + i),
-          head.size,
-        );
+      .then(({ first, head, batch: appended }) => {
+        // From the batch in memory (the peaks before it and its leaf hashes), not from tiles read back.
+        const proofs = inclusionProofsOfBatch(o.hasher, appended);
         settle((p, i) =>
           p.resolve({
             origin: o.store.origin,

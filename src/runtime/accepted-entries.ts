@@ -8,10 +8,14 @@
  * body, and used only if it is the same type, time and key the pipeline asks for. Anything else (an entry the node
  * builds itself, such as a sealed one, or a submission that did not come through an acceptor) goes to the fallback.
  */
-import { type EntrySigner, preparedFromCanonical, type SealWith } from '../model/index.js';
-import type { EntryPreparer, PrepareFields, SealedPrepared, SignedCanonical, SignedPrepared } from './entry-workers.js';
+import type { EntrySigner, SealWith } from '../model/index.js';
+import type { EntryPreparer, PrepareFields, SealedPrepared } from './entry-workers.js';
+import { fromCanonical, type SignedCanonical, type SignedPrepared } from './signed-entry.js';
 
-/** As it crosses from the acceptor: the canonical JSON and signature (the envelope is parsed again here). */
+/**
+ * As it crosses from the acceptor: the canonical JSON, signature, leaf, leaf hash and entry key (signed-entry.ts;
+ * the envelope is parsed again here).
+ */
 export interface AcceptedEntry extends SignedCanonical {
   /** The key it was signed with. */
   key: string;
@@ -46,12 +50,12 @@ export class AcceptedEntries implements EntryPreparer {
     const entry = typeof body === 'object' && body !== null ? this.#accepted.get(body) : undefined;
     if (entry === undefined) return this.#fallback.prepare(signer, fields);
     this.#accepted.delete(body as object);
-    const prepared = preparedFromCanonical(entry.canonical);
-    const envelope = prepared.envelope;
+    const signed = fromCanonical(entry);
+    const envelope = signed.prepared.envelope;
     if (entry.key !== signer.key || envelope.type !== fields.type || envelope.issuedAt !== fields.issuedAt) {
       return this.#fallback.prepare(signer, fields);
     }
     this.#used++;
-    return Promise.resolve({ prepared, signature: entry.signature });
+    return Promise.resolve(signed);
   }
 }

@@ -21,6 +21,9 @@ import {
 } from '../model/index.js';
 import { nodeSuite, symmetricNode } from './node-crypto.js';
 import { prepareSealedFromChecked } from './sealed-submission.js';
+import { type SignedCanonical, signedCanonical } from './signed-entry.js';
+
+export type { SignedCanonical };
 
 export interface EntryWorkerInit {
   regime: Regime;
@@ -55,17 +58,9 @@ export interface Failure {
 
 export type Verdict = { envelope?: Envelope } | { error: Failure };
 /**
- * A prepared and signed entry as it crosses to another thread or process: its canonical JSON and signature only
- * (model's preparedFromCanonical rebuilds the rest): a clone of the envelope's objects cost the receiving event loop
- * more than parsing the bytes again.
- */
-export interface SignedCanonical {
-  canonical: Uint8Array;
-  signature: Uint8Array;
-}
-/**
- * An entry prepared and signed; with `seal`, the plain entry prepared (checked, not signed: its canonical JSON) and,
- * unless it names blobs, its sealed entry prepared and signed (prepareSealed's bytes: sealed-submission.ts).
+ * An entry prepared and signed, with its leaf, leaf hash and entry key (signed-entry.ts); with `seal`, the plain
+ * entry prepared (checked, not signed: its canonical JSON) and, unless it names blobs, its sealed entry prepared and
+ * signed (prepareSealed's bytes: sealed-submission.ts), with the same three.
  */
 export type Prepared = SignedCanonical | { plain: Uint8Array; sealed?: SignedCanonical } | { error: Failure };
 export type WorkerAnswer = { id: number; verdicts?: Verdict[]; prepared?: Prepared[]; crash?: string };
@@ -108,10 +103,10 @@ function prepareEntries(
         if (!sealed) return { plain: prepared.canonical };
         return {
           plain: prepared.canonical,
-          sealed: { canonical: sealed.canonical, signature: nodeSuite.ed25519.sign(signer.seed, sealed.message) },
+          sealed: signedCanonical(nodeSuite, sealed, nodeSuite.ed25519.sign(signer.seed, sealed.message)),
         };
       }
-      return { canonical: prepared.canonical, signature: nodeSuite.ed25519.sign(signer.seed, prepared.message) };
+      return signedCanonical(nodeSuite, prepared, nodeSuite.ed25519.sign(signer.seed, prepared.message));
     } catch (err) {
       return { error: failure(err) };
     }

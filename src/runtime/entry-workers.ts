@@ -34,16 +34,11 @@ import type {
   WorkerRequest,
 } from './entry-worker.js';
 import { prepareSealedFromChecked } from './sealed-submission.js';
+import { fromCanonical, type SignedPrepared, signedPrepared } from './signed-entry.js';
 import { type LaneEnds, SyncLanes } from './sync-lanes.js';
 import { workerScript } from './worker-script.js';
 
-export type { PrepareFields, SignedCanonical, Verdict };
-
-/** An entry prepared (checked, canonicalised) and signed: what the submission pipeline appends. */
-export interface SignedPrepared {
-  prepared: PreparedEntry;
-  signature: Uint8Array;
-}
+export type { PrepareFields, SignedCanonical, SignedPrepared, Verdict };
 
 /** A plain entry prepared (checked, not signed), and its sealed entry prepared and signed, unless it names blobs. */
 export interface SealedPrepared {
@@ -67,20 +62,15 @@ export function inlinePreparer(
   return {
     async prepare(signer, fields) {
       const prepared = prepareEntry(suite, regime, signer, fields);
-      return { prepared, signature: suite.ed25519.sign(signer.seed, prepared.message) };
+      return signedPrepared(suite, prepared, suite.ed25519.sign(signer.seed, prepared.message));
     },
     async prepareSealed(signer, fields, seal) {
       const plain = prepareEntry(suite, regime, signer, fields);
       const sealed = prepareSealedFromChecked(suite, sym, regime, signer, plain, seal);
       if (!sealed) return { plain };
-      return { plain, sealed: { prepared: sealed, signature: suite.ed25519.sign(signer.seed, sealed.message) } };
+      return { plain, sealed: signedPrepared(suite, sealed, suite.ed25519.sign(signer.seed, sealed.message)) };
     },
   };
-}
-
-/** An entry that crossed from a worker as bytes, as the pipeline appends it. */
-function fromCanonical(p: SignedCanonical): SignedPrepared {
-  return { prepared: preparedFromCanonical(p.canonical), signature: p.signature };
 }
 
 /** The DetenteError a worker reported, as it was thrown there. */
