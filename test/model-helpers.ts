@@ -2,11 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import YAML from 'yaml';
 import { toBase64, toHex, utf8 } from '../src/crypto/bytes.js';
 import { DetenteError } from '../src/crypto/errors.js';
 import { type RecipientKeyPair, recipientKeyPair } from '../src/crypto/hpke/index.js';
-import { type EntryRef, parseRegime, type Regime } from '../src/model/index.js';
+import { type EntryRef, type EntrySigner, entrySigner, parseRegime, type Regime } from '../src/model/index.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { Rfc6962Hasher } from '../src/tlog/hasher.js';
 
@@ -247,4 +248,20 @@ export async function confidentialScenario(
   }
   doc.audiences = audiences;
   return parseRegime(JSON.stringify(doc), { format: 'json', keys: (id) => keys[id] ?? publicKeyOf(id) });
+}
+
+/** The US declarant's entry signer under `regime` (its key's seed from seedOf). */
+export function usDeclarant(regime: Regime): EntrySigner {
+  return entrySigner(suite, regime, 'us', 'us-declarant', seedOf('us-declarant'));
+}
+
+/** A US ICBM item of a declaration, its uid of 1 to `uidChars` characters after `US-`. */
+export function usIcbmItem(uidChars: number) {
+  return fc.record({
+    uid: fc.stringMatching(new RegExp(`^US-[A-Z0-9-]{1,${uidChars}}$`)),
+    category: fc.constant('icbm'),
+    site: fc.constantFrom('malmstrom', 'minot'),
+    status: fc.constantFrom('deployed', 'non-deployed'),
+    attributes: fc.record({ warheads: fc.integer({ min: 0, max: 14 }) }),
+  });
 }

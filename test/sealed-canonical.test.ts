@@ -10,7 +10,6 @@ import { toHex } from '../src/crypto/bytes.js';
 import { canonicalJsonBytes } from '../src/crypto/canonical-json.js';
 import {
   type EntrySigner,
-  entrySigner,
   prepareEntry,
   type Regime,
   type SealWith,
@@ -19,7 +18,7 @@ import {
   sealedOfPrepared,
 } from '../src/model/index.js';
 import { symmetricNode } from '../src/runtime/node-crypto.js';
-import { confidentialScenario, seedOf, suite } from './model-helpers.js';
+import { confidentialScenario, suite, usDeclarant, usIcbmItem } from './model-helpers.js';
 
 const sym = symmetricNode;
 let regime: Regime;
@@ -27,7 +26,7 @@ let signer: EntrySigner;
 
 beforeAll(async () => {
   regime = await confidentialScenario();
-  signer = entrySigner(suite, regime, 'us', 'us-declarant', seedOf('us-declarant'));
+  signer = usDeclarant(regime);
 });
 
 // Strings that would trip a writer that looks for the ciphertext's place by text: JSON syntax and escapes.
@@ -35,13 +34,7 @@ const tricky = fc.oneof(
   fc.string({ unit: 'binary' }),
   fc.constantFrom('"ciphertext":""', '","ciphertext":"', '\\"ciphertext\\":\\"\\"', 'ciphertext', '\u2028"', 'us'),
 );
-const item = fc.record({
-  uid: fc.stringMatching(/^US-[A-Z0-9-]{1,12}$/),
-  category: fc.constant('icbm'),
-  site: fc.constantFrom('malmstrom', 'minot'),
-  status: fc.constantFrom('deployed', 'non-deployed'),
-  attributes: fc.record({ warheads: fc.integer({ min: 0, max: 14 }) }),
-});
+const item = usIcbmItem(12);
 const ref = fc.record({ origin: tricky, index: fc.nat(), leafHash: tricky });
 
 describe("a sealed entry's canonical JSON written from its associated data", () => {

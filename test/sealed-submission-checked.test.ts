@@ -10,7 +10,6 @@ import { toHex } from '../src/crypto/bytes.js';
 import { DetenteError } from '../src/crypto/errors.js';
 import {
   type EntrySigner,
-  entrySigner,
   type PreparedEntry,
   prepareEntry,
   prepareSealed,
@@ -19,7 +18,7 @@ import {
 } from '../src/model/index.js';
 import { symmetricNode } from '../src/runtime/node-crypto.js';
 import { prepareSealedFromChecked, sealedWithoutSchema } from '../src/runtime/sealed-submission.js';
-import { confidentialScenario, seedOf, suite } from './model-helpers.js';
+import { confidentialScenario, suite, usDeclarant, usIcbmItem } from './model-helpers.js';
 
 const sym = symmetricNode;
 let regime: Regime;
@@ -27,7 +26,7 @@ let signer: EntrySigner;
 
 beforeAll(async () => {
   regime = await confidentialScenario();
-  signer = entrySigner(suite, regime, 'us', 'us-declarant', seedOf('us-declarant'));
+  signer = usDeclarant(regime);
 });
 
 /** The outcome of a preparation: the SHA-256 of its canonical bytes, or its error's code, message and problems. */
@@ -46,13 +45,7 @@ const both = (plain: PreparedEntry, seal: SealWith) => ({
   full: outcome(() => prepareSealed(suite, sym, regime, signer, plain, seal)),
 });
 
-const item = fc.record({
-  uid: fc.stringMatching(/^US-[A-Z0-9-]{1,16}$/),
-  category: fc.constant('icbm'),
-  site: fc.constantFrom('malmstrom', 'minot'),
-  status: fc.constantFrom('deployed', 'non-deployed'),
-  attributes: fc.record({ warheads: fc.integer({ min: 0, max: 14 }) }),
-});
+const item = usIcbmItem(16);
 const ref = fc.record({
   origin: fc.constantFrom('detente.example/us', 'detente.example/ru'),
   index: fc.nat({ max: 1_000_000 }),

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../src/crypto/bytes.js';
 import type { DetenteError } from '../src/crypto/errors.js';
 import {
-  entrySigner,
   openSealed,
   type PreparedEntry,
   prepareEntry,
@@ -21,7 +20,7 @@ import {
 } from '../src/model/index.js';
 import { EntryWorkers, inlinePreparer, type PrepareFields } from '../src/runtime/entry-workers.js';
 import { symmetricNode } from '../src/runtime/node-crypto.js';
-import { confidentialScenario, seedOf, suite } from './model-helpers.js';
+import { confidentialScenario, seedOf, suite, usDeclarant } from './model-helpers.js';
 
 const sym = symmetricNode;
 let regime: Regime;
@@ -53,7 +52,7 @@ const declaration = (warheads: number, uid: string, more = false): PrepareFields
 
 /** The two-step path: the plain entry prepared, sealed, and the sealed entry prepared. */
 function twoSteps(fields: PrepareFields): PreparedEntry {
-  const signer = entrySigner(suite, regime, 'us', 'us-declarant', seedOf('us-declarant'));
+  const signer = usDeclarant(regime);
   const plain = prepareEntry(suite, regime, signer, fields);
   const { id, salt } = sealingRandomness(sym, suite.sha256, seal.audienceKey, plain.message);
   const sealed = sealEntry(sym, suite.sha256, plain.envelope, { ...seal, id, salt });
@@ -73,7 +72,7 @@ const outcome = async (p: Promise<unknown>) =>
 
 describe('a confidential submission in one step', () => {
   it('seals the bytes of the two-step path, here and on a worker thread, and signs them', async () => {
-    const signer = entrySigner(suite, regime, 'us', 'us-declarant', seedOf('us-declarant'));
+    const signer = usDeclarant(regime);
     const inline = inlinePreparer(suite, regime, sym);
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 1, max: 14 }), fc.stringMatching(/^US-[A-Z0-9-]{1,12}$/), async (w, uid) => {
@@ -99,7 +98,7 @@ describe('a confidential submission in one step', () => {
   });
 
   it("refuses bad input with the plain entry's error, and leaves an entry naming blobs to the node", async () => {
-    const signer = entrySigner(suite, regime, 'us', 'us-declarant', seedOf('us-declarant'));
+    const signer = usDeclarant(regime);
     const bad = { ...declaration(1, 'US-1'), body: { form: 'plain', items: 'none' } } as unknown as PrepareFields;
     const plainError = await outcome(workers.prepare(signer, bad));
     expect(plainError).toMatchObject({ code: 'SCHEMA_INVALID' });
