@@ -2,7 +2,7 @@
  * The canonical JSON of a node's sealed entry, written from its associated data's text with the ciphertext put in
  * (model/confidential.ts, sealedCanonicalOfPrepared), is canonicalJsonBytes of the entry, whatever the audience and
  * `audience-key` reference hold (quotes, backslashes, a `"ciphertext":""` of their own, any Unicode), and its entry
- * is sealedOfPrepared's.
+ * is sealedOfPrepared's; cutting the ciphertext out of that text again (sealedAadTextOf) gives the associated data.
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import {
   type Regime,
   type SealWith,
   sealedAad,
+  sealedAadTextOf,
   sealedCanonicalOfPrepared,
   sealedOfPrepared,
 } from '../src/model/index.js';
@@ -60,6 +61,8 @@ describe("a sealed entry's canonical JSON written from its associated data", () 
           // The ciphertext's place is the body's member: the rest is the associated data the body was sealed with.
           const aad = sealedAad(envelope);
           expect(canonical.length - aad.length).toBe(envelope.body.ciphertext.length);
+          // And cutting it out of the entry's text gives the associated data back (what an opener reads a leaf with).
+          expect(sealedAadTextOf(new TextDecoder().decode(canonical))).toBe(new TextDecoder().decode(aad));
         },
       ),
       { numRuns: 300 },

@@ -187,7 +187,38 @@ export async function checkRecipientKey(regime: Regime, keyId: string, privateKe
 
 /** The associated data of a sealed body: the canonical JSON of its envelope without the ciphertext. */
 export function sealedAad(envelope: EnvelopeOf<'sealed'>): Uint8Array {
-  return canonicalJsonBytes({ ...envelope, body: { ...envelope.body, ciphertext: '' } });
+  return utf8(sealedAadText(envelope));
+}
+
+function sealedAadText(envelope: EnvelopeOf<'sealed'>): string {
+  return canonicalJson({ ...envelope, body: { ...envelope.body, ciphertext: '' } });
+}
+
+/**
+ * A sealed envelope's canonical text and its associated data's differ only in the body's ciphertext: the first
+ * `"ciphertext":"` of either text is that member's (the body is the envelope's first key and its own keys come in
+ * order, so before it stand only the audience's strings and the blobs' hash, size and media type, and a string
+ * cannot hold an unescaped quote). test/sealed-canonical.test.ts holds the two texts to canonicalJson's.
+ */
+const CIPHERTEXT_MEMBER = '"ciphertext":"';
+
+/**
+ * The associated data's text of a sealed envelope's canonical text (sealedAad's bytes, as text: the ciphertext cut
+ * out), or undefined where the text names no ciphertext. What a reader that holds the entry's canonical bytes
+ * opens it with, instead of serialising the envelope again.
+ */
+export function sealedAadTextOf(canonical: string): string | undefined {
+  const from = canonical.indexOf(CIPHERTEXT_MEMBER);
+  if (from < 0) return undefined;
+  const start = from + CIPHERTEXT_MEMBER.length;
+  const to = canonical.indexOf('"', start);
+  return to < 0 ? undefined : canonical.slice(0, start) + canonical.slice(to);
+}
+
+/** The canonical text of a sealed envelope: its associated data's with the base64 ciphertext (never escaped) put in. */
+function sealedText({ aadText, ciphertext }: { aadText: string; ciphertext: string }): string {
+  const at = aadText.indexOf(CIPHERTEXT_MEMBER) + CIPHERTEXT_MEMBER.length;
+  return aadText.slice(0, at) + ciphertext + aadText.slice(at);
 }
 
 export interface SealOptions {
@@ -246,12 +277,10 @@ export function sealEntry(sym: SymmetricSuite, sha256: Sha256, plain: Envelope, 
   return sealParts(sym, sha256, plain, o).envelope;
 }
 
-/** Where a sealed entry's ciphertext goes in the canonical text of its associated data (an empty string there). */
-const EMPTY_CIPHERTEXT = '"ciphertext":""';
-
 /**
  * sealEntry's envelope, with the canonical text of its associated data (the envelope with an empty ciphertext) and
- * its base64 ciphertext, from which sealedText writes the entry's canonical text.
+ * its base64 ciphertext, from which sealedText writes the entry's canonical text without walking and copying its
+ * two kilobytes again (a fifth of a node's sealing job).
  */
 function sealParts(sym: SymmetricSuite, sha256: Sha256, plain: Envelope, o: SealOptions) {
   if (!isConfidentialType(plain.type)) {
@@ -294,22 +323,9 @@ function sealParts(sym: SymmetricSuite, sha256: Sha256, plain: Envelope, o: Seal
     type: 'sealed',
     v: plain.v,
   });
-  // sealedAad's bytes: the envelope with an empty ciphertext, its keys already in order.
-  const aadText = canonicalJson(envelope(body('')));
+  const aadText = sealedAadText(envelope(body('')));
   const ciphertext = toBase64(encryptBody(sym, key, o.salt, bodyBytes, utf8(aadText)));
   return { envelope: envelope(body(ciphertext)), aadText, ciphertext };
-}
-
-/**
- * The canonical text of a sealed entry: its associated data's with the base64 ciphertext written in, which is what
- * canonicalJson of the entry gives (base64 needs no escaping), without walking and copying its two kilobytes again
- * (a fifth of the sealing job). The first `"ciphertext":""` of that text is the body's member: the body's keys come
- * in order, and before it only the audience (strings) and the blobs (hash, size, media type), and a string cannot
- * hold an unescaped quote. A property test holds the two equal (test/sealed-canonical.test.ts).
- */
-function sealedText({ aadText, ciphertext }: { aadText: string; ciphertext: string }): string {
-  const at = aadText.indexOf(EMPTY_CIPHERTEXT) + EMPTY_CIPHERTEXT.length - 1;
-  return aadText.slice(0, at) + ciphertext + aadText.slice(at);
 }
 
 /** What a node seals a plain entry with: the audience, and its `audience-key` entry and the key that one wraps. */

@@ -7,7 +7,7 @@
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { openSealedEntry } from '../engine/confidential.js';
 import type { SealedOpening } from '../engine/types.js';
-import { type EnvelopeOf, sealedContentKey } from '../model/index.js';
+import { type EnvelopeOf, sealedAadTextOf, sealedContentKey } from '../model/index.js';
 import { sha256Node, symmetricNode } from './node-crypto.js';
 
 export interface SealedOpenerInit {
@@ -50,25 +50,23 @@ const decoder = new TextDecoder();
 
 const encoder = new TextEncoder();
 const LEAF_OPEN = '{"entry":';
-const CIPHERTEXT = '"ciphertext":"';
+const LEAF_SIGNATURE = ',"sig":"';
 
 /**
- * The envelopes of the leaves, each with its associated data (sealedAad) cut from the leaf's text: the canonical
- * JSON of the envelope is the leaf's `entry` member (a log holds canonical leaves only), and its one
- * `"ciphertext":"…"` (no other member of a sealed envelope has that name, and a string value cannot hold an
- * unescaped quote) emptied. What a fold's reader would build again from the parsed envelope; should a leaf not be
- * canonical, the entry is opened again with the associated data built so (`open`), so the openings never differ.
+ * The envelopes of the leaves, each with its associated data cut from the leaf's text (sealedAadTextOf): the
+ * canonical JSON of the envelope is the leaf's `entry` member (a log holds canonical leaves only). What a fold's
+ * reader would build again from the parsed envelope; should a leaf not be canonical, the entry is opened again with
+ * the associated data built so (`open`), so the openings never differ.
  */
 function fromLeaves(leaves: Uint8Array, ends: Uint32Array): { envelope: EnvelopeOf<'sealed'>; aad?: Uint8Array }[] {
   const out: { envelope: EnvelopeOf<'sealed'>; aad?: Uint8Array }[] = [];
   for (let i = 0, start = 0; i < ends.length; start = ends[i++]!) {
     const text = decoder.decode(leaves.subarray(start, ends[i]));
     const envelope = JSON.parse(text).entry as EnvelopeOf<'sealed'>;
-    const from = text.indexOf(CIPHERTEXT) + CIPHERTEXT.length;
-    const to = text.indexOf('"', from);
-    const end = text.lastIndexOf(',"sig":"');
-    if (!text.startsWith(LEAF_OPEN) || from < CIPHERTEXT.length || to < 0 || end < to) out.push({ envelope });
-    else out.push({ envelope, aad: encoder.encode(text.slice(LEAF_OPEN.length, from) + text.slice(to, end)) });
+    const end = text.lastIndexOf(LEAF_SIGNATURE);
+    const aadText =
+      text.startsWith(LEAF_OPEN) && end > 0 ? sealedAadTextOf(text.slice(LEAF_OPEN.length, end)) : undefined;
+    out.push(aadText === undefined ? { envelope } : { envelope, aad: encoder.encode(aadText) });
   }
   return out;
 }
