@@ -163,19 +163,12 @@ export function* openAhead(
   }
   for (const e of entries) {
     if (e.envelope.type === 'sealed' && !e.opening && !options.skip?.(e)) {
-      const envelope = e.envelope;
-      if (e.contentKey) {
-        // A key of another length is the engine's to refuse (the error code of the fold that opens it itself).
-        if (e.contentKey.length === 32) {
-          sealed.push(batch.length);
-          jobs.push({ envelope, key: e.contentKey, ...(e.leaf ? { leaf: e.leaf } : {}) });
-        }
-      } else {
-        const key = options.audienceKey?.(e as EngineEntry & { envelope: EnvelopeOf<'sealed'> });
-        if (key?.length === 32) {
-          sealed.push(batch.length);
-          jobs.push({ envelope, key, derive: true, ...(e.leaf ? { leaf: e.leaf } : {}) });
-        }
+      const derive = e.contentKey === undefined;
+      const key = derive ? options.audienceKey?.(e as EngineEntry & { envelope: EnvelopeOf<'sealed'> }) : e.contentKey;
+      // A content key of another length is the engine's to refuse (the error code of the fold that opens it itself).
+      if (key?.length === 32) {
+        sealed.push(batch.length);
+        jobs.push({ envelope: e.envelope, key, ...(derive ? { derive } : {}), ...(e.leaf ? { leaf: e.leaf } : {}) });
       }
     }
     batch.push(e);
