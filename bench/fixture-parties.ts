@@ -15,6 +15,7 @@ import type { LogWriter } from '../src/log/log-writer.js';
 import {
   blobRefsOf,
   buildEnvelope,
+  CONFIDENTIAL_TYPES,
   type EntryRef,
   type Envelope,
   type EnvelopeFields,
@@ -47,27 +48,20 @@ export function rng(seed: number) {
 /**
  * What the confidential benchmarks fold: the fixture's entries in the clear under its regime without audiences
  * (`clear`: so its US and Russian entries of bilateral types are not charged as widened), or (`sealed`) with every
- * US and Russian entry of a confidential type sealed for [ru, us], as the regime's one audience rule says, under
- * the exercise's audience keys (exerciseAudienceKey: foldDir reads it as a party), blobs included.
+ * US and Russian entry of a confidential type (CONFIDENTIAL_TYPES) sealed for [ru, us], as the regime's one
+ * audience rule says, under the exercise's audience keys (exerciseAudienceKey: foldDir reads it as a party), blobs
+ * included.
  */
 export type Confidentiality = 'scenario' | 'clear' | 'sealed';
 
 export const SEALED_FOR = ['ru', 'us'] as const;
-const SEALED_TYPES = [
-  'declaration',
-  'notification',
-  'acknowledgement',
-  'observation',
-  'inspection-request',
-  'inspection-report',
-  'declaration-opening',
-];
 
 /** `regime` without its audiences (`clear`), or with the one rule that seals the benchmarks' entries (`sealed`). */
 export function regimeFor(regime: Regime, how: Confidentiality): Regime {
   if (how === 'scenario') return regime;
   const doc = JSON.parse(JSON.stringify(regime, (k, v) => (k === 'audience' || k === 'audiences' ? undefined : v)));
-  if (how === 'sealed') doc.audiences = [{ types: SEALED_TYPES, parties: [...SEALED_FOR], audience: [...SEALED_FOR] }];
+  if (how === 'sealed')
+    doc.audiences = [{ types: [...CONFIDENTIAL_TYPES], parties: [...SEALED_FOR], audience: [...SEALED_FOR] }];
   return parseRegime(JSON.stringify(doc), 'json');
 }
 
