@@ -175,7 +175,7 @@ describe('entry workers', () => {
     }
   });
 
-  it('holds what arrives while its one worker prepares a batch, and answers every job once that batch is back', async () => {
+  it('splits a turn\'s jobs in two batches for its one worker, holds what arrives while it has two, and answers each job in order', async () => {
     const one = new EntryWorkers({ regime, party: 'us', seeds, workers: 1 });
     try {
       const at = (n: number) => new Date(Date.UTC(2022, 0, 2, 0, 0, n)).toISOString();
@@ -186,7 +186,8 @@ describe('entry workers', () => {
           body: { regime: hash, id: regime.id, version: regime.version },
         }) as never;
       const answers: Promise<unknown>[] = [];
-      // Requests over several turns of the event loop: the first turn's go at once, the rest wait for them.
+      // Requests over several turns of the event loop: the first turn's go at once as two batches, the later turns'
+      // wait until one of them is back.
       for (let turn = 0; turn < 5; turn++) {
         for (let k = 0; k < 8; k++) answers.push(outcome(one.prepare(signers.get(KEYS[0]!)!, fields(turn * 8 + k))));
         await new Promise((r) => setImmediate(r));

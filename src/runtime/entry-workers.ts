@@ -4,9 +4,11 @@
  * needs the stores and the order (references, nonces, appending, integrating, folding); the workers run the
  * pure, costly part with the same functions, so the verdicts and errors are the single-threaded path's.
  *
- * - `EntryWorkers`: asynchronous (a node). Submissions made in the same turn of the event loop go to a worker as one
- *   message, and while every worker is preparing, those that arrive meanwhile wait and go together when one answers
- *   (a loaded node wakes its workers less often); a list to verify is split across the workers and answered in order.
+ * - `EntryWorkers`: asynchronous (a node). Submissions made in the same turn of the event loop go to a worker in two
+ *   halves, so that the event loop checks and appends the first while the worker prepares the second (a closed loop
+ *   of clients otherwise runs the two threads in turn: docs/BENCHMARKS.md, session 10); while every worker holds two
+ *   batches, those that arrive meanwhile wait and go together when one answers (a loaded node wakes its workers less
+ *   often); a list to verify is split across the workers and answered in order.
  * - `SyncEntryVerifier`: blocking (the engine's reader, a synchronous generator): requests are posted ahead and
  *   their answers read in order with `receiveMessageOnPort`, waiting on a shared counter the worker bumps.
  */
@@ -78,6 +80,11 @@ export function errorOf(f: Failure): DetenteError {
   return new DetenteError(f.code, f.message, { problems: f.problems });
 }
 
+/** Batches of submissions a worker may hold at once: one it prepares, one it takes next. */
+const IN_FLIGHT = 2;
+/** The smallest half worth a message of its own. */
+const MIN_SPLIT = 4;
+
 /** One worker a core beside the event loop's (which has requests to serve), at least one, at most four. */
 export function defaultWorkers(): number {
   return Math.max(1, Math.min(availableParallelism() - 1, 4));
@@ -102,6 +109,15 @@ interface Waiting {
   reject: (e: Error) => void;
 }
 
+/** A submission to prepare, and whom to answer. */
+interface PendingJob {
+  key: string;
+  fields: PrepareFields;
+  seal?: SealWith;
+  resolve: (p: Prepared) => void;
+  reject: (e: Error) => void;
+}
+
 export class EntryWorkers implements EntryPreparer {
   readonly #init: EntryWorkerInit;
   readonly #size: number;
@@ -111,13 +127,7 @@ export class EntryWorkers implements EntryPreparer {
   #turn = 0;
   // Submissions not yet sent: those of this turn of the event loop, or, while every worker has a batch of them, all
   // that arrive until one answers (so that a busy node sends fewer, larger messages: each one wakes a thread).
-  #jobs: {
-    key: string;
-    fields: PrepareFields;
-    seal?: SealWith;
-    resolve: (p: Prepared) => void;
-    reject: (e: Error) => void;
-  }[] = [];
+  #jobs: PendingJob[] = [];
   #sendScheduled = false;
   #preparing = 0;
   #closed = false;
@@ -160,9 +170,9 @@ export class EntryWorkers implements EntryPreparer {
     });
   }
 
-  /** Sends the waiting jobs at the next turn of the event loop, unless every worker is preparing a batch already. */
+  /** Sends the waiting jobs at the next turn of the event loop, unless every worker has two batches already. */
   #scheduleJobs(): void {
-    if (this.#sendScheduled || this.#jobs.length === 0 || this.#preparing >= this.#size) return;
+    if (this.#sendScheduled || this.#jobs.length === 0 || this.#preparing >= IN_FLIGHT * this.#size) return;
     this.#sendScheduled = true;
     setImmediate(() => {
       this.#sendScheduled = false;
@@ -171,9 +181,16 @@ export class EntryWorkers implements EntryPreparer {
   }
 
   #sendJobs(): void {
-    if (this.#jobs.length === 0 || this.#preparing >= this.#size) return;
-    const jobs = this.#jobs;
-    this.#jobs = [];
+    while (this.#jobs.length > 0 && this.#preparing < IN_FLIGHT * this.#size) {
+      // A worker with nothing to do gets half of what waits, and the other half follows at once: the event loop
+      // then checks and appends the first half while the worker prepares the second.
+      const idle = this.#preparing < this.#size;
+      const take = idle && this.#jobs.length >= 2 * MIN_SPLIT ? Math.ceil(this.#jobs.length / 2) : this.#jobs.length;
+      this.#sendBatch(this.#jobs.splice(0, take));
+    }
+  }
+
+  #sendBatch(jobs: PendingJob[]): void {
     this.#preparing++;
     this.#request((id) => ({
       id,
