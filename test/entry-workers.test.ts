@@ -175,7 +175,7 @@ describe('entry workers', () => {
     }
   });
 
-  it('splits a turn\'s jobs in two batches for its one worker, holds what arrives while it has two, and answers each job in order', async () => {
+  it("splits a turn's jobs in two batches for its one worker, holds what arrives while it has two, and answers each job in order", async () => {
     const one = new EntryWorkers({ regime, party: 'us', seeds, workers: 1 });
     try {
       const at = (n: number) => new Date(Date.UTC(2022, 0, 2, 0, 0, n)).toISOString();
