@@ -17,6 +17,7 @@ import {
   sealEntry,
   sealedContentKey,
   sealingRandomness,
+  sealPrepared,
 } from '../src/model/index.js';
 import { EntryWorkers, inlinePreparer, type PrepareFields } from '../src/runtime/entry-workers.js';
 import { symmetricNode } from '../src/runtime/node-crypto.js';
@@ -82,7 +83,9 @@ describe('a confidential submission in one step', () => {
           await inline.prepareSealed(signer, fields, seal),
           await workers.prepareSealed(signer, fields, seal),
         ]) {
-          expect(toHex(out.sealed!.prepared.canonical)).toBe(toHex(want.canonical));
+          // The leaf the log appends: the sealed entry's canonical JSON and its (deterministic) signature.
+          const leaf = sealPrepared(want, suite.ed25519.sign(signer.seed, want.message)).leaf;
+          expect(toHex(out.sealed!.leaf)).toBe(toHex(leaf));
           expect(suite.ed25519.verify(suite.ed25519.publicKey(signer.seed), want.message, out.sealed!.signature)).toBe(
             true,
           );

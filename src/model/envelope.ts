@@ -408,8 +408,16 @@ export function verifyConsultationCountersignature(
 
 /** Every reference the entry makes must name an existing entry; REFERENCE_UNKNOWN lists each one that does not. */
 export function checkEntryRefs(envelope: Envelope, exists: (ref: EntryRef) => boolean): void {
+  checkRefs(entryRefs(envelope), exists);
+}
+
+/** checkEntryRefs for references given with their paths in the entry (entryRefs' form). */
+export function checkRefs(
+  refs: readonly { path: (string | number)[]; ref: EntryRef }[],
+  exists: (ref: EntryRef) => boolean,
+): void {
   const problems: Problem[] = [];
-  for (const { path, ref } of entryRefs(envelope)) {
+  for (const { path, ref } of refs) {
     if (!exists(ref)) {
       problems.push({
         path: formatPath(['entry', ...path]),

@@ -35,6 +35,7 @@ import {
   blobRefsOf,
   type ConsultationStep,
   checkEntryRefs,
+  checkRefs,
   consultationProblems,
   type DeclarationOpeningBody,
   decodeEntry,
@@ -64,6 +65,7 @@ import {
   inlinePreparer,
   type PrepareFields,
   type SealedPrepared,
+  type SignedLeaf,
 } from '../runtime/entry-workers.js';
 import { symmetricNode } from '../runtime/node-crypto.js';
 import type { SignedPrepared } from '../runtime/signed-entry.js';
@@ -171,12 +173,10 @@ export const ISSUED_AT_WINDOW = { past: 7 * 24 * 3600_000, future: 10 * 60_000 }
  * An entry checked, signed and ready to append: its leaf, leaf hash and entry key (stored with it too: the record
  * that this exact signed entry is in the log) come with it from where it was signed (runtime/signed-entry.ts).
  */
-interface Checked extends SignedPrepared {
+interface Checked extends SignedLeaf {
   /** Stored with the entry (LogStore's idempotency keys): the durable record that this user's nonce is used. */
   idempotencyKey: Uint8Array;
 }
-
-type PlainChecked = SignedPrepared;
 
 interface Pending extends Checked {
   user: string;
@@ -384,7 +384,7 @@ export class SubmissionPipeline {
   }
 
   /** Checks and queues an entry (as it will be signed); resolves once it is durable in a signed checkpoint. */
-  async #enqueue(user: User, request: SubmissionRequest, plain?: PlainChecked): Promise<Receipt> {
+  async #enqueue(user: User, request: SubmissionRequest, plain?: SignedLeaf): Promise<Receipt> {
     const entry = plain ?? (await this.#checkPlain(user, request));
     // Everything from here up to the push runs in this tick: no other submission can slip between the nonce check
     // and it.
@@ -398,7 +398,7 @@ export class SubmissionPipeline {
   }
 
   /** Every check, without storing anything. Returns the entry to sign and append. */
-  #check(user: User, request: SubmissionRequest, plain: PlainChecked): Checked {
+  #check(user: User, request: SubmissionRequest, plain: SignedLeaf): Checked {
     const o = this.#o;
     const idempotencyKey = this.#checkNonce(user, request.nonce);
     const same = o.store.indexOfKey(plain.entryKey);
@@ -503,7 +503,7 @@ export class SubmissionPipeline {
    * The checks of the entry itself: user, party, key, schema, regime, references, time and blobs. The entry is
    * prepared and signed by the preparer (on a worker thread in a node); the checks that read the stores run after it.
    */
-  async #checkPlain(user: User, request: SubmissionRequest): Promise<PlainChecked> {
+  async #checkPlain(user: User, request: SubmissionRequest): Promise<SignedPrepared> {
     const { signer, fields } = this.#signerFor(user, request);
     const signed = await this.#prepare(this.#preparer.prepare(signer, fields));
     this.#checkPrepared(signed.prepared);
@@ -519,7 +519,15 @@ export class SubmissionPipeline {
     const { signer, fields } = this.#signerFor(user, request);
     const out = await this.#prepare(this.#preparer.prepareSealed(signer, fields, seal));
     this.#checkPrepared(out.plain);
-    if (out.sealed) this.#checkPrepared(out.sealed.prepared);
+    // The sealed entry has the plain one's references and time, no blobs, and one reference more: its audience
+    // key's entry, which the node chose (model/entries entryRefs: `body.keys`).
+    if (out.sealed) {
+      try {
+        checkRefs([{ path: ['body', 'keys'], ref: seal.keys }], (ref) => this.#refExists(ref));
+      } catch (err) {
+        fromDetente(err);
+      }
+    }
     return out;
   }
 

@@ -42,10 +42,17 @@ import { workerScript } from './worker-script.js';
 
 export type { PrepareFields, SignedCanonical, SignedPrepared, Verdict };
 
-/** A plain entry prepared (checked, not signed), and its sealed entry prepared and signed, unless it names blobs. */
+/** A signed entry as the log appends it: its signature, leaf, leaf hash and entry key. */
+export type SignedLeaf = Pick<SignedPrepared, 'signature' | 'leaf' | 'leafHash' | 'entryKey'>;
+
+/**
+ * A plain entry prepared (checked, not signed), and its sealed entry signed, unless it names blobs. The sealed
+ * entry comes as what the log appends: the node checks the plain entry, and the sealed one adds to it only what the
+ * node chose (its audience and its audience key's entry), so its 2 KB envelope is not parsed again on the event loop.
+ */
 export interface SealedPrepared {
   plain: PreparedEntry;
-  sealed?: SignedPrepared;
+  sealed?: SignedLeaf;
 }
 
 /** prepareEntry, then the entry's signature, here or elsewhere; rejects with prepareEntry's DetenteError. */
@@ -156,7 +163,7 @@ export class EntryWorkers implements EntryPreparer {
   prepareSealed(signer: EntrySigner, fields: PrepareFields, seal: SealWith): Promise<SealedPrepared> {
     return this.#job(signer, fields, seal).then((p) => {
       const { plain, sealed } = p as { plain: Uint8Array; sealed?: SignedCanonical };
-      return { plain: preparedFromCanonical(plain), ...(sealed ? { sealed: fromCanonical(sealed) } : {}) };
+      return { plain: preparedFromCanonical(plain), ...(sealed ? { sealed } : {}) };
     });
   }
 
