@@ -260,17 +260,39 @@ export function prepareEntry(
 /**
  * The prepared entry of an envelope its caller built from parts already checked (a node's sealed entry, made from
  * its checked plain entry: runtime/sealed-submission.ts), canonicalised without its schema checked again (or with
- * the `canonical` JSON its caller wrote: model/confidential.ts, sealedCanonicalOfPrepared); refused with
- * prepareEntry's ENTRY_TOO_LARGE if its leaf would not fit. prepareEntry ends with it.
+ * the canonical JSON its caller wrote, as bytes or as text: model/confidential.ts, sealedCanonicalOfPrepared);
+ * refused with prepareEntry's ENTRY_TOO_LARGE if its leaf would not fit. prepareEntry ends with it.
  */
-export function preparedOfBuilt(envelope: Envelope, canonical = canonicalJsonBytes(envelope)): PreparedEntry {
-  if (canonical.length + LEAF_OVERHEAD > MAX_ENTRY_BYTES) {
+export function preparedOfBuilt(
+  envelope: Envelope,
+  canonical: Uint8Array | string = canonicalJsonBytes(envelope),
+): PreparedEntry {
+  // From text, the message is written once and the canonical bytes are a view of it.
+  const message = typeof canonical === 'string' ? messageOfText(canonical) : concat(ENTRY_CONTEXT, canonical);
+  const bytes = typeof canonical === 'string' ? message.subarray(ENTRY_CONTEXT.length) : canonical;
+  if (bytes.length + LEAF_OVERHEAD > MAX_ENTRY_BYTES) {
     throw new DetenteError(
       'ENTRY_TOO_LARGE',
-      `entry is ${canonical.length + LEAF_OVERHEAD} bytes, at most ${MAX_ENTRY_BYTES}: put large data in blobs and reference them by hash`,
+      `entry is ${bytes.length + LEAF_OVERHEAD} bytes, at most ${MAX_ENTRY_BYTES}: put large data in blobs and reference them by hash`,
     );
   }
-  return { envelope, canonical, message: concat(ENTRY_CONTEXT, canonical) };
+  return { envelope, canonical: bytes, message };
+}
+
+// Where a canonical text is written before its message is cut out: the entry context, then room for the text's
+// UTF-8 (at most three bytes a UTF-16 unit), grown as needed. One copy of the bytes, not an encoding and a copy.
+let scratch = new Uint8Array(0);
+const encoder = new TextEncoder();
+
+/** The entry context, then the UTF-8 of `text`: what the signature covers. */
+function messageOfText(text: string): Uint8Array {
+  const room = ENTRY_CONTEXT.length + 3 * text.length;
+  if (scratch.length < room) {
+    scratch = new Uint8Array(Math.max(room, 2 * scratch.length));
+    scratch.set(ENTRY_CONTEXT);
+  }
+  const { written } = encoder.encodeInto(text, scratch.subarray(ENTRY_CONTEXT.length));
+  return scratch.slice(0, ENTRY_CONTEXT.length + written);
 }
 
 /**
