@@ -316,9 +316,28 @@ export function sealPrepared(
   prepared: PreparedEntry,
   signature: Uint8Array,
 ): { signed: SignedEntry; leaf: Uint8Array } {
-  if (signature.length !== 64) throw new DetenteError('SCHEMA_INVALID', '$.sig: expected a 64-byte Ed25519 signature');
-  const leaf = concat(LEAF_OPEN, prepared.canonical, utf8(`,"sig":"${toBase64(signature)}"}`));
+  const leaf = new Uint8Array(leafLengthOf(prepared));
+  writeLeaf(prepared, signature, leaf, 0);
   return { signed: { envelope: prepared.envelope, signature }, leaf };
+}
+
+/** The length of a prepared entry's leaf (sealPrepared's). */
+export function leafLengthOf(prepared: PreparedEntry): number {
+  return prepared.canonical.length + LEAF_OVERHEAD;
+}
+
+/**
+ * sealPrepared's leaf, written into `out` from `offset` (leafLengthOf bytes): for a caller that lays the leaf out
+ * with what goes with it in one buffer (runtime/signed-entry.ts). The canonical JSON stands at offset + 9.
+ */
+export function writeLeaf(prepared: PreparedEntry, signature: Uint8Array, out: Uint8Array, offset: number): void {
+  if (signature.length !== 64) throw new DetenteError('SCHEMA_INVALID', '$.sig: expected a 64-byte Ed25519 signature');
+  out.set(LEAF_OPEN, offset);
+  out.set(prepared.canonical, offset + LEAF_OPEN.length);
+  // ASCII: `,"sig":"`, 88 base64 characters, `"}`.
+  const sig = `,"sig":"${toBase64(signature)}"}`;
+  const at = offset + LEAF_OPEN.length + prepared.canonical.length;
+  for (let i = 0; i < sig.length; i++) out[at + i] = sig.charCodeAt(i);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
