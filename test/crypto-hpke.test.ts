@@ -124,7 +124,7 @@ describe('HPKE known-answer vectors (@hpke/core)', () => {
   });
 });
 
-describe('AES-256-GCM and HKDF-SHA256: node:crypto and the portable suite', () => {
+describe('AES-256-GCM, HKDF-SHA256 and HMAC: node:crypto and the portable suite', () => {
   it('known answers (McGrew and Viega, GCM test cases 13 and 14; RFC 5869 A.1)', () => {
     const key = new Uint8Array(32);
     const nonce = new Uint8Array(12);
@@ -149,10 +149,47 @@ describe('AES-256-GCM and HKDF-SHA256: node:crypto and the portable suite', () =
     }
   });
 
+  it('HMAC-SHA512 known answers (RFC 4231 test cases 1, 2, 6 and 7), the message whole or in parts', () => {
+    const cases = [
+      {
+        key: '0b'.repeat(20),
+        data: utf8('Hi There'),
+        mac: '87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cdedaa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854',
+      },
+      {
+        key: toHex(utf8('Jefe')),
+        data: utf8('what do ya want for nothing?'),
+        mac: '164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737',
+      },
+      {
+        // A key longer than the block: hashed first.
+        key: 'aa'.repeat(131),
+        data: utf8('Test Using Larger Than Block-Size Key - Hash Key First'),
+        mac: '80b24263c7c1a3ebb71493c1dd7be8b49b46d1f41b4aeec1121b013783f8f3526b56d037e05f2598bd0fd2215d6a1e5295e64f73f63f0aec8b915a985d786598',
+      },
+      {
+        key: 'aa'.repeat(131),
+        data: utf8(
+          'This is a test using a larger than block-size key and a larger than block-size data. The key needs to be hashed before being used by the HMAC algorithm.',
+        ),
+        mac: 'e37b6a775dc87dbaa4dfa9f96e5e3ffddebd71f8867289865df5a32d20cdc944b6022cac3c4982b10d5eeb55c3e4de15134676fb6de0446065c97440fa8c6a58',
+      },
+    ];
+    for (const sym of [symmetricNode, symmetricPortable]) {
+      for (const { key, data, mac } of cases) {
+        expect(toHex(sym.hmacSha512(fromHex(key), data))).toBe(mac);
+        expect(toHex(sym.hmacSha512(fromHex(key), data.subarray(0, 5), new Uint8Array(0), data.subarray(5)))).toBe(mac);
+      }
+    }
+  });
+
   it('agree on every HMAC', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 100 }), fc.uint8Array({ maxLength: 200 }), (key, message) => {
         expect(symmetricNode.hmacSha256(key, message)).toEqual(symmetricPortable.hmacSha256(key, message));
+        const cut = key.length % (message.length + 1);
+        const parts = [message.subarray(0, cut), message.subarray(cut)];
+        expect(symmetricNode.hmacSha512(key, ...parts)).toEqual(symmetricPortable.hmacSha512(key, message));
       }),
       { numRuns: 200 },
     );

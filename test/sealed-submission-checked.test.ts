@@ -97,8 +97,10 @@ describe('a sealed submission prepared from its checked plain entry', () => {
       }),
       { numRuns: 300 },
     );
-    // Both kinds of case were met: most entries skip the check, and some seals are refused.
-    expect(skipped).toBeGreaterThan(150);
+    // Both kinds of case were met: about half the entries skip the check (a good audience 4 times in 5, a good
+    // reference 4 times in 6: 160 of 300 on average, 9 either way; a bound of 150 failed one run in twelve), and
+    // some seals are refused.
+    expect(skipped).toBeGreaterThan(100);
     expect(refused).toBeGreaterThan(10);
   });
 

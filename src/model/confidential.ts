@@ -8,17 +8,16 @@ import { canonicalJson, canonicalJsonBytes } from '../crypto/canonical-json.js';
 import { DetenteError } from '../crypto/errors.js';
 import {
   AUDIENCE_KEY_BYTES,
-  bodyCommitment,
   COMMITMENT_SALT_BYTES,
   contentKey,
   ENTRY_ID_BYTES,
-  encryptBody,
   keyCommitment,
   openBlob,
   openBody,
   recipientKeyPair,
   type SymmetricSuite,
   sealBlob,
+  sealBodyWith,
   unwrapKey,
   wrapKey,
 } from '../crypto/hpke/index.js';
@@ -215,12 +214,6 @@ export function sealedAadTextOf(canonical: string): string | undefined {
   return to < 0 ? undefined : canonical.slice(0, start) + canonical.slice(to);
 }
 
-/** The canonical text of a sealed envelope: its associated data's with the base64 ciphertext (never escaped) put in. */
-function sealedText({ aadText, ciphertext }: { aadText: string; ciphertext: string }): string {
-  const at = aadText.indexOf(CIPHERTEXT_MEMBER) + CIPHERTEXT_MEMBER.length;
-  return aadText.slice(0, at) + ciphertext + aadText.slice(at);
-}
-
 export interface SealOptions {
   audience: readonly string[];
   /** The author's `audience-key` entry for this audience and period, and the key it wraps. */
@@ -235,41 +228,80 @@ export interface SealOptions {
   bodyBytes?: Uint8Array;
 }
 
-const SEALING_INFO = new TextEncoder().encode('detente/sealing-randomness/v1');
+const SEALING_INFO = utf8('detente/sealing-randomness/v2');
 
 /**
- * An entry's id and commitment salt, derived from the audience key and the plain entry's signed message: pseudo-
- * random to anyone without the audience key, and the same for the same entry, so that submitting one entry twice
- * seals it to the same bytes (the node's duplicate check holds) and a replayed exercise gives the same log.
+ * An entry's id and commitment salt: the first 16 and the next 32 bytes of HMAC-SHA512 under the audience key of
+ * `detente/sealing-randomness/v2` ‖ the plain entry's signed message. Pseudo-random to anyone without the audience
+ * key (the HMAC is a PRF), and the same for the same entry, so that submitting one entry twice seals it to the same
+ * bytes (the node's duplicate check holds) and a replayed exercise gives the same log. Only the author ever derives
+ * them (readers take the id from the envelope and the salt from the plaintext), so the derivation is the author's
+ * choice: v1 ran HKDF-SHA256 (three HMACs and a hash of the message), a sixth of a sealing job's extra cost; one
+ * HMAC is a third of that (docs/BENCHMARKS.md, issue 14, session 10). `sha256` is no longer used.
  */
-export function sealingRandomness(sym: SymmetricSuite, sha256: Sha256, audienceKey: Uint8Array, message: Uint8Array) {
-  const okm = sym.hkdfSha256(audienceKey, sha256(message), SEALING_INFO, ENTRY_ID_BYTES + COMMITMENT_SALT_BYTES);
-  return { id: okm.slice(0, ENTRY_ID_BYTES), salt: okm.slice(ENTRY_ID_BYTES) };
+export function sealingRandomness(sym: SymmetricSuite, _sha256: Sha256, audienceKey: Uint8Array, message: Uint8Array) {
+  const okm = sym.hmacSha512(audienceKey, SEALING_INFO, message);
+  return { id: okm.slice(0, ENTRY_ID_BYTES), salt: okm.slice(ENTRY_ID_BYTES, ENTRY_ID_BYTES + COMMITMENT_SALT_BYTES) };
 }
 
-/** A flat object (a reference) with its keys in canonical order: the same value, the same canonical bytes. */
+/**
+ * A flat object (a reference) with its keys in canonical order: the same value, the same canonical bytes. The object
+ * itself when they are in order already; else a copy, written key by key (Object.entries, sort and fromEntries cost
+ * a sealed submission about 2 µs a reference).
+ */
 function keysInOrder<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1))) as T;
+  const keys = Object.keys(o);
+  let ordered = true;
+  for (let i = 1; i < keys.length && ordered; i++) ordered = keys[i - 1]! < keys[i]!;
+  if (ordered) return o;
+  keys.sort();
+  const out: Record<string, unknown> = {};
+  for (const k of keys) out[k] = (o as Record<string, unknown>)[k];
+  return out as T;
 }
 
 const BODY_OPEN = utf8('{"body":');
 const ISSUED_AT = utf8(',"issuedAt":');
 
 /**
+ * Where the body of a canonical envelope ends: at the envelope's own `,"issuedAt":` (the last one: after it come
+ * only issuedAt, key, party, refs, type and v, none of which holds such a member, and a string cannot hold an
+ * unescaped quote); -1 when the text does not open with `{"body":` or names no issuedAt. Compared in place, byte by
+ * byte, from the end: the tail is short.
+ */
+function bodyEndOf(c: Uint8Array): number {
+  for (let i = 0; i < BODY_OPEN.length; i++) if (c[i] !== BODY_OPEN[i]) return -1;
+  search: for (let at = c.length - ISSUED_AT.length; at > BODY_OPEN.length; at--) {
+    for (let i = 0; i < ISSUED_AT.length; i++) if (c[at + i] !== ISSUED_AT[i]) continue search;
+    return at;
+  }
+  return -1;
+}
+
+/**
  * The canonical JSON of a prepared entry's body, cut from its canonical envelope: the bytes from `{"body":` to the
- * envelope's own `,"issuedAt":` (the last one: after it come only issuedAt, key, party, refs, type and v, none of
- * which holds such a member, and a string cannot hold an unescaped quote). Canonicalising the body again costs a
- * sealed submission about a sixth of its worker's time (a body in zod's key order takes canonicalJson's slow path).
+ * envelope's own `,"issuedAt":` (bodyEndOf). Canonicalising the body again costs a sealed submission about a sixth of
+ * its worker's time (a body in zod's key order takes canonicalJson's slow path).
  */
 export function bodyOfPrepared(prepared: PreparedEntry): Uint8Array {
-  const c = prepared.canonical;
-  for (let at = c.length - ISSUED_AT.length; at > BODY_OPEN.length; at--) {
-    if (c[at] === ISSUED_AT[0] && equalBytes(c.subarray(at, at + ISSUED_AT.length), ISSUED_AT)) {
-      if (equalBytes(c.subarray(0, BODY_OPEN.length), BODY_OPEN)) return c.slice(BODY_OPEN.length, at);
-      break;
-    }
-  }
-  return canonicalJsonBytes(prepared.envelope.body);
+  const end = bodyEndOf(prepared.canonical);
+  return end < 0 ? canonicalJsonBytes(prepared.envelope.body) : prepared.canonical.slice(BODY_OPEN.length, end);
+}
+
+const TYPE_MEMBER = ',"type":"';
+const decoder = new TextDecoder();
+
+/**
+ * The canonical text of a sealed envelope after its body (`,"issuedAt":…,"type":"sealed",…}`), cut from the plain
+ * entry's canonical JSON (whose body ends at `bodyEnd`): the same members, but for the type. The envelope's type is
+ * its last `,"type":"` member (after it comes only `v`; an earlier one is a reference's); undefined when the text
+ * does not name the plain entry's type there.
+ */
+function sealedTailOf(c: Uint8Array, bodyEnd: number, type: string): string | undefined {
+  const tail = decoder.decode(c.subarray(bodyEnd));
+  const at = tail.lastIndexOf(TYPE_MEMBER) + TYPE_MEMBER.length;
+  if (at < TYPE_MEMBER.length || !tail.startsWith(`${type}"`, at)) return undefined;
+  return `${tail.slice(0, at)}sealed${tail.slice(at + type.length)}`;
 }
 
 /** The sealed entry of a plain one (unsigned): same party, key, time and references; body encrypted. */
@@ -278,11 +310,20 @@ export function sealEntry(sym: SymmetricSuite, sha256: Sha256, plain: Envelope, 
 }
 
 /**
- * sealEntry's envelope, with the canonical text of its associated data (the envelope with an empty ciphertext) and
- * its base64 ciphertext, from which sealedText writes the entry's canonical text without walking and copying its
- * two kilobytes again (a fifth of a node's sealing job).
+ * sealEntry's envelope, with its canonical text on either side of the base64 ciphertext: `head` (to the opening quote
+ * of `"ciphertext":"`) and `rest`, so that the associated data's text is head + rest and the entry's head + ciphertext
+ * + rest, written without walking and copying the entry's two kilobytes again. The body's members are written by
+ * canonicalJson of `{body}` (so that a value it refuses is named as in the whole envelope, `$.body…`); the members
+ * after it are `cut.tail`, where the caller cut them from the plain entry's canonical JSON (sealedTailOf), else
+ * written; `cut.bodyBytes`, the body's canonical JSON cut from there too.
  */
-function sealParts(sym: SymmetricSuite, sha256: Sha256, plain: Envelope, o: SealOptions) {
+function sealParts(
+  sym: SymmetricSuite,
+  sha256: Sha256,
+  plain: Envelope,
+  o: SealOptions,
+  cut?: { bodyBytes: Uint8Array; tail?: string },
+) {
   if (!isConfidentialType(plain.type)) {
     throw problemsError('SCHEMA_INVALID', 'entry refused', [
       { path: '$.audience', message: `a "${plain.type}" entry is always public` },
@@ -292,40 +333,38 @@ function sealParts(sym: SymmetricSuite, sha256: Sha256, plain: Envelope, o: Seal
     throw new DetenteError('BAD_INPUT', 'sealEntry: expected a 16-byte id and a 32-byte salt');
   }
   const key = contentKey(sym, o.audienceKey, o.id);
-  const bodyBytes = o.bodyBytes ?? canonicalJsonBytes(plain.body);
-  const type = plain.type;
-  // Keys in canonical order (the bytes do not depend on it), so that the canonical JSON of the associated data,
-  // and of the entry when it is prepared and signed, takes canonicalJson's fast path (native JSON.stringify).
-  const commitment = toHex(bodyCommitment(sha256, o.salt, bodyBytes));
-  const keys = keysInOrder(o.keys);
-  // Computed once for the two bodies below (the associated data's, then the entry's).
-  const audience = [...o.audience].sort();
-  const blobs = o.blobs?.length ? { blobs: o.blobs.map(keysInOrder) } : {};
-  const id = toBase64(o.id);
-  const committedKey = toHex(keyCommitment(sha256, key));
-  const body = (ciphertext: string): EnvelopeOf<'sealed'>['body'] => ({
-    audience,
-    ...blobs,
-    ciphertext,
-    // The commitment is part of the associated data, and depends only on salt and body.
-    commitment,
-    id,
-    keyCommitment: committedKey,
-    keys,
+  const bodyBytes = cut?.bodyBytes ?? o.bodyBytes ?? canonicalJsonBytes(plain.body);
+  const tail = cut?.tail;
+  const { issuedAt, key: signingKey, party, refs, type, v } = plain;
+  // Keys in canonical order (the bytes do not depend on it), so that canonical JSON takes its fast path (native
+  // JSON.stringify), here and wherever the entry is canonicalised again.
+  const body: EnvelopeOf<'sealed'>['body'] = {
+    audience: [...o.audience].sort(),
+    ...(o.blobs?.length ? { blobs: o.blobs.map(keysInOrder) } : {}),
+    ciphertext: '',
+    commitment: '',
+    id: toBase64(o.id),
+    keyCommitment: toHex(keyCommitment(sha256, key)),
+    keys: keysInOrder(o.keys),
     type,
+  };
+  let head = '';
+  let rest = '';
+  // The commitment is part of the associated data, and depends only on salt and body.
+  const sealed = sealBodyWith(sym, sha256, key, o.salt, bodyBytes, (commitment) => {
+    body.commitment = toHex(commitment);
+    // `{"body":{…,"ciphertext":"",…}}`: the envelope's text to the end of its body, and one brace.
+    const bodyText = canonicalJson({ body });
+    const at = bodyText.indexOf(CIPHERTEXT_MEMBER) + CIPHERTEXT_MEMBER.length;
+    head = bodyText.slice(0, at);
+    rest =
+      bodyText.slice(at, -1) +
+      (tail ?? `,${canonicalJson({ issuedAt, key: signingKey, party, refs, type: 'sealed', v }).slice(1)}`);
+    return utf8(head + rest);
   });
-  const envelope = (b: EnvelopeOf<'sealed'>['body']): EnvelopeOf<'sealed'> => ({
-    body: b,
-    issuedAt: plain.issuedAt,
-    key: plain.key,
-    party: plain.party,
-    refs: plain.refs,
-    type: 'sealed',
-    v: plain.v,
-  });
-  const aadText = sealedAadText(envelope(body('')));
-  const ciphertext = toBase64(encryptBody(sym, key, o.salt, bodyBytes, utf8(aadText)));
-  return { envelope: envelope(body(ciphertext)), aadText, ciphertext };
+  body.ciphertext = toBase64(sealed.ciphertext);
+  const envelope: EnvelopeOf<'sealed'> = { body, issuedAt, key: signingKey, party, refs, type: 'sealed', v };
+  return { envelope, head, rest };
 }
 
 /** What a node seals a plain entry with: the audience, and its `audience-key` entry and the key that one wraps. */
@@ -372,20 +411,29 @@ export function sealedOfPrepared(
   return sealedPartsOfPrepared(suite, sym, plain, seal).envelope;
 }
 
-/** sealedOfPrepared's entry and its canonical JSON (canonicalJsonBytes of the entry, written without a second pass). */
+/**
+ * sealedOfPrepared's entry and its canonical text (canonicalJson of the entry, written without a second pass: the
+ * associated data's text with the base64 ciphertext, never escaped, put in), for preparedOfBuilt to write once.
+ */
 export function sealedCanonicalOfPrepared(
   suite: CryptoSuite,
   sym: SymmetricSuite,
   plain: PreparedEntry,
   seal: SealWith,
-): { envelope: EnvelopeOf<'sealed'>; canonical: Uint8Array } {
-  const parts = sealedPartsOfPrepared(suite, sym, plain, seal);
-  return { envelope: parts.envelope, canonical: utf8(sealedText(parts)) };
+): { envelope: EnvelopeOf<'sealed'>; text: string } {
+  const { envelope, head, rest } = sealedPartsOfPrepared(suite, sym, plain, seal);
+  return { envelope, text: head + envelope.body.ciphertext + rest };
 }
 
 function sealedPartsOfPrepared(suite: CryptoSuite, sym: SymmetricSuite, plain: PreparedEntry, seal: SealWith) {
   const { id, salt } = sealingRandomness(sym, suite.sha256, seal.audienceKey, plain.message);
-  return sealParts(sym, suite.sha256, plain.envelope, { ...seal, id, salt, bodyBytes: bodyOfPrepared(plain) });
+  const o = { audience: seal.audience, keys: seal.keys, audienceKey: seal.audienceKey, id, salt };
+  const c = plain.canonical;
+  const end = bodyEndOf(c);
+  if (end < 0) return sealParts(sym, suite.sha256, plain.envelope, o);
+  // The body's bytes and the members after it, as the plain entry's canonical JSON holds them.
+  const tail = sealedTailOf(c, end, plain.envelope.type);
+  return sealParts(sym, suite.sha256, plain.envelope, o, { bodyBytes: c.subarray(BODY_OPEN.length, end), tail });
 }
 
 /** A sealed entry's content key, from the audience key its `keys` entry wraps. */

@@ -260,17 +260,39 @@ export function prepareEntry(
 /**
  * The prepared entry of an envelope its caller built from parts already checked (a node's sealed entry, made from
  * its checked plain entry: runtime/sealed-submission.ts), canonicalised without its schema checked again (or with
- * the `canonical` JSON its caller wrote: model/confidential.ts, sealedCanonicalOfPrepared); refused with
- * prepareEntry's ENTRY_TOO_LARGE if its leaf would not fit. prepareEntry ends with it.
+ * the canonical JSON its caller wrote, as bytes or as text: model/confidential.ts, sealedCanonicalOfPrepared);
+ * refused with prepareEntry's ENTRY_TOO_LARGE if its leaf would not fit. prepareEntry ends with it.
  */
-export function preparedOfBuilt(envelope: Envelope, canonical = canonicalJsonBytes(envelope)): PreparedEntry {
-  if (canonical.length + LEAF_OVERHEAD > MAX_ENTRY_BYTES) {
+export function preparedOfBuilt(
+  envelope: Envelope,
+  canonical: Uint8Array | string = canonicalJsonBytes(envelope),
+): PreparedEntry {
+  // From text, the message is written once and the canonical bytes are a view of it.
+  const message = typeof canonical === 'string' ? messageOfText(canonical) : concat(ENTRY_CONTEXT, canonical);
+  const bytes = typeof canonical === 'string' ? message.subarray(ENTRY_CONTEXT.length) : canonical;
+  if (bytes.length + LEAF_OVERHEAD > MAX_ENTRY_BYTES) {
     throw new DetenteError(
       'ENTRY_TOO_LARGE',
-      `entry is ${canonical.length + LEAF_OVERHEAD} bytes, at most ${MAX_ENTRY_BYTES}: put large data in blobs and reference them by hash`,
+      `entry is ${bytes.length + LEAF_OVERHEAD} bytes, at most ${MAX_ENTRY_BYTES}: put large data in blobs and reference them by hash`,
     );
   }
-  return { envelope, canonical, message: concat(ENTRY_CONTEXT, canonical) };
+  return { envelope, canonical: bytes, message };
+}
+
+// Where a canonical text is written before its message is cut out: the entry context, then room for the text's
+// UTF-8 (at most three bytes a UTF-16 unit), grown as needed. One copy of the bytes, not an encoding and a copy.
+let scratch = new Uint8Array(0);
+const encoder = new TextEncoder();
+
+/** The entry context, then the UTF-8 of `text`: what the signature covers. */
+function messageOfText(text: string): Uint8Array {
+  const room = ENTRY_CONTEXT.length + 3 * text.length;
+  if (scratch.length < room) {
+    scratch = new Uint8Array(Math.max(room, 2 * scratch.length));
+    scratch.set(ENTRY_CONTEXT);
+  }
+  const { written } = encoder.encodeInto(text, scratch.subarray(ENTRY_CONTEXT.length));
+  return scratch.slice(0, ENTRY_CONTEXT.length + written);
 }
 
 /**
@@ -294,9 +316,28 @@ export function sealPrepared(
   prepared: PreparedEntry,
   signature: Uint8Array,
 ): { signed: SignedEntry; leaf: Uint8Array } {
-  if (signature.length !== 64) throw new DetenteError('SCHEMA_INVALID', '$.sig: expected a 64-byte Ed25519 signature');
-  const leaf = concat(LEAF_OPEN, prepared.canonical, utf8(`,"sig":"${toBase64(signature)}"}`));
+  const leaf = new Uint8Array(leafLengthOf(prepared));
+  writeLeaf(prepared, signature, leaf, 0);
   return { signed: { envelope: prepared.envelope, signature }, leaf };
+}
+
+/** The length of a prepared entry's leaf (sealPrepared's). */
+export function leafLengthOf(prepared: PreparedEntry): number {
+  return prepared.canonical.length + LEAF_OVERHEAD;
+}
+
+/**
+ * sealPrepared's leaf, written into `out` from `offset` (leafLengthOf bytes): for a caller that lays the leaf out
+ * with what goes with it in one buffer (runtime/signed-entry.ts). The canonical JSON stands at offset + 9.
+ */
+export function writeLeaf(prepared: PreparedEntry, signature: Uint8Array, out: Uint8Array, offset: number): void {
+  if (signature.length !== 64) throw new DetenteError('SCHEMA_INVALID', '$.sig: expected a 64-byte Ed25519 signature');
+  out.set(LEAF_OPEN, offset);
+  out.set(prepared.canonical, offset + LEAF_OPEN.length);
+  // ASCII: `,"sig":"`, 88 base64 characters, `"}`.
+  const sig = `,"sig":"${toBase64(signature)}"}`;
+  const at = offset + LEAF_OPEN.length + prepared.canonical.length;
+  for (let i = 0; i < sig.length; i++) out[at + i] = sig.charCodeAt(i);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -19,22 +19,26 @@ import { checkGcmInputs, checkSealedLength, GCM_TAG_BYTES, type SymmetricSuite }
 import type { Sha256, Sha256Into } from '../crypto/sha256.js';
 import type { CryptoSuite } from '../crypto/suite.js';
 
+/**
+ * A digest node:crypto gave as a one-byte-per-character string, as bytes: node:crypto backs every Buffer it returns
+ * with an ArrayBuffer of its own, which costs (with its collection) about as much as the hash of a 100-byte input; a
+ * short string is a plain heap object, and a Uint8Array of at most 64 bytes lives on V8's heap too. Measured in
+ * bench/escrow.ts and on a sealed submission's hashes and HMACs (docs/BENCHMARKS.md, issue 14, session 10).
+ */
+function digestBytes(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  for (let k = 0; k < s.length; k++) out[k] = s.charCodeAt(k);
+  return out;
+}
+
 /** crypto.hash is node:crypto's one-shot call: no Hash object, the fastest path for small inputs. */
-// A plain Uint8Array view, not the Buffer itself: Buffer#slice returns a view where Uint8Array#slice copies, and
-// callers of a Sha256 rely on slice() copying.
+// A plain Uint8Array of its own (callers of a Sha256 rely on slice() copying, which Buffer#slice does not).
 export const sha256Node: Sha256 & { into: Sha256Into } = Object.assign(
-  (data: Uint8Array) => {
-    const digest = hash('sha256', data, 'buffer');
-    return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
-  },
+  (data: Uint8Array) => digestBytes(hash('sha256', data, 'binary')),
   {
-    /**
-     * The digest as a one-byte-per-character string, copied into `out`: node:crypto backs every Buffer it returns
-     * with its own ArrayBuffer, which costs (with its collection) about twice the hash of a 100-byte input; a
-     * short string is a plain heap object. Measured in bench/escrow.ts.
-     */
+    /** The digest copied into `out` (digestBytes without the array). */
     into: (data: Uint8Array, out: Uint8Array, offset: number): void => {
-      const s = hash('sha256', data, 'binary'); // 'binary' is latin1: one character per byte
+      const s = hash('sha256', data, 'binary');
       for (let k = 0; k < 32; k++) out[offset + k] = s.charCodeAt(k);
     },
   },
@@ -100,7 +104,7 @@ export const ed25519Node: Ed25519 = {
 
 export const nodeSuite: CryptoSuite = { sha256: sha256Node, ed25519: ed25519Node };
 
-/** AES-256-GCM, HMAC-SHA256 and HKDF-SHA256 on node:crypto; test/crypto-hpke.test.ts checks them against the portable ones. */
+/** AES-256-GCM, HMAC-SHA256, HMAC-SHA512 and HKDF-SHA256 on node:crypto; test/crypto-hpke.test.ts checks them against the portable ones. */
 export const symmetricNode: SymmetricSuite = {
   aes256gcm: {
     seal(key, nonce, plaintext, aad) {
@@ -140,8 +144,10 @@ export const symmetricNode: SymmetricSuite = {
     return out;
   },
   // A KeyObject cached per key (the audience key of many entries) measured no faster than the raw key here.
-  hmacSha256: (key, message) => {
-    const mac = createHmac('sha256', key).update(message).digest();
-    return new Uint8Array(mac.buffer, mac.byteOffset, mac.byteLength);
+  hmacSha256: (key, message) => digestBytes(createHmac('sha256', key).update(message).digest('binary')),
+  hmacSha512: (key, ...message) => {
+    const hmac = createHmac('sha512', key);
+    for (const part of message) hmac.update(part);
+    return digestBytes(hmac.digest('binary'));
   },
 };

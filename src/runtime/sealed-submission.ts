@@ -63,5 +63,5 @@ export function sealedWithoutSchema(
   }
   const sealed = sealedCanonicalOfPrepared(suite, sym, plain, seal);
   if (vocabularyProblems(regime, sealed.envelope).length > 0) return undefined;
-  return preparedOfBuilt(sealed.envelope, sealed.canonical);
+  return preparedOfBuilt(sealed.envelope, sealed.text);
 }

@@ -8,8 +8,8 @@
 import { concat, utf8 } from '../crypto/bytes.js';
 import type { Sha256 } from '../crypto/sha256.js';
 import type { CryptoSuite } from '../crypto/suite.js';
-import { type PreparedEntry, preparedFromCanonical, sealPrepared } from '../model/index.js';
-import { HASH_SIZE, Rfc6962Hasher } from '../tlog/hasher.js';
+import { leafLengthOf, type PreparedEntry, preparedFromCanonical, writeLeaf } from '../model/index.js';
+import { HASH_SIZE } from '../tlog/hasher.js';
 
 const ENTRY_KEY_CONTEXT = utf8('detente/submission-entry/v1\n');
 
@@ -44,29 +44,43 @@ export interface SignedCanonical {
   entryKey: Uint8Array;
 }
 
-// The leaf opens with `{"entry":`, then the canonical envelope (model/envelope.ts sealPrepared).
+// The leaf opens with `{"entry":`, then the canonical envelope (model/envelope.ts writeLeaf).
 const CANONICAL_AT = 9;
 const SIGNATURE_BYTES = 64;
+/** RFC 6962's leaf prefix: the leaf hash is SHA-256 of this byte and the leaf. */
+const LEAF_PREFIX = 0x00;
 
-const hashers = new WeakMap<Sha256, Rfc6962Hasher>();
+// The entry key's input (its context, then the message), written here rather than in a new buffer each time.
+let keyInput = new Uint8Array(0);
 
-/** The leaf, leaf hash and entry key of a prepared entry and its signature, as they cross (one buffer). */
-export function signedCanonical(suite: CryptoSuite, prepared: PreparedEntry, signature: Uint8Array): SignedCanonical {
-  const leaf = sealPrepared(prepared, signature).leaf;
-  let hasher = hashers.get(suite.sha256);
-  if (!hasher) {
-    hasher = new Rfc6962Hasher(suite.sha256);
-    hashers.set(suite.sha256, hasher);
+/** entryKeyOf, without a buffer of its own for its input. */
+function entryKeyOfMessage(sha256: Sha256, message: Uint8Array): Uint8Array {
+  const length = ENTRY_KEY_CONTEXT.length + message.length;
+  if (keyInput.length < length) {
+    keyInput = new Uint8Array(Math.max(length, 2 * keyInput.length));
+    keyInput.set(ENTRY_KEY_CONTEXT);
   }
-  const at = leaf.length;
+  keyInput.set(message, ENTRY_KEY_CONTEXT.length);
+  return sha256(keyInput.subarray(0, length));
+}
+
+/**
+ * The leaf, leaf hash and entry key of a prepared entry and its signature, as they cross: one buffer, laid out once
+ * as RFC 6962's leaf prefix, the leaf, the signature, the leaf hash and the entry key, so that the leaf hash is the
+ * hash of the buffer's first bytes, in place (test/signed-entry.test.ts holds it to Rfc6962Hasher's).
+ */
+export function signedCanonical(suite: CryptoSuite, prepared: PreparedEntry, signature: Uint8Array): SignedCanonical {
+  const leafAt = 1;
+  const at = leafAt + leafLengthOf(prepared);
   const all = new Uint8Array(at + SIGNATURE_BYTES + 2 * HASH_SIZE);
-  all.set(leaf);
+  all[0] = LEAF_PREFIX;
+  writeLeaf(prepared, signature, all, leafAt);
   all.set(signature, at);
-  all.set(hasher.hashLeaf(leaf), at + SIGNATURE_BYTES);
-  all.set(entryKeyOf(suite.sha256, prepared.message), at + SIGNATURE_BYTES + HASH_SIZE);
+  all.set(suite.sha256(all.subarray(0, at)), at + SIGNATURE_BYTES);
+  all.set(entryKeyOfMessage(suite.sha256, prepared.message), at + SIGNATURE_BYTES + HASH_SIZE);
   return {
-    canonical: all.subarray(CANONICAL_AT, CANONICAL_AT + prepared.canonical.length),
-    leaf: all.subarray(0, at),
+    canonical: all.subarray(leafAt + CANONICAL_AT, leafAt + CANONICAL_AT + prepared.canonical.length),
+    leaf: all.subarray(leafAt, at),
     signature: all.subarray(at, at + SIGNATURE_BYTES),
     leafHash: all.subarray(at + SIGNATURE_BYTES, at + SIGNATURE_BYTES + HASH_SIZE),
     entryKey: all.subarray(at + SIGNATURE_BYTES + HASH_SIZE),

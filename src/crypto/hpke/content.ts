@@ -74,24 +74,28 @@ export function sealBody(
   aad: Uint8Array,
   salt: Uint8Array,
 ): SealedBody {
-  const commitment = bodyCommitment(sha256, salt, body);
-  return { ciphertext: encryptBody(sym, key, salt, body, aad), commitment };
+  return sealBodyWith(sym, sha256, key, salt, body, () => aad);
 }
 
 /**
- * sealBody's ciphertext alone, for a caller that has the commitment already (a sealed entry's associated data
- * holds it, so the entry computes it first).
+ * sealBody, for a caller whose associated data holds the commitment (a sealed entry's): `aadOf(commitment)`. The
+ * commitment's input (context ‖ salt ‖ body) is laid out once and the plaintext (salt ‖ body) is a view of it: a
+ * sealed submission copies its body once, not twice.
  */
-export function encryptBody(
+export function sealBodyWith(
   sym: SymmetricSuite,
+  sha256: Sha256,
   key: Uint8Array,
   salt: Uint8Array,
   body: Uint8Array,
-  aad: Uint8Array,
-): Uint8Array {
-  checkLength(key, CONTENT_KEY_BYTES, 'content key');
+  aadOf: (commitment: Uint8Array) => Uint8Array,
+): SealedBody {
   checkLength(salt, COMMITMENT_SALT_BYTES, 'commitment salt');
-  return sym.aes256gcm.seal(key, ZERO_NONCE, concat(salt, body), aad);
+  checkLength(key, CONTENT_KEY_BYTES, 'content key');
+  const committed = concat(COMMITMENT_CONTEXT, salt, body);
+  const commitment = sha256(committed);
+  const plaintext = committed.subarray(COMMITMENT_CONTEXT.length);
+  return { ciphertext: sym.aes256gcm.seal(key, ZERO_NONCE, plaintext, aadOf(commitment)), commitment };
 }
 
 /**

@@ -1,13 +1,13 @@
 /**
  * The symmetric half of confidential entries, injected like the CryptoSuite: AES-256-GCM (NIST SP 800-38D),
- * HMAC-SHA256 (RFC 2104) and HKDF-SHA256 (RFC 5869). Node passes node:crypto (src/runtime/node-crypto.ts: several times faster for the small
+ * HMAC-SHA256 and HMAC-SHA512 (RFC 2104) and HKDF-SHA256 (RFC 5869). Node passes node:crypto (src/runtime/node-crypto.ts: several times faster for the small
  * bodies of entries); the browser and the offline verifier use the portable one (@noble/ciphers, @noble/hashes).
  * Both are synchronous, so the engine's fold can decrypt without awaiting.
  */
 import { gcm } from '@noble/ciphers/aes.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
 import { DetenteError } from '../errors.js';
 
 export interface Aes256Gcm {
@@ -22,10 +22,14 @@ export type HkdfSha256 = (ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, l
 /** The 32-byte HMAC-SHA256 of `message` under `key`. */
 export type HmacSha256 = (key: Uint8Array, message: Uint8Array) => Uint8Array;
 
+/** The 64-byte HMAC-SHA512 of `message` (its parts, in order, as one message) under `key`. */
+export type HmacSha512 = (key: Uint8Array, ...message: Uint8Array[]) => Uint8Array;
+
 export interface SymmetricSuite {
   aes256gcm: Aes256Gcm;
   hkdfSha256: HkdfSha256;
   hmacSha256: HmacSha256;
+  hmacSha512: HmacSha512;
 }
 
 export const GCM_KEY_BYTES = 32;
@@ -70,4 +74,9 @@ export const symmetricPortable: SymmetricSuite = {
   },
   hkdfSha256: (ikm, salt, info, length) => hkdf(sha256, ikm, salt, info, length),
   hmacSha256: (key, message) => hmac(sha256, key, message),
+  hmacSha512: (key, ...message) => {
+    const mac = hmac.create(sha512, key);
+    for (const part of message) mac.update(part);
+    return mac.digest();
+  },
 };
