@@ -256,12 +256,7 @@ async function foldBench(): Promise<void> {
   let sealedCount = 0;
   const sealed: EngineEntry[] = clear.map((e) => {
     if (!isConfidentialType(e.envelope.type) || !['us', 'ru'].includes(e.envelope.party)) return e;
-    const { id, salt } = sealingRandomness(
-      sym,
-      suite.sha256,
-      audienceKey,
-      new TextEncoder().encode(canonicalJson(e.envelope)),
-    );
+    const { id, salt } = sealingRandomness(sym, audienceKey, new TextEncoder().encode(canonicalJson(e.envelope)));
     sealedCount++;
     // Sealed with its blobs (a declaration's `more`), as a node seals them: the engine opens them with the entry.
     const store = set.logs.find((l) => l.origin === e.origin)!.log.store;

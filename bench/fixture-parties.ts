@@ -183,7 +183,7 @@ export class FixtureParties {
     const audienceKey = exerciseAudienceKey(this.#scenario, this.#seed, plain.party, SEALED_FOR, plain.issuedAt);
     const store = p.log.store;
     const plaintexts = blobRefsOf(plain).map((r) => store.blob(fromHex(r.sha256))!);
-    const random = sealingRandomness(symmetricNode, nodeSuite.sha256, audienceKey, utf8(canonicalJson(plain)));
+    const random = sealingRandomness(symmetricNode, audienceKey, utf8(canonicalJson(plain)));
     const keys = { origin: store.origin, index: 0, leafHash: '00'.repeat(32) };
     const { sealed, blobs } = sealEntryBlobs(
       symmetricNode,

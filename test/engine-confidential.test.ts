@@ -63,12 +63,7 @@ async function scripts() {
     issuedAt: at,
     body: declarationBody(1, true),
   } as never);
-  const { id, salt } = sealingRandomness(
-    sym,
-    suite.sha256,
-    audienceKey,
-    new TextEncoder().encode(canonicalJson(plain)),
-  );
+  const { id, salt } = sealingRandomness(sym, audienceKey, new TextEncoder().encode(canonicalJson(plain)));
   const { sealed: envelope, blobs } = sealEntryBlobs(
     sym,
     suite.sha256,

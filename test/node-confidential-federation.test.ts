@@ -132,7 +132,7 @@ describe('a bilateral declaration among three nodes', () => {
       issuedAt,
       body: { form: 'plain', asOf: issuedAt.slice(0, 10), items: [], quantities: [] },
     } as EnvelopeFields);
-    const { id, salt } = sealingRandomness(symmetricNode, suite.sha256, key, signingMessage(plain));
+    const { id, salt } = sealingRandomness(symmetricNode, key, signingMessage(plain));
     const sealed = sealEntry(symmetricNode, suite.sha256, plain, {
       audience: ['ru', 'us'],
       keys: ref,

@@ -55,7 +55,7 @@ const declaration = (warheads: number, uid: string, more = false): PrepareFields
 function twoSteps(fields: PrepareFields): PreparedEntry {
   const signer = usDeclarant(regime);
   const plain = prepareEntry(suite, regime, signer, fields);
-  const { id, salt } = sealingRandomness(sym, suite.sha256, seal.audienceKey, plain.message);
+  const { id, salt } = sealingRandomness(sym, seal.audienceKey, plain.message);
   const sealed = sealEntry(sym, suite.sha256, plain.envelope, { ...seal, id, salt });
   return prepareEntry(suite, regime, signer, {
     type: 'sealed',

@@ -290,7 +290,7 @@ export function playSteps(input: PlayStepsInput): { refused: Refusal[]; entries:
       held = { ref, key: made.key };
       published.set(id, held);
     }
-    const { id: entryId, salt } = sealingRandomness(symmetricNode, suite.sha256, held.key, signingMessage(plain));
+    const { id: entryId, salt } = sealingRandomness(symmetricNode, held.key, signingMessage(plain));
     // The blobs it names are sealed with it, and only their ciphertexts are stored (as a node does).
     const sealed = sealEntryBlobs(
       symmetricNode,

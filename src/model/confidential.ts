@@ -239,7 +239,7 @@ const SEALING_INFO = utf8('detente/sealing-randomness/v2');
  * choice: v1 ran HKDF-SHA256 (three HMACs and a hash of the message), a sixth of a sealing job's extra cost; one
  * HMAC is a third of that (docs/BENCHMARKS.md, issue 14, session 10). `sha256` is no longer used.
  */
-export function sealingRandomness(sym: SymmetricSuite, _sha256: Sha256, audienceKey: Uint8Array, message: Uint8Array) {
+export function sealingRandomness(sym: SymmetricSuite, audienceKey: Uint8Array, message: Uint8Array) {
   const okm = sym.hmacSha512(audienceKey, SEALING_INFO, message);
   return { id: okm.slice(0, ENTRY_ID_BYTES), salt: okm.slice(ENTRY_ID_BYTES, ENTRY_ID_BYTES + COMMITMENT_SALT_BYTES) };
 }
@@ -426,7 +426,7 @@ export function sealedCanonicalOfPrepared(
 }
 
 function sealedPartsOfPrepared(suite: CryptoSuite, sym: SymmetricSuite, plain: PreparedEntry, seal: SealWith) {
-  const { id, salt } = sealingRandomness(sym, suite.sha256, seal.audienceKey, plain.message);
+  const { id, salt } = sealingRandomness(sym, seal.audienceKey, plain.message);
   const o = { audience: seal.audience, keys: seal.keys, audienceKey: seal.audienceKey, id, salt };
   const c = plain.canonical;
   const end = bodyEndOf(c);

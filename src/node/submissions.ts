@@ -298,7 +298,7 @@ export class SubmissionPipeline {
     const { envelope, message } = sealing.plain;
     const audience = sealing.audience;
     const { ref, key } = await this.audienceKeys.forSealing(audience, envelope.issuedAt);
-    const { id, salt } = sealingRandomness(this.#sym, this.#o.suite.sha256, key, message);
+    const { id, salt } = sealingRandomness(this.#sym, key, message);
     // The blobs it names were checked with the plain entry (#checkBlobs): sealed with it, and only the ciphertexts
     // are named in the log, fetched by mirrors and served without a login (the plaintexts stay this node's).
     const plaintexts = blobRefsOf(envelope).map((r) => this.#o.store.blob(fromHex(r.sha256))!);
