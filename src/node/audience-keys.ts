@@ -45,6 +45,9 @@ export interface AudienceKeysOptions {
   random?: RandomSource;
 }
 
+/** How many audiences (as requests list them) readyForSealing remembers the ids of. */
+const KNOWN_AUDIENCES = 1024;
+
 /** Random bytes for a purpose: fills `out`. */
 export type RandomSource = (purpose: string) => (out: Uint8Array) => void;
 
@@ -94,6 +97,7 @@ export class AudienceKeys {
   /** Audience keys opened (or found unreadable: null), by the leaf hash of their entry: for the synchronous fold. */
   readonly #resolved = new Map<string, Uint8Array | null>();
   readonly #contentKeys = new Map<string, Uint8Array>();
+  readonly #ids = new Map<string, { audience: string; recipients: string } | null>();
 
   constructor(options: AudienceKeysOptions) {
     this.#o = options;
@@ -125,14 +129,32 @@ export class AudienceKeys {
    * publishes a key for a submission not yet checked.
    */
   readyForSealing(unsorted: readonly string[], issuedAt: string): { ref: EntryRef; key: Uint8Array } | undefined {
-    const audience = [...unsorted].sort();
-    let recipients: string[];
-    try {
-      recipients = audience.map((p) => recipientKeyOf(this.#o.regime, p).id);
-    } catch {
-      return undefined;
+    const ids = this.#idsOf(unsorted);
+    return ids && this.#ready.get(`${ids.audience}\n${keyPeriod(issuedAt)}\n${ids.recipients}`);
+  }
+
+  /**
+   * An audience sorted and its parties' recipient keys, as the ids of forSealing join them; undefined if a party
+   * has none. Remembered by the audience as given: every sealed submission asks (the regime does not change).
+   */
+  #idsOf(unsorted: readonly string[]): { audience: string; recipients: string } | undefined {
+    const given = unsorted.join(',');
+    let ids = this.#ids.get(given);
+    if (ids === undefined) {
+      const audience = [...unsorted].sort();
+      try {
+        ids = {
+          audience: audience.join(','),
+          recipients: audience.map((p) => recipientKeyOf(this.#o.regime, p).id).join(','),
+        };
+      } catch {
+        ids = null;
+      }
+      // Audiences come from requests: bounded, as a user could name any number of them.
+      if (this.#ids.size >= KNOWN_AUDIENCES) this.#ids.clear();
+      this.#ids.set(given, ids);
     }
-    return this.#ready.get(`${audience.join(',')}\n${keyPeriod(issuedAt)}\n${recipients.join(',')}`);
+    return ids ?? undefined;
   }
 
   async #findOrPublish(audience: readonly string[], period: string, recipients: string[], issuedAt: string) {
