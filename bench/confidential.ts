@@ -54,7 +54,7 @@ import { openAhead, SyncSealedOpener } from '../src/runtime/sealed-openers.js';
 import { scenarioRegimeText } from '../test/helpers/nodes.js';
 import { engineFixture } from './engine-fixture.js';
 import { regimeFor } from './fixture-parties.js';
-import { fmt, header, row, seconds, table } from './harness.js';
+import { fmt, header, mainThreadCpuOf, row, seconds, table } from './harness.js';
 
 const N = Number(process.argv[2] ?? 100_000);
 const SECONDS = Number(process.argv[3] ?? 2);
@@ -78,6 +78,8 @@ async function node(dir: string, text: string): Promise<PartyNode> {
   rmSync(root, { recursive: true, force: true });
   return PartyNode.open(dir, { peers: [], configure: (c) => (c.witness.enabled = false) });
 }
+
+const WARM_UP_MS = 3000;
 
 async function submissions(): Promise<void> {
   const doc = YAML.parse(scenarioRegimeText());
@@ -118,9 +120,11 @@ async function submissions(): Promise<void> {
     );
     return ok;
   };
-  // Warm-up (the sealed node publishes its audience key here).
-  await submitFor(clear, performance.now() + 500);
-  await submitFor(sealed, performance.now() + 500);
+  // Warm-up (the sealed node publishes its audience key here). 3 s a side: after 0.5 s the first round was the
+  // lowest of every run (0.67-0.73 against 0.78-0.89 for the later ones), and after 3 s it is not: the threads' code
+  // and heaps were still settling (docs/BENCHMARKS.md, Session 10, submissions).
+  await submitFor(clear, performance.now() + WARM_UP_MS);
+  await submitFor(sealed, performance.now() + WARM_UP_MS);
   const ratios: { clear: Side; sealed: Side }[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const c = await measured(() => submitFor(clear, performance.now() + SECONDS * 1000));
@@ -151,6 +155,12 @@ async function submissions(): Promise<void> {
     mid.sealed.cpu / mid.clear.cpu,
   );
   row(
+    "the event loop's CPU an entry (the node's and its in-process clients'), sealed vs clear",
+    `${fmt(mid.sealed.loopCpu, 1)} µs`,
+    `${fmt(mid.clear.loopCpu, 1)} µs`,
+    mid.sealed.loopCpu / mid.clear.loopCpu,
+  );
+  row(
     "the event loop's share of the round (utilisation), sealed vs clear",
     `${fmt(100 * mid.sealed.loop)} %`,
     `${fmt(100 * mid.clear.loop)} %`,
@@ -167,6 +177,8 @@ async function submissions(): Promise<void> {
 interface Side {
   rate: number;
   cpu: number;
+  /** The event loop's CPU an entry (µs): the node's and the in-process clients' (the same code on both sides). */
+  loopCpu: number;
   loop: number;
 }
 
@@ -176,6 +188,7 @@ interface Side {
  */
 async function measured(round: () => Promise<number>): Promise<Side> {
   const cpu = process.cpuUsage();
+  const loopCpu = mainThreadCpuOf(process.pid);
   const loop = performance.eventLoopUtilization();
   const t = performance.now();
   const n = await round();
@@ -184,6 +197,7 @@ async function measured(round: () => Promise<number>): Promise<Side> {
   return {
     rate: n / wall,
     cpu: (used.user + used.system) / Math.max(1, n),
+    loopCpu: (1e6 * (mainThreadCpuOf(process.pid) - loopCpu)) / Math.max(1, n),
     loop: performance.eventLoopUtilization(loop).utilization,
   };
 }

@@ -24,7 +24,7 @@ import { randomSeed } from '../src/crypto/ed25519.js';
 import { openLogDir } from '../src/log/log-dir.js';
 import { readConfig, writeConfig } from '../src/node/config.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
-import { fmt, header, row, table } from './harness.js';
+import { fmt, header, mainThreadCpuOf, row, table } from './harness.js';
 import { benchNode, CLI } from './node-setup.js';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -62,19 +62,6 @@ function statOf(pid: number): string[] | undefined {
     return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   } catch {
     return undefined;
-  }
-}
-
-/**
- * CPU seconds of a process's main thread (its event loop, the node's busy thread), from /proc: unlike wall figures,
- * it hardly moves with the machine's load, so it shows what a change takes off the event loop.
- */
-function mainThreadCpuOf(pid: number): number {
-  try {
-    const f = readFileSync(`/proc/${pid}/task/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
   }
 }
 
