@@ -1,7 +1,7 @@
 /** The strict decoders of src/crypto/bytes.ts against Node's Buffer, and their one-encoding-per-bytes property. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { fromBase64, fromHex, toBase64, toBase64Portable, toHex } from '../src/crypto/bytes.js';
+import { fromBase64, fromHex, prefixedScratch, toBase64, toBase64Portable, toHex } from '../src/crypto/bytes.js';
 import { DetenteError } from '../src/crypto/errors.js';
 
 describe('hex and base64', () => {
@@ -83,5 +83,25 @@ describe('hex and base64', () => {
 
   it('hex: an odd length or a character that is not a digit is refused', () => {
     for (const bad of ['a', 'ag', '0x00', ' 00', 'é0']) expect(() => fromHex(bad)).toThrow(DetenteError);
+  });
+});
+
+describe('prefixedScratch', () => {
+  it('always opens with its prefix and has room for what is asked, whatever was written after it before (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 40 }),
+        fc.array(fc.nat({ max: 5000 }), { minLength: 1, maxLength: 20 }),
+        (prefix, lengths) => {
+          const room = prefixedScratch(prefix);
+          for (const length of lengths) {
+            const buffer = room(prefix.length + length);
+            expect(buffer.length).toBeGreaterThanOrEqual(prefix.length + length);
+            expect(toHex(buffer.subarray(0, prefix.length))).toBe(toHex(prefix));
+            buffer.fill(0xff, prefix.length, prefix.length + length);
+          }
+        },
+      ),
+    );
   });
 });

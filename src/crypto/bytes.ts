@@ -40,6 +40,22 @@ export function fromUtf8(bytes: Uint8Array, field = 'text'): string {
   }
 }
 
+/**
+ * A buffer reused from call to call that always opens with `prefix`: `room(length)` gives one of at least `length`
+ * bytes (grown by doubling), for a synchronous caller that writes after the prefix and copies or hashes what it wrote
+ * before its next call, instead of allocating prefix ‖ data each time.
+ */
+export function prefixedScratch(prefix: Uint8Array): (length: number) => Uint8Array {
+  let buffer = new Uint8Array(0);
+  return (length) => {
+    if (buffer.length < length) {
+      buffer = new Uint8Array(Math.max(length, 2 * buffer.length));
+      buffer.set(prefix);
+    }
+    return buffer;
+  };
+}
+
 export function concat(...parts: Uint8Array[]): Uint8Array {
   let length = 0;
   for (const p of parts) length += p.length;

@@ -224,8 +224,6 @@ export interface SealOptions {
   salt: Uint8Array;
   /** The sealed entry's ciphertext blobs (sealEntryBlobs), named in its public envelope. */
   blobs?: readonly BlobRef[];
-  /** The canonical JSON of the plain entry's body, where the caller holds it (bodyOfPrepared); else computed. */
-  bodyBytes?: Uint8Array;
 }
 
 const SEALING_INFO = utf8('detente/sealing-randomness/v2');
@@ -237,7 +235,7 @@ const SEALING_INFO = utf8('detente/sealing-randomness/v2');
  * bytes (the node's duplicate check holds) and a replayed exercise gives the same log. Only the author ever derives
  * them (readers take the id from the envelope and the salt from the plaintext), so the derivation is the author's
  * choice: v1 ran HKDF-SHA256 (three HMACs and a hash of the message), a sixth of a sealing job's extra cost; one
- * HMAC is a third of that (docs/BENCHMARKS.md, issue 14, session 10). `sha256` is no longer used.
+ * HMAC is a third of that (docs/BENCHMARKS.md, issue 14, session 10).
  */
 export function sealingRandomness(sym: SymmetricSuite, audienceKey: Uint8Array, message: Uint8Array) {
   const okm = sym.hmacSha512(audienceKey, SEALING_INFO, message);
@@ -333,7 +331,7 @@ function sealParts(
     throw new DetenteError('BAD_INPUT', 'sealEntry: expected a 16-byte id and a 32-byte salt');
   }
   const key = contentKey(sym, o.audienceKey, o.id);
-  const bodyBytes = cut?.bodyBytes ?? o.bodyBytes ?? canonicalJsonBytes(plain.body);
+  const bodyBytes = cut?.bodyBytes ?? canonicalJsonBytes(plain.body);
   const tail = cut?.tail;
   const { issuedAt, key: signingKey, party, refs, type, v } = plain;
   // Keys in canonical order (the bytes do not depend on it), so that canonical JSON takes its fast path (native

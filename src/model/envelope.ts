@@ -11,7 +11,7 @@
  */
 
 import { z } from 'zod';
-import { concat, equalBytes, fromBase64, fromUtf8, toBase64, utf8 } from '../crypto/bytes.js';
+import { concat, equalBytes, fromBase64, fromUtf8, prefixedScratch, toBase64, utf8 } from '../crypto/bytes.js';
 import { canonicalJsonBytes } from '../crypto/canonical-json.js';
 import { DetenteError, type Problem } from '../crypto/errors.js';
 import type { CryptoSuite } from '../crypto/suite.js';
@@ -239,6 +239,9 @@ export interface PreparedEntry {
 // The leaf around the canonical envelope: `{"entry":` + envelope + `,"sig":"` + 88 base64 characters + `"}`.
 const LEAF_OVERHEAD = 9 + 8 + 88 + 2;
 
+/** Where in a leaf its canonical envelope starts (after `{"entry":`). */
+export const LEAF_CANONICAL_AT = LEAF_OPEN.length;
+
 /**
  * Builds and checks an entry for a node signing its own party's statements: it accepts exactly what buildEnvelope
  * + signEntry + verifyEntry + encodeEntry accept (paths as buildEnvelope gives them, `$.body…`), parsing the
@@ -279,18 +282,14 @@ export function preparedOfBuilt(
   return { envelope, canonical: bytes, message };
 }
 
-// Where a canonical text is written before its message is cut out: the entry context, then room for the text's
-// UTF-8 (at most three bytes a UTF-16 unit), grown as needed. One copy of the bytes, not an encoding and a copy.
-let scratch = new Uint8Array(0);
+// Where a canonical text is encoded after the entry context (room for at most three bytes a UTF-16 unit), then
+// copied out once as the message: one array, of which the canonical bytes are a view.
+const messageScratch = prefixedScratch(ENTRY_CONTEXT);
 const encoder = new TextEncoder();
 
 /** The entry context, then the UTF-8 of `text`: what the signature covers. */
 function messageOfText(text: string): Uint8Array {
-  const room = ENTRY_CONTEXT.length + 3 * text.length;
-  if (scratch.length < room) {
-    scratch = new Uint8Array(Math.max(room, 2 * scratch.length));
-    scratch.set(ENTRY_CONTEXT);
-  }
+  const scratch = messageScratch(ENTRY_CONTEXT.length + 3 * text.length);
   const { written } = encoder.encodeInto(text, scratch.subarray(ENTRY_CONTEXT.length));
   return scratch.slice(0, ENTRY_CONTEXT.length + written);
 }
@@ -328,7 +327,8 @@ export function leafLengthOf(prepared: PreparedEntry): number {
 
 /**
  * sealPrepared's leaf, written into `out` from `offset` (leafLengthOf bytes): for a caller that lays the leaf out
- * with what goes with it in one buffer (runtime/signed-entry.ts). The canonical JSON stands at offset + 9.
+ * with what goes with it in one buffer (runtime/signed-entry.ts). The canonical JSON stands at offset +
+ * LEAF_CANONICAL_AT.
  */
 export function writeLeaf(prepared: PreparedEntry, signature: Uint8Array, out: Uint8Array, offset: number): void {
   if (signature.length !== 64) throw new DetenteError('SCHEMA_INVALID', '$.sig: expected a 64-byte Ed25519 signature');

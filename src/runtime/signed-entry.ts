@@ -5,10 +5,16 @@
  * acceptor), so that the event loop, the node's busy thread, hashes nothing per entry (docs/BENCHMARKS.md, issue 12,
  * session 9).
  */
-import { concat, utf8 } from '../crypto/bytes.js';
+import { concat, prefixedScratch, utf8 } from '../crypto/bytes.js';
 import type { Sha256 } from '../crypto/sha256.js';
 import type { CryptoSuite } from '../crypto/suite.js';
-import { leafLengthOf, type PreparedEntry, preparedFromCanonical, writeLeaf } from '../model/index.js';
+import {
+  LEAF_CANONICAL_AT,
+  leafLengthOf,
+  type PreparedEntry,
+  preparedFromCanonical,
+  writeLeaf,
+} from '../model/index.js';
 import { HASH_SIZE } from '../tlog/hasher.js';
 
 const ENTRY_KEY_CONTEXT = utf8('detente/submission-entry/v1\n');
@@ -44,24 +50,19 @@ export interface SignedCanonical {
   entryKey: Uint8Array;
 }
 
-// The leaf opens with `{"entry":`, then the canonical envelope (model/envelope.ts writeLeaf).
-const CANONICAL_AT = 9;
 const SIGNATURE_BYTES = 64;
 /** RFC 6962's leaf prefix: the leaf hash is SHA-256 of this byte and the leaf. */
 const LEAF_PREFIX = 0x00;
 
 // The entry key's input (its context, then the message), written here rather than in a new buffer each time.
-let keyInput = new Uint8Array(0);
+const keyInput = prefixedScratch(ENTRY_KEY_CONTEXT);
 
 /** entryKeyOf, without a buffer of its own for its input. */
 function entryKeyOfMessage(sha256: Sha256, message: Uint8Array): Uint8Array {
   const length = ENTRY_KEY_CONTEXT.length + message.length;
-  if (keyInput.length < length) {
-    keyInput = new Uint8Array(Math.max(length, 2 * keyInput.length));
-    keyInput.set(ENTRY_KEY_CONTEXT);
-  }
-  keyInput.set(message, ENTRY_KEY_CONTEXT.length);
-  return sha256(keyInput.subarray(0, length));
+  const input = keyInput(length);
+  input.set(message, ENTRY_KEY_CONTEXT.length);
+  return sha256(input.subarray(0, length));
 }
 
 /**
@@ -79,7 +80,7 @@ export function signedCanonical(suite: CryptoSuite, prepared: PreparedEntry, sig
   all.set(suite.sha256(all.subarray(0, at)), at + SIGNATURE_BYTES);
   all.set(entryKeyOfMessage(suite.sha256, prepared.message), at + SIGNATURE_BYTES + HASH_SIZE);
   return {
-    canonical: all.subarray(leafAt + CANONICAL_AT, leafAt + CANONICAL_AT + prepared.canonical.length),
+    canonical: all.subarray(leafAt + LEAF_CANONICAL_AT, leafAt + LEAF_CANONICAL_AT + prepared.canonical.length),
     leaf: all.subarray(leafAt, at),
     signature: all.subarray(at, at + SIGNATURE_BYTES),
     leafHash: all.subarray(at + SIGNATURE_BYTES, at + SIGNATURE_BYTES + HASH_SIZE),
