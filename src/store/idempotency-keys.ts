@@ -9,8 +9,10 @@
  * `sum` is a checksum of the row's key and entry (FNV-1a, 32 bits): the table has no second copy of a key that
  * SQLite's integrity check could compare, and a flipped bit in a key would silently reopen a nonce.
  *
- * Another connection may append to the same file (two writer processes): before each lookup, and inside each
- * append's transaction, the rows committed since the index last looked are read into it.
+ * Another connection may append to the same file (two writer processes): inside each append's transaction, before
+ * its keys are checked, the rows committed since the index last looked are read into it, so a key is refused
+ * whoever wrote it. A lookup does not look for such rows (asking SQLite costs as much as the lookup it replaces):
+ * it sees another connection's keys from this connection's next append on.
  */
 import type Database from 'better-sqlite3';
 import { fail } from '../crypto/errors.js';
@@ -74,7 +76,8 @@ export class IdempotencyKeys {
 
   /** The index of the entry appended with `key`, if any. */
   indexOf(key: Uint8Array): number | undefined {
-    return this.#find(this.#caughtUp(), key);
+    this.#index ??= this.#caughtUp();
+    return this.#find(this.#index, key);
   }
 
   /**
