@@ -37,9 +37,9 @@ const TABLES = ['meta', 'entries', 'tiles', 'checkpoints', 'cosignatures', 'blob
 const ENTRY_PAGE = 256;
 /**
  * WAL pages before a commit checkpoints them into the database (SQLite's default is 1,000). The checkpoint runs
- * inside the commit that crosses the threshold, on the event loop, and fsyncs the WAL and the database there: a
- * batch writes pages all over the idempotency index (its keys are hashes), so the default checkpointed every few
- * dozen batches, and those commits took tens of milliseconds on a shared disk. At 4,096 (a WAL of at most about
+ * inside the commit that crosses the threshold, on the event loop, and fsyncs the WAL and the database there: when a
+ * batch wrote pages all over the idempotency index (schema 2: a table keyed by the keys, which are hashes), the
+ * default checkpointed every few dozen batches, and those commits took tens of milliseconds on a shared disk. At 4,096 (a WAL of at most about
  * 16 MiB, reused in place) a batch of 17 entries commits in 1.3 ms on average instead of 2.2–3.5 ms (p99 16 ms
  * instead of 25–44 ms), and hot pages (the last tiles, the index's inner pages) are written back once a
  * checkpoint rather than once every few (docs/BENCHMARKS.md, issue 12, session 7).
