@@ -105,6 +105,20 @@ describe('idempotency keys', () => {
     expect(index.find(sharing(9, -1), (row) => same(keys[row - 1]!, sharing(9, -1)))).toBeUndefined();
   });
 
+  it('a damaged short key does not shift the rows after it in the index, and the integrity check names it', () => {
+    const file = join(tmp(), 'log.sqlite');
+    let { store, writer } = open(file);
+    writer.append([utf8('a'), utf8('b')], [[key(1)], [key(2)]]);
+    store.close();
+    const db = new Database(file);
+    db.prepare('UPDATE idempotency_keys SET key = ? WHERE row = 1').run(Buffer.from([1, 2, 3]));
+    db.close();
+    ({ store, writer } = open(file));
+    expect([1, 2].map((n) => store.indexOfKey(key(n)))).toEqual([undefined, 1]);
+    expect(() => store.checkIntegrity(2)).toThrow(/table idempotency_keys, row 1: a key of 3 bytes \(expected 32\)/);
+    store.close();
+  });
+
   it("a key another connection appended is refused by this one's appends, and known to its lookups after", () => {
     const file = join(tmp(), 'log.sqlite');
     const one = open(file);
