@@ -71,7 +71,7 @@ export class IdempotencyKeys {
     this.#stmt = {
       // Up to LOAD_PAGE rows after a row, packed into one blob of 10 bytes a row: the row (4 bytes, big-endian) and
       // the key's first 6. A blob (or array) a row costs better-sqlite3 an allocation each: a million-entry log's
-      // two million keys are indexed in 0.9 s packed, 3.5 s a row at a time (docs/BENCHMARKS.md, session 11). A
+      // two million keys are indexed in about 1 s packed, 3.5 s a row at a time (docs/BENCHMARKS.md, session 11). A
       // damaged row (a key under 6 bytes, a row beyond 32 bits) must not shift the rows after it: each is padded
       // or cut to its 10 bytes, and the integrity check reports it.
       rowsAfter: db
