@@ -15,10 +15,11 @@
  * Run: node dist/bench/submit.js [seconds] [rounds]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { utf8 } from '../src/crypto/bytes.js';
 import { randomSeed } from '../src/crypto/ed25519.js';
 import { openLogDir } from '../src/log/log-dir.js';
@@ -129,11 +130,21 @@ interface Node {
   perBatch: number;
 }
 
+/**
+ * The node directory's maker of the build whose CLI is `cli`: another build (BENCH_CLI_BEFORE) may not read the
+ * files this one writes (its store schema may be older), so its directory is made by its own bench/node-setup.js.
+ */
+async function benchNodeOf(cli: string): Promise<typeof benchNode> {
+  const setup = join(dirname(cli), '..', '..', 'bench', 'node-setup.js');
+  if (cli === CLI || !existsSync(setup)) return benchNode;
+  return ((await import(pathToFileURL(setup).href)) as { benchNode: typeof benchNode }).benchNode;
+}
+
 /** A node directory with one user a client (a token is one client of the rate limits, as each member would be). */
 async function startNode(name: string, httpWorkers: number, cli = process.env.BENCH_CLI ?? CLI): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), 'detente-bench-submit-'));
   const tokens: string[] = [];
-  benchNode(dir, 'us', CLIENTS, tokens);
+  (await benchNodeOf(cli))(dir, 'us', CLIENTS, tokens);
   if (process.env.BENCH_MAX_DELAY_MS !== undefined) {
     const config = readConfig(dir);
     config.batch.maxDelayMs = Number(process.env.BENCH_MAX_DELAY_MS);

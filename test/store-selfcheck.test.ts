@@ -187,26 +187,38 @@ describe('L2: every row log verify reads is checked', () => {
 
   it('idempotency rows out of range are reported with the row', () => {
     const dir = makeLogDir(30);
-    edit(dir, 'UPDATE idempotency SET idx = 4000');
-    verifyRefuses(dir, /table idempotency, row 1: .*entry 4000 of a log of 31 \[STORE_CORRUPT\]/);
+    edit(dir, 'UPDATE idempotency_keys SET idx = 4000');
+    verifyRefuses(dir, /table idempotency_keys, row 1: .*entry 4000 of a log of 31 \[STORE_CORRUPT\]/);
   });
 
-  it('a flipped byte of an idempotency key on disk (in the table or in its index) is reported', () => {
+  it('a flipped byte of an idempotency key on disk, or of its entry, is reported by its checksum', () => {
     const key = suite.sha256(utf8('a nonce'));
     const dir = makeLogDir(30);
     const file = join(dir, STORE_FILE);
     const clean = readFileSync(file);
-    const at: number[] = [];
-    for (let i = clean.indexOf(key); i >= 0; i = clean.indexOf(key, i + 1)) at.push(i);
-    expect(at).toHaveLength(2); // the row, and its entry in the primary-key index
-    for (const offset of at) {
+    const at = clean.indexOf(key);
+    expect(clean.indexOf(key, at + 1)).toBe(-1); // one copy: the table has no index of the keys
+    for (const offset of [0, 5, 31]) {
       const damaged = Buffer.from(clean);
-      damaged[offset + 5]! ^= 0x01;
+      damaged[at + offset]! ^= 0x01;
       writeFileSync(file, damaged);
-      verifyRefuses(dir, /table idempotency: .*\[STORE_CORRUPT\]/);
+      verifyRefuses(
+        dir,
+        /table idempotency_keys, row 1: the key or entry 30 disagrees with its checksum \[STORE_CORRUPT\]/,
+      );
     }
     writeFileSync(file, clean);
     expect(detente(['log', 'verify', '--dir', dir]).code).toBe(0);
+    edit(dir, 'UPDATE idempotency_keys SET idx = 29');
+    verifyRefuses(dir, /table idempotency_keys, row 1: the key or entry 29 disagrees with its checksum/);
+    edit(dir, 'UPDATE idempotency_keys SET idx = 30, sum = sum + 1');
+    verifyRefuses(dir, /table idempotency_keys, row 1: the key or entry 30 disagrees with its checksum/);
+  });
+
+  it('a key stored twice is reported, though each row is well formed', () => {
+    const dir = makeLogDir(30);
+    edit(dir, 'INSERT INTO idempotency_keys (idx, key, sum) SELECT idx, key, sum FROM idempotency_keys');
+    verifyRefuses(dir, /table idempotency_keys, row 1: its key is stored 2 times \[STORE_CORRUPT\]/);
   });
 
   it('a structurally damaged file is reported as corrupt with its table and row, not as an internal error', () => {

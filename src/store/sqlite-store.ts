@@ -15,19 +15,31 @@ import { concat } from '../crypto/bytes.js';
 import { DetenteError, fail } from '../crypto/errors.js';
 import { parseSignatureLine } from '../crypto/note.js';
 import { parseCosignatureTimestamp } from '../tlog/cosignature.js';
+import {
+  IdempotencyKeys,
+  KEYS_TABLE,
+  KEYS_TABLE_SQL,
+  LEGACY_KEYS_TABLE,
+  migrateLegacyKeys,
+  type PendingKeys,
+} from './idempotency-keys.js';
 import type { AppendBatch, CheckpointRecord, DeferredAppend, LogHead, LogStore, StoredCosignature } from './store.js';
 import { WalFlush } from './wal-flush.js';
 
-const SCHEMA_VERSION = 2;
-const IDEMPOTENCY_KEY_BYTES = 32;
-/** Every table, in the order a corruption hunt scans them. */
-const TABLES = ['meta', 'entries', 'tiles', 'checkpoints', 'cosignatures', 'blobs', 'idempotency'] as const;
+/**
+ * 3: idempotency keys in an append-only table (idempotency-keys.ts). A file of schema 2 (keys in a table keyed by
+ * the key) is migrated when opened for writing, and read as it is when opened read-only.
+ */
+const SCHEMA_VERSION = 3;
+const LEGACY_SCHEMA_VERSION = 2;
+/** Every table but the keys', in the order a corruption hunt scans them. */
+const TABLES = ['meta', 'entries', 'tiles', 'checkpoints', 'cosignatures', 'blobs'] as const;
 const ENTRY_PAGE = 256;
 /**
  * WAL pages before a commit checkpoints them into the database (SQLite's default is 1,000). The checkpoint runs
- * inside the commit that crosses the threshold, on the event loop, and fsyncs the WAL and the database there: a
- * batch writes pages all over the idempotency index (its keys are hashes), so the default checkpointed every few
- * dozen batches, and those commits took tens of milliseconds on a shared disk. At 4,096 (a WAL of at most about
+ * inside the commit that crosses the threshold, on the event loop, and fsyncs the WAL and the database there: when a
+ * batch wrote pages all over the idempotency index (schema 2: a table keyed by the keys, which are hashes), the
+ * default checkpointed every few dozen batches, and those commits took tens of milliseconds on a shared disk. At 4,096 (a WAL of at most about
  * 16 MiB, reused in place) a batch of 17 entries commits in 1.3 ms on average instead of 2.2–3.5 ms (p99 16 ms
  * instead of 25–44 ms), and hot pages (the last tiles, the index's inner pages) are written back once a
  * checkpoint rather than once every few (docs/BENCHMARKS.md, issue 12, session 7).
@@ -44,7 +56,7 @@ CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT 
 CREATE TABLE IF NOT EXISTS cosignatures (size INTEGER NOT NULL, name TEXT NOT NULL, key_id INTEGER NOT NULL,
   timestamp INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (size, name, key_id)) STRICT;
 CREATE TABLE IF NOT EXISTS blobs (hash BLOB PRIMARY KEY, data BLOB NOT NULL) STRICT;
-CREATE TABLE IF NOT EXISTS idempotency (key BLOB PRIMARY KEY, idx INTEGER NOT NULL) STRICT;
+${KEYS_TABLE_SQL}
 `;
 
 function splitPeaks(blob: Uint8Array): Uint8Array[] {
@@ -81,6 +93,9 @@ export class SqliteStore implements LogStore {
   readonly #db: Database.Database;
   readonly #path: string;
   readonly #stmt;
+  readonly #keys: IdempotencyKeys;
+  /** The table the keys are in: schema 2's when such a file is opened read-only. */
+  readonly #keysTable: string;
   // Deferred appends: batches committed but not yet flushed, the head as of the last flush, the flush running
   // and the one queued behind it (a flush covers only what was committed before it started).
   #unflushed = 0;
@@ -92,15 +107,15 @@ export class SqliteStore implements LogStore {
   // disk holds, can say.
   #flushFailed: Error | undefined;
 
-  private constructor(db: Database.Database, origin: string, path: string) {
+  private constructor(db: Database.Database, origin: string, path: string, legacyKeys = false) {
     this.#db = db;
     this.origin = origin;
     this.#path = path;
+    this.#keys = new IdempotencyKeys(db, legacyKeys);
+    this.#keysTable = legacyKeys ? LEGACY_KEYS_TABLE : KEYS_TABLE;
     this.#stmt = {
       head: db.prepare('SELECT size, note, peaks, time FROM checkpoints ORDER BY size DESC LIMIT 1'),
       insertEntry: db.prepare('INSERT INTO entries (idx, data) VALUES (?, ?)'),
-      insertKey: db.prepare('INSERT OR IGNORE INTO idempotency (key, idx) VALUES (?, ?)'),
-      indexOfKey: db.prepare('SELECT idx FROM idempotency WHERE key = ?').pluck(),
       upsertTile: db.prepare(
         'INSERT INTO tiles (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data',
       ),
@@ -157,22 +172,33 @@ export class SqliteStore implements LogStore {
         }).immediate();
         return new SqliteStore(db, origin, path);
       }
-      const schema = db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get('schema') as string | undefined;
-      if (schema !== String(SCHEMA_VERSION)) {
-        fail(
-          'STORE_ERROR',
-          `${path} has store schema ${schema}, this version reads ${SCHEMA_VERSION}: re-create the log`,
-        );
-      }
       if (origin !== undefined && stored !== origin) {
         fail('STORE_ERROR', `${path} holds the log ${JSON.stringify(stored)}, not ${JSON.stringify(origin)}`);
       }
-      return new SqliteStore(db, stored, path);
+      const schema = SqliteStore.#schemaOf(db);
+      if (schema === String(LEGACY_SCHEMA_VERSION) && !options.readonly) {
+        db.transaction(() => {
+          // Another process may have migrated the file since it was read above.
+          if (SqliteStore.#schemaOf(db) !== String(LEGACY_SCHEMA_VERSION)) return;
+          migrateLegacyKeys(db);
+          db.prepare("UPDATE meta SET value = ? WHERE key = 'schema'").run(String(SCHEMA_VERSION));
+        }).immediate();
+      } else if (schema !== String(SCHEMA_VERSION) && schema !== String(LEGACY_SCHEMA_VERSION)) {
+        fail(
+          'STORE_ERROR',
+          `${path} has store schema ${schema}, this version reads ${LEGACY_SCHEMA_VERSION} and ${SCHEMA_VERSION}: re-create the log`,
+        );
+      }
+      return new SqliteStore(db, stored, path, schema === String(LEGACY_SCHEMA_VERSION) && options.readonly);
     } catch (err) {
       db.close();
       if (isCorruption(err)) fail('STORE_CORRUPT', `${path} is corrupt: ${err.message}`);
       throw err;
     }
+  }
+
+  static #schemaOf(db: Database.Database): string | undefined {
+    return db.prepare("SELECT value FROM meta WHERE key = 'schema'").pluck().get() as string | undefined;
   }
 
   /**
@@ -237,6 +263,7 @@ export class SqliteStore implements LogStore {
     if (this.#flushFailed) {
       fail('STORE_ERROR', `a flush of this log failed (${this.#flushFailed.message}): restart the node to recover`);
     }
+    let pending: PendingKeys | undefined;
     const run = this.#db.transaction(() => {
       const previous = this.#latestHead();
       const batch = build(previous);
@@ -250,14 +277,8 @@ export class SqliteStore implements LogStore {
       if (batch.keys !== undefined && batch.keys.length !== batch.entries.length) {
         fail('STORE_ERROR', `batch of ${batch.entries.length} entries comes with ${batch.keys.length} keys`);
       }
-      batch.keys?.forEach((keys, i) => {
-        for (const key of keys) {
-          // A failure throws out of the transaction: nothing of the batch is written.
-          if (this.#stmt.insertKey.run(key, index + i).changes !== 1) {
-            fail('DUPLICATE_KEY', `entry ${i} of the batch repeats an idempotency key the log already holds`);
-          }
-        }
-      });
+      // A repeated key throws out of the transaction: nothing of the batch is written.
+      pending = batch.keys && this.#keys.write(batch.keys, index);
       for (const e of batch.entries) this.#stmt.insertEntry.run(index++, e);
       for (const t of batch.tiles) this.#stmt.upsertTile.run(tileId(t.level, t.index), t.data);
       this.#stmt.insertCheckpoint.run(
@@ -268,7 +289,9 @@ export class SqliteStore implements LogStore {
       );
       return batch.head;
     });
-    return this.#guard('(an append)', `after size ${this.#durableHead?.size ?? '?'}`, () => run.immediate());
+    const head = this.#guard('(an append)', `after size ${this.#durableHead?.size ?? '?'}`, () => run.immediate());
+    if (pending) this.#keys.committed(pending);
+    return head;
   }
 
   entry(index: number): Uint8Array | undefined {
@@ -277,7 +300,7 @@ export class SqliteStore implements LogStore {
   }
 
   indexOfKey(key: Uint8Array): number | undefined {
-    return this.#guard('idempotency', 'a key lookup', () => this.#stmt.indexOfKey.get(key)) as number | undefined;
+    return this.#guard(this.#keysTable, 'a key lookup', () => this.#keys.indexOf(key));
   }
 
   *entries(begin: number, end: number): Iterable<Uint8Array> {
@@ -383,8 +406,9 @@ export class SqliteStore implements LogStore {
 
   /**
    * What the store can check of itself, beyond what the tiles prove: SQLite's structure (PRAGMA quick_check), each
-   * index against its table where a flipped bit would reopen a nonce or hide a cosignature (integrity_check of those
-   * tables), and the idempotency rows' ranges. Throws STORE_CORRUPT naming the table and, where it can, the row.
+   * index against its table where a flipped bit would hide a cosignature (integrity_check of those tables), and the
+   * idempotency rows: ranges, checksums (a flipped bit in a key would reopen a nonce), no key twice. Throws
+   * STORE_CORRUPT naming the table and, where it can, the row.
    */
   checkIntegrity(size: number): void {
     const pragma = (sql: string) =>
@@ -401,31 +425,21 @@ export class SqliteStore implements LogStore {
       const where = this.#huntCorruptRow() ?? 'structure';
       fail('STORE_CORRUPT', `${this.#path} is corrupt: ${where}: ${problems.slice(0, 3).join('; ')}`);
     }
-    for (const table of ['idempotency', 'cosignatures']) {
+    for (const table of [this.#keysTable, 'cosignatures']) {
       const rows = pragma(`PRAGMA integrity_check(${table})`);
       // integrity_check names the table's rowid ("row 7 missing from index …"): say it in the table's words.
       if (!(rows.length === 1 && rows[0] === 'ok')) {
         fail('STORE_CORRUPT', `${this.#path} is corrupt: table ${table}: ${rows.slice(0, 3).join('; ')}`);
       }
     }
-    const bad = this.#guard('idempotency', 'all rows', () =>
-      this.#db
-        .prepare(
-          'SELECT rowid AS row, idx, length(key) AS bytes FROM idempotency WHERE idx < 0 OR idx >= ? OR length(key) != ? LIMIT 1',
-        )
-        .get(size, IDEMPOTENCY_KEY_BYTES),
-    ) as { row: number; idx: number; bytes: number } | undefined;
-    if (bad) {
-      fail(
-        'STORE_CORRUPT',
-        `${this.#path} is corrupt: table idempotency, row ${bad.row}: a key of ${bad.bytes} bytes (expected ${IDEMPOTENCY_KEY_BYTES}) for entry ${bad.idx} of a log of ${size}`,
-      );
-    }
+    const bad = this.#guard(this.#keysTable, 'all rows', () => this.#keys.problem(size));
+    if (bad)
+      fail('STORE_CORRUPT', `${this.#path} is corrupt: table ${this.#keysTable}, row ${bad.row}: ${bad.message}`);
   }
 
   /** After quick_check failed: the first table whose rows cannot all be read, and the last row read before. */
   #huntCorruptRow(): string | undefined {
-    for (const table of TABLES) {
+    for (const table of [...TABLES, this.#keysTable]) {
       let last: unknown = 'none';
       try {
         for (const row of this.#db.prepare(`SELECT rowid AS r, * FROM ${table}`).iterate())

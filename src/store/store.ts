@@ -74,7 +74,10 @@ export interface LogStore {
    */
   appendDeferred(build: (head: LogHead | undefined) => AppendBatch): DeferredAppend;
   entry(index: number): Uint8Array | undefined;
-  /** The index of the entry appended with idempotency key `key`, if any. */
+  /**
+   * The index of the entry appended with idempotency key `key`, if any. An append is refused on a repeated key
+   * whichever connection wrote it; a lookup may see another connection's keys only from this one's next append on.
+   */
   indexOfKey(key: Uint8Array): number | undefined;
   /** Entries [begin, end) in order, streamed. */
   entries(begin: number, end: number): Iterable<Uint8Array>;
