@@ -63,6 +63,25 @@ describe('idempotency keys', () => {
     store.close();
   });
 
+  it('loads its keys before the first lookup when asked (a node does before it serves), and keeps them current', () => {
+    const file = join(tmp(), 'log.sqlite');
+    let { store, writer } = open(file);
+    writer.append(
+      [utf8('a'), utf8('b')],
+      [
+        [key(1), key(2)],
+        [key(3), key(4)],
+      ],
+    );
+    store.close();
+    ({ store, writer } = open(file));
+    expect(store.loadKeys()).toBe(4);
+    writer.append([utf8('c')], [[key(5)]]);
+    expect(store.loadKeys()).toBe(5);
+    expect([1, 3, 5, 6].map((n) => store.indexOfKey(key(n)))).toEqual([0, 1, 2, undefined]);
+    store.close();
+  });
+
   it('a batch repeating one of its own keys is refused whole', () => {
     const { store, writer } = open(join(tmp(), 'log.sqlite'));
     expect(refusal(() => writer.append([utf8('a'), utf8('b')], [[key(1)], [key(1)]]))).toBe('DUPLICATE_KEY');

@@ -164,6 +164,9 @@ export function registerNodeCommands(program: Command): void {
       const partyNode = PartyNode.open(opts.dir, {
         logger: (level, message) => process.stderr.write(`${new Date().toISOString()} ${level} ${message}\n`),
       });
+      // The key index before the first request, so that no submitter waits for it (it is built once, at the first
+      // lookup otherwise).
+      partyNode.log.store.loadKeys();
       let actual: number;
       let close: () => Promise<unknown>;
       if (httpWorkers > 0) {

@@ -85,6 +85,12 @@ export class IdempotencyKeys {
     };
   }
 
+  /** Builds the index now (it is otherwise built at the first lookup or append); returns the keys it holds. */
+  load(): number {
+    this.#index ??= this.#caughtUp();
+    return this.#index.size;
+  }
+
   /** The index of the entry appended with `key`, if any. */
   indexOf(key: Uint8Array): number | undefined {
     this.#index ??= this.#caughtUp();

@@ -299,6 +299,10 @@ export class SqliteStore implements LogStore {
     return data && bytes(data);
   }
 
+  loadKeys(): number {
+    return this.#guard(this.#keysTable, 'loading the key index', () => this.#keys.load());
+  }
+
   indexOfKey(key: Uint8Array): number | undefined {
     return this.#guard(this.#keysTable, 'a key lookup', () => this.#keys.indexOf(key));
   }

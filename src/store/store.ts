@@ -79,6 +79,11 @@ export interface LogStore {
    * whichever connection wrote it; a lookup may see another connection's keys only from this one's next append on.
    */
   indexOfKey(key: Uint8Array): number | undefined;
+  /**
+   * Makes the idempotency keys ready for lookups now rather than at the first one (a node does before it serves: a
+   * log of a million entries takes about a second, which its first submitter would otherwise wait). The keys held.
+   */
+  loadKeys(): number;
   /** Entries [begin, end) in order, streamed. */
   entries(begin: number, end: number): Iterable<Uint8Array>;
   /** The stored hashes of tile (level, index): 32 × its current width, or undefined. */
