@@ -56,7 +56,8 @@ export class IdempotencyKeys {
   readonly #db: Database.Database;
   /** Schema 2's table, opened read-only (it is migrated on the first read-write open). */
   readonly #legacy: boolean;
-  readonly #table: string;
+  /** The table the keys are in: schema 2's when such a file is opened read-only. */
+  readonly table: string;
   readonly #stmt;
   #index: KeyPrefixIndex | undefined;
   /** The last row the index holds. */
@@ -65,8 +66,8 @@ export class IdempotencyKeys {
   constructor(db: Database.Database, legacy = false) {
     this.#db = db;
     this.#legacy = legacy;
-    this.#table = legacy ? LEGACY_KEYS_TABLE : KEYS_TABLE;
-    const t = this.#table;
+    this.table = legacy ? LEGACY_KEYS_TABLE : KEYS_TABLE;
+    const t = this.table;
     const row = legacy ? 'rowid' : 'row';
     this.#stmt = {
       // Up to LOAD_PAGE rows after a row, packed into one blob of 10 bytes a row: the row (4 bytes, big-endian) and
@@ -168,7 +169,7 @@ export class IdempotencyKeys {
    * entry beyond the log, a row whose checksum disagrees, a key stored twice. The first problem, or undefined.
    */
   problem(size: number): KeyRowProblem | undefined {
-    const t = this.#table;
+    const t = this.table;
     const row = this.#legacy ? 'rowid' : 'row';
     const bad = this.#db
       .prepare(

@@ -15,14 +15,7 @@ import { concat } from '../crypto/bytes.js';
 import { DetenteError, fail } from '../crypto/errors.js';
 import { parseSignatureLine } from '../crypto/note.js';
 import { parseCosignatureTimestamp } from '../tlog/cosignature.js';
-import {
-  IdempotencyKeys,
-  KEYS_TABLE,
-  KEYS_TABLE_SQL,
-  LEGACY_KEYS_TABLE,
-  migrateLegacyKeys,
-  type PendingKeys,
-} from './idempotency-keys.js';
+import { IdempotencyKeys, KEYS_TABLE_SQL, migrateLegacyKeys, type PendingKeys } from './idempotency-keys.js';
 import type { AppendBatch, CheckpointRecord, DeferredAppend, LogHead, LogStore, StoredCosignature } from './store.js';
 import { WalFlush } from './wal-flush.js';
 
@@ -94,8 +87,6 @@ export class SqliteStore implements LogStore {
   readonly #path: string;
   readonly #stmt;
   readonly #keys: IdempotencyKeys;
-  /** The table the keys are in: schema 2's when such a file is opened read-only. */
-  readonly #keysTable: string;
   // Deferred appends: batches committed but not yet flushed, the head as of the last flush, the flush running
   // and the one queued behind it (a flush covers only what was committed before it started).
   #unflushed = 0;
@@ -112,7 +103,6 @@ export class SqliteStore implements LogStore {
     this.origin = origin;
     this.#path = path;
     this.#keys = new IdempotencyKeys(db, legacyKeys);
-    this.#keysTable = legacyKeys ? LEGACY_KEYS_TABLE : KEYS_TABLE;
     this.#stmt = {
       head: db.prepare('SELECT size, note, peaks, time FROM checkpoints ORDER BY size DESC LIMIT 1'),
       insertEntry: db.prepare('INSERT INTO entries (idx, data) VALUES (?, ?)'),
@@ -300,11 +290,11 @@ export class SqliteStore implements LogStore {
   }
 
   loadKeys(): number {
-    return this.#guard(this.#keysTable, 'loading the key index', () => this.#keys.load());
+    return this.#guard(this.#keys.table, 'loading the key index', () => this.#keys.load());
   }
 
   indexOfKey(key: Uint8Array): number | undefined {
-    return this.#guard(this.#keysTable, 'a key lookup', () => this.#keys.indexOf(key));
+    return this.#guard(this.#keys.table, 'a key lookup', () => this.#keys.indexOf(key));
   }
 
   *entries(begin: number, end: number): Iterable<Uint8Array> {
@@ -429,21 +419,21 @@ export class SqliteStore implements LogStore {
       const where = this.#huntCorruptRow() ?? 'structure';
       fail('STORE_CORRUPT', `${this.#path} is corrupt: ${where}: ${problems.slice(0, 3).join('; ')}`);
     }
-    for (const table of [this.#keysTable, 'cosignatures']) {
+    for (const table of [this.#keys.table, 'cosignatures']) {
       const rows = pragma(`PRAGMA integrity_check(${table})`);
       // integrity_check names the table's rowid ("row 7 missing from index …"): say it in the table's words.
       if (!(rows.length === 1 && rows[0] === 'ok')) {
         fail('STORE_CORRUPT', `${this.#path} is corrupt: table ${table}: ${rows.slice(0, 3).join('; ')}`);
       }
     }
-    const bad = this.#guard(this.#keysTable, 'all rows', () => this.#keys.problem(size));
+    const bad = this.#guard(this.#keys.table, 'all rows', () => this.#keys.problem(size));
     if (bad)
-      fail('STORE_CORRUPT', `${this.#path} is corrupt: table ${this.#keysTable}, row ${bad.row}: ${bad.message}`);
+      fail('STORE_CORRUPT', `${this.#path} is corrupt: table ${this.#keys.table}, row ${bad.row}: ${bad.message}`);
   }
 
   /** After quick_check failed: the first table whose rows cannot all be read, and the last row read before. */
   #huntCorruptRow(): string | undefined {
-    for (const table of [...TABLES, this.#keysTable]) {
+    for (const table of [...TABLES, this.#keys.table]) {
       let last: unknown = 'none';
       try {
         for (const row of this.#db.prepare(`SELECT rowid AS r, * FROM ${table}`).iterate())
