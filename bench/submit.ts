@@ -12,6 +12,12 @@
  * measures the single process only. The node's CPU counts its acceptors'. BENCH_CLI_BEFORE=<another build's
  * dist/src/cli/main.js> adds that build's node in one process to the same rounds (a change against the code before it). Each round also gives the median and
  * 99th percentile of a submission's latency as its client saw it (with a closed loop, rate = clients / latency).
+ *
+ * A third node takes the same submissions BENCH_BATCH (default 16; 0: none) at a time, through POST
+ * /api/submissions/batch: the per-request cost of HTTP (a read, a parse, the routing and a write of the answer for
+ * each entry, on both the node and its clients) is then paid once a batch, and each entry still gets its own receipt
+ * once durable. Its clients rotate over 512 users, as many clients of a regime's office would: the batch route
+ * allows a user 12,000 / 64 = 187 batches a minute.
  * Run: node dist/bench/submit.js [seconds] [rounds]
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -39,6 +45,11 @@ const WARMUP_MS = Number(process.env.BENCH_WARMUP_S ?? 3) * 1000;
 const HTTP_WORKERS = Number(process.env.BENCH_HTTP_WORKERS ?? 1);
 /** Another build's CLI (the code before a change): its node, in one process, measured in the same rounds. */
 const BEFORE_CLI = process.env.BENCH_CLI_BEFORE;
+/** Submissions a request for the batching node (0: no such node). */
+const BATCH = Number(process.env.BENCH_BATCH ?? 16);
+if (!Number.isInteger(BATCH) || BATCH < 0 || BATCH > 64) throw new Error('BENCH_BATCH: expected 0 to 64');
+/** Users of the batching node, each a client of the rate limits (src/api/http.ts: 187 batches a minute each). */
+const BATCH_USERS = 512;
 
 /** Raw Ed25519 verifications per wall second and per CPU second (the difference is what other load takes). */
 function verifyRate(): { wall: number; cpu: number } {
@@ -105,6 +116,37 @@ function post(agent: Agent, port: number, token: string, body: string): Promise<
   });
 }
 
+/** POSTs a batch; resolves with each submission's status, or the request's status (or error code) if it failed. */
+function postBatch(agent: Agent, port: number, token: string, body: string): Promise<(number | string)[] | string> {
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path: '/api/submissions/batch',
+        agent,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          if (res.statusCode !== 200) return resolve(`batch ${res.statusCode}`);
+          const { results } = JSON.parse(Buffer.concat(chunks).toString()) as { results: { status: number }[] };
+          resolve(results.map((r) => r.status));
+        });
+      },
+    );
+    req.on('error', (err: Error & { code?: string }) => resolve(err.code ?? err.message));
+    req.end(body);
+  });
+}
+
 interface Round {
   ours: number;
   perCpu: number;
@@ -125,6 +167,8 @@ interface Node {
   tokens: string[];
   regime: { hash: string; regime: { id: string; version: string } };
   agent: Agent;
+  /** Submissions a request: 1 through POST /api/submissions, more through POST /api/submissions/batch. */
+  batch: number;
   /** Rounds by client count. */
   rounds: Map<number, Round[]>;
   perBatch: number;
@@ -141,10 +185,15 @@ async function benchNodeOf(cli: string): Promise<typeof benchNode> {
 }
 
 /** A node directory with one user a client (a token is one client of the rate limits, as each member would be). */
-async function startNode(name: string, httpWorkers: number, cli = process.env.BENCH_CLI ?? CLI): Promise<Node> {
+async function startNode(
+  name: string,
+  httpWorkers: number,
+  cli = process.env.BENCH_CLI ?? CLI,
+  batch = 1,
+): Promise<Node> {
   const dir = mkdtempSync(join(tmpdir(), 'detente-bench-submit-'));
   const tokens: string[] = [];
-  (await benchNodeOf(cli))(dir, 'us', CLIENTS, tokens);
+  (await benchNodeOf(cli))(dir, 'us', batch > 1 ? Math.max(CLIENTS, BATCH_USERS) : CLIENTS, tokens);
   if (process.env.BENCH_MAX_DELAY_MS !== undefined) {
     const config = readConfig(dir);
     config.batch.maxDelayMs = Number(process.env.BENCH_MAX_DELAY_MS);
@@ -184,6 +233,7 @@ async function startNode(name: string, httpWorkers: number, cli = process.env.BE
     tokens,
     regime,
     agent,
+    batch,
     rounds: new Map(CLIENT_COUNTS.map((c) => [c, []])),
     perBatch: 0,
   };
@@ -196,21 +246,40 @@ let seq = 0;
 const start = Date.now();
 const statuses = new Map<string, number>();
 let latencies: number[] = [];
-async function run(node: Node, token: string, until: number) {
-  while (performance.now() < until) {
-    const body = JSON.stringify({
-      nonce: `bench-${process.pid}-${seq++}`,
-      type: 'regime-signature',
-      issuedAt: new Date(start - seq).toISOString(),
-      body: { regime: node.regime.hash, id: node.regime.regime.id, version: node.regime.regime.version },
-    });
+const submission = (node: Node) => ({
+  nonce: `bench-${process.pid}-${seq++}`,
+  type: 'regime-signature',
+  issuedAt: new Date(start - seq).toISOString(),
+  body: { regime: node.regime.hash, id: node.regime.regime.id, version: node.regime.regime.version },
+});
+const refused = (node: Node, status: number | string) =>
+  statuses.set(`${status} (${node.name})`, (statuses.get(`${status} (${node.name})`) ?? 0) + 1);
+
+/** One client: submits until `until`, as the `tokens` in turn (one, but for a batching node). */
+async function run(node: Node, tokens: string[], until: number) {
+  for (let turn = 0; performance.now() < until; turn++) {
+    const token = tokens[turn % tokens.length]!;
     const sent = performance.now();
-    const status = await post(node.agent, node.port, token, body);
+    if (node.batch === 1) {
+      const status = await post(node.agent, node.port, token, JSON.stringify(submission(node)));
+      latencies.push(performance.now() - sent);
+      if (status === 201) ok++;
+      else refused(node, status);
+      continue;
+    }
+    const body = JSON.stringify({ submissions: Array.from({ length: node.batch }, () => submission(node)) });
+    const answer = await postBatch(node.agent, node.port, token, body);
     latencies.push(performance.now() - sent);
-    if (status === 201) ok++;
-    else statuses.set(`${status} (${node.name})`, (statuses.get(`${status} (${node.name})`) ?? 0) + 1);
+    if (typeof answer === 'string') refused(node, answer);
+    else for (const status of answer) status === 201 ? ok++ : refused(node, status);
   }
 }
+
+/** The tokens of each of `clients` clients: one each, or for a batching node every `clients`-th of its users. */
+const tokensOf = (node: Node, clients: number): string[][] =>
+  Array.from({ length: clients }, (_, c) =>
+    node.batch === 1 ? [node.tokens[c]!] : node.tokens.filter((_, i) => i % clients === c),
+  );
 
 async function round(node: Node, clients: number): Promise<void> {
   ok = 0;
@@ -219,7 +288,7 @@ async function round(node: Node, clients: number): Promise<void> {
   const nodeCpuBefore = cpuSecondsOf(node.child.pid!);
   const loopCpuBefore = mainThreadCpuOf(node.child.pid!);
   const started = performance.now();
-  await Promise.all(node.tokens.slice(0, clients).map((t) => run(node, t, started + seconds * 1000)));
+  await Promise.all(tokensOf(node, clients).map((t) => run(node, t, started + seconds * 1000)));
   const elapsed = (performance.now() - started) / 1000;
   const nodeCpu = cpuSecondsOf(node.child.pid!) - nodeCpuBefore;
   const loopCpu = mainThreadCpuOf(node.child.pid!) - loopCpuBefore;
@@ -256,9 +325,13 @@ try {
   if (BEFORE_CLI) nodes.push(await startNode('one process (before)', 0, BEFORE_CLI));
   if (HTTP_WORKERS > 0)
     nodes.push(await startNode(`${HTTP_WORKERS} HTTP acceptor${HTTP_WORKERS > 1 ? 's' : ''}`, HTTP_WORKERS));
+  if (BATCH > 1) nodes.push(await startNode(`one process, batches of ${BATCH}`, 0, undefined, BATCH));
   // Warm-up (the node's code compiled, its caches filled: with 1 s the first round was the slowest of every run on a
   // loaded machine), then rounds that interleave the measurements, so that all see the same machine.
-  for (const node of nodes) await Promise.all(node.tokens.map((t) => run(node, t, performance.now() + WARMUP_MS)));
+  for (const node of nodes) {
+    const until = performance.now() + WARMUP_MS;
+    await Promise.all(tokensOf(node, CLIENTS).map((t) => run(node, t, until)));
+  }
   for (let r = 0; r < ROUNDS; r++) for (const node of nodes) for (const c of CLIENT_COUNTS) await round(node, c);
   for (const node of nodes) await stop(node);
   header(
@@ -307,12 +380,12 @@ try {
         `${label(node, c)}: every round (ours/limit): ${rounds.map((x) => `${fmt(x.ours)}/${fmt(x.limit.wall)} = ${(x.ours / x.limit.wall).toFixed(2)}`).join('; ')}`,
       );
       console.log(
-        `${label(node, c)}: median round: node ${fmt(100 * mid.node)}% of a core, the ${c} clients ${fmt(100 * mid.client)}% (2 cores in all); latency median ${fmt(mid.latency.median, 1)} ms, p99 ${fmt(mid.latency.p99, 1)} ms; the writer's event loop ${rounds.map((x) => fmt(x.loopPerEntry)).join(', ')} µs of CPU an entry (every round)`,
+        `${label(node, c)}: median round: node ${fmt(100 * mid.node)}% of a core, the ${c} clients ${fmt(100 * mid.client)}% (2 cores in all); ${node.batch > 1 ? `a batch's latency` : 'latency'} median ${fmt(mid.latency.median, 1)} ms, p99 ${fmt(mid.latency.p99, 1)} ms; the writer's event loop ${rounds.map((x) => fmt(x.loopPerEntry)).join(', ')} µs of CPU an entry (every round)`,
       );
     }
   }
   for (const node of nodes)
-    console.log(`${node.name}: ${fmt(node.perBatch, 1)} entries a batch (checkpoint), all rounds`);
+    console.log(`${node.name}: ${fmt(node.perBatch, 1)} entries a checkpoint (one transaction, one fsync), all rounds`);
   console.log(
     `refused or failed: ${[...statuses].map(([s, n]) => `${n} × ${s}`).join(', ') || 0}; load average ${loadavg()
       .map((x) => x.toFixed(1))

@@ -102,6 +102,12 @@ describe('a node with HTTP acceptor processes answers as the single process does
         path: `/api/entries/${encodeURIComponent(node.log.store.origin)}/0`,
         body: '',
       },
+      {
+        name: 'passed through: a batch whose one submission is a replay',
+        path: '/api/submissions/batch',
+        token: alice,
+        body: JSON.stringify({ submissions: [first] }),
+      },
     ];
     const port = await freePort();
     const app = await buildServer(node);
@@ -156,7 +162,9 @@ describe('a node with HTTP acceptor processes answers as the single process does
       'NOT_FOUND',
       'MALFORMED_REQUEST',
       200,
+      200,
     ]);
+    expect(JSON.parse(single.at(-1)!.body).results[0].error.code).toBe('REPLAYED');
   });
 
   it('accepts submissions on every acceptor, each answered with a receipt whose proof verifies', async () => {

@@ -183,7 +183,13 @@ describe('the node API refuses what it must, stores nothing, and keeps serving',
 
   it('serves OpenAPI and caching headers', async () => {
     const doc = await (await fetch(`${us.url}/docs/json`)).json();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/submissions', '/logs', '/api/entries']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/submissions', '/api/submissions/batch', '/logs', '/api/entries']),
+    );
+    expect(
+      doc.paths['/api/submissions/batch'].post.requestBody.content['application/json'].schema.properties.submissions
+        .maxItems,
+    ).toBe(64);
     expect((await fetch(`${us.url}/docs`)).status).toBeLessThan(400);
     const cp = await fetch(`${us.url}/logs/us/checkpoint`);
     expect(cp.headers.get('cache-control')).toBe('no-cache');

@@ -253,7 +253,9 @@ export function errorAnswer(
   if (err.validation) {
     const issue = (err.validation as { instancePath?: string; message?: string }[])[0];
     // JSON pointer to the path style of the model's errors: /items/3/category → $.items[3].category
-    const path = `$${(issue?.instancePath ?? '').replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
+    // (The body itself is `/`: `$`, not `$.`.)
+    const pointer = (issue?.instancePath ?? '').replace(/^\/$/, '');
+    const path = `$${pointer.replace(/\/(\d+)(?=\/|$)/g, '[$1]').replace(/\//g, '.')}`;
     return { status: 400, code: 'SCHEMA_INVALID', message: err.message, path };
   }
   const status = err.statusCode ?? 500;
@@ -297,6 +299,50 @@ export const SUBMISSION_ROUTE = {
     response: { 201: Receipt, 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 422: ErrorBody },
   },
 };
+
+/**
+ * At most this many submissions in one `POST /api/submissions/batch`. The route's own rate limit is a user's
+ * requests a minute divided by this, so that batches record no more entries a minute than single submissions.
+ */
+export const BATCH_MAX = 64;
+
+/** One submission's answer within a batch: its receipt, or its error as the single route would have answered it. */
+export const BatchResult = z.union([
+  z.object({ status: z.literal(201), receipt: Receipt }),
+  z.object({ status: z.number(), error: ErrorBody.shape.error }),
+]);
+
+/** The batch route's options: its schema and, as for a single submission, the answer written as it is built. */
+export function submissionBatchRoute(userLimit: number) {
+  return {
+    serializerCompiler: SUBMISSION_ROUTE.serializerCompiler,
+    config: { rateLimit: { max: Math.max(1, Math.floor(userLimit / BATCH_MAX)), timeWindow: 60_000 } },
+    schema: {
+      summary: `Submit 1 to ${BATCH_MAX} statements at once; each is checked, recorded and answered as by POST /api/submissions`,
+      tags: ['submissions'],
+      security: [{ bearer: [] }],
+      body: z.object({ submissions: z.array(Submission).min(1).max(BATCH_MAX) }),
+      response: { 200: z.object({ results: z.array(BatchResult) }), 400: ErrorBody, 401: ErrorBody },
+    },
+  };
+}
+
+/**
+ * The answers of a batch's submissions, in its order: each one's receipt, or its error (a path into the batch:
+ * `$.type` of the fourth is `$.submissions[3].type`). One refusal does not stop the others.
+ */
+export function batchResults(
+  settled: PromiseSettledResult<unknown>[],
+  what: string,
+  reports: ErrorReports,
+): z.infer<typeof BatchResult>[] {
+  return settled.map((s, i) => {
+    if (s.status === 'fulfilled') return { status: 201 as const, receipt: s.value as z.infer<typeof Receipt> };
+    const { status, code, message, path } = errorAnswer(s.reason as Error, what, reports);
+    const within = path === undefined ? undefined : `$.submissions[${i}]${path.slice(1)}`;
+    return { status, error: within === undefined ? { code, message } : { code, message, path: within } };
+  });
+}
 
 /** The 401 of a route that needs a token; else the request's user is set. */
 export function authenticator(userOf: (header: unknown) => User | undefined) {

@@ -19,7 +19,7 @@ import { toHex } from '../crypto/bytes.js';
 import { canonicalJsonBytes } from '../crypto/canonical-json.js';
 import { type Envelope, Item, regimeIndex } from '../model/index.js';
 import { type LogInfo, MAX_BLOB, type NodeEntry, type PartyNode } from '../node/node.js';
-import { SubmissionError } from '../node/submissions.js';
+import { SubmissionError, type SubmissionRequest } from '../node/submissions.js';
 import { logPolicyText } from '../node/trust-policy.js';
 import type { User } from '../node/users.js';
 import { TLOG_PROOF_MEDIA_TYPE } from '../tlog/proof-file.js';
@@ -27,13 +27,16 @@ import { entryPath } from './entry-path.js';
 import { escrowRoutes } from './escrow.js';
 import {
   authenticator,
+  batchResults,
   fastifyOptions,
   nodeReports,
+  RATE_LIMITS,
   registerRequestChecks,
   type ServerOptions,
   SUBMISSION_ROUTE,
   sendError,
   setErrorAnswers,
+  submissionBatchRoute,
   userFromHeader,
 } from './http.js';
 import { mirrorPlugin } from './mirror.js';
@@ -112,7 +115,9 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     done();
   });
 
-  setErrorAnswers(app, nodeReports(node));
+  const reports = nodeReports(node);
+  setErrorAnswers(app, reports);
+  const userLimit = options.rateLimits?.user ?? RATE_LIMITS.user;
 
   await app.register(swagger, {
     openapi: {
@@ -475,6 +480,14 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     );
     reply.code(201).header('cache-control', 'no-store');
     return receipt;
+  });
+
+  api.post('/api/submissions/batch', { onRequest: authenticate, ...submissionBatchRoute(userLimit) }, async (req) => {
+    // Submitted in the same turn: the entries are prepared together and land in the same batches of the log.
+    const settled = await Promise.allSettled(
+      (req.body.submissions as SubmissionRequest[]).map((s) => node.submissions.submit(req.user!, s)),
+    );
+    return { results: batchResults(settled, 'POST /api/submissions/batch', reports) };
   });
 
   api.post(
