@@ -133,6 +133,26 @@ describe('a confidential submission', () => {
     expect(statSync(join(us.dir, 'keys', 'us-recipient.recipient')).mode & 0o777).toBe(0o600);
   });
 
+  it('takes a batch sealed to a new audience: one audience key published, every entry sealed to it', async () => {
+    const before = leaves(us).length;
+    const items = Array.from({ length: 6 }, (_, i) => declaration([item(40 + i)], { audience: ['us'] }));
+    const res = await fetch(`${us.url}/api/submissions/batch`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ submissions: items }),
+    });
+    const { results } = (await res.json()) as { results: { status: number }[] };
+    expect(res.status).toBe(200);
+    expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201, 201]);
+    const added = leaves(us).slice(before);
+    const keys = added.filter((e) => e.envelope.type === 'audience-key');
+    expect(keys.map((e) => (e.envelope.body as { audience: string[] }).audience)).toEqual([['us']]);
+    const sealed = added.filter((e) => e.envelope.type === 'sealed');
+    expect(sealed).toHaveLength(6);
+    const keyIndex = before + added.indexOf(keys[0]!);
+    for (const e of sealed) expect((e.envelope.body as { keys: { index: number } }).keys.index).toBe(keyIndex);
+  });
+
   it('refuses bad input with a 4xx naming the field, and stores nothing', async () => {
     const size = leaves(us).length;
     const refused = async (body: unknown, status: number, path: string, message: RegExp) => {
