@@ -128,6 +128,11 @@ describe('POST /api/submissions/batch', () => {
       expect(status, JSON.stringify(json)).toBe(400);
       expect(json.error).toMatchObject({ code: 'SCHEMA_INVALID', path });
     }
+    const tooLarge = await submitBatch(batched.url, alice.get(batched), {
+      submissions: Array.from({ length: 5 }, () => ({ ...good(batched), padding: 'x'.repeat(60_000) })),
+    });
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.json.error.code).toBe('BODY_TOO_LARGE');
     const anonymous = await submitBatch(batched.url, undefined, { submissions: [kept] });
     expect(anonymous.status).toBe(401);
     expect(size(batched)).toBe(before);
