@@ -176,6 +176,8 @@ export const ISSUED_AT_WINDOW = { past: 7 * 24 * 3600_000, future: 10 * 60_000 }
 interface Checked extends SignedLeaf {
   /** Stored with the entry (LogStore's idempotency keys): the durable record that this user's nonce is used. */
   idempotencyKey: Uint8Array;
+  /** The entry key in hex: its name among the entries in flight. */
+  entryKeyHex: string;
 }
 
 interface Pending extends Checked {
@@ -390,7 +392,7 @@ export class SubmissionPipeline {
     // and it.
     const checked = this.#check(user, request, entry);
     this.#inFlight.add(`${user.name}\n${request.nonce}`);
-    this.#inFlightEntries.add(toHex(checked.entryKey));
+    this.#inFlightEntries.add(checked.entryKeyHex);
     return new Promise<Receipt>((resolve, reject) => {
       this.#queue.push({ user: user.name, nonce: request.nonce, ...checked, resolve, reject });
       this.#schedule();
@@ -402,7 +404,8 @@ export class SubmissionPipeline {
     const o = this.#o;
     const idempotencyKey = this.#checkNonce(user, request.nonce);
     const same = o.store.indexOfKey(plain.entryKey);
-    if (same !== undefined || this.#inFlightEntries.has(toHex(plain.entryKey))) {
+    const entryKeyHex = toHex(plain.entryKey);
+    if (same !== undefined || this.#inFlightEntries.has(entryKeyHex)) {
       throw new SubmissionError(
         409,
         'DUPLICATE_ENTRY',
@@ -411,7 +414,7 @@ export class SubmissionPipeline {
           : `an identical entry (same type, body, refs, key and issuedAt) is already in the log (entry ${same})`,
       );
     }
-    return { ...plain, idempotencyKey };
+    return { ...plain, idempotencyKey, entryKeyHex };
   }
 
   /** The idempotency key of the user's nonce, refused if the nonce was used (in the log or in flight). */
@@ -686,7 +689,7 @@ export class SubmissionPipeline {
     const settle = (each: (p: Pending, i: number) => void) =>
       batch.forEach((p, i) => {
         this.#inFlight.delete(`${p.user}\n${p.nonce}`);
-        this.#inFlightEntries.delete(toHex(p.entryKey));
+        this.#inFlightEntries.delete(p.entryKeyHex);
         each(p, i);
       });
     const refuse = (err: unknown) => {

@@ -58,6 +58,8 @@ export class IdempotencyKeys {
   readonly #legacy: boolean;
   /** The table the keys are in: schema 2's when such a file is opened read-only. */
   readonly table: string;
+  /** Its column that orders the rows: schema 2's table has none of its own. */
+  readonly #row: 'row' | 'rowid';
   readonly #stmt;
   #index: KeyPrefixIndex | undefined;
   /** The last row the index holds. */
@@ -67,8 +69,9 @@ export class IdempotencyKeys {
     this.#db = db;
     this.#legacy = legacy;
     this.table = legacy ? LEGACY_KEYS_TABLE : KEYS_TABLE;
+    this.#row = legacy ? 'rowid' : 'row';
     const t = this.table;
-    const row = legacy ? 'rowid' : 'row';
+    const row = this.#row;
     this.#stmt = {
       // Up to LOAD_PAGE rows after a row, packed into one blob of 10 bytes a row: the row (4 bytes, big-endian) and
       // the key's first 6. A blob (or array) a row costs better-sqlite3 an allocation each: a million-entry log's
@@ -88,14 +91,12 @@ export class IdempotencyKeys {
 
   /** Builds the index now (it is otherwise built at the first lookup or append); returns the keys it holds. */
   load(): number {
-    this.#index ??= this.#caughtUp();
-    return this.#index.size;
+    return this.#caughtUp().size;
   }
 
   /** The index of the entry appended with `key`, if any. */
   indexOf(key: Uint8Array): number | undefined {
-    this.#index ??= this.#caughtUp();
-    return this.#find(this.#index, key);
+    return this.#find(this.#index ?? this.#caughtUp(), key);
   }
 
   /**
@@ -170,7 +171,7 @@ export class IdempotencyKeys {
    */
   problem(size: number): KeyRowProblem | undefined {
     const t = this.table;
-    const row = this.#legacy ? 'rowid' : 'row';
+    const row = this.#row;
     const bad = this.#db
       .prepare(
         `SELECT ${row} AS row, idx, length(key) AS bytes FROM ${t} WHERE idx < 0 OR idx >= ? OR length(key) != ? LIMIT 1`,
