@@ -32,8 +32,10 @@ if (process.argv[2] !== 'log') {
     import('./trust-commands.js'),
     import('./report-command.js'),
     import('./replay.js'),
+    import('./submit-command.js'),
   ]);
-  const [key, evidence, node, audit, demo, regime, scenario, status, start, escrow, trust, report, replay] = modules;
+  const [key, evidence, node, audit, demo, regime, scenario, status, start, escrow, trust, report, replay, submit] =
+    modules;
   key.registerKeyCommands(program);
   evidence.registerEvidenceCommands(program);
   node.registerNodeCommands(program);
@@ -47,6 +49,7 @@ if (process.argv[2] !== 'log') {
   trust.registerTrustCommands(program);
   report.registerReportCommand(program);
   replay.registerReplayCommand(program);
+  submit.registerSubmitCommand(program);
 }
 
 try {

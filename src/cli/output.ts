@@ -44,9 +44,14 @@ function expectedFailure(err: unknown): string | undefined {
   if (!(err instanceof Error)) return undefined;
   const codes = errorCodes(err);
   const unreachable = codes.find((c) => c in UNREACHABLE);
-  if (unreachable !== undefined || err.name === 'FetchError') {
+  // fetch's own failure without a socket error's code (a port fetch refuses to use, say) says why in its cause.
+  const fetchFailed = err instanceof TypeError && err.message === 'fetch failed';
+  if (unreachable !== undefined || err.name === 'FetchError' || fetchFailed) {
     const url = (err as { url?: unknown }).url;
-    const reason = (unreachable !== undefined ? UNREACHABLE[unreachable] : undefined) ?? err.message;
+    const cause = (err.cause as Error | undefined)?.message;
+    const reason =
+      (unreachable !== undefined ? UNREACHABLE[unreachable] : undefined) ??
+      (fetchFailed && cause ? cause : err.message);
     return typeof url === 'string' && !reason.includes(url)
       ? `cannot reach ${url}: ${reason}`
       : `cannot reach: ${reason}`;
