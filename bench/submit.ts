@@ -90,61 +90,49 @@ function cpuSecondsOf(pid: number): number {
   return total;
 }
 
-/** POSTs a submission; resolves with the status, or the error's code (a connection reset, say), which is counted. */
-function post(agent: Agent, port: number, token: string, body: string): Promise<number | string> {
+/**
+ * POSTs JSON to the node; resolves with the status and, if `read`, the answer (else it is drained unread), or with
+ * the error's code (a connection reset, say), which is counted.
+ */
+function postJson(
+  agent: Agent,
+  port: number,
+  token: string,
+  path: string,
+  body: string,
+  read: boolean,
+): Promise<{ status: number; answer?: string } | string> {
   return new Promise((resolve) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/api/submissions',
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
+    const headers = {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+    };
+    const req = request({ host: '127.0.0.1', port, method: 'POST', path, agent, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      if (read) res.on('data', (c: Buffer) => chunks.push(c));
+      else res.resume();
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, ...(read ? { answer: Buffer.concat(chunks).toString() } : {}) }),
+      );
+    });
     req.on('error', (err: Error & { code?: string }) => resolve(err.code ?? err.message));
     req.end(body);
   });
 }
 
+/** POSTs a submission; resolves with the status, or the error's code. */
+async function post(agent: Agent, port: number, token: string, body: string): Promise<number | string> {
+  const r = await postJson(agent, port, token, '/api/submissions', body, false);
+  return typeof r === 'string' ? r : r.status;
+}
+
 /** POSTs a batch; resolves with each submission's status, or the request's status (or error code) if it failed. */
-function postBatch(agent: Agent, port: number, token: string, body: string): Promise<(number | string)[] | string> {
-  return new Promise((resolve) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/api/submissions/batch',
-        agent,
-        headers: {
-          authorization: `Bearer ${token}`,
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(body),
-        },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          if (res.statusCode !== 200) return resolve(`batch ${res.statusCode}`);
-          const { results } = JSON.parse(Buffer.concat(chunks).toString()) as { results: { status: number }[] };
-          resolve(results.map((r) => r.status));
-        });
-      },
-    );
-    req.on('error', (err: Error & { code?: string }) => resolve(err.code ?? err.message));
-    req.end(body);
-  });
+async function postBatch(agent: Agent, port: number, token: string, body: string): Promise<number[] | string> {
+  const r = await postJson(agent, port, token, '/api/submissions/batch', body, true);
+  if (typeof r === 'string') return r;
+  if (r.status !== 200) return `batch ${r.status}`;
+  return (JSON.parse(r.answer!) as { results: { status: number }[] }).results.map((x) => x.status);
 }
 
 interface Round {
