@@ -26,6 +26,7 @@ import { Agent, request } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { BATCH_MAX } from '../src/api/http.js';
 import { utf8 } from '../src/crypto/bytes.js';
 import { randomSeed } from '../src/crypto/ed25519.js';
 import { openLogDir } from '../src/log/log-dir.js';
@@ -47,7 +48,8 @@ const HTTP_WORKERS = Number(process.env.BENCH_HTTP_WORKERS ?? 1);
 const BEFORE_CLI = process.env.BENCH_CLI_BEFORE;
 /** Submissions a request for the batching node (0: no such node). */
 const BATCH = Number(process.env.BENCH_BATCH ?? 16);
-if (!Number.isInteger(BATCH) || BATCH < 0 || BATCH > 64) throw new Error('BENCH_BATCH: expected 0 to 64');
+if (!Number.isInteger(BATCH) || BATCH < 0 || BATCH > BATCH_MAX)
+  throw new Error(`BENCH_BATCH: expected 0 to ${BATCH_MAX}`);
 /** Users of the batching node, each a client of the rate limits (src/api/http.ts: 187 batches a minute each). */
 const BATCH_USERS = 512;
 
@@ -240,23 +242,25 @@ const submission = (node: Node) => ({
   issuedAt: new Date(start - seq).toISOString(),
   body: { regime: node.regime.hash, id: node.regime.regime.id, version: node.regime.regime.version },
 });
-const refused = (node: Node, status: number | string) =>
-  statuses.set(`${status} (${node.name})`, (statuses.get(`${status} (${node.name})`) ?? 0) + 1);
+const refused = (node: Node, status: number | string) => {
+  const key = `${status} (${node.name})`;
+  statuses.set(key, (statuses.get(key) ?? 0) + 1);
+};
 
 /** One client: submits until `until`, as the `tokens` in turn (one, but for a batching node). */
 async function run(node: Node, tokens: string[], until: number) {
   for (let turn = 0; performance.now() < until; turn++) {
     const token = tokens[turn % tokens.length]!;
     const sent = performance.now();
-    if (node.batch === 1) {
-      const status = await post(node.agent, node.port, token, JSON.stringify(submission(node)));
-      latencies.push(performance.now() - sent);
-      if (status === 201) ok++;
-      else refused(node, status);
-      continue;
-    }
-    const body = JSON.stringify({ submissions: Array.from({ length: node.batch }, () => submission(node)) });
-    const answer = await postBatch(node.agent, node.port, token, body);
+    const answer =
+      node.batch === 1
+        ? [await post(node.agent, node.port, token, JSON.stringify(submission(node)))]
+        : await postBatch(
+            node.agent,
+            node.port,
+            token,
+            JSON.stringify({ submissions: Array.from({ length: node.batch }, () => submission(node)) }),
+          );
     latencies.push(performance.now() - sent);
     if (typeof answer === 'string') refused(node, answer);
     else for (const status of answer) status === 201 ? ok++ : refused(node, status);

@@ -161,13 +161,18 @@ export function userFromHeader(users: { authenticate(token: string): User | unde
   return match ? users.authenticate(match[1]!) : undefined;
 }
 
+/** A server's rate limits: the defaults, with those its options set. */
+export function rateLimitsOf(options: Pick<ServerOptions, 'rateLimits'>): RateLimits {
+  return { ...RATE_LIMITS, ...options.rateLimits };
+}
+
 /** The rate limits and the JSON body parser every route of a node's server (or acceptor) goes through. */
 export async function registerRequestChecks(
   app: FastifyInstance,
   options: ServerOptions,
   userOf: (header: unknown) => User | undefined,
 ): Promise<void> {
-  const limits = { ...RATE_LIMITS, ...options.rateLimits };
+  const limits = rateLimitsOf(options);
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   // A well-kept limiter (@fastify/rate-limit: per-key counters in a bounded LRU, standard headers and Retry-After)
   // rather than our own: docs/API.md says why these numbers.

@@ -30,7 +30,7 @@ import {
   batchResults,
   fastifyOptions,
   nodeReports,
-  RATE_LIMITS,
+  rateLimitsOf,
   registerRequestChecks,
   type ServerOptions,
   SUBMISSION_ROUTE,
@@ -117,7 +117,6 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
 
   const reports = nodeReports(node);
   setErrorAnswers(app, reports);
-  const userLimit = options.rateLimits?.user ?? RATE_LIMITS.user;
 
   await app.register(swagger, {
     openapi: {
@@ -482,13 +481,17 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     return receipt;
   });
 
-  api.post('/api/submissions/batch', { onRequest: authenticate, ...submissionBatchRoute(userLimit) }, async (req) => {
-    // Submitted in the same turn: the entries are prepared together and land in the same batches of the log.
-    const settled = await Promise.allSettled(
-      (req.body.submissions as SubmissionRequest[]).map((s) => node.submissions.submit(req.user!, s)),
-    );
-    return { results: batchResults(settled, 'POST /api/submissions/batch', reports) };
-  });
+  api.post(
+    '/api/submissions/batch',
+    { onRequest: authenticate, ...submissionBatchRoute(rateLimitsOf(options).user) },
+    async (req) => {
+      // Submitted in the same turn: the entries are prepared together and land in the same batches of the log.
+      const settled = await Promise.allSettled(
+        (req.body.submissions as SubmissionRequest[]).map((s) => node.submissions.submit(req.user!, s)),
+      );
+      return { results: batchResults(settled, 'POST /api/submissions/batch', reports) };
+    },
+  );
 
   api.post(
     '/api/blobs',

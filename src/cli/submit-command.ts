@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { BATCH_MAX, Submission } from '../api/http.js';
 import { toHex, utf8 } from '../crypto/bytes.js';
 import { canonicalJson } from '../crypto/canonical-json.js';
+import { problemsOf } from '../model/index.js';
 import { nodeSuite } from '../runtime/node-crypto.js';
 import { printJson, readText, UsageError } from './output.js';
 
@@ -56,9 +57,8 @@ export function parseStatements(text: string, name: string): Record<string, unkn
     // The request's own schema, checked before anything is sent: a malformed file records nothing.
     const checked = STATEMENT.safeParse(v);
     if (!checked.success) {
-      const issue = checked.error.issues[0]!;
-      const path = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
-      throw new UsageError(`${name}: statement ${i + 1}: $[${i}]${path}: ${issue.message}`);
+      const { path, message } = problemsOf(checked.error, [i])[0]!;
+      throw new UsageError(`${name}: statement ${i + 1}: ${path}: ${message}`);
     }
   });
   return values as Record<string, unknown>[];
@@ -144,8 +144,9 @@ export function registerSubmitCommand(program: Command): void {
         for (let offset = 0; offset < withNonces.length; offset += BATCH_MAX) {
           const batch = withNonces.slice(offset, offset + BATCH_MAX);
           for (const r of await sendBatch(url, token, batch, offset)) {
-            const path = 'error' in r ? inFile(r.error.path, offset) : undefined;
-            results.push(path && 'error' in r ? { ...r, error: { ...r.error, path } } : r);
+            results.push(
+              'error' in r && r.error.path ? { ...r, error: { ...r.error, path: inFile(r.error.path, offset) } } : r,
+            );
           }
         }
       } finally {
