@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { toHex } from '../crypto/bytes.js';
 import { canonicalJsonBytes } from '../crypto/canonical-json.js';
 import { type Envelope, Item, regimeIndex } from '../model/index.js';
+import { COSIGNATURE_FEED_PAGE } from '../node/cosignature-client.js';
 import { type LogInfo, MAX_BLOB, type NodeEntry, type PartyNode } from '../node/node.js';
 import { SubmissionError, type SubmissionRequest } from '../node/submissions.js';
 import { logPolicyText } from '../node/trust-policy.js';
@@ -432,6 +433,32 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
       reply.header('cache-control', 'no-cache');
       const { witnesses, receipts } = node.servedCosignatures(log, req.query.size);
       return { lines: witnesses.map((c) => c.line), receipts: receipts.map((c) => c.line) };
+    },
+  );
+
+  api.get(
+    '/api/cosignatures/feed',
+    {
+      schema: {
+        summary: `Every cosignature and receipt this node stores with a log after row \`after\`, in the order stored, ${COSIGNATURE_FEED_PAGE} at most a page: a peer pages through the author's feed, so that a cosignature reaching the author late still reaches every mirror`,
+        tags: ['proofs'],
+        querystring: z.object({
+          origin: z.string().max(255),
+          after: Count.default(0),
+          limit: z.coerce.number().int().min(1).max(COSIGNATURE_FEED_PAGE).default(COSIGNATURE_FEED_PAGE),
+        }),
+        response: {
+          200: z.object({
+            rows: z.array(z.object({ row: z.number(), size: z.number(), line: z.string() })),
+            more: z.boolean(),
+          }),
+        },
+      },
+    },
+    (req, reply) => {
+      const log = logOf(req.query.origin);
+      reply.header('cache-control', 'no-cache');
+      return node.cosignatureFeed(log, req.query.after, req.query.limit);
     },
   );
 

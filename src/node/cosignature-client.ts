@@ -3,13 +3,13 @@
  * - it asks each peer's witness to cosign the own log's latest checkpoint (C2SP tlog-witness add-checkpoint, with a
  *   consistency proof from the size that witness last cosigned; one request at a time per witness), and stores
  *   each cosignature returned once verified;
- * - it collects, from a peer, the cosignatures and receipts the peer serves for the checkpoint this node mirrors of
- *   its log (`/api/cosignatures`: the selection of federation/cosignature-selection.ts, at most 100 lines), and
- *   stores each that verifies under a witness or mirror key of another party than the log's.
+ * - it collects, from a peer, every cosignature and receipt the peer stores with its own log (its feed,
+ *   `/api/cosignatures/feed`, read on from where the last look stopped), and stores each that verifies over a
+ *   checkpoint this node mirrors, under a witness or mirror key of another party than the log's.
  * Every line verified is remembered (federation/verified-lines.ts): the checkpoint this node serves carries it,
  * and is verified again there.
  */
-import { formatSignatureLine, MAX_SIGNATURES, parseNote } from '../crypto/note.js';
+import { formatSignatureLine, parseNote } from '../crypto/note.js';
 import { readBounded } from '../federation/http-tile-source.js';
 import { verifyCosignatureLine } from '../federation/verified-lines.js';
 import { consistencyProofFromStore } from '../log/proofs.js';
@@ -25,9 +25,15 @@ import {
 } from '../tlog/witness-protocol.js';
 import { mirroredCheckpoint } from './mirror.js';
 
-/** Bounds on what a peer may send (M3): 100 cosignature lines, a witness's few lines. */
-const MAX_COSIGNATURES_BYTES = 32 * 1024;
+/** Bounds on what a peer may send (M3): a page of its cosignature feed, a witness's few lines. */
 const MAX_WITNESS_REPLY_BYTES = 16 * 1024;
+/** Rows a page of a log's cosignature feed holds at most (a row is about 150 bytes of JSON). */
+export const COSIGNATURE_FEED_PAGE = 256;
+/** A signature line: the name (at most a note's 255-byte key name) and a base64 signature of a few dozen bytes. */
+const MAX_LINE = 512;
+const MAX_FEED_BYTES = COSIGNATURE_FEED_PAGE * (MAX_LINE + 64);
+/** Pages one look reads at most: a mirror far behind (a restart reads the feed from its start) goes on next round. */
+const FEED_PAGES_PER_LOOK = 16;
 
 export interface CosignTarget {
   party: string;
@@ -58,6 +64,8 @@ export interface CosignatureClientOptions {
 
 export class CosignatureClient {
   readonly #o: CosignatureClientOptions;
+  /** Per peer party, the last row of its cosignature feed read (in memory: after a restart, read again from 0). */
+  readonly #feedRead = new Map<string, number>();
 
   constructor(options: CosignatureClientOptions) {
     this.#o = options;
@@ -134,50 +142,71 @@ export class CosignatureClient {
   }
 
   /**
-   * Collects what the peer of `party` at `url` serves with the checkpoint this node mirrors of its log (held in
-   * `store`): witness cosignatures and other parties' receipts, each stored once verified.
+   * Collects, from the author of a log this node mirrors (the peer of `party` at `url`; the mirror's copy in
+   * `store`), every cosignature and receipt it has stored since the last look: its cosignature feed, page by page
+   * from where the last look stopped. Each line over a checkpoint this mirror holds is stored once it verifies
+   * under a witness or mirror key of another party than the log's. The whole feed, not only the lines of the
+   * checkpoint mirrored now: a cosignature that reaches the author after this mirror moved past its checkpoint
+   * still counts here as at every other node (they differed by a second now and then otherwise).
    */
   async collect(party: string, url: string, store: LogStore): Promise<void> {
     const note = mirroredCheckpoint(store);
     if (note === undefined) return;
-    const text = parseNote(note).text;
-    const { size, origin } = parseCheckpoint(text);
-    if (size === 0) return;
-    const at = `${url}/api/cosignatures?origin=${encodeURIComponent(origin)}&size=${size}`;
-    const res = await this.#o.fetch(at);
-    if (res.status !== 200) return;
-    let body: { lines?: unknown; receipts?: unknown };
-    try {
-      body = JSON.parse(new TextDecoder().decode(await readBounded(at, res, MAX_COSIGNATURES_BYTES)));
-    } catch {
-      return; // Too large or not JSON: nothing to learn this round.
-    }
-    const all = [
-      ...(Array.isArray(body.lines) ? body.lines : []),
-      ...(Array.isArray(body.receipts) ? body.receipts : []),
-    ];
-    if (all.length === 0 || all.length > MAX_SIGNATURES) return;
-    const lines = all.filter((l): l is string => typeof l === 'string');
-    const held = new Set(store.cosignatures(size).map((c) => c.line));
-    for (const line of lines) {
-      if (held.has(line)) continue;
+    const mirrored = parseCheckpoint(parseNote(note).text);
+    if (mirrored.size === 0) return;
+    for (let page = 0; page < FEED_PAGES_PER_LOOK; page++) {
+      const after = this.#feedRead.get(party) ?? 0;
+      const at = `${url}/api/cosignatures/feed?origin=${encodeURIComponent(mirrored.origin)}&after=${after}`;
+      const res = await this.#o.fetch(at);
+      if (res.status !== 200) return;
+      let body: { rows?: unknown; more?: unknown };
       try {
-        const [sig] = parseAddCheckpointResponse(line.endsWith('\n') ? line : `${line}\n`);
-        // A witness's cosignature, or another party's receipt (its mirror cosignature): both count for time.
-        const w = this.#o.cosigner(`${sig!.name}\n${sig!.keyId}`);
-        if (!w || w.party === party) continue;
-        const { timestamp } = verifyCosignatureLine(w.verifier, text, line);
-        await store.addCosignatureDeferred({
-          size,
-          name: sig!.name,
-          keyId: sig!.keyId,
-          timestamp,
-          line: line.trimEnd(),
-        });
-        this.#o.touch();
+        body = JSON.parse(new TextDecoder().decode(await readBounded(at, res, MAX_FEED_BYTES)));
       } catch {
-        // A line that does not verify is ignored: it proves nothing.
+        return; // Too large or not JSON: nothing to learn this round.
       }
+      const rows = Array.isArray(body.rows) ? body.rows.slice(0, COSIGNATURE_FEED_PAGE) : [];
+      let read = after;
+      for (const r of rows) {
+        // A row out of order or malformed ends the look; one over a checkpoint not mirrored yet waits for it.
+        if (!isFeedRow(r) || r.row <= read || r.size > mirrored.size) return;
+        await this.#collectLine(party, store, r.size, r.line);
+        read = r.row;
+        this.#feedRead.set(party, read);
+      }
+      if (body.more !== true || rows.length === 0) return;
     }
   }
+
+  /** Stores one line of the author's feed if it cosigns the mirror's own checkpoint of `size` and verifies. */
+  async #collectLine(party: string, store: LogStore, size: number, line: string): Promise<void> {
+    const note = store.checkpoint(size);
+    // A checkpoint this mirror never held (it caught up past it in one step): no text to verify the line over.
+    if (note === undefined) return;
+    try {
+      const [sig] = parseAddCheckpointResponse(`${line}\n`);
+      // A witness's cosignature, or another party's receipt (its mirror cosignature): both count for time.
+      const w = this.#o.cosigner(`${sig!.name}\n${sig!.keyId}`);
+      if (!w || w.party === party) return;
+      if (store.cosignatures(size).some((c) => c.name === sig!.name && c.keyId === sig!.keyId)) return;
+      const { timestamp } = verifyCosignatureLine(w.verifier, parseNote(note).text, line);
+      await store.addCosignatureDeferred({ size, name: sig!.name, keyId: sig!.keyId, timestamp, line });
+      this.#o.touch();
+    } catch {
+      // A line that does not verify is ignored: it proves nothing.
+    }
+  }
+}
+
+function isFeedRow(r: unknown): r is { row: number; size: number; line: string } {
+  if (typeof r !== 'object' || r === null) return false;
+  const { row, size, line } = r as Record<string, unknown>;
+  return (
+    Number.isSafeInteger(row) &&
+    Number.isSafeInteger(size) &&
+    (size as number) > 0 &&
+    typeof line === 'string' &&
+    line.length <= MAX_LINE &&
+    !line.includes('\n')
+  );
 }

@@ -92,6 +92,14 @@ import { SubmissionPipeline } from './submissions.js';
 import { UserStore } from './users.js';
 import { Witness } from './witness.js';
 
+/** One row of a log's cosignature feed (PartyNode.cosignatureFeed). */
+export interface CosignatureFeedRow {
+  /** The row's place in the store of the node serving it: the cursor for the next page. */
+  row: number;
+  size: number;
+  line: string;
+}
+
 export interface NodeEntry {
   origin: string;
   party: string;
@@ -528,8 +536,8 @@ export class PartyNode {
   /**
    * The cosignatures served with a log's checkpoint of `size`, at `<prefix>/checkpoint` and `/api/cosignatures`
    * (federation/cosignature-selection.ts): the witnesses' that the log's quorum needs, earliest first, then the
-   * receipts that fit, never more than a note may carry. Peers collect these, so every node that holds the author's
-   * selection serves the same one.
+   * receipts that fit, never more than a note may carry. Peers collect every line the author stores (its
+   * cosignatureFeed), and nodes that hold the same lines serve the same selection.
    */
   servedCosignatures(
     log: LogInfo,
@@ -537,6 +545,23 @@ export class PartyNode {
   ): CosignatureSelection<{ name: string; keyId: number; timestamp: number; line: string }> {
     const quorum = Math.min(this.regime.witnessQuorum ?? log.witnesses.length, log.witnesses.length);
     return selectCosignatures(this.cosignatures(log, size), this.receipts(log, size), quorum, this.#cosignatureLines);
+  }
+
+  /**
+   * Every cosignature and receipt stored with a log after row `after`, in the order stored (rows only append), at
+   * most `limit`. Peers page through it at the author: a cosignature that reaches the author after a mirror has
+   * moved past its checkpoint reaches the mirror all the same, so the nodes end up holding the same ones and count
+   * the same times. A row over a checkpoint this node does not serve yet ends the page (a later page has it).
+   */
+  cosignatureFeed(log: LogInfo, after: number, limit: number): { rows: CosignatureFeedRow[]; more: boolean } {
+    const served = this.servedSize(log);
+    const stored = log.store.cosignaturesSince(after, limit + 1);
+    const rows: CosignatureFeedRow[] = [];
+    for (const c of stored.slice(0, limit)) {
+      if (c.size > served) return { rows, more: true };
+      rows.push({ row: c.row, size: c.size, line: c.line.trimEnd() });
+    }
+    return { rows, more: stored.length > limit };
   }
 
   #times(log: LogInfo): LogTimes {

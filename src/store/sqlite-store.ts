@@ -121,7 +121,7 @@ export class SqliteStore implements LogStore {
         'INSERT OR IGNORE INTO cosignatures (size, name, key_id, timestamp, line) VALUES (?, ?, ?, ?, ?)',
       ),
       cosignaturesSince: db.prepare(
-        'SELECT rowid AS row, size, name, key_id AS keyId, timestamp, line FROM cosignatures WHERE rowid > ? ORDER BY rowid',
+        'SELECT rowid AS row, size, name, key_id AS keyId, timestamp, line FROM cosignatures WHERE rowid > ? ORDER BY rowid LIMIT ?',
       ),
       cosignatures: db.prepare(
         'SELECT size, name, key_id AS keyId, timestamp, line FROM cosignatures WHERE size = ? ORDER BY name, key_id',
@@ -359,9 +359,10 @@ export class SqliteStore implements LogStore {
   }
 
   /** The cosignatures stored after row `row` (rows only ever append), in the order stored, each checked as above. */
-  cosignaturesSince(row: number): (StoredCosignature & { row: number })[] {
+  cosignaturesSince(row: number, limit?: number): (StoredCosignature & { row: number })[] {
     const rows = this.#guard('cosignatures', `rows after ${row}`, () =>
-      this.#stmt.cosignaturesSince.all(row),
+      // SQLite reads a negative LIMIT as none.
+      this.#stmt.cosignaturesSince.all(row, limit ?? -1),
     ) as (StoredCosignature & { row: number })[];
     return rows.map((r) => this.#checkedCosignature(r));
   }

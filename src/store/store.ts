@@ -105,8 +105,11 @@ export interface LogStore {
   addCosignatureDeferred(cosignature: StoredCosignature): Promise<void>;
   /** Name, key ID and timestamp as the signed line says (a row whose columns disagree is STORE_CORRUPT). */
   cosignatures(size: number): StoredCosignature[];
-  /** The cosignatures stored after row `row` (0: all), in the order stored, each with its row: rows only append. */
-  cosignaturesSince(row: number): (StoredCosignature & { row: number })[];
+  /**
+   * The cosignatures stored after row `row` (0: all), in the order stored, each with its row: rows only append.
+   * At most `limit` of them, if given.
+   */
+  cosignaturesSince(row: number, limit?: number): (StoredCosignature & { row: number })[];
   /** Sizes with stored cosignatures, ascending. */
   cosignedSizes(): number[];
   putBlob(hash: Uint8Array, data: Uint8Array): void;
