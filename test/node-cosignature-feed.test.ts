@@ -9,9 +9,12 @@ import fc from 'fast-check';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseNote } from '../src/crypto/note.js';
-import { mirrorName } from '../src/node/config.js';
+import { parseVerifierKey } from '../src/crypto/vkey.js';
+import { verifyStore } from '../src/log/verify-log.js';
+import { mirrorName, mirrorVkeyOf } from '../src/node/config.js';
 import { PartyNode } from '../src/node/node.js';
-import { cosignerFromSeed } from '../src/tlog/cosignature.js';
+import { cosignerFromSeed, parseCosignatureVerifierKey } from '../src/tlog/cosignature.js';
+import { Rfc6962Hasher } from '../src/tlog/hasher.js';
 import { listen } from './helpers/logs.js';
 import {
   addUser,
@@ -30,6 +33,7 @@ import { tempDirs } from './helpers/tmp.js';
 const tmp = tempDirs('detente-cosignature-feed-');
 const US = 'detente.example/us';
 const AHEAD = 30_000;
+const hasher = new Rfc6962Hasher(suite.sha256);
 
 /**
  * A receipt of the us log's checkpoint of `size` by the mirror of a party that runs no node here (its key's seed is
@@ -114,6 +118,66 @@ describe('a receipt that reaches the author late', () => {
       return new Set(states).size === 1;
     });
     expect(states[0]).toContain(expected);
+  });
+});
+
+describe('a mirror that catches up past a checkpoint in one step', () => {
+  let us: RunningNode;
+  let ru: RunningNode;
+  let nato: RunningNode | undefined;
+
+  afterAll(async () => {
+    for (const n of [us, ru, nato]) await n?.close();
+  });
+
+  it('takes the lines of the checkpoint it never held from the feed, and counts as the others do', async () => {
+    const dirs = initNodes(tmp);
+    const token = addUser(dirs.get('us')!, 'us', 'officer', ['declarant']);
+    const ports = { us: await freePort(), ru: await freePort(), nato: await freePort() };
+    const peers = (self: keyof typeof ports) =>
+      (['us', 'ru', 'nato'] as const)
+        .filter((p) => p !== self)
+        .map((party) => ({ party, url: `http://127.0.0.1:${ports[party]}` }));
+    us = await startNode(dirs.get('us')!, ports.us, peers('us'));
+    ru = await startNode(dirs.get('ru')!, ports.ru, peers('ru'), true, () => Date.now() + AHEAD);
+    const mirroredAt = (n: RunningNode, size: number) => n.node.servedSize(n.node.logByParty('us')!) >= size;
+    const receiptOfRu = (size: number) => us.node.mirrorReceipts(size).some((r) => r.party === 'ru');
+
+    // Two checkpoints more than a second apart, each received by ru, while nato is down.
+    expect((await submit(us.url, token, regimeSignature(us.node))).status).toBe(201);
+    await until('ru’s receipt of the first checkpoint', () => mirroredAt(ru, 1) && receiptOfRu(1));
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await submit(us.url, token, regimeSignature(us.node))).status).toBe(201);
+    await until('ru’s receipt of the second checkpoint', () => mirroredAt(ru, 2) && receiptOfRu(2));
+
+    // nato comes up 60 s ahead (its own receipt is the latest) and mirrors size 2 at once.
+    nato = await startNode(dirs.get('nato')!, ports.nato, peers('nato'), true, () => Date.now() + 2 * AHEAD);
+    const late = nato;
+    await until('nato mirrors the second checkpoint', () => mirroredAt(late, 2));
+    expect(late.node.logByParty('us')!.store.checkpoint(1)).toBeUndefined();
+    const expected = await countedAt(us, 0);
+    expect(await countedAt(ru, 0)).toBe(expected);
+    await until('nato counts entry 0 from ru’s receipt of the first checkpoint', async () => {
+      return (await countedAt(late, 0)) === expected;
+    });
+    const asOf = new Date(Date.now() + 86_400_000).toISOString();
+    await until('the three nodes agree', async () => {
+      const states = await Promise.all(
+        [us, ru, late].map(async (n) => (await fetch(`${n.url}/api/state?asOf=${asOf}`)).text()),
+      );
+      return new Set(states).size === 1;
+    });
+    // The mirror's copy still verifies whole: ru's receipt of the checkpoint it never held checks over its own tree.
+    const mirrored = late.node.logByParty('us')!;
+    const ruMirror = parseCosignatureVerifierKey(
+      mirrorVkeyOf(late.node.regime.parties.find((p) => p.id === 'ru')!, suite)!,
+      suite,
+    );
+    const report = await verifyStore(mirrored.store, hasher, parseVerifierKey(mirrored.vkey, suite), {
+      witnesses: [ruMirror],
+    });
+    expect(mirrored.store.cosignatures(1).map((c) => c.name)).toContain(ruMirror.name);
+    expect(report.cosignaturesVerified).toBeGreaterThanOrEqual(2);
   });
 });
 

@@ -43,11 +43,13 @@ function fullRecomputation(store: LogStore, verified: number, issued: readonly I
     }
     return c;
   };
-  for (const r of store.checkpointRecords()) {
-    if (r.size === 0 || r.size > verified) continue;
-    const c = at(r.size);
-    const note = store.checkpoint(r.size);
-    for (const s of store.cosignatures(r.size)) {
+  // Every checkpoint held, and every size cosigned without one (counted over this copy's tree at that size).
+  const sizes = new Set([...store.checkpointRecords().map((r) => r.size), ...store.cosignedSizes()]);
+  for (const size of [...sizes].sort((a, b) => a - b)) {
+    if (size === 0 || size > verified) continue;
+    const c = at(size);
+    const note = store.checkpoint(size);
+    for (const s of store.cosignatures(size)) {
       const ref: CosignatureRef = { line: s.line, note: note ?? '' };
       c.cosignatures.push({ witness: `${s.name}\n${s.keyId}`, timestamp: s.timestamp, root: c.root, ref });
     }

@@ -4,8 +4,8 @@
  *   consistency proof from the size that witness last cosigned; one request at a time per witness), and stores
  *   each cosignature returned once verified;
  * - it collects, from a peer, every cosignature and receipt the peer stores with its own log (its feed,
- *   `/api/cosignatures/feed`, read on from where the last look stopped), and stores each that verifies over a
- *   checkpoint this node mirrors, under a witness or mirror key of another party than the log's.
+ *   `/api/cosignatures/feed`, read on from where the last look stopped), and stores each that verifies over this
+ *   node's copy of the log at its size, under a witness or mirror key of another party than the log's.
  * Every line verified is remembered (federation/verified-lines.ts): the checkpoint this node serves carries it,
  * and is verified again there.
  */
@@ -14,7 +14,7 @@ import { readBounded } from '../federation/http-tile-source.js';
 import { verifyCosignatureLine } from '../federation/verified-lines.js';
 import { consistencyProofFromStore } from '../log/proofs.js';
 import type { LogStore } from '../store/store.js';
-import { parseCheckpoint } from '../tlog/checkpoint.js';
+import { formatCheckpoint, parseCheckpoint } from '../tlog/checkpoint.js';
 import type { CosignatureVerifier } from '../tlog/cosignature.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
 import {
@@ -55,6 +55,8 @@ export interface CosignatureClientOptions {
   targets: readonly CosignTarget[];
   /** A witness or mirror key of the regime (`<name>\n<key id>`), with its party. */
   cosigner: (key: string) => { party: string; verifier: CosignatureVerifier } | undefined;
+  /** The root of this node's copy of a peer's log at `size` (at most the size it mirrors). */
+  rootAt: (party: string, size: number) => Uint8Array;
   fetch: (url: string, init?: RequestInit) => Promise<Response>;
   logger: (level: 'info' | 'warn' | 'error', message: string) => void;
   /** Something the reads derive from changed (a cosignature was stored). */
@@ -144,10 +146,11 @@ export class CosignatureClient {
   /**
    * Collects, from the author of a log this node mirrors (the peer of `party` at `url`; the mirror's copy in
    * `store`), every cosignature and receipt it has stored since the last look: its cosignature feed, page by page
-   * from where the last look stopped. Each line over a checkpoint this mirror holds is stored once it verifies
-   * under a witness or mirror key of another party than the log's. The whole feed, not only the lines of the
-   * checkpoint mirrored now: a cosignature that reaches the author after this mirror moved past its checkpoint
-   * still counts here as at every other node (they differed by a second now and then otherwise).
+   * from where the last look stopped. Each line over this mirror's copy of the log (at any size up to the one it
+   * mirrors) is stored once it verifies under a witness or mirror key of another party than the log's. The whole
+   * feed, not only the lines of the checkpoint mirrored now: a cosignature that reaches the author after this
+   * mirror moved past its checkpoint, or over a checkpoint it never held, still counts here as at every other node
+   * (they differed by a second now and then otherwise).
    */
   async collect(party: string, url: string, store: LogStore): Promise<void> {
     const note = mirroredCheckpoint(store);
@@ -178,18 +181,25 @@ export class CosignatureClient {
     }
   }
 
-  /** Stores one line of the author's feed if it cosigns the mirror's own checkpoint of `size` and verifies. */
+  /**
+   * Stores one line of the author's feed if it verifies over the mirror's own checkpoint of `size`: the one it
+   * holds, or, for a checkpoint it never held (it caught up past it in one step, or a push skipped it), the
+   * checkpoint of its own tree at that size as a Détente log writes it (no extension lines). A line over any other
+   * text cannot verify, and is ignored.
+   */
   async #collectLine(party: string, store: LogStore, size: number, line: string): Promise<void> {
-    const note = store.checkpoint(size);
-    // A checkpoint this mirror never held (it caught up past it in one step): no text to verify the line over.
-    if (note === undefined) return;
     try {
+      const note = store.checkpoint(size);
+      const text =
+        note !== undefined
+          ? parseNote(note).text
+          : formatCheckpoint({ origin: store.origin, size, root: this.#o.rootAt(party, size), extensions: [] });
       const [sig] = parseAddCheckpointResponse(`${line}\n`);
       // A witness's cosignature, or another party's receipt (its mirror cosignature): both count for time.
       const w = this.#o.cosigner(`${sig!.name}\n${sig!.keyId}`);
       if (!w || w.party === party) return;
       if (store.cosignatures(size).some((c) => c.name === sig!.name && c.keyId === sig!.keyId)) return;
-      const { timestamp } = verifyCosignatureLine(w.verifier, parseNote(note).text, line);
+      const { timestamp } = verifyCosignatureLine(w.verifier, text, line);
       await store.addCosignatureDeferred({ size, name: sig!.name, keyId: sig!.keyId, timestamp, line });
       this.#o.touch();
     } catch {

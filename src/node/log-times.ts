@@ -38,6 +38,8 @@ export class LogTimes {
   /** What compute has read so far: checkpoint sizes (ascending), stored and issued cosignatures with their rows. */
   readonly #sizes: number[] = [];
   readonly #hasRecord = new Set<number>();
+  /** Sizes with cosignatures (stored or issued) but no checkpoint record (yet). */
+  readonly #unheld = new Set<number>();
   readonly #stored = new Map<number, StoredCosignature[]>();
   #storedRow = 0;
   readonly #issued = new Map<number, TimedCosignature[]>();
@@ -106,10 +108,11 @@ export class LogTimes {
       if (size > verified) break;
       checkpoints.push({ size, root: this.rootAt(size), cosignatures: this.#cosignaturesAt(size) });
     }
-    // Sizes only our own witness cosigned (a tree shown to it that the log may never have published).
-    for (const [size, issued] of this.#issued) {
+    // Sizes cosigned over this node's tree without a checkpoint record here: lines a mirror that caught up past a
+    // checkpoint took from the author's feed, and trees shown to our own witness that the log may never publish.
+    for (const size of this.#unheld) {
       if (size === 0 || size > verified || this.#hasRecord.has(size)) continue;
-      checkpoints.push({ size, root: this.rootAt(size), cosignatures: issued });
+      checkpoints.push({ size, root: this.rootAt(size), cosignatures: this.#cosignaturesAt(size) });
     }
     return countedTimesByReceipt({
       checkpoints,
@@ -126,6 +129,7 @@ export class LogTimes {
       if (r.size === 0) continue;
       this.#sizes.push(r.size);
       this.#hasRecord.add(r.size);
+      this.#unheld.delete(r.size);
       // Cosignatures that arrived before their checkpoint's record get their note now.
       this.#timedStored.delete(r.size);
     }
@@ -134,6 +138,7 @@ export class LogTimes {
       const at = this.#stored.get(s.size);
       if (at) at.push(s);
       else this.#stored.set(s.size, [s]);
+      if (!this.#hasRecord.has(s.size)) this.#unheld.add(s.size);
       this.#timedStored.delete(s.size);
     }
     for (const w of issuedSince(this.#issuedId)) {
@@ -143,6 +148,7 @@ export class LogTimes {
       const at = this.#issued.get(w.size);
       if (at) at.push(timed);
       else this.#issued.set(w.size, [timed]);
+      if (!this.#hasRecord.has(w.size)) this.#unheld.add(w.size);
       this.#merged.delete(w.size);
     }
   }

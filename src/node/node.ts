@@ -408,6 +408,7 @@ export class PartyNode {
       hasher: this.hasher,
       targets: this.#cosignTargets,
       cosigner: (key) => this.#witnessVerifiers.get(key) ?? this.#mirrorVerifiers.get(key),
+      rootAt: (peer, size) => fromHex(this.#times(this.#logs.get(peer)!).rootAt(size)),
       fetch: (url, init) => this.#fetch(url, init),
       logger: this.#logger,
       touch: () => this.touch(),
