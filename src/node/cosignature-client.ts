@@ -6,9 +6,8 @@
  * - it collects, from a peer, every cosignature and receipt the peer stores with its own log (its feed,
  *   `/api/cosignatures/feed`, read on from where the last look stopped), and stores each that verifies over this
  *   node's copy of the log at its size, under a witness or mirror key of another party than the log's;
- * - it gathers, from each peer, that peer's feed of the own log (its receipts among them) and its witness's
- *   cosignatures of it (`/api/witness/cosignatures`), so that a line whose answer was lost reaches the author, and
- *   every mirror through the author's feed.
+ * - it gathers, from each peer, that peer's feed of the own log (its receipts among them), so that a receipt whose
+ *   answer was lost reaches the author, and every mirror through the author's feed.
  * Every line verified is remembered (federation/verified-lines.ts): the checkpoint this node serves carries it,
  * and is verified again there.
  */
@@ -70,12 +69,11 @@ export interface CosignatureClientOptions {
 export class CosignatureClient {
   readonly #o: CosignatureClientOptions;
   /**
-   * Per peer party, the last row read of its feed of its own log, of its feed of ours, and of its witness's
-   * cosignatures of ours (in memory: after a restart, read again from 0).
+   * Per peer party, the last row read of its feed of its own log, and of its feed of ours (in memory: after a
+   * restart, read again from 0).
    */
   readonly #feedRead = new Map<string, number>();
   readonly #ownRead = new Map<string, number>();
-  readonly #issuedRead = new Map<string, number>();
 
   constructor(options: CosignatureClientOptions) {
     this.#o = options;
@@ -165,30 +163,28 @@ export class CosignatureClient {
     if (note === undefined) return;
     const mirrored = parseCheckpoint(parseNote(note).text);
     if (mirrored.size === 0) return;
-    await this.#readFeed(`${url}/api/cosignatures/feed`, party, store, mirrored.size, this.#feedRead);
+    await this.#readFeed(url, party, store, mirrored.size, this.#feedRead);
   }
 
   /**
    * Gathers, from the peer of `party` at `url`, what it holds of the own log: its feed of it (its own receipts, and
-   * what it collected from ours) and what its witness issued for it. A receipt or a cosignature whose answer was
-   * lost (a timeout after the peer signed) is on the peer's side only; we missed it if we had moved on before asking
-   * again, and every mirror with us. Read here, it reaches our feed and every mirror through it.
+   * what it collected from ours). A receipt whose answer to our push was lost (a timeout after the mirror signed)
+   * is on the mirror's side only; we missed it if we had moved on before pushing again, and the other mirrors with
+   * us. Read here, it reaches our feed and every mirror through it.
    */
   async gather(party: string, url: string): Promise<void> {
     const { store } = this.#o;
     const size = store.head()?.size ?? 0;
     if (size === 0) return;
-    const own = this.#o.party;
-    await this.#readFeed(`${url}/api/cosignatures/feed`, own, store, size, this.#ownRead, party);
-    await this.#readFeed(`${url}/api/witness/cosignatures`, own, store, size, this.#issuedRead, party);
+    await this.#readFeed(url, this.#o.party, store, size, this.#ownRead, party);
   }
 
   /**
-   * Reads a feed (`feed`: its URL without the query) of the log in `store`, whose party is `logParty`, page by page
-   * from the row `read` holds for `key`, up to lines over size `upTo`, and stores each line that verifies.
+   * Reads the feed of the log in `store` (whose party is `logParty`) at the node at `url`, page by page from the row
+   * `read` holds for it, up to lines over size `upTo`, and stores each line that verifies.
    */
   async #readFeed(
-    feed: string,
+    url: string,
     logParty: string,
     store: LogStore,
     upTo: number,
@@ -197,7 +193,7 @@ export class CosignatureClient {
   ): Promise<void> {
     for (let page = 0; page < FEED_PAGES_PER_LOOK; page++) {
       const after = read.get(key) ?? 0;
-      const at = `${feed}?origin=${encodeURIComponent(store.origin)}&after=${after}`;
+      const at = `${url}/api/cosignatures/feed?origin=${encodeURIComponent(store.origin)}&after=${after}`;
       const res = await this.#o.fetch(at);
       if (res.status !== 200) return;
       let body: { rows?: unknown; more?: unknown };

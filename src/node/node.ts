@@ -565,17 +565,6 @@ export class PartyNode {
     return { rows, more: stored.length > limit };
   }
 
-  /**
-   * The cosignatures this node's witness issued for a log after row `after`, in the order issued, at most `limit`:
-   * the author reads them (CosignatureClient.gather), so that a cosignature whose answer it never got still reaches
-   * it, and every mirror through its cosignature feed. Empty without a witness.
-   */
-  witnessFeed(log: LogInfo, after: number, limit: number): { rows: CosignatureFeedRow[]; more: boolean } {
-    const issued = this.witness?.cosignaturesSince(log.origin, after, limit + 1) ?? [];
-    const rows = issued.slice(0, limit).map((w) => ({ row: w.id, size: w.size, line: w.line.trimEnd() }));
-    return { rows, more: issued.length > limit };
-  }
-
   #times(log: LogInfo): LogTimes {
     let t = this.#logTimes.get(log.origin);
     if (!t) {
