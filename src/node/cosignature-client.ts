@@ -5,9 +5,7 @@
  *   each cosignature returned once verified;
  * - it collects, from a peer, every cosignature and receipt the peer stores with its own log (its feed,
  *   `/api/cosignatures/feed`, read on from where the last look stopped), and stores each that verifies over this
- *   node's copy of the log at its size, under a witness or mirror key of another party than the log's;
- * - it gathers, from each peer, that peer's feed of the own log (its receipts among them), so that a receipt whose
- *   answer was lost reaches the author, and every mirror through the author's feed.
+ *   node's copy of the log at its size, under a witness or mirror key of another party than the log's.
  * Every line verified is remembered (federation/verified-lines.ts): the checkpoint this node serves carries it,
  * and is verified again there.
  */
@@ -68,12 +66,8 @@ export interface CosignatureClientOptions {
 
 export class CosignatureClient {
   readonly #o: CosignatureClientOptions;
-  /**
-   * Per peer party, the last row read of its feed of its own log, and of its feed of ours (in memory: after a
-   * restart, read again from 0).
-   */
+  /** Per peer party, the last row of its cosignature feed read (in memory: after a restart, read again from 0). */
   readonly #feedRead = new Map<string, number>();
-  readonly #ownRead = new Map<string, number>();
 
   constructor(options: CosignatureClientOptions) {
     this.#o = options;
@@ -163,37 +157,9 @@ export class CosignatureClient {
     if (note === undefined) return;
     const mirrored = parseCheckpoint(parseNote(note).text);
     if (mirrored.size === 0) return;
-    await this.#readFeed(url, party, store, mirrored.size, this.#feedRead);
-  }
-
-  /**
-   * Gathers, from the peer of `party` at `url`, what it holds of the own log: its feed of it (its own receipts, and
-   * what it collected from ours). A receipt whose answer to our push was lost (a timeout after the mirror signed)
-   * is on the mirror's side only; we missed it if we had moved on before pushing again, and the other mirrors with
-   * us. Read here, it reaches our feed and every mirror through it.
-   */
-  async gather(party: string, url: string): Promise<void> {
-    const { store } = this.#o;
-    const size = store.head()?.size ?? 0;
-    if (size === 0) return;
-    await this.#readFeed(url, this.#o.party, store, size, this.#ownRead, party);
-  }
-
-  /**
-   * Reads the feed of the log in `store` (whose party is `logParty`) at the node at `url`, page by page from the row
-   * `read` holds for it, up to lines over size `upTo`, and stores each line that verifies.
-   */
-  async #readFeed(
-    url: string,
-    logParty: string,
-    store: LogStore,
-    upTo: number,
-    read: Map<string, number>,
-    key = logParty,
-  ): Promise<void> {
     for (let page = 0; page < FEED_PAGES_PER_LOOK; page++) {
-      const after = read.get(key) ?? 0;
-      const at = `${url}/api/cosignatures/feed?origin=${encodeURIComponent(store.origin)}&after=${after}`;
+      const after = this.#feedRead.get(party) ?? 0;
+      const at = `${url}/api/cosignatures/feed?origin=${encodeURIComponent(mirrored.origin)}&after=${after}`;
       const res = await this.#o.fetch(at);
       if (res.status !== 200) return;
       let body: { rows?: unknown; more?: unknown };
@@ -203,13 +169,13 @@ export class CosignatureClient {
         return; // Too large or not JSON: nothing to learn this round.
       }
       const rows = Array.isArray(body.rows) ? body.rows.slice(0, COSIGNATURE_FEED_PAGE) : [];
-      let last = after;
+      let read = after;
       for (const r of rows) {
-        // A row out of order or malformed ends the look; one over a checkpoint not held yet waits for it.
-        if (!isFeedRow(r) || r.row <= last || r.size > upTo) return;
-        await this.#collectLine(logParty, store, r.size, r.line);
-        last = r.row;
-        read.set(key, last);
+        // A row out of order or malformed ends the look; one over a checkpoint not mirrored yet waits for it.
+        if (!isFeedRow(r) || r.row <= read || r.size > mirrored.size) return;
+        await this.#collectLine(party, store, r.size, r.line);
+        read = r.row;
+        this.#feedRead.set(party, read);
       }
       if (body.more !== true || rows.length === 0) return;
     }

@@ -963,8 +963,6 @@ export class PartyNode {
       m.lastError = undefined;
       if (result.status === 'equivocation') m.lastError = `equivocation: ${result.evidence.explanation}`;
       await this.#collectCosignatures(m);
-      // The polling round only (pushes need not wait for it): what the peer holds of our log that we lack.
-      await this.#cosigning.gather(party, m.url);
     } catch (err) {
       m.lastError = (err as Error).message;
       this.#logger('warn', `mirror of ${party}: ${m.lastError}`);
