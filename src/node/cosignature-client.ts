@@ -169,11 +169,18 @@ export class CosignatureClient {
         return; // Too large or not JSON: nothing to learn this round.
       }
       const rows = Array.isArray(body.rows) ? body.rows.slice(0, COSIGNATURE_FEED_PAGE) : [];
+      // The signers held at each size the page names, read once a size (most rows are held already).
+      const held = new Map<number, Set<string>>();
       let read = after;
       for (const r of rows) {
         // A row out of order or malformed ends the look; one over a checkpoint not mirrored yet waits for it.
         if (!isFeedRow(r) || r.row <= read || r.size > mirrored.size) return;
-        await this.#collectLine(party, store, r.size, r.line);
+        let signers = held.get(r.size);
+        if (!signers) {
+          signers = new Set(store.cosignatures(r.size).map((c) => `${c.name}\n${c.keyId}`));
+          held.set(r.size, signers);
+        }
+        await this.#collectLine(party, store, r.size, r.line, signers);
         read = r.row;
         this.#feedRead.set(party, read);
       }
@@ -187,20 +194,21 @@ export class CosignatureClient {
    * checkpoint of its own tree at that size as a Détente log writes it (no extension lines). A line over any other
    * text cannot verify, and is ignored.
    */
-  async #collectLine(party: string, store: LogStore, size: number, line: string): Promise<void> {
+  async #collectLine(party: string, store: LogStore, size: number, line: string, held: Set<string>): Promise<void> {
     try {
+      const [sig] = parseAddCheckpointResponse(`${line}\n`);
+      const key = `${sig!.name}\n${sig!.keyId}`;
+      // A witness's cosignature, or another party's receipt (its mirror cosignature): both count for time.
+      const w = this.#o.cosigner(key);
+      if (!w || w.party === party || held.has(key)) return;
       const note = store.checkpoint(size);
       const text =
         note !== undefined
           ? parseNote(note).text
           : formatCheckpoint({ origin: store.origin, size, root: this.#o.rootAt(party, size), extensions: [] });
-      const [sig] = parseAddCheckpointResponse(`${line}\n`);
-      // A witness's cosignature, or another party's receipt (its mirror cosignature): both count for time.
-      const w = this.#o.cosigner(`${sig!.name}\n${sig!.keyId}`);
-      if (!w || w.party === party) return;
-      if (store.cosignatures(size).some((c) => c.name === sig!.name && c.keyId === sig!.keyId)) return;
       const { timestamp } = verifyCosignatureLine(w.verifier, text, line);
       await store.addCosignatureDeferred({ size, name: sig!.name, keyId: sig!.keyId, timestamp, line });
+      held.add(key);
       this.#o.touch();
     } catch {
       // A line that does not verify is ignored: it proves nothing.
