@@ -8,13 +8,14 @@
  */
 import { equalBytes, toHex } from '../crypto/bytes.js';
 import { fail } from '../crypto/errors.js';
-import { type NoteVerifier, parseNote, parseSignatureLine } from '../crypto/note.js';
+import { type NoteVerifier, parseSignatureLine } from '../crypto/note.js';
 import type { LogStore } from '../store/store.js';
-import { formatCheckpoint, openCheckpoint } from '../tlog/checkpoint.js';
+import { openCheckpoint } from '../tlog/checkpoint.js';
 import { type CosignatureVerifier, verifyCosignature } from '../tlog/cosignature.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
 import type { TileSource } from '../tlog/tile-source.js';
 import { type VerifyTilesOptions, verifyTiles } from '../tlog/verify-tiles.js';
+import { cosignedTextAt } from './cosigned-text.js';
 import { storeTileSource } from './store-tile-source.js';
 
 export interface VerifyReport {
@@ -59,7 +60,8 @@ export async function verifyStore(
   // A mirror keeps cosignatures of checkpoints it never held (it caught up past them): checked over its own tree.
   const recorded = new Set(sizes);
   const unheld = new Map<number, Uint8Array>();
-  const prefixSizes = [...sizes, ...store.cosignedSizes().filter((s) => !recorded.has(s))].sort((a, b) => a - b);
+  const cosignedSizes = store.cosignedSizes();
+  const prefixSizes = [...sizes, ...cosignedSizes.filter((s) => !recorded.has(s))].sort((a, b) => a - b);
   let checked = 0;
   const report = await verifySource(storeTileSource(store), hasher, verifier, {
     onProgress: options.onProgress,
@@ -88,31 +90,31 @@ export async function verifyStore(
   });
   if (checked !== sizes.length)
     fail('LOG_INCONSISTENT', `${sizes.length - checked} stored checkpoints lie beyond the log`);
-  return { ...report, checkpoints: checked, ...verifyCosignatures(store, unheld, options.witnesses ?? []) };
+  return {
+    ...report,
+    checkpoints: checked,
+    ...verifyCosignatures(store, cosignedSizes, unheld, options.witnesses ?? []),
+  };
 }
 
 /**
- * Every stored cosignature line: of a checkpoint within the log, well formed, and valid under its witness's key if
- * given. Over the stored checkpoint, or, for one the store never held, over the checkpoint of its tree at that size
- * (`unheld`: the roots), as a Détente log writes it (no extension lines).
+ * Every stored cosignature line (`cosignedSizes`: the sizes that have some): of a checkpoint within the log, well
+ * formed, and valid under its witness's key if given, over the text cosignedTextAt gives (`unheld`: the roots of
+ * the sizes the store holds no checkpoint of).
  */
 function verifyCosignatures(
   store: LogStore,
+  cosignedSizes: readonly number[],
   unheld: ReadonlyMap<number, Uint8Array>,
   witnesses: readonly CosignatureVerifier[],
 ): { cosignatures: number; cosignaturesVerified: number } {
   let cosignatures = 0;
   let cosignaturesVerified = 0;
-  for (const size of store.cosignedSizes()) {
-    const note = store.checkpoint(size);
-    const root = unheld.get(size);
-    if (note === undefined && root === undefined) {
+  for (const size of cosignedSizes) {
+    const text = cosignedTextAt(store, size, () => unheld.get(size));
+    if (text === undefined) {
       fail('STORE_CORRUPT', `table cosignatures: rows for size ${size}, beyond the log's entries`);
     }
-    const text =
-      note !== undefined
-        ? parseNote(note).text
-        : formatCheckpoint({ origin: store.origin, size, root: root!, extensions: [] });
     // cosignatures() derives name, key ID and time from each line and refuses a row whose columns disagree.
     for (const c of store.cosignatures(size)) {
       cosignatures++;

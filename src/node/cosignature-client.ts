@@ -12,9 +12,10 @@
 import { formatSignatureLine, parseNote } from '../crypto/note.js';
 import { readBounded } from '../federation/http-tile-source.js';
 import { verifyCosignatureLine } from '../federation/verified-lines.js';
+import { cosignedTextAt } from '../log/cosigned-text.js';
 import { consistencyProofFromStore } from '../log/proofs.js';
 import type { LogStore } from '../store/store.js';
-import { formatCheckpoint, parseCheckpoint } from '../tlog/checkpoint.js';
+import { parseCheckpoint } from '../tlog/checkpoint.js';
 import type { CosignatureVerifier } from '../tlog/cosignature.js';
 import type { Rfc6962Hasher } from '../tlog/hasher.js';
 import {
@@ -34,6 +35,14 @@ const MAX_LINE = 512;
 const MAX_FEED_BYTES = COSIGNATURE_FEED_PAGE * (MAX_LINE + 64);
 /** Pages one look reads at most: a mirror far behind (a restart reads the feed from its start) goes on next round. */
 const FEED_PAGES_PER_LOOK = 16;
+
+/** One row of a log's cosignature feed (PartyNode.cosignatureFeed). */
+export interface CosignatureFeedRow {
+  /** The row's place in the store of the node serving it: the cursor for the next page. */
+  row: number;
+  size: number;
+  line: string;
+}
 
 export interface CosignTarget {
   party: string;
@@ -189,10 +198,9 @@ export class CosignatureClient {
   }
 
   /**
-   * Stores one line of the author's feed if it verifies over the mirror's own checkpoint of `size`: the one it
-   * holds, or, for a checkpoint it never held (it caught up past it in one step, or a push skipped it), the
-   * checkpoint of its own tree at that size as a Détente log writes it (no extension lines). A line over any other
-   * text cannot verify, and is ignored.
+   * Stores one line of the author's feed if it verifies over the mirror's own checkpoint of `size` (cosignedTextAt:
+   * the one it holds, or, for one it never held, that of its own tree at that size). A line over any other text
+   * cannot verify, and is ignored.
    */
   async #collectLine(party: string, store: LogStore, size: number, line: string, held: Set<string>): Promise<void> {
     try {
@@ -201,11 +209,8 @@ export class CosignatureClient {
       // A witness's cosignature, or another party's receipt (its mirror cosignature): both count for time.
       const w = this.#o.cosigner(key);
       if (!w || w.party === party || held.has(key)) return;
-      const note = store.checkpoint(size);
-      const text =
-        note !== undefined
-          ? parseNote(note).text
-          : formatCheckpoint({ origin: store.origin, size, root: this.#o.rootAt(party, size), extensions: [] });
+      const text = cosignedTextAt(store, size, () => this.#o.rootAt(party, size));
+      if (text === undefined) return;
       const { timestamp } = verifyCosignatureLine(w.verifier, text, line);
       await store.addCosignatureDeferred({ size, name: sig!.name, keyId: sig!.keyId, timestamp, line });
       held.add(key);
@@ -216,7 +221,7 @@ export class CosignatureClient {
   }
 }
 
-function isFeedRow(r: unknown): r is { row: number; size: number; line: string } {
+function isFeedRow(r: unknown): r is CosignatureFeedRow {
   if (typeof r !== 'object' || r === null) return false;
   const { row, size, line } = r as Record<string, unknown>;
   return (

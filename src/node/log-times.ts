@@ -111,7 +111,7 @@ export class LogTimes {
     // Sizes cosigned over this node's tree without a checkpoint record here: lines a mirror that caught up past a
     // checkpoint took from the author's feed, and trees shown to our own witness that the log may never publish.
     for (const size of this.#unheld) {
-      if (size === 0 || size > verified || this.#hasRecord.has(size)) continue;
+      if (size === 0 || size > verified) continue;
       checkpoints.push({ size, root: this.rootAt(size), cosignatures: this.#cosignaturesAt(size) });
     }
     return countedTimesByReceipt({

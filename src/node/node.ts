@@ -81,7 +81,7 @@ import {
   witnessName,
   witnessVkeyOf,
 } from './config.js';
-import { CosignatureClient, type CosignTarget } from './cosignature-client.js';
+import { CosignatureClient, type CosignatureFeedRow, type CosignTarget } from './cosignature-client.js';
 import { type AnyEvidence, EvidenceStore, type Fork } from './evidence-store.js';
 import { LogTimes } from './log-times.js';
 import { LogMirror, mirroredCheckpoint } from './mirror.js';
@@ -91,14 +91,6 @@ import { Serial } from './serial.js';
 import { SubmissionPipeline } from './submissions.js';
 import { UserStore } from './users.js';
 import { Witness } from './witness.js';
-
-/** One row of a log's cosignature feed (PartyNode.cosignatureFeed). */
-export interface CosignatureFeedRow {
-  /** The row's place in the store of the node serving it: the cursor for the next page. */
-  row: number;
-  size: number;
-  line: string;
-}
 
 export interface NodeEntry {
   origin: string;
