@@ -21,6 +21,7 @@ import {
   freePort,
   initNodes,
   nonce,
+  peersOf,
   type RunningNode,
   regimeSignature,
   startNode,
@@ -47,6 +48,17 @@ function absentReceipt(node: PartyNode, size: number, timestamp: number, party =
   return { size, name: cosigner.name, keyId: cosigner.keyId, timestamp, line };
 }
 
+/** Waits until every node answers the same bytes for /api/state (as of a day from now); those bytes. */
+async function untilTheyAgree(nodes: RunningNode[]): Promise<string> {
+  const asOf = new Date(Date.now() + 86_400_000).toISOString();
+  let states: string[] = [];
+  await until('the nodes agree', async () => {
+    states = await Promise.all(nodes.map(async (n) => (await fetch(`${n.url}/api/state?asOf=${asOf}`)).text()));
+    return new Set(states).size === 1;
+  });
+  return states[0]!;
+}
+
 async function countedAt(n: RunningNode, index: number): Promise<string> {
   return (await (await fetch(`${n.url}/api/entries/${encodeURIComponent(US)}/${index}`)).json()).countedAt;
 }
@@ -61,10 +73,7 @@ describe('a receipt that reaches the author late', () => {
     const dirs = initNodes(tmp);
     token = addUser(dirs.get('us')!, 'us', 'officer', ['declarant']);
     const ports = { us: await freePort(), ru: await freePort(), nato: await freePort() };
-    const peers = (self: keyof typeof ports) =>
-      (['us', 'ru', 'nato'] as const)
-        .filter((p) => p !== self)
-        .map((party) => ({ party, url: `http://127.0.0.1:${ports[party]}` }));
+    const peers = (self: keyof typeof ports) => peersOf(ports, self);
     const ahead = () => Date.now() + AHEAD;
     us = await startNode(dirs.get('us')!, ports.us, peers('us'));
     ru = await startNode(dirs.get('ru')!, ports.ru, peers('ru'), true, ahead);
@@ -109,15 +118,7 @@ describe('a receipt that reaches the author late', () => {
         n.party,
       ).toBe(true);
     }
-    const asOf = new Date(Date.now() + 86_400_000).toISOString();
-    let states: string[] = [];
-    await until('the three nodes agree', async () => {
-      states = await Promise.all(
-        [us, ru, nato].map(async (n) => (await fetch(`${n.url}/api/state?asOf=${asOf}`)).text()),
-      );
-      return new Set(states).size === 1;
-    });
-    expect(states[0]).toContain(expected);
+    expect(await untilTheyAgree([us, ru, nato])).toContain(expected);
   });
 });
 
@@ -134,10 +135,7 @@ describe('a mirror that catches up past a checkpoint in one step', () => {
     const dirs = initNodes(tmp);
     const token = addUser(dirs.get('us')!, 'us', 'officer', ['declarant']);
     const ports = { us: await freePort(), ru: await freePort(), nato: await freePort() };
-    const peers = (self: keyof typeof ports) =>
-      (['us', 'ru', 'nato'] as const)
-        .filter((p) => p !== self)
-        .map((party) => ({ party, url: `http://127.0.0.1:${ports[party]}` }));
+    const peers = (self: keyof typeof ports) => peersOf(ports, self);
     us = await startNode(dirs.get('us')!, ports.us, peers('us'));
     ru = await startNode(dirs.get('ru')!, ports.ru, peers('ru'), true, () => Date.now() + AHEAD);
     const mirroredAt = (n: RunningNode, size: number) => n.node.servedSize(n.node.logByParty('us')!) >= size;
@@ -160,13 +158,7 @@ describe('a mirror that catches up past a checkpoint in one step', () => {
     await until('nato counts entry 0 from ru’s receipt of the first checkpoint', async () => {
       return (await countedAt(late, 0)) === expected;
     });
-    const asOf = new Date(Date.now() + 86_400_000).toISOString();
-    await until('the three nodes agree', async () => {
-      const states = await Promise.all(
-        [us, ru, late].map(async (n) => (await fetch(`${n.url}/api/state?asOf=${asOf}`)).text()),
-      );
-      return new Set(states).size === 1;
-    });
+    await untilTheyAgree([us, ru, late]);
     // The mirror's copy still verifies whole: ru's receipt of the checkpoint it never held checks over its own tree.
     const mirrored = late.node.logByParty('us')!;
     const ruMirror = parseCosignatureVerifierKey(

@@ -7,7 +7,16 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { detente } from './helpers/cli.js';
-import { addUser, freePort, initNodes, type RunningNode, regimeSignature, startNode, submit } from './helpers/nodes.js';
+import {
+  addUser,
+  freePort,
+  initNodes,
+  peersOf,
+  type RunningNode,
+  regimeSignature,
+  startNode,
+  submit,
+} from './helpers/nodes.js';
 import { tempDirs } from './helpers/tmp.js';
 
 const tmp = tempDirs('detente-receipts-');
@@ -25,9 +34,7 @@ describe('a backdated receipt is refused, and every node counts from the honest 
     const dirs = initNodes(tmp);
     usDir = dirs.get('us')!;
     const ports = { us: await freePort(), ru: await freePort(), nato: await freePort() };
-    const url = (p: keyof typeof ports) => `http://127.0.0.1:${ports[p]}`;
-    const peers = (self: keyof typeof ports) =>
-      (['us', 'ru', 'nato'] as const).filter((p) => p !== self).map((party) => ({ party, url: url(party) }));
+    const peers = (self: keyof typeof ports) => peersOf(ports, self);
     const token = addUser(usDir, 'us', 'officer', ['declarant']);
     us = await startNode(usDir, ports.us, peers('us'), false);
     ru = await startNode(dirs.get('ru')!, ports.ru, peers('ru'), false, () => Date.now() + offset.ru);
@@ -126,9 +133,7 @@ describe('an entry counts from its counterpart’s receipt, not from an earlier 
   beforeAll(async () => {
     const dirs = initNodes(tmp);
     const ports = { us: await freePort(), ru: await freePort(), nato: await freePort() };
-    const url = (p: keyof typeof ports) => `http://127.0.0.1:${ports[p]}`;
-    const peers = (self: keyof typeof ports) =>
-      (['us', 'ru', 'nato'] as const).filter((p) => p !== self).map((party) => ({ party, url: url(party) }));
+    const peers = (self: keyof typeof ports) => peersOf(ports, self);
     const token = addUser(dirs.get('us')!, 'us', 'officer', ['declarant']);
     us = await startNode(dirs.get('us')!, ports.us, peers('us'), false);
     // ru receives and witnesses 40 s from now; nato is down, so us's push to it fails (a push is not retried).

@@ -175,6 +175,13 @@ export async function startParties(dirs: Map<string, string>, fast = true): Prom
   return nodes;
 }
 
+/** Every party of `ports` but `self`, each a peer at its port on 127.0.0.1 (for startNode), in the order of `ports`. */
+export function peersOf(ports: Record<string, number>, self: string): { party: string; url: string }[] {
+  return Object.keys(ports)
+    .filter((p) => p !== self)
+    .map((party) => ({ party, url: `http://127.0.0.1:${ports[party]}` }));
+}
+
 export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
