@@ -457,6 +457,14 @@ export function sealedPlain(envelope: EnvelopeOf<'sealed'>, body: unknown): unkn
  * canonical JSON (UTF-8 text) of a valid body of the stated type naming as many blobs as the envelope seals. What openSealed and a reader of a handed-over plaintext (sealed-plaintext.ts) fold.
  */
 export function plainOfBody(envelope: EnvelopeOf<'sealed'>, body: Uint8Array): Envelope {
+  return plainAndTextOfBody(envelope, body).plain;
+}
+
+/** plainOfBody, with the body's text (its canonical JSON): what a worker hands a reader (sealed-opener-worker.ts). */
+export function plainAndTextOfBody(
+  envelope: EnvelopeOf<'sealed'>,
+  body: Uint8Array,
+): { plain: Envelope; text: string } {
   let text: string;
   let value: unknown;
   try {
@@ -480,7 +488,7 @@ export function plainOfBody(envelope: EnvelopeOf<'sealed'>, body: Uint8Array): E
       { path: '$.body.blobs', message: `the envelope names ${sealed} sealed blobs, the body ${named}` },
     ]);
   }
-  return plain;
+  return { plain, text };
 }
 
 /**
@@ -494,8 +502,19 @@ export function openSealed(
   sha256: Sha256,
   envelope: EnvelopeOf<'sealed'>,
   key: Uint8Array,
-  aad: Uint8Array = sealedAad(envelope),
+  aad?: Uint8Array,
 ): Envelope {
+  return openSealedText(sym, sha256, envelope, key, aad).plain;
+}
+
+/** openSealed, with the body's canonical text (plainAndTextOfBody). */
+export function openSealedText(
+  sym: SymmetricSuite,
+  sha256: Sha256,
+  envelope: EnvelopeOf<'sealed'>,
+  key: Uint8Array,
+  aad: Uint8Array = sealedAad(envelope),
+): { plain: Envelope; text: string } {
   if (!equalBytes(keyCommitment(sha256, key), fromHex(envelope.body.keyCommitment))) {
     throw new DetenteError('DECRYPTION_FAILED', 'content key: not the key the author committed to');
   }
@@ -506,7 +525,7 @@ export function openSealed(
     { ciphertext: fromBase64(envelope.body.ciphertext, 'ciphertext'), commitment: fromHex(envelope.body.commitment) },
     aad,
   );
-  return plainOfBody(envelope, body);
+  return plainAndTextOfBody(envelope, body);
 }
 
 /**

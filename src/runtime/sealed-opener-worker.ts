@@ -1,12 +1,11 @@
 /**
  * The worker side of sealed-openers.ts: opens sealed entries with their content keys (the engine's own
- * openSealedEntry on node:crypto: AES-256-GCM, the commitments, the body's parse and checks), so a reader's fold
+ * openSealedEntryText on node:crypto: AES-256-GCM, the commitments, the body's parse and checks), so a reader's fold
  * gets the very openings, and the very error codes, it would compute itself. Answers go to the port the reader gave,
  * with a bump of the shared counter it waits on.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
-import { openSealedEntry } from '../engine/confidential.js';
-import type { SealedOpening } from '../engine/types.js';
+import { openSealedEntryText } from '../engine/confidential.js';
 import { type EnvelopeOf, sealedAadTextOf, sealedContentKey } from '../model/index.js';
 import { sha256Node, symmetricNode } from './node-crypto.js';
 
@@ -71,13 +70,16 @@ function fromLeaves(leaves: Uint8Array, ends: Uint32Array): { envelope: Envelope
   return out;
 }
 
-/** openSealedEntry, with the associated data cut from the leaf first where there is one (fromLeaves). */
-function open(envelope: EnvelopeOf<'sealed'>, key: Uint8Array, aad: Uint8Array | undefined): SealedOpening {
-  const opening = openSealedEntry(symmetricNode, sha256Node, envelope, key, aad);
+/**
+ * The body's canonical text (what the reader parses: the value the engine's openSealedEntry gives) or the failure's
+ * code, with the associated data cut from the leaf first where there is one (fromLeaves).
+ */
+function open(envelope: EnvelopeOf<'sealed'>, key: Uint8Array, aad: Uint8Array | undefined): TextOpening {
+  let opening = openSealedEntryText(symmetricNode, sha256Node, envelope, key, aad);
   if (aad && 'code' in opening && opening.code === 'DECRYPTION_FAILED') {
-    return openSealedEntry(symmetricNode, sha256Node, envelope, key);
+    opening = openSealedEntryText(symmetricNode, sha256Node, envelope, key);
   }
-  return opening;
+  return 'code' in opening ? { code: opening.code } : { body: opening.text };
 }
 
 if (parentPort && workerData) {
@@ -98,8 +100,7 @@ if (parentPort && workerData) {
             return { underived: true }; // an id that is not 16 bytes of base64: no content key, the entry stays hidden
           }
         }
-        const opening = open(envelope, key, aad);
-        return 'code' in opening ? opening : { body: JSON.stringify(opening.plain.body) };
+        return open(envelope, key, aad);
       });
       answer = { id: request.id, openings, contentKeys };
     } catch (err) {
