@@ -87,10 +87,12 @@ export function exerciseAudienceKey(
   audience: readonly string[],
   issuedAt: string,
 ): Uint8Array {
-  const purpose = audienceKeyPurposes(audience, keyPeriod(issuedAt)).key;
-  const id = `${scenario}\n${seed}\n${author}\n${purpose}`;
+  // Kept by the audience as the entry writes it: the purpose sorts the audience, which a fold would pay for each of
+  // its sealed entries (a sort allocates its work arrays).
+  const id = `${scenario}\n${seed}\n${author}\n${audience.join(',')}\n${keyPeriod(issuedAt)}`;
   let key = audienceKeys.get(id);
   if (!key) {
+    const purpose = audienceKeyPurposes(audience, keyPeriod(issuedAt)).key;
     key = new Uint8Array(AUDIENCE_KEY_BYTES);
     exerciseRandom(nodeSuite, scenario, seed, author, purpose)(key);
     if (audienceKeys.size >= MAX_AUDIENCE_KEYS) audienceKeys.clear();
