@@ -51,8 +51,11 @@ const now = () => performance.timeOrigin + performance.now();
 const issuedBase = Date.now();
 let issued = 0;
 
-/** Three node processes peered with each other; `loopMs` the fallback loops' interval (undefined: the default). */
-async function federation(loopMs: number | undefined): Promise<Federation> {
+/**
+ * Three node processes peered with each other; `loopMs` the fallback loops' interval (undefined: the default), and
+ * whether idle loops back off (the nodes' default; the 1 s polling baseline polls every second, as nodes did before).
+ */
+async function federation(loopMs: number | undefined, backoff = true): Promise<Federation> {
   const root = mkdtempSync(join(tmpdir(), 'detente-bench-push-'));
   const keys: Record<string, string> = {};
   for (const p of PARTIES) {
@@ -81,7 +84,8 @@ async function federation(loopMs: number | undefined): Promise<Federation> {
       users.close();
     }
     const peers = PARTIES.filter((q) => q !== p).map((q) => ({ party: q, url: `http://127.0.0.1:${ports.get(q)}` }));
-    const child = fork(NODE_SCRIPT, [dir, String(ports.get(p)), JSON.stringify(peers), String(interval)], {
+    const args = [dir, String(ports.get(p)), JSON.stringify(peers), String(interval), backoff ? 'backoff' : 'steady'];
+    const child = fork(NODE_SCRIPT, args, {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
       execArgv: process.env.PUSH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PUSH_PROF}`] : [],
     });
@@ -206,8 +210,8 @@ async function latency(f: Federation, rate: number) {
 }
 
 /** CPU (share of one core, all three node processes) and requests a second of a settled federation. */
-async function idle(loopMs: number | undefined) {
-  const f = await federation(loopMs);
+async function idle(loopMs: number | undefined, backoff = true) {
+  const f = await federation(loopMs, backoff);
   try {
     // Something to mirror, then let it settle.
     const agent = new Agent({ keepAlive: true });
@@ -250,7 +254,7 @@ table([
   'ratio',
   'goal',
 ]);
-const polling = await idle(1000);
+const polling = await idle(1000, false);
 const push = await idle(undefined);
 row('CPU (share of one core)', `${fmt(push.cpu * 100, 2)} %`, `${fmt(polling.cpu * 100, 2)} %`, push.cpu / polling.cpu);
 row('HTTP requests/s (all nodes)', fmt(push.rps, 2), fmt(polling.rps, 2), push.rps / polling.rps);

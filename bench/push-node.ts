@@ -1,23 +1,25 @@
 /**
  * One party node in a process of its own, for bench/mirror-push.ts (each node gets its own event loop, as in
- * service). Started with a node directory, a port, its peers and the fallback loops' interval; it talks to the
+ * service). Started with a node directory, a port, its peers, the fallback loops' interval and whether they back off
+ * while idle (`backoff`, the default, or `steady`: the 1 s polling baseline); it talks to the
  * bench over IPC:
  *   → { ready }                        once it listens
  *   → { receipt: { size, name, at } }  each mirror cosignature its own log stores (`at`: ms since the epoch)
  *   ← 'stats'  → { stats: { cpuMs, requests } }   CPU (user + system) and HTTP requests served so far
  *   ← 'close'                          closes and exits
- * Run by the bench: node dist/bench/push-node.js DIR PORT PEERS_JSON LOOP_MS
+ * Run by the bench: node dist/bench/push-node.js DIR PORT PEERS_JSON LOOP_MS [backoff|steady]
  */
 import { buildServer } from '../src/api/server.js';
 import type { PeerConfig } from '../src/node/config.js';
 import { PartyNode } from '../src/node/node.js';
 
-const [dir, port, peersJson, loopMs] = process.argv.slice(2) as [string, string, string, string];
+const [dir, port, peersJson, loopMs, idle] = process.argv.slice(2) as [string, string, string, string, string?];
 const send = (message: unknown) => process.send?.(message);
 const now = () => performance.timeOrigin + performance.now();
 
 const node = PartyNode.open(dir, {
   peers: JSON.parse(peersJson) as PeerConfig[],
+  idleBackoff: idle !== 'steady',
   configure: (c) => {
     c.mirror.syncEveryMs = Number(loopMs);
     c.witness.requestEveryMs = Number(loopMs);

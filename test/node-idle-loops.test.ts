@@ -2,10 +2,11 @@
  * An idle federation is cheap, a busy one as fast as configured (NEWCOMER m19): three real nodes on loopback with
  * fast loops (100 ms). While nothing changes, every loop backs off to a round every IDLE_MAX_MS; a submission after
  * that long idle still reaches every peer's mirror and gathers its witnesses' cosignatures at once (push and the
- * batch wake the loops), and every loop is back on its interval.
+ * batch wake the loops), and every loop is back on its interval. With the back-off off (the 1 s polling baseline of
+ * bench/mirror-push.ts), the loops keep their interval.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IDLE_MAX_MS } from '../src/node/node.js';
+import { IDLE_MAX_MS, PartyNode } from '../src/node/node.js';
 import {
   addUser,
   initNodes,
@@ -65,4 +66,29 @@ describe('idle back-off of the mirror, witness and gossip loops', () => {
     // The change woke every loop of every node: none waits the idle round any more.
     expect(waits().filter((w) => w.wait === IDLE_MAX_MS)).toEqual([]);
   }, 120_000);
+});
+
+describe('loops without the idle back-off', () => {
+  it('keep their interval while nothing changes', async () => {
+    const dir = initNodes(tmp, ['us']).get('us')!;
+    const node = PartyNode.open(dir, {
+      peers: [],
+      idleBackoff: false,
+      configure: (c) => {
+        c.mirror.syncEveryMs = 50;
+        c.witness.requestEveryMs = 50;
+        c.gossip.everyMs = 50;
+      },
+    });
+    try {
+      node.start();
+      // Rounds at 50, 100, 150 ms, ...: backing off, the waits would be 100, 200, 400 ms and more by now.
+      await new Promise((r) => setTimeout(r, 1000));
+      const waits = Object.values(node.loopWaits());
+      expect(waits.length).toBe(3);
+      expect(waits.map((w) => w.wait)).toEqual([50, 50, 50]);
+    } finally {
+      await node.close();
+    }
+  });
 });

@@ -151,6 +151,11 @@ export interface PartyNodeOptions {
   timeoutMs?: number;
   /** The randomness of audience keys and their wrapping (exercises only: see AudienceKeysOptions.random). */
   sealingRandom?: RandomSource;
+  /**
+   * Whether idle loops back off (default true: IDLE_MAX_MS). Off, every loop runs on its interval: what polling cost
+   * before the back-off (bench/mirror-push.ts's baseline).
+   */
+  idleBackoff?: boolean;
 }
 
 /** The blobs an entry's public envelope names: a sealed entry's ciphertexts, or those of an entry in the clear. */
@@ -206,6 +211,7 @@ export class PartyNode {
   readonly #running = new Set<Promise<unknown>>();
   readonly #logger: NonNullable<PartyNodeOptions['logger']>;
   readonly #timeoutMs: number;
+  readonly #idleBackoff: boolean;
   readonly #evidence: EvidenceStore;
   /** Every witness and mirror cosigner key of the regime (`<name>\n<key id>`) to its vkey, for evidence. */
   readonly #witnessVkeys = new Map<string, string>();
@@ -238,6 +244,7 @@ export class PartyNode {
     options.configure?.(this.config);
     this.#logger = options.logger ?? (() => {});
     this.#timeoutMs = options.timeoutMs ?? 5000;
+    this.#idleBackoff = options.idleBackoff ?? true;
     this.#clock = options.clock ?? Date.now;
     this.#cosignatureLines = Math.min(options.cosignatureLines ?? MAX_COSIGNATURE_LINES, MAX_COSIGNATURE_LINES);
     const { regime, text } = loadRegime(dir, this.config, this.suite);
@@ -1109,10 +1116,10 @@ export class PartyNode {
 
   /**
    * Runs `round` every `ms`, one at a time; while rounds change nothing (the data version stays), the wait doubles
-   * up to IDLE_MAX_MS (or `ms` if longer), and `wake()` ends the back-off.
+   * up to IDLE_MAX_MS (or `ms` if longer; never with `idleBackoff` off), and `wake()` ends the back-off.
    */
   #every(name: string, ms: number, round: () => Promise<unknown>): void {
-    const longest = Math.max(ms, IDLE_MAX_MS);
+    const longest = this.#idleBackoff ? Math.max(ms, IDLE_MAX_MS) : ms;
     let wait = ms;
     let seen = this.dataVersion();
     let timer: NodeJS.Timeout | undefined;
