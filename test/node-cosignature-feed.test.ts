@@ -15,6 +15,7 @@ import { mirrorName, mirrorVkeyOf } from '../src/node/config.js';
 import { PartyNode } from '../src/node/node.js';
 import { cosignerFromSeed, parseCosignatureVerifierKey } from '../src/tlog/cosignature.js';
 import { Rfc6962Hasher } from '../src/tlog/hasher.js';
+import { textsDifference } from './helpers/json-difference.js';
 import { listen } from './helpers/logs.js';
 import {
   addUser,
@@ -52,10 +53,19 @@ function absentReceipt(node: PartyNode, size: number, timestamp: number, party =
 async function untilTheyAgree(nodes: RunningNode[]): Promise<string> {
   const asOf = new Date(Date.now() + 86_400_000).toISOString();
   let states: string[] = [];
-  await until('the nodes agree', async () => {
-    states = await Promise.all(nodes.map(async (n) => (await fetch(`${n.url}/api/state?asOf=${asOf}`)).text()));
-    return new Set(states).size === 1;
-  });
+  await until(
+    'the nodes agree',
+    async () => {
+      states = await Promise.all(nodes.map(async (n) => (await fetch(`${n.url}/api/state?asOf=${asOf}`)).text()));
+      return new Set(states).size === 1;
+    },
+    20_000,
+    () =>
+      textsDifference(
+        states,
+        nodes.map((n) => n.node.party.id),
+      ),
+  );
   return states[0]!;
 }
 

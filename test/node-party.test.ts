@@ -4,6 +4,7 @@ import { parseNote } from '../src/crypto/note.js';
 import { parseCheckpoint } from '../src/tlog/checkpoint.js';
 import { Rfc6962Hasher } from '../src/tlog/hasher.js';
 import { verifyInclusion } from '../src/tlog/inclusion.js';
+import { textsDifference } from './helpers/json-difference.js';
 import {
   addUser,
   initNodes,
@@ -108,10 +109,15 @@ describe('three party nodes on loopback', () => {
     const fetchAll = async (path: string) =>
       Promise.all([...nodes.values()].map(async (n) => (await fetch(`${n.url}${path}?asOf=${asOf}`)).text()));
     let states: string[] = [];
-    await until('the three nodes agree', async () => {
-      states = await fetchAll('/api/state');
-      return states.every((s) => s === states[0]);
-    });
+    await until(
+      'the three nodes agree',
+      async () => {
+        states = await fetchAll('/api/state');
+        return states.every((s) => s === states[0]);
+      },
+      20_000,
+      () => textsDifference(states, [...nodes.keys()]),
+    );
     const state = JSON.parse(states[0]!);
     expect(state.entries.total).toBe(4);
     expect(state.regime.signatures ?? state.regime).toBeTruthy();

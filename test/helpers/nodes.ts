@@ -182,10 +182,22 @@ export function peersOf(ports: Record<string, number>, self: string): { party: s
     .map((party) => ({ party, url: `http://127.0.0.1:${ports[party]}` }));
 }
 
-export async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+/**
+ * Waits until `check` holds, polling every 50 ms; after `timeoutMs` fails naming `what`, with what `detail` says of
+ * the last state (for instance where the nodes that should agree differ).
+ */
+export async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 20_000,
+  detail?: () => string | Promise<string>,
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > end) {
+      const more = detail ? await detail() : '';
+      throw new Error(`timed out waiting for ${what}${more ? `: ${more}` : ''}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
