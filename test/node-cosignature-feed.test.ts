@@ -4,7 +4,10 @@
  * reaches every mirror, so every node counts the same time. (Reading only the current checkpoint, three nodes
  * disagreed by a second now and then under load, for good: CI, session 12.) Three real nodes on loopback; ru's and
  * nato's clocks run 30 s ahead, so that their own receipts and cosignatures are later than the one the test adds.
+ * And an author whose push lost its answer (the mirror signed and stored a receipt that never came back) reads that
+ * mirror's feed of its own log, so that receipt still reaches it and every other mirror.
  */
+import { createServer, type Server } from 'node:http';
 import fc from 'fast-check';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -183,6 +186,102 @@ describe('a mirror that catches up past a checkpoint in one step', () => {
   });
 });
 
+describe('a receipt and a cosignature whose answers the author never got', () => {
+  let us: RunningNode;
+  let ru: RunningNode;
+  let nato: RunningNode;
+  let proxy: Server;
+  /**
+   * While set, the proxy in front of ru passes each push and each witness request on, and drops any answer that
+   * carries ru's signature (its receipt, its witness's cosignature).
+   */
+  let dropping = true;
+  let dropped = 0;
+
+  afterAll(async () => {
+    for (const n of [us, ru, nato]) await n?.close();
+    proxy?.closeAllConnections();
+    await new Promise((r) => proxy?.close(r));
+  });
+
+  it('reach the author from the peer’s feeds, and every other node from the author’s', async () => {
+    const dirs = initNodes(tmp);
+    const token = addUser(dirs.get('us')!, 'us', 'officer', ['declarant']);
+    const ports = { us: await freePort(), ru: await freePort(), nato: await freePort() };
+    const proxyPort = await freePort();
+    const ruUrl = `http://127.0.0.1:${ports.ru}`;
+    proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      try {
+        const upstream = await fetch(`${ruUrl}${req.url}`, {
+          method: req.method,
+          headers: Object.fromEntries(
+            ['content-type', 'content-encoding'].flatMap((h) => (req.headers[h] ? [[h, String(req.headers[h])]] : [])),
+          ),
+          body: req.method === 'GET' || req.method === 'HEAD' ? undefined : Buffer.concat(chunks),
+        });
+        const body = Buffer.from(await upstream.arrayBuffer());
+        // A receipt is a signature line ("— name keyhash"): ru has signed and stored it; us never sees it.
+        const signs = req.url?.startsWith('/mirror/') || req.url === '/logs/us/add-checkpoint';
+        if (dropping && req.method === 'POST' && signs && body.includes('— ')) {
+          dropped++;
+          res.destroy();
+          return;
+        }
+        res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'text/plain' });
+        res.end(body);
+      } catch {
+        res.destroy();
+      }
+    });
+    await new Promise<void>((r) => proxy.listen(proxyPort, '127.0.0.1', r));
+    const usPeers = peersOf(ports, 'us').map((p) =>
+      p.party === 'ru' ? { ...p, url: `http://127.0.0.1:${proxyPort}` } : p,
+    );
+    us = await startNode(dirs.get('us')!, ports.us, usPeers);
+    ru = await startNode(dirs.get('ru')!, ports.ru, peersOf(ports, 'ru'));
+    nato = await startNode(dirs.get('nato')!, ports.nato, peersOf(ports, 'nato'), true, () => Date.now() + AHEAD);
+    const ruReceipt = (size: number) =>
+      ru.node
+        .logByParty('us')!
+        .store.cosignatures(size)
+        .find((c) => c.name.endsWith('/ru/mirror'));
+
+    // ru receives and signs the first checkpoint; its answer is lost, and us moves on before it pushes again.
+    expect((await submit(us.url, token, regimeSignature(us.node))).status).toBe(201);
+    await until(
+      'ru’s receipt and cosignature of the first checkpoint, on ru’s side',
+      () => ruReceipt(1) !== undefined && ru.node.witness!.cosignaturesAt(US, 1).length > 0,
+    );
+    expect(dropped).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await submit(us.url, token, regimeSignature(us.node))).status).toBe(201);
+    await until('ru’s receipt of the second checkpoint, on ru’s side', () => ruReceipt(2) !== undefined);
+    dropping = false;
+
+    const expected = new Date(ruReceipt(1)!.timestamp * 1000).toISOString();
+    expect(await countedAt(ru, 0)).toBe(expected);
+    await until('us and nato count entry 0 from ru’s receipt', async () => {
+      for (const n of [us, nato]) if ((await countedAt(n, 0)) !== expected) return false;
+      return true;
+    });
+    expect(us.node.mirrorReceipts(1).map((r) => r.party)).toContain('ru');
+    // ru's witness's cosignature of size 1 (it counts only past the last receipt, so no time shows it): held by us
+    // from ru's witness feed, and by nato from us's feed.
+    const ruWitness = ru.node.witness!.cosignaturesAt(US, 1)[0]!.line.trimEnd();
+    await until('us and nato hold ru’s witness cosignature of size 1', () =>
+      [us, nato].every((n) =>
+        n.node
+          .logByParty('us')!
+          .store.cosignatures(1)
+          .some((c) => c.line === ruWitness),
+      ),
+    );
+    await untilTheyAgree([us, ru, nato]);
+  });
+});
+
 describe('the cosignature feed of a lone node', () => {
   let us: RunningNode;
 
@@ -228,13 +327,18 @@ describe('the cosignature feed of a lone node', () => {
     );
   });
 
-  it('refuses a bad query with the field named, and an unknown log with 404', async () => {
+  it('refuses a bad query with the field named, and an unknown log with 404 (both feeds)', async () => {
     const feed = (query: string) => fetch(`${us.url}/api/cosignatures/feed?${query}`);
     const bad = await feed(`origin=${encodeURIComponent(US)}&limit=0`);
     expect(bad.status).toBe(400);
     expect(JSON.stringify(await bad.json())).toContain('limit');
     expect((await feed(`origin=${encodeURIComponent(US)}&after=-1`)).status).toBe(400);
     expect((await feed('origin=detente.example/nobody')).status).toBe(404);
+    // The witness's feed takes the same query; a node's witness never cosigns the node's own log.
+    const witness = (query: string) => fetch(`${us.url}/api/witness/cosignatures?${query}`);
+    expect((await witness(`origin=${encodeURIComponent(US)}&limit=0`)).status).toBe(400);
+    expect((await witness('origin=detente.example/nobody')).status).toBe(404);
+    expect(await (await witness(`origin=${encodeURIComponent(US)}`)).json()).toEqual({ rows: [], more: false });
   });
 });
 

@@ -82,6 +82,16 @@ const EntrySummary = z.object({
 });
 
 const Count = z.coerce.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+/** A page of a cosignature feed: the log, the last row read, how many rows at most. */
+const FeedQuery = z.object({
+  origin: z.string().max(255),
+  after: Count.default(0),
+  limit: z.coerce.number().int().min(1).max(COSIGNATURE_FEED_PAGE).default(COSIGNATURE_FEED_PAGE),
+});
+const FeedPage = z.object({
+  rows: z.array(z.object({ row: z.number(), size: z.number(), line: z.string() })),
+  more: z.boolean(),
+});
 
 export async function buildServer(node: PartyNode, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify(fastifyOptions(options));
@@ -442,23 +452,31 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
       schema: {
         summary: `Every cosignature and receipt this node stores with a log after row \`after\`, in the order stored, ${COSIGNATURE_FEED_PAGE} at most a page: a peer pages through the author's feed, so that a cosignature reaching the author late still reaches every mirror`,
         tags: ['proofs'],
-        querystring: z.object({
-          origin: z.string().max(255),
-          after: Count.default(0),
-          limit: z.coerce.number().int().min(1).max(COSIGNATURE_FEED_PAGE).default(COSIGNATURE_FEED_PAGE),
-        }),
-        response: {
-          200: z.object({
-            rows: z.array(z.object({ row: z.number(), size: z.number(), line: z.string() })),
-            more: z.boolean(),
-          }),
-        },
+        querystring: FeedQuery,
+        response: { 200: FeedPage },
       },
     },
     (req, reply) => {
       const log = logOf(req.query.origin);
       reply.header('cache-control', 'no-cache');
       return node.cosignatureFeed(log, req.query.after, req.query.limit);
+    },
+  );
+
+  api.get(
+    '/api/witness/cosignatures',
+    {
+      schema: {
+        summary: `The cosignatures this node's witness issued for a log after row \`after\`, in the order issued, ${COSIGNATURE_FEED_PAGE} at most a page: the log's author pages through them after a request to this witness lost its answer, so that the cosignature still reaches it`,
+        tags: ['proofs'],
+        querystring: FeedQuery,
+        response: { 200: FeedPage },
+      },
+    },
+    (req, reply) => {
+      const log = logOf(req.query.origin);
+      reply.header('cache-control', 'no-cache');
+      return node.witnessFeed(log, req.query.after, req.query.limit);
     },
   );
 

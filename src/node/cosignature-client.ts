@@ -5,7 +5,12 @@
  *   each cosignature returned once verified;
  * - it collects, from a peer, every cosignature and receipt the peer stores with its own log (its feed,
  *   `/api/cosignatures/feed`, read on from where the last look stopped), and stores each that verifies over this
- *   node's copy of the log at its size, under a witness or mirror key of another party than the log's.
+ *   node's copy of the log at its size, under a witness or mirror key of another party than the log's;
+ * - after a request to a peer ended without an answer (a push to its mirror, a request to its witness), it gathers
+ *   that peer's feed of the own log (its receipts) or what its witness issued for it
+ *   (`/api/witness/cosignatures`), so that a line the peer signed and stored then still reaches the author, and
+ *   every mirror through the author's feed. Only then: reading them in every round cost the 57-node federation
+ *   more idle CPU than its goal (docs/BENCHMARKS.md, session 13).
  * Every line verified is remembered (federation/verified-lines.ts): the checkpoint this node serves carries it,
  * and is verified again there.
  */
@@ -73,10 +78,20 @@ export interface CosignatureClientOptions {
   closed: () => boolean;
 }
 
+/** What a request that lost its answer may have left on the peer's side: its mirror's receipt, its witness's line. */
+export type LostAnswer = 'receipt' | 'cosignature';
+
 export class CosignatureClient {
   readonly #o: CosignatureClientOptions;
-  /** Per peer party, the last row of its cosignature feed read (in memory: after a restart, read again from 0). */
+  /**
+   * Per peer party, the last row read of its feed of its own log, and of its feed of ours (in memory: after a
+   * restart, read again from 0).
+   */
   readonly #feedRead = new Map<string, number>();
+  readonly #ownRead = new Map<string, number>();
+  readonly #issuedRead = new Map<string, number>();
+  /** Peers owing a look since a request to them lost its answer: at their mirror (`receipt`) or their witness. */
+  readonly #owed = new Map<string, Set<LostAnswer>>();
 
   constructor(options: CosignatureClientOptions) {
     this.#o = options;
@@ -115,6 +130,7 @@ export class CosignatureClient {
           body: formatAddCheckpointRequest({ oldSize: old, proof, checkpointNote: note }),
         });
       } catch (err) {
+        this.lostAnswer(t.party, 'cosignature');
         logger('warn', `witness of ${t.party}: ${(err as Error).message}`);
         return;
       }
@@ -122,6 +138,7 @@ export class CosignatureClient {
       try {
         body = new TextDecoder().decode(await readBounded(res.url, res, MAX_WITNESS_REPLY_BYTES));
       } catch (err) {
+        this.lostAnswer(t.party, 'cosignature');
         logger('warn', `witness of ${t.party}: ${(err as Error).message}`);
         return;
       }
@@ -166,35 +183,89 @@ export class CosignatureClient {
     if (note === undefined) return;
     const mirrored = parseCheckpoint(parseNote(note).text);
     if (mirrored.size === 0) return;
+    await this.#readFeed(`${url}/api/cosignatures/feed`, party, store, mirrored.size, this.#feedRead, party);
+  }
+
+  /** A request to `party` ended without an answer: the peer may have signed and stored a line we never got. */
+  lostAnswer(party: string, what: LostAnswer): void {
+    const owed = this.#owed.get(party) ?? new Set<LostAnswer>();
+    owed.add(what);
+    this.#owed.set(party, owed);
+  }
+
+  /**
+   * After a request to the peer of `party` at `url` lost its answer: gathers its feed of the own log (its receipts)
+   * or what its witness issued for it. A line it signed and stored then is on its side only, and if we moved on
+   * before asking again, we and the other mirrors would count that entry from a later line than it does, for good.
+   * Read here, the line reaches our feed and every mirror through it. A feed not read to its end (the peer down, a
+   * page refused) is owed still, for the next round.
+   */
+  async gather(party: string, url: string): Promise<void> {
+    const owed = this.#owed.get(party);
+    if (!owed) return;
+    this.#owed.delete(party);
+    const { store } = this.#o;
+    const size = store.head()?.size ?? 0;
+    const own = this.#o.party;
+    const feeds: Record<LostAnswer, [string, Map<string, number>]> = {
+      receipt: [`${url}/api/cosignatures/feed`, this.#ownRead],
+      cosignature: [`${url}/api/witness/cosignatures`, this.#issuedRead],
+    };
+    for (const what of owed) {
+      let read = false;
+      try {
+        const [feed, rows] = feeds[what];
+        read = size === 0 || (await this.#readFeed(feed, own, store, size, rows, party));
+      } finally {
+        if (!read) this.lostAnswer(party, what);
+      }
+    }
+  }
+
+  /**
+   * Reads a feed (`feed`: its URL without the query) of the log in `store` (`logParty`'s), page by page from the
+   * row `read` holds under `key`, up to lines over size `upTo`, and stores each line that verifies. Whether it
+   * reached the feed's end: a page that is not there, malformed or out of order, or a line beyond `upTo`, ends the
+   * look early.
+   */
+  async #readFeed(
+    feed: string,
+    logParty: string,
+    store: LogStore,
+    upTo: number,
+    read: Map<string, number>,
+    key: string,
+  ): Promise<boolean> {
     for (let page = 0; page < FEED_PAGES_PER_LOOK; page++) {
-      const after = this.#feedRead.get(party) ?? 0;
-      const at = `${url}/api/cosignatures/feed?origin=${encodeURIComponent(mirrored.origin)}&after=${after}`;
+      const after = read.get(key) ?? 0;
+      const at = `${feed}?origin=${encodeURIComponent(store.origin)}&after=${after}`;
       const res = await this.#o.fetch(at);
-      if (res.status !== 200) return;
+      if (res.status !== 200) return false;
       let body: { rows?: unknown; more?: unknown };
       try {
         body = JSON.parse(new TextDecoder().decode(await readBounded(at, res, MAX_FEED_BYTES)));
       } catch {
-        return; // Too large or not JSON: nothing to learn this round.
+        return false; // Too large or not JSON: nothing to learn this round.
       }
       const rows = Array.isArray(body.rows) ? body.rows.slice(0, COSIGNATURE_FEED_PAGE) : [];
       // The signers held at each size the page names, read once a size (most rows are held already).
       const held = new Map<number, Set<string>>();
-      let read = after;
+      let last = after;
       for (const r of rows) {
-        // A row out of order or malformed ends the look; one over a checkpoint not mirrored yet waits for it.
-        if (!isFeedRow(r) || r.row <= read || r.size > mirrored.size) return;
+        // A row out of order or malformed ends the look; one over a checkpoint not held yet waits for it.
+        if (!isFeedRow(r) || r.row <= last || r.size > upTo) return false;
         let signers = held.get(r.size);
         if (!signers) {
           signers = new Set(store.cosignatures(r.size).map((c) => `${c.name}\n${c.keyId}`));
           held.set(r.size, signers);
         }
-        await this.#collectLine(party, store, r.size, r.line, signers);
-        read = r.row;
-        this.#feedRead.set(party, read);
+        await this.#collectLine(logParty, store, r.size, r.line, signers);
+        last = r.row;
+        read.set(key, last);
       }
-      if (body.more !== true || rows.length === 0) return;
+      if (body.more !== true || rows.length === 0) return true;
     }
+    return false;
   }
 
   /**

@@ -65,6 +65,11 @@ export interface MirrorPusherOptions {
   targets: readonly MirrorTarget[];
   fetch: (url: string, init: RequestInit) => Promise<Response>;
   logger?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /**
+   * An add-entries request to `party` ended without an answer (a timeout, a dropped connection): the mirror may
+   * have signed and stored a receipt that never reached us.
+   */
+  unanswered?: (party: string) => void;
 }
 
 export class MirrorPusher {
@@ -73,6 +78,7 @@ export class MirrorPusher {
   readonly #targets: TargetState[];
   readonly #fetch: MirrorPusherOptions['fetch'];
   readonly #logger: NonNullable<MirrorPusherOptions['logger']>;
+  readonly #unanswered: NonNullable<MirrorPusherOptions['unanswered']>;
   #closed = false;
 
   constructor(options: MirrorPusherOptions) {
@@ -80,6 +86,7 @@ export class MirrorPusher {
     this.#hasher = options.hasher;
     this.#fetch = options.fetch;
     this.#logger = options.logger ?? (() => {});
+    this.#unanswered = options.unanswered ?? (() => {});
     this.#targets = options.targets.map((t) => ({ ...t, pendingSize: 0, next: 0, cosigned: 0, again: false }));
   }
 
@@ -165,12 +172,20 @@ export class MirrorPusher {
           encodePackage({ entries, proof: subtreeConsistencyProof(this.#hasher, reader, r.subtreeStart, r.end, size) }),
         );
       }
-      const res = await this.#fetch(`${t.url}/add-entries`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' },
-        body: await gzipAsync(concat(...parts)),
-      });
-      const body = await res.text();
+      const request = await gzipAsync(concat(...parts));
+      let res: Response;
+      let body: string;
+      try {
+        res = await this.#fetch(`${t.url}/add-entries`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/octet-stream', 'content-encoding': 'gzip' },
+          body: request,
+        });
+        body = await res.text();
+      } catch (err) {
+        this.#unanswered(t.party);
+        throw err;
+      }
       if (res.status === 200) {
         await this.#storeCosignatures(t, note, size, body);
         t.next = size;

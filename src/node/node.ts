@@ -400,6 +400,7 @@ export class PartyNode {
       logger: this.#logger,
       // What the polling round does beyond mirroring (blobs, the peer's cosignatures) follows a push at once.
       follow: (peer) => this.#followPush(peer),
+      unanswered: (peer) => this.#cosigning.lostAnswer(peer, 'receipt'),
     });
     this.#cosigning = new CosignatureClient({
       party: party.id,
@@ -562,6 +563,17 @@ export class PartyNode {
       rows.push({ row: c.row, size: c.size, line: c.line.trimEnd() });
     }
     return { rows, more: stored.length > limit };
+  }
+
+  /**
+   * The cosignatures this node's witness issued for a log after row `after`, in the order issued, at most `limit`:
+   * the log's author reads them after a request to this witness lost its answer (CosignatureClient.gather), so
+   * that the cosignature reaches it, and every mirror through its feed. Empty without a witness.
+   */
+  witnessFeed(log: LogInfo, after: number, limit: number): { rows: CosignatureFeedRow[]; more: boolean } {
+    const issued = this.witness?.cosignaturesSince(log.origin, after, limit + 1) ?? [];
+    const rows = issued.slice(0, limit).map((w) => ({ row: w.id, size: w.size, line: w.line.trimEnd() }));
+    return { rows, more: issued.length > limit };
   }
 
   #times(log: LogInfo): LogTimes {
@@ -962,6 +974,8 @@ export class PartyNode {
       m.lastError = undefined;
       if (result.status === 'equivocation') m.lastError = `equivocation: ${result.evidence.explanation}`;
       await this.#collectCosignatures(m);
+      // After a request to the peer lost its answer only: what it signed then (CosignatureClient.gather).
+      await this.#cosigning.gather(party, m.url);
     } catch (err) {
       m.lastError = (err as Error).message;
       this.#logger('warn', `mirror of ${party}: ${m.lastError}`);

@@ -42,6 +42,8 @@ export interface PushMirroringOptions {
    * cosignatures). Calls coalesce: one round at a time per peer, and one more if pushes came meanwhile.
    */
   follow?: (party: string) => Promise<void>;
+  /** A push to `party` ended without an answer (MirrorPusherOptions.unanswered). */
+  unanswered?: (party: string) => void;
 }
 
 export class PushMirroring {
@@ -82,6 +84,7 @@ export class PushMirroring {
       targets,
       fetch: o.fetch,
       logger: o.logger,
+      ...(o.unanswered ? { unanswered: o.unanswered } : {}),
     });
   }
 

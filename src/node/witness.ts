@@ -174,7 +174,7 @@ export class Witness {
         'INSERT INTO witness_cosignatures (origin, size, root, name, key_id, timestamp, line) VALUES (?, ?, ?, ?, ?, ?, ?)',
       ),
       cosignaturesSince: db.prepare(
-        'SELECT id, origin, size, root, name, key_id AS keyId, timestamp, line FROM witness_cosignatures WHERE origin = ? AND id > ? ORDER BY id',
+        'SELECT id, origin, size, root, name, key_id AS keyId, timestamp, line FROM witness_cosignatures WHERE origin = ? AND id > ? ORDER BY id LIMIT ?',
       ),
       cosignatures: db.prepare(
         'SELECT origin, size, root, name, key_id AS keyId, timestamp, line FROM witness_cosignatures WHERE origin = ? ORDER BY id',
@@ -240,11 +240,12 @@ export class Witness {
     }));
   }
 
-  /** The cosignatures issued for `origin` after row `id` (0: all), oldest first, each with its row. */
-  cosignaturesSince(origin: string, id: number): (IssuedCosignature & { id: number })[] {
-    return (this.#stmt.cosignaturesSince.all(origin, id) as (IssuedCosignature & { id: number; root: Buffer })[]).map(
-      (r) => ({ ...r, root: bytes(r.root) }),
-    );
+  /** The cosignatures issued for `origin` after row `id` (0: all), oldest first, each with its row; `limit` at most. */
+  cosignaturesSince(origin: string, id: number, limit?: number): (IssuedCosignature & { id: number })[] {
+    // SQLite reads a negative LIMIT as none.
+    return (
+      this.#stmt.cosignaturesSince.all(origin, id, limit ?? -1) as (IssuedCosignature & { id: number; root: Buffer })[]
+    ).map((r) => ({ ...r, root: bytes(r.root) }));
   }
 
   /** The cosignatures issued for `origin` at `size` (any root), oldest first: one look-up in the (origin, size) index. */
