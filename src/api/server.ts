@@ -446,39 +446,31 @@ export async function buildServer(node: PartyNode, options: ServerOptions = {}):
     },
   );
 
-  api.get(
-    '/api/cosignatures/feed',
+  // Two pages of the same shape: every line a node stores with a log (its peers read it to hold what the author
+  // holds), and what its witness issued for a log (the author reads it after a request lost its answer).
+  const feeds = [
     {
-      schema: {
-        summary: `Every cosignature and receipt this node stores with a log after row \`after\`, in the order stored, ${COSIGNATURE_FEED_PAGE} at most a page: a peer pages through the author's feed, so that a cosignature reaching the author late still reaches every mirror`,
-        tags: ['proofs'],
-        querystring: FeedQuery,
-        response: { 200: FeedPage },
-      },
+      path: '/api/cosignatures/feed',
+      summary: `Every cosignature and receipt this node stores with a log after row \`after\`, in the order stored, ${COSIGNATURE_FEED_PAGE} at most a page: a peer pages through the author's feed, so that a cosignature reaching the author late still reaches every mirror`,
+      page: (log: LogInfo, after: number, limit: number) => node.cosignatureFeed(log, after, limit),
     },
-    (req, reply) => {
-      const log = logOf(req.query.origin);
-      reply.header('cache-control', 'no-cache');
-      return node.cosignatureFeed(log, req.query.after, req.query.limit);
-    },
-  );
-
-  api.get(
-    '/api/witness/cosignatures',
     {
-      schema: {
-        summary: `The cosignatures this node's witness issued for a log after row \`after\`, in the order issued, ${COSIGNATURE_FEED_PAGE} at most a page: the log's author pages through them after a request to this witness lost its answer, so that the cosignature still reaches it`,
-        tags: ['proofs'],
-        querystring: FeedQuery,
-        response: { 200: FeedPage },
+      path: '/api/witness/cosignatures',
+      summary: `The cosignatures this node's witness issued for a log after row \`after\`, in the order issued, ${COSIGNATURE_FEED_PAGE} at most a page: the log's author pages through them after a request to this witness lost its answer, so that the cosignature still reaches it`,
+      page: (log: LogInfo, after: number, limit: number) => node.witnessFeed(log, after, limit),
+    },
+  ];
+  for (const feed of feeds) {
+    api.get(
+      feed.path,
+      { schema: { summary: feed.summary, tags: ['proofs'], querystring: FeedQuery, response: { 200: FeedPage } } },
+      (req, reply) => {
+        const log = logOf(req.query.origin);
+        reply.header('cache-control', 'no-cache');
+        return feed.page(log, req.query.after, req.query.limit);
       },
-    },
-    (req, reply) => {
-      const log = logOf(req.query.origin);
-      reply.header('cache-control', 'no-cache');
-      return node.witnessFeed(log, req.query.after, req.query.limit);
-    },
-  );
+    );
+  }
 
   api.get(
     '/api/evidence',
