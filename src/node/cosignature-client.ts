@@ -84,8 +84,8 @@ export type LostAnswer = 'receipt' | 'cosignature';
 export class CosignatureClient {
   readonly #o: CosignatureClientOptions;
   /**
-   * Per peer party, the last row read of its feed of its own log, and of its feed of ours (in memory: after a
-   * restart, read again from 0).
+   * Per peer party, the last row read of its feed of its own log, of its feed of ours, and of what its witness
+   * issued for ours (in memory: after a restart, read again from 0).
    */
   readonly #feedRead = new Map<string, number>();
   readonly #ownRead = new Map<string, number>();
