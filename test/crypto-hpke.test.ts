@@ -201,6 +201,23 @@ describe('AES-256-GCM, HKDF-SHA256 and HMAC: node:crypto and the portable suite'
     );
   });
 
+  it('agree on every HKDF-SHA256 output (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 100 }),
+        fc.uint8Array({ maxLength: 80 }),
+        fc.uint8Array({ maxLength: 60 }),
+        fc.integer({ min: 1, max: 100 }),
+        (ikm, salt, info, length) => {
+          expect(symmetricNode.hkdfSha256(ikm, salt, info, length)).toEqual(
+            symmetricPortable.hkdfSha256(ikm, salt, info, length),
+          );
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
   it('agree on every seal and refuse the same altered ciphertexts', () => {
     const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
     fc.assert(

@@ -13,6 +13,7 @@ import {
   sign,
   verify,
 } from 'node:crypto';
+import { concat } from '../crypto/bytes.js';
 import { checkLength, type Ed25519, isStrictPublicKey } from '../crypto/ed25519.js';
 import { DetenteError } from '../crypto/errors.js';
 import { checkGcmInputs, checkSealedLength, GCM_TAG_BYTES, type SymmetricSuite } from '../crypto/hpke/symmetric.js';
@@ -165,16 +166,16 @@ export const symmetricNode: SymmetricSuite = {
   // 32-byte key (measured in bench/confidential.ts's notes, docs/BENCHMARKS.md).
   hkdfSha256: (ikm, salt, info, length) => {
     if (length > 255 * 32) throw new DetenteError('BAD_INPUT', `HKDF-SHA256: at most ${255 * 32} bytes, not ${length}`);
-    const prk = createHmac('sha256', salt).update(ikm).digest();
+    const prk = hmacSha256Node(salt, ikm);
     const out = new Uint8Array(length);
     let block: Uint8Array = new Uint8Array(0);
     for (let i = 1, at = 0; at < length; i++, at += 32) {
-      block = createHmac('sha256', prk).update(block).update(info).update(Uint8Array.of(i)).digest();
+      block = hmacSha256Node(prk, concat(block, info, Uint8Array.of(i)));
       out.set(block.subarray(0, Math.min(32, length - at)), at);
     }
     return out;
   },
-  hmacSha256: (key, message) => hmacSha256Node(key, message),
+  hmacSha256: hmacSha256Node,
   hmacSha512: (key, ...message) => {
     const hmac = createHmac('sha512', key);
     for (const part of message) hmac.update(part);
