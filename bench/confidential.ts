@@ -19,17 +19,21 @@
  *
  * 3. Fold from the log: the same, as a node or `detente state --as us` meets it: each entry read from its log, and
  *    a directory whose US and Russian entries are sealed against the same directory in the clear (foldDir, trusting
- *    the store), the sealed entries opened on the reading thread or ahead on one or two worker threads.
+ *    the store), the sealed entries opened on the reading thread or ahead on one or two worker threads; a node's
+ *    first fold, which records in each store the bodies it checked in full, and its fold after a restart, which
+ *    trusts that record and only decrypts them (runtime/checked-bodies.ts).
  *
  * Run: npm run build && node dist/bench/confidential.js [entries=100000] [seconds=2] [rounds=3] [part=both]
  * (`part`: submissions, fold, log, log-node or both; one part alone is for profiling with --cpu-prof; log-node folds
- * only as a node's read model does, trusting its store with one worker, so that more rounds fit). The first run builds
+ * only as a node's read model does, trusting its store with one worker, first and after a restart, so that more
+ * rounds fit). The first run builds
  * the fixture directories (BENCH_DIR): minutes for 100,000 entries.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import Database from 'better-sqlite3';
 import YAML from 'yaml';
 import { fromHex } from '../src/crypto/bytes.js';
 import { canonicalJson } from '../src/crypto/canonical-json.js';
@@ -38,6 +42,7 @@ import { Engine, type EngineOptions } from '../src/engine/engine.js';
 import type { EngineEntry } from '../src/engine/types.js';
 import { type FoldOptions, foldDir } from '../src/exercise/fold-dir.js';
 import { openLogSet, streamEntries } from '../src/exercise/read.js';
+import { STORE_FILE } from '../src/log/log-dir.js';
 import {
   blobRefsOf,
   isConfidentialType,
@@ -378,6 +383,19 @@ function secondsRow<R>(
   row(what, `${ours(mid)[of].toFixed(2)} s`, `${base(mid)[of].toFixed(2)} s`, ratio(mid), goal);
 }
 
+/** Empties the record of checked sealed bodies in each log of `dir` (LogStore.checkedSealedBodies). */
+function forgetCheckedBodies(dir: string): void {
+  for (const party of readdirSync(dir)) {
+    const file = join(dir, party, STORE_FILE);
+    if (!existsSync(file)) continue;
+    const db = new Database(file);
+    // A directory built before stores kept the record has none to forget.
+    if (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'sealed_checked'").get())
+      db.exec('DELETE FROM sealed_checked');
+    db.close();
+  }
+}
+
 /**
  * The fold as a node or `detente state --as us` meets it: every entry read from its log (trusting the store, as a
  * node folds what it checked when it appended or mirrored it), the clear directory against the same entries with
@@ -403,25 +421,46 @@ function fromLogBench(): void {
   // Each sealed variant against the clear fold of the same round that reads as it does: trusting the store (a
   // node's read model), or checking every entry (`detente state --as us` on a directory: the signatures on worker
   // threads, foldDir's default, and the sealed entries opened ahead on one more).
+  // The record of checked bodies (runtime/checked-bodies.ts): `none` (forgotten before the fold, which reads none
+  // and writes none), `first` (forgotten, then written by the fold: a node's first fold of these entries) or `kept`
+  // (the one the `first` fold of the round wrote: a node's fold after a restart).
   const allVariants = [
-    { what: 'trusting the store, opened on the reading thread', verify: false, workers: 0 },
-    { what: 'trusting the store, opened ahead on 1 worker', verify: false, workers: 1 },
-    { what: 'trusting the store, opened ahead on 2 workers', verify: false, workers: 2 },
-    { what: 'every entry checked (foldDir as the CLI runs it)', verify: true, workers: undefined },
+    { what: 'trusting the store, opened on the reading thread', verify: false, workers: 0, record: 'none' },
+    { what: 'trusting the store, opened ahead on 1 worker', verify: false, workers: 1, record: 'none' },
+    { what: 'trusting the store, opened ahead on 2 workers', verify: false, workers: 2, record: 'none' },
+    {
+      what: "trusting the store, 1 worker, a node's first fold (records the bodies it checks)",
+      verify: false,
+      workers: 1,
+      record: 'first',
+    },
+    {
+      what: 'trusting the store and its record of the bodies checked, 1 worker (a restart)',
+      verify: false,
+      workers: 1,
+      record: 'kept',
+    },
+    { what: 'every entry checked (foldDir as the CLI runs it)', verify: true, workers: undefined, record: 'none' },
   ] as const;
-  // Part `log-node`: the node's case alone (trusting the store, one worker), for more rounds in the same time.
-  const variants = PART === 'log-node' ? allVariants.slice(1, 2) : allVariants;
+  // Part `log-node`: the node's cases alone (trusting the store, one worker), for more rounds in the same time.
+  const variants = PART === 'log-node' ? allVariants.slice(3, 5) : allVariants;
   const rounds: { clear: Partial<Record<'false' | 'true', Timed>>; sealed: Timed[] }[] = [];
   for (let r = 0; r < ROUNDS; r++) {
     const clear = {
       false: timedCpu(() => fold(clearDir, {})),
       ...(variants.some((v) => v.verify) ? { true: timedCpu(() => fold(clearDir, { verify: true })) } : {}),
     };
-    const sealed = variants.map((v) =>
-      timedCpu(() =>
-        fold(sealedDir, { readAs: 'us', verify: v.verify, ...(v.workers === undefined ? {} : { workers: v.workers }) }),
-      ),
-    );
+    const sealed = variants.map((v) => {
+      if (v.record !== 'kept') forgetCheckedBodies(sealedDir);
+      return timedCpu(() =>
+        fold(sealedDir, {
+          readAs: 'us',
+          verify: v.verify,
+          ...(v.workers === undefined ? {} : { workers: v.workers }),
+          ...(v.record === 'first' ? { record: true } : {}),
+        }),
+      );
+    });
     rounds.push({ clear, sealed });
   }
   header(

@@ -279,6 +279,49 @@ describe('sealed entries opened ahead on worker threads', () => {
     );
   });
 
+  it('bodies recorded as checked are only decrypted: a true record reads the same bytes, on any tampering', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...TAMPERS), { minLength: 1, maxLength: 8 }),
+        fc.nat(10_000),
+        fc.integer({ min: 1, max: 4 }),
+        (tampers, at, run) => {
+          const list = tampered(tampers, at);
+          const plain = answer(list);
+          // The first fold checks every body in full and names those that opened to a valid entry; the second
+          // trusts that record (as a node's store keeps it: runtime/checked-bodies.ts).
+          const name = (e: EngineEntry) => `${e.origin}#${e.index}`;
+          const checked = new Set<string>();
+          expect(answer(openAhead(list, opener, { run, onChecked: (e) => checked.add(name(e)) }))).toBe(plain);
+          expect(answer(openAhead(list, opener, { run, checked: (e) => checked.has(name(e)) }))).toBe(plain);
+          // Those named are the bodies that open, with the engine's own function, to a valid entry.
+          const opened = [...openAhead(list, opener, { run })];
+          const valid = opened.filter((e) => e.opening && 'plain' in e.opening).map(name);
+          expect([...checked].sort()).toEqual(valid.sort());
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('a record that names bodies that do not decrypt changes nothing: the workers open those in full', () => {
+    const failing = TAMPERS.filter((t) => t !== 'none');
+    for (const tamper of failing) {
+      const list = tampered([tamper], 5);
+      const everyOne = answer(openAhead(list, opener, { run: 2, checked: () => true }));
+      expect(everyOne, tamper).toBe(answer(list));
+      expect(everyOne, tamper).not.toContain('malmstrom');
+    }
+  });
+
+  it('a body the record names is only decrypted, not checked again: the record is trusted, as signatures are', () => {
+    const codes = (o: { checked?: (e: EngineEntry) => boolean }) =>
+      [...openAhead(entries, opener, o)].flatMap((e) => (e.opening && 'code' in e.opening ? [e.opening.code] : []));
+    // The invalid body (the last) is refused when checked in full; named by a (lying) record, it is handed over.
+    expect(codes({})).toEqual(['SCHEMA_INVALID']);
+    expect(codes({ checked: () => true })).toEqual([]);
+  });
+
   it('a sealed entry whose id derives no content key stays unread (no key, no opening), the others open', () => {
     const list = entries.map(({ contentKey: _, ...e }): EngineEntry => e);
     const k = list.findIndex((e) => e.envelope.type === 'sealed');

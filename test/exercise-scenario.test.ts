@@ -3,13 +3,13 @@
  * the findings it yields (every rule family exercised both ways), the state at chosen dates, and the same answer
  * however the logs are read.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/crypto/canonical-json.js';
 import { type ComplianceState, Engine, type Finding, fold } from '../src/engine/index.js';
 import { ZoneIndex } from '../src/engine/zones.js';
-import { foldDir } from '../src/exercise/fold-dir.js';
+import { type FoldOptions, foldDir } from '../src/exercise/fold-dir.js';
 import { type ExerciseMeta, playScenario, scenarioRegime } from '../src/exercise/play.js';
 import { loadLogs } from '../src/exercise/read.js';
 import { aggregate, parseTimeline } from '../src/exercise/timeline.js';
@@ -107,6 +107,32 @@ describe('the European security 2022 scenario', () => {
     const here = view(0);
     expect(view(2)).toBe(here);
     expect(here).toContain('"read":[{"audience":"ru,us"');
+  });
+
+  it('records the sealed bodies it checked; a fold that trusts its store then only decrypts them: the same bytes', () => {
+    const copy = join(tmp(), 'play');
+    cpSync(dir, copy, { recursive: true });
+    const view = (o: FoldOptions) => {
+      const f = foldDir(copy, { readAs: 'us', workers: 1, ...o });
+      return canonicalJson(f.engine.evaluate(f.asOf));
+    };
+    const recorded = () =>
+      ['us', 'ru'].map((p) => {
+        const log = openLogDir(join(copy, p), nodeSuite, { readonly: true });
+        const n = log.store.checkedSealedBodies().length;
+        log.close();
+        return n;
+      });
+    const here = view({ workers: 0 });
+    expect(recorded()).toEqual([0, 0]);
+    expect(view({ verify: false, record: true })).toBe(here);
+    // Every sealed entry us reads in those logs opened to a valid body (the scenario charges none of them).
+    const read = JSON.parse(here).state.confidential.read as { audience: string; entries: number }[];
+    const [us, ru] = recorded();
+    expect(us! + ru!).toBe(read.reduce((n, a) => n + a.entries, 0));
+    expect(us! * ru!).toBeGreaterThan(0);
+    expect(view({ verify: false })).toBe(here);
+    expect(view({})).toBe(here);
   });
 
   /**

@@ -221,6 +221,35 @@ describe('appending', () => {
     restarted.close();
   });
 
+  it('records the sealed bodies checked: ascending, each once, only entries it holds, none in an older file', () => {
+    const { dir, store, writer } = newLog();
+    writer.append([utf8('a'), utf8('b'), utf8('c'), utf8('d')]);
+    expect(store.checkedSealedBodies()).toEqual([]);
+    store.recordCheckedSealedBodies([3, 1]);
+    store.recordCheckedSealedBodies([1, 0]);
+    expect(store.checkedSealedBodies()).toEqual([0, 1, 3]);
+    for (const bad of [4, -1, 1.5]) {
+      expect(() => store.recordCheckedSealedBodies([2, bad])).toThrow(
+        new RegExp(`sealed entry index ${bad}: expected an index of an entry in the log \\(0 to 3\\)`),
+      );
+    }
+    // A refused list records none of its indices.
+    expect(store.checkedSealedBodies()).toEqual([0, 1, 3]);
+    store.close();
+    expect(SqliteStore.open(join(dir, 'log.sqlite'), undefined, { readonly: true }).checkedSealedBodies()).toEqual([
+      0, 1, 3,
+    ]);
+    // A file written before the table existed, opened read-only, has no record; opened for writing, it gains one.
+    const db = new Database(join(dir, 'log.sqlite'));
+    db.exec('DROP TABLE sealed_checked');
+    db.close();
+    expect(SqliteStore.open(join(dir, 'log.sqlite'), undefined, { readonly: true }).checkedSealedBodies()).toEqual([]);
+    const reopened = SqliteStore.open(join(dir, 'log.sqlite'), undefined);
+    reopened.recordCheckedSealedBodies([2]);
+    expect(reopened.checkedSealedBodies()).toEqual([2]);
+    reopened.close();
+  });
+
   it('refuses a key whose name is not the origin', () => {
     const dir = tmp();
     const store = SqliteStore.open(join(dir, 'log.sqlite'), 'another.example/log', { create: true });

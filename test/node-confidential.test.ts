@@ -120,6 +120,13 @@ describe('a confidential submission', () => {
     const got = await ahead.answer(asOf);
     expect(got.state.toString()).toBe(want.state.toString());
     expect(got.findings.toString()).toBe(want.findings.toString());
+    // The fold recorded, in the node's store, each sealed body it checked; a new read model (a restart) trusts that
+    // record, only decrypting those, and reads the same bytes.
+    const sealedIndices = leaves(us).flatMap((e, i) => (e.envelope.type === 'sealed' ? [i] : []));
+    expect(sealedIndices.length).toBeGreaterThan(5);
+    expect(us.node.log.store.checkedSealedBodies()).toEqual(sealedIndices);
+    const restarted = new ReadModel(us.node, 'party', { openAheadFrom: 1 });
+    expect((await restarted.answer(asOf)).state.toString()).toBe(want.state.toString());
     // A later fold opens only what is new (the rest is kept), on the workers again, to the same bytes.
     expect((await submit(us.url, token, declaration([item(30)]))).status).toBe(201);
     const later = us.node.now();

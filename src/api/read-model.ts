@@ -25,6 +25,7 @@ import type { Item } from '../model/index.js';
 import { Complaints } from '../node/complaints.js';
 import type { NodeEntry, PartyNode } from '../node/node.js';
 import { bordersFor } from '../runtime/borders.js';
+import { CheckedBodies } from '../runtime/checked-bodies.js';
 import { symmetricNode } from '../runtime/node-crypto.js';
 import { openAhead, SyncSealedOpener } from '../runtime/sealed-openers.js';
 import { FoldCache, type Folded, type ForkCharge, sameInputs } from './fold-cache.js';
@@ -150,10 +151,25 @@ export class ReadModel {
     for (const e of entries) if (e.envelope.type === 'sealed' && e.contentKey && !this.#held(e)) toOpen++;
     if (toOpen < this.#openAheadFrom) return entries;
     const held = this.#held;
+    // The bodies this node checked before, by its stores' record (a restart's fold then only decrypts them), and
+    // those this fold checks, recorded once it has read them all.
+    const record = new CheckedBodies(this.#node.logs(), true);
+    const node = this.#node;
     return (function* () {
       const opener = new SyncSealedOpener();
       try {
-        yield* openAhead(entries, opener, { skip: held });
+        yield* openAhead(entries, opener, {
+          skip: held,
+          checked: (e) => record.has(e),
+          onChecked: (e) => record.add(e),
+        });
+        try {
+          const n = record.save();
+          if (n) node.logger('info', `recorded ${n} sealed bodies as checked (the next fold only decrypts them)`);
+        } catch (err) {
+          // The fold stands; the next one checks these bodies again.
+          node.logger('warn', `could not record the sealed bodies checked: ${(err as Error).message}`);
+        }
       } finally {
         opener.close();
       }

@@ -7,6 +7,7 @@ import { DetenteError } from '../crypto/errors.js';
 import { Engine } from '../engine/engine.js';
 import type { EngineEntry } from '../engine/types.js';
 import { type Envelope, type EnvelopeOf, openSealed } from '../model/index.js';
+import { CheckedBodies } from '../runtime/checked-bodies.js';
 import { nodeSuite, symmetricNode } from '../runtime/node-crypto.js';
 import { openAhead, SyncSealedOpener } from '../runtime/sealed-openers.js';
 import { exerciseAudienceKey, exerciseContentKey } from './keys.js';
@@ -30,10 +31,16 @@ export interface FoldOptions extends ReadOptions {
    * public view, every sealed entry hidden.
    */
   readAs?: string;
+  /**
+   * Record in each log's store the sealed entries whose bodies this fold checked in full and found valid
+   * (LogStore.recordCheckedSealedBodies), as a node's read model does: a later fold that trusts the store (`verify:
+   * false`) then only decrypts them. Opens the logs for writing. Only where the workers open (not on this thread).
+   */
+  record?: boolean;
 }
 
 export function foldDir(dir: string, options: FoldOptions = {}): FoldedDir {
-  const set = openLogSet(dir);
+  const set = openLogSet(dir, { writable: options.record ?? false });
   try {
     const engine = new Engine({
       regime: set.regime,
@@ -67,12 +74,25 @@ export function foldDir(dir: string, options: FoldOptions = {}): FoldedDir {
       reads(e)
         ? exerciseAudienceKey(set.meta!.scenario, set.meta!.seed, e.party, e.body.audience, e.issuedAt)
         : undefined;
+    // Trusting the store, its record of the bodies checked before; checking every entry, nothing it says.
+    const verify = options.verify ?? true;
+    const record = new CheckedBodies(
+      set.logs.map((l) => ({ origin: l.origin, store: l.log.store })),
+      !verify,
+    );
     try {
       let n = 0;
-      for (const e of opener ? openAhead(read(), opener, { audienceKey }) : read()) {
+      const ahead = (entries: Iterable<EngineEntry>, o: SyncSealedOpener) =>
+        openAhead(entries, o, {
+          audienceKey,
+          checked: (e) => record.has(e),
+          ...(options.record ? { onChecked: (e: EngineEntry) => record.add(e) } : {}),
+        });
+      for (const e of opener ? ahead(read(), opener) : read()) {
         engine.apply(e);
         if (++n % 4096 === 0) options.onEntry?.(n);
       }
+      if (options.record) record.save();
     } finally {
       opener?.close();
     }

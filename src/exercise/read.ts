@@ -84,8 +84,11 @@ export interface LogSet {
   close(): void;
 }
 
-/** Opens the regime and every party's log in `dir` (read-only). */
-export function openLogSet(dir: string): LogSet {
+/**
+ * Opens the regime and every party's log in `dir`: read-only, unless `writable` (a fold that records the sealed
+ * bodies it checked: FoldOptions.record).
+ */
+export function openLogSet(dir: string, options: { writable?: boolean } = {}): LogSet {
   if (!existsSync(join(dir, REGIME_FILE))) {
     throw new DetenteError(
       'STORE_ERROR',
@@ -108,7 +111,7 @@ export function openLogSet(dir: string): LogSet {
   for (const p of regime.parties) {
     const d = join(dir, p.id);
     if (!existsSync(d)) continue;
-    const log = openLogDir(d, nodeSuite, { readonly: true });
+    const log = openLogDir(d, nodeSuite, { readonly: !options.writable });
     if (log.store.origin !== p.origin) {
       log.close();
       throw new DetenteError('LOG_INCONSISTENT', `${d} holds the log ${log.store.origin}, not ${p.id}'s (${p.origin})`);

@@ -14,6 +14,7 @@ import {
   keyCommitment,
   openBlob,
   openBody,
+  openSaltAndBody,
   recipientKeyPair,
   type SymmetricSuite,
   sealBlob,
@@ -515,9 +516,7 @@ export function openSealedText(
   key: Uint8Array,
   aad: Uint8Array = sealedAad(envelope),
 ): { plain: Envelope; text: string } {
-  if (!equalBytes(keyCommitment(sha256, key), fromHex(envelope.body.keyCommitment))) {
-    throw new DetenteError('DECRYPTION_FAILED', 'content key: not the key the author committed to');
-  }
+  checkKeyCommitment(sha256, envelope, key);
   const body = openBody(
     sym,
     sha256,
@@ -526,6 +525,32 @@ export function openSealedText(
     aad,
   );
   return plainAndTextOfBody(envelope, body);
+}
+
+/**
+ * The body text of a sealed entry that its reader checked before (openSealedText found it valid, and its store
+ * recorded so: LogStore.checkedSealedBodies): the key commitment and AES-256-GCM only, as a fold that trusts its
+ * store trusts the signatures it checked once. What openSealedText gives for the same entry and key, if the record
+ * is true; DECRYPTION_FAILED (or COMMITMENT_MISMATCH, a plaintext shorter than its salt) if it does not even open, and
+ * the caller then opens it in full to learn what a fold charges (runtime/sealed-opener-worker.ts).
+ */
+export function openCheckedSealedText(
+  sym: SymmetricSuite,
+  sha256: Sha256,
+  envelope: EnvelopeOf<'sealed'>,
+  key: Uint8Array,
+  aad: Uint8Array = sealedAad(envelope),
+): string {
+  checkKeyCommitment(sha256, envelope, key);
+  const { body } = openSaltAndBody(sym, key, fromBase64(envelope.body.ciphertext, 'ciphertext'), aad);
+  return fromUtf8(body, 'body');
+}
+
+/** DECRYPTION_FAILED unless `key` is the content key the envelope commits to. */
+function checkKeyCommitment(sha256: Sha256, envelope: EnvelopeOf<'sealed'>, key: Uint8Array): void {
+  if (!equalBytes(keyCommitment(sha256, key), fromHex(envelope.body.keyCommitment))) {
+    throw new DetenteError('DECRYPTION_FAILED', 'content key: not the key the author committed to');
+  }
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
  * The worker side of sealed-openers.ts: opens sealed entries with their content keys (the engine's own
  * openSealedEntryText on node:crypto: AES-256-GCM, the commitments, the body's parse and checks), so a reader's fold
- * gets the very openings, and the very error codes, it would compute itself. Answers go to the port the reader gave,
+ * gets the very openings, and the very error codes, it would compute itself; a body the reader's store records as
+ * checked before, it only decrypts (openCheckedSealedText). Answers go to the port the reader gave,
  * with a bump of the shared counter it waits on.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { DetenteError } from '../crypto/errors.js';
 import { openSealedEntryText } from '../engine/confidential.js';
-import { type EnvelopeOf, sealedAadTextOf, sealedContentKey } from '../model/index.js';
+import { type EnvelopeOf, openCheckedSealedText, sealedAadTextOf, sealedContentKey } from '../model/index.js';
 import { sha256Node, symmetricNode } from './node-crypto.js';
 
 export interface SealedOpenerInit {
@@ -34,6 +36,12 @@ export interface OpenRequest {
    * it: an HMAC a sealed entry, off the reader's thread), 0 where it is the content key itself.
    */
   derive: Uint8Array;
+  /**
+   * One byte a job: 1 where the reader's store records that its body was checked in full before
+   * (LogStore.checkedSealedBodies): the worker then only decrypts it (openCheckedSealedText), and opens it in full
+   * should that fail, so that a failure has the very code the fold charges.
+   */
+  checked: Uint8Array;
 }
 
 /**
@@ -74,7 +82,19 @@ function fromLeaves(leaves: Uint8Array, ends: Uint32Array): { envelope: Envelope
  * The body's canonical text (what the reader parses: the value the engine's openSealedEntry gives) or the failure's
  * code, with the associated data cut from the leaf first where there is one (fromLeaves).
  */
-function open(envelope: EnvelopeOf<'sealed'>, key: Uint8Array, aad: Uint8Array | undefined): TextOpening {
+function open(
+  envelope: EnvelopeOf<'sealed'>,
+  key: Uint8Array,
+  aad: Uint8Array | undefined,
+  checked: boolean,
+): TextOpening {
+  if (checked) {
+    try {
+      return { body: openCheckedSealedText(symmetricNode, sha256Node, envelope, key, aad) };
+    } catch (err) {
+      if (!(err instanceof DetenteError)) throw err;
+    }
+  }
   let opening = openSealedEntryText(symmetricNode, sha256Node, envelope, key, aad);
   if (aad && 'code' in opening && opening.code === 'DECRYPTION_FAILED') {
     opening = openSealedEntryText(symmetricNode, sha256Node, envelope, key);
@@ -100,7 +120,7 @@ if (parentPort && workerData) {
             return { underived: true }; // an id that is not 16 bytes of base64: no content key, the entry stays hidden
           }
         }
-        return open(envelope, key, aad);
+        return open(envelope, key, aad, request.checked[i] === 1);
       });
       answer = { id: request.id, openings, contentKeys };
     } catch (err) {

@@ -27,6 +27,8 @@ export interface OpenJob {
   key: Uint8Array;
   derive?: boolean;
   leaf?: Uint8Array;
+  /** Its body was checked in full before (the reader's store says so): the worker only decrypts it. */
+  checked?: boolean;
 }
 
 /**
@@ -62,12 +64,14 @@ export class SyncSealedOpener {
   post(jobs: readonly OpenJob[]): number {
     const keys = new Uint8Array(32 * jobs.length);
     const derive = new Uint8Array(jobs.length);
+    const checked = new Uint8Array(jobs.length);
     jobs.forEach((j, i) => {
       if (j.key.length !== 32) throw new DetenteError('BAD_INPUT', `content key ${i}: expected 32 bytes`);
       keys.set(j.key, 32 * i);
       if (j.derive) derive[i] = 1;
+      if (j.checked) checked[i] = 1;
     });
-    const transfer: ArrayBuffer[] = [keys.buffer, derive.buffer];
+    const transfer: ArrayBuffer[] = [keys.buffer, derive.buffer, checked.buffer];
     let request: Omit<OpenRequest, 'id'>;
     if (jobs.every((j) => j.leaf)) {
       const ends = new Uint32Array(jobs.length);
@@ -78,10 +82,10 @@ export class SyncSealedOpener {
       });
       const leaves = new Uint8Array(length);
       for (const [i, j] of jobs.entries()) leaves.set(j.leaf!, ends[i]! - j.leaf!.length);
-      request = { leaves, ends, keys, derive };
+      request = { leaves, ends, keys, derive, checked };
       transfer.push(leaves.buffer, ends.buffer);
     } else {
-      request = { envelopes: JSON.stringify(jobs.map((j) => j.envelope)), keys, derive };
+      request = { envelopes: JSON.stringify(jobs.map((j) => j.envelope)), keys, derive, checked };
     }
     const id = this.#lanes.post((id): OpenRequest => ({ id, ...request }), transfer);
     this.#pending.set(
@@ -122,6 +126,13 @@ export interface OpenAheadOptions {
    * the entry reaches the engine with it, as if the reader had given it.
    */
   audienceKey?: (e: EngineEntry & { envelope: EnvelopeOf<'sealed'> }) => Uint8Array | undefined;
+  /**
+   * Whether the reader's store records the entry's body as checked in full before (LogStore.checkedSealedBodies):
+   * the workers then only decrypt it, as a fold that trusts its store trusts the signatures it checked once.
+   */
+  checked?: (e: EngineEntry) => boolean;
+  /** Called with each entry whose body the workers checked in full and found valid: for the reader to record. */
+  onChecked?: (e: EngineEntry) => void;
 }
 
 /**
@@ -135,23 +146,26 @@ export function* openAhead(
 ): Generator<EngineEntry> {
   const run = options.run ?? RUN;
   const ahead = options.ahead ?? 2 * opener.workers;
-  const queue: { batch: ReadEntry[]; sealed: number[]; ticket: number | undefined }[] = [];
+  const queue: { batch: ReadEntry[]; sealed: number[]; jobs: OpenJob[]; ticket: number | undefined }[] = [];
   let batch: ReadEntry[] = [];
   let sealed: number[] = [];
   let jobs: OpenJob[] = [];
+  const { checked, onChecked } = options;
   const send = () => {
-    queue.push({ batch, sealed, ticket: jobs.length ? opener.post(jobs) : undefined });
+    queue.push({ batch, sealed, jobs, ticket: jobs.length ? opener.post(jobs) : undefined });
     batch = [];
     sealed = [];
     jobs = [];
   };
   function* next(): Generator<EngineEntry> {
-    const { batch: done, sealed: at, ticket } = queue.shift()!;
+    const { batch: done, sealed: at, jobs: posted, ticket } = queue.shift()!;
     const openings = ticket === undefined ? [] : opener.take(ticket);
     at.forEach((i, k) => {
       const { contentKey, opening } = openings[k]!;
       const { leaf: _leaf, ...e } = done[i]!;
       done[i] = contentKey ? { ...e, contentKey: e.contentKey ?? contentKey, opening: opening! } : e;
+      // A body the workers checked in full (not one trusted as checked before) that opened to a valid entry.
+      if (onChecked && opening && 'plain' in opening && !posted[k]!.checked) onChecked(done[i]!);
     });
     for (const e of done) {
       if (!e.leaf) yield e;
@@ -168,7 +182,13 @@ export function* openAhead(
       // A content key of another length is the engine's to refuse (the error code of the fold that opens it itself).
       if (key?.length === 32) {
         sealed.push(batch.length);
-        jobs.push({ envelope: e.envelope, key, ...(derive ? { derive } : {}), ...(e.leaf ? { leaf: e.leaf } : {}) });
+        jobs.push({
+          envelope: e.envelope,
+          key,
+          ...(derive ? { derive } : {}),
+          ...(e.leaf ? { leaf: e.leaf } : {}),
+          ...(checked?.(e) ? { checked: true } : {}),
+        });
       }
     }
     batch.push(e);

@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, note TEXT NOT 
 CREATE TABLE IF NOT EXISTS cosignatures (size INTEGER NOT NULL, name TEXT NOT NULL, key_id INTEGER NOT NULL,
   timestamp INTEGER NOT NULL, line TEXT NOT NULL, PRIMARY KEY (size, name, key_id)) STRICT;
 CREATE TABLE IF NOT EXISTS blobs (hash BLOB PRIMARY KEY, data BLOB NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS sealed_checked (idx INTEGER PRIMARY KEY) STRICT;
 ${KEYS_TABLE_SQL}
 `;
 
@@ -397,6 +398,31 @@ export class SqliteStore implements LogStore {
   blob(hash: Uint8Array): Uint8Array | undefined {
     const data = this.#guard('blobs', 'a hash lookup', () => this.#stmt.blob.get(hash)) as Buffer | undefined;
     return data && bytes(data);
+  }
+
+  checkedSealedBodies(): number[] {
+    // A file written before the table existed, opened read-only (opening for writing creates it): none recorded.
+    if (!this.#hasTable('sealed_checked')) return [];
+    return this.#guard('sealed_checked', 'all rows', () =>
+      this.#db.prepare('SELECT idx FROM sealed_checked ORDER BY idx').pluck().all(),
+    ) as number[];
+  }
+
+  recordCheckedSealedBodies(indices: readonly number[]): void {
+    const size = this.head()?.size ?? 0;
+    for (const i of indices) {
+      if (!Number.isSafeInteger(i) || i < 0 || i >= size) {
+        fail('BAD_INPUT', `sealed entry index ${i}: expected an index of an entry in the log (0 to ${size - 1})`);
+      }
+    }
+    const insert = this.#db.prepare('INSERT OR IGNORE INTO sealed_checked (idx) VALUES (?)');
+    this.#db.transaction(() => {
+      for (const i of indices) insert.run(i);
+    })();
+  }
+
+  #hasTable(name: string): boolean {
+    return this.#db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").pluck().get(name) === 1;
   }
 
   /**

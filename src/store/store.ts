@@ -114,6 +114,14 @@ export interface LogStore {
   cosignedSizes(): number[];
   putBlob(hash: Uint8Array, data: Uint8Array): void;
   blob(hash: Uint8Array): Uint8Array | undefined;
+  /**
+   * The indices of the sealed entries whose bodies a fold of this store's owner checked in full (the key and body
+   * commitments, canonical JSON, the schema) and found valid, ascending. The owner's later folds trust the record as
+   * they trust the signatures it checked when it stored the entries: they only decrypt (engine/confidential.ts).
+   */
+  checkedSealedBodies(): number[];
+  /** Records sealed entries whose bodies were checked and found valid (indices of entries the log holds). */
+  recordCheckedSealedBodies(indices: readonly number[]): void;
   /** Checks the file's structure and the rows no tile proves; throws STORE_CORRUPT naming the table and row. */
   checkIntegrity(size: number): void;
   close(): void;
