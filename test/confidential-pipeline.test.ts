@@ -270,9 +270,14 @@ describe('sealed entries opened ahead on worker threads', () => {
             const leaf = new TextEncoder().encode(how === 'canonical' ? text : text.replace('{"entry":', '{"entry": '));
             return { ...e, leaf };
           });
-          const ahead = [...openAhead(list, opener, { run: 3, ahead: 1 })];
+          const checked = new Set<string>();
+          const name = (e: EngineEntry) => `${e.origin}#${e.index}`;
+          const ahead = [...openAhead(list, opener, { run: 3, ahead: 1, onChecked: (e) => checked.add(name(e)) })];
           expect(ahead.some((e) => 'leaf' in e)).toBe(false);
-          expect(answer(ahead)).toBe(answer(list.map(({ leaf: _, ...e }: EngineEntry & { leaf?: Uint8Array }) => e)));
+          const want = answer(list.map(({ leaf: _, ...e }: EngineEntry & { leaf?: Uint8Array }) => e));
+          expect(answer(ahead)).toBe(want);
+          // The bodies checked then, only decrypted (their members cut from the leaf's text): the same bytes.
+          expect(answer(openAhead(list, opener, { run: 3, checked: (e) => checked.has(name(e)) }))).toBe(want);
         },
       ),
       { numRuns: 30 },

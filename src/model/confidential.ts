@@ -436,7 +436,11 @@ function sealedPartsOfPrepared(suite: CryptoSuite, sym: SymmetricSuite, plain: P
 }
 
 /** A sealed entry's content key, from the audience key its `keys` entry wraps. */
-export function sealedContentKey(sym: SymmetricSuite, envelope: EnvelopeOf<'sealed'>, audienceKey: Uint8Array) {
+export function sealedContentKey(
+  sym: SymmetricSuite,
+  envelope: { body: Pick<EnvelopeOf<'sealed'>['body'], 'id'> },
+  audienceKey: Uint8Array,
+) {
   return contentKey(sym, audienceKey, fromBase64(envelope.body.id, 'id'));
 }
 
@@ -537,9 +541,10 @@ export function openSealedText(
 export function openCheckedSealedText(
   sym: SymmetricSuite,
   sha256: Sha256,
-  envelope: EnvelopeOf<'sealed'>,
+  envelope: { body: Pick<EnvelopeOf<'sealed'>['body'], 'ciphertext' | 'keyCommitment'> },
   key: Uint8Array,
-  aad: Uint8Array = sealedAad(envelope),
+  /** The envelope's associated data (sealedAad). */
+  aad: Uint8Array,
 ): string {
   checkKeyCommitment(sha256, envelope, key);
   const { body } = openSaltAndBody(sym, key, fromBase64(envelope.body.ciphertext, 'ciphertext'), aad);
@@ -547,7 +552,11 @@ export function openCheckedSealedText(
 }
 
 /** DECRYPTION_FAILED unless `key` is the content key the envelope commits to. */
-function checkKeyCommitment(sha256: Sha256, envelope: EnvelopeOf<'sealed'>, key: Uint8Array): void {
+function checkKeyCommitment(
+  sha256: Sha256,
+  envelope: { body: Pick<EnvelopeOf<'sealed'>['body'], 'keyCommitment'> },
+  key: Uint8Array,
+): void {
   if (!equalBytes(keyCommitment(sha256, key), fromHex(envelope.body.keyCommitment))) {
     throw new DetenteError('DECRYPTION_FAILED', 'content key: not the key the author committed to');
   }

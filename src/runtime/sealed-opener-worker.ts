@@ -8,7 +8,13 @@
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { DetenteError } from '../crypto/errors.js';
 import { openSealedEntryText } from '../engine/confidential.js';
-import { type EnvelopeOf, openCheckedSealedText, sealedAadTextOf, sealedContentKey } from '../model/index.js';
+import {
+  type EnvelopeOf,
+  openCheckedSealedText,
+  sealedAad,
+  sealedAadTextOf,
+  sealedContentKey,
+} from '../model/index.js';
 import { sha256Node, symmetricNode } from './node-crypto.js';
 
 export interface SealedOpenerInit {
@@ -59,44 +65,94 @@ const encoder = new TextEncoder();
 const LEAF_OPEN = '{"entry":';
 const LEAF_SIGNATURE = ',"sig":"';
 
+/** A job's sealed entry: its envelope, or the leaf text it is parsed from when needed (`envelope()`). */
+interface SealedJob {
+  /** The leaf's text, if the reader sent leaves. */
+  text?: string;
+  envelope(): EnvelopeOf<'sealed'>;
+  /** The associated data cut from the leaf's text (sealedAadTextOf), if it has one. */
+  aad?: Uint8Array;
+}
+
 /**
- * The envelopes of the leaves, each with its associated data cut from the leaf's text (sealedAadTextOf): the
- * canonical JSON of the envelope is the leaf's `entry` member (a log holds canonical leaves only). What a fold's
- * reader would build again from the parsed envelope; should a leaf not be canonical, the entry is opened again with
- * the associated data built so (`open`), so the openings never differ.
+ * The jobs of the leaves, each with its associated data cut from the leaf's text (sealedAadTextOf): the canonical
+ * JSON of the envelope is the leaf's `entry` member (a log holds canonical leaves only). What a fold's reader would
+ * build again from the parsed envelope; should a leaf not be canonical, the entry is opened again with the associated
+ * data built so (`openFull`), so the openings never differ. The envelope is parsed only where a job needs it (a body
+ * checked before needs three of its strings: `checkedMembers`).
  */
-function fromLeaves(leaves: Uint8Array, ends: Uint32Array): { envelope: EnvelopeOf<'sealed'>; aad?: Uint8Array }[] {
-  const out: { envelope: EnvelopeOf<'sealed'>; aad?: Uint8Array }[] = [];
+function fromLeaves(leaves: Uint8Array, ends: Uint32Array): SealedJob[] {
+  const out: SealedJob[] = [];
   for (let i = 0, start = 0; i < ends.length; start = ends[i++]!) {
     const text = decoder.decode(leaves.subarray(start, ends[i]));
-    const envelope = JSON.parse(text).entry as EnvelopeOf<'sealed'>;
+    let parsed: EnvelopeOf<'sealed'> | undefined;
+    const envelope = () => {
+      parsed ??= JSON.parse(text).entry as EnvelopeOf<'sealed'>;
+      return parsed;
+    };
     const end = text.lastIndexOf(LEAF_SIGNATURE);
     const aadText =
       text.startsWith(LEAF_OPEN) && end > 0 ? sealedAadTextOf(text.slice(LEAF_OPEN.length, end)) : undefined;
-    out.push(aadText === undefined ? { envelope } : { envelope, aad: encoder.encode(aadText) });
+    out.push(aadText === undefined ? { text, envelope } : { text, envelope, aad: encoder.encode(aadText) });
   }
   return out;
 }
 
 /**
- * The body's canonical text (what the reader parses: the value the engine's openSealedEntry gives) or the failure's
- * code, with the associated data cut from the leaf first where there is one (fromLeaves).
+ * What decrypting a body needs of its envelope (the ciphertext, the key commitment, the id its key derives from),
+ * cut from the leaf's canonical text: the body's members come in order (ciphertext, commitment, id, keyCommitment),
+ * and no string holds an unescaped quote. Should the cut be wrong, decryption fails and the entry is opened in full.
  */
-function open(
-  envelope: EnvelopeOf<'sealed'>,
-  key: Uint8Array,
-  aad: Uint8Array | undefined,
-  checked: boolean,
-): TextOpening {
-  if (checked) {
+function checkedMembers(text: string): { body: { ciphertext: string; keyCommitment: string; id: string } } | undefined {
+  const value = (name: string, from: number): [string, number] | undefined => {
+    const at = text.indexOf(`"${name}":"`, from);
+    if (at < 0) return undefined;
+    const start = at + name.length + 4;
+    const to = text.indexOf('"', start);
+    return to < 0 ? undefined : [text.slice(start, to), to];
+  };
+  const ciphertext = value('ciphertext', 0);
+  const id = ciphertext && value('id', ciphertext[1]);
+  const keyCommitment = id && value('keyCommitment', id[1]);
+  if (!keyCommitment) return undefined;
+  return { body: { ciphertext: ciphertext[0], keyCommitment: keyCommitment[0], id: id[0] } };
+}
+
+/**
+ * A body its reader's store records as checked before: only decrypted (openCheckedSealedText), with the members
+ * cut from the leaf where the reader sent it; the content key derived first where `derive` (written to `key` only
+ * if the body opens). Undefined where that fails: the caller opens the entry in full.
+ */
+function openChecked(job: SealedJob, key: Uint8Array, derive: boolean): TextOpening | undefined {
+  try {
+    const sealed = (job.text !== undefined && checkedMembers(job.text)) || job.envelope();
+    const contentKey = derive ? sealedContentKey(symmetricNode, sealed, key) : key;
+    const aad = job.aad ?? sealedAad(job.envelope());
+    const body = openCheckedSealedText(symmetricNode, sha256Node, sealed, contentKey, aad);
+    if (derive) key.set(contentKey);
+    return { body };
+  } catch (err) {
+    if (!(err instanceof DetenteError)) throw err;
+    return undefined;
+  }
+}
+
+/**
+ * The body's canonical text (what the reader parses: the value the engine's openSealedEntry gives) or the failure's
+ * code, with the associated data cut from the leaf first where there is one (fromLeaves); the content key derived
+ * first where `derive` (written to `key`).
+ */
+function openFull(job: SealedJob, key: Uint8Array, derive: boolean): TextOpening {
+  const envelope = job.envelope();
+  if (derive) {
     try {
-      return { body: openCheckedSealedText(symmetricNode, sha256Node, envelope, key, aad) };
-    } catch (err) {
-      if (!(err instanceof DetenteError)) throw err;
+      key.set(sealedContentKey(symmetricNode, envelope, key));
+    } catch {
+      return { underived: true }; // an id that is not 16 bytes of base64: no content key, the entry stays hidden
     }
   }
-  let opening = openSealedEntryText(symmetricNode, sha256Node, envelope, key, aad);
-  if (aad && 'code' in opening && opening.code === 'DECRYPTION_FAILED') {
+  let opening = openSealedEntryText(symmetricNode, sha256Node, envelope, key, job.aad);
+  if (job.aad && 'code' in opening && opening.code === 'DECRYPTION_FAILED') {
     opening = openSealedEntryText(symmetricNode, sha256Node, envelope, key);
   }
   return 'code' in opening ? { code: opening.code } : { body: opening.text };
@@ -107,20 +163,14 @@ if (parentPort && workerData) {
   parentPort.on('message', (request: OpenRequest) => {
     let answer: OpenAnswer;
     try {
-      const envelopes = request.leaves
+      const jobs: SealedJob[] = request.leaves
         ? fromLeaves(request.leaves, request.ends!)
-        : (JSON.parse(request.envelopes!) as EnvelopeOf<'sealed'>[]).map((envelope) => ({ envelope, aad: undefined }));
+        : (JSON.parse(request.envelopes!) as EnvelopeOf<'sealed'>[]).map((envelope) => ({ envelope: () => envelope }));
       const contentKeys = request.keys;
-      const openings = envelopes.map(({ envelope, aad }, i): TextOpening => {
+      const openings = jobs.map((job, i): TextOpening => {
         const key = contentKeys.subarray(32 * i, 32 * (i + 1));
-        if (request.derive[i] === 1) {
-          try {
-            key.set(sealedContentKey(symmetricNode, envelope, key));
-          } catch {
-            return { underived: true }; // an id that is not 16 bytes of base64: no content key, the entry stays hidden
-          }
-        }
-        return open(envelope, key, aad, request.checked[i] === 1);
+        const derive = request.derive[i] === 1;
+        return (request.checked[i] === 1 && openChecked(job, key, derive)) || openFull(job, key, derive);
       });
       answer = { id: request.id, openings, contentKeys };
     } catch (err) {
