@@ -136,6 +136,34 @@ export interface OpenAheadOptions {
 }
 
 /**
+ * A read entry as the engine takes it, without the reader's leaf bytes: its fields one by one, as a copy that
+ * leaves a key out (`{ leaf, ...rest }`) takes V8's slow path, once for each sealed entry of a fold.
+ */
+function withoutLeaf(e: ReadEntry): EngineEntry {
+  const out: EngineEntry = {
+    origin: e.origin,
+    index: e.index,
+    leafHash: e.leafHash,
+    countedAt: e.countedAt,
+    envelope: e.envelope,
+  };
+  if (e.moreItems) out.moreItems = e.moreItems;
+  if (e.blobs) out.blobs = e.blobs;
+  if (e.contentKey) out.contentKey = e.contentKey;
+  if (e.opening) out.opening = e.opening;
+  return out;
+}
+
+/** The entry with its content key and opening (and without the reader's leaf bytes, if it had them). */
+function withOpening(e: ReadEntry, contentKey: Uint8Array, opening: SealedOpening): EngineEntry {
+  if (!e.leaf) return { ...e, contentKey, opening };
+  const out = withoutLeaf(e);
+  out.contentKey = contentKey;
+  out.opening = opening;
+  return out;
+}
+
+/**
  * `entries` in the same order, each sealed entry that has a content key (or an audience key to derive it from) and
  * no opening yet with its opening, opened on `opener`'s workers a few runs ahead of the entry the caller is folding.
  */
@@ -162,18 +190,12 @@ export function* openAhead(
     const openings = ticket === undefined ? [] : opener.take(ticket);
     at.forEach((i, k) => {
       const { contentKey, opening } = openings[k]!;
-      const { leaf: _leaf, ...e } = done[i]!;
-      done[i] = contentKey ? { ...e, contentKey: e.contentKey ?? contentKey, opening: opening! } : e;
+      const e = done[i]!;
+      if (contentKey) done[i] = withOpening(e, e.contentKey ?? contentKey, opening!);
       // A body the workers checked in full (not one trusted as checked before) that opened to a valid entry.
       if (onChecked && opening && 'plain' in opening && !posted[k]!.checked) onChecked(done[i]!);
     });
-    for (const e of done) {
-      if (!e.leaf) yield e;
-      else {
-        const { leaf: _leaf, ...rest } = e;
-        yield rest;
-      }
-    }
+    for (const e of done) yield e.leaf ? withoutLeaf(e) : e;
   }
   for (const e of entries) {
     if (e.envelope.type === 'sealed' && !e.opening && !options.skip?.(e)) {
@@ -182,13 +204,7 @@ export function* openAhead(
       // A content key of another length is the engine's to refuse (the error code of the fold that opens it itself).
       if (key?.length === 32) {
         sealed.push(batch.length);
-        jobs.push({
-          envelope: e.envelope,
-          key,
-          ...(derive ? { derive } : {}),
-          ...(e.leaf ? { leaf: e.leaf } : {}),
-          ...(checked?.(e) ? { checked: true } : {}),
-        });
+        jobs.push({ envelope: e.envelope, key, derive, leaf: e.leaf, checked: checked?.(e) ?? false });
       }
     }
     batch.push(e);
