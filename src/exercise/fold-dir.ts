@@ -74,25 +74,23 @@ export function foldDir(dir: string, options: FoldOptions = {}): FoldedDir {
       reads(e)
         ? exerciseAudienceKey(set.meta!.scenario, set.meta!.seed, e.party, e.body.audience, e.issuedAt)
         : undefined;
-    // Trusting the store, its record of the bodies checked before; checking every entry, nothing it says.
-    const verify = options.verify ?? true;
-    const record = new CheckedBodies(
-      set.logs.map((l) => ({ origin: l.origin, store: l.log.store })),
-      !verify,
-    );
+    // The workers' record of the bodies checked before: read when trusting the store (checking every entry,
+    // nothing it says is read), written when asked.
+    const logs = set.logs.map((l) => ({ origin: l.origin, store: l.log.store }));
+    const record = opener ? new CheckedBodies(logs, !(options.verify ?? true)) : undefined;
     try {
       let n = 0;
-      const ahead = (entries: Iterable<EngineEntry>, o: SyncSealedOpener) =>
+      const ahead = (entries: Iterable<EngineEntry>, o: SyncSealedOpener, r: CheckedBodies) =>
         openAhead(entries, o, {
           audienceKey,
-          checked: (e) => record.has(e),
-          ...(options.record ? { onChecked: (e: EngineEntry) => record.add(e) } : {}),
+          checked: (e) => r.has(e),
+          ...(options.record ? { onChecked: (e: EngineEntry) => r.add(e) } : {}),
         });
-      for (const e of opener ? ahead(read(), opener) : read()) {
+      for (const e of opener && record ? ahead(read(), opener, record) : read()) {
         engine.apply(e);
         if (++n % 4096 === 0) options.onEntry?.(n);
       }
-      if (options.record) record.save();
+      if (options.record) record?.save();
     } finally {
       opener?.close();
     }
