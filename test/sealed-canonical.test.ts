@@ -2,7 +2,8 @@
  * The canonical JSON of a node's sealed entry, written from its associated data's text with the ciphertext put in
  * (model/confidential.ts, sealedCanonicalOfPrepared), is canonicalJsonBytes of the entry, whatever the audience and
  * `audience-key` reference hold (quotes, backslashes, a `"ciphertext":""` of their own, any Unicode), and its entry
- * is sealedOfPrepared's; cutting the ciphertext out of that text again (sealedAadTextOf) gives the associated data.
+ * is sealedOfPrepared's; cutting the ciphertext out of that text again (sealedAadTextOf) gives the associated data,
+ * and the members decrypting needs cut from it (sealedMembersOf) are the envelope's.
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +17,7 @@ import {
   sealedAad,
   sealedAadTextOf,
   sealedCanonicalOfPrepared,
+  sealedMembersOf,
   sealedOfPrepared,
 } from '../src/model/index.js';
 import { symmetricNode } from '../src/runtime/node-crypto.js';
@@ -64,6 +66,14 @@ describe("a sealed entry's canonical JSON written from its associated data", () 
           expect(canonical.length - aad.length).toBe(envelope.body.ciphertext.length);
           // And cutting it out of the entry's text gives the associated data back (what an opener reads a leaf with).
           expect(sealedAadTextOf(new TextDecoder().decode(canonical))).toBe(new TextDecoder().decode(aad));
+          // The members decrypting needs, cut from the text (and from a leaf's, which holds it), are the envelope's.
+          const { ciphertext, id, keyCommitment } = envelope.body;
+          const members = { body: { ciphertext, id, keyCommitment } };
+          expect(sealedMembersOf(text)).toEqual(members);
+          expect(sealedMembersOf(`{"entry":${text},"sig":"${'A'.repeat(86)}=="}`)).toEqual(members);
+          // A text cut before the key commitment's end names them not.
+          const end = text.indexOf('"', text.indexOf('"keyCommitment":"') + 17);
+          expect(sealedMembersOf(text.slice(0, end))).toBeUndefined();
         },
       ),
       { numRuns: 300 },

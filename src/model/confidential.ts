@@ -215,6 +215,29 @@ export function sealedAadTextOf(canonical: string): string | undefined {
   return to < 0 ? undefined : canonical.slice(0, start) + canonical.slice(to);
 }
 
+/**
+ * What decrypting a sealed body needs of its envelope (the ciphertext, the id its content key derives from, the key
+ * commitment), cut from the envelope's canonical text (or a leaf's, which holds it) without parsing it: after the
+ * ciphertext, the body's members come in order (commitment, id, keyCommitment), and no string holds an unescaped
+ * quote. Undefined where the text names them not. test/sealed-canonical.test.ts holds them to the parsed envelope's.
+ */
+export function sealedMembersOf(
+  canonical: string,
+): { body: Pick<EnvelopeOf<'sealed'>['body'], 'ciphertext' | 'id' | 'keyCommitment'> } | undefined {
+  const value = (member: string, from: number): [string, number] | undefined => {
+    const at = canonical.indexOf(member, from);
+    if (at < 0) return undefined;
+    const start = at + member.length;
+    const to = canonical.indexOf('"', start);
+    return to < 0 ? undefined : [canonical.slice(start, to), to];
+  };
+  const ciphertext = value(CIPHERTEXT_MEMBER, 0);
+  const id = ciphertext && value('"id":"', ciphertext[1]);
+  const keyCommitment = id && value('"keyCommitment":"', id[1]);
+  if (!keyCommitment) return undefined;
+  return { body: { ciphertext: ciphertext[0], id: id[0], keyCommitment: keyCommitment[0] } };
+}
+
 export interface SealOptions {
   audience: readonly string[];
   /** The author's `audience-key` entry for this audience and period, and the key it wraps. */

@@ -14,6 +14,7 @@ import {
   sealedAad,
   sealedAadTextOf,
   sealedContentKey,
+  sealedMembersOf,
 } from '../model/index.js';
 import { sha256Node, symmetricNode } from './node-crypto.js';
 
@@ -79,7 +80,7 @@ interface SealedJob {
  * JSON of the envelope is the leaf's `entry` member (a log holds canonical leaves only). What a fold's reader would
  * build again from the parsed envelope; should a leaf not be canonical, the entry is opened again with the associated
  * data built so (`openFull`), so the openings never differ. The envelope is parsed only where a job needs it (a body
- * checked before needs three of its strings: `checkedMembers`).
+ * checked before needs three of its strings: sealedMembersOf).
  */
 function fromLeaves(leaves: Uint8Array, ends: Uint32Array): SealedJob[] {
   const out: SealedJob[] = [];
@@ -99,33 +100,13 @@ function fromLeaves(leaves: Uint8Array, ends: Uint32Array): SealedJob[] {
 }
 
 /**
- * What decrypting a body needs of its envelope (the ciphertext, the key commitment, the id its key derives from),
- * cut from the leaf's canonical text: the body's members come in order (ciphertext, commitment, id, keyCommitment),
- * and no string holds an unescaped quote. Should the cut be wrong, decryption fails and the entry is opened in full.
- */
-function checkedMembers(text: string): { body: { ciphertext: string; keyCommitment: string; id: string } } | undefined {
-  const value = (name: string, from: number): [string, number] | undefined => {
-    const at = text.indexOf(`"${name}":"`, from);
-    if (at < 0) return undefined;
-    const start = at + name.length + 4;
-    const to = text.indexOf('"', start);
-    return to < 0 ? undefined : [text.slice(start, to), to];
-  };
-  const ciphertext = value('ciphertext', 0);
-  const id = ciphertext && value('id', ciphertext[1]);
-  const keyCommitment = id && value('keyCommitment', id[1]);
-  if (!keyCommitment) return undefined;
-  return { body: { ciphertext: ciphertext[0], keyCommitment: keyCommitment[0], id: id[0] } };
-}
-
-/**
  * A body its reader's store records as checked before: only decrypted (openCheckedSealedText), with the members
  * cut from the leaf where the reader sent it; the content key derived first where `derive` (written to `key` only
  * if the body opens). Undefined where that fails: the caller opens the entry in full.
  */
 function openChecked(job: SealedJob, key: Uint8Array, derive: boolean): TextOpening | undefined {
   try {
-    const sealed = (job.text !== undefined && checkedMembers(job.text)) || job.envelope();
+    const sealed = (job.text !== undefined && sealedMembersOf(job.text)) || job.envelope();
     const contentKey = derive ? sealedContentKey(symmetricNode, sealed, key) : key;
     const aad = job.aad ?? sealedAad(job.envelope());
     const body = openCheckedSealedText(symmetricNode, sha256Node, sealed, contentKey, aad);
