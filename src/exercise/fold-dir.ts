@@ -80,13 +80,15 @@ export function foldDir(dir: string, options: FoldOptions = {}): FoldedDir {
     const record = opener ? new CheckedBodies(logs, !(options.verify ?? true)) : undefined;
     try {
       let n = 0;
-      const ahead = (entries: Iterable<EngineEntry>, o: SyncSealedOpener, r: CheckedBodies) =>
-        openAhead(entries, o, {
-          audienceKey,
-          checked: (e) => r.has(e),
-          ...(options.record ? { onChecked: (e: EngineEntry) => r.add(e) } : {}),
-        });
-      for (const e of opener && record ? ahead(read(), opener, record) : read()) {
+      const entries =
+        opener && record
+          ? openAhead(read(), opener, {
+              audienceKey,
+              checked: (e) => record.has(e),
+              ...(options.record ? { onChecked: (e: EngineEntry) => record.add(e) } : {}),
+            })
+          : read();
+      for (const e of entries) {
         engine.apply(e);
         if (++n % 4096 === 0) options.onEntry?.(n);
       }

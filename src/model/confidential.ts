@@ -208,11 +208,20 @@ const CIPHERTEXT_MEMBER = '"ciphertext":"';
  * opens it with, instead of serialising the envelope again.
  */
 export function sealedAadTextOf(canonical: string): string | undefined {
-  const from = canonical.indexOf(CIPHERTEXT_MEMBER);
-  if (from < 0) return undefined;
-  const start = from + CIPHERTEXT_MEMBER.length;
+  const span = stringMemberSpan(canonical, CIPHERTEXT_MEMBER, 0);
+  return span && canonical.slice(0, span[0]) + canonical.slice(span[1]);
+}
+
+/**
+ * Where the string value of the first `member` (its name, colon and opening quote) at or after `from` stands in a
+ * canonical text: from its first character to its closing quote (a canonical string holds no unescaped quote).
+ */
+function stringMemberSpan(canonical: string, member: string, from: number): [number, number] | undefined {
+  const at = canonical.indexOf(member, from);
+  if (at < 0) return undefined;
+  const start = at + member.length;
   const to = canonical.indexOf('"', start);
-  return to < 0 ? undefined : canonical.slice(0, start) + canonical.slice(to);
+  return to < 0 ? undefined : [start, to];
 }
 
 /**
@@ -224,18 +233,12 @@ export function sealedAadTextOf(canonical: string): string | undefined {
 export function sealedMembersOf(
   canonical: string,
 ): { body: Pick<EnvelopeOf<'sealed'>['body'], 'ciphertext' | 'id' | 'keyCommitment'> } | undefined {
-  const value = (member: string, from: number): [string, number] | undefined => {
-    const at = canonical.indexOf(member, from);
-    if (at < 0) return undefined;
-    const start = at + member.length;
-    const to = canonical.indexOf('"', start);
-    return to < 0 ? undefined : [canonical.slice(start, to), to];
-  };
-  const ciphertext = value(CIPHERTEXT_MEMBER, 0);
-  const id = ciphertext && value('"id":"', ciphertext[1]);
-  const keyCommitment = id && value('"keyCommitment":"', id[1]);
+  const ciphertext = stringMemberSpan(canonical, CIPHERTEXT_MEMBER, 0);
+  const id = ciphertext && stringMemberSpan(canonical, '"id":"', ciphertext[1]);
+  const keyCommitment = id && stringMemberSpan(canonical, '"keyCommitment":"', id[1]);
   if (!keyCommitment) return undefined;
-  return { body: { ciphertext: ciphertext[0], id: id[0], keyCommitment: keyCommitment[0] } };
+  const text = ([start, to]: [number, number]) => canonical.slice(start, to);
+  return { body: { ciphertext: text(ciphertext), id: text(id), keyCommitment: text(keyCommitment) } };
 }
 
 export interface SealOptions {
@@ -574,13 +577,22 @@ export function openCheckedSealedText(
   return fromUtf8(body, 'body');
 }
 
+/** Whether `key` is the content key the envelope commits to. */
+function commitsTo(
+  sha256: Sha256,
+  envelope: { body: Pick<EnvelopeOf<'sealed'>['body'], 'keyCommitment'> },
+  key: Uint8Array,
+): boolean {
+  return equalBytes(keyCommitment(sha256, key), fromHex(envelope.body.keyCommitment));
+}
+
 /** DECRYPTION_FAILED unless `key` is the content key the envelope commits to. */
 function checkKeyCommitment(
   sha256: Sha256,
   envelope: { body: Pick<EnvelopeOf<'sealed'>['body'], 'keyCommitment'> },
   key: Uint8Array,
 ): void {
-  if (!equalBytes(keyCommitment(sha256, key), fromHex(envelope.body.keyCommitment))) {
+  if (!commitsTo(sha256, envelope, key)) {
     throw new DetenteError('DECRYPTION_FAILED', 'content key: not the key the author committed to');
   }
 }
@@ -603,7 +615,7 @@ export function checkComplaint(
   opened?: { plain: Envelope } | { code: string },
 ): { verdict: 'undecryptable' | 'false'; reason: string } {
   const key = fromBase64(contentKeyB64, 'contentKey');
-  if (!equalBytes(keyCommitment(sha256, key), fromHex(sealed.body.keyCommitment))) {
+  if (!commitsTo(sha256, sealed, key)) {
     return { verdict: 'false', reason: 'KEY_NOT_COMMITTED' };
   }
   if (opened && 'code' in opened) return { verdict: 'undecryptable', reason: opened.code };
