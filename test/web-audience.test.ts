@@ -35,9 +35,14 @@ function responses(page: Page): Promise<string>[] {
   return bodies;
 }
 
-async function open(who: Who, path: string, lang: 'en' | 'ru' = 'en', seen?: (page: Page) => void): Promise<Page> {
+async function open(
+  who: Who,
+  path: string,
+  lang: 'en' | 'ru' = 'en',
+  prepare?: (page: Page) => unknown,
+): Promise<Page> {
   const page = await web.browser.page();
-  seen?.(page);
+  await prepare?.(page);
   await page.addInitScript((l) => localStorage.setItem('detente.lang', l), lang);
   const token = tokenOf(who);
   if (token) await page.addInitScript((t) => sessionStorage.setItem('detente.token', t), token);
@@ -318,7 +323,8 @@ describe('audience marks', () => {
     });
     expect(unlinked.length).toBeGreaterThan(0);
     for (const who of WHO) {
-      const page = await open(who, '/board');
+      // At 1,280 px from the start, where a mark that did not wrap pushed a deadline's status out of its panel.
+      const page = await open(who, '/board', 'en', (p: Page) => p.setViewportSize({ width: 1280, height: 900 }));
       await page.getByTestId('notifications').waitFor();
       let linked = 0;
       let restsOn = 0;
@@ -333,15 +339,12 @@ describe('audience marks', () => {
         }
       }
       // The marks wrap inside their column: no panel of the board is wider than itself, so a deadline's status stays
-      // in view beside a mark (at 1,280 px, where a mark that did not wrap pushed it out).
-      await page.setViewportSize({ width: 1280, height: 900 });
+      // in view beside a mark. Charts take their width a frame or two after they mount (a ResizeObserver): polled.
       const overflowing = () =>
         Array.from(document.querySelectorAll('.panel'))
           .filter((e) => e.scrollWidth > e.clientWidth + 1)
           .map((e) => e.querySelector('h2')?.textContent ?? e.className);
-      // Charts follow the new width a frame or two later (a ResizeObserver): wait for the panels to settle.
-      await page.waitForFunction(`(${overflowing})().length === 0`, undefined, { timeout: 10_000 }).catch(() => {});
-      expect(await page.evaluate(overflowing), who).toEqual([]);
+      await expect.poll(() => page.evaluate(overflowing), { message: who, timeout: 10_000 }).toEqual([]);
       if (who === 'us') {
         expect(linked).toBeGreaterThan(0);
         expect(restsOn).toBe(unlinked.length);
