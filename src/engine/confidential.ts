@@ -129,6 +129,8 @@ export class Confidential {
   readonly #regime: Regime;
   readonly #read = new Map<string, number>();
   readonly #hidden = new Map<string, number>();
+  /** The audiences met, each with its name ("ru,us"): a fold meets few, and names each entry's without a new string. */
+  readonly #audiences: { parties: readonly string[]; name: string }[] = [];
   /**
    * Every sealed entry applied, by leaf hash: what a complaint names, and whether this fold read it (the reader gave
    * its content key; its audience then marks what rests on it) or could not. One map, as a fold may apply hundreds
@@ -162,13 +164,22 @@ export class Confidential {
     return this.#read.size > 0 || this.#hidden.size > 0;
   }
 
+  #audienceName(parties: readonly string[]): string {
+    for (const a of this.#audiences) {
+      if (a.parties.length === parties.length && a.parties.every((p, i) => p === parties[i])) return a.name;
+    }
+    const name = parties.join(',');
+    if (this.#audiences.length < 64) this.#audiences.push({ parties, name });
+    return name;
+  }
+
   /**
    * The plain entry a sealed one holds, if the reader gave its content key and it opens; else undefined (hidden,
    * or a finding through `emit`).
    */
   open(entry: EngineEntry, ref: EntryRef, emit: (f: FindingInput) => void): Envelope | undefined {
     const sealed = entry.envelope as EnvelopeOf<'sealed'>;
-    const audience = sealed.body.audience.join(',');
+    const audience = this.#audienceName(sealed.body.audience);
     const read = entry.contentKey !== undefined;
     this.#sealed.set(ref.leafHash, { envelope: sealed, ref, read, blobs: entry.blobs });
     const waiting = this.#waiting.get(ref.leafHash);
@@ -213,8 +224,14 @@ export class Confidential {
     const sealed = entry.envelope as EnvelopeOf<'sealed'>;
     // The entry's order fields with the plain envelope, one by one: a copy that leaves keys out ({ blobs, ...rest })
     // takes V8's slow path, once for each sealed entry of a fold.
-    const rest = { origin: entry.origin, index: entry.index, leafHash: entry.leafHash, countedAt: entry.countedAt };
-    if (!sealed.body.blobs) return { ...rest, envelope: plain };
+    const out: EngineEntry = {
+      origin: entry.origin,
+      index: entry.index,
+      leafHash: entry.leafHash,
+      countedAt: entry.countedAt,
+      envelope: plain,
+    };
+    if (!sealed.body.blobs) return out;
     let blobs: (Uint8Array | undefined)[];
     try {
       blobs = openSealedBlobs(this.#sym, this.#sha256, sealed, plain, entry.contentKey!, entry.blobs);
@@ -225,9 +242,9 @@ export class Confidential {
     }
     if (plain.type === 'declaration') {
       const moreItems = itemsOfBlobs(blobs);
-      return { ...rest, envelope: plain, ...(moreItems ? { moreItems } : {}) };
-    }
-    return { ...rest, envelope: plain, blobs };
+      if (moreItems) out.moreItems = moreItems;
+    } else out.blobs = blobs;
+    return out;
   }
 
   /**

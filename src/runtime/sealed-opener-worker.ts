@@ -57,8 +57,21 @@ export interface OpenRequest {
  */
 export type TextOpening = { body: string } | { code: string } | { underived: true };
 
-/** `contentKeys`: 32 bytes a job, the content key each was opened with (the derived ones are new to the reader). */
-export type OpenAnswer = { id: number; openings?: TextOpening[]; contentKeys?: Uint8Array; crash?: string };
+/** A job that did not open: its index in the request, and the failure's code or `underived`. */
+export type OpenFailure = { job: number; code: string } | { job: number; underived: true };
+
+/**
+ * `bodies`: the bodies of the jobs that opened, in job order, as one JSON text (an array: one string a run to pass
+ * and to parse, not an object and a string an entry); `failed`, the others, in job order. `contentKeys`: 32 bytes a
+ * job, the content key each was opened with (the derived ones are new to the reader).
+ */
+export type OpenAnswer = {
+  id: number;
+  bodies?: string;
+  failed?: OpenFailure[];
+  contentKeys?: Uint8Array;
+  crash?: string;
+};
 
 const decoder = new TextDecoder();
 
@@ -148,12 +161,16 @@ if (parentPort && workerData) {
         ? fromLeaves(request.leaves, request.ends!)
         : (JSON.parse(request.envelopes!) as EnvelopeOf<'sealed'>[]).map((envelope) => ({ envelope: () => envelope }));
       const contentKeys = request.keys;
-      const openings = jobs.map((job, i): TextOpening => {
+      const bodies: string[] = [];
+      const failed: OpenFailure[] = [];
+      jobs.forEach((job, i) => {
         const key = contentKeys.subarray(32 * i, 32 * (i + 1));
         const derive = request.derive[i] === 1;
-        return (request.checked[i] === 1 && openChecked(job, key, derive)) || openFull(job, key, derive);
+        const opening = (request.checked[i] === 1 && openChecked(job, key, derive)) || openFull(job, key, derive);
+        if ('body' in opening) bodies.push(opening.body);
+        else failed.push({ job: i, ...opening });
       });
-      answer = { id: request.id, openings, contentKeys };
+      answer = { id: request.id, bodies: `[${bodies.join(',')}]`, failed, contentKeys };
     } catch (err) {
       answer = { id: request.id, crash: String((err as Error)?.stack ?? err) };
     }

@@ -101,17 +101,47 @@ export class SyncSealedOpener {
     const envelopes = this.#pending.get(id)!;
     this.#pending.delete(id);
     const keys = answer.contentKeys!;
-    return answer.openings!.map((o, i) => {
-      if ('underived' in o) return {};
+    const failed = answer.failed!;
+    const bodies = bodiesOf(answer.bodies!, envelopes.length - failed.length);
+    const out: KeyedOpening[] = new Array(envelopes.length);
+    for (let i = 0, b = 0, f = 0; i < envelopes.length; i++) {
+      const failure = failed[f]?.job === i ? failed[f++] : undefined;
+      if (failure && 'underived' in failure) {
+        out[i] = {};
+        continue;
+      }
       const contentKey = keys.subarray(32 * i, 32 * (i + 1));
-      if ('code' in o) return { contentKey, opening: o };
-      return { contentKey, opening: { plain: sealedPlain(envelopes[i]!, JSON.parse(o.body)) as Envelope } };
-    });
+      out[i] = failure
+        ? { contentKey, opening: { code: failure.code } }
+        : { contentKey, opening: { plain: sealedPlain(envelopes[i]!, bodies[b++]) as Envelope } };
+    }
+    return out;
   }
 
   close(): void {
     this.#lanes.close();
   }
+}
+
+/**
+ * The bodies of a worker's answer (a JSON array of `count` bodies). A body the reader's store recorded as checked is
+ * handed over unparsed by the worker; one that is not JSON text (a record that is wrong) fails the run, as a fold
+ * of a store that lies fails.
+ */
+function bodiesOf(text: string, count: number): unknown[] {
+  let bodies: unknown;
+  try {
+    bodies = JSON.parse(text);
+  } catch {
+    bodies = undefined;
+  }
+  if (!Array.isArray(bodies) || bodies.length !== count) {
+    throw new DetenteError(
+      'STORE_ERROR',
+      `sealed opener: expected ${count} bodies as JSON text; is a body recorded as checked not JSON (LogStore.checkedSealedBodies)?`,
+    );
+  }
+  return bodies;
 }
 
 export interface OpenAheadOptions {
