@@ -44,6 +44,27 @@ describe('hex and base64', () => {
     }
   });
 
+  it('hex: any text is refused with BAD_ENCODING or decodes to the bytes whose hex it is, in either case', () => {
+    const text = fc.array(fc.constantFrom(...'0123456789abcdefABCDEFgG x\u00e9\u0660'), { maxLength: 80 });
+    fc.assert(
+      fc.property(text, (chars) => {
+        const t = chars.join('');
+        let bytes: Uint8Array;
+        try {
+          bytes = fromHex(t);
+        } catch (err) {
+          expect(err).toBeInstanceOf(DetenteError);
+          expect((err as DetenteError).code).toBe('BAD_ENCODING');
+          expect(/^(?:[0-9a-fA-F]{2})*$/.test(t)).toBe(false);
+          return;
+        }
+        expect(toHex(bytes)).toBe(t.toLowerCase());
+      }),
+      { numRuns: 2000 },
+    );
+    for (const bad of ['0', 'g0', '0g', '\u0660\u0660', 'ab cd']) expect(() => fromHex(bad)).toThrow(DetenteError);
+  });
+
   it("base64 of long inputs (Node's native codec behind the strict checks): the same verdicts as short ones", () => {
     // A valid encoding of 48 bytes or more with one character changed, removed or added: refused, or still the one
     // encoding of what it decodes to (as the short texts above, which the portable loops decode).

@@ -91,11 +91,19 @@ for (let i = 0; i < 16; i++) {
 }
 
 export function fromHex(hex: string, field = 'hex'): Uint8Array {
-  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) fail('BAD_ENCODING', `${field}: expected hex digits`);
+  if (hex.length % 2 !== 0) fail('BAD_ENCODING', `${field}: expected hex digits`);
   const out = new Uint8Array(hex.length / 2);
+  // One pass that decodes and checks: a digit's value, or -1 (every bit set) for anything else, or'd into `bad`.
+  let bad = 0;
   for (let i = 0; i < out.length; i++) {
-    out[i] = (HEX_INDEX[hex.charCodeAt(2 * i)]! << 4) | HEX_INDEX[hex.charCodeAt(2 * i + 1)]!;
+    const c1 = hex.charCodeAt(2 * i);
+    const c2 = hex.charCodeAt(2 * i + 1);
+    const hi = c1 < 128 ? HEX_INDEX[c1]! : -1;
+    const lo = c2 < 128 ? HEX_INDEX[c2]! : -1;
+    bad |= hi | lo;
+    out[i] = (hi << 4) | lo;
   }
+  if (bad < 0) fail('BAD_ENCODING', `${field}: expected hex digits`);
   return out;
 }
 
@@ -131,6 +139,24 @@ export function toBase64Portable(bytes: Uint8Array): string {
 }
 
 /**
+ * Whether `text` (a multiple of 4 long, ending in `pad` "=") is strict base64: only the standard alphabet before
+ * its padding, and the unused low bits of the last symbol zero. A scan of the text: the fast path's check (encoding
+ * the bytes back to compare cost twice as much as decoding them).
+ */
+function isStrictBase64(text: string, pad: number): boolean {
+  const end = text.length - pad;
+  let bad = 0;
+  for (let i = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    bad |= c < 128 ? B64_INDEX[c]! : -1;
+  }
+  if (bad < 0) return false;
+  if (pad === 2) return (B64_INDEX[text.charCodeAt(end - 1)]! & 15) === 0;
+  if (pad === 1) return (B64_INDEX[text.charCodeAt(end - 1)]! & 3) === 0;
+  return true;
+}
+
+/**
  * Strict RFC 4648 §4 decoding: padding required, no whitespace, and the unused low bits of the last
  * symbol must be zero, so that every byte string has exactly one accepted encoding (Go's StdEncoding.Strict).
  */
@@ -140,12 +166,11 @@ export function fromBase64(text: string, field = 'base64'): Uint8Array {
   if (text.endsWith('==')) pad = 2;
   else if (text.endsWith('=')) pad = 1;
   const out = new Uint8Array((text.length / 4) * 3 - pad);
-  if (native && out.length >= NATIVE_FROM) {
-    // Node's decoder is lenient (it skips what is not base64, takes the URL alphabet, ignores trailing bits), so
-    // the bytes count only if they encode back to the very text: then it was strict base64. Else the loop below
-    // names what is wrong.
-    const view = native.from(out.buffer);
-    if (view.write(text, 'base64') === out.length && view.toString('base64') === text) return out;
+  if (native && out.length >= NATIVE_FROM && isStrictBase64(text, pad)) {
+    // Node's decoder is lenient (it skips what is not base64, takes the URL alphabet, ignores trailing bits): it
+    // decodes only text checked strict first. Else the loop below names what is wrong.
+    native.from(out.buffer).write(text, 'base64');
+    return out;
   }
   let o = 0;
   // The value of the symbol at `at` (0 for the padding of the last group, which must be "=").
