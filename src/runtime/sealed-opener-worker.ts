@@ -7,16 +7,22 @@
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { DetenteError } from '../crypto/errors.js';
-import { openSealedEntryText } from '../engine/confidential.js';
+import type { EnvelopeOf } from '../model/entries/index.js';
 import {
-  type EnvelopeOf,
   openCheckedSealedText,
   sealedAad,
   sealedAadTextOf,
   sealedContentKey,
   sealedMembersOf,
-} from '../model/index.js';
+} from '../model/sealed-text.js';
 import { sha256Node, symmetricNode } from './node-crypto.js';
+
+/**
+ * The full opener (the engine's, with the model's schemas: 200 modules and about 250 ms to load), loaded when a job
+ * first needs it: a fold whose bodies were all checked before (a node's restart) never waits for it.
+ */
+type FullOpener = typeof import('../engine/confidential.js');
+let full: FullOpener | undefined;
 
 export interface SealedOpenerInit {
   port: MessagePort;
@@ -136,7 +142,7 @@ function openChecked(job: SealedJob, key: Uint8Array, derive: boolean): TextOpen
  * code, with the associated data cut from the leaf first where there is one (fromLeaves); the content key derived
  * first where `derive` (written to `key`).
  */
-function openFull(job: SealedJob, key: Uint8Array, derive: boolean): TextOpening {
+function openFull(opener: FullOpener, job: SealedJob, key: Uint8Array, derive: boolean): TextOpening {
   const envelope = job.envelope();
   if (derive) {
     try {
@@ -145,37 +151,49 @@ function openFull(job: SealedJob, key: Uint8Array, derive: boolean): TextOpening
       return { underived: true }; // an id that is not 16 bytes of base64: no content key, the entry stays hidden
     }
   }
-  let opening = openSealedEntryText(symmetricNode, sha256Node, envelope, key, job.aad);
+  let opening = opener.openSealedEntryText(symmetricNode, sha256Node, envelope, key, job.aad);
   if (job.aad && 'code' in opening && opening.code === 'DECRYPTION_FAILED') {
-    opening = openSealedEntryText(symmetricNode, sha256Node, envelope, key);
+    opening = opener.openSealedEntryText(symmetricNode, sha256Node, envelope, key);
   }
   return 'code' in opening ? { code: opening.code } : { body: opening.text };
 }
 
+/** The answer to one request: the bodies checked before decrypted here, the others opened in full. */
+async function answer(request: OpenRequest): Promise<OpenAnswer> {
+  const jobs: SealedJob[] = request.leaves
+    ? fromLeaves(request.leaves, request.ends!)
+    : (JSON.parse(request.envelopes!) as EnvelopeOf<'sealed'>[]).map((envelope) => ({ envelope: () => envelope }));
+  const contentKeys = request.keys;
+  const key = (i: number) => contentKeys.subarray(32 * i, 32 * (i + 1));
+  const openings: (TextOpening | undefined)[] = jobs.map((job, i) =>
+    request.checked[i] === 1 ? openChecked(job, key(i), request.derive[i] === 1) : undefined,
+  );
+  if (openings.includes(undefined)) full ??= await import('../engine/confidential.js');
+  const bodies: string[] = [];
+  const failed: OpenFailure[] = [];
+  openings.forEach((checked, i) => {
+    const opening = checked ?? openFull(full!, jobs[i]!, key(i), request.derive[i] === 1);
+    if ('body' in opening) bodies.push(opening.body);
+    else failed.push({ job: i, ...opening });
+  });
+  return { id: request.id, bodies: `[${bodies.join(',')}]`, failed, contentKeys };
+}
+
 if (parentPort && workerData) {
   const { port, signal } = workerData as SealedOpenerInit;
+  // One request at a time, in the order they came: an answer may wait for the full opener to load.
+  let previous: Promise<void> = Promise.resolve();
   parentPort.on('message', (request: OpenRequest) => {
-    let answer: OpenAnswer;
-    try {
-      const jobs: SealedJob[] = request.leaves
-        ? fromLeaves(request.leaves, request.ends!)
-        : (JSON.parse(request.envelopes!) as EnvelopeOf<'sealed'>[]).map((envelope) => ({ envelope: () => envelope }));
-      const contentKeys = request.keys;
-      const bodies: string[] = [];
-      const failed: OpenFailure[] = [];
-      jobs.forEach((job, i) => {
-        const key = contentKeys.subarray(32 * i, 32 * (i + 1));
-        const derive = request.derive[i] === 1;
-        const opening = (request.checked[i] === 1 && openChecked(job, key, derive)) || openFull(job, key, derive);
-        if ('body' in opening) bodies.push(opening.body);
-        else failed.push({ job: i, ...opening });
-      });
-      answer = { id: request.id, bodies: `[${bodies.join(',')}]`, failed, contentKeys };
-    } catch (err) {
-      answer = { id: request.id, crash: String((err as Error)?.stack ?? err) };
-    }
-    port.postMessage(answer, answer.contentKeys ? [answer.contentKeys.buffer as ArrayBuffer] : []);
-    Atomics.add(signal, 0, 1);
-    Atomics.notify(signal, 0);
+    previous = previous.then(async () => {
+      let a: OpenAnswer;
+      try {
+        a = await answer(request);
+      } catch (err) {
+        a = { id: request.id, crash: String((err as Error)?.stack ?? err) };
+      }
+      port.postMessage(a, a.contentKeys ? [a.contentKeys.buffer as ArrayBuffer] : []);
+      Atomics.add(signal, 0, 1);
+      Atomics.notify(signal, 0);
+    });
   });
 }

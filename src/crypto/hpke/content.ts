@@ -18,8 +18,9 @@ import { concat, equalBytes, utf8 } from '../bytes.js';
 import { DetenteError } from '../errors.js';
 import type { Sha256 } from '../sha256.js';
 import { GCM_NONCE_BYTES, GCM_TAG_BYTES, type SymmetricSuite } from './symmetric.js';
-import { AUDIENCE_KEY_BYTES } from './wrap.js';
 
+/** An audience key (wrapped for each recipient: wrap.ts), from which each entry's content key derives. */
+export const AUDIENCE_KEY_BYTES = 32;
 export const ENTRY_ID_BYTES = 16;
 export const CONTENT_KEY_BYTES = 32;
 export const COMMITMENT_SALT_BYTES = 32;

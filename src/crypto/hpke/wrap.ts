@@ -17,11 +17,11 @@ import { XWing } from '@hpke/hybridkem-x-wing';
 import { ml_kem768_x25519 } from '@noble/post-quantum/hybrid.js';
 import { concat, utf8 } from '../bytes.js';
 import { DetenteError } from '../errors.js';
+import { AUDIENCE_KEY_BYTES } from './content.js';
 
 export const RECIPIENT_PRIVATE_KEY_BYTES = 32;
 export const RECIPIENT_PUBLIC_KEY_BYTES = 1216;
 export const ENCAPSULATION_BYTES = 1120;
-export const AUDIENCE_KEY_BYTES = 32;
 /** The wrapped audience key: the 32-byte key sealed with AES-256-GCM, tag included. */
 export const WRAPPED_KEY_BYTES = AUDIENCE_KEY_BYTES + 16;
 /** X-Wing's encapsulation randomness: 32 bytes for ML-KEM-768, 32 for the X25519 ephemeral key. */
