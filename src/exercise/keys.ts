@@ -75,6 +75,16 @@ export function exerciseContentKey(scenario: string, seed: string, sealed: Envel
 /** The audience keys of exercises by author, audience and period: a few a year, each read for thousands of entries. */
 const audienceKeys = new Map<string, Uint8Array>();
 const MAX_AUDIENCE_KEYS = 4096;
+/** The keys asked for last, newest first. */
+const recent: {
+  scenario: string;
+  seed: string;
+  author: string;
+  audience: readonly string[];
+  period: string;
+  key: Uint8Array;
+}[] = [];
+const RECENT = 8;
 
 /**
  * The audience key `author` of an exercise seals for `audience` in the period of `issuedAt` (exerciseContentKey's,
@@ -87,16 +97,31 @@ export function exerciseAudienceKey(
   audience: readonly string[],
   issuedAt: string,
 ): Uint8Array {
+  // The few keys a fold reads are found first without building an id (a string and a hash for each sealed entry).
+  const period = keyPeriod(issuedAt);
+  for (const r of recent) {
+    if (
+      r.author === author &&
+      r.period === period &&
+      r.scenario === scenario &&
+      r.seed === seed &&
+      r.audience.length === audience.length &&
+      r.audience.every((p, i) => p === audience[i])
+    )
+      return r.key;
+  }
   // Kept by the audience as the entry writes it: the purpose sorts the audience, which a fold would pay for each of
   // its sealed entries (a sort allocates its work arrays).
-  const id = `${scenario}\n${seed}\n${author}\n${audience.join(',')}\n${keyPeriod(issuedAt)}`;
+  const id = `${scenario}\n${seed}\n${author}\n${audience.join(',')}\n${period}`;
   let key = audienceKeys.get(id);
   if (!key) {
-    const purpose = audienceKeyPurposes(audience, keyPeriod(issuedAt)).key;
+    const purpose = audienceKeyPurposes(audience, period).key;
     key = new Uint8Array(AUDIENCE_KEY_BYTES);
     exerciseRandom(nodeSuite, scenario, seed, author, purpose)(key);
     if (audienceKeys.size >= MAX_AUDIENCE_KEYS) audienceKeys.clear();
     audienceKeys.set(id, key);
   }
+  recent.unshift({ scenario, seed, author, audience: [...audience], period, key });
+  if (recent.length > RECENT) recent.pop();
   return key;
 }
