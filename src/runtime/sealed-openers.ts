@@ -17,6 +17,12 @@ import { SyncLanes } from './sync-lanes.js';
 
 /** Sealed entries a request to a worker. */
 const RUN = 128;
+/**
+ * Requests in flight for each worker: enough that a worker's pause (a collection, a turn off a busy core) does not
+ * stop the fold. With 1 worker, 6 gave a restarted fold 5 to 10 % less wall time than 2 in each of six rounds, 12
+ * no more (docs/BENCHMARKS.md, session 16).
+ */
+const AHEAD_PER_WORKER = 6;
 
 /**
  * A sealed entry to open: its content key, or (`derive`) the audience key its content key derives from; `leaf`, the
@@ -145,7 +151,7 @@ function bodiesOf(text: string, count: number): unknown[] {
 }
 
 export interface OpenAheadOptions {
-  /** Entries a request to a worker (default RUN), and requests in flight (default two a worker). */
+  /** Entries a request to a worker (default RUN), and requests in flight (default AHEAD_PER_WORKER a worker). */
   run?: number;
   ahead?: number;
   /** Leaves out those the engine already holds an opening of (a node's OpenedEntries). */
@@ -203,7 +209,7 @@ export function* openAhead(
   options: OpenAheadOptions = {},
 ): Generator<EngineEntry> {
   const run = options.run ?? RUN;
-  const ahead = options.ahead ?? 2 * opener.workers;
+  const ahead = options.ahead ?? AHEAD_PER_WORKER * opener.workers;
   const queue: { batch: ReadEntry[]; sealed: number[]; jobs: OpenJob[]; ticket: number | undefined }[] = [];
   let batch: ReadEntry[] = [];
   let sealed: number[] = [];
