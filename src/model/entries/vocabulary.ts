@@ -190,24 +190,23 @@ export function vocabularyProblems(regime: Regime, envelope: Envelope): Problem[
         report([...b, 'kind'], `rule "${rule.id}" is triggered by ${t.kind}, expected kind ${expected.join(' or ')}`);
       }
       if (!bound.includes(envelope.party)) report(['party'], `rule "${rule.id}" does not bind "${envelope.party}"`);
-      const covers = (cat: string) =>
-        (t.kind !== 'movement' && t.kind !== 'status-change') || !ix.categories.has(cat) || t.categories.includes(cat);
+      // Each item's category among those the rule's trigger covers (a movement's or status change's).
+      const covered = (list: readonly { category: string }[], member: 'items' | 'changes') => {
+        if (t.kind !== 'movement' && t.kind !== 'status-change') return;
+        for (let i = 0; i < list.length; i++) {
+          const cat = list[i]!.category;
+          if (ix.categories.has(cat) && !t.categories.includes(cat))
+            report([...b, member, i, 'category'], `rule "${rule.id}" does not cover category "${cat}"`);
+        }
+      };
       if (body.kind === 'movement') {
         check.items(body.items, 'body.items');
-        for (let i = 0; i < body.items.length; i++) {
-          const cat = body.items[i]!.category;
-          if (!covers(cat))
-            report([...b, 'items', i, 'category'], `rule "${rule.id}" does not cover category "${cat}"`);
-        }
+        covered(body.items, 'items');
         check.site(body.from, 'body.from');
         check.site(body.to, 'body.to');
       } else if (body.kind === 'status-change') {
         check.items(body.changes, 'body.changes');
-        for (let i = 0; i < body.changes.length; i++) {
-          const cat = body.changes[i]!.category;
-          if (!covers(cat))
-            report([...b, 'changes', i, 'category'], `rule "${rule.id}" does not cover category "${cat}"`);
-        }
+        covered(body.changes, 'changes');
         check.site(body.site, 'body.site');
       } else if (body.kind === 'activity') {
         for (let i = 0; i < body.quantities.length; i++)
