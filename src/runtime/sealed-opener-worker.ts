@@ -18,8 +18,9 @@ import {
 import { sha256Node, symmetricNode } from './node-crypto.js';
 
 /**
- * The full opener (the engine's, with the model's schemas: 200 modules and about 250 ms to load), loaded when a job
- * first needs it: a fold whose bodies were all checked before (a node's restart) never waits for it.
+ * The full opener (the engine's, with the model's schemas and key wrapping: some 250 modules, about 290 ms to load in
+ * a fresh process), loaded when a job first needs it: a fold whose bodies were all checked before (a node's restart)
+ * never waits for it.
  */
 type FullOpener = typeof import('../engine/confidential.js');
 let full: FullOpener | undefined;
