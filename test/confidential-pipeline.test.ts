@@ -7,7 +7,10 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toBase64, toHex, utf8 } from '../src/crypto/bytes.js';
 import { canonicalJson } from '../src/crypto/canonical-json.js';
+import { DetenteError } from '../src/crypto/errors.js';
+import { sealBodyWith } from '../src/crypto/hpke/content.js';
 import { type EngineEntry, fold, OpenedEntries } from '../src/engine/index.js';
 import {
   audienceKeyBody,
@@ -16,6 +19,7 @@ import {
   type EnvelopeOf,
   type Regime,
   sealEntry,
+  sealedAad,
   sealedContentKey,
   sealingRandomness,
 } from '../src/model/index.js';
@@ -325,6 +329,35 @@ describe('sealed entries opened ahead on worker threads', () => {
     // The invalid body (the last) is refused when checked in full; named by a (lying) record, it is handed over.
     expect(codes({})).toEqual(['SCHEMA_INVALID']);
     expect(codes({ checked: () => true })).toEqual([]);
+  });
+
+  it('a body the record names that is not even JSON fails the fold with STORE_ERROR, and the opener serves on', () => {
+    // Sealed with the right key and commitment, but its body is not JSON: opened in full, the author's fault; named
+    // by a record (a record that lies), it reaches the reading thread unparsed, which then cannot read the run.
+    const e = entries.find((x) => x.envelope.type === 'sealed')!;
+    const envelope = e.envelope as EnvelopeOf<'sealed'>;
+    const withCommitment = (c: Uint8Array) => ({ ...envelope, body: { ...envelope.body, commitment: toHex(c) } });
+    const { ciphertext, commitment } = sealBodyWith(
+      sym,
+      suite.sha256,
+      e.contentKey!,
+      new Uint8Array(32),
+      utf8('{"a":'),
+      (c) => sealedAad(withCommitment(c)),
+    );
+    const body = { ...withCommitment(commitment).body, ciphertext: toBase64(ciphertext) };
+    const bad: EngineEntry = { ...e, envelope: { ...envelope, body } };
+    const [full] = [...openAhead([bad], opener)];
+    expect(full!.opening).toEqual({ code: 'SCHEMA_INVALID' });
+    let thrown: unknown;
+    try {
+      [...openAhead([bad], opener, { checked: () => true })];
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(DetenteError);
+    expect((thrown as DetenteError).code).toBe('STORE_ERROR');
+    expect(answer(openAhead(entries, opener))).toBe(answer(entries));
   });
 
   it('a sealed entry whose id derives no content key stays unread (no key, no opening), the others open', () => {
