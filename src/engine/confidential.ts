@@ -25,6 +25,7 @@ import {
   PUBLIC,
   type Regime,
   regimeAudience,
+  sameAudienceAsWritten,
   vocabularyProblems,
   withinAudience,
 } from '../model/index.js';
@@ -166,7 +167,7 @@ export class Confidential {
 
   #audienceName(parties: readonly string[]): string {
     for (const a of this.#audiences) {
-      if (a.parties.length === parties.length && a.parties.every((p, i) => p === parties[i])) return a.name;
+      if (sameAudienceAsWritten(a.parties, parties)) return a.name;
     }
     const name = parties.join(',');
     if (this.#audiences.length < 64) this.#audiences.push({ parties, name });

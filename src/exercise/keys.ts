@@ -6,7 +6,7 @@
 import { toBase64, utf8 } from '../crypto/bytes.js';
 import { AUDIENCE_KEY_BYTES, recipientPublicKey } from '../crypto/hpke/index.js';
 import type { CryptoSuite } from '../crypto/suite.js';
-import { type EnvelopeOf, sealedContentKey } from '../model/index.js';
+import { type EnvelopeOf, sameAudienceAsWritten, sealedContentKey } from '../model/index.js';
 import { audienceKeyPurposes, keyPeriod } from '../node/audience-keys.js';
 import { nodeSuite, symmetricNode } from '../runtime/node-crypto.js';
 
@@ -105,8 +105,7 @@ export function exerciseAudienceKey(
       r.period === period &&
       r.scenario === scenario &&
       r.seed === seed &&
-      r.audience.length === audience.length &&
-      r.audience.every((p, i) => p === audience[i])
+      sameAudienceAsWritten(r.audience, audience)
     )
       return r.key;
   }

@@ -51,6 +51,14 @@ export function withinAudience(narrow: Audience, wide: Audience): boolean {
   return narrow.every((p) => wide.includes(p));
 }
 
+/**
+ * Whether two audiences as written list the same parties in the same order (what keys the entries' audience keys
+ * and counts: a fold compares, rather than joins into a new string, for each sealed entry).
+ */
+export function sameAudienceAsWritten(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((p, i) => p === b[i]);
+}
+
 /** Whether `party` may read what `audience` may. */
 export function inAudience(audience: Audience, party: string): boolean {
   return audience === PUBLIC || audience.includes(party);
