@@ -65,7 +65,7 @@ export interface OpenRequest {
 export type TextOpening = { body: string } | { code: string } | { underived: true };
 
 /** A job that did not open: its index in the request, and the failure's code or `underived`. */
-export type OpenFailure = { job: number; code: string } | { job: number; underived: true };
+export type OpenFailure = { job: number } & Exclude<TextOpening, { body: string }>;
 
 /**
  * `bodies`: the bodies of the jobs that opened, in job order, as one JSON text (an array: one string a run to pass
