@@ -294,7 +294,7 @@ describe('complaints', () => {
         async (r) => sealed.fold(undefined, await view(sealed.entries, keysEntry, r)).evaluate(asOf).findings,
       ),
     );
-    return { views, sealedEntry };
+    return { views, sealedEntry, sealed, keysEntry, asOf };
   }
   const rules = (findings: { rule: string; party: string }[]) =>
     findings.filter((f) => f.rule.startsWith('confidential.')).map((f) => `${f.rule} ${f.party}`);
@@ -316,6 +316,46 @@ describe('complaints', () => {
       const { views } = await withComplaint(key);
       for (const findings of views) expect(rules(findings)).toEqual(['confidential.false-complaint ru']);
     }
+  });
+
+  it('a fold that keeps no sealed entry reads the one a complaint names again, and judges it the same', async () => {
+    for (const corrupt of [true, false]) {
+      const { sealed, keysEntry, sealedEntry, asOf } = await withComplaint(
+        (e) => sealedContentKey(sym, e.envelope as EnvelopeOf<'sealed'>, audienceKey),
+        corrupt,
+      );
+      for (const reader of ['ru', 'nato', undefined]) {
+        const entries = await view(sealed.entries, keysEntry, reader);
+        const options = { regime, regimeHash: sealed.hash, zones: zonesOf(regime), sym };
+        const asked: string[] = [];
+        const reread = fold(
+          {
+            ...options,
+            rereadSealed: (r) => {
+              asked.push(r.leafHash);
+              const e = sealed.entries.find((x) => x.leafHash === r.leafHash)!;
+              return { envelope: e.envelope as EnvelopeOf<'sealed'>, blobs: e.blobs };
+            },
+          },
+          entries,
+        ).evaluate(asOf);
+        // Only the complaint's target is read again, once.
+        expect(asked).toEqual([sealedEntry.leafHash]);
+        expect(canonicalJson(reread)).toBe(canonicalJson(fold(options, entries).evaluate(asOf)));
+        expect(rules(reread.findings)).toEqual([
+          corrupt ? 'confidential.undecryptable us' : 'confidential.false-complaint ru',
+        ]);
+      }
+    }
+  });
+
+  it('a fold whose reader cannot read the named entry again fails with STORE_ERROR', async () => {
+    const { sealed, keysEntry } = await withComplaint(() => new Uint8Array(32).fill(3));
+    const entries = await view(sealed.entries, keysEntry, 'ru');
+    const options = { regime, regimeHash: sealed.hash, zones: zonesOf(regime), sym, rereadSealed: () => undefined };
+    expect(() => fold(options, entries)).toThrow(
+      expect.objectContaining({ code: 'STORE_ERROR', message: expect.stringMatching(/cannot be read again/) }),
+    );
   });
 });
 

@@ -44,6 +44,31 @@ export interface ConfidentialState {
 
 type Opening = SealedOpening;
 
+/** A sealed entry as a complaint about it needs it: its envelope and the ciphertexts of its blobs. */
+export interface SealedAgain {
+  envelope: EnvelopeOf<'sealed'>;
+  blobs?: readonly (Uint8Array | undefined)[];
+}
+
+/**
+ * Reads a sealed entry applied earlier again, by reference (EngineOptions.rereadSealed); undefined if the reader no
+ * longer has it with that leaf hash.
+ */
+export type RereadSealed = (ref: EntryRef) => SealedAgain | undefined;
+
+/**
+ * What a fold keeps of each sealed entry it applied: whether it read it, its audience, and, unless its reader can
+ * read it again (RereadSealed), the entry itself. A streaming fold of 100,000 entries kept 85,000 envelopes (about
+ * 100 MB the collector carried to the end) for the few complaints that may name one (docs/BENCHMARKS.md, session 17).
+ */
+interface SealedApplied {
+  ref: EntryRef;
+  read: boolean;
+  audience: readonly string[];
+  envelope?: EnvelopeOf<'sealed'>;
+  blobs?: readonly (Uint8Array | undefined)[];
+}
+
 /**
  * A sealed entry opened with its content key (openSealed), its failure as the code of the error: what the engine
  * folds, computed here or ahead by the reader (EngineEntry.opening) with this same function. `aad`: the associated
@@ -137,10 +162,7 @@ export class Confidential {
    * its content key; its audience then marks what rests on it) or could not. One map, as a fold may apply hundreds
    * of thousands of them.
    */
-  readonly #sealed = new Map<
-    string,
-    { envelope: EnvelopeOf<'sealed'>; ref: EntryRef; read: boolean; blobs?: readonly (Uint8Array | undefined)[] }
-  >();
+  readonly #sealed = new Map<string, SealedApplied>();
   /** Whether any sealed entry was read: else no finding rests on one. */
   #anyRead = false;
   /** Sealed entries already charged (by a reader's own check or a complaint): one finding each. */
@@ -153,12 +175,20 @@ export class Confidential {
 
   /** The openings kept across folds (a node's), if any. */
   readonly #opened: OpenedEntries | undefined;
+  readonly #reread: RereadSealed | undefined;
 
-  constructor(regime: Regime, sha256: Sha256, sym: SymmetricSuite = symmetricPortable, opened?: OpenedEntries) {
+  constructor(
+    regime: Regime,
+    sha256: Sha256,
+    sym: SymmetricSuite = symmetricPortable,
+    opened?: OpenedEntries,
+    reread?: RereadSealed,
+  ) {
     this.#regime = regime;
     this.#sha256 = sha256;
     this.#sym = sym;
     this.#opened = opened;
+    this.#reread = reread;
   }
 
   get any(): boolean {
@@ -182,7 +212,13 @@ export class Confidential {
     const sealed = entry.envelope as EnvelopeOf<'sealed'>;
     const audience = this.#audienceName(sealed.body.audience);
     const read = entry.contentKey !== undefined;
-    this.#sealed.set(ref.leafHash, { envelope: sealed, ref, read, blobs: entry.blobs });
+    // Kept whole only for a reader that cannot read it again: a complaint about it needs its ciphertext.
+    this.#sealed.set(
+      ref.leafHash,
+      this.#reread
+        ? { ref, read, audience: sealed.body.audience }
+        : { ref, read, audience: sealed.body.audience, envelope: sealed, blobs: entry.blobs },
+    );
     const waiting = this.#waiting.get(ref.leafHash);
     if (waiting) {
       this.#waiting.delete(ref.leafHash);
@@ -315,16 +351,17 @@ export class Confidential {
       this.#waiting.set(key, [...(this.#waiting.get(key) ?? []), { entry, ref }]);
       return;
     }
+    const sealed = this.#wholeOf(target);
     const { verdict, reason } = checkComplaint(
       this.#sym,
       this.#sha256,
       this.#regime,
-      target.envelope,
+      sealed.envelope,
       complaint.body.contentKey,
-      target.blobs,
+      sealed.blobs,
     );
     if (verdict === 'undecryptable') {
-      this.#undecryptable(target.envelope, target.ref, entry.countedAt, reason, [target.ref, ref], emit);
+      this.#undecryptable(sealed.envelope, target.ref, entry.countedAt, reason, [target.ref, ref], emit);
       return;
     }
     emit({
@@ -333,9 +370,22 @@ export class Confidential {
       party: complaint.party,
       at: entry.countedAt,
       breaks: { kind: 'entry', id: 'complaint' },
-      message: msg('confidential.false-complaint', { party: complaint.party, author: target.envelope.party, reason }),
+      message: msg('confidential.false-complaint', { party: complaint.party, author: sealed.envelope.party, reason }),
       refs: [ref, target.ref],
     });
+  }
+
+  /** A sealed entry applied, whole: as kept, or read again by the reader (it was applied, so the reader has it). */
+  #wholeOf(applied: SealedApplied): SealedAgain {
+    if (applied.envelope) return { envelope: applied.envelope, blobs: applied.blobs };
+    const again = this.#reread!(applied.ref);
+    if (!again) {
+      throw new DetenteError(
+        'STORE_ERROR',
+        `sealed entry ${applied.ref.origin} ${applied.ref.index} was folded but cannot be read again`,
+      );
+    }
+    return again;
   }
 
   /**
@@ -362,7 +412,7 @@ export class Confidential {
     let audience: readonly string[] | undefined;
     for (const r of refs) {
       const sealed = this.#sealed.get(r.leafHash);
-      const a = sealed?.read ? sealed.envelope.body.audience : undefined;
+      const a = sealed?.read ? sealed.audience : undefined;
       if (a) audience = audience ? audience.filter((p) => a.includes(p)) : a;
     }
     return audience;

@@ -15,7 +15,7 @@ import type { Sha256 } from '../crypto/sha256.js';
 import { sha256Portable } from '../crypto/sha256.js';
 import { type Envelope, type Regime, regimeIndex } from '../model/index.js';
 import { type CommitmentState, Commitments } from './commitments.js';
-import { Confidential, type ConfidentialState, type OpenedEntries } from './confidential.js';
+import { Confidential, type ConfidentialState, type OpenedEntries, type RereadSealed } from './confidential.js';
 import { Consultations, type ConsultationsState } from './consultations.js';
 import type { Ctx, QueryContext } from './context.js';
 import { EscrowRules, type EscrowState } from './escrow.js';
@@ -75,6 +75,11 @@ export interface EngineOptions {
   sha256?: Sha256;
   /** Sealed entries opened by earlier folds, by leaf hash (a node's, kept across its folds: confidential.ts). */
   opened?: OpenedEntries;
+  /**
+   * Reads a sealed entry applied earlier again, for a complaint that names it: with it, the fold keeps of each sealed
+   * entry only its audience and whether it read it (a reader that streams its entries from their logs: foldDir).
+   */
+  rereadSealed?: RereadSealed;
 }
 
 export interface StateOptions {
@@ -166,6 +171,7 @@ export class Engine {
       options.sha256 ?? sha256Portable,
       options.sym,
       options.opened,
+      options.rereadSealed,
     );
   }
 

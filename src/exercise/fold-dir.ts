@@ -12,7 +12,7 @@ import { nodeSuite, symmetricNode } from '../runtime/node-crypto.js';
 import { openAhead, SyncSealedOpener } from '../runtime/sealed-openers.js';
 import { exerciseAudienceKey, exerciseContentKey } from './keys.js';
 import { EXERCISE_FILE } from './play.js';
-import { type LogSet, openLogSet, PARALLEL_FROM, type ReadOptions, streamEntries } from './read.js';
+import { type LogSet, openLogSet, PARALLEL_FROM, type ReadOptions, rereadSealed, streamEntries } from './read.js';
 
 export interface FoldedDir {
   set: LogSet;
@@ -48,6 +48,8 @@ export function foldDir(dir: string, options: FoldOptions = {}): FoldedDir {
       zones: set.zones,
       sym: symmetricNode,
       sha256: nodeSuite.sha256,
+      // The logs stay open while the fold applies: a complaint reads the sealed entry it names again from them.
+      rereadSealed: rereadSealed(set),
     });
     const reader = options.readAs === '*' && !set.meta ? undefined : options.readAs;
     if (reader !== undefined && !set.meta) {

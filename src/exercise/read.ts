@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { fromBase64, fromHex, toHex } from '../crypto/bytes.js';
 import { DetenteError } from '../crypto/errors.js';
+import type { RereadSealed } from '../engine/confidential.js';
 import { openingBlobRefs } from '../engine/escrow-entries.js';
 import { mergeOrdered, type OrderedSource } from '../engine/order.js';
 import type { EngineEntry } from '../engine/types.js';
@@ -399,6 +400,33 @@ function withBlobs(set: LogSet, l: LogSet['logs'][number], entry: EngineEntry): 
     entry.blobs = openingBlobRefs(envelope.body).map((r) => l.log.store.blob(fromHex(r.sha256)));
   }
   return entry;
+}
+
+/**
+ * Reads a sealed entry of the set again by reference, for a fold that does not keep them (EngineOptions.rereadSealed):
+ * its leaf, if its hash is still the reference's, parsed, with its blobs' ciphertexts; undefined otherwise.
+ */
+export function rereadSealed(set: LogSet): RereadSealed {
+  return (ref) => {
+    const l = set.logs.find((x) => x.origin === ref.origin);
+    const bytes = l?.log.store.entry(ref.index);
+    if (!l || !bytes || toHex(l.log.hasher.hashLeaf(bytes)) !== ref.leafHash) return undefined;
+    let envelope: Envelope | undefined;
+    try {
+      envelope = JSON.parse(decoder.decode(bytes)).entry;
+    } catch {
+      return undefined;
+    }
+    if (envelope?.type !== 'sealed') return undefined;
+    const entry = withBlobs(set, l, {
+      origin: l.origin,
+      index: ref.index,
+      leafHash: ref.leafHash,
+      countedAt: 0,
+      envelope,
+    });
+    return { envelope, blobs: entry.blobs };
+  };
 }
 
 /** The items of a declaration's blobs, checked against their hash, size, schema and the regime's names. */
