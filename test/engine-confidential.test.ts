@@ -349,6 +349,19 @@ describe('complaints', () => {
     }
   });
 
+  it('a complaint names its entry by the whole reference: the right leaf hash at another index names nothing', async () => {
+    const { sealed, keysEntry, sealedEntry, asOf } = await withComplaint(() => new Uint8Array(32).fill(3));
+    const complaint = sealed.entries.at(-1)!;
+    const body = complaint.envelope.body as { entry: { index: number } };
+    body.entry.index = sealedEntry.index + 1;
+    sealed.entries.pop();
+    sealed.add('ru', 'complaint', body, complaint.envelope.issuedAt);
+    for (const reader of ['ru', undefined]) {
+      const entries = await view(sealed.entries, keysEntry, reader);
+      expect(rules(sealed.fold(undefined, entries).evaluate(asOf).findings)).toEqual([]);
+    }
+  });
+
   it('a fold whose reader cannot read the named entry again fails with STORE_ERROR', async () => {
     const { sealed, keysEntry } = await withComplaint(() => new Uint8Array(32).fill(3));
     const entries = await view(sealed.entries, keysEntry, 'ru');

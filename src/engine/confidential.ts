@@ -31,6 +31,7 @@ import {
 } from '../model/index.js';
 import type { Finding, FindingInput } from './findings.js';
 import { keyOf } from './findings.js';
+import { LeafIndex } from './leaf-index.js';
 import { msg } from './messages.js';
 import type { NotificationsState } from './notifications.js';
 import type { EngineEntry, EntryRef, SealedOpening } from './types.js';
@@ -56,18 +57,8 @@ export interface SealedAgain {
  */
 export type RereadSealed = (ref: EntryRef) => SealedAgain | undefined;
 
-/**
- * What a fold keeps of each sealed entry it applied: whether it read it, its audience, and, unless its reader can
- * read it again (RereadSealed), the entry itself. A streaming fold of 100,000 entries kept 85,000 envelopes (about
- * 100 MB the collector carried to the end) for the few complaints that may name one (docs/BENCHMARKS.md, session 17).
- */
-interface SealedApplied {
-  ref: EntryRef;
-  read: boolean;
-  audience: readonly string[];
-  envelope?: EnvelopeOf<'sealed'>;
-  blobs?: readonly (Uint8Array | undefined)[];
-}
+/** Audiences compared as written before their names are looked up: a fold meets few. */
+const SCANNED_AUDIENCES = 64;
 
 /**
  * A sealed entry opened with its content key (openSealed), its failure as the code of the error: what the engine
@@ -155,14 +146,25 @@ export class Confidential {
   readonly #regime: Regime;
   readonly #read = new Map<string, number>();
   readonly #hidden = new Map<string, number>();
-  /** The audiences met, each with its name ("ru,us"): a fold meets few, and names each entry's without a new string. */
+  /** The audiences met, each with its name ("ru,us"), numbered in order of first sight. */
   readonly #audiences: { parties: readonly string[]; name: string }[] = [];
+  readonly #audienceIds = new Map<string, number>();
+  /** The engine's numbers of the entries it holds (a reference's entry, by number). */
+  readonly #leaves: LeafIndex;
   /**
-   * Every sealed entry applied, by leaf hash: what a complaint names, and whether this fold read it (the reader gave
-   * its content key; its audience then marks what rests on it) or could not. One map, as a fold may apply hundreds
-   * of thousands of them.
+   * Every sealed entry applied, by log and index (LeafIndex numbers): 0 for an entry that is not sealed, else its
+   * audience's number + 1, doubled, plus 1 if this fold read it (the reader gave its content key; its audience then
+   * marks what rests on it). What a complaint or a finding's evidence names. Slots in typed arrays rather than a map
+   * of objects by leaf hash: a fold applies hundreds of thousands, and the map cost a streaming fold about a tenth
+   * of its time, in Map.set and in the collector's work (docs/BENCHMARKS.md, session 17).
    */
-  readonly #sealed = new Map<string, SealedApplied>();
+  readonly #slots: Uint32Array[] = [];
+  /**
+   * The sealed entries applied, whole, by number, for a reader that cannot read them again (a complaint about one
+   * needs its ciphertext); none with RereadSealed. A streaming fold of 100,000 entries kept 85,000 envelopes, about
+   * 100 MB that the collector carried to the end.
+   */
+  readonly #whole = new Map<number, SealedAgain>();
   /** Whether any sealed entry was read: else no finding rests on one. */
   #anyRead = false;
   /** Sealed entries already charged (by a reader's own check or a complaint): one finding each. */
@@ -177,49 +179,78 @@ export class Confidential {
   readonly #opened: OpenedEntries | undefined;
   readonly #reread: RereadSealed | undefined;
 
-  constructor(
-    regime: Regime,
-    sha256: Sha256,
-    sym: SymmetricSuite = symmetricPortable,
-    opened?: OpenedEntries,
-    reread?: RereadSealed,
-  ) {
-    this.#regime = regime;
-    this.#sha256 = sha256;
-    this.#sym = sym;
-    this.#opened = opened;
-    this.#reread = reread;
+  constructor(o: {
+    regime: Regime;
+    leaves: LeafIndex;
+    sha256: Sha256;
+    sym?: SymmetricSuite;
+    opened?: OpenedEntries;
+    reread?: RereadSealed;
+  }) {
+    this.#regime = o.regime;
+    this.#leaves = o.leaves;
+    this.#sha256 = o.sha256;
+    this.#sym = o.sym ?? symmetricPortable;
+    this.#opened = o.opened;
+    this.#reread = o.reread;
   }
 
   get any(): boolean {
     return this.#read.size > 0 || this.#hidden.size > 0;
   }
 
-  #audienceName(parties: readonly string[]): string {
-    for (const a of this.#audiences) {
-      if (sameAudienceAsWritten(a.parties, parties)) return a.name;
-    }
+  /** The number of an audience as written (the same parties in the same order), without a new string if met. */
+  #audienceId(parties: readonly string[]): number {
+    const scanned = Math.min(this.#audiences.length, SCANNED_AUDIENCES);
+    for (let i = 0; i < scanned; i++) if (sameAudienceAsWritten(this.#audiences[i]!.parties, parties)) return i;
     const name = parties.join(',');
-    if (this.#audiences.length < 64) this.#audiences.push({ parties, name });
-    return name;
+    let id = this.#audienceIds.get(name);
+    if (id === undefined) {
+      id = this.#audiences.length;
+      this.#audiences.push({ parties, name });
+      this.#audienceIds.set(name, id);
+    }
+    return id;
+  }
+
+  /** Records the slot of entry `num` (its log's slots grown by doubling). */
+  #setSlot(num: number, slot: number): void {
+    const [log, index] = LeafIndex.split(num);
+    let slots = this.#slots[log] ?? new Uint32Array(1024);
+    if (index >= slots.length) {
+      let cap = slots.length;
+      while (cap <= index) cap *= 2;
+      const grown = new Uint32Array(cap);
+      grown.set(slots);
+      slots = grown;
+    }
+    slots[index] = slot;
+    this.#slots[log] = slots;
+  }
+
+  #slotAt(num: number): number {
+    const [log, index] = LeafIndex.split(num);
+    return this.#slots[log]?.[index] ?? 0;
+  }
+
+  /** The slot of the entry a reference names: 0 unless it names a sealed entry applied, as the reference is written. */
+  #slotOf(ref: EntryRef): number {
+    const num = this.#leaves.num(ref);
+    return num === undefined ? 0 : this.#slotAt(num);
   }
 
   /**
    * The plain entry a sealed one holds, if the reader gave its content key and it opens; else undefined (hidden,
    * or a finding through `emit`).
    */
-  open(entry: EngineEntry, ref: EntryRef, emit: (f: FindingInput) => void): Envelope | undefined {
+  open(entry: EngineEntry, ref: EntryRef, num: number, emit: (f: FindingInput) => void): Envelope | undefined {
     const sealed = entry.envelope as EnvelopeOf<'sealed'>;
-    const audience = this.#audienceName(sealed.body.audience);
+    const id = this.#audienceId(sealed.body.audience);
+    const audience = this.#audiences[id]!.name;
     const read = entry.contentKey !== undefined;
-    // Kept whole only for a reader that cannot read it again: a complaint about it needs its ciphertext.
-    this.#sealed.set(
-      ref.leafHash,
-      this.#reread
-        ? { ref, read, audience: sealed.body.audience }
-        : { ref, read, audience: sealed.body.audience, envelope: sealed, blobs: entry.blobs },
-    );
-    const waiting = this.#waiting.get(ref.leafHash);
+    this.#setSlot(num, 2 * (id + 1) + (read ? 1 : 0));
+    if (!this.#reread) this.#whole.set(num, { envelope: sealed, blobs: entry.blobs });
+    const waiting = this.#waiting.size ? this.#waiting.get(ref.leafHash) : undefined;
     if (waiting) {
       this.#waiting.delete(ref.leafHash);
       for (const w of waiting) this.complaint(w.entry, w.ref, emit);
@@ -313,7 +344,8 @@ export class Confidential {
 
   /** Whether `ref` is a sealed entry this fold could not read. */
   hides(ref: EntryRef): boolean {
-    return this.#sealed.get(ref.leafHash)?.read === false;
+    const slot = this.#slotOf(ref);
+    return slot !== 0 && (slot & 1) === 0;
   }
 
   #undecryptable(
@@ -344,14 +376,15 @@ export class Confidential {
    */
   complaint(entry: EngineEntry, ref: EntryRef, emit: (f: FindingInput) => void): void {
     const complaint = entry.envelope as EnvelopeOf<'complaint'>;
-    const target = this.#sealed.get(complaint.body.entry.leafHash);
-    if (!target) {
+    const num = this.#leaves.num(complaint.body.entry);
+    if (num === undefined || this.#slotAt(num) === 0) {
       // Not applied yet (or never): checked if and when it is; a complaint about no sealed entry shows nothing.
       const key = complaint.body.entry.leafHash;
       this.#waiting.set(key, [...(this.#waiting.get(key) ?? []), { entry, ref }]);
       return;
     }
-    const sealed = this.#wholeOf(target);
+    const target = this.#leaves.ref(num);
+    const sealed = this.#wholeOf(num, target);
     const { verdict, reason } = checkComplaint(
       this.#sym,
       this.#sha256,
@@ -361,7 +394,7 @@ export class Confidential {
       sealed.blobs,
     );
     if (verdict === 'undecryptable') {
-      this.#undecryptable(sealed.envelope, target.ref, entry.countedAt, reason, [target.ref, ref], emit);
+      this.#undecryptable(sealed.envelope, target, entry.countedAt, reason, [target, ref], emit);
       return;
     }
     emit({
@@ -371,18 +404,17 @@ export class Confidential {
       at: entry.countedAt,
       breaks: { kind: 'entry', id: 'complaint' },
       message: msg('confidential.false-complaint', { party: complaint.party, author: sealed.envelope.party, reason }),
-      refs: [ref, target.ref],
+      refs: [ref, target],
     });
   }
 
   /** A sealed entry applied, whole: as kept, or read again by the reader (it was applied, so the reader has it). */
-  #wholeOf(applied: SealedApplied): SealedAgain {
-    if (applied.envelope) return { envelope: applied.envelope, blobs: applied.blobs };
-    const again = this.#reread!(applied.ref);
+  #wholeOf(num: number, ref: EntryRef): SealedAgain {
+    const again = this.#reread ? this.#reread(ref) : this.#whole.get(num);
     if (!again) {
       throw new DetenteError(
         'STORE_ERROR',
-        `sealed entry ${applied.ref.origin} ${applied.ref.index} was folded but cannot be read again`,
+        `sealed entry ${ref.origin} ${ref.index} was folded but cannot be read again`,
       );
     }
     return again;
@@ -411,8 +443,8 @@ export class Confidential {
   #audienceOfRefs(refs: readonly EntryRef[]): readonly string[] | undefined {
     let audience: readonly string[] | undefined;
     for (const r of refs) {
-      const sealed = this.#sealed.get(r.leafHash);
-      const a = sealed?.read ? sealed.audience : undefined;
+      const slot = this.#slotOf(r);
+      const a = slot & 1 ? this.#audiences[(slot >> 1) - 1]!.parties : undefined;
       if (a) audience = audience ? audience.filter((p) => a.includes(p)) : a;
     }
     return audience;

@@ -166,13 +166,14 @@ export class Engine {
     this.#escrow = new EscrowRules(ctx);
     this.#consultations = new Consultations(ctx);
     this.#missions = new Missions(ctx);
-    this.#confidential = new Confidential(
-      options.regime,
-      options.sha256 ?? sha256Portable,
-      options.sym,
-      options.opened,
-      options.rereadSealed,
-    );
+    this.#confidential = new Confidential({
+      regime: options.regime,
+      leaves: this.#leaves,
+      sha256: options.sha256 ?? sha256Portable,
+      sym: options.sym,
+      opened: options.opened,
+      reread: options.rereadSealed,
+    });
   }
 
   /**
@@ -249,7 +250,7 @@ export class Engine {
     const original = entry;
     if (e.type === 'sealed') {
       // What the reader's party may read is folded as the plain entry it holds (confidential.ts).
-      const plain = this.#confidential.open(entry, ref, this.#ctx.emit);
+      const plain = this.#confidential.open(entry, ref, num, this.#ctx.emit);
       if (!plain) {
         if (this.#confidential.hides(ref)) {
           if (e.body.type === 'declaration-opening') this.#escrow.hiddenOpening(e.party, at);
