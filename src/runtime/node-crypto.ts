@@ -105,35 +105,53 @@ export const ed25519Node: Ed25519 = {
 
 export const nodeSuite: CryptoSuite = { sha256: sha256Node, ed25519: ed25519Node };
 
-/** SHA-256's block (RFC 6234): HMAC pads its key to it. */
-const SHA256_BLOCK = 64;
 /** Messages up to this long are MACed in the scratch buffer below; longer ones through createHmac. */
-const SCRATCH_MESSAGE = 1024;
-const scratch = Buffer.alloc(SHA256_BLOCK + SCRATCH_MESSAGE);
+const SCRATCH_MESSAGE = 8192;
+/** SHA-512's block (RFC 6234), the larger of the two: HMAC pads its key to it. */
+const LARGEST_BLOCK = 128;
+const scratch = Buffer.alloc(LARGEST_BLOCK + SCRATCH_MESSAGE);
 
 /**
- * HMAC-SHA256 (RFC 2104: H((K ^ opad) ‖ H((K ^ ipad) ‖ m))) as two one-shot `crypto.hash` calls over one scratch
- * buffer, each digest a string. `createHmac` builds a native object per call, with a weak handle the collector must
- * visit, and cost 3.4 µs for a content key, where this costs 0.7 (a fold derives one content key a sealed entry:
- * docs/BENCHMARKS.md, issue 14, session 14). A key longer than the block is hashed first, as RFC 2104 says; RFC 4231's
+ * HMAC (RFC 2104: H((K ^ opad) ‖ H((K ^ ipad) ‖ m))) of the parts of a message as two one-shot `crypto.hash` calls
+ * over one scratch buffer, each digest a string. `createHmac` builds a native object per call, with a weak handle the
+ * collector must visit, and cost 3.4 µs for a content key, where this costs 0.7 (a fold derives one content key a
+ * sealed entry: docs/BENCHMARKS.md, issue 14, session 14); a sealed submission's randomness (HMAC-SHA512 of its
+ * plain entry) 1.9 µs less (session 17). A key longer than the block is hashed first, as RFC 2104 says; RFC 4231's
  * vectors and a property test against noble's HMAC hold it (test/crypto-hpke.test.ts). Synchronous, so one buffer
  * a thread serves every call.
  */
-function hmacSha256Node(key: Uint8Array, message: Uint8Array): Uint8Array {
-  if (message.length > SCRATCH_MESSAGE) {
-    return digestBytes(createHmac('sha256', key).update(message).digest('binary'));
+function hmacNode(
+  algorithm: 'sha256' | 'sha512',
+  block: number,
+  key: Uint8Array,
+  parts: readonly Uint8Array[],
+): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  if (length > SCRATCH_MESSAGE) {
+    const hmac = createHmac(algorithm, key);
+    for (const p of parts) hmac.update(p);
+    return digestBytes(hmac.digest('binary'));
   }
-  const k = key.length > SHA256_BLOCK ? sha256Node(key) : key;
+  const k = key.length > block ? digestBytes(hash(algorithm, key, 'binary')) : key;
   const pad = (byte: number) => {
-    scratch.fill(byte, 0, SHA256_BLOCK);
+    scratch.fill(byte, 0, block);
     for (let i = 0; i < k.length; i++) scratch[i] = k[i]! ^ byte;
   };
   pad(0x36);
-  scratch.set(message, SHA256_BLOCK);
-  const inner = hash('sha256', scratch.subarray(0, SHA256_BLOCK + message.length), 'binary');
+  let at = block;
+  for (const p of parts) {
+    scratch.set(p, at);
+    at += p.length;
+  }
+  const inner = hash(algorithm, scratch.subarray(0, at), 'binary');
   pad(0x5c);
-  scratch.write(inner, SHA256_BLOCK, 'latin1');
-  return digestBytes(hash('sha256', scratch.subarray(0, SHA256_BLOCK + 32), 'binary'));
+  const written = scratch.write(inner, block, 'latin1');
+  return digestBytes(hash(algorithm, scratch.subarray(0, block + written), 'binary'));
+}
+
+function hmacSha256Node(key: Uint8Array, message: Uint8Array): Uint8Array {
+  return hmacNode('sha256', 64, key, [message]);
 }
 
 /** AES-256-GCM, HMAC-SHA256, HMAC-SHA512 and HKDF-SHA256 on node:crypto; test/crypto-hpke.test.ts checks them against the portable ones. */
@@ -176,9 +194,5 @@ export const symmetricNode: SymmetricSuite = {
     return out;
   },
   hmacSha256: hmacSha256Node,
-  hmacSha512: (key, ...message) => {
-    const hmac = createHmac('sha512', key);
-    for (const part of message) hmac.update(part);
-    return digestBytes(hmac.digest('binary'));
-  },
+  hmacSha512: (key, ...message) => hmacNode('sha512', 128, key, message),
 };
