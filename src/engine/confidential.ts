@@ -31,7 +31,7 @@ import {
 } from '../model/index.js';
 import type { Finding, FindingInput } from './findings.js';
 import { keyOf } from './findings.js';
-import { LeafIndex } from './leaf-index.js';
+import { LeafIndex, roomFor } from './leaf-index.js';
 import { msg } from './messages.js';
 import type { NotificationsState } from './notifications.js';
 import type { EngineEntry, EntryRef, SealedOpening } from './types.js';
@@ -213,17 +213,9 @@ export class Confidential {
     return id;
   }
 
-  /** Records the slot of entry `num` (its log's slots grown by doubling). */
   #setSlot(num: number, slot: number): void {
     const [log, index] = LeafIndex.split(num);
-    let slots = this.#slots[log] ?? new Uint32Array(1024);
-    if (index >= slots.length) {
-      let cap = slots.length;
-      while (cap <= index) cap *= 2;
-      const grown = new Uint32Array(cap);
-      grown.set(slots);
-      slots = grown;
-    }
+    const slots = roomFor(this.#slots[log] ?? new Uint32Array(1024), index);
     slots[index] = slot;
     this.#slots[log] = slots;
   }

@@ -26,6 +26,19 @@ function hexByte(s: string, i: number): number {
   return (NIBBLE[s.charCodeAt(i)]! << 4) | NIBBLE[s.charCodeAt(i + 1)]!;
 }
 
+/**
+ * `array`, holding `width` elements an entry, if it has room for entry `index`; else a copy of it grown by doubling
+ * (a log's entries are numbered densely from 0, so an array by index grows as the log does).
+ */
+export function roomFor<A extends Uint8Array | Uint32Array>(array: A, index: number, width = 1): A {
+  let cap = array.length / width;
+  if (index < cap) return array;
+  while (cap <= index) cap *= 2;
+  const grown = new (array.constructor as new (length: number) => A)(cap * width);
+  grown.set(array);
+  return grown;
+}
+
 export class LeafIndex {
   readonly #ids = new Map<string, number>();
   readonly #logs: Log[] = [];
@@ -45,16 +58,8 @@ export class LeafIndex {
   add(origin: string, index: number, leafHash: string): number {
     const id = this.id(origin);
     const log = this.#logs[id]!;
-    if (index >= log.present.length) {
-      let cap = log.present.length;
-      while (cap <= index) cap *= 2;
-      const hashes = new Uint8Array(cap * 32);
-      hashes.set(log.hashes);
-      const present = new Uint8Array(cap);
-      present.set(log.present);
-      log.hashes = hashes;
-      log.present = present;
-    }
+    log.hashes = roomFor(log.hashes, index, 32);
+    log.present = roomFor(log.present, index);
     for (let i = 0; i < 32; i++) log.hashes[index * 32 + i] = hexByte(leafHash, 2 * i) & 0xff;
     log.present[index] = 1;
     log.size = Math.max(log.size, index + 1);
