@@ -60,7 +60,7 @@ const job: fc.Arbitrary<Job> = fc.record(
         form: fc.constant('plain'),
         asOf: fc.constant('2022-02-01'),
         items: fc.uniqueArray(usIcbmItem(8), { selector: (i) => i.uid, maxLength: 6 }),
-        quantities: fc.constant([]),
+        quantities: fc.constant<{ category: string; quantity: number }[]>([]),
       }),
       refs: fc.constant([]),
     }) as fc.Arbitrary<PrepareFields>,
