@@ -21,7 +21,6 @@ import {
   itemsOfBlobs,
   openSealed,
   openSealedBlobs,
-  openSealedText,
   PUBLIC,
   type Regime,
   regimeAudience,
@@ -73,20 +72,6 @@ export function openSealedEntry(
   aad?: Uint8Array,
 ): SealedOpening {
   return codeOnFailure(() => ({ plain: openSealed(sym, sha256, sealed, key, aad) }));
-}
-
-/**
- * openSealedEntry, with the opened body's canonical text: what a worker that opens ahead hands the reader, who
- * parses it to the same value (runtime/sealed-opener-worker.ts).
- */
-export function openSealedEntryText(
-  sym: SymmetricSuite,
-  sha256: Sha256,
-  sealed: EnvelopeOf<'sealed'>,
-  key: Uint8Array,
-  aad?: Uint8Array,
-): { plain: Envelope; text: string } | { code: string } {
-  return codeOnFailure(() => openSealedText(sym, sha256, sealed, key, aad));
 }
 
 /** `open()`'s result, or the code of the DetenteError it threw (the failure a fold charges). */

@@ -1,7 +1,8 @@
 /**
- * The worker side of sealed-openers.ts: opens sealed entries with their content keys (the engine's own
- * openSealedEntryText on node:crypto: AES-256-GCM, the commitments, the body's parse and checks), so a reader's fold
- * gets the very openings, and the very error codes, it would compute itself; a body the reader's store records as
+ * The worker side of sealed-openers.ts: opens sealed entries with their content keys (what the engine's
+ * openSealedEntry computes: the model's openSealedText, here in its two halves, on node:crypto: AES-256-GCM, the
+ * commitments, the body's parse and checks), so a reader's fold gets the very openings, and the very error codes, it
+ * would compute itself; a body the reader's store records as
  * checked before, it only decrypts (openCheckedSealedText). Answers go to the port the reader gave,
  * with a bump of the shared counter it waits on.
  */
@@ -18,11 +19,11 @@ import {
 import { sha256Node, symmetricNode } from './node-crypto.js';
 
 /**
- * The full opener (the engine's, with the model's schemas and key wrapping: some 250 modules, about 290 ms to load in
- * a fresh process), loaded when a job first needs it: a fold whose bodies were all checked before (a node's restart)
- * never waits for it.
+ * The full opener (the model's openSealedText in its two halves, with the model's schemas and key wrapping: some 250
+ * modules, about 290 ms to load in a fresh process), loaded when a job first needs it: a fold whose bodies were all
+ * checked before (a node's restart) never waits for it.
  */
-type FullOpener = typeof import('../engine/confidential.js');
+type FullOpener = typeof import('../model/confidential.js');
 let full: FullOpener | undefined;
 
 export interface SealedOpenerInit {
@@ -138,12 +139,26 @@ function openChecked(job: SealedJob, key: Uint8Array, derive: boolean): TextOpen
   }
 }
 
+/** A job decrypted in full (its body's bytes, not yet read), or what it came to instead. */
+type Decrypted = { envelope: EnvelopeOf<'sealed'>; bytes: Uint8Array } | Exclude<TextOpening, { body: string }>;
+
+/** The code of the DetenteError `step` threw, or its result. */
+function codeOf<T>(step: () => T): T | { code: string } {
+  try {
+    return step();
+  } catch (err) {
+    if (!(err instanceof DetenteError)) throw err;
+    return { code: err.code };
+  }
+}
+
 /**
- * The body's canonical text (what the reader parses: the value the engine's openSealedEntry gives) or the failure's
- * code, with the associated data cut from the leaf first where there is one (fromLeaves); the content key derived
- * first where `derive` (written to `key`).
+ * A full opening's first half: the content key derived first where `derive` (written to `key`), then the key
+ * commitment, AES-256-GCM and the body's commitment (openSealedBody), with the associated data cut from the leaf
+ * first where there is one (fromLeaves), and built from the envelope should that fail to decrypt (a leaf that is not
+ * canonical), so the openings never differ from the engine's.
  */
-function openFull(opener: FullOpener, job: SealedJob, key: Uint8Array, derive: boolean): TextOpening {
+function decryptFull(opener: FullOpener, job: SealedJob, key: Uint8Array, derive: boolean): Decrypted {
   const envelope = job.envelope();
   if (derive) {
     try {
@@ -152,11 +167,15 @@ function openFull(opener: FullOpener, job: SealedJob, key: Uint8Array, derive: b
       return { underived: true }; // an id that is not 16 bytes of base64: no content key, the entry stays hidden
     }
   }
-  let opening = opener.openSealedEntryText(symmetricNode, sha256Node, envelope, key, job.aad);
-  if (job.aad && 'code' in opening && opening.code === 'DECRYPTION_FAILED') {
-    opening = opener.openSealedEntryText(symmetricNode, sha256Node, envelope, key);
-  }
-  return 'code' in opening ? { code: opening.code } : { body: opening.text };
+  const open = (aad?: Uint8Array) =>
+    codeOf(() => ({ envelope, bytes: opener.openSealedBody(symmetricNode, sha256Node, envelope, key, aad) }));
+  const decrypted = open(job.aad);
+  return job.aad && 'code' in decrypted && decrypted.code === 'DECRYPTION_FAILED' ? open() : decrypted;
+}
+
+/** A full opening's second half as the reader takes it: the body's canonical text, or the failure's code. */
+function textOf(read: { text: string } | { code: string }): TextOpening {
+  return 'code' in read ? { code: read.code } : { body: read.text };
 }
 
 /** The answer to one request: the bodies checked before decrypted here, the others opened in full. */
@@ -169,11 +188,19 @@ async function answer(request: OpenRequest): Promise<OpenAnswer> {
   const openings: (TextOpening | undefined)[] = jobs.map((job, i) =>
     request.checked[i] === 1 ? openChecked(job, key(i), request.derive[i] === 1) : undefined,
   );
-  if (openings.includes(undefined)) full ??= await import('../engine/confidential.js');
+  if (openings.includes(undefined)) full ??= await import('../model/confidential.js');
+  // The others opened in full, in two stages (every one decrypted, then every body read and checked), as the entry
+  // worker answers submissions: the crypto's code and zod's stay hot across the run (docs/BENCHMARKS.md, session 18).
+  const decrypted = openings.map((checked, i) =>
+    checked === undefined ? decryptFull(full!, jobs[i]!, key(i), request.derive[i] === 1) : undefined,
+  );
   const bodies: string[] = [];
   const failed: OpenFailure[] = [];
   openings.forEach((checked, i) => {
-    const opening = checked ?? openFull(full!, jobs[i]!, key(i), request.derive[i] === 1);
+    const d = decrypted[i];
+    const opening: TextOpening =
+      checked ??
+      (d && 'bytes' in d ? textOf(codeOf(() => full!.plainAndTextOfBody(d.envelope, d.bytes))) : (d as TextOpening));
     if ('body' in opening) bodies.push(opening.body);
     else failed.push({ job: i, ...opening });
   });
