@@ -63,3 +63,16 @@ export class DetenteError extends Error {
 export function fail(code: DetenteErrorCode, message: string): never {
   throw new DetenteError(code, message);
 }
+
+/**
+ * `step()`'s result, or the code of the DetenteError it threw (any other error goes on): an opening that failed, as a
+ * fold charges it (engine/confidential.ts) and an opener worker hands it over (runtime/sealed-opener-worker.ts).
+ */
+export function codeOnFailure<T>(step: () => T): T | { code: DetenteErrorCode } {
+  try {
+    return step();
+  } catch (err) {
+    if (!(err instanceof DetenteError)) throw err;
+    return { code: err.code };
+  }
+}

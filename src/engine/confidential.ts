@@ -10,7 +10,7 @@
  * `confidential.undecryptable`, a finding its audience sees.
  */
 import { equalBytes } from '../crypto/bytes.js';
-import { DetenteError } from '../crypto/errors.js';
+import { codeOnFailure, DetenteError } from '../crypto/errors.js';
 import { type SymmetricSuite, symmetricPortable } from '../crypto/hpke/symmetric.js';
 import type { Sha256 } from '../crypto/sha256.js';
 import {
@@ -72,16 +72,6 @@ export function openSealedEntry(
   aad?: Uint8Array,
 ): SealedOpening {
   return codeOnFailure(() => ({ plain: openSealed(sym, sha256, sealed, key, aad) }));
-}
-
-/** `open()`'s result, or the code of the DetenteError it threw (the failure a fold charges). */
-function codeOnFailure<T>(open: () => T): T | { code: string } {
-  try {
-    return open();
-  } catch (err) {
-    if (!(err instanceof DetenteError)) throw err;
-    return { code: err.code };
-  }
 }
 
 /**

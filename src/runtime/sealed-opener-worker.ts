@@ -7,7 +7,7 @@
  * with a bump of the shared counter it waits on.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
-import { DetenteError } from '../crypto/errors.js';
+import { codeOnFailure, DetenteError } from '../crypto/errors.js';
 import type { EnvelopeOf } from '../model/entries/index.js';
 import {
   openCheckedSealedText,
@@ -142,16 +142,6 @@ function openChecked(job: SealedJob, key: Uint8Array, derive: boolean): TextOpen
 /** A job decrypted in full (its body's bytes, not yet read), or what it came to instead. */
 type Decrypted = { envelope: EnvelopeOf<'sealed'>; bytes: Uint8Array } | Exclude<TextOpening, { body: string }>;
 
-/** The code of the DetenteError `step` threw, or its result. */
-function codeOf<T>(step: () => T): T | { code: string } {
-  try {
-    return step();
-  } catch (err) {
-    if (!(err instanceof DetenteError)) throw err;
-    return { code: err.code };
-  }
-}
-
 /**
  * A full opening's first half: the content key derived first where `derive` (written to `key`), then the key
  * commitment, AES-256-GCM and the body's commitment (openSealedBody), with the associated data cut from the leaf
@@ -168,7 +158,7 @@ function decryptFull(opener: FullOpener, job: SealedJob, key: Uint8Array, derive
     }
   }
   const open = (aad?: Uint8Array) =>
-    codeOf(() => ({ envelope, bytes: opener.openSealedBody(symmetricNode, sha256Node, envelope, key, aad) }));
+    codeOnFailure(() => ({ envelope, bytes: opener.openSealedBody(symmetricNode, sha256Node, envelope, key, aad) }));
   const decrypted = open(job.aad);
   return job.aad && 'code' in decrypted && decrypted.code === 'DECRYPTION_FAILED' ? open() : decrypted;
 }
@@ -200,7 +190,9 @@ async function answer(request: OpenRequest): Promise<OpenAnswer> {
     const d = decrypted[i];
     const opening: TextOpening =
       checked ??
-      (d && 'bytes' in d ? textOf(codeOf(() => full!.plainAndTextOfBody(d.envelope, d.bytes))) : (d as TextOpening));
+      (d && 'bytes' in d
+        ? textOf(codeOnFailure(() => full!.plainAndTextOfBody(d.envelope, d.bytes)))
+        : (d as TextOpening));
     if ('body' in opening) bodies.push(opening.body);
     else failed.push({ job: i, ...opening });
   });
