@@ -163,8 +163,13 @@ function decryptFull(opener: FullOpener, job: SealedJob, key: Uint8Array, derive
   return job.aad && 'code' in decrypted && decrypted.code === 'DECRYPTION_FAILED' ? open() : decrypted;
 }
 
-/** A full opening's second half as the reader takes it: the body's canonical text, or the failure's code. */
-function textOf(read: { text: string } | { code: string }): TextOpening {
+/**
+ * A full opening's second half: the decrypted body read and checked (plainAndTextOfBody), as the reader takes it (its
+ * canonical text, or the failure's code); a job that did not decrypt, as it came.
+ */
+function readFull(opener: FullOpener, decrypted: Decrypted): TextOpening {
+  if (!('bytes' in decrypted)) return decrypted;
+  const read = codeOnFailure(() => opener.plainAndTextOfBody(decrypted.envelope, decrypted.bytes));
   return 'code' in read ? { code: read.code } : { body: read.text };
 }
 
@@ -187,12 +192,7 @@ async function answer(request: OpenRequest): Promise<OpenAnswer> {
   const bodies: string[] = [];
   const failed: OpenFailure[] = [];
   openings.forEach((checked, i) => {
-    const d = decrypted[i];
-    const opening: TextOpening =
-      checked ??
-      (d && 'bytes' in d
-        ? textOf(codeOnFailure(() => full!.plainAndTextOfBody(d.envelope, d.bytes)))
-        : (d as TextOpening));
+    const opening = checked ?? readFull(full!, decrypted[i]!);
     if ('body' in opening) bodies.push(opening.body);
     else failed.push({ job: i, ...opening });
   });
