@@ -8,6 +8,8 @@
  *    CPU an entry (every thread of the process: the event loop's and the entry worker's) and the event loop's
  *    utilisation are printed beside it: both sides used the same share of the machine in every run of session 8
  *    (about 0.9 cores), so the rate ratio followed the inverse of the CPU ratio.
+ *    Part `http`: the same submissions as a party's office makes them, through HTTP to `detente node serve` in a
+ *    child process a side (httpSubmissions), with the node's CPU an entry and its clients' beside the rate.
  * 2. Fold: the engine fixture's entries (engine-fixture.ts), every US and Russian entry of a confidential type
  *    sealed for [us, ru] (with its blobs), opened and folded (content key derived per entry, AES-256-GCM,
  *    commitment checked, body parsed) against the same entries folded in the clear under the regime without
@@ -24,12 +26,14 @@
  *    trusts that record and only decrypts them (runtime/checked-bodies.ts).
  *
  * Run: npm run build && node dist/bench/confidential.js [entries=100000] [seconds=2] [rounds=3] [part=both]
- * (`part`: submissions, fold, log, log-node or both; one part alone is for profiling with --cpu-prof; log-node folds
+ * (`part`: submissions, http, fold, log, log-node or both; one part alone is for profiling with --cpu-prof; log-node folds
  * only as a node's read model does, trusting its store with one worker, first and after a restart, so that more
  * rounds fit). The first run builds
  * the fixture directories (BENCH_DIR): minutes for 100,000 entries.
  */
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -52,15 +56,18 @@ import {
   sealedContentKey,
   sealingRandomness,
 } from '../src/model/index.js';
-import { importRegimeKeys, initNodeDir } from '../src/node/config.js';
+import { importRegimeKeys, initNodeDir, readConfig, writeConfig } from '../src/node/config.js';
 import { PartyNode } from '../src/node/node.js';
 import { createRecipientKeys } from '../src/node/recipient-keys.js';
+import { UserStore } from '../src/node/users.js';
 import { nodeSuite, symmetricNode } from '../src/runtime/node-crypto.js';
 import { openAhead, SyncSealedOpener } from '../src/runtime/sealed-openers.js';
 import { scenarioRegimeText } from '../test/helpers/nodes.js';
 import { engineFixture } from './engine-fixture.js';
 import { regimeFor } from './fixture-parties.js';
 import { fmt, header, mainThreadCpuOf, row, seconds, table } from './harness.js';
+import { cpuSecondsOf, postJson, serveNode, stopNode } from './http-node.js';
+import { CLI } from './node-setup.js';
 
 const N = Number(process.argv[2] ?? 100_000);
 const SECONDS = Number(process.argv[3] ?? 2);
@@ -70,8 +77,8 @@ const CONCURRENT = 32;
 const suite = nodeSuite;
 const sym = symmetricNode;
 
-/** A node of `us` under `text`, with random keys for the other parties (recipient keys included). */
-async function node(dir: string, text: string): Promise<PartyNode> {
+/** A node directory of `us` under `text`, with random keys for the other parties (recipient keys included). */
+async function nodeDir(dir: string, text: string): Promise<void> {
   const keys: Record<string, string> = {};
   const draft = parseRegime(text, { allowMissingKeys: true });
   const root = mkdtempSync(join(tmpdir(), 'detente-bench-conf-others-'));
@@ -82,17 +89,50 @@ async function node(dir: string, text: string): Promise<PartyNode> {
   }
   importRegimeKeys(dir, keys);
   rmSync(root, { recursive: true, force: true });
+}
+
+/** A node of `us` under `text` (nodeDir), opened in this process. */
+async function node(dir: string, text: string): Promise<PartyNode> {
+  await nodeDir(dir, text);
   return PartyNode.open(dir, { peers: [], configure: (c) => (c.witness.enabled = false) });
 }
 
 const WARM_UP_MS = 3000;
 
-async function submissions(): Promise<void> {
+/**
+ * The regimes of the two sides of the submissions benches: the scenario's with a recipient key a party, in the clear,
+ * and with declarations sealed for [us, ru].
+ */
+function submissionRegimes(): { clearText: string; sealedText: string } {
   const doc = YAML.parse(scenarioRegimeText());
   for (const p of doc.parties) p.keys.push({ id: `${p.id}-recipient`, roles: ['recipient'] });
   const clearText = YAML.stringify(doc);
   doc.audiences = [{ types: ['declaration'], parties: ['us', 'ru'], audience: ['us', 'ru'] }];
-  const sealedText = YAML.stringify(doc);
+  return { clearText, sealedText: YAML.stringify(doc) };
+}
+
+/** The i-th submission of the benches: a declaration of 10 items, each its own id. */
+function declaration(i: number) {
+  return {
+    nonce: `bench-${i}-nonce`,
+    type: 'declaration' as const,
+    body: {
+      form: 'plain',
+      asOf: new Date().toISOString().slice(0, 10),
+      items: Array.from({ length: 10 }, (_, k) => ({
+        uid: `US-ICBM-${i}-${k}`,
+        category: 'icbm',
+        site: 'malmstrom',
+        status: 'deployed',
+        attributes: { warheads: 1 + (k % 3) },
+      })),
+      quantities: [],
+    },
+  };
+}
+
+async function submissions(): Promise<void> {
+  const { clearText, sealedText } = submissionRegimes();
   const root = mkdtempSync(join(tmpdir(), 'detente-bench-conf-'));
   const clear = await node(join(root, 'clear'), clearText);
   const sealed = await node(join(root, 'sealed'), sealedText);
@@ -103,23 +143,7 @@ async function submissions(): Promise<void> {
     await Promise.all(
       Array.from({ length: CONCURRENT }, async () => {
         while (performance.now() < until) {
-          const i = seq++;
-          await n.submissions.submit(user, {
-            nonce: `bench-${i}-nonce`,
-            type: 'declaration',
-            body: {
-              form: 'plain',
-              asOf: new Date().toISOString().slice(0, 10),
-              items: Array.from({ length: 10 }, (_, k) => ({
-                uid: `US-ICBM-${i}-${k}`,
-                category: 'icbm',
-                site: 'malmstrom',
-                status: 'deployed',
-                attributes: { warheads: 1 + (k % 3) },
-              })),
-              quantities: [],
-            },
-          });
+          await n.submissions.submit(user, declaration(seq++));
           ok++;
         }
       }),
@@ -177,6 +201,132 @@ async function submissions(): Promise<void> {
       .map((x) => x.toFixed(1))
       .join(' ')}`,
   );
+}
+
+/**
+ * 1b. The same submissions through HTTP, as a party's office makes them: each side's node served by `detente node
+ * serve` in a child process (one process, its entry worker), 32 clients in this process on keep-alive connections,
+ * each its own user, rounds interleaved. The rate ratio is the goal's, as a node's users see it; the node's CPU an
+ * entry (its process, every thread) is printed beside it, and the clients' (the same requests on both sides).
+ */
+async function httpSubmissions(): Promise<void> {
+  const { clearText, sealedText } = submissionRegimes();
+  const root = mkdtempSync(join(tmpdir(), 'detente-bench-conf-http-'));
+  const served: { name: string; child: ChildProcess; port: number; tokens: string[]; agent: Agent }[] = [];
+  try {
+    for (const [name, text] of [
+      ['clear', clearText],
+      ['sealed', sealedText],
+    ] as const) {
+      const dir = join(root, name);
+      await nodeDir(dir, text);
+      const config = readConfig(dir);
+      config.witness.enabled = false;
+      writeConfig(dir, config);
+      const users = UserStore.open(join(dir, 'users.sqlite'), suite);
+      const tokens = Array.from({ length: CONCURRENT }, (_, i) => users.add(`bench-${i}`, 'us', ['declarant']).token);
+      users.close();
+      served.push({ name, ...(await serveNode(CLI, dir)), tokens, agent: new Agent({ keepAlive: true }) });
+    }
+    const refused = new Map<string, number>();
+    let seq = 0;
+    const submitFor = async (n: (typeof served)[number], until: number) => {
+      let ok = 0;
+      await Promise.all(
+        n.tokens.map(async (token) => {
+          while (performance.now() < until) {
+            const r = await postJson(
+              n.agent,
+              n.port,
+              token,
+              '/api/submissions',
+              JSON.stringify(declaration(seq++)),
+              false,
+            );
+            if (typeof r !== 'string' && r.status === 201) ok++;
+            else {
+              const key = `${typeof r === 'string' ? r : r.status} (${n.name})`;
+              refused.set(key, (refused.get(key) ?? 0) + 1);
+            }
+          }
+        }),
+      );
+      return ok;
+    };
+    const measuredHttp = async (n: (typeof served)[number]): Promise<HttpSide> => {
+      const pid = n.child.pid!;
+      const nodeCpu = cpuSecondsOf(pid);
+      const loopCpu = mainThreadCpuOf(pid);
+      const clientCpu = process.cpuUsage();
+      const t = performance.now();
+      const k = await submitFor(n, t + SECONDS * 1000);
+      const wall = (performance.now() - t) / 1000;
+      const client = process.cpuUsage(clientCpu);
+      const per = (s: number) => (1e6 * s) / Math.max(1, k);
+      return {
+        rate: k / wall,
+        cpu: per(cpuSecondsOf(pid) - nodeCpu),
+        loopCpu: per(mainThreadCpuOf(pid) - loopCpu),
+        clientCpu: (client.user + client.system) / Math.max(1, k),
+      };
+    };
+    const [clear, sealed] = served as [(typeof served)[number], (typeof served)[number]];
+    await submitFor(clear, performance.now() + WARM_UP_MS);
+    await submitFor(sealed, performance.now() + WARM_UP_MS);
+    const rounds: { clear: HttpSide; sealed: HttpSide }[] = [];
+    for (let r = 0; r < ROUNDS; r++)
+      rounds.push({ clear: await measuredHttp(clear), sealed: await measuredHttp(sealed) });
+    const ratio = (r: (typeof rounds)[number]) => r.sealed.rate / r.clear.rate;
+    const mid = [...rounds].sort((a, b) => ratio(a) - ratio(b))[Math.floor(ROUNDS / 2)]!;
+    header(
+      `Submissions through HTTP, sealed for two recipients vs in the clear (${ROUNDS} interleaved rounds of ${SECONDS} s, ${CONCURRENT} clients, each node a \`detente node serve\` process)`,
+    );
+    table(['what (the median round by ratio)', 'ours', 'baseline', 'ours/baseline', 'goal']);
+    row(
+      'acknowledged entries/s, sealed vs clear',
+      `${fmt(mid.sealed.rate)}/s`,
+      `${fmt(mid.clear.rate)}/s`,
+      ratio(mid),
+      '≥ 0.8',
+    );
+    row(
+      "the node's CPU an entry (its process, every thread), sealed vs clear",
+      `${fmt(mid.sealed.cpu, 1)} µs`,
+      `${fmt(mid.clear.cpu, 1)} µs`,
+      mid.sealed.cpu / mid.clear.cpu,
+    );
+    row(
+      "the node's event loop's CPU an entry, sealed vs clear",
+      `${fmt(mid.sealed.loopCpu, 1)} µs`,
+      `${fmt(mid.clear.loopCpu, 1)} µs`,
+      mid.sealed.loopCpu / mid.clear.loopCpu,
+    );
+    row(
+      "the clients' CPU an entry (this process), sealed vs clear",
+      `${fmt(mid.sealed.clientCpu, 1)} µs`,
+      `${fmt(mid.clear.clientCpu, 1)} µs`,
+      mid.sealed.clientCpu / mid.clear.clientCpu,
+    );
+    console.log(
+      `every round, sealed/clear: ${rounds.map((r) => `${fmt(r.sealed.rate)}/${fmt(r.clear.rate)} = ${ratio(r).toFixed(2)}`).join('; ')}; refused or failed: ${[...refused].map(([s, n]) => `${n} × ${s}`).join(', ') || 0}; load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')}`,
+    );
+  } finally {
+    for (const n of served) {
+      n.agent.destroy();
+      await stopNode(n.child);
+    }
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** A round of one side through HTTP: acknowledged entries a second, and CPU an entry (µs) of the node, its event loop and the clients. */
+interface HttpSide {
+  rate: number;
+  cpu: number;
+  loopCpu: number;
+  clientCpu: number;
 }
 
 /** A round of one side: acknowledged entries a second, the process's CPU an entry (µs), the event loop's utilisation. */
@@ -476,5 +626,6 @@ function fromLogBench(): void {
 }
 
 if (PART === 'both' || PART === 'submissions') await submissions();
+if (PART === 'both' || PART === 'http') await httpSubmissions();
 if (PART === 'both' || PART === 'fold') await foldBench();
 if (PART === 'both' || PART === 'log' || PART === 'log-node') fromLogBench();

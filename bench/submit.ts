@@ -20,9 +20,9 @@
  * allows a user 12,000 / 64 = 187 batches a minute.
  * Run: node dist/bench/submit.js [seconds] [rounds]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { Agent, request } from 'node:http';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -33,6 +33,7 @@ import { openLogDir } from '../src/log/log-dir.js';
 import { readConfig, writeConfig } from '../src/node/config.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { fmt, header, mainThreadCpuOf, row, table } from './harness.js';
+import { cpuSecondsOf, postJson, serveNode } from './http-node.js';
 import { benchNode, CLI } from './node-setup.js';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -68,59 +69,6 @@ function verifyRate(): { wall: number; cpu: number } {
   }
   const used = process.cpuUsage(cpu);
   return { wall: n, cpu: n / ((used.user + used.system) / 1e6) };
-}
-
-/** The fields of /proc/<pid>/stat from the state field (3) on, or undefined if the process is gone (Linux). */
-function statOf(pid: number): string[] | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  } catch {
-    return undefined;
-  }
-}
-
-/** CPU seconds (user + system) a process and its children (a node's acceptors) have used so far, from /proc. */
-function cpuSecondsOf(pid: number): number {
-  // utime and stime are fields 14 and 15 of stat, counted from the state field (3) here; the parent is field 4.
-  const cpu = (f: string[]) => (Number(f[11]) + Number(f[12])) / 100;
-  let total = cpu(statOf(pid) ?? []);
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const f = statOf(Number(name));
-    if (f && Number(f[1]) === pid) total += cpu(f);
-  }
-  return total;
-}
-
-/**
- * POSTs JSON to the node; resolves with the status and, if `read`, the answer (else it is drained unread), or with
- * the error's code (a connection reset, say), which is counted.
- */
-function postJson(
-  agent: Agent,
-  port: number,
-  token: string,
-  path: string,
-  body: string,
-  read: boolean,
-): Promise<{ status: number; answer?: string } | string> {
-  return new Promise((resolve) => {
-    const headers = {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-    };
-    const req = request({ host: '127.0.0.1', port, method: 'POST', path, agent, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      if (read) res.on('data', (c: Buffer) => chunks.push(c));
-      else res.resume();
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, ...(read ? { answer: Buffer.concat(chunks).toString() } : {}) }),
-      );
-    });
-    req.on('error', (err: Error & { code?: string }) => resolve(err.code ?? err.message));
-    req.end(body);
-  });
 }
 
 /** POSTs a submission; resolves with the status, or the error's code. */
@@ -189,30 +137,7 @@ async function startNode(
     config.batch.maxDelayMs = Number(process.env.BENCH_MAX_DELAY_MS);
     writeConfig(dir, config);
   }
-  const port = 20000 + Math.floor(Math.random() * 12000);
-  const child = spawn(
-    process.execPath,
-    [
-      ...(process.env.BENCH_PROFILE
-        ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR ?? '/tmp/cpuprof'}`]
-        : []),
-      cli,
-      'node',
-      'serve',
-      '--dir',
-      dir,
-      '--port',
-      String(port),
-      '--quiet',
-      ...(httpWorkers > 0 ? ['--http-workers', String(httpWorkers)] : []),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  // A node that cannot start (its random port taken, say) must fail the bench, not end it silently.
-  await new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (c: Buffer) => c.toString().includes('listening') && resolve());
-    child.once('exit', (code) => reject(new Error(`detente node serve exited (${code}) before listening on ${port}`)));
-  });
+  const { child, port } = await serveNode(cli, dir, httpWorkers > 0 ? ['--http-workers', String(httpWorkers)] : []);
   const regime = await (await fetch(`http://127.0.0.1:${port}/api/regime`)).json();
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   return {
