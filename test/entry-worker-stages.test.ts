@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DetenteError } from '../src/crypto/errors.js';
 import { type EntrySigner, prepareEntry, type Regime, type SealWith } from '../src/model/index.js';
-import { type Prepared, type PrepareFields, prepareEntries } from '../src/runtime/entry-worker.js';
+import { type Prepared, type PrepareFields, prepareEntries, prepareRequest } from '../src/runtime/entry-worker.js';
 import { nodeSuite, symmetricNode } from '../src/runtime/node-crypto.js';
 import { prepareSealedFromChecked } from '../src/runtime/sealed-submission.js';
 import { signedCanonical } from '../src/runtime/signed-entry.js';
@@ -78,7 +78,8 @@ describe('the entry worker, a batch in stages', () => {
     const kinds = new Set<string>();
     fc.assert(
       fc.property(fc.array(job, { minLength: 1, maxLength: 12 }), (jobs) => {
-        const answers = prepareEntries(regime, signers, { id: 1, kind: 'prepare', jobs });
+        // As the request crosses to the worker: cloned, each distinct seal once.
+        const answers = prepareEntries(regime, signers, structuredClone(prepareRequest(1, jobs)));
         expect(answers).toEqual(jobs.map(oneJob));
         for (const a of answers) kinds.add('error' in a ? a.error.code : 'sealed' in a ? 'sealed' : 'signed');
       }),
@@ -86,6 +87,44 @@ describe('the entry worker, a batch in stages', () => {
     );
     // Every kind of answer was met: signed clear entries, sealed ones, and refusals of the key and of the entry.
     expect([...kinds].sort()).toEqual(['KEY_UNKNOWN', 'SCHEMA_INVALID', 'sealed', 'signed']);
+  });
+
+  it('sends a seal that jobs share once, and answers each job as with a seal of its own', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ items: fc.uniqueArray(usIcbmItem(8), { selector: (i) => i.uid, maxLength: 4 }) }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.array(fc.nat(2), { minLength: 8, maxLength: 8 }),
+        (bodies, picks) => {
+          const ref = (index: number) => ({ origin: 'detente.example/us', index, leafHash: 'ab'.repeat(32) });
+          const key = new Uint8Array(32).fill(7);
+          // Two seals alike but for their objects' identity (the node's for one audience and period share the key and
+          // reference objects: those are what makes one seal), and one of another reference.
+          const shared = { audience: ['ru', 'us'], keys: ref(0), audienceKey: key };
+          const seals: SealWith[] = [shared, { ...shared, audience: ['ru', 'us'] }, { ...shared, keys: ref(1) }];
+          const jobs = bodies.map(({ items }, i) => ({
+            key: signer.key,
+            fields: {
+              type: 'declaration',
+              issuedAt: `2022-02-02T10:00:0${i}.000Z`,
+              body: { form: 'plain', asOf: '2022-02-01', items, quantities: [] },
+              refs: [],
+            } as unknown as PrepareFields,
+            seal: seals[picks[i]!]!,
+          }));
+          const request = prepareRequest(1, jobs);
+          const distinct = new Set(jobs.map((j) => j.seal.keys.index));
+          expect(request.seals).toHaveLength(distinct.size);
+          expect(request.jobs.map((j) => request.seals![j.seal!]!.keys.index)).toEqual(
+            jobs.map((j) => j.seal.keys.index),
+          );
+          expect(prepareEntries(regime, signers, structuredClone(request))).toEqual(jobs.map(oneJob));
+        },
+      ),
+      { numRuns: 30 },
+    );
   });
 
   it("answers a job that names a blob with its plain entry, which the node seals with the blob's ciphertext", () => {
@@ -106,7 +145,7 @@ describe('the entry worker, a batch in stages', () => {
       audienceKey: new Uint8Array(32),
     };
     const jobs = [{ key: signer.key, fields, seal }];
-    const answers = prepareEntries(regime, signers, { id: 1, kind: 'prepare', jobs });
+    const answers = prepareEntries(regime, signers, structuredClone(prepareRequest(1, jobs)));
     expect(answers).toEqual(jobs.map(oneJob));
     expect(Object.keys(answers[0]!)).toEqual(['plain']);
   });

@@ -114,8 +114,11 @@ export class AudienceKeys {
     if (!entry) {
       entry = this.#findOrPublish(audience, period, recipients, issuedAt);
       // A failed publication is not remembered: the next submission tries again.
+      // Its reference with its keys in canonical order (index, leafHash, origin): every sealed entry of the period
+      // names it, and a reference already in order is not copied to be written (model/confidential.ts keysInOrder).
       entry.then(
-        (ready) => this.#ready.set(id, ready),
+        ({ ref, key }) =>
+          this.#ready.set(id, { ref: { index: ref.index, leafHash: ref.leafHash, origin: ref.origin }, key }),
         () => this.#sealing.delete(id),
       );
       this.#sealing.set(id, entry);

@@ -48,7 +48,41 @@ export type WorkerRequest =
       /** Send each entry's envelope back (a reader folds them); otherwise only the verdicts. */
       envelopes: boolean;
     }
-  | { id: number; kind: 'prepare'; jobs: { key: string; fields: PrepareFields; seal?: SealWith }[] };
+  | {
+      id: number;
+      kind: 'prepare';
+      /** Each job's key, fields and, for a confidential one, its seal: an index in `seals`. */
+      jobs: { key: string; fields: PrepareFields; seal?: number }[];
+      seals?: SealWith[];
+    };
+
+/** A submission to prepare as its caller gives it: its seal, if any, as an object. */
+export type PrepareJob = { key: string; fields: PrepareFields; seal?: SealWith };
+
+/**
+ * A batch's jobs as they cross: each distinct seal once (a period's submissions for one audience share one: its
+ * audience, its `audience-key` reference and that key), the jobs naming theirs by index. Cloned with every job,
+ * a seal cost the two threads 6–8 µs a sealed submission (docs/BENCHMARKS.md, issue 14, session 19).
+ */
+export function prepareRequest(id: number, jobs: readonly PrepareJob[]): Extract<WorkerRequest, { kind: 'prepare' }> {
+  const seals: SealWith[] = [];
+  const indexOf = (seal: SealWith) => {
+    const i = seals.findIndex(
+      (s) =>
+        s.audienceKey === seal.audienceKey &&
+        s.keys === seal.keys &&
+        s.audience.length === seal.audience.length &&
+        s.audience.every((p, k) => p === seal.audience[k]),
+    );
+    return i < 0 ? seals.push(seal) - 1 : i;
+  };
+  return {
+    id,
+    kind: 'prepare',
+    jobs: jobs.map(({ key, fields, seal }) => ({ key, fields, ...(seal ? { seal: indexOf(seal) } : {}) })),
+    ...(seals.length ? { seals } : {}),
+  };
+}
 
 /** A DetenteError as it crosses threads. */
 export interface Failure {
@@ -113,6 +147,7 @@ export function prepareEntries(
   request: Extract<WorkerRequest, { kind: 'prepare' }>,
 ): Prepared[] {
   const { jobs } = request;
+  const sealOf = (job: (typeof jobs)[number]) => (job.seal === undefined ? undefined : request.seals?.[job.seal]);
   const states: JobState[] = jobs.map(() => ({}));
   const stage = (step: (state: JobState, job: (typeof jobs)[number]) => void) => {
     for (let i = 0; i < jobs.length; i++) {
@@ -130,8 +165,9 @@ export function prepareEntries(
     if (!state.signer) throw new DetenteError('KEY_UNKNOWN', `this node holds no seed of key "${key}"`);
     state.plain = prepareEntry(nodeSuite, regime, state.signer, fields);
   });
-  stage((state, { seal }) => {
+  stage((state, job) => {
     const plain = state.plain!;
+    const seal = sealOf(job);
     if (!seal) {
       state.entry = plain;
       return;
@@ -142,9 +178,9 @@ export function prepareEntries(
   stage((state) => {
     state.signature = nodeSuite.ed25519.sign(state.signer!.seed, state.entry!.message);
   });
-  stage((state, { seal }) => {
+  stage((state, job) => {
     const signed = signedCanonical(nodeSuite, state.entry!, state.signature!);
-    state.answer = seal ? { plain: state.plain!.canonical, sealed: signed } : signed;
+    state.answer = job.seal !== undefined ? { plain: state.plain!.canonical, sealed: signed } : signed;
   });
   return states.map((state) => state.answer!);
 }

@@ -25,15 +25,16 @@ import {
   type Regime,
   type SealWith,
 } from '../model/index.js';
-import type {
-  EntryWorkerInit,
-  Failure,
-  Prepared,
-  PrepareFields,
-  SignedCanonical,
-  Verdict,
-  WorkerAnswer,
-  WorkerRequest,
+import {
+  type EntryWorkerInit,
+  type Failure,
+  type Prepared,
+  type PrepareFields,
+  prepareRequest,
+  type SignedCanonical,
+  type Verdict,
+  type WorkerAnswer,
+  type WorkerRequest,
 } from './entry-worker.js';
 import { prepareSealedFromChecked } from './sealed-submission.js';
 import { fromCanonical, type SignedPrepared, signedPrepared } from './signed-entry.js';
@@ -199,11 +200,7 @@ export class EntryWorkers implements EntryPreparer {
 
   #sendBatch(jobs: PendingJob[]): void {
     this.#preparing++;
-    this.#request((id) => ({
-      id,
-      kind: 'prepare',
-      jobs: jobs.map(({ key, fields, seal }) => ({ key, fields, ...(seal ? { seal } : {}) })),
-    }))
+    this.#request((id) => prepareRequest(id, jobs))
       .then(
         (a) => {
           for (const [i, j] of jobs.entries()) j.resolve(a.prepared![i]!);
