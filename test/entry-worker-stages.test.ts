@@ -127,6 +127,51 @@ describe('the entry worker, a batch in stages', () => {
     );
   });
 
+  it('hands the worker the fields the caller gave: as JSON text where that changes nothing, else as a clone', () => {
+    // Values JSON text gives back unchanged (as a parsed request holds them), and values it would not.
+    const plainValue = fc.jsonValue().map((v) => ({ odd: false, value: JSON.parse(JSON.stringify(v)) as unknown }));
+    const oddValue = fc
+      .oneof(
+        fc.constant(undefined),
+        fc.constant(Number.NaN),
+        fc.constant(-0),
+        fc.constant(Number.POSITIVE_INFINITY),
+        fc.date({ noInvalidDate: true }),
+        // biome-ignore lint/suspicious/noSparseArray: a hole is what is tested
+        fc.constant([1, , 3]),
+        fc.constant([{ a: [undefined] }]),
+      )
+      .map((value) => ({ odd: true, value: value as unknown }));
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            fc.uniqueArray(usIcbmItem(8), { selector: (i) => i.uid, maxLength: 3 }),
+            fc.oneof(plainValue, oddValue),
+          ),
+          { minLength: 1, maxLength: 6 },
+        ),
+        (specs) => {
+          const jobs = specs.map(([items, extra], i) => ({
+            key: signer.key,
+            fields: {
+              type: 'declaration',
+              issuedAt: `2022-02-02T10:00:0${i}.000Z`,
+              body: { form: 'plain', asOf: '2022-02-01', items, quantities: [], extra: extra.value },
+              refs: [],
+            } as unknown as PrepareFields,
+          }));
+          const request = prepareRequest(1, jobs);
+          specs.forEach(([, extra], i) => {
+            expect(request.jobs[i]!.fields === undefined, `job ${i}`).toBe(!extra.odd);
+          });
+          expect(prepareEntries(regime, signers, structuredClone(request))).toEqual(jobs.map(oneJob));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
   it("answers a job that names a blob with its plain entry, which the node seals with the blob's ciphertext", () => {
     const fields = {
       type: 'declaration',

@@ -51,8 +51,13 @@ export type WorkerRequest =
   | {
       id: number;
       kind: 'prepare';
-      /** Each job's key, fields and, for a confidential one, its seal: an index in `seals`. */
-      jobs: { key: string; fields: PrepareFields; seal?: number }[];
+      /**
+       * Each job's key, its fields unless `fieldsText` holds them, and, for a confidential one, its seal: an index
+       * in `seals`.
+       */
+      jobs: { key: string; fields?: PrepareFields; seal?: number }[];
+      /** The jobs' fields as one JSON array, null for a job whose fields are not plain JSON (it carries them). */
+      fieldsText?: string;
       seals?: SealWith[];
     };
 
@@ -60,9 +65,40 @@ export type WorkerRequest =
 export type PrepareJob = { key: string; fields: PrepareFields; seal?: SealWith };
 
 /**
- * A batch's jobs as they cross: each distinct seal once (a period's submissions for one audience share one: its
- * audience, its `audience-key` reference and that key), the jobs naming theirs by index. Cloned with every job,
- * a seal cost the two threads 6–8 µs a sealed submission (docs/BENCHMARKS.md, issue 14, session 19).
+ * Whether a value crosses as JSON text unchanged: strings, finite numbers but -0, booleans, null, and arrays and
+ * plain objects (or objects without a prototype) of those. What JSON.parse(JSON.stringify(value)) gives back as an equal value, in the same key order,
+ * as a structured clone does; anything else (undefined, NaN, a Date, a hole) crosses as a clone, so that the worker
+ * sees what the caller gave, as it would on the caller's thread.
+ */
+function isPlainJson(value: unknown): boolean {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return true;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case 'object': {
+      if (value === null) return true;
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i])) return false;
+        return true;
+      }
+      // A clone, like JSON text, gives an object without a prototype back as a plain one.
+      const proto = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return false;
+      for (const k in value) if (!isPlainJson((value as Record<string, unknown>)[k])) return false;
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * A batch's jobs as they cross: their fields as one JSON text where they are plain JSON (a submission through HTTP
+ * always is), and each distinct seal once (a period's submissions for one audience share one: its audience, its
+ * `audience-key` reference and that key), the jobs naming theirs by index. The fields' structured clone cost the
+ * entry worker 16–25 µs a job to read back, their JSON text 4–6; a seal cloned with every job cost the two threads
+ * 2–5 µs more (docs/BENCHMARKS.md, issue 14, session 19).
  */
 export function prepareRequest(id: number, jobs: readonly PrepareJob[]): Extract<WorkerRequest, { kind: 'prepare' }> {
   const seals: SealWith[] = [];
@@ -76,10 +112,18 @@ export function prepareRequest(id: number, jobs: readonly PrepareJob[]): Extract
     );
     return i < 0 ? seals.push(seal) - 1 : i;
   };
+  const plain = jobs.map((job) => isPlainJson(job.fields));
   return {
     id,
     kind: 'prepare',
-    jobs: jobs.map(({ key, fields, seal }) => ({ key, fields, ...(seal ? { seal: indexOf(seal) } : {}) })),
+    jobs: jobs.map(({ key, fields, seal }, i) => ({
+      key,
+      ...(plain[i] ? {} : { fields }),
+      ...(seal ? { seal: indexOf(seal) } : {}),
+    })),
+    ...(plain.includes(true)
+      ? { fieldsText: JSON.stringify(jobs.map((job, i) => (plain[i] ? job.fields : null))) }
+      : {}),
     ...(seals.length ? { seals } : {}),
   };
 }
@@ -147,23 +191,24 @@ export function prepareEntries(
   request: Extract<WorkerRequest, { kind: 'prepare' }>,
 ): Prepared[] {
   const { jobs } = request;
+  const texts: (PrepareFields | null)[] = request.fieldsText === undefined ? [] : JSON.parse(request.fieldsText);
   const sealOf = (job: (typeof jobs)[number]) => (job.seal === undefined ? undefined : request.seals?.[job.seal]);
   const states: JobState[] = jobs.map(() => ({}));
-  const stage = (step: (state: JobState, job: (typeof jobs)[number]) => void) => {
+  const stage = (step: (state: JobState, job: (typeof jobs)[number], i: number) => void) => {
     for (let i = 0; i < jobs.length; i++) {
       const state = states[i]!;
       if (state.answer) continue;
       try {
-        step(state, jobs[i]!);
+        step(state, jobs[i]!, i);
       } catch (err) {
         state.answer = { error: failure(err) };
       }
     }
   };
-  stage((state, { key, fields }) => {
+  stage((state, { key, fields }, i) => {
     state.signer = signers.get(key);
     if (!state.signer) throw new DetenteError('KEY_UNKNOWN', `this node holds no seed of key "${key}"`);
-    state.plain = prepareEntry(nodeSuite, regime, state.signer, fields);
+    state.plain = prepareEntry(nodeSuite, regime, state.signer, fields ?? texts[i]!);
   });
   stage((state, job) => {
     const plain = state.plain!;
