@@ -178,17 +178,11 @@ async function submissions(): Promise<void> {
     mid.sealed.rate / mid.clear.rate,
     '≥ 0.8',
   );
-  row(
-    'CPU of the process (every thread) an entry, sealed vs clear',
-    `${fmt(mid.sealed.cpu, 1)} µs`,
-    `${fmt(mid.clear.cpu, 1)} µs`,
-    mid.sealed.cpu / mid.clear.cpu,
-  );
-  row(
-    "the event loop's CPU an entry (the node's and its in-process clients'), sealed vs clear",
-    `${fmt(mid.sealed.loopCpu, 1)} µs`,
-    `${fmt(mid.clear.loopCpu, 1)} µs`,
-    mid.sealed.loopCpu / mid.clear.loopCpu,
+  perEntryRow('CPU of the process (every thread) an entry', mid.sealed.cpu, mid.clear.cpu);
+  perEntryRow(
+    "the event loop's CPU an entry (the node's and its in-process clients')",
+    mid.sealed.loopCpu,
+    mid.clear.loopCpu,
   );
   row(
     "the event loop's share of the round (utilisation), sealed vs clear",
@@ -289,24 +283,9 @@ async function httpSubmissions(): Promise<void> {
       ratio(mid),
       '≥ 0.8',
     );
-    row(
-      "the node's CPU an entry (its process, every thread), sealed vs clear",
-      `${fmt(mid.sealed.cpu, 1)} µs`,
-      `${fmt(mid.clear.cpu, 1)} µs`,
-      mid.sealed.cpu / mid.clear.cpu,
-    );
-    row(
-      "the node's event loop's CPU an entry, sealed vs clear",
-      `${fmt(mid.sealed.loopCpu, 1)} µs`,
-      `${fmt(mid.clear.loopCpu, 1)} µs`,
-      mid.sealed.loopCpu / mid.clear.loopCpu,
-    );
-    row(
-      "the clients' CPU an entry (this process), sealed vs clear",
-      `${fmt(mid.sealed.clientCpu, 1)} µs`,
-      `${fmt(mid.clear.clientCpu, 1)} µs`,
-      mid.sealed.clientCpu / mid.clear.clientCpu,
-    );
+    perEntryRow("the node's CPU an entry (its process, every thread)", mid.sealed.cpu, mid.clear.cpu);
+    perEntryRow("the node's event loop's CPU an entry", mid.sealed.loopCpu, mid.clear.loopCpu);
+    perEntryRow("the clients' CPU an entry (this process)", mid.sealed.clientCpu, mid.clear.clientCpu);
     console.log(
       `every round, sealed/clear: ${rounds.map((r) => `${fmt(r.sealed.rate)}/${fmt(r.clear.rate)} = ${ratio(r).toFixed(2)}`).join('; ')}; refused or failed: ${[...refused].map(([s, n]) => `${n} × ${s}`).join(', ') || 0}; load average ${loadavg()
         .map((x) => x.toFixed(1))
@@ -327,6 +306,11 @@ interface HttpSide {
   cpu: number;
   loopCpu: number;
   clientCpu: number;
+}
+
+/** A row of a cost an entry (µs), sealed against clear. */
+function perEntryRow(what: string, sealed: number, clear: number): void {
+  row(`${what}, sealed vs clear`, `${fmt(sealed, 1)} µs`, `${fmt(clear, 1)} µs`, sealed / clear);
 }
 
 /** A round of one side: acknowledged entries a second, the process's CPU an entry (µs), the event loop's utilisation. */
