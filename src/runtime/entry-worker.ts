@@ -17,14 +17,14 @@ import {
   type PreparedEntry,
   prepareEntry,
   type Regime,
-  type SealWith,
   verifyEntry,
 } from '../model/index.js';
+import type { PrepareFields, PrepareRequest } from './entry-request.js';
 import { nodeSuite, symmetricNode } from './node-crypto.js';
 import { prepareSealedFromChecked } from './sealed-submission.js';
 import { type SignedCanonical, signedCanonical } from './signed-entry.js';
 
-export type { SignedCanonical };
+export type { PrepareFields, SignedCanonical };
 
 export interface EntryWorkerInit {
   regime: Regime;
@@ -36,8 +36,6 @@ export interface EntryWorkerInit {
   signal?: Int32Array;
 }
 
-export type PrepareFields = Parameters<typeof prepareEntry>[3];
-
 export type WorkerRequest =
   | {
       id: number;
@@ -48,85 +46,7 @@ export type WorkerRequest =
       /** Send each entry's envelope back (a reader folds them); otherwise only the verdicts. */
       envelopes: boolean;
     }
-  | {
-      id: number;
-      kind: 'prepare';
-      /**
-       * Each job's key, its fields unless `fieldsText` holds them, and, for a confidential one, its seal: an index
-       * in `seals`.
-       */
-      jobs: { key: string; fields?: PrepareFields; seal?: number }[];
-      /** The jobs' fields as one JSON array, null for a job whose fields are not plain JSON (it carries them). */
-      fieldsText?: string;
-      seals?: SealWith[];
-    };
-
-/** A submission to prepare as its caller gives it: its seal, if any, as an object. */
-export type PrepareJob = { key: string; fields: PrepareFields; seal?: SealWith };
-
-/**
- * Whether a value crosses as JSON text unchanged: strings, finite numbers but -0, booleans, null, and arrays and
- * plain objects (or objects without a prototype) of those. What JSON.parse(JSON.stringify(value)) gives back as an equal value, in the same key order,
- * as a structured clone does; anything else (undefined, NaN, a Date, a hole) crosses as a clone, so that the worker
- * sees what the caller gave, as it would on the caller's thread.
- */
-function isPlainJson(value: unknown): boolean {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return true;
-    case 'number':
-      return Number.isFinite(value) && !Object.is(value, -0);
-    case 'object': {
-      if (value === null) return true;
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) if (!isPlainJson(value[i])) return false;
-        return true;
-      }
-      // A clone, like JSON text, gives an object without a prototype back as a plain one.
-      const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) return false;
-      for (const k in value) if (!isPlainJson((value as Record<string, unknown>)[k])) return false;
-      return true;
-    }
-  }
-  return false;
-}
-
-/**
- * A batch's jobs as they cross: their fields as one JSON text where they are plain JSON (a submission through HTTP
- * always is), and each distinct seal once (a period's submissions for one audience share one: its audience, its
- * `audience-key` reference and that key), the jobs naming theirs by index. The fields' structured clone cost the
- * entry worker 16–25 µs a job to read back, their JSON text 4–6; a seal cloned with every job cost the two threads
- * 2–5 µs more (docs/BENCHMARKS.md, issue 14, session 19).
- */
-export function prepareRequest(id: number, jobs: readonly PrepareJob[]): Extract<WorkerRequest, { kind: 'prepare' }> {
-  const seals: SealWith[] = [];
-  const indexOf = (seal: SealWith) => {
-    const i = seals.findIndex(
-      (s) =>
-        s.audienceKey === seal.audienceKey &&
-        s.keys === seal.keys &&
-        s.audience.length === seal.audience.length &&
-        s.audience.every((p, k) => p === seal.audience[k]),
-    );
-    return i < 0 ? seals.push(seal) - 1 : i;
-  };
-  const plain = jobs.map((job) => isPlainJson(job.fields));
-  return {
-    id,
-    kind: 'prepare',
-    jobs: jobs.map(({ key, fields, seal }, i) => ({
-      key,
-      ...(plain[i] ? {} : { fields }),
-      ...(seal ? { seal: indexOf(seal) } : {}),
-    })),
-    ...(plain.includes(true)
-      ? { fieldsText: JSON.stringify(jobs.map((job, i) => (plain[i] ? job.fields : null))) }
-      : {}),
-    ...(seals.length ? { seals } : {}),
-  };
-}
+  | PrepareRequest;
 
 /** A DetenteError as it crosses threads. */
 export interface Failure {
@@ -188,7 +108,7 @@ interface JobState {
 export function prepareEntries(
   regime: Regime,
   signers: ReadonlyMap<string, EntrySigner>,
-  request: Extract<WorkerRequest, { kind: 'prepare' }>,
+  request: PrepareRequest,
 ): Prepared[] {
   const { jobs } = request;
   const texts: (PrepareFields | null)[] = request.fieldsText === undefined ? [] : JSON.parse(request.fieldsText);

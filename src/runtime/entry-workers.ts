@@ -25,16 +25,15 @@ import {
   type Regime,
   type SealWith,
 } from '../model/index.js';
-import {
-  type EntryWorkerInit,
-  type Failure,
-  type Prepared,
-  type PrepareFields,
-  prepareRequest,
-  type SignedCanonical,
-  type Verdict,
-  type WorkerAnswer,
-  type WorkerRequest,
+import { type PrepareFields, prepareRequest } from './entry-request.js';
+import type {
+  EntryWorkerInit,
+  Failure,
+  Prepared,
+  SignedCanonical,
+  Verdict,
+  WorkerAnswer,
+  WorkerRequest,
 } from './entry-worker.js';
 import { prepareSealedFromChecked } from './sealed-submission.js';
 import { fromCanonical, type SignedPrepared, signedPrepared } from './signed-entry.js';
