@@ -33,7 +33,7 @@ import { openLogDir } from '../src/log/log-dir.js';
 import { readConfig, writeConfig } from '../src/node/config.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { fmt, header, mainThreadCpuOf, row, table } from './harness.js';
-import { cpuSecondsOf, postJson, serveNode } from './http-node.js';
+import { cpuSecondsOf, postJson, serveNode, stopNode } from './http-node.js';
 import { benchNode, CLI } from './node-setup.js';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -228,8 +228,7 @@ async function round(node: Node, clients: number): Promise<void> {
 
 async function stop(node: Node): Promise<void> {
   node.agent.destroy();
-  node.child.kill('SIGTERM');
-  if (node.child.exitCode === null) await new Promise((r) => node.child.once('exit', r));
+  await stopNode(node.child);
   // One checkpoint a batch: how many entries each fsync carried.
   const log = openLogDir(join(node.dir, 'log'), nodeSuite, { readonly: true });
   node.perBatch = (log.store.head()?.size ?? 0) / Math.max(1, log.store.checkpointRecords().length - 1);

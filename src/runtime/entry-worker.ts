@@ -24,7 +24,7 @@ import { nodeSuite, symmetricNode } from './node-crypto.js';
 import { prepareSealedFromChecked } from './sealed-submission.js';
 import { type SignedCanonical, signedCanonical } from './signed-entry.js';
 
-export type { PrepareFields, SignedCanonical };
+export type { SignedCanonical };
 
 export interface EntryWorkerInit {
   regime: Regime;
@@ -112,7 +112,7 @@ export function prepareEntries(
 ): Prepared[] {
   const { jobs } = request;
   const texts: (PrepareFields | null)[] = request.fieldsText === undefined ? [] : JSON.parse(request.fieldsText);
-  const sealOf = (job: (typeof jobs)[number]) => (job.seal === undefined ? undefined : request.seals?.[job.seal]);
+  const seals = jobs.map((job) => (job.seal === undefined ? undefined : request.seals![job.seal]));
   const states: JobState[] = jobs.map(() => ({}));
   const stage = (step: (state: JobState, job: (typeof jobs)[number], i: number) => void) => {
     for (let i = 0; i < jobs.length; i++) {
@@ -130,9 +130,9 @@ export function prepareEntries(
     if (!state.signer) throw new DetenteError('KEY_UNKNOWN', `this node holds no seed of key "${key}"`);
     state.plain = prepareEntry(nodeSuite, regime, state.signer, fields ?? texts[i]!);
   });
-  stage((state, job) => {
+  stage((state, _, i) => {
     const plain = state.plain!;
-    const seal = sealOf(job);
+    const seal = seals[i];
     if (!seal) {
       state.entry = plain;
       return;
@@ -143,9 +143,9 @@ export function prepareEntries(
   stage((state) => {
     state.signature = nodeSuite.ed25519.sign(state.signer!.seed, state.entry!.message);
   });
-  stage((state, job) => {
+  stage((state, _, i) => {
     const signed = signedCanonical(nodeSuite, state.entry!, state.signature!);
-    state.answer = job.seal !== undefined ? { plain: state.plain!.canonical, sealed: signed } : signed;
+    state.answer = seals[i] ? { plain: state.plain!.canonical, sealed: signed } : signed;
   });
   return states.map((state) => state.answer!);
 }

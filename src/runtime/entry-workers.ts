@@ -25,7 +25,7 @@ import {
   type Regime,
   type SealWith,
 } from '../model/index.js';
-import { type PrepareFields, prepareRequest } from './entry-request.js';
+import { type PrepareFields, type PrepareJob, prepareRequest } from './entry-request.js';
 import type {
   EntryWorkerInit,
   Failure,
@@ -117,10 +117,7 @@ interface Waiting {
 }
 
 /** A submission to prepare, and whom to answer. */
-interface PendingJob {
-  key: string;
-  fields: PrepareFields;
-  seal?: SealWith;
+interface PendingJob extends PrepareJob {
   resolve: (p: Prepared) => void;
   reject: (e: Error) => void;
 }
