@@ -9,7 +9,8 @@
  *    utilisation are printed beside it: both sides used the same share of the machine in every run of session 8
  *    (about 0.9 cores), so the rate ratio followed the inverse of the CPU ratio.
  *    Part `http`: the same submissions as a party's office makes them, through HTTP to `detente node serve` in a
- *    child process a side (httpSubmissions), with the node's CPU an entry and its clients' beside the rate.
+ *    child process a side (httpSubmissions), with the node's CPU an entry and its clients' beside the rate;
+ *    BENCH_NODE_CPUS=0 BENCH_CLIENT_CPUS=1 puts the nodes on one core and the clients on the other (pinClients).
  * 2. Fold: the engine fixture's entries (engine-fixture.ts), every US and Russian entry of a confidential type
  *    sealed for [us, ru] (with its blobs), opened and folded (content key derived per entry, AES-256-GCM,
  *    commitment checked, body parsed) against the same entries folded in the clear under the regime without
@@ -66,7 +67,7 @@ import { scenarioRegimeText } from '../test/helpers/nodes.js';
 import { engineFixture } from './engine-fixture.js';
 import { regimeFor } from './fixture-parties.js';
 import { fmt, header, mainThreadCpuOf, row, seconds, table } from './harness.js';
-import { cpuSecondsOf, postJson, serveNode, stopNode } from './http-node.js';
+import { cpuSecondsOf, pinClients, postJson, serveNode, stopNode } from './http-node.js';
 import { CLI } from './node-setup.js';
 
 const N = Number(process.argv[2] ?? 100_000);
@@ -205,6 +206,7 @@ async function submissions(): Promise<void> {
  */
 async function httpSubmissions(): Promise<void> {
   const { clearText, sealedText } = submissionRegimes();
+  const pinned = pinClients();
   const root = mkdtempSync(join(tmpdir(), 'detente-bench-conf-http-'));
   const served: { name: string; child: ChildProcess; port: number; tokens: string[]; agent: Agent }[] = [];
   try {
@@ -275,6 +277,7 @@ async function httpSubmissions(): Promise<void> {
     header(
       `Submissions through HTTP, sealed for two recipients vs in the clear (${ROUNDS} interleaved rounds of ${SECONDS} s, ${CONCURRENT} clients, each node a \`detente node serve\` process)`,
     );
+    if (pinned) console.log(pinned);
     table(['what (the median round by ratio)', 'ours', 'baseline', 'ours/baseline', 'goal']);
     row(
       'acknowledged entries/s, sealed vs clear',

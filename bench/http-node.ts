@@ -2,7 +2,7 @@
  * A node served over HTTP for the benchmarks that measure it as its clients see it: `detente node serve` in a child
  * process, JSON POSTed to it on keep-alive connections, and the CPU its process tree used (Linux /proc).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { type Agent, request } from 'node:http';
 
@@ -29,9 +29,27 @@ export function cpuSecondsOf(pid: number): number {
 }
 
 /**
+ * The cores of the node and of its clients, apart: BENCH_NODE_CPUS and BENCH_CLIENT_CPUS, taskset's CPU lists ("0",
+ * "1"). With both, the node's process (every thread) runs on the first and the bench's (the clients) on the second,
+ * so that what the node does is what its own cores allow, as with clients on another machine, which this workplace
+ * does not have; the clients' CPU, the same for every node, then no longer dilutes a ratio between nodes. Linux's
+ * taskset (util-linux). Returns what to print beside the figures, or undefined when the cores are shared.
+ */
+export function pinClients(): string | undefined {
+  const node = process.env.BENCH_NODE_CPUS;
+  const clients = process.env.BENCH_CLIENT_CPUS;
+  if (node === undefined && clients === undefined) return undefined;
+  // Every thread of this process now; the threads it starts later inherit the mask.
+  if (clients !== undefined)
+    execFileSync('taskset', ['-a', '-p', '-c', clients, String(process.pid)], { stdio: 'ignore' });
+  return `node on CPUs ${node ?? 'any'}, clients on CPUs ${clients ?? 'any'} (taskset)`;
+}
+
+/**
  * `detente node serve --dir <dir>` of the CLI `cli` on a random loopback port, `args` added; resolves once it
  * listens. A node that cannot start (its random port taken, say) rejects, so that the bench fails rather than ends
- * silently. BENCH_PROFILE profiles the node (--cpu-prof into BENCH_PROFILE_DIR, default /tmp/cpuprof).
+ * silently. BENCH_PROFILE profiles the node (--cpu-prof into BENCH_PROFILE_DIR, default /tmp/cpuprof);
+ * BENCH_NODE_CPUS pins it (pinClients).
  */
 export async function serveNode(
   cli: string,
@@ -39,9 +57,12 @@ export async function serveNode(
   args: readonly string[] = [],
 ): Promise<{ child: ChildProcess; port: number }> {
   const port = 20000 + Math.floor(Math.random() * 12000);
+  const cpus = process.env.BENCH_NODE_CPUS;
+  // taskset execs the node in its own process, so the child's pid stays the node's (cpuSecondsOf reads it).
   const child = spawn(
-    process.execPath,
+    cpus === undefined ? process.execPath : 'taskset',
     [
+      ...(cpus === undefined ? [] : ['-c', cpus, process.execPath]),
       ...(process.env.BENCH_PROFILE
         ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR ?? '/tmp/cpuprof'}`]
         : []),
