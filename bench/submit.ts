@@ -18,6 +18,8 @@
  * each entry, on both the node and its clients) is then paid once a batch, and each entry still gets its own receipt
  * once durable. Its clients rotate over 512 users, as many clients of a regime's office would: the batch route
  * allows a user 12,000 / 64 = 187 batches a minute.
+ * BENCH_NODE_CPUS and BENCH_CLIENT_CPUS put the nodes and this process (clients and baseline) on cores of their own
+ * (pinClients).
  * Run: node dist/bench/submit.js [seconds] [rounds]
  */
 import type { ChildProcess } from 'node:child_process';
@@ -33,7 +35,7 @@ import { openLogDir } from '../src/log/log-dir.js';
 import { readConfig, writeConfig } from '../src/node/config.js';
 import { nodeSuite } from '../src/runtime/node-crypto.js';
 import { fmt, header, mainThreadCpuOf, row, table } from './harness.js';
-import { cpuSecondsOf, postJson, serveNode, stopNode } from './http-node.js';
+import { cpuSecondsOf, pinClients, postJson, serveNode, stopNode } from './http-node.js';
 import { benchNode, CLI } from './node-setup.js';
 
 const seconds = Number(process.argv[2] ?? 5);
@@ -235,6 +237,7 @@ async function stop(node: Node): Promise<void> {
   log.close();
 }
 
+const pinned = pinClients();
 const nodes: Node[] = [];
 try {
   nodes.push(await startNode('one process', 0));
@@ -253,6 +256,7 @@ try {
   header(
     `Submissions through HTTP (${CLIENT_COUNTS.join(' and ')} clients, ${ROUNDS} rounds of ${seconds} s a node and count, nodes in child processes, rounds interleaved)`,
   );
+  if (pinned) console.log(pinned);
   table(['what (the median round by ratio)', 'ours', 'baseline', 'ours/baseline', 'goal']);
   const medianOf = (rounds: Round[]) =>
     [...rounds].sort((x, y) => x.ours / x.limit.wall - y.ours / y.limit.wall)[Math.floor(rounds.length / 2)]!;
